@@ -1,0 +1,103 @@
+"""The only `now()`: the system clock, a shifted one for demos (SPLITDAY_NOW), a fake for tests."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+
+class Clock(Protocol):
+    """Anything that tells the current time as an aware UTC datetime."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The machine's wall clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ShiftedClock:
+    """Starts at a given moment and then runs at normal speed (for demos and e2e tests)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs an aware datetime")
+        self._offset = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self._now = moment.astimezone(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+_local_zone: tzinfo | None = None
+
+
+def local_zone() -> tzinfo:
+    """The user's time zone (the system's, or $TZ), as an IANA zone where one can be found."""
+    global _local_zone
+    if _local_zone is None:
+        name = os.environ.get("TZ", "").lstrip(":")
+        if name:
+            try:
+                _local_zone = ZoneInfo(name)
+            except (KeyError, ValueError, OSError):
+                _local_zone = None
+        if _local_zone is None:
+            try:
+                import tzlocal
+
+                _local_zone = tzlocal.get_localzone()
+            except Exception:  # a broken system zone must not stop the app
+                _local_zone = UTC
+    return _local_zone
+
+
+def reset_local_zone() -> None:
+    """Forget the cached zone (the system zone changed while running)."""
+    global _local_zone
+    _local_zone = None
+    time.tzset()
+
+
+def parse_local_moment(text: str, zone: tzinfo | None = None) -> datetime:
+    """Parse '2026-11-24T10:15' (local unless it carries an offset) into an aware UTC datetime."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"not a date and time: {text!r} (expected e.g. 2026-11-24T10:15)") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone or local_zone())
+    return moment.astimezone(UTC)
+
+
+def clock_from_env() -> Clock:
+    """SPLITDAY_NOW set: a clock that starts there; otherwise the system clock."""
+    text = os.environ.get("SPLITDAY_NOW", "").strip()
+    if text:
+        return ShiftedClock(parse_local_moment(text))
+    return SystemClock()

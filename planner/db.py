@@ -1,0 +1,234 @@
+"""Engine factory (SQLite in the user data dir, or any URL), pragmas, migrations, backups."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+# The newest schema revision this code knows (planner/migrations/versions). A test keeps it true.
+SCHEMA_REVISION = "0001"
+BACKUPS_KEPT = 10
+
+
+class StorageError(Exception):
+    """A database problem worth one clear line to the user."""
+
+
+class DatabaseCorrupt(StorageError):
+    pass
+
+
+class DatabaseTooNew(StorageError):
+    pass
+
+
+def data_dir() -> Path:
+    override = os.environ.get("SPLITDAY_DATA_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("splitday", appauthor=False))
+
+
+def default_url() -> str:
+    return f"sqlite:///{data_dir() / 'splitday.sqlite3'}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """--db wins, then $SPLITDAY_DB_URL, then the per-user SQLite file."""
+    return url or os.environ.get("SPLITDAY_DB_URL") or default_url()
+
+
+def current_owner() -> str:
+    """Whose rows these are: $SPLITDAY_OWNER or the login name."""
+    owner = os.environ.get("SPLITDAY_OWNER")
+    if owner:
+        return owner
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "user"
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the folder and an empty file readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Pragmas must run outside a transaction or WAL and foreign keys silently stay off.
+    previous = dbapi_connection.isolation_level
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+        dbapi_connection.isolation_level = previous
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StorageError(f"not a database URL: {url!r}") from exc
+    path = sqlite_path(url)
+    if path is not None:
+        _prepare_sqlite_file(path)
+    try:
+        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+    except (ArgumentError, ImportError) as exc:
+        raise StorageError(f"cannot use database {parsed!r}: {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _on_sqlite_connect)
+    return engine
+
+
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return None if row is None else str(row[0])
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "planner:migrations")
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def known_revisions(engine: Engine) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(engine))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Bring the schema to SCHEMA_REVISION; back the file up first when it holds data."""
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        current = _current_revision(engine)
+    except DatabaseError as exc:
+        raise DatabaseCorrupt(
+            f"the database {where} cannot be read ({exc.orig}); restore a backup "
+            "('splitday restore') or move the file aside to start fresh"
+        ) from exc
+    if current == SCHEMA_REVISION:
+        return
+    if current is not None and current not in known_revisions(engine):
+        raise DatabaseTooNew(
+            f"the database {where} was written by a newer Splitday (schema {current}); "
+            "update Splitday or point it at another database with --db"
+        )
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if current is not None and path is not None:
+        backup_sqlite(path, reason=f"before-migration-{current}")
+    from alembic import command
+
+    try:
+        command.upgrade(_alembic_config(engine), "head")
+    except OperationalError as exc:
+        raise StorageError(f"could not update the database schema of {where}: {exc.orig}") from exc
+
+
+def backups_dir(path: Path) -> Path:
+    return path.parent / "backups"
+
+
+def backup_sqlite(path: Path, reason: str = "manual", keep: int = BACKUPS_KEPT) -> Path:
+    """Copy a live SQLite file with the online backup API; keep the newest `keep` copies."""
+    target_dir = backups_dir(path)
+    target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = target_dir / f"{path.stem}-{stamp}-{reason}.sqlite3"
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    except sqlite3.DatabaseError as exc:
+        target.unlink(missing_ok=True)
+        raise DatabaseCorrupt(f"cannot back up {path}: {exc}") from exc
+    finally:
+        source.close()
+    for old in list_backups(path)[keep:]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def list_backups(path: Path) -> list[Path]:
+    """Backups of this database file, newest first."""
+    folder = backups_dir(path)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{path.stem}-*.sqlite3"), reverse=True)
+
+
+@dataclass
+class Database:
+    """An open database: the engine and a session factory. The caller owns each transaction."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    owner: str
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One user action = one transaction: commit on success, roll back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, *, owner: str | None = None) -> Database:
+    resolved = resolve_url(url)
+    engine = make_engine(resolved)
+    try:
+        ensure_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        owner=owner or current_owner(),
+    )

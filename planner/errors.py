@@ -1,0 +1,5 @@
+"""The one exception type whose message is meant for the user."""
+
+
+class PlannerError(Exception):
+    """Bad input or an impossible request; the message is one clear line for the user."""

@@ -1,0 +1,1 @@
+"""Alembic schema migrations (batch mode, so SQLite can alter tables)."""

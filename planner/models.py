@@ -1,0 +1,236 @@
+"""SQLAlchemy 2 typed ORM tables; every timestamp is aware UTC and every user row has an owner."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SLOT_ORIGINS = ("manual", "auto", "calendar")
+TASK_STATUSES = ("open", "done", "dropped")
+ENTRY_KINDS = ("work", "interruption", "meeting", "break")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC; refuses naive ones (SQLite would drop the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime refused by the database layer: {value!r}")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"unexpected value in a timestamp column: {value!r}")
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Role(Base):
+    __tablename__ = "role"
+    __table_args__ = (UniqueConstraint("owner", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    colour: Mapped[str] = mapped_column(String(9), default="#4e79a7")
+    target_percent: Mapped[float] = mapped_column(Float, default=50.0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WorkdaySetting(Base):
+    """Default hours per weekday (0 = Monday); stop may pass 24:00 (a hard stop after midnight)."""
+
+    __tablename__ = "workday_setting"
+    __table_args__ = (UniqueConstraint("owner", "weekday"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    weekday: Mapped[int] = mapped_column(Integer)
+    is_workday: Mapped[bool] = mapped_column(Boolean, default=True)
+    start_minute: Mapped[int] = mapped_column(Integer, default=9 * 60)
+    stop_minute: Mapped[int] = mapped_column(Integer, default=17 * 60 + 30)
+
+
+class Day(Base):
+    """One local day's plan: its window (an override of the weekday default) and its life cycle."""
+
+    __tablename__ = "day"
+    __table_args__ = (UniqueConstraint("owner", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    stop: Mapped[datetime] = mapped_column(UTCDateTime())
+    min_block_minutes: Mapped[int] = mapped_column(Integer, default=45)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class Slot(Base):
+    __tablename__ = "slot"
+    __table_args__ = (Index("ix_slot_owner_start", "owner", "start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime] = mapped_column(UTCDateTime())
+    role_id: Mapped[int] = mapped_column(ForeignKey("role.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    origin: Mapped[str] = mapped_column(String(16), default="manual")
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_owner_day", "owner", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500))
+    role_id: Mapped[int] = mapped_column(ForeignKey("role.id", ondelete="RESTRICT"))
+    day: Mapped[date | None] = mapped_column(Date, default=None)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    estimate_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("slot.id", ondelete="SET NULL"), default=None
+    )
+    carried_over: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class Entry(Base):
+    """The actual-time log. An entry with no end is running; it is written when it starts."""
+
+    __tablename__ = "entry"
+    __table_args__ = (
+        Index("ix_entry_owner_start", "owner", "start"),
+        Index("ix_entry_owner_end", "owner", "end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    kind: Mapped[str] = mapped_column(String(16), default="work")
+    role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("role.id", ondelete="RESTRICT"), default=None
+    )
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task.id", ondelete="SET NULL"), default=None
+    )
+    slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("slot.id", ondelete="SET NULL"), default=None
+    )
+    follows_plan: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(120), default="")
+    interrupted_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entry.id", ondelete="SET NULL"), default=None
+    )
+    flag_unplanned: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_cross_role: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_in_focus: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_after_stop: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CalendarSource(Base):
+    __tablename__ = "calendar_source"
+    __table_args__ = (UniqueConstraint("owner", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))  # file | folder | url
+    location: Mapped[str] = mapped_column(Text)
+    default_role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("role.id", ondelete="SET NULL"), default=None
+    )
+    rules_json: Mapped[str] = mapped_column(Text, default="[]")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    raw: Mapped[str | None] = mapped_column(Text, default=None)
+    etag: Mapped[str | None] = mapped_column(String(400), default=None)
+    last_modified: Mapped[str | None] = mapped_column(String(100), default=None)
+    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_status: Mapped[str] = mapped_column(Text, default="")
+
+
+class Occurrence(Base):
+    """One expanded calendar event in the rolling window, keyed on (source, UID, RECURRENCE-ID)."""
+
+    __tablename__ = "occurrence"
+    __table_args__ = (
+        UniqueConstraint("source_id", "uid", "recurrence_id"),
+        Index("ix_occurrence_owner_start", "owner", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[int] = mapped_column(ForeignKey("calendar_source.id", ondelete="CASCADE"))
+    uid: Mapped[str] = mapped_column(String(500))
+    recurrence_id: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(Text, default="")
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime] = mapped_column(UTCDateTime())
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    busy: Mapped[bool] = mapped_column(Boolean, default=True)
+    role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("role.id", ondelete="SET NULL"), default=None
+    )
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+
+    owner: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,121 @@
+"""Plain frozen values that services hand out (never ORM objects), and the record of a change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Topic(StrEnum):
+    ROLES = "roles"
+    SETTINGS = "settings"
+    DAY = "day"
+    SLOTS = "slots"
+    TASKS = "tasks"
+    ENTRIES = "entries"
+    CALENDARS = "calendars"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a service changed, so each view refreshes only what it shows."""
+
+    topics: frozenset[Topic] = frozenset()
+    days: frozenset[date] = frozenset()
+
+    def __or__(self, other: Change) -> Change:
+        return Change(self.topics | other.topics, self.days | other.days)
+
+    @staticmethod
+    def of(*topics: Topic, day: date | None = None) -> Change:
+        return Change(frozenset(topics), frozenset({day}) if day else frozenset())
+
+
+@dataclass(frozen=True)
+class RoleV:
+    id: int
+    name: str
+    colour: str
+    target_percent: float
+    position: int
+    archived: bool
+
+
+@dataclass(frozen=True)
+class DayV:
+    day: date
+    start: datetime
+    stop: datetime
+    min_block_minutes: int
+    stored: bool
+    started_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SlotV:
+    id: int
+    day: date
+    start: datetime
+    end: datetime
+    role_id: int
+    title: str
+    origin: str
+    pinned: bool
+
+
+@dataclass(frozen=True)
+class TaskV:
+    id: int
+    title: str
+    role_id: int
+    day: date | None
+    priority: int
+    estimate_minutes: int
+    status: str
+    slot_id: int | None
+    carried_over: int
+
+
+@dataclass(frozen=True)
+class MeetingV:
+    """An imported calendar occurrence as the planner sees it."""
+
+    id: int
+    summary: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    busy: bool
+    role_id: int | None
+    source_id: int
+
+
+@dataclass(frozen=True)
+class EntryV:
+    id: int
+    start: datetime
+    end: datetime | None
+    kind: str
+    role_id: int | None
+    task_id: int | None
+    slot_id: int | None
+    note: str
+    source: str
+    flags: frozenset[str] = field(default_factory=frozenset)
+    needs_review: bool = False
+    follows_plan: bool = False
+    interrupted_entry_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanV:
+    """A day's plan as a whole: window, slots, tasks, meetings and what did not fit."""
+
+    day: DayV
+    roles: tuple[RoleV, ...]
+    slots: tuple[SlotV, ...]
+    tasks: tuple[TaskV, ...]
+    meetings: tuple[MeetingV, ...]
+    overflow: tuple[int, ...] = ()

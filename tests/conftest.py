@@ -1,0 +1,63 @@
+"""Shared fixtures: a temporary database (SQLite, or $SPLITDAY_TEST_DB_URL), a fake clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+
+from planner import planning
+from planner.clock import FakeClock
+from planner.db import Database, open_database
+from planner.models import Base
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "ics-corpus"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch the real user's data, socket or clock."""
+    monkeypatch.setenv("SPLITDAY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SPLITDAY_SOCKET", str(tmp_path / "splitday.sock"))
+    monkeypatch.delenv("SPLITDAY_DB_URL", raising=False)
+    monkeypatch.delenv("SPLITDAY_NOW", raising=False)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh database: a SQLite file, or a clean schema on $SPLITDAY_TEST_DB_URL."""
+    url = os.environ.get("SPLITDAY_TEST_DB_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    db = open_database(url)
+    with db.engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    db.close()
+    yield url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url, owner="tester")
+    with database.transaction() as session:
+        planning.ensure_defaults(session, "tester")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN).astimezone(UTC))
+
+
+@pytest.fixture
+def zone() -> ZoneInfo:
+    return BERLIN

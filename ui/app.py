@@ -1,0 +1,41 @@
+"""`main()`: the one place that builds and wires everything."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+NO_DISPLAY = (
+    "splitday: no display found (DISPLAY and WAYLAND_DISPLAY are unset). "
+    "Run it in a desktop session, under Xvfb (xvfb-run splitday), "
+    "or with QT_QPA_PLATFORM=offscreen."
+)
+
+
+def has_display() -> bool:
+    if sys.platform != "linux":
+        return True
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(db_url: str | None = None) -> int:
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+    from planner.cli import Context
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    ctx = Context(db_url)
+    window = QMainWindow()
+    window.setWindowTitle("Splitday")
+    window.setCentralWidget(QLabel("Splitday"))
+    window.resize(900, 600)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        ctx.close()
