@@ -16,7 +16,8 @@ from planner.clock import FakeClock
 from planner.db import Database, open_database
 from planner.models import Base
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "ics-corpus"
+SHARED = Path(os.environ.get("SPLITDAY_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+CORPUS = SHARED / "ics-corpus"
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
