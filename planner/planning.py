@@ -29,6 +29,15 @@ DEFAULTS: dict[str, Any] = {
     "interruption_nag_minutes": 15,
     "resumption_cost_minutes": 23,
     "hotkey": "Ctrl+Alt+I",
+    # reminders (planner/reminders.py): each kind on/off, quiet hours as "HH:MM" or None
+    "remind_slot_start": True,
+    "remind_slot_end": True,
+    "remind_hard_stop": True,
+    "remind_overtime": True,
+    "remind_interruption": True,
+    "quiet_hours_start": None,
+    "quiet_hours_end": None,
+    "gap_minutes": 10,
 }
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 PALETTE = ("#e15759", "#4e79a7", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948")

@@ -1,0 +1,295 @@
+"""Reminder rules: every trigger, no duplicates, sleep/resume, focus blocks, quiet hours, DST."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from planner import planning, reminders, tracking
+from planner.db import Database
+from planner.reminders import Kind
+from planner.timerange import parse_hhmm
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DAY = date(2026, 11, 24)  # a Tuesday
+
+
+def at(hhmm: str, day: date = DAY, zone: ZoneInfo = BERLIN) -> datetime:
+    h, m = hhmm.split(":")
+    return datetime(day.year, day.month, day.day, int(h), int(m), tzinfo=zone).astimezone(UTC)
+
+
+def roles(db: Database) -> dict[str, int]:
+    with db.transaction() as s:
+        return {r.name: r.id for r in planning.list_roles(s, "tester")}
+
+
+@pytest.fixture
+def planned(db: Database) -> Database:
+    """Support 09:00–11:00 (a focus block), Community 11:00–12:00 with the newsletter."""
+    ids = roles(db)
+    with db.transaction() as s:
+        planning.add_slot(s, "tester", BERLIN, at("09:00"), at("11:00"), ids["Support"])
+        slot, _ = planning.add_slot(s, "tester", BERLIN, at("11:00"), at("12:00"), ids["Community"])
+        now = at("08:00")
+        for title in ("Write the newsletter", "Moderate the forum", "Plan the meetup"):
+            task, _ = planning.add_task(s, "tester", title, ids["Community"], now=now, day=DAY)
+            if title == "Write the newsletter":
+                planning.update_task(s, "tester", task.id, slot_id=slot.id)
+    return db
+
+
+def check(db: Database, now: datetime, zone: ZoneInfo = BERLIN) -> reminders.Check:
+    with db.transaction() as s:
+        return reminders.check(s, "tester", zone, now)
+
+
+def walk(db: Database, start: datetime, end: datetime, step: timedelta) -> list[tuple[str, str]]:
+    """Check at every step like the app's timer would; (local time, text) of what fired."""
+    fired = []
+    now = start
+    while now <= end:
+        for r in check(db, now).fire:
+            fired.append((now.astimezone(BERLIN).strftime("%H:%M"), r.text))
+        now += step
+    return fired
+
+
+def texts(result: reminders.Check) -> list[str]:
+    return [r.text for r in result.fire]
+
+
+def test_slot_start_fires_at_lead_time_once(planned: Database) -> None:
+    assert texts(check(planned, at("08:58"))) == ["Support 09:00–11:00 — starts in 2 min"]
+    assert [r.kind for r in check(planned, at("10:55")).fire] == [Kind.SLOT_END]
+    early = check(planned, at("10:57") + timedelta(seconds=59))
+    assert early.fire == ()
+    assert early.next_due == at("10:58")
+    first = check(planned, at("10:58"))
+    assert texts(first) == ["Community 11:00–12:00 — Write the newsletter — starts in 2 min"]
+    assert first.fire[0].title == "Community 11:00–12:00 — Write the newsletter"
+    assert check(planned, at("10:58") + timedelta(seconds=30)).fire == ()
+    assert check(planned, at("10:59")).fire == ()
+
+
+def test_a_whole_day_minute_by_minute(planned: Database) -> None:
+    fired = walk(planned, at("08:00"), at("18:10"), timedelta(minutes=1))
+    assert fired == [
+        ("08:58", "Support 09:00–11:00 — starts in 2 min"),
+        (
+            "10:55",
+            "Support 09:00–11:00 ends in 5 min — Next: Community 11:00–12:00 — "
+            "Write the newsletter",
+        ),
+        ("10:58", "Community 11:00–12:00 — Write the newsletter — starts in 2 min"),
+        ("11:55", "Community 11:00–12:00 ends in 5 min — Ends at 12:00."),
+        ("17:30", "Time to stop — You set 17:30 as your stop. 3 tasks carry over to tomorrow."),
+    ]
+
+
+def test_overtime_repeats_only_while_something_runs(planned: Database) -> None:
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("16:00"), role_id=roles(planned)["Support"])
+    fired = walk(planned, at("17:00"), at("18:20"), timedelta(minutes=1))
+    assert [t for t, _ in fired] == ["17:30", "17:45", "18:00", "18:15"]
+    assert fired[1][1].startswith("Overtime: 15 min past your stop")
+    assert fired[3][1].startswith("Overtime: 45 min past your stop")
+    with planned.transaction() as s:
+        tracking.stop(s, "tester", BERLIN, at("18:20"))
+    assert walk(planned, at("18:21"), at("19:00"), timedelta(minutes=1)) == []
+
+
+def test_hard_stop_text_counts_open_tasks(db: Database) -> None:
+    ids = roles(db)
+    with db.transaction() as s:
+        task, _ = planning.add_task(
+            s, "tester", "Only one", ids["Support"], now=at("08:00"), day=DAY
+        )
+    assert texts(check(db, at("17:30")))[-1].endswith("1 task carries over to tomorrow.")
+    with db.transaction() as s:
+        planning.set_task_status(s, "tester", task.id, "done", at("17:00"))
+    with db.transaction() as s:
+        planning.set_day(s, "tester", DAY, BERLIN, stop_minute=parse_hhmm("18:00"))
+    assert texts(check(db, at("18:00"))) == [
+        "Time to stop — You set 18:00 as your stop. All of today's tasks are done."
+    ]
+
+
+def test_no_hard_stop_on_a_free_day_without_a_plan(db: Database) -> None:
+    saturday = date(2026, 11, 28)
+    assert check(db, at("17:30", saturday)).fire == ()
+
+
+def test_no_stop_reminders_once_the_day_is_closed(planned: Database) -> None:
+    with planned.transaction() as s:
+        row = planning._day_row(s, "tester", DAY, BERLIN)
+        row.closed_at = at("17:00")
+    assert check(planned, at("17:30")).fire == ()
+
+
+def test_wake_after_sleep_fires_one_hard_stop_not_every_overtime(planned: Database) -> None:
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
+    check(planned, at("15:59"))  # the laptop goes to sleep after this
+    woke = check(planned, at("19:10"))
+    assert [r.kind for r in woke.fire] == [Kind.HARD_STOP]
+    assert check(planned, at("19:11")).fire == ()
+    assert [r.title for r in check(planned, at("19:15")).fire] == [
+        "Overtime: 105 min past your stop"
+    ]
+
+
+def test_wake_mid_slot_shows_the_running_slot_only(planned: Database) -> None:
+    check(planned, at("08:00"))
+    woke = check(planned, at("11:20"))
+    assert texts(woke) == ["Community 11:00–12:00 — Write the newsletter — starts in 2 min"]
+    assert check(planned, at("11:21")).fire == ()
+    # After its end warning is due the start notice is stale: a later wake skips it.
+    assert check(planned, at("11:56")).fire[0].kind == Kind.SLOT_END
+
+
+def test_interruption_nag_outside_focus(db: Database) -> None:
+    with db.transaction() as s:
+        tracking.interrupt(s, "tester", BERLIN, at("10:00"), note="the phone call")
+    assert check(db, at("10:14")).fire == ()
+    assert texts(check(db, at("10:15"))) == [
+        "Still on the phone call? — Back to work with Ctrl+Alt+I"
+    ]
+    assert check(db, at("10:30")).fire == ()
+
+
+def test_interruption_nag_waits_for_the_end_of_a_focus_block(planned: Database) -> None:
+    check(planned, at("09:00"))
+    with planned.transaction() as s:
+        tracking.interrupt(s, "tester", BERLIN, at("10:00"), source="Alex")
+    fired = walk(planned, at("10:01"), at("10:56"), timedelta(minutes=1))
+    assert {t for t, _ in fired} == {"10:55"}
+    assert sorted(text.split(" ")[0] for _, text in fired) == ["Still", "Support"]
+    assert "Still on Alex? — Back to work with Ctrl+Alt+I" in [text for _, text in fired]
+
+
+def test_hard_stop_speaks_inside_a_focus_block(db: Database) -> None:
+    ids = roles(db)
+    with db.transaction() as s:
+        planning.add_slot(s, "tester", BERLIN, at("16:00"), at("18:30"), ids["Support"])
+    check(db, at("16:00"))
+    assert [r.kind for r in check(db, at("17:30")).fire] == [Kind.HARD_STOP]
+
+
+def test_each_kind_can_be_switched_off(planned: Database) -> None:
+    with planned.transaction() as s:
+        planning.set_setting(s, "tester", "remind_slot_start", False)
+        planning.set_setting(s, "tester", "remind_hard_stop", False)
+    fired = walk(planned, at("08:00"), at("18:00"), timedelta(minutes=1))
+    assert [t for t, _ in fired] == ["10:55", "11:55"]
+
+
+def test_quiet_hours_swallow_and_do_not_replay(planned: Database) -> None:
+    with planned.transaction() as s:
+        planning.set_setting(s, "tester", "quiet_hours_start", "10:50")
+        planning.set_setting(s, "tester", "quiet_hours_end", "11:30")
+    fired = walk(planned, at("08:00"), at("12:00"), timedelta(minutes=1))
+    assert [t for t, _ in fired] == ["08:58", "11:55"]
+
+
+def test_quiet_hours_may_wrap_midnight() -> None:
+    quiet = (parse_hhmm("22:00"), parse_hhmm("07:00"))
+    assert reminders.in_quiet_hours(at("23:30"), quiet, BERLIN)
+    assert reminders.in_quiet_hours(at("06:59"), quiet, BERLIN)
+    assert not reminders.in_quiet_hours(at("07:00"), quiet, BERLIN)
+    assert not reminders.in_quiet_hours(at("12:00"), None, BERLIN)
+
+
+def test_plan_change_moves_the_reminder(planned: Database) -> None:
+    with planned.transaction() as s:
+        slot = planning.slot_at(s, "tester", at("11:30"))
+        assert slot is not None
+        planning.update_slot(s, "tester", BERLIN, slot.id, start=at("11:15"))
+    assert Kind.SLOT_START not in [r.kind for r in check(planned, at("10:58")).fire]
+    assert texts(check(planned, at("11:13")))[0].startswith("Community 11:15–12:00")
+
+
+def test_zone_change_does_not_repeat(planned: Database) -> None:
+    assert len(check(planned, at("10:58")).fire) == 1
+    assert check(planned, at("10:58"), zone=ZoneInfo("Europe/London")).fire == ()
+
+
+def test_clock_set_back_does_not_repeat(planned: Database) -> None:
+    assert len(walk(planned, at("08:00"), at("10:58"), timedelta(minutes=1))) == 3
+    assert check(planned, at("10:40")).fire == ()
+    assert check(planned, at("10:58")).fire == ()
+
+
+def test_delivered_record_is_pruned(planned: Database) -> None:
+    check(planned, at("10:58"))
+    later = DAY + timedelta(days=6)  # a Monday
+    check(planned, at("17:30", later))
+    with planned.transaction() as s:
+        record = planning.get_setting(s, "tester", reminders.DELIVERED_KEY)
+    assert all(not key.startswith("slot_start") for key in record)
+    assert any(key.startswith("hard_stop:2026-11-30") for key in record)
+
+
+def test_day_rollover_starts_the_next_day(planned: Database) -> None:
+    walk(planned, at("08:00"), at("12:00"), timedelta(minutes=5))
+    tomorrow = DAY + timedelta(days=1)
+    ids = roles(planned)
+    with planned.transaction() as s:
+        planning.add_slot(
+            s, "tester", BERLIN, at("09:00", tomorrow), at("10:00", tomorrow), ids["Support"]
+        )
+    assert texts(check(planned, at("08:58", tomorrow))) == ["Support 09:00–10:00 — starts in 2 min"]
+
+
+def _dst_walk(db: Database, first: datetime, last: datetime) -> list[tuple[datetime, str]]:
+    out = []
+    now = first
+    while now <= last:
+        out.extend((now, r.key) for r in check(db, now).fire)
+        now += timedelta(minutes=1)
+    return out
+
+
+def test_fall_back_night_fires_each_overtime_once(db: Database) -> None:
+    saturday = date(2026, 10, 24)  # the night into Sunday 25 Oct, 03:00 CEST -> 02:00 CET
+    with db.transaction() as s:
+        planning.set_day(
+            s,
+            "tester",
+            saturday,
+            BERLIN,
+            start_minute=parse_hhmm("18:00"),
+            stop_minute=parse_hhmm("01:30+1"),
+        )
+        tracking.start_work(
+            s, "tester", BERLIN, at("23:00", saturday), role_id=roles(db)["Support"]
+        )
+    fired = _dst_walk(
+        db, datetime(2026, 10, 24, 23, 0, tzinfo=UTC), datetime(2026, 10, 25, 1, 50, tzinfo=UTC)
+    )
+    keys = [k for _, k in fired]
+    assert len(keys) == len(set(keys))
+    moments = [t for t, _ in fired]
+    # 01:30 CEST is 23:30 UTC; then every 15 real minutes through the doubled hour
+    assert moments[0] == datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
+    assert [b - a for a, b in itertools.pairwise(moments)] == [timedelta(minutes=15)] * (
+        len(moments) - 1
+    )
+    assert len(moments) == 10
+
+
+def test_spring_forward_day_reminds_on_local_wall_time(db: Database) -> None:
+    sunday = date(2026, 3, 29)  # 02:00 CET -> 03:00 CEST
+    ids = roles(db)
+    with db.transaction() as s:
+        planning.add_slot(
+            s, "tester", BERLIN, at("09:00", sunday), at("10:00", sunday), ids["Support"]
+        )
+    fired = _dst_walk(
+        db, datetime(2026, 3, 29, 0, 0, tzinfo=UTC), datetime(2026, 3, 29, 16, 0, tzinfo=UTC)
+    )
+    local = [(t.astimezone(BERLIN).strftime("%H:%M"), k.split(":")[0]) for t, k in fired]
+    assert local == [("08:58", "slot_start"), ("09:55", "slot_end"), ("17:30", "hard_stop")]
