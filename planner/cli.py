@@ -701,14 +701,16 @@ def _validate_forwardable(args: argparse.Namespace) -> None:
         parse_duration(args.duration)
 
 
-def run(argv: Sequence[str]) -> int:
+AppStarter = Callable[[str | None], int]
+
+
+def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
     pressed_at = _wall_now()  # the moment of the key press, before anything slow happens
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from ui.app import main as app_main
-
-        code: int = app_main(db_url=args.db)
-        return code
+        if start_app is None:
+            raise CliError("no command given (see splitday --help)")
+        return start_app(args.db)
     _validate_forwardable(args)
     if args.command in ("interrupt", "resume", "toggle") and not args.db:
         fields: dict[str, Any] = {}
@@ -734,10 +736,11 @@ def run(argv: Sequence[str]) -> int:
         ctx.close()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:
+    """The command line; `start_app` opens the GUI (injected by ui.launcher: planner has no Qt)."""
     started = time.perf_counter()
     try:
-        code = run(sys.argv[1:] if argv is None else argv)
+        code = run(sys.argv[1:] if argv is None else argv, start_app)
     except KeyboardInterrupt:
         return 130
     except CliError as exc:

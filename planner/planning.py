@@ -46,11 +46,20 @@ PALETTE = ("#e15759", "#4e79a7", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#e
 # ---------------------------------------------------------------- settings
 
 
+def _settings(session: Session, owner: str) -> dict[str, Any]:
+    """The owner's stored settings, read once per session (one transaction)."""
+    cache: dict[str, dict[str, Any]] = session.info.setdefault("splitday_settings", {})
+    if owner not in cache:
+        with session.no_autoflush:
+            rows = session.execute(
+                select(Setting.key, Setting.value).where(Setting.owner == owner)
+            ).all()
+        cache[owner] = {key: json.loads(value) for key, value in rows}
+    return cache[owner]
+
+
 def get_setting(session: Session, owner: str, key: str) -> Any:
-    row = session.get(Setting, (owner, key))
-    if row is None:
-        return DEFAULTS.get(key)
-    return json.loads(row.value)
+    return _settings(session, owner).get(key, DEFAULTS.get(key))
 
 
 def set_setting(session: Session, owner: str, key: str, value: Any) -> Change:
@@ -60,6 +69,7 @@ def set_setting(session: Session, owner: str, key: str, value: Any) -> Change:
         session.add(Setting(owner=owner, key=key, value=text))
     else:
         row.value = text
+    _settings(session, owner)[key] = json.loads(text)
     return Change.of(Topic.SETTINGS)
 
 

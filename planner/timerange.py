@@ -38,6 +38,8 @@ class Interval:
         return self.end <= self.start
 
     def overlaps(self, other: Interval) -> bool:
+        if self.is_empty() or other.is_empty():
+            return False
         return self.start < other.end and other.start < self.end
 
     def contains(self, moment: datetime) -> bool:
@@ -92,12 +94,9 @@ def local_wall_time(day: date, minute_of_day: int, zone: tzinfo) -> datetime:
     extra_days, minute = divmod(minute_of_day, 24 * 60)
     local_day = day + timedelta(days=extra_days)
     naive = datetime.combine(local_day, time(minute // 60, minute % 60))
-    aware = naive.replace(tzinfo=zone, fold=0)
-    moment = aware.astimezone(UTC)
-    # A non-existent local time maps back to a different wall time; step past the gap.
-    if moment.astimezone(zone).replace(tzinfo=None) != naive:
-        moment = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    return moment
+    # fold=0: an ambiguous time is its first occurrence; a time in a gap moves past it by the
+    # gap's length (02:30 on a spring-forward day becomes 03:30).
+    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
 def day_bounds(day: date, zone: tzinfo, day_start_minute: int = 0) -> Interval:

@@ -13,7 +13,7 @@ from planner import planning
 from planner.errors import PlannerError
 from planner.models import Entry, Role, Slot
 from planner.timerange import Interval
-from planner.values import Change, EntryV, Topic
+from planner.values import Change, EntryV, SlotV, Topic
 
 FLAG_NAMES = ("unplanned", "cross_role", "in_focus", "after_stop")
 MAX_NOTE = 2000
@@ -72,9 +72,12 @@ def running(session: Session, owner: str) -> EntryV | None:
     return _entry_v(rows[-1]) if rows else None
 
 
-def _close_open(session: Session, owner: str, at: datetime) -> Entry | None:
+def _close_open(
+    session: Session, owner: str, at: datetime, rows: list[Entry] | None = None
+) -> Entry | None:
     """End every open entry at `at` (never before its own start); return the newest one."""
-    rows = _open_entries(session, owner)
+    if rows is None:
+        rows = _open_entries(session, owner)
     for row in rows:
         row.end = max(at, row.start)
     return rows[-1] if rows else None
@@ -156,13 +159,16 @@ def follow_plan(session: Session, owner: str, zone: tzinfo, now: datetime) -> Ch
     return Change.of(Topic.ENTRIES, day=planning.day_of(session, owner, now, zone))
 
 
-def default_interruption_role(session: Session, owner: str, at: datetime) -> int | None:
+def default_interruption_role(
+    session: Session, owner: str, at: datetime, slot: SlotV | None | bool = False
+) -> int | None:
     """The *other* role than the one planned (or being worked on) at `at`."""
     roles = planning.list_roles(session, owner)
     if not roles:
         return None
-    slot = planning.slot_at(session, owner, at)
-    current = slot.role_id if slot else None
+    if slot is False:
+        slot = planning.slot_at(session, owner, at)
+    current = slot.role_id if isinstance(slot, SlotV) else None
     if current is None:
         rows = _open_entries(session, owner)
         current = rows[-1].role_id if rows else None
@@ -181,16 +187,23 @@ class Flags:
 
 
 def interruption_flags(
-    session: Session, owner: str, zone: tzinfo, at: datetime, role_id: int | None
+    session: Session,
+    owner: str,
+    zone: tzinfo,
+    at: datetime,
+    role_id: int | None,
+    slot: SlotV | None | bool = False,
 ) -> Flags:
-    slot = planning.slot_at(session, owner, at)
+    if slot is False:
+        slot = planning.slot_at(session, owner, at)
+    current = slot if isinstance(slot, SlotV) else None
     day = planning.get_day(session, owner, planning.day_of(session, owner, at, zone), zone)
-    in_focus = slot is not None and (slot.end - slot.start) >= timedelta(
+    in_focus = current is not None and (current.end - current.start) >= timedelta(
         minutes=day.min_block_minutes
     )
     return Flags(
         unplanned=True,
-        cross_role=slot is not None and role_id is not None and role_id != slot.role_id,
+        cross_role=current is not None and role_id is not None and role_id != current.role_id,
         in_focus=in_focus,
         after_stop=at >= day.stop,
     )
@@ -218,8 +231,9 @@ def interrupt(
     note = _clean_text(note, MAX_NOTE)
     source = _clean_text(source, 120)
     _check_role(session, owner, role_id)
+    slot = planning.slot_at(session, owner, at)
     if role_id is None:
-        role_id = default_interruption_role(session, owner, at)
+        role_id = default_interruption_role(session, owner, at, slot)
     if minutes is not None and not 0 < minutes <= 24 * 60:
         raise PlannerError("an interruption lasts between 1 minute and 24 hours")
     rows = _open_entries(session, owner)
@@ -229,19 +243,19 @@ def interrupt(
         resume_to = (
             previous.interrupted_entry_id if previous.kind == "interruption" else previous.id
         )
-    _close_open(session, owner, at)
+    _close_open(session, owner, at, rows)
     entry = Entry(
         owner=owner,
         start=at,
         end=at + timedelta(minutes=minutes) if minutes is not None else None,
         kind="interruption",
         role_id=role_id,
-        slot_id=(s.id if (s := planning.slot_at(session, owner, at)) else None),
+        slot_id=slot.id if slot else None,
         note=note,
         source=source,
         interrupted_entry_id=resume_to,
     )
-    _apply_flags(entry, interruption_flags(session, owner, zone, at, role_id))
+    _apply_flags(entry, interruption_flags(session, owner, zone, at, role_id, slot))
     session.add(entry)
     session.flush()
     if minutes is not None and previous is not None and previous.kind != "interruption":

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Run the test suite: planner + UI (offscreen) + e2e (Xvfb), then the planner suite on PostgreSQL.
+# The whole suite: planner + UI (offscreen) + e2e (Xvfb), then the planner suite on PostgreSQL.
 set -euo pipefail
 PY=${1:-python3}
+HERE=$(cd "$(dirname "$0")" && pwd)
 export QT_QPA_PLATFORM=offscreen
+echo "== all tests (SQLite)"
 "$PY" -m pytest -q -p no:cacheprovider
+echo "== planner tests on PostgreSQL"
+bash "$HERE/with-postgres.sh" "$PY" -m pytest -q -p no:cacheprovider tests/planner

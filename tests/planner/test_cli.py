@@ -1,0 +1,164 @@
+"""The command line as a user runs it: outputs, JSON shapes, errors as one line."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main, parse_duration
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def at_tuesday_morning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPLITDAY_NOW", "2026-11-24T10:15")
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    import planner.clock
+
+    monkeypatch.setattr(planner.clock, "_local_zone", None)
+
+
+def test_parse_duration() -> None:
+    assert [parse_duration(x) for x in ("30m", "1h", "1h30m", "90", "1:15", "10min")] == [
+        30,
+        60,
+        90,
+        90,
+        75,
+        10,
+    ]
+
+
+@pytest.mark.usefixtures("at_tuesday_morning")
+def test_demo_then_auto_plan_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo", "--weeks", "4")
+    assert code == 0 and "20 days" in out
+    code, out, _ = run(capsys, "plan", "--auto", "--json")
+    plan = json.loads(out)
+    assert plan["date"] == "2026-11-24" and plan["timezone"] == "Europe/Berlin"
+    assert plan["slots"] and all(s["origin"] in ("auto", "manual") for s in plan["slots"])
+    assert [m["summary"] for m in plan["meetings"]] == ["Stand-up"]
+    shares = plan["share"]
+    assert set(shares) == {"Support", "Community"}
+    assert abs(shares["Support"]["planned_percent"] - 50) <= 10
+
+
+@pytest.mark.usefixtures("at_tuesday_morning")
+def test_demo_refuses_a_database_with_data(capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "demo", "--weeks", "1")
+    code, out, err = run(capsys, "demo", "--weeks", "1")
+    assert code == 1 and "already holds" in err and out == ""
+
+
+@pytest.mark.usefixtures("at_tuesday_morning")
+def test_interrupt_then_status_json_is_flagged(capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "plan", "--auto")
+    run(capsys, "start")
+    code, out, _ = run(capsys, "interrupt", "printer", "down", "--source", "phone")
+    assert code == 0 and "interruption logged at 10:15" in out
+    code, out, _ = run(capsys, "status", "--json")
+    status = json.loads(out)
+    running = status["running"]
+    assert running["kind"] == "interruption" and running["note"] == "printer down"
+    assert running["source"] == "phone"
+    assert running["flags"] == ["cross_role", "in_focus", "unplanned"]
+    assert running["role"] != status["slot"]["role"]
+    assert status["interruptions"]["count"] == 1
+    code, out, _ = run(capsys, "resume")
+    assert code == 0 and out.startswith("back to work")
+
+
+@pytest.mark.usefixtures("at_tuesday_morning")
+def test_roles_slots_tasks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "roles", "add", "On-call", "--target", "20")[0] == 0
+    code, out, _ = run(capsys, "roles", "--json")
+    assert [r["name"] for r in json.loads(out)] == ["Support", "Community", "On-call"]
+    assert run(capsys, "day", "today", "--start", "08:00", "--stop", "16:00")[0] == 0
+    code, out, _ = run(capsys, "slot", "add", "today", "08:00-09:30", "on-call", "Pager")
+    assert code == 0 and "08:00–09:30 On-call" in out
+    code, _, err = run(capsys, "slot", "add", "today", "09:00-10:00", "Support")
+    assert code == 1 and "overlaps" in err
+    run(capsys, "task", "add", "Write", "newsletter", "--role", "Community", "--estimate", "1h")
+    code, out, _ = run(capsys, "task", "list", "--json")
+    task = json.loads(out)[0]
+    assert (task["title"], task["estimate_minutes"], task["role"]) == (
+        "Write newsletter",
+        60,
+        "Community",
+    )
+    assert run(capsys, "task", "done", str(task["id"]))[0] == 0
+    code, out, _ = run(capsys, "plan")
+    assert "[x]" in out and "08:00–09:30" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["slot", "add", "today", "9-10", "Support"], "not a time"),
+        (["task", "add", "x", "--role", "Nobody"], "no role 'Nobody'"),
+        (["task", "add", "x", "--role", "Support", "--estimate", "soon"], "not a duration"),
+        (["plan", "31-02-2026"], "not a date"),
+        (["resume"], "no interruption is running"),
+        (["toggle"], "not running"),
+        (["--db", "nonsense://x", "status"], "database"),
+    ],
+)
+def test_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, *args)
+    assert code != 0
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ui.launcher", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_whole_process_done_when_scenario(tmp_path: Path) -> None:
+    env = {**os.environ, "SPLITDAY_DATA_DIR": str(tmp_path), "SPLITDAY_SOCKET": str(tmp_path / "s")}
+    env["SPLITDAY_NOW"] = "2026-11-24T10:15"
+    assert _cli("demo", "--weeks", "4", env=env).returncode == 0
+    plan = _cli("plan", "--auto", "--json", env=env)
+    assert plan.returncode == 0 and json.loads(plan.stdout)["slots"]
+    assert _cli("interrupt", "printer down", "--source", "phone", env=env).returncode == 0
+    status = json.loads(_cli("status", "--json", env=env).stdout)
+    assert status["running"]["note"] == "printer down"
+    assert "unplanned" in status["running"]["flags"]
+
+
+def test_no_display_is_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    env["SPLITDAY_DATA_DIR"] = str(tmp_path)
+    result = _cli(env=env)
+    assert result.returncode == 2
+    assert "no display" in result.stderr and "Xvfb" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_corrupt_database_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"garbage" * 1000)
+    env = {**os.environ, "SPLITDAY_DATA_DIR": str(tmp_path)}
+    result = _cli("--db", f"sqlite:///{bad}", "status", env=env)
+    assert result.returncode == 1 and "cannot be read" in result.stderr
+    assert "Traceback" not in result.stderr

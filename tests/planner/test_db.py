@@ -1,0 +1,120 @@
+"""Storage: UTC-only timestamps, SQLite pragmas, migrations on open, backups, bad files."""
+
+import os
+import sqlite3
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from planner import planning
+from planner.db import (
+    SCHEMA_REVISION,
+    Database,
+    DatabaseCorrupt,
+    DatabaseTooNew,
+    StorageError,
+    known_revisions,
+    list_backups,
+    open_database,
+    resolve_url,
+)
+from planner.models import Entry
+
+
+def test_naive_timestamps_are_refused(db: Database) -> None:
+    with pytest.raises(Exception, match="naive datetime"), db.transaction() as s:
+        s.add(Entry(owner="tester", start=datetime(2026, 1, 1, 9, 0), kind="work"))  # noqa: DTZ001
+        s.flush()
+
+
+def test_timestamps_come_back_aware_utc(db: Database) -> None:
+    moment = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
+    with db.transaction() as s:
+        s.add(Entry(owner="tester", start=moment, kind="work"))
+    with db.transaction() as s:
+        start = s.query(Entry).one().start
+    assert start == moment and start.tzinfo is not None and start.utcoffset().total_seconds() == 0
+
+
+def test_sqlite_pragmas_are_on(db: Database) -> None:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas only apply to SQLite")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+
+
+def test_schema_revision_is_the_alembic_head(db: Database) -> None:
+    assert SCHEMA_REVISION in known_revisions(db.engine)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            SCHEMA_REVISION
+        )
+
+
+def test_default_database_is_private_and_in_the_data_dir(tmp_path: Path) -> None:
+    url = resolve_url(None)
+    assert url == f"sqlite:///{tmp_path / 'data' / 'splitday.sqlite3'}"
+    db = open_database(None)
+    db.close()
+    path = tmp_path / "data" / "splitday.sqlite3"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_env_url_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPLITDAY_DB_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    open_database(None).close()
+    assert (tmp_path / "elsewhere.db").exists()
+
+
+def test_a_corrupt_file_gives_a_clear_error_and_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "broken.sqlite3"
+    garbage = b"this is not a database at all" * 100
+    path.write_bytes(garbage)
+    with pytest.raises(DatabaseCorrupt, match="cannot be read"):
+        open_database(f"sqlite:///{path}")
+    assert path.read_bytes() == garbage
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    open_database(url).close()
+    with sqlite3.connect(tmp_path / "new.sqlite3") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(DatabaseTooNew, match="newer Splitday"):
+        open_database(url)
+
+
+def test_tables_without_a_schema_record_give_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "odd.sqlite3"
+    url = f"sqlite:///{path}"
+    db = open_database(url, owner="me")
+    with db.transaction() as s:
+        planning.ensure_defaults(s, "me")
+    db.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE alembic_version")
+    with pytest.raises(StorageError, match="could not update the database schema"):
+        open_database(url, owner="me")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM role").fetchone()[0] == 2
+
+
+def test_backup_copies_live_data(tmp_path: Path) -> None:
+    from planner.db import backup_sqlite
+
+    path = tmp_path / "live.sqlite3"
+    db = open_database(f"sqlite:///{path}", owner="me")
+    with db.transaction() as s:
+        planning.ensure_defaults(s, "me")
+    target = backup_sqlite(path, reason="test")
+    db.close()
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT count(*) FROM role").fetchone()[0] == 2
+    assert list_backups(path) == [target]

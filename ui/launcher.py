@@ -1,0 +1,25 @@
+"""The `splitday` entry point: the command line, which starts the GUI when given no command.
+
+Kept free of Qt imports so that `splitday interrupt` (bound to a desktop shortcut) stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def _start_app(db_url: str | None) -> int:
+    from ui.app import main as app_main
+
+    return app_main(db_url=db_url)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from planner.cli import main as cli_main
+
+    return cli_main(argv, start_app=_start_app)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
