@@ -1,0 +1,109 @@
+"""The "what was that gap?" dialog: a meeting, an interruption, a break, or work on a role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.gaps import Gap
+from planner.values import RoleV
+
+CHOICES = (
+    ("meeting", "&Meeting"),
+    ("interruption", "&Interruption"),
+    ("break", "&Break"),
+    ("work", "&Work on"),
+)
+CAUSES = {"sleep": "the computer was asleep", "idle": "nobody used the computer"}
+
+
+@dataclass(frozen=True)
+class GapAnswer:
+    kind: str
+    role_id: int | None
+    note: str
+
+
+def describe(gap: Gap, zone: tzinfo) -> str:
+    start = gap.start.astimezone(zone).strftime("%H:%M")
+    end = gap.end.astimezone(zone).strftime("%H:%M")
+    cause = CAUSES.get(gap.cause, "you were away")
+    return f"From {start} to {end} ({round(gap.minutes)} min) {cause}. What was it?"
+
+
+class GapDialog(QDialog):
+    """Asks once about a gap; `answer()` holds the choice when accepted. No SQL in here."""
+
+    def __init__(
+        self,
+        gap: Gap,
+        roles: Sequence[RoleV],
+        zone: tzinfo,
+        *,
+        suggested: str = "break",
+        role_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.gap = gap
+        self.setWindowTitle("You were away")
+        self.setModal(False)
+        question = QLabel(describe(gap, zone))
+        question.setWordWrap(True)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        grid = QGridLayout()
+        for row, (kind, label) in enumerate(CHOICES):
+            button = QRadioButton(label)
+            self.group.addButton(button, row)
+            self.buttons[kind] = button
+            grid.addWidget(button, row, 0)
+        self.role = QComboBox()
+        self.role.setAccessibleName("Role")
+        for role in roles:
+            self.role.addItem(role.name, role.id)
+        if role_id is not None and (index := self.role.findData(role_id)) >= 0:
+            self.role.setCurrentIndex(index)
+        grid.addWidget(self.role, len(CHOICES) - 1, 1)
+        grid.setColumnStretch(1, 1)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("Note (optional): who or what")
+        self.note.setAccessibleName("Note")
+        box = QDialogButtonBox()
+        self.save = box.addButton("&Log it", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.keep = box.addButton("Leave it &as it was", QDialogButtonBox.ButtonRole.RejectRole)
+        self.save.setDefault(True)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(question)
+        layout.addLayout(grid)
+        layout.addWidget(self.note)
+        layout.addWidget(box)
+        self.buttons.get(suggested, self.buttons["break"]).setChecked(True)
+        # picking a role means "work on it"
+        self.role.activated.connect(lambda _: self.buttons["work"].setChecked(True))
+        self.setMinimumWidth(420)
+        self.buttons[suggested if suggested in self.buttons else "break"].setFocus(
+            Qt.FocusReason.OtherFocusReason
+        )
+
+    def answer(self) -> GapAnswer:
+        kind = CHOICES[max(0, self.group.checkedId())][0]
+        role_id = self.role.currentData() if kind == "work" else None
+        return GapAnswer(kind, role_id, self.note.text().strip())

@@ -1,0 +1,138 @@
+"""The in-app toast: a small self-closing message box, the last way a reminder gets shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from planner.notify import Notice
+
+MARGIN = 16
+SPACING = 8
+WIDTH = 360
+
+
+class Toast(QFrame):
+    """One message: a bold title, a body, a close button; it closes itself after a while."""
+
+    closed = Signal()
+
+    def __init__(
+        self, notice: Notice, *, timeout_ms: int = 10_000, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.notice = notice
+        self.setObjectName("toast")
+        self.setWindowFlags(
+            Qt.WindowType.Tool
+            | Qt.WindowType.FramelessWindowHint
+            | Qt.WindowType.WindowStaysOnTopHint
+        )
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setAccessibleName("Reminder")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        border = "#c0392b" if notice.urgent else "#4e79a7"
+        self.setStyleSheet(
+            "QFrame#toast { background: #fdfdfd; border: 1px solid #b8b8b8;"
+            f" border-left: 5px solid {border}; border-radius: 6px; }}"
+            "QLabel { background: transparent; color: #202020; }"
+            "QToolButton { border: none; color: #606060; font-size: 14px; }"
+        )
+        self.title = QLabel(notice.title)
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.body = QLabel(notice.body)
+        self.body.setWordWrap(True)
+        self.body.setVisible(bool(notice.body))
+        close = QToolButton()
+        close.setText("✕")
+        close.setToolTip("Dismiss")
+        close.setAccessibleName("Dismiss reminder")
+        close.clicked.connect(self.close)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 10, 12)
+        layout.addLayout(head)
+        layout.addWidget(self.body)
+        self.setFixedWidth(WIDTH)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.close)
+        if timeout_ms > 0 and not notice.urgent:
+            self._timer.start(timeout_ms)
+
+    def mousePressEvent(self, event: object) -> None:  # a click anywhere dismisses it
+        self.close()
+
+    def closeEvent(self, event: object) -> None:
+        self._timer.stop()
+        self.closed.emit()
+        super().closeEvent(event)  # type: ignore[arg-type]
+
+
+class ToastStack:
+    """Shows toasts stacked in the bottom-right corner of the anchor window (or the screen)."""
+
+    def __init__(
+        self, anchor: Callable[[], QWidget | None] = lambda: None, timeout_ms: int = 10_000
+    ):
+        self._anchor = anchor
+        self._timeout = timeout_ms
+        self.toasts: list[Toast] = []
+
+    def show(self, notice: Notice) -> Toast:
+        toast = Toast(notice, timeout_ms=self._timeout)
+        toast.closed.connect(lambda: self._on_toast_closed(toast))
+        self.toasts.append(toast)
+        toast.adjustSize()
+        self._place()
+        toast.show()
+        toast.raise_()
+        return toast
+
+    def _on_toast_closed(self, toast: Toast) -> None:
+        if toast in self.toasts:
+            self.toasts.remove(toast)
+        self._place()
+
+    def _area(self) -> tuple[QPoint, QPoint]:
+        anchor = self._anchor()
+        if anchor is not None and anchor.isVisible():
+            top_left = anchor.mapToGlobal(QPoint(0, 0))
+            return top_left, top_left + QPoint(anchor.width(), anchor.height())
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return QPoint(0, 0), QPoint(1024, 768)
+        geometry = screen.availableGeometry()
+        return geometry.topLeft(), geometry.bottomRight()
+
+    def _place(self) -> None:
+        _, bottom_right = self._area()
+        y = bottom_right.y() - MARGIN
+        for toast in reversed(self.toasts):
+            hint = toast.sizeHint()
+            height = max(hint.height(), toast.heightForWidth(WIDTH))
+            toast.resize(WIDTH, height)
+            y -= height
+            toast.move(bottom_right.x() - MARGIN - WIDTH, y)
+            y -= SPACING
+
+
+class ToastNotifier:
+    """A `Notifier` that shows in-app toasts; it works wherever there is a screen."""
+
+    name = "toast"
+
+    def __init__(self, stack: ToastStack) -> None:
+        self.stack = stack
+
+    def notify(self, notice: Notice) -> None:
+        self.stack.show(notice)
