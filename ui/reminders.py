@@ -399,7 +399,6 @@ class GapAsker(QObject):
         dialog.finished.connect(lambda _: self._forget(dialog))
         self.dialogs.append(dialog)
         dialog.show()
-        dialog.raise_()
         return dialog
 
     def _forget(self, dialog: GapDialog) -> None:

@@ -95,7 +95,6 @@ class ToastStack:
         toast.adjustSize()
         self._place()
         toast.show()
-        toast.raise_()
         return toast
 
     def _on_toast_closed(self, toast: Toast) -> None:

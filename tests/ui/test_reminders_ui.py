@@ -1,0 +1,225 @@
+"""The Qt reminder service with a fake clock and fake notifiers; toast and gap dialog."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSystemTrayIcon
+from pytestqt.qtbot import QtBot
+
+from planner import planning, tracking
+from planner.clock import FakeClock, ShiftedClock
+from planner.db import Database
+from planner.notify import MemoryNotifier, Notice, NotifyFailed
+from planner.timerange import day_bounds
+from ui.dialogs.gap import GapDialog
+from ui.reminders import Dispatcher, GapAsker, ReminderService, TrayNotifier
+from ui.widgets.toast import ToastNotifier, ToastStack
+
+# The offscreen platform cannot raise windows or pass size hints; under X11 (e2e) it can.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+BERLIN = ZoneInfo("Europe/Berlin")
+DAY = date(2026, 11, 24)
+
+
+def at(hhmm: str) -> datetime:
+    h, m = hhmm.split(":")
+    return datetime(2026, 11, 24, int(h), int(m), tzinfo=BERLIN).astimezone(UTC)
+
+
+@pytest.fixture
+def planned(db: Database) -> Database:
+    with db.transaction() as s:
+        ids = {r.name: r.id for r in planning.list_roles(s, "tester")}
+        slot, _ = planning.add_slot(s, "tester", BERLIN, at("11:00"), at("12:00"), ids["Community"])
+        task, _ = planning.add_task(
+            s, "tester", "Write the newsletter", ids["Community"], now=at("08:00"), day=DAY
+        )
+        planning.update_task(s, "tester", task.id, slot_id=slot.id)
+    return db
+
+
+class Mono:
+    def __init__(self) -> None:
+        self.value = 1000.0
+
+    def __call__(self) -> float:
+        return self.value
+
+
+def make(
+    qtbot: QtBot,
+    db: Database,
+    clock: FakeClock | ShiftedClock,
+    *,
+    desktop_fails: bool = False,
+    mono: Mono | None = None,
+    idle: list[timedelta | None] | None = None,
+) -> tuple[ReminderService, MemoryNotifier, ToastStack]:
+    desktop = MemoryNotifier("desktop", fail=desktop_fails)
+    stack = ToastStack(timeout_ms=0)
+    dispatcher = Dispatcher(desktop, [ToastNotifier(stack)])
+    service = ReminderService(
+        db,
+        "tester",
+        BERLIN,
+        clock,
+        dispatcher,
+        monotonic=mono or Mono(),
+        boottime=lambda: None,
+        idle_probe=(lambda: idle.pop(0) if idle else None) if idle is not None else None,
+        heartbeat_ms=60_000,
+    )
+    return service, desktop, stack
+
+
+def close_toasts(stack: ToastStack) -> None:
+    for toast in list(stack.toasts):
+        toast.close()
+
+
+def test_slot_start_goes_to_the_desktop_once(qtbot: QtBot, planned: Database) -> None:
+    clock = FakeClock(at("10:58"))
+    service, desktop, stack = make(qtbot, planned, clock)
+    with qtbot.waitSignal(service.dispatcher.delivered, timeout=3000) as blocker:
+        service.start()
+    assert blocker.args[1] == "desktop"
+    assert [n.title for n in desktop.shown] == ["Community 11:00–12:00 — Write the newsletter"]
+    assert stack.toasts == []
+    service.refresh()
+    service.beat()
+    qtbot.wait(100)
+    assert len(desktop.shown) == 1
+    service.stop()
+
+
+def test_without_a_desktop_service_the_toast_shows(qtbot: QtBot, planned: Database) -> None:
+    clock = FakeClock(at("10:58"))
+    service, _, stack = make(qtbot, planned, clock, desktop_fails=True)
+    with qtbot.waitSignal(service.dispatcher.delivered, timeout=3000) as blocker:
+        service.start()
+    assert blocker.args[1] == "toast"
+    assert len(stack.toasts) == 1
+    toast = stack.toasts[0]
+    assert toast.isVisible()
+    assert toast.title.text() == "Community 11:00–12:00 — Write the newsletter"
+    assert toast.body.text() == "starts in 2 min"
+    qtbot.mouseClick(toast, Qt.MouseButton.LeftButton)
+    assert stack.toasts == []
+    service.stop()
+
+
+def test_the_timer_wakes_up_for_the_next_reminder(qtbot: QtBot, planned: Database) -> None:
+    clock = ShiftedClock(at("10:58") - timedelta(milliseconds=600))
+    service, desktop, _ = make(qtbot, planned, clock)
+    service.start()
+    assert desktop.shown == []
+    assert service.next_due == at("10:58")
+    qtbot.waitUntil(lambda: len(desktop.shown) == 1, timeout=5000)
+    assert desktop.shown[0].title.startswith("Community 11:00–12:00")
+    service.stop()
+
+
+def test_sleep_through_the_stop_gives_one_stop_and_a_gap(qtbot: QtBot, planned: Database) -> None:
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
+    clock, mono = FakeClock(at("16:00")), Mono()
+    service, desktop, _ = make(qtbot, planned, clock, mono=mono)
+    service.start()
+    qtbot.wait(100)
+    desktop.shown.clear()
+    clock.set(at("19:10"))  # suspended; the monotonic clock stood still
+    mono.value += 20
+    with qtbot.waitSignal(service.gap_found, timeout=3000) as blocker:
+        service.beat()
+    gap = blocker.args[0]
+    assert gap.cause == "sleep"
+    assert (gap.start, gap.end) == (at("16:00"), at("19:10") - timedelta(seconds=20))
+    qtbot.waitUntil(lambda: len(desktop.shown) == 1, timeout=3000)
+    assert desktop.shown[0].body.startswith("You set 17:30 as your stop.")
+    assert desktop.shown[0].urgent
+    service.stop()
+
+
+def test_idle_return_asks_about_the_gap(qtbot: QtBot, planned: Database) -> None:
+    clock = FakeClock(at("14:00"))
+    idle: list[timedelta | None] = [timedelta(minutes=25), timedelta(seconds=3)]
+    service, _, _ = make(qtbot, planned, clock, idle=idle)
+    service.start()
+    service.beat()
+    clock.set(at("14:05"))
+    with qtbot.waitSignal(service.gap_found, timeout=1000) as blocker:
+        service.beat()
+    gap = blocker.args[0]
+    assert (gap.cause, gap.start) == ("idle", at("13:35"))
+    service.stop()
+
+
+def test_the_desktop_runs_off_the_gui_thread(qtbot: QtBot, planned: Database) -> None:
+    threads = []
+
+    class Slow(MemoryNotifier):
+        def notify(self, notice: Notice) -> None:
+            threads.append(threading.current_thread())
+            raise NotifyFailed("no daemon")
+
+    stack = ToastStack(timeout_ms=0)
+    dispatcher = Dispatcher(Slow("desktop"), [ToastNotifier(stack)])
+    with qtbot.waitSignal(dispatcher.delivered, timeout=3000) as blocker:
+        dispatcher.send(Notice("Hard stop", "You set 17:30 as your stop.", urgent=True))
+    assert threads and threads[0] is not threading.main_thread()
+    assert blocker.args[1] == "toast"
+    assert stack.toasts[0].title.text() == "Hard stop"
+    close_toasts(stack)
+    dispatcher.shutdown()
+
+
+def test_tray_without_a_visible_icon_refuses(qtbot: QtBot) -> None:
+    tray = QSystemTrayIcon()
+    with pytest.raises(NotifyFailed):
+        TrayNotifier(tray).notify(Notice("x"))
+
+
+def test_gap_dialog_logs_an_interruption(qtbot: QtBot, planned: Database) -> None:
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
+    asker = GapAsker(planned, "tester", lambda: BERLIN)
+    from planner.gaps import Gap
+
+    dialog = asker.ask(Gap(at("11:10"), at("11:40"), "idle"))
+    qtbot.addWidget(dialog)
+    from PySide6.QtWidgets import QLabel
+
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "From 11:10 to 11:40 (30 min) nobody used the computer. What was it?" in texts
+    assert dialog.buttons["break"].isChecked()
+    dialog.buttons["interruption"].setChecked(True)
+    qtbot.keyClicks(dialog.note, "Alex on the phone")
+    with qtbot.waitSignal(asker.recorded, timeout=1000):
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    with planned.transaction() as s:
+        rows = tracking.list_entries(s, "tester", day_bounds(DAY, BERLIN, 240))
+    assert [(e.kind, e.note, e.source) for e in rows] == [
+        ("work", "", ""),
+        ("interruption", "Alex on the phone", "gap"),
+        ("work", "", ""),
+    ]
+    assert rows[1].start == at("11:10") and rows[1].end == at("11:40")
+
+
+def test_gap_dialog_work_on_a_role(qtbot: QtBot, planned: Database) -> None:
+    with planned.transaction() as s:
+        roles = planning.list_roles(s, "tester")
+    from planner.gaps import Gap
+
+    dialog = GapDialog(Gap(at("11:10"), at("11:40"), "sleep"), roles, BERLIN)
+    qtbot.addWidget(dialog)
+    dialog.role.setCurrentIndex(1)
+    dialog.role.activated.emit(1)
+    assert dialog.buttons["work"].isChecked()
+    answer = dialog.answer()
+    assert (answer.kind, answer.role_id) == ("work", roles[1].id)
