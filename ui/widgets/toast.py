@@ -33,6 +33,7 @@ class Toast(QFrame):
         )
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle("Splitday reminder")
         self.setAccessibleName("Reminder")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         border = "#c0392b" if notice.urgent else "#4e79a7"
