@@ -183,7 +183,7 @@ def test_each_kind_can_be_switched_off(planned: Database) -> None:
     with planned.transaction() as s:
         planning.set_setting(s, "tester", "remind_slot_start", False)
         planning.set_setting(s, "tester", "remind_hard_stop", False)
-    fired = walk(planned, at("08:00"), at("18:00"), timedelta(minutes=1))
+    fired = walk(planned, at("08:00"), at("18:00"), timedelta(minutes=5))
     assert [t for t, _ in fired] == ["10:55", "11:55"]
 
 
@@ -282,14 +282,20 @@ def test_fall_back_night_fires_each_overtime_once(db: Database) -> None:
 
 
 def test_spring_forward_day_reminds_on_local_wall_time(db: Database) -> None:
+    """Driven like the app: sleep until `next_due`, with a 30-minute heartbeat."""
     sunday = date(2026, 3, 29)  # 02:00 CET -> 03:00 CEST
     ids = roles(db)
     with db.transaction() as s:
         planning.add_slot(
             s, "tester", BERLIN, at("09:00", sunday), at("10:00", sunday), ids["Support"]
         )
-    fired = _dst_walk(
-        db, datetime(2026, 3, 29, 0, 0, tzinfo=UTC), datetime(2026, 3, 29, 16, 0, tzinfo=UTC)
-    )
-    local = [(t.astimezone(BERLIN).strftime("%H:%M"), k.split(":")[0]) for t, k in fired]
+    now, end = datetime(2026, 3, 28, 23, 0, tzinfo=UTC), datetime(2026, 3, 29, 16, 0, tzinfo=UTC)
+    fired = []
+    while now <= end:
+        result = check(db, now)
+        fired.extend((now, r.key.split(":")[0]) for r in result.fire)
+        beat = now + timedelta(minutes=30)
+        now = min(result.next_due, beat) if result.next_due else beat
+    local = [(t.astimezone(BERLIN).strftime("%H:%M"), k) for t, k in fired]
     assert local == [("08:58", "slot_start"), ("09:55", "slot_end"), ("17:30", "hard_stop")]
+    assert fired[0][0] == datetime(2026, 3, 29, 6, 58, tzinfo=UTC)  # CEST is UTC+2 now

@@ -195,7 +195,7 @@ def test_gap_dialog_logs_an_interruption(qtbot: QtBot, planned: Database) -> Non
     from PySide6.QtWidgets import QLabel
 
     texts = [label.text() for label in dialog.findChildren(QLabel)]
-    assert "From 11:10 to 11:40 (30 min) nobody used the computer. What was it?" in texts
+    assert "From 11:10 to 11:40 (30 min) nobody used the computer.\nWhat was it?" in texts
     assert dialog.buttons["break"].isChecked()
     dialog.buttons["interruption"].setChecked(True)
     qtbot.keyClicks(dialog.note, "Alex on the phone")

@@ -43,7 +43,7 @@ def describe(gap: Gap, zone: tzinfo) -> str:
     start = gap.start.astimezone(zone).strftime("%H:%M")
     end = gap.end.astimezone(zone).strftime("%H:%M")
     cause = CAUSES.get(gap.cause, "you were away")
-    return f"From {start} to {end} ({round(gap.minutes)} min) {cause}. What was it?"
+    return f"From {start} to {end} ({round(gap.minutes)} min) {cause}.\nWhat was it?"
 
 
 class GapDialog(QDialog):

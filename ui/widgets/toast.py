@@ -118,8 +118,9 @@ class ToastStack:
         _, bottom_right = self._area()
         y = bottom_right.y() - MARGIN
         for toast in reversed(self.toasts):
-            hint = toast.sizeHint()
-            height = max(hint.height(), toast.heightForWidth(WIDTH))
+            height = toast.heightForWidth(WIDTH)
+            if height <= 0:
+                height = toast.sizeHint().height()
             toast.resize(WIDTH, height)
             y -= height
             toast.move(bottom_right.x() - MARGIN - WIDTH, y)
