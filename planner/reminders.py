@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from planner import planning, tracking
+from planner.errors import PlannerError
 from planner.timerange import Interval, day_bounds, parse_hhmm
 from planner.values import Change, EntryV, PlanV, SlotV, Topic
 
@@ -214,8 +215,13 @@ def candidates(
                 )
                 due += step
     if running is not None and running.kind == "interruption" and running.end is None:
-        what = (running.source or running.note or "").strip().splitlines()
-        topic = what[0][:60] if what else "that interruption"
+        note = running.note.strip().splitlines()
+        if note:
+            question = f"Still on {note[0][:60]}?"
+        elif running.source.strip():
+            question = f"Still with {running.source.strip()[:60]}?"
+        else:
+            question = "Still on that interruption?"
         due = running.start + prefs.interruption_nag
         out.append(
             Reminder(
@@ -223,7 +229,7 @@ def candidates(
                 f"interruption:{running.id}:{due.isoformat()}",
                 due,
                 due + FOREVER,
-                f"Still on {topic}?",
+                question,
                 f"Back to work with {prefs.hotkey}",
             )
         )
@@ -383,3 +389,53 @@ def check(session: Session, owner: str, zone: tzinfo, now: datetime) -> Check:
     selection = pending(session, owner, zone, now)
     change = mark_delivered(session, owner, (*selection.fire, *selection.skip), now)
     return Check(selection.fire, selection.next_due, change)
+
+
+def agenda(
+    session: Session, owner: str, zone: tzinfo, now: datetime, day: date | None = None
+) -> list[tuple[Reminder, str]]:
+    """A day's reminders with their state: shown, due, upcoming or missed (read only)."""
+    day = day or planning.day_of(session, owner, now, zone)
+    plan = planning.get_plan(session, owner, day, zone)
+    prefs = load_prefs(session, owner)
+    found = candidates(
+        plan, tracking.running(session, owner), prefs, zone, _context(session, owner, plan, zone)
+    )
+    delivered = _delivered(session, owner)
+    out = []
+    for reminder in sorted(found, key=lambda r: (r.due, r.kind)):
+        if reminder.key in delivered:
+            state = "shown"
+        elif reminder.due > now:
+            state = "upcoming"
+        elif now < reminder.until:
+            state = "due"
+        else:
+            state = "missed"
+        out.append((reminder, state))
+    return out
+
+
+def set_enabled(session: Session, owner: str, kind: str, on: bool) -> Change:
+    try:
+        which = Kind(kind)
+    except ValueError:
+        names = ", ".join(k.value for k in Kind)
+        raise PlannerError(f"no reminder kind {kind!r} (kinds: {names})") from None
+    return planning.set_setting(session, owner, SETTING_OF[which], on)
+
+
+def set_quiet_hours(session: Session, owner: str, start: str | None, end: str | None) -> Change:
+    """Quiet hours as local "HH:MM" (they may wrap midnight); None switches them off."""
+    if (start is None) != (end is None):
+        raise PlannerError("quiet hours need a start and an end")
+    if start is not None and end is not None:
+        try:
+            first, last = parse_hhmm(start) % 1440, parse_hhmm(end) % 1440
+        except ValueError as exc:
+            raise PlannerError(str(exc)) from None
+        if first == last:
+            raise PlannerError("quiet hours must not start and end at the same time")
+        start, end = f"{first // 60:02d}:{first % 60:02d}", f"{last // 60:02d}:{last % 60:02d}"
+    planning.set_setting(session, owner, "quiet_hours_start", start)
+    return planning.set_setting(session, owner, "quiet_hours_end", end)

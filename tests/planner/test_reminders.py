@@ -168,7 +168,7 @@ def test_interruption_nag_waits_for_the_end_of_a_focus_block(planned: Database) 
     fired = walk(planned, at("10:01"), at("10:56"), timedelta(minutes=1))
     assert {t for t, _ in fired} == {"10:55"}
     assert sorted(text.split(" ")[0] for _, text in fired) == ["Still", "Support"]
-    assert "Still on Alex? — Back to work with Ctrl+Alt+I" in [text for _, text in fired]
+    assert "Still with Alex? — Back to work with Ctrl+Alt+I" in [text for _, text in fired]
 
 
 def test_hard_stop_speaks_inside_a_focus_block(db: Database) -> None:
