@@ -235,3 +235,26 @@ def test_with_a_bus_but_no_daemon_the_toast_shows(
     assert windows, "the toast window is not mapped"
     assert "Traceback" not in stderr, stderr
     assert stderr.count("notifications via desktop failed") == 1, stderr
+
+
+def test_x11_idle_time_is_real(tmp_path: Path, display: str) -> None:
+    """The idle probe reads the X server's idle counter; a pointer move resets it."""
+    env = _env(tmp_path, display)
+    code = (
+        "import time, subprocess\n"
+        "from ui.reminders import X11Idle\n"
+        "probe = X11Idle()\n"
+        "subprocess.run(['xdotool', 'mousemove', '10', '10'], check=True)\n"
+        "time.sleep(1.5)\n"
+        "before = probe().total_seconds()\n"
+        "subprocess.run(['xdotool', 'mousemove', '200', '200'], check=True)\n"
+        "time.sleep(0.1)\n"
+        "print(before, probe().total_seconds())\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert run.returncode == 0, run.stderr
+    before, after = map(float, run.stdout.split())
+    assert before >= 1.3
+    assert after < 0.5
