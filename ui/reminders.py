@@ -441,8 +441,9 @@ def install(
     """Build and start the reminder service for the app (called once from ui/app.py).
 
     `window` returns the main window (toasts sit in its corner, the gap dialog on it).
-    Connect `service.changed` and `service.asker.recorded` to the app's change broadcast and
-    call `service.refresh()` after every Change to slots, tasks, the day, entries or settings.
+    Connect `service.changed` (delivered reminders, logged gaps) to the app's change broadcast,
+    and call `service.refresh()` after every Change to slots, tasks, the day, entries or
+    settings (it is cheap: a few queries).
     """
     gui: list[Notifier] = []
     if tray is not None:
@@ -473,6 +474,8 @@ def install(
     )
     asker = GapAsker(db, owner, lambda: service.zone, window, parent=service)
     service.gap_found.connect(asker.ask)
+    asker.recorded.connect(service.changed)  # one signal for the app to broadcast
+    asker.recorded.connect(lambda _change: service.refresh())
     service.asker = asker
     app.aboutToQuit.connect(service.stop)
     if start:

@@ -223,3 +223,57 @@ def test_gap_dialog_work_on_a_role(qtbot: QtBot, planned: Database) -> None:
     assert dialog.buttons["work"].isChecked()
     answer = dialog.answer()
     assert (answer.kind, answer.role_id) == ("work", roles[1].id)
+
+
+def test_a_system_zone_change_is_followed(qtbot: QtBot, planned: Database) -> None:
+    zones = [BERLIN, ZoneInfo("Europe/London")]
+    desktop = MemoryNotifier("desktop")
+    service = ReminderService(
+        planned,
+        "tester",
+        BERLIN,
+        FakeClock(at("09:00")),
+        Dispatcher(desktop, []),
+        monotonic=Mono(),
+        boottime=lambda: None,
+        zone_source=lambda: zones.pop(0) if len(zones) > 1 else zones[0],
+        heartbeat_ms=60_000,
+    )
+    service.start()
+    service.beat()
+    assert service.zone == BERLIN
+    service.beat()
+    assert str(service.zone) == "Europe/London"
+    service.stop()
+
+
+def test_install_wires_a_working_service(qtbot: QtBot, planned: Database) -> None:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from ui.reminders import install
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    desktop = MemoryNotifier("desktop", fail=True)
+    service = install(
+        app,
+        planned,
+        "tester",
+        BERLIN,
+        FakeClock(at("10:58")),
+        window=lambda: window,
+        desktop=desktop,
+        start=False,
+    )
+    changes = []
+    service.changed.connect(changes.append)
+    with qtbot.waitSignal(service.dispatcher.delivered, timeout=3000) as blocker:
+        service.start()
+    assert blocker.args[1] == "toast"
+    assert changes and changes[0].topics
+    assert service.asker is not None
+    service.stop()
+    for toast in [w for w in app.topLevelWidgets() if w.objectName() == "toast"]:
+        toast.close()
