@@ -198,22 +198,21 @@ class DBusIdle:
 
 
 def default_idle_probe() -> IdleProbe | None:
-    """X11 where the app runs on X (incl. XWayland is not enough: Wayland hides input), else
-    the desktop's D-Bus idle interfaces; None when neither is there."""
+    """X11's idle counter on a plain X session; the desktop's D-Bus idle interfaces otherwise
+    (under Wayland an X client sees only XWayland's input, so X11 would lie there)."""
     app = QApplication.instance()
     platform = app.platformName() if isinstance(app, QApplication) else ""
-    probes: list[IdleProbe] = []
-    if platform == "xcb":
+    wayland = bool(os.environ.get("WAYLAND_DISPLAY"))
+    if platform == "xcb" and not wayland:
         try:
-            probes.append(X11Idle())
+            return X11Idle()
         except OSError as exc:
             log.info("X11 idle time unavailable: %s", exc)
-    if not probes:
-        try:
-            probes.append(DBusIdle())
-        except (OSError, ImportError) as exc:
-            log.info("D-Bus idle time unavailable: %s", exc)
-    return probes[0] if probes else None
+    try:
+        return DBusIdle()
+    except (OSError, ImportError) as exc:
+        log.info("D-Bus idle time unavailable: %s; idle gaps are off", exc)
+    return None
 
 
 def boot_seconds() -> float | None:
