@@ -160,7 +160,7 @@ def follow_plan(session: Session, owner: str, zone: tzinfo, now: datetime) -> Ch
 
 
 def default_interruption_role(
-    session: Session, owner: str, at: datetime, slot: SlotV | None | bool = False
+    session: Session, owner: str, at: datetime, slot: SlotV | bool | None = False
 ) -> int | None:
     """The *other* role than the one planned (or being worked on) at `at`."""
     roles = planning.list_roles(session, owner)
@@ -192,7 +192,7 @@ def interruption_flags(
     zone: tzinfo,
     at: datetime,
     role_id: int | None,
-    slot: SlotV | None | bool = False,
+    slot: SlotV | bool | None = False,
 ) -> Flags:
     if slot is False:
         slot = planning.slot_at(session, owner, at)
