@@ -81,8 +81,8 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Pragmas must run outside a transaction or WAL and foreign keys silently stay off.
-    previous = dbapi_connection.isolation_level
+    # Pragmas must run outside a transaction or WAL and foreign keys silently stay off. The
+    # driver then stays in autocommit mode: transactions are begun by _on_sqlite_begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
@@ -92,7 +92,13 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
-        dbapi_connection.isolation_level = previous
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    # Take the write lock up front (waiting up to busy_timeout): a read-then-write transaction
+    # can then never fail with "database is locked" when the CLI and the app write at once,
+    # and what it read cannot change under it.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -109,6 +115,7 @@ def make_engine(url: str) -> Engine:
         raise StorageError(f"cannot use database {parsed!r}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
     return engine
 
 
