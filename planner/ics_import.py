@@ -229,8 +229,7 @@ def _scan(text: str, name: str, result: ParseResult) -> list[_Cal]:
     if stack:
         opened, at = stack[-1]
         raise CalendarError(
-            f"{name}: the file ends inside BEGIN:{opened} (line {at}) - it is truncated or "
-            "damaged; nothing was imported from it"
+            f"{name}: truncated - BEGIN:{opened} (line {at}) is never closed; nothing imported"
         )
     if not cals:
         raise CalendarError(f"{name}: no BEGIN:VCALENDAR found - this is not an iCalendar file")
