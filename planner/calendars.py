@@ -578,7 +578,7 @@ def list_occurrences(
         OccurrenceV(i, sid, src, uid, rid, summ, loc, start, end, all_day, busy, role)
         for i, sid, src, uid, rid, summ, loc, start, end, all_day, busy, role in session.execute(
             query
-        ).tuples()
+        )
     ]
 
 
