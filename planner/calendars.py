@@ -308,8 +308,9 @@ def _load(row: CalendarSource, fetcher: Fetcher | None) -> _Loaded:
         if got.data is None:
             assert row.raw is not None
             return _Loaded([(name, row.raw.encode())], None, got.etag, got.last_modified, None)
-        text = decode(got.data, got.charset) if got.data.strip() else ""
-        return _Loaded([(name, got.data)], got.charset, got.etag, got.last_modified, text)
+        # Decode once and keep the text: a later 304 re-expands exactly the same input.
+        text = decode(got.data, got.charset)
+        return _Loaded([(name, text.encode())], None, got.etag, got.last_modified, text)
     path = Path(row.location)
     if row.kind == "folder":
         if not path.is_dir():

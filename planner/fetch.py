@@ -189,6 +189,10 @@ class UrlFetcher:
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
                 return Fetched(None, etag, last_modified, None, shown)
+            if 300 <= exc.code < 400:
+                raise FetchError(
+                    f"{shown}: the server redirected to a non-http link or too often ({exc.code})"
+                ) from None
             hint = " (check the user name and password)" if exc.code in (401, 403) else ""
             raise FetchError(
                 f"{shown}: the server answered {exc.code} {exc.reason}{hint}"
