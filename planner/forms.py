@@ -63,6 +63,13 @@ def minute_of_day(moment: datetime, day: date, zone: tzinfo) -> int:
     return (local.date() - day).days * 24 * 60 + local.hour * 60 + local.minute
 
 
+def window_minutes(start_minute: int, stop_time_minute: int) -> tuple[int, int]:
+    """A workday from two times of day: a stop at or before the start is on the next day."""
+    if stop_time_minute <= start_minute:
+        stop_time_minute += 24 * 60
+    return start_minute, stop_time_minute
+
+
 def moment_at(day: date, minute: int, zone: tzinfo, day_start_minute: int) -> datetime:
     """The moment a time of day means on `day`: before the day's start it is the next morning."""
     if not 0 <= minute < 24 * 60:

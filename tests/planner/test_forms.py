@@ -17,6 +17,7 @@ from planner.forms import (
     minute_of_day,
     moment_at,
     rebalance,
+    window_minutes,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -108,3 +109,9 @@ def test_check_hotkey_accepts(text: str) -> None:
 def test_check_hotkey_rejects(text: str, why: str) -> None:
     with pytest.raises(PlannerError, match=why):
         check_hotkey(text)
+
+
+def test_window_minutes_stop_at_or_before_start_is_next_day() -> None:
+    assert window_minutes(9 * 60, 17 * 60 + 30) == (540, 1050)
+    assert window_minutes(18 * 60, 90) == (1080, 1530)
+    assert window_minutes(9 * 60, 9 * 60) == (540, 540 + 1440)

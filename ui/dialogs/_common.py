@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSignalBlocker,
     Qt,
     QTime,
     QTimer,
@@ -19,7 +20,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
-    QCheckBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from planner import forms
 from planner.clock import Clock
 from planner.db import Database, StorageError
 from planner.errors import PlannerError
@@ -171,7 +172,7 @@ class ServiceDialog(QDialog):
 
 
 class WindowEdit(QWidget):
-    """A start and a hard stop as wall times; 'next day' lets the stop pass midnight."""
+    """A start and a hard stop as wall times; a stop at or before the start is the next day."""
 
     def __init__(self, prefix: str) -> None:
         super().__init__()
@@ -181,28 +182,32 @@ class WindowEdit(QWidget):
         self.start.setAccessibleName("start")
         self.stop = time_edit(f"{prefix}_stop")
         self.stop.setAccessibleName("hard stop")
-        self.next_day = QCheckBox("next day")
+        self.stop.setToolTip("A hard stop at or before the start is after midnight")
+        self.next_day = QLabel("next day")
         self.next_day.setObjectName(f"{prefix}_next_day")
-        self.next_day.setToolTip("Tick when the hard stop is after midnight")
-        dash = QLabel("–")
+        self.next_day.setMinimumWidth(self.next_day.sizeHint().width())
         layout.addWidget(self.start)
-        layout.addWidget(dash)
+        layout.addWidget(QLabel("–"))
         layout.addWidget(self.stop)
         layout.addWidget(self.next_day)
         layout.addStretch(1)
+        self.start.timeChanged.connect(self._show_next_day)
+        self.stop.timeChanged.connect(self._show_next_day)
+        self._show_next_day()
+
+    def _show_next_day(self) -> None:
+        _, stop = self.minutes()
+        # Keep the space reserved so the row does not jump.
+        self.next_day.setText("next day" if stop >= 24 * 60 else "")
 
     def set_minutes(self, start_minute: int, stop_minute: int) -> None:
-        for widget in (self.start, self.stop, self.next_day):
-            widget.blockSignals(True)
-        self.start.setTime(qtime(start_minute))
-        self.stop.setTime(qtime(stop_minute))
-        self.next_day.setChecked(stop_minute >= 24 * 60)
-        for widget in (self.start, self.stop, self.next_day):
-            widget.blockSignals(False)
+        with QSignalBlocker(self.start), QSignalBlocker(self.stop):
+            self.start.setTime(qtime(start_minute))
+            self.stop.setTime(qtime(stop_minute))
+        self._show_next_day()
 
     def minutes(self) -> tuple[int, int]:
-        stop = minute_of(self.stop.time()) + (24 * 60 if self.next_day.isChecked() else 0)
-        return minute_of(self.start.time()), stop
+        return forms.window_minutes(minute_of(self.start.time()), minute_of(self.stop.time()))
 
 
 class RowsModel(QAbstractTableModel):

@@ -5,19 +5,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QEvent,
+    QObject,
     QSignalBlocker,
     Qt,
     QTime,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -62,6 +63,7 @@ from ui.dialogs._common import (
 SLOT_COLUMNS = ("Role", "Start", "End", "Title")
 COL_ROLE, COL_START, COL_END, COL_TITLE = range(4)
 TASK_ID = Qt.ItemDataRole.UserRole
+TASK_MOVES = {int(Qt.Key.Key_Up): -1, int(Qt.Key.Key_Down): +1}
 
 
 def shortcut(widget: QWidget, keys: QKeySequence, slot: Callable[[], None]) -> QShortcut:
@@ -255,7 +257,6 @@ class PlanDayDialog(ServiceDialog):
         self.window_edit = WindowEdit("day")
         self.window_edit.start.editingFinished.connect(self._on_window_edited)
         self.window_edit.stop.editingFinished.connect(self._on_window_edited)
-        self.window_edit.next_day.toggled.connect(self._on_window_edited)
         self.min_block = QSpinBox()
         self.min_block.setObjectName("min_block")
         self.min_block.setRange(*forms.SETTING_LIMITS["min_block_minutes"])
@@ -336,12 +337,8 @@ class PlanDayDialog(ServiceDialog):
         self.move_down.setObjectName("move_down")
         self.move_down.setToolTip("Alt+Down in the list")
         self.move_down.clicked.connect(lambda: self._move_task(+1))
-        for key, step in ((Qt.Key.Key_Up, -1), (Qt.Key.Key_Down, +1)):
-            shortcut(
-                self.tasks,
-                QKeySequence(Qt.KeyboardModifier.AltModifier | key),
-                partial(self._move_task, step),
-            )
+        # The list claims arrow keys for itself, so Alt+Up/Down are caught before it sees them.
+        self.tasks.installEventFilter(self)
         self.carry = QPushButton()
         self.carry.setObjectName("carry_over")
         self.carry.clicked.connect(self._on_carry_clicked)
@@ -410,6 +407,20 @@ class PlanDayDialog(ServiceDialog):
         outer.addWidget(self.message)
         outer.addLayout(columns, 1)
         outer.addLayout(bottom)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tasks and event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.ShortcutOverride,
+        ):
+            assert isinstance(event, QKeyEvent)
+            step = TASK_MOVES.get(int(event.key()))
+            if step is not None and event.modifiers() == Qt.KeyboardModifier.AltModifier:
+                if event.type() == QEvent.Type.KeyPress:
+                    self._move_task(step)
+                event.accept()
+                return True
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------ reading
 

@@ -109,7 +109,6 @@ class HoursRow:
         self.is_workday.toggled.connect(lambda: dialog.save_hours(self))
         self.window.start.editingFinished.connect(lambda: dialog.save_hours(self))
         self.window.stop.editingFinished.connect(lambda: dialog.save_hours(self))
-        self.window.next_day.toggled.connect(lambda: dialog.save_hours(self))
         self.stored: tuple[bool, int, int] | None = None
 
     def show(self, is_workday: bool, start: int, stop: int) -> None:
