@@ -77,6 +77,13 @@ def time_edit(name: str) -> QTimeEdit:
     return edit
 
 
+def retire(widget: QWidget) -> None:
+    """Take a widget out of sight and out of findChild now; Qt deletes it once it is idle."""
+    widget.hide()
+    widget.setObjectName("")
+    widget.deleteLater()
+
+
 class MessageBar(QLabel):
     """A one-line inline message: an error in the palette's alert colour, or a quiet note."""
 

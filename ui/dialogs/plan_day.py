@@ -56,6 +56,7 @@ from ui.dialogs._common import (
     WindowEdit,
     minute_of,
     qtime,
+    retire,
     run_dialog,
     swatch,
 )
@@ -467,7 +468,7 @@ class PlanDayDialog(ServiceDialog):
         while self.split_grid.count():
             item = self.split_grid.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
-                widget.deleteLater()
+                retire(widget)
         self._share_rows = {}
         self._shares = forms.initial_shares([(r.id, r.target_percent) for r in roles])
         for row, role in enumerate(roles):

@@ -32,7 +32,7 @@ from planner import forms, planning
 from planner.clock import Clock
 from planner.db import Database
 from planner.values import Change, RoleV
-from ui.dialogs._common import MessageBar, ServiceDialog, WindowEdit, run_dialog
+from ui.dialogs._common import MessageBar, ServiceDialog, WindowEdit, retire, run_dialog
 
 # The numeric settings a person may change here, with their labels.
 NUMBER_SETTINGS = (
@@ -278,7 +278,7 @@ class SettingsDialog(ServiceDialog):
             while self.roles_grid.count():
                 item = self.roles_grid.takeAt(0)
                 if item is not None and (widget := item.widget()) is not None:
-                    widget.deleteLater()
+                    retire(widget)
             self._role_rows = {}
             for line, role in enumerate(ordered):
                 row = RoleRow(role, self)
@@ -308,6 +308,8 @@ class SettingsDialog(ServiceDialog):
         self._save(
             lambda s: planning.edit_role(s, self._owner, role.id, **fields), self.roles_message
         )
+        if "archived" in fields and role.id in self._role_rows:
+            self._role_rows[role.id].archive.setFocus()  # the row was rebuilt; keep the place
 
     def pick_colour(self, role: RoleV) -> None:
         dialog = QColorDialog(QColor(role.colour), self)
