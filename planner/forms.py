@@ -39,9 +39,22 @@ def _spread(total: int, weights: Mapping[int, float], order: Sequence[int]) -> d
     return {k: out[k] for k in order}
 
 
-def initial_shares(targets: Sequence[tuple[int, float]]) -> dict[int, int]:
-    """Whole percentages from the roles' target shares (any weights), adding up to 100."""
+def initial_shares(
+    targets: Sequence[tuple[int, float]], saved: Mapping[str, Any] | None = None
+) -> dict[int, int]:
+    """The split to start from: the last one saved if it fits these roles, else the targets.
+
+    Both come out as whole percentages adding up to 100. `saved` maps role ids (as JSON keys)
+    to percentages.
+    """
     order = [role_id for role_id, _ in targets]
+    if saved:
+        try:
+            weights = {int(k): float(v) for k, v in saved.items()}
+        except (TypeError, ValueError):
+            weights = {}
+        if sorted(weights) == sorted(order) and sum(weights.values()) > 0:
+            return _spread(100, weights, order)
     return _spread(100, dict(targets), order)
 
 

@@ -30,6 +30,14 @@ def test_initial_shares_from_targets_add_up_to_100() -> None:
     assert initial_shares([(7, 60.0), (9, 20.0)]) == {7: 75, 9: 25}
 
 
+def test_initial_shares_prefer_a_saved_split_that_fits() -> None:
+    targets = [(1, 50.0), (2, 50.0)]
+    assert initial_shares(targets, {"1": 70, "2": 30}) == {1: 70, 2: 30}
+    assert initial_shares(targets, {"1": 70, "3": 30}) == {1: 50, 2: 50}  # other roles
+    assert initial_shares(targets, {"1": "x", "2": 30}) == {1: 50, 2: 50}
+    assert initial_shares(targets, {"1": 0, "2": 0}) == {1: 50, 2: 50}
+
+
 def test_rebalance_two_roles_moves_the_other() -> None:
     assert rebalance({1: 50, 2: 50}, 1, 70) == {1: 70, 2: 30}
     assert rebalance({1: 50, 2: 50}, 2, 100) == {1: 0, 2: 100}

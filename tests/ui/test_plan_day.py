@@ -79,6 +79,13 @@ def test_auto_split_follows_the_chosen_shares(
     assert dialog.slot_model.rowCount() == len(planning_slots(db))
     assert not dialog.message.is_error
 
+    # the split is kept for next time; the roles' targets stay as they were
+    again = PlanDayDialog(db, OWNER, ZoneInfo("Europe/Berlin"), dialog._clock, DAY)
+    qtbot.addWidget(again)
+    assert again.shares() == {support: 70, community: 30}
+    with db.transaction() as s:
+        assert {r.target_percent for r in planning.list_roles(s, OWNER)} == {50.0}
+
 
 def planning_slots(db: Database) -> list[object]:
     with db.transaction() as s:

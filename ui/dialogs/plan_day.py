@@ -64,6 +64,7 @@ from ui.dialogs._common import (
 SLOT_COLUMNS = ("Role", "Start", "End", "Title")
 COL_ROLE, COL_START, COL_END, COL_TITLE = range(4)
 TASK_ID = Qt.ItemDataRole.UserRole
+SPLIT = "plan_split"  # setting: the role split last used to plan, {role id: percent}
 TASK_MOVES = {int(Qt.Key.Key_Up): -1, int(Qt.Key.Key_Down): +1}
 
 
@@ -194,7 +195,9 @@ class SlotDelegate(QStyledItemDelegate):
 class ShareRow:
     """One role's share of the split: a spin box and a slider kept in step."""
 
-    def __init__(self, role: RoleV, on_change: Callable[[int, int], None]) -> None:
+    def __init__(
+        self, role: RoleV, on_change: Callable[[int, int], None], on_done: Callable[[], None]
+    ) -> None:
         self.role = role
         self.label = QLabel(f"<span style='color:{role.colour}'>■</span> {role.name}")
         self.spin = QSpinBox()
@@ -210,6 +213,8 @@ class ShareRow:
         self.label.setBuddy(self.spin)
         self.spin.valueChanged.connect(lambda v: on_change(role.id, v))
         self.slider.valueChanged.connect(lambda v: on_change(role.id, v))
+        self.spin.editingFinished.connect(on_done)
+        self.slider.sliderReleased.connect(on_done)
 
     def show_value(self, value: int) -> None:
         with QSignalBlocker(self.spin), QSignalBlocker(self.slider):
@@ -239,6 +244,8 @@ class PlanDayDialog(ServiceDialog):
         self._shares: dict[int, int] = {}
         self._share_rows: dict[int, ShareRow] = {}
         self._carry_from: date | None = None
+        self._saved_split: dict[str, Any] | None = None
+        self._day_start = 0
         self._build()
         self.reload()
         self.resize(1160, 680)
@@ -429,16 +436,17 @@ class PlanDayDialog(ServiceDialog):
         return self._plan.roles if self._plan else ()
 
     def reload(self) -> None:
-        def fetch(s: Session) -> tuple[PlanV, date | None, int, int]:
+        def fetch(s: Session) -> tuple[PlanV, date | None, int, int, Any]:
             plan = planning.get_plan(s, self._owner, self._day, self._zone)
             source = planning.last_open_day(s, self._owner, self._day)
             waiting = 0
             if source is not None:
                 waiting = len(planning.list_tasks(s, self._owner, source, status="open"))
             day_start = int(planning.get_setting(s, self._owner, "day_start_minute"))
-            return plan, source, waiting, day_start
+            return plan, source, waiting, day_start, planning.get_setting(s, self._owner, SPLIT)
 
-        plan, source, waiting, self._day_start = self._read(fetch)
+        plan, source, waiting, self._day_start, saved = self._read(fetch)
+        self._saved_split = saved if isinstance(saved, dict) else None
         self._plan, self._carry_from = plan, source
         self.heading.setText(f"Plan {self._day:%A, %d %B %Y}")
         day = plan.day
@@ -470,9 +478,11 @@ class PlanDayDialog(ServiceDialog):
             if item is not None and (widget := item.widget()) is not None:
                 retire(widget)
         self._share_rows = {}
-        self._shares = forms.initial_shares([(r.id, r.target_percent) for r in roles])
+        self._shares = forms.initial_shares(
+            [(r.id, r.target_percent) for r in roles], self._saved_split
+        )
         for row, role in enumerate(roles):
-            share = ShareRow(role, self._on_share_changed)
+            share = ShareRow(role, self._on_share_changed, self._save_split)
             share.show_value(self._shares[role.id])
             self._share_rows[role.id] = share
             self.split_grid.addWidget(share.label, row, 0)
@@ -490,16 +500,20 @@ class PlanDayDialog(ServiceDialog):
 
     def _show_meetings(self, meetings: Sequence[MeetingV]) -> None:
         self.meetings.clear()
-        roles = {r.id: r.name for r in self._active_roles()}
+        roles = {r.id: r for r in self._active_roles()}
         for m in meetings:
             if m.all_day:
                 when = "all day"
             else:
                 start, end = (wall(t, self._day, self._zone) for t in (m.start, m.end))
                 when = f"{start}–{end}"
-            extra = f" [{roles[m.role_id]}]" if m.role_id in roles else ""
+            role = roles.get(m.role_id) if m.role_id is not None else None
+            extra = f" [{role.name}]" if role else ""
             free = "" if m.busy else " (free)"
-            self.meetings.addItem(f"{when}  {m.summary or '(no title)'}{extra}{free}")
+            item = QListWidgetItem(f"{when}  {m.summary or '(no title)'}{extra}{free}")
+            if role:
+                item.setIcon(swatch(role.colour))
+            self.meetings.addItem(item)
         if not meetings:
             item = QListWidgetItem("No meetings today")
             item.setForeground(QColor(128, 128, 128))
@@ -626,26 +640,36 @@ class PlanDayDialog(ServiceDialog):
         for rid, row in self._share_rows.items():
             row.show_value(self._shares[rid])
 
+    def _save_split(self) -> None:
+        """Keep the split for next time (the role targets stay as they are)."""
+        split = {str(rid): value for rid, value in self._shares.items()}
+        if split == self._saved_split:
+            return
+        self._save(lambda s: planning.set_setting(s, self._owner, SPLIT, split), self.message)
+
     def shares(self) -> dict[int, int]:
         return dict(self._shares)
 
     def _on_auto_split_clicked(self) -> None:
         shares = {rid: float(v) for rid, v in self._shares.items()}
+        split = {str(rid): v for rid, v in self._shares.items()}
         block = self.min_block.value()
         if sum(shares.values()) <= 0:
             self.message.show_error("give at least one role a share above 0 %")
             return
-        result = self._save(
-            lambda s: planning.auto_plan(
+
+        def plan(s: Session) -> tuple[PlanV, Change]:
+            planning.set_setting(s, self._owner, SPLIT, split)
+            return planning.auto_plan(
                 s,
                 self._owner,
                 self._day,
                 self._zone,
                 shares=shares,
                 min_block_minutes=block,
-            ),
-            self.message,
-        )
+            )
+
+        result = self._save(plan, self.message)
         if result is not None and not result[0].slots:
             self.message.show_note("No free time is left in the workday to split.")
 

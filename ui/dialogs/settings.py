@@ -147,7 +147,8 @@ class SettingsDialog(ServiceDialog):
         self.colour_dialog: QColorDialog | None = None
         self._build()
         self.reload()
-        self.resize(1040, 640)
+        hint = self.sizeHint()
+        self.resize(max(980, hint.width()), hint.height())
 
     # ------------------------------------------------------------ layout
 
