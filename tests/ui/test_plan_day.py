@@ -293,3 +293,24 @@ def test_another_day_cannot_be_started(
     dialog = PlanDayDialog(db, OWNER, zone, clock, DAY + timedelta(days=1))
     qtbot.addWidget(dialog)
     assert not dialog.start_button.isEnabled()
+
+
+def test_tab_walks_the_form_in_reading_order(
+    qtbot: QtBot, dialog: PlanDayDialog, roles: dict[str, int]
+) -> None:
+    seen: list[str] = []
+    dialog.window_edit.start.setFocus()
+    for _ in range(8):  # Tab steps through a time edit's hour and minute first
+        name = dialog.focusWidget().objectName()
+        if not seen or seen[-1] != name:
+            seen.append(name)
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    assert seen == [
+        "day_start",
+        "day_stop",
+        "min_block",
+        f"share_{roles['Support']}",
+        f"share_{roles['Community']}",
+        "auto_split",
+    ]
+    assert dialog.focusWidget() is dialog.slots

@@ -189,3 +189,23 @@ def test_hotkey_is_recorded_and_a_bare_key_is_refused(
     assert "needs Ctrl, Alt or Meta" in dialog.numbers_message.text()
     assert setting(db, "hotkey") == "Ctrl+Shift+K"
     assert dialog.hotkey.keySequence().toString() == "Ctrl+Shift+K"
+
+
+def test_tab_walks_the_role_rows_then_the_new_role(
+    qtbot: QtBot, dialog: SettingsDialog, db: Database
+) -> None:
+    support, community = role_id(db, "Support"), role_id(db, "Community")
+    dialog.findChild(QLineEdit, f"role_name_{support}").setFocus()
+    seen = []
+    for _ in range(7):
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(dialog.focusWidget().objectName())
+    assert seen == [
+        f"role_target_{support}",
+        f"role_archive_{support}",
+        f"role_colour_{community}",
+        f"role_name_{community}",
+        f"role_target_{community}",
+        f"role_archive_{community}",
+        "new_role",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
@@ -51,11 +52,12 @@ def format_minutes(minutes: float) -> str:
 _swatches: dict[str, QIcon] = {}
 
 
-def swatch(colour: str) -> QIcon:
-    """A small square of a role's colour, for lists and tables."""
+def swatch(colour: str | None) -> QIcon:
+    """A small square of a role's colour (a clear one for no role), for lists and tables."""
+    colour = colour or "transparent"
     if colour not in _swatches:
         pixmap = QPixmap(12, 12)
-        pixmap.fill(QColor(colour))
+        pixmap.fill(QColor(0, 0, 0, 0) if colour == "transparent" else QColor(colour))
         _swatches[colour] = QIcon(pixmap)
     return _swatches[colour]
 
@@ -75,6 +77,12 @@ def time_edit(name: str) -> QTimeEdit:
     edit.setObjectName(name)
     edit.setAccessibleName(name.replace("_", " "))
     return edit
+
+
+def chain(*widgets: QWidget) -> None:
+    """Tab moves through `widgets` in this order (rows built after the form need this)."""
+    for first, second in itertools.pairwise(widgets):
+        QWidget.setTabOrder(first, second)
 
 
 def retire(widget: QWidget) -> None:

@@ -121,8 +121,8 @@ class EndOfDayDialog(ServiceDialog):
         intr_layout.addWidget(self.interruptions)
 
         left = QVBoxLayout()
-        left.addWidget(split_box, 1)
-        left.addWidget(intr_box, 1)
+        left.addWidget(split_box, 2)
+        left.addWidget(intr_box, 3)
 
         self.done_list = QListWidget()
         self.done_list.setObjectName("done")

@@ -54,6 +54,7 @@ from ui.dialogs._common import (
     ModelIndex,
     ServiceDialog,
     WindowEdit,
+    chain,
     minute_of,
     qtime,
     retire,
@@ -490,6 +491,8 @@ class PlanDayDialog(ServiceDialog):
             self.split_grid.addWidget(share.spin, row, 2)
         self.split_grid.addWidget(self.auto_split, len(roles), 0, 1, 3)
         self.split_grid.setColumnStretch(1, 1)
+        spins = [row.spin for row in self._share_rows.values()]
+        chain(self.min_block, *spins, self.auto_split, self.slots)
         with QSignalBlocker(self.new_task_role):
             current = self.new_task_role.currentData()
             self.new_task_role.clear()
@@ -511,8 +514,7 @@ class PlanDayDialog(ServiceDialog):
             extra = f" [{role.name}]" if role else ""
             free = "" if m.busy else " (free)"
             item = QListWidgetItem(f"{when}  {m.summary or '(no title)'}{extra}{free}")
-            if role:
-                item.setIcon(swatch(role.colour))
+            item.setIcon(swatch(role.colour if role else None))
             self.meetings.addItem(item)
         if not meetings:
             item = QListWidgetItem("No meetings today")

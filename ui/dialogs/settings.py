@@ -32,7 +32,14 @@ from planner import forms, planning
 from planner.clock import Clock
 from planner.db import Database
 from planner.values import Change, RoleV
-from ui.dialogs._common import MessageBar, ServiceDialog, WindowEdit, retire, run_dialog
+from ui.dialogs._common import (
+    MessageBar,
+    ServiceDialog,
+    WindowEdit,
+    chain,
+    retire,
+    run_dialog,
+)
 
 # The numeric settings a person may change here, with their labels.
 NUMBER_SETTINGS = (
@@ -286,6 +293,8 @@ class SettingsDialog(ServiceDialog):
                 self._role_rows[role.id] = row
                 for column, widget in enumerate(row.widgets()):
                     self.roles_grid.addWidget(widget, line, column)
+            order = [w for row in self._role_rows.values() for w in row.widgets()]
+            chain(*order, self.new_role, self.add_role)
         else:
             for role in ordered:
                 self._role_rows[role.id].show(role)
