@@ -18,7 +18,7 @@ from planner.db import Database
 from planner.models import CalendarSource, Day, Occurrence
 from planner.values import Change, Topic
 from tests.ui.dialog_helpers import IGNORED_QT_MESSAGES, type_into
-from ui.dialogs.plan_day import COL_END, COL_ROLE, PlanDayDialog
+from ui.dialogs.plan_day import COL_END, COL_ROLE, COL_TITLE, PlanDayDialog
 
 pytestmark = pytest.mark.qt_log_ignore(*IGNORED_QT_MESSAGES)
 
@@ -182,6 +182,18 @@ def test_slots_can_be_edited_and_removed(
     assert "end after it starts" in dialog.message.text()
     assert planning_slots(db)[0].end == first.end  # type: ignore[attr-defined]
 
+    # typing over the title cell names the slot
+    dialog.slots.setFocus()
+    dialog.slots.setCurrentIndex(dialog.slot_model.index(1, COL_TITLE))
+    qtbot.keyClick(dialog.slots, Qt.Key.Key_F2)
+    title_editor = dialog.slots.focusWidget()
+    qtbot.keyClick(title_editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(title_editor, "Inbox zero")
+    with qtbot.waitSignal(dialog.plan_changed):
+        qtbot.keyClick(title_editor, Qt.Key.Key_Return)
+    assert planning_slots(db)[1].title == "Inbox zero"  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: dialog.slot_model.index(1, COL_TITLE).data() == "Inbox zero")
+
     # Delete removes the selected slot
     dialog.slots.setFocus()
     dialog.slots.selectRow(0)
@@ -314,3 +326,14 @@ def test_tab_walks_the_form_in_reading_order(
         "auto_split",
     ]
     assert dialog.focusWidget() is dialog.slots
+
+
+def test_start_the_day_before_any_slot_only_marks_it_started(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, clock: FakeClock
+) -> None:
+    with qtbot.waitSignal(dialog.day_started) as started:
+        qtbot.keyClick(dialog, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)  # Start the &day
+    assert started.args[0].topics == {Topic.DAY}
+    with db.transaction() as s:
+        assert planning.get_day(s, OWNER, DAY, ZoneInfo("Europe/Berlin")).started_at == clock.now()
+        assert tracking.running(s, OWNER) is None
