@@ -110,7 +110,7 @@ class MessageBar(QLabel):
         self.setStyleSheet(
             "QLabel { color: #ffffff; background: #b3261e; padding: 4px 8px; border-radius: 4px; }"
         )
-        self.setText(text)
+        self.setText(text[:1].upper() + text[1:])
         self.show()
 
     def show_note(self, text: str) -> None:

@@ -350,8 +350,9 @@ class SettingsDialog(ServiceDialog):
             self.hours_message,
         )
         if result is None:
+            why = self.hours_message.text()
             self.hours_message.setText(
-                f"{calendar.day_name[row.weekday]}: {self.hours_message.text()}"
+                f"{calendar.day_name[row.weekday]}: {why[:1].lower()}{why[1:]}"
             )
 
     def _on_number_edited(self, key: str) -> None:
