@@ -105,7 +105,7 @@ def test_archive_and_restore_and_the_last_role_stays(
     qtbot.mouseClick(
         dialog.findChild(QPushButton, f"role_archive_{community}"), Qt.MouseButton.LeftButton
     )
-    assert "at least one role" in dialog.roles_message.text()
+    assert dialog.roles_message.text() == "At least one role must stay active"
     assert roles(db)["Community"][2] is False
     qtbot.mouseClick(restore, Qt.MouseButton.LeftButton)
     assert roles(db)["Support"][2] is False
