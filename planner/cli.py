@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -542,6 +543,44 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from planner.db import backup_sqlite, list_backups, resolve_url, sqlite_path
+
+    path = sqlite_path(resolve_url(args.db))
+    if path is None:
+        raise CliError("backups are for the SQLite file; use your server's tools (pg_dump)")
+    if args.list:
+        for backup in list_backups(path):
+            print(backup)
+        return 0
+    if not path.exists():
+        raise CliError(f"there is no database at {path} yet")
+    print(backup_sqlite(path, reason="manual"))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from planner.db import list_backups, resolve_url, restore_sqlite, sqlite_path
+
+    path = sqlite_path(resolve_url(args.db))
+    if path is None:
+        raise CliError("restore works on the SQLite file; use your server's tools for others")
+    if _forward("ping") is not None:
+        raise CliError("Splitday is running; quit it before restoring a backup")
+    if args.backup:
+        backup = Path(args.backup)
+    else:
+        backups = list_backups(path)
+        if not backups:
+            raise CliError(f"there are no backups of {path}")
+        backup = backups[0]
+    if not backup.is_file():
+        raise CliError(f"no backup file at {backup}")
+    kept = restore_sqlite(path, backup)
+    print(f"restored {backup.name}" + (f"; the previous file is kept as {kept}" if kept else ""))
+    return 0
+
+
 # ---------------------------------------------------------------- the forwarding fast path
 
 
@@ -665,6 +704,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--weeks", type=int, default=4)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--force", action="store_true", help="even if the database has entries")
+    backup = sub.add_parser("backup", help="copy the database file now (or --list the copies)")
+    backup.add_argument("--list", action="store_true")
+    restore = sub.add_parser("restore", help="put a backup in place (the newest by default)")
+    restore.add_argument("backup", nargs="?", help="a backup file (see `splitday backup --list`)")
     for module in _extensions():
         HANDLERS.update(module.register(sub))
     return p
@@ -673,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Feature areas add their subcommands here: each module has
 # `register(subparsers) -> dict[command name, handler(ctx, args) -> int]` and imports nothing
 # heavy at module level.
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("planner.cli_calendar",)
 
 
 def _extensions() -> list[Any]:
@@ -727,6 +770,8 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
             return forwarded
     if args.command == "toggle":
         raise CliError("Splitday is not running (start it with `splitday`)")
+    if args.command in ("backup", "restore"):
+        return cmd_backup(args) if args.command == "backup" else cmd_restore(args)
     ctx = Context(args.db)
     try:
         if args.command == "interrupt":

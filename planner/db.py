@@ -81,8 +81,8 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Pragmas must run outside a transaction or WAL and foreign keys silently stay off.
-    previous = dbapi_connection.isolation_level
+    # Pragmas must run outside a transaction or WAL and foreign keys silently stay off. The
+    # driver then stays in autocommit mode: transactions are begun by _on_sqlite_begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
@@ -92,7 +92,13 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
-        dbapi_connection.isolation_level = previous
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    # Take the write lock up front (waiting up to busy_timeout): a read-then-write transaction
+    # can then never fail with "database is locked" when the CLI and the app write at once,
+    # and what it read cannot change under it.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -109,6 +115,7 @@ def make_engine(url: str) -> Engine:
         raise StorageError(f"cannot use database {parsed!r}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
     return engine
 
 
@@ -169,7 +176,7 @@ def backups_dir(path: Path) -> Path:
 
 
 def backup_sqlite(path: Path, reason: str = "manual", keep: int = BACKUPS_KEPT) -> Path:
-    """Copy a live SQLite file with the online backup API; keep the newest `keep` copies."""
+    """Copy a live SQLite file with the online backup API; keep the newest `keep` of its kind."""
     target_dir = backups_dir(path)
     target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -188,9 +195,67 @@ def backup_sqlite(path: Path, reason: str = "manual", keep: int = BACKUPS_KEPT) 
         raise DatabaseCorrupt(f"cannot back up {path}: {exc}") from exc
     finally:
         source.close()
-    for old in list_backups(path)[keep:]:
+    same_reason = [b for b in list_backups(path) if b.name.endswith(f"-{reason}.sqlite3")]
+    for old in same_reason[keep:]:
         old.unlink(missing_ok=True)
     return target
+
+
+def integrity_problem(path: Path) -> str | None:
+    """None when SQLite's integrity check passes on the file, else what it says."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if result and result[0] == "ok" else str(result[0] if result else "no answer")
+
+
+def set_aside(path: Path, label: str = "damaged") -> Path:
+    """Move a database file (and its WAL/SHM) out of the way; nothing is deleted."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.rename(target.with_name(target.name + suffix))
+    path.rename(target)
+    return target
+
+
+def restore_sqlite(path: Path, backup: Path) -> Path | None:
+    """Put a backup in place of the database; the current file is kept aside, never overwritten."""
+    problem = integrity_problem(backup)
+    if problem is not None:
+        raise DatabaseCorrupt(f"the backup {backup.name} is damaged too: {problem}")
+    kept = set_aside(path, "before-restore") if path.exists() else None
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    os.close(fd)
+    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(path)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return kept
+
+
+def daily_backup(path: Path, keep: int = BACKUPS_KEPT) -> Path | None:
+    """One backup a day (UTC), made the first time this is called on a day."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    today = datetime.now(UTC).strftime("%Y%m%d")
+    if any(
+        b.name.endswith("-daily.sqlite3") and f"-{today}T" in b.name for b in list_backups(path)
+    ):
+        return None
+    return backup_sqlite(path, reason="daily", keep=keep)
 
 
 def list_backups(path: Path) -> list[Path]:

@@ -301,6 +301,24 @@ def start_day(session: Session, owner: str, day: date, zone: tzinfo, now: dateti
     return Change.of(Topic.DAY, day=day)
 
 
+def close_day(session: Session, owner: str, day: date, zone: tzinfo, now: datetime) -> Change:
+    """Mark the day closed (the end-of-day review is done); closing twice keeps the first time."""
+    row = _day_row(session, owner, day, zone)
+    if row.closed_at is None:
+        row.closed_at = now
+    session.flush()
+    return Change.of(Topic.DAY, day=day)
+
+
+def next_workday(session: Session, owner: str, day: date) -> date:
+    """The first workday after `day` (the day after it when no weekday is a workday)."""
+    for ahead in range(1, 8):
+        candidate = day + timedelta(days=ahead)
+        if workday_hours(session, owner, candidate.weekday())[0]:
+            return candidate
+    return day + timedelta(days=1)
+
+
 def day_of(session: Session, owner: str, moment: datetime, zone: tzinfo) -> date:
     return local_date(moment, zone, int(get_setting(session, owner, "day_start_minute")))
 
@@ -579,6 +597,31 @@ def carry_over(session: Session, owner: str, from_day: date, to_day: date) -> tu
         moved += 1
     session.flush()
     return moved, Change(frozenset({Topic.TASKS}), frozenset({from_day, to_day}))
+
+
+def carry_task(session: Session, owner: str, task_id: int, to_day: date) -> tuple[TaskV, Change]:
+    """Move one open task to the end of `to_day`'s list (the end-of-day review, one by one)."""
+    task = _task(session, owner, task_id)
+    if task.status != "open":
+        raise PlannerError(f"the task {task.title!r} is {task.status}, not open")
+    from_day = task.day
+    top = session.scalar(
+        select(func.max(Task.priority)).where(Task.owner == owner, Task.day == to_day)
+    )
+    task.day, task.priority, task.slot_id = to_day, (top or 0) + 1, None
+    task.carried_over += 1
+    session.flush()
+    days = frozenset(d for d in (from_day, to_day) if d is not None)
+    return _task_v(task), Change(frozenset({Topic.TASKS}), days)
+
+
+def last_open_day(session: Session, owner: str, before: date) -> date | None:
+    """The latest day before `before` that still has open tasks (what 'yesterday' left over)."""
+    return session.scalar(
+        select(func.max(Task.day)).where(
+            Task.owner == owner, Task.day < before, Task.status == "open"
+        )
+    )
 
 
 # ---------------------------------------------------------------- meetings and the plan

@@ -1,0 +1,627 @@
+"""Calendar sources and their sync: load, parse/expand (ics_import), upsert occurrences, export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from planner import planning
+from planner.errors import PlannerError
+from planner.fetch import Fetcher, FetchError, UrlFetcher, display_url, is_url, normalize_url
+from planner.ics_import import CalendarError, Occ, decode, read
+from planner.models import CalendarSource, Occurrence, Slot
+from planner.timerange import Interval, local_wall_time
+from planner.values import Change, Topic
+
+WEEKS_BACK = 8
+WEEKS_AHEAD = 26
+SYNC_MINUTES = 30
+MAX_FILE_BYTES = 50 * 1024 * 1024
+SETTING_BACK = "calendar_weeks_back"
+SETTING_AHEAD = "calendar_weeks_ahead"
+SETTING_SYNC = "calendar_sync_minutes"
+_CHUNK = 500
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A keyword (case-insensitive, in SUMMARY or CATEGORIES) that gives an event a role."""
+
+    keyword: str
+    role_id: int
+
+
+@dataclass(frozen=True)
+class SourceV:
+    id: int
+    name: str
+    kind: str  # file | folder | url
+    location: str  # shown without any password
+    default_role_id: int | None
+    rules: tuple[Rule, ...]
+    enabled: bool
+    last_sync_at: datetime | None
+    last_status: str
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A slot the user placed by hand that an imported busy event now overlaps (not resolved)."""
+
+    slot_id: int
+    summary: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    source_id: int
+    name: str
+    ok: bool
+    message: str
+    unchanged: bool = False
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    kept: int = 0
+    problems: tuple[str, ...] = ()
+    clashes: tuple[Clash, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass(frozen=True)
+class OccurrenceV:
+    id: int
+    source_id: int
+    source: str
+    uid: str
+    recurrence_id: str
+    summary: str
+    location: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    busy: bool
+    role_id: int | None
+
+
+# ---------------------------------------------------------------- sources
+
+
+def kind_of(location: str) -> str:
+    if is_url(location) or location.strip().lower().startswith("webcal:"):
+        return "url"
+    return "folder" if Path(location).expanduser().is_dir() else "file"
+
+
+def _clean_location(location: str) -> tuple[str, str]:
+    text = location.strip()
+    if not text:
+        raise PlannerError("a calendar source needs a file, folder or URL")
+    if "://" in text or text.lower().startswith(("webcal:", "file:")):
+        return "url", normalize_url(text)
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise PlannerError(f"{text}: no such file or folder")
+    return ("folder" if path.is_dir() else "file"), str(path.resolve())
+
+
+def _rules_of(row: CalendarSource) -> tuple[Rule, ...]:
+    try:
+        items = json.loads(row.rules_json or "[]")
+        return tuple(Rule(str(i["keyword"]), int(i["role_id"])) for i in items)
+    except (ValueError, KeyError, TypeError):
+        return ()
+
+
+def _source_v(row: CalendarSource) -> SourceV:
+    return SourceV(
+        row.id,
+        row.name,
+        row.kind,
+        display_url(row.location) if row.kind == "url" else row.location,
+        row.default_role_id,
+        _rules_of(row),
+        row.enabled,
+        row.last_sync_at,
+        row.last_status,
+    )
+
+
+def _check_rules(session: Session, owner: str, rules: Sequence[Rule]) -> str:
+    valid = {r.id for r in planning.list_roles(session, owner, include_archived=True)}
+    for rule in rules:
+        if not rule.keyword.strip():
+            raise PlannerError("a rule needs a keyword")
+        if rule.role_id not in valid:
+            raise PlannerError(f"rule {rule.keyword!r}: no role with id {rule.role_id}")
+    return json.dumps([{"keyword": r.keyword.strip(), "role_id": r.role_id} for r in rules])
+
+
+def add_source(
+    session: Session,
+    owner: str,
+    name: str,
+    location: str,
+    *,
+    default_role_id: int | None = None,
+    rules: Sequence[Rule] = (),
+    enabled: bool = True,
+) -> tuple[SourceV, Change]:
+    name = name.strip()
+    if not name:
+        raise PlannerError("a calendar source needs a name")
+    if session.scalar(
+        select(CalendarSource.id).where(CalendarSource.owner == owner, CalendarSource.name == name)
+    ):
+        raise PlannerError(f"there is already a calendar named {name!r}")
+    kind, where = _clean_location(location)
+    if default_role_id is not None:
+        planning.find_role(session, owner, default_role_id)
+    row = CalendarSource(
+        owner=owner,
+        name=name,
+        kind=kind,
+        location=where,
+        default_role_id=default_role_id,
+        rules_json=_check_rules(session, owner, rules),
+        enabled=enabled,
+        last_status="never synced",
+    )
+    session.add(row)
+    session.flush()
+    return _source_v(row), Change.of(Topic.CALENDARS)
+
+
+_UNSET: Any = object()
+
+
+def edit_source(
+    session: Session,
+    owner: str,
+    source_id: int,
+    *,
+    name: str | None = None,
+    location: str | None = None,
+    default_role_id: int | None = _UNSET,
+    rules: Sequence[Rule] | None = None,
+    enabled: bool | None = None,
+) -> tuple[SourceV, Change]:
+    row = _row(session, owner, source_id)
+    if name is not None and name.strip() != row.name:
+        if not name.strip():
+            raise PlannerError("a calendar source needs a name")
+        row.name = name.strip()
+    if location is not None:
+        row.kind, row.location = _clean_location(location)
+        row.content_hash = row.etag = row.last_modified = row.raw = None
+    if default_role_id is not _UNSET:
+        if default_role_id is not None:
+            planning.find_role(session, owner, default_role_id)
+        row.default_role_id = default_role_id
+    if rules is not None:
+        row.rules_json = _check_rules(session, owner, rules)
+    if enabled is not None:
+        row.enabled = enabled
+    session.flush()
+    return _source_v(row), Change.of(Topic.CALENDARS)
+
+
+def remove_source(session: Session, owner: str, source_id: int) -> Change:
+    """Remove a source and its occurrences (they leave the plan)."""
+    row = _row(session, owner, source_id)
+    session.execute(delete(Occurrence).where(Occurrence.source_id == row.id))
+    session.delete(row)
+    session.flush()
+    return Change.of(Topic.CALENDARS, Topic.SLOTS)
+
+
+def list_sources(session: Session, owner: str) -> list[SourceV]:
+    rows = session.scalars(
+        select(CalendarSource).where(CalendarSource.owner == owner).order_by(CalendarSource.name)
+    )
+    return [_source_v(r) for r in rows]
+
+
+def find_source(session: Session, owner: str, name_or_id: str | int) -> SourceV:
+    text = str(name_or_id).strip()
+    sources = list_sources(session, owner)
+    for s in sources:
+        if str(s.id) == text or s.name.casefold() == text.casefold():
+            return s
+    names = ", ".join(s.name for s in sources) or "none"
+    raise PlannerError(f"no calendar {text!r} (calendars: {names})")
+
+
+def _row(session: Session, owner: str, source_id: int) -> CalendarSource:
+    row = session.get(CalendarSource, source_id)
+    if row is None or row.owner != owner:
+        raise PlannerError(f"no calendar with id {source_id}")
+    return row
+
+
+# ---------------------------------------------------------------- window and settings
+
+
+def rolling_window(session: Session, owner: str, now: datetime, zone: tzinfo) -> Interval:
+    """From local midnight WEEKS_BACK weeks ago to local midnight WEEKS_AHEAD weeks ahead."""
+    back = planning.get_setting(session, owner, SETTING_BACK)
+    ahead = planning.get_setting(session, owner, SETTING_AHEAD)
+    today = now.astimezone(zone).date()
+    first = today - timedelta(weeks=int(WEEKS_BACK if back is None else back))
+    last = today + timedelta(weeks=int(WEEKS_AHEAD if ahead is None else ahead))
+    return Interval(local_wall_time(first, 0, zone), local_wall_time(last, 0, zone))
+
+
+def sync_interval_minutes(session: Session, owner: str) -> int:
+    """How often the app re-syncs enabled sources (0 = only at start and on demand)."""
+    value = planning.get_setting(session, owner, SETTING_SYNC)
+    return int(SYNC_MINUTES if value is None else value)
+
+
+# ---------------------------------------------------------------- loading
+
+
+@dataclass
+class _Loaded:
+    files: list[tuple[str, bytes]]
+    charset: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    raw: str | None = None
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CalendarError(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MB")
+        return path.read_bytes()
+    except OSError as exc:
+        raise CalendarError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _load(row: CalendarSource, fetcher: Fetcher | None) -> _Loaded:
+    if row.kind == "url":
+        fetch = fetcher or UrlFetcher()
+        have_raw = row.raw is not None
+        got = fetch(
+            row.location,
+            etag=row.etag if have_raw else None,
+            last_modified=row.last_modified if have_raw else None,
+        )
+        name = display_url(row.location)
+        if got.data is None:
+            assert row.raw is not None
+            return _Loaded([(name, row.raw.encode())], None, got.etag, got.last_modified, None)
+        # Decode once and keep the text: a later 304 re-expands exactly the same input.
+        text = decode(got.data, got.charset)
+        return _Loaded([(name, text.encode())], None, got.etag, got.last_modified, text)
+    path = Path(row.location)
+    if row.kind == "folder":
+        if not path.is_dir():
+            raise CalendarError(f"{path}: the folder is gone")
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics" and p.is_file())
+        if not files:
+            raise CalendarError(f"{path}: no .ics files in this folder")
+        return _Loaded([(p.name, _read_file(p)) for p in files])
+    return _Loaded([(path.name, _read_file(path))])
+
+
+def _digest(loaded: _Loaded, row: CalendarSource, window: Interval, zone: tzinfo) -> str:
+    h = hashlib.sha256()
+    context = f"{window.start.isoformat()}|{window.end.isoformat()}|{zone}|{row.default_role_id}|"
+    h.update((context + row.rules_json + "|" + (loaded.charset or "")).encode())
+    for name, data in loaded.files:
+        h.update(name.encode() + b"\0")
+        h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- sync
+
+
+def _role_for(occ: Occ, rules: Sequence[Rule], default: int | None) -> int | None:
+    if rules:
+        text = " ".join((occ.summary, *occ.categories)).casefold()
+        for rule in rules:
+            if rule.keyword.casefold() in text:
+                return rule.role_id
+    return default
+
+
+def _fingerprint(values: dict[str, Any]) -> str:
+    text = "\x1f".join(
+        str(values[k])
+        for k in ("summary", "location", "start", "end", "all_day", "busy", "role_id", "sequence")
+    )
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def sync_source(
+    session: Session,
+    owner: str,
+    source_id: int,
+    *,
+    now: datetime,
+    zone: tzinfo,
+    fetcher: Fetcher | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Bring one source's occurrences up to date; a source that cannot be read changes nothing.
+
+    Only the source's status is written on failure. Safe to run in a worker thread with its own
+    session (it holds no state between calls).
+    """
+    row = _row(session, owner, source_id)
+    report = progress or (lambda stage, fraction: None)
+    window = rolling_window(session, owner, now, zone)
+    report("loading", 0.0)
+    try:
+        loaded = _load(row, fetcher)
+        digest = _digest(loaded, row, window, zone)
+        if not force and digest == row.content_hash:
+            row.etag, row.last_modified = loaded.etag, loaded.last_modified
+            row.last_sync_at = now
+            row.last_status = "ok: unchanged"
+            report("done", 1.0)
+            return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
+        report("parsing", 0.2)
+        parsed = read(loaded.files, window, zone, charset=loaded.charset)
+    except (CalendarError, FetchError) as exc:
+        row.last_sync_at = now
+        row.last_status = f"error: {exc}"
+        return SyncResult(row.id, row.name, False, str(exc))
+    report("storing", 0.8)
+    added, updated, removed, kept, clashes = _upsert(
+        session, owner, row, parsed.occurrences, window
+    )
+    row.content_hash = digest
+    row.etag, row.last_modified = loaded.etag, loaded.last_modified
+    if row.kind == "url" and loaded.raw is not None:
+        row.raw = loaded.raw
+    row.last_sync_at = now
+    problems = tuple(str(p) for p in parsed.problems)
+    summary = f"{len(parsed.occurrences)} events in the window"
+    if problems:
+        summary += f", {len(problems)} problem(s)"
+    row.last_status = f"ok: {summary}"
+    session.flush()
+    report("done", 1.0)
+    return SyncResult(
+        row.id, row.name, True, summary, False, added, updated, removed, kept, problems, clashes
+    )
+
+
+def _upsert(
+    session: Session, owner: str, row: CalendarSource, occs: Sequence[Occ], window: Interval
+) -> tuple[int, int, int, int, tuple[Clash, ...]]:
+    rules = _rules_of(row)
+    existing = {
+        (uid, rid): (oid, fp)
+        for oid, uid, rid, fp in session.execute(
+            select(
+                Occurrence.id, Occurrence.uid, Occurrence.recurrence_id, Occurrence.fingerprint
+            ).where(Occurrence.source_id == row.id)
+        )
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    touched: list[Occ] = []
+    for occ in occs:
+        key = (occ.uid, occ.recurrence_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        values: dict[str, Any] = {
+            "summary": occ.summary,
+            "location": occ.location,
+            "start": occ.start,
+            "end": occ.end,
+            "all_day": occ.all_day,
+            "busy": occ.busy,
+            "role_id": _role_for(occ, rules, row.default_role_id),
+            "sequence": occ.sequence,
+        }
+        values["fingerprint"] = _fingerprint(values)
+        old = existing.get(key)
+        if old is None:
+            inserts.append(
+                {
+                    "owner": owner,
+                    "source_id": row.id,
+                    "uid": occ.uid,
+                    "recurrence_id": occ.recurrence_id,
+                }
+                | values
+            )
+            touched.append(occ)
+        elif old[1] != values["fingerprint"]:
+            updates.append({"id": old[0]} | values)
+            touched.append(occ)
+    gone = [oid for key, (oid, _) in existing.items() if key not in seen]
+    for i in range(0, len(gone), _CHUNK):
+        session.execute(delete(Occurrence).where(Occurrence.id.in_(gone[i : i + _CHUNK])))
+    if updates:
+        session.execute(update(Occurrence), updates)
+    for i in range(0, len(inserts), _CHUNK):
+        session.execute(insert(Occurrence), inserts[i : i + _CHUNK])
+    session.flush()
+    kept = len(seen) - len(inserts) - len(updates)
+    return len(inserts), len(updates), len(gone), kept, _clashes(session, owner, touched, window)
+
+
+def _clashes(
+    session: Session, owner: str, occs: Sequence[Occ], window: Interval
+) -> tuple[Clash, ...]:
+    busy = sorted(
+        (o for o in occs if o.busy and not o.all_day and o.end > o.start), key=lambda o: o.start
+    )
+    if not busy:
+        return ()
+    slots = session.execute(
+        select(Slot.id, Slot.start, Slot.end).where(
+            Slot.owner == owner,
+            Slot.origin != "auto",
+            Slot.start < min(window.end, busy[-1].end),
+            Slot.end > max(window.start, busy[0].start),
+        )
+    ).all()
+    out: list[Clash] = []
+    for slot_id, s_start, s_end in slots:
+        for occ in busy:
+            if occ.start >= s_end:
+                break
+            if occ.end > s_start:
+                out.append(Clash(slot_id, occ.summary, occ.start, occ.end))
+    return tuple(out)
+
+
+def sync_all(
+    session: Session,
+    owner: str,
+    *,
+    now: datetime,
+    zone: tzinfo,
+    fetcher: Fetcher | None = None,
+    force: bool = False,
+) -> list[SyncResult]:
+    """Sync every enabled source (each failure is reported in its own result)."""
+    ids = session.scalars(
+        select(CalendarSource.id).where(
+            CalendarSource.owner == owner, CalendarSource.enabled.is_(True)
+        )
+    ).all()
+    return [
+        sync_source(session, owner, i, now=now, zone=zone, fetcher=fetcher, force=force)
+        for i in ids
+    ]
+
+
+def import_once(
+    session: Session,
+    owner: str,
+    location: str,
+    *,
+    now: datetime,
+    zone: tzinfo,
+    role_id: int | None = None,
+    fetcher: Fetcher | None = None,
+) -> SyncResult:
+    """`splitday import`: a source that is not synced periodically; importing again updates it."""
+    kind, where = _clean_location(location)
+    shown = display_url(where) if kind == "url" else Path(where).name
+    name = f"import: {shown}"[:120]
+    row = session.scalar(
+        select(CalendarSource).where(CalendarSource.owner == owner, CalendarSource.name == name)
+    )
+    if row is None:
+        source, _ = add_source(
+            session, owner, name, location, default_role_id=role_id, enabled=False
+        )
+        source_id = source.id
+    else:
+        source_id = row.id
+        if role_id is not None and row.default_role_id != role_id:
+            edit_source(session, owner, row.id, default_role_id=role_id)
+    return sync_source(session, owner, source_id, now=now, zone=zone, fetcher=fetcher)
+
+
+# ---------------------------------------------------------------- queries
+
+
+def list_occurrences(
+    session: Session, owner: str, window: Interval, *, source_id: int | None = None
+) -> list[OccurrenceV]:
+    """Stored occurrences overlapping window, by start (plain columns: fast at any size)."""
+    query = (
+        select(
+            Occurrence.id,
+            Occurrence.source_id,
+            CalendarSource.name,
+            Occurrence.uid,
+            Occurrence.recurrence_id,
+            Occurrence.summary,
+            Occurrence.location,
+            Occurrence.start,
+            Occurrence.end,
+            Occurrence.all_day,
+            Occurrence.busy,
+            Occurrence.role_id,
+        )
+        .join(CalendarSource, CalendarSource.id == Occurrence.source_id)
+        .where(
+            Occurrence.owner == owner,
+            Occurrence.start < window.end,
+            Occurrence.end > window.start,
+        )
+        .order_by(Occurrence.start, Occurrence.id)
+    )
+    if source_id is not None:
+        query = query.where(Occurrence.source_id == source_id)
+    return [
+        OccurrenceV(i, sid, src, uid, rid, summ, loc, start, end, all_day, busy, role)
+        for i, sid, src, uid, rid, summ, loc, start, end, all_day, busy, role in session.execute(
+            query
+        )
+    ]
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_ics(
+    session: Session, owner: str, first: date, last: date, zone: tzinfo, *, now: datetime
+) -> bytes:
+    """The plan from first to last (inclusive) as an .ics: one event per slot, tasks listed."""
+    import icalendar
+
+    if last < first:
+        raise PlannerError("the end date is before the start date")
+    if (last - first).days > 366:
+        raise PlannerError("export at most one year at a time")
+    roles = {r.id: r for r in planning.list_roles(session, owner, include_archived=True)}
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Splitday//Plan export//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Splitday plan")
+    day = first
+    while day <= last:
+        tasks = planning.list_tasks(session, owner, day)
+        for slot in planning.list_slots(session, owner, day):
+            role = roles.get(slot.role_id)
+            role_name = role.name if role else "?"
+            event = icalendar.Event()
+            event.add("uid", f"slot-{slot.id}@splitday")
+            event.add("dtstamp", now.astimezone(UTC))
+            event.add("dtstart", slot.start.astimezone(UTC))
+            event.add("dtend", slot.end.astimezone(UTC))
+            title = f"{role_name}: {slot.title}" if slot.title else role_name
+            event.add("summary", title)
+            event.add("categories", [role_name])
+            event.add("transp", "OPAQUE")
+            lines = [
+                f"- {t.title} ({t.estimate_minutes} min)" for t in tasks if t.slot_id == slot.id
+            ]
+            if lines:
+                event.add("description", "\n".join(lines))
+            cal.add_component(event)
+        day += timedelta(days=1)
+    data: bytes = cal.to_ical()
+    return data

@@ -1,0 +1,659 @@
+"""Read real-world .ics bytes leniently and expand their events into UTC occurrences in a window.
+
+Pipeline: decode -> a cheap line pass (repairs known producer bugs, drops alarms/todos, and
+drops single events that cannot touch the window) -> icalendar -> recurring-ical-events, one
+series at a time so that one broken series is skipped and reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+from planner.errors import PlannerError
+from planner.timerange import Interval
+
+MAX_DEPTH = 12  # VCALENDAR > VEVENT > VALARM is 3; anything far deeper is hostile or broken
+MAX_PROBLEMS = 200  # keep the report (and memory) bounded on garbage input
+FREE_STATUSES = frozenset({"FREE", "WORKINGELSEWHERE"})
+BUSY_STATUSES = frozenset({"BUSY", "OOF", "TENTATIVE"})
+
+_OFFSET_RE = re.compile(r"^([+-])(\d{2})(\d{2})(\d{2})?$")
+_DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_DUR_RE = re.compile(r"^[+-]?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+_UNTIL_RE = re.compile(r"UNTIL=(\d{8})", re.IGNORECASE)
+_EMPTY_TZID_RE = re.compile(r';TZID=(?:"")?(?=[;:])', re.IGNORECASE)
+
+
+class CalendarError(PlannerError):
+    """The whole input cannot be used; nothing was imported from it."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something skipped or repaired: which file, which component, what was wrong."""
+
+    file: str
+    component: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.component}" if self.component else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Occ:
+    """One expanded occurrence, times in aware UTC; recurrence_id '' for a single event."""
+
+    uid: str
+    recurrence_id: str
+    summary: str
+    location: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    busy: bool
+    sequence: int
+    categories: tuple[str, ...] = ()
+
+
+@dataclass
+class ParseResult:
+    occurrences: list[Occ] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    events: int = 0  # VEVENTs in the input (before the window filter)
+    parsed: int = 0  # VEVENTs handed to the full parser
+
+    def note(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+
+# ---------------------------------------------------------------- bytes -> text
+
+
+def decode(data: bytes, charset: str | None = None) -> str:
+    """Bytes to text: BOMs, a declared charset, UTF-8, else Windows-1252/Latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    # Unify line endings and unfold on bytes, so a fold inside a UTF-8 sequence is healed.
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    data = data.replace(b"\n ", b"").replace(b"\n\t", b"")
+    if charset:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Mostly-UTF-8 with a few broken sequences stays UTF-8; otherwise it is a legacy 8-bit file.
+    valid = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data))
+    invalid = data.decode("utf-8", errors="replace").count("\ufffd")
+    if valid > invalid:
+        return data.decode("utf-8", errors="replace")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+# ---------------------------------------------------------------- the line pass
+
+
+@dataclass
+class _Block:
+    name: str
+    line: int  # logical line number of BEGIN (1-based)
+    lines: list[str]
+
+
+@dataclass
+class _Cal:
+    header: list[str] = field(default_factory=list)
+    timezones: list[_Block] = field(default_factory=list)
+    events: list[_Block] = field(default_factory=list)
+
+
+def _prop(line: str) -> tuple[str, str, str]:
+    """'NAME;PARAMS:VALUE' -> (NAME upper, ';PARAMS' as written, VALUE); the colon may be quoted."""
+    colon = line.find(":")
+    if colon < 0:
+        return "", "", ""
+    head = line[:colon]
+    if '"' in head:
+        quoted = False
+        for i, ch in enumerate(line):
+            if ch == '"':
+                quoted = not quoted
+            elif ch == ":" and not quoted:
+                colon = i
+                break
+        head = line[:colon]
+    semi = head.find(";")
+    if semi < 0:
+        return head.strip().upper(), "", line[colon + 1 :]
+    return head[:semi].strip().upper(), head[semi:], line[colon + 1 :]
+
+
+def _scan(text: str, name: str, result: ParseResult) -> list[_Cal]:
+    """Split into calendars and top-level components, checking BEGIN/END nesting."""
+    cals: list[_Cal] = []
+    cal: _Cal | None = None
+    stack: list[tuple[str, int]] = []
+    block: _Block | None = None
+    skip_depth = 0  # >0 while inside a sub-component of a VEVENT (VALARM…) or a dropped block
+    bare = False
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        if line[:6].upper() == "BEGIN:" or line[:4].upper() == "END:":
+            key, _, value = line.partition(":")
+            key = key.strip().upper()
+            value = value.strip().upper()
+            if key == "BEGIN":
+                if len(stack) >= MAX_DEPTH:
+                    raise CalendarError(f"{name}: components nested deeper than {MAX_DEPTH} levels")
+                if not stack and value != "VCALENDAR":
+                    if not bare or cal is None:
+                        cal = _Cal()
+                        cals.append(cal)
+                        result.note(
+                            Problem(name, "", "no VCALENDAR around the events; read anyway")
+                        )
+                    bare = True
+                    stack.append(("", number))  # an implied VCALENDAR
+                stack.append((value, number))
+                if value == "VCALENDAR" and len(stack) == 1:
+                    cal = _Cal()
+                    cals.append(cal)
+                elif value == "VCALENDAR":
+                    raise CalendarError(f"{name}: line {number}: a VCALENDAR inside another one")
+                elif len(stack) == 2:
+                    block = _Block(value, number, [])
+                    skip_depth = 0 if value in ("VEVENT", "VTIMEZONE") else 1
+                elif block is not None and block.name == "VEVENT":
+                    skip_depth += 1
+                if block is not None and skip_depth == 0:
+                    block.lines.append(f"BEGIN:{value}")
+                continue
+            if key == "END":
+                if not stack:
+                    raise CalendarError(
+                        f"{name}: line {number}: END:{value} without a matching BEGIN"
+                    )
+                opened, at = stack[-1]
+                if opened != value:
+                    raise CalendarError(
+                        f"{name}: line {number}: END:{value} but BEGIN:{opened} (line {at}) "
+                        "is still open - the file is damaged"
+                    )
+                stack.pop()
+                if block is not None and skip_depth == 0:
+                    block.lines.append(f"END:{value}")
+                if len(stack) == 1 and block is not None:
+                    if block.name == "VEVENT" and cal is not None:
+                        cal.events.append(block)
+                    elif block.name == "VTIMEZONE" and cal is not None:
+                        cal.timezones.append(block)
+                    block = None
+                    skip_depth = 0
+                elif block is not None and block.name == "VEVENT" and len(stack) >= 2:
+                    skip_depth = max(0, skip_depth - 1)
+                if len(stack) == 1 and stack[0][0] == "":
+                    stack.pop()
+                continue
+        if not stack:
+            if line.strip() and len(result.problems) < 5:
+                result.note(Problem(name, f"line {number}", "text outside any calendar ignored"))
+            continue
+        if ":" not in line:
+            where = f"{block.name} line {number}" if block else f"line {number}"
+            result.note(Problem(name, where, f"not a content line, skipped: {line[:40]!r}"))
+            continue
+        if block is None:
+            if cal is not None:
+                cal.header.append(line)
+        elif skip_depth == 0:
+            block.lines.append(line)
+    if stack:
+        opened, at = stack[-1]
+        raise CalendarError(
+            f"{name}: truncated - BEGIN:{opened} (line {at}) is never closed; nothing imported"
+        )
+    if not cals:
+        raise CalendarError(f"{name}: no BEGIN:VCALENDAR found - this is not an iCalendar file")
+    return cals
+
+
+def _fix_offset(value: str) -> str | None:
+    """Apple's tzdata bug writes LMT +00:53:28 as '+5328'; read the digits as minutes/seconds."""
+    m = _OFFSET_RE.match(value.strip())
+    if not m:
+        return None
+    sign, hh, mm, _ = m.groups()
+    if int(hh) < 24 and int(mm) < 60:
+        return value.strip()
+    return f"{sign}00{hh}" if int(hh) < 60 else f"{sign}0000"
+
+
+def _repair_timezone(block: _Block, name: str, result: ParseResult) -> _Block | None:
+    lines: list[str] = []
+    tzid = None
+    for line in block.lines:
+        prop, params, value = _prop(line)
+        if prop == "TZID":
+            tzid = value.strip()
+        elif prop in ("TZOFFSETFROM", "TZOFFSETTO"):
+            fixed = _fix_offset(value)
+            if fixed is None:
+                result.note(Problem(name, f"VTIMEZONE {tzid}", f"bad {prop} {value!r}; dropped"))
+                return None
+            if fixed != value.strip():
+                result.note(
+                    Problem(name, f"VTIMEZONE {tzid}", f"{prop}:{value} repaired to {fixed}")
+                )
+                line = f"{prop}{params}:{fixed}"
+        lines.append(line)
+    if not tzid:
+        result.note(Problem(name, "VTIMEZONE", "has no TZID; its events are read as local time"))
+        return None
+    return _Block(block.name, block.line, lines)
+
+
+def _date_of(value: str) -> date | None:
+    m = _DATE_RE.match(value.strip())
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def _duration_days(value: str) -> int | None:
+    m = _DUR_RE.match(value.strip().upper())
+    if not m:
+        return None
+    weeks, days, hours, minutes, seconds = (int(g or 0) for g in m.groups())
+    return weeks * 7 + days + (hours * 3600 + minutes * 60 + seconds) // 86400 + 1
+
+
+@dataclass
+class _EventInfo:
+    uid: str
+    recurring: bool
+    override: bool
+    keep: bool
+
+
+def _repair_event(
+    block: _Block, name: str, result: ParseResult, lo: date, hi: date
+) -> tuple[list[str], _EventInfo]:
+    """Repair known producer bugs in one VEVENT and decide whether it can touch [lo, hi]."""
+    out: list[str] = []
+    uid = ""
+    summary = ""
+    start: date | None = None
+    end: date | None = None
+    duration: int | None = None
+    recurring = override = ended = False
+    for line in block.lines:
+        prop, params, value = _prop(line)
+        if prop in ("BEGIN", "END"):
+            out.append(line)
+            continue
+        if prop == "UID":
+            uid = value.strip()
+        elif prop == "SUMMARY":
+            summary = value[:60]
+        elif prop in ("RRULE", "EXRULE"):
+            fixed = re.sub(r"\s+", "", value).replace("\\;", ";").replace("\\,", ",")
+            fixed = re.sub(r"[;,]+$", "", re.sub(r",;", ";", fixed))
+            if not fixed:
+                result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
+                continue
+            if prop == "RRULE":
+                recurring = True
+                until = _UNTIL_RE.search(fixed)
+                if until and "COUNT=" not in fixed.upper():
+                    until_day = _date_of(until[1])
+                    ended = until_day is not None and until_day < lo
+            line = f"{prop}{params}:{fixed}"
+        elif prop in ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE"):
+            if ";" in params and "TZID=" in params.upper():
+                params = _EMPTY_TZID_RE.sub("", params)
+            value = value.strip().rstrip(",")
+            if not value:
+                if prop in ("EXDATE", "RDATE", "DUE"):
+                    result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
+                    continue
+                result.note(Problem(name, _label(uid, summary), f"empty {prop}"))
+            if "TZID=" in params.upper() and value.upper().endswith("Z") and "," not in value:
+                value = value[:-1]  # ownCloud writes TZID and Z together; the TZID is meant
+            line = f"{prop}{params}:{value}"
+            if prop == "DTSTART":
+                start = _date_of(value)
+            elif prop == "DTEND":
+                end = _date_of(value)
+            elif prop == "RECURRENCE-ID":
+                override = True
+            elif prop == "RDATE":
+                recurring = True
+        elif prop == "DURATION":
+            duration = _duration_days(value)
+        out.append(line)
+    if not uid:
+        digest = hashlib.sha1(
+            "\n".join(x for x in block.lines if not x.upper().startswith("DTSTAMP")).encode(),
+            usedforsecurity=False,
+        ).hexdigest()
+        uid = f"splitday-{digest[:20]}"
+        out.insert(1, f"UID:{uid}")
+    if recurring:
+        keep = not ended or any(_prop(x)[0] == "RDATE" for x in out)
+    elif start is None:
+        keep = True  # let the real parser say what is wrong with it
+    else:
+        if end is None:
+            end = start + timedelta(days=duration if duration is not None else 1)
+        first, last = min(start, end), max(start, end)
+        keep = first <= hi and last >= lo
+    return out, _EventInfo(uid, recurring, override, keep)
+
+
+def _label(uid: str, summary: str) -> str:
+    text = f"VEVENT {uid!r}" if uid else "VEVENT"
+    return f"{text} ({summary.strip()!r})" if summary.strip() else text
+
+
+def prepare(text: str, name: str, window: Interval | None, result: ParseResult) -> list[str]:
+    """The line pass: one repaired VCALENDAR text per calendar in the input."""
+    cals = _scan(text, name, result)
+    lo = (window.start - timedelta(days=2)).date() if window else date.min
+    hi = (window.end + timedelta(days=2)).date() if window else date.max
+    texts: list[str] = []
+    for cal in cals:
+        result.events += len(cal.events)
+        events = [_repair_event(b, name, result, lo, hi) for b in cal.events]
+        masters = {info.uid for _, info in events if info.recurring and info.keep}
+        kept = [
+            lines for lines, info in events if info.keep or (info.override and info.uid in masters)
+        ]
+        result.parsed += len(kept)
+        timezones = [
+            tz for b in cal.timezones if (tz := _repair_timezone(b, name, result)) is not None
+        ]
+        header = [h for h in cal.header if _prop(h)[0] not in ("BEGIN", "END")]
+        parts = ["BEGIN:VCALENDAR", *header]
+        for tz in timezones:
+            parts.extend(tz.lines)
+        for lines in kept:
+            parts.extend(lines)
+        parts.append("END:VCALENDAR")
+        texts.append("\r\n".join(parts) + "\r\n")
+    return texts
+
+
+# ---------------------------------------------------------------- full parse and expansion
+
+
+def _parse_components(text: str, name: str, result: ParseResult) -> list[Any]:
+    """icalendar on the repaired text; on failure, one component at a time (skip the bad)."""
+    import icalendar
+
+    try:
+        cal = icalendar.Calendar.from_ical(text)
+        return [_with_header(cal)]
+    except Exception as exc:
+        first_error = exc
+    cals = _scan(text, name, ParseResult())
+    header = "\r\n".join(["BEGIN:VCALENDAR", *cals[0].header])
+    good_tz: list[str] = []
+    for tz in cals[0].timezones:
+        tz_text = "\r\n".join(tz.lines)
+        try:
+            icalendar.Calendar.from_ical(f"{header}\r\n{tz_text}\r\nEND:VCALENDAR\r\n")
+            good_tz.append(tz_text)
+        except Exception as exc:
+            result.note(Problem(name, "VTIMEZONE", f"unreadable, ignored ({_short(exc)})"))
+    prefix = "\r\n".join([header, *good_tz])
+    out: list[Any] = []
+    for block in cals[0].events:
+        body = "\r\n".join(block.lines)
+        try:
+            out.append(
+                _with_header(
+                    icalendar.Calendar.from_ical(f"{prefix}\r\n{body}\r\nEND:VCALENDAR\r\n")
+                )
+            )
+        except Exception as exc:
+            uid = next((_prop(x)[2] for x in block.lines if _prop(x)[0] == "UID"), "")
+            summary = next((_prop(x)[2] for x in block.lines if _prop(x)[0] == "SUMMARY"), "")
+            result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
+    if not out and cals[0].events:
+        raise CalendarError(f"{name}: cannot be parsed: {_short(first_error)}")
+    return out
+
+
+def _with_header(cal: Any) -> Any:
+    """Apply Google's X-WR-TIMEZONE (UTC times meant for a zone) before expanding."""
+    import x_wr_timezone
+
+    if "X-WR-TIMEZONE" in cal:
+        try:
+            return x_wr_timezone.to_standard(cal)
+        except Exception:
+            return cal
+    return cal
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def _seq(component: Any) -> int:
+    try:
+        return int(component.get("SEQUENCE", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _rid_key(component: Any) -> str:
+    rid = component.get("RECURRENCE-ID")
+    if rid is None:
+        return ""
+    try:
+        value = rid.dt
+    except Exception:
+        return str(rid)
+    return _stamp(value)
+
+
+def _stamp(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        return value.strftime("%Y%m%dT%H%M%S")
+    return value.strftime("%Y%m%d")
+
+
+def _to_utc(value: date | datetime, zone: tzinfo) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=zone).astimezone(UTC)
+        return value.astimezone(UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=zone).astimezone(UTC)
+
+
+def _text(component: Any, key: str) -> str:
+    value = component.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value).strip()
+
+
+def _categories(component: Any) -> tuple[str, ...]:
+    raw = component.get("CATEGORIES")
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    out: list[str] = []
+    for item in items:
+        cats = getattr(item, "cats", None)
+        out.extend(str(c) for c in (cats if cats is not None else [item]))
+    return tuple(out)
+
+
+def _is_busy(component: Any, all_day: bool) -> bool:
+    transp = _text(component, "TRANSP").upper()
+    cdo = _text(component, "X-MICROSOFT-CDO-BUSYSTATUS").upper()
+    if transp == "TRANSPARENT" or cdo in FREE_STATUSES:
+        return False
+    if all_day:  # an all-day entry blocks the day only when it says so
+        return transp == "OPAQUE" or cdo in BUSY_STATUSES
+    return True
+
+
+def _expand(
+    components: list[Any], name: str, window: Interval, zone: tzinfo, result: ParseResult
+) -> None:
+    import recurring_ical_events as rie
+
+    # One version per (UID, RECURRENCE-ID): the higher SEQUENCE wins, then the later one.
+    chosen: dict[tuple[str, str], Any] = {}
+    for comp in components:
+        key = (str(comp.get("UID", "")), _rid_key(comp))
+        old = chosen.get(key)
+        if old is None or _seq(comp) >= _seq(old):
+            chosen[key] = comp
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for (uid, _), comp in chosen.items():
+        groups[uid].append(comp)
+    span_start = (window.start - timedelta(days=1)).replace(tzinfo=None)
+    span_stop = (window.end + timedelta(days=1)).replace(tzinfo=None)
+    for uid, comps in groups.items():
+        summary = _text(comps[0], "SUMMARY")
+        try:
+            series = rie.Series([rie.EventAdapter(c) for c in comps])
+            occurrences = list(series.between(span_start, span_stop))
+        except Exception as exc:
+            result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
+            continue
+        used: set[str] = set()
+        for occ in occurrences:
+            try:
+                item = _occurrence(occ, uid, zone)
+            except Exception as exc:
+                result.note(
+                    Problem(name, _label(uid, summary), f"occurrence skipped: {_short(exc)}")
+                )
+                continue
+            if item is None or not (item.start < window.end and item.end > window.start):
+                continue
+            if item.recurrence_id in used:
+                item = _replace_rid(item, f"{item.recurrence_id}@{_stamp(item.start)}")
+            used.add(item.recurrence_id)
+            result.occurrences.append(item)
+
+
+def _replace_rid(item: Occ, rid: str) -> Occ:
+    from dataclasses import replace
+
+    return replace(item, recurrence_id=rid[:40])
+
+
+def _occurrence(occ: Any, uid: str, zone: tzinfo) -> Occ | None:
+    adapter = occ._adapter
+    component = getattr(adapter, "_component", None)
+    if component is None:
+        component = occ.as_component(False)
+    if _text(component, "STATUS").upper() == "CANCELLED":
+        return None
+    start_v, end_v = occ.start, occ.end
+    all_day = not isinstance(start_v, datetime)
+    start = _to_utc(start_v, zone)
+    end = _to_utc(end_v, zone) if end_v is not None else start
+    if end < start:
+        start, end = end, start
+    if all_day and end <= start:
+        end = _to_utc(start_v + timedelta(days=1), zone)
+    is_override = bool(adapter.recurrence_ids) and not adapter.this_and_future
+    if is_override:
+        rid = _rid_key(component)
+    elif adapter.recurrence_ids or _has_recurrence(adapter):
+        rid = start_v.strftime("%Y%m%d") if all_day else _stamp(start)
+    else:
+        rid = ""
+    return Occ(
+        uid=uid[:500],
+        recurrence_id=rid[:40],
+        summary=_text(component, "SUMMARY"),
+        location=_text(component, "LOCATION"),
+        start=start,
+        end=end,
+        all_day=all_day,
+        busy=_is_busy(component, all_day),
+        sequence=_seq(component),
+        categories=_categories(component),
+    )
+
+
+def _has_recurrence(adapter: Any) -> bool:
+    comp = adapter._component
+    return "RRULE" in comp or "RDATE" in comp
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def read(
+    files: Sequence[tuple[str, bytes]] | Iterable[tuple[str, bytes]],
+    window: Interval,
+    zone: tzinfo,
+    *,
+    charset: str | None = None,
+) -> ParseResult:
+    """Parse one or more .ics files (a folder is one calendar) into occurrences within window.
+
+    Raises CalendarError when a file cannot be used at all, so the caller changes nothing.
+    """
+    result = ParseResult()
+    components: list[Any] = []
+    names: list[str] = []
+    for name, data in files:
+        names.append(name)
+        if not data.strip():
+            raise CalendarError(f"{name}: the file is empty")
+        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise CalendarError(f"{name}: this is a binary file, not an iCalendar file")
+        text = decode(data, charset)
+        for cal_text in prepare(text, name, window, result):
+            for cal in _parse_components(cal_text, name, result):
+                components.extend(cal.walk("VEVENT"))
+                for comp in cal.walk("VEVENT"):
+                    for prop, message in getattr(comp, "errors", ()) or ():
+                        result.note(
+                            Problem(
+                                name,
+                                _label(_text(comp, "UID"), _text(comp, "SUMMARY")),
+                                f"{prop}: {message}",
+                            )
+                        )
+    label = names[0] if len(names) == 1 else f"{len(names)} files"
+    _expand(components, label, window, zone, result)
+    result.occurrences.sort(key=lambda o: (o.start, o.uid, o.recurrence_id))
+    return result

@@ -1,0 +1,59 @@
+"""Processes writing one database at once (several people or devices): no "database is locked"."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.db import open_database
+from planner.models import Entry
+
+ROOT = Path(__file__).resolve().parents[2]
+
+WRITER = """
+import sys
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+from planner import planning, tracking
+from planner.db import open_database
+owner = "writer" + sys.argv[2]
+db = open_database(sys.argv[1], owner=owner)
+zone = ZoneInfo("Europe/Berlin")
+base = datetime(2026, 11, 24, 8, tzinfo=UTC) + timedelta(hours=int(sys.argv[2]))
+for i in range(int(sys.argv[3])):
+    at = base + timedelta(seconds=20 * i)
+    with db.transaction() as s:
+        planning.ensure_defaults(s, owner)
+        tracking.interrupt(s, owner, zone, at, note=f"w{sys.argv[2]}-{i}")
+    with db.transaction() as s:
+        tracking.resume(s, owner, zone, at + timedelta(seconds=5))
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("writers", [3])
+def test_parallel_writers_lose_nothing(db_url: str, writers: int) -> None:
+    url = db_url
+    open_database(url).close()
+    n = 40
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, str(k), str(n)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(writers)
+    ]
+    results = [p.communicate(timeout=120) for p in procs]
+    for (out, err), p in zip(results, procs, strict=True):
+        assert p.returncode == 0, err
+        assert out.strip() == "ok"
+    db = open_database(url)
+    with db.transaction() as s:
+        rows = s.query(Entry).filter(Entry.kind == "interruption").all()
+        notes = {(e.owner, e.note) for e in rows if e.end is not None}
+    db.close()
+    assert notes == {(f"writer{k}", f"w{k}-{i}") for k in range(writers) for i in range(n)}

@@ -1,0 +1,339 @@
+"""Plan my day, driven like a person would: keys and clicks, then a look at the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QTimeEdit
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from planner import planning, tracking
+from planner.clock import FakeClock
+from planner.db import Database
+from planner.models import CalendarSource, Day, Occurrence
+from planner.values import Change, Topic
+from tests.ui.dialog_helpers import IGNORED_QT_MESSAGES, type_into
+from ui.dialogs.plan_day import COL_END, COL_ROLE, COL_TITLE, PlanDayDialog
+
+pytestmark = pytest.mark.qt_log_ignore(*IGNORED_QT_MESSAGES)
+
+OWNER = "tester"
+DAY = date(2026, 11, 24)  # a Tuesday; the clock fixture says 09:00 Berlin on it
+
+
+def at(hour: int, minute: int = 0, day: date = DAY, zone: ZoneInfo | None = None) -> datetime:
+    zone = zone or ZoneInfo("Europe/Berlin")
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(UTC)
+
+
+@pytest.fixture
+def roles(db: Database) -> dict[str, int]:
+    with db.transaction() as s:
+        return {r.name: r.id for r in planning.list_roles(s, OWNER)}
+
+
+@pytest.fixture
+def dialog(
+    qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo, roles: dict[str, int]
+) -> Iterator[PlanDayDialog]:
+    widget = PlanDayDialog(db, OWNER, zone, clock, DAY)
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.activateWindow()
+    qtbot.waitActive(widget)
+    yield widget
+
+
+def slot_minutes(db: Database) -> dict[int, float]:
+    with db.transaction() as s:
+        slots = planning.list_slots(s, OWNER, DAY)
+    out: dict[int, float] = {}
+    for slot in slots:
+        out[slot.role_id] = out.get(slot.role_id, 0) + (slot.end - slot.start).total_seconds() / 60
+    return out
+
+
+def test_auto_split_follows_the_chosen_shares(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, roles: dict[str, int]
+) -> None:
+    support, community = roles["Support"], roles["Community"]
+    assert dialog.shares() == {support: 50, community: 50}
+    type_into(qtbot, dialog.findChild(type(dialog.min_block), f"share_{support}"), "70")
+    assert dialog.shares() == {support: 70, community: 30}
+    assert dialog.findChild(type(dialog.min_block), f"share_{community}").value() == 30
+
+    with qtbot.waitSignal(dialog.plan_changed) as signal:
+        qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    change = signal.args[0]
+    assert isinstance(change, Change) and Topic.SLOTS in change.topics and DAY in change.days
+
+    minutes = slot_minutes(db)
+    total = sum(minutes.values())
+    assert total == pytest.approx(510, abs=5)  # 09:00-17:30, nothing else in the way
+    assert minutes[support] / total == pytest.approx(0.70, abs=0.05)
+    assert dialog.slot_model.rowCount() == len(planning_slots(db))
+    assert not dialog.message.is_error
+
+    # the split is kept for next time; the roles' targets stay as they were
+    again = PlanDayDialog(db, OWNER, ZoneInfo("Europe/Berlin"), dialog._clock, DAY)
+    qtbot.addWidget(again)
+    assert again.shares() == {support: 70, community: 30}
+    with db.transaction() as s:
+        assert {r.target_percent for r in planning.list_roles(s, OWNER)} == {50.0}
+
+
+def planning_slots(db: Database) -> list[object]:
+    with db.transaction() as s:
+        return list(planning.list_slots(s, OWNER, DAY))
+
+
+def test_auto_split_leaves_meetings_free_and_lists_them(
+    qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo, roles: dict[str, int]
+) -> None:
+    with db.transaction() as s:
+        source = CalendarSource(owner=OWNER, name="work", kind="file", location="x.ics")
+        s.add(source)
+        s.flush()
+        s.add(
+            Occurrence(
+                owner=OWNER,
+                source_id=source.id,
+                uid="u1",
+                recurrence_id="",
+                summary="Stand-up",
+                start=at(10),
+                end=at(11),
+                role_id=roles["Support"],
+            )
+        )
+    dialog = PlanDayDialog(db, OWNER, zone, clock, DAY)
+    qtbot.addWidget(dialog)
+    assert dialog.meetings.count() == 1
+    assert "10:00–11:00" in dialog.meetings.item(0).text()
+    assert "Stand-up" in dialog.meetings.item(0).text()
+    qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    for slot in planning_slots(db):
+        assert slot.end <= at(10) or slot.start >= at(11)  # type: ignore[attr-defined]
+
+
+def test_min_block_and_a_hard_stop_after_midnight_are_saved(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database
+) -> None:
+    type_into(qtbot, dialog.min_block, "60")
+    type_into(qtbot, dialog.window_edit.stop, "0130")
+    assert dialog.window_edit.next_day.text() == "next day"
+    with db.transaction() as s:
+        day = planning.get_day(s, OWNER, DAY, ZoneInfo("Europe/Berlin"))
+    assert day.min_block_minutes == 60
+    assert day.stop == at(1, 30, DAY + timedelta(days=1))
+    assert day.start == at(9)
+    assert not dialog.message.is_error
+
+
+def test_a_refused_edit_shows_why_and_changes_nothing(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database
+) -> None:
+    type_into(qtbot, dialog.window_edit.start, "0500")
+    type_into(qtbot, dialog.window_edit.stop, "0200")  # 21 hours
+    assert dialog.message.is_error
+    assert "20 hours" in dialog.message.text()
+    with db.transaction() as s:
+        row = s.scalar(select(Day).where(Day.owner == OWNER, Day.day == DAY))
+        assert row is not None
+        assert row.start == at(5) and row.stop == at(17, 30)  # the start alone was fine
+    # the form shows what is stored again
+    assert dialog.window_edit.stop.time().hour() == 17
+
+
+def test_slots_can_be_edited_and_removed(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, roles: dict[str, int]
+) -> None:
+    qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    before = planning_slots(db)
+    assert len(before) >= 2
+    first = before[0]
+
+    # change the first slot's role with the keyboard: F2 opens the role picker
+    dialog.slots.setFocus()
+    dialog.slots.setCurrentIndex(dialog.slot_model.index(0, COL_ROLE))
+    qtbot.keyClick(dialog.slots, Qt.Key.Key_F2)
+    editor = dialog.slots.indexWidget(dialog.slot_model.index(0, COL_ROLE)) or (
+        dialog.slots.focusWidget()
+    )
+    other = next(r for r in roles.values() if r != first.role_id)  # type: ignore[attr-defined]
+    editor.setCurrentIndex(editor.findData(other))  # type: ignore[union-attr]
+    with qtbot.waitSignal(dialog.plan_changed):
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.slot_model.slot(0).role_id == other)
+    assert planning_slots(db)[0].role_id == other  # type: ignore[attr-defined]
+
+    # an end before the start is refused with a message; the slot stays as it was
+    dialog.slots.setCurrentIndex(dialog.slot_model.index(0, COL_END))
+    qtbot.keyClick(dialog.slots, Qt.Key.Key_F2)
+    editor = dialog.slots.focusWidget()
+    assert isinstance(editor, QTimeEdit)
+    type_into(qtbot, editor, "0800")  # the view commits an editor's data after Return, queued
+    qtbot.waitUntil(lambda: dialog.message.is_error)
+    assert "end after it starts" in dialog.message.text()
+    assert planning_slots(db)[0].end == first.end  # type: ignore[attr-defined]
+
+    # typing over the title cell names the slot
+    dialog.slots.setFocus()
+    dialog.slots.setCurrentIndex(dialog.slot_model.index(1, COL_TITLE))
+    qtbot.keyClick(dialog.slots, Qt.Key.Key_F2)
+    title_editor = dialog.slots.focusWidget()
+    qtbot.keyClick(title_editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(title_editor, "Inbox zero")
+    with qtbot.waitSignal(dialog.plan_changed):
+        qtbot.keyClick(title_editor, Qt.Key.Key_Return)
+    assert planning_slots(db)[1].title == "Inbox zero"  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: dialog.slot_model.index(1, COL_TITLE).data() == "Inbox zero")
+
+    # Delete removes the selected slot
+    dialog.slots.setFocus()
+    dialog.slots.selectRow(0)
+    qtbot.keyClick(dialog.slots, Qt.Key.Key_Delete)
+    after = planning_slots(db)
+    assert len(after) == len(before) - 1
+    assert first.id not in {s.id for s in after}  # type: ignore[attr-defined]
+
+
+def add_tasks(db: Database, clock: FakeClock, role: int, titles: list[str], day: date) -> list[int]:
+    ids = []
+    with db.transaction() as s:
+        for title in titles:
+            task, _ = planning.add_task(s, OWNER, title, role, now=clock.now(), day=day)
+            ids.append(task.id)
+    return ids
+
+
+def priorities(db: Database, day: date) -> list[str]:
+    with db.transaction() as s:
+        return [t.title for t in planning.list_tasks(s, OWNER, day)]
+
+
+def test_tasks_reorder_with_keys_and_by_drop(
+    qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo, roles: dict[str, int]
+) -> None:
+    add_tasks(db, clock, roles["Support"], ["a", "b", "c"], DAY)
+    dialog = PlanDayDialog(db, OWNER, zone, clock, DAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()  # shortcuts fire in the active window only
+    qtbot.waitActive(dialog)
+    dialog.tasks.setFocus()
+    dialog.tasks.setCurrentRow(2)
+    qtbot.keyClick(dialog.tasks, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert priorities(db, DAY) == ["a", "c", "b"]
+    assert dialog.tasks.currentItem().text().startswith("2. c")
+    qtbot.keyClick(dialog.tasks, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert priorities(db, DAY) == ["c", "a", "b"]
+    qtbot.mouseClick(dialog.move_down, Qt.MouseButton.LeftButton)
+    assert priorities(db, DAY) == ["a", "c", "b"]
+
+    # what a drag and drop does to the list's model: move a row, then the order is saved
+    model = dialog.tasks.model()
+    assert model.moveRow(QModelIndex(), 2, QModelIndex(), 0)
+    qtbot.waitUntil(lambda: priorities(db, DAY) == ["b", "a", "c"])
+
+
+def test_carry_over_pulls_in_the_last_open_day(
+    qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo, roles: dict[str, int]
+) -> None:
+    friday = date(2026, 11, 20)
+    ids = add_tasks(db, clock, roles["Support"], ["old one", "old two", "finished"], friday)
+    add_tasks(db, clock, roles["Community"], ["today's"], DAY)
+    with db.transaction() as s:
+        planning.set_task_status(s, OWNER, ids[2], "done", clock.now())
+    dialog = PlanDayDialog(db, OWNER, zone, clock, DAY)
+    qtbot.addWidget(dialog)
+    assert dialog.carry.isEnabled()
+    assert "2 unfinished tasks from Fri 20 Nov" in dialog.carry.text()
+    with qtbot.waitSignal(dialog.plan_changed):
+        qtbot.mouseClick(dialog.carry, Qt.MouseButton.LeftButton)
+    assert priorities(db, DAY) == ["today's", "old one", "old two"]
+    assert priorities(db, friday) == ["finished"]
+    assert not dialog.carry.isEnabled()
+    assert dialog.tasks.count() == 3
+
+
+def test_add_a_task_inline_and_an_empty_one_is_refused(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, roles: dict[str, int]
+) -> None:
+    dialog.new_task_role.setCurrentIndex(dialog.new_task_role.findData(roles["Community"]))
+    type_into(qtbot, dialog.new_task_estimate, "45", enter=False)
+    dialog.new_task.setFocus()
+    qtbot.keyClicks(dialog.new_task, "Welcome the new members")
+    qtbot.keyClick(dialog.new_task, Qt.Key.Key_Return)
+    with db.transaction() as s:
+        tasks = planning.list_tasks(s, OWNER, DAY)
+    assert [(t.title, t.role_id, t.estimate_minutes) for t in tasks] == [
+        ("Welcome the new members", roles["Community"], 45)
+    ]
+    assert dialog.new_task.text() == ""
+    qtbot.keyClicks(dialog.new_task, "   ")
+    qtbot.keyClick(dialog.new_task, Qt.Key.Key_Return)
+    assert dialog.message.is_error and "needs a title" in dialog.message.text()
+    assert len(priorities(db, DAY)) == 1
+
+
+def test_start_the_day_follows_the_current_slot(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, clock: FakeClock
+) -> None:
+    qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.day_started) as started:
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert Topic.ENTRIES in started.args[0].topics
+    assert dialog.result() == PlanDayDialog.DialogCode.Accepted
+    with db.transaction() as s:
+        day = planning.get_day(s, OWNER, DAY, ZoneInfo("Europe/Berlin"))
+        entry = tracking.running(s, OWNER)
+        slot = planning.slot_at(s, OWNER, clock.now())
+    assert day.started_at == clock.now()
+    assert entry is not None and entry.follows_plan and slot is not None
+    assert entry.role_id == slot.role_id
+
+
+def test_another_day_cannot_be_started(
+    qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo
+) -> None:
+    dialog = PlanDayDialog(db, OWNER, zone, clock, DAY + timedelta(days=1))
+    qtbot.addWidget(dialog)
+    assert not dialog.start_button.isEnabled()
+
+
+def test_tab_walks_the_form_in_reading_order(
+    qtbot: QtBot, dialog: PlanDayDialog, roles: dict[str, int]
+) -> None:
+    seen: list[str] = []
+    dialog.window_edit.start.setFocus()
+    for _ in range(8):  # Tab steps through a time edit's hour and minute first
+        name = dialog.focusWidget().objectName()
+        if not seen or seen[-1] != name:
+            seen.append(name)
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    assert seen == [
+        "day_start",
+        "day_stop",
+        "min_block",
+        f"share_{roles['Support']}",
+        f"share_{roles['Community']}",
+        "auto_split",
+    ]
+    assert dialog.focusWidget() is dialog.slots
+
+
+def test_start_the_day_before_any_slot_only_marks_it_started(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, clock: FakeClock
+) -> None:
+    with qtbot.waitSignal(dialog.day_started) as started:
+        qtbot.keyClick(dialog, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)  # Start the &day
+    assert started.args[0].topics == {Topic.DAY}
+    with db.transaction() as s:
+        assert planning.get_day(s, OWNER, DAY, ZoneInfo("Europe/Berlin")).started_at == clock.now()
+        assert tracking.running(s, OWNER) is None

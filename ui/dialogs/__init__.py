@@ -1,0 +1,1 @@
+"""Standalone dialogs: plan my day, settings, end-of-day review."""

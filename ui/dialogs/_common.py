@@ -1,0 +1,373 @@
+"""What the dialogs share: one transaction per edit, inline messages, time edits, runners."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, tzinfo
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+    QTime,
+    QTimer,
+)
+from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QTimeEdit,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from planner import forms
+from planner.clock import Clock
+from planner.db import Database, StorageError
+from planner.errors import PlannerError
+from planner.values import Change
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()
+
+
+def format_minutes(minutes: float) -> str:
+    """'1 h 05' for an hour or more, '35 min' below; negative values keep their sign."""
+    sign = "−" if minutes < 0 else ""
+    total = round(abs(minutes))
+    hours, rest = divmod(total, 60)
+    return f"{sign}{hours} h {rest:02d}" if hours else f"{sign}{rest} min"
+
+
+_swatches: dict[str, QIcon] = {}
+
+
+def swatch(colour: str | None) -> QIcon:
+    """A small square of a role's colour (a clear one for no role), for lists and tables."""
+    colour = colour or "transparent"
+    if colour not in _swatches:
+        pixmap = QPixmap(12, 12)
+        pixmap.fill(QColor(0, 0, 0, 0) if colour == "transparent" else QColor(colour))
+        _swatches[colour] = QIcon(pixmap)
+    return _swatches[colour]
+
+
+def qtime(minute: int) -> QTime:
+    minute %= 24 * 60
+    return QTime(minute // 60, minute % 60)
+
+
+def minute_of(time: QTime) -> int:
+    return time.hour() * 60 + time.minute()
+
+
+def time_edit(name: str) -> QTimeEdit:
+    edit = QTimeEdit()
+    edit.setDisplayFormat("HH:mm")
+    edit.setObjectName(name)
+    edit.setAccessibleName(name.replace("_", " "))
+    return edit
+
+
+def chain(*widgets: QWidget) -> None:
+    """Tab moves through `widgets` in this order (rows built after the form need this)."""
+    for first, second in itertools.pairwise(widgets):
+        QWidget.setTabOrder(first, second)
+
+
+def retire(widget: QWidget) -> None:
+    """Take a widget out of sight and out of findChild now; Qt deletes it once it is idle."""
+    widget.hide()
+    widget.setObjectName("")
+    widget.deleteLater()
+
+
+class MessageBar(QLabel):
+    """A one-line inline message: an error in the palette's alert colour, or a quiet note."""
+
+    def __init__(self, name: str = "message") -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.is_error = False
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self.is_error = True
+        self.setAccessibleName("error")
+        self.setStyleSheet(
+            "QLabel { color: #ffffff; background: #b3261e; padding: 4px 8px; border-radius: 4px; }"
+        )
+        self.setText(text[:1].upper() + text[1:])
+        self.show()
+
+    def show_note(self, text: str) -> None:
+        self.is_error = False
+        self.setAccessibleName("note")
+        self.setStyleSheet("QLabel { padding: 4px 8px; }")
+        self.setText(text)
+        self.show()
+
+    def clear_message(self) -> None:
+        self.is_error = False
+        self.setText("")
+        self.hide()
+
+
+def readable(exc: Exception) -> str:
+    """The one line a person sees when a change could not be saved."""
+    if isinstance(exc, PlannerError | StorageError):
+        return str(exc)
+    orig = getattr(exc, "orig", None)
+    return f"The change could not be saved: {orig or exc}"
+
+
+class ServiceDialog(QDialog):
+    """A dialog whose every edit is one service call in one transaction, then a reload."""
+
+    def __init__(
+        self,
+        db: Database,
+        owner: str,
+        zone: tzinfo,
+        clock: Clock,
+        day: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._db, self._owner, self._zone, self._clock, self._day = db, owner, zone, clock, day
+
+    # Subclasses: redraw from the database, and broadcast a saved change.
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def _announce(self, change: Change) -> None:
+        raise NotImplementedError
+
+    def _reload_later(self) -> None:
+        QTimer.singleShot(0, self.reload)
+
+    def _read(self, fetch: Callable[[Session], Any]) -> Any:
+        with self._db.transaction() as session:
+            return fetch(session)
+
+    def _save(
+        self, action: Callable[[Session], Any], bar: MessageBar, *, defer_reload: bool = False
+    ) -> Any | None:
+        """Run `action` in one transaction; on a refusal show why and reload what is stored.
+
+        `action` returns a Change, or a tuple whose last item is one. Returns the action's result
+        (None when it was refused).
+        """
+        try:
+            with self._db.transaction() as session:
+                result = action(session)
+        except (PlannerError, StorageError, SQLAlchemyError) as exc:
+            bar.show_error(readable(exc))
+            self._reload_later() if defer_reload else self.reload()
+            return None
+        bar.clear_message()
+        change = result[-1] if isinstance(result, tuple) else result
+        self._reload_later() if defer_reload else self.reload()
+        if isinstance(change, Change) and change.topics:
+            self._announce(change)
+        return result
+
+
+class WindowEdit(QWidget):
+    """A start and a hard stop as wall times; a stop at or before the start is the next day."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.start = time_edit(f"{prefix}_start")
+        self.start.setAccessibleName("start")
+        self.stop = time_edit(f"{prefix}_stop")
+        self.stop.setAccessibleName("hard stop")
+        self.stop.setToolTip("A hard stop at or before the start is after midnight")
+        self.next_day = QLabel("next day")
+        self.next_day.setObjectName(f"{prefix}_next_day")
+        self.next_day.setMinimumWidth(self.next_day.sizeHint().width())
+        layout.addWidget(self.start)
+        layout.addWidget(QLabel("–"))
+        layout.addWidget(self.stop)
+        layout.addWidget(self.next_day)
+        layout.addStretch(1)
+        self.start.timeChanged.connect(self._show_next_day)
+        self.stop.timeChanged.connect(self._show_next_day)
+        self._show_next_day()
+
+    def _show_next_day(self) -> None:
+        _, stop = self.minutes()
+        # Keep the space reserved so the row does not jump.
+        self.next_day.setText("next day" if stop >= 24 * 60 else "")
+
+    def set_minutes(self, start_minute: int, stop_minute: int) -> None:
+        with QSignalBlocker(self.start), QSignalBlocker(self.stop):
+            self.start.setTime(qtime(start_minute))
+            self.stop.setTime(qtime(stop_minute))
+        self._show_next_day()
+
+    def minutes(self) -> tuple[int, int]:
+        return forms.window_minutes(minute_of(self.start.time()), minute_of(self.stop.time()))
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table of display strings, with an optional colour swatch in column 0."""
+
+    def __init__(self, headers: Sequence[str], numeric: Sequence[int] = ()) -> None:
+        super().__init__()
+        self._headers = list(headers)
+        self._numeric = set(numeric)
+        self._rows: list[tuple[str, ...]] = []
+        self._colours: list[str | None] = []
+        self._keys: list[Any] = []
+
+    def set_rows(
+        self,
+        rows: Sequence[Sequence[str]],
+        colours: Sequence[str | None] | None = None,
+        keys: Sequence[Any] | None = None,
+    ) -> None:
+        self.beginResetModel()
+        self._rows = [tuple(r) for r in rows]
+        self._colours = list(colours) if colours is not None else [None] * len(rows)
+        self._keys = list(keys) if keys is not None else list(range(len(rows)))
+        self.endResetModel()
+
+    def key(self, row: int) -> Any:
+        return self._keys[row]
+
+    def rowCount(self, parent: ModelIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
+            colour = self._colours[index.row()]
+            return swatch(colour) if colour else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self._numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+
+def apply_dark_palette(app: QApplication) -> None:
+    """Fusion with a dark palette, disabled colours included (for screenshots and dark desktops)."""
+    app.setStyle("Fusion")
+    hints = app.styleHints()
+    if hasattr(hints, "setColorScheme"):
+        hints.setColorScheme(Qt.ColorScheme.Dark)
+    palette = QPalette()
+    window, base, text = QColor(45, 45, 48), QColor(30, 30, 32), QColor(230, 230, 230)
+    muted = QColor(125, 125, 128)
+    for role, colour in (
+        (QPalette.ColorRole.Window, window),
+        (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, base),
+        (QPalette.ColorRole.AlternateBase, window),
+        (QPalette.ColorRole.ToolTipBase, window),
+        (QPalette.ColorRole.ToolTipText, text),
+        (QPalette.ColorRole.PlaceholderText, muted),
+        (QPalette.ColorRole.Text, text),
+        (QPalette.ColorRole.Button, QColor(58, 58, 62)),
+        (QPalette.ColorRole.ButtonText, text),
+        (QPalette.ColorRole.BrightText, QColor(255, 110, 100)),
+        (QPalette.ColorRole.Link, QColor(110, 170, 240)),
+        (QPalette.ColorRole.Highlight, QColor(42, 130, 218)),
+        (QPalette.ColorRole.HighlightedText, QColor(255, 255, 255)),
+        (QPalette.ColorRole.Light, QColor(80, 80, 84)),
+        (QPalette.ColorRole.Midlight, QColor(66, 66, 70)),
+        (QPalette.ColorRole.Mid, QColor(40, 40, 42)),
+        (QPalette.ColorRole.Dark, QColor(25, 25, 27)),
+        (QPalette.ColorRole.Shadow, QColor(0, 0, 0)),
+    ):
+        palette.setColor(role, colour)
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(disabled, role, muted)
+    palette.setColor(disabled, QPalette.ColorRole.Base, window)
+    palette.setColor(disabled, QPalette.ColorRole.Button, window)
+    app.setPalette(palette)
+
+
+DialogFactory = Callable[[Database, str, tzinfo, Clock, date], QDialog]
+
+
+def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | None = None) -> int:
+    """`python -m ui.dialogs.<name> --db URL [--day D] [--dark] [--screenshot PNG]`."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--db", help="database URL (default: the per-user SQLite file)")
+    parser.add_argument("--day", type=date.fromisoformat, help="the day (default: today)")
+    parser.add_argument("--dark", action="store_true", help="Fusion in its dark colour scheme")
+    parser.add_argument("--light", action="store_true", help="Fusion in its light colour scheme")
+    parser.add_argument("--screenshot", help="save the dialog as a PNG and quit")
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+
+    from planner import planning
+    from planner.clock import clock_from_env, local_zone
+    from planner.db import open_database
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    if args.dark:
+        apply_dark_palette(app)
+    elif args.light:
+        app.setStyle("Fusion")
+        if hasattr(app.styleHints(), "setColorScheme"):
+            app.styleHints().setColorScheme(Qt.ColorScheme.Light)
+    try:
+        db = open_database(args.db)
+    except StorageError as exc:
+        print(f"splitday: {exc}", file=sys.stderr)
+        return 2
+    clock, zone = clock_from_env(), local_zone()
+    with db.transaction() as session:
+        planning.ensure_defaults(session, db.owner)
+        day = args.day or planning.day_of(session, db.owner, clock.now(), zone)
+    dialog = factory(db, db.owner, zone, clock, day)
+    dialog.show()
+    if args.screenshot:
+
+        def shoot() -> None:
+            dialog.grab().save(args.screenshot)
+            app.quit()
+
+        QTimer.singleShot(400, shoot)
+    try:
+        return app.exec()
+    finally:
+        # Delete the widgets while the application still exists (avoids a crash at exit).
+        import shiboken6
+
+        shiboken6.delete(dialog)
+        db.close()

@@ -1,0 +1,363 @@
+"""End-of-day review: planned vs actual per role, interruptions, done, carry over or drop, close."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import date, tzinfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from planner import planning, tracking
+from planner.clock import Clock
+from planner.db import Database
+from planner.review_day import DayReview, load_review
+from planner.values import Change, DayV, RoleV
+from ui.dialogs._common import (
+    MessageBar,
+    RowsModel,
+    ServiceDialog,
+    format_minutes,
+    run_dialog,
+    swatch,
+)
+
+TASK_ID = Qt.ItemDataRole.UserRole
+FLAG_LABELS = {
+    "cross_role": "other role",
+    "in_focus": "in focus block",
+    "after_stop": "after stop",
+}
+
+
+def _table(name: str, model: RowsModel) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return view
+
+
+class EndOfDayDialog(ServiceDialog):
+    """Review one day and close it; `day_changed` carries each saved Change."""
+
+    day_changed = Signal(object)  # planner.values.Change
+    day_closed = Signal(object)  # planner.values.Change, after "Close the day"
+
+    def __init__(
+        self,
+        db: Database,
+        owner: str,
+        zone: tzinfo,
+        clock: Clock,
+        day: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(db, owner, zone, clock, day, parent)
+        self.setWindowTitle(f"End of day — {day:%A %d %B %Y}")
+        self.setObjectName("end_of_day_dialog")
+        self.review: DayReview | None = None
+        self._next_day = day
+        self._build()
+        self.reload()
+        self.resize(1120, 660)
+
+    # ------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        self.heading = QLabel()
+        self.heading.setObjectName("heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.message = MessageBar()
+
+        self.split_model = RowsModel(
+            ("Role", "Target", "Planned", "Actual", "Difference", "Actual share"),
+            numeric=(1, 2, 3, 4, 5),
+        )
+        self.split = _table("split", self.split_model)
+        self.split.setAccessibleName("planned versus actual time per role")
+        self.totals = QLabel()
+        self.totals.setObjectName("totals")
+        self.totals.setWordWrap(True)
+        split_box = QGroupBox("Planned vs actual")
+        split_layout = QVBoxLayout(split_box)
+        split_layout.addWidget(self.split)
+        split_layout.addWidget(self.totals)
+
+        self.interruption_summary = QLabel()
+        self.interruption_summary.setObjectName("interruption_summary")
+        self.interruptions_model = RowsModel(
+            ("Time", "Minutes", "Role", "Who / what", "Flags"), (1,)
+        )
+        self.interruptions = _table("interruptions", self.interruptions_model)
+        self.interruptions.setAccessibleName("today's interruptions")
+        intr_box = QGroupBox("&Interruptions")
+        intr_layout = QVBoxLayout(intr_box)
+        intr_layout.addWidget(self.interruption_summary)
+        intr_layout.addWidget(self.interruptions)
+
+        left = QVBoxLayout()
+        left.addWidget(split_box, 2)
+        left.addWidget(intr_box, 3)
+
+        self.done_list = QListWidget()
+        self.done_list.setObjectName("done")
+        self.done_list.setAccessibleName("done today")
+        self.done_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.done_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        done_box = QGroupBox("Done today")
+        QVBoxLayout(done_box).addWidget(self.done_list)
+
+        self.unfinished = QListWidget()
+        self.unfinished.setObjectName("unfinished")
+        self.unfinished.setAccessibleName("unfinished tasks")
+        self.unfinished.currentRowChanged.connect(self._on_unfinished_current_row_changed)
+        self.carry = QPushButton()
+        self.carry.setObjectName("carry_task")
+        self.carry.setAutoDefault(False)
+        self.carry.clicked.connect(self._on_carry_clicked)
+        self.drop = QPushButton("D&rop")
+        self.drop.setObjectName("drop_task")
+        self.drop.setAutoDefault(False)
+        self.drop.clicked.connect(self._on_drop_clicked)
+        self.carry_all = QPushButton("Carry &all")
+        self.carry_all.setObjectName("carry_all")
+        self.carry_all.setAutoDefault(False)
+        self.carry_all.clicked.connect(self._on_carry_all_clicked)
+        unfinished_box = QGroupBox("&Unfinished — carry over or drop, one by one")
+        unfinished_layout = QVBoxLayout(unfinished_box)
+        unfinished_layout.addWidget(self.unfinished)
+        row = QHBoxLayout()
+        row.addWidget(self.carry)
+        row.addWidget(self.drop)
+        row.addStretch(1)
+        row.addWidget(self.carry_all)
+        unfinished_layout.addLayout(row)
+
+        right = QVBoxLayout()
+        right.addWidget(done_box, 1)
+        right.addWidget(unfinished_box, 1)
+
+        columns = QHBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+
+        self.buttons = QDialogButtonBox()
+        self.close_day = self.buttons.addButton(
+            "&Close the day", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.close_day.setObjectName("close_day")
+        self.later = self.buttons.addButton("&Later", QDialogButtonBox.ButtonRole.RejectRole)
+        self.close_day.clicked.connect(self._on_close_day_clicked)
+        self.later.clicked.connect(self.reject)
+        for button in (self.close_day, self.later):
+            button.setAutoDefault(False)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.buttons)
+
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.heading)
+        outer.addWidget(self.message)
+        outer.addLayout(columns, 1)
+        outer.addLayout(bottom)
+
+    # ------------------------------------------------------------ reading
+
+    def reload(self) -> None:
+        now = self._clock.now()
+
+        def fetch(s: Session) -> tuple[DayReview, DayV, list[RoleV], date, str]:
+            review = load_review(s, self._owner, self._day, self._zone, now)
+            day = planning.get_day(s, self._owner, self._day, self._zone)
+            roles = planning.list_roles(s, self._owner, include_archived=True)
+            summary = tracking.day_summary(s, self._owner, self._day, self._zone, now)
+            return (
+                review,
+                day,
+                roles,
+                planning.next_workday(s, self._owner, self._day),
+                (
+                    summary.describe()
+                    + (f", {summary.in_focus} in a focus block" if summary.in_focus else "")
+                    + (f", {summary.after_stop} after the hard stop" if summary.after_stop else "")
+                ),
+            )
+
+        review, day, roles, self._next_day, summary = self._read(fetch)
+        self.review = review
+        names = {r.id: r for r in roles}
+        self.heading.setText(f"How {self._day:%A, %d %B} went")
+        self._show_split(review)
+        self.interruption_summary.setText(summary[:1].upper() + summary[1:] + ".")
+        rows: list[tuple[str, ...]] = []
+        colours: list[str | None] = []
+        for e in review.interruptions:
+            role = names.get(e.role_id) if e.role_id is not None else None
+            end = e.end or now
+            who = " — ".join(x for x in (e.source, e.note) if x) or "(no note)"
+            flags = ", ".join(FLAG_LABELS[f] for f in sorted(e.flags) if f in FLAG_LABELS)
+            rows.append(
+                (
+                    f"{e.start.astimezone(self._zone):%H:%M}",
+                    f"{(end - e.start).total_seconds() / 60:.0f}",
+                    role.name if role else "—",
+                    who.replace("\n", " "),
+                    flags,
+                )
+            )
+            colours.append(role.colour if role else None)
+        self.interruptions_model.set_rows(rows, colours, [e.id for e in review.interruptions])
+
+        self.done_list.clear()
+        for task in review.done:
+            role = names.get(task.role_id)
+            item = QListWidgetItem(f"✓ {task.title}")
+            if role:
+                item.setIcon(swatch(role.colour))
+            self.done_list.addItem(item)
+        if not review.done:
+            item = QListWidgetItem("Nothing marked done today")
+            item.setForeground(QColor(128, 128, 128))
+            self.done_list.addItem(item)
+
+        current = self.unfinished.currentRow()
+        self.unfinished.clear()
+        for task in review.unfinished:
+            role = names.get(task.role_id)
+            label = f"{task.title}  [{role.name if role else '?'}]  {task.estimate_minutes} min"
+            if task.carried_over:
+                label += f"  ↻{task.carried_over}"
+            item = QListWidgetItem(label)
+            item.setData(TASK_ID, task.id)
+            if role:
+                item.setIcon(swatch(role.colour))
+            self.unfinished.addItem(item)
+        if self.unfinished.count():
+            self.unfinished.setCurrentRow(min(max(current, 0), self.unfinished.count() - 1))
+        has = bool(review.unfinished)
+        self.carry.setText(f"Carr&y to {self._next_day:%a %d %b}")
+        for button in (self.carry, self.drop, self.carry_all):
+            button.setEnabled(has)
+
+        if day.closed_at is not None:
+            closed = day.closed_at.astimezone(self._zone)
+            self.status.setText(f"Closed at {closed:%H:%M}.")
+            self.close_day.setEnabled(False)
+        else:
+            running = f"{review.running} entry still running · " if review.running else ""
+            self.status.setText(running + "Closing ends what is running and marks the day done.")
+            self.close_day.setEnabled(True)
+
+    def _show_split(self, review: DayReview) -> None:
+        rows: list[tuple[str, ...]] = []
+        colours: list[str | None] = []
+        for r in review.roles:
+            delta = r.delta_minutes
+            rows.append(
+                (
+                    r.name,
+                    f"{r.target_percent:g} %",
+                    format_minutes(r.planned_minutes),
+                    format_minutes(r.actual_minutes),
+                    ("+" if delta > 0 else "") + format_minutes(delta),
+                    f"{r.actual_share:.0f} %",
+                )
+            )
+            colours.append(r.colour)
+        if review.unassigned_minutes:
+            rows.append(("No role", "", "", format_minutes(review.unassigned_minutes), "", ""))
+            colours.append(None)
+        self.split_model.set_rows(rows, colours)
+        parts = [
+            f"Planned {format_minutes(review.planned_minutes)}",
+            f"worked {format_minutes(review.actual_minutes)}",
+            f"interrupted {format_minutes(review.interruption_minutes)}",
+        ]
+        if review.overtime_minutes >= 1:
+            parts.append(f"past the hard stop {format_minutes(review.overtime_minutes)}")
+        self.totals.setText(" · ".join(parts) + ".")
+
+    def _announce(self, change: Change) -> None:
+        self.day_changed.emit(change)
+
+    def _selected_task_id(self) -> int | None:
+        item = self.unfinished.currentItem()
+        return None if item is None or item.data(TASK_ID) is None else int(item.data(TASK_ID))
+
+    def _on_unfinished_current_row_changed(self, _row: int) -> None:
+        self.carry.setEnabled(self._selected_task_id() is not None)
+        self.drop.setEnabled(self._selected_task_id() is not None)
+
+    # ------------------------------------------------------------ edits
+
+    def _on_carry_clicked(self) -> None:
+        task_id, target = self._selected_task_id(), self._next_day
+        if task_id is None:
+            return
+        self._save(lambda s: planning.carry_task(s, self._owner, task_id, target), self.message)
+        self.unfinished.setFocus()
+
+    def _on_drop_clicked(self) -> None:
+        task_id, now = self._selected_task_id(), self._clock.now()
+        if task_id is None:
+            return
+        self._save(
+            lambda s: planning.set_task_status(s, self._owner, task_id, "dropped", now),
+            self.message,
+        )
+        self.unfinished.setFocus()
+
+    def _on_carry_all_clicked(self) -> None:
+        target = self._next_day
+        self._save(lambda s: planning.carry_over(s, self._owner, self._day, target), self.message)
+
+    def _on_close_day_clicked(self) -> None:
+        now = self._clock.now()
+
+        def close(s: Session) -> Change:
+            stopped = tracking.stop(s, self._owner, self._zone, now)
+            return stopped | planning.close_day(s, self._owner, self._day, self._zone, now)
+
+        result = self._save(close, self.message)
+        if isinstance(result, Change):
+            self.day_closed.emit(result)
+            self.accept()
+
+
+def _make(db: Database, owner: str, zone: tzinfo, clock: Clock, day: date) -> EndOfDayDialog:
+    return EndOfDayDialog(db, owner, zone, clock, day)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dialog(_make, "End-of-day review (Splitday)", argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

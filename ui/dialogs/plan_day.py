@@ -1,0 +1,802 @@
+"""Plan my day: window, meetings, role split, auto-split slots, prioritised tasks, start the day."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QEvent,
+    QObject,
+    QSignalBlocker,
+    Qt,
+    QTime,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from planner import forms, planning, tracking
+from planner.clock import Clock
+from planner.db import Database
+from planner.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV
+from ui.dialogs._common import (
+    ROOT,
+    MessageBar,
+    ModelIndex,
+    ServiceDialog,
+    WindowEdit,
+    chain,
+    minute_of,
+    qtime,
+    retire,
+    run_dialog,
+    swatch,
+)
+
+SLOT_COLUMNS = ("Role", "Start", "End", "Title")
+COL_ROLE, COL_START, COL_END, COL_TITLE = range(4)
+TASK_ID = Qt.ItemDataRole.UserRole
+SPLIT = "plan_split"  # setting: the role split last used to plan, {role id: percent}
+TASK_MOVES = {int(Qt.Key.Key_Up): -1, int(Qt.Key.Key_Down): +1}
+
+
+def shortcut(widget: QWidget, keys: QKeySequence, slot: Callable[[], None]) -> QShortcut:
+    """A key that works while `widget` has the focus."""
+    short = QShortcut(keys, widget)
+    short.setContext(Qt.ShortcutContext.WidgetShortcut)
+    short.activated.connect(slot)
+    return short
+
+
+def wall(moment: datetime, day: date, zone: tzinfo) -> str:
+    """'09:00', or '00:30+1' on the next calendar day."""
+    minute = forms.minute_of_day(moment, day, zone)
+    text = f"{(minute // 60) % 24:02d}:{minute % 60:02d}"
+    return text + ("+1" if minute >= 24 * 60 else "")
+
+
+class SlotTableModel(QAbstractTableModel):
+    """The day's slots; an edit is handed to `commit(slot, column, value)`, which saves it."""
+
+    def __init__(self, zone: tzinfo, day: date) -> None:
+        super().__init__()
+        self._zone, self._day = zone, day
+        self._slots: list[SlotV] = []
+        self._roles: dict[int, RoleV] = {}
+        self.commit: Callable[[SlotV, int, Any], bool] = lambda _s, _c, _v: False
+
+    def set_plan(self, slots: Sequence[SlotV], roles: Sequence[RoleV]) -> None:
+        self.beginResetModel()
+        self._slots = list(slots)
+        self._roles = {r.id: r for r in roles}
+        self.endResetModel()
+
+    def slot(self, row: int) -> SlotV:
+        return self._slots[row]
+
+    def row_of(self, slot_id: int) -> int:
+        return next((i for i, s in enumerate(self._slots) if s.id == slot_id), -1)
+
+    def rowCount(self, parent: ModelIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._slots)
+
+    def columnCount(self, parent: ModelIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(SLOT_COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return SLOT_COLUMNS[section]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        return super().flags(index) | Qt.ItemFlag.ItemIsEditable
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        slot, col = self._slots[index.row()], index.column()
+        owner_role = self._roles.get(slot.role_id)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_ROLE:
+                return owner_role.name if owner_role else f"role {slot.role_id}"
+            if col == COL_START:
+                return wall(slot.start, self._day, self._zone)
+            if col == COL_END:
+                return wall(slot.end, self._day, self._zone)
+            return slot.title or ("auto" if slot.origin == "auto" else "")
+        if role == Qt.ItemDataRole.EditRole:
+            if col == COL_ROLE:
+                return slot.role_id
+            if col in (COL_START, COL_END):
+                moment = slot.start if col == COL_START else slot.end
+                return qtime(forms.minute_of_day(moment, self._day, self._zone))
+            return slot.title
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_ROLE and owner_role:
+            return swatch(owner_role.colour)
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_TITLE and not slot.title:
+            return QColor(128, 128, 128)
+        return None
+
+    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        return self.commit(self._slots[index.row()], index.column(), value)
+
+
+class SlotDelegate(QStyledItemDelegate):
+    """A role picker for the role column, an HH:mm time edit for start and end."""
+
+    def __init__(self, roles: Callable[[], Sequence[RoleV]], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._roles = roles
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: ModelIndex
+    ) -> QWidget:
+        if index.column() == COL_ROLE:
+            combo = QComboBox(parent)
+            for role in self._roles():
+                combo.addItem(role.name, role.id)
+            return combo
+        if index.column() in (COL_START, COL_END):
+            edit = QTimeEdit(parent)
+            edit.setDisplayFormat("HH:mm")
+            return edit
+        return super().createEditor(parent, option, index)
+
+    def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(max(0, editor.findData(value)))
+        elif isinstance(editor, QTimeEdit) and isinstance(value, QTime):
+            editor.setTime(value)
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: ModelIndex) -> None:
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentData())
+        elif isinstance(editor, QTimeEdit):
+            model.setData(index, editor.time())
+        else:
+            super().setModelData(editor, model, index)
+
+
+class ShareRow:
+    """One role's share of the split: a spin box and a slider kept in step."""
+
+    def __init__(
+        self, role: RoleV, on_change: Callable[[int, int], None], on_done: Callable[[], None]
+    ) -> None:
+        self.role = role
+        self.label = QLabel(f"<span style='color:{role.colour}'>■</span> {role.name}")
+        self.spin = QSpinBox()
+        self.spin.setRange(0, 100)
+        self.spin.setSuffix(" %")
+        self.spin.setObjectName(f"share_{role.id}")
+        self.spin.setAccessibleName(f"{role.name} share")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 100)
+        self.slider.setPageStep(10)
+        self.slider.setAccessibleName(f"{role.name} share slider")
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the spin box is the keyboard way
+        self.label.setBuddy(self.spin)
+        self.spin.valueChanged.connect(lambda v: on_change(role.id, v))
+        self.slider.valueChanged.connect(lambda v: on_change(role.id, v))
+        self.spin.editingFinished.connect(on_done)
+        self.slider.sliderReleased.connect(on_done)
+
+    def show_value(self, value: int) -> None:
+        with QSignalBlocker(self.spin), QSignalBlocker(self.slider):
+            self.spin.setValue(value)
+            self.slider.setValue(value)
+
+
+class PlanDayDialog(ServiceDialog):
+    """Plan one day; every edit is saved at once and announced through `plan_changed`."""
+
+    plan_changed = Signal(object)  # planner.values.Change
+    day_started = Signal(object)  # planner.values.Change, after "Start the day"
+
+    def __init__(
+        self,
+        db: Database,
+        owner: str,
+        zone: tzinfo,
+        clock: Clock,
+        day: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(db, owner, zone, clock, day, parent)
+        self.setWindowTitle(f"Plan my day — {day:%A %d %B %Y}")
+        self.setObjectName("plan_day_dialog")
+        self._plan: PlanV | None = None
+        self._shares: dict[int, int] = {}
+        self._share_rows: dict[int, ShareRow] = {}
+        self._carry_from: date | None = None
+        self._saved_split: dict[str, Any] | None = None
+        self._day_start = 0
+        self._build()
+        self.reload()
+        self.resize(1160, 680)
+
+    # ------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        self.heading = QLabel()
+        self.heading.setObjectName("heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.message = MessageBar()
+
+        # Workday window and focus block
+        self.window_edit = WindowEdit("day")
+        self.window_edit.start.editingFinished.connect(self._on_window_edited)
+        self.window_edit.stop.editingFinished.connect(self._on_window_edited)
+        self.min_block = QSpinBox()
+        self.min_block.setObjectName("min_block")
+        self.min_block.setRange(*forms.SETTING_LIMITS["min_block_minutes"])
+        self.min_block.setSingleStep(5)
+        self.min_block.setSuffix(" min")
+        self.min_block.setAccessibleName("minimum focus block")
+        self.min_block.editingFinished.connect(self._on_min_block_edited)
+        self.min_block.setMaximumWidth(120)
+        day_box = QGroupBox("&Workday")
+        day_form = QFormLayout(day_box)
+        day_form.addRow("Start – hard stop", self.window_edit)
+        day_form.addRow("Minimum focus block", self.min_block)
+
+        # Role split
+        self.split_box = QGroupBox("Role &split")
+        self.split_grid = QGridLayout(self.split_box)
+        self.auto_split = QPushButton("&Auto-split free time")
+        self.auto_split.setObjectName("auto_split")
+        self.auto_split.clicked.connect(self._on_auto_split_clicked)
+
+        # Meetings
+        self.meetings = QListWidget()
+        self.meetings.setObjectName("meetings")
+        self.meetings.setAccessibleName("today's meetings")
+        self.meetings.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.meetings.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        meetings_box = QGroupBox("Meetings today")
+        QVBoxLayout(meetings_box).addWidget(self.meetings)
+
+        left = QVBoxLayout()
+        left.addWidget(day_box)
+        left.addWidget(self.split_box)
+        left.addWidget(meetings_box, 1)
+
+        # Slots
+        self.slot_model = SlotTableModel(self._zone, self._day)
+        self.slot_model.commit = self._commit_slot_edit
+        self.slots = QTableView()
+        self.slots.setObjectName("slots")
+        self.slots.setAccessibleName("slots")
+        self.slots.setModel(self.slot_model)
+        self.slots.setItemDelegate(SlotDelegate(self._active_roles, self.slots))
+        self.slots.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.slots.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.slots.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.slots.verticalHeader().hide()
+        header = self.slots.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.delete_slot = QPushButton("Remo&ve slot")
+        self.delete_slot.setObjectName("delete_slot")
+        self.delete_slot.clicked.connect(self._on_delete_slot_clicked)
+        shortcut(self.slots, QKeySequence(Qt.Key.Key_Delete), self._on_delete_slot_clicked)
+        slots_box = QGroupBox("S&lots (F2 edits, Delete removes)")
+        slots_layout = QVBoxLayout(slots_box)
+        slots_layout.addWidget(self.slots)
+        slots_buttons = QHBoxLayout()
+        slots_buttons.addWidget(self.delete_slot)
+        slots_buttons.addStretch(1)
+        slots_layout.addLayout(slots_buttons)
+
+        # Tasks
+        self.tasks = QListWidget()
+        self.tasks.setObjectName("tasks")
+        self.tasks.setAccessibleName("today's tasks by priority")
+        self.tasks.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.tasks.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.tasks.model().rowsMoved.connect(self._on_tasks_rows_moved)
+        self.move_up = QPushButton("Move &up")
+        self.move_up.setObjectName("move_up")
+        self.move_up.setToolTip("Alt+Up in the list")
+        self.move_up.clicked.connect(lambda: self._move_task(-1))
+        self.move_down = QPushButton("Move dow&n")
+        self.move_down.setObjectName("move_down")
+        self.move_down.setToolTip("Alt+Down in the list")
+        self.move_down.clicked.connect(lambda: self._move_task(+1))
+        # The list claims arrow keys for itself, so Alt+Up/Down are caught before it sees them.
+        self.tasks.installEventFilter(self)
+        self.carry = QPushButton()
+        self.carry.setObjectName("carry_over")
+        self.carry.clicked.connect(self._on_carry_clicked)
+        self.new_task = QLineEdit()
+        self.new_task.setObjectName("new_task")
+        self.new_task.setPlaceholderText("New task — Enter adds it")
+        self.new_task.setAccessibleName("new task title")
+        self.new_task.returnPressed.connect(self._on_add_task_clicked)
+        self.new_task_role = QComboBox()
+        self.new_task_role.setObjectName("new_task_role")
+        self.new_task_role.setAccessibleName("new task role")
+        self.new_task_estimate = QSpinBox()
+        self.new_task_estimate.setObjectName("new_task_estimate")
+        self.new_task_estimate.setRange(5, 24 * 60)
+        self.new_task_estimate.setSingleStep(5)
+        self.new_task_estimate.setValue(30)
+        self.new_task_estimate.setSuffix(" min")
+        self.new_task_estimate.setAccessibleName("new task estimate")
+        self.add_task = QPushButton("Add &task")
+        self.add_task.setObjectName("add_task")
+        self.add_task.setAutoDefault(False)
+        self.add_task.clicked.connect(self._on_add_task_clicked)
+        tasks_box = QGroupBox("Tas&ks by priority (drag or Alt+Up/Down)")
+        tasks_layout = QVBoxLayout(tasks_box)
+        tasks_layout.addWidget(self.tasks)
+        order_row = QHBoxLayout()
+        order_row.addWidget(self.move_up)
+        order_row.addWidget(self.move_down)
+        order_row.addStretch(1)
+        order_row.addWidget(self.carry)
+        tasks_layout.addLayout(order_row)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.new_task, 1)
+        add_row.addWidget(self.new_task_role)
+        add_row.addWidget(self.new_task_estimate)
+        add_row.addWidget(self.add_task)
+        tasks_layout.addLayout(add_row)
+
+        right = QVBoxLayout()
+        right.addWidget(slots_box, 1)
+        right.addWidget(tasks_box, 1)
+
+        columns = QHBoxLayout()
+        columns.addLayout(left, 2)
+        columns.addLayout(right, 3)
+
+        self.buttons = QDialogButtonBox()
+        self.start_button = self.buttons.addButton(
+            "Start the &day", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.start_button.setObjectName("start_day")
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.start_button.clicked.connect(self._on_start_clicked)
+        self.close_button.clicked.connect(self.reject)
+        for button in (self.start_button, self.close_button):
+            button.setAutoDefault(False)
+        self.start_button.setDefault(False)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.buttons)
+
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.heading)
+        outer.addWidget(self.message)
+        outer.addLayout(columns, 1)
+        outer.addLayout(bottom)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tasks and event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.ShortcutOverride,
+        ):
+            assert isinstance(event, QKeyEvent)
+            step = TASK_MOVES.get(int(event.key()))
+            if step is not None and event.modifiers() == Qt.KeyboardModifier.AltModifier:
+                if event.type() == QEvent.Type.KeyPress:
+                    self._move_task(step)
+                event.accept()
+                return True
+        return super().eventFilter(watched, event)
+
+    # ------------------------------------------------------------ reading
+
+    def _active_roles(self) -> Sequence[RoleV]:
+        return self._plan.roles if self._plan else ()
+
+    def reload(self) -> None:
+        def fetch(s: Session) -> tuple[PlanV, date | None, int, int, Any]:
+            plan = planning.get_plan(s, self._owner, self._day, self._zone)
+            source = planning.last_open_day(s, self._owner, self._day)
+            waiting = 0
+            if source is not None:
+                waiting = len(planning.list_tasks(s, self._owner, source, status="open"))
+            day_start = int(planning.get_setting(s, self._owner, "day_start_minute"))
+            return plan, source, waiting, day_start, planning.get_setting(s, self._owner, SPLIT)
+
+        plan, source, waiting, self._day_start, saved = self._read(fetch)
+        self._saved_split = saved if isinstance(saved, dict) else None
+        self._plan, self._carry_from = plan, source
+        self.heading.setText(f"Plan {self._day:%A, %d %B %Y}")
+        day = plan.day
+        self.window_edit.set_minutes(
+            forms.minute_of_day(day.start, self._day, self._zone),
+            forms.minute_of_day(day.stop, self._day, self._zone),
+        )
+        with QSignalBlocker(self.min_block):
+            self.min_block.setValue(day.min_block_minutes)
+        self._show_split(plan.roles)
+        self._show_meetings(plan.meetings)
+        self._show_slots(plan)
+        self._show_tasks(plan)
+        if source is not None and waiting:
+            noun = "task" if waiting == 1 else "tasks"
+            self.carry.setText(f"&Pull in {waiting} unfinished {noun} from {source:%a %d %b}")
+            self.carry.setEnabled(True)
+        else:
+            self.carry.setText("&Pull in unfinished tasks (none left)")
+            self.carry.setEnabled(False)
+        self._show_status(plan)
+
+    def _show_split(self, roles: Sequence[RoleV]) -> None:
+        ids = [r.id for r in roles]
+        if ids == list(self._share_rows):
+            return
+        while self.split_grid.count():
+            item = self.split_grid.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                retire(widget)
+        self._share_rows = {}
+        self._shares = forms.initial_shares(
+            [(r.id, r.target_percent) for r in roles], self._saved_split
+        )
+        for row, role in enumerate(roles):
+            share = ShareRow(role, self._on_share_changed, self._save_split)
+            share.show_value(self._shares[role.id])
+            self._share_rows[role.id] = share
+            self.split_grid.addWidget(share.label, row, 0)
+            self.split_grid.addWidget(share.slider, row, 1)
+            self.split_grid.addWidget(share.spin, row, 2)
+        self.split_grid.addWidget(self.auto_split, len(roles), 0, 1, 3)
+        self.split_grid.setColumnStretch(1, 1)
+        spins = [row.spin for row in self._share_rows.values()]
+        chain(self.min_block, *spins, self.auto_split, self.slots)
+        with QSignalBlocker(self.new_task_role):
+            current = self.new_task_role.currentData()
+            self.new_task_role.clear()
+            for role in roles:
+                self.new_task_role.addItem(role.name, role.id)
+            if current is not None and self.new_task_role.findData(current) >= 0:
+                self.new_task_role.setCurrentIndex(self.new_task_role.findData(current))
+
+    def _show_meetings(self, meetings: Sequence[MeetingV]) -> None:
+        self.meetings.clear()
+        roles = {r.id: r for r in self._active_roles()}
+        for m in meetings:
+            if m.all_day:
+                when = "all day"
+            else:
+                start, end = (wall(t, self._day, self._zone) for t in (m.start, m.end))
+                when = f"{start}–{end}"
+            role = roles.get(m.role_id) if m.role_id is not None else None
+            extra = f" [{role.name}]" if role else ""
+            free = "" if m.busy else " (free)"
+            item = QListWidgetItem(f"{when}  {m.summary or '(no title)'}{extra}{free}")
+            item.setIcon(swatch(role.colour if role else None))
+            self.meetings.addItem(item)
+        if not meetings:
+            item = QListWidgetItem("No meetings today")
+            item.setForeground(QColor(128, 128, 128))
+            self.meetings.addItem(item)
+
+    def _show_slots(self, plan: PlanV) -> None:
+        selected = self._selected_slot()
+        self.slot_model.set_plan(plan.slots, plan.roles)
+        if selected is not None and (row := self.slot_model.row_of(selected.id)) >= 0:
+            self.slots.selectRow(row)
+        self.delete_slot.setEnabled(bool(plan.slots))
+
+    def _show_tasks(self, plan: PlanV) -> None:
+        selected = self._selected_task_id()
+        roles = {r.id: r for r in plan.roles}
+        overflow = set(plan.overflow)
+        with QSignalBlocker(self.tasks.model()):
+            self.tasks.clear()
+            for task in sorted(plan.tasks, key=lambda t: (t.priority, t.id)):
+                self.tasks.addItem(self._task_item(task, roles, overflow))
+        if selected is not None:
+            for row in range(self.tasks.count()):
+                item = self.tasks.item(row)
+                if item is not None and item.data(TASK_ID) == selected:
+                    self.tasks.setCurrentRow(row)
+        enabled = self.tasks.count() > 1
+        self.move_up.setEnabled(enabled)
+        self.move_down.setEnabled(enabled)
+
+    def _task_item(
+        self, task: TaskV, roles: dict[int, RoleV], overflow: set[int]
+    ) -> QListWidgetItem:
+        role = roles.get(task.role_id)
+        parts = [f"{task.priority}. {task.title}", f"[{role.name if role else '?'}]"]
+        parts.append(f"{task.estimate_minutes} min")
+        if task.carried_over:
+            parts.append(f"↻{task.carried_over}")
+        if task.status != "open":
+            parts.append(f"({task.status})")
+        elif task.id in overflow:
+            parts.append("(does not fit)")
+        item = QListWidgetItem("  ".join(parts))
+        item.setData(TASK_ID, task.id)
+        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsDropEnabled)
+        if role:
+            item.setIcon(swatch(role.colour))
+        if task.status != "open":
+            font = item.font()
+            font.setStrikeOut(True)
+            item.setFont(font)
+            item.setForeground(QColor(128, 128, 128))
+        return item
+
+    def _show_status(self, plan: PlanV) -> None:
+        day = plan.day
+        planned = sum((s.end - s.start).total_seconds() / 60 for s in plan.slots)
+        window = (day.stop - day.start).total_seconds() / 60
+        text = f"{len(plan.slots)} slots, {planned / 60:.1f} h of {window / 60:.1f} h planned"
+        if day.closed_at is not None:
+            text += " · the day is closed"
+        elif day.started_at is not None:
+            started = day.started_at.astimezone(self._zone)
+            text += f" · started at {started:%H:%M}"
+        self.status.setText(text)
+        is_today = self._is_today()
+        self.start_button.setEnabled(is_today and day.started_at is None and day.closed_at is None)
+        if not is_today:
+            self.start_button.setToolTip("Only today can be started")
+
+    def _is_today(self) -> bool:
+        return bool(
+            self._read(
+                lambda s: (
+                    planning.day_of(s, self._owner, self._clock.now(), self._zone) == self._day
+                )
+            )
+        )
+
+    def _selected_slot(self) -> SlotV | None:
+        rows = self.slots.selectionModel().selectedRows() if self.slots.selectionModel() else []
+        if not rows:
+            index = self.slots.currentIndex()
+            return self.slot_model.slot(index.row()) if index.isValid() else None
+        return self.slot_model.slot(rows[0].row())
+
+    def _selected_task_id(self) -> int | None:
+        item = self.tasks.currentItem()
+        return None if item is None else int(item.data(TASK_ID))
+
+    def _announce(self, change: Change) -> None:
+        self.plan_changed.emit(change)
+
+    # ------------------------------------------------------------ edits
+
+    def _on_window_edited(self) -> None:
+        start, stop = self.window_edit.minutes()
+        assert self._plan is not None
+        current = (
+            forms.minute_of_day(self._plan.day.start, self._day, self._zone),
+            forms.minute_of_day(self._plan.day.stop, self._day, self._zone),
+        )
+        if (start, stop) == current:
+            return
+        self._save(
+            lambda s: planning.set_day(
+                s, self._owner, self._day, self._zone, start_minute=start, stop_minute=stop
+            ),
+            self.message,
+        )
+
+    def _on_min_block_edited(self) -> None:
+        value = self.min_block.value()
+        if self._plan is not None and value == self._plan.day.min_block_minutes:
+            return
+        self._save(
+            lambda s: planning.set_day(
+                s, self._owner, self._day, self._zone, min_block_minutes=value
+            ),
+            self.message,
+        )
+
+    def _on_share_changed(self, role_id: int, value: int) -> None:
+        self._shares = forms.rebalance(self._shares, role_id, value)
+        for rid, row in self._share_rows.items():
+            row.show_value(self._shares[rid])
+
+    def _save_split(self) -> None:
+        """Keep the split for next time (the role targets stay as they are)."""
+        split = {str(rid): value for rid, value in self._shares.items()}
+        if split == self._saved_split:
+            return
+        self._save(lambda s: planning.set_setting(s, self._owner, SPLIT, split), self.message)
+
+    def shares(self) -> dict[int, int]:
+        return dict(self._shares)
+
+    def _on_auto_split_clicked(self) -> None:
+        shares = {rid: float(v) for rid, v in self._shares.items()}
+        split = {str(rid): v for rid, v in self._shares.items()}
+        block = self.min_block.value()
+        if sum(shares.values()) <= 0:
+            self.message.show_error("give at least one role a share above 0 %")
+            return
+
+        def plan(s: Session) -> tuple[PlanV, Change]:
+            planning.set_setting(s, self._owner, SPLIT, split)
+            return planning.auto_plan(
+                s,
+                self._owner,
+                self._day,
+                self._zone,
+                shares=shares,
+                min_block_minutes=block,
+            )
+
+        result = self._save(plan, self.message)
+        if result is not None and not result[0].slots:
+            self.message.show_note("No free time is left in the workday to split.")
+
+    def _commit_slot_edit(self, slot: SlotV, column: int, value: Any) -> bool:
+        kwargs: dict[str, Any] = {}
+        if column == COL_ROLE:
+            if value == slot.role_id:
+                return False
+            kwargs["role_id"] = int(value)
+        elif column in (COL_START, COL_END):
+            if not isinstance(value, QTime):
+                return False
+            moment = forms.moment_at(self._day, minute_of(value), self._zone, self._day_start)
+            if moment == (slot.start if column == COL_START else slot.end):
+                return False
+            kwargs["start" if column == COL_START else "end"] = moment
+        else:
+            if str(value).strip() == slot.title:
+                return False
+            kwargs["title"] = str(value)
+        # The view is still committing its editor: redraw once it is done.
+        result = self._save(
+            lambda s: planning.update_slot(s, self._owner, self._zone, slot.id, **kwargs),
+            self.message,
+            defer_reload=True,
+        )
+        return result is not None
+
+    def _on_delete_slot_clicked(self) -> None:
+        slot = self._selected_slot()
+        if slot is None:
+            self.message.show_note("Select a slot to delete first.")
+            return
+        row = self.slot_model.row_of(slot.id)
+        self._save(lambda s: planning.remove_slot(s, self._owner, slot.id), self.message)
+        if self.slot_model.rowCount():
+            self.slots.selectRow(min(row, self.slot_model.rowCount() - 1))
+            self.slots.setFocus()
+
+    def _task_ids(self) -> list[int]:
+        ids = []
+        for row in range(self.tasks.count()):
+            item = self.tasks.item(row)
+            if item is not None:
+                ids.append(int(item.data(TASK_ID)))
+        return ids
+
+    def _save_order(self, ids: list[int]) -> None:
+        self._save(
+            lambda s: planning.reorder_tasks(s, self._owner, self._day, ids),
+            self.message,
+        )
+
+    def _on_tasks_rows_moved(self, *_args: object) -> None:
+        # A drop is still being handled: save once the view is done with its items.
+        QTimer.singleShot(0, lambda: self._save_order(self._task_ids()))
+
+    def _move_task(self, step: int) -> None:
+        row = self.tasks.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.tasks.count():
+            return
+        ids = self._task_ids()
+        ids[row], ids[target] = ids[target], ids[row]
+        self._save_order(ids)
+        self.tasks.setFocus()
+
+    def _on_carry_clicked(self) -> None:
+        source = self._carry_from
+        if source is None:
+            return
+        result = self._save(
+            lambda s: planning.carry_over(s, self._owner, source, self._day), self.message
+        )
+        if result is not None:
+            noun = "task" if result[0] == 1 else "tasks"
+            self.message.show_note(f"Pulled in {result[0]} {noun} from {source:%a %d %b}.")
+
+    def _on_add_task_clicked(self) -> None:
+        title = self.new_task.text()
+        role_id = self.new_task_role.currentData()
+        if role_id is None:
+            self.message.show_error("there is no role to give the task to")
+            return
+        estimate = self.new_task_estimate.value()
+        now = self._clock.now()
+        result = self._save(
+            lambda s: planning.add_task(
+                s,
+                self._owner,
+                title,
+                int(role_id),
+                now=now,
+                day=self._day,
+                estimate_minutes=estimate,
+            ),
+            self.message,
+        )
+        if result is not None:
+            self.new_task.clear()
+            self.new_task.setFocus()
+
+    def _on_start_clicked(self) -> None:
+        now = self._clock.now()
+
+        def start(s: Session) -> Change:
+            change = planning.start_day(s, self._owner, self._day, self._zone, now)
+            if planning.slot_at(s, self._owner, now) is not None:
+                _, started = tracking.start_work(s, self._owner, self._zone, now, follow_plan=True)
+                change = change | started
+            return change
+
+        result = self._save(start, self.message)
+        if isinstance(result, Change):
+            self.day_started.emit(result)
+            self.accept()
+
+
+def _make(db: Database, owner: str, zone: tzinfo, clock: Clock, day: date) -> PlanDayDialog:
+    return PlanDayDialog(db, owner, zone, clock, day)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dialog(_make, "Plan my day (Splitday)", argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

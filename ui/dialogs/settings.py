@@ -1,0 +1,388 @@
+"""Settings: roles, workday hours per weekday, focus block, reminder lead times, hotkey."""
+
+from __future__ import annotations
+
+import calendar
+import sys
+from collections.abc import Sequence
+from datetime import date, tzinfo
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QKeySequenceEdit,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from planner import forms, planning
+from planner.clock import Clock
+from planner.db import Database
+from planner.values import Change, RoleV
+from ui.dialogs._common import (
+    MessageBar,
+    ServiceDialog,
+    WindowEdit,
+    chain,
+    retire,
+    run_dialog,
+)
+
+# The numeric settings a person may change here, with their labels.
+NUMBER_SETTINGS = (
+    ("min_block_minutes", "Minimum focus block", "Auto-split never makes a slot shorter"),
+    ("slot_lead_minutes", "Remind before a slot starts", "0 = at the start"),
+    ("slot_end_warning_minutes", "Warn before a slot ends", "0 = at the end"),
+    ("overtime_every_minutes", "Past the hard stop, remind every", ""),
+    ("interruption_nag_minutes", "Ask about a long interruption after", ""),
+    ("resumption_cost_minutes", "Resumption cost of an interruption", "Time lost getting back"),
+)
+
+
+class RoleRow:
+    """One role's line: colour, name, target share, archive/restore."""
+
+    def __init__(self, role: RoleV, dialog: SettingsDialog) -> None:
+        self.role = role
+        self.colour = QPushButton()
+        self.colour.setObjectName(f"role_colour_{role.id}")
+        self.colour.setAccessibleName(f"{role.name} colour")
+        self.colour.setToolTip("Pick a colour")
+        self.colour.setFixedWidth(44)
+        self.name = QLineEdit(role.name)
+        self.name.setObjectName(f"role_name_{role.id}")
+        self.name.setAccessibleName("role name")
+        self.name.setMaxLength(80)
+        self.target = QSpinBox()
+        self.target.setObjectName(f"role_target_{role.id}")
+        self.target.setAccessibleName(f"{role.name} target share")
+        self.target.setRange(0, 100)
+        self.target.setSuffix(" %")
+        self.archive = QPushButton("Restore" if role.archived else "Archive")
+        self.archive.setObjectName(f"role_archive_{role.id}")
+        self.archive.setAutoDefault(False)
+        self.colour.setAutoDefault(False)
+        self.show(role)
+        self.colour.clicked.connect(lambda: dialog.pick_colour(self.role))
+        self.name.editingFinished.connect(
+            lambda: dialog.edit_role(self.role, name=self.name.text())
+        )
+        self.target.editingFinished.connect(
+            lambda: dialog.edit_role(self.role, target_percent=float(self.target.value()))
+        )
+        self.archive.clicked.connect(
+            lambda: dialog.edit_role(self.role, archived=not self.role.archived)
+        )
+
+    def show(self, role: RoleV) -> None:
+        self.role = role
+        self.colour.setStyleSheet(
+            f"QPushButton {{ background: {role.colour}; border: 1px solid palette(mid); "
+            "border-radius: 3px; min-height: 18px; }"
+            "QPushButton:focus { border: 2px solid palette(highlight); }"
+        )
+        with QSignalBlocker(self.name), QSignalBlocker(self.target):
+            if not self.name.hasFocus() or self.name.text().strip() == role.name:
+                self.name.setText(role.name)
+            self.target.setValue(round(role.target_percent))
+        for widget in (self.name, self.target, self.colour):
+            widget.setEnabled(not role.archived)
+
+    def widgets(self) -> list[QWidget]:
+        return [self.colour, self.name, self.target, self.archive]
+
+
+class HoursRow:
+    """One weekday's default hours: is it a workday, its start and hard stop."""
+
+    def __init__(self, weekday: int, dialog: SettingsDialog) -> None:
+        self.weekday = weekday
+        self.is_workday = QCheckBox(calendar.day_name[weekday])
+        self.is_workday.setObjectName(f"workday_{weekday}")
+        self.window = WindowEdit(f"hours_{weekday}")
+        self.is_workday.toggled.connect(lambda: dialog.save_hours(self))
+        self.window.start.editingFinished.connect(lambda: dialog.save_hours(self))
+        self.window.stop.editingFinished.connect(lambda: dialog.save_hours(self))
+        self.stored: tuple[bool, int, int] | None = None
+
+    def show(self, is_workday: bool, start: int, stop: int) -> None:
+        self.stored = (is_workday, start, stop)
+        with QSignalBlocker(self.is_workday):
+            self.is_workday.setChecked(is_workday)
+        self.window.set_minutes(start, stop)
+        self.window.setEnabled(is_workday)
+
+    def values(self) -> tuple[bool, int, int]:
+        start, stop = self.window.minutes()
+        return self.is_workday.isChecked(), start, stop
+
+
+class SettingsDialog(ServiceDialog):
+    """Every field is saved when it is left; `settings_changed` carries each saved Change."""
+
+    settings_changed = Signal(object)  # planner.values.Change
+
+    def __init__(
+        self,
+        db: Database,
+        owner: str,
+        zone: tzinfo,
+        clock: Clock,
+        day: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(db, owner, zone, clock, day, parent)
+        self.setWindowTitle("Splitday settings")
+        self.setObjectName("settings_dialog")
+        self._role_rows: dict[int, RoleRow] = {}
+        self._numbers: dict[str, QSpinBox] = {}
+        self._stored_numbers: dict[str, int] = {}
+        self._stored_hotkey = ""
+        self.colour_dialog: QColorDialog | None = None
+        self._build()
+        self.reload()
+        hint = self.sizeHint()
+        self.resize(max(980, hint.width()), hint.height())
+
+    # ------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        # Roles
+        self.roles_message = MessageBar("roles_message")
+        self.roles_grid = QGridLayout()
+        self.roles_grid.setColumnStretch(1, 1)
+        self.targets_sum = QLabel()
+        self.targets_sum.setObjectName("targets_sum")
+        self.new_role = QLineEdit()
+        self.new_role.setObjectName("new_role")
+        self.new_role.setPlaceholderText("New role — Enter adds it")
+        self.new_role.setAccessibleName("new role name")
+        self.new_role.returnPressed.connect(self._on_add_role_clicked)
+        self.add_role = QPushButton("&Add role")
+        self.add_role.setObjectName("add_role")
+        self.add_role.setAutoDefault(False)
+        self.add_role.clicked.connect(self._on_add_role_clicked)
+        roles_box = QGroupBox("&Roles")
+        roles_layout = QVBoxLayout(roles_box)
+        roles_layout.addWidget(self.roles_message)
+        roles_layout.addLayout(self.roles_grid)
+        roles_layout.addWidget(self.targets_sum)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.new_role, 1)
+        add_row.addWidget(self.add_role)
+        roles_layout.addLayout(add_row)
+
+        # Focus, reminders, hotkey
+        self.numbers_message = MessageBar("numbers_message")
+        numbers_box = QGroupBox("&Focus and reminders")
+        numbers_form = QFormLayout(numbers_box)
+        numbers_form.addRow(self.numbers_message)
+        for key, label, tip in NUMBER_SETTINGS:
+            spin = QSpinBox()
+            spin.setObjectName(key)
+            low, high = forms.SETTING_LIMITS[key]
+            spin.setRange(low, high)
+            spin.setSuffix(" min")
+            spin.setAccessibleName(label)
+            spin.setMaximumWidth(110)
+            if tip:
+                spin.setToolTip(tip)
+            spin.editingFinished.connect(lambda key=key: self._on_number_edited(key))
+            self._numbers[key] = spin
+            numbers_form.addRow(label, spin)
+        self.hotkey = QKeySequenceEdit()
+        self.hotkey.setObjectName("hotkey")
+        self.hotkey.setAccessibleName("interruption hotkey")
+        self.hotkey.setMaximumSequenceLength(1)
+        self.hotkey.setClearButtonEnabled(True)
+        self.hotkey.setToolTip(
+            "Logs an interruption. On Wayland bind `splitday interrupt` in the desktop settings."
+        )
+        self.hotkey.editingFinished.connect(self._on_hotkey_edited)
+        numbers_form.addRow("Interruption &hotkey", self.hotkey)
+
+        # Workday hours
+        self.hours_message = MessageBar("hours_message")
+        hours_box = QGroupBox("&Workday hours (start – hard stop)")
+        hours_layout = QVBoxLayout(hours_box)
+        hours_layout.addWidget(self.hours_message)
+        hours_grid = QGridLayout()
+        self.hours_rows = [HoursRow(weekday, self) for weekday in range(7)]
+        for weekday, row in enumerate(self.hours_rows):
+            hours_grid.addWidget(row.is_workday, weekday, 0)
+            hours_grid.addWidget(row.window, weekday, 1)
+        hours_layout.addLayout(hours_grid)
+        hours_layout.addStretch(1)
+
+        left = QVBoxLayout()
+        left.addWidget(roles_box)
+        left.addWidget(numbers_box)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(hours_box)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close is not None:
+            close.setAutoDefault(False)
+        note = QLabel("Changes are saved as you go.")
+        note.setEnabled(False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(note, 1)
+        bottom.addWidget(buttons)
+
+        outer = QVBoxLayout(self)
+        outer.addLayout(columns, 1)
+        outer.addLayout(bottom)
+
+    # ------------------------------------------------------------ reading
+
+    def reload(self) -> None:
+        def fetch(
+            s: Session,
+        ) -> tuple[list[RoleV], list[tuple[bool, int, int]], dict[str, int], str]:
+            roles = planning.list_roles(s, self._owner, include_archived=True)
+            hours = [planning.workday_hours(s, self._owner, weekday) for weekday in range(7)]
+            numbers = {
+                key: int(planning.get_setting(s, self._owner, key)) for key, *_ in NUMBER_SETTINGS
+            }
+            hotkey = str(planning.get_setting(s, self._owner, "hotkey") or "")
+            return roles, hours, numbers, hotkey
+
+        roles, hours, numbers, hotkey = self._read(fetch)
+        self._show_roles(roles)
+        for row, (is_workday, start, stop) in zip(self.hours_rows, hours, strict=True):
+            row.show(is_workday, start, stop)
+        self._stored_numbers = numbers
+        for key, value in numbers.items():
+            with QSignalBlocker(self._numbers[key]):
+                self._numbers[key].setValue(value)
+        self._stored_hotkey = hotkey
+        with QSignalBlocker(self.hotkey):
+            self.hotkey.setKeySequence(QKeySequence(hotkey))
+
+    def _show_roles(self, roles: Sequence[RoleV]) -> None:
+        ordered = [r for r in roles if not r.archived] + [r for r in roles if r.archived]
+        layout_key = [(r.id, r.archived) for r in ordered]
+        if layout_key != [(row.role.id, row.role.archived) for row in self._role_rows.values()]:
+            while self.roles_grid.count():
+                item = self.roles_grid.takeAt(0)
+                if item is not None and (widget := item.widget()) is not None:
+                    retire(widget)
+            self._role_rows = {}
+            for line, role in enumerate(ordered):
+                row = RoleRow(role, self)
+                self._role_rows[role.id] = row
+                for column, widget in enumerate(row.widgets()):
+                    self.roles_grid.addWidget(widget, line, column)
+            order = [w for row in self._role_rows.values() for w in row.widgets()]
+            chain(*order, self.new_role, self.add_role)
+        else:
+            for role in ordered:
+                self._role_rows[role.id].show(role)
+        total = sum(r.target_percent for r in roles if not r.archived)
+        text = f"Target shares add up to {total:g} %"
+        if round(total) != 100:
+            text += " — auto-split scales them to 100 %"
+        self.targets_sum.setText(text)
+
+    def _announce(self, change: Change) -> None:
+        self.settings_changed.emit(change)
+
+    # ------------------------------------------------------------ edits
+
+    def edit_role(self, role: RoleV, **fields: Any) -> None:
+        unchanged = all(getattr(role, k) == v for k, v in fields.items() if k != "name") and (
+            "name" not in fields or fields["name"].strip() == role.name
+        )
+        if unchanged:
+            return
+        self._save(
+            lambda s: planning.edit_role(s, self._owner, role.id, **fields), self.roles_message
+        )
+        if "archived" in fields and role.id in self._role_rows:
+            self._role_rows[role.id].archive.setFocus()  # the row was rebuilt; keep the place
+
+    def pick_colour(self, role: RoleV) -> None:
+        dialog = QColorDialog(QColor(role.colour), self)
+        dialog.setObjectName("colour_dialog")
+        dialog.setWindowTitle(f"Colour of {role.name}")
+        dialog.colorSelected.connect(
+            lambda colour: self.edit_role(role, colour=colour.name(QColor.NameFormat.HexRgb))
+        )
+        self.colour_dialog = dialog
+        dialog.open()
+
+    def _on_add_role_clicked(self) -> None:
+        name = self.new_role.text()
+        result = self._save(lambda s: planning.add_role(s, self._owner, name), self.roles_message)
+        if result is not None:
+            self.new_role.clear()
+            self.new_role.setFocus()
+
+    def save_hours(self, row: HoursRow) -> None:
+        values = row.values()
+        if values == row.stored:
+            return
+        is_workday, start, stop = values
+        result = self._save(
+            lambda s: planning.set_workday_hours(
+                s, self._owner, row.weekday, start, stop, is_workday
+            ),
+            self.hours_message,
+        )
+        if result is None:
+            why = self.hours_message.text()
+            self.hours_message.setText(
+                f"{calendar.day_name[row.weekday]}: {why[:1].lower()}{why[1:]}"
+            )
+
+    def _on_number_edited(self, key: str) -> None:
+        value = self._numbers[key].value()
+        if value == self._stored_numbers.get(key):
+            return
+
+        def save(s: Session) -> Change:
+            return planning.set_setting(s, self._owner, key, forms.check_setting(key, value))
+
+        self._save(save, self.numbers_message)
+
+    def _on_hotkey_edited(self) -> None:
+        text = self.hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+        if text == self._stored_hotkey:
+            return
+
+        def save(s: Session) -> Change:
+            return planning.set_setting(s, self._owner, "hotkey", forms.check_hotkey(text))
+
+        self._save(save, self.numbers_message)
+
+
+def _make(db: Database, owner: str, zone: tzinfo, clock: Clock, day: date) -> SettingsDialog:
+    return SettingsDialog(db, owner, zone, clock, day)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_dialog(_make, "Splitday settings", argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
