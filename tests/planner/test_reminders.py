@@ -91,8 +91,9 @@ def test_a_whole_day_minute_by_minute(planned: Database) -> None:
 
 
 def test_overtime_repeats_only_while_something_runs(planned: Database) -> None:
+    support = roles(planned)["Support"]
     with planned.transaction() as s:
-        tracking.start_work(s, "tester", BERLIN, at("16:00"), role_id=roles(planned)["Support"])
+        tracking.start_work(s, "tester", BERLIN, at("16:00"), role_id=support)
     fired = walk(planned, at("17:00"), at("18:20"), timedelta(minutes=1))
     assert [t for t, _ in fired] == ["17:30", "17:45", "18:00", "18:15"]
     assert fired[1][1].startswith("Overtime: 15 min past your stop")
@@ -255,6 +256,7 @@ def _dst_walk(db: Database, first: datetime, last: datetime) -> list[tuple[datet
 
 def test_fall_back_night_fires_each_overtime_once(db: Database) -> None:
     saturday = date(2026, 10, 24)  # the night into Sunday 25 Oct, 03:00 CEST -> 02:00 CET
+    support = roles(db)["Support"]
     with db.transaction() as s:
         planning.set_day(
             s,
@@ -264,9 +266,7 @@ def test_fall_back_night_fires_each_overtime_once(db: Database) -> None:
             start_minute=parse_hhmm("18:00"),
             stop_minute=parse_hhmm("01:30+1"),
         )
-        tracking.start_work(
-            s, "tester", BERLIN, at("23:00", saturday), role_id=roles(db)["Support"]
-        )
+        tracking.start_work(s, "tester", BERLIN, at("23:00", saturday), role_id=support)
     fired = _dst_walk(
         db, datetime(2026, 10, 24, 23, 0, tzinfo=UTC), datetime(2026, 10, 25, 1, 50, tzinfo=UTC)
     )
