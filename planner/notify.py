@@ -124,11 +124,19 @@ class PlyerNotifier:
                 warnings.simplefilter("ignore")  # plyer warns when dbus-python is missing
                 from plyer import notification
 
-                notification.notify(
+                # plyer's public notify() never hands a timeout to notify-send, whose default
+                # 0 makes dunst keep the bubble forever; its backends' _notify() take one.
+                notification._notify(
                     title=notice.title,
                     message=notice.body,
                     app_name=APP_NAME,
+                    app_icon="",
                     timeout=self._timeout,
+                    expire_time=str(self._timeout * 1000),
+                    urgency="critical" if notice.urgent else "normal",
+                    ticker="",
+                    toast=False,
+                    hints={},
                 )
         except Exception as exc:  # plyer raises anything: NotImplementedError, DBusException…
             raise NotifyFailed(f"plyer: {type(exc).__name__}: {exc}") from exc

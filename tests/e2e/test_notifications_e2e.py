@@ -139,6 +139,7 @@ sleep 0.5
     assert f'string "{SLOT_TEXT}"' in calls[0]
     assert 'string "starts in 2 min"' in calls[0]
     assert 'string "Splitday"' in calls[0]
+    assert re.search(r"\]\s*int32 10000\s", calls[0])  # expires after 10 s, not sticky
     sent_at = float(re.search(r"time=([0-9.]+)", calls[0]).group(1))  # type: ignore[union-attr]
     started = float((tmp_path / "started").read_text())
     assert 3.0 <= sent_at - started <= 8.0  # by the timer at 10:58, not at start-up

@@ -61,7 +61,7 @@ def test_plyer_is_not_called_without_a_notification_service(
     from plyer import notification
 
     called = []
-    monkeypatch.setattr(notification, "notify", lambda **kw: called.append(kw))
+    monkeypatch.setattr(notification, "_notify", lambda **kw: called.append(kw))
     with pytest.raises(NotifyFailed):
         PlyerNotifier(probe=lambda: False).notify(Notice("x"))
     assert called == []
@@ -73,7 +73,7 @@ def test_plyer_errors_become_notify_failed(monkeypatch: pytest.MonkeyPatch) -> N
     def boom(**kw: object) -> None:
         raise NotImplementedError("no backend")
 
-    monkeypatch.setattr(notification, "notify", boom)
+    monkeypatch.setattr(notification, "_notify", boom)
     with pytest.raises(NotifyFailed, match="NotImplementedError"):
         PlyerNotifier(probe=lambda: True).notify(Notice("x"))
 
@@ -82,16 +82,16 @@ def test_plyer_gets_title_body_and_app_name(monkeypatch: pytest.MonkeyPatch) -> 
     from plyer import notification
 
     called: list[dict[str, object]] = []
-    monkeypatch.setattr(notification, "notify", lambda **kw: called.append(kw))
+    monkeypatch.setattr(notification, "_notify", lambda **kw: called.append(kw))
     PlyerNotifier(probe=lambda: None).notify(Notice("Community 11:00–12:00", "starts in 2 min"))
-    assert called == [
-        {
-            "title": "Community 11:00–12:00",
-            "message": "starts in 2 min",
-            "app_name": "Splitday",
-            "timeout": 10,
-        }
-    ]
+    assert len(called) == 1
+    assert {k: called[0][k] for k in ("title", "message", "app_name", "timeout")} == {
+        "title": "Community 11:00–12:00",
+        "message": "starts in 2 min",
+        "app_name": "Splitday",
+        "timeout": 10,
+    }
+    assert called[0]["expire_time"] == "10000"  # notify-send's timeout, in ms
 
 
 def test_no_session_bus_means_no_service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
