@@ -113,15 +113,20 @@ def _hhmm(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%H:%M")
 
 
+def slot_head(plan: PlanV, slot: SlotV, zone: tzinfo) -> str:
+    """'Community 11:00–12:00'."""
+    roles = {r.id: r.name for r in plan.roles}
+    return f"{roles.get(slot.role_id, 'Slot')} {_hhmm(slot.start, zone)}–{_hhmm(slot.end, zone)}"
+
+
 def slot_label(plan: PlanV, slot: SlotV, zone: tzinfo) -> str:
     """'Community 11:00–12:00 — Write the newsletter' (the slot's first open task, or title)."""
-    roles = {r.id: r.name for r in plan.roles}
-    head = f"{roles.get(slot.role_id, 'Slot')} {_hhmm(slot.start, zone)}–{_hhmm(slot.end, zone)}"
     tasks = sorted(
         (t for t in plan.tasks if t.slot_id == slot.id and t.status == "open"),
         key=lambda t: (t.priority, t.id),
     )
     what = tasks[0].title if tasks else slot.title
+    head = slot_head(plan, slot, zone)
     return f"{head} — {what}" if what else head
 
 
@@ -181,7 +186,7 @@ def candidates(
                     f"slot_end:{slot.id}:{slot.end.isoformat()}",
                     slot.end - warn,
                     slot.end,
-                    f"{label.split(' — ')[0]} ends in {round(warn.total_seconds() / 60)} min",
+                    f"{slot_head(plan, slot, zone)} ends in {round(warn.total_seconds() / 60)} min",
                     then,
                 )
             )
