@@ -716,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Feature areas add their subcommands here: each module has
 # `register(subparsers) -> dict[command name, handler(ctx, args) -> int]` and imports nothing
 # heavy at module level.
-EXTENSIONS: tuple[str, ...] = ("planner.cli_calendar",)
+EXTENSIONS: tuple[str, ...] = ("planner.cli_calendar", "planner.cli_remind")
 
 
 def _extensions() -> list[Any]:
