@@ -595,6 +595,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="database URL (default: $SPLITDAY_DB_URL or the per-user SQLite file)",
     )
+    p.add_argument(
+        "--plan-day",
+        action="store_true",
+        help="open Plan my day in the running app (else start the app)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     roles = sub.add_parser("roles", help="list, add or edit roles")
@@ -705,6 +710,10 @@ def run(argv: Sequence[str]) -> int:
     pressed_at = _wall_now()  # the moment of the key press, before anything slow happens
     args = build_parser().parse_args(argv)
     if args.command is None:
+        if args.plan_day and not args.db:  # the .desktop action "Plan my day"
+            forwarded = _forward("plan")
+            if forwarded is not None:
+                return forwarded
         from ui.app import main as app_main
 
         code: int = app_main(db_url=args.db)

@@ -3,7 +3,8 @@
 set -euo pipefail
 need=(xvfb xdotool dunst dbus-x11 x11-utils libxcb-cursor0 libxcb-icccm4 libxcb-image0
       libxcb-keysyms1 libxcb-render-util0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1
-      libdbus-1-3 fonts-dejavu-core)
+      libdbus-1-3 fonts-dejavu-core
+      desktop-file-utils appstream librsvg2-bin binutils file)  # packaging: validators, icons, strip
 missing=()
 for pkg in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

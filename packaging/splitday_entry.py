@@ -1,0 +1,63 @@
+"""Entry point of the frozen app: point matplotlib at a lasting cache, then run `splitday`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _lasting_matplotlib_cache() -> None:
+    # PyInstaller's matplotlib run-time hook sets MPLCONFIGDIR to a fresh temporary directory,
+    # so the font cache would be rebuilt on every start. A onedir build's font paths do not move,
+    # so the per-user cache directory (from platformdirs, as every other path) is safe to reuse.
+    if not getattr(sys, "frozen", False):
+        return
+    import platformdirs
+
+    cache = os.path.join(platformdirs.user_cache_dir("splitday", appauthor=False), "matplotlib")
+    os.makedirs(cache, exist_ok=True)
+    os.environ["MPLCONFIGDIR"] = cache
+
+
+def _self_check() -> int:
+    """SPLITDAY_SELF_CHECK=1: load what the app loads lazily, so a smoke test sees it is bundled."""
+    import importlib
+    import io
+
+    import kiwisolver
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+    from sqlalchemy.util._has_cython import HAS_CYEXTENSION
+
+    figure = Figure(figsize=(4, 3), layout="constrained")  # constrained layout uses kiwisolver
+    figure.add_subplot().bar(["Support", "Community"], [60, 40])
+    png = io.BytesIO()
+    FigureCanvasAgg(figure).print_png(png)
+    size = Image.open(io.BytesIO(png.getvalue())).size
+
+    from matplotlib import font_manager
+
+    font_manager.findfont("DejaVu Sans", fallback_to_default=False)
+    # The chart canvas in the window and the single-instance server (ui/ imports both lazily).
+    for name in ("matplotlib.backends.backend_qtagg", "PySide6.QtNetwork"):
+        importlib.import_module(name)
+
+    from planner import APP_ID, __version__
+
+    print(
+        f"self-check ok: splitday {__version__} ({APP_ID}); matplotlib {matplotlib.__version__} "
+        f"png {size[0]}x{size[1]}; kiwisolver {kiwisolver.__version__}; "
+        f"sqlalchemy compiled {HAS_CYEXTENSION}; MPLCONFIGDIR={matplotlib.get_configdir()}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    _lasting_matplotlib_cache()
+    if os.environ.get("SPLITDAY_SELF_CHECK"):
+        sys.exit(_self_check())
+    from planner.cli import main
+
+    sys.exit(main())
