@@ -1,22 +1,9 @@
-"""Entry point of the frozen app: point matplotlib at a lasting cache, then run `splitday`."""
+"""Entry point of the frozen app: `splitday`, or SPLITDAY_SELF_CHECK=1 for the smoke test."""
 
 from __future__ import annotations
 
 import os
 import sys
-
-
-def _lasting_matplotlib_cache() -> None:
-    # PyInstaller's matplotlib run-time hook sets MPLCONFIGDIR to a fresh temporary directory,
-    # so the font cache would be rebuilt on every start. A onedir build's font paths do not move,
-    # so the per-user cache directory (from platformdirs, as every other path) is safe to reuse.
-    if not getattr(sys, "frozen", False):
-        return
-    import platformdirs
-
-    cache = os.path.join(platformdirs.user_cache_dir("splitday", appauthor=False), "matplotlib")
-    os.makedirs(cache, exist_ok=True)
-    os.environ["MPLCONFIGDIR"] = cache
 
 
 def _self_check() -> int:
@@ -44,18 +31,26 @@ def _self_check() -> int:
     for name in ("matplotlib.backends.backend_qtagg", "PySide6.QtNetwork"):
         importlib.import_module(name)
 
+    from PySide6.QtCore import QFile, QLibraryInfo
+
+    qt_prefix = QLibraryInfo.path(QLibraryInfo.LibraryPath.PrefixPath)
+    if getattr(sys, "frozen", False):
+        # The bundled Qt must find itself (qt.conf), not a Qt elsewhere on the machine.
+        assert QFile.exists(":/qt/etc/qt.conf"), "no embedded qt.conf"
+        assert qt_prefix.startswith(getattr(sys, "_MEIPASS", "")), qt_prefix
+
     from planner import APP_ID, __version__
 
     print(
         f"self-check ok: splitday {__version__} ({APP_ID}); matplotlib {matplotlib.__version__} "
         f"png {size[0]}x{size[1]}; kiwisolver {kiwisolver.__version__}; "
-        f"sqlalchemy compiled {HAS_CYEXTENSION}; MPLCONFIGDIR={matplotlib.get_configdir()}"
+        f"sqlalchemy compiled {HAS_CYEXTENSION}; Qt prefix {qt_prefix}; "
+        f"MPLCONFIGDIR={matplotlib.get_configdir()}"
     )
     return 0
 
 
 if __name__ == "__main__":
-    _lasting_matplotlib_cache()
     if os.environ.get("SPLITDAY_SELF_CHECK"):
         sys.exit(_self_check())
     from planner.cli import main
