@@ -67,11 +67,18 @@ for _ in $(seq 300); do
   sleep 0.05
 done
 mapped=$(( $(ms) - t ))
-[ -n "$wid" ] && command -v xprop >/dev/null && echo "window: $(xprop -id "$wid" WM_CLASS)"
+icon=""
+if [ -n "$wid" ]; then
+  echo "window: $(xprop -id "$wid" WM_CLASS)"
+  # The window icon is the bundled SVG (needs Qt's SVG plugins): _NET_WM_ICON carries its pixels.
+  icon=$(xprop -id "$wid" _NET_WM_ICON 2>/dev/null | head -c 200 || true)
+  echo "window icon: ${icon:0:60}…"
+fi
 set +e; wait "$gui"; code=$?; set -e
 echo "GUI: window mapped after ${mapped} ms, exit $code after $(( $(ms) - t )) ms"
 cat "$TMP/gui.err" >&2
 [ -n "$wid" ] || fail "no Splitday window appeared"
+[[ "$icon" == *"CARDINAL"*"Icon"* ]] || fail "the window has no icon (_NET_WM_ICON)"
 [ "$code" -eq 0 ] || fail "the GUI exited with $code"
 ! grep -q "Traceback" "$TMP/gui.err" || fail "a traceback on stderr"
 echo "smoke passed"
