@@ -36,8 +36,10 @@ def _self_check() -> int:
     qt_prefix = QLibraryInfo.path(QLibraryInfo.LibraryPath.PrefixPath)
     if getattr(sys, "frozen", False):
         # The bundled Qt must find itself (qt.conf), not a Qt elsewhere on the machine.
-        assert QFile.exists(":/qt/etc/qt.conf"), "no embedded qt.conf"
-        assert qt_prefix.startswith(getattr(sys, "_MEIPASS", "")), qt_prefix
+        if not QFile.exists(":/qt/etc/qt.conf"):
+            raise SystemExit("self-check failed: no embedded qt.conf")
+        if not qt_prefix.startswith(getattr(sys, "_MEIPASS", "")):
+            raise SystemExit(f"self-check failed: Qt prefix outside the app: {qt_prefix}")
 
     from planner import APP_ID, __version__
 

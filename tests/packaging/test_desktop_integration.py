@@ -176,3 +176,21 @@ def test_qt_renderer_draws_the_same_icon_when_rsvg_convert_is_missing(tmp_path: 
             diff = ImageChops.difference(a.convert("RGBA"), b.convert("RGBA"))
             mean = sum(diff.convert("L").histogram()[i] * i for i in range(256)) / size**2
         assert mean < 8, (size, mean)  # anti-aliasing differs; the drawing does not
+
+
+def test_install_desktop_system_scope_honours_destdir(tmp_path: Path) -> None:
+    stage = tmp_path / "stage"
+    env = {**os.environ, "DESTDIR": str(stage), "PREFIX": "/usr", "PYTHON": sys.executable}
+    script = str(ROOT / "packaging" / "install-desktop.sh")
+    subprocess.run(["bash", script, "--system"], env=env, check=True)
+    share = stage / "usr" / "share"
+    installed = sorted(str(p.relative_to(share)) for p in share.rglob("*") if p.is_file())
+    assert installed == sorted(
+        [
+            f"applications/{APP_ID}.desktop",
+            f"metainfo/{APP_ID}.metainfo.xml",
+            f"icons/hicolor/scalable/apps/{APP_ID}.svg",
+        ]
+        + [f"icons/hicolor/{n}x{n}/apps/{APP_ID}.png" for n in render_icons.SIZES]
+    )
+    assert [p for p in stage.rglob("*") if p.is_file() and share not in p.parents] == []
