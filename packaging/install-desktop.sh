@@ -63,7 +63,6 @@ if [ -z "$app" ] || [ ! -d "$icons/hicolor" ]; then
   icons=$(mktemp -d); trap 'rm -rf "$icons"' EXIT
   "$PYTHON" "$ROOT/packaging/render_icons.py" "$icons" >/dev/null
 fi
-install -Dm644 "$ROOT/resources/$APP_ID.desktop" "$D$share/applications/$APP_ID.desktop"
 install -Dm644 "$ROOT/resources/$APP_ID.metainfo.xml" "$D$share/metainfo/$APP_ID.metainfo.xml"
 install -Dm644 "$ROOT/resources/icons/$APP_ID.svg" "$D$share/icons/hicolor/scalable/apps/$APP_ID.svg"
 for s in $SIZES; do
@@ -80,5 +79,15 @@ if [ -n "$bin" ]; then
   ln -sfn "$bin" "$D$bindir/splitday"
   case ":$PATH:" in *":$bindir:"*) ;; *) echo "note: $bindir is not on PATH; the menu entry runs 'splitday' from PATH" ;; esac
 fi
+# The menu entry runs `splitday` from PATH; ~/.local/bin is not on every session's PATH, so a
+# user install names the linked command by its full path.
+exec_cmd=splitday
+if [ "$scope" = user ] && [ -n "$bin" ] && [[ "$bindir" != *[\"\`\$\\\|\&]* ]]; then
+  exec_cmd="$bindir/splitday"
+  case "$exec_cmd" in *[!A-Za-z0-9_./-]*) exec_cmd="\"$exec_cmd\"" ;; esac
+fi
+mkdir -p "$D$share/applications"
+sed "s|^Exec=splitday|Exec=$exec_cmd|" "$ROOT/resources/$APP_ID.desktop" > "$D$share/applications/$APP_ID.desktop"
+chmod 644 "$D$share/applications/$APP_ID.desktop"
 refresh
 echo "installed Splitday's desktop integration into $D$share${app:+ and the app into $D$appdir}"
