@@ -9,7 +9,7 @@ export PYTHONDONTWRITEBYTECODE ?=
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,package]'
 	touch $@
 
 run: $(VENV)/.installed
@@ -27,3 +27,18 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
+
+# Packaging (issue 8; packaging/README.md): the one-folder app in dist/, its smoke test, and
+# the menu entry + icons + metainfo in the XDG locations (SYSTEM=1 for every user).
+.PHONY: package package-check install-desktop
+package: $(VENV)/.installed
+	bash tests/install-system-deps.sh
+	PYTHON=$(PY) bash packaging/build.sh dist
+
+package-check: package
+	bash packaging/smoke.sh dist/splitday
+
+install-desktop: $(VENV)/.installed
+	if [ -x dist/splitday/splitday ]; then from="--app dist/splitday"; \
+	  else from="--bin $(VENV)/bin/splitday"; fi; \
+	  PYTHON=$(PY) bash packaging/install-desktop.sh $(if $(SYSTEM),--system,--user) $$from

@@ -634,6 +634,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="database URL (default: $SPLITDAY_DB_URL or the per-user SQLite file)",
     )
+    p.add_argument(
+        "--plan-day",
+        action="store_true",
+        help="open Plan my day in the running app (else start the app)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     roles = sub.add_parser("roles", help="list, add or edit roles")
@@ -744,16 +749,20 @@ def _validate_forwardable(args: argparse.Namespace) -> None:
         parse_duration(args.duration)
 
 
-AppStarter = Callable[[str | None], int]
+AppStarter = Callable[[str | None, bool], int]  # (database URL, open Plan my day)
 
 
 def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
     pressed_at = _wall_now()  # the moment of the key press, before anything slow happens
     args = build_parser().parse_args(argv)
     if args.command is None:
+        if args.plan_day and not args.db:  # the .desktop action "Plan my day"
+            forwarded = _forward("plan")
+            if forwarded is not None:
+                return forwarded
         if start_app is None:
             raise CliError("no command given (see splitday --help)")
-        return start_app(args.db)
+        return start_app(args.db, args.plan_day)
     _validate_forwardable(args)
     if args.command in ("interrupt", "resume", "toggle") and not args.db:
         fields: dict[str, Any] = {}

@@ -6,6 +6,8 @@ need=(xvfb xdotool dunst dbus-x11 x11-utils libxcb-cursor0 libxcb-icccm4 libxcb-
       libdbus-1-3 fonts-dejavu-core postgresql)
 # reminders: plyer's notify-send path, dbus-send/dbus-monitor, X11 idle time (libXss)
 need+=(libnotify-bin dbus-bin libxss1 imagemagick)
+# packaging: validators, icons, strip
+need+=(desktop-file-utils appstream librsvg2-bin binutils file)
 missing=()
 for pkg in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -20,7 +20,7 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def main(db_url: str | None = None) -> int:
+def main(db_url: str | None = None, open_plan: bool = False) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
@@ -29,6 +29,11 @@ def main(db_url: str | None = None) -> int:
     from planner.cli import Context
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    # packaging (issue 8): desktop identity + the smoke test's SPLITDAY_QUIT_AFTER_MS hook
+    from ui.desktop import apply_identity, quit_after_first_window_from_env
+
+    apply_identity(app)
+    quit_after_first_window_from_env(app)
     ctx = Context(db_url)
     window = QMainWindow()
     window.setWindowTitle("Splitday")

@@ -9,10 +9,10 @@ import sys
 from collections.abc import Sequence
 
 
-def _start_app(db_url: str | None) -> int:
+def _start_app(db_url: str | None, open_plan: bool) -> int:
     from ui.app import main as app_main
 
-    return app_main(db_url=db_url)
+    return app_main(db_url=db_url, open_plan=open_plan)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,60 @@
+"""Entry point of the frozen app: `splitday`, or SPLITDAY_SELF_CHECK=1 for the smoke test."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _self_check() -> int:
+    """SPLITDAY_SELF_CHECK=1: load what the app loads lazily, so a smoke test sees it is bundled."""
+    import importlib
+    import io
+
+    import kiwisolver
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+    from sqlalchemy.util._has_cython import HAS_CYEXTENSION
+
+    figure = Figure(figsize=(4, 3), layout="constrained")  # constrained layout uses kiwisolver
+    figure.add_subplot().bar(["Support", "Community"], [60, 40])
+    png = io.BytesIO()
+    FigureCanvasAgg(figure).print_png(png)
+    size = Image.open(io.BytesIO(png.getvalue())).size
+
+    from matplotlib import font_manager
+
+    font_manager.findfont("DejaVu Sans", fallback_to_default=False)
+    # The chart canvas in the window and the single-instance server (ui/ imports both lazily).
+    for name in ("matplotlib.backends.backend_qtagg", "PySide6.QtNetwork"):
+        importlib.import_module(name)
+
+    from PySide6.QtCore import QFile, QLibraryInfo
+
+    qt_prefix = QLibraryInfo.path(QLibraryInfo.LibraryPath.PrefixPath)
+    if getattr(sys, "frozen", False):
+        # The bundled Qt must find itself (qt.conf), not a Qt elsewhere on the machine.
+        if not QFile.exists(":/qt/etc/qt.conf"):
+            raise SystemExit("self-check failed: no embedded qt.conf")
+        if not qt_prefix.startswith(getattr(sys, "_MEIPASS", "")):
+            raise SystemExit(f"self-check failed: Qt prefix outside the app: {qt_prefix}")
+
+    from planner import APP_ID, __version__
+
+    print(
+        f"self-check ok: splitday {__version__} ({APP_ID}); matplotlib {matplotlib.__version__} "
+        f"png {size[0]}x{size[1]}; kiwisolver {kiwisolver.__version__}; "
+        f"sqlalchemy compiled {HAS_CYEXTENSION}; Qt prefix {qt_prefix}; "
+        f"MPLCONFIGDIR={matplotlib.get_configdir()}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    if os.environ.get("SPLITDAY_SELF_CHECK"):
+        sys.exit(_self_check())
+    from ui.launcher import main
+
+    sys.exit(main())
