@@ -12,7 +12,7 @@ from planner.db import Database
 
 @pytest.fixture(autouse=True)
 def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "EXTENSIONS", (*cli.EXTENSIONS, "planner.cli_remind"))
+    assert "planner.cli_remind" in cli.EXTENSIONS
     monkeypatch.setenv("SPLITDAY_OWNER", "tester")
     monkeypatch.setenv("TZ", "Europe/Berlin")
     monkeypatch.setattr("planner.clock._local_zone", None)
