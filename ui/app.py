@@ -29,12 +29,20 @@ def main(db_url: str | None = None) -> int:
     from planner.cli import Context
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    # --- intr: single instance (ui/interruptions.py) ---
+    from ui.interruptions import claim_instance, install
+
+    instance = claim_instance()
+    if isinstance(instance, int):
+        return instance  # the running Splitday got "show"
+    # --- end intr ---
     ctx = Context(db_url)
     window = QMainWindow()
     window.setWindowTitle("Splitday")
     window.setCentralWidget(QLabel("Splitday"))
     window.resize(900, 600)
     window.show()
+    _intr = install(app, ctx, window, instance)  # intr: hotkey, quick log, commands, re-flow
     try:
         return app.exec()
     finally:
