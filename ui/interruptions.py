@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from planner import ipc
 from planner.errors import PlannerError
@@ -17,7 +18,6 @@ from planner.values import Change, EntryV
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
-    from PySide6.QtWidgets import QWidget
 
     from planner.cli import Context
     from planner.db import Database
@@ -60,6 +60,8 @@ class Interruptions(QObject):
         self._now = now
         self._quick_log = quick_log
         self._resumed_at: float | None = None
+        self._role_names: dict[int, str] = {}
+        self._sources: list[str] = []
         quick_log.logged.connect(self._on_quick_log_logged)
         self.refresh_lists()
 
@@ -70,6 +72,8 @@ class Interruptions(QObject):
         with self._db.transaction() as s:
             roles = planning.list_roles(s, self._owner)
             sources = interruptions.recent_sources(s, self._owner)
+        self._role_names = {r.id: r.name for r in roles}
+        self._sources = sources
         self._quick_log.set_roles(roles)
         self._quick_log.set_sources(sources)
 
@@ -112,10 +116,15 @@ class Interruptions(QObject):
         source: str,
         role_id: int | None,
         minutes: int | None,
+        *,
+        role_name: str | None = None,
     ) -> EntryV:
-        from planner import interruptions, tracking
+        """Log an interruption (one transaction); the views hear of it after the caller."""
+        from planner import interruptions, planning, tracking
 
         with self._db.transaction() as s:
+            if role_name:
+                role_id = planning.find_role(s, self._owner, role_name).id
             entry, change = tracking.interrupt(
                 s,
                 self._owner,
@@ -132,7 +141,7 @@ class Interruptions(QObject):
         return entry
 
     def back_to_work(self) -> str:
-        from planner import interruptions, planning, tracking
+        from planner import interruptions, tracking
 
         with self._db.transaction() as s:
             before = tracking.running(s, self._owner)
@@ -140,14 +149,9 @@ class Interruptions(QObject):
             tracking.heartbeat(s, self._owner, self._now())
             ended = None
             if before is not None:
+                window = _around(before.start, self._now())
                 ended = next(
-                    (
-                        e
-                        for e in tracking.list_entries(
-                            s, self._owner, _around(before.start, self._now())
-                        )
-                        if e.id == before.id
-                    ),
+                    (e for e in tracking.list_entries(s, self._owner, window) if e.id == before.id),
                     None,
                 )
             advice = (
@@ -155,14 +159,9 @@ class Interruptions(QObject):
                 if ended is not None
                 else None
             )
-            names = {
-                r.id: r.name for r in planning.list_roles(s, self._owner, include_archived=True)
-            }
-        self.changed.emit(change)
-        if advice is not None:
-            self.reflow_suggested.emit(advice)
+        self._after(entry, change, advice, logged=False)
         if entry.end is None:
-            return f"back to work: {names.get(entry.role_id or -1, '?')}"
+            return f"back to work: {self._role_names.get(entry.role_id or -1, '?')}"
         return "interruption ended"
 
     def reflow(self, day: date) -> None:
@@ -172,11 +171,16 @@ class Interruptions(QObject):
             _plan, change = planning.reflow_day(s, self._owner, day, self._zone, self._now())
         self.changed.emit(change)
 
-    def _after(self, entry: EntryV, change: Change, advice: Any) -> None:
-        if entry.source:
+    def _after(self, entry: EntryV, change: Change, advice: Any, *, logged: bool = True) -> None:
+        # After the current event: a forwarded command gets its reply before views refresh.
+        QTimer.singleShot(0, lambda: self._announce(entry, change, advice, logged))
+
+    def _announce(self, entry: EntryV, change: Change, advice: Any, logged: bool) -> None:
+        if logged and entry.source and entry.source not in self._sources:
             self.refresh_lists()
         self.changed.emit(change)
-        self.logged.emit(entry)
+        if logged:
+            self.logged.emit(entry)
         if advice is not None:
             self.reflow_suggested.emit(advice)
 
@@ -209,8 +213,6 @@ class Interruptions(QObject):
 
     def handle_interrupt(self, args: dict[str, Any]) -> ipc.Reply:
         """`splitday interrupt …` from another process; with no fields it is the hotkey."""
-        from planner import planning
-
         at = _parse_at(args.get("at")) or self._now()
         note = str(args.get("note") or "")
         source = str(args.get("source") or "")
@@ -219,13 +221,10 @@ class Interruptions(QObject):
         if not (note or source or role_name or duration):
             return ipc.Reply(True, self.on_hotkey(at))
         minutes = parse_minutes(str(duration)) if duration else None
-        with self._db.transaction() as s:
-            role_id = planning.find_role(s, self._owner, str(role_name)).id if role_name else None
-        entry = self.log(at, note, source, role_id, minutes)
-        with self._db.transaction() as s:
-            names = {
-                r.id: r.name for r in planning.list_roles(s, self._owner, include_archived=True)
-            }
+        entry = self.log(
+            at, note, source, None, minutes, role_name=str(role_name) if role_name else None
+        )
+        names = self._role_names
         flags = ", ".join(sorted(entry.flags))
         local = entry.start.astimezone(self._zone)
         return ipc.Reply(
@@ -261,6 +260,25 @@ def _around(start: datetime, now: datetime) -> Any:
 
 
 # ---------------------------------------------------------------------- app wiring
+
+
+def activate_from_outside(widget: QWidget) -> None:
+    """Activate a window on a request that came from a socket, not from an X event.
+
+    X ignores a focus request stamped earlier than the last focus change, and Qt stamps it with
+    the last X event time it saw, which may be minutes old. Touching a property of our own window
+    makes the server send a fresh timestamp (PropertyNotify); activate once it has arrived.
+    """
+    from PySide6.QtGui import QGuiApplication
+
+    handle = widget.windowHandle()
+    if QGuiApplication.platformName() != "xcb" or handle is None:
+        widget.activateWindow()
+        return
+    title = handle.title()
+    handle.setTitle(title + " ")
+    handle.setTitle(title)
+    QTimer.singleShot(30, widget.activateWindow)
 
 
 def claim_instance(owner: str | None = None) -> SingleInstance | int:
@@ -332,7 +350,7 @@ def install(
             window.showNormal()
         window.show()
         window.raise_()
-        window.activateWindow()
+        activate_from_outside(window)
 
     def show(_args: dict[str, Any]) -> ipc.Reply:
         bring_forward()

@@ -83,7 +83,7 @@ def test_type_tab_enter_logs_a_running_interruption(
     assert entry.end is None  # still running
     assert entry.role_id == _role(db, "Community")
     assert entry.flags == {"unplanned", "cross_role", "in_focus"}
-    assert "Anna" in quick_log._sources.stringList()  # offered next time
+    qtbot.waitUntil(lambda: "Anna" in quick_log._sources.stringList())  # offered next time
 
 
 def test_digit_changes_role_and_default_role_is_the_other_one(

@@ -188,12 +188,12 @@ class QuickLog(QWidget):
         self.error.hide()
         box.addWidget(self.error)
         hint = QLabel(
-            "Enter log, keep running · Ctrl+Enter log as done · Tab next · "
-            "1–9 / ↑↓ role · Esc cancel",
+            "Enter: log, still running · Ctrl+Enter: log as done (took…)\n"
+            "Tab: next field · 1–9 or ↑↓: role · Esc: cancel",
             frame,
         )
         hint.setObjectName("quickLogHint")
-        hint.setStyleSheet("color:palette(mid); font-size:11px;")
+        hint.setStyleSheet("color:palette(dark); font-size:11px;")
         box.addWidget(hint)
 
         self.setTabOrder(self.note, self.source)
@@ -204,7 +204,7 @@ class QuickLog(QWidget):
             edit.installEventFilter(self)
         self.setStyleSheet(
             "#quickLogFrame { background: palette(window); border: 2px solid palette(highlight);"
-            " border-radius: 8px; }"
+            " }"
             "#quickLogSince { font-weight: bold; }"
             "#rolePicker:focus { border: 1px dashed palette(highlight); }"
         )
