@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -120,7 +120,7 @@ class Interruptions(QObject):
         role_name: str | None = None,
     ) -> EntryV:
         """Log an interruption (one transaction); the views hear of it after the caller."""
-        from planner import interruptions, planning, tracking
+        from planner import planning, tracking
 
         with self._db.transaction() as s:
             if role_name:
@@ -136,30 +136,19 @@ class Interruptions(QObject):
                 minutes=minutes,
             )
             tracking.heartbeat(s, self._owner, self._now())
-            advice = interruptions.reflow_advice(s, self._owner, self._zone, self._now(), entry)
-        self._after(entry, change, advice)
+        self._after(entry, change, entry if entry.end is not None else None)
         return entry
 
     def back_to_work(self) -> str:
-        from planner import interruptions, tracking
+        from planner import tracking
 
+        now = self._now()
         with self._db.transaction() as s:
             before = tracking.running(s, self._owner)
-            entry, change = tracking.resume(s, self._owner, self._zone, self._now())
-            tracking.heartbeat(s, self._owner, self._now())
-            ended = None
-            if before is not None:
-                window = _around(before.start, self._now())
-                ended = next(
-                    (e for e in tracking.list_entries(s, self._owner, window) if e.id == before.id),
-                    None,
-                )
-            advice = (
-                interruptions.reflow_advice(s, self._owner, self._zone, self._now(), ended)
-                if ended is not None
-                else None
-            )
-        self._after(entry, change, advice, logged=False)
+            entry, change = tracking.resume(s, self._owner, self._zone, now)
+            tracking.heartbeat(s, self._owner, now)
+        ended = replace(before, end=max(now, before.start)) if before is not None else None
+        self._after(entry, change, ended, logged=False)
         if entry.end is None:
             return f"back to work: {self._role_names.get(entry.role_id or -1, '?')}"
         return "interruption ended"
@@ -171,18 +160,26 @@ class Interruptions(QObject):
             _plan, change = planning.reflow_day(s, self._owner, day, self._zone, self._now())
         self.changed.emit(change)
 
-    def _after(self, entry: EntryV, change: Change, advice: Any, *, logged: bool = True) -> None:
-        # After the current event: a forwarded command gets its reply before views refresh.
-        QTimer.singleShot(0, lambda: self._announce(entry, change, advice, logged))
+    def _after(
+        self, entry: EntryV, change: Change, ended: EntryV | None, *, logged: bool = True
+    ) -> None:
+        # After the current event: a forwarded command gets its reply before views refresh
+        # and before the re-flow rule runs.
+        QTimer.singleShot(0, lambda: self._announce(entry, change, ended, logged))
 
-    def _announce(self, entry: EntryV, change: Change, advice: Any, logged: bool) -> None:
+    def _announce(self, entry: EntryV, change: Change, ended: EntryV | None, logged: bool) -> None:
+        from planner import interruptions
+
         if logged and entry.source and entry.source not in self._sources:
             self.refresh_lists()
         self.changed.emit(change)
         if logged:
             self.logged.emit(entry)
-        if advice is not None:
-            self.reflow_suggested.emit(advice)
+        if ended is not None:
+            with self._db.transaction() as s:
+                advice = interruptions.reflow_advice(s, self._owner, self._zone, self._now(), ended)
+            if advice is not None:
+                self.reflow_suggested.emit(advice)
 
     # ------------------------------------------------------------------ the day log service
 
@@ -238,12 +235,6 @@ class Interruptions(QObject):
         return ipc.Reply(True, self.back_to_work())
 
 
-def _role_names(session: Any, owner: str) -> dict[int, str]:
-    from planner import planning
-
-    return {r.id: r.name for r in planning.list_roles(session, owner, include_archived=True)}
-
-
 def _parse_at(text: Any) -> datetime | None:
     if not text:
         return None
@@ -251,12 +242,6 @@ def _parse_at(text: Any) -> datetime | None:
     if moment.tzinfo is None:
         raise PlannerError("the forwarded time has no zone")
     return moment.astimezone(UTC)
-
-
-def _around(start: datetime, now: datetime) -> Any:
-    from planner.timerange import Interval
-
-    return Interval(start - timedelta(seconds=1), max(now, start) + timedelta(seconds=1))
 
 
 # ---------------------------------------------------------------------- app wiring
