@@ -199,3 +199,15 @@ def test_source_completer_offers_history(
     qtbot.keyClick(quick_log.source, Qt.Key.Key_Return)
     [entry] = _interruptions(db, clock)
     assert entry.source == "phone"
+
+
+def test_roles_can_be_refreshed_without_piling_up(
+    qtbot: QtBot, intr: Interruptions, db: Database
+) -> None:
+    picker = intr._quick_log.roles
+    intr.refresh_lists()
+    intr.refresh_lists()
+    with db.transaction() as s:
+        roles = planning.list_roles(s, OWNER)
+    assert picker._layout.count() == len(roles) + 1  # the chips and one stretch after them
+    assert picker._layout.itemAt(len(roles)).spacerItem() is not None

@@ -52,8 +52,9 @@ class RolePicker(QFrame):
         self._index = -1
 
     def set_roles(self, roles: Sequence[RoleV]) -> None:
-        for chip in self._chips:
-            chip.deleteLater()
+        while (item := self._layout.takeAt(0)) is not None:  # chips and the stretch
+            if (widget := item.widget()) is not None:
+                widget.deleteLater()
         self._roles = list(roles)
         self._chips = []
         for number, role in enumerate(self._roles[:MAX_ROLE_KEYS], start=1):
