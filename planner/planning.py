@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "interruption_nag_minutes": 15,
     "resumption_cost_minutes": 23,
     "hotkey": "Ctrl+Alt+I",
+    "global_hotkey": True,  # the pynput layer, where the desktop allows it (X11, Windows)
+    "reflow_after_minutes": 20,  # offer a re-flow after an interruption this long
 }
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 PALETTE = ("#e15759", "#4e79a7", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948")

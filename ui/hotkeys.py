@@ -124,6 +124,19 @@ class Hotkeys(QObject):
         # Queued: the listener thread stamps the time, the GUI thread acts on it.
         self._global_pressed.connect(self._on_global_pressed, Qt.ConnectionType.QueuedConnection)
 
+    def set_sequence(self, sequence: str) -> HotkeyStatus:
+        """A new hotkey from Settings: re-bind the in-app shortcuts and restart the listener."""
+        new = QKeySequence(sequence)
+        if new.isEmpty() or new.count() != 1:
+            raise ValueError(f"not a single key combination: {sequence!r}")
+        self.sequence = new
+        for shortcut in self._shortcuts:
+            shortcut.setKey(new)
+        if self._listener is not None:
+            self.stop()
+            self.start_global()
+        return self.status()
+
     def text(self) -> str:
         return self.sequence.toString(QKeySequence.SequenceFormat.NativeText)
 

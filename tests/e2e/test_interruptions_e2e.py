@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -177,3 +178,30 @@ def test_global_hotkey_works_while_another_app_has_focus(app: App, env: dict[str
     finally:
         other.terminate()
         other.wait(5)
+
+
+def test_long_interruption_offers_a_reflow_and_changes_nothing_by_itself(
+    display: str, tmp_path: Path
+) -> None:
+    env = app_env(display, tmp_path)
+    env["SPLITDAY_NOW"] = "2026-11-24T10:00"  # a Tuesday morning, inside the workday
+    planned = splitday(env, "plan", "--auto", "--json")
+    assert planned.returncode == 0, planned.stderr
+    app = App(env)
+    try:
+        app.focus()
+        done = splitday(env, "interrupt", "server down", "--duration", "50m")
+        assert "running Splitday" in done.stdout
+        wait_for(lambda: visible_window(env, "Splitday — re-flow the day\\?"), 5)
+        # the offer is not modal: the hotkey still works in the main window
+        app.focus()
+        xdotool(env, "key", "ctrl+alt+i")
+        wait_for(lambda: focused_name(env) == QUICK_LOG_TITLE, 5)
+        xdotool(env, "key", "Escape")
+        # and nothing was re-planned behind the user's back
+        after = splitday(env, "plan", "--json")
+        assert [s["start"] for s in json.loads(after.stdout)["slots"]] == [
+            s["start"] for s in json.loads(planned.stdout)["slots"]
+        ]
+    finally:
+        app.stop()

@@ -228,3 +228,54 @@ def test_to_pynput() -> None:
     assert to_pynput("Meta+Space") == "<cmd>+<space>"
     with pytest.raises(ValueError):
         to_pynput("Ctrl+A, Ctrl+B")
+
+
+def test_set_sequence_rebinds_the_shortcut_and_restarts_the_listener(qtbot: QtBot) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    combos: list[str] = []
+
+    class Listener:
+        def start(self) -> None: ...
+        def stop(self) -> None: ...
+
+    def factory(combo: str, callback: object) -> Listener:
+        combos.append(combo)
+        return Listener()
+
+    keys = Hotkeys("Ctrl+Alt+I", listener_factory=factory, session="x11")
+    shortcut = keys.install_app_shortcut(window)
+    keys.start_global()
+    status = keys.set_sequence("Ctrl+Shift+J")
+    assert shortcut.key().toString() == "Ctrl+Shift+J"
+    assert combos == ["<ctrl>+<alt>+i", "<ctrl>+<shift>+j"]
+    assert status.sequence == "Ctrl+Shift+J"
+    with pytest.raises(ValueError):
+        keys.set_sequence("")
+
+
+def test_forwarded_interrupt_with_a_role_name_and_its_errors(
+    qtbot: QtBot, intr: Interruptions, db: Database, clock: FakeClock
+) -> None:
+    reply = intr.handle_interrupt(
+        {
+            "note": "call",
+            "role": "comm",
+            "source": "phone",
+            "duration": "15m",
+            "at": clock.now().isoformat(),
+        }
+    )
+    assert reply.ok and "Community" in reply.message and reply.data is not None
+    [entry] = [e for e in _entries(db, clock) if e.kind == "interruption"]
+    assert entry.id == reply.data["entry_id"]
+    assert entry.role_id == _role(db, "Community") and entry.start == clock.now()
+    assert entry.end == clock.now() + timedelta(minutes=15)
+    from planner.errors import PlannerError
+
+    with pytest.raises(PlannerError, match="no role"):
+        intr.handle_interrupt({"note": "x", "role": "nobody"})
+    with pytest.raises(PlannerError, match="not a duration"):
+        intr.handle_interrupt({"note": "x", "duration": "soon"})
+    with pytest.raises(PlannerError, match="no interruption is running"):
+        intr.handle_resume({})

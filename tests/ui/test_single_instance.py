@@ -148,3 +148,30 @@ def test_stale_lock_and_socket_after_kill_9_are_taken_over(qtbot: QtBot, tmp_pat
         assert SingleInstance(name, {}).forward("show") == ipc.Reply(True, "did show", {"n": 1})
     finally:
         first.release()
+
+
+def test_a_refused_request_is_a_reply_not_a_crash(qtbot: QtBot, tmp_path: Path) -> None:
+    from planner.errors import PlannerError
+
+    name = str(tmp_path / "splitday.sock")
+    failures: list[str] = []
+
+    def refuse(_args: dict[str, Any]) -> ipc.Reply:
+        raise PlannerError("no interruption is running")
+
+    def crash(_args: dict[str, Any]) -> ipc.Reply:
+        raise KeyError("bug")
+
+    first = SingleInstance(name, {"resume": refuse, "toggle": crash})
+    first.request_failed.connect(failures.append)
+    assert first.acquire()
+    first.listen()
+    try:
+        client = SingleInstance(name, {})
+        assert client.forward("resume") == ipc.Reply(False, "splitday: no interruption is running")
+        reply = client.forward("toggle")
+        assert reply is not None and not reply.ok and "KeyError" in reply.message
+        assert failures == ["KeyError: 'bug'"]
+        assert first.is_listening()
+    finally:
+        first.release()
