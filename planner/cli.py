@@ -550,6 +550,8 @@ def _forward(command: str, **fields: Any) -> int | None:
     from planner import ipc
 
     owner = os.environ.get("SPLITDAY_OWNER") or _login_name()
+    if token := os.environ.get("XDG_ACTIVATION_TOKEN"):
+        fields["activation_token"] = token  # lets the running app take the focus on Wayland
     try:
         reply = ipc.send(ipc.server_name(owner), ipc.encode_request(command, **fields))
     except ipc.ProtocolError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -275,7 +276,10 @@ def claim_instance(owner: str | None = None) -> SingleInstance | int:
     instance = SingleInstance(ipc.server_name(owner or current_owner()), {})
     if instance.acquire():
         return instance
-    reply = instance.forward("show")
+    fields: dict[str, Any] = {}
+    if token := os.environ.get("XDG_ACTIVATION_TOKEN"):
+        fields["activation_token"] = token  # lets the running app take the focus on Wayland
+    reply = instance.forward("show", 3000, **fields)
     if reply is None:
         pid = instance.holder_pid()
         print(

@@ -123,6 +123,11 @@ class SingleInstance(QObject):
             return ipc.Reply(False, str(exc))
         if request.command == "ping":
             return ipc.Reply(True, "", {"pid": os.getpid()})
+        token = request.args.pop("activation_token", None)
+        if isinstance(token, str) and token:
+            # Qt's Wayland backend presents this token (xdg-activation) on the next activation,
+            # so a window raised for another process's request may take the focus.
+            os.environ["XDG_ACTIVATION_TOKEN"] = token
         handler = self._handlers.get(request.command)
         if handler is None:
             return ipc.Reply(False, f"the running Splitday cannot {request.command!r}")

@@ -14,6 +14,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 QUICK_LOG_TITLE = "Splitday — interruption"
+SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # display -> its Xvfb, for diagnostics
+
+
+def server_state(display: str) -> str:
+    proc = SERVERS.get(display)
+    if proc is None:
+        return "not started here"
+    code = proc.poll()
+    return "running" if code is None else f"exited with {code}"
 
 
 @contextmanager
@@ -49,9 +58,11 @@ def xvfb(size: str = "1280x800x24") -> Iterator[str]:
             proc.kill()
             proc.wait(5)
             continue
+        SERVERS[f":{number}"] = proc
         try:
             yield f":{number}"
         finally:
+            SERVERS.pop(f":{number}", None)
             proc.terminate()
             try:
                 proc.wait(5)
@@ -118,15 +129,19 @@ class App:
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "planner.cli"],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.window = str(wait_for(lambda: self._alive() and visible_window(env, "Splitday"), 30))
+        for attempt in (1, 2):
+            self.proc = self._spawn()
+            try:
+                self.window = str(
+                    wait_for(lambda: self._alive() and visible_window(env, "Splitday"), 30)
+                )
+                break
+            except RuntimeError as exc:
+                # On this shared machine other jobs clean up /tmp/.X* now and then, and Qt
+                # sometimes cannot connect to a healthy Xvfb; one retry, reported in the log.
+                if attempt == 2 or "could not connect to display" not in str(exc):
+                    raise
+                print(f"retrying the app start: {exc}", file=sys.stderr)
         from planner import ipc
 
         def answers() -> bool:
@@ -135,10 +150,23 @@ class App:
 
         wait_for(answers, 15)
 
+    def _spawn(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "planner.cli"],
+            env=self.env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
     def _alive(self) -> bool:
         if self.proc.poll() is not None:
             out = self.output()
-            raise RuntimeError(f"the app exited with {self.proc.returncode}: {out}")
+            xserver = server_state(self.env["DISPLAY"])
+            raise RuntimeError(
+                f"the app exited with {self.proc.returncode} (Xvfb: {xserver}): {out}"
+            )
         return True
 
     def focus(self) -> None:

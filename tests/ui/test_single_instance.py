@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from planner import ipc
@@ -175,3 +176,50 @@ def test_a_refused_request_is_a_reply_not_a_crash(qtbot: QtBot, tmp_path: Path) 
         assert first.is_listening()
     finally:
         first.release()
+
+
+def test_activation_token_is_handed_to_qt(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second process's XDG activation token reaches the environment Qt's Wayland backend
+    reads when the window is activated, and is not passed on to the handler."""
+    monkeypatch.delenv("XDG_ACTIVATION_TOKEN", raising=False)
+    name = str(tmp_path / "splitday.sock")
+    calls: list[tuple[str, dict[str, Any]]] = []
+    first = _first(name, calls)
+    try:
+        reply = SingleInstance(name, {}).forward("show", activation_token="kwin-1234")
+        assert reply is not None and reply.ok
+        assert calls == [("show", {})]
+        assert os.environ["XDG_ACTIVATION_TOKEN"] == "kwin-1234"
+    finally:
+        first.release()
+
+
+def test_cli_forwards_the_activation_token(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planner import cli
+
+    name = str(tmp_path / "splitday.sock")
+    monkeypatch.setenv("SPLITDAY_SOCKET", name)
+    monkeypatch.setenv("XDG_ACTIVATION_TOKEN", "gnome-42")
+    calls: list[tuple[str, dict[str, Any]]] = []
+    first = _first(name, calls)
+    sent: list[dict[str, Any]] = []
+    encode = ipc.encode_request
+
+    def spy(command: str, **fields: Any) -> bytes:
+        sent.append(fields)
+        return encode(command, **fields)
+
+    monkeypatch.setattr(ipc, "encode_request", spy)
+    codes: list[int | None] = []
+    thread = threading.Thread(target=lambda: codes.append(cli._forward("toggle")))
+    thread.start()
+    qtbot.waitUntil(lambda: bool(codes), timeout=5000)
+    thread.join(1)
+    first.release()
+    assert codes == [0]
+    assert sent == [{"activation_token": "gnome-42"}]
+    assert calls == [("toggle", {})]  # the server keeps the token for Qt
