@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 DEFAULT_SEQUENCE = "Ctrl+Alt+I"
+ECHO_SECONDS = 0.3  # a second trigger this soon is the same press heard by the other layer
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class Hotkeys(QObject):
         self._shortcuts: list[QShortcut] = []
         self._listener: GlobalListener | None = None
         self._global_layer = Layer("global hotkey", False, "not started")
+        self._last_emit = -ECHO_SECONDS
         # Queued: the listener thread stamps the time, the GUI thread acts on it.
         self._global_pressed.connect(self._on_global_pressed, Qt.ConnectionType.QueuedConnection)
 
@@ -152,7 +155,17 @@ class Hotkeys(QObject):
         return shortcut
 
     def _on_shortcut_activated(self) -> None:
-        self.triggered.emit(self._now())
+        self._emit(self._now())
+
+    def _emit(self, at: datetime) -> None:
+        # One press reaches both layers when a Splitday window has the focus (pynput listens,
+        # it does not grab); whichever comes first wins. Not "skip the global one while the app
+        # is active": a modal dialog blocks the in-app shortcut, and then only pynput hears it.
+        moment = time.monotonic()
+        if moment - self._last_emit < ECHO_SECONDS:
+            return
+        self._last_emit = moment
+        self.triggered.emit(at)
 
     # ------------------------------------------------------------------ layer 3: pynput
 
@@ -192,11 +205,7 @@ class Hotkeys(QObject):
         self._global_pressed.emit(self._now())
 
     def _on_global_pressed(self, at: datetime) -> None:
-        if self._shortcuts and QGuiApplication.applicationState() == (
-            Qt.ApplicationState.ApplicationActive
-        ):
-            return  # a Splitday window has focus: the in-app shortcut already fired
-        self.triggered.emit(at)
+        self._emit(at)
 
     def stop(self) -> None:
         if self._listener is not None:
