@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.e2e.xsession import (  # noqa: E402
+    ENTRY,
     QUICK_LOG_TITLE,
     App,
     app_env,
@@ -114,7 +115,7 @@ def forwarded_interrupt(
 ) -> tuple[list[float], list[float], list[float], list[float]]:
     """Whole `python -m planner.cli interrupt …` processes, and bare interpreters to compare:
     wall time, and the CPU time the process used (what a busy machine cannot inflate much)."""
-    cli = [sys.executable, "-m", "planner.cli", "interrupt", "bench", "--duration", "1m"]
+    cli = [sys.executable, "-m", ENTRY, "interrupt", "bench", "--duration", "1m"]
     bare = [sys.executable, "-c", "pass"]
     for command in (cli, bare):  # warm the bytecode cache and the page cache
         subprocess.run(command, env=env, cwd=REPO, capture_output=True, check=True)

@@ -14,6 +14,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 QUICK_LOG_TITLE = "Splitday — interruption"
+# The `splitday` entry point: ui.launcher where it exists (it injects the GUI into the CLI),
+# else the CLI module that used to start the GUI itself.
+ENTRY = "ui.launcher" if (REPO / "ui" / "launcher.py").exists() else "planner.cli"
 SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # display -> its Xvfb, for diagnostics
 
 
@@ -114,7 +117,7 @@ def splitday(
     env: dict[str, str], *args: str, timeout: float = 30
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "planner.cli", *args],
+        [sys.executable, "-m", ENTRY, *args],
         env=env,
         cwd=REPO,
         capture_output=True,
@@ -125,7 +128,7 @@ def splitday(
 
 
 class App:
-    """The real Splitday under X: `python -m planner.cli` with no command."""
+    """The real Splitday under X: `splitday` with no command."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
@@ -152,7 +155,7 @@ class App:
 
     def _spawn(self) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-m", "planner.cli"],
+            [sys.executable, "-m", ENTRY],
             env=self.env,
             cwd=REPO,
             stdout=subprocess.PIPE,
