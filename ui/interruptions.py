@@ -44,6 +44,7 @@ class Interruptions(QObject):
     changed = Signal(object)  # Change
     reflow_suggested = Signal(object)  # planner.interruptions.ReflowAdvice
     logged = Signal(object)  # EntryV
+    resumed = Signal(str)  # "back to work: Support (interruption 12 min)", for a toast/tray
 
     def __init__(
         self,
@@ -150,9 +151,15 @@ class Interruptions(QObject):
             tracking.heartbeat(s, self._owner, now)
         ended = replace(before, end=max(now, before.start)) if before is not None else None
         self._after(entry, change, ended, logged=False)
+        took = ""
+        if before is not None:
+            took = f" (interruption {round((now - before.start).total_seconds() / 60)} min)"
         if entry.end is None:
-            return f"back to work: {self._role_names.get(entry.role_id or -1, '?')}"
-        return "interruption ended"
+            text = f"back to work: {self._role_names.get(entry.role_id or -1, '?')}{took}"
+        else:
+            text = f"interruption ended{took}"
+        self.resumed.emit(text)
+        return text
 
     def reflow(self, day: date) -> None:
         from planner import planning

@@ -169,7 +169,9 @@ def test_hotkey_while_an_interruption_runs_goes_back_to_work(
     qtbot.keyClicks(quick_log.note, "phone")
     qtbot.keyClick(quick_log.note, Qt.Key.Key_Return)
     clock.advance(timedelta(minutes=7))
-    assert intr.on_hotkey(clock.now()).startswith("back to work: Support")
+    with qtbot.waitSignal(intr.resumed) as said:
+        assert intr.on_hotkey(clock.now()).startswith("back to work: Support")
+    assert said.args == ["back to work: Support (interruption 7 min)"]
     assert quick_log.isHidden()
     [entry] = _interruptions(db, clock)
     assert entry.end == clock.now()
