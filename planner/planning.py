@@ -38,6 +38,8 @@ DEFAULTS: dict[str, Any] = {
     "quiet_hours_start": None,
     "quiet_hours_end": None,
     "gap_minutes": 10,
+    "global_hotkey": True,  # the pynput layer, where the desktop allows it (X11, Windows)
+    "reflow_after_minutes": 20,  # offer a re-flow after an interruption this long
 }
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 PALETTE = ("#e15759", "#4e79a7", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948")

@@ -29,6 +29,13 @@ def main(db_url: str | None = None, open_plan: bool = False) -> int:
     from planner.cli import Context
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    # --- intr: single instance (ui/interruptions.py) ---
+    from ui.interruptions import claim_instance, install
+
+    instance = claim_instance()
+    if isinstance(instance, int):
+        return instance  # the running Splitday got "show"
+    # --- end intr ---
     # packaging (issue 8): desktop identity + the smoke test's SPLITDAY_QUIT_AFTER_MS hook
     from ui.desktop import apply_identity, quit_after_first_window_from_env
 
@@ -40,6 +47,7 @@ def main(db_url: str | None = None, open_plan: bool = False) -> int:
     window.setCentralWidget(QLabel("Splitday"))
     window.resize(900, 600)
     window.show()
+    _intr = install(app, ctx, window, instance)  # intr: hotkey, quick log, commands, re-flow
     try:
         return app.exec()
     finally:
