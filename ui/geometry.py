@@ -13,10 +13,8 @@ EDGE_PIXELS = 6
 def snap(moment: datetime, step_minutes: int = SNAP_MINUTES) -> datetime:
     """Round to the nearest `step_minutes` boundary (UTC-based; every real zone offset is a
     multiple of 5 minutes, so local wall times snap the same way)."""
-    if step_minutes <= 1:
-        return moment.replace(second=0, microsecond=0)
     seconds = moment.timestamp()
-    step = step_minutes * 60
+    step = max(step_minutes, 1) * 60
     return datetime.fromtimestamp(round(seconds / step) * step, UTC)
 
 

@@ -57,6 +57,7 @@ class _Drag:
     start: datetime
     end: datetime
     moved: bool = False
+    free: bool = False  # Alt was held at the press: no snapping
 
 
 class TimelineWidget(QWidget):
@@ -464,29 +465,34 @@ class TimelineWidget(QWidget):
         pos = event.position()
         moment = scale.moment_at(pos.y())
         hit = self.slot_at(pos)
+        free = self._step(event.modifiers()) == 1
         if hit is not None:
             slot, part = hit
             self._select(slot.id)
             kind = "move" if part == "body" else part
-            self._drag = _Drag(kind, pos.y(), moment, slot, slot.start, slot.end)
+            self._drag = _Drag(kind, pos.y(), moment, slot, slot.start, slot.end, free=free)
         elif self._in_planned(pos):
             self._select(None)
             start = geometry.snap(moment, self._step(event.modifiers()))
-            self._drag = _Drag("create", pos.y(), moment, None, start, start)
+            self._drag = _Drag("create", pos.y(), moment, None, start, start, free=free)
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag is None:
+            self._update_cursor(event.position())
+            return
+        self._drag_to(event.position(), event.modifiers())
+
+    def _drag_to(self, pos: QPointF, modifiers: Qt.KeyboardModifier) -> None:
         scale = self.scale()
-        pos = event.position()
         drag = self._drag
         if drag is None or scale is None:
-            self._update_cursor(pos)
             return
         if abs(pos.y() - drag.press_y) >= 3:
             drag.moved = True
         if not drag.moved:
             return
-        step = self._step(event.modifiers())
+        step = 1 if drag.free else self._step(modifiers)
         moment = scale.clamp(scale.moment_at(pos.y()))
         if drag.kind == "create":
             drag.start, drag.end = geometry.span(drag.press_moment, moment, step)
@@ -501,6 +507,8 @@ class TimelineWidget(QWidget):
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._drag_to(event.position(), event.modifiers())
         drag, self._drag = self._drag, None
         if drag is None or event.button() != Qt.MouseButton.LeftButton:
             return
