@@ -403,6 +403,10 @@ class MainWindow(QMainWindow):
             geometry = self.settings.value("mini/geometry")
             if geometry is not None:
                 self.mini.restoreGeometry(geometry)
+            else:  # out of the way: the top right corner of the screen
+                area = self.screen().availableGeometry()
+                self.mini.adjustSize()
+                self.mini.move(area.right() - self.mini.width() - 16, area.top() + 16)
         if self.mini is not None:
             if visible:
                 self.mini.show()
@@ -428,6 +432,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1100, 720)
+        self.right.setSizes([self.now_panel.sizeHint().height(), 10_000])
         for key, splitter in (("window/main", self.splitter), ("window/right", self.right)):
             state = self.settings.value(key)
             if state is not None:

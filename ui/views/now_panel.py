@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme
@@ -29,6 +29,9 @@ class FocusCard(QFrame):
         font.setPointSizeF(font.pointSizeF() * (1.6 if compact else 2.2))
         font.setBold(True)
         self.role.setFont(font)
+        pad = 4 if compact else 10
+        self.role.setContentsMargins(8, pad, 8, pad)
+        self.role.setMinimumHeight(QFontMetrics(font).height() + 2 * pad + 4)
         self.task = QLabel(self)
         self.task.setObjectName("focusTask")
         self.task.setWordWrap(True)
@@ -59,7 +62,6 @@ class FocusCard(QFrame):
 
     def show_focus(self, focus: Focus | None) -> None:
         self.focus = focus
-        pad = "4px 8px" if self.compact else "10px 12px"
         if focus is None:
             self.role.setText("…")
             return
@@ -67,14 +69,11 @@ class FocusCard(QFrame):
             colour = focus.role.colour
             self.role.setText(focus.role.name)
             self.role.setStyleSheet(
-                f"background:{colour}; color:{theme.role_text(colour).name()};"
-                f" border-radius:6px; padding:{pad};"
+                f"background:{colour}; color:{theme.role_text(colour).name()}; border-radius:6px;"
             )
         else:
             self.role.setText("Day over" if focus.after_stop else "No slot now")
-            self.role.setStyleSheet(
-                f"border:1px solid palette(mid); border-radius:6px; padding:{pad};"
-            )
+            self.role.setStyleSheet("border:1px solid palette(mid); border-radius:6px;")
         if focus.interruption is not None:
             note = focus.interruption.note or focus.interruption.source or "interruption"
             self.task.setText(f"⚡ Interrupted: {note}")

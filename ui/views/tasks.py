@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -288,6 +289,23 @@ class TaskPanel(QWidget):
         layout.addWidget(self.overflow_label)
 
         self._add_shortcuts()
+        self._style_for_palette()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._style_for_palette()
+        super().changeEvent(event)
+
+    def _style_for_palette(self) -> None:
+        """Fusion's check boxes vanish on a dark palette: give them a visible frame there."""
+        if theme.is_dark(self.palette()):
+            self.view.setStyleSheet(
+                "QTreeView::indicator { width: 12px; height: 12px; border: 1px solid #a0a0a0;"
+                " border-radius: 2px; background: #1e1f22; }"
+                "QTreeView::indicator:checked { background: #8ab4f8; border-color: #8ab4f8; }"
+            )
+        else:
+            self.view.setStyleSheet("")
 
     def _add_shortcuts(self) -> None:
         def action(text: str, keys: str, slot: Any) -> QAction:

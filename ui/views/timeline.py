@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -15,13 +15,14 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QFont,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
 )
-from PySide6.QtWidgets import QInputDialog, QMenu, QSizePolicy, QWidget
+from PySide6.QtWidgets import QInputDialog, QMenu, QSizePolicy, QToolTip, QWidget
 
 from planner.values import EntryV, MeetingV, SlotV
 from ui import geometry, theme
@@ -207,7 +208,7 @@ class TimelineWidget(QWidget):
             ):
                 continue
             self._paint_slot(painter, scale, slot, slot.start, slot.end)
-        for entry in snap.entries:
+        for entry in sorted(snap.entries, key=lambda e: e.kind == "interruption"):
             self._paint_entry(painter, scale, entry)
         self._paint_drag(painter, scale)
         self._paint_lines(painter, scale)
@@ -343,49 +344,90 @@ class TimelineWidget(QWidget):
         lines = [f"{self._label(meeting.start, meeting.end)}  {meeting.summary or 'Busy'}"]
         self._paint_block_text(painter, rect, lines, pal.buttonText().color())
 
-    def _paint_entry(self, painter: QPainter, scale: TimeScale, entry: EntryV) -> None:
-        assert self.snapshot is not None
+    def _entry_rect(self, scale: TimeScale, entry: EntryV) -> QRectF | None:
         end = entry.end or max(self.now or entry.start, entry.start)
         if end <= entry.start:
-            return
+            return None
         left, right = self.actual_column()
         top, bottom = scale.y_of(entry.start), scale.y_of(end)
+        if entry.kind == "interruption":
+            left += (right - left) * 0.25
+        return QRectF(left + 1, top, right - left - 2, max(bottom - top, 3))
+
+    def _paint_entry(self, painter: QPainter, scale: TimeScale, entry: EntryV) -> None:
+        assert self.snapshot is not None
+        rect = self._entry_rect(scale, entry)
+        if rect is None:
+            return
         role = self.snapshot.role(entry.role_id)
         colour = QColor(role.colour if role else "#888888")
+        ink = theme.role_text(colour.name())
+        fits = rect.height() >= self.fontMetrics().height()
         if entry.kind == "interruption":
-            inset = (right - left) * 0.25
-            rect = QRectF(left + inset, top, right - left - inset - 1, max(bottom - top, 3))
-            painter.setPen(QPen(theme.warning_colour(self.palette()), 2))
+            warn = theme.warning_colour(self.palette())
+            painter.setPen(QPen(warn, 2))
             painter.setBrush(colour)
             painter.drawRect(rect)
-            painter.setBrush(QBrush(theme.role_text(colour.name()), Qt.BrushStyle.BDiagPattern))
+            hatch = QColor(ink)
+            hatch.setAlpha(60)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
             painter.drawRect(rect)
-            note = entry.note or entry.source or "interruption"
-            if rect.height() >= self.fontMetrics().height():
-                chip = QRectF(
-                    rect.left() + 2, rect.top() + 1, rect.width() - 4, self.fontMetrics().height()
-                )
-                painter.fillRect(chip, self.palette().base())
-                self._paint_block_text(
-                    painter,
-                    chip.adjusted(-4, -2, 4, 2),
-                    [f"⚡ {note}"],
-                    theme.warning_colour(self.palette()),
-                )
+            painter.fillRect(QRectF(rect.left() - 8, rect.top(), 4, rect.height()), warn)
+            if fits:
+                note = entry.note or entry.source or "interruption"
+                self._paint_block_text(painter, rect, [f"⚡ {note}"], ink)
             return
-        rect = QRectF(left + 1, top, right - left - 2, max(bottom - top, 2))
         fill = QColor(colour)
         fill.setAlpha(170)
         painter.setPen(QPen(colour.darker(130), 1))
         painter.setBrush(fill)
         painter.drawRect(rect)
-        if rect.height() >= self.fontMetrics().height():
+        if fits:
             label = f"{role.name if role else entry.kind}"
             if entry.kind != "work":
                 label = f"{entry.kind}: {label}"
             if entry.needs_review:
                 label += " (check)"
-            self._paint_block_text(painter, rect, [label], theme.role_text(colour.name()))
+            self._paint_block_text(painter, rect, [label], ink)
+
+    def describe_at(self, pos: QPointF) -> str:
+        """What is under `pos`, in words (tool tips; screen readers get the same text)."""
+        scale = self.scale()
+        snap = self.snapshot
+        if scale is None or snap is None:
+            return ""
+        for entry in reversed(snap.entries):
+            rect = self._entry_rect(scale, entry)
+            if rect is not None and rect.contains(pos):
+                role = snap.role(entry.role_id)
+                end = entry.end or snap.now
+                text = f"{self._label(entry.start, end)} {entry.kind}"
+                text += f" · {role.name}" if role else ""
+                if entry.note or entry.source:
+                    text += f"\n{entry.source + ': ' if entry.source else ''}{entry.note}"
+                flags = ", ".join(sorted(entry.flags))
+                return text + (f"\nflags: {flags}" if flags else "")
+        hit = self.slot_at(pos)
+        if hit is not None:
+            slot = hit[0]
+            role = snap.role(slot.role_id)
+            tasks = "".join(f"\n• {t.title}" for t in snap.tasks_in(slot.id))
+            title = f" — {slot.title}" if slot.title else ""
+            name = role.name if role else ""
+            return f"{self._label(slot.start, slot.end)} {name}{title}{tasks}"
+        moment = scale.moment_at(pos.y())
+        for meeting in snap.plan.meetings:
+            if meeting.start <= moment < meeting.end and self._in_planned(pos):
+                return f"{self._label(meeting.start, meeting.end)} {meeting.summary} (meeting)"
+        return ""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.describe_at(QPointF(event.pos())) or self.toolTip()
+            QToolTip.showText(event.globalPos(), text, self)
+            return True
+        return super().event(event)
 
     def _paint_drag(self, painter: QPainter, scale: TimeScale) -> None:
         drag = self._drag
