@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from planner.db import Database
+    from ui.day_data import DaySnapshot
     from ui.main_window import MainWindow
     from ui.services import Gateway
 
@@ -32,11 +34,38 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def data_dir() -> Path:
+    """planner.db.data_dir without importing SQLAlchemy before the first paint (a test keeps
+    the two equal)."""
+    override = os.environ.get("SPLITDAY_DATA_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("splitday", appauthor=False))
+
+
+def cache_path() -> Path:
+    return data_dir() / "today-cache.json"
+
+
+def cache_key(db_url: str | None) -> str:
+    """Which database and owner a cached plan belongs to (as planner.db resolves them)."""
+    import getpass
+
+    url = db_url or os.environ.get("SPLITDAY_DB_URL") or "default"
+    owner = os.environ.get("SPLITDAY_OWNER")
+    if not owner:
+        try:
+            owner = getpass.getuser()
+        except (KeyError, OSError):
+            owner = "user"
+    return f"{url}|{owner}"
+
+
 def ui_settings() -> QSettings:
     """Window layout and session flags, next to the database in the user's data folder."""
     from PySide6.QtCore import QSettings
-
-    from planner.db import data_dir
 
     return QSettings(str(data_dir() / "ui.ini"), QSettings.Format.IniFormat)
 
@@ -58,7 +87,7 @@ class Runtime:
     def connect(self) -> bool:
         """Open the database (after the first paint), then show today and start ticking."""
         from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon
+        from PySide6.QtWidgets import QMessageBox
 
         from planner import planning
         from planner.db import StorageError, open_database
@@ -79,7 +108,7 @@ class Runtime:
         self.settings.setValue("session/running", True)
         self.settings.sync()
         self.app.aboutToQuit.connect(self._on_app_about_to_quit)
-        self.gateway.tick()
+        window.today_loaded.connect(self._on_window_today_loaded)
         window.attach(self.gateway)
         if self.recovered:
             window.statusBar().showMessage(
@@ -87,6 +116,16 @@ class Runtime:
                 "were closed at the last sign of life and marked for review.",
                 20000,
             )
+        QTimer.singleShot(0, self._after_start)
+        return True
+
+    def _after_start(self) -> None:
+        """What can wait until today's plan is on screen: the first tick, the timer, the tray."""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        window = self.window
+        window.tick()
         self._last_minute = self._minute()
         self._timer = QTimer(window)
         self._timer.setInterval(TICK_CHECK_MS)
@@ -100,7 +139,11 @@ class Runtime:
             self.tray.show()
             window.focus_changed.emit(window.focus)
             self.app.setQuitOnLastWindowClosed(False)
-        return True
+
+    def _on_window_today_loaded(self, snapshot: DaySnapshot) -> None:
+        from ui import plan_cache
+
+        plan_cache.save(cache_path(), cache_key(self.db_url), snapshot)
 
     def _minute(self) -> datetime:
         return self.window.clock.now().replace(second=0, microsecond=0)
@@ -138,7 +181,7 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     from PySide6.QtWidgets import QApplication
 
     from planner.clock import clock_from_env, local_zone
-    from ui import theme
+    from ui import plan_cache, theme
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -148,7 +191,11 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     app.setDesktopFileName(APP_ID)
     theme.follow_system(app)
     settings = ui_settings()
-    window = MainWindow(settings, clock_from_env(), local_zone())
+    clock, zone = clock_from_env(), local_zone()
+    window = MainWindow(settings, clock, zone)
+    cached = plan_cache.load(cache_path(), cache_key(db_url), clock.now(), zone)
+    if cached is not None:
+        window.show_cached(cached)
     runtime = Runtime(app, window, settings, db_url)
     window.first_painted.connect(lambda: QTimer.singleShot(0, runtime.connect))
     window.show()

@@ -16,6 +16,7 @@ class DaySnapshot:
     entries: tuple[EntryV, ...]
     now: datetime
     today: date
+    day_start_minute: int = 0
     roles_by_id: dict[int, RoleV] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:

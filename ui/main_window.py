@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QSettings, Qt, Signal
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
     first_painted = Signal()
     day_shown = Signal(object)  # the date whose plan is now on screen
     focus_changed = Signal(object)  # Focus of today (tray colour, mini window)
+    today_loaded = Signal(object)  # DaySnapshot of today, fresh from the database
 
     def __init__(
         self, settings: QSettings, clock: Clock, zone: tzinfo, parent: QWidget | None = None
@@ -246,6 +247,20 @@ class MainWindow(QMainWindow):
         self._update_title(snapshot)
         today = snapshot if snapshot.day == snapshot.today else self.gateway.load(snapshot.today)
         self._show_focus(today)
+        self.today_loaded.emit(today)
+
+    def show_cached(self, snapshot: DaySnapshot) -> None:
+        """Paint today's plan as last seen while the database opens (nothing is editable yet)."""
+        self.day = self.today = snapshot.day
+        self.snapshot = snapshot
+        self.date_edit.blockSignals(True)
+        self.date_edit.setDate(QDate(snapshot.day.year, snapshot.day.month, snapshot.day.day))
+        self.date_edit.blockSignals(False)
+        self.timeline.set_snapshot(snapshot)
+        self.tasks.set_snapshot(snapshot)
+        self._update_title(snapshot)
+        self._show_focus(snapshot)
+        QTimer.singleShot(0, self._scroll_to_interesting)
 
     def _update_title(self, snapshot: DaySnapshot) -> None:
         d = snapshot.day

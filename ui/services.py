@@ -118,7 +118,7 @@ class Gateway(QObject):
             bounds = day_bounds(day, self.zone, start_minute)
             entries = tuple(tracking.list_entries(session, self.owner, bounds))
             today = planning.day_of(session, self.owner, now, self.zone)
-        return DaySnapshot(plan=plan, entries=entries, now=now, today=today)
+        return DaySnapshot(plan, entries, now, today, start_minute)
 
     # ------------------------------------------------------------ the clock ticks
 
