@@ -239,3 +239,16 @@ def test_drag_point_helper_is_inside_the_planned_column(window: MainWindow) -> N
     left, right = window.timeline.planned_column()
     assert left < point.x() < right
     assert QApplication.instance() is not None
+
+
+def test_tray_shows_the_current_role_colour_and_its_menu(window: MainWindow) -> None:
+    from ui.tray import IDLE, Tray
+
+    tray = Tray(window)
+    window.reload()
+    assert tray.colour == "#e15759"  # Support is planned at 09:00
+    texts = [a.text().replace("&", "") for a in tray.contextMenu().actions() if a.text()]
+    assert texts == ["Log interruption…", "Plan my day…", "Show/hide window", "Quit"]
+    window.focus_changed.emit(None)
+    assert tray.colour == IDLE
+    assert window.tray is tray

@@ -269,6 +269,10 @@ class TimelineWidget(QWidget):
     ) -> None:
         fm = self.fontMetrics()
         inner = rect.adjusted(6, 2, -6, -2)
+        if rect.height() < fm.height() * 0.75:
+            return  # too short for words; the tool tip tells what it is
+        painter.save()
+        painter.setClipRect(rect)
         painter.setPen(colour)
         y = inner.top()
         for i, line in enumerate(lines):
@@ -284,7 +288,7 @@ class TimelineWidget(QWidget):
                 shown,
             )
             y += fm.height()
-        painter.setFont(self.font())
+        painter.restore()
 
     def _paint_slot(
         self,
