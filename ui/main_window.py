@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.tray: Any = None  # set by the app when a system tray exists
         self.mini: MiniWindow | None = None
         self._painted = False
+        self._loads = 0
         self._quitting = False
         self._error_box: QMessageBox | None = None
         self.undo_stack = QUndoStack(self)
@@ -240,6 +241,7 @@ class MainWindow(QMainWindow):
         if self.gateway is None or self.day is None:
             return
         snapshot = self.gateway.load(self.day)
+        self._loads += 1
         self.snapshot = snapshot
         self.today = snapshot.today
         self.timeline.set_snapshot(snapshot)
@@ -293,12 +295,13 @@ class MainWindow(QMainWindow):
         if self.gateway is None:
             return
         was_today = self.day == self.today
+        loads = self._loads
         self.gateway.tick()
         today = self.gateway.today()
         if was_today and today != self.today:
             self.show_day(today)  # past the day boundary: follow the new day
-            return
-        self.reload()
+        elif self._loads == loads:  # the tick changed nothing: still move the now line
+            self.reload()
 
     # ------------------------------------------------------------ gateway events
 

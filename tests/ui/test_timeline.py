@@ -164,3 +164,15 @@ def test_the_plan_is_painted(qtbot: QtBot, window: MainWindow, seeded: Seeded) -
     colour = image.pixelColor(inside.x(), inside.y()).name()
     assert colour == "#e15759"  # the Support slot, in its role colour
     assert tl.snapshot is not None and tl.snapshot.day == DAY
+
+
+def test_a_minute_tick_during_a_drag_does_not_drop_it(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    qtbot.mousePress(tl, LEFT, NO, y(tl, at("13:30")))
+    qtbot.mouseMove(tl, y(tl, at("13:50")))
+    window.tick()  # reloads every view from the database
+    qtbot.mouseMove(tl, y(tl, at("14:10")))
+    qtbot.mouseRelease(tl, LEFT, NO, y(tl, at("14:15")))
+    assert ("13:45", "14:45", seeded.support) in slots_of(db)

@@ -95,7 +95,10 @@ class TimelineWidget(QWidget):
         old_range = self._range()
         self.snapshot = snapshot
         self.now = snapshot.now
-        self._drag = None
+        drag = self._drag
+        if drag is not None and drag.slot is not None:
+            kept = snapshot.slot(drag.slot.id)  # a reload mid-drag keeps the drag going
+            self._drag = None if kept is None else _Drag(**{**drag.__dict__, "slot": kept})
         if self.selected_id is not None and snapshot.slot(self.selected_id) is None:
             self._select(None)
         if self._range() != old_range:
