@@ -73,9 +73,16 @@ def run(out: Path) -> int:
         env = dict(os.environ, SPLITDAY_DATA_DIR=tmp, SPLITDAY_NOW=NOW, TZ="Europe/Berlin")
         env.pop("QT_QPA_PLATFORM", None)
         env["PYTHONPATH"] = str(ROOT)
-        subprocess.run(
-            [python, "-m", "planner.cli", "demo", "--weeks", "3"], env=env, check=True, cwd=ROOT
-        )
+        cli = [python, "-m", "planner.cli"]
+        for command in (
+            ["demo", "--weeks", "3"],
+            ["task", "add", "--role", "Community", "--estimate", "240", "Migrate the forum"],
+            ["task", "add", "--role", "Support", "--estimate", "30", "Call back the VIP"],
+            ["plan", "--auto"],  # what "Plan my day" does: slots, and tasks fitted into them
+        ):
+            subprocess.run(
+                [*cli, *command], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+            )
         for index, (name, theme, screen, scale) in enumerate(VARIANTS):
             display = f":{90 + index}"
             xvfb = subprocess.Popen(

@@ -98,3 +98,12 @@ def role_fill(colour: str) -> QColor:
 
 def role_text(colour: str) -> QColor:
     return QColor(text_colour_on(colour))
+
+
+def blend(colour: QColor, background: QColor, amount: float) -> QColor:
+    """`amount` of `colour` over `background`, as an opaque colour (so text can be chosen)."""
+    return QColor(
+        round(colour.red() * amount + background.red() * (1 - amount)),
+        round(colour.green() * amount + background.green() * (1 - amount)),
+        round(colour.blue() * amount + background.blue() * (1 - amount)),
+    )

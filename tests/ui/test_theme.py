@@ -45,3 +45,16 @@ def test_requested_scheme_is_applied(
             (fill.red(), fill.green(), fill.blue()), (ink.red(), ink.green(), ink.blue())
         )
         assert ratio >= 4.5
+
+
+@pytest.mark.parametrize("base", ["#ffffff", "#1e1f22"])
+def test_actual_blocks_keep_legible_text(base: str) -> None:
+    from PySide6.QtGui import QColor
+
+    for role_colour in PALETTE:
+        fill = theme.blend(QColor(role_colour), QColor(base), 0.7)
+        ink = theme.role_text(fill.name())
+        ratio = geometry.contrast_ratio(
+            (fill.red(), fill.green(), fill.blue()), (ink.red(), ink.green(), ink.blue())
+        )
+        assert ratio >= 4.5, (role_colour, base, ratio)

@@ -385,8 +385,8 @@ class TimelineWidget(QWidget):
                 note = entry.note or entry.source or "interruption"
                 self._paint_block_text(painter, rect, [f"⚡ {note}"], ink)
             return
-        fill = QColor(colour)
-        fill.setAlpha(170)
+        fill = theme.blend(colour, self.palette().base().color(), 0.7)  # softer than the plan
+        ink = theme.role_text(fill.name())
         painter.setPen(QPen(colour.darker(130), 1))
         painter.setBrush(fill)
         painter.drawRect(rect)
