@@ -6,6 +6,7 @@ commands call the inverse service (again in one transaction each).
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -88,6 +89,13 @@ class Gateway(QObject):
         except (StorageError, SQLAlchemyError) as exc:
             detail = getattr(exc, "orig", None) or exc
             self._fail(f"{failure or 'The change was not saved'}: database error: {detail}")
+            return False, None
+        except Exception as exc:  # a bug: roll back, say so in one line, keep the details
+            traceback.print_exc()
+            self._fail(
+                f"{failure or 'The change was not saved'}: unexpected error "
+                f"({type(exc).__name__}: {exc})"
+            )
             return False, None
         change = change_in(result)
         if change.topics:

@@ -252,3 +252,24 @@ def test_tray_shows_the_current_role_colour_and_its_menu(window: MainWindow) -> 
     window.focus_changed.emit(None)
     assert tray.colour == IDLE
     assert window.tray is tray
+
+
+def test_a_bug_in_a_service_is_reported_readably_and_rolled_back(
+    window: MainWindow, db: Database, seeded: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gateway = window.gateway
+    assert gateway is not None
+
+    def broken(session):  # type: ignore[no-untyped-def]
+        planning.set_task_status(session, "tester", seeded.tasks["Update FAQ"], "done", at("09:00"))
+        raise RuntimeError("boom")
+
+    ok, _ = gateway.apply(broken)
+    assert not ok
+    assert window.last_error.endswith("unexpected error (RuntimeError: boom)")
+    assert "Traceback" not in window.last_error
+    with db.transaction() as s:
+        statuses = {t.title: t.status for t in planning.list_tasks(s, "tester")}
+    assert statuses["Update FAQ"] == "open"  # rolled back
+    assert "RuntimeError" in capsys.readouterr().err  # the details stay for a bug report
+    window._error_box.accept()
