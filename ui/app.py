@@ -24,6 +24,7 @@ NO_DISPLAY = (
 )
 APP_ID = "io.github.splitday.Splitday"
 TICK_CHECK_MS = 15_000
+CONNECT_FALLBACK_MS = 1500
 
 
 def has_display() -> bool:
@@ -83,6 +84,7 @@ class Runtime:
         self.recovered = 0
         self._last_minute: datetime | None = None
         self._timer: Any = None
+        self._closed = False
 
     def connect(self) -> bool:
         """Open the database (after the first paint), then show today and start ticking."""
@@ -92,6 +94,9 @@ class Runtime:
         from planner import planning
         from planner.db import StorageError, open_database
         from ui.services import Gateway
+
+        if self.db is not None or self._closed:  # connected already (first paint or fallback)
+            return self.db is not None
 
         try:
             self.db = open_database(self.db_url)
@@ -168,6 +173,7 @@ class Runtime:
         self.settings.sync()
 
     def close(self) -> None:
+        self._closed = True
         if self._timer is not None:
             self._timer.stop()
         if self.db is not None:
@@ -198,6 +204,11 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
         window.show_cached(cached)
     runtime = Runtime(app, window, settings, db_url)
     window.first_painted.connect(lambda: QTimer.singleShot(0, runtime.connect))
+    # a window that is never painted (started hidden, say) must still get its data
+    fallback = QTimer(window)
+    fallback.setSingleShot(True)
+    fallback.timeout.connect(runtime.connect)
+    fallback.start(CONNECT_FALLBACK_MS)
     window.show()
     return app, window, runtime
 
