@@ -71,8 +71,9 @@ def apply(app: QApplication) -> None:
     if dark and not is_dark(app.style().standardPalette()):
         app.setStyle("Fusion")
         app.setPalette(dark_palette())
-    else:
+    elif wanted != "system" or is_dark(app.palette()) != dark:
         app.setPalette(app.style().standardPalette())
+    # else: the platform's own palette already matches; leave it (and save start-up time)
 
 
 def follow_system(app: QApplication) -> None:
