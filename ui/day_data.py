@@ -17,6 +17,7 @@ class DaySnapshot:
     now: datetime
     today: date
     day_start_minute: int = 0
+    bounds: tuple[datetime, datetime] | None = None  # the whole local day (start to start)
     roles_by_id: dict[int, RoleV] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:

@@ -58,6 +58,7 @@ def save(path: Path, key: str, snapshot: DaySnapshot) -> None:
         "day_start_minute": snapshot.day_start_minute,
         "plan": _plain(snapshot.plan),
         "entries": _plain(snapshot.entries),
+        "bounds": _plain(snapshot.bounds),
     }
     tmp = path.with_suffix(".tmp")
     try:
@@ -87,10 +88,16 @@ def load(path: Path, key: str, now: datetime, zone: tzinfo) -> DaySnapshot | Non
             overflow=tuple(raw["overflow"]),
         )
         entries = tuple(_build(EntryV, e) for e in payload["entries"])
+        raw_bounds = payload.get("bounds")
+        bounds = (
+            (datetime.fromisoformat(raw_bounds[0]), datetime.fromisoformat(raw_bounds[1]))
+            if raw_bounds
+            else None
+        )
         today = local_date(now, zone, int(payload["day_start_minute"]))
         start_minute = int(payload["day_start_minute"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if plan.day.day != today:
         return None
-    return DaySnapshot(plan, entries, now, today, start_minute)
+    return DaySnapshot(plan, entries, now, today, start_minute, bounds)

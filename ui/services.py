@@ -124,9 +124,13 @@ class Gateway(QObject):
             plan = planning.get_plan(session, self.owner, day, self.zone)
             start_minute = int(planning.get_setting(session, self.owner, "day_start_minute"))
             bounds = day_bounds(day, self.zone, start_minute)
-            entries = tuple(tracking.list_entries(session, self.owner, bounds))
+            entries = tuple(
+                e
+                for e in tracking.list_entries(session, self.owner, bounds)
+                if (e.end or now) > bounds.start  # a running entry only reaches until now
+            )
             today = planning.day_of(session, self.owner, now, self.zone)
-        return DaySnapshot(plan, entries, now, today, start_minute)
+        return DaySnapshot(plan, entries, now, today, start_minute, (bounds.start, bounds.end))
 
     # ------------------------------------------------------------ the clock ticks
 

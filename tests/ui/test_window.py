@@ -273,3 +273,20 @@ def test_a_bug_in_a_service_is_reported_readably_and_rolled_back(
     assert statuses["Update FAQ"] == "open"  # rolled back
     assert "RuntimeError" in capsys.readouterr().err  # the details stay for a bug report
     window._error_box.accept()
+
+
+def test_a_running_entry_does_not_spill_into_later_days(
+    window: MainWindow, db: Database, seeded: Seeded, clock: FakeClock
+) -> None:
+    with db.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("09:00"), role_id=seeded.support)
+    clock.set(at("10:20"))
+    window.reload()
+    assert len(window.timeline.snapshot.entries) == 1
+    window.show_day(DAY + timedelta(days=4))
+    snap = window.timeline.snapshot
+    assert snap.entries == ()
+    first, last = window.timeline.scale().origin, window.timeline.scale().end
+    assert last - first <= timedelta(hours=12)  # the day's hours only, not four days
+    window.show_day(DAY - timedelta(days=1))
+    assert window.timeline.snapshot.entries == ()

@@ -260,7 +260,7 @@ class TaskPanel(QWidget):
         self.view.customContextMenuRequested.connect(self._on_view_menu_requested)
 
         self.title = QLineEdit(self)
-        self.title.setPlaceholderText("Add a task and press Enter")
+        self.title.setPlaceholderText("New task…")
         self.title.setAccessibleName("New task title")
         self.title.returnPressed.connect(self._on_title_return_pressed)
         self.role = QComboBox(self)
@@ -271,6 +271,10 @@ class TaskPanel(QWidget):
         self.estimate.setValue(30)
         self.estimate.setSuffix(" min")
         self.estimate.setAccessibleName("Estimate of the new task")
+        self.empty_label = QLabel("No tasks for this day yet — type one above and press Enter.")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setEnabled(False)  # greyed: a hint, not content
+        self.empty_label.hide()
         self.overflow_label = QLabel(self)
         self.overflow_label.setWordWrap(True)
         self.overflow_label.hide()
@@ -285,6 +289,7 @@ class TaskPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(heading)
         layout.addLayout(row)
+        layout.addWidget(self.empty_label)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.overflow_label)
 
@@ -341,6 +346,7 @@ class TaskPanel(QWidget):
         if chosen is not None and self.role.findData(chosen) >= 0:
             self.role.setCurrentIndex(self.role.findData(chosen))
         self.role.blockSignals(False)
+        self.empty_label.setVisible(not self.model.tasks)
         overflow = [t for t in self.model.tasks if t.id in self.model.overflow]
         if overflow:
             minutes = sum(t.estimate_minutes for t in overflow)

@@ -118,6 +118,9 @@ class TimelineWidget(QWidget):
         extra = [(s.start, s.end) for s in snap.plan.slots]
         extra += [(m.start, m.end) for m in snap.plan.meetings if not m.all_day]
         extra += [(e.start, e.end or max(snap.now, e.start)) for e in snap.entries]
+        if snap.bounds is not None:  # an entry running since yesterday stretches nothing
+            lo, hi = snap.bounds
+            extra = [(max(a, lo), min(b, hi)) for a, b in extra if a < hi and b > lo]
         return geometry.visible_range(snap.plan.day.start, snap.plan.day.stop, extra, self.zone)
 
     def base_px_per_minute(self) -> float:
@@ -213,6 +216,8 @@ class TimelineWidget(QWidget):
             self._paint_slot(painter, scale, slot, slot.start, slot.end)
         for entry in sorted(snap.entries, key=lambda e: e.kind == "interruption"):
             self._paint_entry(painter, scale, entry)
+        if not snap.plan.slots and self._drag is None:
+            self._paint_hint(painter, scale)
         self._paint_drag(painter, scale)
         self._paint_lines(painter, scale)
 
@@ -356,7 +361,9 @@ class TimelineWidget(QWidget):
         if end <= entry.start:
             return None
         left, right = self.actual_column()
-        top, bottom = scale.y_of(entry.start), scale.y_of(end)
+        top, bottom = scale.y_of(scale.clamp(entry.start)), scale.y_of(scale.clamp(end))
+        if bottom <= top:
+            return None
         if entry.kind == "interruption":
             left += (right - left) * 0.25
         return QRectF(left + 1, top, right - left - 2, max(bottom - top, 3))
@@ -458,6 +465,21 @@ class TimelineWidget(QWidget):
         painter.drawRoundedRect(rect, 4, 4)
         self._paint_block_text(
             painter, rect, [self._label(drag.start, drag.end)], self.palette().text().color()
+        )
+
+    def _paint_hint(self, painter: QPainter, scale: TimeScale) -> None:
+        """An empty day says how to fill it."""
+        assert self.snapshot is not None
+        left, right = self.planned_column()
+        top = scale.y_of(self.snapshot.plan.day.start) + 12
+        rect = QRectF(left + 12, top, right - left - 24, self.fontMetrics().height() * 5)
+        colour = self.palette().placeholderText().color()
+        painter.setPen(colour)
+        painter.drawText(
+            rect,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            "No slots planned for this day.\nDrag here to plan one, press Ins, "
+            "or use Plan my day (Ctrl+P).",
         )
 
     def _paint_lines(self, painter: QPainter, scale: TimeScale) -> None:
