@@ -145,6 +145,15 @@ class MainWindow(QMainWindow):
         self.mini_action.setCheckable(True)
         self.mini_action.toggled.connect(self.set_mini_visible)
         self.show_action = self._action("Show/&hide window", None, self.toggle_visible)
+        self.focus_timeline_action = self._action(
+            "Go to the &timeline", "Ctrl+1", lambda: self.timeline.setFocus()
+        )
+        self.focus_tasks_action = self._action(
+            "Go to the task &list", "Ctrl+2", lambda: self.tasks.view.setFocus()
+        )
+        self.new_task_action = self._action(
+            "&New task…", "Ctrl+N", lambda: self.tasks.title.setFocus()
+        )
         self.quit_action = self._action("&Quit", std.Quit, self.quit)
         self.addActions([self.undo_action, self.redo_action])
 
@@ -181,10 +190,14 @@ class MainWindow(QMainWindow):
         for action in (self.prev_action, self.today_action, self.next_action):
             view.addAction(action)
         view.addSeparator()
+        view.addAction(self.focus_timeline_action)
+        view.addAction(self.focus_tasks_action)
+        view.addSeparator()
         view.addAction(self.mini_action)
         view.addAction(self.review_action)
         day = menus.addMenu("&Day")
         day.addAction(self.plan_action)
+        day.addAction(self.new_task_action)
         day.addAction(self.interrupt_action)
         day.addAction(self.calendars_action)
 
