@@ -3,37 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
+from ui_helpers import BERLIN, DAY, Seeded, at
 
 from planner import planning
 from planner.clock import FakeClock
 from planner.db import Database
-from planner.values import TaskV
 from ui.main_window import MainWindow
 from ui.services import Gateway
-
-BERLIN = ZoneInfo("Europe/Berlin")
-DAY = date(2026, 11, 24)
-
-
-def at(hhmm: str, day: date = DAY) -> datetime:
-    hours, minutes = (int(x) for x in hhmm.split(":"))
-    return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=BERLIN)
-
-
-@dataclass
-class Seeded:
-    support: int
-    community: int
-    slots: dict[str, int]  # "09:00" -> slot id
-    tasks: dict[str, int]  # title -> task id
 
 
 @pytest.fixture
@@ -80,28 +61,6 @@ def window(
     win.attach(gateway)
     yield win
     win.undo_stack.clear()
-
-
-def slots_of(db: Database, day: date = DAY) -> list[tuple[str, str, int]]:
-    """(start, end, role) in local HH:MM for the day's slots, from the database."""
-    with db.transaction() as s:
-        return [
-            (
-                f"{x.start.astimezone(BERLIN):%H:%M}",
-                f"{x.end.astimezone(BERLIN):%H:%M}",
-                x.role_id,
-            )
-            for x in planning.list_slots(s, "tester", day)
-        ]
-
-
-def tasks_of(db: Database, day: date = DAY) -> list[TaskV]:
-    with db.transaction() as s:
-        return planning.list_tasks(s, "tester", day)
-
-
-def minutes(n: int) -> timedelta:
-    return timedelta(minutes=n)
 
 
 OFFSCREEN_LIMITS = r"This plugin does not support (propagateSizeHints|raise)"

@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import BERLIN, DAY, Seeded, at
 from pytestqt.qtbot import QtBot
+from ui_helpers import BERLIN, DAY, Seeded, at
 
 from planner.clock import FakeClock
 from planner.db import Database, data_dir

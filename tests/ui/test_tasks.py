@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import DAY, Seeded, at, tasks_of
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from ui_helpers import DAY, Seeded, at, tasks_of
 
 from planner import planning
 from planner.db import Database
@@ -146,3 +146,24 @@ def test_tasks_that_do_not_fit_show_as_overflow(
     assert model.data(model.index(row, 2)) == "did not fit"
     assert window.tasks.overflow_label.isVisibleTo(window)
     assert "Migrate the forum" in window.tasks.overflow_label.text()
+
+
+def test_context_menu_schedules_and_changes_role(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    panel = window.tasks
+    index = panel.model.index(0, TITLE)  # "Answer tickets", Support
+    menu = panel.build_menu(index)
+    assert menu is not None
+    submenus = {a.text(): a.menu() for a in menu.actions() if a.menu()}
+    submenus["Schedule into slot"].actions()[2].trigger()  # the 13:00 slot
+    task = next(t for t in tasks_of(db) if t.title == "Answer tickets")
+    assert task.slot_id == seeded.slots["13:00"]
+    menu = panel.build_menu(panel.model.index(0, TITLE))
+    submenus = {a.text(): a.menu() for a in menu.actions() if a.menu()}
+    community = next(a for a in submenus["Role"].actions() if a.text() == "Community")
+    community.trigger()
+    task = next(t for t in tasks_of(db) if t.title == "Answer tickets")
+    assert task.role_id == seeded.community
+    window.undo_action.trigger()
+    assert next(t for t in tasks_of(db) if t.title == "Answer tickets").role_id == seeded.support

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conftest import DAY, Seeded, at, slots_of, tasks_of
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
+from ui_helpers import DAY, Seeded, at, slots_of, tasks_of
 
 from planner.db import Database
 from ui.main_window import MainWindow

@@ -6,10 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import BERLIN, DAY, Seeded, at, slots_of
 from PySide6.QtCore import QDate, QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from ui_helpers import BERLIN, DAY, Seeded, at, slots_of
 
 from planner import planning, tracking
 from planner.clock import FakeClock

@@ -415,12 +415,22 @@ class TaskPanel(QWidget):
         menu.addAction(self.down_action)
         estimate = menu.addAction("Change estimate…")
         estimate.triggered.connect(lambda: self.view.edit(self.model.index(index.row(), ESTIMATE)))
+        role_menu = menu.addMenu("Role")
+        for role in snap.plan.roles:
+            act = role_menu.addAction(role.name)
+            act.setCheckable(True)
+            act.setChecked(role.id == task.role_id)
+            act.triggered.connect(
+                lambda _=False, r=role.id, t=task.id: self.model.edit_requested.emit(
+                    t, {"role_id": r}
+                )
+            )
         schedule = menu.addMenu("Schedule into slot")
         for slot in snap.plan.slots:
-            role = snap.role(slot.role_id)
+            slot_role = snap.role(slot.role_id)
             start = slot.start.astimezone(self.zone).strftime("%H:%M")
             end = slot.end.astimezone(self.zone).strftime("%H:%M")
-            act = schedule.addAction(f"{start}–{end} {role.name if role else ''}")
+            act = schedule.addAction(f"{start}–{end} {slot_role.name if slot_role else ''}")
             act.setEnabled(slot.id != task.slot_id)
             act.triggered.connect(
                 lambda _=False, s=slot.id, t=task.id: self.schedule_requested.emit(t, s)
