@@ -71,6 +71,11 @@ def ui_settings() -> QSettings:
     return QSettings(str(data_dir() / "ui.ini"), QSettings.Format.IniFormat)
 
 
+def _database_error(exc: Exception) -> str:
+    detail = getattr(exc, "orig", None) or exc
+    return f"cannot open the database: {type(exc).__name__}: {detail}"
+
+
 class Runtime:
     """What the running app holds after start-up: the database, the gateway, the ticking clock."""
 
@@ -82,6 +87,7 @@ class Runtime:
         self.gateway: Gateway | None = None
         self.tray: Any = None
         self.recovered = 0
+        self.failure = ""
         self._last_minute: datetime | None = None
         self._timer: Any = None
         self._closed = False
@@ -102,8 +108,13 @@ class Runtime:
             self.db = open_database(self.db_url)
             with self.db.transaction() as session:
                 planning.ensure_defaults(session, self.db.owner)
-        except StorageError as exc:
-            QMessageBox.critical(self.window, "Splitday", str(exc))
+        except Exception as exc:  # the one place that reports a database that will not open
+            message = str(exc) if isinstance(exc, StorageError) else _database_error(exc)
+            self.failure = message
+            print(f"splitday: {message}", file=sys.stderr)
+            self.window.statusBar().showMessage(message)
+            if not os.environ.get("SPLITDAY_NO_DIALOGS"):
+                QMessageBox.critical(self.window, "Splitday", message)
             self.app.exit(1)
             return False
         window = self.window

@@ -290,3 +290,18 @@ def test_a_running_entry_does_not_spill_into_later_days(
     assert last - first <= timedelta(hours=12)  # the day's hours only, not four days
     window.show_day(DAY - timedelta(days=1))
     assert window.timeline.snapshot.entries == ()
+
+
+def test_a_database_that_will_not_open_is_one_readable_line(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SPLITDAY_NO_DIALOGS", "1")
+    bad = tmp_path / "not-a-db.sqlite3"
+    bad.write_bytes(b"this is not SQLite at all" * 100)
+    _app, window, runtime = app_module.build(f"sqlite:///{bad}")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: bool(runtime.failure), timeout=5000)
+    assert "cannot be read" in runtime.failure
+    assert "Traceback" not in runtime.failure
+    assert window.gateway is None
+    runtime.close()
