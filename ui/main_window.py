@@ -319,6 +319,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ gateway events
 
     def _on_gateway_changed(self, change: Change) -> None:
+        replaying = self.gateway is not None and self.gateway.replaying
+        if replaying and change.days and self.day not in change.days:
+            self.show_day(min(change.days))  # show what an undo/redo changed
+            return
         shown = {self.day, self.today}
         if not change.days or shown & set(change.days) or Topic.ROLES in change.topics:
             self.reload()

@@ -49,10 +49,10 @@ class _Edit(QUndoCommand):
         if self._fresh:  # pushed right after it ran
             self._fresh = False
             return
-        self._gateway.apply(self._do, failure=f"Could not redo “{self.text()}”")
+        self._gateway.replay(self._do, failure=f"Could not redo “{self.text()}”")
 
     def undo(self) -> None:
-        self._gateway.apply(self._undo, failure=f"Could not undo “{self.text()}”")
+        self._gateway.replay(self._undo, failure=f"Could not undo “{self.text()}”")
 
 
 class Gateway(QObject):
@@ -72,6 +72,7 @@ class Gateway(QObject):
         super().__init__(parent)
         self.db, self.clock, self.zone, self.undo_stack = db, clock, zone, undo_stack
         self.owner = db.owner
+        self.replaying = False  # True while an undo or redo runs
 
     # ------------------------------------------------------------ plumbing
 
@@ -101,6 +102,14 @@ class Gateway(QObject):
         if change.topics:
             self.changed.emit(change)
         return True, result
+
+    def replay(self, step: Step, *, failure: str) -> None:
+        """Undo or redo: like apply, but views may follow the change to the day it touched."""
+        self.replaying = True
+        try:
+            self.apply(step, failure=failure)
+        finally:
+            self.replaying = False
 
     def _fail(self, message: str) -> None:
         self.failed.emit(message)

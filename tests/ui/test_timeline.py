@@ -176,3 +176,15 @@ def test_a_minute_tick_during_a_drag_does_not_drop_it(
     qtbot.mouseMove(tl, y(tl, at("14:10")))
     qtbot.mouseRelease(tl, LEFT, NO, y(tl, at("14:15")))
     assert ("13:45", "14:45", seeded.support) in slots_of(db)
+
+
+def test_undo_shows_the_day_it_changes(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    drag(qtbot, tl, y(tl, at("13:30")), y(tl, at("14:00")))
+    assert ("13:30", "14:30", seeded.support) in slots_of(db)
+    window.next_day()
+    window.undo_action.trigger()
+    assert window.day == DAY  # back on the day whose slot moved back
+    assert ("13:00", "14:00", seeded.support) in slots_of(db)
