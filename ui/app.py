@@ -174,8 +174,7 @@ class Runtime:
         from PySide6.QtCore import Qt
 
         if state == Qt.ApplicationState.ApplicationActive:
-            self._last_minute = self._minute()
-            self.window.tick()
+            self._on_timer_timeout()  # back from suspend: a new minute; a mere focus change: not
 
     def _on_app_about_to_quit(self) -> None:
         if self.gateway is not None:
