@@ -88,6 +88,7 @@ class Runtime:
         self.tray: Any = None
         self.recovered = 0
         self.failure = ""
+        self.in_exec = False  # main() runs the event loop
         self._last_minute: datetime | None = None
         self._timer: Any = None
         self._closed = False
@@ -115,7 +116,8 @@ class Runtime:
             self.window.statusBar().showMessage(message)
             if not os.environ.get("SPLITDAY_NO_DIALOGS"):
                 QMessageBox.critical(self.window, "Splitday", message)
-            self.app.exit(1)
+            if self.in_exec:  # (exit() outside exec() would stall every later event loop)
+                self.app.exit(1)
             return False
         window = self.window
         self.gateway = Gateway(self.db, window.clock, window.zone, window.undo_stack, window)
@@ -228,6 +230,7 @@ def main(db_url: str | None = None) -> int:
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     app, _window, runtime = build(db_url)
+    runtime.in_exec = True
     try:
         return app.exec()
     finally:

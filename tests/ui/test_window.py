@@ -305,3 +305,24 @@ def test_a_database_that_will_not_open_is_one_readable_line(
     assert "Traceback" not in runtime.failure
     assert window.gateway is None
     runtime.close()
+
+
+def test_the_timer_ticks_once_per_new_minute(started) -> None:  # type: ignore[no-untyped-def]
+    window, runtime = started(False)
+    qtbot_wait_until(lambda: runtime._timer is not None)
+    calls = []
+    window.tick = lambda: calls.append(1)  # type: ignore[method-assign]
+    runtime._on_timer_timeout()
+    assert calls == []  # same minute: nothing to do
+    runtime._last_minute = runtime._last_minute - timedelta(minutes=3)  # e.g. after a suspend
+    runtime._on_timer_timeout()
+    assert calls == [1]
+
+
+def qtbot_wait_until(condition) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QCoreApplication, QDeadlineTimer
+
+    deadline = QDeadlineTimer(5000)
+    while not condition() and not deadline.hasExpired():
+        QCoreApplication.processEvents()
+    assert condition()
