@@ -199,7 +199,7 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     from PySide6.QtWidgets import QApplication
 
     from planner.clock import clock_from_env, local_zone
-    from ui import plan_cache, theme
+    from ui import theme
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -211,11 +211,19 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     settings = ui_settings()
     clock, zone = clock_from_env(), local_zone()
     window = MainWindow(settings, clock, zone)
-    cached = plan_cache.load(cache_path(), cache_key(db_url), clock.now(), zone)
-    if cached is not None:
-        window.show_cached(cached)
     runtime = Runtime(app, window, settings, db_url)
-    window.first_painted.connect(lambda: QTimer.singleShot(0, runtime.connect))
+
+    def after_first_paint() -> None:
+        """Today's plan as last seen, painted at once; then the database (slower) takes over."""
+        from ui import plan_cache
+
+        cached = plan_cache.load(cache_path(), cache_key(db_url), clock.now(), zone)
+        if cached is not None and window.gateway is None:
+            window.show_cached(cached)
+            window.repaint()  # on screen before opening the database blocks the loop
+        QTimer.singleShot(0, runtime.connect)
+
+    window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
     # a window that is never painted (started hidden, say) must still get its data
     fallback = QTimer(window)
     fallback.setSingleShot(True)

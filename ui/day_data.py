@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from planner.values import EntryV, PlanV, RoleV, SlotV, TaskV
+if TYPE_CHECKING:  # (the values module is not needed for the first paint)
+    from planner.values import EntryV, PlanV, RoleV, SlotV, TaskV
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 SNAP_MINUTES = 5
@@ -23,14 +22,21 @@ def floor_hour(moment: datetime, zone: tzinfo) -> datetime:
     return local.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
 
 
-@dataclass(frozen=True)
 class TimeScale:
-    """Maps moments to vertical pixel positions: `top` pixels down is `origin`."""
+    """Maps moments to vertical pixel positions: `top` pixels down is `origin`.
 
-    origin: datetime
-    end: datetime
-    px_per_minute: float
-    top: float = 0.0
+    A plain class, not a dataclass: `dataclasses` costs start-up time before the first paint.
+    """
+
+    __slots__ = ("end", "origin", "px_per_minute", "top")
+
+    def __init__(
+        self, origin: datetime, end: datetime, px_per_minute: float, top: float = 0.0
+    ) -> None:
+        self.origin, self.end, self.px_per_minute, self.top = origin, end, px_per_minute, top
+
+    def __repr__(self) -> str:
+        return f"TimeScale({self.origin}, {self.end}, {self.px_per_minute:.3f}, top={self.top})"
 
     @property
     def height(self) -> float:

@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from planner.clock import Clock
-from planner.values import Change, Topic
-from ui.day_data import DaySnapshot, Focus
 from ui.views.now_panel import MiniWindow, NowPanel
 from ui.views.tasks import TaskPanel
 from ui.views.timeline import TimelineWidget
 
 if TYPE_CHECKING:
+    from planner.values import Change
+    from ui.day_data import DaySnapshot, Focus
     from ui.services import Gateway
 
 NOT_YET = "{} is not available yet in this build."
@@ -319,6 +319,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ gateway events
 
     def _on_gateway_changed(self, change: Change) -> None:
+        from planner.values import Topic
+
         replaying = self.gateway is not None and self.gateway.replaying
         if replaying and change.days and self.day not in change.days:
             self.show_day(min(change.days))  # show what an undo/redo changed

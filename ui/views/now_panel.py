@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme
-from ui.day_data import DaySnapshot, Focus, focus_of, format_left
+
+if TYPE_CHECKING:
+    from ui.day_data import DaySnapshot, Focus
 
 
 class FocusCard(QFrame):
@@ -61,6 +64,8 @@ class FocusCard(QFrame):
         return moment.astimezone(self.zone).strftime("%H:%M")
 
     def show_focus(self, focus: Focus | None) -> None:
+        from ui.day_data import format_left  # (not needed for the first, empty paint)
+
         self.focus = focus
         if focus is None:
             self.role.setText("…")
@@ -116,6 +121,8 @@ class NowPanel(QWidget):
         layout.addWidget(self.mini_button, 0, Qt.AlignmentFlag.AlignRight)
 
     def set_snapshot(self, snapshot: DaySnapshot) -> Focus:
+        from ui.day_data import focus_of
+
         focus = focus_of(snapshot)
         self.card.show_focus(focus)
         return focus

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -34,10 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.values import TaskV
 from ui import theme
-from ui.day_data import DaySnapshot
 from ui.views.timeline import MIME_TASK, task_ids_from, task_mime
+
+if TYPE_CHECKING:
+    from planner.values import TaskV
+    from ui.day_data import DaySnapshot
 
 Index = QModelIndex | QPersistentModelIndex
 TITLE, ESTIMATE, WHEN = range(3)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -24,10 +24,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QInputDialog, QMenu, QSizePolicy, QToolTip, QWidget
 
-from planner.values import EntryV, MeetingV, SlotV
 from ui import geometry, theme
-from ui.day_data import DaySnapshot
 from ui.geometry import TimeScale
+
+if TYPE_CHECKING:
+    from planner.values import EntryV, MeetingV, SlotV
+    from ui.day_data import DaySnapshot
 
 MIME_TASK = "application/x-splitday-task-ids"
 HEADER = 26
@@ -49,16 +51,25 @@ def task_mime(ids: list[int]) -> QMimeData:
     return mime
 
 
-@dataclass
 class _Drag:
-    kind: str  # "create" | "move" | "top" | "bottom"
-    press_y: float
-    press_moment: datetime
-    slot: SlotV | None
-    start: datetime
-    end: datetime
-    moved: bool = False
-    free: bool = False  # Alt was held at the press: no snapping
+    """A drag in progress (a plain class: `dataclasses` is not needed for the first paint)."""
+
+    def __init__(
+        self,
+        kind: str,  # "create" | "move" | "top" | "bottom"
+        press_y: float,
+        press_moment: datetime,
+        slot: SlotV | None,
+        start: datetime,
+        end: datetime,
+        moved: bool = False,
+        free: bool = False,  # Alt was held at the press: no snapping
+    ) -> None:
+        self.kind, self.press_y, self.press_moment, self.slot = kind, press_y, press_moment, slot
+        self.start, self.end, self.moved, self.free = start, end, moved, free
+
+    def __repr__(self) -> str:
+        return f"_Drag({self.kind}, {self.start:%H:%M}–{self.end:%H:%M}, moved={self.moved})"
 
 
 class TimelineWidget(QWidget):
