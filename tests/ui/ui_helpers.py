@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from planner import planning
@@ -43,7 +43,3 @@ def slots_of(db: Database, day: date = DAY) -> list[tuple[str, str, int]]:
 def tasks_of(db: Database, day: date = DAY) -> list[TaskV]:
     with db.transaction() as s:
         return planning.list_tasks(s, "tester", day)
-
-
-def minutes(n: int) -> timedelta:
-    return timedelta(minutes=n)
