@@ -231,6 +231,11 @@ class TimelineWidget(QWidget):
             self._paint_hint(painter, scale)
         self._paint_drag(painter, scale)
         self._paint_lines(painter, scale)
+        if self.hasFocus():  # where the keys go
+            pen = QPen(self.palette().highlight().color(), 2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
 
     def _paint_frame(self, painter: QPainter, scale: TimeScale) -> None:
         assert self.snapshot is not None
@@ -435,12 +440,7 @@ class TimelineWidget(QWidget):
                 return text + (f"\nflags: {flags}" if flags else "")
         hit = self.slot_at(pos)
         if hit is not None:
-            slot = hit[0]
-            role = snap.role(slot.role_id)
-            tasks = "".join(f"\n• {t.title}" for t in snap.tasks_in(slot.id))
-            title = f" — {slot.title}" if slot.title else ""
-            name = role.name if role else ""
-            return f"{self._label(slot.start, slot.end)} {name}{title}{tasks}"
+            return self.describe_slot(hit[0])
         moment = scale.moment_at(pos.y())
         for meeting in snap.plan.meetings:
             if meeting.start <= moment < meeting.end and self._in_planned(pos):
@@ -524,7 +524,18 @@ class TimelineWidget(QWidget):
         if slot_id != self.selected_id:
             self.selected_id = slot_id
             self.selection_changed.emit(slot_id)
+            self.setAccessibleDescription(self.describe_slot(self.selected_slot()))
         self.update()
+
+    def describe_slot(self, slot: SlotV | None) -> str:
+        """The selected slot in words (screen readers; the same text as its tool tip)."""
+        if slot is None or self.snapshot is None:
+            return "No slot selected"
+        role = self.snapshot.role(slot.role_id)
+        tasks = "".join(f"\n• {t.title}" for t in self.snapshot.tasks_in(slot.id))
+        title = f" — {slot.title}" if slot.title else ""
+        name = role.name if role else ""
+        return f"{self._label(slot.start, slot.end)} {name}{title}{tasks}"
 
     def selected_slot(self) -> SlotV | None:
         return self.snapshot.slot(self.selected_id) if self.snapshot else None
