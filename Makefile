@@ -22,6 +22,9 @@ test: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	bash tests/run.sh $(PY)
 
+screenshots: $(VENV)/.installed
+	$(PY) tests/screenshots.py
+
 bench: $(VENV)/.installed
 	$(PY) bench/run_all.py
 

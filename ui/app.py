@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from planner.db import Database
+    from ui.day_data import DaySnapshot
+    from ui.main_window import MainWindow
+    from ui.services import Gateway
+    from ui.single_instance import SingleInstance
 
 NO_DISPLAY = (
     "splitday: no display found (DISPLAY and WAYLAND_DISPLAY are unset). "
     "Run it in a desktop session, under Xvfb (xvfb-run splitday), "
     "or with QT_QPA_PLATFORM=offscreen."
 )
+TICK_CHECK_MS = 15_000
+CONNECT_FALLBACK_MS = 1500
 
 
 def has_display() -> bool:
@@ -20,35 +36,265 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def data_dir() -> Path:
+    """planner.db.data_dir without importing SQLAlchemy before the first paint (a test keeps
+    the two equal)."""
+    override = os.environ.get("SPLITDAY_DATA_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("splitday", appauthor=False))
+
+
+def cache_path() -> Path:
+    return data_dir() / "today-cache.json"
+
+
+def cache_key(db_url: str | None) -> str:
+    """Which database and owner a cached plan belongs to (as planner.db resolves them)."""
+    import getpass
+
+    url = db_url or os.environ.get("SPLITDAY_DB_URL") or "default"
+    owner = os.environ.get("SPLITDAY_OWNER")
+    if not owner:
+        try:
+            owner = getpass.getuser()
+        except (KeyError, OSError):
+            owner = "user"
+    return f"{url}|{owner}"
+
+
+def ui_settings() -> QSettings:
+    """Window layout and session flags, next to the database in the user's data folder."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(data_dir() / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def _database_error(exc: Exception) -> str:
+    detail = getattr(exc, "orig", None) or exc
+    return f"cannot open the database: {type(exc).__name__}: {detail}"
+
+
+class Runtime:
+    """What the running app holds after start-up: the database, the gateway, the ticking clock."""
+
+    def __init__(
+        self, app: QApplication, window: MainWindow, settings: QSettings, db_url: str | None
+    ) -> None:
+        self.app, self.window, self.settings, self.db_url = app, window, settings, db_url
+        self.db: Database | None = None
+        self.gateway: Gateway | None = None
+        self.tray: Any = None
+        self.features: Any = None  # what wire_features built (kept alive with the runtime)
+        self.recovered = 0
+        self.failure = ""
+        self.in_exec = False  # main() runs the event loop
+        self.started: list[Callable[[Runtime], None]] = []  # run once the tray and timer exist
+        self._last_minute: datetime | None = None
+        self._timer: Any = None
+        self._closed = False
+
+    def connect(self) -> bool:
+        """Open the database (after the first paint), then show today and start ticking."""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QMessageBox
+
+        from planner import planning
+        from planner.db import StorageError, open_database
+        from ui.services import Gateway
+
+        if self.db is not None or self._closed:  # connected already (first paint or fallback)
+            return self.db is not None
+
+        try:
+            self.db = open_database(self.db_url)
+            with self.db.transaction() as session:
+                planning.ensure_defaults(session, self.db.owner)
+        except Exception as exc:  # the one place that reports a database that will not open
+            message = str(exc) if isinstance(exc, StorageError) else _database_error(exc)
+            self.failure = message
+            print(f"splitday: {message}", file=sys.stderr)
+            self.window.statusBar().showMessage(message)
+            if not os.environ.get("SPLITDAY_NO_DIALOGS"):
+                QMessageBox.critical(self.window, "Splitday", message)
+            if self.in_exec:  # (exit() outside exec() would stall every later event loop)
+                self.app.exit(1)
+            return False
+        window = self.window
+        self.gateway = Gateway(self.db, window.clock, window.zone, window.undo_stack, window)
+        if self.settings.value("session/running", False, type=bool):
+            self.recovered = self.gateway.recover()
+        self.settings.setValue("session/running", True)
+        self.settings.sync()
+        self.app.aboutToQuit.connect(self._on_app_about_to_quit)
+        window.today_loaded.connect(self._on_window_today_loaded)
+        window.attach(self.gateway)
+        if self.recovered:
+            window.statusBar().showMessage(
+                f"Splitday did not quit cleanly last time: {self.recovered} open entry(ies) "
+                "were closed at the last sign of life and marked for review.",
+                20000,
+            )
+        QTimer.singleShot(0, self._after_start)
+        return True
+
+    def _after_start(self) -> None:
+        """What can wait until today's plan is on screen: the first tick, the timer, the tray."""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        window = self.window
+        window.tick()
+        self._last_minute = self._minute()
+        self._timer = QTimer(window)
+        self._timer.setInterval(TICK_CHECK_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._timer.start()
+        self.app.applicationStateChanged.connect(self._on_app_state_changed)
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            from ui.tray import Tray
+
+            self.tray = Tray(window)
+            self.tray.show()
+            window.focus_changed.emit(window.focus)
+            self.app.setQuitOnLastWindowClosed(False)
+        for hook in self.started:
+            hook(self)
+
+    def _on_window_today_loaded(self, snapshot: DaySnapshot) -> None:
+        from ui import plan_cache
+
+        plan_cache.save(cache_path(), cache_key(self.db_url), snapshot)
+
+    def _minute(self) -> datetime:
+        return self.window.clock.now().replace(second=0, microsecond=0)
+
+    def _on_timer_timeout(self) -> None:
+        minute = self._minute()
+        if minute != self._last_minute:  # a new minute, or back from suspend
+            self._last_minute = minute
+            self.window.tick()
+
+    def _on_app_state_changed(self, state: Any) -> None:
+        from PySide6.QtCore import Qt
+
+        if state == Qt.ApplicationState.ApplicationActive:
+            self._on_timer_timeout()  # back from suspend: a new minute; a mere focus change: not
+
+    def _on_app_about_to_quit(self) -> None:
+        if self.gateway is not None:
+            self.gateway.tick()
+        self.settings.setValue("session/running", False)
+        self.settings.sync()
+
+    def close(self) -> None:
+        self._closed = True
+        if self._timer is not None:
+            self._timer.stop()
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]:
+    """The application, its main window (shown) and the runtime that connects after painting."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from planner.clock import clock_from_env, local_zone
+    from ui import theme
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Splitday")
+    app.setOrganizationName("Splitday")
+    from ui.desktop import apply_identity
+
+    apply_identity(app)  # one app id everywhere: desktop file, icon, window class
+    theme.follow_system(app)
+    settings = ui_settings()
+    clock, zone = clock_from_env(), local_zone()
+    window = MainWindow(settings, clock, zone)
+    runtime = Runtime(app, window, settings, db_url)
+
+    def after_first_paint() -> None:
+        """Today's plan as last seen, painted at once; then the database (slower) takes over."""
+        from ui import plan_cache
+
+        cached = plan_cache.load(cache_path(), cache_key(db_url), clock.now(), zone)
+        if cached is not None and window.gateway is None:
+            window.show_cached(cached)
+            window.repaint()  # on screen before opening the database blocks the loop
+        QTimer.singleShot(0, runtime.connect)
+
+    window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
+    # a window that is never painted (started hidden, say) must still get its data
+    fallback = QTimer(window)
+    fallback.setSingleShot(True)
+    fallback.timeout.connect(runtime.connect)
+    fallback.start(CONNECT_FALLBACK_MS)
+    window.show()
+    return app, window, runtime
+
+
+def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -> None:
+    """Everything that needs the open database: interruptions and the single-instance server,
+    reminders, and the morning's Plan my day."""
+    from planner import planning
+    from ui import reminders
+    from ui.interruptions import install
+
+    window, gateway = runtime.window, runtime.gateway
+    assert gateway is not None and runtime.db is not None
+    db, zone, clock = runtime.db, window.zone, window.clock
+    wiring = install(runtime.app, db, zone, clock, window, instance, plan=window.open_plan_day)
+    wiring.interruptions.changed.connect(gateway.changed.emit)
+    wiring.interruptions.resumed.connect(lambda text: window.statusBar().showMessage(text, 8000))
+    window.on_log_interruption = lambda: wiring.interruptions.on_hotkey(clock.now())
+    window.on_open_interruption_log = wiring.open_log
+    service = reminders.install(
+        runtime.app, db, db.owner, zone, clock, tray=runtime.tray, window=lambda: window
+    )
+    service.changed.connect(gateway.changed.emit)
+    gateway.changed.connect(lambda _change: service.refresh())
+    runtime.features = (wiring, service)
+    with db.transaction() as session:
+        today = planning.day_of(session, db.owner, clock.now(), zone)
+        plan = planning.get_plan(session, db.owner, today, zone)
+        is_workday = planning.workday_hours(session, db.owner, today.weekday())[0]
+    morning = (
+        is_workday
+        and not plan.slots
+        and plan.day.started_at is None
+        and clock.now() < plan.day.stop
+        and not os.environ.get("SPLITDAY_NO_DIALOGS")
+    )
+    if open_plan or morning:  # the first start of a workday with no plan yet
+        window.open_plan_day()
+
+
 def main(db_url: str | None = None, open_plan: bool = False) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    from PySide6.QtWidgets import QApplication
 
-    from planner.cli import Context
+    from ui.desktop import quit_after_first_window_from_env
+    from ui.interruptions import claim_instance
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    # --- intr: single instance (ui/interruptions.py) ---
-    from ui.interruptions import claim_instance, install
-
-    instance = claim_instance()
+    instance = claim_instance()  # before any window: a second `splitday` only forwards "show"
     if isinstance(instance, int):
-        return instance  # the running Splitday got "show"
-    # --- end intr ---
-    # packaging (issue 8): desktop identity + the smoke test's SPLITDAY_QUIT_AFTER_MS hook
-    from ui.desktop import apply_identity, quit_after_first_window_from_env
-
-    apply_identity(app)
-    quit_after_first_window_from_env(app)
-    ctx = Context(db_url)
-    window = QMainWindow()
-    window.setWindowTitle("Splitday")
-    window.setCentralWidget(QLabel("Splitday"))
-    window.resize(900, 600)
-    window.show()
-    _intr = install(app, ctx, window, instance)  # intr: hotkey, quick log, commands, re-flow
+        return instance
+    app, _window, runtime = build(db_url)
+    runtime.started.append(lambda rt: wire_features(rt, instance, open_plan))
+    quit_after_first_window_from_env(app)  # the packaged app's smoke test
+    runtime.in_exec = True
     try:
         return app.exec()
     finally:
-        ctx.close()
+        runtime.close()
+        instance.release()

@@ -20,7 +20,7 @@ from planner.values import Change, EntryV
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
 
-    from planner.cli import Context
+    from planner.clock import Clock
     from planner.db import Database
     from ui.dialogs.interruption_log import DayLog, InterruptionLogDialog, ReflowPrompt
     from ui.dialogs.quick_log import QuickLog, QuickLogEntry
@@ -314,7 +314,9 @@ class Wiring:
 
 def install(
     app: QCoreApplication,
-    ctx: Context,
+    db: Database,
+    zone: tzinfo,
+    clock: Clock,
     window: QWidget,
     instance: SingleInstance,
     *,
@@ -326,12 +328,12 @@ def install(
     from ui.dialogs.quick_log import QuickLog
     from ui.hotkeys import Hotkeys
 
-    quick_log = QuickLog(ctx.zone, parse_minutes)
-    intr = Interruptions(ctx.db, ctx.owner, ctx.zone, ctx.now, quick_log, parent=app)
-    with ctx.db.transaction() as s:
-        sequence = str(planning.get_setting(s, ctx.owner, "hotkey") or "")
-        global_on = planning.get_setting(s, ctx.owner, "global_hotkey")
-    hotkeys = Hotkeys(sequence, now=ctx.now, global_enabled=global_on is not False, parent=app)
+    quick_log = QuickLog(zone, parse_minutes)
+    intr = Interruptions(db, db.owner, zone, clock.now, quick_log, parent=app)
+    with db.transaction() as s:
+        sequence = str(planning.get_setting(s, db.owner, "hotkey") or "")
+        global_on = planning.get_setting(s, db.owner, "global_hotkey")
+    hotkeys = Hotkeys(sequence, now=clock.now, global_enabled=global_on is not False, parent=app)
     hotkeys.install_app_shortcut(window)
     hotkeys.start_global()
     hotkeys.triggered.connect(intr.on_hotkey)
@@ -386,11 +388,11 @@ def install(
 
     def open_log(day: date | None = None) -> InterruptionLogDialog:
         if not dialogs:
-            dialogs.append(InterruptionLogDialog(intr, ctx.zone, parse_minutes, window))
+            dialogs.append(InterruptionLogDialog(intr, zone, parse_minutes, window))
         dialog = dialogs[0]
         if day is None:
-            with ctx.db.transaction() as s:
-                day = ctx.today(s)
+            with db.transaction() as s:
+                day = planning.day_of(s, db.owner, clock.now(), zone)
         dialog.show_day(day)
         dialog.show()
         dialog.raise_()

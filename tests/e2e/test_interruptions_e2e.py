@@ -111,7 +111,7 @@ def test_second_instance_brings_the_first_forward_and_exits(app: App, env: dict[
         second = splitday(env)
         assert second.returncode == 0, second.stderr
         assert "already running" in second.stdout
-        wait_for(lambda: focused_name(env) == "Splitday", 5)
+        wait_for(lambda: focused_name(env).startswith("Splitday"), 5)
         assert app.proc.poll() is None
     finally:
         other.terminate()

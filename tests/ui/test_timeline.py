@@ -1,0 +1,191 @@
+"""Drive the real timeline with the mouse and keys; assert on the database afterwards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
+from ui_helpers import DAY, Seeded, at, slots_of, tasks_of
+
+from planner.db import Database
+from ui.main_window import MainWindow
+from ui.views.timeline import TimelineWidget
+
+NO = Qt.KeyboardModifier.NoModifier
+LEFT = Qt.MouseButton.LeftButton
+
+
+def drag(
+    qtbot: QtBot,
+    tl: TimelineWidget,
+    a: QPoint,
+    b: QPoint,
+    mods: Qt.KeyboardModifier = NO,
+) -> None:
+    qtbot.mousePress(tl, LEFT, mods, a)
+    middle = QPoint(a.x(), (a.y() + b.y()) // 2)
+    qtbot.mouseMove(tl, middle)
+    qtbot.mouseMove(tl, b)
+    qtbot.mouseRelease(tl, LEFT, mods, b)
+
+
+def y(tl: TimelineWidget, moment: datetime) -> QPoint:
+    return tl.point_at(moment)
+
+
+def test_drag_on_empty_space_creates_a_slot(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    drag(qtbot, tl, y(tl, at("15:01")), y(tl, at("16:02")))
+    assert ("15:00", "16:00", seeded.support) in slots_of(db)
+    assert len(window.snapshot.plan.slots) == 4  # the view reloaded from the database
+
+
+def test_drag_moves_a_slot_snapped_and_undo_redo(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    drag(qtbot, tl, y(tl, at("13:30")), y(tl, at("14:02")))
+    assert ("13:30", "14:30", seeded.support) in slots_of(db)
+    assert window.undo_action.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert ("13:00", "14:00", seeded.support) in slots_of(db)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert ("13:30", "14:30", seeded.support) in slots_of(db)
+
+
+def test_drag_bottom_edge_resizes_and_undo(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    edge = y(tl, at("14:00")) - QPoint(0, 1)
+    drag(qtbot, tl, edge, y(tl, at("14:38")))
+    assert ("13:00", "14:40", seeded.support) in slots_of(db)
+    window.undo_action.trigger()
+    assert ("13:00", "14:00", seeded.support) in slots_of(db)
+
+
+def test_top_edge_resize_and_alt_disables_snapping(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    edge = y(tl, at("13:00")) + QPoint(0, 1)
+    drag(qtbot, tl, edge, y(tl, at("12:43")), Qt.KeyboardModifier.AltModifier)
+    assert ("12:43", "14:00", seeded.support) in slots_of(db)
+
+
+def test_overlap_is_refused_readably_and_nothing_changes(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    before = slots_of(db)
+    tl = window.timeline
+    drag(qtbot, tl, y(tl, at("13:30")), y(tl, at("10:30")))  # onto the 10:00 slot
+    assert slots_of(db) == before
+    assert "overlap" in window.last_error
+    assert "Traceback" not in window.last_error
+    assert not window.undo_action.isEnabled()
+    assert [s.start for s in window.snapshot.plan.slots] == [
+        at("09:00"),
+        at("10:00"),
+        at("13:00"),
+    ]
+
+
+def test_keyboard_selects_moves_resizes_and_deletes(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    tl.setFocus()
+    qtbot.keyClick(tl, Qt.Key.Key_Down)  # select the first slot
+    qtbot.keyClick(tl, Qt.Key.Key_Down)
+    qtbot.keyClick(tl, Qt.Key.Key_Down)  # the 13:00 slot
+    assert tl.selected_id == seeded.slots["13:00"]
+    assert tl.accessibleDescription() == "13:00–14:00 Support"  # what a screen reader hears
+    qtbot.keyClick(tl, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert ("13:05", "14:05", seeded.support) in slots_of(db)
+    qtbot.keyClick(tl, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert ("13:05", "14:10", seeded.support) in slots_of(db)
+    qtbot.keyClick(tl, Qt.Key.Key_2)  # second role
+    assert ("13:05", "14:10", seeded.community) in slots_of(db)
+    qtbot.keyClick(tl, Qt.Key.Key_Delete)
+    assert len(slots_of(db)) == 2
+    window.undo_action.trigger()  # the deleted slot comes back
+    assert ("13:05", "14:10", seeded.community) in slots_of(db)
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert ("13:00", "14:00", seeded.support) in slots_of(db)
+
+
+def test_delete_then_undo_puts_scheduled_tasks_back_into_the_slot(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    task_id = seeded.tasks["Update FAQ"]
+    window.tasks.schedule_requested.emit(task_id, seeded.slots["13:00"])
+    assert next(t for t in tasks_of(db) if t.id == task_id).slot_id == seeded.slots["13:00"]
+    tl = window.timeline
+    qtbot.mouseClick(tl, LEFT, NO, y(tl, at("13:30")))
+    qtbot.keyClick(tl, Qt.Key.Key_Delete)
+    assert next(t for t in tasks_of(db) if t.id == task_id).slot_id is None
+    window.undo_action.trigger()
+    slot_id = next(s.id for s in window.snapshot.plan.slots if s.start == at("13:00"))
+    assert next(t for t in tasks_of(db) if t.id == task_id).slot_id == slot_id
+
+
+def test_context_menu_offers_every_mouse_action(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    point = y(tl, at("13:30"))
+    qtbot.mouseClick(tl, LEFT, NO, point)
+    menu = tl.build_menu(point)
+    texts = [a.text().split("\t")[0] for a in menu.actions()]
+    for wanted in ("New 30-minute slot here", "Role", "Move 5 min later", "5 min longer"):
+        assert wanted in texts
+    assert "Delete slot" in texts
+    later = next(a for a in menu.actions() if a.text().startswith("Move 5 min later"))
+    later.trigger()
+    assert ("13:05", "14:05", seeded.support) in slots_of(db)
+    empty = tl.build_menu(y(tl, at("16:00")))
+    new_menu = empty.actions()[0].menu()
+    new_menu.actions()[1].trigger()  # a Community slot at 16:00
+    assert ("16:00", "16:30", seeded.community) in slots_of(db)
+
+
+def test_the_plan_is_painted(qtbot: QtBot, window: MainWindow, seeded: Seeded) -> None:
+    tl = window.timeline
+    image = tl.grab().toImage()
+    inside = tl.point_at(at("09:30"))
+    colour = image.pixelColor(inside.x(), inside.y()).name()
+    assert colour == "#e15759"  # the Support slot, in its role colour
+    assert tl.snapshot is not None and tl.snapshot.day == DAY
+
+
+def test_a_minute_tick_during_a_drag_does_not_drop_it(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    qtbot.mousePress(tl, LEFT, NO, y(tl, at("13:30")))
+    qtbot.mouseMove(tl, y(tl, at("13:50")))
+    window.tick()  # reloads every view from the database
+    qtbot.mouseMove(tl, y(tl, at("14:10")))
+    qtbot.mouseRelease(tl, LEFT, NO, y(tl, at("14:15")))
+    assert ("13:45", "14:45", seeded.support) in slots_of(db)
+
+
+def test_undo_shows_the_day_it_changes(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    drag(qtbot, tl, y(tl, at("13:30")), y(tl, at("14:00")))
+    assert ("13:30", "14:30", seeded.support) in slots_of(db)
+    window.next_day()
+    window.undo_action.trigger()
+    assert window.day == DAY  # back on the day whose slot moved back
+    assert ("13:00", "14:00", seeded.support) in slots_of(db)

@@ -1,0 +1,336 @@
+"""The main window as a whole: day navigation, now panel, mini window, closing, layout, start-up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QPoint, QSettings, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from ui_helpers import BERLIN, DAY, Seeded, at, slots_of
+
+from planner import planning, tracking
+from planner.clock import FakeClock
+from planner.db import Database
+from planner.timerange import day_bounds
+from ui import app as app_module
+from ui.main_window import MainWindow
+
+NEXT = DAY + timedelta(days=1)
+
+
+def test_day_navigation_and_editing_another_day(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    assert window.day == DAY
+    assert "Today" in window.day_label.text()
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.day == NEXT
+    assert window.timeline.snapshot.day == NEXT
+    assert window.timeline.snapshot.plan.slots == ()
+    assert window.tasks.model.rowCount() == 0
+    assert "Tomorrow" in window.day_label.text()
+    tl = window.timeline
+    qtbot.mousePress(tl, Qt.MouseButton.LeftButton, pos=tl.point_at(at("10:00", NEXT)))
+    qtbot.mouseMove(tl, tl.point_at(at("10:30", NEXT)))
+    qtbot.mouseRelease(tl, Qt.MouseButton.LeftButton, pos=tl.point_at(at("11:00", NEXT)))
+    assert slots_of(db, NEXT) == [("10:00", "11:00", seeded.support)]
+    assert len(slots_of(db, DAY)) == 3
+    # the now panel keeps showing today while another day is on screen
+    assert window.now_panel.card.role.text() == "Support"
+    window.previous_day()
+    window.previous_day()
+    assert window.day == DAY - timedelta(days=1)
+    window.date_edit.setDate(QDate(2026, 11, 25))
+    assert window.day == NEXT
+    assert len(window.timeline.snapshot.plan.slots) == 1
+    window.today_action.trigger()
+    assert window.day == DAY
+    assert len(window.timeline.snapshot.plan.slots) == 3
+
+
+def test_now_panel_shows_role_task_time_left_and_next(
+    window: MainWindow, seeded: Seeded, clock: FakeClock
+) -> None:
+    card = window.now_panel.card
+    assert card.role.text() == "Support"
+    assert card.task.text() == "Answer tickets"
+    assert card.left.text() == "1 h 00 min left (until 10:00)"
+    assert card.next.text() == "Next: Community at 10:00"
+    clock.set(at("10:45"))
+    window.tick()
+    assert card.role.text() == "Community"
+    assert card.task.text() == "Write newsletter"
+    assert card.left.text().startswith("15 min left")
+    assert card.next.text() == "Next: Support at 13:00"
+    clock.set(at("18:10"))
+    window.tick()
+    assert card.role.text() == "Day over"
+    assert "Hard stop was at 17:30" in card.left.text()
+
+
+def test_tick_moves_the_now_line_and_follows_the_plan(
+    window: MainWindow, db: Database, seeded: Seeded, clock: FakeClock
+) -> None:
+    with db.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, clock.now(), follow_plan=True)
+    clock.set(at("10:05"))
+    window.tick()
+    assert window.timeline.now == clock.now()
+    with db.transaction() as s:
+        running = tracking.running(s, "tester")
+        seen = tracking.last_seen(s, "tester")
+    assert running is not None and running.role_id == seeded.community  # split at 10:00
+    assert seen == clock.now()
+
+
+def test_tick_past_midnight_follows_the_new_day(
+    window: MainWindow, seeded: Seeded, clock: FakeClock
+) -> None:
+    clock.set(at("05:00", NEXT))
+    window.tick()
+    assert window.day == NEXT
+
+
+def test_mini_window_toggles_and_mirrors_the_focus(qtbot: QtBot, window: MainWindow) -> None:
+    assert window.mini is None  # built only when first asked for
+    window.now_panel.mini_button.click()
+    assert window.mini is not None and window.mini.isVisible()
+    assert window.mini_action.isChecked()
+    flags = window.mini.windowFlags()
+    assert flags & Qt.WindowType.WindowStaysOnTopHint
+    assert window.mini.card.role.text() == "Support"
+    window.mini_action.trigger()
+    assert not window.mini.isVisible()
+    assert not window.now_panel.mini_button.isChecked()
+
+
+def test_features_not_wired_say_so_honestly(window: MainWindow) -> None:
+    window.interrupt_action.trigger()
+    assert "not available yet" in window.statusBar().currentMessage()
+    assert window.plan_action.shortcut().toString() == "Ctrl+P"
+
+
+def test_plan_my_day_opens_on_the_shown_day(qtbot: QtBot, window: MainWindow) -> None:
+    from ui.dialogs.plan_day import PlanDayDialog
+
+    window.plan_action.trigger()
+    dialog = window.findChild(PlanDayDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()
+
+
+def test_closing_without_a_tray_quits_and_saves_the_layout(
+    qtbot: QtBot, window: MainWindow, settings: QSettings
+) -> None:
+    window.resize(760, 560)  # the offscreen screen is 800×600; restoring clamps to it
+    window.splitter.setSizes([420, 320])
+    sizes = window.splitter.sizes()
+    window.close()
+    assert not window.isVisible()
+    settings.sync()
+    again = MainWindow(settings, window.clock, BERLIN)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.size() == window.size()
+    assert again.splitter.sizes() == sizes
+
+
+class FakeTray:
+    def __init__(self) -> None:
+        self.visible = True
+
+    def isVisible(self) -> bool:
+        return self.visible
+
+
+def test_closing_with_a_tray_keeps_running(qtbot: QtBot, window: MainWindow) -> None:
+    window.tray = FakeTray()
+    window.close()
+    assert not window.isVisible()
+    window.toggle_visible()
+    assert window.isVisible()
+
+
+def test_error_from_the_core_is_a_readable_message(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    window.tasks.model.edit_requested.emit(seeded.tasks["Update FAQ"], {"title": "   "})
+    assert window.last_error == "a task needs a title"
+    box = window._error_box
+    assert box is not None and box.isVisible() and box.text() == "a task needs a title"
+    assert "Update FAQ" in [t.title for t in planning_tasks(db)]
+    box.accept()
+
+
+def planning_tasks(db: Database):  # type: ignore[no-untyped-def]
+    with db.transaction() as s:
+        return planning.list_tasks(s, "tester")
+
+
+def test_timeline_is_usable_on_a_small_screen(qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(1280, 720)
+    qtbot.wait(10)
+    assert window.width() <= 1280 and window.height() <= 720
+    scroll = window.timeline_scroll
+    assert scroll.viewport().height() > 250
+    assert window.tasks.view.height() > 80
+
+
+# ------------------------------------------------------------ start-up through ui.app
+
+
+@pytest.fixture
+def started(qtbot: QtBot, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SPLITDAY_NOW", "2026-11-24T09:30")
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    monkeypatch.setenv("SPLITDAY_OWNER", "tester")
+    from planner import clock as clock_module
+
+    clock_module.reset_local_zone()
+    made = []
+
+    def start(with_flag: bool):  # type: ignore[no-untyped-def]
+        if with_flag:
+            settings = app_module.ui_settings()
+            settings.setValue("session/running", True)
+            settings.sync()
+        _app, window, runtime = app_module.build(db_url)
+        qtbot.addWidget(window)
+        made.append(runtime)
+        qtbot.waitUntil(lambda: window.snapshot is not None, timeout=5000)
+        return window, runtime
+
+    yield start
+    for runtime in made:
+        runtime.close()
+    monkeypatch.delenv("TZ")
+    clock_module.reset_local_zone()
+
+
+def test_start_paints_first_then_shows_today(started) -> None:  # type: ignore[no-untyped-def]
+    window, runtime = started(False)
+    assert window.day == DAY
+    assert runtime.recovered == 0
+    assert app_module.ui_settings().value("session/running", type=bool) is True
+    runtime._on_app_about_to_quit()
+    assert app_module.ui_settings().value("session/running", type=bool) is False
+
+
+def test_unclean_exit_is_recovered_on_start(db: Database, started) -> None:  # type: ignore[no-untyped-def]
+    with db.transaction() as s:
+        tracking.start_work(s, db.owner, BERLIN, at("09:00"), role_id=1)
+        tracking.heartbeat(s, db.owner, at("09:10"))
+    db.close()
+    window, runtime = started(True)
+    assert runtime.recovered == 1
+    with runtime.db.transaction() as s:
+        entries = tracking.list_entries(s, runtime.db.owner, day_bounds(DAY, BERLIN))
+    assert entries[0].end == at("09:10") and entries[0].needs_review
+    assert "did not quit cleanly" in window.statusBar().currentMessage()
+
+
+def test_no_display_prints_one_line(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(app_module.sys, "platform", "linux")
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    assert app_module.main() == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no display" in err
+
+
+def test_drag_point_helper_is_inside_the_planned_column(window: MainWindow) -> None:
+    point: QPoint = window.timeline.point_at(at("09:30"))
+    left, right = window.timeline.planned_column()
+    assert left < point.x() < right
+    assert QApplication.instance() is not None
+
+
+def test_tray_shows_the_current_role_colour_and_its_menu(window: MainWindow) -> None:
+    from ui.tray import IDLE, Tray
+
+    tray = Tray(window)
+    window.reload()
+    assert tray.colour == "#e15759"  # Support is planned at 09:00
+    texts = [a.text().replace("&", "") for a in tray.contextMenu().actions() if a.text()]
+    assert texts == ["Log interruption…", "Plan my day…", "Show/hide window", "Quit"]
+    window.focus_changed.emit(None)
+    assert tray.colour == IDLE
+    assert window.tray is tray
+
+
+def test_a_bug_in_a_service_is_reported_readably_and_rolled_back(
+    window: MainWindow, db: Database, seeded: Seeded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gateway = window.gateway
+    assert gateway is not None
+
+    def broken(session):  # type: ignore[no-untyped-def]
+        planning.set_task_status(session, "tester", seeded.tasks["Update FAQ"], "done", at("09:00"))
+        raise RuntimeError("boom")
+
+    ok, _ = gateway.apply(broken)
+    assert not ok
+    assert window.last_error.endswith("unexpected error (RuntimeError: boom)")
+    assert "Traceback" not in window.last_error
+    with db.transaction() as s:
+        statuses = {t.title: t.status for t in planning.list_tasks(s, "tester")}
+    assert statuses["Update FAQ"] == "open"  # rolled back
+    assert "RuntimeError" in capsys.readouterr().err  # the details stay for a bug report
+    window._error_box.accept()
+
+
+def test_a_running_entry_does_not_spill_into_later_days(
+    window: MainWindow, db: Database, seeded: Seeded, clock: FakeClock
+) -> None:
+    with db.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("09:00"), role_id=seeded.support)
+    clock.set(at("10:20"))
+    window.reload()
+    assert len(window.timeline.snapshot.entries) == 1
+    window.show_day(DAY + timedelta(days=4))
+    snap = window.timeline.snapshot
+    assert snap.entries == ()
+    first, last = window.timeline.scale().origin, window.timeline.scale().end
+    assert last - first <= timedelta(hours=12)  # the day's hours only, not four days
+    window.show_day(DAY - timedelta(days=1))
+    assert window.timeline.snapshot.entries == ()
+
+
+def test_a_database_that_will_not_open_is_one_readable_line(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SPLITDAY_NO_DIALOGS", "1")
+    bad = tmp_path / "not-a-db.sqlite3"
+    bad.write_bytes(b"this is not SQLite at all" * 100)
+    _app, window, runtime = app_module.build(f"sqlite:///{bad}")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: bool(runtime.failure), timeout=5000)
+    assert "cannot be read" in runtime.failure
+    assert "Traceback" not in runtime.failure
+    assert window.gateway is None
+    runtime.close()
+
+
+def test_the_timer_ticks_once_per_new_minute(started) -> None:  # type: ignore[no-untyped-def]
+    window, runtime = started(False)
+    qtbot_wait_until(lambda: runtime._timer is not None)
+    calls = []
+    window.tick = lambda: calls.append(1)  # type: ignore[method-assign]
+    runtime._on_timer_timeout()
+    assert calls == []  # same minute: nothing to do
+    runtime._last_minute = runtime._last_minute - timedelta(minutes=3)  # e.g. after a suspend
+    runtime._on_timer_timeout()
+    assert calls == [1]
+
+
+def qtbot_wait_until(condition) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QCoreApplication, QDeadlineTimer
+
+    deadline = QDeadlineTimer(5000)
+    while not condition() and not deadline.hasExpired():
+        QCoreApplication.processEvents()
+    assert condition()

@@ -1,0 +1,99 @@
+"""What the views show for one day (a frozen snapshot) and the now/focus summary derived from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # (the values module is not needed for the first paint)
+    from planner.values import EntryV, PlanV, RoleV, SlotV, TaskV
+
+
+@dataclass(frozen=True)
+class DaySnapshot:
+    """One day's plan plus its actual log, read in one transaction at `now`."""
+
+    plan: PlanV
+    entries: tuple[EntryV, ...]
+    now: datetime
+    today: date
+    day_start_minute: int = 0
+    bounds: tuple[datetime, datetime] | None = None  # the whole local day (start to start)
+    roles_by_id: dict[int, RoleV] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.roles_by_id:
+            self.roles_by_id.update({r.id: r for r in self.plan.roles})
+
+    @property
+    def day(self) -> date:
+        return self.plan.day.day
+
+    def role(self, role_id: int | None) -> RoleV | None:
+        return None if role_id is None else self.roles_by_id.get(role_id)
+
+    def slot(self, slot_id: int | None) -> SlotV | None:
+        return next((s for s in self.plan.slots if s.id == slot_id), None)
+
+    def tasks_in(self, slot_id: int) -> list[TaskV]:
+        return [t for t in self.plan.tasks if t.slot_id == slot_id and t.status != "dropped"]
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The one thing to do now: the current slot's role, its task, time left, what comes next."""
+
+    now: datetime
+    slot: SlotV | None
+    role: RoleV | None
+    task: TaskV | None
+    left: timedelta | None
+    next_slot: SlotV | None
+    next_role: RoleV | None
+    interruption: EntryV | None
+    stop: datetime
+    after_stop: bool
+
+
+def current_task(snapshot: DaySnapshot, slot: SlotV) -> TaskV | None:
+    """The first open task in the slot, else the first unscheduled open task of its role."""
+    open_tasks = [t for t in snapshot.plan.tasks if t.status == "open"]
+    for task in open_tasks:
+        if task.slot_id == slot.id:
+            return task
+    for task in open_tasks:
+        if task.slot_id is None and task.role_id == slot.role_id:
+            return task
+    return None
+
+
+def focus_of(snapshot: DaySnapshot) -> Focus:
+    now = snapshot.now
+    slots = snapshot.plan.slots
+    slot = next((s for s in slots if s.start <= now < s.end), None)
+    upcoming = [s for s in slots if s.start > now]
+    if slot is not None:
+        upcoming = [s for s in upcoming if s.role_id != slot.role_id or s.start > slot.end]
+    nxt = upcoming[0] if upcoming else None
+    running = [e for e in snapshot.entries if e.end is None]
+    interruption = running[-1] if running and running[-1].kind == "interruption" else None
+    return Focus(
+        now=now,
+        slot=slot,
+        role=snapshot.role(slot.role_id) if slot else None,
+        task=current_task(snapshot, slot) if slot else None,
+        left=(slot.end - now) if slot else None,
+        next_slot=nxt,
+        next_role=snapshot.role(nxt.role_id) if nxt else None,
+        interruption=interruption,
+        stop=snapshot.plan.day.stop,
+        after_stop=now >= snapshot.plan.day.stop,
+    )
+
+
+def format_left(left: timedelta) -> str:
+    minutes = max(0, int(left.total_seconds() // 60))
+    if minutes >= 60:
+        return f"{minutes // 60} h {minutes % 60:02d} min left"
+    return f"{minutes} min left"

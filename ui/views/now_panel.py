@@ -1,0 +1,151 @@
+"""Now / focus: the current slot's role in large type, the one task, time left, what is next."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from ui import theme
+
+if TYPE_CHECKING:
+    from ui.day_data import DaySnapshot, Focus
+
+
+class FocusCard(QFrame):
+    """The focus summary; `compact` for the mini window."""
+
+    def __init__(self, zone: tzinfo, compact: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self.compact = compact
+        self.focus: Focus | None = None
+        self.role = QLabel("…", self)
+        self.role.setObjectName("focusRole")
+        self.role.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.role.setAutoFillBackground(True)
+        self.role.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * (1.6 if compact else 2.2))
+        font.setBold(True)
+        self.role.setFont(font)
+        pad = 4 if compact else 10
+        self.role.setContentsMargins(8, pad, 8, pad)
+        self.role.setMinimumHeight(QFontMetrics(font).height() + 2 * pad + 4)
+        self.task = QLabel(self)
+        self.task.setObjectName("focusTask")
+        self.task.setWordWrap(True)
+        self.task.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        task_font = QFont(self.font())
+        task_font.setPointSizeF(task_font.pointSizeF() * 1.2)
+        self.task.setFont(task_font)
+        self.left = QLabel(self)
+        self.left.setObjectName("focusLeft")
+        self.left.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.next = QLabel(self)
+        self.next.setObjectName("focusNext")
+        self.next.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.next.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        margin = 6 if compact else 10
+        layout.setContentsMargins(margin, margin, margin, margin)
+        layout.setSpacing(4 if compact else 6)
+        layout.addWidget(self.role)
+        layout.addWidget(self.task)
+        layout.addWidget(self.left)
+        layout.addWidget(self.next)
+        if not compact:
+            layout.addStretch(1)
+
+    def _hhmm(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%H:%M")
+
+    def show_focus(self, focus: Focus | None) -> None:
+        from ui.day_data import format_left  # (not needed for the first, empty paint)
+
+        self.focus = focus
+        if focus is None:
+            self.role.setText("…")
+            return
+        if focus.role is not None:
+            colour = focus.role.colour
+            self.role.setText(focus.role.name)
+            self.role.setStyleSheet(
+                f"background:{colour}; color:{theme.role_text(colour).name()}; border-radius:6px;"
+            )
+        else:
+            self.role.setText("Day over" if focus.after_stop else "No slot now")
+            self.role.setStyleSheet("border:1px solid palette(mid); border-radius:6px;")
+        if focus.interruption is not None:
+            note = focus.interruption.note or focus.interruption.source or "interruption"
+            self.task.setText(f"⚡ Interrupted: {note}")
+        elif focus.task is not None:
+            self.task.setText(focus.task.title)
+        elif focus.slot is not None:
+            self.task.setText(focus.slot.title or "No task planned for this slot")
+        else:
+            self.task.setText("")
+        if focus.slot is not None and focus.left is not None:
+            self.left.setText(f"{format_left(focus.left)} (until {self._hhmm(focus.slot.end)})")
+        elif focus.after_stop:
+            self.left.setText(f"Hard stop was at {self._hhmm(focus.stop)}")
+        else:
+            self.left.setText("")
+        if focus.next_slot is not None and focus.next_role is not None:
+            self.next.setText(
+                f"Next: {focus.next_role.name} at {self._hhmm(focus.next_slot.start)}"
+            )
+        elif not focus.after_stop:
+            self.next.setText(f"Hard stop at {self._hhmm(focus.stop)}")
+        else:
+            self.next.setText("")
+
+
+class NowPanel(QWidget):
+    """The focus card for today plus the button that toggles the mini window."""
+
+    def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.card = FocusCard(zone, parent=self)
+        self.heading = QLabel("<b>Now</b>", self)
+        self.mini_button = QPushButton("Mini window", self)
+        self.mini_button.setCheckable(True)
+        self.mini_button.setToolTip("A small always-on-top window for a second screen")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.card, 1)
+        layout.addWidget(self.mini_button, 0, Qt.AlignmentFlag.AlignRight)
+
+    def set_snapshot(self, snapshot: DaySnapshot) -> Focus:
+        from ui.day_data import focus_of
+
+        focus = focus_of(snapshot)
+        self.card.show_focus(focus)
+        return focus
+
+
+class MiniWindow(QWidget):
+    """A compact always-on-top focus window for mono-tasking on a second screen."""
+
+    closed = Signal()
+
+    def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
+        self.setWindowTitle("Splitday — now")
+        self.setObjectName("miniWindow")
+        self.card = FocusCard(zone, compact=True, parent=self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.card)
+        self.setMinimumWidth(260)
+
+    def show_focus(self, focus: Focus | None) -> None:
+        self.card.show_focus(focus)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        super().closeEvent(event)
