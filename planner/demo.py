@@ -151,10 +151,11 @@ def generate(
         session.add_all(slot_rows)
         n_slots += len(slot_rows)
         session.flush()
+        day_tasks: list[dict[str, Any]] = []
         for i in range(rng.randint(3, 5)):
             role = support if rng.random() < 0.5 else community
             done = day < today and rng.random() < 0.8
-            tasks.append(
+            day_tasks.append(
                 dict(
                     owner=owner,
                     title=rng.choice(TASKS[0 if role is support else 1]),
@@ -168,6 +169,16 @@ def generate(
                     done_at=start + timedelta(hours=rng.randint(1, 7)) if done else None,
                 )
             )
+        fit = scheduling.fit_tasks(
+            [
+                scheduling.TaskNeed(i, t["role_id"], t["estimate_minutes"])
+                for i, t in enumerate(day_tasks)
+            ],
+            [scheduling.SlotCapacity(r.id, r.role_id, r.start, r.end) for r in slot_rows],
+        )
+        for index, task in enumerate(day_tasks):
+            task["slot_id"] = fit.placed.get(index)
+        tasks.extend(day_tasks)
         # interruptions: a realistic daily pattern
         count = max(0, round(rng.gauss(6 if weekday <= 2 else 3, 1.5)))
         picks = sorted(_interruption_minute(rng, weekday) for _ in range(count))

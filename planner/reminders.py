@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
@@ -332,6 +332,14 @@ def select(
         members.sort(key=lambda r: (r.kind == Kind.HARD_STOP, r.due))
         fire.append(members[-1])
         skip.extend(members[:-1])
+    # A slot reminder that fires late (the app started, or the machine woke, mid-slot) says
+    # what is true now instead of "starts in 2 min".
+    fire = [
+        replace(r, body=f"running since {_hhmm(r.due + prefs.lead, zone)}")
+        if r.kind == Kind.SLOT_START and now >= r.due + prefs.lead + timedelta(minutes=1)
+        else r
+        for r in fire
+    ]
     fire.sort(key=lambda r: r.due)
     return Selection(tuple(fire), tuple(skip), min(later) if later else None)
 

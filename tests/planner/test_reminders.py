@@ -146,7 +146,7 @@ def test_wake_after_sleep_fires_one_hard_stop_not_every_overtime(planned: Databa
 def test_wake_mid_slot_shows_the_running_slot_only(planned: Database) -> None:
     check(planned, at("08:00"))
     woke = check(planned, at("11:20"))
-    assert texts(woke) == ["Community 11:00–12:00 — Write the newsletter — starts in 2 min"]
+    assert texts(woke) == ["Community 11:00–12:00 — Write the newsletter — running since 11:00"]
     assert check(planned, at("11:21")).fire == ()
     # After its end warning is due the start notice is stale: a later wake skips it.
     assert check(planned, at("11:56")).fire[0].kind == Kind.SLOT_END
