@@ -14,6 +14,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 QUICK_LOG_TITLE = "Splitday — interruption"
+MAIN_TITLE = "Splitday( — [A-Z][a-z]{2} [0-9]{2} [A-Z][a-z]{2})?"  # a regex for xdotool --name
 # The `splitday` entry point: ui.launcher where it exists (it injects the GUI into the CLI),
 # else the CLI module that used to start the GUI itself.
 ENTRY = "ui.launcher" if (REPO / "ui" / "launcher.py").exists() else "planner.cli"
@@ -136,7 +137,8 @@ class App:
             self.proc = self._spawn()
             try:
                 self.window = str(
-                    wait_for(lambda: self._alive() and visible_window(env, "Splitday"), 30)
+                    # "Splitday", then "Splitday — Tue 24 Nov" once a plan is shown
+                    wait_for(lambda: self._alive() and visible_window(env, MAIN_TITLE), 30)
                 )
                 break
             except RuntimeError as exc:
