@@ -344,8 +344,9 @@ class WeekReport:
     zone: str
     roles: tuple[RoleV, ...]
     day_bounds: tuple[tuple[datetime, datetime], ...]
-    hard_stops: tuple[datetime | None, ...]
-    planned: Mapping[int, Series]  # slot minutes
+    day_starts: tuple[datetime | None, ...]  # the planned window: start ...
+    hard_stops: tuple[datetime | None, ...]  # ... and hard stop (None on a day off)
+    planned: Mapping[int | None, Series]  # slot minutes (a slot always has a role)
     planned_meetings: Mapping[int | None, Series]  # busy calendar time
     work: Mapping[int | None, Series]
     meetings: Mapping[int | None, Series]
@@ -476,7 +477,7 @@ def week_report(
         acc.setdefault(kind, {}).setdefault(role_id, [0.0] * 7)[i] += value
 
     # 2. planned slot minutes per day (the plan's own day) and role
-    planned: dict[int, list[float]] = {}
+    planned: dict[int | None, list[float]] = {}
     slot_total = [0.0] * 7
     for day, role_id, total in conn.execute(_q_slots(), base):
         idx = (day - monday).days
@@ -509,6 +510,7 @@ def week_report(
         zone=str(zone),
         roles=roles,
         day_bounds=tuple((b.start, b.end) for b in bounds),
+        day_starts=tuple(start for start, _ in windows),
         hard_stops=hard_stops,
         planned=_frozen({r: tuple(v) for r, v in planned.items()}),
         planned_meetings=_frozen({r: tuple(v) for r, v in planned_meetings.items()}),

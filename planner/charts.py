@@ -1,0 +1,551 @@
+"""matplotlib `Figure` builders for the weekly review (Figure API, Agg; no pyplot, no Qt)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib.artist import Artist
+from matplotlib.backend_bases import MouseEvent
+from matplotlib.figure import Figure, FigureBase
+from matplotlib.patches import Patch
+
+from planner.reports import RESUMPTION_COST_SOURCE, WEEKDAY_NAMES, ShareTrend, WeekReport
+
+NO_ROLE = "#9d9d9d"
+HATCH_MEETING = "//"
+HATCH_INTERRUPTION = "xx"
+EXPORT_FORMATS = ("png", "svg", "pdf")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    background: str
+    foreground: str
+    muted: str
+    grid: str
+    accent: str
+    warning: str
+
+    def rc(self) -> Any:  # an rcParams mapping
+        return {
+            "figure.facecolor": self.background,
+            "savefig.facecolor": self.background,
+            "axes.facecolor": self.background,
+            "axes.edgecolor": self.muted,
+            "axes.labelcolor": self.foreground,
+            "axes.titlecolor": self.foreground,
+            "text.color": self.foreground,
+            "xtick.color": self.foreground,
+            "ytick.color": self.foreground,
+            "grid.color": self.grid,
+            "legend.facecolor": self.background,
+            "legend.edgecolor": self.muted,
+            "legend.labelcolor": self.foreground,
+            "hatch.color": self.foreground,
+            "hatch.linewidth": 0.6,
+            "font.size": 9,
+            "axes.titlesize": 11,
+            "axes.titleweight": "bold",
+        }
+
+
+LIGHT = Theme("light", "#ffffff", "#1f2328", "#6e7781", "#d0d7de", "#0969da", "#cf222e")
+DARK = Theme("dark", "#1e1f22", "#e6edf3", "#8b949e", "#3d444d", "#58a6ff", "#ff7b72")
+
+
+@dataclass
+class Hit:
+    """Something on a chart that answers hovering (its exact figure) and maybe clicking (a day)."""
+
+    artist: Artist
+    text: str | Callable[[float, float], str | None]
+    day: date | None = None
+
+    def tip(self, x: float | None, y: float | None) -> str | None:
+        if isinstance(self.text, str):
+            return self.text
+        if x is None or y is None:
+            return None
+        return self.text(x, y)
+
+
+@dataclass
+class Chart:
+    """A built figure and what its parts mean."""
+
+    name: str
+    figure: Figure
+    hits: list[Hit] = field(default_factory=list)
+
+    def hit_at(self, event: MouseEvent) -> Hit | None:
+        for hit in self.hits:
+            inside, _ = hit.artist.contains(event)
+            if inside:
+                return hit
+        return None
+
+
+@contextmanager
+def themed(theme: Theme) -> Iterator[None]:
+    with matplotlib.rc_context(theme.rc()):
+        yield
+
+
+def hm(minutes: float) -> str:
+    """'1 h 05 min', '45 min'."""
+    total = round(minutes)
+    h, m = divmod(abs(total), 60)
+    sign = "-" if total < 0 else ""
+    return f"{sign}{h} h {m:02d} min" if h else f"{sign}{m} min"
+
+
+def _day_label(day: date) -> str:
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day}"
+
+
+def _role_names(week: WeekReport) -> dict[int | None, str]:
+    names: dict[int | None, str] = {r.id: r.name for r in week.roles}
+    names[None] = "no role"
+    return names
+
+
+def _role_colours(week: WeekReport) -> dict[int | None, str]:
+    colours: dict[int | None, str] = {r.id: r.colour for r in week.roles}
+    colours[None] = NO_ROLE
+    return colours
+
+
+def _role_order(week: WeekReport, *series: Any) -> list[int | None]:
+    seen: list[int | None] = [r.id for r in week.roles]
+    for s in series:
+        for key in s:
+            if key not in seen:
+                seen.append(key)
+    return seen
+
+
+# ---------------------------------------------------------------- 1. time split per day
+
+
+def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> list[Hit]:
+    """Planned vs actual hours per day, stacked by role; meetings and interruptions hatched;
+    the length of each day's window up to its hard stop marked."""
+    hits: list[Hit] = []
+    names, colours = _role_names(week), _role_colours(week)
+    ax = fig.add_subplot()
+    x = list(range(7))
+    width = 0.38
+    planned_bottom = [0.0] * 7
+    actual_bottom = [0.0] * 7
+    roles = _role_order(
+        week, week.planned, week.planned_meetings, week.work, week.meetings, week.interruptions
+    )
+
+    def stack(
+        offset: float,
+        bottom: list[float],
+        values: Sequence[float],
+        role: int | None,
+        what: str,
+        hatch: str | None,
+        alpha: float,
+    ) -> None:
+        if not any(values):
+            return
+        bars = ax.bar(
+            [i + offset for i in x],
+            [v / 60 for v in values],
+            width,
+            bottom=[b / 60 for b in bottom],
+            color=colours.get(role, NO_ROLE),
+            alpha=alpha,
+            hatch=hatch,
+            edgecolor=theme.background,
+            linewidth=0.5,
+        )
+        for i, (bar, v) in enumerate(zip(bars, values, strict=True)):
+            if v:
+                day = week.days[i]
+                hits.append(Hit(bar, f"{_day_label(day)} · {names[role]} · {what}: {hm(v)}", day))
+            bottom[i] += v
+
+    for role in roles:
+        stack(
+            -width / 2,
+            planned_bottom,
+            week.planned.get(role, (0.0,) * 7),
+            role,
+            "planned slots",
+            None,
+            0.45,
+        )
+        stack(
+            -width / 2,
+            planned_bottom,
+            week.planned_meetings.get(role, (0.0,) * 7),
+            role,
+            "planned meetings",
+            HATCH_MEETING,
+            0.45,
+        )
+    for role in roles:
+        stack(width / 2, actual_bottom, week.work.get(role, (0.0,) * 7), role, "worked", None, 1.0)
+        stack(
+            width / 2,
+            actual_bottom,
+            week.meetings.get(role, (0.0,) * 7),
+            role,
+            "meetings",
+            HATCH_MEETING,
+            1.0,
+        )
+        stack(
+            width / 2,
+            actual_bottom,
+            week.interruptions.get(role, (0.0,) * 7),
+            role,
+            "interruptions",
+            HATCH_INTERRUPTION,
+            1.0,
+        )
+    # the hard stop: how long the day's window is, as a line across the day's two bars
+    stop_line = None
+    for i, ((lo, _hi), stop) in enumerate(zip(week.day_bounds, week.hard_stops, strict=True)):
+        if stop is None:
+            continue
+        start = _window_start(week, i) or lo
+        hours = (stop - start).total_seconds() / 3600
+        (stop_line,) = ax.plot(
+            [i - width - 0.04, i + width + 0.04],
+            [hours, hours],
+            color=theme.warning,
+            linestyle="--",
+            linewidth=1.4,
+        )
+        local = stop.astimezone(_zone(week))
+        hits.append(
+            Hit(stop_line, f"{_day_label(week.days[i])} · hard stop {local:%H:%M}", week.days[i])
+        )
+    ax.set_xticks(x, [_day_label(d) for d in week.days])
+    ax.set_ylabel("hours")
+    ax.set_xlabel("day (left bar: planned, right bar: actual)")
+    ax.set_title(f"Time split per day — {week.week}")
+    ax.grid(axis="y", alpha=0.6)
+    ax.set_axisbelow(True)
+    handles: list[Artist] = [
+        Patch(facecolor=colours.get(r, NO_ROLE), label=names.get(r, "?"))
+        for r in roles
+        if any(
+            sum(s.get(r, ())) > 0
+            for s in (
+                week.planned,
+                week.work,
+                week.meetings,
+                week.interruptions,
+                week.planned_meetings,
+            )
+        )
+    ]
+    handles += [
+        Patch(facecolor="none", edgecolor=theme.foreground, hatch=HATCH_MEETING, label="meeting"),
+        Patch(
+            facecolor="none",
+            edgecolor=theme.foreground,
+            hatch=HATCH_INTERRUPTION,
+            label="interruption",
+        ),
+    ]
+    if stop_line is not None:
+        stop_line.set_label("hard stop")
+        handles.append(stop_line)
+    ax.legend(handles=handles, loc="upper right", fontsize=8, ncols=2)
+    ax.set_ylim(0, max(4.0, ax.get_ylim()[1] * 1.25))
+    return hits
+
+
+def _zone(week: WeekReport) -> Any:
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(week.zone)
+    except (KeyError, ValueError):
+        from datetime import UTC
+
+        return UTC
+
+
+def _window_start(week: WeekReport, i: int) -> Any:
+    return week.day_starts[i]
+
+
+# ---------------------------------------------------------------- 2. target vs actual share
+
+
+def draw_share(fig: FigureBase, week: WeekReport, trend: ShareTrend, theme: Theme) -> list[Hit]:
+    """Each role's target and actual share of working time, and the trend over the weeks."""
+    hits: list[Hit] = []
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
+    share = week.actual_share()
+    roles = [r for r in week.roles if not r.archived or share.get(r.id)]
+    extra = [r for r in share if r is None]
+    y = list(range(len(roles) + len(extra)))
+    for k, role in enumerate(roles):
+        target = left.barh(
+            k + 0.2,
+            role.target_percent,
+            0.38,
+            color="none",
+            edgecolor=role.colour,
+            hatch="..",
+            linewidth=1.2,
+        )
+        actual = left.barh(k - 0.2, 100 * share.get(role.id, 0.0), 0.38, color=role.colour)
+        hits.append(Hit(target[0], f"{role.name} · target {role.target_percent:.0f} %"))
+        minutes = week.actual_by_role().get(role.id, 0.0)
+        hits.append(
+            Hit(
+                actual[0],
+                f"{role.name} · actual {100 * share.get(role.id, 0.0):.1f} % "
+                f"({hm(minutes)} of {hm(week.working_minutes)})",
+            )
+        )
+    for k, _ in enumerate(extra, start=len(roles)):
+        actual = left.barh(k - 0.2, 100 * share[None], 0.38, color=NO_ROLE)
+        hits.append(Hit(actual[0], f"no role · actual {100 * share[None]:.1f} %"))
+    left.set_yticks(y, [r.name for r in roles] + ["no role"] * len(extra))
+    left.set_xlim(0, 100)
+    left.set_xlabel("share of working time (%)")
+    left.set_ylabel("role")
+    left.set_title(f"Target vs actual — {week.week}")
+    left.grid(axis="x", alpha=0.6)
+    left.set_axisbelow(True)
+    left.legend(
+        handles=[
+            Patch(facecolor=theme.muted, label="actual"),
+            Patch(facecolor="none", edgecolor=theme.muted, hatch="..", label="target"),
+        ],
+        loc="lower right",
+        fontsize=8,
+    )
+    xs = list(range(len(trend.weeks)))
+    for role in roles:
+        values = trend.shares.get(role.id)
+        if values is None:
+            continue
+        pts = [(i, 100 * v) for i, v in enumerate(values) if v is not None]
+        if not pts:
+            continue
+        (line,) = right.plot(
+            [p[0] for p in pts],
+            [p[1] for p in pts],
+            marker="o",
+            color=role.colour,
+            label=f"{role.name} actual",
+            linewidth=2,
+        )
+        right.axhline(
+            role.target_percent,
+            color=role.colour,
+            linestyle=":",
+            linewidth=1.2,
+            label=f"{role.name} target",
+        )
+        for i, v in pts:
+            (dot,) = right.plot([i], [v], marker="o", color=role.colour, markersize=6)
+            hits.append(Hit(dot, f"{trend.weeks[i]} · {role.name} · {v:.1f} %"))
+        del line
+    right.set_xticks(xs, [w[-2:] for w in trend.weeks])
+    right.set_ylim(0, 100)
+    right.set_xlabel("ISO week")
+    right.set_ylabel("actual share (%)")
+    right.set_title(f"Last {len(trend.weeks)} weeks")
+    right.grid(alpha=0.6)
+    right.legend(loc="lower center", fontsize=7, ncols=2)
+    return hits
+
+
+# ---------------------------------------------------------------- 3. interruptions
+
+
+def draw_interruptions(fig: FigureBase, week: WeekReport, theme: Theme) -> list[Hit]:
+    """A weekday x hour heat map of interruption counts, the top sources, the focus lost."""
+    hits: list[Hit] = []
+    heat_ax, src_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.7, 1]})
+    used = [h for h in range(24) if any(week.heat[wd][h] for wd in range(7))]
+    first = min([8, *used])
+    last = max([18, *used])
+    hours = list(range(first, last + 1))
+    grid = [[week.heat[wd][h] for h in hours] for wd in range(7)]
+    cmap = matplotlib.colormaps["magma_r" if theme.name == "light" else "magma"]
+    image = heat_ax.imshow(
+        grid,
+        aspect="auto",
+        cmap=cmap,
+        vmin=0,
+        vmax=max(1, max(max(row) for row in grid)),
+        extent=(first - 0.5, last + 0.5, 6.5, -0.5),
+        interpolation="nearest",
+    )
+    heat_ax.set_yticks(range(7), [_day_label(d) for d in week.days])
+    heat_ax.set_xticks(hours[::2], [f"{h:02d}" for h in hours[::2]])
+    heat_ax.set_xlabel("hour of day")
+    heat_ax.set_ylabel("day")
+    heat_ax.set_title(f"Interruptions by hour — {week.week}")
+    bar = fig.colorbar(image, ax=heat_ax, fraction=0.05, pad=0.02)
+    bar.set_label("interruptions (legend)")
+
+    def cell(x: float, y: float) -> str | None:
+        wd, h = round(y), round(x)
+        if not (0 <= wd < 7 and first <= h <= last):
+            return None
+        n = week.heat[wd][h]
+        return f"{_day_label(week.days[wd])} {h:02d}:00–{h + 1:02d}:00 · {n} interruption(s)"
+
+    hits.append(Hit(image, cell))
+    top = week.sources[:6]
+    names = [s.source for s in top][::-1]
+    counts = [s.count for s in top][::-1]
+    bars = src_ax.barh(range(len(top)), counts, color=theme.accent, label="count")
+    for b, s in zip(bars, top[::-1], strict=True):
+        hits.append(Hit(b, f"{s.source}: {s.count} interruption(s), {hm(s.minutes)}"))
+        src_ax.annotate(
+            f" {hm(s.minutes)}",
+            (b.get_width(), b.get_y() + b.get_height() / 2),
+            va="center",
+            fontsize=8,
+            color=theme.foreground,
+        )
+    src_ax.set_yticks(range(len(top)), names)
+    src_ax.set_xlabel("count (label: minutes)")
+    src_ax.set_ylabel("source")
+    src_ax.set_title("Top sources")
+    src_ax.set_xlim(0, max([1, *counts]) * 1.5)
+    src_ax.legend(loc="lower right", fontsize=8)
+    lost = fig.suptitle(
+        f"{week.interruption_count} interruptions, {hm(week.interruption_minutes)}; "
+        f"estimated focus lost ≈ {hm(week.focus_lost_minutes)} "
+        f"({week.interruption_count} × {week.resumption_cost_minutes:g} min)  (i)",
+        fontsize=9,
+        color=theme.foreground,
+    )
+    hits.append(Hit(lost, RESUMPTION_COST_SOURCE))
+    return hits
+
+
+# ---------------------------------------------------------------- 4. plan adherence
+
+
+def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> list[Hit]:
+    """Share of planned slot time spent on the slot's role, and overtime past the hard stop."""
+    hits: list[Hit] = []
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    x = list(range(7))
+    values = [100 * a if a is not None else 0.0 for a in week.adherence]
+    bars = top.bar(x, values, 0.6, color=theme.accent, label="on the slot's role")
+    for i, (b, a) in enumerate(zip(bars, week.adherence, strict=True)):
+        day = week.days[i]
+        if a is None:
+            top.annotate("no plan", (i, 2), ha="center", fontsize=7, color=theme.muted)
+            continue
+        hits.append(
+            Hit(
+                b,
+                f"{_day_label(day)} · {100 * a:.0f} % of planned slot time on the slot's "
+                f"role ({hm(week.on_role_minutes[i])} of {hm(week.slot_minutes[i])})",
+                day,
+            )
+        )
+    top.set_ylim(0, 100)
+    top.set_ylabel("plan adherence (%)")
+    top.set_title(f"Plan adherence and overtime — {week.week}")
+    top.grid(axis="y", alpha=0.6)
+    top.set_axisbelow(True)
+    top.legend(loc="lower right", fontsize=8)
+    bars = bottom.bar(
+        x, [v / 60 for v in week.overtime], 0.6, color=theme.warning, label="past the hard stop"
+    )
+    for i, (b, v) in enumerate(zip(bars, week.overtime, strict=True)):
+        day = week.days[i]
+        off = " (day off)" if week.hard_stops[i] is None else ""
+        hits.append(Hit(b, f"{_day_label(day)} · overtime{off}: {hm(v)}", day))
+    bottom.set_ylabel("overtime (hours)")
+    bottom.set_xlabel("day")
+    bottom.set_xticks(x, [_day_label(d) for d in week.days])
+    bottom.set_ylim(0, max(1.0, max(week.overtime) / 60 * 1.3))
+    bottom.grid(axis="y", alpha=0.6)
+    bottom.set_axisbelow(True)
+    bottom.legend(loc="upper right", fontsize=8)
+    return hits
+
+
+# ---------------------------------------------------------------- figures and export
+
+CHART_NAMES = ("time-split", "share", "interruptions", "adherence")
+CHART_TITLES = {
+    "time-split": "Time split",
+    "share": "Target vs actual",
+    "interruptions": "Interruptions",
+    "adherence": "Plan adherence",
+}
+
+
+def draw(
+    name: str, fig: FigureBase, week: WeekReport, trend: ShareTrend, theme: Theme
+) -> list[Hit]:
+    if name == "time-split":
+        return draw_time_split(fig, week, theme)
+    if name == "share":
+        return draw_share(fig, week, trend, theme)
+    if name == "interruptions":
+        return draw_interruptions(fig, week, theme)
+    if name == "adherence":
+        return draw_adherence(fig, week, theme)
+    raise ValueError(f"no chart named {name!r} (charts: {', '.join(CHART_NAMES)})")
+
+
+def build(
+    name: str,
+    week: WeekReport,
+    trend: ShareTrend,
+    theme: Theme = LIGHT,
+    *,
+    figure: Figure | None = None,
+    size: tuple[float, float] = (9.0, 4.8),
+) -> Chart:
+    """Draw one chart into a new figure, or into `figure` (cleared first: a cheap redraw)."""
+    with themed(theme):
+        if figure is None:
+            figure = Figure(figsize=size, layout="constrained")
+        else:
+            figure.clear()
+            figure.set_facecolor(theme.background)
+        hits = draw(name, figure, week, trend, theme)
+    return Chart(name, figure, hits)
+
+
+def week_page(week: WeekReport, trend: ShareTrend, theme: Theme = LIGHT) -> Figure:
+    """All four charts on one A4 landscape page."""
+    with themed(theme):
+        fig = Figure(figsize=(11.69, 8.27), layout="constrained")
+        fig.suptitle(f"Splitday weekly review — {week.week} ({week.days[0]} to {week.days[-1]})")
+        subs: Any = fig.subfigures(2, 2)
+        for sub, name in zip(subs.flat, CHART_NAMES, strict=True):
+            draw(name, sub, week, trend, theme)
+    return fig
+
+
+def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
+    """Write a figure as PNG, SVG or PDF (by the file's extension unless `fmt` is given)."""
+    target = Path(path)
+    kind = (fmt or target.suffix.lstrip(".")).lower()
+    if kind not in EXPORT_FORMATS:
+        raise ValueError(f"cannot export {target.name!r}: use .png, .svg or .pdf")
+    fig.savefig(target, format=kind, dpi=150 if kind == "png" else None)
+    return target
