@@ -673,7 +673,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Feature areas add their subcommands here: each module has
 # `register(subparsers) -> dict[command name, handler(ctx, args) -> int]` and imports nothing
 # heavy at module level.
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("planner.cli_report",)
 
 
 def _extensions() -> list[Any]:
