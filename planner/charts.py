@@ -399,7 +399,7 @@ def draw_interruptions(fig: FigureBase, week: WeekReport, theme: Theme) -> list[
     heat_ax.set_ylabel("day")
     heat_ax.set_title(f"Interruptions by hour — {week.week}")
     bar = fig.colorbar(image, ax=heat_ax, fraction=0.05, pad=0.02)
-    bar.set_label("interruptions (legend)")
+    bar.set_label("interruptions per hour")
 
     def cell(x: float, y: float) -> str | None:
         wd, h = round(y), round(x)

@@ -1,0 +1,1 @@
+"""The main window's views: day timeline, task list, now/focus panel."""
