@@ -23,7 +23,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
-    union_all,
+    text,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -99,16 +99,22 @@ def _earlier(a: Col, b: Col) -> ColumnElement[datetime]:
 
 def _bounds(n: int, prefix: str = "b") -> Subquery:
     """A little table (i, lo, hi) of n UTC bounds worked out in Python (local days, DST and all);
-    the bounds are parameters `{prefix}lo{i}` / `{prefix}hi{i}`."""
-    selects = [
-        select(
-            literal_column(str(i), Integer()).label("i"),
-            _p(f"{prefix}lo{i}").label("lo"),
-            _p(f"{prefix}hi{i}").label("hi"),
+    the bounds are parameters `{prefix}lo{i}` / `{prefix}hi{i}`. Written as text: it compiles
+    in a fraction of the time of n unioned selects, and is plain SQL on every database."""
+    sql = " UNION ALL ".join(
+        f"SELECT {i} AS i, :{prefix}lo{i} AS lo, :{prefix}hi{i} AS hi" for i in range(n)
+    )
+    params = [_p(f"{prefix}{side}{i}") for i in range(n) for side in ("lo", "hi")]
+    return (
+        text(sql)
+        .bindparams(*params)
+        .columns(
+            literal_column("i", Integer()),
+            literal_column("lo", UTCDateTime()),
+            literal_column("hi", UTCDateTime()),
         )
-        for i in range(n)
-    ]
-    return union_all(*selects).subquery(prefix)
+        .subquery(prefix)
+    )
 
 
 def _bound_params(rows: Sequence[tuple[datetime, datetime]], prefix: str = "b") -> dict[str, Any]:
