@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,6 +13,7 @@ import matplotlib
 from matplotlib.artist import Artist
 from matplotlib.backend_bases import MouseEvent
 from matplotlib.figure import Figure, FigureBase
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
 from planner.reports import RESUMPTION_COST_SOURCE, WEEKDAY_NAMES, ShareTrend, WeekReport
@@ -76,13 +77,18 @@ class Hit:
         return self.text(x, y)
 
 
+Updater = Callable[[WeekReport, ShareTrend], "list[Hit] | None"]
+
+
 @dataclass
 class Chart:
-    """A built figure and what its parts mean."""
+    """A built figure, what its parts mean, and how to show another week in place."""
 
     name: str
     figure: Figure
     hits: list[Hit] = field(default_factory=list)
+    theme: Theme | None = None
+    update: Updater | None = None
 
     def hit_at(self, event: MouseEvent) -> Hit | None:
         for hit in self.hits:
@@ -134,124 +140,65 @@ def _role_order(week: WeekReport, *series: Any) -> list[int | None]:
 # ---------------------------------------------------------------- 1. time split per day
 
 
-def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> list[Hit]:
+# (side, series attribute, what, hatch, alpha): the planned bar (left), the actual bar (right)
+SPLIT_SERIES = (
+    (-1, "planned", "planned slots", None, 0.45),
+    (-1, "planned_meetings", "planned meetings", HATCH_MEETING, 0.45),
+    (1, "work", "worked", None, 1.0),
+    (1, "meetings", "meetings", HATCH_MEETING, 1.0),
+    (1, "interruptions", "interruptions", HATCH_INTERRUPTION, 1.0),
+)
+SPLIT_WIDTH = 0.38
+
+
+def _split_roles(week: WeekReport) -> tuple[int | None, ...]:
+    return (*(r.id for r in week.roles), None)
+
+
+def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[list[Hit], Updater]:
     """Planned vs actual hours per day, stacked by role; meetings and interruptions hatched;
-    the length of each day's window up to its hard stop marked."""
-    hits: list[Hit] = []
-    names, colours = _role_names(week), _role_colours(week)
+    the length of each day's window up to its hard stop marked. Every (role, series) gets its
+    bars, empty ones hidden, so that another week redraws by moving bars, not rebuilding."""
+    colours = _role_colours(week)
     ax = fig.add_subplot()
     x = list(range(7))
-    width = 0.38
-    planned_bottom = [0.0] * 7
-    actual_bottom = [0.0] * 7
-    roles = _role_order(
-        week, week.planned, week.planned_meetings, week.work, week.meetings, week.interruptions
-    )
-
-    def stack(
-        offset: float,
-        bottom: list[float],
-        values: Sequence[float],
-        role: int | None,
-        what: str,
-        hatch: str | None,
-        alpha: float,
-    ) -> None:
-        if not any(values):
-            return
-        bars = ax.bar(
-            [i + offset for i in x],
-            [v / 60 for v in values],
-            width,
-            bottom=[b / 60 for b in bottom],
-            color=colours.get(role, NO_ROLE),
-            alpha=alpha,
-            hatch=hatch,
-            edgecolor=theme.background,
-            linewidth=0.5,
-        )
-        for i, (bar, v) in enumerate(zip(bars, values, strict=True)):
-            if v:
-                day = week.days[i]
-                hits.append(Hit(bar, f"{_day_label(day)} · {names[role]} · {what}: {hm(v)}", day))
-            bottom[i] += v
-
-    for role in roles:
-        stack(
-            -width / 2,
-            planned_bottom,
-            week.planned.get(role, (0.0,) * 7),
-            role,
-            "planned slots",
-            None,
-            0.45,
-        )
-        stack(
-            -width / 2,
-            planned_bottom,
-            week.planned_meetings.get(role, (0.0,) * 7),
-            role,
-            "planned meetings",
-            HATCH_MEETING,
-            0.45,
-        )
-    for role in roles:
-        stack(width / 2, actual_bottom, week.work.get(role, (0.0,) * 7), role, "worked", None, 1.0)
-        stack(
-            width / 2,
-            actual_bottom,
-            week.meetings.get(role, (0.0,) * 7),
-            role,
-            "meetings",
-            HATCH_MEETING,
-            1.0,
-        )
-        stack(
-            width / 2,
-            actual_bottom,
-            week.interruptions.get(role, (0.0,) * 7),
-            role,
-            "interruptions",
-            HATCH_INTERRUPTION,
-            1.0,
-        )
-    # the hard stop: how long the day's window is, as a line across the day's two bars
-    stop_line = None
-    for i, ((lo, _hi), stop) in enumerate(zip(week.day_bounds, week.hard_stops, strict=True)):
-        if stop is None:
-            continue
-        start = _window_start(week, i) or lo
-        hours = (stop - start).total_seconds() / 3600
-        (stop_line,) = ax.plot(
-            [i - width - 0.04, i + width + 0.04],
-            [hours, hours],
+    roles = _split_roles(week)
+    bars: list[tuple[int | None, str, str, Any]] = []
+    for side in (-1, 1):
+        for role in roles:
+            for s_side, attr, what, hatch, alpha in SPLIT_SERIES:
+                if s_side != side:
+                    continue
+                container = ax.bar(
+                    [i + side * SPLIT_WIDTH / 2 for i in x],
+                    [0.0] * 7,
+                    SPLIT_WIDTH,
+                    color=colours.get(role, NO_ROLE),
+                    alpha=alpha,
+                    hatch=hatch,
+                    edgecolor=theme.background,
+                    linewidth=0.5,
+                )
+                bars.append((role, attr, what, container))
+    stops = [
+        ax.plot(
+            [i - SPLIT_WIDTH - 0.04, i + SPLIT_WIDTH + 0.04],
+            [0.0, 0.0],
             color=theme.warning,
             linestyle="--",
             linewidth=1.4,
-        )
-        local = stop.astimezone(_zone(week))
-        hits.append(
-            Hit(stop_line, f"{_day_label(week.days[i])} · hard stop {local:%H:%M}", week.days[i])
-        )
-    ax.set_xticks(x, [_day_label(d) for d in week.days])
+        )[0]
+        for i in x
+    ]
     ax.set_ylabel("hours")
     ax.set_xlabel("day (left bar: planned, right bar: actual)")
-    ax.set_title(f"Time split per day — {week.week}")
     ax.grid(axis="y", alpha=0.6)
     ax.set_axisbelow(True)
+    names = _role_names(week)
     handles: list[Artist] = [
-        Patch(facecolor=colours.get(r, NO_ROLE), label=names.get(r, "?"))
-        for r in roles
-        if any(
-            sum(s.get(r, ())) > 0
-            for s in (
-                week.planned,
-                week.work,
-                week.meetings,
-                week.interruptions,
-                week.planned_meetings,
-            )
-        )
+        Patch(facecolor=colours.get(r.id, NO_ROLE), label=names.get(r.id, "?"))
+        for r in week.roles
+        if not r.archived
     ]
     handles += [
         Patch(facecolor="none", edgecolor=theme.foreground, hatch=HATCH_MEETING, label="meeting"),
@@ -262,12 +209,51 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> list[Hit
             label="interruption",
         ),
     ]
-    if stop_line is not None:
-        stop_line.set_label("hard stop")
-        handles.append(stop_line)
+    stops[0].set_label("hard stop")
+    handles.append(stops[0])
     ax.legend(handles=handles, loc="upper right", fontsize=8, ncols=2)
-    ax.set_ylim(0, max(4.0, ax.get_ylim()[1] * 1.25))
-    return hits
+
+    def fill(week: WeekReport, _trend: ShareTrend | None = None) -> list[Hit] | None:
+        if _split_roles(week) != roles:
+            return None
+        names = _role_names(week)
+        hits: list[Hit] = []
+        bottoms = {-1: [0.0] * 7, 1: [0.0] * 7}
+        top = 0.0
+        for role, attr, what, container in bars:
+            values = getattr(week, attr).get(role, (0.0,) * 7)
+            side = next(s for s, a, *_ in SPLIT_SERIES if a == attr)
+            bottom = bottoms[side]
+            for i, (rect, v) in enumerate(zip(container, values, strict=True)):
+                rect.set_y(bottom[i] / 60)
+                rect.set_height(v / 60)
+                rect.set_visible(v > 0)
+                if v > 0:
+                    day = week.days[i]
+                    text = f"{_day_label(day)} · {names[role]} · {what}: {hm(v)}"
+                    hits.append(Hit(rect, text, day))
+                bottom[i] += v
+                top = max(top, bottom[i])
+        zone = _zone(week)
+        for i, line in enumerate(stops):
+            stop = week.hard_stops[i]
+            line.set_visible(stop is not None)
+            if stop is None:
+                continue
+            start = week.day_starts[i] or week.day_bounds[i][0]
+            hours = (stop - start).total_seconds() / 3600
+            line.set_ydata([hours, hours])
+            top = max(top, hours * 60)
+            label = f"{_day_label(week.days[i])} · hard stop {stop.astimezone(zone):%H:%M}"
+            hits.append(Hit(line, label, week.days[i]))
+        ax.set_xticks(x, [_day_label(d) for d in week.days])
+        ax.set_title(f"Time split per day — {week.week}")
+        ax.set_ylim(0, max(4.0, top / 60 * 1.3))
+        return hits
+
+    hits = fill(week)
+    assert hits is not None
+    return hits, fill
 
 
 def _zone(week: WeekReport) -> Any:
@@ -279,10 +265,6 @@ def _zone(week: WeekReport) -> Any:
         from datetime import UTC
 
         return UTC
-
-
-def _window_start(week: WeekReport, i: int) -> Any:
-    return week.day_starts[i]
 
 
 # ---------------------------------------------------------------- 2. target vs actual share
@@ -367,7 +349,10 @@ def draw_share(fig: FigureBase, week: WeekReport, trend: ShareTrend, theme: Them
     right.set_ylabel("actual share (%)")
     right.set_title(f"Last {len(trend.weeks)} weeks")
     right.grid(alpha=0.6)
-    right.legend(loc="lower center", fontsize=7, ncols=2)
+    if right.get_legend_handles_labels()[0]:
+        right.legend(loc="lower center", fontsize=7, ncols=2)
+    else:
+        right.text(0.5, 0.5, "no working time logged", ha="center", transform=right.transAxes)
     return hits
 
 
@@ -442,47 +427,55 @@ def draw_interruptions(fig: FigureBase, week: WeekReport, theme: Theme) -> list[
 # ---------------------------------------------------------------- 4. plan adherence
 
 
-def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> list[Hit]:
+def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[list[Hit], Updater]:
     """Share of planned slot time spent on the slot's role, and overtime past the hard stop."""
-    hits: list[Hit] = []
     top, bottom = fig.subplots(2, 1, sharex=True)
     x = list(range(7))
-    values = [100 * a if a is not None else 0.0 for a in week.adherence]
-    bars = top.bar(x, values, 0.6, color=theme.accent, label="on the slot's role")
-    for i, (b, a) in enumerate(zip(bars, week.adherence, strict=True)):
-        day = week.days[i]
-        if a is None:
-            top.annotate("no plan", (i, 2), ha="center", fontsize=7, color=theme.muted)
-            continue
-        hits.append(
-            Hit(
-                b,
-                f"{_day_label(day)} · {100 * a:.0f} % of planned slot time on the slot's "
-                f"role ({hm(week.on_role_minutes[i])} of {hm(week.slot_minutes[i])})",
-                day,
-            )
-        )
+    on_plan = top.bar(x, [0.0] * 7, 0.6, color=theme.accent, label="on the slot's role")
+    no_plan = [
+        top.annotate("no plan", (i, 2), ha="center", fontsize=7, color=theme.muted) for i in x
+    ]
     top.set_ylim(0, 100)
     top.set_ylabel("plan adherence (%)")
-    top.set_title(f"Plan adherence and overtime — {week.week}")
     top.grid(axis="y", alpha=0.6)
     top.set_axisbelow(True)
     top.legend(loc="lower right", fontsize=8)
-    bars = bottom.bar(
-        x, [v / 60 for v in week.overtime], 0.6, color=theme.warning, label="past the hard stop"
-    )
-    for i, (b, v) in enumerate(zip(bars, week.overtime, strict=True)):
-        day = week.days[i]
-        off = " (day off)" if week.hard_stops[i] is None else ""
-        hits.append(Hit(b, f"{_day_label(day)} · overtime{off}: {hm(v)}", day))
+    late = bottom.bar(x, [0.0] * 7, 0.6, color=theme.warning, label="past the hard stop")
     bottom.set_ylabel("overtime (hours)")
     bottom.set_xlabel("day")
-    bottom.set_xticks(x, [_day_label(d) for d in week.days])
-    bottom.set_ylim(0, max(1.0, max(week.overtime) / 60 * 1.3))
     bottom.grid(axis="y", alpha=0.6)
     bottom.set_axisbelow(True)
     bottom.legend(loc="upper right", fontsize=8)
-    return hits
+
+    def fill(week: WeekReport, _trend: ShareTrend | None = None) -> list[Hit] | None:
+        hits: list[Hit] = []
+        for i, (rect, a) in enumerate(zip(on_plan, week.adherence, strict=True)):
+            day = week.days[i]
+            rect.set_height(100 * a if a is not None else 0.0)
+            no_plan[i].set_visible(a is None)
+            if a is not None:
+                hits.append(
+                    Hit(
+                        rect,
+                        f"{_day_label(day)} · {100 * a:.0f} % of planned slot time on the "
+                        f"slot's role ({hm(week.on_role_minutes[i])} of "
+                        f"{hm(week.slot_minutes[i])})",
+                        day,
+                    )
+                )
+        for i, (rect, v) in enumerate(zip(late, week.overtime, strict=True)):
+            day = week.days[i]
+            rect.set_height(v / 60)
+            off = " (day off)" if week.hard_stops[i] is None else ""
+            hits.append(Hit(rect, f"{_day_label(day)} · overtime{off}: {hm(v)}", day))
+        top.set_title(f"Plan adherence and overtime — {week.week}")
+        bottom.set_xticks(x, [_day_label(d) for d in week.days])
+        bottom.set_ylim(0, max(1.0, max(week.overtime) / 60 * 1.3))
+        return hits
+
+    hits = fill(week)
+    assert hits is not None
+    return hits, fill
 
 
 # ---------------------------------------------------------------- figures and export
@@ -498,13 +491,14 @@ CHART_TITLES = {
 
 def draw(
     name: str, fig: FigureBase, week: WeekReport, trend: ShareTrend, theme: Theme
-) -> list[Hit]:
+) -> tuple[list[Hit], Updater | None]:
+    """Draw one chart; also return how to show another week in place (None: rebuild)."""
     if name == "time-split":
         return draw_time_split(fig, week, theme)
     if name == "share":
-        return draw_share(fig, week, trend, theme)
+        return draw_share(fig, week, trend, theme), None
     if name == "interruptions":
-        return draw_interruptions(fig, week, theme)
+        return draw_interruptions(fig, week, theme), None
     if name == "adherence":
         return draw_adherence(fig, week, theme)
     raise ValueError(f"no chart named {name!r} (charts: {', '.join(CHART_NAMES)})")
@@ -519,15 +513,37 @@ def build(
     figure: Figure | None = None,
     size: tuple[float, float] = (9.0, 4.8),
 ) -> Chart:
-    """Draw one chart into a new figure, or into `figure` (cleared first: a cheap redraw)."""
+    """Draw one chart into a new figure, or into `figure` (cleared first)."""
     with themed(theme):
         if figure is None:
             figure = Figure(figsize=size, layout="constrained")
         else:
             figure.clear()
             figure.set_facecolor(theme.background)
-        hits = draw(name, figure, week, trend, theme)
-    return Chart(name, figure, hits)
+        hits, update = draw(name, figure, week, trend, theme)
+    return Chart(name, figure, hits, theme=theme, update=update)
+
+
+def redraw(chart: Chart, week: WeekReport, trend: ShareTrend, theme: Theme) -> Chart:
+    """Show another week on a chart already drawn: move its bars when the chart can (same
+    roles, same theme), else rebuild it in the same figure. The caller draws the canvas."""
+    if chart.update is not None and chart.theme == theme:
+        with themed(theme):
+            hits = chart.update(week, trend)
+        if hits is not None:
+            # keep the layout worked out for the first week: laying out again on every draw
+            # costs more than moving the bars (a resize turns it back on, see thaw_layout)
+            chart.figure.set_layout_engine("none")
+            chart.hits = hits
+            return chart
+    chart.figure.set_layout_engine("constrained")
+    return build(chart.name, week, trend, theme, figure=chart.figure)
+
+
+def thaw_layout(figure: Figure) -> None:
+    """Lay the figure out again on its next draw (after a resize)."""
+    if not isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
+        figure.set_layout_engine("constrained")
 
 
 def week_page(week: WeekReport, trend: ShareTrend, theme: Theme = LIGHT) -> Figure:

@@ -7,6 +7,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import pytest
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from planner import charts
 from planner.reports import ShareTrend, SourceStat, WeekReport
@@ -74,7 +75,7 @@ def _bar_heights(ax, colour: str) -> list[float]:  # type: ignore[no-untyped-def
         round(p.get_height() * 60, 6)
         for c in ax.containers
         for p in c
-        if to_hex(p.get_facecolor(), keep_alpha=False) == colour
+        if p.get_visible() and to_hex(p.get_facecolor(), keep_alpha=False) == colour
     ]
 
 
@@ -86,13 +87,11 @@ def test_time_split(theme: charts.Theme) -> None:
     assert ax.get_ylabel() == "hours" and ax.get_xlabel()
     assert {"Support", "Community", "meeting", "interruption", "hard stop"} <= _labels(ax)
     # Support: planned 240, 240 (two days); worked 200, 250, 30 (Sat); interrupted 30 (Mon)
-    assert sorted(_bar_heights(ax, "#e15759")) == sorted(
-        [240.0, 240.0, 0, 0, 0, 0, 0, 200.0, 250.0, 0, 0, 0, 30.0, 0, 30.0, 0, 0, 0, 0, 0, 0]
-    )
-    hatches = {p.get_hatch() for c in ax.containers for p in c}
+    assert sorted(_bar_heights(ax, "#e15759")) == [30.0, 30.0, 200.0, 240.0, 240.0, 250.0]
+    hatches = {p.get_hatch() for c in ax.containers for p in c if p.get_visible()}
     assert {charts.HATCH_MEETING, charts.HATCH_INTERRUPTION} <= hatches
     # five hard stops (weekdays), each 8 h after the window's start
-    stops = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
+    stops = [ln for ln in ax.lines if ln.get_linestyle() == "--" and ln.get_visible()]
     assert len(stops) == 5 and all(list(ln.get_ydata()) == [8.0, 8.0] for ln in stops)
     tips = [h.tip(None, None) for h in chart.hits]
     assert "Mon 23 · Support · interruptions: 30 min" in tips
@@ -154,6 +153,46 @@ def test_redraw_into_the_same_figure() -> None:
     first = charts.build("time-split", _week(), _trend())
     again = charts.build("time-split", _week(), _trend(), charts.DARK, figure=first.figure)
     assert again.figure is first.figure and len(again.figure.axes) == 1
+
+
+@pytest.mark.parametrize("name", charts.CHART_NAMES)
+def test_redraw_another_week_in_place(name: str) -> None:
+    import dataclasses
+
+    week = _week()
+    other = dataclasses.replace(
+        week,
+        week="2026-W49",
+        days=tuple(d + timedelta(weeks=1) for d in week.days),
+        work=MappingProxyType({SUP: (60.0, 0, 0, 0, 0, 0, 0), COM: (90.0, *Z7[1:])}),
+        overtime=(45.0, 0, 0, 0, 0, 0, 0),
+        slot_minutes=(100.0, *Z7[1:]),
+        on_role_minutes=(50.0, *Z7[1:]),
+    )
+    chart = charts.build(name, week, _trend())
+    axes = list(chart.figure.axes)
+    moved = charts.redraw(chart, other, _trend(), charts.LIGHT)
+    fresh = charts.build(name, other, _trend())
+    assert moved.figure is chart.figure
+    if name in ("time-split", "adherence"):
+        assert moved.figure.axes == axes  # updated in place, not rebuilt
+        assert moved.figure.get_layout_engine() is None or not isinstance(
+            moved.figure.get_layout_engine(), ConstrainedLayoutEngine
+        )
+        charts.thaw_layout(moved.figure)
+        assert isinstance(moved.figure.get_layout_engine(), ConstrainedLayoutEngine)
+    assert sorted(h.tip(None, None) or "" for h in moved.hits) == sorted(
+        h.tip(None, None) or "" for h in fresh.hits
+    )
+    for ax_moved, ax_fresh in zip(moved.figure.axes, fresh.figure.axes, strict=True):
+        assert ax_moved.get_title() == ax_fresh.get_title()
+        heights = [
+            [round(p.get_height(), 6) for p in c if p.get_visible()] for c in ax_moved.containers
+        ]
+        expected = [
+            [round(p.get_height(), 6) for p in c if p.get_visible()] for c in ax_fresh.containers
+        ]
+        assert heights == expected
 
 
 @pytest.mark.parametrize("fmt", charts.EXPORT_FORMATS)

@@ -316,9 +316,17 @@ class ReviewView(QWidget):
             tab.canvas.mpl_connect(
                 "button_press_event", lambda e, t=tab: self._on_canvas_press(t, e)
             )
+            # a resize lays the chart out again (redraws of other weeks keep the layout)
+            tab.canvas.mpl_connect(
+                "resize_event", lambda _e, c=tab.canvas: charts.thaw_layout(c.figure)
+            )
             tab.box.addWidget(tab.canvas)
-        tab.chart = charts.build(tab.name, self.week, self.trend, self._theme(),
-                                 figure=tab.canvas.figure)  # fmt: skip
+        if tab.chart is None:
+            tab.chart = charts.build(
+                tab.name, self.week, self.trend, self._theme(), figure=tab.canvas.figure
+            )
+        else:  # another week: move the bars when the chart allows, else rebuild
+            tab.chart = charts.redraw(tab.chart, self.week, self.trend, self._theme())
         tab.canvas.draw_idle()
         tab.dirty = False
 
