@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -294,12 +295,22 @@ def write_watson_frames(url: str, folder: Path) -> int:
     return len(frames)
 
 
-def run_ms(cmd: Sequence[str], env: dict[str, str]) -> float:
+CPU: dict[str, list[float]] = {}
+
+
+def run_ms(cmd: Sequence[str], env: dict[str, str], label: str = "") -> float:
+    """Wall time of a whole process; its CPU time (user + system) is kept under `label` (a busy
+    machine inflates wall time far more than CPU time)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     elapsed = (time.perf_counter() - start) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"{cmd[:3]} failed: {done.stderr[-400:]}")
+    if label:
+        cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+        CPU.setdefault(label, []).append(cpu)
     return elapsed
 
 
@@ -321,16 +332,26 @@ def bench_processes(url: str, tmp: Path, repeat: int) -> dict[str, object]:
     a: list[float] = []
     b: list[float] = []
     for _ in range(repeat):  # side by side, interleaved
-        a.append(run_ms(ours, env))
-        b.append(run_ms(theirs, env))
-    bare = [run_ms([sys.executable, "-c", "pass"], env) for _ in range(repeat)]
+        a.append(run_ms(ours, env, "splitday"))
+        b.append(run_ms(theirs, env, "watson"))
+    bare = [run_ms([sys.executable, "-c", "pass"], env, "python") for _ in range(repeat)]
+    floor = [
+        run_ms([sys.executable, "-c", "import sqlalchemy.orm"], env, "sqlalchemy")
+        for _ in range(repeat)
+    ]
     ours_s, theirs_s = summary(a), summary(b)
+    ours_cpu, theirs_cpu = summary(CPU["splitday"]), summary(CPU["watson"])
     return {
         "watson_frames": frames,
         "python_startup_ms": summary(bare),
+        "import_sqlalchemy_orm_ms": summary(floor),
         "splitday_report_json_ms": ours_s,
         "watson_report_json_ms": theirs_s,
         "watson_over_splitday_median": round(theirs_s["median"] / ours_s["median"], 2),
+        "cpu_splitday_report_json_ms": ours_cpu,
+        "cpu_watson_report_json_ms": theirs_cpu,
+        "cpu_import_sqlalchemy_orm_ms": summary(CPU["sqlalchemy"]),
+        "cpu_watson_over_splitday_median": round(theirs_cpu["median"] / ours_cpu["median"], 2),
     }
 
 
