@@ -433,7 +433,8 @@ def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[lis
     x = list(range(7))
     on_plan = top.bar(x, [0.0] * 7, 0.6, color=theme.accent, label="on the slot's role")
     no_plan = [
-        top.annotate("no plan", (i, 2), ha="center", fontsize=7, color=theme.muted) for i in x
+        top.annotate("no plan", (i, 50), ha="center", va="center", fontsize=8, color=theme.muted)
+        for i in x
     ]
     top.set_ylim(0, 100)
     top.set_ylabel("plan adherence (%)")

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from planner.cli import Context
 
 CHARTS = ("time-split", "share", "interruptions", "adherence")
+SETTING = "auto_split_interruption_hours"
 
 
 def register(subparsers: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]]:
@@ -39,6 +40,12 @@ def register(subparsers: Any) -> dict[str, Callable[[Context, argparse.Namespace
         "--csv",
         metavar="FILE",
         help="write the week's entries to FILE and its aggregates to FILE-aggregates.csv",
+    )
+    p.add_argument(
+        "--auto-split-around-interruptions",
+        choices=("on", "off"),
+        help="let `plan --auto` put the interrupt-prone role's slots where interruptions "
+        "cluster and the focus role's in the quiet hours (off by default)",
     )
     p.add_argument(
         "--insight-weeks",
@@ -68,6 +75,11 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
         insight = reports.interruption_insight(
             s, ctx.owner, ctx.zone, monday, now, weeks=args.insight_weeks
         )
+        if args.auto_split_around_interruptions:
+            planning.set_setting(
+                s, ctx.owner, SETTING, args.auto_split_around_interruptions == "on"
+            )
+        around = bool(planning.get_setting(s, ctx.owner, SETTING))
         entries = None
         if args.csv:
             from planner import tracking
@@ -108,13 +120,11 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         from planner import exports
 
-        print(
-            json.dumps(
-                exports.week_json(week, trend, insight, ctx.zone), indent=2, ensure_ascii=False
-            )
-        )
+        data = exports.week_json(week, trend, insight, ctx.zone)
+        data["auto_split_around_interruptions"] = around
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     elif not written:
-        print(_text(week, trend, insight))
+        print(_text(week, trend, insight, around))
     for path in written:
         print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
     return 0
@@ -125,7 +135,7 @@ def _hm(minutes: float) -> str:
     return f"{h}:{m:02d}"
 
 
-def _text(week: Any, trend: Any, insight: Any) -> str:
+def _text(week: Any, trend: Any, insight: Any, around: bool) -> str:
     from planner.reports import WEEKDAY_NAMES
 
     names = {r.id: r.name for r in week.roles}
@@ -172,4 +182,11 @@ def _text(week: Any, trend: Any, insight: Any) -> str:
     )
     if insight is not None:
         lines.append(insight.text)
+        if around:
+            lines.append("Auto-split plans around it (--auto-split-around-interruptions off).")
+        else:
+            lines.append(
+                "Let auto-split put the interrupt-prone role's slots in those hours and the "
+                "focus role's in the quiet ones: --auto-split-around-interruptions on"
+            )
     return "\n".join(lines)

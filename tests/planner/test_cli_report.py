@@ -164,3 +164,15 @@ def test_chart_option_exports_one_chart(filled: str, tmp_path: Path) -> None:
     assert main(["--db", filled, "report", "--chart", "time-split", "--svg", str(out)]) == 0
     svg = out.read_text(encoding="utf-8")
     assert "Time split per day" in svg and "Target vs actual" not in svg
+
+
+def test_auto_split_option_from_the_command_line(
+    filled: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--db", filled, "report", "--json"]
+    assert main([*args, "--auto-split-around-interruptions", "on"]) == 0
+    assert json.loads(capsys.readouterr().out)["auto_split_around_interruptions"] is True
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["auto_split_around_interruptions"] is True
+    assert main([*args, "--auto-split-around-interruptions", "off"]) == 0
+    assert json.loads(capsys.readouterr().out)["auto_split_around_interruptions"] is False
