@@ -15,6 +15,7 @@ from matplotlib.backend_bases import MouseEvent
 from matplotlib.figure import Figure, FigureBase
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from planner.reports import RESUMPTION_COST_SOURCE, WEEKDAY_NAMES, ShareTrend, WeekReport
 
@@ -270,42 +271,24 @@ def _zone(week: WeekReport) -> Any:
 # ---------------------------------------------------------------- 2. target vs actual share
 
 
-def draw_share(fig: FigureBase, week: WeekReport, trend: ShareTrend, theme: Theme) -> list[Hit]:
+def draw_share(
+    fig: FigureBase, week: WeekReport, trend: ShareTrend, theme: Theme
+) -> tuple[list[Hit], Updater]:
     """Each role's target and actual share of working time, and the trend over the weeks."""
-    hits: list[Hit] = []
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
-    share = week.actual_share()
-    roles = [r for r in week.roles if not r.archived or share.get(r.id)]
-    extra = [r for r in share if r is None]
-    y = list(range(len(roles) + len(extra)))
+    roles = [r for r in week.roles if not r.archived]
+    key = (tuple(r.id for r in roles), len(trend.weeks))
+    targets, actuals = [], []
     for k, role in enumerate(roles):
-        target = left.barh(
-            k + 0.2,
-            role.target_percent,
-            0.38,
-            color="none",
-            edgecolor=role.colour,
-            hatch="..",
-            linewidth=1.2,
-        )
-        actual = left.barh(k - 0.2, 100 * share.get(role.id, 0.0), 0.38, color=role.colour)
-        hits.append(Hit(target[0], f"{role.name} · target {role.target_percent:.0f} %"))
-        minutes = week.actual_by_role().get(role.id, 0.0)
-        hits.append(
-            Hit(
-                actual[0],
-                f"{role.name} · actual {100 * share.get(role.id, 0.0):.1f} % "
-                f"({hm(minutes)} of {hm(week.working_minutes)})",
-            )
-        )
-    for k, _ in enumerate(extra, start=len(roles)):
-        actual = left.barh(k - 0.2, 100 * share[None], 0.38, color=NO_ROLE)
-        hits.append(Hit(actual[0], f"no role · actual {100 * share[None]:.1f} %"))
-    left.set_yticks(y, [r.name for r in roles] + ["no role"] * len(extra))
+        targets.append(
+            left.barh(k + 0.2, role.target_percent, 0.38, color="none", edgecolor=role.colour,
+                      hatch="..", linewidth=1.2)[0]
+        )  # fmt: skip
+        actuals.append(left.barh(k - 0.2, 0.0, 0.38, color=role.colour)[0])
+    other = left.barh(len(roles) - 0.2, 0.0, 0.38, color=NO_ROLE)[0]
     left.set_xlim(0, 100)
     left.set_xlabel("share of working time (%)")
     left.set_ylabel("role")
-    left.set_title(f"Target vs actual — {week.week}")
     left.grid(axis="x", alpha=0.6)
     left.set_axisbelow(True)
     left.legend(
@@ -317,111 +300,153 @@ def draw_share(fig: FigureBase, week: WeekReport, trend: ShareTrend, theme: Them
         fontsize=8,
     )
     xs = list(range(len(trend.weeks)))
+    lines, dots = [], []
     for role in roles:
-        values = trend.shares.get(role.id)
-        if values is None:
-            continue
-        pts = [(i, 100 * v) for i, v in enumerate(values) if v is not None]
-        if not pts:
-            continue
-        (line,) = right.plot(
-            [p[0] for p in pts],
-            [p[1] for p in pts],
-            marker="o",
-            color=role.colour,
-            label=f"{role.name} actual",
-            linewidth=2,
+        lines.append(
+            right.plot([], [], color=role.colour, label=f"{role.name} actual", linewidth=2)[0]
         )
-        right.axhline(
-            role.target_percent,
-            color=role.colour,
-            linestyle=":",
-            linewidth=1.2,
-            label=f"{role.name} target",
+        right.axhline(role.target_percent, color=role.colour, linestyle=":", linewidth=1.2,
+                      label=f"{role.name} target")  # fmt: skip
+        dots.append(
+            [right.plot([i], [0.0], marker="o", color=role.colour, markersize=6)[0] for i in xs]
         )
-        for i, v in pts:
-            (dot,) = right.plot([i], [v], marker="o", color=role.colour, markersize=6)
-            hits.append(Hit(dot, f"{trend.weeks[i]} · {role.name} · {v:.1f} %"))
-        del line
-    right.set_xticks(xs, [w[-2:] for w in trend.weeks])
+    right.set_xlim(-0.5, len(xs) - 0.5)
     right.set_ylim(0, 100)
     right.set_xlabel("ISO week")
     right.set_ylabel("actual share (%)")
     right.set_title(f"Last {len(trend.weeks)} weeks")
     right.grid(alpha=0.6)
-    if right.get_legend_handles_labels()[0]:
-        right.legend(loc="lower center", fontsize=7, ncols=2)
-    else:
-        right.text(0.5, 0.5, "no working time logged", ha="center", transform=right.transAxes)
-    return hits
+    right.legend(loc="lower center", fontsize=7, ncols=2)
+
+    def fill(week: WeekReport, trend: ShareTrend | None = None) -> list[Hit] | None:
+        assert trend is not None
+        shown = [r for r in week.roles if not r.archived]
+        if (tuple(r.id for r in shown), len(trend.weeks)) != key:
+            return None
+        hits: list[Hit] = []
+        share = week.actual_share()
+        by_role = week.actual_by_role()
+        for role, target, actual in zip(shown, targets, actuals, strict=True):
+            value = 100 * share.get(role.id, 0.0)
+            target.set_width(role.target_percent)
+            actual.set_width(value)
+            hits.append(Hit(target, f"{role.name} · target {role.target_percent:.0f} %"))
+            hits.append(
+                Hit(actual, f"{role.name} · actual {value:.1f} % "
+                            f"({hm(by_role.get(role.id, 0.0))} of {hm(week.working_minutes)})")
+            )  # fmt: skip
+        rest = sum(v for r, v in share.items() if r not in {x.id for x in shown})
+        other.set_width(100 * rest)
+        other.set_visible(rest > 0)
+        rows = len(shown) + (1 if rest > 0 else 0)
+        left.set_yticks(range(rows), [r.name for r in shown] + ["other"] * (rows - len(shown)))
+        left.set_ylim(-0.7, rows - 0.3)
+        if rest > 0:
+            hits.append(Hit(other, f"other (no or archived role) · actual {100 * rest:.1f} %"))
+        for role, line, role_dots in zip(shown, lines, dots, strict=True):
+            values = trend.shares.get(role.id, (None,) * len(trend.weeks))
+            pts = [(i, 100 * v) for i, v in enumerate(values) if v is not None]
+            line.set_data([p[0] for p in pts], [p[1] for p in pts])
+            for i, dot in enumerate(role_dots):
+                v = values[i]
+                dot.set_visible(v is not None)
+                if v is not None:
+                    dot.set_ydata([100 * v])
+                    hits.append(Hit(dot, f"{trend.weeks[i]} · {role.name} · {100 * v:.1f} %"))
+        left.set_title(f"Target vs actual — {week.week}")
+        right.set_xticks(xs, [w[-2:] for w in trend.weeks])
+        return hits
+
+    hits = fill(week, trend)
+    assert hits is not None
+    return hits, fill
 
 
 # ---------------------------------------------------------------- 3. interruptions
 
 
-def draw_interruptions(fig: FigureBase, week: WeekReport, theme: Theme) -> list[Hit]:
-    """A weekday x hour heat map of interruption counts, the top sources, the focus lost."""
-    hits: list[Hit] = []
-    heat_ax, src_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.7, 1]})
+def _heat_hours(week: WeekReport) -> tuple[int, int]:
     used = [h for h in range(24) if any(week.heat[wd][h] for wd in range(7))]
-    first = min([8, *used])
-    last = max([18, *used])
+    return min([8, *used]), max([18, *used])
+
+
+def draw_interruptions(
+    fig: FigureBase, week: WeekReport, theme: Theme
+) -> tuple[list[Hit], Updater]:
+    """A weekday x hour heat map of interruption counts, the top sources, the focus lost."""
+    heat_ax, src_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.7, 1]})
+    first, last = _heat_hours(week)
     hours = list(range(first, last + 1))
-    grid = [[week.heat[wd][h] for h in hours] for wd in range(7)]
+    n_sources = min(6, len(week.sources))
     cmap = matplotlib.colormaps["magma_r" if theme.name == "light" else "magma"]
     image = heat_ax.imshow(
-        grid,
+        [[0] * len(hours) for _ in range(7)],
         aspect="auto",
         cmap=cmap,
         vmin=0,
-        vmax=max(1, max(max(row) for row in grid)),
+        vmax=1,
         extent=(first - 0.5, last + 0.5, 6.5, -0.5),
         interpolation="nearest",
     )
-    heat_ax.set_yticks(range(7), [_day_label(d) for d in week.days])
     heat_ax.set_xticks(hours[::2], [f"{h:02d}" for h in hours[::2]])
     heat_ax.set_xlabel("hour of day")
     heat_ax.set_ylabel("day")
-    heat_ax.set_title(f"Interruptions by hour — {week.week}")
     bar = fig.colorbar(image, ax=heat_ax, fraction=0.05, pad=0.02)
     bar.set_label("interruptions per hour")
-
-    def cell(x: float, y: float) -> str | None:
-        wd, h = round(y), round(x)
-        if not (0 <= wd < 7 and first <= h <= last):
-            return None
-        n = week.heat[wd][h]
-        return f"{_day_label(week.days[wd])} {h:02d}:00–{h + 1:02d}:00 · {n} interruption(s)"
-
-    hits.append(Hit(image, cell))
-    top = week.sources[:6]
-    names = [s.source for s in top][::-1]
-    counts = [s.count for s in top][::-1]
-    bars = src_ax.barh(range(len(top)), counts, color=theme.accent, label="count")
-    for b, s in zip(bars, top[::-1], strict=True):
-        hits.append(Hit(b, f"{s.source}: {s.count} interruption(s), {hm(s.minutes)}"))
-        src_ax.annotate(
-            f" {hm(s.minutes)}",
-            (b.get_width(), b.get_y() + b.get_height() / 2),
-            va="center",
-            fontsize=8,
-            color=theme.foreground,
-        )
-    src_ax.set_yticks(range(len(top)), names)
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    bars = src_ax.barh(range(n_sources), [0] * n_sources, color=theme.accent, label="count")
+    notes = [
+        src_ax.annotate("", (0, k), va="center", fontsize=8, color=theme.foreground)
+        for k in range(n_sources)
+    ]
     src_ax.set_xlabel("count (label: minutes)")
     src_ax.set_ylabel("source")
     src_ax.set_title("Top sources")
-    src_ax.set_xlim(0, max([1, *counts]) * 1.5)
     src_ax.legend(loc="lower right", fontsize=8)
-    lost = fig.suptitle(
-        f"{week.interruption_count} interruptions, {hm(week.interruption_minutes)}; "
-        f"estimated focus lost ≈ {hm(week.focus_lost_minutes)} "
-        f"({week.interruption_count} × {week.resumption_cost_minutes:g} min)  (i)",
-        fontsize=9,
-        color=theme.foreground,
-    )
-    hits.append(Hit(lost, RESUMPTION_COST_SOURCE))
-    return hits
+    lost = fig.suptitle("", fontsize=9, color=theme.foreground)
+    shown_week: list[WeekReport] = [week]
+
+    def cell(x: float, y: float) -> str | None:
+        wk = shown_week[0]
+        wd, h = round(y), round(x)
+        if not (0 <= wd < 7 and first <= h <= last):
+            return None
+        n = wk.heat[wd][h]
+        return f"{_day_label(wk.days[wd])} {h:02d}:00–{h + 1:02d}:00 · {n} interruption(s)"
+
+    def fill(week: WeekReport, _trend: ShareTrend | None = None) -> list[Hit] | None:
+        if _heat_hours(week) != (first, last) or min(6, len(week.sources)) != n_sources:
+            return None
+        shown_week[0] = week
+        grid = [[week.heat[wd][h] for h in hours] for wd in range(7)]
+        image.set_data(grid)
+        image.set_clim(0, max(1, max(max(row) for row in grid)))
+        heat_ax.set_yticks(range(7), [_day_label(d) for d in week.days])
+        heat_ax.set_title(f"Interruptions by hour — {week.week}")
+        hits: list[Hit] = [Hit(image, cell)]
+        top = list(week.sources[:n_sources])[::-1]  # the biggest at the top
+        for rect, note, source in zip(bars, notes, top, strict=True):
+            rect.set_width(source.count)
+            note.set_text(f" {hm(source.minutes)}")
+            where = (source.count, rect.get_y() + rect.get_height() / 2)
+            note.xy = where
+            note.set_position(where)
+            hits.append(
+                Hit(rect, f"{source.source}: {source.count} interruption(s), {hm(source.minutes)}")
+            )
+        src_ax.set_yticks(range(n_sources), [x.source for x in top])
+        src_ax.set_xlim(0, max([1, *(x.count for x in top)]) * 1.5)
+        lost.set_text(
+            f"{week.interruption_count} interruptions, {hm(week.interruption_minutes)}; "
+            f"estimated focus lost ≈ {hm(week.focus_lost_minutes)} "
+            f"({week.interruption_count} × {week.resumption_cost_minutes:g} min)  (i)"
+        )
+        hits.append(Hit(lost, RESUMPTION_COST_SOURCE))
+        return hits
+
+    hits = fill(week)
+    assert hits is not None
+    return hits, fill
 
 
 # ---------------------------------------------------------------- 4. plan adherence
@@ -497,9 +522,9 @@ def draw(
     if name == "time-split":
         return draw_time_split(fig, week, theme)
     if name == "share":
-        return draw_share(fig, week, trend, theme), None
+        return draw_share(fig, week, trend, theme)
     if name == "interruptions":
-        return draw_interruptions(fig, week, theme), None
+        return draw_interruptions(fig, week, theme)
     if name == "adherence":
         return draw_adherence(fig, week, theme)
     raise ValueError(f"no chart named {name!r} (charts: {', '.join(CHART_NAMES)})")

@@ -104,7 +104,7 @@ def test_share() -> None:
     left, right = chart.figure.axes
     assert left.get_xlabel() and left.get_ylabel() and left.get_title()
     assert {"actual", "target"} <= _labels(left)
-    widths = sorted(round(p.get_width(), 3) for c in left.containers for p in c)
+    widths = sorted(round(p.get_width(), 3) for c in left.containers for p in c if p.get_visible())
     # targets 60 / 40; actual: Support 510 of 680 min, Community 170 of 680... plus meetings
     work = {SUP: 200 + 250 + 30 + 30, COM: 170 + 60}
     total = sum(work.values())
@@ -174,25 +174,38 @@ def test_redraw_another_week_in_place(name: str) -> None:
     moved = charts.redraw(chart, other, _trend(), charts.LIGHT)
     fresh = charts.build(name, other, _trend())
     assert moved.figure is chart.figure
-    if name in ("time-split", "adherence"):
-        assert moved.figure.axes == axes  # updated in place, not rebuilt
-        assert moved.figure.get_layout_engine() is None or not isinstance(
-            moved.figure.get_layout_engine(), ConstrainedLayoutEngine
-        )
-        charts.thaw_layout(moved.figure)
-        assert isinstance(moved.figure.get_layout_engine(), ConstrainedLayoutEngine)
+    assert moved.figure.axes == axes  # updated in place, not rebuilt
+    assert moved.figure.get_layout_engine() is None or not isinstance(
+        moved.figure.get_layout_engine(), ConstrainedLayoutEngine
+    )
+    charts.thaw_layout(moved.figure)
+    assert isinstance(moved.figure.get_layout_engine(), ConstrainedLayoutEngine)
     assert sorted(h.tip(None, None) or "" for h in moved.hits) == sorted(
         h.tip(None, None) or "" for h in fresh.hits
     )
     for ax_moved, ax_fresh in zip(moved.figure.axes, fresh.figure.axes, strict=True):
         assert ax_moved.get_title() == ax_fresh.get_title()
-        heights = [
-            [round(p.get_height(), 6) for p in c if p.get_visible()] for c in ax_moved.containers
-        ]
-        expected = [
-            [round(p.get_height(), 6) for p in c if p.get_visible()] for c in ax_fresh.containers
-        ]
-        assert heights == expected
+
+        def sizes(ax):  # type: ignore[no-untyped-def]
+            return [
+                [(round(p.get_height(), 6), round(p.get_width(), 6)) for p in c if p.get_visible()]
+                for c in ax.containers
+            ]
+
+        assert sizes(ax_moved) == sizes(ax_fresh)
+        for img_moved, img_fresh in zip(ax_moved.images, ax_fresh.images, strict=True):
+            assert (img_moved.get_array() == img_fresh.get_array()).all()
+
+
+def test_a_different_shape_rebuilds() -> None:
+    import dataclasses
+
+    week = _week()
+    chart = charts.build("interruptions", week, _trend())
+    fewer = dataclasses.replace(week, sources=week.sources[:1])
+    moved = charts.redraw(chart, fewer, _trend(), charts.LIGHT)
+    assert moved is not chart and moved.figure is chart.figure
+    assert [p.get_width() for p in moved.figure.axes[1].containers[0]] == [3]
 
 
 @pytest.mark.parametrize("fmt", charts.EXPORT_FORMATS)
