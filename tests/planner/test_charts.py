@@ -231,3 +231,33 @@ def test_unknown_export_format(tmp_path: Path) -> None:
     chart = charts.build("share", _week(), _trend())
     with pytest.raises(ValueError, match=r"png, \.svg or \.pdf"):
         charts.save(chart.figure, tmp_path / "x.gif")
+
+
+@pytest.mark.parametrize("name", charts.CHART_NAMES)
+def test_an_empty_week_still_draws(name: str, tmp_path: Path) -> None:
+    import dataclasses
+
+    empty = dataclasses.replace(
+        _week(),
+        planned=MappingProxyType({}),
+        planned_meetings=MappingProxyType({}),
+        work=MappingProxyType({}),
+        meetings=MappingProxyType({}),
+        interruptions=MappingProxyType({}),
+        overtime=Z7,
+        slot_minutes=Z7,
+        on_role_minutes=Z7,
+        heat=tuple((0,) * 24 for _ in range(7)),
+        sources=(),
+        interruption_count=0,
+        interruption_minutes=0.0,
+    )
+    trend = ShareTrend(
+        weeks=("2026-W48",),
+        mondays=(MONDAY,),
+        shares=MappingProxyType({}),
+        minutes=MappingProxyType({}),
+    )
+    chart = charts.build(name, empty, trend)
+    charts.save(chart.figure, tmp_path / "empty.png")
+    assert chart.figure.axes
