@@ -47,6 +47,7 @@ from planner.timerange import day_bounds, local_wall_time
 from planner.values import RoleV
 
 WORKING_KINDS = ("work", "meeting", "interruption")
+ENTRY_KINDS_ALL = ("work", "interruption", "meeting", "break")
 # Entries and meetings are looked up by start time (indexed); one that started more than this
 # before the week (a weekend) and still runs into it is not seen, unless it is still open.
 LOOKBACK = timedelta(days=3)
@@ -533,9 +534,6 @@ def week_report(
         interruption_minutes=sum(s.minutes for s in sources),
         resumption_cost_minutes=cost,
     )
-
-
-ENTRY_KINDS_ALL = ("work", "interruption", "meeting", "break")
 
 
 def _offset_pieces(zone: tzinfo, lo: datetime, hi: datetime) -> list[tuple[datetime, int]]:
