@@ -737,7 +737,7 @@ def _forwarded_parser() -> argparse.ArgumentParser:
 # Feature areas add their subcommands here: each module has
 # `register(subparsers) -> dict[command name, handler(ctx, args) -> int]` and imports nothing
 # heavy at module level.
-EXTENSIONS: tuple[str, ...] = ("planner.cli_calendar", "planner.cli_remind")
+EXTENSIONS: tuple[str, ...] = ("planner.cli_calendar", "planner.cli_remind", "planner.cli_report")
 
 
 def _extensions() -> list[Any]:

@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "overtime_every_minutes": 15,
     "interruption_nag_minutes": 15,
     "resumption_cost_minutes": 23,
+    "auto_split_interruption_hours": False,  # opt-in: plan around when interruptions cluster
     "hotkey": "Ctrl+Alt+I",
     # reminders (planner/reminders.py): each kind on/off, quiet hours as "HH:MM" or None
     "remind_slot_start": True,
@@ -692,8 +693,14 @@ def auto_plan(
     shares: dict[int, float] | None = None,
     min_block_minutes: int | None = None,
     replace: bool = True,
+    interruption_hours: bool | None = None,
+    now: datetime | None = None,
 ) -> tuple[PlanV, Change]:
-    """Fill the day's free time with role slots (replacing earlier auto slots) and fit tasks."""
+    """Fill the day's free time with role slots (replacing earlier auto slots) and fit tasks.
+
+    With `interruption_hours` (default: the setting `auto_split_interruption_hours`, off), the
+    interrupt-prone role's slots go where interruptions clustered in the last 8 weeks and the
+    focus role's slots in the quiet hours (planner.reports.interruption_insight)."""
     if min_block_minutes is not None:
         set_day(session, owner, day, zone, min_block_minutes=min_block_minutes)
     day_v = get_day(session, owner, day, zone)
@@ -715,11 +722,23 @@ def auto_plan(
         if shares
         else _targets(roles)
     )
+    prefer = None
+    if interruption_hours is None:
+        interruption_hours = bool(get_setting(session, owner, "auto_split_interruption_hours"))
+    if interruption_hours:
+        from planner import reports  # reports imports this module
+
+        insight = reports.interruption_insight(
+            session, owner, zone, day - timedelta(days=7), now or day_v.start
+        )
+        if insight is not None:
+            prefer = reports.prefer_from_insight(insight, zone)
     blocks = scheduling.auto_split(
         window,
         [*fixed, *_meeting_busy(list_meetings(session, owner, window))],
         targets,
         timedelta(minutes=day_v.min_block_minutes),
+        prefer=prefer,
     )
     for block in blocks:
         session.add(

@@ -116,6 +116,9 @@ def auto_split(
                 length = remaining
             else:
                 wanted = _round_to(timedelta(minutes=max(need[role], 0.0)), GRANULARITY)
+                if prefer is not None:
+                    # end the block where the preference changes, so the next hours get theirs
+                    wanted = min(wanted, max(_preference_run(prefer, cursor, gap.end), min_block))
                 length = min(max(wanted, min_block), remaining)
                 if remaining - length < min_block:
                     # the rest would be too short for a block: take it all or leave one block
@@ -128,6 +131,17 @@ def auto_split(
             need[role] -= _minutes(length)
             cursor += length
     return merge_blocks(blocks)
+
+
+def _preference_run(
+    prefer: Callable[[datetime], int | None], start: datetime, limit: datetime
+) -> timedelta:
+    """How long from `start` the preferred role stays the same (probed every GRANULARITY)."""
+    first = prefer(start)
+    moment = start + GRANULARITY
+    while moment < limit and prefer(moment) == first:
+        moment += GRANULARITY
+    return min(moment, limit) - start
 
 
 def merge_blocks(blocks: Sequence[Block]) -> list[Block]:

@@ -243,6 +243,8 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
 def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -> None:
     """Everything that needs the open database: interruptions and the single-instance server,
     reminders, and the morning's Plan my day."""
+    from PySide6.QtWidgets import QWidget
+
     from planner import planning
     from ui import reminders
     from ui.interruptions import install
@@ -261,6 +263,27 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     service.changed.connect(gateway.changed.emit)
     gateway.changed.connect(lambda _change: service.refresh())
     runtime.features = (wiring, service)
+
+    reviews: list[QWidget] = []
+
+    def open_review() -> None:
+        from PySide6.QtCore import Qt
+
+        from ui.views.review import ReviewView
+
+        if not reviews:  # built on first use: matplotlib loads only now
+            view = ReviewView(db, db.owner, zone, clock)
+            view.setWindowFlag(Qt.WindowType.Window)
+            view.setWindowTitle("Splitday — Review")
+            view.resize(1100, 760)
+            view.day_activated.connect(window.show_day_from_elsewhere)
+            gateway.changed.connect(view.on_changed)
+            reviews.append(view)
+        reviews[0].show()
+        reviews[0].raise_()
+        reviews[0].activateWindow()
+
+    window.on_open_review = open_review
     with db.transaction() as session:
         today = planning.day_of(session, db.owner, clock.now(), zone)
         plan = planning.get_plan(session, db.owner, today, zone)

@@ -247,6 +247,14 @@ class MainWindow(QMainWindow):
             self._scroll_to_interesting()
         self.day_shown.emit(day)
 
+    def show_day_from_elsewhere(self, day: date) -> None:
+        """Another window (the review) asks for a day: show it and come forward."""
+        self.show_day(day)
+        if self.isMinimized() or not self.isVisible():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     def previous_day(self) -> None:
         if self.day is not None:
             self.show_day(self.day - timedelta(days=1))

@@ -1,0 +1,455 @@
+"""The weekly review: four charts with week navigation, the interruption insight, exports.
+
+matplotlib is imported on the first show (it costs ~0.4 s), never at start-up. Run
+`python -m ui.views.review --db URL` to show this view alone (for screenshots).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QCursor, QPalette, QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTabWidget,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner import planning, reports
+from planner.clock import Clock
+from planner.db import Database
+from planner.values import Change, Topic
+
+if TYPE_CHECKING:
+    from planner.charts import Chart, Theme
+
+SETTING = "auto_split_interruption_hours"
+TOPICS = {Topic.ENTRIES, Topic.SLOTS, Topic.ROLES, Topic.SETTINGS, Topic.DAY, Topic.CALENDARS}
+
+
+class _ChartTab(QWidget):
+    """One tab: a placeholder until the first show, then a FigureCanvasQTAgg."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.canvas: Any = None
+        self.chart: Chart | None = None
+        self.dirty = True
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+
+
+class ReviewView(QWidget):
+    """How the week was actually spent; what to change next week."""
+
+    day_activated = Signal(object)  # a date: open that day in the timeline
+    week_changed = Signal(object)  # the Monday now shown
+
+    def __init__(
+        self,
+        db: Database,
+        owner: str,
+        zone: tzinfo,
+        clock: Clock,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ReviewView")
+        self._db, self._owner, self._zone, self._clock = db, owner, zone, clock
+        self._charts_module: Any = None
+        self.week: reports.WeekReport | None = None
+        self.trend: reports.ShareTrend | None = None
+        self.insight: reports.Insight | None = None
+        self._stale = True
+        self.last_tip: str | None = None  # the tooltip shown last (for tests and screen readers)
+        with db.transaction() as s:
+            self.monday = reports.monday_of(planning.day_of(s, owner, clock.now(), zone))
+
+        self.prev_button = QPushButton("◀")
+        self.prev_button.setToolTip("Previous week (Alt+Left)")
+        self.prev_button.setShortcut("Alt+Left")
+        self.next_button = QPushButton("▶")
+        self.next_button.setToolTip("Next week (Alt+Right)")
+        self.next_button.setShortcut("Alt+Right")
+        self.this_button = QPushButton("This week")
+        for button in (self.prev_button, self.next_button):
+            button.setFixedWidth(36)
+        self.week_label = QLabel()
+        self.week_label.setObjectName("weekLabel")
+        font = self.week_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.week_label.setFont(font)
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("summaryLabel")
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        for fmt in ("png", "svg", "pdf"):
+            action = menu.addAction(f"This chart as {fmt.upper()}…")
+            action.setData(fmt)
+            action.triggered.connect(self._on_export_chart_triggered)
+        menu.addSeparator()
+        menu.addAction("The whole week as a one-page PDF…", self._ask_export_week_pdf)
+        menu.addAction("Entries and figures as CSV…", self._ask_export_csv)
+        self.export_button.setMenu(menu)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.prev_button)
+        bar.addWidget(self.week_label)
+        bar.addWidget(self.next_button)
+        bar.addWidget(self.this_button)
+        bar.addSpacing(12)
+        bar.addWidget(self.summary_label, 1)
+        bar.addWidget(self.export_button)
+
+        self.insight_frame = QFrame()
+        self.insight_frame.setObjectName("insight")
+        self.insight_frame.setFrameShape(QFrame.Shape.StyledPanel)
+        self.insight_label = QLabel()
+        self.insight_label.setWordWrap(True)
+        self.insight_check = QCheckBox(
+            "Let auto-split put the interrupt-prone role's slots in these hours "
+            "and the focus role's slots in the quiet ones"
+        )
+        box = QVBoxLayout(self.insight_frame)
+        box.setContentsMargins(8, 6, 8, 6)
+        box.addWidget(self.insight_label)
+        box.addWidget(self.insight_check)
+
+        self.tabs = QTabWidget()
+        self._tabs: list[_ChartTab] = []
+        for name, title in (
+            ("time-split", "Time split"),
+            ("share", "Target vs actual"),
+            ("interruptions", "Interruptions"),
+            ("adherence", "Plan adherence"),
+        ):
+            tab = _ChartTab(name)
+            self._tabs.append(tab)
+            self.tabs.addTab(tab, title)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.insight_frame)
+        layout.addWidget(self.tabs, 1)
+
+        self.prev_button.clicked.connect(self._on_prev_button_clicked)
+        self.next_button.clicked.connect(self._on_next_button_clicked)
+        self.this_button.clicked.connect(self._on_this_button_clicked)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.insight_check.toggled.connect(self._on_insight_check_toggled)
+        self._update_week_label()
+
+    # ------------------------------------------------------------ public
+
+    def show_week(self, monday: date) -> None:
+        self.monday = reports.monday_of(monday)
+        self._update_week_label()
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+        self.week_changed.emit(self.monday)
+
+    def refresh(self) -> None:
+        """Read the week's figures again and redraw the chart on screen (others when shown)."""
+        now = self._clock.now()
+        with self._db.transaction() as s:
+            self.week = reports.week_report(s, self._owner, self._zone, self.monday, now)
+            self.trend = reports.share_trend(s, self._owner, self._zone, self.monday, now)
+            self.insight = reports.interruption_insight(
+                s, self._owner, self._zone, self.monday, now
+            )
+            use_insight = bool(planning.get_setting(s, self._owner, SETTING))
+        self._stale = False
+        self._update_summary(use_insight)
+        for tab in self._tabs:
+            tab.dirty = True
+        self._draw_current()
+
+    def on_changed(self, change: Change) -> None:
+        """A service changed something: refresh if it touches the week shown."""
+        if not (change.topics & TOPICS):
+            return
+        if change.days and self.week is not None:
+            lo, hi = self.week.days[0] - timedelta(days=1), self.week.days[-1]
+            if not any(lo <= d <= hi for d in change.days) and Topic.ROLES not in change.topics:
+                return
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def current_chart(self) -> Chart | None:
+        return self._tabs[self.tabs.currentIndex()].chart
+
+    def chart(self, name: str) -> Chart | None:
+        return next((t.chart for t in self._tabs if t.name == name), None)
+
+    def canvas(self, name: str) -> Any:
+        return next((t.canvas for t in self._tabs if t.name == name), None)
+
+    def export_chart(self, path: str | Path, name: str | None = None) -> Path:
+        charts = self._charts()
+        assert self.week is not None and self.trend is not None
+        chart = charts.build(name or self._tabs[self.tabs.currentIndex()].name, self.week,
+                             self.trend, self._theme())  # fmt: skip
+        return Path(charts.save(chart.figure, path))
+
+    def export_week_pdf(self, path: str | Path) -> Path:
+        charts = self._charts()
+        assert self.week is not None and self.trend is not None
+        return Path(charts.save(charts.week_page(self.week, self.trend, charts.LIGHT), path, "pdf"))
+
+    def export_csv(self, path: str | Path) -> tuple[Path, Path]:
+        from planner import exports, tracking
+        from planner.cli_report import aggregates_path
+        from planner.timerange import Interval
+
+        assert self.week is not None
+        target = Path(path)
+        now = self._clock.now()
+        with self._db.transaction() as s:
+            lo, hi = self.week.day_bounds[0][0], self.week.day_bounds[-1][1]
+            entries = tracking.list_entries(s, self._owner, Interval(lo, hi))
+            day_start = int(planning.get_setting(s, self._owner, "day_start_minute"))
+        names = exports.role_names(self.week)
+        rows = exports.entry_rows(entries, names, self._zone, day_start, now)
+        first = exports.write_csv(target, exports.ENTRY_HEADER, rows)
+        second = exports.write_csv(
+            aggregates_path(target), exports.AGGREGATE_HEADER, exports.aggregate_rows(self.week)
+        )
+        return first, second
+
+    # ------------------------------------------------------------ Qt events
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+        else:
+            self._draw_current()
+
+    # ------------------------------------------------------------ slots
+
+    def _on_prev_button_clicked(self) -> None:
+        self.show_week(self.monday - timedelta(weeks=1))
+
+    def _on_next_button_clicked(self) -> None:
+        self.show_week(self.monday + timedelta(weeks=1))
+
+    def _on_this_button_clicked(self) -> None:
+        with self._db.transaction() as s:
+            today = planning.day_of(s, self._owner, self._clock.now(), self._zone)
+        self.show_week(today)
+
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        if self.isVisible():
+            self._draw_current()
+
+    def _on_insight_check_toggled(self, checked: bool) -> None:
+        with self._db.transaction() as s:
+            planning.set_setting(s, self._owner, SETTING, checked)
+
+    def _on_canvas_motion(self, tab: _ChartTab, event: Any) -> None:
+        hit = tab.chart.hit_at(event) if tab.chart is not None else None
+        tip = hit.tip(event.xdata, event.ydata) if hit is not None else None
+        if tip:
+            QToolTip.showText(QCursor.pos() + QPoint(12, 12), tip, tab.canvas)
+            tab.canvas.setCursor(Qt.CursorShape.PointingHandCursor if hit and hit.day else
+                                 Qt.CursorShape.ArrowCursor)  # fmt: skip
+        else:
+            QToolTip.hideText()
+            tab.canvas.setCursor(Qt.CursorShape.ArrowCursor)
+        self.last_tip = tip
+
+    def _on_canvas_press(self, tab: _ChartTab, event: Any) -> None:
+        hit = tab.chart.hit_at(event) if tab.chart is not None else None
+        if hit is not None and hit.day is not None and event.button == 1:
+            self.day_activated.emit(hit.day)
+
+    # ------------------------------------------------------------ drawing
+
+    def _charts(self) -> Any:
+        if self._charts_module is None:
+            from planner import charts  # the lazy matplotlib import
+
+            self._charts_module = charts
+        return self._charts_module
+
+    def _theme(self) -> Theme:
+        charts = self._charts()
+        window = self.palette().color(QPalette.ColorRole.Window)
+        theme: Theme = charts.DARK if window.lightness() < 128 else charts.LIGHT
+        return theme
+
+    def _draw_current(self) -> None:
+        tab = self._tabs[self.tabs.currentIndex()]
+        if not tab.dirty or self.week is None or self.trend is None:
+            return
+        charts = self._charts()
+        if tab.canvas is None:
+            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+            from matplotlib.figure import Figure
+
+            tab.canvas = FigureCanvasQTAgg(  # type: ignore[no-untyped-call]
+                Figure(figsize=(9, 5), layout="constrained")
+            )
+            tab.canvas.setObjectName(f"canvas-{tab.name}")
+            tab.canvas.mpl_connect(
+                "motion_notify_event", lambda e, t=tab: self._on_canvas_motion(t, e)
+            )
+            tab.canvas.mpl_connect(
+                "button_press_event", lambda e, t=tab: self._on_canvas_press(t, e)
+            )
+            # a resize lays the chart out again (redraws of other weeks keep the layout)
+            tab.canvas.mpl_connect(
+                "resize_event", lambda _e, c=tab.canvas: charts.thaw_layout(c.figure)
+            )
+            tab.box.addWidget(tab.canvas)
+        if tab.chart is None:
+            tab.chart = charts.build(
+                tab.name, self.week, self.trend, self._theme(), figure=tab.canvas.figure
+            )
+        else:  # another week: move the bars when the chart allows, else rebuild
+            tab.chart = charts.redraw(tab.chart, self.week, self.trend, self._theme())
+        tab.canvas.draw_idle()
+        tab.dirty = False
+
+    def _update_week_label(self) -> None:
+        sunday = self.monday + timedelta(days=6)
+        self.week_label.setText(
+            f"{reports.week_label(self.monday)}  ·  {self.monday:%d %b} – {sunday:%d %b %Y}"
+        )
+
+    def _update_summary(self, use_insight: bool) -> None:
+        week = self.week
+        assert week is not None
+        share = week.actual_share()
+        parts = [
+            f"{r.name} {100 * share.get(r.id, 0.0):.0f} % (target {r.target_percent:.0f} %)"
+            for r in week.roles
+            if not r.archived
+        ]
+        parts.append(f"{week.interruption_count} interruptions")
+        overtime = sum(week.overtime)
+        if overtime:
+            parts.append(f"overtime {round(overtime) // 60}:{round(overtime) % 60:02d}")
+        self.summary_label.setText("  ·  ".join(parts))
+        if self.insight is None:
+            self.insight_label.setText(
+                "No clear pattern in when interruptions come (last 8 weeks)."
+            )
+            self.insight_check.setVisible(False)
+        else:
+            self.insight_label.setText(self.insight.text)
+            self.insight_check.setVisible(True)
+        self.insight_check.blockSignals(True)
+        self.insight_check.setChecked(use_insight)
+        self.insight_check.blockSignals(False)
+
+    def _on_export_chart_triggered(self) -> None:
+        action = self.sender()
+        self._ask_export_chart(str(action.data()) if isinstance(action, QAction) else "png")
+
+    def _ask_export_chart(self, fmt: str) -> None:
+        name = self._tabs[self.tabs.currentIndex()].name
+        default = f"splitday-{reports.week_label(self.monday)}-{name}.{fmt}"
+        path, _ = QFileDialog.getSaveFileName(self, "Export chart", default, f"*.{fmt}")
+        if path:
+            self.export_chart(path)
+
+    def _ask_export_week_pdf(self) -> None:
+        default = f"splitday-{reports.week_label(self.monday)}.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, "Export the week", default, "*.pdf")
+        if path:
+            self.export_week_pdf(path)
+
+    def _ask_export_csv(self) -> None:
+        default = f"splitday-{reports.week_label(self.monday)}.csv"
+        path, _ = QFileDialog.getSaveFileName(self, "Export as CSV", default, "*.csv")
+        if path:
+            self.export_csv(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Show the review alone on a database (for screenshots): --db URL [--week W] [--dark]."""
+    import argparse
+
+    from PySide6.QtWidgets import QApplication
+
+    from planner.clock import clock_from_env, local_zone
+    from planner.db import open_database
+
+    p = argparse.ArgumentParser(prog="python -m ui.views.review")
+    p.add_argument("--db", help="database URL (default: the user's)")
+    p.add_argument("--week", help="e.g. 2026-W48")
+    p.add_argument("--dark", action="store_true", help="a dark palette")
+    p.add_argument("--tab", type=int, default=0, help="which chart tab to show (0-3)")
+    p.add_argument("--screenshot", metavar="PNG", help="save a screenshot and quit")
+    args = p.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    if args.dark:
+        app.setStyle("Fusion")
+        app.setPalette(_dark_palette())
+    db = open_database(args.db)
+    with db.transaction() as s:
+        planning.ensure_defaults(s, db.owner)
+    view = ReviewView(db, db.owner, local_zone(), clock_from_env())
+    if args.week:
+        view.show_week(reports.parse_week(args.week))
+    view.tabs.setCurrentIndex(args.tab)
+    view.resize(1200, 760)
+    view.setWindowTitle("Splitday — weekly review")
+    view.day_activated.connect(lambda d: print(f"open day {d}"))
+    view.show()
+    if args.screenshot:
+        from PySide6.QtCore import QTimer
+
+        def shoot() -> None:
+            view.grab().save(args.screenshot)
+            app.quit()
+
+        QTimer.singleShot(800, shoot)
+    try:
+        return app.exec()
+    finally:
+        db.close()
+
+
+def _dark_palette() -> QPalette:
+    from PySide6.QtGui import QColor
+
+    p = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2b2d30"),
+        (QPalette.ColorRole.WindowText, "#e8e8e8"),
+        (QPalette.ColorRole.Base, "#1e1f22"),
+        (QPalette.ColorRole.Text, "#e8e8e8"),
+        (QPalette.ColorRole.Button, "#3a3d41"),
+        (QPalette.ColorRole.ButtonText, "#e8e8e8"),
+        (QPalette.ColorRole.ToolTipBase, "#3a3d41"),
+        (QPalette.ColorRole.ToolTipText, "#e8e8e8"),
+        (QPalette.ColorRole.Highlight, "#3d7ad6"),
+    ):
+        p.setColor(role, QColor(colour))
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())
