@@ -26,6 +26,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch the real user's data, socket or clock."""
     monkeypatch.setenv("SPLITDAY_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SPLITDAY_SOCKET", str(tmp_path / "splitday.sock"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # autostart entries
     monkeypatch.delenv("SPLITDAY_DB_URL", raising=False)
     monkeypatch.delenv("SPLITDAY_NOW", raising=False)
 

@@ -243,9 +243,11 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
 def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -> None:
     """Everything that needs the open database: interruptions and the single-instance server,
     reminders, and the morning's Plan my day."""
+    from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QWidget
 
     from planner import planning
+    from planner.values import Change, Topic
     from ui import reminders
     from ui.interruptions import install
 
@@ -257,6 +259,16 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     wiring.interruptions.resumed.connect(lambda text: window.statusBar().showMessage(text, 8000))
     window.on_log_interruption = lambda: wiring.interruptions.on_hotkey(clock.now())
     window.on_open_interruption_log = wiring.open_log
+    window.hotkey_status = lambda: wiring.hotkeys.status().describe()
+
+    def on_settings_changed(change: Change) -> None:
+        if Topic.SETTINGS in change.topics:  # a new hotkey takes effect at once
+            with db.transaction() as session:
+                sequence = str(planning.get_setting(session, db.owner, "hotkey") or "")
+            if sequence and QKeySequence(sequence) != wiring.hotkeys.sequence:
+                wiring.hotkeys.set_sequence(sequence)
+
+    gateway.changed.connect(on_settings_changed)
     service = reminders.install(
         runtime.app, db, db.owner, zone, clock, tray=runtime.tray, window=lambda: window
     )

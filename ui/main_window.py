@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.on_open_interruption_log: Callable[[date | None], object] | None = None
         self.on_open_review: Callable[[], None] | None = None
         self.on_open_calendars: Callable[[], None] | None = None
+        self.hotkey_status: Callable[[], str] | None = None  # which hotkey layers work, and why
         self.mini: MiniWindow | None = None
         self._painted = False
         self._loads = 0
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
         self.end_of_day_action = self._action("&End of day…", "Ctrl+E", self.open_end_of_day)
         self.review_action = self._action("&Review…", "Ctrl+R", self.open_review)
         self.calendars_action = self._action("&Calendars…", None, self.open_calendars)
-        self.settings_action = self._action("&Settings…", std.Preferences, self.open_settings)
+        self.settings_action = self._action("&Settings…", "Ctrl+,", self.open_settings)
         self.mini_action = self._action("&Mini window", "Ctrl+M", None)
         self.mini_action.setCheckable(True)
         self.mini_action.toggled.connect(self.set_mini_visible)
@@ -467,7 +468,7 @@ class MainWindow(QMainWindow):
             return
         from ui.dialogs.settings import SettingsDialog
 
-        dialog = SettingsDialog(*args, parent=self)
+        dialog = SettingsDialog(*args, parent=self, hotkey_status=self.hotkey_status)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.settings_changed.connect(self._broadcast)
         dialog.open()

@@ -209,3 +209,29 @@ def test_tab_walks_the_role_rows_then_the_new_role(
         f"role_archive_{community}",
         "new_role",
     ]
+
+
+def test_start_at_login_writes_and_removes_the_autostart_entry(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
+    from planner.autostart import XdgAutostart
+
+    entry = XdgAutostart().path
+    assert not dialog.autostart_check.isChecked() and not entry.exists()
+    dialog.autostart_check.setFocus()
+    qtbot.keyClick(dialog.autostart_check, Qt.Key.Key_Space)
+    assert entry.exists() and "Exec=" in entry.read_text()
+    assert "will start at login" in dialog.desktop_message.text()
+    qtbot.keyClick(dialog.autostart_check, Qt.Key.Key_Space)
+    assert not entry.exists()
+
+
+def test_reminder_switches_are_saved(qtbot: QtBot, dialog: SettingsDialog, db: Database) -> None:
+    check = dialog._switches["remind_overtime"]
+    assert check.isChecked()
+    check.setFocus()
+    with qtbot.waitSignal(dialog.settings_changed):
+        qtbot.keyClick(check, Qt.Key.Key_Space)
+    with db.transaction() as s:
+        assert planning.get_setting(s, OWNER, "remind_overtime") is False
+        assert planning.get_setting(s, OWNER, "remind_hard_stop") is True

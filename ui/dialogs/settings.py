@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
 from typing import Any
 
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from planner import forms, planning
+from planner.autostart import Autostart, for_platform
 from planner.clock import Clock
 from planner.db import Database
 from planner.values import Change, RoleV
@@ -49,6 +50,14 @@ NUMBER_SETTINGS = (
     ("overtime_every_minutes", "Past the hard stop, remind every", ""),
     ("interruption_nag_minutes", "Ask about a long interruption after", ""),
     ("resumption_cost_minutes", "Resumption cost of an interruption", "Time lost getting back"),
+)
+# The reminder kinds a person may switch off (planner/reminders.py), with their labels.
+REMINDER_SWITCHES = (
+    ("remind_slot_start", "When a slot starts"),
+    ("remind_slot_end", "Before a slot ends"),
+    ("remind_hard_stop", "At the hard stop"),
+    ("remind_overtime", "During overtime"),
+    ("remind_interruption", "When an interruption runs long"),
 )
 
 
@@ -143,8 +152,14 @@ class SettingsDialog(ServiceDialog):
         clock: Clock,
         day: date,
         parent: QWidget | None = None,
+        *,
+        autostart: Autostart | None = None,
+        hotkey_status: Callable[[], str] | None = None,
     ) -> None:
         super().__init__(db, owner, zone, clock, day, parent)
+        self._autostart = autostart if autostart is not None else for_platform()
+        self._hotkey_status = hotkey_status
+        self._switches: dict[str, QCheckBox] = {}
         self.setWindowTitle("Splitday settings")
         self.setObjectName("settings_dialog")
         self._role_rows: dict[int, RoleRow] = {}
@@ -213,6 +228,29 @@ class SettingsDialog(ServiceDialog):
         )
         self.hotkey.editingFinished.connect(self._on_hotkey_edited)
         numbers_form.addRow("Interruption &hotkey", self.hotkey)
+        self.hotkey_layers = QLabel()
+        self.hotkey_layers.setObjectName("hotkey_layers")
+        self.hotkey_layers.setWordWrap(True)
+        self.hotkey_layers.setEnabled(False)
+        numbers_form.addRow(self.hotkey_layers)
+
+        # Desktop: start at login, which reminders to show
+        self.desktop_message = MessageBar("desktop_message")
+        desktop_box = QGroupBox("&Desktop and reminders")
+        desktop_layout = QVBoxLayout(desktop_box)
+        desktop_layout.addWidget(self.desktop_message)
+        self.autostart_check = QCheckBox("Start Splitday when I log in")
+        self.autostart_check.setObjectName("autostart")
+        self.autostart_check.setToolTip("So that the morning plan is there in the morning")
+        self.autostart_check.toggled.connect(self._on_autostart_toggled)
+        desktop_layout.addWidget(self.autostart_check)
+        desktop_layout.addWidget(QLabel("Remind me:"))
+        for key, label in REMINDER_SWITCHES:
+            check = QCheckBox(label)
+            check.setObjectName(key)
+            check.toggled.connect(lambda on, key=key: self._on_switch_toggled(key, on))
+            self._switches[key] = check
+            desktop_layout.addWidget(check)
 
         # Workday hours
         self.hours_message = MessageBar("hours_message")
@@ -233,6 +271,7 @@ class SettingsDialog(ServiceDialog):
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(hours_box)
+        right.addWidget(desktop_box)
         right.addStretch(1)
         columns = QHBoxLayout()
         columns.addLayout(left, 1)
@@ -278,6 +317,18 @@ class SettingsDialog(ServiceDialog):
         self._stored_hotkey = hotkey
         with QSignalBlocker(self.hotkey):
             self.hotkey.setKeySequence(QKeySequence(hotkey))
+        self.hotkey_layers.setText(self._hotkey_status() if self._hotkey_status else "")
+        self.hotkey_layers.setVisible(self._hotkey_status is not None)
+        with QSignalBlocker(self.autostart_check):
+            self.autostart_check.setChecked(self._autostart.is_enabled())
+        switches = self._read(
+            lambda s: {
+                key: bool(planning.get_setting(s, self._owner, key)) for key in self._switches
+            }
+        )
+        for key, on in switches.items():
+            with QSignalBlocker(self._switches[key]):
+                self._switches[key].setChecked(on)
 
     def _show_roles(self, roles: Sequence[RoleV]) -> None:
         ordered = [r for r in roles if not r.archived] + [r for r in roles if r.archived]
@@ -374,6 +425,22 @@ class SettingsDialog(ServiceDialog):
             return planning.set_setting(s, self._owner, "hotkey", forms.check_hotkey(text))
 
         self._save(save, self.numbers_message)
+
+    def _on_autostart_toggled(self, on: bool) -> None:
+        try:
+            if on:
+                where = self._autostart.enable()
+                self.desktop_message.show_note(f"Splitday will start at login ({where}).")
+            else:
+                self._autostart.disable()
+                self.desktop_message.show_note("Splitday will not start at login.")
+        except OSError as exc:
+            self.desktop_message.show_error(f"Could not change the login start: {exc}")
+            with QSignalBlocker(self.autostart_check):
+                self.autostart_check.setChecked(self._autostart.is_enabled())
+
+    def _on_switch_toggled(self, key: str, on: bool) -> None:
+        self._save(lambda s: planning.set_setting(s, self._owner, key, on), self.desktop_message)
 
 
 def _make(db: Database, owner: str, zone: tzinfo, clock: Clock, day: date) -> SettingsDialog:
