@@ -6,7 +6,8 @@ if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
   echo "PostgreSQL is not installed (Debian package 'postgresql'); cannot run: $*" >&2
   exit 1
 fi
-PORT=${SPLITDAY_PG_PORT:-54329}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=${SPLITDAY_PG_PORT:-$(free_port)}
 DIR=$(mktemp -d /tmp/splitday-pg.XXXXXX)
 RUN=()
 if [ "$(id -u)" -eq 0 ]; then

@@ -57,3 +57,29 @@ def test_parallel_writers_lose_nothing(db_url: str, writers: int) -> None:
         notes = {(e.owner, e.note) for e in rows if e.end is not None}
     db.close()
     assert notes == {(f"writer{k}", f"w{k}-{i}") for k in range(writers) for i in range(n)}
+
+
+def test_two_devices_see_each_others_changes(db_url: str) -> None:
+    """Two processes' connections to one database (a laptop and a desktop on PostgreSQL)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from planner import planning, tracking
+
+    laptop = open_database(db_url, owner="ana")
+    desktop = open_database(db_url, owner="ana")
+    zone = ZoneInfo("Europe/Berlin")
+    try:
+        with laptop.transaction() as s:
+            planning.ensure_defaults(s, "ana")
+            tracking.interrupt(s, "ana", zone, datetime(2026, 11, 24, 9, tzinfo=UTC), note="x")
+        with desktop.transaction() as s:
+            running = tracking.running(s, "ana")
+            assert running is not None and running.note == "x"
+            tracking.resume(s, "ana", zone, datetime(2026, 11, 24, 9, 10, tzinfo=UTC))
+        with laptop.transaction() as s:
+            current = tracking.running(s, "ana")
+            assert current is None or current.kind != "interruption"
+    finally:
+        laptop.close()
+        desktop.close()
