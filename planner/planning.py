@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from planner import scheduling
 from planner.errors import PlannerError
-from planner.models import Day, Occurrence, Role, Setting, Slot, Task, WorkdaySetting
+from planner.models import Day, Occurrence, Role, Setting, Slot, Task, UTCDateTime, WorkdaySetting
 from planner.timerange import Interval, local_date, local_wall_time
 from planner.values import Change, DayV, MeetingV, PlanV, RoleV, SlotV, TaskV, Topic
 
@@ -106,10 +106,8 @@ def ensure_defaults(session: Session, owner: str) -> None:
 
 
 def list_roles(session: Session, owner: str, *, include_archived: bool = False) -> list[RoleV]:
-    query = select(Role).where(Role.owner == owner).order_by(Role.position, Role.id)
-    if not include_archived:
-        query = query.where(Role.archived.is_(False))
-    return [_role_v(r) for r in session.scalars(query)]
+    query = _ALL_ROLES if include_archived else _ACTIVE_ROLES
+    return [_role_v(r) for r in session.scalars(query, {"owner": owner})]
 
 
 def find_role(session: Session, owner: str, name_or_id: str | int) -> RoleV:
@@ -195,11 +193,7 @@ def edit_role(
 
 
 def workday_hours(session: Session, owner: str, weekday: int) -> tuple[bool, int, int]:
-    row = session.scalar(
-        select(WorkdaySetting).where(
-            WorkdaySetting.owner == owner, WorkdaySetting.weekday == weekday
-        )
-    )
+    row = session.scalar(_WORKDAY, {"owner": owner, "weekday": weekday})
     if row is None:
         return weekday < 5, DEFAULT_START, DEFAULT_STOP
     return row.is_workday, row.start_minute, row.stop_minute
@@ -245,7 +239,7 @@ def _day_v(row: Day) -> DayV:
 
 def get_day(session: Session, owner: str, day: date, zone: tzinfo) -> DayV:
     """The day's window: its stored override, or the weekday's default hours."""
-    row = session.scalar(select(Day).where(Day.owner == owner, Day.day == day))
+    row = session.scalar(_DAY, {"owner": owner, "day": day})
     if row is not None:
         return _day_v(row)
     _, start_minute, stop_minute = workday_hours(session, owner, day.weekday())
@@ -342,13 +336,32 @@ def list_slots(session: Session, owner: str, day: date) -> list[SlotV]:
     return [_slot_v(s) for s in rows]
 
 
-def slot_at(session: Session, owner: str, moment: datetime) -> SlotV | None:
-    row = session.scalar(
-        select(Slot)
-        .where(Slot.owner == owner, Slot.start <= moment, Slot.end > moment)
-        .order_by(Slot.start.desc())
-        .limit(1)
+# Statements on the interruption hot path are built once (building one costs more than running
+# it on SQLite); the values are bound per call.
+_SLOT_AT = (
+    select(Slot)
+    .where(
+        Slot.owner == bindparam("owner"),
+        Slot.start <= bindparam("moment", type_=UTCDateTime()),
+        Slot.end > bindparam("moment", type_=UTCDateTime()),
     )
+    .order_by(Slot.start.desc())
+    .limit(1)
+)
+_ACTIVE_ROLES = (
+    select(Role)
+    .where(Role.owner == bindparam("owner"), Role.archived.is_(False))
+    .order_by(Role.position, Role.id)
+)
+_ALL_ROLES = select(Role).where(Role.owner == bindparam("owner")).order_by(Role.position, Role.id)
+_WORKDAY = select(WorkdaySetting).where(
+    WorkdaySetting.owner == bindparam("owner"), WorkdaySetting.weekday == bindparam("weekday")
+)
+_DAY = select(Day).where(Day.owner == bindparam("owner"), Day.day == bindparam("day"))
+
+
+def slot_at(session: Session, owner: str, moment: datetime) -> SlotV | None:
+    row = session.scalar(_SLOT_AT, {"owner": owner, "moment": moment})
     return None if row is None else _slot_v(row)
 
 

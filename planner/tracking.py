@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from planner import planning
@@ -56,14 +56,15 @@ def _clean_text(text: str, limit: int) -> str:
     return kept
 
 
+_OPEN = (
+    select(Entry)
+    .where(Entry.owner == bindparam("owner"), Entry.end.is_(None))
+    .order_by(Entry.start, Entry.id)
+)
+
+
 def _open_entries(session: Session, owner: str) -> list[Entry]:
-    return list(
-        session.scalars(
-            select(Entry)
-            .where(Entry.owner == owner, Entry.end.is_(None))
-            .order_by(Entry.start, Entry.id)
-        )
-    )
+    return list(session.scalars(_OPEN, {"owner": owner}))
 
 
 def running(session: Session, owner: str) -> EntryV | None:
