@@ -73,7 +73,7 @@ def run(out: Path) -> int:
         env = dict(os.environ, SPLITDAY_DATA_DIR=tmp, SPLITDAY_NOW=NOW, TZ="Europe/Berlin")
         env.pop("QT_QPA_PLATFORM", None)
         env["PYTHONPATH"] = str(ROOT)
-        cli = [python, "-m", "planner.cli"]
+        cli = [python, "-m", "ui.launcher"]
         for command in (
             ["demo", "--weeks", "3"],
             ["task", "add", "--role", "Community", "--estimate", "240", "Migrate the forum"],
@@ -104,7 +104,55 @@ def run(out: Path) -> int:
             finally:
                 xvfb.terminate()
                 xvfb.wait(5)
+        code = dialogs(out, env, Path(tmp) / "splitday.sqlite3")
+        if code:
+            return code
     print(f"screenshots in {out}")
+    return 0
+
+
+DIALOGS = (
+    ("plan-day", "ui.dialogs.plan_day"),
+    ("settings", "ui.dialogs.settings"),
+    ("end-of-day", "ui.dialogs.end_of_day"),
+    ("review", "ui.views.review"),
+)
+
+
+def dialogs(out: Path, env: dict[str, str], db_file: Path) -> int:
+    """Plan my day, Settings, the end-of-day review and the week review, light and dark."""
+    display = ":97"
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.8)
+        for name, module in DIALOGS:
+            for theme in ("light", "dark"):
+                shot = out / f"{name}-{theme}.png"
+                style = [f"--{theme}"] if module.startswith("ui.dialogs") or theme == "dark" else []
+                result = subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        module,
+                        "--db",
+                        f"sqlite:///{db_file}",
+                        *style,
+                        "--screenshot",
+                        str(shot),
+                    ],
+                    env=dict(env, DISPLAY=display),
+                    cwd=ROOT,
+                    timeout=60,
+                )
+                if result.returncode:
+                    return result.returncode
+    finally:
+        xvfb.terminate()
+        xvfb.wait(5)
     return 0
 
 
