@@ -193,12 +193,16 @@ def candidates(
     if (context.workday or plan.day.stored or slots) and not closed:
         open_tasks = sum(t.status == "open" for t in plan.tasks)
         stop_text = f"You set {_hhmm(stop, zone)} as your stop."
+        # Someone at work hears of the stop however late they come back; an app opened late on a
+        # day nobody worked only mentions it around the stop itself.
+        working = running is not None or plan.day.started_at is not None
+        until = context.day_end if working else stop + timedelta(minutes=15)
         out.append(
             Reminder(
                 Kind.HARD_STOP,
                 f"hard_stop:{plan.day.day.isoformat()}:{stop.isoformat()}",
                 stop,
-                max(context.day_end, stop + timedelta(minutes=1)),
+                max(until, stop + timedelta(minutes=1)),
                 "Time to stop",
                 f"{stop_text} {_carry_text(open_tasks)}",
             )

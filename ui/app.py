@@ -72,6 +72,10 @@ def ui_settings() -> QSettings:
     return QSettings(str(data_dir() / "ui.ini"), QSettings.Format.IniFormat)
 
 
+def _when(path: Path) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime).astimezone().strftime("%a %d %b %Y %H:%M")
+
+
 def _database_error(exc: Exception) -> str:
     detail = getattr(exc, "orig", None) or exc
     return f"cannot open the database: {type(exc).__name__}: {detail}"
@@ -89,30 +93,42 @@ class Runtime:
         self.tray: Any = None
         self.features: Any = None  # what wire_features built (kept alive with the runtime)
         self.recovered = 0
+        self.notice = ""  # what start-up did that the person should know (a restore, say)
         self.failure = ""
         self.in_exec = False  # main() runs the event loop
         self.started: list[Callable[[Runtime], None]] = []  # run once the tray and timer exist
         self._last_minute: datetime | None = None
         self._timer: Any = None
         self._closed = False
+        self._connecting = False
 
     def connect(self) -> bool:
         """Open the database (after the first paint), then show today and start ticking."""
+        if self.db is not None or self._closed:  # connected already (first paint or fallback)
+            return self.db is not None
+        if self._connecting:  # a modal box's event loop let the fallback timer in
+            return False
+        self._connecting = True
+        try:
+            return self._connect()
+        finally:
+            self._connecting = False
+
+    def _connect(self) -> bool:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QMessageBox
 
         from planner import planning
-        from planner.db import StorageError, open_database
+        from planner.db import DatabaseCorrupt, StorageError, open_database
         from ui.services import Gateway
-
-        if self.db is not None or self._closed:  # connected already (first paint or fallback)
-            return self.db is not None
 
         try:
             self.db = open_database(self.db_url)
             with self.db.transaction() as session:
                 planning.ensure_defaults(session, self.db.owner)
         except Exception as exc:  # the one place that reports a database that will not open
+            if isinstance(exc, DatabaseCorrupt) and self._offer_recovery(str(exc)):
+                return self._connect()  # restored, or started fresh: try once more
             message = str(exc) if isinstance(exc, StorageError) else _database_error(exc)
             self.failure = message
             print(f"splitday: {message}", file=sys.stderr)
@@ -137,8 +153,56 @@ class Runtime:
                 "were closed at the last sign of life and marked for review.",
                 20000,
             )
+        if self.notice:
+            window.statusBar().showMessage(self.notice, 30000)
         QTimer.singleShot(0, self._after_start)
         return True
+
+    def _offer_recovery(self, message: str) -> bool:
+        """A damaged SQLite file: offer the newest backup, or a fresh start with the damaged file
+        kept aside. Nothing is ever overwritten. True when the database may be opened again."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from planner.db import (
+            StorageError,
+            list_backups,
+            resolve_url,
+            restore_sqlite,
+            set_aside,
+            sqlite_path,
+        )
+
+        path = sqlite_path(resolve_url(self.db_url))
+        if path is None or not path.exists() or os.environ.get("SPLITDAY_NO_DIALOGS"):
+            return False
+        backups = list_backups(path)
+        text = message[:1].upper() + message[1:]
+        box = QMessageBox(QMessageBox.Icon.Critical, "Splitday", text, parent=self.window)
+        box.setInformativeText(
+            f"The newest backup is from {_when(backups[0])}."
+            if backups
+            else "There is no backup of this file yet."
+        )
+        restore = box.addButton("&Restore the newest backup", QMessageBox.ButtonRole.AcceptRole)
+        restore.setEnabled(bool(backups))
+        fresh = box.addButton(
+            "Start &fresh (keep the damaged file aside)", QMessageBox.ButtonRole.DestructiveRole
+        )
+        box.addButton("&Quit", QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("recovery_box")
+        box.exec()
+        try:
+            if box.clickedButton() is restore and backups:
+                kept = restore_sqlite(path, backups[0])
+                self.notice = f"Restored {backups[0].name}; the damaged file is kept as {kept}"
+                return True
+            if box.clickedButton() is fresh:
+                kept = set_aside(path, "damaged")
+                self.notice = f"Started fresh; the damaged file is kept as {kept}"
+                return True
+        except (OSError, StorageError) as exc:
+            QMessageBox.critical(self.window, "Splitday", f"That did not work: {exc}")
+        return False
 
     def _after_start(self) -> None:
         """What can wait until today's plan is on screen: the first tick, the timer, the tray."""

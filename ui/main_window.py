@@ -172,6 +172,8 @@ class MainWindow(QMainWindow):
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        local = self.clock.now().astimezone(self.zone).date()  # until the database says which day
+        self.date_edit.setDate(QDate(local.year, local.month, local.day))
         self.date_edit.setAccessibleName("Day shown")
         self.date_edit.dateChanged.connect(self._on_date_edit_date_changed)
 

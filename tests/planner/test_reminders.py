@@ -143,6 +143,24 @@ def test_wake_after_sleep_fires_one_hard_stop_not_every_overtime(planned: Databa
     ]
 
 
+def test_opening_the_app_late_on_a_day_nobody_worked_says_nothing_of_the_stop(
+    planned: Database,
+) -> None:
+    assert [r.kind for r in check(planned, at("22:10")).fire] == []
+
+
+def test_the_stop_is_announced_around_it_even_if_nobody_started_the_day(
+    planned: Database,
+) -> None:
+    assert [r.kind for r in check(planned, at("17:35")).fire] == [Kind.HARD_STOP]
+
+
+def test_a_started_day_hears_of_the_stop_however_late(planned: Database) -> None:
+    with planned.transaction() as s:
+        planning.start_day(s, "tester", DAY, BERLIN, at("09:00"))
+    assert [r.kind for r in check(planned, at("22:10")).fire] == [Kind.HARD_STOP]
+
+
 def test_wake_mid_slot_shows_the_running_slot_only(planned: Database) -> None:
     check(planned, at("08:00"))
     woke = check(planned, at("11:20"))

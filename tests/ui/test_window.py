@@ -315,6 +315,61 @@ def test_a_database_that_will_not_open_is_one_readable_line(
     runtime.close()
 
 
+def _answer_recovery_box(qtbot: QtBot, button_text: str) -> None:
+    """Click a button of the recovery box once it is up (it runs its own event loop)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    def click() -> None:
+        box = next(
+            (w for w in QApplication.topLevelWidgets() if w.objectName() == "recovery_box"), None
+        )
+        if not isinstance(box, QMessageBox) or not box.isVisible():
+            QTimer.singleShot(50, click)
+            return
+        button = next(b for b in box.buttons() if button_text in b.text().replace("&", ""))
+        button.click()
+
+    QTimer.singleShot(50, click)
+
+
+def test_a_damaged_database_can_start_fresh_and_keeps_the_file(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    bad = tmp_path / "damaged.sqlite3"
+    garbage = b"this is not SQLite at all" * 100
+    bad.write_bytes(garbage)
+    _answer_recovery_box(qtbot, "Start fresh")
+    _app, window, runtime = app_module.build(f"sqlite:///{bad}")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.gateway is not None, timeout=10000)
+    kept = [p for p in tmp_path.iterdir() if ".damaged-" in p.name]
+    assert len(kept) == 1 and kept[0].read_bytes() == garbage
+    assert "damaged file is kept" in window.statusBar().currentMessage()
+    runtime.close()
+
+
+def test_a_damaged_database_can_be_restored_from_its_backup(qtbot: QtBot, tmp_path: Path) -> None:
+    from planner.db import backup_sqlite, open_database
+
+    path = tmp_path / "mine.sqlite3"
+    db = open_database(f"sqlite:///{path}", owner="tester")
+    with db.transaction() as s:
+        planning.ensure_defaults(s, "tester")
+        planning.add_role(s, "tester", "On-call")
+    db.close()
+    backup_sqlite(path, reason="daily")
+    path.write_bytes(path.read_bytes()[:512])  # truncated
+    _answer_recovery_box(qtbot, "Restore the newest backup")
+    _app, window, runtime = app_module.build(f"sqlite:///{path}")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.gateway is not None, timeout=10000)
+    with runtime.db.transaction() as s:  # type: ignore[union-attr]
+        assert "On-call" in [r.name for r in planning.list_roles(s, "tester")]
+    assert any(".before-restore-" in p.name for p in tmp_path.iterdir())
+    runtime.close()
+
+
 def test_the_timer_ticks_once_per_new_minute(started) -> None:  # type: ignore[no-untyped-def]
     window, runtime = started(False)
     qtbot_wait_until(lambda: runtime._timer is not None)
