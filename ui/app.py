@@ -388,9 +388,9 @@ def main(db_url: str | None = None, open_plan: bool = False) -> int:
     instance = claim_instance()  # before any window: a second `splitday` only forwards "show"
     if isinstance(instance, int):
         return instance
+    quit_after_first_window_from_env(app)  # the packaged app's smoke test
     app, _window, runtime = build(db_url)
     runtime.started.append(lambda rt: wire_features(rt, instance, open_plan))
-    quit_after_first_window_from_env(app)  # the packaged app's smoke test
     runtime.in_exec = True
     try:
         return app.exec()
