@@ -20,6 +20,8 @@ from planner.timerange import Interval
 
 MAX_DEPTH = 12  # VCALENDAR > VEVENT > VALARM is 3; anything far deeper is hostile or broken
 MAX_PROBLEMS = 200  # keep the report (and memory) bounded on garbage input
+MAX_PER_SERIES = 3000  # repetitions of one series in the window (hourly for 18 weeks)
+MAX_RULE_STEPS = 400_000  # rule steps dateutil may walk from DTSTART to the window's end
 FREE_STATUSES = frozenset({"FREE", "WORKINGELSEWHERE"})
 BUSY_STATUSES = frozenset({"BUSY", "OOF", "TENTATIVE"})
 
@@ -547,10 +549,31 @@ def _expand(
     span_stop = (window.end + timedelta(days=1)).replace(tzinfo=None)
     for uid, comps in groups.items():
         summary = _text(comps[0], "SUMMARY")
+        stop = span_stop
         try:
+            steps, per_second = _cost(comps, span_start, span_stop)
+            if steps > MAX_RULE_STEPS:
+                result.note(
+                    Problem(
+                        name,
+                        _label(uid, summary),
+                        "skipped: the rule repeats too often to expand "
+                        f"(about {steps:.3g} repetitions up to the window's end)",
+                    )
+                )
+                continue
+            if per_second * (span_stop - span_start).total_seconds() > MAX_PER_SERIES:
+                stop = span_start + timedelta(seconds=MAX_PER_SERIES / per_second)
+                result.note(
+                    Problem(
+                        name,
+                        _label(uid, summary),
+                        f"only the first {MAX_PER_SERIES} repetitions in the window are imported",
+                    )
+                )
             series = rie.Series([rie.EventAdapter(c) for c in comps])
-            occurrences = list(series.between(span_start, span_stop))
-        except Exception as exc:
+            occurrences = list(series.between(span_start, stop))
+        except Exception as exc:  # one bad series never sinks the calendar
             result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
             continue
         used: set[str] = set()
@@ -568,6 +591,94 @@ def _expand(
                 item = _replace_rid(item, f"{item.recurrence_id}@{_stamp(item.start)}")
             used.add(item.recurrence_id)
             result.occurrences.append(item)
+
+
+_FREQ_SECONDS = {
+    "SECONDLY": 1,
+    "MINUTELY": 60,
+    "HOURLY": 3600,
+    "DAILY": 86400,
+    "WEEKLY": 7 * 86400,
+    "MONTHLY": 28 * 86400,
+    "YEARLY": 365 * 86400,
+}
+_EXPANDING = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO")
+
+
+def _cost(comps: Sequence[Any], span_start: datetime, span_stop: datetime) -> tuple[float, float]:
+    """Upper estimates: rule steps from DTSTART to the window's end, and repetitions per second.
+
+    dateutil walks every step from DTSTART and lists all hits at once, so a FREQ=SECONDLY
+    rule from 1970 would hang the import and eat memory; such series are capped or skipped.
+    """
+    steps = 0.0
+    rate = 0.0
+    for comp in comps:
+        rules = comp.get("RRULE")
+        if rules is None:
+            continue
+        begin = comp.get("DTSTART")
+        try:
+            first = begin.dt if begin is not None else span_start
+        except Exception:  # a broken DTSTART fails later with its own message
+            continue
+        if isinstance(first, datetime):
+            first = first.astimezone(UTC).replace(tzinfo=None) if first.tzinfo else first
+        else:
+            first = datetime(first.year, first.month, first.day)  # noqa: DTZ001 - naive on purpose
+        for rule in rules if isinstance(rules, list) else [rules]:
+            freq = str((rule.get("FREQ") or ["DAILY"])[0]).upper()
+            period = _FREQ_SECONDS.get(freq, 86400)
+            interval = int((rule.get("INTERVAL") or [1])[0])
+            if interval < 1:
+                raise ValueError(f"INTERVAL={interval} in RRULE (must be 1 or more)")
+            fan = 1
+            for key in _EXPANDING:
+                values = rule.get(key)
+                if values:
+                    fan *= len(values)
+            seconds = max(0.0, (span_stop - first).total_seconds())
+            total = seconds / (period * interval) * fan
+            count = rule.get("COUNT")
+            if count:
+                total = min(total, float(int(count[0])) * fan)
+            if _never_matches(rule, freq, fan):
+                raise ValueError(f"RRULE {rule.to_ical().decode()[:80]} never matches a date")
+            steps += total
+            rate += fan / (period * interval)
+    return steps, rate
+
+
+_DAY_FILTERS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+
+
+def _never_matches(rule: Any, freq: str, fan: int) -> bool:
+    """Rules whose filters exclude every date make dateutil walk to the year 9999 (seconds of
+    CPU per series). Check the day filters alone against the last 400 years (one full Gregorian
+    cycle), yearly, which costs about a millisecond."""
+    from dateutil.rrule import rrulestr
+
+    positions = rule.get("BYSETPOS")
+    if positions:
+        per_period = {"YEARLY": 366, "MONTHLY": 31, "WEEKLY": 7}.get(freq, 1)
+        if rule.get("BYDAY"):
+            per_period = len(rule["BYDAY"]) * {"YEARLY": 53, "MONTHLY": 5}.get(freq, 1)
+        size = per_period * fan
+        if all(abs(int(p)) > size or int(p) == 0 for p in positions):
+            return True
+    parts = [f"{key}={_join(rule[key])}" for key in _DAY_FILTERS if rule.get(key)]
+    if not parts:
+        return False
+    probe = rrulestr(
+        "RRULE:FREQ=YEARLY;" + ";".join(parts),
+        dtstart=datetime(9599, 1, 1),  # noqa: DTZ001 - naive on purpose
+    )
+    return probe.after(datetime(9599, 1, 1), inc=True) is None  # noqa: DTZ001
+
+
+def _join(values: Any) -> str:
+    items = values if isinstance(values, list) else [values]
+    return ",".join(str(v) for v in items)
 
 
 def _replace_rid(item: Occ, rid: str) -> Occ:
