@@ -29,7 +29,6 @@ _OFFSET_RE = re.compile(r"^([+-])(\d{2})(\d{2})(\d{2})?$")
 _DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _DUR_RE = re.compile(r"^[+-]?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _UNTIL_RE = re.compile(r"UNTIL=(\d{8})", re.IGNORECASE)
-_EMPTY_TZID_RE = re.compile(r';TZID=(?:"")?(?=[;:])', re.IGNORECASE)
 
 
 class CalendarError(PlannerError):
@@ -249,7 +248,9 @@ def _fix_offset(value: str) -> str | None:
     return f"{sign}00{hh}" if int(hh) < 60 else f"{sign}0000"
 
 
-def _repair_timezone(block: _Block, name: str, result: ParseResult) -> _Block | None:
+def _repair_timezone(
+    block: _Block, name: str, result: ParseResult, floor_year: int | None = None
+) -> _Block | None:
     lines: list[str] = []
     tzid = None
     for line in block.lines:
@@ -270,7 +271,34 @@ def _repair_timezone(block: _Block, name: str, result: ParseResult) -> _Block | 
     if not tzid:
         result.note(Problem(name, "VTIMEZONE", "has no TZID; its events are read as local time"))
         return None
+    if floor_year is not None:
+        lines = _shift_old_rules(lines, floor_year)
     return _Block(block.name, block.line, lines)
+
+
+def _shift_old_rules(lines: list[str], floor_year: int) -> list[str]:
+    """Move an open-ended observance's DTSTART (Outlook writes 1601) up to floor_year.
+
+    The rule gives the same onsets from then on, but the zone no longer walks four centuries
+    of rule dates for every conversion (milliseconds each, per occurrence).
+    """
+    out = list(lines)
+    start = None
+    for i, line in enumerate(lines):
+        prop, _, value = _prop(line)
+        upper = line.upper()
+        if upper in ("BEGIN:STANDARD", "BEGIN:DAYLIGHT"):
+            start, open_ended = None, False
+        elif prop == "DTSTART":
+            start = i
+        elif prop == "RRULE":
+            open_ended = "UNTIL=" not in value.upper() and "COUNT=" not in value.upper()
+        elif upper in ("END:STANDARD", "END:DAYLIGHT") and start is not None and open_ended:
+            dprop, dparams, dvalue = _prop(lines[start])
+            year = dvalue.strip()[:4]
+            if year.isdigit() and int(year) < floor_year:
+                out[start] = f"{dprop}{dparams}:{floor_year:04d}0101{dvalue.strip()[8:]}"
+    return out
 
 
 def _date_of(value: str) -> date | None:
@@ -291,6 +319,134 @@ def _duration_days(value: str) -> int | None:
     return weeks * 7 + days + (hours * 3600 + minutes * 60 + seconds) // 86400 + 1
 
 
+_TZID_PARAM_RE = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
+
+
+def _iana(name: str) -> tzinfo | None:
+    from zoneinfo import ZoneInfo
+
+    if not name or len(name) > 60 or name.startswith((".", "/")) or ".." in name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return None
+
+
+class _Zones:
+    """Decide what each TZID of one calendar means, before icalendar sees it.
+
+    Policy: a valid IANA name means the tz database zone (as icalendar does). Any other name
+    (Windows "W. Europe Standard Time", "/vendor/Europe/Berlin", "(UTC-03:00) Brasília") means
+    its VTIMEZONE; when an IANA zone (from the Windows mapping, a vendor prefix, X-LIC-LOCATION,
+    X-WR-TIMEZONE or the user's zone) has the same offsets all through the window, that zone is
+    used instead (same times, and far faster than a VTIMEZONE rule walked from 1601). A custom
+    VTIMEZONE gets a name derived from its content, because icalendar caches zones by name
+    across calendars. A name with neither is read as local (floating) time, with a warning.
+    """
+
+    def __init__(
+        self,
+        blocks: list[_Block],
+        header: list[str],
+        name: str,
+        result: ParseResult,
+        window: Interval | None,
+        zone: tzinfo | None,
+    ) -> None:
+        self.name = name
+        self.result = result
+        self.blocks: dict[str, _Block] = {}
+        for block in blocks:
+            tzid = next((_prop(x)[2].strip() for x in block.lines if _prop(x)[0] == "TZID"), "")
+            self.blocks[_unescape(tzid).strip('"')] = block
+        self.hints: list[str] = []
+        for line in header:
+            prop, _, value = _prop(line)
+            if prop == "X-WR-TIMEZONE" and value.strip():
+                self.hints.append(value.strip())
+        self.zone = zone
+        start = window.start if window else datetime(2020, 1, 1, tzinfo=UTC)
+        end = window.end if window else datetime(2021, 1, 1, tzinfo=UTC)
+        count = max(2, min(80, int((end - start) / timedelta(days=7)) + 1))
+        step = (end - start) / (count - 1)
+        self.samples = [start + step * i for i in range(count)]
+        self.cache: dict[str, str | None] = {}
+        self.emit: dict[str, list[str]] = {}
+
+    def resolve(self, tzid: str) -> str | None:
+        key = _unescape(tzid).strip('"').strip()
+        if key not in self.cache:
+            self.cache[key] = self._resolve(key)
+        return self.cache[key]
+
+    def _candidates(self, key: str, block: _Block | None) -> list[str]:
+        from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+        names = [key.strip("/")]
+        if names[0] in WINDOWS_TO_OLSON:
+            names.append(WINDOWS_TO_OLSON[names[0]])
+        parts = key.strip("/").split("/")
+        names += ["/".join(parts[i:]) for i in range(1, len(parts))]
+        if block is not None:
+            names += [_prop(x)[2].strip() for x in block.lines if _prop(x)[0] == "X-LIC-LOCATION"]
+            names += self.hints
+            if self.zone is not None and hasattr(self.zone, "key"):
+                names.append(str(self.zone.key))
+        return names
+
+    def _resolve(self, key: str) -> str | None:
+        if not key:
+            return None
+        direct = _iana(key)
+        if direct is not None:
+            return key
+        block = self.blocks.get(key)
+        candidates = [(c, z) for c in self._candidates(key, block) if (z := _iana(c)) is not None]
+        if block is None:
+            if candidates:
+                return candidates[0][0]
+            self.result.note(
+                Problem(self.name, f"TZID {key!r}", "unknown time zone; read as local time")
+            )
+            return None
+        custom = self._custom(block)
+        if custom is None:
+            if candidates:
+                return candidates[0][0]
+            return None
+        for candidate, zone in candidates:
+            if all(
+                t.astimezone(custom).utcoffset() == t.astimezone(zone).utcoffset()
+                for t in self.samples
+            ):
+                return candidate
+        digest = hashlib.sha1(
+            "\n".join(x for x in block.lines if _prop(x)[0] != "TZID").encode(),
+            usedforsecurity=False,
+        ).hexdigest()[:16]
+        new = f"splitday-tz-{digest}"
+        self.emit[new] = [f"TZID:{new}" if _prop(x)[0] == "TZID" else x for x in block.lines]
+        return new
+
+    def _custom(self, block: _Block) -> tzinfo | None:
+        import icalendar
+
+        try:
+            component: Any = icalendar.Timezone.from_ical("\r\n".join(block.lines))
+            custom: tzinfo = component.to_tz(lookup_tzid=False)
+            for t in self.samples[:2]:
+                t.astimezone(custom)
+            return custom
+        except Exception as exc:  # a VTIMEZONE icalendar cannot use
+            self.result.note(Problem(self.name, "VTIMEZONE", f"unusable, ignored ({_short(exc)})"))
+            return None
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
+
+
 @dataclass
 class _EventInfo:
     uid: str
@@ -300,7 +456,7 @@ class _EventInfo:
 
 
 def _repair_event(
-    block: _Block, name: str, result: ParseResult, lo: date, hi: date
+    block: _Block, name: str, result: ParseResult, lo: date, hi: date, zones: _Zones
 ) -> tuple[list[str], _EventInfo]:
     """Repair known producer bugs in one VEVENT and decide whether it can touch [lo, hi]."""
     out: list[str] = []
@@ -334,7 +490,7 @@ def _repair_event(
             line = f"{prop}{params}:{fixed}"
         elif prop in ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE"):
             if ";" in params and "TZID=" in params.upper():
-                params = _EMPTY_TZID_RE.sub("", params)
+                params = _TZID_PARAM_RE.sub(lambda m: _tzid_param(zones.resolve(m[1])), params)
             value = value.strip().rstrip(",")
             if not value:
                 if prop in ("EXDATE", "RDATE", "DUE"):
@@ -374,32 +530,48 @@ def _repair_event(
     return out, _EventInfo(uid, recurring, override, keep)
 
 
+def _tzid_param(tzid: str | None) -> str:
+    return "" if tzid is None else f";TZID={tzid}"
+
+
 def _label(uid: str, summary: str) -> str:
     text = f"VEVENT {uid!r}" if uid else "VEVENT"
     return f"{text} ({summary.strip()!r})" if summary.strip() else text
 
 
-def prepare(text: str, name: str, window: Interval | None, result: ParseResult) -> list[str]:
+def prepare(
+    text: str,
+    name: str,
+    window: Interval | None,
+    result: ParseResult,
+    zone: tzinfo | None = None,
+) -> list[str]:
     """The line pass: one repaired VCALENDAR text per calendar in the input."""
     cals = _scan(text, name, result)
     lo = (window.start - timedelta(days=2)).date() if window else date.min
     hi = (window.end + timedelta(days=2)).date() if window else date.max
     texts: list[str] = []
+    # Outlook's observances start in 1601; moving them to a few years before the window
+    # keeps every onset that matters and makes each conversion cheap.
+    floor = max(1900, lo.year - 3) if window else None
     for cal in cals:
         result.events += len(cal.events)
-        events = [_repair_event(b, name, result, lo, hi) for b in cal.events]
+        timezones = [
+            tz
+            for b in cal.timezones
+            if (tz := _repair_timezone(b, name, result, floor)) is not None
+        ]
+        zones = _Zones(timezones, cal.header, name, result, window, zone)
+        events = [_repair_event(b, name, result, lo, hi, zones) for b in cal.events]
         masters = {info.uid for _, info in events if info.recurring and info.keep}
         kept = [
             lines for lines, info in events if info.keep or (info.override and info.uid in masters)
         ]
         result.parsed += len(kept)
-        timezones = [
-            tz for b in cal.timezones if (tz := _repair_timezone(b, name, result)) is not None
-        ]
         header = [h for h in cal.header if _prop(h)[0] not in ("BEGIN", "END")]
         parts = ["BEGIN:VCALENDAR", *header]
-        for tz in timezones:
-            parts.extend(tz.lines)
+        for lines in zones.emit.values():
+            parts.extend(lines)
         for lines in kept:
             parts.extend(lines)
         parts.append("END:VCALENDAR")
@@ -752,7 +924,7 @@ def read(
         if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise CalendarError(f"{name}: this is a binary file, not an iCalendar file")
         text = decode(data, charset)
-        for cal_text in prepare(text, name, window, result):
+        for cal_text in prepare(text, name, window, result, zone):
             for cal in _parse_components(cal_text, name, result):
                 components.extend(cal.walk("VEVENT"))
                 for comp in cal.walk("VEVENT"):
