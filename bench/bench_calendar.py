@@ -297,7 +297,9 @@ path = {home / "khal.db"}
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 50_000])
-    parser.add_argument("--khal", type=int, nargs="*", default=[10_000], help="sizes to run khal on")
+    parser.add_argument(
+        "--khal", type=int, nargs="*", default=[10_000], help="sizes to run khal on"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
@@ -306,7 +308,9 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="splitday-bench-"))
     try:
-        print(f"now = {NOW:%Y-%m-%d}; window 8 weeks back, 26 ahead; python {sys.version.split()[0]}")
+        print(
+            f"now = {NOW:%Y-%m-%d}; window 8 weeks back, 26 ahead; python {sys.version.split()[0]}"
+        )
         header = (
             f"{'events':>7} {'style':<8} {'MB':>5} {'from_ical':>9} {'import':>8} {'ratio':>6} "
             f"{'stored':>6} {'resync':>8} {'week q':>8} {'khal':>8} {'khal/x':>7}"
@@ -324,7 +328,9 @@ def main() -> int:
                 with db.transaction() as s:  # type: ignore[attr-defined]
                     stored = len(
                         calendars.list_occurrences(
-                            s, "bench", Interval(NOW - timedelta(weeks=9), NOW + timedelta(weeks=27))
+                            s,
+                            "bench",
+                            Interval(NOW - timedelta(weeks=9), NOW + timedelta(weeks=27)),
                         )
                     )
 
