@@ -524,7 +524,10 @@ def _repair_event(
         keep = True  # let the real parser say what is wrong with it
     else:
         if end is None:
-            end = start + timedelta(days=duration if duration is not None else 1)
+            try:
+                end = start + timedelta(days=duration if duration is not None else 1)
+            except OverflowError:
+                end = date.max
         first, last = min(start, end), max(start, end)
         keep = first <= hi and last >= lo
     return out, _EventInfo(uid, recurring, override, keep)
@@ -924,7 +927,13 @@ def read(
         if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise CalendarError(f"{name}: this is a binary file, not an iCalendar file")
         text = decode(data, charset)
-        for cal_text in prepare(text, name, window, result, zone):
+        try:
+            texts = prepare(text, name, window, result, zone)
+        except CalendarError:
+            raise
+        except Exception as exc:  # a bug of ours must still not take the caller down
+            raise CalendarError(f"{name}: internal error while reading ({_short(exc)})") from exc
+        for cal_text in texts:
             for cal in _parse_components(cal_text, name, result):
                 components.extend(cal.walk("VEVENT"))
                 for comp in cal.walk("VEVENT"):
@@ -937,6 +946,9 @@ def read(
                             )
                         )
     label = names[0] if len(names) == 1 else f"{len(names)} files"
-    _expand(components, label, window, zone, result)
+    try:
+        _expand(components, label, window, zone, result)
+    except Exception as exc:
+        raise CalendarError(f"{label}: internal error while expanding ({_short(exc)})") from exc
     result.occurrences.sort(key=lambda o: (o.start, o.uid, o.recurrence_id))
     return result

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from planner.ics_import import MAX_PER_SERIES, MAX_PROBLEMS, CalendarError, read
@@ -40,9 +40,12 @@ def check(data: bytes) -> None:
     try:
         result = read([("fuzz.ics", data)], WINDOW, ZONE)
     except CalendarError as exc:
+        event("rejected")
         message = str(exc)
+        assert "internal error" not in message, message  # the safety net caught a bug
         assert message.startswith("fuzz.ics") and "\n" not in message and len(message) < 400
     else:
+        event("imported" if result.occurrences else "imported nothing")
         assert len(result.problems) <= MAX_PROBLEMS
         assert len(result.occurrences) <= max(1, result.parsed) * MAX_PER_SERIES
         for o in result.occurrences:
@@ -55,6 +58,20 @@ def check(data: bytes) -> None:
 def mutate(data: bytes, edits: list[tuple[int, int, int, bytes]]) -> bytes:
     out = bytearray(data)
     for kind, a, b, blob in edits:
+        if kind >= 5:  # line-level edits keep the structure, so the deeper code gets exercised
+            lines = bytes(out).split(b"\n")
+            i = a % len(lines)
+            line = lines[i]
+            if kind == 5 and not line.upper().startswith((b"BEGIN", b"END")):
+                del lines[i]
+            elif kind == 6:
+                lines.insert(i, line)
+            elif kind == 7 and b":" in line and not line.upper().startswith((b"BEGIN", b"END")):
+                lines[i] = line.split(b":", 1)[0] + b":" + blob
+            else:
+                lines.insert(i, blob.strip(b"\r\n"))
+            out = bytearray(b"\n".join(lines))
+            continue
         if not out:
             out.extend(blob)
             continue
@@ -73,7 +90,7 @@ def mutate(data: bytes, edits: list[tuple[int, int, int, bytes]]) -> bytes:
 
 
 EDIT = st.tuples(
-    st.integers(0, 4),
+    st.sampled_from([0, 1, 2, 3, 4, 5, 5, 6, 6, 7, 7, 7, 7, 8, 8, 8]),
     st.integers(0, 10**7),
     st.integers(0, 10**7),
     st.one_of(
@@ -83,6 +100,11 @@ EDIT = st.tuples(
                 b"\r\nBEGIN:VEVENT\r\n",
                 b"\r\nEND:VEVENT\r\n",
                 b"\r\nRRULE:FREQ=SECONDLY\r\n",
+                b"FREQ=HOURLY;BYSETPOS=-9;BYDAY=MO",
+                b"20200229",
+                b"19000101T000000Z/P9999D",
+                b"Europe/Berlin",
+                b"W. Europe Standard Time",
                 b"\r\nRRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31\r\n",
                 b"\r\nRRULE:FREQ=WEEKLY;INTERVAL=0\r\n",
                 b"\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20200101T000000Z\r\n",
@@ -159,3 +181,19 @@ def test_many_tiny_series_are_not_quadratic() -> None:
         for i in range(300)
     )
     check(f"BEGIN:VCALENDAR\r\n{events}END:VCALENDAR\r\n".encode())
+
+
+PROPS = LINES.filter(lambda x: not x.startswith(("BEGIN", "END")))
+
+
+@FUZZ
+@given(
+    st.lists(st.lists(st.one_of(PROPS, PROPS, st.text(max_size=40)), max_size=12), max_size=8),
+    st.lists(PROPS, max_size=4),
+)
+def test_well_nested_random_events(events: list[list[str]], header: list[str]) -> None:
+    body = "".join(
+        "BEGIN:VEVENT\r\n" + "".join(f"{p}\r\n" for p in e) + "END:VEVENT\r\n" for e in events
+    )
+    text = "BEGIN:VCALENDAR\r\n" + "".join(f"{h}\r\n" for h in header) + body + "END:VCALENDAR\r\n"
+    check(text.encode("utf-8", "surrogatepass"))

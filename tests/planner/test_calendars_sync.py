@@ -343,3 +343,16 @@ def test_cli_calendar_round_trip(
     assert json.loads(out) == []
     code, out, _ = run_cli(db_url, "export-ics", "--from", "2026-11-24", capsys=capsys)
     assert code == 0 and out.startswith("BEGIN:VCALENDAR")
+
+
+@pytest.mark.parametrize(("marking", "blocks"), [("TRANSP:OPAQUE", True), ("", False)])
+def test_all_day_event_blocks_the_day_only_when_marked_busy(
+    db: Database, clock: FakeClock, tmp_path: Path, marking: str, blocks: bool
+) -> None:
+    day_off = "UID:off\r\nSUMMARY:Conference\r\nDTSTART;VALUE=DATE:20261124\r\n" + marking
+    sync(db, add(db, write(tmp_path / "w.ics", ics(day_off.strip()))), clock)
+    with db.transaction() as s:
+        plan, _ = planning.auto_plan(s, "tester", DAY, BERLIN)
+    [meeting] = plan.meetings
+    assert meeting.all_day and meeting.busy is blocks
+    assert (plan.slots == ()) is blocks
