@@ -14,6 +14,7 @@ from sqlalchemy import Integer, String, bindparam, delete, insert, select, type_
 from sqlalchemy.orm import Session
 
 from planner import planning
+from planner.db import Database
 from planner.errors import PlannerError
 from planner.fetch import Fetcher, FetchError, UrlFetcher, display_url, is_url, normalize_url
 from planner.ics_import import CalendarError, Occ, decode, read
@@ -525,6 +526,43 @@ def sync_all(
         sync_source(session, owner, i, now=now, zone=zone, fetcher=fetcher, force=force)
         for i in ids
     ]
+
+
+def sync_database(
+    db: Database,
+    owner: str,
+    *,
+    now: datetime,
+    zone: tzinfo,
+    source_ids: Sequence[int] | None = None,
+    fetcher: Fetcher | None = None,
+    force: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[SyncResult]:
+    """Sync sources one transaction each (for a worker thread: a slow URL holds no lock).
+
+    progress(done, total, source name) is called before each source and once at the end.
+    """
+    with db.transaction() as s:
+        if source_ids is None:
+            source_ids = s.scalars(
+                select(CalendarSource.id).where(
+                    CalendarSource.owner == owner, CalendarSource.enabled.is_(True)
+                )
+            ).all()
+        names = {x.id: x.name for x in list_sources(s, owner)}
+    results: list[SyncResult] = []
+    ids = [i for i in source_ids if i in names]
+    for done, source_id in enumerate(ids):
+        if progress:
+            progress(done, len(ids), names[source_id])
+        with db.transaction() as s:
+            results.append(
+                sync_source(s, owner, source_id, now=now, zone=zone, fetcher=fetcher, force=force)
+            )
+    if progress:
+        progress(len(ids), len(ids), "")
+    return results
 
 
 def import_once(

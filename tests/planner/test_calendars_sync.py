@@ -356,3 +356,19 @@ def test_all_day_event_blocks_the_day_only_when_marked_busy(
     [meeting] = plan.meetings
     assert meeting.all_day and meeting.busy is blocks
     assert (plan.slots == ()) is blocks
+
+
+def test_sync_database_one_transaction_per_source(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    good = add(db, write(tmp_path / "w.ics", ics(REVIEW)))
+    with db.transaction() as s:
+        bad, _ = calendars.add_source(s, "tester", "broken", str(write(tmp_path / "b.ics", "x")))
+    seen: list[tuple[int, int, str]] = []
+    results = calendars.sync_database(
+        db, "tester", now=clock.now(), zone=BERLIN, progress=lambda *a: seen.append(a)
+    )
+    assert {r.name: r.ok for r in results} == {"work": True, "broken": False}
+    assert [s[:2] for s in seen] == [(0, 2), (1, 2), (2, 2)]
+    assert [r[3] for r in occurrences(db)] == ["Design review"]
+    assert good != bad.id
