@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 
 from planner.ics_import import MAX_PER_SERIES, MAX_PROBLEMS, CalendarError, read
 from planner.timerange import Interval
@@ -35,17 +36,22 @@ FUZZ = settings(
 SECONDS = 8.0
 
 
+def note(outcome: str) -> None:
+    if currently_in_test_context():  # shown by --hypothesis-show-statistics
+        event(outcome)
+
+
 def check(data: bytes) -> None:
     started = time.monotonic()
     try:
         result = read([("fuzz.ics", data)], WINDOW, ZONE)
     except CalendarError as exc:
-        event("rejected")
+        note("rejected")
         message = str(exc)
         assert "internal error" not in message, message  # the safety net caught a bug
         assert message.startswith("fuzz.ics") and "\n" not in message and len(message) < 400
     else:
-        event("imported" if result.occurrences else "imported nothing")
+        note("imported" if result.occurrences else "imported nothing")
         assert len(result.problems) <= MAX_PROBLEMS
         assert len(result.occurrences) <= max(1, result.parsed) * MAX_PER_SERIES
         for o in result.occurrences:
