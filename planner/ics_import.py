@@ -455,71 +455,62 @@ class _EventInfo:
     keep: bool
 
 
+_NAME_RE = re.compile(r"[A-Za-z0-9-]*")
+# What the importer reads; everything else (DESCRIPTION, ATTENDEE, X-ALT-DESC…) never reaches
+# icalendar, which makes parsing faster and immune to errors in properties we do not use.
+_NEEDED = frozenset(
+    {
+        "UID", "SUMMARY", "LOCATION", "DTSTART", "DTEND", "DURATION", "RRULE", "EXRULE",
+        "RDATE", "EXDATE", "RECURRENCE-ID", "SEQUENCE", "STATUS", "TRANSP", "CATEGORIES",
+        "X-MICROSOFT-CDO-BUSYSTATUS", "BEGIN", "END",
+    }
+)  # fmt: skip
+_DECIDING = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "RECURRENCE-ID"})
+
+
 def _repair_event(
     block: _Block, name: str, result: ParseResult, lo: date, hi: date, zones: _Zones
 ) -> tuple[list[str], _EventInfo]:
-    """Repair known producer bugs in one VEVENT and decide whether it can touch [lo, hi]."""
-    out: list[str] = []
+    """Decide whether one VEVENT can touch [lo, hi]; if so, repair known producer bugs in it.
+
+    The decision reads a handful of properties as text, so the many single events outside the
+    window cost next to nothing; recurring masters and their overrides are always kept.
+    """
     uid = ""
-    summary = ""
     start: date | None = None
     end: date | None = None
     duration: int | None = None
-    recurring = override = ended = False
+    recurring = override = ended = has_rdate = False
+    needed: list[tuple[str, str]] = []
     for line in block.lines:
-        prop, params, value = _prop(line)
-        if prop in ("BEGIN", "END"):
-            out.append(line)
+        prop = _NAME_RE.match(line).group().upper()  # type: ignore[union-attr]
+        if prop not in _NEEDED:
             continue
+        needed.append((prop, line))
+        if prop not in _DECIDING:
+            continue
+        _, _, value = _prop(line)
         if prop == "UID":
             uid = value.strip()
-        elif prop == "SUMMARY":
-            summary = value[:60]
-        elif prop in ("RRULE", "EXRULE"):
-            fixed = re.sub(r"\s+", "", value).replace("\\;", ";").replace("\\,", ",")
-            fixed = re.sub(r"[;,]+$", "", re.sub(r",;", ";", fixed))
-            if not fixed:
-                result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
-                continue
-            if prop == "RRULE":
-                recurring = True
-                until = _UNTIL_RE.search(fixed)
-                if until and "COUNT=" not in fixed.upper():
-                    until_day = _date_of(until[1])
-                    ended = until_day is not None and until_day < lo
-            line = f"{prop}{params}:{fixed}"
-        elif prop in ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE"):
-            if ";" in params and "TZID=" in params.upper():
-                params = _TZID_PARAM_RE.sub(lambda m: _tzid_param(zones.resolve(m[1])), params)
-            value = value.strip().rstrip(",")
-            if not value:
-                if prop in ("EXDATE", "RDATE", "DUE"):
-                    result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
-                    continue
-                result.note(Problem(name, _label(uid, summary), f"empty {prop}"))
-            if "TZID=" in params.upper() and value.upper().endswith("Z") and "," not in value:
-                value = value[:-1]  # ownCloud writes TZID and Z together; the TZID is meant
-            line = f"{prop}{params}:{value}"
-            if prop == "DTSTART":
-                start = _date_of(value)
-            elif prop == "DTEND":
-                end = _date_of(value)
-            elif prop == "RECURRENCE-ID":
-                override = True
-            elif prop == "RDATE":
-                recurring = True
+        elif prop == "DTSTART":
+            start = _date_of(value)
+        elif prop == "DTEND":
+            end = _date_of(value)
         elif prop == "DURATION":
             duration = _duration_days(value)
-        out.append(line)
-    if not uid:
-        digest = hashlib.sha1(
-            "\n".join(x for x in block.lines if not x.upper().startswith("DTSTAMP")).encode(),
-            usedforsecurity=False,
-        ).hexdigest()
-        uid = f"splitday-{digest[:20]}"
-        out.insert(1, f"UID:{uid}")
+        elif prop == "RECURRENCE-ID":
+            override = True
+        elif prop == "RDATE" and value.strip(" ,"):
+            recurring = has_rdate = True
+        elif prop == "RRULE" and value.strip(" ;,"):
+            recurring = True
+            upper = value.upper()
+            until = _UNTIL_RE.search(upper)
+            if until and "COUNT=" not in upper:
+                until_day = _date_of(until[1])
+                ended = until_day is not None and until_day < lo
     if recurring:
-        keep = not ended or any(_prop(x)[0] == "RDATE" for x in out)
+        keep = not ended or has_rdate
     elif start is None:
         keep = True  # let the real parser say what is wrong with it
     else:
@@ -530,7 +521,50 @@ def _repair_event(
                 end = date.max
         first, last = min(start, end), max(start, end)
         keep = first <= hi and last >= lo
-    return out, _EventInfo(uid, recurring, override, keep)
+    if not uid:
+        digest = hashlib.sha1(
+            "\n".join(x for x in block.lines if not x.upper().startswith("DTSTAMP")).encode(),
+            usedforsecurity=False,
+        ).hexdigest()
+        uid = f"splitday-{digest[:20]}"
+        needed.insert(1, ("UID", f"UID:{uid}"))
+    info = _EventInfo(uid, recurring, override, keep)
+    if not keep and not override:
+        return [], info
+    return _repair_lines(needed, name, result, zones, uid), info
+
+
+def _repair_lines(
+    needed: list[tuple[str, str]], name: str, result: ParseResult, zones: _Zones, uid: str
+) -> list[str]:
+    out: list[str] = []
+    summary = next((line.partition(":")[2][:60] for p, line in needed if p == "SUMMARY"), "")
+    for prop, line in needed:
+        if prop in ("BEGIN", "END"):
+            out.append(line)
+            continue
+        _, params, value = _prop(line)
+        if prop in ("RRULE", "EXRULE"):
+            fixed = re.sub(r"\s+", "", value).replace("\\;", ";").replace("\\,", ",")
+            fixed = re.sub(r"[;,]+$", "", re.sub(r",;", ";", fixed))
+            if not fixed:
+                result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
+                continue
+            line = f"{prop}{params}:{fixed}"
+        elif prop in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"):
+            if ";" in params and "TZID=" in params.upper():
+                params = _TZID_PARAM_RE.sub(lambda m: _tzid_param(zones.resolve(m[1])), params)
+            value = value.strip().rstrip(",")
+            if not value:
+                if prop in ("EXDATE", "RDATE"):
+                    result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
+                    continue
+                result.note(Problem(name, _label(uid, summary), f"empty {prop}"))
+            if "TZID=" in params.upper() and value.upper().endswith("Z") and "," not in value:
+                value = value[:-1]  # ownCloud writes TZID and Z together; the TZID is meant
+            line = f"{prop}{params}:{value}"
+        out.append(line)
+    return out
 
 
 def _tzid_param(tzid: str | None) -> str:
