@@ -658,15 +658,40 @@ def _parse_components(text: str, name: str, result: ParseResult) -> list[Any]:
 
 
 def _with_header(cal: Any) -> Any:
-    """Apply Google's X-WR-TIMEZONE (UTC times meant for a zone) before expanding."""
+    """Apply Google's X-WR-TIMEZONE (UTC times meant for a zone) before expanding.
+
+    Only recurring events (and floating ones) need it: a one-off UTC time is the same instant
+    either way, so the thousands of single meetings skip the rewrite.
+    """
+    import icalendar
     import x_wr_timezone
 
-    if "X-WR-TIMEZONE" in cal:
-        try:
-            return x_wr_timezone.to_standard(cal)
-        except Exception:
-            return cal
-    return cal
+    if "X-WR-TIMEZONE" not in cal:
+        return cal
+    needs, rest = [], []
+    for comp in cal.subcomponents:
+        if comp.name == "VEVENT" and not _needs_zone(comp):
+            rest.append(comp)
+        else:
+            needs.append(comp)
+    part = icalendar.Calendar()
+    for key, value in cal.items():
+        part[key] = value
+    part.subcomponents = needs
+    try:
+        converted = x_wr_timezone.to_standard(part)
+    except Exception:  # an unknown zone name: keep the times as written
+        return cal
+    converted.subcomponents = [*converted.subcomponents, *rest]
+    return converted
+
+
+def _needs_zone(comp: Any) -> bool:
+    if any(k in comp for k in _RECURRENCE):
+        return True
+    start = comp.get("DTSTART")
+    value = getattr(start, "dt", None)
+    return isinstance(value, datetime) and value.tzinfo is None
 
 
 def _short(exc: BaseException) -> str:
@@ -759,6 +784,15 @@ def _expand(
     for uid, comps in groups.items():
         summary = _text(comps[0], "SUMMARY")
         stop = span_stop
+        if len(comps) == 1 and not any(k in comps[0] for k in _RECURRENCE):
+            try:
+                single = _single(comps[0], uid, zone)
+            except Exception as exc:
+                result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
+                continue
+            if single is not None and single.start < window.end and single.end > window.start:
+                result.occurrences.append(single)
+            continue
         try:
             steps, per_second = _cost(comps, span_start, span_stop)
             if steps > MAX_RULE_STEPS:
@@ -802,6 +836,7 @@ def _expand(
             result.occurrences.append(item)
 
 
+_RECURRENCE = ("RRULE", "RDATE", "RECURRENCE-ID", "EXRULE")
 _FREQ_SECONDS = {
     "SECONDLY": 1,
     "MINUTELY": 60,
@@ -903,7 +938,42 @@ def _occurrence(occ: Any, uid: str, zone: tzinfo) -> Occ | None:
         component = occ.as_component(False)
     if _text(component, "STATUS").upper() == "CANCELLED":
         return None
-    start_v, end_v = occ.start, occ.end
+    is_override = bool(adapter.recurrence_ids) and not adapter.this_and_future
+    if is_override:
+        rid: str | None = _rid_key(component)
+    elif adapter.recurrence_ids or _has_recurrence(adapter):
+        rid = ""  # keyed on its start
+    else:
+        rid = None
+    return _build(component, uid, occ.start, occ.end, rid, zone)
+
+
+def _single(component: Any, uid: str, zone: tzinfo) -> Occ | None:
+    """A plain event (no RRULE, RDATE or RECURRENCE-ID) without recurring-ical-events' series
+    machinery, which costs more than the rest of the import for the many one-off meetings."""
+    if _text(component, "STATUS").upper() == "CANCELLED":
+        return None
+    begin = component.get("DTSTART")
+    if begin is None:
+        raise ValueError("the event has no DTSTART")
+    start_v = begin.dt
+    if "DTEND" in component:
+        end_v = component["DTEND"].dt
+    elif "DURATION" in component:
+        end_v = start_v + component["DURATION"].dt
+    else:  # RFC 5545 3.6.1: a day for a DATE start, a moment for a DATE-TIME start
+        end_v = start_v if isinstance(start_v, datetime) else start_v + timedelta(days=1)
+    return _build(component, uid, start_v, end_v, None, zone)
+
+
+def _build(
+    component: Any,
+    uid: str,
+    start_v: date | datetime,
+    end_v: date | datetime | None,
+    rid: str | None,
+    zone: tzinfo,
+) -> Occ:
     all_day = not isinstance(start_v, datetime)
     start = _to_utc(start_v, zone)
     end = _to_utc(end_v, zone) if end_v is not None else start
@@ -911,13 +981,10 @@ def _occurrence(occ: Any, uid: str, zone: tzinfo) -> Occ | None:
         start, end = end, start
     if all_day and end <= start:
         end = _to_utc(start_v + timedelta(days=1), zone)
-    is_override = bool(adapter.recurrence_ids) and not adapter.this_and_future
-    if is_override:
-        rid = _rid_key(component)
-    elif adapter.recurrence_ids or _has_recurrence(adapter):
-        rid = start_v.strftime("%Y%m%d") if all_day else _stamp(start)
-    else:
+    if rid is None:
         rid = ""
+    elif not rid:
+        rid = start_v.strftime("%Y%m%d") if all_day else _stamp(start)
     return Occ(
         uid=uid[:500],
         recurrence_id=rid[:40],
