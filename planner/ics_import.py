@@ -7,6 +7,7 @@ series at a time so that one broken series is skipped and reported, never fatal.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -111,11 +112,20 @@ def decode(data: bytes, charset: str | None = None) -> str:
 # ---------------------------------------------------------------- the line pass
 
 
-@dataclass
 class _Block:
-    name: str
-    line: int  # logical line number of BEGIN (1-based)
-    lines: list[str]
+    """A top-level component: its own lines (a VEVENT's without its VALARMs), split lazily."""
+
+    def __init__(self, name: str, line: int, lines: list[str] | None = None, body: str = ""):
+        self.name = name
+        self.line = line  # line number of BEGIN (1-based, after unfolding)
+        self._lines = lines
+        self.body = body
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = [x.rstrip("\r") for x in self.body.split("\n") if x.strip()]
+        return self._lines
 
 
 @dataclass
@@ -146,92 +156,114 @@ def _prop(line: str) -> tuple[str, str, str]:
     return head[:semi].strip().upper(), head[semi:], line[colon + 1 :]
 
 
+_BOUNDARY_RE = re.compile(r"^(BEGIN|END)[ \t]*:([^\n]*)$", re.MULTILINE | re.IGNORECASE)
+
+
 def _scan(text: str, name: str, result: ParseResult) -> list[_Cal]:
-    """Split into calendars and top-level components, checking BEGIN/END nesting."""
+    """Split into calendars and top-level components, checking BEGIN/END nesting.
+
+    Only the BEGIN/END lines are visited one by one (a regex finds them); a VEVENT is kept as
+    text with its sub-components (alarms) cut out, so events that the window filter drops are
+    never split into lines.
+    """
+
+    def line_of(offset: int) -> int:
+        return text.count("\n", 0, offset) + 1
+
+    def header(cal: _Cal, begin: int, end: int) -> None:
+        for raw in text[begin:end].split("\n"):
+            line = raw.rstrip("\r")
+            if not line.strip():
+                continue
+            if ":" not in line:
+                where = f"line {line_of(begin + text[begin:end].find(raw))}"
+                result.note(Problem(name, where, f"not a content line, skipped: {line[:40]!r}"))
+                continue
+            cal.header.append(line)
+
     cals: list[_Cal] = []
     cal: _Cal | None = None
-    stack: list[tuple[str, int]] = []
-    block: _Block | None = None
-    skip_depth = 0  # >0 while inside a sub-component of a VEVENT (VALARM…) or a dropped block
-    bare = False
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.rstrip("\r")
-        if not line.strip():
-            continue
-        if line[:6].upper() == "BEGIN:" or line[:4].upper() == "END:":
-            key, _, value = line.partition(":")
-            key = key.strip().upper()
-            value = value.strip().upper()
-            if key == "BEGIN":
-                if len(stack) >= MAX_DEPTH:
-                    raise CalendarError(f"{name}: components nested deeper than {MAX_DEPTH} levels")
-                if not stack and value != "VCALENDAR":
-                    if not bare or cal is None:
-                        cal = _Cal()
-                        cals.append(cal)
-                        result.note(
-                            Problem(name, "", "no VCALENDAR around the events; read anyway")
-                        )
-                    bare = True
-                    stack.append(("", number))  # an implied VCALENDAR
-                stack.append((value, number))
-                if value == "VCALENDAR" and len(stack) == 1:
+    stack: list[tuple[str, int]] = []  # ("" marks an implied VCALENDAR around bare events)
+    outside = 0  # where text outside any calendar starts
+    gap = 0  # where calendar-level lines start
+    own = 0  # where the current VEVENT's own text resumes after a sub-component
+    pieces: list[str] = []
+    bare: _Cal | None = None
+    for m in _BOUNDARY_RE.finditer(text):
+        kind = m[1].upper()
+        value = m[2].strip().upper()
+        if kind == "BEGIN":
+            if len(stack) >= MAX_DEPTH:
+                raise CalendarError(f"{name}: components nested deeper than {MAX_DEPTH} levels")
+            if not stack:
+                if text[outside : m.start()].strip():
+                    result.note(
+                        Problem(name, f"line {line_of(outside)}", "text outside a calendar ignored")
+                    )
+                if value == "VCALENDAR":
                     cal = _Cal()
                     cals.append(cal)
-                elif value == "VCALENDAR":
-                    raise CalendarError(f"{name}: line {number}: a VCALENDAR inside another one")
-                elif len(stack) == 2:
-                    block = _Block(value, number, [])
-                    skip_depth = 0 if value in ("VEVENT", "VTIMEZONE") else 1
-                elif block is not None and block.name == "VEVENT":
-                    skip_depth += 1
-                if block is not None and skip_depth == 0:
-                    block.lines.append(f"BEGIN:{value}")
-                continue
-            if key == "END":
-                if not stack:
-                    raise CalendarError(
-                        f"{name}: line {number}: END:{value} without a matching BEGIN"
-                    )
-                opened, at = stack[-1]
-                if opened != value:
-                    raise CalendarError(
-                        f"{name}: line {number}: END:{value} but BEGIN:{opened} (line {at}) "
-                        "is still open - the file is damaged"
-                    )
-                stack.pop()
-                if block is not None and skip_depth == 0:
-                    block.lines.append(f"END:{value}")
-                if len(stack) == 1 and block is not None:
-                    if block.name == "VEVENT" and cal is not None:
-                        cal.events.append(block)
-                    elif block.name == "VTIMEZONE" and cal is not None:
-                        cal.timezones.append(block)
-                    block = None
-                    skip_depth = 0
-                elif block is not None and block.name == "VEVENT" and len(stack) >= 2:
-                    skip_depth = max(0, skip_depth - 1)
-                if len(stack) == 1 and stack[0][0] == "":
-                    stack.pop()
-                continue
+                    stack.append((value, m.start()))
+                    gap = m.end()
+                    continue
+                if bare is None or cal is not bare:
+                    cal = bare = _Cal()
+                    cals.append(cal)
+                    result.note(Problem(name, "", "no VCALENDAR around the events; read anyway"))
+                stack.append(("", m.start()))
+                gap = m.start()
+            elif value == "VCALENDAR":
+                raise CalendarError(
+                    f"{name}: line {line_of(m.start())}: a VCALENDAR inside another one"
+                )
+            if len(stack) == 1:
+                assert cal is not None
+                if stack[0][0]:
+                    header(cal, gap, m.start())
+                if value == "VEVENT":
+                    pieces = []
+                    own = m.start()
+            elif len(stack) == 2 and stack[1][0] == "VEVENT":
+                pieces.append(text[own : m.start()])
+            stack.append((value, m.start()))
+            continue
         if not stack:
-            if line.strip() and len(result.problems) < 5:
-                result.note(Problem(name, f"line {number}", "text outside any calendar ignored"))
-            continue
-        if ":" not in line:
-            where = f"{block.name} line {number}" if block else f"line {number}"
-            result.note(Problem(name, where, f"not a content line, skipped: {line[:40]!r}"))
-            continue
-        if block is None:
-            if cal is not None:
-                cal.header.append(line)
-        elif skip_depth == 0:
-            block.lines.append(line)
+            raise CalendarError(
+                f"{name}: line {line_of(m.start())}: END:{value} without a matching BEGIN"
+            )
+        opened, at = stack[-1]
+        if opened != value:
+            shown = opened or "(none)"
+            raise CalendarError(
+                f"{name}: line {line_of(m.start())}: END:{value} but BEGIN:{shown} "
+                f"(line {line_of(at)}) is still open - the file is damaged"
+            )
+        stack.pop()
+        if not stack:  # END:VCALENDAR
+            assert cal is not None
+            header(cal, gap, m.start())
+            outside = m.end()
+        elif len(stack) == 1:
+            assert cal is not None
+            if value == "VEVENT":
+                pieces.append(text[own : m.end()])
+                cal.events.append(_Block("VEVENT", 0, None, "".join(pieces)))
+            elif value == "VTIMEZONE":
+                cal.timezones.append(_Block("VTIMEZONE", 0, text[at : m.end()].split("\n")))
+            gap = m.end()
+            if stack[0][0] == "":
+                stack.pop()
+                outside = m.end()
+        elif len(stack) == 2 and stack[1][0] == "VEVENT":
+            own = m.end()
     if stack:
         opened, at = stack[-1]
         raise CalendarError(
-            f"{name}: truncated - BEGIN:{opened} (line {at}) is never closed; nothing imported"
+            f"{name}: truncated - BEGIN:{opened or 'VCALENDAR'} (line {line_of(at)}) is never "
+            "closed; nothing imported"
         )
+    if text[outside:].strip() and cals:
+        result.note(Problem(name, f"line {line_of(outside)}", "text after the calendar ignored"))
     if not cals:
         raise CalendarError(f"{name}: no BEGIN:VCALENDAR found - this is not an iCalendar file")
     return cals
@@ -481,15 +513,9 @@ def _repair_event(
     end: date | None = None
     duration: int | None = None
     recurring = override = ended = has_rdate = False
-    needed: list[tuple[str, str]] = []
-    for line in block.lines:
-        prop = _NAME_RE.match(line).group().upper()  # type: ignore[union-attr]
-        if prop not in _NEEDED:
-            continue
-        needed.append((prop, line))
-        if prop not in _DECIDING:
-            continue
-        _, _, value = _prop(line)
+    for m in _DECIDE_RE.finditer(block.body) if block.body else _decide_lines(block.lines):
+        prop = m[1].upper()
+        _, _, value = _prop(m[0])
         if prop == "UID":
             uid = value.strip()
         elif prop == "DTSTART":
@@ -521,6 +547,13 @@ def _repair_event(
                 end = date.max
         first, last = min(start, end), max(start, end)
         keep = first <= hi and last >= lo
+    if not keep and not override:
+        return [], _EventInfo(uid or "-", recurring, override, keep)
+    needed: list[tuple[str, str]] = []
+    for line in block.lines:
+        prop = _NAME_RE.match(line).group().upper()  # type: ignore[union-attr]
+        if prop in _NEEDED:
+            needed.append((prop, line))
     if not uid:
         digest = hashlib.sha1(
             "\n".join(x for x in block.lines if not x.upper().startswith("DTSTAMP")).encode(),
@@ -528,10 +561,19 @@ def _repair_event(
         ).hexdigest()
         uid = f"splitday-{digest[:20]}"
         needed.insert(1, ("UID", f"UID:{uid}"))
-    info = _EventInfo(uid, recurring, override, keep)
-    if not keep and not override:
-        return [], info
-    return _repair_lines(needed, name, result, zones, uid), info
+    return _repair_lines(needed, name, result, zones, uid), _EventInfo(
+        uid, recurring, override, keep
+    )
+
+
+_DECIDE_RE = re.compile(
+    r"^(UID|DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID)[;:][^\n]*",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _decide_lines(lines: list[str]) -> list[re.Match[str]]:
+    return [m for line in lines if (m := _DECIDE_RE.match(line))]
 
 
 def _repair_lines(
@@ -898,10 +940,7 @@ _DAY_FILTERS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
 
 def _never_matches(rule: Any, freq: str, fan: int) -> bool:
     """Rules whose filters exclude every date make dateutil walk to the year 9999 (seconds of
-    CPU per series). Check the day filters alone against the last 400 years (one full Gregorian
-    cycle), yearly, which costs about a millisecond."""
-    from dateutil.rrule import rrulestr
-
+    CPU per series). Check the day filters alone, yearly, near that limit (about a ms)."""
     positions = rule.get("BYSETPOS")
     if positions:
         per_period = {"YEARLY": 366, "MONTHLY": 31, "WEEKLY": 7}.get(freq, 1)
@@ -913,11 +952,17 @@ def _never_matches(rule: Any, freq: str, fan: int) -> bool:
     parts = [f"{key}={_join(rule[key])}" for key in _DAY_FILTERS if rule.get(key)]
     if not parts:
         return False
-    probe = rrulestr(
-        "RRULE:FREQ=YEARLY;" + ";".join(parts),
-        dtstart=datetime(9599, 1, 1),  # noqa: DTZ001 - naive on purpose
-    )
-    return probe.after(datetime(9599, 1, 1), inc=True) is None  # noqa: DTZ001
+    return _filters_never_match(";".join(parts))
+
+
+@functools.lru_cache(maxsize=512)
+def _filters_never_match(filters: str) -> bool:
+    """56 years (two 28-year weekday cycles, with leap days) before the year 9999 limit."""
+    from dateutil.rrule import rrulestr
+
+    start = datetime(9943, 1, 1)  # noqa: DTZ001 - naive on purpose
+    probe = rrulestr(f"RRULE:FREQ=YEARLY;{filters}", dtstart=start)
+    return probe.after(start, inc=True) is None
 
 
 def _join(values: Any) -> str:
