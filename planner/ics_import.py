@@ -72,9 +72,22 @@ class ParseResult:
     events: int = 0  # VEVENTs in the input (before the window filter)
     parsed: int = 0  # VEVENTs handed to the full parser
 
+    repeats: dict[str, int] = field(default_factory=dict)
+
     def note(self, problem: Problem) -> None:
-        if len(self.problems) < MAX_PROBLEMS:
+        """Record a problem; the same message for many events is reported three times."""
+        seen = self.repeats.get(problem.message, 0)
+        self.repeats[problem.message] = seen + 1
+        if seen < 3 and len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
+
+    def finish(self) -> None:
+        for message, count in self.repeats.items():
+            if count > 3 and len(self.problems) < MAX_PROBLEMS + 10:
+                first = next((p for p in self.problems if p.message == message), None)
+                where = first.file if first else ""
+                self.problems.append(Problem(where, f"{count - 3} more", f"also: {message}"))
+        self.repeats.clear()
 
 
 # ---------------------------------------------------------------- bytes -> text
@@ -1097,4 +1110,5 @@ def read(
     except Exception as exc:
         raise CalendarError(f"{label}: internal error while expanding ({_short(exc)})") from exc
     result.occurrences.sort(key=lambda o: (o.start, o.uid, o.recurrence_id))
+    result.finish()
     return result
