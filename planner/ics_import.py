@@ -637,8 +637,14 @@ def prepare(
     window: Interval | None,
     result: ParseResult,
     zone: tzinfo | None = None,
+    *,
+    fast: bool = False,
 ) -> list[str]:
-    """The line pass: one repaired VCALENDAR text per calendar in the input."""
+    """The line pass: one repaired VCALENDAR text per calendar in the input.
+
+    With fast, plain one-off events are read right here into result.occurrences (see
+    _plain_event) and only the rest is left for icalendar.
+    """
     cals = _scan(text, name, result)
     lo = (window.start - timedelta(days=2)).date() if window else date.min
     hi = (window.end + timedelta(days=2)).date() if window else date.max
@@ -657,18 +663,146 @@ def prepare(
         events = [_repair_event(b, name, result, lo, hi, zones) for b in cal.events]
         masters = {info.uid for _, info in events if info.recurring and info.keep}
         kept = [
-            lines for lines, info in events if info.keep or (info.override and info.uid in masters)
+            (lines, info)
+            for lines, info in events
+            if info.keep or (info.override and info.uid in masters)
         ]
         result.parsed += len(kept)
+        if fast and zone is not None and window is not None:
+            kept = _take_plain_events(kept, cal.header, zone, window, result)
         header = [h for h in cal.header if _prop(h)[0] not in ("BEGIN", "END")]
         parts = ["BEGIN:VCALENDAR", *header]
         for lines in zones.emit.values():
             parts.extend(lines)
-        for lines in kept:
+        for lines, _ in kept:
             parts.extend(lines)
         parts.append("END:VCALENDAR")
         texts.append("\r\n".join(parts) + "\r\n")
     return texts
+
+
+_DT_RE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$")
+_ESCAPE_RE = re.compile(r"\\([\\;,Nn])")
+_FAIL = object()
+
+
+def _take_plain_events(
+    kept: list[tuple[list[str], _EventInfo]],
+    header: list[str],
+    zone: tzinfo,
+    window: Interval,
+    result: ParseResult,
+) -> list[tuple[list[str], _EventInfo]]:
+    """Read one-off events without icalendar; return the events icalendar still has to see."""
+    counts: dict[str, int] = defaultdict(int)
+    for _, info in kept:
+        counts[info.uid] += 1
+    xwr = any(_prop(h)[0] == "X-WR-TIMEZONE" for h in header)
+    rest: list[tuple[list[str], _EventInfo]] = []
+    for lines, info in kept:
+        if info.recurring or info.override or counts[info.uid] > 1:
+            rest.append((lines, info))
+            continue
+        occ = _plain_event(lines, info.uid, zone, xwr)
+        if occ is _FAIL:
+            rest.append((lines, info))
+        elif isinstance(occ, Occ) and occ.start < window.end and occ.end > window.start:
+            result.occurrences.append(occ)
+    return rest
+
+
+def _plain_event(lines: list[str], uid: str, zone: tzinfo, xwr: bool) -> Occ | object | None:
+    """A one-off VEVENT read from its (already repaired) lines: the Occ, None when cancelled,
+    or _FAIL when anything is unusual (then icalendar reads it, and reports what is wrong).
+
+    Thousands of one-off meetings are most of a real calendar; icalendar would build a full
+    component for each, property by property.
+    """
+    props: dict[str, tuple[str, str]] = {}
+    for line in lines:
+        prop, params, value = _prop(line)
+        if prop in ("BEGIN", "END"):
+            continue
+        if prop in props or prop in ("CATEGORIES", "DURATION") or not prop:
+            return _FAIL
+        props[prop] = (params, value)
+    if "DTSTART" not in props:
+        return _FAIL
+    start_v = _plain_time(*props["DTSTART"], xwr)
+    if start_v is _FAIL:
+        return _FAIL
+    if "DTEND" in props:
+        end_v = _plain_time(*props["DTEND"], xwr)
+        if end_v is _FAIL:
+            return _FAIL
+    elif isinstance(start_v, datetime):
+        end_v = start_v
+    else:
+        end_v = start_v + timedelta(days=1)  # type: ignore[operator]
+    if props.get("STATUS", ("", ""))[1].strip().upper() == "CANCELLED":
+        return None
+    try:
+        sequence = int(props.get("SEQUENCE", ("", "0"))[1].strip() or 0)
+    except ValueError:
+        return _FAIL
+    return _values_occ(
+        uid,
+        _unescape_text(props.get("SUMMARY", ("", ""))[1]),
+        _unescape_text(props.get("LOCATION", ("", ""))[1]),
+        start_v,  # type: ignore[arg-type]
+        end_v,  # type: ignore[arg-type]
+        None,
+        zone,
+        props.get("TRANSP", ("", ""))[1].strip().upper(),
+        props.get("X-MICROSOFT-CDO-BUSYSTATUS", ("", ""))[1].strip().upper(),
+        sequence,
+        (),
+    )
+
+
+def _plain_time(params: str, value: str, xwr: bool) -> date | datetime | object:
+    tz: tzinfo | None = None
+    is_date = None
+    if params:
+        if '"' in params:
+            return _FAIL
+        for item in params.strip(";").split(";"):
+            key, _, val = item.partition("=")
+            key = key.strip().upper()
+            if key == "VALUE" and val.strip().upper() in ("DATE", "DATE-TIME"):
+                is_date = val.strip().upper() == "DATE"
+            elif key == "TZID":
+                tz = _iana(val.strip())
+                if tz is None:
+                    return _FAIL  # a custom VTIMEZONE: icalendar builds it
+            else:
+                return _FAIL
+    m = _DT_RE.match(value.strip())
+    if not m:
+        return _FAIL
+    try:
+        if m[4] is None:
+            if tz is not None or is_date is False:
+                return _FAIL
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if is_date:
+            return _FAIL
+        moment = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]))  # noqa: DTZ001
+    except ValueError:
+        return _FAIL
+    if m[7]:
+        return _FAIL if tz is not None else moment.replace(tzinfo=UTC)
+    if tz is not None:
+        return moment.replace(tzinfo=tz)
+    return _FAIL if xwr else moment  # floating under X-WR-TIMEZONE: x-wr-timezone decides
+
+
+def _unescape_text(value: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        ch = m[1]
+        return "\n" if ch in "Nn" else ch
+
+    return _ESCAPE_RE.sub(repl, value).strip()
 
 
 # ---------------------------------------------------------------- full parse and expansion
@@ -809,9 +943,7 @@ def _categories(component: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _is_busy(component: Any, all_day: bool) -> bool:
-    transp = _text(component, "TRANSP").upper()
-    cdo = _text(component, "X-MICROSOFT-CDO-BUSYSTATUS").upper()
+def _busy(transp: str, cdo: str, all_day: bool) -> bool:
     if transp == "TRANSPARENT" or cdo in FREE_STATUSES:
         return False
     if all_day:  # an all-day entry blocks the day only when it says so
@@ -1032,6 +1164,34 @@ def _build(
     rid: str | None,
     zone: tzinfo,
 ) -> Occ:
+    return _values_occ(
+        uid,
+        _text(component, "SUMMARY"),
+        _text(component, "LOCATION"),
+        start_v,
+        end_v,
+        rid,
+        zone,
+        _text(component, "TRANSP").upper(),
+        _text(component, "X-MICROSOFT-CDO-BUSYSTATUS").upper(),
+        _seq(component),
+        _categories(component),
+    )
+
+
+def _values_occ(
+    uid: str,
+    summary: str,
+    location: str,
+    start_v: date | datetime,
+    end_v: date | datetime | None,
+    rid: str | None,
+    zone: tzinfo,
+    transp: str,
+    busy_status: str,
+    sequence: int,
+    categories: tuple[str, ...],
+) -> Occ:
     all_day = not isinstance(start_v, datetime)
     start = _to_utc(start_v, zone)
     end = _to_utc(end_v, zone) if end_v is not None else start
@@ -1046,14 +1206,14 @@ def _build(
     return Occ(
         uid=uid[:500],
         recurrence_id=rid[:40],
-        summary=_text(component, "SUMMARY"),
-        location=_text(component, "LOCATION"),
+        summary=summary,
+        location=location,
         start=start,
         end=end,
         all_day=all_day,
-        busy=_is_busy(component, all_day),
-        sequence=_seq(component),
-        categories=_categories(component),
+        busy=_busy(transp, busy_status, all_day),
+        sequence=sequence,
+        categories=categories,
     )
 
 
@@ -1071,6 +1231,7 @@ def read(
     zone: tzinfo,
     *,
     charset: str | None = None,
+    fast: bool = True,
 ) -> ParseResult:
     """Parse one or more .ics files (a folder is one calendar) into occurrences within window.
 
@@ -1079,6 +1240,7 @@ def read(
     result = ParseResult()
     components: list[Any] = []
     names: list[str] = []
+    files = list(files)
     for name, data in files:
         names.append(name)
         if not data.strip():
@@ -1087,7 +1249,8 @@ def read(
             raise CalendarError(f"{name}: this is a binary file, not an iCalendar file")
         text = decode(data, charset)
         try:
-            texts = prepare(text, name, window, result, zone)
+            # a folder may repeat a UID across files (SEQUENCE decides): icalendar for all
+            texts = prepare(text, name, window, result, zone, fast=fast and len(files) == 1)
         except CalendarError:
             raise
         except Exception as exc:  # a bug of ours must still not take the caller down

@@ -372,3 +372,25 @@ def test_sync_database_one_transaction_per_source(
     assert [s[:2] for s in seen] == [(0, 2), (1, 2), (2, 2)]
     assert [r[3] for r in occurrences(db)] == ["Design review"]
     assert good != bad.id
+
+
+@pytest.mark.parametrize("style", ["outlook", "google"])
+def test_plain_event_shortcut_agrees_on_generated_calendars(style: str) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from bench_calendar import generate
+
+    from planner.ics_import import read
+
+    data = [(f"{style}.ics", generate(600, style))]
+    span = Interval(datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
+    quick = read(data, span, BERLIN)
+    assert len(quick.occurrences) > 300
+    assert quick.occurrences == read(data, span, BERLIN, fast=False).occurrences
+
+
+def test_escaped_text_in_plain_events(db: Database, clock: FakeClock, tmp_path: Path) -> None:
+    text = event("e1", r"Sync\, plan\; review\\today\nroom 2", "20261124T100000", "20261124T110000")
+    sync(db, add(db, write(tmp_path / "w.ics", ics(text + "\r\nLOCATION:Haus 1\\, Raum 2"))), clock)
+    assert [r[3] for r in occurrences(db)] == ["Sync, plan; review\\today\nroom 2"]
