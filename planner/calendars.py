@@ -323,6 +323,28 @@ def _load(row: CalendarSource, fetcher: Fetcher | None) -> _Loaded:
     return _Loaded([(path.name, _read_file(path))])
 
 
+def _context(row: CalendarSource, window: Interval, zone: tzinfo) -> str:
+    text = f"{window.start.isoformat()}|{window.end.isoformat()}|{zone}|{row.default_role_id}|"
+    return hashlib.sha256((text + row.rules_json).encode()).hexdigest()[:32]
+
+
+def _stat_signature(row: CalendarSource) -> str | None:
+    """size, mtime and inode of the file(s): an unchanged local calendar costs a stat()."""
+    path = Path(row.location)
+    try:
+        if row.kind == "folder":
+            items = sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics")
+        else:
+            items = [path]
+        parts = []
+        for item in items:
+            st = item.stat()
+            parts.append(f"{item.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+    except OSError:
+        return None
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
 def _digest(loaded: _Loaded, row: CalendarSource, window: Interval, zone: tzinfo) -> str:
     h = hashlib.sha256()
     context = f"{window.start.isoformat()}|{window.end.isoformat()}|{zone}|{row.default_role_id}|"
@@ -373,8 +395,18 @@ def sync_source(
     report = progress or (lambda stage, fraction: None)
     window = rolling_window(session, owner, now, zone)
     report("loading", 0.0)
+    context = _context(row, window, zone)
+    stat = _stat_signature(row) if row.kind != "url" else None
+    if not force and stat is not None and (row.etag, row.last_modified) == (stat, context):
+        # same files (size, mtime, inode) and same window: nothing to read
+        row.last_sync_at = now
+        row.last_status = "ok: unchanged"
+        report("done", 1.0)
+        return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
     try:
         loaded = _load(row, fetcher)
+        if stat is not None:
+            loaded.etag, loaded.last_modified = stat, context
         digest = _digest(loaded, row, window, zone)
         if not force and digest == row.content_hash:
             row.etag, row.last_modified = loaded.etag, loaded.last_modified

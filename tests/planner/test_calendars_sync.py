@@ -392,3 +392,20 @@ def test_escaped_text_in_plain_events(db: Database, clock: FakeClock, tmp_path: 
     text = event("e1", r"Sync\, plan\; review\\today\nroom 2", "20261124T100000", "20261124T110000")
     sync(db, add(db, write(tmp_path / "w.ics", ics(text + "\r\nLOCATION:Haus 1\\, Raum 2"))), clock)
     assert [r[3] for r in occurrences(db)] == ["Sync, plan; review\\today\nroom 2"]
+
+
+def test_unchanged_file_is_not_even_read(
+    db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "w.ics", ics(REVIEW))
+    sid = add(db, path)
+    sync(db, sid, clock)
+
+    def refuse(self: Path) -> bytes:
+        raise AssertionError(f"{self} was read")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    assert sync(db, sid, clock).unchanged
+    clock.advance(timedelta(days=1))  # the window moved: the file must be read again
+    with pytest.raises(AssertionError, match="was read"):
+        sync(db, sid, clock)
