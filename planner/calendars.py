@@ -8,12 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from planner import planning
+from planner.db import Database
 from planner.errors import PlannerError
 from planner.fetch import Fetcher, FetchError, UrlFetcher, display_url, is_url, normalize_url
 from planner.ics_import import CalendarError, Occ, decode, read
@@ -28,6 +29,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 SETTING_BACK = "calendar_weeks_back"
 SETTING_AHEAD = "calendar_weeks_ahead"
 SETTING_SYNC = "calendar_sync_minutes"
+SETTING_SPAN = "calendar_max_span_minutes"  # kept by sync; bounds the week query
 _CHUNK = 500
 
 Progress = Callable[[str, float], None]
@@ -83,13 +85,12 @@ class SyncResult:
         return bool(self.added or self.updated or self.removed)
 
 
-@dataclass(frozen=True)
-class OccurrenceV:
+class OccurrenceV(NamedTuple):
+    """A stored occurrence (a NamedTuple: the week view builds hundreds per repaint)."""
+
     id: int
     source_id: int
     source: str
-    uid: str
-    recurrence_id: str
     summary: str
     location: str
     start: datetime
@@ -322,6 +323,28 @@ def _load(row: CalendarSource, fetcher: Fetcher | None) -> _Loaded:
     return _Loaded([(path.name, _read_file(path))])
 
 
+def _context(row: CalendarSource, window: Interval, zone: tzinfo) -> str:
+    text = f"{window.start.isoformat()}|{window.end.isoformat()}|{zone}|{row.default_role_id}|"
+    return hashlib.sha256((text + row.rules_json).encode()).hexdigest()[:32]
+
+
+def _stat_signature(row: CalendarSource) -> str | None:
+    """size, mtime and inode of the file(s): an unchanged local calendar costs a stat()."""
+    path = Path(row.location)
+    try:
+        if row.kind == "folder":
+            items = sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics")
+        else:
+            items = [path]
+        parts = []
+        for item in items:
+            st = item.stat()
+            parts.append(f"{item.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+    except OSError:
+        return None
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
 def _digest(loaded: _Loaded, row: CalendarSource, window: Interval, zone: tzinfo) -> str:
     h = hashlib.sha256()
     context = f"{window.start.isoformat()}|{window.end.isoformat()}|{zone}|{row.default_role_id}|"
@@ -372,8 +395,18 @@ def sync_source(
     report = progress or (lambda stage, fraction: None)
     window = rolling_window(session, owner, now, zone)
     report("loading", 0.0)
+    context = _context(row, window, zone)
+    stat = _stat_signature(row) if row.kind != "url" else None
+    if not force and stat is not None and (row.etag, row.last_modified) == (stat, context):
+        # same files (size, mtime, inode) and same window: nothing to read
+        row.last_sync_at = now
+        row.last_status = "ok: unchanged"
+        report("done", 1.0)
+        return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
     try:
         loaded = _load(row, fetcher)
+        if stat is not None:
+            loaded.etag, loaded.last_modified = stat, context
         digest = _digest(loaded, row, window, zone)
         if not force and digest == row.content_hash:
             row.etag, row.last_modified = loaded.etag, loaded.last_modified
@@ -463,8 +496,19 @@ def _upsert(
     for i in range(0, len(inserts), _CHUNK):
         session.execute(insert(Occurrence), inserts[i : i + _CHUNK])
     session.flush()
+    _widen_span(session, owner, occs)
     kept = len(seen) - len(inserts) - len(updates)
     return len(inserts), len(updates), len(gone), kept, _clashes(session, owner, touched, window)
+
+
+def _widen_span(session: Session, owner: str, occs: Sequence[Occ]) -> None:
+    """Remember the longest occurrence ever stored (minutes), so week queries can be bounded."""
+    if not occs:
+        return
+    longest = max(int((o.end - o.start).total_seconds() // 60) + 1 for o in occs)
+    known = planning.get_setting(session, owner, SETTING_SPAN)
+    if known is None or longest > int(known):
+        planning.set_setting(session, owner, SETTING_SPAN, longest)
 
 
 def _clashes(
@@ -514,6 +558,43 @@ def sync_all(
     ]
 
 
+def sync_database(
+    db: Database,
+    owner: str,
+    *,
+    now: datetime,
+    zone: tzinfo,
+    source_ids: Sequence[int] | None = None,
+    fetcher: Fetcher | None = None,
+    force: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[SyncResult]:
+    """Sync sources one transaction each (for a worker thread: a slow URL holds no lock).
+
+    progress(done, total, source name) is called before each source and once at the end.
+    """
+    with db.transaction() as s:
+        if source_ids is None:
+            source_ids = s.scalars(
+                select(CalendarSource.id).where(
+                    CalendarSource.owner == owner, CalendarSource.enabled.is_(True)
+                )
+            ).all()
+        names = {x.id: x.name for x in list_sources(s, owner)}
+    results: list[SyncResult] = []
+    ids = [i for i in source_ids if i in names]
+    for done, source_id in enumerate(ids):
+        if progress:
+            progress(done, len(ids), names[source_id])
+        with db.transaction() as s:
+            results.append(
+                sync_source(s, owner, source_id, now=now, zone=zone, fetcher=fetcher, force=force)
+            )
+    if progress:
+        progress(len(ids), len(ids), "")
+    return results
+
+
 def import_once(
     session: Session,
     owner: str,
@@ -546,17 +627,35 @@ def import_once(
 # ---------------------------------------------------------------- queries
 
 
+_WEEK_SQL = (
+    'SELECT id, source_id, summary, location, start, "end", all_day, busy, role_id '
+    'FROM occurrence WHERE owner = ? AND start < ? AND "end" > ? AND start > ?'
+)
+
+
 def list_occurrences(
     session: Session, owner: str, window: Interval, *, source_id: int | None = None
 ) -> list[OccurrenceV]:
-    """Stored occurrences overlapping window, by start (plain columns: fast at any size)."""
+    """Stored occurrences overlapping window, by start: about 1 ms for a busy week.
+
+    It runs on every repaint of the week, so the scan of the (owner, start) index is bounded
+    below by the longest stored event, and on SQLite rows come straight from the DB-API cursor
+    (timestamps are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text, which sorts in time order).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return _list_sqlite(session, owner, window, source_id)
+    names: dict[int, str] = {
+        sid: name
+        for sid, name in session.execute(
+            select(CalendarSource.id, CalendarSource.name).where(CalendarSource.owner == owner)
+        )
+    }
+    longest = planning.get_setting(session, owner, SETTING_SPAN)
+    floor = window.start - timedelta(minutes=int(longest) + 1) if longest is not None else None
     query = (
         select(
             Occurrence.id,
             Occurrence.source_id,
-            CalendarSource.name,
-            Occurrence.uid,
-            Occurrence.recurrence_id,
             Occurrence.summary,
             Occurrence.location,
             Occurrence.start,
@@ -565,7 +664,6 @@ def list_occurrences(
             Occurrence.busy,
             Occurrence.role_id,
         )
-        .join(CalendarSource, CalendarSource.id == Occurrence.source_id)
         .where(
             Occurrence.owner == owner,
             Occurrence.start < window.end,
@@ -573,14 +671,59 @@ def list_occurrences(
         )
         .order_by(Occurrence.start, Occurrence.id)
     )
+    if floor is not None:
+        query = query.where(Occurrence.start > floor)
     if source_id is not None:
         query = query.where(Occurrence.source_id == source_id)
     return [
-        OccurrenceV(i, sid, src, uid, rid, summ, loc, start, end, all_day, busy, role)
-        for i, sid, src, uid, rid, summ, loc, start, end, all_day, busy, role in session.execute(
-            query
-        )
+        OccurrenceV(i, sid, names.get(sid, ""), summ, loc, st, en, bool(ad), bool(b), role)
+        for i, sid, summ, loc, st, en, ad, b, role in session.execute(query)
     ]
+
+
+def _list_sqlite(
+    session: Session, owner: str, window: Interval, source_id: int | None
+) -> list[OccurrenceV]:
+    session.flush()  # the raw cursor must see what this session has written
+    cursor = session.connection().connection.cursor()
+    try:
+        names = dict(
+            cursor.execute("SELECT id, name FROM calendar_source WHERE owner = ?", (owner,))
+        )
+        found = cursor.execute(
+            "SELECT value FROM setting WHERE owner = ? AND key = ?", (owner, SETTING_SPAN)
+        ).fetchone()
+        longest = json.loads(found[0]) if found else None
+        floor = window.start - timedelta(minutes=int(longest) + 1) if longest is not None else None
+
+        def stamp(moment: datetime) -> str:
+            return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+        sql = _WEEK_SQL
+        args: list[Any] = [
+            owner,
+            stamp(window.end),
+            stamp(window.start),
+            stamp(floor) if floor is not None else "",
+        ]
+        if source_id is not None:
+            sql += " AND source_id = ?"
+            args.append(source_id)
+        rows = cursor.execute(sql + " ORDER BY start, id", args).fetchall()
+        parse = datetime.fromisoformat
+        # meetings share start and end times: parse each distinct text once
+        moments = {
+            x: parse(x).replace(tzinfo=UTC) for x in {r[4] for r in rows} | {r[5] for r in rows}
+        }
+        get = names.get
+        return [
+            OccurrenceV(
+                i, sid, get(sid, ""), summ, loc, moments[st], moments[en], ad == 1, b == 1, role
+            )
+            for i, sid, summ, loc, st, en, ad, b, role in rows
+        ]
+    finally:
+        cursor.close()
 
 
 # ---------------------------------------------------------------- export

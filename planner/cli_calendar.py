@@ -95,8 +95,6 @@ def occurrence_json(o: OccurrenceV, ctx: Context, roles: dict[int, str]) -> dict
         "role": roles.get(o.role_id) if o.role_id is not None else None,
         "source": o.source,
         "location": o.location,
-        "uid": o.uid,
-        "recurrence_id": o.recurrence_id,
     }
 
 

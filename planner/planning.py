@@ -667,7 +667,7 @@ def _meeting_busy(meetings: Sequence[MeetingV]) -> list[scheduling.Busy]:
     return [
         scheduling.Busy(Interval(m.start, m.end), m.role_id)
         for m in meetings
-        if m.busy and not m.all_day and m.end > m.start
+        if m.busy and m.end > m.start  # all-day entries are busy only when marked so
     ]
 
 

@@ -307,6 +307,7 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
 def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -> None:
     """Everything that needs the open database: interruptions and the single-instance server,
     reminders, and the morning's Plan my day."""
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QWidget
 
@@ -338,13 +339,10 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     )
     service.changed.connect(gateway.changed.emit)
     gateway.changed.connect(lambda _change: service.refresh())
-    runtime.features = (wiring, service)
 
     reviews: list[QWidget] = []
 
     def open_review() -> None:
-        from PySide6.QtCore import Qt
-
         from ui.views.review import ReviewView
 
         if not reviews:  # built on first use: matplotlib loads only now
@@ -360,6 +358,25 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         reviews[0].activateWindow()
 
     window.on_open_review = open_review
+
+    from ui.calendar_sync import BackgroundSync
+
+    calendars_changed = Change.of(Topic.CALENDARS)
+    background = BackgroundSync(db, db.owner, clock, zone, parent=window)
+    background.changed.connect(lambda: gateway.changed.emit(calendars_changed))
+    runtime.app.aboutToQuit.connect(background.stop)
+    background.start()
+
+    def open_calendars() -> None:
+        from ui.dialogs.calendars import CalendarsDialog
+
+        dialog = CalendarsDialog(db, db.owner, clock, zone, parent=window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.calendars_changed.connect(lambda: gateway.changed.emit(calendars_changed))
+        dialog.open()
+
+    window.on_open_calendars = open_calendars
+    runtime.features = (wiring, service, background)
     with db.transaction() as session:
         today = planning.day_of(session, db.owner, clock.now(), zone)
         plan = planning.get_plan(session, db.owner, today, zone)

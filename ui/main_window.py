@@ -108,6 +108,12 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         self.day_label.setFont(font)
         layout.addWidget(self.day_label)
+        # all-day calendar events: a header row above the timeline, not blocks in it
+        self.all_day_label = QLabel()
+        self.all_day_label.setObjectName("allDayLabel")
+        self.all_day_label.setWordWrap(True)
+        self.all_day_label.hide()
+        layout.addWidget(self.all_day_label)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(holder)
 
@@ -309,6 +315,13 @@ class MainWindow(QMainWindow):
         stop = snapshot.plan.day.stop.astimezone(self.zone).strftime("%H:%M")
         prefix = f"{when}, " if when else ""
         self.day_label.setText(f"{prefix}{d:%A %d %B %Y}  ·  {start}–{stop}")
+        all_day = [
+            f"{m.summary or '(no title)'}{' (busy)' if m.busy else ''}"
+            for m in snapshot.plan.meetings
+            if m.all_day
+        ]
+        self.all_day_label.setText("All day: " + " · ".join(all_day) if all_day else "")
+        self.all_day_label.setVisible(bool(all_day))
         self.setWindowTitle(f"Splitday — {d:%a %d %b}")
 
     def _show_focus(self, snapshot: DaySnapshot) -> None:

@@ -112,7 +112,8 @@ def test_holiday_feed_with_empty_rrule_and_zero_length_days() -> None:
     assert len(result.occurrences) == 17
     assert all(o.all_day and not o.busy for o in result.occurrences)
     assert all(o.end - o.start >= timedelta(hours=23) for o in result.occurrences)
-    assert any("empty RRULE" in str(p) for p in result.problems)
+    assert sum("empty RRULE" in str(p) for p in result.problems) == 4  # 3 shown, then a count
+    assert "14 more" in str(result.problems[-1])  # only the 17 events in the window are read
 
 
 def test_latin1_google_export() -> None:
@@ -572,3 +573,20 @@ def test_every_file_imports_or_is_rejected_clearly(path: object) -> None:
     assert len(keys) == len(set(keys))
     assert all(o.start.tzinfo is not None and o.end >= o.start for o in result.occurrences)
     assert all(len(o.recurrence_id) <= 40 for o in result.occurrences)
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.ics")) if CORPUS.is_dir() else [])
+def test_plain_event_shortcut_agrees_with_icalendar(path: object) -> None:
+    """One-off events are read without icalendar; the result must be the same."""
+    from pathlib import Path
+
+    assert isinstance(path, Path)
+    span = window(date(2000, 1, 1), date(2030, 1, 1), BERLIN)
+    files = [(path.name, path.read_bytes())]
+    try:
+        quick = read(files, span, BERLIN)
+    except CalendarError:
+        with pytest.raises(CalendarError):
+            read(files, span, BERLIN, fast=False)
+        return
+    assert quick.occurrences == read(files, span, BERLIN, fast=False).occurrences

@@ -315,7 +315,7 @@ def test_cli_calendar_round_trip(
         "Team standup",
         "Lunch",
     ]
-    assert items[0] | {"uid": "", "recurrence_id": ""} == {
+    assert items[0] == {
         "summary": "Team standup",
         "start": "2026-11-24T09:30+01:00",
         "end": "2026-11-24T09:45+01:00",
@@ -324,8 +324,6 @@ def test_cli_calendar_round_trip(
         "role": "Support",
         "source": "work",
         "location": "",
-        "uid": "",
-        "recurrence_id": "",
     }
     assert items[-1]["busy"] is False and items[1]["role"] == "Community"
     code, out, _ = run_cli(db_url, "calendar", "sync", capsys=capsys)
@@ -343,3 +341,71 @@ def test_cli_calendar_round_trip(
     assert json.loads(out) == []
     code, out, _ = run_cli(db_url, "export-ics", "--from", "2026-11-24", capsys=capsys)
     assert code == 0 and out.startswith("BEGIN:VCALENDAR")
+
+
+@pytest.mark.parametrize(("marking", "blocks"), [("TRANSP:OPAQUE", True), ("", False)])
+def test_all_day_event_blocks_the_day_only_when_marked_busy(
+    db: Database, clock: FakeClock, tmp_path: Path, marking: str, blocks: bool
+) -> None:
+    day_off = "UID:off\r\nSUMMARY:Conference\r\nDTSTART;VALUE=DATE:20261124\r\n" + marking
+    sync(db, add(db, write(tmp_path / "w.ics", ics(day_off.strip()))), clock)
+    with db.transaction() as s:
+        plan, _ = planning.auto_plan(s, "tester", DAY, BERLIN)
+    [meeting] = plan.meetings
+    assert meeting.all_day and meeting.busy is blocks
+    assert (plan.slots == ()) is blocks
+
+
+def test_sync_database_one_transaction_per_source(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    good = add(db, write(tmp_path / "w.ics", ics(REVIEW)))
+    with db.transaction() as s:
+        bad, _ = calendars.add_source(s, "tester", "broken", str(write(tmp_path / "b.ics", "x")))
+    seen: list[tuple[int, int, str]] = []
+    results = calendars.sync_database(
+        db, "tester", now=clock.now(), zone=BERLIN, progress=lambda *a: seen.append(a)
+    )
+    assert {r.name: r.ok for r in results} == {"work": True, "broken": False}
+    assert [s[:2] for s in seen] == [(0, 2), (1, 2), (2, 2)]
+    assert [r[3] for r in occurrences(db)] == ["Design review"]
+    assert good != bad.id
+
+
+@pytest.mark.parametrize("style", ["outlook", "google"])
+def test_plain_event_shortcut_agrees_on_generated_calendars(style: str) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from bench_calendar import generate
+
+    from planner.ics_import import read
+
+    data = [(f"{style}.ics", generate(600, style))]
+    span = Interval(datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
+    quick = read(data, span, BERLIN)
+    assert len(quick.occurrences) > 300
+    assert quick.occurrences == read(data, span, BERLIN, fast=False).occurrences
+
+
+def test_escaped_text_in_plain_events(db: Database, clock: FakeClock, tmp_path: Path) -> None:
+    text = event("e1", r"Sync\, plan\; review\\today\nroom 2", "20261124T100000", "20261124T110000")
+    sync(db, add(db, write(tmp_path / "w.ics", ics(text + "\r\nLOCATION:Haus 1\\, Raum 2"))), clock)
+    assert [r[3] for r in occurrences(db)] == ["Sync, plan; review\\today\nroom 2"]
+
+
+def test_unchanged_file_is_not_even_read(
+    db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "w.ics", ics(REVIEW))
+    sid = add(db, path)
+    sync(db, sid, clock)
+
+    def refuse(self: Path) -> bytes:
+        raise AssertionError(f"{self} was read")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    assert sync(db, sid, clock).unchanged
+    clock.advance(timedelta(days=1))  # the window moved: the file must be read again
+    with pytest.raises(AssertionError, match="was read"):
+        sync(db, sid, clock)

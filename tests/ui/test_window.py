@@ -389,3 +389,48 @@ def qtbot_wait_until(condition) -> None:  # type: ignore[no-untyped-def]
     while not condition() and not deadline.hasExpired():
         QCoreApplication.processEvents()
     assert condition()
+
+
+ICS = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VEVENT\r
+UID:holiday@test\r
+DTSTAMP:20261101T000000Z\r
+DTSTART;VALUE=DATE:20261124\r
+DTEND;VALUE=DATE:20261125\r
+SUMMARY:Team offsite\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:review@test\r
+DTSTAMP:20261101T000000Z\r
+DTSTART;TZID=Europe/Berlin:20261124T150000\r
+DTEND;TZID=Europe/Berlin:20261124T153000\r
+SUMMARY:Design review\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_background_sync_brings_meetings_and_an_all_day_header(
+    qtbot: QtBot, window: MainWindow, db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    from planner import calendars
+    from planner.values import Change, Topic
+    from ui.calendar_sync import BackgroundSync
+
+    ics = tmp_path / "team.ics"
+    ics.write_text(ICS, encoding="utf-8")
+    with db.transaction() as s:
+        calendars.add_source(s, "tester", "Team", str(ics))
+    sync = BackgroundSync(db, "tester", clock, BERLIN)
+    assert window.gateway is not None
+    sync.changed.connect(lambda: window.gateway.changed.emit(Change.of(Topic.CALENDARS)))
+    with qtbot.waitSignal(sync.synced, timeout=20000) as result:
+        sync.sync_now()
+    assert result.args and result.args[0][0].ok
+    qtbot.waitUntil(lambda: window.all_day_label.isVisible(), timeout=5000)
+    assert window.all_day_label.text() == "All day: Team offsite"
+    meetings = [m.summary for m in window.snapshot.plan.meetings if not m.all_day]
+    assert meetings == ["Design review"]
+    sync.stop()

@@ -1,0 +1,94 @@
+"""The Calendars dialog drives the real planner services; sync runs in a worker thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtWidgets import QDialog
+
+from planner import calendars
+from planner.clock import FakeClock
+from planner.db import Database
+from ui.dialogs.calendars import CalendarsDialog, SourceEditor
+
+BERLIN = ZoneInfo("Europe/Berlin")
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Team standup\r\n"
+    "DTSTART;TZID=Europe/Berlin:20261124T093000\r\nDTEND;TZID=Europe/Berlin:20261124T094500\r\n"
+    "RRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def filled_editor(location: Path, rules: str) -> Any:
+    class Filled(SourceEditor):
+        def exec(self) -> int:
+            self.name_edit.setText("Work")
+            self.location_edit.setText(str(location))
+            self.role_combo.setCurrentIndex(self.role_combo.findText("Community"))
+            self.rules_edit.setPlainText(rules)
+            self._on_buttons_accepted()
+            return int(self.result())
+
+    return Filled
+
+
+def test_add_syncs_in_the_background_and_lists_the_source(
+    qtbot: Any, db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "work.ics"
+    path.write_text(ICS)
+    dialog = CalendarsDialog(
+        db, "tester", clock, BERLIN, editor_factory=filled_editor(path, "standup = Support")
+    )
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.sync_finished, timeout=10_000) as done:
+        dialog.add_button.click()
+    [result] = done.args[0]
+    assert result.ok and result.added == 3
+    assert dialog.model.rowCount() == 1
+    assert dialog.model.index(0, 3).data() == "Community"
+    assert "+3 new" in dialog.status_label.text()
+    assert not dialog.is_syncing() and dialog.sync_button.isEnabled()
+    with db.transaction() as s:
+        [source] = calendars.list_sources(s, "tester")
+    assert [r.keyword for r in source.rules] == ["standup"]
+
+
+def test_bad_rule_keeps_the_editor_open(qtbot: Any, db: Database) -> None:
+    editor = SourceEditor([], None)
+    qtbot.addWidget(editor)
+    editor.name_edit.setText("x")
+    editor.location_edit.setText("/tmp/x.ics")
+    editor.rules_edit.setPlainText("standup = Nobody")
+    editor._on_buttons_accepted()
+    assert editor.result() != QDialog.DialogCode.Accepted
+    assert "rule line 1" in editor.error_label.text()
+
+
+def test_broken_file_reports_and_changes_nothing(
+    qtbot: Any, db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "work.ics"
+    path.write_text(ICS)
+    with db.transaction() as s:
+        calendars.add_source(s, "tester", "Work", str(path))
+    dialog = CalendarsDialog(db, "tester", clock, BERLIN)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.sync_finished, timeout=10_000):
+        dialog.sync_button.click()
+    path.write_text(ICS[:-40])
+    with qtbot.waitSignal(dialog.sync_finished, timeout=10_000):
+        dialog.sync_button.click()
+    assert "FAILED" in dialog.status_label.text() and "truncated" in dialog.status_label.text()
+    assert "error:" in dialog.model.index(0, 6).data()
+    shots = Path("/tmp/cal-shots")
+    shots.mkdir(exist_ok=True)
+    dialog.resize(900, 380)
+    assert dialog.grab().save(str(shots / "calendars-dialog.png"))

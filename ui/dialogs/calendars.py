@@ -1,0 +1,483 @@
+"""Calendars dialog: add, edit, remove and sync calendar sources (sync runs off the GUI thread)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import tzinfo
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QThread,
+    Signal,
+    Slot,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner import calendars, planning
+from planner.calendars import Rule, SourceV, SyncResult
+from planner.clock import Clock
+from planner.db import Database
+from planner.errors import PlannerError
+from planner.fetch import Fetcher
+from planner.values import RoleV
+
+COLUMNS = ("Name", "Kind", "Location", "Role", "Enabled", "Last sync", "Status")
+
+
+class SourcesModel(QAbstractTableModel):
+    """The sources as rows; plain values only."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sources: list[SourceV] = []
+        self._roles: dict[int, str] = {}
+        self._zone: tzinfo | None = None
+
+    def reset(self, sources: Sequence[SourceV], roles: dict[int, str], zone: tzinfo) -> None:
+        self.beginResetModel()
+        self._sources = list(sources)
+        self._roles = roles
+        self._zone = zone
+        self.endResetModel()
+
+    def source(self, row: int) -> SourceV:
+        return self._sources[row]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._sources)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        s = self._sources[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return s.name
+            if column == 1:
+                return s.kind
+            if column == 2:
+                return s.location
+            if column == 3:
+                return self._roles.get(s.default_role_id or -1, "—")
+            if column == 4:
+                return "yes" if s.enabled else "no"
+            if column == 5:
+                if s.last_sync_at is None or self._zone is None:
+                    return "never"
+                return s.last_sync_at.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
+            if column == 6:
+                return s.last_status
+        if role == Qt.ItemDataRole.ToolTipRole and column in (2, 6):
+            return s.location if column == 2 else s.last_status
+        return None
+
+
+class SourceEditor(QDialog):
+    """Name, location, default role, keyword rules, enabled; credentials for a URL."""
+
+    def __init__(
+        self,
+        roles: Sequence[RoleV],
+        source: SourceV | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit calendar" if source else "Add calendar")
+        self._roles = list(roles)
+        self.name_edit = QLineEdit(source.name if source else "")
+        self.location_edit = QLineEdit(source.location if source else "")
+        self.location_edit.setPlaceholderText("an .ics file, a folder, or https:// / webcal:// URL")
+        file_button = QPushButton("File…")
+        folder_button = QPushButton("Folder…")
+        file_button.clicked.connect(self._on_file_button_clicked)
+        folder_button.clicked.connect(self._on_folder_button_clicked)
+        where = QHBoxLayout()
+        where.addWidget(self.location_edit, 1)
+        where.addWidget(file_button)
+        where.addWidget(folder_button)
+        self.role_combo = QComboBox()
+        self.role_combo.addItem("(none)", None)
+        for r in self._roles:
+            self.role_combo.addItem(r.name, r.id)
+        if source and source.default_role_id is not None:
+            self.role_combo.setCurrentIndex(
+                max(0, self.role_combo.findData(source.default_role_id))
+            )
+        names = {r.id: r.name for r in self._roles}
+        self.rules_edit = QPlainTextEdit(
+            "\n".join(f"{r.keyword} = {names.get(r.role_id, r.role_id)}" for r in source.rules)
+            if source
+            else ""
+        )
+        self.rules_edit.setPlaceholderText("one rule a line, e.g.  standup = Support")
+        self.rules_edit.setFixedHeight(80)
+        self.enabled_check = QCheckBox("Sync this calendar")
+        self.enabled_check.setChecked(source.enabled if source else True)
+        self.user_edit = QLineEdit()
+        self.user_edit.setPlaceholderText("only for a password-protected URL")
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText("stored in the system keyring")
+        self.error_label = QLabel("")
+        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Name", self.name_edit)
+        form.addRow("Location", where)
+        form.addRow("Default role", self.role_combo)
+        form.addRow("Keyword rules", self.rules_edit)
+        form.addRow("", self.enabled_check)
+        form.addRow("User", self.user_edit)
+        form.addRow("Password", self.password_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.resize(560, 0)
+
+    def rules(self) -> list[Rule]:
+        by_name = {r.name.casefold(): r.id for r in self._roles}
+        out: list[Rule] = []
+        for number, raw in enumerate(self.rules_edit.toPlainText().splitlines(), 1):
+            if not raw.strip():
+                continue
+            keyword, sep, role = raw.rpartition("=")
+            role_id = by_name.get(role.strip().casefold())
+            if not sep or not keyword.strip() or role_id is None:
+                raise PlannerError(f"rule line {number}: write it as  keyword = role name")
+            out.append(Rule(keyword.strip(), role_id))
+        return out
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        try:
+            self.rules()
+        except PlannerError as exc:
+            self.error_label.setText(str(exc))
+            return
+        if not self.name_edit.text().strip() or not self.location_edit.text().strip():
+            self.error_label.setText("a calendar needs a name and a location")
+            return
+        self.accept()
+
+    @Slot()
+    def _on_file_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Calendar file", "", "iCalendar (*.ics)")
+        if path:
+            self.location_edit.setText(path)
+
+    @Slot()
+    def _on_folder_button_clicked(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Folder of .ics files")
+        if path:
+            self.location_edit.setText(path)
+
+
+class SyncWorker(QObject):
+    """Runs calendars.sync_database in a QThread; each source is its own transaction."""
+
+    progressed = Signal(int, int, str)
+    finished = Signal(list)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        db: Database,
+        owner: str,
+        clock: Clock,
+        zone: tzinfo,
+        source_ids: list[int] | None,
+        fetcher: Fetcher | None,
+    ) -> None:
+        super().__init__()
+        self._args = (db, owner, clock, zone, source_ids, fetcher)
+
+    @Slot()
+    def run(self) -> None:
+        db, owner, clock, zone, source_ids, fetcher = self._args
+        try:
+            results = calendars.sync_database(
+                db,
+                owner,
+                now=clock.now(),
+                zone=zone,
+                source_ids=source_ids,
+                fetcher=fetcher,
+                progress=lambda done, total, name: self.progressed.emit(done, total, name),
+            )
+        except Exception as exc:  # reported in the dialog, never lost in the thread
+            self.failed.emit(str(exc))
+            return
+        self.finished.emit(results)
+
+
+class CalendarsDialog(QDialog):
+    """The calendar sources, with add/edit/remove and "Sync now"."""
+
+    calendars_changed = Signal()
+    sync_finished = Signal(list)
+
+    def __init__(
+        self,
+        db: Database,
+        owner: str,
+        clock: Clock,
+        zone: tzinfo,
+        *,
+        fetcher: Fetcher | None = None,
+        editor_factory: Callable[..., SourceEditor] = SourceEditor,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Calendars")
+        self._db, self._owner, self._clock, self._zone = db, owner, clock, zone
+        self._fetcher = fetcher
+        self._editor_factory = editor_factory
+        self._thread: QThread | None = None
+        self._worker: SyncWorker | None = None
+        self.model = SourcesModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        self.add_button = QPushButton("Add…")
+        self.edit_button = QPushButton("Edit…")
+        self.remove_button = QPushButton("Remove")
+        self.sync_button = QPushButton("Sync now")
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.edit_button.clicked.connect(self._on_edit_button_clicked)
+        self.remove_button.clicked.connect(self._on_remove_button_clicked)
+        self.sync_button.clicked.connect(self._on_sync_button_clicked)
+        self.table.doubleClicked.connect(self._on_edit_button_clicked)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.remove_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.sync_button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status_label)
+        layout.addWidget(close)
+        self.resize(860, 360)
+        self.reload()
+
+    # ------------------------------------------------------------ data
+
+    def reload(self) -> None:
+        with self._db.transaction() as s:
+            sources = calendars.list_sources(s, self._owner)
+            roles = {r.id: r.name for r in planning.list_roles(s, self._owner)}
+        self.model.reset(sources, roles, self._zone)
+        has_rows = bool(sources)
+        self.edit_button.setEnabled(has_rows)
+        self.remove_button.setEnabled(has_rows)
+        if has_rows and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+
+    def selected(self) -> SourceV | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.source(rows[0].row()) if rows else None
+
+    def _roles(self) -> list[RoleV]:
+        with self._db.transaction() as s:
+            return planning.list_roles(s, self._owner)
+
+    def _store_credentials(self, editor: SourceEditor, location: str) -> None:
+        user = editor.user_edit.text().strip()
+        if not user:
+            return
+        from planner.fetch import set_credentials
+
+        set_credentials(location, user, editor.password_edit.text())
+
+    # ------------------------------------------------------------ actions
+
+    @Slot()
+    def _on_add_button_clicked(self) -> None:
+        editor = self._editor_factory(self._roles(), None, self)
+        if editor.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            with self._db.transaction() as s:
+                source, _ = calendars.add_source(
+                    s,
+                    self._owner,
+                    editor.name_edit.text(),
+                    editor.location_edit.text(),
+                    default_role_id=editor.role_combo.currentData(),
+                    rules=editor.rules(),
+                    enabled=editor.enabled_check.isChecked(),
+                )
+            if source.kind == "url":
+                self._store_credentials(editor, source.location)
+        except PlannerError as exc:
+            self.status_label.setText(str(exc))
+            return
+        self.reload()
+        self.calendars_changed.emit()
+        if source.enabled:
+            self.sync([source.id])
+
+    @Slot()
+    def _on_edit_button_clicked(self) -> None:
+        current = self.selected()
+        if current is None:
+            return
+        editor = self._editor_factory(self._roles(), current, self)
+        if editor.exec() != QDialog.DialogCode.Accepted:
+            return
+        location = editor.location_edit.text().strip()
+        try:
+            with self._db.transaction() as s:
+                source, _ = calendars.edit_source(
+                    s,
+                    self._owner,
+                    current.id,
+                    name=editor.name_edit.text(),
+                    location=None if location == current.location else location,
+                    default_role_id=editor.role_combo.currentData(),
+                    rules=editor.rules(),
+                    enabled=editor.enabled_check.isChecked(),
+                )
+            if source.kind == "url":
+                self._store_credentials(editor, source.location)
+        except PlannerError as exc:
+            self.status_label.setText(str(exc))
+            return
+        self.reload()
+        self.calendars_changed.emit()
+
+    @Slot()
+    def _on_remove_button_clicked(self) -> None:
+        current = self.selected()
+        if current is None:
+            return
+        with self._db.transaction() as s:
+            calendars.remove_source(s, self._owner, current.id)
+        self.status_label.setText(f"removed {current.name} and its events")
+        self.reload()
+        self.calendars_changed.emit()
+
+    @Slot()
+    def _on_sync_button_clicked(self) -> None:
+        self.sync(None)
+
+    def sync(self, source_ids: list[int] | None) -> None:
+        """Sync in a worker thread; the window stays responsive and shows progress."""
+        if self._thread is not None:
+            return
+        self.sync_button.setEnabled(False)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.status_label.setText("syncing…")
+        self._thread = QThread(self)
+        self._worker = SyncWorker(
+            self._db, self._owner, self._clock, self._zone, source_ids, self._fetcher
+        )
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progressed.connect(self._on_worker_progressed)
+        self._worker.finished.connect(self._on_worker_finished)
+        self._worker.failed.connect(self._on_worker_failed)
+        self._thread.start()
+
+    def is_syncing(self) -> bool:
+        return self._thread is not None
+
+    @Slot(int, int, str)
+    def _on_worker_progressed(self, done: int, total: int, name: str) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        if name:
+            self.status_label.setText(f"syncing {name} ({done + 1}/{total})…")
+
+    @Slot(list)
+    def _on_worker_finished(self, results: list[SyncResult]) -> None:
+        lines = []
+        for r in results:
+            if not r.ok:
+                lines.append(f"{r.name}: FAILED – {r.message}")
+            elif r.unchanged:
+                lines.append(f"{r.name}: unchanged")
+            else:
+                lines.append(f"{r.name}: +{r.added} new, {r.updated} changed, -{r.removed} removed")
+            lines += [f"    {p}" for p in r.problems[:5]]
+            lines += [f"    clash with your slot: {c.summary}" for c in r.clashes[:5]]
+        self.status_label.setText("\n".join(lines) or "no enabled calendars")
+        self._end_sync()
+        self.sync_finished.emit(results)
+        if any(r.ok and r.changed for r in results):
+            self.calendars_changed.emit()
+
+    @Slot(str)
+    def _on_worker_failed(self, message: str) -> None:
+        self.status_label.setText(f"sync failed: {message}")
+        self._end_sync()
+        self.sync_finished.emit([])
+
+    def _end_sync(self) -> None:
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+        self._thread = None
+        self._worker = None
+        self.progress.setVisible(False)
+        self.sync_button.setEnabled(True)
+        self.reload()
+
+    def done(self, result: int) -> None:
+        if self._thread is not None:  # never leave a running thread behind
+            self._thread.quit()
+            self._thread.wait()
+        super().done(result)
