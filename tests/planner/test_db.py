@@ -118,3 +118,45 @@ def test_backup_copies_live_data(tmp_path: Path) -> None:
     with sqlite3.connect(target) as conn:
         assert conn.execute("SELECT count(*) FROM role").fetchone()[0] == 2
     assert list_backups(path) == [target]
+
+
+def test_a_database_of_the_first_schema_with_data_opens_on_the_newest(tmp_path: Path) -> None:
+    """Upgrade path from the first released schema (0001), with data in it, to the head."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    path = tmp_path / "first.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    cfg = Config()
+    cfg.set_main_option("script_location", "planner:migrations")
+    cfg.attributes["engine"] = engine
+    command.upgrade(cfg, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO role (owner, name, colour, target_percent, position, archived) "
+                "VALUES ('me', 'Support', '#e15759', 60, 0, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO entry (owner, start, kind, role_id, follows_plan, note, source, "
+                "flag_unplanned, flag_cross_role, flag_in_focus, flag_after_stop, needs_review) "
+                "VALUES ('me', '2026-11-24 09:30:00.000000', 'interruption', 1, 0, 'old note', "
+                "'phone', 1, 0, 0, 0, 0)"
+            )
+        )
+    engine.dispose()
+    db = open_database(f"sqlite:///{path}", owner="me")
+    with db.transaction() as s:
+        entry = s.query(Entry).one()
+        assert (entry.note, entry.start) == ("old note", datetime(2026, 11, 24, 9, 30, tzinfo=UTC))
+        assert [r.name for r in planning.list_roles(s, "me")] == ["Support"]
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            SCHEMA_REVISION
+        )
+    db.close()
+    if SCHEMA_REVISION != "0001":  # a real upgrade ran: it kept a copy first
+        assert any("before-migration-0001" in p.name for p in list_backups(path))
