@@ -1,7 +1,7 @@
 """Calendar import benchmark: generated Outlook- and Google-style calendars of 1k/10k/50k events.
 
-    /work/venv/bin/python bench/bench_calendar.py            # 1k, 10k, 50k; khal at 10k
-    /work/venv/bin/python bench/bench_calendar.py --sizes 1000 --khal 0
+    python bench/bench_calendar.py            # 1k, 10k, 50k; khal at 10k
+    python bench/bench_calendar.py --sizes 1000 --khal 0
 
 Everything is written to a temporary directory, never into the repository. khal must be
 installed in the same venv (`pip install khal`); it is timed with its own temporary config.
