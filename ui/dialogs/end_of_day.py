@@ -351,12 +351,8 @@ class EndOfDayDialog(ServiceDialog):
             self.accept()
 
 
-def _make(db: Database, owner: str, zone: tzinfo, clock: Clock, day: date) -> EndOfDayDialog:
-    return EndOfDayDialog(db, owner, zone, clock, day)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dialog(_make, "End-of-day review (Splitday)", argv)
+    return run_dialog(EndOfDayDialog, "End-of-day review (Splitday)", argv)
 
 
 if __name__ == "__main__":

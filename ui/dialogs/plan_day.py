@@ -790,12 +790,8 @@ class PlanDayDialog(ServiceDialog):
             self.accept()
 
 
-def _make(db: Database, owner: str, zone: tzinfo, clock: Clock, day: date) -> PlanDayDialog:
-    return PlanDayDialog(db, owner, zone, clock, day)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dialog(_make, "Plan my day (Splitday)", argv)
+    return run_dialog(PlanDayDialog, "Plan my day (Splitday)", argv)
 
 
 if __name__ == "__main__":

@@ -443,12 +443,8 @@ class SettingsDialog(ServiceDialog):
         self._save(lambda s: planning.set_setting(s, self._owner, key, on), self.desktop_message)
 
 
-def _make(db: Database, owner: str, zone: tzinfo, clock: Clock, day: date) -> SettingsDialog:
-    return SettingsDialog(db, owner, zone, clock, day)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dialog(_make, "Splitday settings", argv)
+    return run_dialog(SettingsDialog, "Splitday settings", argv)
 
 
 if __name__ == "__main__":
