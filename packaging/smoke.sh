@@ -45,6 +45,12 @@ PY
 if "$APP" report --help >/dev/null 2>&1; then
   t=$(ms); "$APP" report > "$TMP/report.txt" || fail "report"
   echo "report: $(wc -l < "$TMP/report.txt") lines, $(( $(ms) - t )) ms"
+  # every export format the review offers: each needs its matplotlib backend in the bundle
+  t=$(ms)
+  "$APP" report --png "$TMP/week.png" --svg "$TMP/week.svg" --pdf "$TMP/week.pdf" \
+    --csv "$TMP/week.csv" >/dev/null || fail "report exports"
+  for f in week.png week.svg week.pdf week.csv; do [ -s "$TMP/$f" ] || fail "no $f"; done
+  echo "report exports (png, svg, pdf, csv): $(( $(ms) - t )) ms"
 else
   echo "report: not in this build (skipped)"
 fi
