@@ -53,9 +53,15 @@ print({"paint": Window.painted, "plan": Window.painted, "db_plan": Window.painte
 
 SPLITDAY = r"""
 import sys, time
+# the path plain `splitday` takes (ui.launcher -> ui.app.main) up to the window
+import ui.launcher
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
 from ui.app import build
+from ui.single_instance import claim_instance
 
+_app = QApplication(sys.argv[:1])
+instance = claim_instance()  # the single-instance lock comes before any window
 marks = {}
 app, window, runtime = build()
 def on_first_paint():

@@ -588,7 +588,7 @@ def _forward(command: str, **fields: Any) -> int | None:
     """Hand a command to the running app; None when no app is running."""
     from planner import ipc
 
-    owner = os.environ.get("SPLITDAY_OWNER") or _login_name()
+    owner = ipc.current_owner()
     if token := os.environ.get("XDG_ACTIVATION_TOKEN"):
         fields["activation_token"] = token  # lets the running app take the focus on Wayland
     try:
@@ -600,15 +600,6 @@ def _forward(command: str, **fields: Any) -> int | None:
     if reply.message:
         print(reply.message, file=sys.stdout if reply.ok else sys.stderr)
     return 0 if reply.ok else EXIT_ERROR
-
-
-def _login_name() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "user"
 
 
 def _wall_now() -> datetime:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -16,6 +15,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from planner.ipc import current_owner
 
 # The newest schema revision this code knows (planner/migrations/versions). A test keeps it true.
 SCHEMA_REVISION = "0001"
@@ -50,17 +51,6 @@ def default_url() -> str:
 def resolve_url(url: str | None = None) -> str:
     """--db wins, then $SPLITDAY_DB_URL, then the per-user SQLite file."""
     return url or os.environ.get("SPLITDAY_DB_URL") or default_url()
-
-
-def current_owner() -> str:
-    """Whose rows these are: $SPLITDAY_OWNER or the login name."""
-    owner = os.environ.get("SPLITDAY_OWNER")
-    if owner:
-        return owner
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "user"
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from typing import Any, NamedTuple
 
 VERSION = 1
@@ -30,6 +29,19 @@ class Reply(NamedTuple):
     ok: bool
     message: str = ""
     data: dict[str, Any] | None = None
+
+
+def current_owner() -> str:
+    """Whose rows these are: $SPLITDAY_OWNER or the login name (stdlib only: the hot path)."""
+    owner = os.environ.get("SPLITDAY_OWNER")
+    if owner:
+        return owner
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "user"
 
 
 def server_name(owner: str) -> str:
@@ -90,6 +102,8 @@ def decode_reply(line: bytes) -> Reply:
 
 def send(name: str, payload: bytes, timeout: float = 3.0) -> Reply | None:
     """Send one request to the running instance; None when no instance listens."""
+    import socket  # here, not at the top: the GUI imports this module at start-up
+
     if os.name != "posix" or not hasattr(socket, "AF_UNIX"):
         return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -53,16 +53,10 @@ def cache_path() -> Path:
 
 def cache_key(db_url: str | None) -> str:
     """Which database and owner a cached plan belongs to (as planner.db resolves them)."""
-    import getpass
+    from planner.ipc import current_owner
 
     url = db_url or os.environ.get("SPLITDAY_DB_URL") or "default"
-    owner = os.environ.get("SPLITDAY_OWNER")
-    if not owner:
-        try:
-            owner = getpass.getuser()
-        except (KeyError, OSError):
-            owner = "user"
-    return f"{url}|{owner}"
+    return f"{url}|{current_owner()}"
 
 
 def ui_settings() -> QSettings:
@@ -399,7 +393,7 @@ def main(db_url: str | None = None, open_plan: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.desktop import quit_after_first_window_from_env
-    from ui.interruptions import claim_instance
+    from ui.single_instance import claim_instance
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     instance = claim_instance()  # before any window: a second `splitday` only forwards "show"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -272,32 +270,6 @@ def activate_from_outside(widget: QWidget) -> None:
     handle.setTitle(title + " ")
     handle.setTitle(title)
     QTimer.singleShot(30, widget.activateWindow)
-
-
-def claim_instance(owner: str | None = None) -> SingleInstance | int:
-    """This process becomes Splitday, or hands "show" to the running one and returns an exit
-    code. Runs before the database is opened, so a second `splitday` stays cheap."""
-    from planner.db import current_owner
-    from ui.single_instance import SingleInstance
-
-    instance = SingleInstance(ipc.server_name(owner or current_owner()), {})
-    if instance.acquire():
-        return instance
-    fields: dict[str, Any] = {}
-    if token := os.environ.get("XDG_ACTIVATION_TOKEN"):
-        fields["activation_token"] = token  # lets the running app take the focus on Wayland
-    reply = instance.forward("show", 3000, **fields)
-    if reply is None:
-        pid = instance.holder_pid()
-        print(
-            f"splitday: another Splitday (pid {pid}) holds {instance.name}.lock "
-            "but does not answer",
-            file=sys.stderr,
-        )
-        return 1
-    if reply.message:
-        print(reply.message)
-    return 0 if reply.ok else 1
 
 
 @dataclass

@@ -16,9 +16,16 @@ def _start_app(db_url: str | None, open_plan: bool) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args:  # plain `splitday`: straight to the window, without building the CLI parser
+        try:
+            return _start_app(None, False)
+        except Exception as exc:  # the boundary: one line, never a traceback
+            print(f"splitday: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
     from planner.cli import main as cli_main
 
-    return cli_main(argv, start_app=_start_app)
+    return cli_main(args, start_app=_start_app)
 
 
 if __name__ == "__main__":

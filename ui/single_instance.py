@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -207,3 +208,26 @@ class SingleInstance(QObject):
         if not line:
             return None
         return ipc.decode_reply(line)
+
+
+def claim_instance(owner: str | None = None) -> SingleInstance | int:
+    """This process becomes Splitday, or hands "show" to the running one and returns an exit
+    code. Runs before the database is opened, so a second `splitday` stays cheap."""
+    instance = SingleInstance(ipc.server_name(owner or ipc.current_owner()), {})
+    if instance.acquire():
+        return instance
+    fields: dict[str, Any] = {}
+    if token := os.environ.get("XDG_ACTIVATION_TOKEN"):
+        fields["activation_token"] = token  # lets the running app take the focus on Wayland
+    reply = instance.forward("show", 3000, **fields)
+    if reply is None:
+        pid = instance.holder_pid()
+        print(
+            f"splitday: another Splitday (pid {pid}) holds {instance.name}.lock "
+            "but does not answer",
+            file=sys.stderr,
+        )
+        return 1
+    if reply.message:
+        print(reply.message)
+    return 0 if reply.ok else 1
