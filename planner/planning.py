@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "resumption_cost_minutes": 23,
     "auto_split_interruption_hours": False,  # opt-in: plan around when interruptions cluster
     "hotkey": "Ctrl+Alt+I",
+    "backups_kept": 10,  # daily copies of the SQLite file kept (planner.db.daily_backup)
     # reminders (planner/reminders.py): each kind on/off, quiet hours as "HH:MM" or None
     "remind_slot_start": True,
     "remind_slot_end": True,

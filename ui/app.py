@@ -25,6 +25,8 @@ NO_DISPLAY = (
     "or with QT_QPA_PLATFORM=offscreen."
 )
 TICK_CHECK_MS = 15_000
+BACKUP_DELAY_MS = 20_000  # after start-up has settled
+BACKUP_CHECK_MS = 3 * 3600 * 1000  # an app left running past midnight backs up the new day
 CONNECT_FALLBACK_MS = 1500
 
 
@@ -220,6 +222,29 @@ class Runtime:
             self.app.setQuitOnLastWindowClosed(False)
         for hook in self.started:
             hook(self)
+        # a copy of the database once a day, soon after start and then while the app runs on
+        QTimer.singleShot(BACKUP_DELAY_MS, self.backup_daily)
+        self._backup_timer = QTimer(window)
+        self._backup_timer.setInterval(BACKUP_CHECK_MS)
+        self._backup_timer.timeout.connect(self.backup_daily)
+        self._backup_timer.start()
+
+    def backup_daily(self) -> Path | None:
+        """The day's backup of a SQLite database, once a day; the newest N are kept (setting
+        backups_kept). A failure is said in the status bar and changes nothing."""
+        from planner import planning
+        from planner.db import StorageError, daily_backup, resolve_url, sqlite_path
+
+        path = sqlite_path(resolve_url(self.db_url))
+        if path is None or self.db is None:
+            return None
+        try:
+            with self.db.transaction() as session:
+                keep = int(planning.get_setting(session, self.db.owner, "backups_kept"))
+            return daily_backup(path, keep=max(1, keep))
+        except (OSError, StorageError) as exc:
+            self.window.statusBar().showMessage(f"The daily backup failed: {exc}", 15000)
+            return None
 
     def _on_window_today_loaded(self, snapshot: DaySnapshot) -> None:
         from ui import plan_cache

@@ -434,3 +434,22 @@ def test_background_sync_brings_meetings_and_an_all_day_header(
     meetings = [m.summary for m in window.snapshot.plan.meetings if not m.all_day]
     assert meetings == ["Design review"]
     sync.stop()
+
+
+def test_the_running_app_backs_up_once_a_day(qtbot: QtBot, tmp_path: Path) -> None:
+    from planner.db import backup_sqlite, list_backups
+
+    path = tmp_path / "daily.sqlite3"
+    _app, window, runtime = app_module.build(f"sqlite:///{path}")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.gateway is not None, timeout=10000)
+    assert runtime.db is not None
+    with runtime.db.transaction() as s:
+        planning.set_setting(s, runtime.db.owner, "backups_kept", 2)
+    made = runtime.backup_daily()
+    assert made is not None and made.exists() and made.name.endswith("-daily.sqlite3")
+    assert runtime.backup_daily() is None  # once a day
+    for _ in range(3):  # more dailies (as if from other days): the setting keeps two
+        backup_sqlite(path, reason="daily", keep=2)
+    assert len(list_backups(path)) == 2
+    runtime.close()
