@@ -789,6 +789,12 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
         raise CliError("Splitday is not running (start it with `splitday`)")
     if args.command in ("backup", "restore"):
         return cmd_backup(args) if args.command == "backup" else cmd_restore(args)
+    if args.command == "report":
+        from planner.cli_report import report_without_orm
+
+        done = report_without_orm(args)
+        if done is not None:
+            return done
     ctx = Context(args.db)
     try:
         if args.command == "interrupt":

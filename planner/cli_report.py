@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import sqlite3
+    from datetime import datetime, tzinfo
+
+    from sqlalchemy.orm import Session
+
     from planner.cli import Context
+    from planner.reports import Insight, ShareTrend, WeekReport
 
 CHARTS = ("time-split", "share", "interruptions", "adherence")
 SETTING = "auto_split_interruption_hours"
@@ -61,25 +67,111 @@ def aggregates_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-aggregates{path.suffix or '.csv'}")
 
 
-def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
-    from planner import planning, reports
+def read_only(args: argparse.Namespace) -> bool:
+    """Only figures on stdout (text or --json): nothing written, no chart drawn."""
+    writes = (args.png, args.svg, args.pdf, args.csv, args.auto_split_around_interruptions)
+    return not any(writes)
+
+
+def _check(args: argparse.Namespace) -> None:
     from planner.cli import CliError
 
     if not 1 <= args.insight_weeks <= 52:
         raise CliError("--insight-weeks is between 1 and 52")
+
+
+def _figures(
+    db: Session | sqlite3.Connection,
+    owner: str,
+    zone: tzinfo,
+    now: datetime,
+    args: argparse.Namespace,
+) -> tuple[WeekReport, ShareTrend, Insight | None, bool]:
+    """The week's figures, its trend and the insight, read from a session or a bare sqlite3
+    connection alike (planner.reports runs the same SQL on both)."""
+    from planner import reports
+    from planner.timerange import local_date
+
+    settings = reports.settings(db, owner, "day_start_minute", SETTING)
+    if args.week:
+        monday = reports.parse_week(args.week)
+    else:
+        monday = reports.monday_of(local_date(now, zone, int(settings["day_start_minute"])))
+    week = reports.week_report(db, owner, zone, monday, now)
+    trend = reports.share_trend(db, owner, zone, monday, now)
+    insight = reports.interruption_insight(db, owner, zone, monday, now, weeks=args.insight_weeks)
+    return week, trend, insight, bool(settings[SETTING])
+
+
+def _print_figures(
+    week: WeekReport,
+    trend: ShareTrend,
+    insight: Insight | None,
+    around: bool,
+    zone: tzinfo,
+    as_json: bool,
+) -> None:
+    if as_json:
+        from planner import exports
+
+        data = exports.week_json(week, trend, insight, zone)
+        data["auto_split_around_interruptions"] = around
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(_text(week, trend, insight, around))
+
+
+def report_without_orm(args: argparse.Namespace) -> int | None:
+    """`splitday report [--week] [--json]` on the SQLite default, straight on a read-only sqlite3
+    connection: the same SQL and output as the full path, without importing SQLAlchemy (which
+    alone costs most of a whole `report` run). None when the full path must run instead: another
+    database or URL form, no file yet, an older schema to migrate, defaults not yet seeded, an
+    export to write, or any SQLite error (the full path reports it properly)."""
+    import sqlite3
+
+    from planner import paths
+    from planner.clock import clock_from_env, local_zone
+    from planner.ipc import current_owner
+    from planner.migrations import SCHEMA_REVISION
+
+    _check(args)
+    if not read_only(args):
+        return None
+    path = paths.plain_sqlite_file(paths.resolve_url(args.db))
+    if path is None or not path.is_file():
+        return None
+    owner = current_owner()
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        found = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+        seeded = conn.execute("SELECT 1 FROM role WHERE owner = ? LIMIT 1", (owner,)).fetchone()
+        if found != [(SCHEMA_REVISION,)] or seeded is None:
+            return None
+        conn.execute("BEGIN")  # one snapshot for every figure
+        zone = local_zone()
+        figures = _figures(conn, owner, zone, clock_from_env().now(), args)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    _print_figures(*figures, zone, args.json)
+    return 0
+
+
+def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
+    from planner import planning
+
+    _check(args)
     now = ctx.now()
     with ctx.db.transaction() as s:
-        monday = reports.parse_week(args.week) if args.week else reports.monday_of(ctx.today(s))
-        week = reports.week_report(s, ctx.owner, ctx.zone, monday, now)
-        trend = reports.share_trend(s, ctx.owner, ctx.zone, monday, now)
-        insight = reports.interruption_insight(
-            s, ctx.owner, ctx.zone, monday, now, weeks=args.insight_weeks
-        )
         if args.auto_split_around_interruptions:
             planning.set_setting(
                 s, ctx.owner, SETTING, args.auto_split_around_interruptions == "on"
             )
-        around = bool(planning.get_setting(s, ctx.owner, SETTING))
+        week, trend, insight, around = _figures(s, ctx.owner, ctx.zone, now, args)
         entries = None
         if args.csv:
             from planner import tracking
@@ -117,14 +209,8 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
             else:
                 fig = charts.week_page(week, trend, theme)
             written.append(charts.save(fig, path, fmt))
-    if args.json:
-        from planner import exports
-
-        data = exports.week_json(week, trend, insight, ctx.zone)
-        data["auto_split_around_interruptions"] = around
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-    elif not written:
-        print(_text(week, trend, insight, around))
+    if args.json or not written:
+        _print_figures(week, trend, insight, around, ctx.zone, args.json)
     for path in written:
         print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
     return 0

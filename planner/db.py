@@ -17,9 +17,11 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner.ipc import current_owner
+from planner.migrations import SCHEMA_REVISION as SCHEMA_REVISION
+from planner.paths import data_dir as data_dir
+from planner.paths import default_url as default_url
+from planner.paths import resolve_url as resolve_url
 
-# The newest schema revision this code knows (planner/migrations/versions). A test keeps it true.
-SCHEMA_REVISION = "0001"
 BACKUPS_KEPT = 10
 
 
@@ -33,24 +35,6 @@ class DatabaseCorrupt(StorageError):
 
 class DatabaseTooNew(StorageError):
     pass
-
-
-def data_dir() -> Path:
-    override = os.environ.get("SPLITDAY_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("splitday", appauthor=False))
-
-
-def default_url() -> str:
-    return f"sqlite:///{data_dir() / 'splitday.sqlite3'}"
-
-
-def resolve_url(url: str | None = None) -> str:
-    """--db wins, then $SPLITDAY_DB_URL, then the per-user SQLite file."""
-    return url or os.environ.get("SPLITDAY_DB_URL") or default_url()
 
 
 def sqlite_path(url: str) -> Path | None:

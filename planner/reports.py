@@ -9,40 +9,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from functools import cache
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    BindParameter,
-    ColumnElement,
-    Connection,
-    Integer,
-    Subquery,
-    and_,
-    bindparam,
-    case,
-    func,
-    literal_column,
-    select,
-    text,
-)
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import Executable
-from sqlalchemy.sql.functions import FunctionElement
+if TYPE_CHECKING:
+    import sqlite3
 
-from planner import planning
+    from sqlalchemy.orm import Session
+
+from planner import rawsql
+from planner.defaults import DEFAULT_START, DEFAULT_STOP, DEFAULTS
 from planner.errors import PlannerError
-from planner.models import (
-    Day,
-    Entry,
-    Occurrence,
-    Role,
-    Setting,
-    Slot,
-    UTCDateTime,
-    WorkdaySetting,
-)
 from planner.timerange import day_bounds, local_wall_time
 from planner.values import RoleV
 
@@ -63,59 +39,55 @@ WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 Series = tuple[float, ...]
 
 
-# ---------------------------------------------------------------- portable SQL pieces
+# ---------------------------------------------------------------- portable SQL
+#
+# Hand-written and run through planner.rawsql: on SQLite straight on the DB-API cursor (most of
+# a week's cost was SQLAlchemy's Python side of executing ten statements), elsewhere through
+# SQLAlchemy text(). Only the epoch arithmetic and the parameter casts differ by dialect.
 
 
-class epoch_int(FunctionElement[int]):
-    """Whole seconds since 1970 of a timestamp column (for integer bucketing)."""
+class _Sql:
+    """Writes this module's statements for one dialect (SQLite, or PostgreSQL and the like)."""
 
-    type = Integer()
-    inherit_cache = True
+    def __init__(self, sqlite: bool) -> None:
+        self.sqlite = sqlite
 
+    def epoch(self, expr: str) -> str:
+        """Whole seconds since 1970 of a timestamp (for integer bucketing)."""
+        if self.sqlite:
+            return f"CAST(strftime('%s', {expr}) AS INTEGER)"
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {expr})) AS BIGINT)"
 
-@compiles(epoch_int)
-def _epoch_int_default(element: epoch_int, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
+    def ts(self, name: str) -> str:
+        return f":{name}" if self.sqlite else f"CAST(:{name} AS TIMESTAMP WITH TIME ZONE)"
 
+    def integer(self, name: str) -> str:
+        return f":{name}" if self.sqlite else f"CAST(:{name} AS INTEGER)"
 
-@compiles(epoch_int, "sqlite")
-def _epoch_int_sqlite(element: epoch_int, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+    @property
+    def per_minute(self) -> str:
+        return "60.0" if self.sqlite else "CAST(60 AS DOUBLE PRECISION)"
 
+    def minutes(self, start: str, end: str) -> str:
+        return f"({self.epoch(end)} - {self.epoch(start)}) / {self.per_minute}"
 
-def _p(name: str) -> BindParameter[datetime]:
-    return bindparam(name, type_=UTCDateTime())
+    def overlap(self, start: str, end: str, lo: str, hi: str) -> str:
+        """Minutes of [start, end) inside [lo, hi) (the caller joins only overlapping rows)."""
+        later = f"CASE WHEN {start} > {lo} THEN {start} ELSE {lo} END"
+        earlier = f"CASE WHEN {end} < {hi} THEN {end} ELSE {hi} END"
+        return self.minutes(later, earlier)
 
-
-Col = ColumnElement[datetime] | InstrumentedAttribute[datetime]
-
-
-def _later(a: Col, b: Col) -> ColumnElement[datetime]:
-    return case((a > b, a), else_=b)
-
-
-def _earlier(a: Col, b: Col) -> ColumnElement[datetime]:
-    return case((a < b, a), else_=b)
-
-
-def _bounds(n: int, prefix: str = "b") -> Subquery:
-    """A little table (i, lo, hi) of n UTC bounds worked out in Python (local days, DST and all);
-    the bounds are parameters `{prefix}lo{i}` / `{prefix}hi{i}`. Written as text: it compiles
-    in a fraction of the time of n unioned selects, and is plain SQL on every database."""
-    sql = " UNION ALL ".join(
-        f"SELECT {i} AS i, :{prefix}lo{i} AS lo, :{prefix}hi{i} AS hi" for i in range(n)
-    )
-    params = [_p(f"{prefix}{side}{i}") for i in range(n) for side in ("lo", "hi")]
-    return (
-        text(sql)
-        .bindparams(*params)
-        .columns(
-            literal_column("i", Integer()),
-            literal_column("lo", UTCDateTime()),
-            literal_column("hi", UTCDateTime()),
+    def bounds(self, n: int, prefix: str = "b") -> str:
+        """A little table (i, lo, hi) of n UTC bounds worked out in Python (local days, DST and
+        all), as parameters `{prefix}lo{i}` / `{prefix}hi{i}`."""
+        rows = " UNION ALL ".join(
+            f"SELECT {i} AS i, {self.ts(f'{prefix}lo{i}')} AS lo, {self.ts(f'{prefix}hi{i}')} AS hi"
+            for i in range(n)
         )
-        .subquery(prefix)
-    )
+        return f"({rows}) AS {prefix}"
+
+
+O_END, S_END = 'o."end"', 's."end"'  # "end" is a keyword: always quoted
 
 
 def _bound_params(rows: Sequence[tuple[datetime, datetime]], prefix: str = "b") -> dict[str, Any]:
@@ -126,169 +98,107 @@ def _bound_params(rows: Sequence[tuple[datetime, datetime]], prefix: str = "b") 
     return params
 
 
-def _overlap_minutes(start: Col, end: Col, lo: Col, hi: Col) -> ColumnElement[Any]:
-    return (epoch_int(_earlier(end, hi)) - epoch_int(_later(start, lo))) / 60.0
+_WORKING_SQL = ", ".join(f"'{k}'" for k in WORKING_KINDS)
 
-
-# Statements are built once and run with parameters: building and hashing a statement costs
-# more than running it on a week of rows.
+# Statements are written once per dialect and shape, then run with parameters.
 
 
 @cache
-def _q_settings() -> Executable:
-    return select(Setting.key, Setting.value).where(
-        Setting.owner == bindparam("owner"), Setting.key.in_(bindparam("keys", expanding=True))
-    )
+def _q_settings(sqlite: bool, n: int) -> str:
+    keys = ", ".join(f":k{i}" for i in range(n))
+    return f'SELECT "key", "value" FROM setting WHERE owner = :owner AND "key" IN ({keys})'
+
+
+_Q_ROLES = (
+    'SELECT id, name, colour, target_percent, "position", archived FROM role '
+    'WHERE owner = :owner ORDER BY "position", id'
+)
+_Q_DAYS = (
+    'SELECT "day", start, stop FROM "day" WHERE owner = :owner AND "day" >= :d0 AND "day" <= :d6'
+)
+_Q_WORKDAYS = (
+    "SELECT weekday, is_workday, start_minute, stop_minute FROM workday_setting "
+    "WHERE owner = :owner"
+)
+# by the (owner, end) index: open entries are few (one, unless a crash left more)
+_Q_OPEN_STARTS = 'SELECT start FROM entry WHERE owner = :owner AND "end" IS NULL'
 
 
 @cache
-def _q_roles() -> Executable:
-    return (
-        select(Role.id, Role.name, Role.colour, Role.target_percent, Role.position, Role.archived)
-        .where(Role.owner == bindparam("owner"))
-        .order_by(Role.position, Role.id)
-    )
-
-
-@cache
-def _q_days() -> Executable:
-    return select(Day.day, Day.start, Day.stop).where(
-        Day.owner == bindparam("owner"), Day.day >= bindparam("d0"), Day.day <= bindparam("d6")
-    )
-
-
-@cache
-def _q_workdays() -> Executable:
-    return select(
-        WorkdaySetting.weekday,
-        WorkdaySetting.is_workday,
-        WorkdaySetting.start_minute,
-        WorkdaySetting.stop_minute,
-    ).where(WorkdaySetting.owner == bindparam("owner"))
-
-
-@cache
-def _q_open_starts() -> Executable:
-    # by the (owner, end) index: open entries are few (one, unless a crash left more)
-    return select(Entry.start).where(Entry.owner == bindparam("owner"), Entry.end.is_(None))
-
-
-@cache
-def _q_entry_minutes(n: int, by_kind: bool) -> Executable:
+def _q_entry_minutes(sqlite: bool, n: int, by_kind: bool) -> str:
     """Minutes of entries clipped to each of n bounds, per bound, role (and kind)."""
-    tb = _bounds(n)
-    end = func.coalesce(Entry.end, _p("now"))
-    minutes = func.sum(_overlap_minutes(Entry.start, end, tb.c.lo, tb.c.hi))
-    keys: list[Any] = [tb.c.i, Entry.role_id] + ([Entry.kind] if by_kind else [])
-    query = (
-        select(*keys, minutes)
-        .select_from(Entry)
-        .join(tb, and_(Entry.start < tb.c.hi, end > tb.c.lo))
-        .where(
-            Entry.owner == bindparam("owner"), Entry.start < _p("hi"), Entry.start >= _p("since")
-        )
-        .group_by(*keys)
-    )
-    if not by_kind:
-        query = query.where(Entry.kind.in_(WORKING_KINDS))
-    return query
-
-
-@cache
-def _q_slots() -> Executable:
-    minutes = (epoch_int(Slot.end) - epoch_int(Slot.start)) / 60.0
+    q = _Sql(sqlite)
+    end = f'COALESCE(e."end", {q.ts("now")})'
+    keys = "b.i, e.role_id" + (", e.kind" if by_kind else "")
+    kinds = "" if by_kind else f" AND e.kind IN ({_WORKING_SQL})"
     return (
-        select(Slot.day, Slot.role_id, func.sum(minutes))
-        .where(
-            Slot.owner == bindparam("owner"),
-            Slot.day >= bindparam("d0"),
-            Slot.day <= bindparam("d6"),
-            Slot.start >= _p("slot_lo"),
-            Slot.start < _p("slot_hi"),
-        )
-        .group_by(Slot.day, Slot.role_id)
+        f"SELECT {keys}, SUM({q.overlap('e.start', end, 'b.lo', 'b.hi')}) "
+        f"FROM entry AS e JOIN {q.bounds(n)} ON e.start < b.hi AND {end} > b.lo "
+        f"WHERE e.owner = :owner AND e.start < {q.ts('hi')} AND e.start >= {q.ts('since')}"
+        f"{kinds} GROUP BY {keys}"
     )
 
 
 @cache
-def _q_meetings() -> Executable:
-    tb = _bounds(7)
-    meet = _overlap_minutes(Occurrence.start, Occurrence.end, tb.c.lo, tb.c.hi)
+def _q_slots(sqlite: bool) -> str:
+    q = _Sql(sqlite)
     return (
-        select(tb.c.i, Occurrence.role_id, func.sum(meet))
-        .select_from(Occurrence)
-        .join(tb, and_(Occurrence.start < tb.c.hi, Occurrence.end > tb.c.lo))
-        .where(
-            Occurrence.owner == bindparam("owner"),
-            Occurrence.start < _p("hi"),
-            Occurrence.start >= _p("lookback"),
-            Occurrence.busy.is_(True),
-            Occurrence.all_day.is_(False),
-        )
-        .group_by(tb.c.i, Occurrence.role_id)
+        f'SELECT s."day", s.role_id, SUM({q.minutes("s.start", S_END)}) FROM slot AS s '
+        f'WHERE s.owner = :owner AND s."day" >= :d0 AND s."day" <= :d6 '
+        f"AND s.start >= {q.ts('slot_lo')} AND s.start < {q.ts('slot_hi')} "
+        f'GROUP BY s."day", s.role_id'
     )
 
 
 @cache
-def _q_adherence() -> Executable:
-    e_end = func.coalesce(Entry.end, _p("now"))
-    overlap = _overlap_minutes(Entry.start, e_end, Slot.start, Slot.end)
+def _q_meetings(sqlite: bool) -> str:
+    q = _Sql(sqlite)
     return (
-        select(Slot.day, func.sum(overlap))
-        .select_from(Slot)
-        .join(
-            Entry,
-            and_(
-                Entry.owner == Slot.owner,
-                Entry.role_id == Slot.role_id,
-                Entry.start < Slot.end,
-                e_end > Slot.start,
-                Entry.start >= _p("since"),
-                Entry.start < _p("hi"),
-                Entry.kind != "break",
-            ),
-        )
-        .where(
-            Slot.owner == bindparam("owner"),
-            Slot.day >= bindparam("d0"),
-            Slot.day <= bindparam("d6"),
-            Slot.start >= _p("slot_lo"),
-            Slot.start < _p("slot_hi"),
-        )
-        .group_by(Slot.day)
+        f"SELECT b.i, o.role_id, SUM({q.overlap('o.start', O_END, 'b.lo', 'b.hi')}) "
+        f'FROM occurrence AS o JOIN {q.bounds(7)} ON o.start < b.hi AND o."end" > b.lo '
+        f"WHERE o.owner = :owner AND o.start < {q.ts('hi')} AND o.start >= {q.ts('lookback')} "
+        f"AND o.busy AND NOT o.all_day GROUP BY b.i, o.role_id"
     )
 
 
 @cache
-def _q_interruptions(pieces: int) -> Executable:
+def _q_adherence(sqlite: bool) -> str:
+    q = _Sql(sqlite)
+    end = f'COALESCE(e."end", {q.ts("now")})'
+    return (
+        f'SELECT s."day", SUM({q.overlap("e.start", end, "s.start", S_END)}) '
+        f"FROM slot AS s JOIN entry AS e ON e.owner = s.owner AND e.role_id = s.role_id "
+        f'AND e.start < s."end" AND {end} > s.start '
+        f"AND e.start >= {q.ts('since')} AND e.start < {q.ts('hi')} AND e.kind != 'break' "
+        f'WHERE s.owner = :owner AND s."day" >= :d0 AND s."day" <= :d6 '
+        f"AND s.start >= {q.ts('slot_lo')} AND s.start < {q.ts('slot_hi')} "
+        f'GROUP BY s."day"'
+    )
+
+
+@cache
+def _q_interruptions(sqlite: bool, pieces: int) -> str:
     """Interruptions starting in [lo, hi) per (planner weekday, local hour, source, role)."""
-    column = Entry.start
+    q = _Sql(sqlite)
     if pieces == 1:
-        offset: ColumnElement[int] = bindparam("off0", type_=Integer())
+        offset = q.integer("off0")
     else:
-        offset = case(
-            *[
-                (column < _p(f"change{k + 1}"), bindparam(f"off{k}", type_=Integer()))
-                for k in range(pieces - 1)
-            ],
-            else_=bindparam(f"off{pieces - 1}", type_=Integer()),
+        whens = " ".join(
+            f"WHEN e.start < {q.ts(f'change{k + 1}')} THEN {q.integer(f'off{k}')}"
+            for k in range(pieces - 1)
         )
-    local = epoch_int(column) + offset
+        offset = f"CASE {whens} ELSE {q.integer(f'off{pieces - 1}')} END"
+    local = f"({q.epoch('e.start')} + {offset})"
     # 1970-01-01 was a Thursday (weekday 3); the planner day starts `day_start` after midnight
-    weekday = ((local - bindparam("day_start_s", type_=Integer())) // 86400 + 3) % 7
-    hour = (local // 3600) % 24
-    end = func.coalesce(Entry.end, _p("now"))
-    minutes = (epoch_int(end) - epoch_int(Entry.start)) / 60.0
-    wd, h = weekday.label("wd"), hour.label("h")
+    weekday = f"((({local} - {q.integer('day_start_s')}) / 86400 + 3) % 7)"
+    hour = f"(({local} / 3600) % 24)"
+    end = f'COALESCE(e."end", {q.ts("now")})'
     return (
-        select(wd, h, Entry.source, Entry.role_id, func.count(), func.sum(minutes))
-        .where(
-            Entry.owner == bindparam("owner"),
-            Entry.kind == "interruption",
-            Entry.start >= _p("lo"),
-            Entry.start < _p("hi"),
-        )
-        .group_by(wd, h, Entry.source, Entry.role_id)
+        f"SELECT {weekday} AS wd, {hour} AS h, e.source, e.role_id, COUNT(*), "
+        f"SUM({q.minutes('e.start', end)}) FROM entry AS e "
+        f"WHERE e.owner = :owner AND e.kind = 'interruption' "
+        f"AND e.start >= {q.ts('lo')} AND e.start < {q.ts('hi')} "
+        f"GROUP BY 1, 2, 3, 4"
     )
 
 
@@ -315,16 +225,22 @@ def week_label(monday: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _settings(conn: Connection, owner: str, *keys: str) -> dict[str, Any]:
-    found = {
-        k: json.loads(v)
-        for k, v in conn.execute(_q_settings(), {"owner": owner, "keys": list(keys)})
-    }
-    return {k: found.get(k, planning.DEFAULTS.get(k)) for k in keys}
+def _settings(rows: rawsql.Rows, owner: str, *keys: str) -> dict[str, Any]:
+    params: dict[str, Any] = {"owner": owner} | {f"k{i}": k for i, k in enumerate(keys)}
+    found = {k: json.loads(v) for k, v in rows(_q_settings(rows.sqlite, len(keys)), params)}
+    return {k: found.get(k, DEFAULTS.get(k)) for k in keys}
 
 
-def _roles(conn: Connection, owner: str) -> tuple[RoleV, ...]:
-    return tuple(RoleV(*row) for row in conn.execute(_q_roles(), {"owner": owner}))
+def _roles(rows: rawsql.Rows, owner: str) -> tuple[RoleV, ...]:
+    return tuple(
+        RoleV(i, name, colour, float(target), position, bool(archived))
+        for i, name, colour, target, position, archived in rows(_Q_ROLES, {"owner": owner})
+    )
+
+
+def settings(db: Session | sqlite3.Connection, owner: str, *keys: str) -> dict[str, Any]:
+    """Stored settings (JSON-decoded) with their defaults, without going through the ORM."""
+    return _settings(rawsql.Rows(db), owner, *keys)
 
 
 # ---------------------------------------------------------------- values
@@ -412,39 +328,41 @@ class ShareTrend:
 
 
 def _day_windows(
-    conn: Connection, owner: str, days: Sequence[date], zone: tzinfo
+    rows: rawsql.Rows, owner: str, days: Sequence[date], zone: tzinfo
 ) -> list[tuple[datetime | None, datetime | None]]:
     """(start, hard stop) per day: the stored override, else the weekday's default hours."""
     params = {"owner": owner, "d0": days[0], "d6": days[-1]}
-    stored = {d: (start, stop) for d, start, stop in conn.execute(_q_days(), params)}
-    defaults = {wd: (on, a, b) for wd, on, a, b in conn.execute(_q_workdays(), params)}
+    stored = {
+        rawsql.day(d): (rawsql.moment(start), rawsql.moment(stop))
+        for d, start, stop in rows(_Q_DAYS, params)
+    }
+    defaults = {wd: (bool(on), a, b) for wd, on, a, b in rows(_Q_WORKDAYS, {"owner": owner})}
     out: list[tuple[datetime | None, datetime | None]] = []
     for d in days:
         if d in stored:
             out.append(stored[d])
             continue
-        on, a, b = defaults.get(
-            d.weekday(), (d.weekday() < 5, planning.DEFAULT_START, planning.DEFAULT_STOP)
-        )
+        on, a, b = defaults.get(d.weekday(), (d.weekday() < 5, DEFAULT_START, DEFAULT_STOP))
         out.append(
             (local_wall_time(d, a, zone), local_wall_time(d, b, zone)) if on else (None, None)
         )
     return out
 
 
-def _scan_from(conn: Connection, owner: str, lo: datetime) -> datetime:
+def _scan_from(rows: rawsql.Rows, owner: str, lo: datetime) -> datetime:
     """Where an indexed scan by start must begin to see every entry reaching past `lo`."""
-    open_starts: list[datetime] = list(conn.scalars(_q_open_starts(), {"owner": owner}))
+    open_starts = [rawsql.moment(start) for (start,) in rows(_Q_OPEN_STARTS, {"owner": owner})]
     return min([lo - LOOKBACK, *open_starts])
 
 
 def week_report(
-    session: Session, owner: str, zone: tzinfo, monday: date, now: datetime
+    db: Session | sqlite3.Connection, owner: str, zone: tzinfo, monday: date, now: datetime
 ) -> WeekReport:
     """Every figure of the week's review, in a handful of SQL aggregates."""
     if monday.weekday() != 0:
         raise PlannerError(f"a week starts on a Monday, not on {monday:%A}")
-    conn = session.connection()
+    conn = rawsql.Rows(db)
+    sqlite = conn.sqlite
     settings = _settings(conn, owner, "day_start_minute", "resumption_cost_minutes")
     day_start = int(settings["day_start_minute"])
     cost = float(settings["resumption_cost_minutes"])
@@ -473,8 +391,8 @@ def week_report(
         rows.append((b.start if stop is None else min(max(stop, b.start), b.end), b.end))
     acc: dict[str, dict[int | None, list[float]]] = {k: {} for k in ENTRY_KINDS_ALL}
     overtime = [0.0] * 7
-    for i, role_id, kind, total in conn.execute(
-        _q_entry_minutes(14, True), {**base, **_bound_params(rows)}
+    for i, role_id, kind, total in conn(
+        _q_entry_minutes(sqlite, 14, True), {**base, **_bound_params(rows)}
     ):
         value = float(total or 0.0)
         if i >= 7:
@@ -486,20 +404,20 @@ def week_report(
     # 2. planned slot minutes per day (the plan's own day) and role
     planned: dict[int | None, list[float]] = {}
     slot_total = [0.0] * 7
-    for day, role_id, total in conn.execute(_q_slots(), base):
-        idx = (day - monday).days
+    for day, role_id, total in conn(_q_slots(sqlite), base):
+        idx = (rawsql.day(day) - monday).days
         planned.setdefault(role_id, [0.0] * 7)[idx] += float(total or 0.0)
         slot_total[idx] += float(total or 0.0)
 
     # 3. busy calendar time per day and role
     planned_meetings: dict[int | None, list[float]] = {}
-    for i, role_id, total in conn.execute(_q_meetings(), {**base, **_bound_params(rows[:7])}):
+    for i, role_id, total in conn(_q_meetings(sqlite), {**base, **_bound_params(rows[:7])}):
         planned_meetings.setdefault(role_id, [0.0] * 7)[i] += float(total or 0.0)
 
     # 4. plan adherence: slot time during which the log shows the slot's role
     on_role = [0.0] * 7
-    for day, total in conn.execute(_q_adherence(), base):
-        on_role[(day - monday).days] += float(total or 0.0)
+    for day, total in conn(_q_adherence(sqlite), base):
+        on_role[(rawsql.day(day) - monday).days] += float(total or 0.0)
 
     # 5. interruptions: weekday x hour, and by source
     heat, by_source, _ = _interruption_grid(conn, owner, zone, week_lo, week_hi, day_start, now)
@@ -563,7 +481,7 @@ def _offset_pieces(zone: tzinfo, lo: datetime, hi: datetime) -> list[tuple[datet
 
 
 def _interruption_grid(
-    conn: Connection,
+    conn: rawsql.Rows,
     owner: str,
     zone: tzinfo,
     lo: datetime,
@@ -592,7 +510,8 @@ def _interruption_grid(
     heat = [[0] * 24 for _ in range(7)]
     by_source: dict[str, tuple[int, float]] = {}
     cells: list[tuple[int, int, str, int | None, int]] = []
-    for wd, h, source, role_id, count, total in conn.execute(_q_interruptions(len(pieces)), params):
+    query = _q_interruptions(conn.sqlite, len(pieces))
+    for wd, h, source, role_id, count, total in conn(query, params):
         name = source or "(no source)"
         heat[int(wd)][int(h)] += int(count)
         c, m = by_source.get(name, (0, 0.0))
@@ -605,7 +524,7 @@ def _interruption_grid(
 
 
 def share_trend(
-    session: Session,
+    db: Session | sqlite3.Connection,
     owner: str,
     zone: tzinfo,
     last_monday: date,
@@ -614,7 +533,7 @@ def share_trend(
     weeks: int = 8,
 ) -> ShareTrend:
     """Each role's actual share of working time, week by week, ending with `last_monday`'s."""
-    conn = session.connection()
+    conn = rawsql.Rows(db)
     day_start = int(_settings(conn, owner, "day_start_minute")["day_start_minute"])
     mondays = tuple(last_monday - timedelta(weeks=weeks - 1 - k) for k in range(weeks))
     edges = [day_bounds(m, zone, day_start).start for m in mondays]
@@ -627,7 +546,7 @@ def share_trend(
         **_bound_params([(edges[k], edges[k + 1]) for k in range(weeks)]),
     }
     acc: dict[int | None, list[float]] = {}
-    for k, role_id, total in conn.execute(_q_entry_minutes(weeks, False), params):
+    for k, role_id, total in conn(_q_entry_minutes(conn.sqlite, weeks, False), params):
         acc.setdefault(role_id, [0.0] * weeks)[k] += float(total or 0.0)
     totals = [sum(v[k] for v in acc.values()) for k in range(weeks)]
     shares = {
@@ -702,7 +621,7 @@ def find_cluster(
 
 
 def interruption_insight(
-    session: Session,
+    db: Session | sqlite3.Connection,
     owner: str,
     zone: tzinfo,
     until: date,
@@ -713,7 +632,7 @@ def interruption_insight(
     """Where interruptions cluster in the `weeks` weeks before the week of `until` (inclusive)."""
     if not 1 <= weeks <= 52:
         raise PlannerError("the insight looks back between 1 and 52 weeks")
-    conn = session.connection()
+    conn = rawsql.Rows(db)
     day_start = int(_settings(conn, owner, "day_start_minute")["day_start_minute"])
     last = monday_of(until)
     lo = day_bounds(last - timedelta(weeks=weeks - 1), zone, day_start).start
@@ -732,7 +651,7 @@ def interruption_insight(
             by_role[role_id] = by_role.get(role_id, 0) + n
     top_source, top_n = max(sources.items(), key=lambda kv: (kv[1], kv[0]))
     source_share = top_n / count if count else 0.0
-    roles = planning.list_roles(session, owner)
+    roles = [r for r in _roles(conn, owner) if not r.archived]
     known = {r.id for r in roles}
     interrupt_role = max((r for r in by_role if r in known), key=lambda r: by_role[r], default=None)
     others = [r for r in roles if r.id != interrupt_role]

@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.paths import data_dir
+
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -36,17 +38,6 @@ def has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def data_dir() -> Path:
-    """planner.db.data_dir without importing SQLAlchemy before the first paint (a test keeps
-    the two equal)."""
-    override = os.environ.get("SPLITDAY_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("splitday", appauthor=False))
 
 
 def cache_path() -> Path:

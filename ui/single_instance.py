@@ -21,7 +21,7 @@ def lock_path(name: str) -> Path:
     """The lock sits beside the socket (per-user runtime dir); on Windows in the data dir."""
     if os.path.isabs(name):
         return Path(name + ".lock")
-    from planner.db import data_dir
+    from planner.paths import data_dir
 
     return data_dir() / f"{name}.lock"
 

@@ -176,3 +176,80 @@ def test_auto_split_option_from_the_command_line(
     assert json.loads(capsys.readouterr().out)["auto_split_around_interruptions"] is True
     assert main([*args, "--auto-split-around-interruptions", "off"]) == 0
     assert json.loads(capsys.readouterr().out)["auto_split_around_interruptions"] is False
+
+
+# ---------------------------------------------------------------- the path without the ORM
+
+
+def _run_report(args: list[str]) -> tuple[str, bool]:
+    """`splitday report …` in a fresh process: its stdout, and whether SQLAlchemy was imported."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TZ="Europe/Berlin")
+    code = (
+        "import sys, io, contextlib; from planner.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out): rc = main(sys.argv[1:])\n"
+        "assert rc == 0, rc\n"
+        "sys.stdout.write(str('sqlalchemy' in sys.modules) + '\\n' + out.getvalue())"
+    )
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    flag, _, out = done.stdout.partition("\n")
+    return out, flag == "True"
+
+
+@pytest.fixture
+def sqlite_filled(filled: str) -> str:
+    if not filled.startswith("sqlite:///"):
+        pytest.skip("the ORM-free report path is for the SQLite file only")
+    return filled
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--json"],
+        [],
+        ["--week", "2026-W44", "--json"],
+        ["--week", "2026-W48", "--insight-weeks", "4"],
+    ],
+)
+def test_report_without_the_orm_prints_what_the_full_path_prints(
+    sqlite_filled: str, extra: list[str]
+) -> None:
+    # the same database through a URL form the fast path leaves to SQLAlchemy
+    full_url = sqlite_filled.replace("sqlite:///", "sqlite+pysqlite:///", 1)
+    fast, fast_orm = _run_report(["--db", sqlite_filled, "report", *extra])
+    full, full_orm = _run_report(["--db", full_url, "report", *extra])
+    assert (fast_orm, full_orm) == (False, True)
+    assert fast == full
+    assert "2026-W4" in fast
+
+
+def test_report_without_the_orm_falls_back_when_the_file_needs_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPLITDAY_OWNER", "tester")
+    monkeypatch.setenv("SPLITDAY_NOW", "2026-11-27T12:00:00+01:00")
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    # no file yet: the full path creates it and seeds the default roles
+    out, orm = _run_report(["--db", url, "report", "--json"])
+    assert orm and [r["name"] for r in json.loads(out)["roles"]] == ["Support", "Community"]
+    # now it exists, is current and seeded: the fast path takes it
+    out2, orm2 = _run_report(["--db", url, "report", "--json"])
+    assert not orm2 and out2 == out
+    # another user's rows only: the defaults must be seeded first, by the full path
+    monkeypatch.setenv("SPLITDAY_OWNER", "someone-else")
+    out3, orm3 = _run_report(["--db", url, "report", "--json"])
+    assert orm3 and json.loads(out3)["week"] == "2026-W48"
+
+
+def test_report_on_a_damaged_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    assert main(["--db", f"sqlite:///{bad}", "report", "--json"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("splitday: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert bad.read_bytes() == b"this is not a database" * 100

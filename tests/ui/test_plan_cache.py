@@ -6,13 +6,11 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 from ui_helpers import BERLIN, DAY, Seeded, at
 
 from planner.clock import FakeClock
-from planner.db import Database, data_dir
-from ui import app as app_module
+from planner.db import Database
 from ui import plan_cache
 from ui.main_window import MainWindow
 from ui.services import Gateway
@@ -60,8 +58,3 @@ def test_window_shows_the_cached_plan_but_edits_nothing(
     slot = snapshot.plan.slots[0]
     tl.slot_remove_requested.emit(slot.id)  # no database yet: nothing happens
     assert win.gateway is None
-
-
-def test_app_data_dir_matches_the_core(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SPLITDAY_DATA_DIR")
-    assert app_module.data_dir() == data_dir()

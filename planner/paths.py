@@ -1,0 +1,40 @@
+"""Where Splitday keeps its files and which database it opens.
+
+Standard library only: the start-up path and `splitday report` read these before (or without)
+importing SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    override = os.environ.get("SPLITDAY_DATA_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("splitday", appauthor=False))
+
+
+def default_url() -> str:
+    return f"sqlite:///{data_dir() / 'splitday.sqlite3'}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """--db wins, then $SPLITDAY_DB_URL, then the per-user SQLite file."""
+    return url or os.environ.get("SPLITDAY_DB_URL") or default_url()
+
+
+def plain_sqlite_file(url: str) -> Path | None:
+    """The file of a plain `sqlite:///PATH` URL (no driver name, no query string); None for any
+    other URL, which then takes the full path through SQLAlchemy."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url:
+        return None
+    path = url[len(prefix) :]
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return Path(path)
