@@ -131,7 +131,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="splitday-bench-") as tmp:
         work = Path(tmp)
-        for package in ("planner", "ui"):
+        for package in ("planner", "ui", "resources"):  # resources: the icon the app loads
             shutil.copytree(
                 ROOT / package, work / package, ignore=shutil.ignore_patterns("__pycache__")
             )

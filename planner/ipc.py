@@ -6,7 +6,6 @@ the standard library. The Qt server side lives in ui/.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, NamedTuple
 
@@ -36,6 +35,10 @@ def current_owner() -> str:
     owner = os.environ.get("SPLITDAY_OWNER")
     if owner:
         return owner
+    # what getpass.getuser() does, without importing it (and termios) on the start-up path
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if login := os.environ.get(name):
+            return login
     import getpass
 
     try:
@@ -63,12 +66,16 @@ def server_name(owner: str) -> str:
 def encode_request(command: str, **args: Any) -> bytes:
     if command not in COMMANDS:
         raise ProtocolError(f"unknown command {command!r}")
+    import json  # here, not at import: the start-up path
+
     return json.dumps({"v": VERSION, "cmd": command, "args": args}).encode() + b"\n"
 
 
 def decode_request(line: bytes) -> Request:
     if len(line) > MAX_MESSAGE:
         raise ProtocolError("message too long")
+    import json  # here, not at import: the start-up path
+
     try:
         data = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -87,10 +94,14 @@ def encode_reply(reply: Reply) -> bytes:
     payload: dict[str, Any] = {"v": VERSION, "ok": reply.ok, "message": reply.message}
     if reply.data is not None:
         payload["data"] = reply.data
+    import json  # here, not at import: the start-up path
+
     return json.dumps(payload).encode() + b"\n"
 
 
 def decode_reply(line: bytes) -> Reply:
+    import json  # here, not at import: the start-up path
+
     try:
         data = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

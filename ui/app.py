@@ -285,9 +285,10 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     assert isinstance(app, QApplication)
     app.setApplicationName("Splitday")
     app.setOrganizationName("Splitday")
-    from ui.desktop import apply_identity
+    from ui.desktop import apply_icon, apply_identity
 
-    apply_identity(app)  # one app id everywhere: desktop file, icon, window class
+    # one app id everywhere (desktop file, window class); the icon follows the first paint
+    apply_identity(app, icon=False)
     theme.follow_system(app)
     settings = ui_settings()
     clock, zone = clock_from_env(), local_zone()
@@ -298,16 +299,19 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
         """Today's plan as last seen, painted at once; then the database (slower) takes over."""
         from ui import plan_cache
 
+        window.tasks  # noqa: B018 - builds the task list, kept out of the first frame
         cached = plan_cache.load(cache_path(), cache_key(db_url), clock.now(), zone)
         if cached is not None and window.gateway is None:
             window.show_cached(cached)
             window.repaint()  # on screen before opening the database blocks the loop
+        apply_icon(app)
         QTimer.singleShot(0, runtime.connect)
 
     window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
     # a window that is never painted (started hidden, say) must still get its data
     fallback = QTimer(window)
     fallback.setSingleShot(True)
+    fallback.timeout.connect(lambda: apply_icon(app))
     fallback.timeout.connect(runtime.connect)
     fallback.start(CONNECT_FALLBACK_MS)
     window.show()

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
 
 from planner.clock import Clock
 from ui.views.now_panel import MiniWindow, NowPanel
-from ui.views.tasks import TaskPanel
 from ui.views.timeline import TimelineWidget
 
 if TYPE_CHECKING:
     from planner.values import Change
     from ui.day_data import DaySnapshot, Focus
     from ui.services import Gateway
+    from ui.views.tasks import TaskPanel
 
 NOT_YET = "{} is not available yet in this build."
 
@@ -83,11 +83,14 @@ class MainWindow(QMainWindow):
         self.timeline_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.timeline_scroll.setMinimumWidth(300)
         self.now_panel = NowPanel(self.zone)
-        self.tasks = TaskPanel(self.zone)
+        # the task list is built right after the first paint (see `tasks`); until then an
+        # empty widget holds its place in the splitter, so the layout does not move
+        self._tasks: TaskPanel | None = None
+        self._tasks_placeholder = QWidget()
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.setObjectName("rightSplitter")
         self.right.addWidget(self.now_panel)
-        self.right.addWidget(self.tasks)
+        self.right.addWidget(self._tasks_placeholder)
         self.right.setStretchFactor(0, 0)
         self.right.setStretchFactor(1, 1)
         self.right.setChildrenCollapsible(False)
@@ -121,13 +124,26 @@ class MainWindow(QMainWindow):
         self.timeline.slot_edit_requested.connect(self._on_timeline_slot_edit_requested)
         self.timeline.slot_remove_requested.connect(self._on_timeline_slot_remove_requested)
         self.timeline.task_drop_requested.connect(self._on_timeline_task_drop_requested)
-        self.tasks.model.reorder_requested.connect(self._on_tasks_reorder_requested)
-        self.tasks.model.status_requested.connect(self._on_tasks_status_requested)
-        self.tasks.model.edit_requested.connect(self._on_tasks_edit_requested)
-        self.tasks.add_requested.connect(self._on_tasks_add_requested)
-        self.tasks.remove_requested.connect(self._on_tasks_remove_requested)
-        self.tasks.schedule_requested.connect(self._on_tasks_schedule_requested)
         self.now_panel.mini_button.toggled.connect(self.set_mini_visible)
+
+    @property
+    def tasks(self) -> TaskPanel:
+        """The day's task list, built on first use (the app touches it right after the first
+        paint: importing and building it is a tenth of the window's start-up)."""
+        if self._tasks is None:
+            from ui.views.tasks import TaskPanel
+
+            panel = TaskPanel(self.zone)
+            self.right.replaceWidget(1, panel)
+            self._tasks_placeholder.deleteLater()
+            self._tasks = panel
+            panel.model.reorder_requested.connect(self._on_tasks_reorder_requested)
+            panel.model.status_requested.connect(self._on_tasks_status_requested)
+            panel.model.edit_requested.connect(self._on_tasks_edit_requested)
+            panel.add_requested.connect(self._on_tasks_add_requested)
+            panel.remove_requested.connect(self._on_tasks_remove_requested)
+            panel.schedule_requested.connect(self._on_tasks_schedule_requested)
+        return self._tasks
 
     def _action(self, text: str, keys: str | QKeySequence.StandardKey | None, slot: Any) -> QAction:
         action = QAction(text, self)

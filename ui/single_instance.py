@@ -6,13 +6,16 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QLockFile, QObject, QTimer
 from PySide6.QtCore import Signal as QtSignal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from planner import ipc
+
+if TYPE_CHECKING:
+    # imported where used: the first start needs only the lock before its first paint
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 Handler = Callable[[dict[str, Any]], ipc.Reply]
 
@@ -79,6 +82,8 @@ class SingleInstance(QObject):
         """Start serving; call only after `acquire()` returned True."""
         if not self._lock.isLocked():
             raise RuntimeError("listen() without holding the single-instance lock")
+        from PySide6.QtNetwork import QLocalServer
+
         QLocalServer.removeServer(self.name)  # a socket file left by a crash
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -168,6 +173,8 @@ class SingleInstance(QObject):
         return None
 
     def _try_forward(self, payload: bytes, budget_ms: int) -> ipc.Reply | None:
+        from PySide6.QtNetwork import QLocalSocket
+
         sock = QLocalSocket()
         loop = QEventLoop()
         data = bytearray()

@@ -220,6 +220,17 @@ def test_start_paints_first_then_shows_today(started) -> None:  # type: ignore[n
     assert app_module.ui_settings().value("session/running", type=bool) is False
 
 
+def test_what_follows_the_first_paint_is_built_in_place(started) -> None:  # type: ignore[no-untyped-def]
+    # the task list and the app icon come right after the first frame, not in it
+    window, _runtime = started(False)
+    panel = window.tasks
+    assert window.right.widget(1) is panel and window.right.count() == 2
+    sizes = window.right.sizes()
+    assert sizes[1] > 0 and panel.isVisible()
+    assert panel.model.ids() == [t.id for t in window.snapshot.plan.tasks]
+    assert not QApplication.windowIcon().isNull()
+
+
 def test_unclean_exit_is_recovered_on_start(db: Database, started) -> None:  # type: ignore[no-untyped-def]
     with db.transaction() as s:
         tracking.start_work(s, db.owner, BERLIN, at("09:00"), role_id=1)
