@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -79,6 +80,7 @@ def test_shows_this_week(view: ReviewView) -> None:
     assert view.week_label.text().startswith("2026-W48")
     assert "Support" in view.summary_label.text()
     assert view.canvas("share") is None  # other charts are drawn when their tab is opened
+    assert gc.isenabled()  # paused only while matplotlib was imported
 
 
 def test_week_navigation(qtbot, view: ReviewView) -> None:  # type: ignore[no-untyped-def]
