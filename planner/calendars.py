@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -32,6 +33,8 @@ SETTING_SYNC = "calendar_sync_minutes"
 SETTING_SPAN = "calendar_max_span_minutes"  # kept by sync; bounds the week query
 _CHUNK = 500
 _HASH_BUFFER = 1 << 20  # the unchanged-file check hashes files in pieces of this size
+_SETTLE_NS = 3 * 10**9  # file times can be this coarse (FAT: 2 s); newer ones are not trusted
+_wall_ns = time.time_ns  # the clock file times are written with (not the app's clock)
 
 Progress = Callable[[str, float], None]
 
@@ -335,7 +338,12 @@ def _context(row: CalendarSource, window: Interval, zone: tzinfo) -> str:
 
 
 def _stat_signature(row: CalendarSource) -> str | None:
-    """size, mtime and inode of the file(s): an unchanged local calendar costs a stat()."""
+    """Size, mtime, ctime and inode of the file(s): an unchanged local calendar costs a stat().
+
+    The ctime moves on every write and cannot be set back (a restored mtime can). None when a
+    file cannot be stat()ed, or changed less than _SETTLE_NS ago: a second write within the
+    same timestamp tick would leave every field as it is, so until then the files are hashed.
+    """
     path = Path(row.location)
     try:
         if row.kind == "folder":
@@ -343,10 +351,14 @@ def _stat_signature(row: CalendarSource) -> str | None:
         else:
             items = [path]
         parts = []
+        newest = 0
         for item in items:
             st = item.stat()
-            parts.append(f"{item.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+            parts.append(f"{item.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
     except OSError:
+        return None
+    if _wall_ns() - newest < _SETTLE_NS:
         return None
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -48,15 +49,15 @@ class Paths:
         return seen
 
 
+@pytest.fixture(autouse=True)
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by a test count as written long ago (their stat() is trusted at once)."""
+    monkeypatch.setattr(calendars, "_wall_ns", lambda: time.time_ns() + 3600 * 10**9)
+
+
 def write(path: Path, text: str) -> Path:
     path.write_bytes(text.encode())
     return path
-
-
-def age(path: Path, seconds: int = 3600) -> None:
-    """Give a file an older modification time (as if written a while ago)."""
-    st = path.stat()
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 10**9))
 
 
 def touch(path: Path) -> None:
@@ -136,7 +137,6 @@ def test_same_bytes_are_recognised_without_parsing(
     db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path / "w.ics", ics(STANDUP, REVIEW))
-    age(path)
     sid = add(db, path)
     paths = Paths(monkeypatch)
     assert sync(db, sid, clock).added == 6 and paths.take() == (0, 1)
@@ -149,7 +149,6 @@ def test_same_bytes_are_recognised_without_parsing(
 
     copy = write(tmp_path / "w.ics.tmp", ics(STANDUP, REVIEW))
     os.replace(copy, path)  # replaced whole (a new inode), as sync tools and editors do
-    age(path)
     assert sync(db, sid, clock).unchanged and paths.take() == (1, 0)
     assert stored(db, clock) == before
 
@@ -171,14 +170,12 @@ def replace_file(db: Database, sid: int, path: Path, clock: FakeClock) -> None:
 
 def move_window(db: Database, sid: int, path: Path, clock: FakeClock) -> None:
     write(path, ics(STANDUP, REVIEW, LATER))  # LATER enters the window a few days on
-    age(path)
     sync(db, sid, clock)
     clock.advance(timedelta(days=4))
 
 
 def widen_window(db: Database, sid: int, path: Path, clock: FakeClock) -> None:
     write(path, ics(STANDUP, REVIEW, LATER))
-    age(path)
     sync(db, sid, clock)
     with db.transaction() as s:
         planning.set_setting(s, "tester", calendars.SETTING_AHEAD, 40)
@@ -219,7 +216,6 @@ def test_every_real_change_is_noticed(
 ) -> None:
     """Whatever the files' stat() says, a change in what would be stored is stored."""
     path = write(tmp_path / "w.ics", ics(STANDUP, REVIEW))
-    age(path)
     sid = add(db, path)
     sync(db, sid, clock)
     assert sync(db, sid, clock).unchanged
@@ -249,7 +245,6 @@ def add_fresh(db: Database, path: Path, old: int) -> int:
 
 def test_a_zone_change_is_noticed(db: Database, clock: FakeClock, tmp_path: Path) -> None:
     path = write(tmp_path / "w.ics", ics(REVIEW, FLOATING))
-    age(path)
     sid = add(db, path)
     sync(db, sid, clock)
     assert sync(db, sid, clock).unchanged
@@ -267,20 +262,17 @@ def test_folder_changes_are_noticed(
     folder.mkdir()
     write(folder / "a.ics", ics(STANDUP))
     write(folder / "b.ics", ics(REVIEW))
-    for item in folder.iterdir():
-        age(item)
     sid = add(db, folder)
     sync(db, sid, clock)
     assert sync(db, sid, clock).unchanged
     if how == "added":
-        age(write(folder / "c.ics", ics(FLOATING)))
+        write(folder / "c.ics", ics(FLOATING))
     elif how == "removed":
         (folder / "b.ics").unlink()
     elif how == "renamed":  # same bytes under a new name: the sequence may win differently
         (folder / "b.ics").rename(folder / "0.ics")
     else:
         write(folder / "b.ics", ics(REVIEW.replace("T150000", "T153000")))
-        age(folder / "b.ics")
     result = sync(db, sid, clock)
     assert not result.unchanged
     summaries = {s for s, _, _ in stored(db, clock)}
@@ -304,3 +296,56 @@ def test_a_file_too_large_is_not_hashed_whole(
         assert calendars._local_digest(row, window, BERLIN) is None
     result = sync(db, sid, clock)
     assert not result.ok and "larger than" in result.message
+
+
+def test_same_size_rewrite_with_the_old_mtime_is_noticed(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Size, mtime and inode kept (an in-place rewrite, then `touch -r` or a tool restoring
+    the time): the inode's change time still moves, and with it the stat() signature."""
+    path = write(tmp_path / "w.ics", ics(STANDUP, REVIEW))
+    sid = add(db, path)
+    sync(db, sid, clock)
+    assert sync(db, sid, clock).unchanged
+    before = path.stat()
+    with path.open("r+b") as f:  # in place: the same inode
+        f.write(ics(STANDUP, REVIEW.replace("Design review", "Design REVIEW")).encode())
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    result = sync(db, sid, clock)
+    assert not result.unchanged and result.updated == 1
+    assert "Design REVIEW" in {s for s, _, _ in stored(db, clock)}
+
+
+def test_a_write_within_the_same_timestamp_tick_is_noticed(
+    db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File times are coarse (a jiffy on ext4, 2 s on FAT): a write right after a sync read the
+    file can leave size, mtime, ctime and inode as they were. Such a fresh stat() is not kept."""
+    path = write(tmp_path / "w.ics", ics(STANDUP, REVIEW))
+    frozen = path.stat()
+    real_stat = Path.stat
+
+    def coarse_stat(self: Path, **kw: bool) -> os.stat_result:
+        return frozen if self == path else real_stat(self, **kw)
+
+    monkeypatch.setattr(Path, "stat", coarse_stat)
+    monkeypatch.setattr(calendars, "_wall_ns", lambda: frozen.st_mtime_ns + 10**9)
+    sid = add(db, path)
+    sync(db, sid, clock)
+    write(path, ics(STANDUP, REVIEW.replace("Design review", "Design REVIEW")))
+    assert path.stat() == frozen  # the file system's clock did not tick
+    paths = Paths(monkeypatch)
+    result = sync(db, sid, clock)
+    assert not result.unchanged and result.updated == 1 and paths.take() == (1, 1)
+    assert sync(db, sid, clock).unchanged and paths.take() == (1, 0)  # still fresh: hashed
+
+    monkeypatch.setattr(calendars, "_wall_ns", lambda: frozen.st_mtime_ns + 3 * 10**9)
+    assert sync(db, sid, clock).unchanged and paths.take() == (1, 0)  # settled: stat() kept
+    assert sync(db, sid, clock).unchanged and paths.take() == (0, 0)
+    assert "Design REVIEW" in {s for s, _, _ in stored(db, clock)}

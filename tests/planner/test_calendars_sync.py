@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -399,12 +400,14 @@ def test_unchanged_file_is_not_even_read(
 ) -> None:
     path = write(tmp_path / "w.ics", ics(REVIEW))
     sid = add(db, path)
+    monkeypatch.setattr(calendars, "_wall_ns", lambda: time.time_ns() + 3600 * 10**9)
     sync(db, sid, clock)
 
-    def refuse(self: Path) -> bytes:
+    def refuse(self: Path, *args: object, **kw: object) -> bytes:
         raise AssertionError(f"{self} was read")
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     assert sync(db, sid, clock).unchanged
     clock.advance(timedelta(days=1))  # the window moved: the file must be read again
     with pytest.raises(AssertionError, match="was read"):
