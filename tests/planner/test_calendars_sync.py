@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -399,13 +400,50 @@ def test_unchanged_file_is_not_even_read(
 ) -> None:
     path = write(tmp_path / "w.ics", ics(REVIEW))
     sid = add(db, path)
+    monkeypatch.setattr(calendars, "_wall_ns", lambda: time.time_ns() + 3600 * 10**9)
     sync(db, sid, clock)
 
-    def refuse(self: Path) -> bytes:
+    def refuse(self: Path, *args: object, **kw: object) -> bytes:
         raise AssertionError(f"{self} was read")
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     assert sync(db, sid, clock).unchanged
     clock.advance(timedelta(days=1))  # the window moved: the file must be read again
     with pytest.raises(AssertionError, match="was read"):
         sync(db, sid, clock)
+
+
+@pytest.mark.parametrize("style", ["outlook", "google"])
+def test_sqlite_week_query_agrees_with_the_portable_one(
+    db: Database, clock: FakeClock, tmp_path: Path, style: str
+) -> None:
+    """The raw-cursor fast path returns exactly what the SQLAlchemy query returns."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the fast path is SQLite's")
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from bench_calendar import NOW, generate
+
+    clock.set(NOW)
+    sid = add(db, write(tmp_path / f"{style}.ics", generate(800, style).decode()))
+    assert sync(db, sid, clock).added > 100
+    now = clock.now()
+    windows = [
+        Interval(now, now + timedelta(days=7)),
+        Interval(now - timedelta(weeks=9), now + timedelta(weeks=27)),
+        Interval(now + timedelta(hours=1, minutes=7), now + timedelta(hours=5, seconds=1)),
+        Interval(now - timedelta(weeks=100), now - timedelta(weeks=99)),  # nothing there
+    ]
+    with db.transaction() as s:
+        for window in windows:
+            for source_id in (None, sid, sid + 1):
+                fast = calendars._list_sqlite(s, "tester", window, source_id)
+                slow = calendars._list_portable(s, "tester", window, source_id)
+                assert fast == slow
+                for o in fast:
+                    assert type(o) is calendars.OccurrenceV and o.source == "work"
+                    assert o.start.tzinfo is UTC and o.end.tzinfo is UTC
+                    assert type(o.all_day) is bool and type(o.busy) is bool
+        assert calendars._list_sqlite(s, "tester", windows[0], None)
