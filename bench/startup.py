@@ -137,11 +137,14 @@ def main() -> int:
             )
         env = dict(os.environ)
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        for name in ("TZ", "SPLITDAY_DATA_DIR", "SPLITDAY_DB_URL"):
+            env.pop(name, None)
         env.update(
             PYTHONPATH=str(work),
-            SPLITDAY_DATA_DIR=str(work / "data"),
+            # as a user starts it: the data dir found the XDG way, the zone from the system
+            # (no SPLITDAY_DATA_DIR, no TZ: both would skip work the real start does)
+            XDG_DATA_HOME=str(work / "data"),
             SPLITDAY_NOW=NOW,
-            TZ="Europe/Berlin",
         )
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(work)], env=env, check=True)
         subprocess.run(

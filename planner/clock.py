@@ -68,6 +68,8 @@ def local_zone() -> tzinfo:
             except (KeyError, ValueError, OSError):
                 _local_zone = None
         if _local_zone is None:
+            _local_zone = _zone_of_etc_localtime()
+        if _local_zone is None:
             try:
                 import tzlocal
 
@@ -75,6 +77,25 @@ def local_zone() -> tzinfo:
             except Exception:  # a broken system zone must not stop the app
                 _local_zone = UTC
     return _local_zone
+
+
+def _zone_of_etc_localtime() -> tzinfo | None:
+    """The IANA zone /etc/localtime links to (systemd, and every current Linux and macOS, keep
+    it a symlink into the zoneinfo tree). Importing tzlocal, which also reads the distribution's
+    config files, costs the start-up ~6 ms: it stays the fallback."""
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:  # not a symlink, or no such file (Windows)
+        return None
+    _, found, key = target.replace(os.sep, "/").partition("/zoneinfo/")
+    for prefix in ("posix/", "right/"):
+        key = key.removeprefix(prefix)
+    if not found or not key:
+        return None
+    try:
+        return ZoneInfo(key)
+    except (KeyError, ValueError, OSError):
+        return None
 
 
 def reset_local_zone() -> None:

@@ -7,6 +7,7 @@ importing SQLAlchemy.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -14,6 +15,15 @@ def data_dir() -> Path:
     override = os.environ.get("SPLITDAY_DATA_DIR")
     if override:
         return Path(override)
+    if sys.platform.startswith("linux"):
+        # platformdirs' rule for the usual cases (a test keeps the two equal), without
+        # importing it: the start-up path reads the window settings from here before its first
+        # paint, and the import costs ~5 ms of it. Anything unusual goes to platformdirs.
+        xdg, home = os.environ.get("XDG_DATA_HOME", ""), os.environ.get("HOME", "")
+        if os.path.isabs(xdg):
+            return Path(xdg) / "splitday"
+        if os.path.isabs(home):
+            return Path(home) / ".local" / "share" / "splitday"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("splitday", appauthor=False))

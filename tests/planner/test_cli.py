@@ -162,3 +162,19 @@ def test_a_corrupt_database_is_one_line(tmp_path: Path) -> None:
     result = _cli("--db", f"sqlite:///{bad}", "status", env=env)
     assert result.returncode == 1 and "cannot be read" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_system_zone_is_the_one_tzlocal_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import tzlocal
+
+    from planner import clock
+
+    if not os.path.islink("/etc/localtime"):
+        pytest.skip("/etc/localtime is not a symlink here: tzlocal decides")
+    monkeypatch.delenv("TZ", raising=False)
+    monkeypatch.setattr(clock, "_local_zone", None)
+    assert str(clock.local_zone()) == tzlocal.get_localzone_name()
+    monkeypatch.setattr(clock.os, "readlink", lambda _p: "/somewhere/else")
+    assert clock._zone_of_etc_localtime() is None  # not into a zoneinfo tree: tzlocal's turn

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -98,3 +99,20 @@ def test_plain_sqlite_file_is_a_subset_of_sqlalchemys_reading(url: str) -> None:
         assert plain == sqlite_path(url)
     if url.startswith("sqlite:///") and "?" not in url and ":memory:" not in url:
         assert plain is not None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux rule")
+@pytest.mark.parametrize("xdg", [None, "/tmp/xdg-data", "", "  ", "relative/dir", " /tmp/spaced "])
+@pytest.mark.parametrize("home", [None, "/tmp/home-x", "relative-home"])
+def test_data_dir_is_where_platformdirs_puts_it(
+    xdg: str | None, home: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import platformdirs
+
+    monkeypatch.delenv("SPLITDAY_DATA_DIR", raising=False)
+    for name, value in (("XDG_DATA_HOME", xdg), ("HOME", home)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert paths.data_dir() == Path(platformdirs.user_data_dir("splitday", appauthor=False))
