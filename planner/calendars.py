@@ -24,6 +24,8 @@ from planner.timerange import Interval, local_wall_time
 from planner.values import Change, Topic
 
 WEEKS_BACK = 8
+WINDOW_STEP_DAYS = 28
+WINDOW_EPOCH = date(2001, 1, 1)  # a Monday: the steps start on Mondays
 WEEKS_AHEAD = 26
 SYNC_MINUTES = 30
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -263,13 +265,22 @@ def _row(session: Session, owner: str, source_id: int) -> CalendarSource:
 
 
 def rolling_window(session: Session, owner: str, now: datetime, zone: tzinfo) -> Interval:
-    """From local midnight WEEKS_BACK weeks ago to local midnight WEEKS_AHEAD weeks ahead."""
+    """Local midnights around today: at least WEEKS_BACK weeks back and WEEKS_AHEAD ahead.
+
+    The window moves in steps of WINDOW_STEP_DAYS, not daily: a moved window means parsing and
+    expanding the whole calendar again (seconds for a large one), so with the step an unchanged
+    source is re-parsed once every four weeks instead of every morning; the window holds up to
+    WINDOW_STEP_DAYS more days ahead meanwhile.
+    """
     back = planning.get_setting(session, owner, SETTING_BACK)
     ahead = planning.get_setting(session, owner, SETTING_AHEAD)
     today = now.astimezone(zone).date()
     first = today - timedelta(weeks=int(WEEKS_BACK if back is None else back))
-    last = today + timedelta(weeks=int(WEEKS_AHEAD if ahead is None else ahead))
-    return Interval(local_wall_time(first, 0, zone), local_wall_time(last, 0, zone))
+    first -= timedelta(days=(first - WINDOW_EPOCH).days % WINDOW_STEP_DAYS)
+    span = timedelta(weeks=int(WEEKS_BACK if back is None else back)) + timedelta(
+        weeks=int(WEEKS_AHEAD if ahead is None else ahead), days=WINDOW_STEP_DAYS
+    )
+    return Interval(local_wall_time(first, 0, zone), local_wall_time(first + span, 0, zone))
 
 
 def sync_interval_minutes(session: Session, owner: str) -> int:

@@ -21,8 +21,8 @@ from planner.timerange import Interval
 from tests.planner.test_calendars_sync import BERLIN, REVIEW, STANDUP, event, ics
 
 FLOATING = "UID:fl1\r\nSUMMARY:Floating\r\nDTSTART:20261125T100000\r\nDTEND:20261125T110000"
-# the window ends at local midnight 26 weeks after 2026-11-24: 2027-05-25
-LATER = event("later", "Later", "20270527T100000", "20270527T110000")
+# on 2026-11-24 the window (8 weeks back, 26 ahead, in 28-day steps) ends at 2027-05-31
+LATER = event("later", "Later", "20270602T100000", "20270602T110000")
 
 
 class Paths:
@@ -169,9 +169,9 @@ def replace_file(db: Database, sid: int, path: Path, clock: FakeClock) -> None:
 
 
 def move_window(db: Database, sid: int, path: Path, clock: FakeClock) -> None:
-    write(path, ics(STANDUP, REVIEW, LATER))  # LATER enters the window a few days on
+    write(path, ics(STANDUP, REVIEW, LATER))  # LATER enters the window at its next step
     sync(db, sid, clock)
-    clock.advance(timedelta(days=4))
+    clock.advance(timedelta(days=calendars.WINDOW_STEP_DAYS))
 
 
 def widen_window(db: Database, sid: int, path: Path, clock: FakeClock) -> None:

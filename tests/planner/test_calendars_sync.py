@@ -17,7 +17,7 @@ from planner.clock import FakeClock
 from planner.db import Database
 from planner.errors import PlannerError
 from planner.models import Occurrence
-from planner.timerange import Interval
+from planner.timerange import Interval, local_wall_time
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 11, 24)  # the conftest clock's day
@@ -409,7 +409,9 @@ def test_unchanged_file_is_not_even_read(
     monkeypatch.setattr(Path, "read_bytes", refuse)
     monkeypatch.setattr(Path, "open", refuse)
     assert sync(db, sid, clock).unchanged
-    clock.advance(timedelta(days=1))  # the window moved: the file must be read again
+    clock.advance(timedelta(days=1))  # the window moves in 28-day steps: not yet
+    assert sync(db, sid, clock).unchanged
+    clock.advance(timedelta(days=calendars.WINDOW_STEP_DAYS))  # moved: read the file again
     with pytest.raises(AssertionError, match="was read"):
         sync(db, sid, clock)
 
@@ -447,3 +449,23 @@ def test_sqlite_week_query_agrees_with_the_portable_one(
                     assert o.start.tzinfo is UTC and o.end.tzinfo is UTC
                     assert type(o.all_day) is bool and type(o.busy) is bool
         assert calendars._list_sqlite(s, "tester", windows[0], None)
+
+
+@pytest.mark.parametrize("back, ahead", [(8, 26), (0, 1), (3, 52)])
+def test_the_window_covers_the_weeks_asked_for_and_moves_in_steps(
+    db: Database, back: int, ahead: int
+) -> None:
+    with db.transaction() as s:
+        planning.set_setting(s, "tester", calendars.SETTING_BACK, back)
+        planning.set_setting(s, "tester", calendars.SETTING_AHEAD, ahead)
+    start = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    windows = set()
+    for day in range(120):
+        now = start + timedelta(days=day)
+        with db.transaction() as s:
+            window = calendars.rolling_window(s, "tester", now, BERLIN)
+        today = now.astimezone(BERLIN).date()
+        assert window.start <= local_wall_time(today - timedelta(weeks=back), 0, BERLIN)
+        assert window.end >= local_wall_time(today + timedelta(weeks=ahead), 0, BERLIN)
+        windows.add(window)
+    assert len(windows) in (4, 5)  # 120 days: a new window every 28 days, not every day

@@ -117,8 +117,9 @@ def test_redirects_are_followed_and_etag_saves_the_download(
     again = sync()
     assert again.unchanged
     assert site.requests[-1][1].get("If-None-Match") == '"v1"'
-    # the window rolls a day: the 304 still costs one small request, and the stored copy is used
-    clock.advance(timedelta(days=1))
+    # the window takes its next step: the 304 still costs one small request, and the stored
+    # copy is used
+    clock.advance(timedelta(days=calendars.WINDOW_STEP_DAYS))
     site.requests.clear()
     rolled = sync()
     assert rolled.ok and not rolled.unchanged and rolled.added == 0
