@@ -581,6 +581,10 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1100, 720)
         self.right.setSizes([self.now_panel.sizeHint().height(), 10_000])
+        # a third of the width for the now panel and tasks (the task list, built after the
+        # first paint, is not there yet to ask for its width)
+        width = self.width()
+        self.splitter.setSizes([width - width // 3, width // 3])
         for key, splitter in (("window/main", self.splitter), ("window/right", self.right)):
             state = self.settings.value(key)
             if state is not None:

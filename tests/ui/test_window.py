@@ -227,6 +227,8 @@ def test_what_follows_the_first_paint_is_built_in_place(started) -> None:  # typ
     assert window.right.widget(1) is panel and window.right.count() == 2
     sizes = window.right.sizes()
     assert sizes[1] > 0 and panel.isVisible()
+    # no saved layout: the now panel and tasks get a third of the width, enough for the titles
+    assert window.right.width() >= window.width() // 4
     assert panel.model.ids() == [t.id for t in window.snapshot.plan.tasks]
     assert not QApplication.windowIcon().isNull()
 
