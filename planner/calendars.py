@@ -770,27 +770,6 @@ def _clashes(
     return tuple(out)
 
 
-def sync_all(
-    session: Session,
-    owner: str,
-    *,
-    now: datetime,
-    zone: tzinfo,
-    fetcher: Fetcher | None = None,
-    force: bool = False,
-) -> list[SyncResult]:
-    """Sync every enabled source (each failure is reported in its own result)."""
-    ids = session.scalars(
-        select(CalendarSource.id).where(
-            CalendarSource.owner == owner, CalendarSource.enabled.is_(True)
-        )
-    ).all()
-    return [
-        sync_source(session, owner, i, now=now, zone=zone, fetcher=fetcher, force=force)
-        for i in ids
-    ]
-
-
 def sync_database(
     db: Database,
     owner: str,
@@ -838,8 +817,8 @@ def sync_database(
     return results
 
 
-def import_once(
-    session: Session,
+def import_database(
+    db: Database,
     owner: str,
     location: str,
     *,
@@ -848,23 +827,31 @@ def import_once(
     role_id: int | None = None,
     fetcher: Fetcher | None = None,
 ) -> SyncResult:
-    """`splitday import`: a source that is not synced periodically; importing again updates it."""
+    """`splitday import`: a source that is not synced periodically; importing again updates it.
+
+    The source is created (or its role set) in one transaction, then synced like sync_database.
+    """
     kind, where = _clean_location(location)
     shown = display_url(where) if kind == "url" else Path(where).name
     name = f"import: {shown}"[:120]
-    row = session.scalar(
-        select(CalendarSource).where(CalendarSource.owner == owner, CalendarSource.name == name)
+    with db.transaction() as session:
+        found = session.execute(
+            select(CalendarSource.id, CalendarSource.default_role_id).where(
+                CalendarSource.owner == owner, CalendarSource.name == name
+            )
+        ).first()
+        if found is None:
+            source, _ = add_source(
+                session, owner, name, location, default_role_id=role_id, enabled=False
+            )
+            source_id = source.id
+        else:
+            source_id = found.id
+            if role_id is not None and found.default_role_id != role_id:
+                edit_source(session, owner, source_id, default_role_id=role_id)
+    return _sync_in_phases(
+        db, owner, source_id, now=now, zone=zone, fetcher=fetcher, force=False, name=name
     )
-    if row is None:
-        source, _ = add_source(
-            session, owner, name, location, default_role_id=role_id, enabled=False
-        )
-        source_id = source.id
-    else:
-        source_id = row.id
-        if role_id is not None and row.default_role_id != role_id:
-            edit_source(session, owner, row.id, default_role_id=role_id)
-    return sync_source(session, owner, source_id, now=now, zone=zone, fetcher=fetcher)
 
 
 # ---------------------------------------------------------------- queries

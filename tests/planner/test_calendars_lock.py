@@ -8,6 +8,7 @@ held open on a threading.Event while another thread writes.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from planner.clock import FakeClock
 from planner.db import Database
 from planner.fetch import Fetched, FetchError
 from planner.models import CalendarSource, Entry, Occurrence
-from tests.planner.test_calendars_sync import BERLIN, REVIEW, STANDUP, ics, write
+from tests.planner.test_calendars_sync import BERLIN, REVIEW, STANDUP, ics, run_cli, write
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 URL = "https://calendar.example.invalid/work.ics"
@@ -192,6 +193,41 @@ def test_a_writer_is_not_kept_waiting_while_a_file_is_parsed(
     assert result.ok and result.added == 6 and len(stored(db)) == 6
     row = source_row(db, sid)
     assert row is not None and row["hash"] and row["synced"] == clock.now()
+
+
+@pytest.mark.parametrize("command", ["calendar sync", "calendar sync work", "import"])
+def test_the_command_line_keeps_no_lock_while_it_parses(
+    db: Database,
+    db_url: str,
+    tmp_path: Path,
+    slow_parse: Gate,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    monkeypatch.setenv("SPLITDAY_NOW", "2026-11-24T09:00+01:00")
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    from planner.clock import reset_local_zone
+
+    reset_local_zone()
+    path = write(tmp_path / "work.ics", ics(STANDUP, REVIEW))
+    argv = [*command.split(), "--json"]
+    if command == "import":
+        argv.insert(1, str(path))
+    else:  # for the user the command line runs as (not "tester")
+        code, _, err = run_cli(
+            db_url, "calendar", "add", "work", str(path), "--no-sync", capsys=capsys
+        )
+        assert code == 0, err
+    cli, out = in_thread(lambda: run_cli(db_url, *argv, capsys=capsys))
+    waited = other_writer_waits(db, slow_parse, log_interruption, out)
+    code, printed, err = result_of(cli, out)
+    print(f"the interruption log waited {waited * 1000:.0f} ms for `splitday {command}`")
+    assert waited < PROMPT
+    assert code == 0, err
+    [result] = json.loads(printed) if command != "import" else [json.loads(printed)]
+    assert result["ok"] and result["added"] == 6
+    assert len(stored(db)) == 6
 
 
 # ---------------------------------------------------------------- changed while it was read
@@ -365,3 +401,33 @@ def test_a_source_removed_before_its_turn_is_skipped(
         (second.id, "zzz", True, True),
     ]
     assert stored(db) == ["Design review"]
+
+
+def test_the_command_line_says_when_a_result_was_dropped(
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SPLITDAY_NOW", "2026-11-24T09:00+01:00")
+    path = write(tmp_path / "work.ics", ics(STANDUP))
+    code, _, err = run_cli(db_url, "calendar", "add", "work", str(path), "--no-sync", capsys=capsys)
+    assert code == 0, err
+    parse = calendars.read
+
+    def remove_then_read(*args: Any, **kw: Any) -> Any:
+        code, _, err = run_cli(db_url, "calendar", "rm", "work", capsys=capsys)
+        assert code == 0, err
+        return parse(*args, **kw)
+
+    monkeypatch.setattr(calendars, "read", remove_then_read)
+    code, out, err = run_cli(db_url, "calendar", "sync", "work", capsys=capsys)
+    assert code == 0, err
+    assert out.strip() == "work: not stored: the calendar was removed during the sync"
+    monkeypatch.setattr(calendars, "read", parse)
+    code, _, err = run_cli(db_url, "calendar", "add", "work", str(path), "--no-sync", capsys=capsys)
+    assert code == 0, err
+    monkeypatch.setattr(calendars, "read", remove_then_read)
+    code, out, _ = run_cli(db_url, "calendar", "sync", "--json", capsys=capsys)
+    [result] = json.loads(out)
+    assert (code, result["ok"], result["discarded"], result["added"]) == (0, True, True, 0)
