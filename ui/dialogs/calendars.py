@@ -448,6 +448,8 @@ class CalendarsDialog(QDialog):
         for r in results:
             if not r.ok:
                 lines.append(f"{r.name}: FAILED – {r.message}")
+            elif r.discarded:
+                lines.append(f"{r.name}: {r.message}")
             elif r.unchanged:
                 lines.append(f"{r.name}: unchanged")
             else:
