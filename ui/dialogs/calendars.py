@@ -211,7 +211,7 @@ class SourceEditor(QDialog):
 
 
 class SyncWorker(QObject):
-    """Runs calendars.sync_database in a QThread; each source is its own transaction."""
+    """Runs calendars.sync_database in a QThread (no transaction open while it loads/parses)."""
 
     progressed = Signal(int, int, str)
     finished = Signal(list)
