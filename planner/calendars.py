@@ -126,7 +126,7 @@ def _clean_location(location: str) -> tuple[str, str]:
     return ("folder" if path.is_dir() else "file"), str(path.resolve())
 
 
-def _rules_of(row: CalendarSource) -> tuple[Rule, ...]:
+def _rules_of(row: _Source) -> tuple[Rule, ...]:
     try:
         items = json.loads(row.rules_json or "[]")
         return tuple(Rule(str(i["keyword"]), int(i["role_id"])) for i in items)
@@ -495,7 +495,7 @@ class _SourceData:
 class _Read:
     """What loading and parsing a source found; nothing of it is written yet.
 
-    error set: the source could not be read (only its status changes). parsed None otherwise:
+    error set: the source could not be read (only its status changes). rows None otherwise:
     unchanged (only etag/last_modified and the status change).
     """
 
@@ -504,7 +504,45 @@ class _Read:
     last_modified: str | None = None
     digest: str | None = None
     raw: str | None = None
-    parsed: ParseResult | None = None
+    rows: _Rows | None = None
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Parsed occurrences as the column values to store: built before the write transaction
+    (the roles come from the rules and default role, which _store checks are unchanged)."""
+
+    values: dict[tuple[str, str], tuple[Occ, dict[str, Any]]]  # (uid, recurrence-id): first
+    count: int  # occurrences in the window, repeated keys included
+    longest: int | None  # minutes, for SETTING_SPAN
+    problems: tuple[str, ...]
+
+
+def _rows(parsed: ParseResult, source: _SourceData) -> _Rows:
+    rules = _rules_of(source)
+    by_key: dict[tuple[str, str], tuple[Occ, dict[str, Any]]] = {}
+    for occ in parsed.occurrences:
+        key = (occ.uid, occ.recurrence_id)
+        if key in by_key:
+            continue
+        values: dict[str, Any] = {
+            "summary": occ.summary,
+            "location": occ.location,
+            "start": occ.start,
+            "end": occ.end,
+            "all_day": occ.all_day,
+            "busy": occ.busy,
+            "role_id": _role_for(occ, rules, source.default_role_id),
+            "sequence": occ.sequence,
+        }
+        values["fingerprint"] = _fingerprint(values)
+        by_key[key] = (occ, values)
+    longest = max(
+        (int((o.end - o.start).total_seconds() // 60) + 1 for o in parsed.occurrences),
+        default=None,
+    )
+    problems = tuple(str(p) for p in parsed.problems)
+    return _Rows(by_key, len(parsed.occurrences), longest, problems)
 
 
 def _prepare(
@@ -554,7 +592,8 @@ def _read_source(
         parsed = read(loaded.files, window, zone, charset=loaded.charset)
     except (CalendarError, FetchError) as exc:
         return _Read(error=str(exc))
-    return _Read(None, loaded.etag, loaded.last_modified, digest, loaded.raw, parsed)
+    rows = _rows(parsed, source)
+    return _Read(None, loaded.etag, loaded.last_modified, digest, loaded.raw, rows)
 
 
 def _store(
@@ -590,20 +629,18 @@ def _store(
         row.last_status = f"error: {found.error}"
         return SyncResult(row.id, row.name, False, found.error)
     row.etag, row.last_modified = found.etag, found.last_modified
-    if found.parsed is None:
+    if found.rows is None:
         row.last_status = "ok: unchanged"
         report("done", 1.0)
         return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
     report("storing", 0.8)
-    parsed = found.parsed
-    added, updated, removed, kept, clashes = _upsert(
-        session, owner, row, parsed.occurrences, window
-    )
+    rows = found.rows
+    added, updated, removed, kept, clashes = _upsert(session, owner, row.id, rows, window)
     row.content_hash = found.digest
     if row.kind == "url" and found.raw is not None:
         row.raw = found.raw
-    problems = tuple(str(p) for p in parsed.problems)
-    summary = f"{len(parsed.occurrences)} events in the window"
+    problems = rows.problems
+    summary = f"{rows.count} events in the window"
     if problems:
         summary += f", {len(problems)} problem(s)"
     row.last_status = f"ok: {summary}"
@@ -675,53 +712,31 @@ def _sync_in_phases(
 
 
 def _upsert(
-    session: Session, owner: str, row: CalendarSource, occs: Sequence[Occ], window: Interval
+    session: Session, owner: str, source_id: int, rows: _Rows, window: Interval
 ) -> tuple[int, int, int, int, tuple[Clash, ...]]:
-    rules = _rules_of(row)
     existing = {
         (uid, rid): (oid, fp)
         for oid, uid, rid, fp in session.execute(
             select(
                 Occurrence.id, Occurrence.uid, Occurrence.recurrence_id, Occurrence.fingerprint
-            ).where(Occurrence.source_id == row.id)
+            ).where(Occurrence.source_id == source_id)
         )
     }
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
     touched: list[Occ] = []
-    for occ in occs:
-        key = (occ.uid, occ.recurrence_id)
-        if key in seen:
-            continue
-        seen.add(key)
-        values: dict[str, Any] = {
-            "summary": occ.summary,
-            "location": occ.location,
-            "start": occ.start,
-            "end": occ.end,
-            "all_day": occ.all_day,
-            "busy": occ.busy,
-            "role_id": _role_for(occ, rules, row.default_role_id),
-            "sequence": occ.sequence,
-        }
-        values["fingerprint"] = _fingerprint(values)
+    for key, (occ, values) in rows.values.items():
         old = existing.get(key)
         if old is None:
             inserts.append(
-                {
-                    "owner": owner,
-                    "source_id": row.id,
-                    "uid": occ.uid,
-                    "recurrence_id": occ.recurrence_id,
-                }
+                {"owner": owner, "source_id": source_id, "uid": key[0], "recurrence_id": key[1]}
                 | values
             )
             touched.append(occ)
         elif old[1] != values["fingerprint"]:
             updates.append({"id": old[0]} | values)
             touched.append(occ)
-    gone = [oid for key, (oid, _) in existing.items() if key not in seen]
+    gone = [oid for key, (oid, _) in existing.items() if key not in rows.values]
     for i in range(0, len(gone), _CHUNK):
         session.execute(delete(Occurrence).where(Occurrence.id.in_(gone[i : i + _CHUNK])))
     if updates:
@@ -729,16 +744,15 @@ def _upsert(
     for i in range(0, len(inserts), _CHUNK):
         session.execute(insert(Occurrence), inserts[i : i + _CHUNK])
     session.flush()
-    _widen_span(session, owner, occs)
-    kept = len(seen) - len(inserts) - len(updates)
+    _widen_span(session, owner, rows.longest)
+    kept = len(rows.values) - len(inserts) - len(updates)
     return len(inserts), len(updates), len(gone), kept, _clashes(session, owner, touched, window)
 
 
-def _widen_span(session: Session, owner: str, occs: Sequence[Occ]) -> None:
+def _widen_span(session: Session, owner: str, longest: int | None) -> None:
     """Remember the longest occurrence ever stored (minutes), so week queries can be bounded."""
-    if not occs:
+    if longest is None:
         return
-    longest = max(int((o.end - o.start).total_seconds() // 60) + 1 for o in occs)
     known = planning.get_setting(session, owner, SETTING_SPAN)
     if known is None or longest > int(known):
         planning.set_setting(session, owner, SETTING_SPAN, longest)
