@@ -83,7 +83,7 @@ class SyncResult:
     kept: int = 0
     problems: tuple[str, ...] = ()
     clashes: tuple[Clash, ...] = ()
-    discarded: bool = False  # the source was removed or edited during the sync: nothing stored
+    discarded: bool = False  # removed, edited or synced elsewhere meanwhile: nothing stored
 
     @property
     def changed(self) -> bool:
@@ -474,6 +474,8 @@ class _SourceData:
 
     def edited(self, row: CalendarSource) -> bool:
         """The user changed what a sync result depends on (an edit, not another sync)."""
+        if self.content_hash is not None and row.content_hash is None:
+            return True  # the location was set again (to the same place): its cache was reset
         return (row.kind, row.location, row.default_role_id, row.rules_json, row.enabled) != (
             self.kind,
             self.location,

@@ -431,3 +431,24 @@ def test_the_command_line_says_when_a_result_was_dropped(
     code, out, _ = run_cli(db_url, "calendar", "sync", "--json", capsys=capsys)
     [result] = json.loads(out)
     assert (code, result["ok"], result["discarded"], result["added"]) == (0, True, True, 0)
+
+
+def test_a_location_set_again_during_the_sync_counts_as_an_edit(
+    db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Setting the same location again resets the source's cached copy and hashes."""
+    path = write(tmp_path / "work.ics", ics(STANDUP))
+    sid = add_source(db, path)
+    assert sync_all(db, clock).added == 5
+    write(path, ics(STANDUP, REVIEW))
+    parse = calendars.read
+
+    def reset_then_read(*args: Any, **kw: Any) -> Any:
+        with db.transaction() as s:
+            calendars.edit_source(s, "tester", sid, location=str(path))
+        return parse(*args, **kw)
+
+    monkeypatch.setattr(calendars, "read", reset_then_read)
+    result = sync_all(db, clock)
+    assert result.discarded and "changed during the sync" in result.message
+    assert len(stored(db)) == 5
