@@ -9,16 +9,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from planner import planning
 from planner.db import Database
 from planner.errors import PlannerError
 from planner.fetch import Fetcher, FetchError, UrlFetcher, display_url, is_url, normalize_url
-from planner.ics_import import CalendarError, Occ, decode, read
+from planner.ics_import import CalendarError, Occ, ParseResult, decode, read
 from planner.models import CalendarSource, Occurrence, Slot
 from planner.timerange import Interval, local_wall_time
 from planner.values import Change, Topic
@@ -85,6 +85,7 @@ class SyncResult:
     kept: int = 0
     problems: tuple[str, ...] = ()
     clashes: tuple[Clash, ...] = ()
+    discarded: bool = False  # removed, edited or synced elsewhere meanwhile: nothing stored
 
     @property
     def changed(self) -> bool:
@@ -127,7 +128,7 @@ def _clean_location(location: str) -> tuple[str, str]:
     return ("folder" if path.is_dir() else "file"), str(path.resolve())
 
 
-def _rules_of(row: CalendarSource) -> tuple[Rule, ...]:
+def _rules_of(row: _Source) -> tuple[Rule, ...]:
     try:
         items = json.loads(row.rules_json or "[]")
         return tuple(Rule(str(i["keyword"]), int(i["role_id"])) for i in items)
@@ -291,6 +292,8 @@ def sync_interval_minutes(session: Session, owner: str) -> int:
 
 # ---------------------------------------------------------------- loading
 
+_Source: TypeAlias = "CalendarSource | _SourceData"  # a row, or what a sync read of it (_prepare)
+
 
 @dataclass
 class _Loaded:
@@ -311,7 +314,7 @@ def _read_file(path: Path) -> bytes:
         raise CalendarError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
-def _load(row: CalendarSource, fetcher: Fetcher | None) -> _Loaded:
+def _load(row: _Source, fetcher: Fetcher | None) -> _Loaded:
     if row.kind == "url":
         fetch = fetcher or UrlFetcher()
         have_raw = row.raw is not None
@@ -330,7 +333,7 @@ def _load(row: CalendarSource, fetcher: Fetcher | None) -> _Loaded:
     return _Loaded([(p.name, _read_file(p)) for p in _local_files(row)])
 
 
-def _local_files(row: CalendarSource) -> list[Path]:
+def _local_files(row: _Source) -> list[Path]:
     """The files a file or folder source is read from, in the order they are read."""
     path = Path(row.location)
     if row.kind == "folder":
@@ -343,12 +346,12 @@ def _local_files(row: CalendarSource) -> list[Path]:
     return [path]
 
 
-def _context(row: CalendarSource, window: Interval, zone: tzinfo) -> str:
+def _context(row: _Source, window: Interval, zone: tzinfo) -> str:
     text = f"{window.start.isoformat()}|{window.end.isoformat()}|{zone}|{row.default_role_id}|"
     return hashlib.sha256((text + row.rules_json).encode()).hexdigest()[:32]
 
 
-def _stat_signature(row: CalendarSource) -> str | None:
+def _stat_signature(row: _Source) -> str | None:
     """Size, mtime, ctime and inode of the file(s): an unchanged local calendar costs a stat().
 
     The ctime moves on every write and cannot be set back (a restored mtime can). None when a
@@ -374,13 +377,13 @@ def _stat_signature(row: CalendarSource) -> str | None:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
-def _digest(loaded: _Loaded, row: CalendarSource, window: Interval, zone: tzinfo) -> str:
+def _digest(loaded: _Loaded, row: _Source, window: Interval, zone: tzinfo) -> str:
     """What an unchanged source is recognised by: its bytes, the window, zone, roles and rules."""
     files = ((name, hashlib.sha256(data).digest()) for name, data in loaded.files)
     return _combine(files, row, window, zone, loaded.charset)
 
 
-def _local_digest(row: CalendarSource, window: Interval, zone: tzinfo) -> str | None:
+def _local_digest(row: _Source, window: Interval, zone: tzinfo) -> str | None:
     """_digest of a file or folder source, hashed in pieces without reading the files whole.
 
     The same value _digest gives once the files are loaded (a test keeps it so), for about
@@ -410,7 +413,7 @@ def _local_digest(row: CalendarSource, window: Interval, zone: tzinfo) -> str | 
 
 def _combine(
     files: Iterable[tuple[str, bytes]],
-    row: CalendarSource,
+    row: _Source,
     window: Interval,
     zone: tzinfo,
     charset: str | None,
@@ -444,6 +447,227 @@ def _fingerprint(values: dict[str, Any]) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
+@dataclass(frozen=True)
+class _SourceData:
+    """What a sync needs to know about a source, read in a short first transaction.
+
+    Loading, fetching and parsing then run with no transaction open; the result is stored only
+    if the source is still as read here (see _store).
+    """
+
+    id: int
+    name: str
+    kind: str
+    location: str
+    default_role_id: int | None
+    rules_json: str
+    enabled: bool
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    raw: str | None  # the kept copy of a URL's calendar (None for files and folders)
+
+    @classmethod
+    def of(cls, row: CalendarSource) -> _SourceData:
+        return cls(
+            row.id,
+            row.name,
+            row.kind,
+            row.location,
+            row.default_role_id,
+            row.rules_json,
+            row.enabled,
+            row.etag,
+            row.last_modified,
+            row.content_hash,
+            row.raw if row.kind == "url" else None,  # raw is deferred: only URLs load it
+        )
+
+    def edited(self, row: CalendarSource) -> bool:
+        """The user changed what a sync result depends on (an edit, not another sync)."""
+        if self.content_hash is not None and row.content_hash is None:
+            return True  # the location was set again (to the same place): its cache was reset
+        return (row.kind, row.location, row.default_role_id, row.rules_json, row.enabled) != (
+            self.kind,
+            self.location,
+            self.default_role_id,
+            self.rules_json,
+            self.enabled,
+        )
+
+    def stored_meanwhile(self, row: CalendarSource) -> bool:
+        """Another sync stored its result after this one read the source."""
+        return (row.etag, row.last_modified, row.content_hash) != (
+            self.etag,
+            self.last_modified,
+            self.content_hash,
+        )
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What loading and parsing a source found; nothing of it is written yet.
+
+    error set: the source could not be read (only its status changes). rows None otherwise:
+    unchanged (only etag/last_modified and the status change).
+    """
+
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    digest: str | None = None
+    raw: str | None = None
+    rows: _Rows | None = None
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Parsed occurrences as the column values to store: built before the write transaction
+    (the roles come from the rules and default role, which _store checks are unchanged)."""
+
+    values: dict[tuple[str, str], tuple[Occ, dict[str, Any]]]  # (uid, recurrence-id): first
+    count: int  # occurrences in the window, repeated keys included
+    longest: int | None  # minutes, for SETTING_SPAN
+    problems: tuple[str, ...]
+
+
+def _rows(parsed: ParseResult, source: _SourceData) -> _Rows:
+    rules = _rules_of(source)
+    by_key: dict[tuple[str, str], tuple[Occ, dict[str, Any]]] = {}
+    for occ in parsed.occurrences:
+        key = (occ.uid, occ.recurrence_id)
+        if key in by_key:
+            continue
+        values: dict[str, Any] = {
+            "summary": occ.summary,
+            "location": occ.location,
+            "start": occ.start,
+            "end": occ.end,
+            "all_day": occ.all_day,
+            "busy": occ.busy,
+            "role_id": _role_for(occ, rules, source.default_role_id),
+            "sequence": occ.sequence,
+        }
+        values["fingerprint"] = _fingerprint(values)
+        by_key[key] = (occ, values)
+    longest = max(
+        (int((o.end - o.start).total_seconds() // 60) + 1 for o in parsed.occurrences),
+        default=None,
+    )
+    problems = tuple(str(p) for p in parsed.problems)
+    return _Rows(by_key, len(parsed.occurrences), longest, problems)
+
+
+def _prepare(
+    session: Session, owner: str, source_id: int, now: datetime, zone: tzinfo
+) -> tuple[_SourceData, Interval] | None:
+    """Phase 1 (a short transaction): the source as it is now and the window; None if gone."""
+    row = session.get(CalendarSource, source_id, options=[defer(CalendarSource.raw)])
+    if row is None or row.owner != owner:
+        return None
+    return _SourceData.of(row), rolling_window(session, owner, now, zone)
+
+
+def _read_source(
+    source: _SourceData,
+    window: Interval,
+    zone: tzinfo,
+    *,
+    fetcher: Fetcher | None,
+    force: bool,
+    report: Progress,
+) -> _Read:
+    """Phase 2 (no transaction, no session): stat, hash, load or fetch, parse and expand."""
+    report("loading", 0.0)
+    context = _context(source, window, zone)
+    local = source.kind != "url"
+    stat = _stat_signature(source) if local else None
+    if not force and stat is not None and (source.etag, source.last_modified) == (stat, context):
+        # same files (size, mtime, inode) and same window: nothing to read
+        return _Read(etag=stat, last_modified=context)
+    if (
+        local
+        and not force
+        and source.content_hash is not None
+        and source.last_modified == context  # else the digest cannot match: skip to parsing
+        and _local_digest(source, window, zone) == source.content_hash
+    ):
+        # touched or replaced, but the same bytes (and the same window, zone, roles, rules)
+        return _Read(etag=stat, last_modified=context)
+    try:
+        loaded = _load(source, fetcher)
+        if local:
+            loaded.etag, loaded.last_modified = stat, context
+        digest = _digest(loaded, source, window, zone)
+        if not force and digest == source.content_hash:
+            return _Read(etag=loaded.etag, last_modified=loaded.last_modified)
+        report("parsing", 0.2)
+        parsed = read(loaded.files, window, zone, charset=loaded.charset)
+    except (CalendarError, FetchError) as exc:
+        return _Read(error=str(exc))
+    rows = _rows(parsed, source)
+    return _Read(None, loaded.etag, loaded.last_modified, digest, loaded.raw, rows)
+
+
+def _store(
+    session: Session,
+    owner: str,
+    source: _SourceData,
+    window: Interval,
+    now: datetime,
+    found: _Read,
+    report: Progress,
+) -> SyncResult:
+    """Phase 3 (a short write transaction): store what was read, if the source is as it was.
+
+    A source removed or edited meanwhile (location, rules, default role, enabled), or one that
+    another sync stored in the meantime, is left alone: the result is dropped (the next sync
+    reads the source again) and the SyncResult says so with discarded=True.
+    """
+    row = session.get(
+        CalendarSource,
+        source.id,
+        options=[defer(CalendarSource.raw)],
+        with_for_update=True,  # PostgreSQL: an edit waits for this; SQLite's lock is the file's
+    )
+    if row is None or row.owner != owner:
+        return _discarded(source.id, source.name, "the calendar was removed during the sync")
+    if source.edited(row):
+        row.last_status = "not synced: changed during the sync (the next sync reads it)"
+        return _discarded(row.id, row.name, "the calendar was changed during the sync")
+    if source.stored_meanwhile(row):
+        return _discarded(row.id, row.name, "another sync stored it meanwhile")
+    row.last_sync_at = now
+    if found.error is not None:
+        row.last_status = f"error: {found.error}"
+        return SyncResult(row.id, row.name, False, found.error)
+    row.etag, row.last_modified = found.etag, found.last_modified
+    if found.rows is None:
+        row.last_status = "ok: unchanged"
+        report("done", 1.0)
+        return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
+    report("storing", 0.8)
+    rows = found.rows
+    added, updated, removed, kept, clashes = _upsert(session, owner, row.id, rows, window)
+    row.content_hash = found.digest
+    if row.kind == "url" and found.raw is not None:
+        row.raw = found.raw
+    problems = rows.problems
+    summary = f"{rows.count} events in the window"
+    if problems:
+        summary += f", {len(problems)} problem(s)"
+    row.last_status = f"ok: {summary}"
+    session.flush()
+    report("done", 1.0)
+    return SyncResult(
+        row.id, row.name, True, summary, False, added, updated, removed, kept, problems, clashes
+    )
+
+
+def _discarded(source_id: int, name: str, why: str) -> SyncResult:
+    return SyncResult(source_id, name, True, f"not stored: {why}", discarded=True)
+
+
 def sync_source(
     session: Session,
     owner: str,
@@ -457,121 +681,75 @@ def sync_source(
 ) -> SyncResult:
     """Bring one source's occurrences up to date; a source that cannot be read changes nothing.
 
-    Only the source's status is written on failure. Safe to run in a worker thread with its own
-    session (it holds no state between calls).
+    Only the source's status is written on failure. Everything runs in the caller's
+    transaction, loading and parsing included: on SQLite that holds the write lock throughout,
+    so the app and the command line use sync_database, which does not.
     """
-    row = _row(session, owner, source_id)
-    report = progress or (lambda stage, fraction: None)
-    window = rolling_window(session, owner, now, zone)
-    report("loading", 0.0)
-    context = _context(row, window, zone)
-    local = row.kind != "url"
-    stat = _stat_signature(row) if local else None
-    if not force and stat is not None and (row.etag, row.last_modified) == (stat, context):
-        # same files (size, mtime, inode) and same window: nothing to read
-        row.last_sync_at = now
-        row.last_status = "ok: unchanged"
-        report("done", 1.0)
-        return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
-    if (
-        local
-        and not force
-        and row.content_hash is not None
-        and row.last_modified == context  # else the digest cannot match: skip to parsing
-        and _local_digest(row, window, zone) == row.content_hash
-    ):
-        # touched or replaced, but the same bytes (and the same window, zone, roles, rules)
-        row.etag = stat
-        row.last_sync_at = now
-        row.last_status = "ok: unchanged"
-        report("done", 1.0)
-        return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
-    try:
-        loaded = _load(row, fetcher)
-        if local:
-            loaded.etag, loaded.last_modified = stat, context
-        digest = _digest(loaded, row, window, zone)
-        if not force and digest == row.content_hash:
-            row.etag, row.last_modified = loaded.etag, loaded.last_modified
-            row.last_sync_at = now
-            row.last_status = "ok: unchanged"
-            report("done", 1.0)
-            return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
-        report("parsing", 0.2)
-        parsed = read(loaded.files, window, zone, charset=loaded.charset)
-    except (CalendarError, FetchError) as exc:
-        row.last_sync_at = now
-        row.last_status = f"error: {exc}"
-        return SyncResult(row.id, row.name, False, str(exc))
-    report("storing", 0.8)
-    added, updated, removed, kept, clashes = _upsert(
-        session, owner, row, parsed.occurrences, window
-    )
-    row.content_hash = digest
-    row.etag, row.last_modified = loaded.etag, loaded.last_modified
-    if row.kind == "url" and loaded.raw is not None:
-        row.raw = loaded.raw
-    row.last_sync_at = now
-    problems = tuple(str(p) for p in parsed.problems)
-    summary = f"{len(parsed.occurrences)} events in the window"
-    if problems:
-        summary += f", {len(problems)} problem(s)"
-    row.last_status = f"ok: {summary}"
-    session.flush()
-    report("done", 1.0)
-    return SyncResult(
-        row.id, row.name, True, summary, False, added, updated, removed, kept, problems, clashes
-    )
+    prepared = _prepare(session, owner, source_id, now, zone)
+    if prepared is None:
+        raise PlannerError(f"no calendar with id {source_id}")
+    source, window = prepared
+    report = progress or _no_progress
+    found = _read_source(source, window, zone, fetcher=fetcher, force=force, report=report)
+    return _store(session, owner, source, window, now, found, report)
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return
+
+
+def _sync_in_phases(
+    db: Database,
+    owner: str,
+    source_id: int,
+    *,
+    now: datetime,
+    zone: tzinfo,
+    fetcher: Fetcher | None,
+    force: bool,
+    name: str = "",
+) -> SyncResult:
+    """sync_source in three transactions: read the source, load and parse with none open, store.
+
+    On SQLite every transaction takes the write lock (BEGIN IMMEDIATE): the seconds a large
+    calendar takes to fetch or parse must not keep the app's other writes waiting.
+    """
+    with db.transaction() as s:
+        prepared = _prepare(s, owner, source_id, now, zone)
+    if prepared is None:
+        return _discarded(source_id, name, "the calendar was removed before the sync")
+    source, window = prepared
+    found = _read_source(source, window, zone, fetcher=fetcher, force=force, report=_no_progress)
+    with db.transaction() as s:
+        return _store(s, owner, source, window, now, found, _no_progress)
 
 
 def _upsert(
-    session: Session, owner: str, row: CalendarSource, occs: Sequence[Occ], window: Interval
+    session: Session, owner: str, source_id: int, rows: _Rows, window: Interval
 ) -> tuple[int, int, int, int, tuple[Clash, ...]]:
-    rules = _rules_of(row)
     existing = {
         (uid, rid): (oid, fp)
         for oid, uid, rid, fp in session.execute(
             select(
                 Occurrence.id, Occurrence.uid, Occurrence.recurrence_id, Occurrence.fingerprint
-            ).where(Occurrence.source_id == row.id)
+            ).where(Occurrence.source_id == source_id)
         )
     }
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
     touched: list[Occ] = []
-    for occ in occs:
-        key = (occ.uid, occ.recurrence_id)
-        if key in seen:
-            continue
-        seen.add(key)
-        values: dict[str, Any] = {
-            "summary": occ.summary,
-            "location": occ.location,
-            "start": occ.start,
-            "end": occ.end,
-            "all_day": occ.all_day,
-            "busy": occ.busy,
-            "role_id": _role_for(occ, rules, row.default_role_id),
-            "sequence": occ.sequence,
-        }
-        values["fingerprint"] = _fingerprint(values)
+    for key, (occ, values) in rows.values.items():
         old = existing.get(key)
         if old is None:
             inserts.append(
-                {
-                    "owner": owner,
-                    "source_id": row.id,
-                    "uid": occ.uid,
-                    "recurrence_id": occ.recurrence_id,
-                }
+                {"owner": owner, "source_id": source_id, "uid": key[0], "recurrence_id": key[1]}
                 | values
             )
             touched.append(occ)
         elif old[1] != values["fingerprint"]:
             updates.append({"id": old[0]} | values)
             touched.append(occ)
-    gone = [oid for key, (oid, _) in existing.items() if key not in seen]
+    gone = [oid for key, (oid, _) in existing.items() if key not in rows.values]
     for i in range(0, len(gone), _CHUNK):
         session.execute(delete(Occurrence).where(Occurrence.id.in_(gone[i : i + _CHUNK])))
     if updates:
@@ -579,16 +757,15 @@ def _upsert(
     for i in range(0, len(inserts), _CHUNK):
         session.execute(insert(Occurrence), inserts[i : i + _CHUNK])
     session.flush()
-    _widen_span(session, owner, occs)
-    kept = len(seen) - len(inserts) - len(updates)
+    _widen_span(session, owner, rows.longest)
+    kept = len(rows.values) - len(inserts) - len(updates)
     return len(inserts), len(updates), len(gone), kept, _clashes(session, owner, touched, window)
 
 
-def _widen_span(session: Session, owner: str, occs: Sequence[Occ]) -> None:
+def _widen_span(session: Session, owner: str, longest: int | None) -> None:
     """Remember the longest occurrence ever stored (minutes), so week queries can be bounded."""
-    if not occs:
+    if longest is None:
         return
-    longest = max(int((o.end - o.start).total_seconds() // 60) + 1 for o in occs)
     known = planning.get_setting(session, owner, SETTING_SPAN)
     if known is None or longest > int(known):
         planning.set_setting(session, owner, SETTING_SPAN, longest)
@@ -620,27 +797,6 @@ def _clashes(
     return tuple(out)
 
 
-def sync_all(
-    session: Session,
-    owner: str,
-    *,
-    now: datetime,
-    zone: tzinfo,
-    fetcher: Fetcher | None = None,
-    force: bool = False,
-) -> list[SyncResult]:
-    """Sync every enabled source (each failure is reported in its own result)."""
-    ids = session.scalars(
-        select(CalendarSource.id).where(
-            CalendarSource.owner == owner, CalendarSource.enabled.is_(True)
-        )
-    ).all()
-    return [
-        sync_source(session, owner, i, now=now, zone=zone, fetcher=fetcher, force=force)
-        for i in ids
-    ]
-
-
 def sync_database(
     db: Database,
     owner: str,
@@ -652,8 +808,10 @@ def sync_database(
     force: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[SyncResult]:
-    """Sync sources one transaction each (for a worker thread: a slow URL holds no lock).
+    """Sync sources (all enabled ones by default) for a worker thread or the command line.
 
+    Each source is read in a short transaction, loaded and parsed with none open, and stored
+    in another short one: a slow URL or a large file never holds the database's write lock.
     progress(done, total, source name) is called before each source and once at the end.
     """
     with db.transaction() as s:
@@ -669,17 +827,25 @@ def sync_database(
     for done, source_id in enumerate(ids):
         if progress:
             progress(done, len(ids), names[source_id])
-        with db.transaction() as s:
-            results.append(
-                sync_source(s, owner, source_id, now=now, zone=zone, fetcher=fetcher, force=force)
+        results.append(
+            _sync_in_phases(
+                db,
+                owner,
+                source_id,
+                now=now,
+                zone=zone,
+                fetcher=fetcher,
+                force=force,
+                name=names[source_id],
             )
+        )
     if progress:
         progress(len(ids), len(ids), "")
     return results
 
 
-def import_once(
-    session: Session,
+def import_database(
+    db: Database,
     owner: str,
     location: str,
     *,
@@ -688,23 +854,31 @@ def import_once(
     role_id: int | None = None,
     fetcher: Fetcher | None = None,
 ) -> SyncResult:
-    """`splitday import`: a source that is not synced periodically; importing again updates it."""
+    """`splitday import`: a source that is not synced periodically; importing again updates it.
+
+    The source is created (or its role set) in one transaction, then synced like sync_database.
+    """
     kind, where = _clean_location(location)
     shown = display_url(where) if kind == "url" else Path(where).name
     name = f"import: {shown}"[:120]
-    row = session.scalar(
-        select(CalendarSource).where(CalendarSource.owner == owner, CalendarSource.name == name)
+    with db.transaction() as session:
+        found = session.execute(
+            select(CalendarSource.id, CalendarSource.default_role_id).where(
+                CalendarSource.owner == owner, CalendarSource.name == name
+            )
+        ).first()
+        if found is None:
+            source, _ = add_source(
+                session, owner, name, location, default_role_id=role_id, enabled=False
+            )
+            source_id = source.id
+        else:
+            source_id = found.id
+            if role_id is not None and found.default_role_id != role_id:
+                edit_source(session, owner, source_id, default_role_id=role_id)
+    return _sync_in_phases(
+        db, owner, source_id, now=now, zone=zone, fetcher=fetcher, force=False, name=name
     )
-    if row is None:
-        source, _ = add_source(
-            session, owner, name, location, default_role_id=role_id, enabled=False
-        )
-        source_id = source.id
-    else:
-        source_id = row.id
-        if role_id is not None and row.default_role_id != role_id:
-            edit_source(session, owner, row.id, default_role_id=role_id)
-    return sync_source(session, owner, source_id, now=now, zone=zone, fetcher=fetcher)
 
 
 # ---------------------------------------------------------------- queries

@@ -104,6 +104,7 @@ def sync_json(r: SyncResult) -> dict[str, Any]:
         "ok": r.ok,
         "message": r.message,
         "unchanged": r.unchanged,
+        "discarded": r.discarded,
         "added": r.added,
         "updated": r.updated,
         "removed": r.removed,
@@ -123,7 +124,9 @@ def _print_sync(r: SyncResult, ctx: Context) -> None:
     if not r.ok:
         print(f"{r.name}: FAILED - {r.message}", file=sys.stderr)
         return
-    if r.unchanged:
+    if r.discarded:
+        print(f"{r.name}: {r.message}")
+    elif r.unchanged:
         print(f"{r.name}: unchanged")
     else:
         print(
@@ -216,16 +219,14 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
 def _sync(ctx: Context, name: str | None, *, force: bool, as_json: bool) -> int:
     from planner import calendars
 
-    with ctx.db.transaction() as s:
-        if name:
-            source = calendars.find_source(s, ctx.owner, name)
-            results = [
-                calendars.sync_source(
-                    s, ctx.owner, source.id, now=ctx.now(), zone=ctx.zone, force=force
-                )
-            ]
-        else:
-            results = calendars.sync_all(s, ctx.owner, now=ctx.now(), zone=ctx.zone, force=force)
+    source_ids = None
+    if name:
+        with ctx.db.transaction() as s:
+            source_ids = [calendars.find_source(s, ctx.owner, name).id]
+    # no transaction around the sync: it takes short ones and loads/parses with none open
+    results = calendars.sync_database(
+        ctx.db, ctx.owner, now=ctx.now(), zone=ctx.zone, source_ids=source_ids, force=force
+    )
     if as_json:
         _print_json([sync_json(r) for r in results])
     else:
@@ -268,11 +269,13 @@ def _events(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     from planner import calendars
 
-    with ctx.db.transaction() as s:
-        role_id = ctx.role(s, args.role).id if args.role else None
-        result = calendars.import_once(
-            s, ctx.owner, args.location, now=ctx.now(), zone=ctx.zone, role_id=role_id
-        )
+    role_id = None
+    if args.role:
+        with ctx.db.transaction() as s:
+            role_id = ctx.role(s, args.role).id
+    result = calendars.import_database(
+        ctx.db, ctx.owner, args.location, now=ctx.now(), zone=ctx.zone, role_id=role_id
+    )
     if args.json:
         _print_json(sync_json(result))
     else:

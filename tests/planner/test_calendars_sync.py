@@ -252,9 +252,9 @@ def test_webcal_means_https(db: Database) -> None:
 
 def test_import_once_and_export(db: Database, clock: FakeClock, tmp_path: Path) -> None:
     path = write(tmp_path / "team.ics", ics(REVIEW))
+    result = calendars.import_database(db, "tester", str(path), now=clock.now(), zone=BERLIN)
+    again = calendars.import_database(db, "tester", str(path), now=clock.now(), zone=BERLIN)
     with db.transaction() as s:
-        result = calendars.import_once(s, "tester", str(path), now=clock.now(), zone=BERLIN)
-        again = calendars.import_once(s, "tester", str(path), now=clock.now(), zone=BERLIN)
         [source] = calendars.list_sources(s, "tester")
         planning.auto_plan(s, "tester", DAY, BERLIN)
         data = calendars.export_ics(s, "tester", DAY, DAY, BERLIN, now=clock.now())

@@ -92,3 +92,30 @@ def test_broken_file_reports_and_changes_nothing(
     shots.mkdir(exist_ok=True)
     dialog.resize(900, 380)
     assert dialog.grab().save(str(shots / "calendars-dialog.png"))
+
+
+def test_a_result_not_stored_is_shown_as_such(
+    qtbot: Any, db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The source was edited while the worker parsed it: the dialog says nothing was stored."""
+    path = tmp_path / "work.ics"
+    path.write_text(ICS)
+    with db.transaction() as s:
+        source, _ = calendars.add_source(s, "tester", "Work", str(path))
+    parse = calendars.read
+
+    def disable_then_read(*args: Any, **kw: Any) -> Any:
+        with db.transaction() as s:  # no sync transaction is open while it parses
+            calendars.edit_source(s, "tester", source.id, enabled=False)
+        return parse(*args, **kw)
+
+    monkeypatch.setattr(calendars, "read", disable_then_read)
+    dialog = CalendarsDialog(db, "tester", clock, BERLIN)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.sync_finished, timeout=10_000) as done:
+        dialog.sync_button.click()
+    [result] = done.args[0]
+    assert result.discarded and not result.changed
+    assert dialog.status_label.text() == (
+        "Work: not stored: the calendar was changed during the sync"
+    )

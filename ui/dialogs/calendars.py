@@ -211,7 +211,7 @@ class SourceEditor(QDialog):
 
 
 class SyncWorker(QObject):
-    """Runs calendars.sync_database in a QThread; each source is its own transaction."""
+    """Runs calendars.sync_database in a QThread (no transaction open while it loads/parses)."""
 
     progressed = Signal(int, int, str)
     finished = Signal(list)
@@ -448,6 +448,8 @@ class CalendarsDialog(QDialog):
         for r in results:
             if not r.ok:
                 lines.append(f"{r.name}: FAILED – {r.message}")
+            elif r.discarded:
+                lines.append(f"{r.name}: {r.message}")
             elif r.unchanged:
                 lines.append(f"{r.name}: unchanged")
             else:
