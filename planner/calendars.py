@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, TypeAlias
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, defer
 
-from planner import planning
+from planner import planning, rawsql
 from planner.db import Database
 from planner.errors import PlannerError
 from planner.fetch import Fetcher, FetchError, UrlFetcher, display_url, is_url, normalize_url
@@ -958,10 +958,7 @@ def _list_sqlite(
         ).fetchone()
         longest = json.loads(found[0]) if found else None
         floor = window.start - timedelta(minutes=int(longest) + 1) if longest is not None else None
-
-        def stamp(moment: datetime) -> str:
-            return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
+        stamp = rawsql.stamp
         sql = _WEEK_SQL
         args: list[Any] = [
             owner,

@@ -34,8 +34,8 @@ def stamp(moment: datetime) -> str:
 
 def moment(value: Any) -> datetime:
     """A timestamp column's value (SQLite text or a driver's datetime) as an aware UTC datetime."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if isinstance(value, str):  # with the offset written, fromisoformat returns UTC itself
+        return datetime.fromisoformat(value + "+00:00")
     if not isinstance(value, datetime):
         raise TypeError(f"unexpected value in a timestamp column: {value!r}")
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
