@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     QTime,
     QTimer,
 )
-from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -278,46 +278,14 @@ class RowsModel(QAbstractTableModel):
 
 
 def apply_dark_palette(app: QApplication) -> None:
-    """Fusion with a dark palette, disabled colours included (for screenshots and dark desktops)."""
+    """Fusion with the app's dark palette (for screenshots of a dark desktop)."""
+    from ui.theme import dark_palette
+
     app.setStyle("Fusion")
     hints = app.styleHints()
     if hasattr(hints, "setColorScheme"):
         hints.setColorScheme(Qt.ColorScheme.Dark)
-    palette = QPalette()
-    window, base, text = QColor(45, 45, 48), QColor(30, 30, 32), QColor(230, 230, 230)
-    muted = QColor(125, 125, 128)
-    for role, colour in (
-        (QPalette.ColorRole.Window, window),
-        (QPalette.ColorRole.WindowText, text),
-        (QPalette.ColorRole.Base, base),
-        (QPalette.ColorRole.AlternateBase, window),
-        (QPalette.ColorRole.ToolTipBase, window),
-        (QPalette.ColorRole.ToolTipText, text),
-        (QPalette.ColorRole.PlaceholderText, muted),
-        (QPalette.ColorRole.Text, text),
-        (QPalette.ColorRole.Button, QColor(58, 58, 62)),
-        (QPalette.ColorRole.ButtonText, text),
-        (QPalette.ColorRole.BrightText, QColor(255, 110, 100)),
-        (QPalette.ColorRole.Link, QColor(110, 170, 240)),
-        (QPalette.ColorRole.Highlight, QColor(42, 130, 218)),
-        (QPalette.ColorRole.HighlightedText, QColor(255, 255, 255)),
-        (QPalette.ColorRole.Light, QColor(80, 80, 84)),
-        (QPalette.ColorRole.Midlight, QColor(66, 66, 70)),
-        (QPalette.ColorRole.Mid, QColor(40, 40, 42)),
-        (QPalette.ColorRole.Dark, QColor(25, 25, 27)),
-        (QPalette.ColorRole.Shadow, QColor(0, 0, 0)),
-    ):
-        palette.setColor(role, colour)
-    disabled = QPalette.ColorGroup.Disabled
-    for role in (
-        QPalette.ColorRole.WindowText,
-        QPalette.ColorRole.Text,
-        QPalette.ColorRole.ButtonText,
-    ):
-        palette.setColor(disabled, role, muted)
-    palette.setColor(disabled, QPalette.ColorRole.Base, window)
-    palette.setColor(disabled, QPalette.ColorRole.Button, window)
-    app.setPalette(palette)
+    app.setPalette(dark_palette())
 
 
 DialogFactory = Callable[[Database, str, tzinfo, Clock, date], QDialog]

@@ -417,8 +417,10 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     if args.dark:
+        from ui.theme import dark_palette
+
         app.setStyle("Fusion")
-        app.setPalette(_dark_palette())
+        app.setPalette(dark_palette())
     db = open_database(args.db)
     with db.transaction() as s:
         planning.ensure_defaults(s, db.owner)
@@ -442,25 +444,6 @@ def main(argv: list[str] | None = None) -> int:
         return app.exec()
     finally:
         db.close()
-
-
-def _dark_palette() -> QPalette:
-    from PySide6.QtGui import QColor
-
-    p = QPalette()
-    for role, colour in (
-        (QPalette.ColorRole.Window, "#2b2d30"),
-        (QPalette.ColorRole.WindowText, "#e8e8e8"),
-        (QPalette.ColorRole.Base, "#1e1f22"),
-        (QPalette.ColorRole.Text, "#e8e8e8"),
-        (QPalette.ColorRole.Button, "#3a3d41"),
-        (QPalette.ColorRole.ButtonText, "#e8e8e8"),
-        (QPalette.ColorRole.ToolTipBase, "#3a3d41"),
-        (QPalette.ColorRole.ToolTipText, "#e8e8e8"),
-        (QPalette.ColorRole.Highlight, "#3d7ad6"),
-    ):
-        p.setColor(role, QColor(colour))
-    return p
 
 
 if __name__ == "__main__":
