@@ -104,7 +104,7 @@ _WORKING_SQL = ", ".join(f"'{k}'" for k in WORKING_KINDS)
 
 
 @cache
-def _q_settings(sqlite: bool, n: int) -> str:
+def _q_settings(n: int) -> str:
     keys = ", ".join(f":k{i}" for i in range(n))
     return f'SELECT "key", "value" FROM setting WHERE owner = :owner AND "key" IN ({keys})'
 
@@ -227,7 +227,7 @@ def week_label(monday: date) -> str:
 
 def _settings(rows: rawsql.Rows, owner: str, *keys: str) -> dict[str, Any]:
     params: dict[str, Any] = {"owner": owner} | {f"k{i}": k for i, k in enumerate(keys)}
-    found = {k: json.loads(v) for k, v in rows(_q_settings(rows.sqlite, len(keys)), params)}
+    found = {k: json.loads(v) for k, v in rows(_q_settings(len(keys)), params)}
     return {k: found.get(k, DEFAULTS.get(k)) for k in keys}
 
 
