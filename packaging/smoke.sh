@@ -77,8 +77,14 @@ icon=""
 if [ -n "$wid" ]; then
   echo "window: $(xprop -id "$wid" WM_CLASS)"
   # The window icon is the bundled SVG (needs Qt's SVG plugins): _NET_WM_ICON carries its pixels.
-  icon=$(xprop -id "$wid" _NET_WM_ICON 2>/dev/null | head -c 200 || true)
-  echo "window icon: ${icon:0:60}…"
+  # It is set in the frame after the first paint, so it may follow the mapping by a few ms.
+  iconed=$(ms)
+  for _ in $(seq 20); do
+    icon=$(xprop -id "$wid" _NET_WM_ICON 2>/dev/null | head -c 200 || true)
+    [[ "$icon" == *"CARDINAL"*"Icon"* ]] && break
+    sleep 0.05
+  done
+  echo "window icon: ${icon:0:60}… ($(( $(ms) - iconed )) ms after the mapping was seen)"
 fi
 set +e; wait "$gui"; code=$?; set -e
 echo "GUI: window mapped after ${mapped} ms, exit $code after $(( $(ms) - t )) ms"
