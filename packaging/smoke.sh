@@ -84,7 +84,7 @@ if [ -n "$wid" ]; then
     [[ "$icon" == *"CARDINAL"*"Icon"* ]] && break
     sleep 0.05
   done
-  echo "window icon: ${icon:0:60}… ($(( $(ms) - iconed )) ms after the mapping was seen)"
+  echo "window icon: $(head -1 <<<"$icon" | cut -c1-40)… ($(( $(ms) - iconed )) ms after the mapping was seen)"
 fi
 set +e; wait "$gui"; code=$?; set -e
 echo "GUI: window mapped after ${mapped} ms, exit $code after $(( $(ms) - t )) ms"
