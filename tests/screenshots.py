@@ -19,11 +19,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = "2026-11-24T10:20"
-# name, theme, screen, Qt scale factor
+LATE = "2026-11-24T21:40"  # the view scrolls to "now", far below the workday's start
+# name, theme, screen, Qt scale factor, clock
 VARIANTS = (
-    ("light", "light", "1280x720", "1"),
-    ("dark", "dark", "1280x720", "1"),
-    ("hidpi-light", "light", "2560x1440", "2"),
+    ("light", "light", "1280x720", "1", NOW),
+    ("dark", "dark", "1280x720", "1", NOW),
+    ("hidpi-light", "light", "2560x1440", "2", NOW),
+    ("late-dark", "dark", "1280x720", "1", LATE),
 )
 
 
@@ -43,7 +45,8 @@ def child(out: Path, name: str) -> int:
             QTimer.singleShot(100, grab)
             return
         window.set_mini_visible(True)
-        window.timeline_scroll.verticalScrollBar().setValue(0)
+        if not name.startswith("late"):  # the morning in view; "late" keeps the scroll to now
+            window.timeline_scroll.verticalScrollBar().setValue(0)
         QApplication.processEvents()
         time.sleep(0.3)
         QApplication.processEvents()
@@ -83,7 +86,7 @@ def run(out: Path) -> int:
             subprocess.run(
                 [*cli, *command], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
             )
-        for index, (name, theme, screen, scale) in enumerate(VARIANTS):
+        for index, (name, theme, screen, scale, now) in enumerate(VARIANTS):
             display = f":{90 + index}"
             xvfb = subprocess.Popen(
                 ["Xvfb", display, "-screen", "0", f"{screen}x24", "-nolisten", "tcp"],
@@ -92,7 +95,13 @@ def run(out: Path) -> int:
             )
             try:
                 time.sleep(0.8)
-                child_env = dict(env, DISPLAY=display, SPLITDAY_THEME=theme, QT_SCALE_FACTOR=scale)
+                child_env = dict(
+                    env,
+                    DISPLAY=display,
+                    SPLITDAY_THEME=theme,
+                    QT_SCALE_FACTOR=scale,
+                    SPLITDAY_NOW=now,
+                )
                 result = subprocess.run(
                     [python, __file__, "--child", name, "--out", str(out)],
                     env=child_env,

@@ -189,3 +189,36 @@ def test_undo_shows_the_day_it_changes(
     window.undo_action.trigger()
     assert window.day == DAY  # back on the day whose slot moved back
     assert ("13:00", "14:00", seeded.support) in slots_of(db)
+
+
+def test_the_column_titles_stay_in_view_when_scrolled(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    # late in the evening the view scrolls to "now": the titles must not scroll away with 07:00
+    window.resize(900, 400)
+    qtbot.wait(10)
+    bar = window.timeline_scroll.verticalScrollBar()
+    viewport = window.timeline_scroll.viewport()
+    tl = window.timeline
+    band = 26  # HEADER
+
+    def top_band() -> list[str]:  # over the columns; the gutter's hour labels scroll on
+        image = viewport.grab().toImage()
+        left = int(tl.planned_column()[0])
+        return [
+            image.pixelColor(x, y).name()
+            for y in range(0, band, 2)
+            for x in range(left, image.width(), 3)
+        ]
+
+    bar.setValue(0)
+    at_top = top_band()
+    assert bar.maximum() > 200  # the day does not fit: there is somewhere to scroll to
+    bar.setValue(bar.maximum())
+    assert tl.header_top() == bar.maximum()
+    assert top_band() == at_top  # the same titles on the same band, not hours or slots
+    # the band is not a place to start a new slot: a drag on it creates nothing
+    before = slots_of(db)
+    title = tl.mapFrom(viewport, QPoint(int(tl.planned_column()[0]) + 20, 10))
+    drag(qtbot, tl, title, title + QPoint(0, 120))
+    assert slots_of(db) == before

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QHelpEvent,
     QKeyEvent,
     QMouseEvent,
+    QMoveEvent,
     QPainter,
     QPaintEvent,
     QPen,
@@ -187,8 +188,8 @@ class TimelineWidget(QWidget):
         if scale is None or self.snapshot is None:
             return None
         left, right = self.planned_column()
-        if not left <= pos.x() <= right:
-            return None
+        if not left <= pos.x() <= right or pos.y() < self.header_top() + HEADER:
+            return None  # beside the column, or on the titles over it
         for slot in reversed(self.snapshot.plan.slots):
             hit = geometry.hit_edge(pos.y(), scale.y_of(slot.start), scale.y_of(slot.end))
             if hit is not None:
@@ -197,7 +198,17 @@ class TimelineWidget(QWidget):
 
     def _in_planned(self, pos: QPointF) -> bool:
         left, right = self.planned_column()
-        return left <= pos.x() <= right and pos.y() >= HEADER
+        return left <= pos.x() <= right and pos.y() >= self.header_top() + HEADER
+
+    def header_top(self) -> int:
+        """Where the column titles are drawn: the top of the visible part, so they stay in view
+        however far the scroll area has scrolled (to "now" late in the evening, say)."""
+        return max(0, self.visibleRegion().boundingRect().top())
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        # the scroll area scrolls by moving this widget; the titles must follow the view
+        super().moveEvent(event)
+        self.update()
 
     # ------------------------------------------------------------ painting
 
@@ -231,6 +242,7 @@ class TimelineWidget(QWidget):
             self._paint_hint(painter, scale)
         self._paint_drag(painter, scale)
         self._paint_lines(painter, scale)
+        self._paint_header(painter)
         if self.hasFocus():  # where the keys go
             pen = QPen(self.palette().highlight().color(), 2)
             painter.setPen(pen)
@@ -244,7 +256,7 @@ class TimelineWidget(QWidget):
         faint = QColor(text)
         faint.setAlpha(40)
         p_left, p_right = self.planned_column()
-        a_left, a_right = self.actual_column()
+        a_right = self.actual_column()[1]
         day = self.snapshot.plan.day
         # outside the workday window: a slightly different background
         off = pal.alternateBase()
@@ -252,16 +264,6 @@ class TimelineWidget(QWidget):
             QRectF(p_left, HEADER, a_right - p_left, scale.y_of(day.start) - HEADER), off
         )
         painter.fillRect(QRectF(p_left, scale.y_of(day.stop), a_right - p_left, self.height()), off)
-        bold = QFont(self.font())
-        bold.setBold(True)
-        painter.setFont(bold)
-        painter.setPen(text)
-        painter.drawText(
-            QRectF(p_left, 0, p_right - p_left, HEADER), Qt.AlignmentFlag.AlignCenter, "Planned"
-        )
-        painter.drawText(
-            QRectF(a_left, 0, a_right - a_left, HEADER), Qt.AlignmentFlag.AlignCenter, "Actual"
-        )
         painter.setFont(self.font())
         fm = self.fontMetrics()
         for mark in geometry.hour_marks(scale.origin, scale.end, self.zone):
@@ -282,6 +284,31 @@ class TimelineWidget(QWidget):
             )
         painter.setPen(QPen(faint, 1))
         painter.drawLine(QPointF(p_right + 4, HEADER), QPointF(p_right + 4, self.height()))
+
+    def _paint_header(self, painter: QPainter) -> None:
+        """The column titles, on an opaque band over whatever has scrolled beneath them."""
+        pal = self.palette()
+        top = self.header_top()
+        faint = QColor(pal.text().color())
+        faint.setAlpha(40)
+        p_left, p_right = self.planned_column()
+        a_left, a_right = self.actual_column()
+        # over the columns only: the hour labels in the gutter stay readable beside it
+        painter.fillRect(QRectF(p_left, top, self.width() - p_left, HEADER), pal.base())
+        if top > 0:  # scrolled: a rule tells the band from the hours under it
+            painter.setPen(QPen(faint, 1))
+            painter.drawLine(
+                QPointF(p_left, top + HEADER - 0.5), QPointF(a_right, top + HEADER - 0.5)
+            )
+        bold = QFont(self.font())
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(pal.text().color())
+        for (left, right), title in (((p_left, p_right), "Planned"), ((a_left, a_right), "Actual")):
+            painter.drawText(
+                QRectF(left, top, right - left, HEADER), Qt.AlignmentFlag.AlignCenter, title
+            )
+        painter.setFont(self.font())
 
     def _label(self, start: datetime, end: datetime) -> str:
         a = start.astimezone(self.zone).strftime("%H:%M")
