@@ -54,6 +54,8 @@ class Focus:
     interruption: EntryV | None
     stop: datetime
     after_stop: bool
+    working: EntryV | None = None  # the work being logged now, if any
+    working_role: RoleV | None = None
 
 
 def current_task(snapshot: DaySnapshot, slot: SlotV) -> TaskV | None:
@@ -78,6 +80,7 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
     nxt = upcoming[0] if upcoming else None
     running = [e for e in snapshot.entries if e.end is None]
     interruption = running[-1] if running and running[-1].kind == "interruption" else None
+    working = next((e for e in reversed(running) if e.kind == "work"), None)
     return Focus(
         now=now,
         slot=slot,
@@ -89,11 +92,17 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
         interruption=interruption,
         stop=snapshot.plan.day.stop,
         after_stop=now >= snapshot.plan.day.stop,
+        working=working,
+        working_role=snapshot.role(working.role_id) if working and working.role_id else None,
     )
 
 
-def format_left(left: timedelta) -> str:
-    minutes = max(0, int(left.total_seconds() // 60))
+def format_span(span: timedelta) -> str:
+    minutes = max(0, int(span.total_seconds() // 60))
     if minutes >= 60:
-        return f"{minutes // 60} h {minutes % 60:02d} min left"
-    return f"{minutes} min left"
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes} min"
+
+
+def format_left(left: timedelta) -> str:
+    return f"{format_span(left)} left"

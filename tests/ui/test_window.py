@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 
@@ -69,6 +70,72 @@ def test_now_panel_shows_role_task_time_left_and_next(
     window.tick()
     assert card.role.text() == "Day over"
     assert "Hard stop was at 17:30" in card.left.text()
+
+
+def test_now_panel_says_when_work_is_still_logged_past_the_hard_stop(
+    window: MainWindow, db: Database, seeded: Seeded, clock: FakeClock
+) -> None:
+    with db.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("17:00"), role_id=seeded.community)
+    clock.set(at("21:40"))
+    window.tick()
+    card = window.now_panel.card
+    assert card.role.text() == "Overtime"
+    assert card.task.text() == "Still logging Community"
+    assert card.left.text() == "4 h 10 min past the hard stop (17:30)"
+    assert "Ctrl+E" in card.next.text()
+    assert window.end_of_day_action.shortcut().toString() == "Ctrl+E"
+    window.set_mini_visible(True)
+    assert window.mini is not None
+    mini = window.mini.card
+    assert (mini.role.text(), mini.task.text()) == ("Overtime", "Still logging Community")
+    assert mini.next.text() == ""  # no room for the hint; the main window carries it
+    with db.transaction() as s:
+        tracking.stop(s, "tester", BERLIN, at("21:45"))
+    clock.set(at("21:46"))
+    window.tick()
+    assert card.role.text() == "Day over"
+    assert card.task.text() == "" and card.next.text() == ""
+
+
+LONG_TITLE = "Answer the escalated tickets from the enterprise customers about the outage"
+
+
+def _fits(card) -> bool:  # type: ignore[no-untyped-def]
+    """Every line of the card in view: no label squeezed under its wrapped height or overlapped."""
+    labels = [card.role, card.task, card.left, card.next]
+    for above, below in itertools.pairwise(labels):
+        if below.geometry().top() < above.geometry().bottom():
+            return False
+    return all(
+        label.height() >= (label.heightForWidth(label.width()) if label.wordWrap() else 0)
+        for label in labels
+    )
+
+
+def test_a_long_task_title_wraps_without_being_cut_in_the_panel_and_the_mini_window(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    window.resize(900, 700)
+    window.set_mini_visible(True)
+    assert window.mini is not None
+    qtbot.waitExposed(window.mini)
+    short_height = window.mini.height()
+    assert _fits(window.mini.card)
+    with db.transaction() as s:
+        planning.update_task(s, "tester", seeded.tasks["Answer tickets"], title=LONG_TITLE)
+    window.tick()
+    qtbot.wait(20)
+    panel, mini = window.now_panel.card, window.mini.card
+    assert panel.task.text() == mini.task.text() == LONG_TITLE
+    assert mini.task.heightForWidth(mini.task.width()) > 2 * mini.task.fontMetrics().height()
+    assert _fits(panel) and _fits(mini)
+    assert window.mini.height() > short_height  # the window grew for the wrapped title
+    with db.transaction() as s:
+        planning.update_task(s, "tester", seeded.tasks["Answer tickets"], title="Short")
+    window.tick()
+    qtbot.wait(20)
+    assert window.mini.height() == short_height  # and gave the room back
 
 
 def test_tick_moves_the_now_line_and_follows_the_plan(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme
@@ -64,7 +64,7 @@ class FocusCard(QFrame):
         return moment.astimezone(self.zone).strftime("%H:%M")
 
     def show_focus(self, focus: Focus | None) -> None:
-        from ui.day_data import format_left  # (not needed for the first, empty paint)
+        from ui.day_data import format_left, format_span  # (not for the first, empty paint)
 
         self.focus = focus
         if focus is None:
@@ -77,7 +77,10 @@ class FocusCard(QFrame):
                 f"background:{colour}; color:{theme.role_text(colour).name()}; border-radius:6px;"
             )
         else:
-            self.role.setText("Day over" if focus.after_stop else "No slot now")
+            overtime = focus.after_stop and focus.working is not None
+            self.role.setText(
+                "Overtime" if overtime else "Day over" if focus.after_stop else "No slot now"
+            )
             self.role.setStyleSheet("border:1px solid palette(mid); border-radius:6px;")
         if focus.interruption is not None:
             note = focus.interruption.note or focus.interruption.source or "interruption"
@@ -86,10 +89,16 @@ class FocusCard(QFrame):
             self.task.setText(focus.task.title)
         elif focus.slot is not None:
             self.task.setText(focus.slot.title or "No task planned for this slot")
+        elif focus.after_stop and focus.working is not None:
+            what = focus.working_role.name if focus.working_role else "work"
+            self.task.setText(f"Still logging {what}")
         else:
             self.task.setText("")
         if focus.slot is not None and focus.left is not None:
             self.left.setText(f"{format_left(focus.left)} (until {self._hhmm(focus.slot.end)})")
+        elif focus.after_stop and focus.working is not None:
+            over = format_span(focus.now - focus.stop)
+            self.left.setText(f"{over} past the hard stop ({self._hhmm(focus.stop)})")
         elif focus.after_stop:
             self.left.setText(f"Hard stop was at {self._hhmm(focus.stop)}")
         else:
@@ -100,8 +109,28 @@ class FocusCard(QFrame):
             )
         elif not focus.after_stop:
             self.next.setText(f"Hard stop at {self._hhmm(focus.stop)}")
+        elif focus.working is not None and not self.compact:  # the mini window has no room
+            self.next.setText("End of day… (Ctrl+E) stops the log and closes the day")
         else:
             self.next.setText("")
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Wrapped lines need the height they take at this width: neither the splitter nor a
+        window asks a layout for height-for-width, so the card says it as its minimum height
+        (else a long task title is drawn over the role and cut off)."""
+        layout = self.layout()
+        if self.isVisible() and layout is not None and layout.hasHeightForWidth():
+            self.setMinimumHeight(layout.totalHeightForWidth(self.width()))
+
+    def showEvent(self, event: QShowEvent) -> None:  # the width is known from here on
+        super().showEvent(event)
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()
 
 
 class NowPanel(QWidget):
@@ -145,6 +174,17 @@ class MiniWindow(QWidget):
 
     def show_focus(self, focus: Focus | None) -> None:
         self.card.show_focus(focus)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            # the card's height changed (new words, or a new width): as tall as it needs, no
+            # clipped lines and no empty band once a long title is gone
+            layout = self.layout()
+            height = layout.totalMinimumSize().height() if layout is not None else 0
+            if height and height != self.height():
+                self.resize(self.width(), height)
+        return handled
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()
