@@ -76,6 +76,15 @@ def apply(app: QApplication) -> None:
     # else: the platform's own palette already matches; leave it (and save start-up time)
 
 
+def use_dark(app: QApplication) -> None:
+    """Fusion with the app's dark palette, whatever the desktop says (for dark screenshots)."""
+    app.setStyle("Fusion")
+    hints = app.styleHints()
+    if hasattr(hints, "setColorScheme"):
+        hints.setColorScheme(Qt.ColorScheme.Dark)
+    app.setPalette(dark_palette())
+
+
 def follow_system(app: QApplication) -> None:
     apply(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply(app))

@@ -277,17 +277,6 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
-def apply_dark_palette(app: QApplication) -> None:
-    """Fusion with the app's dark palette (for screenshots of a dark desktop)."""
-    from ui.theme import dark_palette
-
-    app.setStyle("Fusion")
-    hints = app.styleHints()
-    if hasattr(hints, "setColorScheme"):
-        hints.setColorScheme(Qt.ColorScheme.Dark)
-    app.setPalette(dark_palette())
-
-
 DialogFactory = Callable[[Database, str, tzinfo, Clock, date], QDialog]
 
 
@@ -308,7 +297,9 @@ def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | N
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     if args.dark:
-        apply_dark_palette(app)
+        from ui.theme import use_dark
+
+        use_dark(app)
     elif args.light:
         app.setStyle("Fusion")
         if hasattr(app.styleHints(), "setColorScheme"):

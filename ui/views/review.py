@@ -417,10 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     if args.dark:
-        from ui.theme import dark_palette
+        from ui.theme import use_dark
 
-        app.setStyle("Fusion")
-        app.setPalette(dark_palette())
+        use_dark(app)
     db = open_database(args.db)
     with db.transaction() as s:
         planning.ensure_defaults(s, db.owner)
