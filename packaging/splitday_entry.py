@@ -41,12 +41,20 @@ def _self_check() -> int:
         if not qt_prefix.startswith(getattr(sys, "_MEIPASS", "")):
             raise SystemExit(f"self-check failed: Qt prefix outside the app: {qt_prefix}")
 
+    from ui.qt_guard import check_bindings, none_refcount_drift
+
+    # The bundled bindings must not leak None (PySide6 6.12.0 on 3.11 aborts the app).
+    if reason := check_bindings(calls=5000):
+        raise SystemExit(f"self-check failed: {reason}")
+    drift = none_refcount_drift(5000)
+
     from planner import APP_ID, __version__
 
     print(
         f"self-check ok: splitday {__version__} ({APP_ID}); matplotlib {matplotlib.__version__} "
         f"png {size[0]}x{size[1]}; kiwisolver {kiwisolver.__version__}; "
-        f"sqlalchemy compiled {HAS_CYEXTENSION}; Qt prefix {qt_prefix}; "
+        f"sqlalchemy compiled {HAS_CYEXTENSION}; None refcount drift {drift}/5000; "
+        f"Qt prefix {qt_prefix}; "
         f"MPLCONFIGDIR={matplotlib.get_configdir()}"
     )
     return 0

@@ -413,8 +413,12 @@ def main(db_url: str | None = None, open_plan: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.desktop import quit_after_first_window_from_env
+    from ui.qt_guard import check_bindings
     from ui.single_instance import claim_instance
 
+    if reason := check_bindings():
+        print(f"splitday: {reason}", file=sys.stderr)
+        return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     instance = claim_instance()  # before any window: a second `splitday` only forwards "show"
     if isinstance(instance, int):
