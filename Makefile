@@ -20,6 +20,7 @@ test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 	bash tests/run.sh $(PY)
 
 screenshots: $(VENV)/.installed

@@ -239,8 +239,9 @@ def bare_parse(data: bytes) -> None:
 
 def fresh_import(path: Path, workdir: Path) -> tuple[float, object, int]:
     """A full import into a new database: read, parse, expand, upsert, commit."""
-    from planner import calendars, planning
-    from planner.db import open_database
+    from planner.calendars import sync as calendars
+    from planner.services import planning
+    from planner.storage.db import open_database
 
     db_path = workdir / f"db-{time.monotonic_ns()}.sqlite3"
     db = open_database(f"sqlite:///{db_path}", owner="bench")
@@ -303,8 +304,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from planner import calendars
-    from planner.timerange import Interval
+    from planner.calendars import sync as calendars
+    from planner.domain.timerange import Interval
 
     workdir = Path(tempfile.mkdtemp(prefix="splitday-bench-"))
     try:

@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner import planning, scheduling, tracking  # noqa: E402
-from planner.db import open_database  # noqa: E402
-from planner.timerange import Interval, local_wall_time  # noqa: E402
+from planner.domain import scheduling  # noqa: E402
+from planner.domain.timerange import Interval, local_wall_time  # noqa: E402
+from planner.services import planning, tracking  # noqa: E402
+from planner.storage.db import open_database  # noqa: E402
 
 
 def median_ms(samples: list[float]) -> float:
@@ -43,7 +44,7 @@ def bench_status(tmp: Path, runs: int) -> tuple[float, float]:
     compileall.compile_dir(ROOT / "ui", quiet=1)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(SPLITDAY_DATA_DIR=str(tmp), SPLITDAY_NOW="2026-11-24T10:15")
-    launcher = [sys.executable, "-m", "ui.launcher"]
+    launcher = [sys.executable, "-m", "ui.shell.launcher"]
     subprocess.run(
         [*launcher, "demo", "--weeks", "4"], env=env, cwd=ROOT, check=True, capture_output=True
     )

@@ -113,7 +113,7 @@ def _cpu_ms() -> float:
 def forwarded_interrupt(
     env: dict[str, str], runs: int
 ) -> tuple[list[float], list[float], list[float], list[float]]:
-    """Whole `python -m planner.cli interrupt …` processes, and bare interpreters to compare:
+    """Whole `python -m planner.cli.main interrupt …` processes, and bare interpreters to compare:
     wall time, and the CPU time the process used (what a busy machine cannot inflate much)."""
     cli = [sys.executable, "-m", ENTRY, "interrupt", "bench", "--duration", "1m"]
     bare = [sys.executable, "-c", "pass"]
@@ -137,7 +137,7 @@ def forwarded_interrupt(
 
 def socket_round_trips(env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
     """The app's share: one request over the socket, from a process that is already running."""
-    from planner import ipc
+    from planner.platform import ipc
 
     name = env["SPLITDAY_SOCKET"]
     ping: list[float] = []

@@ -68,7 +68,7 @@ def env_for(tmp: Path) -> dict[str, str]:
 def make_demo(tmp: Path, weeks: int) -> str:
     url = f"sqlite:///{tmp / f'demo-{weeks}.sqlite3'}"
     subprocess.run(
-        [sys.executable, "-m", "planner.cli", "--db", url, "demo", "--weeks", str(weeks)],
+        [sys.executable, "-m", "planner.cli.main", "--db", url, "demo", "--weeks", str(weeks)],
         env=env_for(tmp),
         check=True,
         capture_output=True,
@@ -82,9 +82,9 @@ def make_demo(tmp: Path, weeks: int) -> str:
 def bench_aggregates(url: str, repeat: int) -> dict[str, object]:
     from sqlalchemy import text
 
-    from planner import reports
-    from planner.clock import parse_local_moment
-    from planner.db import open_database
+    from planner.domain.clock import parse_local_moment
+    from planner.review import reports
+    from planner.storage.db import open_database
 
     zone = ZoneInfo(ZONE_NAME)
     now = parse_local_moment(NOW, zone)
@@ -127,9 +127,9 @@ def bench_charts(url: str, repeat: int) -> dict[str, object]:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    from planner import charts, reports
-    from planner.clock import parse_local_moment
-    from planner.db import open_database
+    from planner.domain.clock import parse_local_moment
+    from planner.review import charts, reports
+    from planner.storage.db import open_database
 
     zone = ZoneInfo(ZONE_NAME)
     now = parse_local_moment(NOW, zone)
@@ -219,8 +219,8 @@ import sys, time
 t0 = time.perf_counter()
 from PySide6.QtWidgets import QApplication
 from zoneinfo import ZoneInfo
-from planner.clock import clock_from_env
-from planner.db import open_database
+from planner.domain.clock import clock_from_env
+from planner.storage.db import open_database
 from ui.views.review import ReviewView
 app = QApplication([])
 db = open_database(sys.argv[1], owner="bench")
@@ -323,7 +323,7 @@ def bench_processes(url: str, tmp: Path, repeat: int) -> dict[str, object]:
     monday = date.fromisoformat(NOW[:10]) - timedelta(days=date.fromisoformat(NOW[:10]).weekday())
     last = monday - timedelta(weeks=1)
     iso = last.isocalendar()
-    ours = [sys.executable, "-m", "planner.cli", "--db", url, "report",
+    ours = [sys.executable, "-m", "planner.cli.main", "--db", url, "report",
             "--week", f"{iso[0]}-W{iso[1]:02d}", "--json"]  # fmt: skip
     theirs = [str(watson), "report", "--from", str(last), "--to",
               str(last + timedelta(days=6)), "--json"]  # fmt: skip

@@ -6,7 +6,7 @@ Each run is a fresh process. The minimal window is QApplication + QMainWindow, q
 first paint. For Splitday we record the first paint of the main window, the moment today's plan
 has been painted (database opened, plan read, timeline repainted) and the resident memory then.
 "Plan on screen" is the first paint of the timeline holding today's plan: normally the plan
-cached at the last run (ui/plan_cache.py), replaced from the database moments later; the time
+cached at the last run (ui/shell/plan_cache.py), replaced from the database moments later; the time
 until the database's own plan is painted is reported too. The code is copied to a temporary
 folder and byte-compiled first (an installed app has .pyc).
 Runs under Xvfb when it is installed (else offscreen); the median of the runs is reported.
@@ -53,12 +53,12 @@ print({"paint": Window.painted, "plan": Window.painted, "db_plan": Window.painte
 
 SPLITDAY = r"""
 import sys, time
-# the path plain `splitday` takes (ui.launcher -> ui.app.main) up to the window
-import ui.launcher
+# the path plain `splitday` takes (ui.shell.launcher -> ui.shell.app.main) up to the window
+import ui.shell.launcher
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
-from ui.app import build
-from ui.single_instance import claim_instance
+from ui.shell.app import build
+from ui.shell.single_instance import claim_instance
 
 _app = QApplication(sys.argv[:1])
 instance = claim_instance()  # the single-instance lock comes before any window
@@ -148,7 +148,7 @@ def main() -> int:
         )
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(work)], env=env, check=True)
         subprocess.run(
-            [sys.executable, "-m", "planner.cli", "demo", "--weeks", str(args.weeks)],
+            [sys.executable, "-m", "planner.cli.main", "demo", "--weeks", str(args.weeks)],
             cwd=work,
             env=env,
             check=True,

@@ -41,7 +41,7 @@ def _self_check() -> int:
         if not qt_prefix.startswith(getattr(sys, "_MEIPASS", "")):
             raise SystemExit(f"self-check failed: Qt prefix outside the app: {qt_prefix}")
 
-    from ui.qt_guard import check_bindings, none_refcount_drift
+    from ui.shell.qt_guard import check_bindings, none_refcount_drift
 
     # The bundled bindings must not leak None (PySide6 6.12.0 on 3.11 aborts the app).
     if reason := check_bindings(calls=5000):
@@ -63,6 +63,6 @@ def _self_check() -> int:
 if __name__ == "__main__":
     if os.environ.get("SPLITDAY_SELF_CHECK"):
         sys.exit(_self_check())
-    from ui.launcher import main
+    from ui.shell.launcher import main
 
     sys.exit(main())

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from planner import planning
-from planner.clock import FakeClock
-from planner.db import Database, open_database
-from planner.models import Base
+from planner.domain.clock import FakeClock
+from planner.services import planning
+from planner.storage.db import Database, open_database
+from planner.storage.models import Base
 
 SHARED = Path(os.environ.get("SPLITDAY_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 CORPUS = SHARED / "ics-corpus"

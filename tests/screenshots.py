@@ -34,7 +34,7 @@ def child(out: Path, name: str) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.app import build
+    from ui.shell.app import build
 
     app, window, runtime = build()
     screen = app.primaryScreen().availableGeometry()
@@ -76,7 +76,7 @@ def run(out: Path) -> int:
         env = dict(os.environ, SPLITDAY_DATA_DIR=tmp, SPLITDAY_NOW=NOW, TZ="Europe/Berlin")
         env.pop("QT_QPA_PLATFORM", None)
         env["PYTHONPATH"] = str(ROOT)
-        cli = [python, "-m", "ui.launcher"]
+        cli = [python, "-m", "ui.shell.launcher"]
         for command in (
             ["demo", "--weeks", "3"],
             ["task", "add", "--role", "Community", "--estimate", "240", "Migrate the forum"],

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from planner.cli import build_parser
+from planner.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

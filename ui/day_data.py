@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # (the values module is not needed for the first paint)
-    from planner.values import EntryV, PlanV, RoleV, SlotV, TaskV
+    from planner.domain.values import EntryV, PlanV, RoleV, SlotV, TaskV
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from planner import ipc
-from planner.db import integrity_problem, open_database
-from planner.models import Entry, Task
+from planner.platform import ipc
+from planner.storage.db import integrity_problem, open_database
+from planner.storage.models import Entry, Task
 from tests.e2e.xsession import ENTRY, REPO, App, app_env, require, splitday, xvfb
 
 pytestmark = pytest.mark.e2e

@@ -21,7 +21,7 @@ import json, sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 from PySide6.QtCore import QTimer
-from ui.app import build
+from ui.shell.app import build
 
 out = sys.argv[1]
 app, window, runtime = build()
@@ -86,7 +86,7 @@ def x_session(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 def slots(env: dict[str, str]) -> list[dict[str, object]]:
     out = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "plan", "2026-11-25", "--json"],
+        [sys.executable, "-m", "planner.cli.main", "plan", "2026-11-25", "--json"],
         env=env,
         cwd=ROOT,
         check=True,

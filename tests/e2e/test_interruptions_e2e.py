@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from planner import tracking
-from planner.db import open_database
-from planner.timerange import Interval
-from planner.values import EntryV
+from planner.domain.timerange import Interval
+from planner.domain.values import EntryV
+from planner.services import tracking
+from planner.storage.db import open_database
 from tests.e2e.xsession import (
     QUICK_LOG_TITLE,
     App,

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import planning
-from planner.db import open_database
+from planner.services import planning
+from planner.storage.db import open_database
 
 pytestmark = pytest.mark.e2e
 
@@ -102,7 +102,7 @@ def _env(tmp_path: Path, display: str) -> dict[str, str]:
 
 
 def _app(db_url: str, quit_after: float) -> str:
-    return f"{sys.executable} -m ui.reminders --db {db_url} --quit-after {quit_after}"
+    return f"{sys.executable} -m ui.shell.reminders --db {db_url} --quit-after {quit_after}"
 
 
 def test_slot_reminder_reaches_the_notification_daemon(
@@ -179,7 +179,7 @@ def _run_until_delivered(
 def test_without_a_session_bus_the_toast_shows(tmp_path: Path, display: str, db_file: str) -> None:
     env = _env(tmp_path, display)
     stdout, stderr, windows = _run_until_delivered(
-        [sys.executable, "-m", "ui.reminders", "--db", db_file, "--quit-after", "9"],
+        [sys.executable, "-m", "ui.shell.reminders", "--db", db_file, "--quit-after", "9"],
         env,
         tmp_path,
         "toast-no-bus.png",
@@ -222,7 +222,7 @@ def test_with_a_bus_but_no_daemon_the_toast_shows(
             "--",
             sys.executable,
             "-m",
-            "ui.reminders",
+            "ui.shell.reminders",
             "--db",
             db_file,
             "--quit-after",
@@ -243,7 +243,7 @@ def test_x11_idle_time_is_real(tmp_path: Path, display: str) -> None:
     env = _env(tmp_path, display)
     code = (
         "import time, subprocess\n"
-        "from ui.reminders import X11Idle\n"
+        "from ui.shell.reminders import X11Idle\n"
         "probe = X11Idle()\n"
         "subprocess.run(['xdotool', 'mousemove', '10', '10'], check=True)\n"
         "time.sleep(1.5)\n"

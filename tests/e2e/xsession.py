@@ -15,9 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 QUICK_LOG_TITLE = "Splitday — interruption"
 MAIN_TITLE = "Splitday( — [A-Z][a-z]{2} [0-9]{2} [A-Z][a-z]{2})?"  # a regex for xdotool --name
-# The `splitday` entry point: ui.launcher where it exists (it injects the GUI into the CLI),
-# else the CLI module that used to start the GUI itself.
-ENTRY = "ui.launcher" if (REPO / "ui" / "launcher.py").exists() else "planner.cli"
+ENTRY = "ui.shell.launcher"  # the `splitday` entry point: the CLI, with the GUI injected
 SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # display -> its Xvfb, for diagnostics
 
 
@@ -147,7 +145,7 @@ class App:
                 if attempt == 2 or "could not connect to display" not in str(exc):
                     raise
                 print(f"retrying the app start: {exc}", file=sys.stderr)
-        from planner import ipc
+        from planner.platform import ipc
 
         def answers() -> bool:
             reply = ipc.send(env["SPLITDAY_SOCKET"], ipc.encode_request("ping"))

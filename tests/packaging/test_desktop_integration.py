@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from planner import APP_ID, __version__
-from planner.cli import build_parser
+from planner.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = ROOT / "resources"
@@ -53,7 +53,7 @@ def test_app_id_is_the_one_reverse_dns_name_everywhere() -> None:
     for script in ("splitday.spec", "install-desktop.sh"):
         text = (ROOT / "packaging" / script).read_text()
         assert f'APP_ID = "{APP_ID}"' in text or f"APP_ID={APP_ID}" in text, script
-    assert "setDesktopFileName(APP_ID)" in (ROOT / "ui" / "desktop.py").read_text()
+    assert "setDesktopFileName(APP_ID)" in (ROOT / "ui" / "shell" / "desktop.py").read_text()
 
 
 def test_desktop_actions_run_commands_the_cli_knows() -> None:

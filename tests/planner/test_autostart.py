@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from planner import APP_ID, autostart
+from planner import APP_ID
+from planner.platform import autostart
 
 
 @pytest.fixture
@@ -98,7 +99,7 @@ def test_disable_keeps_a_users_own_entry_but_hides_it(config_home: Path) -> None
     "command",
     [
         ["/opt/My Apps/splitday"],
-        ["/usr/bin/python3", "-m", "planner.cli"],
+        ["/usr/bin/python3", "-m", "planner.cli.main"],
         ["/home/o'brien/bin/splitday"],
         ["C:\\odd\\path with space\\splitday.exe"],
         ["/opt/100%/splitday", "--db", "sqlite:////tmp/a $b.sqlite3"],

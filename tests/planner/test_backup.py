@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.cli import main
-from planner.db import daily_backup, integrity_problem, list_backups
+from planner.cli.main import main
+from planner.storage.db import daily_backup, integrity_problem, list_backups
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner.ics_import import CalendarError, Occ, ParseResult, read
-from planner.timerange import Interval
+from planner.calendars.parse import CalendarError, Occ, ParseResult, read
+from planner.domain.timerange import Interval
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no ics corpus at {CORPUS}")

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from planner.ics_import import MAX_PER_SERIES, MAX_PROBLEMS, CalendarError, read
-from planner.timerange import Interval
+from planner.calendars.parse import MAX_PER_SERIES, MAX_PROBLEMS, CalendarError, read
+from planner.domain.timerange import Interval
 from tests.conftest import CORPUS
 
 EXAMPLES = int(os.environ.get("SPLITDAY_FUZZ_EXAMPLES", "40"))

@@ -1,6 +1,6 @@
 """A calendar sync holds no write lock while it loads, fetches or parses a calendar.
 
-SQLite transactions begin IMMEDIATE (planner/db.py): a sync that read its source in the same
+SQLite transactions begin IMMEDIATE (planner/storage/db.py): a sync that read its source in the same
 transaction in which it then fetched and parsed kept every other writer of the app (the GUI,
 the interruption hotkey, the command line) waiting for seconds. Here the load/parse phase is
 held open on a threading.Event while another thread writes.
@@ -19,12 +19,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from planner import calendars, planning, tracking
-from planner.calendars import Rule
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.fetch import Fetched, FetchError
-from planner.models import CalendarSource, Entry, Occurrence
+from planner.calendars import sync as calendars
+from planner.calendars.fetch import Fetched, FetchError
+from planner.calendars.sync import Rule
+from planner.domain.clock import FakeClock
+from planner.services import planning, tracking
+from planner.storage.db import Database
+from planner.storage.models import CalendarSource, Entry, Occurrence
 from tests.planner.test_calendars_sync import BERLIN, REVIEW, STANDUP, ics, run_cli, write
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
@@ -207,7 +208,7 @@ def test_the_command_line_keeps_no_lock_while_it_parses(
 ) -> None:
     monkeypatch.setenv("SPLITDAY_NOW", "2026-11-24T09:00+01:00")
     monkeypatch.setenv("TZ", "Europe/Berlin")
-    from planner.clock import reset_local_zone
+    from planner.domain.clock import reset_local_zone
 
     reset_local_zone()
     path = write(tmp_path / "work.ics", ics(STANDUP, REVIEW))

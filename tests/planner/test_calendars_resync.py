@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import calendars, planning
-from planner.calendars import Rule
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.models import CalendarSource
-from planner.timerange import Interval
+from planner.calendars import sync as calendars
+from planner.calendars.sync import Rule
+from planner.domain.clock import FakeClock
+from planner.domain.timerange import Interval
+from planner.services import planning
+from planner.storage.db import Database
+from planner.storage.models import CalendarSource
 from tests.planner.test_calendars_sync import BERLIN, REVIEW, STANDUP, event, ics
 
 FLOATING = "UID:fl1\r\nSUMMARY:Floating\r\nDTSTART:20261125T100000\r\nDTEND:20261125T110000"

@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from planner import calendars, planning
-from planner.calendars import Rule
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.errors import PlannerError
-from planner.models import Occurrence
-from planner.timerange import Interval, local_wall_time
+from planner.calendars import sync as calendars
+from planner.calendars.sync import Rule
+from planner.domain.clock import FakeClock
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import Interval, local_wall_time
+from planner.services import planning
+from planner.storage.db import Database
+from planner.storage.models import Occurrence
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 11, 24)  # the conftest clock's day
@@ -269,7 +270,7 @@ def test_import_once_and_export(db: Database, clock: FakeClock, tmp_path: Path) 
 
 
 def run_cli(db_url: str, *argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    from planner.cli import main
+    from planner.cli.main import main
 
     code = main(["--db", db_url, *argv])
     out = capsys.readouterr()
@@ -281,7 +282,7 @@ def test_cli_calendar_round_trip(
 ) -> None:
     monkeypatch.setenv("SPLITDAY_NOW", "2026-11-24T09:00+01:00")
     monkeypatch.setenv("TZ", "Europe/Berlin")
-    from planner.clock import reset_local_zone
+    from planner.domain.clock import reset_local_zone
 
     reset_local_zone()
     path = write(tmp_path / "work.ics", ics(STANDUP, REVIEW, LUNCH))
@@ -380,7 +381,7 @@ def test_plain_event_shortcut_agrees_on_generated_calendars(style: str) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
     from bench_calendar import generate
 
-    from planner.ics_import import read
+    from planner.calendars.parse import read
 
     data = [(f"{style}.ics", generate(600, style))]
     span = Interval(datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))

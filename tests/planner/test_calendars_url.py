@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import calendars
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.fetch import FetchError, UrlFetcher, normalize_url
+from planner.calendars import sync as calendars
+from planner.calendars.fetch import FetchError, UrlFetcher, normalize_url
+from planner.domain.clock import FakeClock
+from planner.storage.db import Database
 from tests.planner.test_calendars_sync import REVIEW, STANDUP, ics
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -188,7 +188,7 @@ def test_basic_auth_from_the_keyring_never_the_database(
     previous = keyring.get_keyring()
     keyring.set_keyring(Memory())
     try:
-        from planner.fetch import set_credentials
+        from planner.calendars.fetch import set_credentials
 
         url = f"{site.base}/private.ics"
         set_credentials(url, "ann", "s3cret")

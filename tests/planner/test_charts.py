@@ -9,9 +9,9 @@ from types import MappingProxyType
 import pytest
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-from planner import charts
-from planner.reports import ShareTrend, SourceStat, WeekReport
-from planner.values import RoleV
+from planner.domain.values import RoleV
+from planner.review import charts
+from planner.review.reports import ShareTrend, SourceStat, WeekReport
 
 MONDAY = date(2026, 11, 23)
 SUP, COM = 1, 2

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.cli import main, parse_duration
+from planner.cli.main import main, parse_duration
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,9 +23,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def at_tuesday_morning(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPLITDAY_NOW", "2026-11-24T10:15")
     monkeypatch.setenv("TZ", "Europe/Berlin")
-    import planner.clock
+    import planner.domain.clock
 
-    monkeypatch.setattr(planner.clock, "_local_zone", None)
+    monkeypatch.setattr(planner.domain.clock, "_local_zone", None)
 
 
 def test_parse_duration() -> None:
@@ -124,7 +124,7 @@ def test_errors_are_one_line(
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ui.launcher", *args],
+        [sys.executable, "-m", "ui.shell.launcher", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -169,7 +169,7 @@ def test_the_system_zone_is_the_one_tzlocal_finds(monkeypatch: pytest.MonkeyPatc
 
     import tzlocal
 
-    from planner import clock
+    from planner.domain import clock
 
     if not os.path.islink("/etc/localtime"):
         pytest.skip("/etc/localtime is not a symlink here: tzlocal decides")

@@ -6,16 +6,17 @@ import json
 
 import pytest
 
-from planner import cli, planning, reminders
-from planner.db import Database
+from planner.cli import main as cli
+from planner.services import planning, reminders
+from planner.storage.db import Database
 
 
 @pytest.fixture(autouse=True)
 def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert "planner.cli_remind" in cli.EXTENSIONS
+    assert "planner.cli.remind" in cli.EXTENSIONS
     monkeypatch.setenv("SPLITDAY_OWNER", "tester")
     monkeypatch.setenv("TZ", "Europe/Berlin")
-    monkeypatch.setattr("planner.clock._local_zone", None)
+    monkeypatch.setattr("planner.domain.clock._local_zone", None)
 
 
 def test_lists_the_day_with_states(

@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import exports, planning
-from planner.cli import main
-from planner.db import open_database
-from planner.models import Entry
+from planner.cli.main import main
+from planner.review import exports
+from planner.services import planning
+from planner.storage.db import open_database
+from planner.storage.models import Entry
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ def at(day: int, hhmm: str) -> datetime:
 def filled(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("SPLITDAY_OWNER", "tester")
     monkeypatch.setenv("SPLITDAY_NOW", "2026-11-27T12:00:00+01:00")
-    monkeypatch.setattr("planner.clock._local_zone", BERLIN)
+    monkeypatch.setattr("planner.domain.clock._local_zone", BERLIN)
     db = open_database(db_url, owner="tester")
     with db.transaction() as s:
         planning.ensure_defaults(s, "tester")
@@ -134,7 +135,7 @@ def test_exports_work_headless(filled: str, tmp_path: Path) -> None:
     args = ["--db", filled, "report", "--week", "2026-W48"]
     args += [x for fmt, p in files.items() for x in (f"--{fmt}", str(p))]
     code = (
-        "import sys; from planner.cli import main; rc = main(sys.argv[1:]); "
+        "import sys; from planner.cli.main import main; rc = main(sys.argv[1:]); "
         "assert 'PySide6' not in sys.modules, 'Qt imported'; sys.exit(rc)"
     )
     done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
@@ -148,7 +149,7 @@ def test_exports_work_headless(filled: str, tmp_path: Path) -> None:
 def test_json_does_not_import_matplotlib(filled: str) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT), TZ="Europe/Berlin")
     code = (
-        "import sys, io, contextlib; from planner.cli import main\n"
+        "import sys, io, contextlib; from planner.cli.main import main\n"
         "with contextlib.redirect_stdout(io.StringIO()): rc = main(sys.argv[1:])\n"
         "print(rc, 'matplotlib' in sys.modules)"
     )
@@ -185,7 +186,7 @@ def _run_report(args: list[str]) -> tuple[str, bool]:
     """`splitday report …` in a fresh process: its stdout, and whether SQLAlchemy was imported."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), TZ="Europe/Berlin")
     code = (
-        "import sys, io, contextlib; from planner.cli import main\n"
+        "import sys, io, contextlib; from planner.cli.main import main\n"
         "out = io.StringIO()\n"
         "with contextlib.redirect_stdout(out): rc = main(sys.argv[1:])\n"
         "assert rc == 0, rc\n"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.db import open_database
-from planner.models import Entry
+from planner.storage.db import open_database
+from planner.storage.models import Entry
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,8 +15,8 @@ WRITER = """
 import sys
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
-from planner import planning, tracking
-from planner.db import open_database
+from planner.services import planning, tracking
+from planner.storage.db import open_database
 owner = "writer" + sys.argv[2]
 db = open_database(sys.argv[1], owner=owner)
 zone = ZoneInfo("Europe/Berlin")
@@ -64,7 +64,7 @@ def test_two_devices_see_each_others_changes(db_url: str) -> None:
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from planner import planning, tracking
+    from planner.services import planning, tracking
 
     laptop = open_database(db_url, owner="ana")
     desktop = open_database(db_url, owner="ana")

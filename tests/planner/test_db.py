@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from planner import planning
-from planner.db import (
+from planner.services import planning
+from planner.storage.db import (
     SCHEMA_REVISION,
     Database,
     DatabaseCorrupt,
@@ -21,7 +21,7 @@ from planner.db import (
     open_database,
     resolve_url,
 )
-from planner.models import Entry
+from planner.storage.models import Entry
 
 
 def test_naive_timestamps_are_refused(db: Database) -> None:
@@ -106,7 +106,7 @@ def test_tables_without_a_schema_record_give_a_clear_error(tmp_path: Path) -> No
 
 
 def test_backup_copies_live_data(tmp_path: Path) -> None:
-    from planner.db import backup_sqlite
+    from planner.storage.db import backup_sqlite
 
     path = tmp_path / "live.sqlite3"
     db = open_database(f"sqlite:///{path}", owner="me")
@@ -129,7 +129,7 @@ def test_a_database_of_the_first_schema_with_data_opens_on_the_newest(tmp_path: 
     path = tmp_path / "first.sqlite3"
     engine = create_engine(f"sqlite:///{path}")
     cfg = Config()
-    cfg.set_main_option("script_location", "planner:migrations")
+    cfg.set_main_option("script_location", "planner.storage:migrations")
     cfg.attributes["engine"] = engine
     command.upgrade(cfg, "0001")
     with engine.begin() as conn:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.errors import PlannerError
-from planner.forms import (
+from planner.domain.errors import PlannerError
+from planner.domain.forms import (
     check_hotkey,
     check_setting,
     initial_shares,

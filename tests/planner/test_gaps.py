@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import gaps, planning, tracking
-from planner.db import Database
-from planner.errors import PlannerError
-from planner.gaps import Gap, GapBook, IdleTracker, SleepDetector
-from planner.timerange import Interval, day_bounds
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import Interval, day_bounds
+from planner.services import gaps, planning, tracking
+from planner.services.gaps import Gap, GapBook, IdleTracker, SleepDetector
+from planner.storage.db import Database
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 11, 24)

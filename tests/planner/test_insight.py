@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import planning, reports
-from planner.db import Database
-from planner.models import Entry
+from planner.review import reports
+from planner.services import planning
+from planner.storage.db import Database
+from planner.storage.models import Entry
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OWNER = "tester"

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import interruptions, planning, tracking
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.errors import PlannerError
-from planner.timerange import Interval
-from planner.values import SlotV
+from planner.domain.clock import FakeClock
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import Interval
+from planner.domain.values import SlotV
+from planner.services import interruptions, planning, tracking
+from planner.storage.db import Database
 
 OWNER = "tester"
 

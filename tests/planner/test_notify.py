@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from planner import notify
-from planner.notify import FallbackChain, MemoryNotifier, Notice, NotifyFailed, PlyerNotifier
+from planner.platform import notify
+from planner.platform.notify import (
+    FallbackChain,
+    MemoryNotifier,
+    Notice,
+    NotifyFailed,
+    PlyerNotifier,
+)
 
 
 class Exploding:
@@ -25,7 +31,7 @@ class Exploding:
 def test_chain_falls_back_and_logs_once(caplog: pytest.LogCaptureFixture) -> None:
     broken, toast = Exploding(), MemoryNotifier("toast")
     chain = FallbackChain([broken, toast])
-    with caplog.at_level(logging.WARNING, logger="planner.notify"):
+    with caplog.at_level(logging.WARNING, logger="planner.platform.notify"):
         for n in range(3):
             assert chain.deliver(Notice(f"hello {n}")) == "toast"
     assert broken.calls == 3  # tried again each time: a daemon may come back
@@ -40,7 +46,7 @@ def test_chain_uses_the_first_that_works_and_notes_recovery(
 ) -> None:
     desktop, toast = MemoryNotifier("desktop", fail=True), MemoryNotifier("toast")
     chain = FallbackChain([desktop, toast])
-    with caplog.at_level(logging.INFO, logger="planner.notify"):
+    with caplog.at_level(logging.INFO, logger="planner.platform.notify"):
         assert chain.deliver(Notice("a")) == "toast"
         desktop.fail = False
         assert chain.deliver(Notice("b")) == "desktop"

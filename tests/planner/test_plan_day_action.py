@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from planner import cli, ipc
+from planner.cli import main as cli
+from planner.platform import ipc
 
 
 def test_plan_day_forwards_plan_to_the_running_instance(

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import planning
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.errors import PlannerError
-from planner.models import CalendarSource, Occurrence
-from planner.timerange import local_wall_time
+from planner.domain.clock import FakeClock
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import local_wall_time
+from planner.services import planning
+from planner.storage.db import Database
+from planner.storage.models import CalendarSource, Occurrence
 
 OWNER = "tester"
 DAY = date(2026, 11, 24)  # a Tuesday

@@ -1,4 +1,4 @@
-"""planner.rawsql: hand-written SQL reads what SQLAlchemy wrote, on SQLite and elsewhere."""
+"""planner.storage.rawsql: hand-written SQL reads what SQLAlchemy wrote, on SQLite and elsewhere."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from planner import paths, rawsql
-from planner.db import Database, sqlite_path
-from planner.models import Day, Entry
+from planner.platform import paths
+from planner.storage import rawsql
+from planner.storage.db import Database, sqlite_path
+from planner.storage.models import Day, Entry
 
 MOMENTS = [
     datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=UTC),

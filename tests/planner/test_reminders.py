@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import planning, reminders, tracking
-from planner.db import Database
-from planner.reminders import Kind
-from planner.timerange import parse_hhmm
+from planner.domain.timerange import parse_hhmm
+from planner.services import planning, reminders, tracking
+from planner.services.reminders import Kind
+from planner.storage.db import Database
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 11, 24)  # a Tuesday

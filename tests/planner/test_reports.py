@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import planning, reports
-from planner.db import Database
-from planner.errors import PlannerError
-from planner.models import CalendarSource, Entry, Occurrence, Slot
+from planner.domain.errors import PlannerError
+from planner.review import reports
+from planner.services import planning
+from planner.storage.db import Database
+from planner.storage.models import CalendarSource, Entry, Occurrence, Slot
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OWNER = "tester"

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import planning, tracking
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.errors import PlannerError
-from planner.review_day import load_review, review
-from planner.timerange import day_bounds
-from planner.values import DayV, EntryV, RoleV, SlotV, TaskV
+from planner.domain.clock import FakeClock
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import day_bounds
+from planner.domain.values import DayV, EntryV, RoleV, SlotV, TaskV
+from planner.services import planning, tracking
+from planner.services.day_review import load_review, review
+from planner.storage.db import Database
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 11, 24)

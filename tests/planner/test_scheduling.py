@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.scheduling import (
+from planner.domain.scheduling import (
     Block,
     Busy,
     PlacedSlot,
@@ -19,7 +19,7 @@ from planner.scheduling import (
     fit_tasks,
     reflow,
 )
-from planner.timerange import Interval, day_bounds, local_wall_time, merge
+from planner.domain.timerange import Interval, day_bounds, local_wall_time, merge
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 MIN45 = timedelta(minutes=45)

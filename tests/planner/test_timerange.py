@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.timerange import (
+from planner.domain.timerange import (
     Interval,
     day_bounds,
     format_minute,

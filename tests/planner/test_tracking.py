@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner import planning, tracking
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.errors import PlannerError
-from planner.models import Entry
-from planner.timerange import Interval, day_bounds, local_wall_time
+from planner.domain.clock import FakeClock
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import Interval, day_bounds, local_wall_time
+from planner.services import planning, tracking
+from planner.storage.db import Database
+from planner.storage.models import Entry
 
 OWNER = "tester"
 DAY = date(2026, 11, 24)

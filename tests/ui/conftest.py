@@ -10,11 +10,11 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 from ui_helpers import BERLIN, DAY, Seeded, at
 
-from planner import planning
-from planner.clock import FakeClock
-from planner.db import Database
-from ui.main_window import MainWindow
-from ui.services import Gateway
+from planner.domain.clock import FakeClock
+from planner.services import planning
+from planner.storage.db import Database
+from ui.gateway import Gateway
+from ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

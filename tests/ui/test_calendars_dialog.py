@@ -12,9 +12,9 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtWidgets import QDialog
 
-from planner import calendars
-from planner.clock import FakeClock
-from planner.db import Database
+from planner.calendars import sync as calendars
+from planner.domain.clock import FakeClock
+from planner.storage.db import Database
 from ui.dialogs.calendars import CalendarsDialog, SourceEditor
 
 BERLIN = ZoneInfo("Europe/Berlin")

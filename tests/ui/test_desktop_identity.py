@@ -1,4 +1,4 @@
-"""ui/desktop.py: the app id handed to Qt, the icon, and the SPLITDAY_QUIT_AFTER_MS smoke hook."""
+"""ui/shell/desktop.py: the app id handed to Qt, the icon, and the SPLITDAY_QUIT_AFTER_MS hook."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from planner import APP_ID
-from ui.desktop import apply_identity, resources_dir
+from ui.shell.desktop import apply_identity, resources_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +41,7 @@ def _run_app(tmp_path: Path, quit_after: str) -> subprocess.CompletedProcess[str
         "PYTHONPATH": str(ROOT),
     }
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from ui.app import main; sys.exit(main())"],
+        [sys.executable, "-c", "import sys; from ui.shell.app import main; sys.exit(main())"],
         env=env,
         capture_output=True,
         text=True,
@@ -69,7 +69,7 @@ def test_a_bad_quit_after_value_is_reported_not_fatal(tmp_path: Path) -> None:
     err_path = tmp_path / "stderr.txt"
     with err_path.open("w") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from ui.app import main; sys.exit(main())"],
+            [sys.executable, "-c", "import sys; from ui.shell.app import main; sys.exit(main())"],
             env=env,
             stderr=err,
         )

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from planner import planning
-from planner.db import Database
+from planner.services import planning
+from planner.storage.db import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 

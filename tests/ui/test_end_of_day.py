@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from planner import planning, tracking
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.timerange import Interval
-from planner.values import Topic
+from planner.domain.clock import FakeClock
+from planner.domain.timerange import Interval
+from planner.domain.values import Topic
+from planner.services import planning, tracking
+from planner.storage.db import Database
 from tests.ui.dialog_helpers import IGNORED_QT_MESSAGES
 from ui.dialogs.end_of_day import EndOfDayDialog
 

@@ -77,7 +77,7 @@ def test_hour_marks_on_a_dst_day() -> None:
 
 
 def test_role_text_is_legible_on_every_palette_colour() -> None:
-    from planner.planning import PALETTE
+    from planner.services.planning import PALETTE
 
     for colour in PALETTE:
         text = geometry.text_colour_on(colour)

@@ -11,11 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from planner import planning, tracking
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.timerange import Interval
-from planner.values import EntryV
+from planner.domain.clock import FakeClock
+from planner.domain.timerange import Interval
+from planner.domain.values import EntryV
+from planner.services import planning, tracking
+from planner.storage.db import Database
 from ui.dialogs.interruption_log import (
     MINUTES,
     NOTE,
@@ -26,8 +26,8 @@ from ui.dialogs.interruption_log import (
     ReflowPrompt,
 )
 from ui.dialogs.quick_log import QuickLog
-from ui.hotkeys import ECHO_SECONDS, Hotkeys, to_pynput
-from ui.interruptions import Interruptions, parse_minutes
+from ui.shell.hotkeys import ECHO_SECONDS, Hotkeys, to_pynput
+from ui.shell.interruptions import Interruptions, parse_minutes
 
 OWNER = "tester"
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -277,7 +277,7 @@ def test_forwarded_interrupt_with_a_role_name_and_its_errors(
     assert entry.id == reply.data["entry_id"]
     assert entry.role_id == _role(db, "Community") and entry.start == clock.now()
     assert entry.end == clock.now() + timedelta(minutes=15)
-    from planner.errors import PlannerError
+    from planner.domain.errors import PlannerError
 
     with pytest.raises(PlannerError, match="no role"):
         intr.handle_interrupt({"note": "x", "role": "nobody"})

@@ -9,11 +9,11 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 from ui_helpers import BERLIN, DAY, Seeded, at
 
-from planner.clock import FakeClock
-from planner.db import Database
-from ui import plan_cache
-from ui.main_window import MainWindow
-from ui.services import Gateway
+from planner.domain.clock import FakeClock
+from planner.storage.db import Database
+from ui.gateway import Gateway
+from ui.shell import plan_cache
+from ui.shell.main_window import MainWindow
 
 
 def test_round_trip_gives_the_same_plan(

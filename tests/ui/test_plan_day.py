@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QTimeEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from planner import planning, tracking
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.models import CalendarSource, Day, Occurrence
-from planner.values import Change, Topic
+from planner.domain.clock import FakeClock
+from planner.domain.values import Change, Topic
+from planner.services import planning, tracking
+from planner.storage.db import Database
+from planner.storage.models import CalendarSource, Day, Occurrence
 from tests.ui.dialog_helpers import IGNORED_QT_MESSAGES, type_into
 from ui.dialogs.plan_day import COL_END, COL_ROLE, COL_TITLE, PlanDayDialog
 

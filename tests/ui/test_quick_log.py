@@ -11,13 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from planner import planning, tracking
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.timerange import Interval
-from planner.values import EntryV
+from planner.domain.clock import FakeClock
+from planner.domain.timerange import Interval
+from planner.domain.values import EntryV
+from planner.services import planning, tracking
+from planner.storage.db import Database
 from ui.dialogs.quick_log import QuickLog
-from ui.interruptions import Interruptions, parse_minutes
+from ui.shell.interruptions import Interruptions, parse_minutes
 
 OWNER = "tester"
 # The offscreen platform cannot raise windows, grab the keyboard or pass size hints.

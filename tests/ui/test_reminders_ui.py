@@ -11,13 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
-from planner import planning, tracking
-from planner.clock import FakeClock, ShiftedClock
-from planner.db import Database
-from planner.notify import MemoryNotifier, Notice, NotifyFailed
-from planner.timerange import day_bounds
+from planner.domain.clock import FakeClock, ShiftedClock
+from planner.domain.timerange import day_bounds
+from planner.platform.notify import MemoryNotifier, Notice, NotifyFailed
+from planner.services import planning, tracking
+from planner.storage.db import Database
 from ui.dialogs.gap import GapDialog
-from ui.reminders import Dispatcher, GapAsker, ReminderService, TrayNotifier
+from ui.shell.reminders import Dispatcher, GapAsker, ReminderService, TrayNotifier
 from ui.widgets.toast import ToastNotifier, ToastStack
 
 # The offscreen platform cannot raise windows or pass size hints; under X11 (e2e) it can.
@@ -188,7 +188,7 @@ def test_gap_dialog_logs_an_interruption(qtbot: QtBot, planned: Database) -> Non
     with planned.transaction() as s:
         tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
     asker = GapAsker(planned, "tester", lambda: BERLIN)
-    from planner.gaps import Gap
+    from planner.services.gaps import Gap
 
     dialog = asker.ask(Gap(at("11:10"), at("11:40"), "idle"))
     qtbot.addWidget(dialog)
@@ -214,7 +214,7 @@ def test_gap_dialog_logs_an_interruption(qtbot: QtBot, planned: Database) -> Non
 def test_gap_dialog_work_on_a_role(qtbot: QtBot, planned: Database) -> None:
     with planned.transaction() as s:
         roles = planning.list_roles(s, "tester")
-    from planner.gaps import Gap
+    from planner.services.gaps import Gap
 
     dialog = GapDialog(Gap(at("11:10"), at("11:40"), "sleep"), roles, BERLIN)
     qtbot.addWidget(dialog)
@@ -250,7 +250,7 @@ def test_a_system_zone_change_is_followed(qtbot: QtBot, planned: Database) -> No
 def test_install_wires_a_working_service(qtbot: QtBot, planned: Database) -> None:
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from ui.reminders import install
+    from ui.shell.reminders import install
 
     window = QWidget()
     qtbot.addWidget(window)

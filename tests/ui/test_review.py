@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from planner import planning
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.models import Entry, Slot
-from planner.values import Change, Topic
+from planner.domain.clock import FakeClock
+from planner.domain.values import Change, Topic
+from planner.services import planning
+from planner.storage.db import Database
+from planner.storage.models import Entry, Slot
 from ui.views.review import ReviewView
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -165,9 +165,9 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 from PySide6.QtWidgets import QApplication
-from planner import planning
-from planner.clock import FakeClock
-from planner.db import open_database
+from planner.services import planning
+from planner.domain.clock import FakeClock
+from planner.storage.db import open_database
 from ui.views.review import ReviewView
 app = QApplication([])
 db = open_database(sys.argv[1], owner="t")

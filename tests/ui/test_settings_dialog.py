@@ -12,10 +12,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLineEdit, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from planner import planning
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.values import Topic
+from planner.domain.clock import FakeClock
+from planner.domain.values import Topic
+from planner.services import planning
+from planner.storage.db import Database
 from tests.ui.dialog_helpers import IGNORED_QT_MESSAGES, type_into
 from ui.dialogs.settings import SettingsDialog
 
@@ -214,7 +214,7 @@ def test_tab_walks_the_role_rows_then_the_new_role(
 def test_start_at_login_writes_and_removes_the_autostart_entry(
     qtbot: QtBot, dialog: SettingsDialog
 ) -> None:
-    from planner.autostart import XdgAutostart
+    from planner.platform.autostart import XdgAutostart
 
     entry = XdgAutostart().path
     assert not dialog.autostart_check.isChecked() and not entry.exists()

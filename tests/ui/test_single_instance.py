@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from planner import ipc
-from ui.single_instance import SingleInstance
+from planner.platform import ipc
+from ui.shell.single_instance import SingleInstance
 
 
 def _recorder(calls: list[tuple[str, dict[str, Any]]], command: str) -> Any:
@@ -152,7 +152,7 @@ def test_stale_lock_and_socket_after_kill_9_are_taken_over(qtbot: QtBot, tmp_pat
 
 
 def test_a_refused_request_is_a_reply_not_a_crash(qtbot: QtBot, tmp_path: Path) -> None:
-    from planner.errors import PlannerError
+    from planner.domain.errors import PlannerError
 
     name = str(tmp_path / "splitday.sock")
     failures: list[str] = []
@@ -199,7 +199,7 @@ def test_activation_token_is_handed_to_qt(
 def test_cli_forwards_the_activation_token(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from planner import cli
+    from planner.cli import main as cli
 
     name = str(tmp_path / "splitday.sock")
     monkeypatch.setenv("SPLITDAY_SOCKET", name)

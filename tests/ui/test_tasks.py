@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from ui_helpers import DAY, Seeded, at, tasks_of
 
-from planner import planning
-from planner.db import Database
-from ui.main_window import MainWindow
+from planner.services import planning
+from planner.storage.db import Database
+from ui.shell.main_window import MainWindow
 from ui.views.tasks import ESTIMATE, TITLE
 
 MOVE = Qt.DropAction.MoveAction
@@ -24,12 +24,12 @@ def titles(db: Database) -> list[str]:
 
 def drop_on(widget, pos: QPoint, mime) -> QDropEvent:  # type: ignore[no-untyped-def]
     """Deliver a real drag-enter/move/drop sequence to `widget` at `pos`."""
-    point = QPointF(pos)
-    enter = QDragEnterEvent(point, MOVE, mime, LEFT, NO)
+    # Qt's signatures: enter and move take a QPoint, the drop a QPointF
+    enter = QDragEnterEvent(pos, MOVE, mime, LEFT, NO)
     QApplication.sendEvent(widget, enter)
-    move = QDragMoveEvent(point, MOVE, mime, LEFT, NO)
+    move = QDragMoveEvent(pos, MOVE, mime, LEFT, NO)
     QApplication.sendEvent(widget, move)
-    drop = QDropEvent(point, MOVE, mime, LEFT, NO)
+    drop = QDropEvent(QPointF(pos), MOVE, mime, LEFT, NO)
     QApplication.sendEvent(widget, drop)
     return drop
 

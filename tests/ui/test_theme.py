@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from planner.planning import PALETTE
+from planner.services.planning import PALETTE
 from ui import geometry, theme
 
 

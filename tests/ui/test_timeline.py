@@ -8,8 +8,8 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 from ui_helpers import DAY, Seeded, at, slots_of, tasks_of
 
-from planner.db import Database
-from ui.main_window import MainWindow
+from planner.storage.db import Database
+from ui.shell.main_window import MainWindow
 from ui.views.timeline import TimelineWidget
 
 NO = Qt.KeyboardModifier.NoModifier

@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from ui_helpers import BERLIN, DAY, Seeded, at, slots_of
 
-from planner import planning, tracking
-from planner.clock import FakeClock
-from planner.db import Database
-from planner.timerange import day_bounds
-from ui import app as app_module
-from ui.main_window import MainWindow
+from planner.domain.clock import FakeClock
+from planner.domain.timerange import day_bounds
+from planner.services import planning, tracking
+from planner.storage.db import Database
+from ui.shell import app as app_module
+from ui.shell.main_window import MainWindow
 
 NEXT = DAY + timedelta(days=1)
 
@@ -247,7 +247,7 @@ def test_timeline_is_usable_on_a_small_screen(qtbot: QtBot, window: MainWindow) 
     assert window.tasks.view.height() > 80
 
 
-# ------------------------------------------------------------ start-up through ui.app
+# ------------------------------------------------------------ start-up through ui.shell.app
 
 
 @pytest.fixture
@@ -255,7 +255,7 @@ def started(qtbot: QtBot, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.setenv("SPLITDAY_NOW", "2026-11-24T09:30")
     monkeypatch.setenv("TZ", "Europe/Berlin")
     monkeypatch.setenv("SPLITDAY_OWNER", "tester")
-    from planner import clock as clock_module
+    from planner.domain import clock as clock_module
 
     clock_module.reset_local_zone()
     made = []
@@ -330,7 +330,7 @@ def test_drag_point_helper_is_inside_the_planned_column(window: MainWindow) -> N
 
 
 def test_tray_shows_the_current_role_colour_and_its_menu(window: MainWindow) -> None:
-    from ui.tray import IDLE, Tray
+    from ui.shell.tray import IDLE, Tray
 
     tray = Tray(window)
     window.reload()
@@ -430,7 +430,7 @@ def test_a_damaged_database_can_start_fresh_and_keeps_the_file(
 
 
 def test_a_damaged_database_can_be_restored_from_its_backup(qtbot: QtBot, tmp_path: Path) -> None:
-    from planner.db import backup_sqlite, open_database
+    from planner.storage.db import backup_sqlite, open_database
 
     path = tmp_path / "mine.sqlite3"
     db = open_database(f"sqlite:///{path}", owner="tester")
@@ -495,9 +495,9 @@ END:VCALENDAR\r
 def test_background_sync_brings_meetings_and_an_all_day_header(
     qtbot: QtBot, window: MainWindow, db: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
-    from planner import calendars
-    from planner.values import Change, Topic
-    from ui.calendar_sync import BackgroundSync
+    from planner.calendars import sync as calendars
+    from planner.domain.values import Change, Topic
+    from ui.shell.calendar_sync import BackgroundSync
 
     ics = tmp_path / "team.ics"
     ics.write_text(ICS, encoding="utf-8")
@@ -517,7 +517,7 @@ def test_background_sync_brings_meetings_and_an_all_day_header(
 
 
 def test_the_running_app_backs_up_once_a_day(qtbot: QtBot, tmp_path: Path) -> None:
-    from planner.db import backup_sqlite, list_backups
+    from planner.storage.db import backup_sqlite, list_backups
 
     path = tmp_path / "daily.sqlite3"
     _app, window, runtime = app_module.build(f"sqlite:///{path}")

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from planner import planning
-from planner.db import Database
-from planner.values import TaskV
+from planner.domain.values import TaskV
+from planner.services import planning
+from planner.storage.db import Database
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 11, 24)

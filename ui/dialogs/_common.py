@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from planner import forms
-from planner.clock import Clock
-from planner.db import Database, StorageError
-from planner.errors import PlannerError
-from planner.values import Change
+from planner.domain import forms
+from planner.domain.clock import Clock
+from planner.domain.errors import PlannerError
+from planner.domain.values import Change
+from planner.storage.db import Database, StorageError
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -290,9 +290,9 @@ def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | N
     parser.add_argument("--screenshot", help="save the dialog as a PNG and quit")
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
 
-    from planner import planning
-    from planner.clock import clock_from_env, local_zone
-    from planner.db import open_database
+    from planner.domain.clock import clock_from_env, local_zone
+    from planner.services import planning
+    from planner.storage.db import open_database
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

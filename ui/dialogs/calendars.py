@@ -36,13 +36,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner import calendars, planning
-from planner.calendars import Rule, SourceV, SyncResult
-from planner.clock import Clock
-from planner.db import Database
-from planner.errors import PlannerError
-from planner.fetch import Fetcher
-from planner.values import RoleV
+from planner.calendars import sync as calendars
+from planner.calendars.fetch import Fetcher
+from planner.calendars.sync import Rule, SourceV, SyncResult
+from planner.domain.clock import Clock
+from planner.domain.errors import PlannerError
+from planner.domain.values import RoleV
+from planner.services import planning
+from planner.storage.db import Database
+from ui.workers import SyncWorker
 
 COLUMNS = ("Name", "Kind", "Location", "Role", "Enabled", "Last sync", "Status")
 
@@ -210,44 +212,6 @@ class SourceEditor(QDialog):
             self.location_edit.setText(path)
 
 
-class SyncWorker(QObject):
-    """Runs calendars.sync_database in a QThread (no transaction open while it loads/parses)."""
-
-    progressed = Signal(int, int, str)
-    finished = Signal(list)
-    failed = Signal(str)
-
-    def __init__(
-        self,
-        db: Database,
-        owner: str,
-        clock: Clock,
-        zone: tzinfo,
-        source_ids: list[int] | None,
-        fetcher: Fetcher | None,
-    ) -> None:
-        super().__init__()
-        self._args = (db, owner, clock, zone, source_ids, fetcher)
-
-    @Slot()
-    def run(self) -> None:
-        db, owner, clock, zone, source_ids, fetcher = self._args
-        try:
-            results = calendars.sync_database(
-                db,
-                owner,
-                now=clock.now(),
-                zone=zone,
-                source_ids=source_ids,
-                fetcher=fetcher,
-                progress=lambda done, total, name: self.progressed.emit(done, total, name),
-            )
-        except Exception as exc:  # reported in the dialog, never lost in the thread
-            self.failed.emit(str(exc))
-            return
-        self.finished.emit(results)
-
-
 class CalendarsDialog(QDialog):
     """The calendar sources, with add/edit/remove and "Sync now"."""
 
@@ -337,7 +301,7 @@ class CalendarsDialog(QDialog):
         user = editor.user_edit.text().strip()
         if not user:
             return
-        from planner.fetch import set_credentials
+        from planner.calendars.fetch import set_credentials
 
         set_credentials(location, user, editor.password_edit.text())
 

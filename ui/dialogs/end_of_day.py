@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from planner import planning, tracking
-from planner.clock import Clock
-from planner.db import Database
-from planner.review_day import DayReview, load_review
-from planner.values import Change, DayV, RoleV
+from planner.domain.clock import Clock
+from planner.domain.values import Change, DayV, RoleV
+from planner.services import planning, tracking
+from planner.services.day_review import DayReview, load_review
+from planner.storage.db import Database
 from ui.dialogs._common import (
     MessageBar,
     RowsModel,
@@ -62,8 +62,8 @@ def _table(name: str, model: RowsModel) -> QTableView:
 class EndOfDayDialog(ServiceDialog):
     """Review one day and close it; `day_changed` carries each saved Change."""
 
-    day_changed = Signal(object)  # planner.values.Change
-    day_closed = Signal(object)  # planner.values.Change, after "Close the day"
+    day_changed = Signal(object)  # planner.domain.values.Change
+    day_closed = Signal(object)  # planner.domain.values.Change, after "Close the day"
 
     def __init__(
         self,

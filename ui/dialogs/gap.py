@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.gaps import Gap
-from planner.values import RoleV
+from planner.domain.values import RoleV
+from planner.services.gaps import Gap
 
 CHOICES = (
     ("meeting", "&Meeting"),

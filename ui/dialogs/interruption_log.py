@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.errors import PlannerError
-from planner.values import EntryV, RoleV
+from planner.domain.errors import PlannerError
+from planner.domain.values import EntryV, RoleV
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Start", "Minutes", "Role", "Source", "Note", "Flags")
@@ -57,7 +57,7 @@ class DayLog:
 
 
 class LogService(Protocol):
-    """The planner calls the dialog needs (each one transaction); see ui/interruptions.py."""
+    """The planner calls the dialog needs (each one transaction); see ui/shell/interruptions.py."""
 
     def load(self, day: date) -> DayLog: ...
     def edit(self, entry_id: int, **fields: Any) -> EntryV: ...
@@ -187,7 +187,7 @@ class InterruptionModel(QAbstractTableModel):
 
     def _moved_start(self, e: EntryV, text: str) -> dict[str, Any]:
         """A new HH:MM on the same local day; a finished entry keeps its length."""
-        from planner.timerange import parse_hhmm
+        from planner.domain.timerange import parse_hhmm
 
         minute = parse_hhmm(text.strip())
         local = e.start.astimezone(self._zone)

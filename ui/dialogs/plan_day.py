@@ -44,10 +44,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from planner import forms, planning, tracking
-from planner.clock import Clock
-from planner.db import Database
-from planner.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV
+from planner.domain import forms
+from planner.domain.clock import Clock
+from planner.domain.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV
+from planner.services import planning, tracking
+from planner.storage.db import Database
 from ui.dialogs._common import (
     ROOT,
     MessageBar,
@@ -226,8 +227,8 @@ class ShareRow:
 class PlanDayDialog(ServiceDialog):
     """Plan one day; every edit is saved at once and announced through `plan_changed`."""
 
-    plan_changed = Signal(object)  # planner.values.Change
-    day_started = Signal(object)  # planner.values.Change, after "Start the day"
+    plan_changed = Signal(object)  # planner.domain.values.Change
+    day_started = Signal(object)  # planner.domain.values.Change, after "Start the day"
 
     def __init__(
         self,

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.errors import PlannerError
-from planner.values import RoleV
+from planner.domain.errors import PlannerError
+from planner.domain.values import RoleV
 
 MAX_ROLE_KEYS = 9
 

@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from planner import forms, planning
-from planner.autostart import Autostart, for_platform
-from planner.clock import Clock
-from planner.db import Database
-from planner.values import Change, RoleV
+from planner.domain import forms
+from planner.domain.clock import Clock
+from planner.domain.values import Change, RoleV
+from planner.platform.autostart import Autostart, for_platform
+from planner.services import planning
+from planner.storage.db import Database
 from ui.dialogs._common import (
     MessageBar,
     ServiceDialog,
@@ -51,7 +52,7 @@ NUMBER_SETTINGS = (
     ("interruption_nag_minutes", "Ask about a long interruption after", ""),
     ("resumption_cost_minutes", "Resumption cost of an interruption", "Time lost getting back"),
 )
-# The reminder kinds a person may switch off (planner/reminders.py), with their labels.
+# The reminder kinds a person may switch off (planner/services/reminders.py), with their labels.
 REMINDER_SWITCHES = (
     ("remind_slot_start", "When a slot starts"),
     ("remind_slot_end", "Before a slot ends"),
@@ -142,7 +143,7 @@ class HoursRow:
 class SettingsDialog(ServiceDialog):
     """Every field is saved when it is left; `settings_changed` carries each saved Change."""
 
-    settings_changed = Signal(object)  # planner.values.Change
+    settings_changed = Signal(object)  # planner.domain.values.Change
 
     def __init__(
         self,

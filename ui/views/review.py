@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner import planning, reports
-from planner.clock import Clock
-from planner.db import Database
-from planner.values import Change, Topic
+from planner.domain.clock import Clock
+from planner.domain.values import Change, Topic
+from planner.review import reports
+from planner.services import planning
+from planner.storage.db import Database
 
 if TYPE_CHECKING:
-    from planner.charts import Chart, Theme
+    from planner.review.charts import Chart, Theme
 
 SETTING = "auto_split_interruption_hours"
 TOPICS = {Topic.ENTRIES, Topic.SLOTS, Topic.ROLES, Topic.SETTINGS, Topic.DAY, Topic.CALENDARS}
@@ -216,24 +217,18 @@ class ReviewView(QWidget):
         return Path(charts.save(charts.week_page(self.week, self.trend, charts.LIGHT), path, "pdf"))
 
     def export_csv(self, path: str | Path) -> tuple[Path, Path]:
-        from planner import exports, tracking
-        from planner.cli_report import aggregates_path
-        from planner.timerange import Interval
+        from planner.domain.timerange import Interval
+        from planner.review import exports
+        from planner.services import tracking
 
         assert self.week is not None
-        target = Path(path)
-        now = self._clock.now()
         with self._db.transaction() as s:
             lo, hi = self.week.day_bounds[0][0], self.week.day_bounds[-1][1]
             entries = tracking.list_entries(s, self._owner, Interval(lo, hi))
             day_start = int(planning.get_setting(s, self._owner, "day_start_minute"))
-        names = exports.role_names(self.week)
-        rows = exports.entry_rows(entries, names, self._zone, day_start, now)
-        first = exports.write_csv(target, exports.ENTRY_HEADER, rows)
-        second = exports.write_csv(
-            aggregates_path(target), exports.AGGREGATE_HEADER, exports.aggregate_rows(self.week)
+        return exports.write_week_csv(
+            path, self.week, entries, self._zone, day_start, self._clock.now()
         )
-        return first, second
 
     # ------------------------------------------------------------ Qt events
 
@@ -296,7 +291,7 @@ class ReviewView(QWidget):
             try:
                 from matplotlib.backends import backend_qtagg  # noqa: F401 - the canvas, below
 
-                from planner import charts
+                from planner.review import charts
             finally:
                 if paused:
                     gc.enable()
@@ -404,8 +399,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from planner.clock import clock_from_env, local_zone
-    from planner.db import open_database
+    from planner.domain.clock import clock_from_env, local_zone
+    from planner.storage.db import open_database
 
     p = argparse.ArgumentParser(prog="python -m ui.views.review")
     p.add_argument("--db", help="database URL (default: the user's)")

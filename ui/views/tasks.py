@@ -38,7 +38,7 @@ from ui import theme
 from ui.views.timeline import MIME_TASK, task_ids_from, task_mime
 
 if TYPE_CHECKING:
-    from planner.values import TaskV
+    from planner.domain.values import TaskV
     from ui.day_data import DaySnapshot
 
 Index = QModelIndex | QPersistentModelIndex

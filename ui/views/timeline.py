@@ -29,7 +29,7 @@ from ui import geometry, theme
 from ui.geometry import TimeScale
 
 if TYPE_CHECKING:
-    from planner.values import EntryV, MeetingV, SlotV
+    from planner.domain.values import EntryV, MeetingV, SlotV
     from ui.day_data import DaySnapshot
 
 MIME_TASK = "application/x-splitday-task-ids"

@@ -1,0 +1,1 @@
+"""Calendar sources: parse, fetch, sync into occurrences, export."""

@@ -1,0 +1,213 @@
+"""Fetch a calendar URL: http(s) only, timeout, size cap, redirects, ETag/Last-Modified, keyring."""
+
+from __future__ import annotations
+
+import base64
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from planner.domain.errors import PlannerError
+
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_REDIRECTS = 8
+KEYRING_SERVICE = "splitday-calendar"
+USER_AGENT = "Splitday calendar import"
+
+
+class FetchError(PlannerError):
+    """The URL could not be fetched; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A fetch result; data is None when the server said 304 Not Modified."""
+
+    data: bytes | None
+    etag: str | None
+    last_modified: str | None
+    charset: str | None = None
+    url: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.data is None
+
+
+class Fetcher(Protocol):
+    def __call__(self, url: str, *, etag: str | None, last_modified: str | None) -> Fetched: ...
+
+
+def normalize_url(url: str) -> str:
+    """webcal:// means https://; anything but http(s) is refused (no file:, ftp:, data:)."""
+    text = url.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme in ("webcal", "webcals"):
+        parts = parts._replace(scheme="https")
+    elif scheme not in ("http", "https"):
+        shown = scheme or "no scheme"
+        raise FetchError(f"only http://, https:// and webcal:// links can be used (not {shown})")
+    if not parts.hostname:
+        raise FetchError(f"{text!r} has no host name")
+    return urlunsplit(parts)
+
+
+def is_url(location: str) -> bool:
+    return "://" in location and urlsplit(location.strip()).scheme.lower() not in ("", "file")
+
+
+def display_url(url: str) -> str:
+    """The URL without user:password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        parts = parts._replace(netloc=host)
+    return urlunsplit(parts)
+
+
+# ---------------------------------------------------------------- credentials (system keyring)
+
+
+def _keyring() -> object:
+    try:
+        import keyring
+    except ImportError as exc:
+        raise FetchError(
+            "storing a calendar password needs the 'keyring' package (pip install keyring)"
+        ) from exc
+    return keyring
+
+
+def set_credentials(url: str, user: str, password: str) -> None:
+    """Store basic-auth credentials for url in the system keyring, never in the database."""
+    ring = _keyring()
+    try:
+        ring.set_password(KEYRING_SERVICE, _key(url), f"{user}\n{password}")  # type: ignore[attr-defined]
+    except Exception as exc:
+        raise FetchError(f"the system keyring refused the password: {exc}") from exc
+
+
+def get_credentials(url: str) -> tuple[str, str] | None:
+    try:
+        import keyring
+    except ImportError:
+        return None
+    try:
+        stored = keyring.get_password(KEYRING_SERVICE, _key(url))
+    except Exception:
+        return None
+    if not stored or "\n" not in stored:
+        return None
+    user, password = stored.split("\n", 1)
+    return user, password
+
+
+def delete_credentials(url: str) -> None:
+    try:
+        import keyring
+
+        keyring.delete_password(KEYRING_SERVICE, _key(url))
+    except Exception:
+        return
+
+
+def _key(url: str) -> str:
+    return display_url(normalize_url(url))
+
+
+# ---------------------------------------------------------------- the real fetcher
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    max_redirections = MAX_REDIRECTS
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise FetchError(f"the server redirected to a non-http link ({newurl[:80]})")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class UrlFetcher:
+    """urllib with a timeout, a size cap and conditional requests; credentials from the keyring."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        credentials: tuple[str, str] | None = None,
+        use_keyring: bool = True,
+    ) -> None:
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.credentials = credentials
+        self.use_keyring = use_keyring
+        self._opener = urllib.request.build_opener(_Redirects())
+
+    def __call__(self, url: str, *, etag: str | None, last_modified: str | None) -> Fetched:
+        target = normalize_url(url)
+        shown = display_url(target)
+        headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        creds = self.credentials
+        if creds is None and self.use_keyring:
+            creds = get_credentials(target)
+        parts = urlsplit(target)
+        if parts.username and creds is None:
+            creds = (parts.username, parts.password or "")
+        if parts.username:
+            target = display_url(target)
+        if creds is not None:
+            token = base64.b64encode(f"{creds[0]}:{creds[1]}".encode()).decode("ascii")
+            headers["Authorization"] = f"Basic {token}"
+        request = urllib.request.Request(target, headers=headers)
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                length = response.headers.get("Content-Length")
+                if length and length.isdigit() and int(length) > self.max_bytes:
+                    raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
+                data = response.read(self.max_bytes + 1)
+                if len(data) > self.max_bytes:
+                    raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
+                charset = response.headers.get_content_charset()
+                return Fetched(
+                    data,
+                    response.headers.get("ETag"),
+                    response.headers.get("Last-Modified"),
+                    charset,
+                    response.geturl(),
+                )
+        except urllib.error.HTTPError as exc:
+            if exc.code == 304:
+                return Fetched(None, etag, last_modified, None, shown)
+            if 300 <= exc.code < 400:
+                raise FetchError(
+                    f"{shown}: the server redirected to a non-http link or too often ({exc.code})"
+                ) from None
+            hint = " (check the user name and password)" if exc.code in (401, 403) else ""
+            raise FetchError(
+                f"{shown}: the server answered {exc.code} {exc.reason}{hint}"
+            ) from None
+        except FetchError:
+            raise
+        except TimeoutError:
+            raise FetchError(f"{shown}: no answer within {self.timeout:g} s") from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, TimeoutError):
+                raise FetchError(f"{shown}: no answer within {self.timeout:g} s") from None
+            raise FetchError(f"{shown}: cannot connect ({reason})") from None
+        except OSError as exc:
+            raise FetchError(f"{shown}: {exc}") from None
+
+    def _cap(self) -> str:
+        return f"{self.max_bytes / 1024 / 1024:g} MB"

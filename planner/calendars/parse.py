@@ -1,0 +1,1277 @@
+"""Read real-world .ics bytes leniently and expand their events into UTC occurrences in a window.
+
+Pipeline: decode -> a cheap line pass (repairs known producer bugs, drops alarms/todos, and
+drops single events that cannot touch the window) -> icalendar -> recurring-ical-events, one
+series at a time so that one broken series is skipped and reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import Interval
+
+MAX_DEPTH = 12  # VCALENDAR > VEVENT > VALARM is 3; anything far deeper is hostile or broken
+MAX_PROBLEMS = 200  # keep the report (and memory) bounded on garbage input
+MAX_PER_SERIES = 3000  # repetitions of one series in the window (hourly for 18 weeks)
+MAX_RULE_STEPS = 400_000  # rule steps dateutil may walk from DTSTART to the window's end
+FREE_STATUSES = frozenset({"FREE", "WORKINGELSEWHERE"})
+BUSY_STATUSES = frozenset({"BUSY", "OOF", "TENTATIVE"})
+
+_OFFSET_RE = re.compile(r"^([+-])(\d{2})(\d{2})(\d{2})?$")
+_DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_DUR_RE = re.compile(r"^[+-]?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+_UNTIL_RE = re.compile(r"UNTIL=(\d{8})", re.IGNORECASE)
+
+
+class CalendarError(PlannerError):
+    """The whole input cannot be used; nothing was imported from it."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something skipped or repaired: which file, which component, what was wrong."""
+
+    file: str
+    component: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.component}" if self.component else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Occ:
+    """One expanded occurrence, times in aware UTC; recurrence_id '' for a single event."""
+
+    uid: str
+    recurrence_id: str
+    summary: str
+    location: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    busy: bool
+    sequence: int
+    categories: tuple[str, ...] = ()
+
+
+@dataclass
+class ParseResult:
+    occurrences: list[Occ] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    events: int = 0  # VEVENTs in the input (before the window filter)
+    parsed: int = 0  # VEVENTs handed to the full parser
+
+    repeats: dict[str, int] = field(default_factory=dict)
+
+    def note(self, problem: Problem) -> None:
+        """Record a problem; the same message for many events is reported three times."""
+        seen = self.repeats.get(problem.message, 0)
+        self.repeats[problem.message] = seen + 1
+        if seen < 3 and len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    def finish(self) -> None:
+        for message, count in self.repeats.items():
+            if count > 3 and len(self.problems) < MAX_PROBLEMS + 10:
+                first = next((p for p in self.problems if p.message == message), None)
+                where = first.file if first else ""
+                self.problems.append(Problem(where, f"{count - 3} more", f"also: {message}"))
+        self.repeats.clear()
+
+
+# ---------------------------------------------------------------- bytes -> text
+
+
+def decode(data: bytes, charset: str | None = None) -> str:
+    """Bytes to text: BOMs, a declared charset, UTF-8, else Windows-1252/Latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    # Unify line endings and unfold on bytes, so a fold inside a UTF-8 sequence is healed.
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    data = data.replace(b"\n ", b"").replace(b"\n\t", b"")
+    if charset:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Mostly-UTF-8 with a few broken sequences stays UTF-8; otherwise it is a legacy 8-bit file.
+    valid = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data))
+    invalid = data.decode("utf-8", errors="replace").count("\ufffd")
+    if valid > invalid:
+        return data.decode("utf-8", errors="replace")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+# ---------------------------------------------------------------- the line pass
+
+
+class _Block:
+    """A top-level component: its own lines (a VEVENT's without its VALARMs), split lazily."""
+
+    def __init__(self, name: str, line: int, lines: list[str] | None = None, body: str = ""):
+        self.name = name
+        self.line = line  # line number of BEGIN (1-based, after unfolding)
+        self._lines = lines
+        self.body = body
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = [x.rstrip("\r") for x in self.body.split("\n") if x.strip()]
+        return self._lines
+
+
+@dataclass
+class _Cal:
+    header: list[str] = field(default_factory=list)
+    timezones: list[_Block] = field(default_factory=list)
+    events: list[_Block] = field(default_factory=list)
+
+
+def _prop(line: str) -> tuple[str, str, str]:
+    """'NAME;PARAMS:VALUE' -> (NAME upper, ';PARAMS' as written, VALUE); the colon may be quoted."""
+    colon = line.find(":")
+    if colon < 0:
+        return "", "", ""
+    head = line[:colon]
+    if '"' in head:
+        quoted = False
+        for i, ch in enumerate(line):
+            if ch == '"':
+                quoted = not quoted
+            elif ch == ":" and not quoted:
+                colon = i
+                break
+        head = line[:colon]
+    semi = head.find(";")
+    if semi < 0:
+        return head.strip().upper(), "", line[colon + 1 :]
+    return head[:semi].strip().upper(), head[semi:], line[colon + 1 :]
+
+
+_BOUNDARY_RE = re.compile(r"^(BEGIN|END)[ \t]*:([^\n]*)$", re.MULTILINE | re.IGNORECASE)
+
+
+def _scan(text: str, name: str, result: ParseResult) -> list[_Cal]:
+    """Split into calendars and top-level components, checking BEGIN/END nesting.
+
+    Only the BEGIN/END lines are visited one by one (a regex finds them); a VEVENT is kept as
+    text with its sub-components (alarms) cut out, so events that the window filter drops are
+    never split into lines.
+    """
+
+    def line_of(offset: int) -> int:
+        return text.count("\n", 0, offset) + 1
+
+    def header(cal: _Cal, begin: int, end: int) -> None:
+        for raw in text[begin:end].split("\n"):
+            line = raw.rstrip("\r")
+            if not line.strip():
+                continue
+            if ":" not in line:
+                where = f"line {line_of(begin + text[begin:end].find(raw))}"
+                result.note(Problem(name, where, f"not a content line, skipped: {line[:40]!r}"))
+                continue
+            cal.header.append(line)
+
+    cals: list[_Cal] = []
+    cal: _Cal | None = None
+    stack: list[tuple[str, int]] = []  # ("" marks an implied VCALENDAR around bare events)
+    outside = 0  # where text outside any calendar starts
+    gap = 0  # where calendar-level lines start
+    own = 0  # where the current VEVENT's own text resumes after a sub-component
+    pieces: list[str] = []
+    bare: _Cal | None = None
+    for m in _BOUNDARY_RE.finditer(text):
+        kind = m[1].upper()
+        value = m[2].strip().upper()
+        if kind == "BEGIN":
+            if len(stack) >= MAX_DEPTH:
+                raise CalendarError(f"{name}: components nested deeper than {MAX_DEPTH} levels")
+            if not stack:
+                if text[outside : m.start()].strip():
+                    result.note(
+                        Problem(name, f"line {line_of(outside)}", "text outside a calendar ignored")
+                    )
+                if value == "VCALENDAR":
+                    cal = _Cal()
+                    cals.append(cal)
+                    stack.append((value, m.start()))
+                    gap = m.end()
+                    continue
+                if bare is None or cal is not bare:
+                    cal = bare = _Cal()
+                    cals.append(cal)
+                    result.note(Problem(name, "", "no VCALENDAR around the events; read anyway"))
+                stack.append(("", m.start()))
+                gap = m.start()
+            elif value == "VCALENDAR":
+                raise CalendarError(
+                    f"{name}: line {line_of(m.start())}: a VCALENDAR inside another one"
+                )
+            if len(stack) == 1:
+                assert cal is not None
+                if stack[0][0]:
+                    header(cal, gap, m.start())
+                if value == "VEVENT":
+                    pieces = []
+                    own = m.start()
+            elif len(stack) == 2 and stack[1][0] == "VEVENT":
+                pieces.append(text[own : m.start()])
+            stack.append((value, m.start()))
+            continue
+        if not stack:
+            raise CalendarError(
+                f"{name}: line {line_of(m.start())}: END:{value} without a matching BEGIN"
+            )
+        opened, at = stack[-1]
+        if opened != value:
+            shown = opened or "(none)"
+            raise CalendarError(
+                f"{name}: line {line_of(m.start())}: END:{value} but BEGIN:{shown} "
+                f"(line {line_of(at)}) is still open - the file is damaged"
+            )
+        stack.pop()
+        if not stack:  # END:VCALENDAR
+            assert cal is not None
+            header(cal, gap, m.start())
+            outside = m.end()
+        elif len(stack) == 1:
+            assert cal is not None
+            if value == "VEVENT":
+                pieces.append(text[own : m.end()])
+                cal.events.append(_Block("VEVENT", 0, None, "".join(pieces)))
+            elif value == "VTIMEZONE":
+                cal.timezones.append(_Block("VTIMEZONE", 0, text[at : m.end()].split("\n")))
+            gap = m.end()
+            if stack[0][0] == "":
+                stack.pop()
+                outside = m.end()
+        elif len(stack) == 2 and stack[1][0] == "VEVENT":
+            own = m.end()
+    if stack:
+        opened, at = stack[-1]
+        raise CalendarError(
+            f"{name}: truncated - BEGIN:{opened or 'VCALENDAR'} (line {line_of(at)}) is never "
+            "closed; nothing imported"
+        )
+    if text[outside:].strip() and cals:
+        result.note(Problem(name, f"line {line_of(outside)}", "text after the calendar ignored"))
+    if not cals:
+        raise CalendarError(f"{name}: no BEGIN:VCALENDAR found - this is not an iCalendar file")
+    return cals
+
+
+def _fix_offset(value: str) -> str | None:
+    """Apple's tzdata bug writes LMT +00:53:28 as '+5328'; read the digits as minutes/seconds."""
+    m = _OFFSET_RE.match(value.strip())
+    if not m:
+        return None
+    sign, hh, mm, _ = m.groups()
+    if int(hh) < 24 and int(mm) < 60:
+        return value.strip()
+    return f"{sign}00{hh}" if int(hh) < 60 else f"{sign}0000"
+
+
+def _repair_timezone(
+    block: _Block, name: str, result: ParseResult, floor_year: int | None = None
+) -> _Block | None:
+    lines: list[str] = []
+    tzid = None
+    for line in block.lines:
+        prop, params, value = _prop(line)
+        if prop == "TZID":
+            tzid = value.strip()
+        elif prop in ("TZOFFSETFROM", "TZOFFSETTO"):
+            fixed = _fix_offset(value)
+            if fixed is None:
+                result.note(Problem(name, f"VTIMEZONE {tzid}", f"bad {prop} {value!r}; dropped"))
+                return None
+            if fixed != value.strip():
+                result.note(
+                    Problem(name, f"VTIMEZONE {tzid}", f"{prop}:{value} repaired to {fixed}")
+                )
+                line = f"{prop}{params}:{fixed}"
+        lines.append(line)
+    if not tzid:
+        result.note(Problem(name, "VTIMEZONE", "has no TZID; its events are read as local time"))
+        return None
+    if floor_year is not None:
+        lines = _shift_old_rules(lines, floor_year)
+    return _Block(block.name, block.line, lines)
+
+
+def _shift_old_rules(lines: list[str], floor_year: int) -> list[str]:
+    """Move an open-ended observance's DTSTART (Outlook writes 1601) up to floor_year.
+
+    The rule gives the same onsets from then on, but the zone no longer walks four centuries
+    of rule dates for every conversion (milliseconds each, per occurrence).
+    """
+    out = list(lines)
+    start = None
+    for i, line in enumerate(lines):
+        prop, _, value = _prop(line)
+        upper = line.upper()
+        if upper in ("BEGIN:STANDARD", "BEGIN:DAYLIGHT"):
+            start, open_ended = None, False
+        elif prop == "DTSTART":
+            start = i
+        elif prop == "RRULE":
+            open_ended = "UNTIL=" not in value.upper() and "COUNT=" not in value.upper()
+        elif upper in ("END:STANDARD", "END:DAYLIGHT") and start is not None and open_ended:
+            dprop, dparams, dvalue = _prop(lines[start])
+            year = dvalue.strip()[:4]
+            if year.isdigit() and int(year) < floor_year:
+                out[start] = f"{dprop}{dparams}:{floor_year:04d}0101{dvalue.strip()[8:]}"
+    return out
+
+
+def _date_of(value: str) -> date | None:
+    m = _DATE_RE.match(value.strip())
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def _duration_days(value: str) -> int | None:
+    m = _DUR_RE.match(value.strip().upper())
+    if not m:
+        return None
+    weeks, days, hours, minutes, seconds = (int(g or 0) for g in m.groups())
+    return weeks * 7 + days + (hours * 3600 + minutes * 60 + seconds) // 86400 + 1
+
+
+_TZID_PARAM_RE = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
+
+
+def _iana(name: str) -> tzinfo | None:
+    from zoneinfo import ZoneInfo
+
+    if not name or len(name) > 60 or name.startswith((".", "/")) or ".." in name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return None
+
+
+class _Zones:
+    """Decide what each TZID of one calendar means, before icalendar sees it.
+
+    Policy: a valid IANA name means the tz database zone (as icalendar does). Any other name
+    (Windows "W. Europe Standard Time", "/vendor/Europe/Berlin", "(UTC-03:00) Brasília") means
+    its VTIMEZONE; when an IANA zone (from the Windows mapping, a vendor prefix, X-LIC-LOCATION,
+    X-WR-TIMEZONE or the user's zone) has the same offsets all through the window, that zone is
+    used instead (same times, and far faster than a VTIMEZONE rule walked from 1601). A custom
+    VTIMEZONE gets a name derived from its content, because icalendar caches zones by name
+    across calendars. A name with neither is read as local (floating) time, with a warning.
+    """
+
+    def __init__(
+        self,
+        blocks: list[_Block],
+        header: list[str],
+        name: str,
+        result: ParseResult,
+        window: Interval | None,
+        zone: tzinfo | None,
+    ) -> None:
+        self.name = name
+        self.result = result
+        self.blocks: dict[str, _Block] = {}
+        for block in blocks:
+            tzid = next((_prop(x)[2].strip() for x in block.lines if _prop(x)[0] == "TZID"), "")
+            self.blocks[_unescape(tzid).strip('"')] = block
+        self.hints: list[str] = []
+        for line in header:
+            prop, _, value = _prop(line)
+            if prop == "X-WR-TIMEZONE" and value.strip():
+                self.hints.append(value.strip())
+        self.zone = zone
+        start = window.start if window else datetime(2020, 1, 1, tzinfo=UTC)
+        end = window.end if window else datetime(2021, 1, 1, tzinfo=UTC)
+        count = max(2, min(80, int((end - start) / timedelta(days=7)) + 1))
+        step = (end - start) / (count - 1)
+        self.samples = [start + step * i for i in range(count)]
+        self.cache: dict[str, str | None] = {}
+        self.emit: dict[str, list[str]] = {}
+
+    def resolve(self, tzid: str) -> str | None:
+        key = _unescape(tzid).strip('"').strip()
+        if key not in self.cache:
+            self.cache[key] = self._resolve(key)
+        return self.cache[key]
+
+    def _candidates(self, key: str, block: _Block | None) -> list[str]:
+        from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+        names = [key.strip("/")]
+        if names[0] in WINDOWS_TO_OLSON:
+            names.append(WINDOWS_TO_OLSON[names[0]])
+        parts = key.strip("/").split("/")
+        names += ["/".join(parts[i:]) for i in range(1, len(parts))]
+        if block is not None:
+            names += [_prop(x)[2].strip() for x in block.lines if _prop(x)[0] == "X-LIC-LOCATION"]
+            names += self.hints
+            if self.zone is not None and hasattr(self.zone, "key"):
+                names.append(str(self.zone.key))
+        return names
+
+    def _resolve(self, key: str) -> str | None:
+        if not key:
+            return None
+        direct = _iana(key)
+        if direct is not None:
+            return key
+        block = self.blocks.get(key)
+        candidates = [(c, z) for c in self._candidates(key, block) if (z := _iana(c)) is not None]
+        if block is None:
+            if candidates:
+                return candidates[0][0]
+            self.result.note(
+                Problem(self.name, f"TZID {key!r}", "unknown time zone; read as local time")
+            )
+            return None
+        custom = self._custom(block)
+        if custom is None:
+            if candidates:
+                return candidates[0][0]
+            return None
+        for candidate, zone in candidates:
+            if all(
+                t.astimezone(custom).utcoffset() == t.astimezone(zone).utcoffset()
+                for t in self.samples
+            ):
+                return candidate
+        digest = hashlib.sha1(
+            "\n".join(x for x in block.lines if _prop(x)[0] != "TZID").encode(),
+            usedforsecurity=False,
+        ).hexdigest()[:16]
+        new = f"splitday-tz-{digest}"
+        self.emit[new] = [f"TZID:{new}" if _prop(x)[0] == "TZID" else x for x in block.lines]
+        return new
+
+    def _custom(self, block: _Block) -> tzinfo | None:
+        import icalendar
+
+        try:
+            component: Any = icalendar.Timezone.from_ical("\r\n".join(block.lines))
+            custom: tzinfo = component.to_tz(lookup_tzid=False)
+            for t in self.samples[:2]:
+                t.astimezone(custom)
+            return custom
+        except Exception as exc:  # a VTIMEZONE icalendar cannot use
+            self.result.note(Problem(self.name, "VTIMEZONE", f"unusable, ignored ({_short(exc)})"))
+            return None
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
+
+
+@dataclass
+class _EventInfo:
+    uid: str
+    recurring: bool
+    override: bool
+    keep: bool
+
+
+_NAME_RE = re.compile(r"[A-Za-z0-9-]*")
+# What the importer reads; everything else (DESCRIPTION, ATTENDEE, X-ALT-DESC…) never reaches
+# icalendar, which makes parsing faster and immune to errors in properties we do not use.
+_NEEDED = frozenset(
+    {
+        "UID", "SUMMARY", "LOCATION", "DTSTART", "DTEND", "DURATION", "RRULE", "EXRULE",
+        "RDATE", "EXDATE", "RECURRENCE-ID", "SEQUENCE", "STATUS", "TRANSP", "CATEGORIES",
+        "X-MICROSOFT-CDO-BUSYSTATUS", "BEGIN", "END",
+    }
+)  # fmt: skip
+_DECIDING = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "RECURRENCE-ID"})
+
+
+def _repair_event(
+    block: _Block, name: str, result: ParseResult, lo: date, hi: date, zones: _Zones
+) -> tuple[list[str], _EventInfo]:
+    """Decide whether one VEVENT can touch [lo, hi]; if so, repair known producer bugs in it.
+
+    The decision reads a handful of properties as text, so the many single events outside the
+    window cost next to nothing; recurring masters and their overrides are always kept.
+    """
+    uid = ""
+    start: date | None = None
+    end: date | None = None
+    duration: int | None = None
+    recurring = override = ended = has_rdate = False
+    for m in _DECIDE_RE.finditer(block.body) if block.body else _decide_lines(block.lines):
+        prop = m[1].upper()
+        _, _, value = _prop(m[0])
+        if prop == "UID":
+            uid = value.strip()
+        elif prop == "DTSTART":
+            start = _date_of(value)
+        elif prop == "DTEND":
+            end = _date_of(value)
+        elif prop == "DURATION":
+            duration = _duration_days(value)
+        elif prop == "RECURRENCE-ID":
+            override = True
+        elif prop == "RDATE" and value.strip(" ,"):
+            recurring = has_rdate = True
+        elif prop == "RRULE" and value.strip(" ;,"):
+            recurring = True
+            upper = value.upper()
+            until = _UNTIL_RE.search(upper)
+            if until and "COUNT=" not in upper:
+                until_day = _date_of(until[1])
+                ended = until_day is not None and until_day < lo
+    if recurring:
+        keep = not ended or has_rdate
+    elif start is None:
+        keep = True  # let the real parser say what is wrong with it
+    else:
+        if end is None:
+            try:
+                end = start + timedelta(days=duration if duration is not None else 1)
+            except OverflowError:
+                end = date.max
+        first, last = min(start, end), max(start, end)
+        keep = first <= hi and last >= lo
+    if not keep and not override:
+        return [], _EventInfo(uid or "-", recurring, override, keep)
+    needed: list[tuple[str, str]] = []
+    for line in block.lines:
+        prop = _NAME_RE.match(line).group().upper()  # type: ignore[union-attr]
+        if prop in _NEEDED:
+            needed.append((prop, line))
+    if not uid:
+        digest = hashlib.sha1(
+            "\n".join(x for x in block.lines if not x.upper().startswith("DTSTAMP")).encode(),
+            usedforsecurity=False,
+        ).hexdigest()
+        uid = f"splitday-{digest[:20]}"
+        needed.insert(1, ("UID", f"UID:{uid}"))
+    return _repair_lines(needed, name, result, zones, uid), _EventInfo(
+        uid, recurring, override, keep
+    )
+
+
+_DECIDE_RE = re.compile(
+    r"^(UID|DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID)[;:][^\n]*",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _decide_lines(lines: list[str]) -> list[re.Match[str]]:
+    return [m for line in lines if (m := _DECIDE_RE.match(line))]
+
+
+def _repair_lines(
+    needed: list[tuple[str, str]], name: str, result: ParseResult, zones: _Zones, uid: str
+) -> list[str]:
+    out: list[str] = []
+    summary = next((line.partition(":")[2][:60] for p, line in needed if p == "SUMMARY"), "")
+    for prop, line in needed:
+        if prop in ("BEGIN", "END"):
+            out.append(line)
+            continue
+        _, params, value = _prop(line)
+        if prop in ("RRULE", "EXRULE"):
+            fixed = re.sub(r"\s+", "", value).replace("\\;", ";").replace("\\,", ",")
+            fixed = re.sub(r"[;,]+$", "", re.sub(r",;", ";", fixed))
+            if not fixed:
+                result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
+                continue
+            line = f"{prop}{params}:{fixed}"
+        elif prop in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"):
+            if ";" in params and "TZID=" in params.upper():
+                params = _TZID_PARAM_RE.sub(lambda m: _tzid_param(zones.resolve(m[1])), params)
+            value = value.strip().rstrip(",")
+            if not value:
+                if prop in ("EXDATE", "RDATE"):
+                    result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
+                    continue
+                result.note(Problem(name, _label(uid, summary), f"empty {prop}"))
+            if "TZID=" in params.upper() and value.upper().endswith("Z") and "," not in value:
+                value = value[:-1]  # ownCloud writes TZID and Z together; the TZID is meant
+            line = f"{prop}{params}:{value}"
+        out.append(line)
+    return out
+
+
+def _tzid_param(tzid: str | None) -> str:
+    return "" if tzid is None else f";TZID={tzid}"
+
+
+def _label(uid: str, summary: str) -> str:
+    text = f"VEVENT {uid!r}" if uid else "VEVENT"
+    return f"{text} ({summary.strip()!r})" if summary.strip() else text
+
+
+def prepare(
+    text: str,
+    name: str,
+    window: Interval | None,
+    result: ParseResult,
+    zone: tzinfo | None = None,
+    *,
+    fast: bool = False,
+) -> list[str]:
+    """The line pass: one repaired VCALENDAR text per calendar in the input.
+
+    With fast, plain one-off events are read right here into result.occurrences (see
+    _plain_event) and only the rest is left for icalendar.
+    """
+    cals = _scan(text, name, result)
+    lo = (window.start - timedelta(days=2)).date() if window else date.min
+    hi = (window.end + timedelta(days=2)).date() if window else date.max
+    texts: list[str] = []
+    # Outlook's observances start in 1601; moving them to a few years before the window
+    # keeps every onset that matters and makes each conversion cheap.
+    floor = max(1900, lo.year - 3) if window else None
+    for cal in cals:
+        result.events += len(cal.events)
+        timezones = [
+            tz
+            for b in cal.timezones
+            if (tz := _repair_timezone(b, name, result, floor)) is not None
+        ]
+        zones = _Zones(timezones, cal.header, name, result, window, zone)
+        events = [_repair_event(b, name, result, lo, hi, zones) for b in cal.events]
+        masters = {info.uid for _, info in events if info.recurring and info.keep}
+        kept = [
+            (lines, info)
+            for lines, info in events
+            if info.keep or (info.override and info.uid in masters)
+        ]
+        result.parsed += len(kept)
+        if fast and zone is not None and window is not None:
+            kept = _take_plain_events(kept, cal.header, zone, window, result)
+        header = [h for h in cal.header if _prop(h)[0] not in ("BEGIN", "END")]
+        parts = ["BEGIN:VCALENDAR", *header]
+        for lines in zones.emit.values():
+            parts.extend(lines)
+        for lines, _ in kept:
+            parts.extend(lines)
+        parts.append("END:VCALENDAR")
+        texts.append("\r\n".join(parts) + "\r\n")
+    return texts
+
+
+_DT_RE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$")
+_ESCAPE_RE = re.compile(r"\\([\\;,Nn])")
+_FAIL = object()
+
+
+def _take_plain_events(
+    kept: list[tuple[list[str], _EventInfo]],
+    header: list[str],
+    zone: tzinfo,
+    window: Interval,
+    result: ParseResult,
+) -> list[tuple[list[str], _EventInfo]]:
+    """Read one-off events without icalendar; return the events icalendar still has to see."""
+    counts: dict[str, int] = defaultdict(int)
+    for _, info in kept:
+        counts[info.uid] += 1
+    xwr = any(_prop(h)[0] == "X-WR-TIMEZONE" for h in header)
+    rest: list[tuple[list[str], _EventInfo]] = []
+    for lines, info in kept:
+        if info.recurring or info.override or counts[info.uid] > 1:
+            rest.append((lines, info))
+            continue
+        occ = _plain_event(lines, info.uid, zone, xwr)
+        if occ is _FAIL:
+            rest.append((lines, info))
+        elif isinstance(occ, Occ) and occ.start < window.end and occ.end > window.start:
+            result.occurrences.append(occ)
+    return rest
+
+
+def _plain_event(lines: list[str], uid: str, zone: tzinfo, xwr: bool) -> Occ | object | None:
+    """A one-off VEVENT read from its (already repaired) lines: the Occ, None when cancelled,
+    or _FAIL when anything is unusual (then icalendar reads it, and reports what is wrong).
+
+    Thousands of one-off meetings are most of a real calendar; icalendar would build a full
+    component for each, property by property.
+    """
+    props: dict[str, tuple[str, str]] = {}
+    for line in lines:
+        prop, params, value = _prop(line)
+        if prop in ("BEGIN", "END"):
+            continue
+        if prop in props or prop in ("CATEGORIES", "DURATION") or not prop:
+            return _FAIL
+        props[prop] = (params, value)
+    if "DTSTART" not in props:
+        return _FAIL
+    start_v = _plain_time(*props["DTSTART"], xwr)
+    if start_v is _FAIL:
+        return _FAIL
+    if "DTEND" in props:
+        end_v = _plain_time(*props["DTEND"], xwr)
+        if end_v is _FAIL:
+            return _FAIL
+    elif isinstance(start_v, datetime):
+        end_v = start_v
+    else:
+        end_v = start_v + timedelta(days=1)  # type: ignore[operator]
+    if props.get("STATUS", ("", ""))[1].strip().upper() == "CANCELLED":
+        return None
+    try:
+        sequence = int(props.get("SEQUENCE", ("", "0"))[1].strip() or 0)
+    except ValueError:
+        return _FAIL
+    return _values_occ(
+        uid,
+        _unescape_text(props.get("SUMMARY", ("", ""))[1]),
+        _unescape_text(props.get("LOCATION", ("", ""))[1]),
+        start_v,  # type: ignore[arg-type]
+        end_v,  # type: ignore[arg-type]
+        None,
+        zone,
+        props.get("TRANSP", ("", ""))[1].strip().upper(),
+        props.get("X-MICROSOFT-CDO-BUSYSTATUS", ("", ""))[1].strip().upper(),
+        sequence,
+        (),
+    )
+
+
+def _plain_time(params: str, value: str, xwr: bool) -> date | datetime | object:
+    tz: tzinfo | None = None
+    is_date = None
+    if params:
+        if '"' in params:
+            return _FAIL
+        for item in params.strip(";").split(";"):
+            key, _, val = item.partition("=")
+            key = key.strip().upper()
+            if key == "VALUE" and val.strip().upper() in ("DATE", "DATE-TIME"):
+                is_date = val.strip().upper() == "DATE"
+            elif key == "TZID":
+                tz = _iana(val.strip())
+                if tz is None:
+                    return _FAIL  # a custom VTIMEZONE: icalendar builds it
+            else:
+                return _FAIL
+    m = _DT_RE.match(value.strip())
+    if not m:
+        return _FAIL
+    try:
+        if m[4] is None:
+            if tz is not None or is_date is False:
+                return _FAIL
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if is_date:
+            return _FAIL
+        moment = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]))  # noqa: DTZ001
+    except ValueError:
+        return _FAIL
+    if m[7]:
+        return _FAIL if tz is not None else moment.replace(tzinfo=UTC)
+    if tz is not None:
+        return moment.replace(tzinfo=tz)
+    return _FAIL if xwr else moment  # floating under X-WR-TIMEZONE: x-wr-timezone decides
+
+
+def _unescape_text(value: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        ch = m[1]
+        return "\n" if ch in "Nn" else ch
+
+    return _ESCAPE_RE.sub(repl, value).strip()
+
+
+# ---------------------------------------------------------------- full parse and expansion
+
+
+def _parse_components(text: str, name: str, result: ParseResult) -> list[Any]:
+    """icalendar on the repaired text; on failure, one component at a time (skip the bad)."""
+    import icalendar
+
+    try:
+        cal = icalendar.Calendar.from_ical(text)
+        return [_with_header(cal)]
+    except Exception as exc:
+        first_error = exc
+    cals = _scan(text, name, ParseResult())
+    header = "\r\n".join(["BEGIN:VCALENDAR", *cals[0].header])
+    good_tz: list[str] = []
+    for tz in cals[0].timezones:
+        tz_text = "\r\n".join(tz.lines)
+        try:
+            icalendar.Calendar.from_ical(f"{header}\r\n{tz_text}\r\nEND:VCALENDAR\r\n")
+            good_tz.append(tz_text)
+        except Exception as exc:
+            result.note(Problem(name, "VTIMEZONE", f"unreadable, ignored ({_short(exc)})"))
+    prefix = "\r\n".join([header, *good_tz])
+    out: list[Any] = []
+    for block in cals[0].events:
+        body = "\r\n".join(block.lines)
+        try:
+            out.append(
+                _with_header(
+                    icalendar.Calendar.from_ical(f"{prefix}\r\n{body}\r\nEND:VCALENDAR\r\n")
+                )
+            )
+        except Exception as exc:
+            uid = next((_prop(x)[2] for x in block.lines if _prop(x)[0] == "UID"), "")
+            summary = next((_prop(x)[2] for x in block.lines if _prop(x)[0] == "SUMMARY"), "")
+            result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
+    if not out and cals[0].events:
+        raise CalendarError(f"{name}: cannot be parsed: {_short(first_error)}")
+    return out
+
+
+def _with_header(cal: Any) -> Any:
+    """Apply Google's X-WR-TIMEZONE (UTC times meant for a zone) before expanding.
+
+    Only recurring events (and floating ones) need it: a one-off UTC time is the same instant
+    either way, so the thousands of single meetings skip the rewrite.
+    """
+    import icalendar
+    import x_wr_timezone
+
+    if "X-WR-TIMEZONE" not in cal:
+        return cal
+    needs, rest = [], []
+    for comp in cal.subcomponents:
+        if comp.name == "VEVENT" and not _needs_zone(comp):
+            rest.append(comp)
+        else:
+            needs.append(comp)
+    part = icalendar.Calendar()
+    for key, value in cal.items():
+        part[key] = value
+    part.subcomponents = needs
+    try:
+        converted = x_wr_timezone.to_standard(part)
+    except Exception:  # an unknown zone name: keep the times as written
+        return cal
+    converted.subcomponents = [*converted.subcomponents, *rest]
+    return converted
+
+
+def _needs_zone(comp: Any) -> bool:
+    if any(k in comp for k in _RECURRENCE):
+        return True
+    start = comp.get("DTSTART")
+    value = getattr(start, "dt", None)
+    return isinstance(value, datetime) and value.tzinfo is None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def _seq(component: Any) -> int:
+    try:
+        return int(component.get("SEQUENCE", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _rid_key(component: Any) -> str:
+    rid = component.get("RECURRENCE-ID")
+    if rid is None:
+        return ""
+    try:
+        value = rid.dt
+    except Exception:
+        return str(rid)
+    return _stamp(value)
+
+
+def _stamp(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        return value.strftime("%Y%m%dT%H%M%S")
+    return value.strftime("%Y%m%d")
+
+
+def _to_utc(value: date | datetime, zone: tzinfo) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=zone).astimezone(UTC)
+        return value.astimezone(UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=zone).astimezone(UTC)
+
+
+def _text(component: Any, key: str) -> str:
+    value = component.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value).strip()
+
+
+def _categories(component: Any) -> tuple[str, ...]:
+    raw = component.get("CATEGORIES")
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    out: list[str] = []
+    for item in items:
+        cats = getattr(item, "cats", None)
+        out.extend(str(c) for c in (cats if cats is not None else [item]))
+    return tuple(out)
+
+
+def _busy(transp: str, cdo: str, all_day: bool) -> bool:
+    if transp == "TRANSPARENT" or cdo in FREE_STATUSES:
+        return False
+    if all_day:  # an all-day entry blocks the day only when it says so
+        return transp == "OPAQUE" or cdo in BUSY_STATUSES
+    return True
+
+
+def _expand(
+    components: list[Any], name: str, window: Interval, zone: tzinfo, result: ParseResult
+) -> None:
+    import recurring_ical_events as rie
+
+    # One version per (UID, RECURRENCE-ID): the higher SEQUENCE wins, then the later one.
+    chosen: dict[tuple[str, str], Any] = {}
+    for comp in components:
+        key = (str(comp.get("UID", "")), _rid_key(comp))
+        old = chosen.get(key)
+        if old is None or _seq(comp) >= _seq(old):
+            chosen[key] = comp
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for (uid, _), comp in chosen.items():
+        groups[uid].append(comp)
+    span_start = (window.start - timedelta(days=1)).replace(tzinfo=None)
+    span_stop = (window.end + timedelta(days=1)).replace(tzinfo=None)
+    for uid, comps in groups.items():
+        summary = _text(comps[0], "SUMMARY")
+        stop = span_stop
+        if len(comps) == 1 and not any(k in comps[0] for k in _RECURRENCE):
+            try:
+                single = _single(comps[0], uid, zone)
+            except Exception as exc:
+                result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
+                continue
+            if single is not None and single.start < window.end and single.end > window.start:
+                result.occurrences.append(single)
+            continue
+        try:
+            steps, per_second = _cost(comps, span_start, span_stop)
+            if steps > MAX_RULE_STEPS:
+                result.note(
+                    Problem(
+                        name,
+                        _label(uid, summary),
+                        "skipped: the rule repeats too often to expand "
+                        f"(about {steps:.3g} repetitions up to the window's end)",
+                    )
+                )
+                continue
+            if per_second * (span_stop - span_start).total_seconds() > MAX_PER_SERIES:
+                stop = span_start + timedelta(seconds=MAX_PER_SERIES / per_second)
+                result.note(
+                    Problem(
+                        name,
+                        _label(uid, summary),
+                        f"only the first {MAX_PER_SERIES} repetitions in the window are imported",
+                    )
+                )
+            series = rie.Series([rie.EventAdapter(c) for c in comps])
+            occurrences = list(series.between(span_start, stop))
+        except Exception as exc:  # one bad series never sinks the calendar
+            result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
+            continue
+        used: set[str] = set()
+        for occ in occurrences:
+            try:
+                item = _occurrence(occ, uid, zone)
+            except Exception as exc:
+                result.note(
+                    Problem(name, _label(uid, summary), f"occurrence skipped: {_short(exc)}")
+                )
+                continue
+            if item is None or not (item.start < window.end and item.end > window.start):
+                continue
+            if item.recurrence_id in used:
+                item = _replace_rid(item, f"{item.recurrence_id}@{_stamp(item.start)}")
+            used.add(item.recurrence_id)
+            result.occurrences.append(item)
+
+
+_RECURRENCE = ("RRULE", "RDATE", "RECURRENCE-ID", "EXRULE")
+_FREQ_SECONDS = {
+    "SECONDLY": 1,
+    "MINUTELY": 60,
+    "HOURLY": 3600,
+    "DAILY": 86400,
+    "WEEKLY": 7 * 86400,
+    "MONTHLY": 28 * 86400,
+    "YEARLY": 365 * 86400,
+}
+_EXPANDING = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO")
+
+
+def _cost(comps: Sequence[Any], span_start: datetime, span_stop: datetime) -> tuple[float, float]:
+    """Upper estimates: rule steps from DTSTART to the window's end, and repetitions per second.
+
+    dateutil walks every step from DTSTART and lists all hits at once, so a FREQ=SECONDLY
+    rule from 1970 would hang the import and eat memory; such series are capped or skipped.
+    """
+    steps = 0.0
+    rate = 0.0
+    for comp in comps:
+        rules = comp.get("RRULE")
+        if rules is None:
+            continue
+        begin = comp.get("DTSTART")
+        try:
+            first = begin.dt if begin is not None else span_start
+        except Exception:  # a broken DTSTART fails later with its own message
+            continue
+        if isinstance(first, datetime):
+            first = first.astimezone(UTC).replace(tzinfo=None) if first.tzinfo else first
+        else:
+            first = datetime(first.year, first.month, first.day)  # noqa: DTZ001 - naive on purpose
+        for rule in rules if isinstance(rules, list) else [rules]:
+            freq = str((rule.get("FREQ") or ["DAILY"])[0]).upper()
+            period = _FREQ_SECONDS.get(freq, 86400)
+            interval = int((rule.get("INTERVAL") or [1])[0])
+            if interval < 1:
+                raise ValueError(f"INTERVAL={interval} in RRULE (must be 1 or more)")
+            fan = 1
+            for key in _EXPANDING:
+                values = rule.get(key)
+                if values:
+                    fan *= len(values)
+            seconds = max(0.0, (span_stop - first).total_seconds())
+            total = seconds / (period * interval) * fan
+            count = rule.get("COUNT")
+            if count:
+                total = min(total, float(int(count[0])) * fan)
+            if _never_matches(rule, freq, fan):
+                raise ValueError(f"RRULE {rule.to_ical().decode()[:80]} never matches a date")
+            steps += total
+            rate += fan / (period * interval)
+    return steps, rate
+
+
+_DAY_FILTERS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+
+
+def _never_matches(rule: Any, freq: str, fan: int) -> bool:
+    """Rules whose filters exclude every date make dateutil walk to the year 9999 (seconds of
+    CPU per series). Check the day filters alone, yearly, near that limit (about a ms)."""
+    positions = rule.get("BYSETPOS")
+    if positions:
+        per_period = {"YEARLY": 366, "MONTHLY": 31, "WEEKLY": 7}.get(freq, 1)
+        if rule.get("BYDAY"):
+            per_period = len(rule["BYDAY"]) * {"YEARLY": 53, "MONTHLY": 5}.get(freq, 1)
+        size = per_period * fan
+        if all(abs(int(p)) > size or int(p) == 0 for p in positions):
+            return True
+    parts = [f"{key}={_join(rule[key])}" for key in _DAY_FILTERS if rule.get(key)]
+    if not parts:
+        return False
+    return _filters_never_match(";".join(parts))
+
+
+@functools.lru_cache(maxsize=512)
+def _filters_never_match(filters: str) -> bool:
+    """56 years (two 28-year weekday cycles, with leap days) before the year 9999 limit."""
+    from dateutil.rrule import rrulestr
+
+    start = datetime(9943, 1, 1)  # noqa: DTZ001 - naive on purpose
+    probe = rrulestr(f"RRULE:FREQ=YEARLY;{filters}", dtstart=start)
+    return probe.after(start, inc=True) is None
+
+
+def _join(values: Any) -> str:
+    items = values if isinstance(values, list) else [values]
+    return ",".join(str(v) for v in items)
+
+
+def _replace_rid(item: Occ, rid: str) -> Occ:
+    from dataclasses import replace
+
+    return replace(item, recurrence_id=rid[:40])
+
+
+def _occurrence(occ: Any, uid: str, zone: tzinfo) -> Occ | None:
+    adapter = occ._adapter
+    component = getattr(adapter, "_component", None)
+    if component is None:
+        component = occ.as_component(False)
+    if _text(component, "STATUS").upper() == "CANCELLED":
+        return None
+    is_override = bool(adapter.recurrence_ids) and not adapter.this_and_future
+    if is_override:
+        rid: str | None = _rid_key(component)
+    elif adapter.recurrence_ids or _has_recurrence(adapter):
+        rid = ""  # keyed on its start
+    else:
+        rid = None
+    return _build(component, uid, occ.start, occ.end, rid, zone)
+
+
+def _single(component: Any, uid: str, zone: tzinfo) -> Occ | None:
+    """A plain event (no RRULE, RDATE or RECURRENCE-ID) without recurring-ical-events' series
+    machinery, which costs more than the rest of the import for the many one-off meetings."""
+    if _text(component, "STATUS").upper() == "CANCELLED":
+        return None
+    begin = component.get("DTSTART")
+    if begin is None:
+        raise ValueError("the event has no DTSTART")
+    start_v = begin.dt
+    if "DTEND" in component:
+        end_v = component["DTEND"].dt
+    elif "DURATION" in component:
+        end_v = start_v + component["DURATION"].dt
+    else:  # RFC 5545 3.6.1: a day for a DATE start, a moment for a DATE-TIME start
+        end_v = start_v if isinstance(start_v, datetime) else start_v + timedelta(days=1)
+    return _build(component, uid, start_v, end_v, None, zone)
+
+
+def _build(
+    component: Any,
+    uid: str,
+    start_v: date | datetime,
+    end_v: date | datetime | None,
+    rid: str | None,
+    zone: tzinfo,
+) -> Occ:
+    return _values_occ(
+        uid,
+        _text(component, "SUMMARY"),
+        _text(component, "LOCATION"),
+        start_v,
+        end_v,
+        rid,
+        zone,
+        _text(component, "TRANSP").upper(),
+        _text(component, "X-MICROSOFT-CDO-BUSYSTATUS").upper(),
+        _seq(component),
+        _categories(component),
+    )
+
+
+def _values_occ(
+    uid: str,
+    summary: str,
+    location: str,
+    start_v: date | datetime,
+    end_v: date | datetime | None,
+    rid: str | None,
+    zone: tzinfo,
+    transp: str,
+    busy_status: str,
+    sequence: int,
+    categories: tuple[str, ...],
+) -> Occ:
+    all_day = not isinstance(start_v, datetime)
+    start = _to_utc(start_v, zone)
+    end = _to_utc(end_v, zone) if end_v is not None else start
+    if end < start:
+        start, end = end, start
+    if all_day and end <= start:
+        end = _to_utc(start_v + timedelta(days=1), zone)
+    if rid is None:
+        rid = ""
+    elif not rid:
+        rid = start_v.strftime("%Y%m%d") if all_day else _stamp(start)
+    return Occ(
+        uid=uid[:500],
+        recurrence_id=rid[:40],
+        summary=summary,
+        location=location,
+        start=start,
+        end=end,
+        all_day=all_day,
+        busy=_busy(transp, busy_status, all_day),
+        sequence=sequence,
+        categories=categories,
+    )
+
+
+def _has_recurrence(adapter: Any) -> bool:
+    comp = adapter._component
+    return "RRULE" in comp or "RDATE" in comp
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def read(
+    files: Sequence[tuple[str, bytes]] | Iterable[tuple[str, bytes]],
+    window: Interval,
+    zone: tzinfo,
+    *,
+    charset: str | None = None,
+    fast: bool = True,
+) -> ParseResult:
+    """Parse one or more .ics files (a folder is one calendar) into occurrences within window.
+
+    Raises CalendarError when a file cannot be used at all, so the caller changes nothing.
+    """
+    result = ParseResult()
+    components: list[Any] = []
+    names: list[str] = []
+    files = list(files)
+    for name, data in files:
+        names.append(name)
+        if not data.strip():
+            raise CalendarError(f"{name}: the file is empty")
+        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise CalendarError(f"{name}: this is a binary file, not an iCalendar file")
+        text = decode(data, charset)
+        try:
+            # a folder may repeat a UID across files (SEQUENCE decides): icalendar for all
+            texts = prepare(text, name, window, result, zone, fast=fast and len(files) == 1)
+        except CalendarError:
+            raise
+        except Exception as exc:  # a bug of ours must still not take the caller down
+            raise CalendarError(f"{name}: internal error while reading ({_short(exc)})") from exc
+        for cal_text in texts:
+            for cal in _parse_components(cal_text, name, result):
+                components.extend(cal.walk("VEVENT"))
+                for comp in cal.walk("VEVENT"):
+                    for prop, message in getattr(comp, "errors", ()) or ():
+                        result.note(
+                            Problem(
+                                name,
+                                _label(_text(comp, "UID"), _text(comp, "SUMMARY")),
+                                f"{prop}: {message}",
+                            )
+                        )
+    label = names[0] if len(names) == 1 else f"{len(names)} files"
+    try:
+        _expand(components, label, window, zone, result)
+    except Exception as exc:
+        raise CalendarError(f"{label}: internal error while expanding ({_short(exc)})") from exc
+    result.occurrences.sort(key=lambda o: (o.start, o.uid, o.recurrence_id))
+    result.finish()
+    return result

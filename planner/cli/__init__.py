@@ -1,0 +1,1 @@
+"""`splitday …`: the command line on top of the core."""

@@ -1,0 +1,782 @@
+"""`splitday …` subcommands. Errors are one line on stderr and a non-zero exit, never a traceback.
+
+The forwarding commands (interrupt, resume, toggle) first try the running instance over the local
+socket and import nothing heavy until they know they must open the database themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from planner.cli.common import (
+    EXIT_ERROR,
+    EXIT_USAGE,
+    CliError,
+    Context,
+    _print_json,
+    parse_date,
+    parse_duration,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from planner.domain.values import EntryV, PlanV, RoleV, SlotV
+
+# ---------------------------------------------------------------- parsing helpers
+
+
+def _iso(moment: datetime | None, zone: tzinfo) -> str | None:
+    return None if moment is None else moment.astimezone(zone).isoformat(timespec="minutes")
+
+
+def _hm(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+# ---------------------------------------------------------------- JSON shapes (stable)
+
+
+def role_json(role: RoleV) -> dict[str, Any]:
+    return {
+        "id": role.id,
+        "name": role.name,
+        "colour": role.colour,
+        "target_percent": role.target_percent,
+        "archived": role.archived,
+    }
+
+
+def slot_json(slot: SlotV, names: dict[int, str], zone: tzinfo) -> dict[str, Any]:
+    return {
+        "id": slot.id,
+        "start": _iso(slot.start, zone),
+        "end": _iso(slot.end, zone),
+        "minutes": round((slot.end - slot.start).total_seconds() / 60),
+        "role": names.get(slot.role_id),
+        "role_id": slot.role_id,
+        "title": slot.title,
+        "origin": slot.origin,
+        "pinned": slot.pinned,
+    }
+
+
+def entry_json(entry: EntryV, names: dict[int, str], zone: tzinfo, now: datetime) -> dict[str, Any]:
+    end = entry.end or now
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "role": names.get(entry.role_id) if entry.role_id is not None else None,
+        "start": _iso(entry.start, zone),
+        "end": _iso(entry.end, zone),
+        "running": entry.end is None,
+        "minutes": round((end - entry.start).total_seconds() / 60, 1),
+        "note": entry.note,
+        "source": entry.source,
+        "flags": sorted(entry.flags),
+        "needs_review": entry.needs_review,
+    }
+
+
+def plan_json(plan: PlanV, zone: tzinfo) -> dict[str, Any]:
+    names = {r.id: r.name for r in plan.roles}
+    planned: dict[int, float] = {r.id: 0.0 for r in plan.roles}
+    for slot in plan.slots:
+        planned[slot.role_id] = planned.get(slot.role_id, 0.0) + (
+            (slot.end - slot.start).total_seconds() / 60
+        )
+    for meeting in plan.meetings:
+        if meeting.busy and not meeting.all_day and meeting.role_id in planned:
+            planned[meeting.role_id] += (meeting.end - meeting.start).total_seconds() / 60
+    total = sum(planned.values()) or 1.0
+    return {
+        "date": plan.day.day.isoformat(),
+        "timezone": str(zone),
+        "start": _iso(plan.day.start, zone),
+        "stop": _iso(plan.day.stop, zone),
+        "min_block_minutes": plan.day.min_block_minutes,
+        "roles": [role_json(r) for r in plan.roles],
+        "slots": [
+            {**slot_json(s, names, zone), "tasks": [t.id for t in plan.tasks if t.slot_id == s.id]}
+            for s in plan.slots
+        ],
+        "meetings": [
+            {
+                "id": m.id,
+                "summary": m.summary,
+                "start": _iso(m.start, zone),
+                "end": _iso(m.end, zone),
+                "all_day": m.all_day,
+                "busy": m.busy,
+                "role": names.get(m.role_id) if m.role_id is not None else None,
+            }
+            for m in plan.meetings
+        ],
+        "tasks": [
+            {
+                "id": t.id,
+                "title": t.title,
+                "role": names.get(t.role_id),
+                "priority": t.priority,
+                "estimate_minutes": t.estimate_minutes,
+                "status": t.status,
+                "slot_id": t.slot_id,
+                "carried_over": t.carried_over,
+            }
+            for t in plan.tasks
+        ],
+        "overflow": list(plan.overflow),
+        "share": {
+            names[r]: {
+                "target_percent": next(x.target_percent for x in plan.roles if x.id == r),
+                "planned_minutes": round(m),
+                "planned_percent": round(100 * m / total, 1),
+            }
+            for r, m in planned.items()
+        },
+    }
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.services import planning
+
+    with ctx.db.transaction() as s:
+        if args.action == "add":
+            role, _ = planning.add_role(
+                s, ctx.owner, args.name, colour=args.colour, target_percent=args.target or 0.0
+            )
+            print(f"added role {role.name} (id {role.id})")
+        elif args.action == "edit":
+            current = ctx.role(s, args.name)
+            role, _ = planning.edit_role(
+                s,
+                ctx.owner,
+                current.id,
+                name=args.rename,
+                colour=args.colour,
+                target_percent=args.target,
+                archived=True if args.archive else (False if args.unarchive else None),
+            )
+            print(f"updated role {role.name}")
+        roles = planning.list_roles(s, ctx.owner, include_archived=True)
+    if args.json:
+        _print_json([role_json(r) for r in roles])
+    elif args.action == "list":
+        for r in roles:
+            extra = " (archived)" if r.archived else ""
+            print(f"{r.id:>3}  {r.name:<20} {r.target_percent:5.1f} %  {r.colour}{extra}")
+    return 0
+
+
+def cmd_day(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.domain.timerange import parse_hhmm
+    from planner.services import planning
+
+    with ctx.db.transaction() as s:
+        day = parse_date(args.date, ctx.today(s))
+        v, _ = planning.set_day(
+            s,
+            ctx.owner,
+            day,
+            ctx.zone,
+            start_minute=parse_hhmm(args.start) if args.start else None,
+            stop_minute=parse_hhmm(args.stop) if args.stop else None,
+            min_block_minutes=args.min_block,
+        )
+    print(f"{day}: {_hm(v.start, ctx.zone)}–{_hm(v.stop, ctx.zone)} (hard stop)")
+    return 0
+
+
+def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.services import planning
+
+    with ctx.db.transaction() as s:
+        day = parse_date(args.date, ctx.today(s))
+        if args.reflow:
+            plan, _ = planning.reflow_day(s, ctx.owner, day, ctx.zone, ctx.now())
+        elif args.auto:
+            plan, _ = planning.auto_plan(
+                s, ctx.owner, day, ctx.zone, min_block_minutes=args.min_block
+            )
+        else:
+            plan = planning.get_plan(s, ctx.owner, day, ctx.zone)
+    if args.json:
+        _print_json(plan_json(plan, ctx.zone))
+        return 0
+    names = {r.id: r.name for r in plan.roles}
+    z = ctx.zone
+    print(f"{plan.day.day:%a %Y-%m-%d}  {_hm(plan.day.start, z)}–{_hm(plan.day.stop, z)}")
+    items: list[tuple[datetime, str]] = [
+        (s.start, f"{_hm(s.start, z)}–{_hm(s.end, z)}  {names.get(s.role_id, '?'):<12} {s.title}")
+        for s in plan.slots
+    ]
+    items += [
+        (m.start, f"{_hm(m.start, z)}–{_hm(m.end, z)}  meeting      {m.summary}")
+        for m in plan.meetings
+        if not m.all_day
+    ]
+    for _, line in sorted(items):
+        print("  " + line.rstrip())
+    if not items:
+        print("  (nothing planned — try `splitday plan --auto`)")
+    for t in plan.tasks:
+        mark = "x" if t.status == "done" else ("!" if t.id in plan.overflow else " ")
+        print(f"  [{mark}] #{t.id} {t.title} ({names.get(t.role_id)}, {t.estimate_minutes}m)")
+    if plan.overflow:
+        print(f"  {len(plan.overflow)} task(s) do not fit today's slots (marked !)")
+    return 0
+
+
+def _parse_span(text: str) -> tuple[int, int]:
+    from planner.domain.timerange import parse_hhmm
+
+    if "-" not in text:
+        raise CliError(f"not a time span: {text!r} (expected HH:MM-HH:MM)")
+    a, b = text.split("-", 1)
+    start, end = parse_hhmm(a), parse_hhmm(b)
+    if end <= start:
+        end += 24 * 60  # 23:00-01:00 crosses midnight
+    return start, end
+
+
+def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.domain.timerange import local_wall_time
+    from planner.services import planning
+
+    with ctx.db.transaction() as s:
+        if args.action == "rm":
+            slot, _ = planning.remove_slot(s, ctx.owner, args.id)
+            print(f"removed slot {slot.id}")
+            return 0
+        day = parse_date(args.date, ctx.today(s))
+        a, b = _parse_span(args.span)
+        role = ctx.role(s, args.role)
+        slot, _ = planning.add_slot(
+            s,
+            ctx.owner,
+            ctx.zone,
+            local_wall_time(day, a, ctx.zone),
+            local_wall_time(day, b, ctx.zone),
+            role.id,
+            " ".join(args.title),
+        )
+    print(
+        f"added slot {slot.id}: {_hm(slot.start, ctx.zone)}–{_hm(slot.end, ctx.zone)} {role.name}"
+    )
+    return 0
+
+
+def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.services import planning
+
+    with ctx.db.transaction() as s:
+        today = ctx.today(s)
+        if args.action == "add":
+            role = ctx.role(s, args.role)
+            task, _ = planning.add_task(
+                s,
+                ctx.owner,
+                " ".join(args.title),
+                role.id,
+                now=ctx.now(),
+                day=parse_date(args.day, today),
+                estimate_minutes=parse_duration(args.estimate),
+                priority=args.priority,
+            )
+            print(f"added task {task.id}: {task.title}")
+        elif args.action == "done":
+            task, _ = planning.set_task_status(s, ctx.owner, args.id, "done", ctx.now())
+            print(f"done: {task.title}")
+        else:
+            day = None if args.all else parse_date(args.day, today)
+            tasks = planning.list_tasks(s, ctx.owner, day)
+            names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
+            if args.json:
+                _print_json(
+                    [
+                        {
+                            "id": t.id,
+                            "title": t.title,
+                            "role": names.get(t.role_id),
+                            "day": t.day.isoformat() if t.day else None,
+                            "priority": t.priority,
+                            "estimate_minutes": t.estimate_minutes,
+                            "status": t.status,
+                            "slot_id": t.slot_id,
+                            "carried_over": t.carried_over,
+                        }
+                        for t in tasks
+                    ]
+                )
+            else:
+                for t in tasks:
+                    mark = "x" if t.status == "done" else " "
+                    print(
+                        f"[{mark}] {t.id:>4}  {t.title}  "
+                        f"({names.get(t.role_id)}, {t.estimate_minutes}m)"
+                    )
+                if not tasks:
+                    print("no tasks")
+    return 0
+
+
+def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
+    from planner.services import planning, tracking
+
+    with ctx.db.transaction() as s:
+        role_id = ctx.role(s, args.role).id if args.role else None
+        minutes = parse_duration(args.duration) if args.duration else None
+        entry, _ = tracking.interrupt(
+            s,
+            ctx.owner,
+            ctx.zone,
+            at,
+            note=" ".join(args.note),
+            role_id=role_id,
+            source=args.source or "",
+            minutes=minutes,
+        )
+        tracking.heartbeat(s, ctx.owner, ctx.now())
+        names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
+    flags = ", ".join(sorted(entry.flags))
+    print(
+        f"interruption logged at {_hm(entry.start, ctx.zone)} "
+        f"({names.get(entry.role_id or -1, '?')}; {flags})"
+    )
+    return 0
+
+
+def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.services import planning, tracking
+
+    with ctx.db.transaction() as s:
+        entry, _ = tracking.resume(s, ctx.owner, ctx.zone, ctx.now())
+        tracking.heartbeat(s, ctx.owner, ctx.now())
+        names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
+    if entry.end is None:
+        print(f"back to work: {names.get(entry.role_id or -1, '?')}")
+    else:
+        print("interruption ended")
+    return 0
+
+
+def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.services import planning, tracking
+
+    with ctx.db.transaction() as s:
+        role_id = ctx.role(s, args.role).id if args.role else None
+        planning.start_day(s, ctx.owner, ctx.today(s), ctx.zone, ctx.now())
+        entry, _ = tracking.start_work(
+            s,
+            ctx.owner,
+            ctx.zone,
+            ctx.now(),
+            role_id=role_id,
+            task_id=args.task,
+            follow_plan=role_id is None,
+        )
+        tracking.heartbeat(s, ctx.owner, ctx.now())
+        names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
+    flag = " (off-plan)" if "unplanned" in entry.flags else ""
+    print(f"working on {names.get(entry.role_id or -1, '?')}{flag}")
+    return 0
+
+
+def cmd_stop(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.services import tracking
+
+    with ctx.db.transaction() as s:
+        change = tracking.stop(s, ctx.owner, ctx.zone, ctx.now())
+    print("stopped" if change.topics else "nothing was running")
+    return 0
+
+
+def status_data(ctx: Context, s: Session) -> dict[str, Any]:
+    from planner.services import planning, tracking
+
+    now = ctx.now()
+    tracking.follow_plan(s, ctx.owner, ctx.zone, now)
+    today = ctx.today(s)
+    day = planning.get_day(s, ctx.owner, today, ctx.zone)
+    names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
+    slot = planning.slot_at(s, ctx.owner, now)
+    upcoming = [x for x in planning.list_slots(s, ctx.owner, today) if x.start > now]
+    run = tracking.running(s, ctx.owner)
+    summary = tracking.day_summary(s, ctx.owner, today, ctx.zone, now)
+    return {
+        "now": _iso(now, ctx.zone),
+        "date": today.isoformat(),
+        "start": _iso(day.start, ctx.zone),
+        "hard_stop": _iso(day.stop, ctx.zone),
+        "minutes_to_stop": round((day.stop - now).total_seconds() / 60),
+        "slot": slot_json(slot, names, ctx.zone) if slot else None,
+        "slot_minutes_left": round((slot.end - now).total_seconds() / 60) if slot else None,
+        "next_slot": slot_json(upcoming[0], names, ctx.zone) if upcoming else None,
+        "running": entry_json(run, names, ctx.zone, now) if run else None,
+        "interruptions": {
+            "count": summary.count,
+            "minutes": round(summary.minutes, 1),
+            "cross_role": summary.cross_role,
+            "in_focus": summary.in_focus,
+            "after_stop": summary.after_stop,
+        },
+    }
+
+
+def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.db.transaction() as s:
+        data = status_data(ctx, s)
+    if args.json:
+        _print_json(data)
+        return 0
+    slot, run = data["slot"], data["running"]
+    print(f"{data['date']}  now {data['now'][11:16]}  hard stop {data['hard_stop'][11:16]}")
+    if slot:
+        print(
+            f"slot:    {slot['role']} until {slot['end'][11:16]} "
+            f"({data['slot_minutes_left']} min left)"
+        )
+    else:
+        print("slot:    none planned now")
+    if run:
+        extra = f" — {run['note']}" if run["note"] else ""
+        flags = f" [{', '.join(run['flags'])}]" if run["flags"] else ""
+        print(f"running: {run['kind']} {run['role']} for {run['minutes']:.0f} min{extra}{flags}")
+    else:
+        print("running: nothing")
+    i = data["interruptions"]
+    print(
+        f"today:   {i['count']} interruptions, {i['minutes']:.0f} min, {i['cross_role']} cross-role"
+    )
+    return 0
+
+
+def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.services import demo
+
+    with ctx.db.transaction() as s:
+        stats = demo.generate(
+            s, ctx.owner, ctx.zone, ctx.now(), weeks=args.weeks, seed=args.seed, force=args.force
+        )
+    print(
+        f"demo history: {stats.days} days, {stats.slots} slots, {stats.entries} entries, "
+        f"{stats.interruptions} interruptions, {stats.tasks} tasks"
+    )
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from planner.storage.db import backup_sqlite, list_backups, resolve_url, sqlite_path
+
+    path = sqlite_path(resolve_url(args.db))
+    if path is None:
+        raise CliError("backups are for the SQLite file; use your server's tools (pg_dump)")
+    if args.list:
+        for backup in list_backups(path):
+            print(backup)
+        return 0
+    if not path.exists():
+        raise CliError(f"there is no database at {path} yet")
+    print(backup_sqlite(path, reason="manual"))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from planner.storage.db import list_backups, resolve_url, restore_sqlite, sqlite_path
+
+    path = sqlite_path(resolve_url(args.db))
+    if path is None:
+        raise CliError("restore works on the SQLite file; use your server's tools for others")
+    if _forward("ping") is not None:
+        raise CliError("Splitday is running; quit it before restoring a backup")
+    if args.backup:
+        backup = Path(args.backup)
+    else:
+        backups = list_backups(path)
+        if not backups:
+            raise CliError(f"there are no backups of {path}")
+        backup = backups[0]
+    if not backup.is_file():
+        raise CliError(f"no backup file at {backup}")
+    kept = restore_sqlite(path, backup)
+    print(f"restored {backup.name}" + (f"; the previous file is kept as {kept}" if kept else ""))
+    return 0
+
+
+# ---------------------------------------------------------------- the forwarding fast path
+
+
+def _forward(command: str, **fields: Any) -> int | None:
+    """Hand a command to the running app; None when no app is running."""
+    from planner.platform import ipc
+    from planner.platform.paths import current_owner
+
+    owner = current_owner()
+    if token := os.environ.get("XDG_ACTIVATION_TOKEN"):
+        fields["activation_token"] = token  # lets the running app take the focus on Wayland
+    try:
+        reply = ipc.send(ipc.server_name(owner), ipc.encode_request(command, **fields))
+    except ipc.ProtocolError as exc:
+        raise CliError(str(exc)) from exc
+    if reply is None:
+        return None
+    if reply.message:
+        print(reply.message, file=sys.stdout if reply.ok else sys.stderr)
+    return 0 if reply.ok else EXIT_ERROR
+
+
+def _wall_now() -> datetime:
+    text = os.environ.get("SPLITDAY_NOW", "").strip()
+    if text:
+        from planner.domain.clock import clock_from_env
+
+        return clock_from_env().now()
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------- the parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from planner import __version__
+
+    p = argparse.ArgumentParser(
+        prog="splitday",
+        description="Plan the day in role slots, log interruptions, see where the week went.",
+    )
+    p.add_argument("--version", action="version", version=f"splitday {__version__}")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $SPLITDAY_DB_URL or the per-user SQLite file)",
+    )
+    p.add_argument(
+        "--plan-day",
+        action="store_true",
+        help="open Plan my day in the running app (else start the app)",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    roles = sub.add_parser("roles", help="list, add or edit roles")
+    roles.add_argument("action", nargs="?", choices=["list", "add", "edit"], default="list")
+    roles.add_argument("name", nargs="?")
+    roles.add_argument("--colour", "--color", dest="colour")
+    roles.add_argument("--target", type=float, help="target share in percent")
+    roles.add_argument("--rename")
+    roles.add_argument("--archive", action="store_true")
+    roles.add_argument("--unarchive", action="store_true")
+    roles.add_argument("--json", action="store_true")
+
+    day = sub.add_parser("day", help="set one day's start, hard stop and focus block")
+    day.add_argument("date", nargs="?")
+    day.add_argument("--start", metavar="HH:MM")
+    day.add_argument("--stop", metavar="HH:MM", help="hard stop; 01:30+1 for after midnight")
+    day.add_argument("--min-block", type=int, metavar="MIN")
+
+    plan = sub.add_parser("plan", help="show a day's plan, or fill it with --auto")
+    plan.add_argument("date", nargs="?")
+    plan.add_argument("--auto", action="store_true", help="split the free time into role slots")
+    plan.add_argument("--reflow", action="store_true", help="re-split the rest of today from now")
+    plan.add_argument("--min-block", type=int, metavar="MIN")
+    plan.add_argument("--json", action="store_true")
+
+    slot = sub.add_parser("slot", help="add or remove a slot")
+    slot_sub = slot.add_subparsers(dest="action", required=True)
+    slot_add = slot_sub.add_parser("add")
+    slot_add.add_argument("date")
+    slot_add.add_argument("span", metavar="HH:MM-HH:MM")
+    slot_add.add_argument("role")
+    slot_add.add_argument("title", nargs="*")
+    slot_rm = slot_sub.add_parser("rm")
+    slot_rm.add_argument("id", type=int)
+
+    task = sub.add_parser("task", help="add, list or finish tasks")
+    task_sub = task.add_subparsers(dest="action", required=True)
+    task_add = task_sub.add_parser("add")
+    task_add.add_argument("title", nargs="+")
+    task_add.add_argument("--role", required=True)
+    task_add.add_argument("--estimate", default="30m")
+    task_add.add_argument("--priority", type=int)
+    task_add.add_argument("--day")
+    task_list = task_sub.add_parser("list")
+    task_list.add_argument("--day")
+    task_list.add_argument("--all", action="store_true")
+    task_list.add_argument("--json", action="store_true")
+    task_done = task_sub.add_parser("done")
+    task_done.add_argument("id", type=int)
+
+    _add_forwarded(sub)
+    start = sub.add_parser("start", help="start working (following the plan, or on a role)")
+    start.add_argument("role", nargs="?")
+    start.add_argument("--task", type=int)
+    sub.add_parser("stop", help="stop the running entry")
+
+    status = sub.add_parser("status", help="what is planned and running now")
+    status.add_argument("--json", action="store_true")
+
+    demo = sub.add_parser("demo", help="fill the database with a realistic synthetic history")
+    demo.add_argument("--weeks", type=int, default=4)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--force", action="store_true", help="even if the database has entries")
+    backup = sub.add_parser("backup", help="copy the database file now (or --list the copies)")
+    backup.add_argument("--list", action="store_true")
+    restore = sub.add_parser("restore", help="put a backup in place (the newest by default)")
+    restore.add_argument("backup", nargs="?", help="a backup file (see `splitday backup --list`)")
+    for module in _extensions():
+        HANDLERS.update(module.register(sub))
+    return p
+
+
+FORWARDED = ("interrupt", "resume", "toggle")
+
+
+def _add_forwarded(sub: Any) -> None:
+    intr = sub.add_parser("interrupt", help="log an interruption now (the running app if any)")
+    intr.add_argument("note", nargs="*")
+    intr.add_argument("--role")
+    intr.add_argument("--source")
+    intr.add_argument("--duration", help="already over: how long it took (e.g. 10m)")
+    sub.add_parser("resume", help="end the running interruption, back to work")
+    sub.add_parser("toggle", help="show or hide the running app")
+
+
+def _forwarded_parser() -> argparse.ArgumentParser:
+    """Only the commands a desktop shortcut runs: building the whole parser costs ~10 ms."""
+    p = argparse.ArgumentParser(prog="splitday")
+    p.set_defaults(db=None)
+    _add_forwarded(p.add_subparsers(dest="command", metavar="COMMAND"))
+    return p
+
+
+# Feature areas add their subcommands here: each module has
+# `register(subparsers) -> dict[command name, handler(ctx, args) -> int]` and imports nothing
+# heavy at module level.
+EXTENSIONS: tuple[str, ...] = ("planner.cli.calendar", "planner.cli.remind", "planner.cli.report")
+
+
+def _extensions() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in EXTENSIONS]
+
+
+HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
+    "roles": cmd_roles,
+    "day": cmd_day,
+    "plan": cmd_plan,
+    "slot": cmd_slot,
+    "task": cmd_task,
+    "resume": cmd_resume,
+    "start": cmd_start,
+    "stop": cmd_stop,
+    "status": cmd_status,
+    "demo": cmd_demo,
+}
+
+
+def _validate_forwardable(args: argparse.Namespace) -> None:
+    if args.command == "interrupt" and args.duration:
+        parse_duration(args.duration)
+
+
+AppStarter = Callable[[str | None, bool], int]  # (database URL, open Plan my day)
+
+
+def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
+    pressed_at = _wall_now()  # the moment of the key press, before anything slow happens
+    fast = bool(argv) and argv[0] in FORWARDED and "-h" not in argv and "--help" not in argv
+    args = (_forwarded_parser() if fast else build_parser()).parse_args(argv)
+    if args.command is None:
+        if args.plan_day and not args.db:  # the .desktop action "Plan my day"
+            forwarded = _forward("plan")
+            if forwarded is not None:
+                return forwarded
+        if start_app is None:
+            raise CliError("no command given (see splitday --help)")
+        return start_app(args.db, args.plan_day)
+    _validate_forwardable(args)
+    if args.command in ("interrupt", "resume", "toggle") and not args.db:
+        fields: dict[str, Any] = {}
+        if args.command == "interrupt":
+            fields = {
+                "note": " ".join(args.note),
+                "role": args.role,
+                "source": args.source,
+                "duration": args.duration,
+                "at": pressed_at.isoformat(),
+            }
+        forwarded = _forward(args.command, **fields)
+        if forwarded is not None:
+            return forwarded
+    if args.command == "toggle":
+        raise CliError("Splitday is not running (start it with `splitday`)")
+    if args.command in ("backup", "restore"):
+        return cmd_backup(args) if args.command == "backup" else cmd_restore(args)
+    if args.command == "report":
+        from planner.cli.report import report_without_orm
+
+        done = report_without_orm(args)
+        if done is not None:
+            return done
+    ctx = Context(args.db)
+    try:
+        if args.command == "interrupt":
+            return cmd_interrupt(ctx, args, pressed_at)
+        return HANDLERS[args.command](ctx, args)
+    finally:
+        ctx.close()
+
+
+def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:
+    """The command line; `start_app` opens the GUI (injected by ui.shell.launcher: no Qt here)."""
+    started = time.perf_counter()
+    try:
+        code = run(sys.argv[1:] if argv is None else argv, start_app)
+    except KeyboardInterrupt:
+        return 130
+    except CliError as exc:
+        print(f"splitday: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # the boundary: one line for the user, never a traceback
+        return _report(exc)
+    if os.environ.get("SPLITDAY_TIMING"):
+        print(f"[{(time.perf_counter() - started) * 1000:.1f} ms]", file=sys.stderr)
+    return code
+
+
+def _report(exc: Exception) -> int:
+    from planner.domain.errors import PlannerError
+    from planner.storage.db import StorageError
+
+    if isinstance(exc, PlannerError | StorageError | ValueError):
+        print(f"splitday: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+        if isinstance(exc, OperationalError):
+            print(f"splitday: database error: {exc.orig}", file=sys.stderr)
+            return EXIT_ERROR
+        if isinstance(exc, SQLAlchemyError):
+            print(f"splitday: database error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    except ImportError:
+        pass
+    print(f"splitday: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    if os.environ.get("SPLITDAY_DEBUG"):
+        raise exc
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure rules and values: time ranges, scheduling, forms, the clock, defaults, errors (no I/O)."""

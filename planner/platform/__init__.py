@@ -1,0 +1,1 @@
+"""Adapters to the machine: paths, the IPC message format, notifications, autostart."""

@@ -1,0 +1,67 @@
+"""Where Splitday keeps its files and which database it opens.
+
+Standard library only: the start-up path and `splitday report` read these before (or without)
+importing SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    override = os.environ.get("SPLITDAY_DATA_DIR")
+    if override:
+        return Path(override)
+    if sys.platform.startswith("linux"):
+        # platformdirs' rule for the usual cases (a test keeps the two equal), without
+        # importing it: the start-up path reads the window settings from here before its first
+        # paint, and the import costs ~5 ms of it. Anything unusual goes to platformdirs.
+        xdg, home = os.environ.get("XDG_DATA_HOME", ""), os.environ.get("HOME", "")
+        if os.path.isabs(xdg):
+            return Path(xdg) / "splitday"
+        if os.path.isabs(home):
+            return Path(home) / ".local" / "share" / "splitday"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("splitday", appauthor=False))
+
+
+def default_url() -> str:
+    return f"sqlite:///{data_dir() / 'splitday.sqlite3'}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """--db wins, then $SPLITDAY_DB_URL, then the per-user SQLite file."""
+    return url or os.environ.get("SPLITDAY_DB_URL") or default_url()
+
+
+def plain_sqlite_file(url: str) -> Path | None:
+    """The file of a plain `sqlite:///PATH` URL (no driver name, no query string); None for any
+    other URL, which then takes the full path through SQLAlchemy."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url:
+        return None
+    path = url[len(prefix) :]
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return Path(path)
+
+
+def current_owner() -> str:
+    """Whose rows these are: $SPLITDAY_OWNER or the login name (stdlib only: the hot path)."""
+    owner = os.environ.get("SPLITDAY_OWNER")
+    if owner:
+        return owner
+    # what getpass.getuser() does, without importing it (and termios) on the start-up path
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if login := os.environ.get(name):
+            return login
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "user"

@@ -1,0 +1,1 @@
+"""Week aggregates, the interruption insight, charts and exports (read models)."""

@@ -1,0 +1,286 @@
+"""A realistic synthetic history (plans, actual time, interruptions) for demos and benchmarks."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from planner.domain import scheduling
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import Interval, local_wall_time
+from planner.services import planning
+from planner.storage.models import CalendarSource, Day, Entry, Occurrence, Slot, Task
+
+SOURCES = (("chat", 45), ("email", 22), ("phone", 15), ("Maria", 8), ("Tom", 6), ("walk-in", 4))
+NOTES = {
+    "chat": ("customer asks about invoice", "login problem", "quick question", "bug report"),
+    "email": ("urgent ticket escalated", "partner request", "refund request"),
+    "phone": ("printer down", "customer call", "VIP customer"),
+    "Maria": ("forum post needs an answer", "event logistics"),
+    "Tom": ("release question", "needs a review"),
+    "walk-in": ("colleague needs help", "hallway question"),
+}
+TASKS = {
+    0: ("Answer the ticket backlog", "Update the FAQ", "Escalation follow-up", "Triage new bugs"),
+    1: ("Write the newsletter", "Moderate the forum", "Plan the meetup", "Welcome new members"),
+}
+
+
+@dataclass(frozen=True)
+class DemoStats:
+    days: int
+    slots: int
+    entries: int
+    interruptions: int
+    tasks: int
+
+
+def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+
+
+def _interruption_minute(rng: random.Random, weekday: int) -> int:
+    """Minutes after 09:00; Mon–Wed cluster 10:00–11:00, otherwise spread over the day."""
+    if weekday <= 2 and rng.random() < 0.55:
+        return 60 + rng.randrange(60)
+    if rng.random() < 0.3:
+        return 240 + rng.randrange(60)  # after lunch
+    return rng.randrange(8 * 60)
+
+
+def generate(
+    session: Session,
+    owner: str,
+    zone: tzinfo,
+    now: datetime,
+    *,
+    weeks: int,
+    seed: int = 7,
+    force: bool = False,
+) -> DemoStats:
+    if not 1 <= weeks <= 520:
+        raise PlannerError("--weeks is between 1 and 520")
+    existing = session.scalar(select(func.count()).select_from(Entry).where(Entry.owner == owner))
+    if existing and not force:
+        raise PlannerError(
+            f"the database already holds {existing} entries; use a fresh one (--db) or --force"
+        )
+    planning.ensure_defaults(session, owner)
+    roles = planning.list_roles(session, owner)
+    if len(roles) < 2:
+        raise PlannerError("the demo needs at least two roles")
+    support, community = roles[0], roles[1]
+    rng = random.Random(seed)
+    source = CalendarSource(
+        owner=owner, name=f"Demo team calendar {seed}", kind="file", location="(demo)"
+    )
+    session.add(source)
+    session.flush()
+    today = planning.day_of(session, owner, now, zone)
+    first = today - timedelta(days=weeks * 7 - 1)
+    entries: list[dict[str, Any]] = []
+    occurrences: list[dict[str, Any]] = []
+    tasks: list[dict[str, Any]] = []
+    n_days = n_slots = n_interruptions = 0
+    day = first
+    while day <= today:
+        weekday = day.weekday()
+        if weekday >= 5:
+            day += timedelta(days=1)
+            continue
+        n_days += 1
+        stop_minute = 17 * 60 + 30 + (rng.choice((0, 0, 0, -30, 30)))
+        start = local_wall_time(day, 9 * 60, zone)
+        stop = local_wall_time(day, stop_minute, zone)
+        session.add(Day(owner=owner, day=day, start=start, stop=stop, started_at=start))
+        meetings = [
+            (local_wall_time(day, 9 * 60 + 30, zone), 15, "Stand-up", support.id, "standup")
+        ]
+        if weekday == 3:
+            meetings.append(
+                (local_wall_time(day, 14 * 60, zone), 60, "Community sync", community.id, "sync")
+            )
+        busy = []
+        for m_start, minutes, summary, role_id, uid in meetings:
+            m_end = m_start + timedelta(minutes=minutes)
+            busy.append(scheduling.Busy(Interval(m_start, m_end), role_id))
+            occurrences.append(
+                dict(
+                    owner=owner,
+                    source_id=source.id,
+                    uid=f"demo-{uid}@splitday",
+                    recurrence_id=m_start.strftime("%Y%m%dT%H%M%SZ"),
+                    summary=summary,
+                    location="",
+                    start=m_start,
+                    end=m_end,
+                    all_day=False,
+                    busy=True,
+                    role_id=role_id,
+                    sequence=0,
+                    fingerprint="",
+                )
+            )
+        lunch = Interval(
+            local_wall_time(day, 12 * 60 + 30, zone), local_wall_time(day, 13 * 60, zone)
+        )
+        busy.append(scheduling.Busy(lunch, None, is_work=False))
+        blocks = scheduling.auto_split(
+            Interval(start, stop),
+            busy,
+            [scheduling.RoleTarget(r.id, r.target_percent) for r in roles],
+            timedelta(minutes=45),
+        )
+        slot_rows = [
+            Slot(
+                owner=owner,
+                day=day,
+                start=b.start,
+                end=b.end,
+                role_id=b.role_id,
+                origin="auto",
+                pinned=False,
+            )
+            for b in blocks
+        ]
+        session.add_all(slot_rows)
+        n_slots += len(slot_rows)
+        session.flush()
+        day_tasks: list[dict[str, Any]] = []
+        for i in range(rng.randint(3, 5)):
+            role = support if rng.random() < 0.5 else community
+            done = day < today and rng.random() < 0.8
+            day_tasks.append(
+                dict(
+                    owner=owner,
+                    title=rng.choice(TASKS[0 if role is support else 1]),
+                    role_id=role.id,
+                    day=day,
+                    priority=i + 1,
+                    estimate_minutes=rng.choice((15, 30, 45, 60, 90)),
+                    status="done" if done else "open",
+                    carried_over=0,
+                    created_at=start,
+                    done_at=start + timedelta(hours=rng.randint(1, 7)) if done else None,
+                )
+            )
+        fit = scheduling.fit_tasks(
+            [
+                scheduling.TaskNeed(i, t["role_id"], t["estimate_minutes"])
+                for i, t in enumerate(day_tasks)
+            ],
+            [scheduling.SlotCapacity(r.id, r.role_id, r.start, r.end) for r in slot_rows],
+        )
+        for index, task in enumerate(day_tasks):
+            task["slot_id"] = fit.placed.get(index)
+        tasks.extend(day_tasks)
+        # interruptions: a realistic daily pattern
+        count = max(0, round(rng.gauss(6 if weekday <= 2 else 3, 1.5)))
+        picks = sorted(_interruption_minute(rng, weekday) for _ in range(count))
+        overtime = rng.choice((0, 0, 0, 0, 15, 25, 40, 60))
+        end_of_work = stop + timedelta(minutes=overtime)
+        if overtime and rng.random() < 0.5:
+            picks.append(stop_minute - 9 * 60 + rng.randrange(max(overtime - 5, 1)))
+        intervals: list[tuple[datetime, datetime, str, str]] = []
+        cursor = start
+        for minute in picks:
+            i_start = max(start + timedelta(minutes=minute), cursor)
+            i_end = i_start + timedelta(minutes=max(2, round(rng.lognormvariate(2.2, 0.6))))
+            if i_end >= end_of_work:
+                break
+            src = _weighted(rng, SOURCES)
+            intervals.append((i_start, i_end, src, rng.choice(NOTES[src])))
+            cursor = i_end
+        limit = now if day == today else end_of_work
+        meeting_iv = [(b.interval, b.role_id) for b in busy if b.is_work]
+
+        def slot_role(moment: datetime, blocks: list[scheduling.Block] = blocks) -> int | None:
+            for b in blocks:
+                if b.start <= moment < b.end:
+                    return b.role_id
+            return None
+
+        cuts = sorted(
+            {start, end_of_work, lunch.start, lunch.end}
+            | {b.start for b in blocks}
+            | {iv.start for iv, _ in meeting_iv}
+            | {iv.end for iv, _ in meeting_iv}
+            | {x for iv in intervals for x in iv[:2]}
+        )
+        for a, b in itertools.pairwise(cuts):
+            if a >= limit or b <= start or a >= end_of_work:
+                continue
+            b = min(b, limit, end_of_work)
+            hit = next((iv for iv in intervals if iv[0] <= a < iv[1]), None)
+            meeting = next((r for iv, r in meeting_iv if iv.start <= a < iv.end), None)
+            planned = slot_role(a)
+            running = day == today and b >= limit
+            if hit is not None:
+                role_id = support.id if rng.random() < 0.8 else community.id
+                n_interruptions += 1
+                entries.append(
+                    dict(
+                        owner=owner,
+                        start=a,
+                        end=None if running else b,
+                        kind="interruption",
+                        role_id=role_id,
+                        note=hit[3],
+                        source=hit[2],
+                        follows_plan=False,
+                        flag_unplanned=True,
+                        flag_cross_role=planned is not None and planned != role_id,
+                        flag_in_focus=planned is not None,
+                        flag_after_stop=a >= stop,
+                        needs_review=False,
+                    )
+                )
+            elif lunch.start <= a < lunch.end:
+                entries.append(dict(owner=owner, start=a, end=b, kind="break", note="", source=""))
+            else:
+                role_id = meeting or planned or (entries[-1]["role_id"] if entries else support.id)
+                entries.append(
+                    dict(
+                        owner=owner,
+                        start=a,
+                        end=None if running else b,
+                        kind="meeting" if meeting else "work",
+                        role_id=role_id,
+                        note="",
+                        source="",
+                        follows_plan=meeting is None and planned is not None,
+                    )
+                )
+        day += timedelta(days=1)
+    _merge_adjacent(entries)
+    if occurrences:
+        session.execute(insert(Occurrence), occurrences)
+    if tasks:
+        session.execute(insert(Task), tasks)
+    if entries:
+        session.execute(insert(Entry), entries)
+    session.flush()
+    return DemoStats(n_days, n_slots, len(entries), n_interruptions, len(tasks))
+
+
+def _merge_adjacent(entries: list[dict[str, Any]]) -> None:
+    """Join consecutive work entries of the same role (the cuts made them finer than real)."""
+    out: list[dict[str, Any]] = []
+    for e in entries:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev["kind"] == e["kind"] == "work"
+            and prev["role_id"] == e["role_id"]
+            and prev["end"] == e["start"]
+        ):
+            prev["end"] = e["end"]
+            continue
+        out.append(e)
+    entries[:] = out

@@ -1,0 +1,207 @@
+"""Gaps in the day (the machine slept, the session sat idle) and the user's answer as entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import Interval
+from planner.domain.values import Change, EntryV, Topic
+from planner.services import planning, tracking
+from planner.storage.models import Entry
+
+ANSWERS = ("meeting", "interruption", "break", "work")
+DEFAULT_THRESHOLD = timedelta(minutes=10)
+# Timers and process scheduling wobble; a wall/monotonic difference below this is not a jump.
+JUMP_TOLERANCE = timedelta(seconds=90)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Time the user was away: `cause` is "sleep" (suspend) or "idle" (no input, locked)."""
+
+    start: datetime
+    end: datetime
+    cause: str
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+    @property
+    def minutes(self) -> float:
+        return (self.end - self.start).total_seconds() / 60
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One heartbeat's findings: the clock jumped (recompute timers), maybe a sleep gap."""
+
+    clock_jumped: bool = False
+    gap: Gap | None = None
+
+
+class SleepDetector:
+    """Notices suspend/resume: the wall clock runs ahead of the monotonic one (pure).
+
+    CLOCK_MONOTONIC stops while suspended; CLOCK_BOOTTIME (when given) does not, so a wall jump
+    the boot clock did not make is a clock being set, not a sleep. Time zone and DST changes
+    move neither (the wall clock here is UTC).
+    """
+
+    def __init__(self, threshold: timedelta = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+        self._last: tuple[datetime, float, float | None] | None = None
+
+    def observe(self, wall: datetime, mono: float, boot: float | None = None) -> Observation:
+        last, self._last = self._last, (wall, mono, boot)
+        if last is None:
+            return Observation()
+        last_wall, last_mono, last_boot = last
+        jump = (wall - last_wall) - timedelta(seconds=mono - last_mono)
+        if abs(jump) <= JUMP_TOLERANCE:
+            return Observation()
+        if jump < self.threshold:
+            return Observation(clock_jumped=True)
+        if boot is not None and last_boot is not None:
+            slept = timedelta(seconds=(boot - last_boot) - (mono - last_mono))
+            if slept < jump / 2:  # the boot clock did not see it: the clock was set forward
+                return Observation(clock_jumped=True)
+        return Observation(True, Gap(last_wall, last_wall + jump, "sleep"))
+
+
+class IdleTracker:
+    """Turns idle-time readings into a gap when the user comes back after `threshold` (pure)."""
+
+    def __init__(self, threshold: timedelta = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+        self._away_since: datetime | None = None
+
+    def observe(self, wall: datetime, idle: timedelta | None) -> Gap | None:
+        if idle is None:
+            return None
+        if idle >= self.threshold:
+            since = wall - idle
+            if self._away_since is None or since < self._away_since:
+                self._away_since = since
+            return None
+        if self._away_since is None:
+            return None
+        start, self._away_since = self._away_since, None
+        end = wall - idle
+        return Gap(start, end, "idle") if end - start >= self.threshold else None
+
+
+class GapBook:
+    """Reports each stretch of time once, however many detectors saw it (pure)."""
+
+    def __init__(self, threshold: timedelta = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+        self._seen: list[Interval] = []
+
+    def report(self, gap: Gap) -> Gap | None:
+        pieces = gap.interval.subtract(self._seen)
+        self._seen = [*self._seen[-20:], gap.interval]
+        pieces = [p for p in pieces if p.duration >= self.threshold]
+        if not pieces:
+            return None
+        longest = max(pieces, key=lambda p: p.duration)
+        return Gap(longest.start, longest.end, gap.cause)
+
+
+# ---------------------------------------------------------------- the answer
+
+
+def record_gap(
+    session: Session,
+    owner: str,
+    zone: tzinfo,
+    gap: Interval,
+    answer: str,
+    *,
+    role_id: int | None = None,
+    note: str = "",
+) -> tuple[list[EntryV], Change]:
+    """Log a gap as a meeting, interruption, break or work on a role.
+
+    What was running goes on after the gap; time already logged inside the gap is kept.
+    """
+    if answer not in ANSWERS:
+        raise PlannerError(f"a gap is one of {', '.join(ANSWERS)}, not {answer!r}")
+    if gap.is_empty():
+        raise PlannerError("the gap is empty")
+    tracking._check_role(session, owner, role_id)
+    note = tracking._clean_text(note, tracking.MAX_NOTE)
+    open_rows = tracking._open_entries(session, owner)
+    current = open_rows[-1] if open_rows and open_rows[-1].start < gap.end else None
+    if answer == "work" and role_id is None:
+        role_id = current.role_id if current is not None else None
+        if role_id is None:
+            raise PlannerError("name the role that was worked on")
+    if (
+        answer == "work"
+        and current is not None
+        and current.kind == "work"
+        and current.role_id == role_id
+        and not note
+    ):
+        return [], Change()  # it was the work that was running anyway
+    if current is not None:
+        if current.start < gap.start:
+            for row in open_rows:
+                row.end = max(gap.start, row.start)
+            resumed = Entry(
+                owner=owner,
+                start=gap.end,
+                kind=current.kind,
+                role_id=current.role_id,
+                task_id=current.task_id,
+                slot_id=current.slot_id,
+                note=current.note,
+                source=current.source,
+                follows_plan=current.follows_plan,
+                interrupted_entry_id=current.interrupted_entry_id,
+                flag_unplanned=current.flag_unplanned,
+                flag_cross_role=current.flag_cross_role,
+                flag_in_focus=current.flag_in_focus,
+                flag_after_stop=current.flag_after_stop,
+            )
+            session.add(resumed)
+        else:
+            current.start = gap.end  # it was started inside the gap: the gap comes first
+    session.flush()
+    closed = session.scalars(
+        select(Entry).where(
+            Entry.owner == owner,
+            Entry.end.is_not(None),
+            Entry.start < gap.end,
+            Entry.end > gap.start,
+        )
+    )
+    busy = [Interval(e.start, e.end) for e in closed if e.end is not None]
+    made: list[Entry] = []
+    for piece in gap.subtract(busy):
+        entry = Entry(
+            owner=owner,
+            start=piece.start,
+            end=piece.end,
+            kind=answer,
+            role_id=role_id,
+            slot_id=(s.id if (s := planning.slot_at(session, owner, piece.start)) else None),
+            note=note,
+            source="gap",
+            interrupted_entry_id=current.id if answer == "interruption" and current else None,
+        )
+        if answer == "interruption":
+            tracking._apply_flags(
+                entry, tracking.interruption_flags(session, owner, zone, piece.start, role_id)
+            )
+        session.add(entry)
+        made.append(entry)
+    session.flush()
+    day = planning.day_of(session, owner, gap.start, zone)
+    return [tracking._entry_v(e) for e in made], Change.of(Topic.ENTRIES, day=day)

@@ -1,0 +1,844 @@
+"""Plan services: roles, settings, workday hours, a day's window, slots, tasks, auto-split."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.orm import Session
+
+from planner.domain import scheduling
+from planner.domain.defaults import DEFAULT_ROLES as DEFAULT_ROLES
+from planner.domain.defaults import DEFAULT_START as DEFAULT_START
+from planner.domain.defaults import DEFAULT_STOP as DEFAULT_STOP
+from planner.domain.defaults import DEFAULTS as DEFAULTS
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import Interval, local_date, local_wall_time
+from planner.domain.values import Change, DayV, MeetingV, PlanV, RoleV, SlotV, TaskV, Topic
+from planner.storage.models import (
+    Day,
+    Occurrence,
+    Role,
+    Setting,
+    Slot,
+    Task,
+    UTCDateTime,
+    WorkdaySetting,
+)
+
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+PALETTE = ("#e15759", "#4e79a7", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948")
+
+
+# ---------------------------------------------------------------- settings
+
+
+def _settings(session: Session, owner: str) -> dict[str, Any]:
+    """The owner's stored settings, read once per session (one transaction)."""
+    cache: dict[str, dict[str, Any]] = session.info.setdefault("splitday_settings", {})
+    if owner not in cache:
+        with session.no_autoflush:
+            rows = session.execute(
+                select(Setting.key, Setting.value).where(Setting.owner == owner)
+            ).all()
+        cache[owner] = {key: json.loads(value) for key, value in rows}
+    return cache[owner]
+
+
+def get_setting(session: Session, owner: str, key: str) -> Any:
+    return _settings(session, owner).get(key, DEFAULTS.get(key))
+
+
+def set_setting(session: Session, owner: str, key: str, value: Any) -> Change:
+    row = session.get(Setting, (owner, key))
+    text = json.dumps(value)
+    if row is None:
+        session.add(Setting(owner=owner, key=key, value=text))
+    else:
+        row.value = text
+    _settings(session, owner)[key] = json.loads(text)
+    return Change.of(Topic.SETTINGS)
+
+
+# ---------------------------------------------------------------- roles
+
+
+def _role_v(role: Role) -> RoleV:
+    return RoleV(role.id, role.name, role.colour, role.target_percent, role.position, role.archived)
+
+
+def ensure_defaults(session: Session, owner: str) -> None:
+    """Seed the two default roles and Mon–Fri 09:00–17:30 on first start."""
+    if session.scalar(select(func.count()).select_from(Role).where(Role.owner == owner)) == 0:
+        for position, (name, colour, share) in enumerate(DEFAULT_ROLES):
+            session.add(
+                Role(owner=owner, name=name, colour=colour, target_percent=share, position=position)
+            )
+    have = set(session.scalars(select(WorkdaySetting.weekday).where(WorkdaySetting.owner == owner)))
+    for weekday in range(7):
+        if weekday not in have:
+            session.add(
+                WorkdaySetting(
+                    owner=owner,
+                    weekday=weekday,
+                    is_workday=weekday < 5,
+                    start_minute=DEFAULT_START,
+                    stop_minute=DEFAULT_STOP,
+                )
+            )
+    session.flush()
+
+
+def list_roles(session: Session, owner: str, *, include_archived: bool = False) -> list[RoleV]:
+    query = _ALL_ROLES if include_archived else _ACTIVE_ROLES
+    return [_role_v(r) for r in session.scalars(query, {"owner": owner})]
+
+
+def find_role(session: Session, owner: str, name_or_id: str | int) -> RoleV:
+    roles = list_roles(session, owner, include_archived=True)
+    text = str(name_or_id).strip()
+    for role in roles:
+        if str(role.id) == text or role.name.casefold() == text.casefold():
+            return role
+    matches = [r for r in roles if r.name.casefold().startswith(text.casefold())]
+    if len(matches) == 1 and text:
+        return matches[0]
+    names = ", ".join(r.name for r in roles if not r.archived) or "none"
+    raise PlannerError(f"no role {text!r} (roles: {names})")
+
+
+def _check_role_fields(name: str | None, colour: str | None, target: float | None) -> None:
+    if name is not None and not name.strip():
+        raise PlannerError("a role needs a name")
+    if name is not None and len(name) > 80:
+        raise PlannerError("a role name is at most 80 characters")
+    if colour is not None and not COLOUR_RE.match(colour):
+        raise PlannerError(f"not a colour: {colour!r} (expected #rrggbb)")
+    if target is not None and not (0 <= target <= 100):
+        raise PlannerError(f"a target share is between 0 and 100 %, not {target:g}")
+
+
+def add_role(
+    session: Session,
+    owner: str,
+    name: str,
+    *,
+    colour: str | None = None,
+    target_percent: float = 0.0,
+) -> tuple[RoleV, Change]:
+    _check_role_fields(name, colour, target_percent)
+    existing = session.scalar(
+        select(Role).where(Role.owner == owner, func.lower(Role.name) == name.strip().lower())
+    )
+    if existing is not None:
+        raise PlannerError(f"a role named {name.strip()!r} exists already")
+    count = session.scalar(select(func.count()).select_from(Role).where(Role.owner == owner)) or 0
+    role = Role(
+        owner=owner,
+        name=name.strip(),
+        colour=colour or PALETTE[count % len(PALETTE)],
+        target_percent=target_percent,
+        position=count,
+    )
+    session.add(role)
+    session.flush()
+    return _role_v(role), Change.of(Topic.ROLES)
+
+
+def edit_role(
+    session: Session,
+    owner: str,
+    role_id: int,
+    *,
+    name: str | None = None,
+    colour: str | None = None,
+    target_percent: float | None = None,
+    archived: bool | None = None,
+) -> tuple[RoleV, Change]:
+    _check_role_fields(name, colour, target_percent)
+    role = session.get(Role, role_id)
+    if role is None or role.owner != owner:
+        raise PlannerError(f"no role with id {role_id}")
+    if name is not None:
+        role.name = name.strip()
+    if colour is not None:
+        role.colour = colour
+    if target_percent is not None:
+        role.target_percent = target_percent
+    if archived is not None:
+        if archived and len(list_roles(session, owner)) <= 1 and not role.archived:
+            raise PlannerError("at least one role must stay active")
+        role.archived = archived
+    session.flush()
+    return _role_v(role), Change.of(Topic.ROLES)
+
+
+# ---------------------------------------------------------------- workday hours and days
+
+
+def workday_hours(session: Session, owner: str, weekday: int) -> tuple[bool, int, int]:
+    row = session.scalar(_WORKDAY, {"owner": owner, "weekday": weekday})
+    if row is None:
+        return weekday < 5, DEFAULT_START, DEFAULT_STOP
+    return row.is_workday, row.start_minute, row.stop_minute
+
+
+def set_workday_hours(
+    session: Session,
+    owner: str,
+    weekday: int,
+    start_minute: int,
+    stop_minute: int,
+    is_workday: bool,
+) -> Change:
+    _check_window(start_minute, stop_minute)
+    row = session.scalar(
+        select(WorkdaySetting).where(
+            WorkdaySetting.owner == owner, WorkdaySetting.weekday == weekday
+        )
+    )
+    if row is None:
+        row = WorkdaySetting(owner=owner, weekday=weekday)
+        session.add(row)
+    row.start_minute, row.stop_minute, row.is_workday = start_minute, stop_minute, is_workday
+    return Change.of(Topic.SETTINGS)
+
+
+def _check_window(start_minute: int, stop_minute: int) -> None:
+    if not 0 <= start_minute < 24 * 60:
+        raise PlannerError("the workday must start between 00:00 and 23:59")
+    if stop_minute <= start_minute:
+        raise PlannerError(
+            "the hard stop must come after the start (write 01:30+1 for a stop after midnight)"
+        )
+    if stop_minute - start_minute > 20 * 60:
+        raise PlannerError("a workday longer than 20 hours is not a workday")
+
+
+def _day_v(row: Day) -> DayV:
+    return DayV(
+        row.day, row.start, row.stop, row.min_block_minutes, True, row.started_at, row.closed_at
+    )
+
+
+def get_day(session: Session, owner: str, day: date, zone: tzinfo) -> DayV:
+    """The day's window: its stored override, or the weekday's default hours."""
+    row = session.scalar(_DAY, {"owner": owner, "day": day})
+    if row is not None:
+        return _day_v(row)
+    _, start_minute, stop_minute = workday_hours(session, owner, day.weekday())
+    return DayV(
+        day=day,
+        start=local_wall_time(day, start_minute, zone),
+        stop=local_wall_time(day, stop_minute, zone),
+        min_block_minutes=int(get_setting(session, owner, "min_block_minutes")),
+        stored=False,
+    )
+
+
+def _day_row(session: Session, owner: str, day: date, zone: tzinfo) -> Day:
+    row = session.scalar(select(Day).where(Day.owner == owner, Day.day == day))
+    if row is None:
+        v = get_day(session, owner, day, zone)
+        row = Day(
+            owner=owner, day=day, start=v.start, stop=v.stop, min_block_minutes=v.min_block_minutes
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def set_day(
+    session: Session,
+    owner: str,
+    day: date,
+    zone: tzinfo,
+    *,
+    start_minute: int | None = None,
+    stop_minute: int | None = None,
+    min_block_minutes: int | None = None,
+) -> tuple[DayV, Change]:
+    """Override one day's start, hard stop and minimum focus block."""
+    row = _day_row(session, owner, day, zone)
+    if start_minute is not None or stop_minute is not None:
+        _, d_start, d_stop = workday_hours(session, owner, day.weekday())
+        s = start_minute if start_minute is not None else d_start
+        e = stop_minute if stop_minute is not None else d_stop
+        _check_window(s, e)
+        row.start = local_wall_time(day, s, zone)
+        row.stop = local_wall_time(day, e, zone)
+    if min_block_minutes is not None:
+        if not 5 <= min_block_minutes <= 240:
+            raise PlannerError("the minimum focus block is between 5 and 240 minutes")
+        row.min_block_minutes = min_block_minutes
+    session.flush()
+    return _day_v(row), Change.of(Topic.DAY, day=day)
+
+
+def start_day(session: Session, owner: str, day: date, zone: tzinfo, now: datetime) -> Change:
+    row = _day_row(session, owner, day, zone)
+    if row.started_at is None:
+        row.started_at = now
+    return Change.of(Topic.DAY, day=day)
+
+
+def close_day(session: Session, owner: str, day: date, zone: tzinfo, now: datetime) -> Change:
+    """Mark the day closed (the end-of-day review is done); closing twice keeps the first time."""
+    row = _day_row(session, owner, day, zone)
+    if row.closed_at is None:
+        row.closed_at = now
+    session.flush()
+    return Change.of(Topic.DAY, day=day)
+
+
+def next_workday(session: Session, owner: str, day: date) -> date:
+    """The first workday after `day` (the day after it when no weekday is a workday)."""
+    for ahead in range(1, 8):
+        candidate = day + timedelta(days=ahead)
+        if workday_hours(session, owner, candidate.weekday())[0]:
+            return candidate
+    return day + timedelta(days=1)
+
+
+def day_of(session: Session, owner: str, moment: datetime, zone: tzinfo) -> date:
+    return local_date(moment, zone, int(get_setting(session, owner, "day_start_minute")))
+
+
+# ---------------------------------------------------------------- slots
+
+
+def _slot_v(slot: Slot) -> SlotV:
+    return SlotV(
+        slot.id, slot.day, slot.start, slot.end, slot.role_id, slot.title, slot.origin, slot.pinned
+    )
+
+
+def list_slots(session: Session, owner: str, day: date) -> list[SlotV]:
+    rows = session.scalars(
+        select(Slot).where(Slot.owner == owner, Slot.day == day).order_by(Slot.start, Slot.id)
+    )
+    return [_slot_v(s) for s in rows]
+
+
+# Statements on the interruption hot path are built once (building one costs more than running
+# it on SQLite); the values are bound per call.
+_SLOT_AT = (
+    select(Slot)
+    .where(
+        Slot.owner == bindparam("owner"),
+        Slot.start <= bindparam("moment", type_=UTCDateTime()),
+        Slot.end > bindparam("moment", type_=UTCDateTime()),
+    )
+    .order_by(Slot.start.desc())
+    .limit(1)
+)
+_ACTIVE_ROLES = (
+    select(Role)
+    .where(Role.owner == bindparam("owner"), Role.archived.is_(False))
+    .order_by(Role.position, Role.id)
+)
+_ALL_ROLES = select(Role).where(Role.owner == bindparam("owner")).order_by(Role.position, Role.id)
+_WORKDAY = select(WorkdaySetting).where(
+    WorkdaySetting.owner == bindparam("owner"), WorkdaySetting.weekday == bindparam("weekday")
+)
+_DAY = select(Day).where(Day.owner == bindparam("owner"), Day.day == bindparam("day"))
+
+
+def slot_at(session: Session, owner: str, moment: datetime) -> SlotV | None:
+    row = session.scalar(_SLOT_AT, {"owner": owner, "moment": moment})
+    return None if row is None else _slot_v(row)
+
+
+def _check_slot(session: Session, owner: str, start: datetime, end: datetime, role_id: int) -> None:
+    if end <= start:
+        raise PlannerError("a slot must end after it starts")
+    if end - start > timedelta(hours=24):
+        raise PlannerError("a slot cannot be longer than 24 hours")
+    role = session.get(Role, role_id)
+    if role is None or role.owner != owner:
+        raise PlannerError(f"no role with id {role_id}")
+
+
+def _overlapping(
+    session: Session, owner: str, start: datetime, end: datetime, ignore: int | None = None
+) -> list[Slot]:
+    query = select(Slot).where(Slot.owner == owner, Slot.start < end, Slot.end > start)
+    if ignore is not None:
+        query = query.where(Slot.id != ignore)
+    return list(session.scalars(query))
+
+
+def add_slot(
+    session: Session,
+    owner: str,
+    zone: tzinfo,
+    start: datetime,
+    end: datetime,
+    role_id: int,
+    title: str = "",
+    *,
+    origin: str = "manual",
+    pinned: bool | None = None,
+) -> tuple[SlotV, Change]:
+    _check_slot(session, owner, start, end, role_id)
+    clash = _overlapping(session, owner, start, end)
+    if clash:
+        raise PlannerError(f"the slot overlaps {len(clash)} other slot(s) of that day")
+    day = day_of(session, owner, start, zone)
+    slot = Slot(
+        owner=owner,
+        day=day,
+        start=start,
+        end=end,
+        role_id=role_id,
+        title=title.strip()[:200],
+        origin=origin,
+        pinned=(origin != "auto") if pinned is None else pinned,
+    )
+    session.add(slot)
+    session.flush()
+    return _slot_v(slot), Change.of(Topic.SLOTS, day=day)
+
+
+def update_slot(
+    session: Session,
+    owner: str,
+    zone: tzinfo,
+    slot_id: int,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    role_id: int | None = None,
+    title: str | None = None,
+    pinned: bool | None = None,
+) -> tuple[SlotV, Change]:
+    slot = session.get(Slot, slot_id)
+    if slot is None or slot.owner != owner:
+        raise PlannerError(f"no slot with id {slot_id}")
+    old_day = slot.day
+    new_start = start or slot.start
+    new_end = end or slot.end
+    new_role = role_id if role_id is not None else slot.role_id
+    _check_slot(session, owner, new_start, new_end, new_role)
+    if _overlapping(session, owner, new_start, new_end, ignore=slot_id):
+        raise PlannerError("the slot would overlap another slot")
+    slot.start, slot.end, slot.role_id = new_start, new_end, new_role
+    if title is not None:
+        slot.title = title.strip()[:200]
+    if pinned is not None:
+        slot.pinned = pinned
+    if start is not None or end is not None:
+        slot.pinned = True if pinned is None else pinned  # moved by hand: keep it there
+        slot.origin = "manual" if slot.origin == "auto" else slot.origin
+    slot.day = day_of(session, owner, new_start, zone)
+    session.flush()
+    return _slot_v(slot), Change(frozenset({Topic.SLOTS}), frozenset({old_day, slot.day}))
+
+
+def remove_slot(session: Session, owner: str, slot_id: int) -> tuple[SlotV, Change]:
+    slot = session.get(Slot, slot_id)
+    if slot is None or slot.owner != owner:
+        raise PlannerError(f"no slot with id {slot_id}")
+    value = _slot_v(slot)
+    session.delete(slot)
+    session.flush()
+    return value, Change.of(Topic.SLOTS, Topic.TASKS, day=value.day)
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def _task_v(task: Task) -> TaskV:
+    return TaskV(
+        task.id,
+        task.title,
+        task.role_id,
+        task.day,
+        task.priority,
+        task.estimate_minutes,
+        task.status,
+        task.slot_id,
+        task.carried_over,
+    )
+
+
+def add_task(
+    session: Session,
+    owner: str,
+    title: str,
+    role_id: int,
+    *,
+    now: datetime,
+    day: date | None = None,
+    estimate_minutes: int = 30,
+    priority: int | None = None,
+) -> tuple[TaskV, Change]:
+    clean = " ".join(title.split())
+    if not clean:
+        raise PlannerError("a task needs a title")
+    if len(clean) > 500:
+        raise PlannerError("a task title is at most 500 characters")
+    if not 0 < estimate_minutes <= 24 * 60:
+        raise PlannerError("an estimate is between 1 minute and 24 hours")
+    role = session.get(Role, role_id)
+    if role is None or role.owner != owner:
+        raise PlannerError(f"no role with id {role_id}")
+    if priority is None:
+        top = session.scalar(
+            select(func.max(Task.priority)).where(Task.owner == owner, Task.day == day)
+        )
+        priority = (top or 0) + 1
+    task = Task(
+        owner=owner,
+        title=clean,
+        role_id=role_id,
+        day=day,
+        priority=priority,
+        estimate_minutes=estimate_minutes,
+        created_at=now,
+    )
+    session.add(task)
+    session.flush()
+    return _task_v(task), Change.of(Topic.TASKS, day=day)
+
+
+def list_tasks(
+    session: Session, owner: str, day: date | None = None, *, status: str | None = None
+) -> list[TaskV]:
+    query = select(Task).where(Task.owner == owner)
+    if day is not None:
+        query = query.where(Task.day == day)
+    if status is not None:
+        query = query.where(Task.status == status)
+    rows = session.scalars(query.order_by(Task.day, Task.priority, Task.id))
+    return [_task_v(t) for t in rows]
+
+
+def _task(session: Session, owner: str, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None or task.owner != owner:
+        raise PlannerError(f"no task with id {task_id}")
+    return task
+
+
+def set_task_status(
+    session: Session, owner: str, task_id: int, status: str, now: datetime
+) -> tuple[TaskV, Change]:
+    if status not in ("open", "done", "dropped"):
+        raise PlannerError(f"unknown task status {status!r}")
+    task = _task(session, owner, task_id)
+    task.status = status
+    task.done_at = now if status == "done" else None
+    session.flush()
+    return _task_v(task), Change.of(Topic.TASKS, day=task.day)
+
+
+def update_task(
+    session: Session,
+    owner: str,
+    task_id: int,
+    *,
+    title: str | None = None,
+    role_id: int | None = None,
+    estimate_minutes: int | None = None,
+    slot_id: int | bool | None = False,
+) -> tuple[TaskV, Change]:
+    """Edit a task; `slot_id=None` unschedules it, `False` (default) leaves the slot alone."""
+    task = _task(session, owner, task_id)
+    if title is not None:
+        clean = " ".join(title.split())
+        if not clean:
+            raise PlannerError("a task needs a title")
+        task.title = clean[:500]
+    if role_id is not None:
+        task.role_id = role_id
+    if estimate_minutes is not None:
+        if not 0 < estimate_minutes <= 24 * 60:
+            raise PlannerError("an estimate is between 1 minute and 24 hours")
+        task.estimate_minutes = estimate_minutes
+    if slot_id is not False:
+        if slot_id is not None:
+            slot = session.get(Slot, slot_id)
+            if slot is None or slot.owner != owner:
+                raise PlannerError(f"no slot with id {slot_id}")
+            task.day = slot.day
+        task.slot_id = slot_id if isinstance(slot_id, int) else None
+    session.flush()
+    return _task_v(task), Change.of(Topic.TASKS, day=task.day)
+
+
+def reorder_tasks(
+    session: Session, owner: str, day: date | None, ordered_ids: Sequence[int]
+) -> Change:
+    """Set priorities 1..n in the given order."""
+    for priority, task_id in enumerate(ordered_ids, start=1):
+        task = _task(session, owner, task_id)
+        task.priority = priority
+        task.day = day
+    return Change.of(Topic.TASKS, day=day)
+
+
+def carry_over(session: Session, owner: str, from_day: date, to_day: date) -> tuple[int, Change]:
+    """Move the open tasks of `from_day` (and undated ones) behind `to_day`'s list."""
+    top = session.scalar(
+        select(func.max(Task.priority)).where(Task.owner == owner, Task.day == to_day)
+    )
+    priority = top or 0
+    moved = 0
+    rows = session.scalars(
+        select(Task)
+        .where(Task.owner == owner, Task.day == from_day, Task.status == "open")
+        .order_by(Task.priority, Task.id)
+    )
+    for task in rows:
+        priority += 1
+        task.day, task.priority, task.slot_id = to_day, priority, None
+        task.carried_over += 1
+        moved += 1
+    session.flush()
+    return moved, Change(frozenset({Topic.TASKS}), frozenset({from_day, to_day}))
+
+
+def carry_task(session: Session, owner: str, task_id: int, to_day: date) -> tuple[TaskV, Change]:
+    """Move one open task to the end of `to_day`'s list (the end-of-day review, one by one)."""
+    task = _task(session, owner, task_id)
+    if task.status != "open":
+        raise PlannerError(f"the task {task.title!r} is {task.status}, not open")
+    from_day = task.day
+    top = session.scalar(
+        select(func.max(Task.priority)).where(Task.owner == owner, Task.day == to_day)
+    )
+    task.day, task.priority, task.slot_id = to_day, (top or 0) + 1, None
+    task.carried_over += 1
+    session.flush()
+    days = frozenset(d for d in (from_day, to_day) if d is not None)
+    return _task_v(task), Change(frozenset({Topic.TASKS}), days)
+
+
+def last_open_day(session: Session, owner: str, before: date) -> date | None:
+    """The latest day before `before` that still has open tasks (what 'yesterday' left over)."""
+    return session.scalar(
+        select(func.max(Task.day)).where(
+            Task.owner == owner, Task.day < before, Task.status == "open"
+        )
+    )
+
+
+# ---------------------------------------------------------------- meetings and the plan
+
+
+def list_meetings(session: Session, owner: str, window: Interval) -> list[MeetingV]:
+    rows = session.scalars(
+        select(Occurrence)
+        .where(
+            Occurrence.owner == owner,
+            Occurrence.start < window.end,
+            Occurrence.end > window.start,
+        )
+        .order_by(Occurrence.start, Occurrence.id)
+    )
+    return [
+        MeetingV(o.id, o.summary, o.start, o.end, o.all_day, o.busy, o.role_id, o.source_id)
+        for o in rows
+    ]
+
+
+def _targets(roles: Sequence[RoleV]) -> list[scheduling.RoleTarget]:
+    return [scheduling.RoleTarget(r.id, r.target_percent) for r in roles]
+
+
+def _meeting_busy(meetings: Sequence[MeetingV]) -> list[scheduling.Busy]:
+    return [
+        scheduling.Busy(Interval(m.start, m.end), m.role_id)
+        for m in meetings
+        if m.busy and m.end > m.start  # all-day entries are busy only when marked so
+    ]
+
+
+def get_plan(session: Session, owner: str, day: date, zone: tzinfo) -> PlanV:
+    day_v = get_day(session, owner, day, zone)
+    roles = tuple(list_roles(session, owner))
+    slots = tuple(list_slots(session, owner, day))
+    tasks = tuple(list_tasks(session, owner, day))
+    meetings = tuple(list_meetings(session, owner, Interval(day_v.start, day_v.stop)))
+    fit = scheduling.fit_tasks(
+        [
+            scheduling.TaskNeed(t.id, t.role_id, t.estimate_minutes)
+            for t in tasks
+            if t.status == "open" and t.slot_id is None
+        ],
+        [
+            scheduling.SlotCapacity(
+                s.id,
+                s.role_id,
+                s.start,
+                s.end,
+                sum(t.estimate_minutes for t in tasks if t.slot_id == s.id and t.status == "open"),
+            )
+            for s in slots
+        ],
+    )
+    return PlanV(day_v, roles, slots, tasks, meetings, fit.overflow)
+
+
+def auto_plan(
+    session: Session,
+    owner: str,
+    day: date,
+    zone: tzinfo,
+    *,
+    shares: dict[int, float] | None = None,
+    min_block_minutes: int | None = None,
+    replace: bool = True,
+    interruption_hours: bool | None = None,
+    now: datetime | None = None,
+) -> tuple[PlanV, Change]:
+    """Fill the day's free time with role slots (replacing earlier auto slots) and fit tasks.
+
+    With `interruption_hours` (default: the setting `auto_split_interruption_hours`, off), the
+    interrupt-prone role's slots go where interruptions clustered in the last 8 weeks and the
+    focus role's slots in the quiet hours (planner.review.reports.interruption_insight)."""
+    if min_block_minutes is not None:
+        set_day(session, owner, day, zone, min_block_minutes=min_block_minutes)
+    day_v = get_day(session, owner, day, zone)
+    roles = list_roles(session, owner)
+    if not roles:
+        raise PlannerError("there are no active roles to plan with")
+    if replace:
+        session.execute(
+            delete(Slot).where(Slot.owner == owner, Slot.day == day, Slot.origin == "auto")
+        )
+        session.flush()
+    window = Interval(day_v.start, day_v.stop)
+    fixed = [
+        scheduling.Busy(Interval(s.start, s.end), s.role_id)
+        for s in list_slots(session, owner, day)
+    ]
+    targets = (
+        [scheduling.RoleTarget(r, share) for r, share in shares.items()]
+        if shares
+        else _targets(roles)
+    )
+    prefer = None
+    if interruption_hours is None:
+        interruption_hours = bool(get_setting(session, owner, "auto_split_interruption_hours"))
+    if interruption_hours:
+        from planner.review import reports  # reports imports this module
+
+        insight = reports.interruption_insight(
+            session, owner, zone, day - timedelta(days=7), now or day_v.start
+        )
+        if insight is not None:
+            prefer = reports.prefer_from_insight(insight, zone)
+    blocks = scheduling.auto_split(
+        window,
+        [*fixed, *_meeting_busy(list_meetings(session, owner, window))],
+        targets,
+        timedelta(minutes=day_v.min_block_minutes),
+        prefer=prefer,
+    )
+    for block in blocks:
+        session.add(
+            Slot(
+                owner=owner,
+                day=day,
+                start=block.start,
+                end=block.end,
+                role_id=block.role_id,
+                title="",
+                origin="auto",
+                pinned=False,
+            )
+        )
+    session.flush()
+    _fit_open_tasks(session, owner, day)
+    return get_plan(session, owner, day, zone), Change.of(Topic.SLOTS, Topic.TASKS, day=day)
+
+
+def _fit_open_tasks(session: Session, owner: str, day: date) -> None:
+    slots = list_slots(session, owner, day)
+    tasks = [
+        t
+        for t in session.scalars(
+            select(Task)
+            .where(Task.owner == owner, Task.day == day, Task.status == "open")
+            .order_by(Task.priority, Task.id)
+        )
+    ]
+    valid = {s.id for s in slots}
+    for task in tasks:
+        if task.slot_id not in valid:
+            task.slot_id = None
+    fit = scheduling.fit_tasks(
+        [
+            scheduling.TaskNeed(t.id, t.role_id, t.estimate_minutes)
+            for t in tasks
+            if t.slot_id is None
+        ],
+        [
+            scheduling.SlotCapacity(
+                s.id,
+                s.role_id,
+                s.start,
+                s.end,
+                sum(t.estimate_minutes for t in tasks if t.slot_id == s.id),
+            )
+            for s in slots
+        ],
+    )
+    by_id = {t.id: t for t in tasks}
+    for task_id, slot_id in fit.placed.items():
+        by_id[task_id].slot_id = slot_id
+    session.flush()
+
+
+def reflow_day(
+    session: Session, owner: str, day: date, zone: tzinfo, now: datetime
+) -> tuple[PlanV, Change]:
+    """Re-split the rest of the day from now; past and fixed slots stay as they are."""
+    day_v = get_day(session, owner, day, zone)
+    window = Interval(day_v.start, day_v.stop)
+    roles = list_roles(session, owner)
+    rows = list(
+        session.scalars(
+            select(Slot).where(Slot.owner == owner, Slot.day == day).order_by(Slot.start)
+        )
+    )
+    result = scheduling.reflow(
+        window,
+        now,
+        [
+            scheduling.PlacedSlot(
+                s.id, s.role_id, s.start, s.end, movable=s.origin == "auto" and not s.pinned
+            )
+            for s in rows
+        ],
+        _meeting_busy(list_meetings(session, owner, window)),
+        _targets(roles),
+        timedelta(minutes=day_v.min_block_minutes),
+    )
+    by_id = {s.id: s for s in rows}
+    for slot_id in result.remove:
+        session.delete(by_id[slot_id])
+    for slot_id, new_end in result.truncate.items():
+        by_id[slot_id].end = new_end
+    session.flush()
+    for block in result.add:
+        session.add(
+            Slot(
+                owner=owner,
+                day=day,
+                start=block.start,
+                end=block.end,
+                role_id=block.role_id,
+                origin="auto",
+                pinned=False,
+            )
+        )
+    session.flush()
+    _fit_open_tasks(session, owner, day)
+    return get_plan(session, owner, day, zone), Change.of(Topic.SLOTS, Topic.TASKS, day=day)

@@ -1,0 +1,458 @@
+"""Which reminders are due when: slot start/end, hard stop, overtime, long interruptions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, tzinfo
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from planner.domain.errors import PlannerError
+from planner.domain.timerange import Interval, day_bounds, parse_hhmm
+from planner.domain.values import Change, EntryV, PlanV, SlotV, Topic
+from planner.services import planning, tracking
+
+DELIVERED_KEY = "reminders_delivered"
+KEEP_DELIVERED = timedelta(days=3)
+FOREVER = timedelta(days=1)
+
+
+class Kind(StrEnum):
+    SLOT_START = "slot_start"
+    SLOT_END = "slot_end"
+    HARD_STOP = "hard_stop"
+    OVERTIME = "overtime"
+    INTERRUPTION = "interruption"
+
+
+# After a sleep only the most relevant reminder of each group fires (one hard stop, not eight
+# overtime repeats; the slot running now, not every slot that started meanwhile).
+GROUP = {
+    Kind.SLOT_START: "slot",
+    Kind.SLOT_END: "slot",
+    Kind.HARD_STOP: "stop",
+    Kind.OVERTIME: "stop",
+    Kind.INTERRUPTION: "interruption",
+}
+# Kinds that may speak inside a focus block: they mark its edges, or the day's end.
+FOCUS_ALLOWED = frozenset({Kind.SLOT_START, Kind.SLOT_END, Kind.HARD_STOP})
+SETTING_OF = {kind: f"remind_{kind.value}" for kind in Kind}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One notification the plan asks for: due from `due`, still worth showing until `until`."""
+
+    kind: Kind
+    key: str
+    due: datetime
+    until: datetime
+    title: str
+    body: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.title} — {self.body}" if self.body else self.title
+
+
+@dataclass(frozen=True)
+class Prefs:
+    lead: timedelta = timedelta(minutes=2)
+    end_warning: timedelta = timedelta(minutes=5)
+    overtime_every: timedelta = timedelta(minutes=15)
+    interruption_nag: timedelta = timedelta(minutes=15)
+    enabled: frozenset[Kind] = frozenset(Kind)
+    quiet: tuple[int, int] | None = None  # local minutes of the day [start, end), may wrap
+    hotkey: str = "Ctrl+Alt+I"
+
+    @property
+    def focus_edge(self) -> timedelta:
+        return max(self.lead, self.end_warning)
+
+
+def _minutes(value: Any, default: int, low: int = 0) -> timedelta:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = default
+    return timedelta(minutes=max(low, number))
+
+
+def _quiet(start: Any, end: Any) -> tuple[int, int] | None:
+    if not start or not end:
+        return None
+    try:
+        first, last = parse_hhmm(str(start)) % 1440, parse_hhmm(str(end)) % 1440
+    except ValueError:
+        return None
+    return None if first == last else (first, last)
+
+
+def load_prefs(session: Session, owner: str) -> Prefs:
+    def get(key: str) -> Any:
+        return planning.get_setting(session, owner, key)
+
+    return Prefs(
+        lead=_minutes(get("slot_lead_minutes"), 2),
+        end_warning=_minutes(get("slot_end_warning_minutes"), 5),
+        overtime_every=_minutes(get("overtime_every_minutes"), 15, low=1),
+        interruption_nag=_minutes(get("interruption_nag_minutes"), 15, low=1),
+        enabled=frozenset(k for k in Kind if get(SETTING_OF[k]) is not False),
+        quiet=_quiet(get("quiet_hours_start"), get("quiet_hours_end")),
+        hotkey=str(get("hotkey") or "Ctrl+Alt+I"),
+    )
+
+
+# ---------------------------------------------------------------- pure rules
+
+
+def _hhmm(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def slot_head(plan: PlanV, slot: SlotV, zone: tzinfo) -> str:
+    """'Community 11:00–12:00'."""
+    roles = {r.id: r.name for r in plan.roles}
+    return f"{roles.get(slot.role_id, 'Slot')} {_hhmm(slot.start, zone)}–{_hhmm(slot.end, zone)}"
+
+
+def slot_label(plan: PlanV, slot: SlotV, zone: tzinfo) -> str:
+    """'Community 11:00–12:00 — Write the newsletter' (the slot's first open task, or title)."""
+    tasks = sorted(
+        (t for t in plan.tasks if t.slot_id == slot.id and t.status == "open"),
+        key=lambda t: (t.priority, t.id),
+    )
+    what = tasks[0].title if tasks else slot.title
+    head = slot_head(plan, slot, zone)
+    return f"{head} — {what}" if what else head
+
+
+def _carry_text(open_tasks: int) -> str:
+    if open_tasks == 0:
+        return "All of today's tasks are done."
+    if open_tasks == 1:
+        return "1 task carries over to tomorrow."
+    return f"{open_tasks} tasks carry over to tomorrow."
+
+
+@dataclass(frozen=True)
+class DayContext:
+    """What the rules need besides the plan: is this a working day, where the local day ends."""
+
+    workday: bool
+    day_end: datetime
+
+
+def candidates(
+    plan: PlanV,
+    running: EntryV | None,
+    prefs: Prefs,
+    zone: tzinfo,
+    context: DayContext,
+) -> list[Reminder]:
+    """Every reminder this day's plan asks for, focus blocks already respected (pure)."""
+    out: list[Reminder] = []
+    slots = sorted(plan.slots, key=lambda s: s.start)
+    stop = plan.day.stop
+    closed = plan.day.closed_at is not None
+    for index, slot in enumerate(slots):
+        label = slot_label(plan, slot, zone)
+        lead_min = round(prefs.lead.total_seconds() / 60)
+        warn = prefs.end_warning if prefs.end_warning < slot.end - slot.start else timedelta(0)
+        out.append(
+            Reminder(
+                Kind.SLOT_START,
+                f"slot_start:{slot.id}:{slot.start.isoformat()}",
+                slot.start - prefs.lead,
+                max(slot.end - warn, slot.start + timedelta(minutes=1)),
+                label,
+                f"starts in {lead_min} min" if lead_min else "starts now",
+            )
+        )
+        if warn:
+            nxt = slots[index + 1] if index + 1 < len(slots) else None
+            if nxt is not None and nxt.start - slot.end < timedelta(minutes=30):
+                then = f"Next: {slot_label(plan, nxt, zone)}"
+            elif slot.end <= stop < slot.end + timedelta(minutes=30):
+                then = f"Then your hard stop at {_hhmm(stop, zone)}."
+            else:
+                then = f"Ends at {_hhmm(slot.end, zone)}."
+            out.append(
+                Reminder(
+                    Kind.SLOT_END,
+                    f"slot_end:{slot.id}:{slot.end.isoformat()}",
+                    slot.end - warn,
+                    slot.end,
+                    f"{slot_head(plan, slot, zone)} ends in {round(warn.total_seconds() / 60)} min",
+                    then,
+                )
+            )
+    if (context.workday or plan.day.stored or slots) and not closed:
+        open_tasks = sum(t.status == "open" for t in plan.tasks)
+        stop_text = f"You set {_hhmm(stop, zone)} as your stop."
+        # Someone at work hears of the stop however late they come back; an app opened late on a
+        # day nobody worked only mentions it around the stop itself.
+        working = running is not None or plan.day.started_at is not None
+        until = context.day_end if working else stop + timedelta(minutes=15)
+        out.append(
+            Reminder(
+                Kind.HARD_STOP,
+                f"hard_stop:{plan.day.day.isoformat()}:{stop.isoformat()}",
+                stop,
+                max(until, stop + timedelta(minutes=1)),
+                "Time to stop",
+                f"{stop_text} {_carry_text(open_tasks)}",
+            )
+        )
+        if running is not None:
+            step = prefs.overtime_every
+            due = stop + step
+            while due < context.day_end:
+                over = round((due - stop).total_seconds() / 60)
+                out.append(
+                    Reminder(
+                        Kind.OVERTIME,
+                        f"overtime:{plan.day.day.isoformat()}:{due.isoformat()}",
+                        due,
+                        due + step,
+                        f"Overtime: {over} min past your stop",
+                        f"{stop_text} Wrap up and close the day.",
+                    )
+                )
+                due += step
+    if running is not None and running.kind == "interruption" and running.end is None:
+        note = running.note.strip().splitlines()
+        if note:
+            question = f"Still on {note[0][:60]}?"
+        elif running.source.strip():
+            question = f"Still with {running.source.strip()[:60]}?"
+        else:
+            question = "Still on that interruption?"
+        due = running.start + prefs.interruption_nag
+        out.append(
+            Reminder(
+                Kind.INTERRUPTION,
+                f"interruption:{running.id}:{due.isoformat()}",
+                due,
+                due + FOREVER,
+                question,
+                f"Back to work with {prefs.hotkey}",
+            )
+        )
+    out = [r for r in out if r.kind in prefs.enabled]
+    return _respect_focus(out, slots, plan.day.min_block_minutes, prefs)
+
+
+def focus_interiors(
+    slots: Iterable[SlotV], min_block_minutes: int, edge: timedelta
+) -> list[Interval]:
+    """The quiet inside of each focus block (a slot long enough for deep work), minus its end."""
+    out = []
+    for slot in slots:
+        if slot.end - slot.start >= timedelta(minutes=min_block_minutes):
+            end = slot.end - edge
+            if end > slot.start:
+                out.append(Interval(slot.start, end))
+    return out
+
+
+def _respect_focus(
+    reminders: list[Reminder], slots: list[SlotV], min_block: int, prefs: Prefs
+) -> list[Reminder]:
+    """Inside a focus block only its edges and the hard stop speak; the rest waits for the edge."""
+    interiors = focus_interiors(slots, min_block, prefs.focus_edge)
+    out = []
+    for reminder in reminders:
+        if reminder.kind not in FOCUS_ALLOWED:
+            due = reminder.due
+            for interior in interiors:
+                if interior.contains(due):
+                    due = interior.end
+            if due != reminder.due:
+                if due >= reminder.until:
+                    continue
+                reminder = Reminder(
+                    reminder.kind, reminder.key, due, reminder.until, reminder.title, reminder.body
+                )
+        out.append(reminder)
+    return out
+
+
+def in_quiet_hours(moment: datetime, quiet: tuple[int, int] | None, zone: tzinfo) -> bool:
+    if quiet is None:
+        return False
+    local = moment.astimezone(zone)
+    minute = local.hour * 60 + local.minute
+    start, end = quiet
+    if start < end:
+        return start <= minute < end
+    return minute >= start or minute < end
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to show now, what to silently mark as handled, and when to look again."""
+
+    fire: tuple[Reminder, ...] = ()
+    skip: tuple[Reminder, ...] = ()
+    next_due: datetime | None = None
+
+
+def select(
+    reminders: Iterable[Reminder],
+    delivered: Mapping[str, Any],
+    now: datetime,
+    prefs: Prefs,
+    zone: tzinfo,
+) -> Selection:
+    """Pick the reminders due at `now` that were not delivered yet (pure).
+
+    Everything whose window has passed is stale and never fires (the machine slept through
+    it); of several due in one group only the most relevant fires and the rest are skipped.
+    """
+    due: list[Reminder] = []
+    later: list[datetime] = []
+    for reminder in reminders:
+        if reminder.key in delivered:
+            continue
+        if reminder.due > now:
+            later.append(reminder.due)
+        elif now < reminder.until:
+            due.append(reminder)
+    fire: list[Reminder] = []
+    skip: list[Reminder] = []
+    groups: dict[str, list[Reminder]] = {}
+    for reminder in due:
+        if in_quiet_hours(reminder.due, prefs.quiet, zone) or in_quiet_hours(
+            now, prefs.quiet, zone
+        ):
+            skip.append(reminder)
+        else:
+            groups.setdefault(GROUP[reminder.kind], []).append(reminder)
+    for members in groups.values():
+        members.sort(key=lambda r: (r.kind == Kind.HARD_STOP, r.due))
+        fire.append(members[-1])
+        skip.extend(members[:-1])
+    # A slot reminder that fires late (the app started, or the machine woke, mid-slot) says
+    # what is true now instead of "starts in 2 min".
+    fire = [
+        replace(r, body=f"running since {_hhmm(r.due + prefs.lead, zone)}")
+        if r.kind == Kind.SLOT_START and now >= r.due + prefs.lead + timedelta(minutes=1)
+        else r
+        for r in fire
+    ]
+    fire.sort(key=lambda r: r.due)
+    return Selection(tuple(fire), tuple(skip), min(later) if later else None)
+
+
+# ---------------------------------------------------------------- services
+
+
+def _context(session: Session, owner: str, plan: PlanV, zone: tzinfo) -> DayContext:
+    is_workday, _, _ = planning.workday_hours(session, owner, plan.day.day.weekday())
+    start_minute = int(planning.get_setting(session, owner, "day_start_minute"))
+    return DayContext(is_workday, day_bounds(plan.day.day, zone, start_minute).end)
+
+
+def _delivered(session: Session, owner: str) -> dict[str, str]:
+    value = planning.get_setting(session, owner, DELIVERED_KEY)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def pending(session: Session, owner: str, zone: tzinfo, now: datetime) -> Selection:
+    """What is due at `now` for today's plan, without recording anything."""
+    day = planning.day_of(session, owner, now, zone)
+    plan = planning.get_plan(session, owner, day, zone)
+    prefs = load_prefs(session, owner)
+    found = candidates(
+        plan, tracking.running(session, owner), prefs, zone, _context(session, owner, plan, zone)
+    )
+    return select(found, _delivered(session, owner), now, prefs, zone)
+
+
+def mark_delivered(
+    session: Session, owner: str, reminders: Iterable[Reminder], now: datetime
+) -> Change:
+    """Remember what was shown (or deliberately skipped) so it never shows twice."""
+    record = _delivered(session, owner)
+    new = {r.key: r.due.isoformat() for r in reminders}
+    if not new:
+        return Change()
+    record.update(new)
+    horizon = now - KEEP_DELIVERED
+    kept = {}
+    for key, due in record.items():
+        try:
+            if datetime.fromisoformat(due) >= horizon:
+                kept[key] = due
+        except (TypeError, ValueError):
+            continue
+    planning.set_setting(session, owner, DELIVERED_KEY, kept)
+    return Change.of(Topic.SETTINGS)
+
+
+@dataclass(frozen=True)
+class Check:
+    fire: tuple[Reminder, ...] = ()
+    next_due: datetime | None = None
+    change: Change = field(default_factory=Change)
+
+
+def check(session: Session, owner: str, zone: tzinfo, now: datetime) -> Check:
+    """Take the reminders due now: they are recorded as delivered and returned to be shown."""
+    selection = pending(session, owner, zone, now)
+    change = mark_delivered(session, owner, (*selection.fire, *selection.skip), now)
+    return Check(selection.fire, selection.next_due, change)
+
+
+def agenda(
+    session: Session, owner: str, zone: tzinfo, now: datetime, day: date | None = None
+) -> list[tuple[Reminder, str]]:
+    """A day's reminders with their state: shown, due, upcoming or missed (read only)."""
+    day = day or planning.day_of(session, owner, now, zone)
+    plan = planning.get_plan(session, owner, day, zone)
+    prefs = load_prefs(session, owner)
+    found = candidates(
+        plan, tracking.running(session, owner), prefs, zone, _context(session, owner, plan, zone)
+    )
+    delivered = _delivered(session, owner)
+    out = []
+    for reminder in sorted(found, key=lambda r: (r.due, r.kind)):
+        if reminder.key in delivered:
+            state = "shown"
+        elif reminder.due > now:
+            state = "upcoming"
+        elif now < reminder.until:
+            state = "due"
+        else:
+            state = "missed"
+        out.append((reminder, state))
+    return out
+
+
+def set_enabled(session: Session, owner: str, kind: str, on: bool) -> Change:
+    try:
+        which = Kind(kind)
+    except ValueError:
+        names = ", ".join(k.value for k in Kind)
+        raise PlannerError(f"no reminder kind {kind!r} (kinds: {names})") from None
+    return planning.set_setting(session, owner, SETTING_OF[which], on)
+
+
+def set_quiet_hours(session: Session, owner: str, start: str | None, end: str | None) -> Change:
+    """Quiet hours as local "HH:MM" (they may wrap midnight); None switches them off."""
+    if (start is None) != (end is None):
+        raise PlannerError("quiet hours need a start and an end")
+    if start is not None and end is not None:
+        try:
+            first, last = parse_hhmm(start) % 1440, parse_hhmm(end) % 1440
+        except ValueError as exc:
+            raise PlannerError(str(exc)) from None
+        if first == last:
+            raise PlannerError("quiet hours must not start and end at the same time")
+        start, end = f"{first // 60:02d}:{first % 60:02d}", f"{last // 60:02d}:{last % 60:02d}"
+    planning.set_setting(session, owner, "quiet_hours_start", start)
+    return planning.set_setting(session, owner, "quiet_hours_end", end)

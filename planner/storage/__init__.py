@@ -1,0 +1,1 @@
+"""Engine, ORM models, migrations and raw SQL; imports nothing above it."""

@@ -1,0 +1,273 @@
+"""Engine factory (SQLite in the user data dir, or any URL), pragmas, migrations, backups."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from planner.platform.paths import current_owner
+from planner.platform.paths import data_dir as data_dir
+from planner.platform.paths import default_url as default_url
+from planner.platform.paths import resolve_url as resolve_url
+from planner.storage.migrations import SCHEMA_REVISION as SCHEMA_REVISION
+
+BACKUPS_KEPT = 10
+
+
+class StorageError(Exception):
+    """A database problem worth one clear line to the user."""
+
+
+class DatabaseCorrupt(StorageError):
+    pass
+
+
+class DatabaseTooNew(StorageError):
+    pass
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the folder and an empty file readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Pragmas must run outside a transaction or WAL and foreign keys silently stay off. The
+    # driver then stays in autocommit mode: transactions are begun by _on_sqlite_begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    # Take the write lock up front (waiting up to busy_timeout): a read-then-write transaction
+    # can then never fail with "database is locked" when the CLI and the app write at once,
+    # and what it read cannot change under it.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StorageError(f"not a database URL: {url!r}") from exc
+    path = sqlite_path(url)
+    if path is not None:
+        _prepare_sqlite_file(path)
+    try:
+        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+    except (ArgumentError, ImportError) as exc:
+        raise StorageError(f"cannot use database {parsed!r}: {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return None if row is None else str(row[0])
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "planner.storage:migrations")
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def known_revisions(engine: Engine) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(engine))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Bring the schema to SCHEMA_REVISION; back the file up first when it holds data."""
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        current = _current_revision(engine)
+    except DatabaseError as exc:
+        raise DatabaseCorrupt(
+            f"the database {where} cannot be read ({exc.orig}); restore a backup "
+            "('splitday restore') or move the file aside to start fresh"
+        ) from exc
+    if current == SCHEMA_REVISION:
+        return
+    if current is not None and current not in known_revisions(engine):
+        raise DatabaseTooNew(
+            f"the database {where} was written by a newer Splitday (schema {current}); "
+            "update Splitday or point it at another database with --db"
+        )
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if current is not None and path is not None:
+        backup_sqlite(path, reason=f"before-migration-{current}")
+    from alembic import command
+
+    try:
+        command.upgrade(_alembic_config(engine), "head")
+    except OperationalError as exc:
+        raise StorageError(f"could not update the database schema of {where}: {exc.orig}") from exc
+
+
+def backups_dir(path: Path) -> Path:
+    return path.parent / "backups"
+
+
+def backup_sqlite(path: Path, reason: str = "manual", keep: int = BACKUPS_KEPT) -> Path:
+    """Copy a live SQLite file with the online backup API; keep the newest `keep` of its kind."""
+    target_dir = backups_dir(path)
+    target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = target_dir / f"{path.stem}-{stamp}-{reason}.sqlite3"
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    except sqlite3.DatabaseError as exc:
+        target.unlink(missing_ok=True)
+        raise DatabaseCorrupt(f"cannot back up {path}: {exc}") from exc
+    finally:
+        source.close()
+    same_reason = [b for b in list_backups(path) if b.name.endswith(f"-{reason}.sqlite3")]
+    for old in same_reason[keep:]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def integrity_problem(path: Path) -> str | None:
+    """None when SQLite's integrity check passes on the file, else what it says."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if result and result[0] == "ok" else str(result[0] if result else "no answer")
+
+
+def set_aside(path: Path, label: str = "damaged") -> Path:
+    """Move a database file (and its WAL/SHM) out of the way; nothing is deleted."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.rename(target.with_name(target.name + suffix))
+    path.rename(target)
+    return target
+
+
+def restore_sqlite(path: Path, backup: Path) -> Path | None:
+    """Put a backup in place of the database; the current file is kept aside, never overwritten."""
+    problem = integrity_problem(backup)
+    if problem is not None:
+        raise DatabaseCorrupt(f"the backup {backup.name} is damaged too: {problem}")
+    kept = set_aside(path, "before-restore") if path.exists() else None
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    os.close(fd)
+    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(path)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return kept
+
+
+def daily_backup(path: Path, keep: int = BACKUPS_KEPT) -> Path | None:
+    """One backup a day (UTC), made the first time this is called on a day."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    today = datetime.now(UTC).strftime("%Y%m%d")
+    if any(
+        b.name.endswith("-daily.sqlite3") and f"-{today}T" in b.name for b in list_backups(path)
+    ):
+        return None
+    return backup_sqlite(path, reason="daily", keep=keep)
+
+
+def list_backups(path: Path) -> list[Path]:
+    """Backups of this database file, newest first."""
+    folder = backups_dir(path)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{path.stem}-*.sqlite3"), reverse=True)
+
+
+@dataclass
+class Database:
+    """An open database: the engine and a session factory. The caller owns each transaction."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    owner: str
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One user action = one transaction: commit on success, roll back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, *, owner: str | None = None) -> Database:
+    resolved = resolve_url(url)
+    engine = make_engine(resolved)
+    try:
+        ensure_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        owner=owner or current_owner(),
+    )

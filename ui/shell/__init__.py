@@ -1,0 +1,1 @@
+"""The app's wiring: main window, tray, single instance, hotkeys, reminders, background sync."""

@@ -1,0 +1,434 @@
+"""`main()`: the one place that builds and wires everything."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from planner.platform.paths import data_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from planner.storage.db import Database
+    from ui.day_data import DaySnapshot
+    from ui.gateway import Gateway
+    from ui.shell.main_window import MainWindow
+    from ui.shell.single_instance import SingleInstance
+
+NO_DISPLAY = (
+    "splitday: no display found (DISPLAY and WAYLAND_DISPLAY are unset). "
+    "Run it in a desktop session, under Xvfb (xvfb-run splitday), "
+    "or with QT_QPA_PLATFORM=offscreen."
+)
+TICK_CHECK_MS = 15_000
+BACKUP_DELAY_MS = 20_000  # after start-up has settled
+BACKUP_CHECK_MS = 3 * 3600 * 1000  # an app left running past midnight backs up the new day
+CONNECT_FALLBACK_MS = 1500
+
+
+def has_display() -> bool:
+    if sys.platform != "linux":
+        return True
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def cache_path() -> Path:
+    return data_dir() / "today-cache.json"
+
+
+def cache_key(db_url: str | None) -> str:
+    """Which database and owner a cached plan belongs to (as planner.storage.db resolves them)."""
+    from planner.platform.paths import current_owner
+
+    url = db_url or os.environ.get("SPLITDAY_DB_URL") or "default"
+    return f"{url}|{current_owner()}"
+
+
+def ui_settings() -> QSettings:
+    """Window layout and session flags, next to the database in the user's data folder."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(data_dir() / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def _when(path: Path) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime).astimezone().strftime("%a %d %b %Y %H:%M")
+
+
+def _database_error(exc: Exception) -> str:
+    detail = getattr(exc, "orig", None) or exc
+    return f"cannot open the database: {type(exc).__name__}: {detail}"
+
+
+class Runtime:
+    """What the running app holds after start-up: the database, the gateway, the ticking clock."""
+
+    def __init__(
+        self, app: QApplication, window: MainWindow, settings: QSettings, db_url: str | None
+    ) -> None:
+        self.app, self.window, self.settings, self.db_url = app, window, settings, db_url
+        self.db: Database | None = None
+        self.gateway: Gateway | None = None
+        self.tray: Any = None
+        self.features: Any = None  # what wire_features built (kept alive with the runtime)
+        self.recovered = 0
+        self.notice = ""  # what start-up did that the person should know (a restore, say)
+        self.failure = ""
+        self.in_exec = False  # main() runs the event loop
+        self.started: list[Callable[[Runtime], None]] = []  # run once the tray and timer exist
+        self._last_minute: datetime | None = None
+        self._timer: Any = None
+        self._closed = False
+        self._connecting = False
+
+    def connect(self) -> bool:
+        """Open the database (after the first paint), then show today and start ticking."""
+        if self.db is not None or self._closed:  # connected already (first paint or fallback)
+            return self.db is not None
+        if self._connecting:  # a modal box's event loop let the fallback timer in
+            return False
+        self._connecting = True
+        try:
+            return self._connect()
+        finally:
+            self._connecting = False
+
+    def _connect(self) -> bool:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QMessageBox
+
+        from planner.services import planning
+        from planner.storage.db import DatabaseCorrupt, StorageError, open_database
+        from ui.gateway import Gateway
+
+        try:
+            self.db = open_database(self.db_url)
+            with self.db.transaction() as session:
+                planning.ensure_defaults(session, self.db.owner)
+        except Exception as exc:  # the one place that reports a database that will not open
+            if isinstance(exc, DatabaseCorrupt) and self._offer_recovery(str(exc)):
+                return self._connect()  # restored, or started fresh: try once more
+            message = str(exc) if isinstance(exc, StorageError) else _database_error(exc)
+            self.failure = message
+            print(f"splitday: {message}", file=sys.stderr)
+            self.window.statusBar().showMessage(message)
+            if not os.environ.get("SPLITDAY_NO_DIALOGS"):
+                QMessageBox.critical(self.window, "Splitday", message)
+            if self.in_exec:  # (exit() outside exec() would stall every later event loop)
+                self.app.exit(1)
+            return False
+        window = self.window
+        self.gateway = Gateway(self.db, window.clock, window.zone, window.undo_stack, window)
+        if self.settings.value("session/running", False, type=bool):
+            self.recovered = self.gateway.recover()
+        self.settings.setValue("session/running", True)
+        self.settings.sync()
+        self.app.aboutToQuit.connect(self._on_app_about_to_quit)
+        window.today_loaded.connect(self._on_window_today_loaded)
+        window.attach(self.gateway)
+        if self.recovered:
+            window.statusBar().showMessage(
+                f"Splitday did not quit cleanly last time: {self.recovered} open entry(ies) "
+                "were closed at the last sign of life and marked for review.",
+                20000,
+            )
+        if self.notice:
+            window.statusBar().showMessage(self.notice, 30000)
+        QTimer.singleShot(0, self._after_start)
+        return True
+
+    def _offer_recovery(self, message: str) -> bool:
+        """A damaged SQLite file: offer the newest backup, or a fresh start with the damaged file
+        kept aside. Nothing is ever overwritten. True when the database may be opened again."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from planner.storage.db import (
+            StorageError,
+            list_backups,
+            resolve_url,
+            restore_sqlite,
+            set_aside,
+            sqlite_path,
+        )
+
+        path = sqlite_path(resolve_url(self.db_url))
+        if path is None or not path.exists() or os.environ.get("SPLITDAY_NO_DIALOGS"):
+            return False
+        backups = list_backups(path)
+        text = message[:1].upper() + message[1:]
+        box = QMessageBox(QMessageBox.Icon.Critical, "Splitday", text, parent=self.window)
+        box.setInformativeText(
+            f"The newest backup is from {_when(backups[0])}."
+            if backups
+            else "There is no backup of this file yet."
+        )
+        restore = box.addButton("&Restore the newest backup", QMessageBox.ButtonRole.AcceptRole)
+        restore.setEnabled(bool(backups))
+        fresh = box.addButton(
+            "Start &fresh (keep the damaged file aside)", QMessageBox.ButtonRole.DestructiveRole
+        )
+        box.addButton("&Quit", QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("recovery_box")
+        box.exec()
+        try:
+            if box.clickedButton() is restore and backups:
+                kept = restore_sqlite(path, backups[0])
+                self.notice = f"Restored {backups[0].name}; the damaged file is kept as {kept}"
+                return True
+            if box.clickedButton() is fresh:
+                kept = set_aside(path, "damaged")
+                self.notice = f"Started fresh; the damaged file is kept as {kept}"
+                return True
+        except (OSError, StorageError) as exc:
+            QMessageBox.critical(self.window, "Splitday", f"That did not work: {exc}")
+        return False
+
+    def _after_start(self) -> None:
+        """What can wait until today's plan is on screen: the first tick, the timer, the tray."""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        window = self.window
+        window.tick()
+        self._last_minute = self._minute()
+        self._timer = QTimer(window)
+        self._timer.setInterval(TICK_CHECK_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._timer.start()
+        self.app.applicationStateChanged.connect(self._on_app_state_changed)
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            from ui.shell.tray import Tray
+
+            self.tray = Tray(window)
+            self.tray.show()
+            window.focus_changed.emit(window.focus)
+            self.app.setQuitOnLastWindowClosed(False)
+        for hook in self.started:
+            hook(self)
+        # a copy of the database once a day, soon after start and then while the app runs on
+        QTimer.singleShot(BACKUP_DELAY_MS, self.backup_daily)
+        self._backup_timer = QTimer(window)
+        self._backup_timer.setInterval(BACKUP_CHECK_MS)
+        self._backup_timer.timeout.connect(self.backup_daily)
+        self._backup_timer.start()
+
+    def backup_daily(self) -> Path | None:
+        """The day's backup of a SQLite database, once a day; the newest N are kept (setting
+        backups_kept). A failure is said in the status bar and changes nothing."""
+        from planner.services import planning
+        from planner.storage.db import StorageError, daily_backup, resolve_url, sqlite_path
+
+        path = sqlite_path(resolve_url(self.db_url))
+        if path is None or self.db is None:
+            return None
+        try:
+            with self.db.transaction() as session:
+                keep = int(planning.get_setting(session, self.db.owner, "backups_kept"))
+            return daily_backup(path, keep=max(1, keep))
+        except (OSError, StorageError) as exc:
+            self.window.statusBar().showMessage(f"The daily backup failed: {exc}", 15000)
+            return None
+
+    def _on_window_today_loaded(self, snapshot: DaySnapshot) -> None:
+        from ui.shell import plan_cache
+
+        plan_cache.save(cache_path(), cache_key(self.db_url), snapshot)
+
+    def _minute(self) -> datetime:
+        return self.window.clock.now().replace(second=0, microsecond=0)
+
+    def _on_timer_timeout(self) -> None:
+        minute = self._minute()
+        if minute != self._last_minute:  # a new minute, or back from suspend
+            self._last_minute = minute
+            self.window.tick()
+
+    def _on_app_state_changed(self, state: Any) -> None:
+        from PySide6.QtCore import Qt
+
+        if state == Qt.ApplicationState.ApplicationActive:
+            self._on_timer_timeout()  # back from suspend: a new minute; a mere focus change: not
+
+    def _on_app_about_to_quit(self) -> None:
+        if self.gateway is not None:
+            self.gateway.tick()
+        self.settings.setValue("session/running", False)
+        self.settings.sync()
+
+    def close(self) -> None:
+        self._closed = True
+        if self._timer is not None:
+            self._timer.stop()
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]:
+    """The application, its main window (shown) and the runtime that connects after painting."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from planner.domain.clock import clock_from_env, local_zone
+    from ui import theme
+    from ui.shell.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Splitday")
+    app.setOrganizationName("Splitday")
+    from ui.shell.desktop import apply_icon, apply_identity
+
+    # one app id everywhere (desktop file, window class); the icon follows the first paint
+    apply_identity(app, icon=False)
+    theme.follow_system(app)
+    settings = ui_settings()
+    clock, zone = clock_from_env(), local_zone()
+    window = MainWindow(settings, clock, zone)
+    runtime = Runtime(app, window, settings, db_url)
+
+    def after_first_paint() -> None:
+        """Today's plan as last seen, painted at once; then the database (slower) takes over."""
+        from ui.shell import plan_cache
+
+        window.tasks  # noqa: B018 - builds the task list, kept out of the first frame
+        cached = plan_cache.load(cache_path(), cache_key(db_url), clock.now(), zone)
+        if cached is not None and window.gateway is None:
+            window.show_cached(cached)
+            window.repaint()  # on screen before opening the database blocks the loop
+        apply_icon(app)
+        QTimer.singleShot(0, runtime.connect)
+
+    window.first_painted.connect(lambda: QTimer.singleShot(0, after_first_paint))
+    # a window that is never painted (started hidden, say) must still get its data
+    fallback = QTimer(window)
+    fallback.setSingleShot(True)
+    fallback.timeout.connect(lambda: apply_icon(app))
+    fallback.timeout.connect(runtime.connect)
+    fallback.start(CONNECT_FALLBACK_MS)
+    window.show()
+    return app, window, runtime
+
+
+def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -> None:
+    """Everything that needs the open database: interruptions and the single-instance server,
+    reminders, and the morning's Plan my day."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QWidget
+
+    from planner.domain.values import Change, Topic
+    from planner.services import planning
+    from ui.shell import reminders
+    from ui.shell.interruptions import install
+
+    window, gateway = runtime.window, runtime.gateway
+    assert gateway is not None and runtime.db is not None
+    db, zone, clock = runtime.db, window.zone, window.clock
+    wiring = install(runtime.app, db, zone, clock, window, instance, plan=window.open_plan_day)
+    wiring.interruptions.changed.connect(gateway.changed.emit)
+    wiring.interruptions.resumed.connect(lambda text: window.statusBar().showMessage(text, 8000))
+    window.on_log_interruption = lambda: wiring.interruptions.on_hotkey(clock.now())
+    window.on_open_interruption_log = wiring.open_log
+    window.hotkey_status = lambda: wiring.hotkeys.status().describe()
+
+    def on_settings_changed(change: Change) -> None:
+        if Topic.SETTINGS in change.topics:  # a new hotkey takes effect at once
+            with db.transaction() as session:
+                sequence = str(planning.get_setting(session, db.owner, "hotkey") or "")
+            if sequence and QKeySequence(sequence) != wiring.hotkeys.sequence:
+                wiring.hotkeys.set_sequence(sequence)
+
+    gateway.changed.connect(on_settings_changed)
+    service = reminders.install(
+        runtime.app, db, db.owner, zone, clock, tray=runtime.tray, window=lambda: window
+    )
+    service.changed.connect(gateway.changed.emit)
+    gateway.changed.connect(lambda _change: service.refresh())
+
+    reviews: list[QWidget] = []
+
+    def open_review() -> None:
+        from ui.views.review import ReviewView
+
+        if not reviews:  # built on first use: matplotlib loads only now
+            view = ReviewView(db, db.owner, zone, clock)
+            view.setWindowFlag(Qt.WindowType.Window)
+            view.setWindowTitle("Splitday — Review")
+            view.resize(1100, 760)
+            view.day_activated.connect(window.show_day_from_elsewhere)
+            gateway.changed.connect(view.on_changed)
+            reviews.append(view)
+        reviews[0].show()
+        reviews[0].raise_()
+        reviews[0].activateWindow()
+
+    window.on_open_review = open_review
+
+    from ui.shell.calendar_sync import BackgroundSync
+
+    calendars_changed = Change.of(Topic.CALENDARS)
+    background = BackgroundSync(db, db.owner, clock, zone, parent=window)
+    background.changed.connect(lambda: gateway.changed.emit(calendars_changed))
+    runtime.app.aboutToQuit.connect(background.stop)
+    background.start()
+
+    def open_calendars() -> None:
+        from ui.dialogs.calendars import CalendarsDialog
+
+        dialog = CalendarsDialog(db, db.owner, clock, zone, parent=window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.calendars_changed.connect(lambda: gateway.changed.emit(calendars_changed))
+        dialog.open()
+
+    window.on_open_calendars = open_calendars
+    runtime.features = (wiring, service, background)
+    with db.transaction() as session:
+        today = planning.day_of(session, db.owner, clock.now(), zone)
+        plan = planning.get_plan(session, db.owner, today, zone)
+        is_workday = planning.workday_hours(session, db.owner, today.weekday())[0]
+    morning = (
+        is_workday
+        and not plan.slots
+        and plan.day.started_at is None
+        and clock.now() < plan.day.stop
+        and not os.environ.get("SPLITDAY_NO_DIALOGS")
+    )
+    if open_plan or morning:  # the first start of a workday with no plan yet
+        window.open_plan_day()
+
+
+def main(db_url: str | None = None, open_plan: bool = False) -> int:
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    from PySide6.QtWidgets import QApplication
+
+    from ui.shell.desktop import quit_after_first_window_from_env
+    from ui.shell.qt_guard import check_bindings
+    from ui.shell.single_instance import claim_instance
+
+    if reason := check_bindings():
+        print(f"splitday: {reason}", file=sys.stderr)
+        return 1
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    instance = claim_instance()  # before any window: a second `splitday` only forwards "show"
+    if isinstance(instance, int):
+        return instance
+    quit_after_first_window_from_env(app)  # the packaged app's smoke test
+    app, _window, runtime = build(db_url)
+    runtime.started.append(lambda rt: wire_features(rt, instance, open_plan))
+    runtime.in_exec = True
+    try:
+        return app.exec()
+    finally:
+        runtime.close()
+        instance.release()

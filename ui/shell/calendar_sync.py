@@ -1,0 +1,77 @@
+"""Calendar sources re-synced in the background: at start and every few minutes, off the GUI
+thread (planner.calendars.sync.sync_database in a QThread), views told when something changed."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from planner.calendars import sync as calendars
+from planner.calendars.sync import SyncResult
+from planner.domain.clock import Clock
+from planner.storage.db import Database
+from ui.workers import SyncWorker
+
+
+class BackgroundSync(QObject):
+    """One sync at a time; a tick that finds one still running waits for the next."""
+
+    synced = Signal(list)  # list[SyncResult], after every run
+    changed = Signal()  # some occurrence was added, changed or removed
+
+    def __init__(
+        self, db: Database, owner: str, clock: Clock, zone: tzinfo, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._db, self._owner, self._clock, self._zone = db, owner, clock, zone
+        self._thread: QThread | None = None
+        self._worker: SyncWorker | None = None
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.sync_now)
+
+    def start(self, first_delay_ms: int = 3000) -> None:
+        """First sync soon after start-up (not during it), then every sync_interval_minutes."""
+        with self._db.transaction() as s:
+            minutes = calendars.sync_interval_minutes(s, self._owner)
+        if minutes > 0:
+            self.timer.start(minutes * 60_000)
+        QTimer.singleShot(first_delay_ms, self.sync_now)
+
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    @Slot()
+    def sync_now(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = QThread(self)
+        self._worker = SyncWorker(self._db, self._owner, self._clock, self._zone, None, None)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.finished.connect(self._on_worker_finished)
+        self._worker.failed.connect(self._on_worker_failed)
+        self._thread.start()
+
+    @Slot(list)
+    def _on_worker_finished(self, results: list[SyncResult]) -> None:
+        self._end()
+        self.synced.emit(results)
+        if any(r.ok and r.changed for r in results):
+            self.changed.emit()
+
+    @Slot(str)
+    def _on_worker_failed(self, message: str) -> None:
+        self._end()
+        self.synced.emit([])
+
+    def _end(self) -> None:
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+        self._thread = None
+        self._worker = None
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self._end()

@@ -1,0 +1,619 @@
+"""The main window: assembles the timeline, task list and now panel; holds no business rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QDateEdit,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.domain.clock import Clock
+from ui.views.now_panel import MiniWindow, NowPanel
+from ui.views.timeline import TimelineWidget
+
+if TYPE_CHECKING:
+    from planner.domain.values import Change
+    from ui.day_data import DaySnapshot, Focus
+    from ui.gateway import Gateway
+    from ui.views.tasks import TaskPanel
+
+NOT_YET = "{} is not available yet in this build."
+
+
+class MainWindow(QMainWindow):
+    """Shows one day; every edit goes through the gateway (one transaction, undoable)."""
+
+    first_painted = Signal()
+    day_shown = Signal(object)  # the date whose plan is now on screen
+    focus_changed = Signal(object)  # Focus of today (tray colour, mini window)
+    today_loaded = Signal(object)  # DaySnapshot of today, fresh from the database
+
+    def __init__(
+        self, settings: QSettings, clock: Clock, zone: tzinfo, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.settings, self.clock, self.zone = settings, clock, zone
+        self.gateway: Gateway | None = None
+        self.day: date | None = None
+        self.today: date | None = None
+        self.snapshot: DaySnapshot | None = None
+        self.focus: Focus | None = None
+        self.last_error = ""
+        self.tray: Any = None  # set by the app when a system tray exists
+        # features that live outside the window, handed in by ui/shell/app.py once they are built
+        self.on_log_interruption: Callable[[], object] | None = None
+        self.on_open_interruption_log: Callable[[date | None], object] | None = None
+        self.on_open_review: Callable[[], None] | None = None
+        self.on_open_calendars: Callable[[], None] | None = None
+        self.hotkey_status: Callable[[], str] | None = None  # which hotkey layers work, and why
+        self.mini: MiniWindow | None = None
+        self._painted = False
+        self._loads = 0
+        self._quitting = False
+        self._error_box: QMessageBox | None = None
+        self.undo_stack = QUndoStack(self)
+        self.setWindowTitle("Splitday")
+        self.setObjectName("mainWindow")
+        self._build_views()
+        self._build_actions()
+        self.statusBar().showMessage("Opening the database…")
+        self._restore_layout()
+
+    # ------------------------------------------------------------ building
+
+    def _build_views(self) -> None:
+        self.timeline = TimelineWidget(self.zone)
+        self.timeline_scroll = QScrollArea()
+        self.timeline_scroll.setWidget(self.timeline)
+        self.timeline_scroll.setWidgetResizable(True)
+        self.timeline_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.timeline_scroll.setMinimumWidth(300)
+        self.now_panel = NowPanel(self.zone)
+        # the task list is built right after the first paint (see `tasks`); until then an
+        # empty widget holds its place in the splitter, so the layout does not move
+        self._tasks: TaskPanel | None = None
+        self._tasks_placeholder = QWidget()
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.setObjectName("rightSplitter")
+        self.right.addWidget(self.now_panel)
+        self.right.addWidget(self._tasks_placeholder)
+        self.right.setStretchFactor(0, 0)
+        self.right.setStretchFactor(1, 1)
+        self.right.setChildrenCollapsible(False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.timeline_scroll)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(6, 4, 6, 4)
+        self.day_label = QLabel()
+        self.day_label.setObjectName("dayLabel")
+        font = self.day_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.day_label.setFont(font)
+        layout.addWidget(self.day_label)
+        # all-day calendar events: a header row above the timeline, not blocks in it
+        self.all_day_label = QLabel()
+        self.all_day_label.setObjectName("allDayLabel")
+        self.all_day_label.setWordWrap(True)
+        self.all_day_label.hide()
+        layout.addWidget(self.all_day_label)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(holder)
+
+        self.timeline.slot_create_requested.connect(self._on_timeline_slot_create_requested)
+        self.timeline.slot_edit_requested.connect(self._on_timeline_slot_edit_requested)
+        self.timeline.slot_remove_requested.connect(self._on_timeline_slot_remove_requested)
+        self.timeline.task_drop_requested.connect(self._on_timeline_task_drop_requested)
+        self.now_panel.mini_button.toggled.connect(self.set_mini_visible)
+
+    @property
+    def tasks(self) -> TaskPanel:
+        """The day's task list, built on first use (the app touches it right after the first
+        paint: importing and building it is a tenth of the window's start-up)."""
+        if self._tasks is None:
+            from ui.views.tasks import TaskPanel
+
+            panel = TaskPanel(self.zone)
+            self.right.replaceWidget(1, panel)
+            self._tasks_placeholder.deleteLater()
+            self._tasks = panel
+            panel.model.reorder_requested.connect(self._on_tasks_reorder_requested)
+            panel.model.status_requested.connect(self._on_tasks_status_requested)
+            panel.model.edit_requested.connect(self._on_tasks_edit_requested)
+            panel.add_requested.connect(self._on_tasks_add_requested)
+            panel.remove_requested.connect(self._on_tasks_remove_requested)
+            panel.schedule_requested.connect(self._on_tasks_schedule_requested)
+        return self._tasks
+
+    def _action(self, text: str, keys: str | QKeySequence.StandardKey | None, slot: Any) -> QAction:
+        action = QAction(text, self)
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+        if slot is not None:
+            action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        std = QKeySequence.StandardKey
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.prev_action = self._action("◀ &Previous day", "Alt+Left", self.previous_day)
+        self.today_action = self._action("&Today", "Alt+Home", self.go_today)
+        self.next_action = self._action("&Next day ▶", "Alt+Right", self.next_day)
+        self.plan_action = self._action("&Plan my day…", "Ctrl+P", self.open_plan_day)
+        # the key itself (Ctrl+Alt+I, configurable) is an application-wide shortcut owned by
+        # ui/shell/hotkeys.py, so that it works from every Splitday window
+        self.interrupt_action = self._action("Log &interruption…", None, self.log_interruption)
+        self.interrupt_action.setToolTip("Log an interruption (the interruption hotkey)")
+        self.interruption_log_action = self._action(
+            "Interruption &log…", "Ctrl+L", self.open_interruption_log
+        )
+        self.end_of_day_action = self._action("&End of day…", "Ctrl+E", self.open_end_of_day)
+        self.review_action = self._action("&Review…", "Ctrl+R", self.open_review)
+        self.calendars_action = self._action("&Calendars…", None, self.open_calendars)
+        self.settings_action = self._action("&Settings…", "Ctrl+,", self.open_settings)
+        self.mini_action = self._action("&Mini window", "Ctrl+M", None)
+        self.mini_action.setCheckable(True)
+        self.mini_action.toggled.connect(self.set_mini_visible)
+        self.show_action = self._action("Show/&hide window", None, self.toggle_visible)
+        self.focus_timeline_action = self._action(
+            "Go to the &timeline", "Ctrl+1", lambda: self.timeline.setFocus()
+        )
+        self.focus_tasks_action = self._action(
+            "Go to the task &list", "Ctrl+2", lambda: self.tasks.view.setFocus()
+        )
+        self.new_task_action = self._action(
+            "&New task…", "Ctrl+N", lambda: self.tasks.title.setFocus()
+        )
+        self.quit_action = self._action("&Quit", std.Quit, self.quit)
+        self.addActions([self.undo_action, self.redo_action])
+
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        local = self.clock.now().astimezone(self.zone).date()  # until the database says which day
+        self.date_edit.setDate(QDate(local.year, local.month, local.day))
+        self.date_edit.setAccessibleName("Day shown")
+        self.date_edit.dateChanged.connect(self._on_date_edit_date_changed)
+
+        bar = QToolBar("Day")
+        bar.setObjectName("dayToolbar")
+        bar.setMovable(False)
+        bar.addAction(self.prev_action)
+        bar.addAction(self.today_action)
+        bar.addAction(self.next_action)
+        bar.addWidget(self.date_edit)
+        bar.addSeparator()
+        bar.addAction(self.plan_action)
+        bar.addAction(self.interrupt_action)
+        bar.addSeparator()
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+        self.addToolBar(bar)
+
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit = menus.addMenu("&Edit")
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        view = menus.addMenu("&View")
+        for action in (self.prev_action, self.today_action, self.next_action):
+            view.addAction(action)
+        view.addSeparator()
+        view.addAction(self.focus_timeline_action)
+        view.addAction(self.focus_tasks_action)
+        view.addSeparator()
+        view.addAction(self.mini_action)
+        view.addAction(self.review_action)
+        day = menus.addMenu("&Day")
+        day.addAction(self.plan_action)
+        day.addAction(self.new_task_action)
+        day.addAction(self.interrupt_action)
+        day.addAction(self.interruption_log_action)
+        day.addAction(self.calendars_action)
+        day.addSeparator()
+        day.addAction(self.end_of_day_action)
+
+    # ------------------------------------------------------------ start-up
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
+    def attach(self, gateway: Gateway) -> None:
+        """Connect to the core once the database is open (after the first paint)."""
+        self.gateway = gateway
+        gateway.changed.connect(self._on_gateway_changed)
+        gateway.failed.connect(self._on_gateway_failed)
+        self.today = gateway.today()
+        self.statusBar().clearMessage()
+        self.show_day(self.today)
+
+    # ------------------------------------------------------------ days
+
+    def show_day(self, day: date) -> None:
+        if self.gateway is None:
+            return
+        first = self.day != day
+        self.day = day
+        self.date_edit.blockSignals(True)
+        self.date_edit.setDate(QDate(day.year, day.month, day.day))
+        self.date_edit.blockSignals(False)
+        self.reload()
+        if first:
+            self._scroll_to_interesting()
+        self.day_shown.emit(day)
+
+    def show_day_from_elsewhere(self, day: date) -> None:
+        """Another window (the review) asks for a day: show it and come forward."""
+        self.show_day(day)
+        if self.isMinimized() or not self.isVisible():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def previous_day(self) -> None:
+        if self.day is not None:
+            self.show_day(self.day - timedelta(days=1))
+
+    def next_day(self) -> None:
+        if self.day is not None:
+            self.show_day(self.day + timedelta(days=1))
+
+    def go_today(self) -> None:
+        if self.gateway is not None:
+            self.today = self.gateway.today()
+            self.show_day(self.today)
+
+    def _on_date_edit_date_changed(self, qdate: QDate) -> None:
+        self.show_day(date(qdate.year(), qdate.month(), qdate.day()))
+
+    def reload(self) -> None:
+        """Read the shown day (and today, for the now panel) and hand it to every view."""
+        if self.gateway is None or self.day is None:
+            return
+        snapshot = self.gateway.load(self.day)
+        self._loads += 1
+        self.snapshot = snapshot
+        self.today = snapshot.today
+        self.timeline.set_snapshot(snapshot)
+        self.tasks.set_snapshot(snapshot)
+        self._update_title(snapshot)
+        today = snapshot if snapshot.day == snapshot.today else self.gateway.load(snapshot.today)
+        self._show_focus(today)
+        self.today_loaded.emit(today)
+
+    def show_cached(self, snapshot: DaySnapshot) -> None:
+        """Paint today's plan as last seen while the database opens (nothing is editable yet)."""
+        self.day = self.today = snapshot.day
+        self.snapshot = snapshot
+        self.date_edit.blockSignals(True)
+        self.date_edit.setDate(QDate(snapshot.day.year, snapshot.day.month, snapshot.day.day))
+        self.date_edit.blockSignals(False)
+        self.timeline.set_snapshot(snapshot)
+        self.tasks.set_snapshot(snapshot)
+        self._update_title(snapshot)
+        self._show_focus(snapshot)
+        QTimer.singleShot(0, self._scroll_to_interesting)
+
+    def _update_title(self, snapshot: DaySnapshot) -> None:
+        d = snapshot.day
+        when = {0: "Today", -1: "Yesterday", 1: "Tomorrow"}.get((d - snapshot.today).days, "")
+        start = snapshot.plan.day.start.astimezone(self.zone).strftime("%H:%M")
+        stop = snapshot.plan.day.stop.astimezone(self.zone).strftime("%H:%M")
+        prefix = f"{when}, " if when else ""
+        self.day_label.setText(f"{prefix}{d:%A %d %B %Y}  ·  {start}–{stop}")
+        all_day = [
+            f"{m.summary or '(no title)'}{' (busy)' if m.busy else ''}"
+            for m in snapshot.plan.meetings
+            if m.all_day
+        ]
+        self.all_day_label.setText("All day: " + " · ".join(all_day) if all_day else "")
+        self.all_day_label.setVisible(bool(all_day))
+        self.setWindowTitle(f"Splitday — {d:%a %d %b}")
+
+    def _show_focus(self, snapshot: DaySnapshot) -> None:
+        self.focus = self.now_panel.set_snapshot(snapshot)
+        if self.mini is not None:
+            self.mini.show_focus(self.focus)
+        self.focus_changed.emit(self.focus)
+
+    def _scroll_to_interesting(self) -> None:
+        if self.snapshot is None:
+            return
+        snap = self.snapshot
+        moment = snap.now if snap.day == snap.today else snap.plan.day.start
+        y = self.timeline.y_of(moment)
+        bar = self.timeline_scroll.verticalScrollBar()
+        bar.setValue(max(0, int(y - self.timeline_scroll.viewport().height() / 3)))
+
+    # ------------------------------------------------------------ the clock
+
+    def tick(self) -> None:
+        """Once a minute and on resume: follow the plan, leave a sign of life, move 'now'."""
+        if self.gateway is None:
+            return
+        was_today = self.day == self.today
+        loads = self._loads
+        self.gateway.tick()
+        today = self.gateway.today()
+        if was_today and today != self.today:
+            self.show_day(today)  # past the day boundary: follow the new day
+        elif self._loads == loads:  # the tick changed nothing: still move the now line
+            self.reload()
+
+    # ------------------------------------------------------------ gateway events
+
+    def _on_gateway_changed(self, change: Change) -> None:
+        from planner.domain.values import Topic
+
+        replaying = self.gateway is not None and self.gateway.replaying
+        if replaying and change.days and self.day not in change.days:
+            self.show_day(min(change.days))  # show what an undo/redo changed
+            return
+        shown = {self.day, self.today}
+        if not change.days or shown & set(change.days) or Topic.ROLES in change.topics:
+            self.reload()
+
+    def _on_gateway_failed(self, message: str) -> None:
+        self.show_error(message)
+
+    def show_error(self, message: str) -> None:
+        """A readable message (never a traceback); the data stayed as it was."""
+        self.last_error = message
+        self.statusBar().showMessage(message, 15000)
+        if self._error_box is None:
+            self._error_box = QMessageBox(
+                QMessageBox.Icon.Warning, "Splitday", message, QMessageBox.StandardButton.Ok, self
+            )
+            self._error_box.setWindowModality(Qt.WindowModality.WindowModal)
+        self._error_box.setText(message)
+        self._error_box.open()
+
+    # ------------------------------------------------------------ view requests -> services
+
+    def _slot(self, slot_id: int) -> Any:
+        return self.snapshot.slot(slot_id) if self.snapshot else None
+
+    def _task(self, task_id: int) -> Any:
+        if self.snapshot is None:
+            return None
+        return next((t for t in self.snapshot.plan.tasks if t.id == task_id), None)
+
+    def _on_timeline_slot_create_requested(self, start: datetime, end: datetime, role: int) -> None:
+        if self.gateway is not None:
+            self.gateway.add_slot(start, end, role)
+
+    def _on_timeline_slot_edit_requested(self, slot_id: int, changes: dict[str, Any]) -> None:
+        slot = self._slot(slot_id)
+        if self.gateway is None or slot is None:
+            return
+        if "start" in changes or "end" in changes:
+            same_length = changes.get("end", slot.end) - changes.get("start", slot.start) == (
+                slot.end - slot.start
+            )
+            text = "Move slot" if same_length else "Resize slot"
+        elif "role_id" in changes:
+            text = "Change slot role"
+        else:
+            text = "Rename slot"
+        self.gateway.change_slot(slot, text=text, **changes)
+
+    def _on_timeline_slot_remove_requested(self, slot_id: int) -> None:
+        slot = self._slot(slot_id)
+        if self.gateway is not None and slot is not None:
+            self.gateway.remove_slot(slot)
+
+    def _on_timeline_task_drop_requested(self, task_id: int, slot_id: int) -> None:
+        self._on_tasks_schedule_requested(task_id, slot_id)
+
+    def _on_tasks_schedule_requested(self, task_id: int, slot_id: int | None) -> None:
+        task = self._task(task_id)
+        if self.gateway is not None and task is not None and task.slot_id != slot_id:
+            self.gateway.schedule_task(task, slot_id)
+
+    def _on_tasks_reorder_requested(self, ids: list[int]) -> None:
+        if self.gateway is None or self.day is None:
+            return
+        self.gateway.reorder_tasks(self.day, self.tasks.model.ids(), list(ids))
+
+    def _on_tasks_status_requested(self, task_id: int, status: str) -> None:
+        task = self._task(task_id)
+        if self.gateway is not None and task is not None and task.status != status:
+            self.gateway.set_task_status(task, status)
+
+    def _on_tasks_edit_requested(self, task_id: int, changes: dict[str, Any]) -> None:
+        task = self._task(task_id)
+        if self.gateway is not None and task is not None:
+            self.gateway.edit_task(task, **changes)
+
+    def _on_tasks_add_requested(self, title: str, role_id: int, estimate: int) -> None:
+        if self.gateway is not None and self.day is not None:
+            self.gateway.add_task(title, role_id, estimate, self.day)
+
+    def _on_tasks_remove_requested(self, task_id: int) -> None:
+        task = self._task(task_id)
+        if self.gateway is not None and task is not None:
+            self.gateway.set_task_status(task, "dropped")
+
+    # ------------------------------------------------------------ features wired by the integrator
+
+    def _not_yet(self, what: str) -> None:
+        self.statusBar().showMessage(NOT_YET.format(what), 8000)
+
+    def _dialog_args(self) -> tuple[Any, str, tzinfo, Clock, date] | None:
+        """What every dialog is built from; None (and a message) before the database is open."""
+        if self.gateway is None:
+            self.statusBar().showMessage("The database is still opening…", 5000)
+            return None
+        day = self.day or self.today or self.gateway.today()
+        return self.gateway.db, self.gateway.owner, self.zone, self.clock, day
+
+    def _broadcast(self, change: Any) -> None:
+        if self.gateway is not None:
+            self.gateway.changed.emit(change)
+
+    def open_plan_day(self) -> None:
+        args = self._dialog_args()
+        if args is None:
+            return
+        from ui.dialogs.plan_day import PlanDayDialog
+
+        dialog = PlanDayDialog(*args, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.plan_changed.connect(self._broadcast)
+        dialog.day_started.connect(self._broadcast)
+        dialog.open()
+
+    def open_settings(self) -> None:
+        args = self._dialog_args()
+        if args is None:
+            return
+        from ui.dialogs.settings import SettingsDialog
+
+        dialog = SettingsDialog(*args, parent=self, hotkey_status=self.hotkey_status)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.settings_changed.connect(self._broadcast)
+        dialog.open()
+
+    def open_end_of_day(self) -> None:
+        args = self._dialog_args()
+        if args is None:
+            return
+        from ui.dialogs.end_of_day import EndOfDayDialog
+
+        db, owner, zone, clock, _day = args
+        dialog = EndOfDayDialog(db, owner, zone, clock, self.today or args[4], parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.day_changed.connect(self._broadcast)
+        dialog.day_closed.connect(self._broadcast)
+        dialog.open()
+
+    def open_review(self) -> None:
+        if self.on_open_review is None:
+            self._not_yet("The week review")
+            return
+        self.on_open_review()
+
+    def log_interruption(self) -> None:
+        if self.on_log_interruption is None:
+            self._not_yet("Logging an interruption")
+            return
+        self.on_log_interruption()
+
+    def open_interruption_log(self) -> None:
+        if self.on_open_interruption_log is None:
+            self._not_yet("The interruption log")
+            return
+        self.on_open_interruption_log(self.day)
+
+    def open_calendars(self) -> None:
+        if self.on_open_calendars is None:
+            self._not_yet("Calendars")
+            return
+        self.on_open_calendars()
+
+    # ------------------------------------------------------------ mini window, tray, closing
+
+    def set_mini_visible(self, visible: bool) -> None:
+        if visible and self.mini is None:
+            self.mini = MiniWindow(self.zone)
+            self.mini.closed.connect(lambda: self.set_mini_visible(False))
+            self.mini.show_focus(self.focus)
+            geometry = self.settings.value("mini/geometry")
+            if geometry is not None:
+                self.mini.restoreGeometry(geometry)
+            else:  # out of the way: the top right corner of the screen
+                area = self.screen().availableGeometry()
+                self.mini.adjustSize()
+                self.mini.move(area.right() - self.mini.width() - 16, area.top() + 16)
+        if self.mini is not None:
+            if visible:
+                self.mini.show()
+            elif self.mini.isVisible():
+                self.settings.setValue("mini/geometry", self.mini.saveGeometry())
+                self.mini.hide()
+        for control in (self.mini_action, self.now_panel.mini_button):
+            control.blockSignals(True)
+            control.setChecked(visible)
+            control.blockSignals(False)
+
+    def toggle_visible(self) -> None:
+        if self.isVisible() and not self.isMinimized():
+            self.hide()
+        else:
+            self.showNormal()
+            self.raise_()
+            self.activateWindow()
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 720)
+        self.right.setSizes([self.now_panel.sizeHint().height(), 10_000])
+        # a third of the width for the now panel and tasks (the task list, built after the
+        # first paint, is not there yet to ask for its width)
+        width = self.width()
+        self.splitter.setSizes([width - width // 3, width // 3])
+        for key, splitter in (("window/main", self.splitter), ("window/right", self.right)):
+            state = self.settings.value(key)
+            if state is not None:
+                splitter.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/main", self.splitter.saveState())
+        self.settings.setValue("window/right", self.right.saveState())
+        if self.mini is not None and self.mini.isVisible():
+            self.settings.setValue("mini/geometry", self.mini.saveGeometry())
+        self.settings.sync()
+
+    def quit(self) -> None:
+        self._quitting = True
+        self.save_layout()
+        if self.mini is not None:
+            self.mini.close()
+        self.close()
+        QApplication.quit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        if not self._quitting and self.tray is not None and self.tray.isVisible():
+            self.hide()  # keep running in the tray
+            self.statusBar().clearMessage()
+            event.ignore()
+            return
+        if self.mini is not None:
+            self.mini.close()
+        event.accept()
+        QApplication.quit()

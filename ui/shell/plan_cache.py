@@ -1,0 +1,103 @@
+"""Today's plan as last shown, kept in a small JSON file so the next start can paint it at once.
+
+The database stays the authority: the cached plan is replaced as soon as the database is open
+(well under a second later), and nothing can be edited until then. The file sits next to the
+database, readable by its owner only. Any problem with it means "no cache", never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from planner.domain.timerange import local_date
+from planner.domain.values import DayV, EntryV, MeetingV, PlanV, RoleV, SlotV, TaskV
+from ui.day_data import DaySnapshot
+
+VERSION = 1
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, frozenset | tuple | list):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def _build(cls: Any, data: dict[str, Any]) -> Any:
+    """A frozen value from its JSON form (datetimes, dates and frozensets by annotation)."""
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        raw = data[f.name]
+        kind = str(f.type)
+        if raw is None:
+            kwargs[f.name] = None
+        elif "datetime" in kind:
+            kwargs[f.name] = datetime.fromisoformat(raw)
+        elif kind.startswith("date"):
+            kwargs[f.name] = date.fromisoformat(raw)
+        elif "frozenset" in kind:
+            kwargs[f.name] = frozenset(raw)
+        else:
+            kwargs[f.name] = raw
+    return cls(**kwargs)
+
+
+def save(path: Path, key: str, snapshot: DaySnapshot) -> None:
+    payload = {
+        "version": VERSION,
+        "key": key,
+        "day_start_minute": snapshot.day_start_minute,
+        "plan": _plain(snapshot.plan),
+        "entries": _plain(snapshot.entries),
+        "bounds": _plain(snapshot.bounds),
+    }
+    tmp = path.with_suffix(".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(payload, out)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def load(path: Path, key: str, now: datetime, zone: tzinfo) -> DaySnapshot | None:
+    """The cached plan if it is today's plan of this database and owner; else None."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        if payload.get("version") != VERSION or payload.get("key") != key:
+            return None
+        raw = payload["plan"]
+        plan = PlanV(
+            day=_build(DayV, raw["day"]),
+            roles=tuple(_build(RoleV, r) for r in raw["roles"]),
+            slots=tuple(_build(SlotV, s) for s in raw["slots"]),
+            tasks=tuple(_build(TaskV, t) for t in raw["tasks"]),
+            meetings=tuple(_build(MeetingV, m) for m in raw["meetings"]),
+            overflow=tuple(raw["overflow"]),
+        )
+        entries = tuple(_build(EntryV, e) for e in payload["entries"])
+        raw_bounds = payload.get("bounds")
+        bounds = (
+            (datetime.fromisoformat(raw_bounds[0]), datetime.fromisoformat(raw_bounds[1]))
+            if raw_bounds
+            else None
+        )
+        today = local_date(now, zone, int(payload["day_start_minute"]))
+        start_minute = int(payload["day_start_minute"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if plan.day.day != today:
+        return None
+    return DaySnapshot(plan, entries, now, today, start_minute, bounds)

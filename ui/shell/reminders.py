@@ -1,0 +1,523 @@
+"""Reminders on a timer: when the plan says so, through desktop → tray → toast; gap questions."""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import ctypes.util
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+
+from planner.domain.clock import Clock
+from planner.domain.errors import PlannerError
+from planner.platform.notify import FallbackChain, Notice, Notifier, NotifyFailed, PlyerNotifier
+from planner.services import gaps, planning, reminders
+from planner.services.reminders import Kind, Reminder
+from planner.storage.db import Database
+from ui.dialogs.gap import GapDialog
+from ui.widgets.toast import ToastNotifier, ToastStack
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_MS = 30_000
+IdleProbe = Callable[[], timedelta | None]
+
+
+# ---------------------------------------------------------------- notifiers on the GUI side
+
+
+class TrayNotifier:
+    """The tray icon's balloon message, when a tray icon is visible."""
+
+    name = "tray"
+
+    def __init__(self, tray: QSystemTrayIcon) -> None:
+        self.tray = tray
+
+    def notify(self, notice: Notice) -> None:
+        if not (
+            QSystemTrayIcon.isSystemTrayAvailable()
+            and QSystemTrayIcon.supportsMessages()
+            and self.tray.isVisible()
+        ):
+            raise NotifyFailed("no visible tray icon")
+        icon = (
+            QSystemTrayIcon.MessageIcon.Warning
+            if notice.urgent
+            else QSystemTrayIcon.MessageIcon.Information
+        )
+        self.tray.showMessage(notice.title, notice.body, icon, 10_000)
+
+
+class Dispatcher(QObject):
+    """Sends each notice: the desktop chain in a worker thread (it may wait on D-Bus or a
+    subprocess), and only if that fails the GUI chain (tray, toast) on the GUI thread."""
+
+    delivered = Signal(object, str)  # Notice, the backend that showed it ("" = none)
+    _desktop_finished = Signal(object, str)
+
+    def __init__(
+        self,
+        desktop: Notifier | None,
+        gui: Sequence[Notifier],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._desktop = FallbackChain([desktop]) if desktop is not None else None
+        self._gui = FallbackChain(list(gui))
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="splitday-notify")
+        self._desktop_finished.connect(self._on_self_desktop_finished)
+
+    def send(self, notice: Notice) -> None:
+        if self._desktop is None:
+            self._show_in_app(notice)
+            return
+        chain = self._desktop
+        future = self._pool.submit(chain.deliver, notice)
+
+        def done(f: Future[str | None]) -> None:
+            try:
+                name = f.result() or ""
+            except Exception:  # never reached: deliver() catches everything
+                name = ""
+            self._desktop_finished.emit(notice, name)
+
+        future.add_done_callback(done)
+
+    def _on_self_desktop_finished(self, notice: Notice, name: str) -> None:
+        if name:
+            self.delivered.emit(notice, name)
+        else:
+            self._show_in_app(notice)
+
+    def _show_in_app(self, notice: Notice) -> None:
+        self.delivered.emit(notice, self._gui.deliver(notice) or "")
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+# ---------------------------------------------------------------- idle time
+
+
+class _XScreenSaverInfo(ctypes.Structure):
+    _fields_ = [
+        ("window", ctypes.c_ulong),
+        ("state", ctypes.c_int),
+        ("kind", ctypes.c_int),
+        ("til_or_since", ctypes.c_ulong),
+        ("idle", ctypes.c_ulong),
+        ("event_mask", ctypes.c_ulong),
+    ]
+
+
+class X11Idle:
+    """Idle time from the X server's MIT-SCREEN-SAVER extension (libXss)."""
+
+    def __init__(self) -> None:
+        x11 = ctypes.util.find_library("X11")
+        xss = ctypes.util.find_library("Xss")
+        if not (x11 and xss and os.environ.get("DISPLAY")):
+            raise OSError("no X11 display or libXss")
+        self._x = ctypes.CDLL(x11)
+        self._xss = ctypes.CDLL(xss)
+        self._x.XOpenDisplay.restype = ctypes.c_void_p
+        self._x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        self._x.XDefaultRootWindow.restype = ctypes.c_ulong
+        self._x.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+        self._x.XFree.argtypes = [ctypes.c_void_p]
+        self._xss.XScreenSaverAllocInfo.restype = ctypes.POINTER(_XScreenSaverInfo)
+        self._xss.XScreenSaverQueryInfo.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_ulong,
+            ctypes.POINTER(_XScreenSaverInfo),
+        ]
+        self._display = self._x.XOpenDisplay(None)
+        if not self._display:
+            raise OSError("cannot open the X display")
+        self._root = self._x.XDefaultRootWindow(self._display)
+        self._info = self._xss.XScreenSaverAllocInfo()
+
+    def __call__(self) -> timedelta | None:
+        if not self._xss.XScreenSaverQueryInfo(self._display, self._root, self._info):
+            return None
+        return timedelta(milliseconds=int(self._info.contents.idle))
+
+
+class DBusIdle:
+    """Idle time from the desktop over D-Bus: GNOME's Mutter IdleMonitor, then the
+    freedesktop ScreenSaver (KDE and others); a locked screen counts as idle since it locked."""
+
+    def __init__(self, timeout_ms: int = 300) -> None:
+        from PySide6.QtDBus import QDBusConnection
+
+        self._bus = QDBusConnection.sessionBus()
+        if not self._bus.isConnected():
+            raise OSError("no D-Bus session bus")
+        self._timeout = timeout_ms
+        self._dead: set[str] = set()
+
+    def _call(self, service: str, path: str, iface: str, method: str) -> Any:
+        if service in self._dead:
+            return None
+        from PySide6.QtDBus import QDBus, QDBusMessage
+
+        message = QDBusMessage.createMethodCall(service, path, iface, method)
+        reply = self._bus.call(message, QDBus.CallMode.Block, self._timeout)
+        if reply.type() != QDBusMessage.MessageType.ReplyMessage or not reply.arguments():
+            self._dead.add(service)  # do not ask again: it is not there
+            return None
+        return reply.arguments()[0]
+
+    def __call__(self) -> timedelta | None:
+        saver = "org.freedesktop.ScreenSaver"
+        if self._call(saver, "/org/freedesktop/ScreenSaver", saver, "GetActive"):
+            since = self._call(saver, "/org/freedesktop/ScreenSaver", saver, "GetActiveTime")
+            if isinstance(since, int):
+                return timedelta(seconds=since)
+        mutter = self._call(
+            "org.gnome.Mutter.IdleMonitor",
+            "/org/gnome/Mutter/IdleMonitor/Core",
+            "org.gnome.Mutter.IdleMonitor",
+            "GetIdletime",
+        )
+        if isinstance(mutter, int):
+            return timedelta(milliseconds=mutter)
+        idle = self._call(saver, "/org/freedesktop/ScreenSaver", saver, "GetSessionIdleTime")
+        return timedelta(seconds=idle) if isinstance(idle, int) else None
+
+
+def default_idle_probe() -> IdleProbe | None:
+    """X11's idle counter on a plain X session; the desktop's D-Bus idle interfaces otherwise
+    (under Wayland an X client sees only XWayland's input, so X11 would lie there)."""
+    app = QApplication.instance()
+    platform = app.platformName() if isinstance(app, QApplication) else ""
+    wayland = bool(os.environ.get("WAYLAND_DISPLAY"))
+    if platform == "xcb" and not wayland:
+        try:
+            return X11Idle()
+        except OSError as exc:
+            log.info("X11 idle time unavailable: %s", exc)
+    try:
+        return DBusIdle()
+    except (OSError, ImportError) as exc:
+        log.info("D-Bus idle time unavailable: %s; idle gaps are off", exc)
+    return None
+
+
+def boot_seconds() -> float | None:
+    """CLOCK_BOOTTIME (runs on during suspend, unlike the monotonic clock), where there is one."""
+    clock_id = getattr(time, "CLOCK_BOOTTIME", None)
+    return time.clock_gettime(clock_id) if clock_id is not None else None
+
+
+def zone_signature() -> str:
+    """Changes when the system time zone does ($TZ, /etc/localtime)."""
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:
+        target = ""
+    return f"{os.environ.get('TZ', '')}|{target}"
+
+
+# ---------------------------------------------------------------- the service
+
+
+class ReminderService(QObject):
+    """Sleeps until the plan's next reminder; a heartbeat catches clock jumps, sleep and idle.
+
+    The integrator calls `refresh()` whenever a Change touches slots, tasks, the day, entries
+    or settings.
+    """
+
+    fired = Signal(object)  # Reminder
+    gap_found = Signal(object)  # planner.services.gaps.Gap
+    changed = Signal(object)  # planner.domain.values.Change (delivered record, gap entries)
+
+    def __init__(
+        self,
+        db: Database,
+        owner: str,
+        zone: tzinfo,
+        clock: Clock,
+        dispatcher: Dispatcher,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        boottime: Callable[[], float | None] = boot_seconds,
+        idle_probe: IdleProbe | None = None,
+        zone_source: Callable[[], tzinfo] | None = None,
+        heartbeat_ms: int = HEARTBEAT_MS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.owner, self.zone, self.clock = db, owner, zone, clock
+        self.dispatcher = dispatcher
+        self._monotonic, self._boottime = monotonic, boottime
+        self._idle_probe = idle_probe
+        self._zone_source = zone_source
+        threshold = timedelta(minutes=10)
+        with db.transaction() as session:
+            threshold = timedelta(
+                minutes=max(1, int(planning.get_setting(session, owner, "gap_minutes") or 10))
+            )
+        self.sleep = gaps.SleepDetector(threshold)
+        self.idle = gaps.IdleTracker(threshold)
+        self.book = gaps.GapBook(threshold)
+        self.next_due: datetime | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._heartbeat = QTimer(self)
+        self._heartbeat.setInterval(heartbeat_ms)
+        self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
+        self._failed_once = False
+        self.asker: GapAsker | None = None
+
+    def start(self) -> None:
+        self.sleep.observe(self.clock.now(), self._monotonic(), self._boottime())
+        self._heartbeat.start()
+        self.refresh()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._heartbeat.stop()
+        self.dispatcher.shutdown()
+
+    def set_zone(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Deliver what is due now and sleep until the next reminder."""
+        now = self.clock.now()
+        try:
+            with self.db.transaction() as session:
+                result = reminders.check(session, self.owner, self.zone, now)
+        except Exception:  # a database hiccup must not stop the app; try on the next beat
+            if not self._failed_once:
+                self._failed_once = True
+                log.exception("reminders: could not read the plan")
+            return
+        for reminder in result.fire:
+            self._deliver(reminder)
+        if result.change.topics:
+            self.changed.emit(result.change)
+        self.next_due = result.next_due
+        self._timer.stop()
+        if result.next_due is not None:
+            wait = (result.next_due - now).total_seconds()
+            if wait * 1000 < self._heartbeat.interval() * 2:
+                self._timer.start(max(0, int(wait * 1000) + 50))
+
+    def _deliver(self, reminder: Reminder) -> None:
+        notice = Notice(
+            reminder.title, reminder.body, reminder.key, urgent=reminder.kind == Kind.HARD_STOP
+        )
+        self.dispatcher.send(notice)
+        self.fired.emit(reminder)
+
+    def _on_timer_timeout(self) -> None:
+        self.refresh()
+
+    def _on_heartbeat_timeout(self) -> None:
+        self.beat()
+
+    def beat(self) -> None:
+        """One heartbeat: notice sleep, clock jumps, idle and zone changes, then re-check."""
+        now = self.clock.now()
+        seen = self.sleep.observe(now, self._monotonic(), self._boottime())
+        found = [seen.gap] if seen.gap else []
+        if self._idle_probe is not None:
+            try:
+                idle_gap = self.idle.observe(now, self._idle_probe())
+            except Exception:  # an idle probe must never break the heartbeat
+                log.exception("idle probe failed; idle gaps are off")
+                self._idle_probe, idle_gap = None, None
+            if idle_gap is not None:
+                found.append(idle_gap)
+        if self._zone_source is not None:
+            zone = self._zone_source()
+            if zone != self.zone:
+                self.zone = zone
+        for gap in found:
+            reported = self.book.report(gap)
+            if reported is not None:
+                self.gap_found.emit(reported)
+        self.refresh()
+
+
+class GapAsker(QObject):
+    """Shows the gap dialog for each gap and logs the answer (one transaction each)."""
+
+    recorded = Signal(object)  # Change
+
+    def __init__(
+        self,
+        db: Database,
+        owner: str,
+        zone: Callable[[], tzinfo],
+        parent_widget: Callable[[], QWidget | None] = lambda: None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.owner, self._zone, self._parent_widget = db, owner, zone, parent_widget
+        self.dialogs: list[GapDialog] = []
+
+    def ask(self, gap: gaps.Gap) -> GapDialog:
+        from planner.services import tracking
+
+        with self.db.transaction() as session:
+            roles = planning.list_roles(session, self.owner)
+            running = tracking.running(session, self.owner)
+            meetings = planning.list_meetings(session, self.owner, gap.interval)
+        overlap = sum(
+            (min(m.end, gap.end) - max(m.start, gap.start)).total_seconds()
+            for m in meetings
+            if m.busy and not m.all_day
+        )
+        suggested = "meeting" if overlap >= (gap.end - gap.start).total_seconds() / 2 else "break"
+        dialog = GapDialog(
+            gap,
+            roles,
+            self._zone(),
+            suggested=suggested,
+            role_id=running.role_id if running else None,
+            parent=self._parent_widget(),
+        )
+        dialog.accepted.connect(lambda: self._on_dialog_accepted(dialog))
+        dialog.finished.connect(lambda _: self._forget(dialog))
+        self.dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    def _forget(self, dialog: GapDialog) -> None:
+        if dialog in self.dialogs:
+            self.dialogs.remove(dialog)
+        dialog.deleteLater()
+
+    def _on_dialog_accepted(self, dialog: GapDialog) -> None:
+        answer = dialog.answer()
+        try:
+            with self.db.transaction() as session:
+                _, change = gaps.record_gap(
+                    session,
+                    self.owner,
+                    self._zone(),
+                    dialog.gap.interval,
+                    answer.kind,
+                    role_id=answer.role_id,
+                    note=answer.note,
+                )
+        except PlannerError as exc:
+            log.warning("could not log the gap: %s", exc)
+            return
+        if change.topics:
+            self.recorded.emit(change)
+
+
+def install(
+    app: QApplication,
+    db: Database,
+    owner: str,
+    zone: tzinfo,
+    clock: Clock,
+    tray: QSystemTrayIcon | None = None,
+    window: Callable[[], QWidget | None] = lambda: None,
+    *,
+    desktop: Notifier | None = None,
+    start: bool = True,
+) -> ReminderService:
+    """Build and start the reminder service for the app (called once from ui/shell/app.py).
+
+    `window` returns the main window (toasts sit in its corner, the gap dialog on it).
+    Connect `service.changed` (delivered reminders, logged gaps) to the app's change broadcast,
+    and call `service.refresh()` after every Change to slots, tasks, the day, entries or
+    settings (it is cheap: a few queries).
+    """
+    gui: list[Notifier] = []
+    if tray is not None:
+        gui.append(TrayNotifier(tray))
+    gui.append(ToastNotifier(ToastStack(window)))
+    dispatcher = Dispatcher(desktop or PlyerNotifier(), gui, parent=app)
+    from planner.domain.clock import local_zone, reset_local_zone
+
+    follows_system = zone == local_zone()
+    signature = [zone_signature()]
+
+    def system_zone() -> tzinfo:
+        now = zone_signature()
+        if now != signature[0]:  # the system time zone changed while running
+            signature[0] = now
+            reset_local_zone()
+        return local_zone()
+
+    service = ReminderService(
+        db,
+        owner,
+        zone,
+        clock,
+        dispatcher,
+        idle_probe=default_idle_probe(),
+        zone_source=system_zone if follows_system else None,
+        parent=app,
+    )
+    asker = GapAsker(db, owner, lambda: service.zone, window, parent=service)
+    service.gap_found.connect(asker.ask)
+    asker.recorded.connect(service.changed)  # one signal for the app to broadcast
+    asker.recorded.connect(lambda _change: service.refresh())
+    service.asker = asker
+    app.aboutToQuit.connect(service.stop)
+    if start:
+        service.start()
+    return service
+
+
+# ---------------------------------------------------------------- a small entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m ui.shell.reminders --db URL`: only the reminder service (e2e tests, demos)."""
+    parser = argparse.ArgumentParser(prog="python -m ui.shell.reminders")
+    parser.add_argument("--db", help="database URL (default: the user's)")
+    parser.add_argument("--quit-after", type=float, default=0, help="seconds, 0 = run on")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from planner.domain.clock import clock_from_env, local_zone
+    from planner.services import planning
+    from planner.storage.db import open_database
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Splitday")
+    db = open_database(args.db)
+    with db.transaction() as session:
+        planning.ensure_defaults(session, db.owner)
+    service = install(app, db, db.owner, local_zone(), clock_from_env(), start=False)
+
+    def report(notice: Notice, backend: str) -> None:
+        print(f"delivered via {backend or 'nothing'}: {notice.title} — {notice.body}", flush=True)
+
+    service.dispatcher.delivered.connect(report)
+    service.gap_found.connect(lambda gap: print(f"gap: {gap}", flush=True))
+    service.start()
+    print(f"reminders running; next due {service.next_due}", flush=True)
+    if args.quit_after:
+        QTimer.singleShot(int(args.quit_after * 1000), app.quit)
+    try:
+        return app.exec()
+    finally:
+        db.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The tray icon: the current role's colour, and Log interruption / Plan my day / Show / Quit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from ui.day_data import Focus
+from ui.shell.main_window import MainWindow
+
+IDLE = "#9e9e9e"
+
+
+def role_icon(colour: str, size: int = 64) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(colour))
+    painter.setPen(QColor(colour).darker(160))
+    margin = size // 10
+    painter.drawEllipse(margin, margin, size - 2 * margin, size - 2 * margin)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class Tray(QSystemTrayIcon):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(role_icon(IDLE), window)
+        self.window = window
+        self.colour = IDLE
+        menu = QMenu()
+        menu.addAction(window.interrupt_action)
+        menu.addAction(window.plan_action)
+        menu.addSeparator()
+        menu.addAction(window.show_action)
+        menu.addAction(window.quit_action)
+        self._menu = menu
+        self.setContextMenu(menu)
+        self.setToolTip("Splitday")
+        self.activated.connect(self._on_tray_activated)
+        window.focus_changed.connect(self._on_window_focus_changed)
+        window.tray = self
+
+    def _on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.window.toggle_visible()
+
+    def _on_window_focus_changed(self, focus: Focus | None) -> None:
+        colour = focus.role.colour if focus and focus.role else IDLE
+        if colour != self.colour:
+            self.colour = colour
+            self.setIcon(role_icon(colour))
+        tip = f"Splitday — {focus.role.name}" if focus and focus.role else "Splitday — no slot now"
+        self.setToolTip(tip)
