@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from planner.domain.clock import Clock
 from ui.views.now_panel import MiniWindow, NowPanel
-from ui.views.timeline import TimelineWidget
+from ui.views.timeline.widget import TimelineWidget
 
 if TYPE_CHECKING:
     from planner.domain.values import Change

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
-from ui.views.timeline import MIME_TASK, task_ids_from, task_mime
+from ui.views.timeline.widget import MIME_TASK, task_ids_from, task_mime
 
 if TYPE_CHECKING:
     from planner.domain.values import TaskV
