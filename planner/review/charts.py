@@ -130,15 +130,6 @@ def _role_colours(week: WeekReport) -> dict[int | None, str]:
     return colours
 
 
-def _role_order(week: WeekReport, *series: Any) -> list[int | None]:
-    seen: list[int | None] = [r.id for r in week.roles]
-    for s in series:
-        for key in s:
-            if key not in seen:
-                seen.append(key)
-    return seen
-
-
 # ---------------------------------------------------------------- 1. time split per day
 
 
@@ -518,12 +509,6 @@ def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[lis
 # ---------------------------------------------------------------- figures and export
 
 CHART_NAMES = ("time-split", "share", "interruptions", "adherence")
-CHART_TITLES = {
-    "time-split": "Time split",
-    "share": "Target vs actual",
-    "interruptions": "Interruptions",
-    "adherence": "Plan adherence",
-}
 
 
 def draw(
