@@ -56,6 +56,7 @@ NUMBER_SETTINGS = (
 REMINDER_SWITCHES = (
     ("remind_slot_start", "When a slot starts"),
     ("remind_slot_end", "Before a slot ends"),
+    ("remind_meeting", "Before a meeting"),
     ("remind_hard_stop", "At the hard stop"),
     ("remind_overtime", "During overtime"),
     ("remind_interruption", "When an interruption runs long"),

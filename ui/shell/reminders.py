@@ -56,7 +56,8 @@ class TrayNotifier:
             if notice.urgent
             else QSystemTrayIcon.MessageIcon.Information
         )
-        self.tray.showMessage(notice.title, notice.body, icon, 10_000)
+        # an urgent notice stays as long as the tray lets it (0 = the system's longest)
+        self.tray.showMessage(notice.title, notice.body, icon, 0 if notice.urgent else 10_000)
 
 
 class Dispatcher(QObject):
