@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -237,16 +237,39 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_IMPLIED_WRAP = 12 * 60  # 23:00-01:00 means past midnight; 12:00-11:00 is a typo
+
+
 def _parse_span(text: str) -> tuple[int, int]:
-    from planner.domain.timerange import parse_hhmm
+    """'09:00-10:30' -> minutes past the day's midnight; '23:00-01:00+1' or '23:00-25:00' go
+    past midnight, and so does '23:00-01:00' (a wrap of up to 12 hours is taken as meant)."""
+    from planner.domain.timerange import format_minute, parse_hhmm
 
     if "-" not in text:
         raise CliError(f"not a time span: {text!r} (expected HH:MM-HH:MM)")
     a, b = text.split("-", 1)
-    start, end = parse_hhmm(a), parse_hhmm(b)
+    try:
+        start, end = parse_hhmm(a), parse_hhmm(b)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if start >= 24 * 60:
+        raise CliError(f"a slot starts on its own day: {a.strip()!r} is after midnight")
     if end <= start:
-        end += 24 * 60  # 23:00-01:00 crosses midnight
+        wrapped = end + 24 * 60
+        if end >= 24 * 60 or wrapped - start > MAX_IMPLIED_WRAP:
+            raise CliError(
+                f"the end {format_minute(end)} is not after the start {format_minute(start)} "
+                "(for a slot past midnight write e.g. 23:00-01:00+1)"
+            )
+        end = wrapped
     return start, end
+
+
+def _on_day(moment: datetime, day: date, zone: tzinfo) -> str:
+    """'HH:MM', with '+1' when the moment falls on the next local day."""
+    local = moment.astimezone(zone)
+    later = (local.date() - day).days
+    return f"{local:%H:%M}" + (f"+{later}" if later > 0 else "")
 
 
 def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
@@ -270,9 +293,11 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
             role.id,
             " ".join(args.title),
         )
-    print(
-        f"added slot {slot.id}: {_hm(slot.start, ctx.zone)}–{_hm(slot.end, ctx.zone)} {role.name}"
-    )
+        stop = planning.get_day(s, ctx.owner, day, ctx.zone).stop
+    span = f"{_on_day(slot.start, day, ctx.zone)}–{_on_day(slot.end, day, ctx.zone)}"
+    print(f"added slot {slot.id}: {span} {role.name}")
+    if slot.end > stop:
+        print(f"note: it ends after your hard stop ({_on_day(stop, day, ctx.zone)})")
     return 0
 
 
