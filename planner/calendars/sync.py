@@ -884,9 +884,14 @@ def import_database(
             source_id = found.id
             if role_id is not None and found.default_role_id != role_id:
                 edit_source(session, owner, source_id, default_role_id=role_id)
-    return _sync_in_phases(
+    result = _sync_in_phases(
         db, owner, source_id, now=now, zone=zone, fetcher=fetcher, force=False, name=name
     )
+    if found is None and not result.ok:  # a first import that failed leaves nothing behind
+        with db.transaction() as session:
+            if session.get(CalendarSource, source_id) is not None:
+                remove_source(session, owner, source_id)
+    return result
 
 
 # ---------------------------------------------------------------- queries

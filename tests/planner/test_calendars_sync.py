@@ -270,6 +270,28 @@ def test_import_once_and_export(db: Database, clock: FakeClock, tmp_path: Path) 
     assert {str(e["SUMMARY"]).split(":")[0] for e in events} <= set(roles(db))
 
 
+def test_a_failed_first_import_leaves_no_source_behind(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    broken = write(tmp_path / "broken.ics", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n")
+    result = calendars.import_database(db, "tester", str(broken), now=clock.now(), zone=BERLIN)
+    with pytest.raises(PlannerError, match="no such file"):
+        calendars.import_database(
+            db, "tester", str(tmp_path / "nowhere.ics"), now=clock.now(), zone=BERLIN
+        )
+    assert not result.ok and "truncated" in result.message
+    with db.transaction() as s:
+        assert calendars.list_sources(s, "tester") == []
+    # a source that imported once is kept when a later import of it fails
+    path = write(tmp_path / "team.ics", ics(REVIEW))
+    assert calendars.import_database(db, "tester", str(path), now=clock.now(), zone=BERLIN).ok
+    path.write_text("not a calendar")
+    again = calendars.import_database(db, "tester", str(path), now=clock.now(), zone=BERLIN)
+    assert not again.ok
+    with db.transaction() as s:
+        assert [x.name for x in calendars.list_sources(s, "tester")] == ["import: team.ics"]
+
+
 def run_cli(db_url: str, *argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     from planner.cli.main import main
 
