@@ -339,6 +339,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     window.on_log_interruption = lambda: wiring.interruptions.on_hotkey(clock.now())
     window.on_open_interruption_log = wiring.open_log
     window.hotkey_status = lambda: wiring.hotkeys.status().describe()
+    window.show_hotkey(wiring.hotkeys.text())
 
     def on_settings_changed(change: Change) -> None:
         if Topic.SETTINGS in change.topics:  # a new hotkey takes effect at once
@@ -346,6 +347,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
                 sequence = str(planning.get_setting(session, db.owner, "hotkey") or "")
             if sequence and QKeySequence(sequence) != wiring.hotkeys.sequence:
                 wiring.hotkeys.set_sequence(sequence)
+                window.show_hotkey(wiring.hotkeys.text())
 
     gateway.changed.connect(on_settings_changed)
     service = reminders.install(

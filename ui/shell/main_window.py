@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from planner.domain.clock import Clock
 from ui.views.now_panel import MiniWindow, NowPanel
 from ui.views.timeline.widget import TimelineWidget
+from ui.widgets.fit import fit_to_screen
 
 if TYPE_CHECKING:
     from planner.domain.values import Change
@@ -167,7 +169,7 @@ class MainWindow(QMainWindow):
         # the key itself (Ctrl+Alt+I, configurable) is an application-wide shortcut owned by
         # ui/shell/hotkeys.py, so that it works from every Splitday window
         self.interrupt_action = self._action("Log &interruption…", None, self.log_interruption)
-        self.interrupt_action.setToolTip("Log an interruption (the interruption hotkey)")
+        self.show_hotkey("Ctrl+Alt+I")
         self.interruption_log_action = self._action(
             "Interruption &log…", "Ctrl+L", self.open_interruption_log
         )
@@ -212,6 +214,10 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addAction(self.undo_action)
         bar.addAction(self.redo_action)
+        for action in bar.actions():  # the toolbar is reachable with Tab like the rest
+            button = bar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.addToolBar(bar)
 
         menus = self.menuBar()
@@ -239,6 +245,12 @@ class MainWindow(QMainWindow):
         day.addAction(self.calendars_action)
         day.addSeparator()
         day.addAction(self.end_of_day_action)
+
+    def show_hotkey(self, text: str) -> None:
+        """Name the interruption hotkey in the menus and the tooltip (the key itself is an
+        application-wide shortcut owned by ui/shell/hotkeys.py, so the action only shows it)."""
+        self.interrupt_action.setText(f"Log &interruption…\t{text}")
+        self.interrupt_action.setToolTip(f"Log an interruption ({text})")
 
     # ------------------------------------------------------------ start-up
 
@@ -578,8 +590,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            fit_to_screen(self)  # saved on a larger screen, or at another scale
         else:
-            self.resize(1100, 720)
+            fit_to_screen(self, QSize(1100, 720))
         self.right.setSizes([self.now_panel.sizeHint().height(), 10_000])
         # a third of the width for the now panel and tasks (the task list, built after the
         # first paint, is not there yet to ask for its width)
