@@ -24,6 +24,7 @@ from planner.cli.common import (
     parse_date,
     parse_duration,
 )
+from planner.domain.flags import in_words
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -373,11 +374,11 @@ def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
         )
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
-    flags = ", ".join(sorted(entry.flags))
-    print(
-        f"interruption logged at {_hm(entry.start, ctx.zone)} "
-        f"({names.get(entry.role_id or -1, '?')}; {flags})"
-    )
+        slot = planning.slot_at(s, ctx.owner, entry.start)
+    role = names.get(entry.role_id or -1, "?")
+    words = in_words(entry.flags, role, names.get(slot.role_id) if slot else None)
+    detail = f"{role}; {words}" if words else role
+    print(f"interruption logged at {_hm(entry.start, ctx.zone)} ({detail})")
     return 0
 
 
@@ -475,7 +476,9 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         print("slot:    none planned now")
     if run:
         extra = f" — {run['note']}" if run["note"] else ""
-        flags = f" [{', '.join(run['flags'])}]" if run["flags"] else ""
+        planned = slot["role"] if slot else None
+        words = in_words(run["flags"], run["role"], planned)
+        flags = f" ({words})" if words else ""
         print(f"running: {run['kind']} {run['role']} for {run['minutes']:.0f} min{extra}{flags}")
     else:
         print("running: nothing")

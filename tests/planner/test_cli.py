@@ -65,7 +65,7 @@ def test_interrupt_then_status_json_is_flagged(capsys: pytest.CaptureFixture[str
     run(capsys, "plan", "--auto")
     run(capsys, "start")
     code, out, _ = run(capsys, "interrupt", "printer", "down", "--source", "phone")
-    assert code == 0 and "interruption logged at 10:15" in out
+    assert code == 0 and "interruption logged at 10:15" in out and "pulled into" in out
     code, out, _ = run(capsys, "status", "--json")
     status = json.loads(out)
     running = status["running"]
@@ -74,6 +74,9 @@ def test_interrupt_then_status_json_is_flagged(capsys: pytest.CaptureFixture[str
     assert running["flags"] == ["cross_role", "in_focus", "unplanned"]
     assert running["role"] != status["slot"]["role"]
     assert status["interruptions"]["count"] == 1
+    code, out, _ = run(capsys, "status")  # the flags in words, as a person reads them
+    pulled = f"pulled into {running['role']} during a {status['slot']['role']} focus block"
+    assert f"({pulled})" in out and "cross_role" not in out
     code, out, _ = run(capsys, "resume")
     assert code == 0 and out.startswith("back to work")
 

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QInputDialog, QMenu, QSizePolicy, QToolTip, QWidget
 
+from planner.domain.flags import in_words
 from ui import geometry
 from ui.views.timeline.layout import HEADER, STEP, Drag
 from ui.views.timeline.painting import TimelinePainting
@@ -103,8 +104,12 @@ class TimelineWidget(TimelinePainting):
                 text += f" · {role.name}" if role else ""
                 if entry.note or entry.source:
                     text += f"\n{entry.source + ': ' if entry.source else ''}{entry.note}"
-                flags = ", ".join(sorted(entry.flags))
-                return text + (f"\nflags: {flags}" if flags else "")
+                slot = next((x for x in snap.plan.slots if x.start <= entry.start < x.end), None)
+                planned = snap.role(slot.role_id) if slot else None
+                words = in_words(
+                    entry.flags, role.name if role else None, planned.name if planned else None
+                )
+                return text + (f"\n{words[:1].upper()}{words[1:]}" if words else "")
         hit = self.slot_at(pos)
         if hit is not None:
             return self.describe_slot(hit[0])
