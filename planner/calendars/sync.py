@@ -99,6 +99,20 @@ class SyncResult:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
+    @property
+    def counts(self) -> str:
+        """'3 new, 1 changed, 2 removed' (only what happened), or 'no changes'."""
+        parts = [
+            f"{n} {what}"
+            for n, what in (
+                (self.added, "new"),
+                (self.updated, "changed"),
+                (self.removed, "removed"),
+            )
+            if n
+        ]
+        return ", ".join(parts) or "no changes"
+
 
 class OccurrenceV(NamedTuple):
     """A stored occurrence (a NamedTuple: the week view builds hundreds per repaint)."""

@@ -99,6 +99,8 @@ def test_reimport_is_idempotent_and_tracks_changes(
     write(path, ics(STANDUP, moved))  # review moved, lunch deleted
     changed = sync(db, sid, clock)
     assert (changed.added, changed.updated, changed.removed, changed.kept) == (0, 1, 1, 5)
+    assert changed.counts == "1 changed, 1 removed"  # no "+0 new", no "-0 removed"
+    assert first.counts == "7 new" and forced.counts == "no changes"
     after = occurrences(db)
     assert {r[0] for r in after} < {r[0] for r in before}
     assert "Lunch" not in {r[3] for r in after}
@@ -321,7 +323,7 @@ def test_cli_calendar_round_trip(
         "standup=Support",
         capsys=capsys,
     )
-    assert code == 0 and "+7 new" in out
+    assert code == 0 and "(7 new; 0 untouched)" in out
     code, out, _ = run_cli(
         db_url,
         "calendar",

@@ -54,7 +54,7 @@ def test_add_syncs_in_the_background_and_lists_the_source(
     assert result.ok and result.added == 3
     assert dialog.model.rowCount() == 1
     assert dialog.model.index(0, 3).data() == "Community"
-    assert "+3 new" in dialog.status_label.text()
+    assert dialog.status_label.text() == "Work: 3 new"
     assert not dialog.is_syncing() and dialog.sync_button.isEnabled()
     with db.transaction() as s:
         [source] = calendars.list_sources(s, "tester")

@@ -417,7 +417,7 @@ class CalendarsDialog(QDialog):
             elif r.unchanged:
                 lines.append(f"{r.name}: unchanged")
             else:
-                lines.append(f"{r.name}: +{r.added} new, {r.updated} changed, -{r.removed} removed")
+                lines.append(f"{r.name}: {r.counts}")
             lines += [f"    {p}" for p in r.problems[:5]]
             lines += [f"    clash with your slot: {c.summary}" for c in r.clashes[:5]]
         self.status_label.setText("\n".join(lines) or "no enabled calendars")
