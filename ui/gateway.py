@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from planner.domain.clock import Clock, local_zone, reset_local_zone
@@ -89,7 +89,7 @@ def explain(exc: BaseException) -> str:
         for words, reason in _STORAGE_WORDS:
             if any(word in lowered for word in words):
                 return f"{reason} ({detail})"
-        if isinstance(exc, OperationalError | DBAPIError):
+        if isinstance(exc, OperationalError | InterfaceError):
             return f"the database could not be used ({detail})"
         return f"database error: {detail}"
     return f"unexpected error ({type(exc).__name__}: {exc})"

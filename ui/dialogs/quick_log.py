@@ -352,7 +352,7 @@ class QuickLog(QWidget):
                 self.duration.setText(f"{entry.minutes}m")
         self._at = entry.at
         if retry:
-            self.unsaved = entry
+            self.unsaved = self._typed(entry.at, entry.minutes)  # as the window now holds it
             self._discard_armed = False
             self.retry_timer.start()
             self._show_error(f"{message}. {KEEP_HINT}")

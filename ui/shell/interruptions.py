@@ -192,7 +192,7 @@ class Interruptions(QObject):
                 at, note, source, None, minutes, role_name=str(role_name) if role_name else None
             )
         except NotSaved as exc:  # what was sent is kept in the quick log, retried from there
-            typed = QuickLogEntry(at, note, source, None, minutes)
+            typed = QuickLogEntry(at, note, source, self._role_for(at, role_name), minutes)
             if self._quick_log.restore(typed, str(exc), retry=True):
                 raise NotSaved(f"{exc}; the quick log holds it until it is saved") from exc
             raise
@@ -205,6 +205,16 @@ class Interruptions(QObject):
             f"{flags}) by the running Splitday",
             {"entry_id": entry.id, "start": entry.start.isoformat()},
         )
+
+    def _role_for(self, at: datetime, name: Any) -> int | None:
+        """The role a forwarded interruption gets: the one named, else the default at `at`."""
+        if name:
+            wanted = str(name).strip().casefold()
+            return next((i for i, n in self._role_names.items() if n.casefold() == wanted), None)
+        try:
+            return self.service.hotkey_state(at)[1]
+        except ReadFailed:
+            return None
 
     def handle_resume(self, _args: dict[str, Any]) -> ipc.Reply:
         return ipc.Reply(True, self.back_to_work())
