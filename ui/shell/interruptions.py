@@ -68,7 +68,7 @@ class Interruptions(QObject):
         """Roles and recent sources for the quick log, loaded ahead of any key press."""
         try:
             roles, sources = self.service.lists()
-        except ReadFailed as exc:  # keep what the quick log has; the next change tries again
+        except ReadFailed as exc:  # keep what the quick log has (asked again after a new source)
             log.warning("quick log lists: %s", exc)
             return
         self._role_names = {r.id: r.name for r in roles}
