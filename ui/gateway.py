@@ -1,22 +1,29 @@
 """The UI's one door to the core: each action is one transaction, broadcast as a `Change`.
 
+Every read and write of the UI runs here, in one transaction each; errors are caught and
+said the same way everywhere (`explain`), and what changed is broadcast once on `changed`.
 Plan edits are undoable: they run once here and are then pushed onto a QUndoStack whose
-commands call the inverse service (again in one transaction each).
+commands call the inverse service (again in one transaction each). The gateway also holds the
+one notion of the user's time zone (`zone`, `follow_zone`, `zone_changed`).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from planner.domain.clock import Clock
+from planner.domain.clock import Clock, local_zone, reset_local_zone
 from planner.domain.errors import PlannerError
 from planner.domain.timerange import day_bounds
 from planner.domain.values import Change, SlotV, TaskV, Topic
@@ -24,8 +31,15 @@ from planner.services import planning, tracking
 from planner.storage.db import Database, StorageError
 from ui.day_data import DaySnapshot
 
+if TYPE_CHECKING:
+    from planner.calendars.fetch import Fetcher
+    from planner.calendars.sync import SyncResult
+
 Step = Callable[[Session], Change]
 EVERYTHING = Change(frozenset(Topic))
+NOT_SAVED = "The change was not saved"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def change_in(result: Any) -> Change:
@@ -35,6 +49,105 @@ def change_in(result: Any) -> Change:
     if isinstance(result, tuple) and result and isinstance(result[-1], Change):
         return result[-1]
     return Change()
+
+
+# ---------------------------------------------------------------- outcomes and their words
+
+# What a database error means for the person, by the words its driver uses (SQLite, psycopg).
+_STORAGE_WORDS = (
+    (("readonly", "read-only", "read only"), "the database is read-only"),
+    (("disk is full", "disk full", "no space left"), "the disk is full"),
+    (("database is locked", "table is locked"), "the database is busy (another program holds it)"),
+    (("unable to open database", "disk i/o error"), "the database file cannot be used"),
+    (
+        (
+            "connection refused",
+            "could not connect",
+            "connection failed",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "connection timed out",
+            "timeout expired",
+            "no route to host",
+            "name or service not known",
+            "the connection is lost",
+        ),
+        "the database server cannot be reached",
+    ),
+)
+
+
+def explain(exc: BaseException) -> str:
+    """The one line a person reads when a read or a write failed; never a traceback."""
+    if isinstance(exc, PlannerError | StorageError):
+        return str(exc)
+    if isinstance(exc, SQLAlchemyError):
+        raw = str(getattr(exc, "orig", None) or exc).strip()
+        detail = (raw.splitlines() or [type(exc).__name__])[0][:200]
+        lowered = raw.lower()
+        for words, reason in _STORAGE_WORDS:
+            if any(word in lowered for word in words):
+                return f"{reason} ({detail})"
+        if isinstance(exc, OperationalError | InterfaceError):
+            return f"the database could not be used ({detail})"
+        return f"database error: {detail}"
+    return f"unexpected error ({type(exc).__name__}: {exc})"
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What became of one write: its result, or the one line that says why it did not happen."""
+
+    ok: bool
+    value: T | None = None
+    message: str = ""
+    refused: bool = False  # the core said no (PlannerError): as typed it will never be saved
+
+    @property
+    def retryable(self) -> bool:
+        """Not saved for a reason outside the person's input (disk, server, a bug)."""
+        return not self.ok and not self.refused
+
+    def result(self) -> T:
+        """The value of a write that succeeded."""
+        assert self.ok, self.message
+        return self.value  # type: ignore[return-value]
+
+
+class GatewayError(Exception):
+    """A read or a write the UI asked for did not happen; str() is the line to show."""
+
+
+class ReadFailed(GatewayError):
+    """The data could not be read (the database is gone, say); what is shown stays."""
+
+
+class NotSaved(GatewayError):
+    """A write failed for a reason outside the person's input (see Outcome.retryable)."""
+
+
+def zone_signature() -> str:
+    """Changes when the system time zone does ($TZ, /etc/localtime)."""
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:
+        target = ""
+    return f"{os.environ.get('TZ', '')}|{target}"
+
+
+class SystemZone:
+    """The system's zone as it is now: re-read when $TZ or /etc/localtime changes."""
+
+    def __init__(self) -> None:
+        self._signature = zone_signature()
+
+    def __call__(self) -> tzinfo:
+        now = zone_signature()
+        if now != self._signature:  # the system time zone changed while running
+            self._signature = now
+            reset_local_zone()
+        return local_zone()
 
 
 class _Edit(QUndoCommand):
@@ -60,48 +173,84 @@ class Gateway(QObject):
 
     changed = Signal(object)  # Change
     failed = Signal(str)
+    zone_changed = Signal(object)  # tzinfo: the user's zone is now this one
 
     def __init__(
         self,
         db: Database,
         clock: Clock,
         zone: tzinfo,
-        undo_stack: QUndoStack,
+        undo_stack: QUndoStack | None = None,
         parent: QObject | None = None,
+        *,
+        zone_source: Callable[[], tzinfo] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db, self.clock, self.zone, self.undo_stack = db, clock, zone, undo_stack
+        self.db, self.clock, self.zone = db, clock, zone
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self.owner = db.owner
         self.replaying = False  # True while an undo or redo runs
+        self._zone_source = zone_source
 
     # ------------------------------------------------------------ plumbing
 
     def now(self) -> datetime:
         return self.clock.now()
 
-    def apply(self, step: Callable[[Session], Any], *, failure: str = "") -> tuple[bool, Any]:
-        """Run `step` in one transaction; broadcast its Change, or report the error readably."""
+    def run(
+        self,
+        step: Callable[[Session], T],
+        *,
+        failure: str = "",
+        inline: bool = False,
+        later: bool = False,
+    ) -> Outcome[T]:
+        """Run `step` in one transaction; broadcast its Change, or say why it did not happen.
+
+        `inline`: the caller shows the message itself (a dialog, the quick log), so it is not
+        raised in the main window too. `later`: broadcast after the current event (a forwarded
+        command gets its reply before the views redraw).
+        """
         try:
             with self.db.transaction() as session:
                 result = step(session)
         except PlannerError as exc:
-            self._fail(f"{failure}: {exc}" if failure else str(exc))
-            return False, None
+            return self._refused(f"{failure}: {exc}" if failure else str(exc), inline)
         except (StorageError, SQLAlchemyError) as exc:
-            detail = getattr(exc, "orig", None) or exc
-            self._fail(f"{failure or 'The change was not saved'}: database error: {detail}")
-            return False, None
+            return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline)
         except Exception as exc:  # a bug: roll back, say so in one line, keep the details
             traceback.print_exc()
-            self._fail(
-                f"{failure or 'The change was not saved'}: unexpected error "
-                f"({type(exc).__name__}: {exc})"
-            )
-            return False, None
+            return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline)
         change = change_in(result)
         if change.topics:
+            if later:
+                QTimer.singleShot(0, lambda: self.changed.emit(change))
+            else:
+                self.changed.emit(change)
+        return Outcome(True, result)
+
+    def apply(self, step: Callable[[Session], Any], *, failure: str = "") -> tuple[bool, Any]:
+        """Run `step` in one transaction; broadcast its Change, or report the error readably."""
+        outcome = self.run(step, failure=failure)
+        return outcome.ok, outcome.value
+
+    def read(self, fetch: Callable[[Session], T], *, failure: str = "") -> T:
+        """Read in one transaction; a failure raises ReadFailed with the line to show."""
+        try:
+            with self.db.transaction() as session:
+                return fetch(session)
+        except PlannerError as exc:
+            raise ReadFailed(str(exc)) from exc
+        except (StorageError, SQLAlchemyError) as exc:
+            raise ReadFailed(f"{failure or 'Could not read the data'}: {explain(exc)}") from exc
+        except Exception as exc:
+            traceback.print_exc()
+            raise ReadFailed(f"{failure or 'Could not read the data'}: {explain(exc)}") from exc
+
+    def broadcast(self, change: Change) -> None:
+        """What a background job (a calendar sync) changed, for every view."""
+        if change.topics:
             self.changed.emit(change)
-        return True, result
 
     def replay(self, step: Step, *, failure: str) -> None:
         """Undo or redo: like apply, but views may follow the change to the day it touched."""
@@ -110,6 +259,16 @@ class Gateway(QObject):
             self.apply(step, failure=failure)
         finally:
             self.replaying = False
+
+    def _refused(self, message: str, inline: bool) -> Outcome[Any]:
+        if not inline:
+            self._fail(message)
+        return Outcome(False, message=message, refused=True)
+
+    def _not_saved(self, message: str, inline: bool) -> Outcome[Any]:
+        if not inline:
+            self._fail(message)
+        return Outcome(False, message=message)
 
     def _fail(self, message: str) -> None:
         self.failed.emit(message)
@@ -121,30 +280,85 @@ class Gateway(QObject):
             self.undo_stack.push(_Edit(self, text, do, undo))
         return ok
 
+    # ------------------------------------------------------------ the zone
+
+    def set_zone(self, zone: tzinfo) -> None:
+        """The user's zone is now `zone`: every view and the reminders follow it."""
+        if zone == self.zone:
+            return
+        self.zone = zone
+        self.zone_changed.emit(zone)
+        self.changed.emit(EVERYTHING)  # local days and wall times move with the zone
+
+    def follow_zone(self) -> bool:
+        """Ask the zone source (the system's zone) whether the zone changed, and follow it."""
+        if self._zone_source is None:
+            return False
+        try:
+            zone = self._zone_source()
+        except Exception:  # a broken system zone must not stop the app
+            log.exception("could not read the system time zone")
+            return False
+        if zone == self.zone:
+            return False
+        self.set_zone(zone)
+        return True
+
     # ------------------------------------------------------------ reading
 
     def today(self) -> date:
-        with self.db.transaction() as session:
-            return planning.day_of(session, self.owner, self.now(), self.zone)
+        return self.read(
+            lambda session: planning.day_of(session, self.owner, self.now(), self.zone)
+        )
+
+    def setting(self, key: str) -> Any:
+        return self.read(lambda session: planning.get_setting(session, self.owner, key))
 
     def load(self, day: date) -> DaySnapshot:
-        now = self.now()
-        with self.db.transaction() as session:
-            plan = planning.get_plan(session, self.owner, day, self.zone)
+        now, zone = self.now(), self.zone
+
+        def fetch(session: Session) -> DaySnapshot:
+            plan = planning.get_plan(session, self.owner, day, zone)
             start_minute = int(planning.get_setting(session, self.owner, "day_start_minute"))
-            bounds = day_bounds(day, self.zone, start_minute)
+            bounds = day_bounds(day, zone, start_minute)
             entries = tuple(
                 e
                 for e in tracking.list_entries(session, self.owner, bounds)
                 if (e.end or now) > bounds.start  # a running entry only reaches until now
             )
-            today = planning.day_of(session, self.owner, now, self.zone)
-        return DaySnapshot(plan, entries, now, today, start_minute, (bounds.start, bounds.end))
+            today = planning.day_of(session, self.owner, now, zone)
+            return DaySnapshot(plan, entries, now, today, start_minute, (bounds.start, bounds.end))
+
+        return self.read(fetch, failure="Could not read the day")
+
+    def sync_calendars(
+        self,
+        source_ids: Sequence[int] | None,
+        fetcher: Fetcher | None,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> list[SyncResult]:
+        """Sync calendar sources; made for a worker thread. It opens its own short transactions
+        (nothing is held while a source loads or parses); the caller broadcasts what changed."""
+        from planner.calendars import sync as calendars
+
+        return calendars.sync_database(
+            self.db,
+            self.owner,
+            now=self.now(),
+            zone=self.zone,
+            source_ids=source_ids,
+            fetcher=fetcher,
+            progress=progress,
+        )
+
+    def close(self) -> None:
+        self.db.close()
 
     # ------------------------------------------------------------ the clock ticks
 
     def tick(self) -> bool:
-        """Follow the plan and leave a sign of life (once a minute and on resume)."""
+        """Follow the zone and the plan, leave a sign of life (once a minute and on resume)."""
+        self.follow_zone()
 
         def step(session: Session) -> Change:
             now = self.now()
@@ -336,3 +550,28 @@ class Gateway(QObject):
             lambda s: planning.reorder_tasks(s, self.owner, day, after),
             lambda s: planning.reorder_tasks(s, self.owner, day, before),
         )
+
+
+def open_gateway(
+    url: str | None,
+    clock: Clock,
+    zone: tzinfo,
+    *,
+    owner: str | None = None,
+    zone_source: Callable[[], tzinfo] | None = None,
+) -> Gateway:
+    """The gateway's builder for the stand-alone entry points (a dialog, the review, the
+    reminders alone): open the database, put the defaults in. GatewayError says why not."""
+    from planner.storage.db import open_database
+
+    try:
+        db = open_database(url, owner=owner)
+    except (StorageError, SQLAlchemyError) as exc:
+        raise GatewayError(explain(exc)) from exc
+    try:
+        with db.transaction() as session:
+            planning.ensure_defaults(session, db.owner)
+    except (StorageError, SQLAlchemyError) as exc:
+        db.close()
+        raise GatewayError(explain(exc)) from exc
+    return Gateway(db, clock, zone, zone_source=zone_source)

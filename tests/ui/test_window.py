@@ -496,16 +496,14 @@ def test_background_sync_brings_meetings_and_an_all_day_header(
     qtbot: QtBot, window: MainWindow, db: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
     from planner.calendars import sync as calendars
-    from planner.domain.values import Change, Topic
     from ui.shell.calendar_sync import BackgroundSync
 
     ics = tmp_path / "team.ics"
     ics.write_text(ICS, encoding="utf-8")
     with db.transaction() as s:
         calendars.add_source(s, "tester", "Team", str(ics))
-    sync = BackgroundSync(db, "tester", clock, BERLIN)
     assert window.gateway is not None
-    sync.changed.connect(lambda: window.gateway.changed.emit(Change.of(Topic.CALENDARS)))
+    sync = BackgroundSync(window.gateway)  # broadcasts what it changed through the gateway
     with qtbot.waitSignal(sync.synced, timeout=20000) as result:
         sync.sync_now()
     assert result.args and result.args[0][0].ok

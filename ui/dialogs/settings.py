@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, tzinfo
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Signal
@@ -26,14 +26,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from planner.domain import forms
-from planner.domain.clock import Clock
 from planner.domain.values import Change, RoleV
 from planner.platform.autostart import Autostart, for_platform
-from planner.services import planning
-from planner.storage.db import Database
+from ui.actions.settings import SettingsActions
 from ui.dialogs._common import (
     MessageBar,
     ServiceDialog,
@@ -42,6 +39,7 @@ from ui.dialogs._common import (
     retire,
     run_dialog,
 )
+from ui.gateway import Gateway
 
 # The numeric settings a person may change here, with their labels.
 NUMBER_SETTINGS = (
@@ -148,17 +146,15 @@ class SettingsDialog(ServiceDialog):
 
     def __init__(
         self,
-        db: Database,
-        owner: str,
-        zone: tzinfo,
-        clock: Clock,
+        gateway: Gateway,
         day: date,
         parent: QWidget | None = None,
         *,
         autostart: Autostart | None = None,
         hotkey_status: Callable[[], str] | None = None,
     ) -> None:
-        super().__init__(db, owner, zone, clock, day, parent)
+        super().__init__(gateway, day, parent)
+        self.service = SettingsActions(gateway)
         self._autostart = autostart if autostart is not None else for_platform()
         self._hotkey_status = hotkey_status
         self._switches: dict[str, QCheckBox] = {}
@@ -170,7 +166,8 @@ class SettingsDialog(ServiceDialog):
         self._stored_hotkey = ""
         self.colour_dialog: QColorDialog | None = None
         self._build()
-        self.reload()
+        self._read_bar = self.roles_message
+        self.refresh()
         hint = self.sizeHint()
         self.resize(max(980, hint.width()), hint.height())
 
@@ -297,18 +294,8 @@ class SettingsDialog(ServiceDialog):
     # ------------------------------------------------------------ reading
 
     def reload(self) -> None:
-        def fetch(
-            s: Session,
-        ) -> tuple[list[RoleV], list[tuple[bool, int, int]], dict[str, int], str]:
-            roles = planning.list_roles(s, self._owner, include_archived=True)
-            hours = [planning.workday_hours(s, self._owner, weekday) for weekday in range(7)]
-            numbers = {
-                key: int(planning.get_setting(s, self._owner, key)) for key, *_ in NUMBER_SETTINGS
-            }
-            hotkey = str(planning.get_setting(s, self._owner, "hotkey") or "")
-            return roles, hours, numbers, hotkey
-
-        roles, hours, numbers, hotkey = self._read(fetch)
+        view = self.service.load([key for key, *_ in NUMBER_SETTINGS], list(self._switches))
+        roles, hours, numbers, hotkey = view.roles, view.hours, view.numbers, view.hotkey
         self._show_roles(roles)
         for row, (is_workday, start, stop) in zip(self.hours_rows, hours, strict=True):
             row.show(is_workday, start, stop)
@@ -323,12 +310,7 @@ class SettingsDialog(ServiceDialog):
         self.hotkey_layers.setVisible(self._hotkey_status is not None)
         with QSignalBlocker(self.autostart_check):
             self.autostart_check.setChecked(self._autostart.is_enabled())
-        switches = self._read(
-            lambda s: {
-                key: bool(planning.get_setting(s, self._owner, key)) for key in self._switches
-            }
-        )
-        for key, on in switches.items():
+        for key, on in view.switches.items():
             with QSignalBlocker(self._switches[key]):
                 self._switches[key].setChecked(on)
 
@@ -368,9 +350,7 @@ class SettingsDialog(ServiceDialog):
         )
         if unchanged:
             return
-        self._save(
-            lambda s: planning.edit_role(s, self._owner, role.id, **fields), self.roles_message
-        )
+        self._save(lambda: self.service.edit_role(role.id, **fields), self.roles_message)
         if "archived" in fields and role.id in self._role_rows:
             self._role_rows[role.id].archive.setFocus()  # the row was rebuilt; keep the place
 
@@ -386,7 +366,7 @@ class SettingsDialog(ServiceDialog):
 
     def _on_add_role_clicked(self) -> None:
         name = self.new_role.text()
-        result = self._save(lambda s: planning.add_role(s, self._owner, name), self.roles_message)
+        result = self._save(lambda: self.service.add_role(name), self.roles_message)
         if result is not None:
             self.new_role.clear()
             self.new_role.setFocus()
@@ -397,9 +377,7 @@ class SettingsDialog(ServiceDialog):
             return
         is_workday, start, stop = values
         result = self._save(
-            lambda s: planning.set_workday_hours(
-                s, self._owner, row.weekday, start, stop, is_workday
-            ),
+            lambda: self.service.set_hours(row.weekday, start, stop, is_workday),
             self.hours_message,
         )
         if result is None:
@@ -412,21 +390,13 @@ class SettingsDialog(ServiceDialog):
         value = self._numbers[key].value()
         if value == self._stored_numbers.get(key):
             return
-
-        def save(s: Session) -> Change:
-            return planning.set_setting(s, self._owner, key, forms.check_setting(key, value))
-
-        self._save(save, self.numbers_message)
+        self._save(lambda: self.service.set_number(key, value), self.numbers_message)
 
     def _on_hotkey_edited(self) -> None:
         text = self.hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
         if text == self._stored_hotkey:
             return
-
-        def save(s: Session) -> Change:
-            return planning.set_setting(s, self._owner, "hotkey", forms.check_hotkey(text))
-
-        self._save(save, self.numbers_message)
+        self._save(lambda: self.service.set_hotkey(text), self.numbers_message)
 
     def _on_autostart_toggled(self, on: bool) -> None:
         try:
@@ -442,7 +412,7 @@ class SettingsDialog(ServiceDialog):
                 self.autostart_check.setChecked(self._autostart.is_enabled())
 
     def _on_switch_toggled(self, key: str, on: bool) -> None:
-        self._save(lambda s: planning.set_setting(s, self._owner, key, on), self.desktop_message)
+        self._save(lambda: self.service.set_switch(key, on), self.desktop_message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -298,6 +298,10 @@ class TaskPanel(QWidget):
         self._add_shortcuts()
         self._style_for_palette()
 
+    def set_zone(self, zone: tzinfo) -> None:
+        """Slot times in another zone (shown with the next snapshot)."""
+        self.zone = self.model.zone = zone
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             self._style_for_palette()

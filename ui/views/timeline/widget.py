@@ -71,6 +71,11 @@ class TimelineWidget(TimelinePainting):
             "Ctrl+Shift+↑/↓ resize start · Ins new slot · 1–9 role · Enter rename · Del delete"
         )
 
+    def set_zone(self, zone: tzinfo) -> None:
+        """Wall times in another zone (the next snapshot lays the day out again)."""
+        self.zone = zone
+        self.update()
+
     def set_snapshot(self, snapshot: DaySnapshot) -> None:
         old_range = self._range()
         self.snapshot = snapshot
