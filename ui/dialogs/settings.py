@@ -174,7 +174,35 @@ class SettingsDialog(ServiceDialog):
     # ------------------------------------------------------------ layout
 
     def _build(self) -> None:
-        # Roles
+        left = QVBoxLayout()
+        left.addWidget(self._roles_box())
+        left.addWidget(self._numbers_box())
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self._hours_box())
+        right.addWidget(self._desktop_box())
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close is not None:
+            close.setAutoDefault(False)
+        note = QLabel("Changes are saved as you go.")
+        note.setEnabled(False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(note, 1)
+        bottom.addWidget(buttons)
+
+        outer = QVBoxLayout(self)
+        outer.addLayout(columns, 1)
+        outer.addLayout(bottom)
+
+    def _roles_box(self) -> QGroupBox:
+        """The roles, their target shares and colours, and a row to add one."""
         self.roles_message = MessageBar("roles_message")
         self.roles_grid = QGridLayout()
         self.roles_grid.setColumnStretch(1, 1)
@@ -198,8 +226,10 @@ class SettingsDialog(ServiceDialog):
         add_row.addWidget(self.new_role, 1)
         add_row.addWidget(self.add_role)
         roles_layout.addLayout(add_row)
+        return roles_box
 
-        # Focus, reminders, hotkey
+    def _numbers_box(self) -> QGroupBox:
+        """Focus block, reminder lead times and the interruption hotkey."""
         self.numbers_message = MessageBar("numbers_message")
         numbers_box = QGroupBox("&Focus and reminders")
         numbers_form = QFormLayout(numbers_box)
@@ -232,8 +262,10 @@ class SettingsDialog(ServiceDialog):
         self.hotkey_layers.setWordWrap(True)
         self.hotkey_layers.setEnabled(False)
         numbers_form.addRow(self.hotkey_layers)
+        return numbers_box
 
-        # Desktop: start at login, which reminders to show
+    def _desktop_box(self) -> QGroupBox:
+        """Start at login, and which reminders to show."""
         self.desktop_message = MessageBar("desktop_message")
         desktop_box = QGroupBox("&Desktop and reminders")
         desktop_layout = QVBoxLayout(desktop_box)
@@ -250,8 +282,10 @@ class SettingsDialog(ServiceDialog):
             check.toggled.connect(lambda on, key=key: self._on_switch_toggled(key, on))
             self._switches[key] = check
             desktop_layout.addWidget(check)
+        return desktop_box
 
-        # Workday hours
+    def _hours_box(self) -> QGroupBox:
+        """Each weekday's hours: a workday or not, its start and its hard stop."""
         self.hours_message = MessageBar("hours_message")
         hours_box = QGroupBox("&Workday hours (start – hard stop)")
         hours_layout = QVBoxLayout(hours_box)
@@ -263,33 +297,7 @@ class SettingsDialog(ServiceDialog):
             hours_grid.addWidget(row.window, weekday, 1)
         hours_layout.addLayout(hours_grid)
         hours_layout.addStretch(1)
-
-        left = QVBoxLayout()
-        left.addWidget(roles_box)
-        left.addWidget(numbers_box)
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(hours_box)
-        right.addWidget(desktop_box)
-        right.addStretch(1)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        if close is not None:
-            close.setAutoDefault(False)
-        note = QLabel("Changes are saved as you go.")
-        note.setEnabled(False)
-        bottom = QHBoxLayout()
-        bottom.addWidget(note, 1)
-        bottom.addWidget(buttons)
-
-        outer = QVBoxLayout(self)
-        outer.addLayout(columns, 1)
-        outer.addLayout(bottom)
+        return hours_box
 
     # ------------------------------------------------------------ reading
 
