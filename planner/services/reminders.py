@@ -160,13 +160,23 @@ def candidates(
     """Every reminder this day's plan asks for up to `now`, and the next one of each kind
     after it, focus blocks already respected (pure). Overtime repeats only while work is
     still logged, so only those up to the next one after `now` exist."""
-    out: list[Reminder] = []
     slots = sorted(plan.slots, key=lambda s: s.start)
+    out = _slot_reminders(plan, slots, prefs, zone)
+    out.extend(_meeting_reminders(plan, prefs, zone))
+    if (context.workday or plan.day.stored or slots) and plan.day.closed_at is None:
+        out.extend(_stop_reminders(plan, running, prefs, zone, context, now))
+    if running is not None and running.kind == "interruption" and running.end is None:
+        out.append(_interruption_reminder(running, prefs))
+    out = [r for r in out if r.kind in prefs.enabled]
+    return _respect_focus(out, slots, plan.day.min_block_minutes, prefs)
+
+
+def _slot_reminders(plan: PlanV, slots: list[SlotV], prefs: Prefs, zone: tzinfo) -> list[Reminder]:
+    """Each slot's start (a lead before it) and its coming end (with what follows)."""
+    out: list[Reminder] = []
     stop = plan.day.stop
-    closed = plan.day.closed_at is not None
+    lead_min = round(prefs.lead.total_seconds() / 60)
     for index, slot in enumerate(slots):
-        label = slot_label(plan, slot, zone)
-        lead_min = round(prefs.lead.total_seconds() / 60)
         warn = prefs.end_warning if prefs.end_warning < slot.end - slot.start else timedelta(0)
         out.append(
             Reminder(
@@ -174,84 +184,96 @@ def candidates(
                 f"slot_start:{slot.id}:{slot.start.isoformat()}",
                 slot.start - prefs.lead,
                 max(slot.end - warn, slot.start + timedelta(minutes=1)),
-                label,
+                slot_label(plan, slot, zone),
                 f"starts in {lead_min} min" if lead_min else "starts now",
             )
         )
-        if warn:
-            nxt = slots[index + 1] if index + 1 < len(slots) else None
-            if nxt is not None and nxt.start - slot.end < timedelta(minutes=30):
-                then = f"Next: {slot_label(plan, nxt, zone)}"
-            elif slot.end <= stop < slot.end + timedelta(minutes=30):
-                then = f"Then your hard stop at {_hhmm(stop, zone)}."
-            else:
-                then = f"Ends at {_hhmm(slot.end, zone)}."
-            out.append(
-                Reminder(
-                    Kind.SLOT_END,
-                    f"slot_end:{slot.id}:{slot.end.isoformat()}",
-                    slot.end - warn,
-                    slot.end,
-                    f"{slot_head(plan, slot, zone)} ends in {round(warn.total_seconds() / 60)} min",
-                    then,
-                )
-            )
-    out.extend(_meeting_reminders(plan, prefs, zone))
-    if (context.workday or plan.day.stored or slots) and not closed:
-        open_tasks = sum(t.status == "open" for t in plan.tasks)
-        stop_text = f"You set {_hhmm(stop, zone)} as your stop."
-        # Someone at work hears of the stop however late they come back; an app opened late on a
-        # day nobody worked only mentions it around the stop itself.
-        working = running is not None or plan.day.started_at is not None
-        until = context.day_end if working else stop + timedelta(minutes=15)
-        out.append(
-            Reminder(
-                Kind.HARD_STOP,
-                f"hard_stop:{plan.day.day.isoformat()}:{stop.isoformat()}",
-                stop,
-                max(until, stop + timedelta(minutes=1)),
-                "Time to stop",
-                f"{stop_text} {_carry_text(open_tasks)}",
-            )
-        )
-        if running is not None:
-            step = prefs.overtime_every
-            due = stop + step
-            while due < context.day_end and due <= max(now, stop) + step:
-                over = round((due - stop).total_seconds() / 60)
-                out.append(
-                    Reminder(
-                        Kind.OVERTIME,
-                        f"overtime:{plan.day.day.isoformat()}:{due.isoformat()}"
-                        f":stop={stop.isoformat()}",
-                        due,
-                        due + step,
-                        f"Overtime: {_duration(over)} past your stop",
-                        f"{stop_text} Wrap up and close the day.",
-                    )
-                )
-                due += step
-    if running is not None and running.kind == "interruption" and running.end is None:
-        note = running.note.strip().splitlines()
-        if note:
-            question = f"Still on {note[0][:60]}?"
-        elif running.source.strip():
-            question = f"Still with {running.source.strip()[:60]}?"
+        if not warn:
+            continue
+        nxt = slots[index + 1] if index + 1 < len(slots) else None
+        if nxt is not None and nxt.start - slot.end < timedelta(minutes=30):
+            then = f"Next: {slot_label(plan, nxt, zone)}"
+        elif slot.end <= stop < slot.end + timedelta(minutes=30):
+            then = f"Then your hard stop at {_hhmm(stop, zone)}."
         else:
-            question = "Still on that interruption?"
-        due = running.start + prefs.interruption_nag
+            then = f"Ends at {_hhmm(slot.end, zone)}."
         out.append(
             Reminder(
-                Kind.INTERRUPTION,
-                f"interruption:{running.id}:{due.isoformat()}",
-                due,
-                due + FOREVER,
-                question,
-                f"Back to work with {prefs.hotkey}",
+                Kind.SLOT_END,
+                f"slot_end:{slot.id}:{slot.end.isoformat()}",
+                slot.end - warn,
+                slot.end,
+                f"{slot_head(plan, slot, zone)} ends in {round(warn.total_seconds() / 60)} min",
+                then,
             )
         )
-    out = [r for r in out if r.kind in prefs.enabled]
-    return _respect_focus(out, slots, plan.day.min_block_minutes, prefs)
+    return out
+
+
+def _stop_reminders(
+    plan: PlanV,
+    running: EntryV | None,
+    prefs: Prefs,
+    zone: tzinfo,
+    context: DayContext,
+    now: datetime,
+) -> list[Reminder]:
+    """The hard stop, and the overtime repeats while work is still logged after it."""
+    stop = plan.day.stop
+    open_tasks = sum(t.status == "open" for t in plan.tasks)
+    stop_text = f"You set {_hhmm(stop, zone)} as your stop."
+    # Someone at work hears of the stop however late they come back; an app opened late on a
+    # day nobody worked only mentions it around the stop itself.
+    working = running is not None or plan.day.started_at is not None
+    until = context.day_end if working else stop + timedelta(minutes=15)
+    out = [
+        Reminder(
+            Kind.HARD_STOP,
+            f"hard_stop:{plan.day.day.isoformat()}:{stop.isoformat()}",
+            stop,
+            max(until, stop + timedelta(minutes=1)),
+            "Time to stop",
+            f"{stop_text} {_carry_text(open_tasks)}",
+        )
+    ]
+    if running is None:
+        return out
+    step = prefs.overtime_every
+    due = stop + step
+    while due < context.day_end and due <= max(now, stop) + step:
+        over = round((due - stop).total_seconds() / 60)
+        out.append(
+            Reminder(
+                Kind.OVERTIME,
+                f"overtime:{plan.day.day.isoformat()}:{due.isoformat()}:stop={stop.isoformat()}",
+                due,
+                due + step,
+                f"Overtime: {_duration(over)} past your stop",
+                f"{stop_text} Wrap up and close the day.",
+            )
+        )
+        due += step
+    return out
+
+
+def _interruption_reminder(running: EntryV, prefs: Prefs) -> Reminder:
+    """A nudge when an interruption has run long: still on it, or back to work?"""
+    note = running.note.strip().splitlines()
+    if note:
+        question = f"Still on {note[0][:60]}?"
+    elif running.source.strip():
+        question = f"Still with {running.source.strip()[:60]}?"
+    else:
+        question = "Still on that interruption?"
+    due = running.start + prefs.interruption_nag
+    return Reminder(
+        Kind.INTERRUPTION,
+        f"interruption:{running.id}:{due.isoformat()}",
+        due,
+        due + FOREVER,
+        question,
+        f"Back to work with {prefs.hotkey}",
+    )
 
 
 def _meeting_reminders(plan: PlanV, prefs: Prefs, zone: tzinfo) -> list[Reminder]:
