@@ -1,24 +1,32 @@
 """The UI's one door to the core: each action is one transaction, broadcast as a `Change`.
 
+Every read and write of the UI runs here, in one transaction each; errors are caught and
+said the same way everywhere (`explain`), and what changed is broadcast once on `changed`.
+Reads run in a read transaction (`Database.read`: no write lock, never waiting for a writer).
 Plan edits are undoable: each runs once inside planner.services.undo.recorded (one step in the
-core's journal, written in the edit's transaction) and is pushed onto the QUndoStack as a
-command that asks the core to undo or redo that step (again one transaction each). Steps name
-rows by uid, so a deleted slot that comes back (with a new id) is still found.
+core's journal, written in the edit's own transaction) and is pushed onto a QUndoStack as a
+command that asks the core to undo or redo that step by id (again one transaction each). Steps
+name rows by uid, so a deleted slot that comes back (with a new id) is still found. The gateway
+also holds the one notion of the user's time zone (`zone`, `follow_zone`, `zone_changed`).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from planner.domain.clock import Clock
+from planner.domain.clock import Clock, local_zone, reset_local_zone
 from planner.domain.errors import PlannerError
 from planner.domain.timerange import day_bounds
 from planner.domain.values import Change, SlotV, StepV, TaskV, Topic
@@ -27,9 +35,16 @@ from planner.services import planning, tracking, undo
 from planner.storage.db import Database, StorageError
 from ui.day_data import DaySnapshot
 
+if TYPE_CHECKING:
+    from planner.calendars.fetch import Fetcher
+    from planner.calendars.sync import SyncResult
+
 Step = Callable[[Session], Any]  # a service call: returns a Change, (value, Change) or nothing
 Days = Iterable[date] | Callable[[Session], Iterable[date]]
 EVERYTHING = Change(frozenset(Topic))
+NOT_SAVED = "The change was not saved"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def change_in(result: Any) -> Change:
@@ -39,6 +54,105 @@ def change_in(result: Any) -> Change:
     if isinstance(result, tuple) and result and isinstance(result[-1], Change):
         return result[-1]
     return Change()
+
+
+# ---------------------------------------------------------------- outcomes and their words
+
+# What a database error means for the person, by the words its driver uses (SQLite, psycopg).
+_STORAGE_WORDS = (
+    (("readonly", "read-only", "read only"), "the database is read-only"),
+    (("disk is full", "disk full", "no space left"), "the disk is full"),
+    (("database is locked", "table is locked"), "the database is busy (another program holds it)"),
+    (("unable to open database", "disk i/o error"), "the database file cannot be used"),
+    (
+        (
+            "connection refused",
+            "could not connect",
+            "connection failed",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "connection timed out",
+            "timeout expired",
+            "no route to host",
+            "name or service not known",
+            "the connection is lost",
+        ),
+        "the database server cannot be reached",
+    ),
+)
+
+
+def explain(exc: BaseException) -> str:
+    """The one line a person reads when a read or a write failed; never a traceback."""
+    if isinstance(exc, PlannerError | StorageError):
+        return str(exc)
+    if isinstance(exc, SQLAlchemyError):
+        raw = str(getattr(exc, "orig", None) or exc).strip()
+        detail = (raw.splitlines() or [type(exc).__name__])[0][:200]
+        lowered = raw.lower()
+        for words, reason in _STORAGE_WORDS:
+            if any(word in lowered for word in words):
+                return f"{reason} ({detail})"
+        if isinstance(exc, OperationalError | InterfaceError):
+            return f"the database could not be used ({detail})"
+        return f"database error: {detail}"
+    return f"unexpected error ({type(exc).__name__}: {exc})"
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What became of one write: its result, or the one line that says why it did not happen."""
+
+    ok: bool
+    value: T | None = None
+    message: str = ""
+    refused: bool = False  # the core said no (PlannerError): as typed it will never be saved
+
+    @property
+    def retryable(self) -> bool:
+        """Not saved for a reason outside the person's input (disk, server, a bug)."""
+        return not self.ok and not self.refused
+
+    def result(self) -> T:
+        """The value of a write that succeeded."""
+        assert self.ok, self.message
+        return self.value  # type: ignore[return-value]
+
+
+class GatewayError(Exception):
+    """A read or a write the UI asked for did not happen; str() is the line to show."""
+
+
+class ReadFailed(GatewayError):
+    """The data could not be read (the database is gone, say); what is shown stays."""
+
+
+class NotSaved(GatewayError):
+    """A write failed for a reason outside the person's input (see Outcome.retryable)."""
+
+
+def zone_signature() -> str:
+    """Changes when the system time zone does ($TZ, /etc/localtime)."""
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:
+        target = ""
+    return f"{os.environ.get('TZ', '')}|{target}"
+
+
+class SystemZone:
+    """The system's zone as it is now: re-read when $TZ or /etc/localtime changes."""
+
+    def __init__(self) -> None:
+        self._signature = zone_signature()
+
+    def __call__(self) -> tzinfo:
+        now = zone_signature()
+        if now != self._signature:  # the system time zone changed while running
+            self._signature = now
+            reset_local_zone()
+        return local_zone()
 
 
 class _Edit(QUndoCommand):
@@ -53,16 +167,18 @@ class _Edit(QUndoCommand):
         if self._fresh:  # pushed right after it ran
             self._fresh = False
             return
-        ok = self._gateway.replay(
-            lambda s: undo.redo(s, self._gateway.owner, self._gateway.zone, step_id=self.step_id),
+        gateway = self._gateway
+        ok = gateway.replay(
+            lambda s: undo.redo(s, gateway.owner, gateway.zone, step_id=self.step_id),
             failure=f"Could not redo “{self.text()}”",
         )
         if not ok:
             self.setObsolete(True)  # the stack drops it: it no longer matches the data
 
     def undo(self) -> None:
-        ok = self._gateway.replay(
-            lambda s: undo.undo(s, self._gateway.owner, self._gateway.zone, step_id=self.step_id),
+        gateway = self._gateway
+        ok = gateway.replay(
+            lambda s: undo.undo(s, gateway.owner, gateway.zone, step_id=self.step_id),
             failure=f"Could not undo “{self.text()}”",
         )
         if not ok:
@@ -74,48 +190,85 @@ class Gateway(QObject):
 
     changed = Signal(object)  # Change
     failed = Signal(str)
+    zone_changed = Signal(object)  # tzinfo: the user's zone is now this one
 
     def __init__(
         self,
         db: Database,
         clock: Clock,
         zone: tzinfo,
-        undo_stack: QUndoStack,
+        undo_stack: QUndoStack | None = None,
         parent: QObject | None = None,
+        *,
+        zone_source: Callable[[], tzinfo] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db, self.clock, self.zone, self.undo_stack = db, clock, zone, undo_stack
+        self.db, self.clock, self.zone = db, clock, zone
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self.owner = db.owner
         self.replaying = False  # True while an undo or redo runs
+        self._zone_source = zone_source
 
     # ------------------------------------------------------------ plumbing
 
     def now(self) -> datetime:
         return self.clock.now()
 
-    def apply(self, step: Callable[[Session], Any], *, failure: str = "") -> tuple[bool, Any]:
-        """Run `step` in one transaction; broadcast its Change, or report the error readably."""
+    def run(
+        self,
+        step: Callable[[Session], T],
+        *,
+        failure: str = "",
+        inline: bool = False,
+        later: bool = False,
+    ) -> Outcome[T]:
+        """Run `step` in one transaction; broadcast its Change, or say why it did not happen.
+
+        `inline`: the caller shows the message itself (a dialog, the quick log), so it is not
+        raised in the main window too. `later`: broadcast after the current event (a forwarded
+        command gets its reply before the views redraw).
+        """
         try:
             with self.db.transaction() as session:
                 result = step(session)
         except PlannerError as exc:
-            self._fail(f"{failure}: {exc}" if failure else str(exc))
-            return False, None
+            return self._refused(f"{failure}: {exc}" if failure else str(exc), inline)
         except (StorageError, SQLAlchemyError) as exc:
-            detail = getattr(exc, "orig", None) or exc
-            self._fail(f"{failure or 'The change was not saved'}: database error: {detail}")
-            return False, None
+            return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline)
         except Exception as exc:  # a bug: roll back, say so in one line, keep the details
             traceback.print_exc()
-            self._fail(
-                f"{failure or 'The change was not saved'}: unexpected error "
-                f"({type(exc).__name__}: {exc})"
-            )
-            return False, None
+            return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline)
         change = change_in(result)
         if change.topics:
+            if later:
+                QTimer.singleShot(0, lambda: self.changed.emit(change))
+            else:
+                self.changed.emit(change)
+        return Outcome(True, result)
+
+    def apply(self, step: Callable[[Session], Any], *, failure: str = "") -> tuple[bool, Any]:
+        """Run `step` in one transaction; broadcast its Change, or report the error readably."""
+        outcome = self.run(step, failure=failure)
+        return outcome.ok, outcome.value
+
+    def read(self, fetch: Callable[[Session], T], *, failure: str = "") -> T:
+        """Read in one read transaction (no write lock: it never waits for the CLI or a sync);
+        a failure raises ReadFailed with the line to show."""
+        try:
+            with self.db.read() as session:
+                return fetch(session)
+        except PlannerError as exc:
+            raise ReadFailed(str(exc)) from exc
+        except (StorageError, SQLAlchemyError) as exc:
+            raise ReadFailed(f"{failure or 'Could not read the data'}: {explain(exc)}") from exc
+        except Exception as exc:
+            traceback.print_exc()
+            raise ReadFailed(f"{failure or 'Could not read the data'}: {explain(exc)}") from exc
+
+    def broadcast(self, change: Change) -> None:
+        """What a background job (a calendar sync) changed, for every view."""
+        if change.topics:
             self.changed.emit(change)
-        return True, result
 
     def replay(self, step: Step, *, failure: str) -> bool:
         """Undo or redo: like apply, but views may follow the change to the day it touched."""
@@ -126,6 +279,16 @@ class Gateway(QObject):
             self.replaying = False
         return ok
 
+    def _refused(self, message: str, inline: bool) -> Outcome[Any]:
+        if not inline:
+            self._fail(message)
+        return Outcome(False, message=message, refused=True)
+
+    def _not_saved(self, message: str, inline: bool) -> Outcome[Any]:
+        if not inline:
+            self._fail(message)
+        return Outcome(False, message=message)
+
     def _fail(self, message: str) -> None:
         self.failed.emit(message)
         self.changed.emit(EVERYTHING)  # views drop any preview and show the data as it is
@@ -135,48 +298,112 @@ class Gateway(QObject):
 
         `days`: the days it touches (or a function of the session giving them): the slot's
         day and the day it moves to, the task's day, the day tasks are carried to."""
+        outcome = self.record(text, do, days)
+        return outcome.ok
 
-        def step(session: Session) -> tuple[undo.Recorder, Change]:
+    def record(
+        self, text: str, do: Step, days: Days, *, failure: str = "", inline: bool = False
+    ) -> Outcome[Any]:
+        """`edit` for callers that want the Outcome (a dialog showing its own message); the
+        Outcome's value is what `do` returned."""
+
+        def step(session: Session) -> tuple[Any, undo.Recorder, Change]:
             touched = days(session) if callable(days) else days
             with undo.recorded(
                 session, self.owner, self.zone, text, touched, self.now()
             ) as recorder:
-                change = change_in(do(session))
-            return recorder, change
+                result = do(session)
+            return result, recorder, change_in(result)
 
-        ok, result = self.apply(step)
-        if ok:
-            recorder = result[0]
-            if recorder.step is not None:
-                self.undo_stack.push(_Edit(self, recorder.step))
-            elif recorder.lost:
-                self.undo_stack.clear()  # the core could not record it: no undo across it
-        return ok
+        outcome = self.run(step, failure=failure, inline=inline)
+        if not outcome.ok:
+            return Outcome(False, message=outcome.message, refused=outcome.refused)
+        result, recorder, _ = outcome.result()
+        if recorder.step is not None:
+            self.undo_stack.push(_Edit(self, recorder.step))
+        elif recorder.lost:
+            self.undo_stack.clear()  # the core could not record it: no undo across it
+        return Outcome(True, result)
+
+    # ------------------------------------------------------------ the zone
+
+    def set_zone(self, zone: tzinfo) -> None:
+        """The user's zone is now `zone`: every view and the reminders follow it."""
+        if zone == self.zone:
+            return
+        self.zone = zone
+        self.zone_changed.emit(zone)
+        self.changed.emit(EVERYTHING)  # local days and wall times move with the zone
+
+    def follow_zone(self) -> bool:
+        """Ask the zone source (the system's zone) whether the zone changed, and follow it."""
+        if self._zone_source is None:
+            return False
+        try:
+            zone = self._zone_source()
+        except Exception:  # a broken system zone must not stop the app
+            log.exception("could not read the system time zone")
+            return False
+        if zone == self.zone:
+            return False
+        self.set_zone(zone)
+        return True
 
     # ------------------------------------------------------------ reading
 
     def today(self) -> date:
-        with self.db.read() as session:
-            return planning.day_of(session, self.owner, self.now(), self.zone)
+        return self.read(
+            lambda session: planning.day_of(session, self.owner, self.now(), self.zone)
+        )
+
+    def setting(self, key: str) -> Any:
+        return self.read(lambda session: planning.get_setting(session, self.owner, key))
 
     def load(self, day: date) -> DaySnapshot:
-        now = self.now()
-        with self.db.read() as session:  # never waits for a writer (the CLI, a sync)
-            plan = planning.get_plan(session, self.owner, day, self.zone)
+        now, zone = self.now(), self.zone
+
+        def fetch(session: Session) -> DaySnapshot:
+            plan = planning.get_plan(session, self.owner, day, zone)
             start_minute = int(planning.get_setting(session, self.owner, "day_start_minute"))
-            bounds = day_bounds(day, self.zone, start_minute)
+            bounds = day_bounds(day, zone, start_minute)
             entries = tuple(
                 e
                 for e in tracking.list_entries(session, self.owner, bounds)
                 if (e.end or now) > bounds.start  # a running entry only reaches until now
             )
-            today = planning.day_of(session, self.owner, now, self.zone)
-        return DaySnapshot(plan, entries, now, today, start_minute, (bounds.start, bounds.end))
+            today = planning.day_of(session, self.owner, now, zone)
+            return DaySnapshot(plan, entries, now, today, start_minute, (bounds.start, bounds.end))
+
+        return self.read(fetch, failure="Could not read the day")
+
+    def sync_calendars(
+        self,
+        source_ids: Sequence[int] | None,
+        fetcher: Fetcher | None,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> list[SyncResult]:
+        """Sync calendar sources; made for a worker thread. It opens its own short transactions
+        (nothing is held while a source loads or parses); the caller broadcasts what changed."""
+        from planner.calendars import sync as calendars
+
+        return calendars.sync_database(
+            self.db,
+            self.owner,
+            now=self.now(),
+            zone=self.zone,
+            source_ids=source_ids,
+            fetcher=fetcher,
+            progress=progress,
+        )
+
+    def close(self) -> None:
+        self.db.close()
 
     # ------------------------------------------------------------ the clock ticks
 
     def tick(self) -> bool:
-        """Follow the plan and leave a sign of life (once a minute and on resume)."""
+        """Follow the zone and the plan, leave a sign of life (once a minute and on resume)."""
+        self.follow_zone()
 
         def step(session: Session) -> Change:
             now = self.now()
@@ -303,3 +530,28 @@ class Gateway(QObject):
         return self.edit(
             "Reorder tasks", lambda s: planning.reorder_tasks(s, self.owner, day, after), {day}
         )
+
+
+def open_gateway(
+    url: str | None,
+    clock: Clock,
+    zone: tzinfo,
+    *,
+    owner: str | None = None,
+    zone_source: Callable[[], tzinfo] | None = None,
+) -> Gateway:
+    """The gateway's builder for the stand-alone entry points (a dialog, the review, the
+    reminders alone): open the database, put the defaults in. GatewayError says why not."""
+    from planner.storage.db import open_database
+
+    try:
+        db = open_database(url, owner=owner)
+    except (StorageError, SQLAlchemyError) as exc:
+        raise GatewayError(explain(exc)) from exc
+    try:
+        with db.transaction() as session:
+            planning.ensure_defaults(session, db.owner)
+    except (StorageError, SQLAlchemyError) as exc:
+        db.close()
+        raise GatewayError(explain(exc)) from exc
+    return Gateway(db, clock, zone, zone_source=zone_source)

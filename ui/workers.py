@@ -1,50 +1,34 @@
-"""Work that runs off the GUI thread (in a QThread) and reports back through signals."""
+"""Work off the GUI thread (a calendar sync in a QThread), reported back through signals."""
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from planner.calendars import sync as calendars
-from planner.calendars.fetch import Fetcher
-from planner.domain.clock import Clock
-from planner.storage.db import Database
+from planner.calendars.sync import SyncResult
+from ui.gateway import explain
+
+Progress = Callable[[int, int, str], None]
 
 
 class SyncWorker(QObject):
-    """Runs calendars.sync_database in a QThread (no transaction open while it loads/parses)."""
+    """Runs a calendar sync job in a QThread (ui.actions.calendars.CalendarActions.sync_job:
+    no transaction is open while a source loads or parses)."""
 
     progressed = Signal(int, int, str)
     finished = Signal(list)
     failed = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        owner: str,
-        clock: Clock,
-        zone: tzinfo,
-        source_ids: list[int] | None,
-        fetcher: Fetcher | None,
-    ) -> None:
+    def __init__(self, job: Callable[[Progress], list[SyncResult]]) -> None:
         super().__init__()
-        self._args = (db, owner, clock, zone, source_ids, fetcher)
+        self._job = job
 
     @Slot()
     def run(self) -> None:
-        db, owner, clock, zone, source_ids, fetcher = self._args
         try:
-            results = calendars.sync_database(
-                db,
-                owner,
-                now=clock.now(),
-                zone=zone,
-                source_ids=source_ids,
-                fetcher=fetcher,
-                progress=lambda done, total, name: self.progressed.emit(done, total, name),
-            )
+            results = self._job(lambda done, total, name: self.progressed.emit(done, total, name))
         except Exception as exc:  # reported in the dialog, never lost in the thread
-            self.failed.emit(str(exc))
+            self.failed.emit(explain(exc))
             return
         self.finished.emit(results)

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from planner.cli.common import (
     parse_date,
     parse_duration,
 )
+from planner.domain.flags import in_words
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -240,16 +241,39 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_IMPLIED_WRAP = 12 * 60  # 23:00-01:00 means past midnight; 12:00-11:00 is a typo
+
+
 def _parse_span(text: str) -> tuple[int, int]:
-    from planner.domain.timerange import parse_hhmm
+    """'09:00-10:30' -> minutes past the day's midnight; '23:00-01:00+1' or '23:00-25:00' go
+    past midnight, and so does '23:00-01:00' (a wrap of up to 12 hours is taken as meant)."""
+    from planner.domain.timerange import format_minute, parse_hhmm
 
     if "-" not in text:
         raise CliError(f"not a time span: {text!r} (expected HH:MM-HH:MM)")
     a, b = text.split("-", 1)
-    start, end = parse_hhmm(a), parse_hhmm(b)
+    try:
+        start, end = parse_hhmm(a), parse_hhmm(b)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if start >= 24 * 60:
+        raise CliError(f"a slot starts on its own day: {a.strip()!r} is after midnight")
     if end <= start:
-        end += 24 * 60  # 23:00-01:00 crosses midnight
+        wrapped = end + 24 * 60
+        if end >= 24 * 60 or wrapped - start > MAX_IMPLIED_WRAP:
+            raise CliError(
+                f"the end {format_minute(end)} is not after the start {format_minute(start)} "
+                "(for a slot past midnight write e.g. 23:00-01:00+1)"
+            )
+        end = wrapped
     return start, end
+
+
+def _on_day(moment: datetime, day: date, zone: tzinfo) -> str:
+    """'HH:MM', with '+1' when the moment falls on the next local day."""
+    local = moment.astimezone(zone)
+    later = (local.date() - day).days
+    return f"{local:%H:%M}" + (f"+{later}" if later > 0 else "")
 
 
 def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
@@ -273,9 +297,11 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
             role.id,
             " ".join(args.title),
         )
-    print(
-        f"added slot {slot.id}: {_hm(slot.start, ctx.zone)}–{_hm(slot.end, ctx.zone)} {role.name}"
-    )
+        stop = planning.get_day(s, ctx.owner, day, ctx.zone).stop
+    span = f"{_on_day(slot.start, day, ctx.zone)}–{_on_day(slot.end, day, ctx.zone)}"
+    print(f"added slot {slot.id}: {span} {role.name}")
+    if slot.end > stop:
+        print(f"note: it ends after your hard stop ({_on_day(stop, day, ctx.zone)})")
     return 0
 
 
@@ -352,11 +378,14 @@ def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
         )
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
-    flags = ", ".join(sorted(entry.flags))
+        slot = planning.slot_at(s, ctx.owner, entry.start)
+    role = names.get(entry.role_id or -1, "?")
+    words = in_words(entry.flags, role, names.get(slot.role_id) if slot else None)
+    detail = f"{role}; {words}" if words else role
     span = _hm(entry.start, ctx.zone)
-    if entry.end is not None:
+    if entry.end is not None:  # logged after the fact: it is over
         span = f"{span}–{_hm(entry.end, ctx.zone)}"
-    print(f"interruption logged at {span} ({names.get(entry.role_id or -1, '?')}; {flags})")
+    print(f"interruption logged at {span} ({detail})")
     return 0
 
 
@@ -502,7 +531,9 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         print(f"next:    {what} at {nxt['start'][11:16]}")
     if run:
         extra = f" — {run['note']}" if run["note"] else ""
-        flags = f" [{', '.join(run['flags'])}]" if run["flags"] else ""
+        planned = slot["role"] if slot else None
+        words = in_words(run["flags"], run["role"], planned)
+        flags = f" ({words})" if words else ""
         since = run["start"][11:16]
         print(
             f"running: {run['kind']} {run['role']} since {since} "

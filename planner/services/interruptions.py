@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -122,7 +122,3 @@ def parse_minutes(text: str) -> int:
     from planner.domain.forms import parse_duration
 
     return parse_duration(text)
-
-
-def entry_minutes(entry: EntryV, now: datetime) -> float:
-    return ((entry.end or now) - entry.start) / timedelta(minutes=1)

@@ -66,7 +66,7 @@ def test_interrupt_then_status_json_is_flagged(capsys: pytest.CaptureFixture[str
     run(capsys, "plan", "--auto")
     run(capsys, "start")
     code, out, _ = run(capsys, "interrupt", "printer", "down", "--source", "phone")
-    assert code == 0 and "interruption logged at 10:15" in out
+    assert code == 0 and "interruption logged at 10:15" in out and "pulled into" in out
     code, out, _ = run(capsys, "status", "--json")
     status = json.loads(out)
     running = status["running"]
@@ -75,6 +75,9 @@ def test_interrupt_then_status_json_is_flagged(capsys: pytest.CaptureFixture[str
     assert running["flags"] == ["cross_role", "in_focus", "unplanned"]
     assert running["role"] != status["slot"]["role"]
     assert status["interruptions"]["count"] == 1
+    code, out, _ = run(capsys, "status")  # the flags in words, as a person reads them
+    pulled = f"pulled into {running['role']} during a {status['slot']['role']} focus block"
+    assert f"({pulled})" in out and "cross_role" not in out
     code, out, _ = run(capsys, "resume")
     assert code == 0 and out.startswith("back to work")
 
@@ -264,3 +267,18 @@ def test_the_system_zone_is_the_one_tzlocal_finds(monkeypatch: pytest.MonkeyPatc
     assert str(clock.local_zone()) == tzlocal.get_localzone_name()
     monkeypatch.setattr(clock.os, "readlink", lambda _p: "/somewhere/else")
     assert clock._zone_of_etc_localtime() is None  # not into a zoneinfo tree: tzlocal's turn
+
+
+def test_slot_spans_are_read_as_a_person_means_them(
+    capsys: pytest.CaptureFixture[str], at_tuesday_morning: None, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'spans.sqlite3'}"
+    code, _, err = run(capsys, "--db", db, "slot", "add", "2026-11-24", "12:00-11:00", "Support")
+    assert code == 2 and "not after the start" in err and "23:00-01:00+1" in err
+    code, _, err = run(capsys, "--db", db, "slot", "add", "2026-11-24", "25:00-26:00", "Support")
+    assert code == 2 and "after midnight" in err
+    code, out, _ = run(capsys, "--db", db, "slot", "add", "2026-11-24", "23:00-01:00", "Support")
+    assert code == 0 and "23:00–01:00+1 Support" in out  # past midnight, and it says so
+    assert "note: it ends after your hard stop (17:30)" in out
+    code, out, _ = run(capsys, "--db", db, "slot", "add", "2026-11-24", "09:00-10:00", "Support")
+    assert code == 0 and "09:00–10:00 Support" in out and "hard stop" not in out

@@ -17,6 +17,7 @@ from planner.domain.values import EntryV
 from planner.services import planning, tracking
 from planner.storage.db import Database
 from ui.dialogs.quick_log import QuickLog
+from ui.gateway import Gateway
 from ui.shell.interruptions import Interruptions, parse_minutes
 
 OWNER = "tester"
@@ -33,7 +34,7 @@ def intr(qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo) -> Iterat
         tracking.start_work(s, OWNER, zone, t0, follow_plan=True)
     quick_log = QuickLog(zone, parse_minutes)
     qtbot.addWidget(quick_log)
-    controller = Interruptions(db, OWNER, zone, clock.now, quick_log)
+    controller = Interruptions(Gateway(db, clock, zone), quick_log)
     yield controller
     quick_log.hide()
 

@@ -11,7 +11,7 @@ from ui_helpers import BERLIN, DAY, Seeded, at, slots_of, tasks_of
 from planner.services import planning
 from planner.storage.db import Database
 from ui.shell.main_window import MainWindow
-from ui.views.timeline import TimelineWidget
+from ui.views.timeline.widget import TimelineWidget
 
 NO = Qt.KeyboardModifier.NoModifier
 LEFT = Qt.MouseButton.LeftButton

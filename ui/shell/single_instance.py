@@ -142,12 +142,15 @@ class SingleInstance(QObject):
             return handler(request.args)
         except Exception as exc:  # a bad request must never take the app down
             from planner.domain.errors import PlannerError
-            from planner.storage.db import StorageError
+            from ui.gateway import GatewayError
 
-            if not isinstance(exc, PlannerError | StorageError | ValueError):
-                self.request_failed.emit(f"{type(exc).__name__}: {exc}")
-                return ipc.Reply(False, f"splitday: unexpected error: {type(exc).__name__}")
-            return ipc.Reply(False, f"splitday: {exc}")
+            if isinstance(exc, PlannerError | ValueError):  # refused: the reply says why
+                return ipc.Reply(False, f"splitday: {exc}")
+            if isinstance(exc, GatewayError):  # not done (the database): said in the app too
+                self.request_failed.emit(str(exc))
+                return ipc.Reply(False, f"splitday: {exc}")
+            self.request_failed.emit(f"{type(exc).__name__}: {exc}")
+            return ipc.Reply(False, f"splitday: unexpected error: {type(exc).__name__}")
 
     # ------------------------------------------------------------------ the client side
 
