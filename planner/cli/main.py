@@ -414,6 +414,12 @@ def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
     role = names.get(started.role_id or -1, "?")
+    if started.waiting and started.follows_from is None:
+        print(
+            "day started: nothing is planned yet; the log follows the plan from its first "
+            "slot (plan it with `splitday plan --auto`, or `splitday start ROLE`)"
+        )
+        return 0
     if started.follows_from is not None:
         what = f"the meeting “{started.meeting}”" if started.meeting else role
         print(

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from planner.domain import day_rules
 from planner.domain.day_rules import PlanFocus
-from planner.domain.errors import PlannerError
 from planner.domain.timerange import Interval, day_bounds
 from planner.domain.values import Change, DayV, EntryV, Topic
 from planner.services import planning, tracking
@@ -70,7 +69,7 @@ class Started:
     """What starting the day did: the entry logged from now, or when the plan will be followed."""
 
     entry: EntryV | None  # None while waiting for the plan to begin
-    follows_from: datetime | None  # waiting: the plan's first moment, when the log begins
+    follows_from: datetime | None  # waiting: the plan's first moment (None: nothing planned)
     role_id: int | None  # the role logged now, or from `follows_from`
     meeting: str | None = None  # the plan begins with this meeting
 
@@ -90,6 +89,8 @@ class DayStatus:
     focus: PlanFocus
 
     def describe(self) -> str:
+        if self.state is DayState.WAITING and self.follows_from is None:
+            return "started, nothing planned yet"
         return self.state.describe()
 
 
@@ -130,11 +131,11 @@ def start(
     """Start the day (Plan my day's *Start the day*, Start tracking, `splitday start`).
 
     With a role: work on it from now (flagged when off-plan). Without: follow the plan — from
-    now if it has something now, else from its next slot or meeting today (nothing is logged
-    until then). A closed day opens again. Nothing left to follow today is an error."""
+    now if it has something now, else from its next slot or meeting today; nothing is logged
+    until then (with nothing planned yet, from the first slot planned later). A closed day
+    opens again."""
     today = _today(session, owner, zone, now)
     change = tracking.catch_up(session, owner, zone, now)
-    day_v = planning.get_day(session, owner, today, zone)
     if role_id is not None:
         entry, started = tracking.start_work(
             session, owner, zone, now, role_id=role_id, task_id=task_id, follow_plan=True
@@ -146,20 +147,16 @@ def start(
         _mark_started(session, owner, zone, today, now)
         return Started(running, None, running.role_id), change | _day_change(today)
     found = _first_planned(session, owner, zone, now)
-    if found is None:
-        when = "after the hard stop" if now >= day_v.stop else "for the rest of today"
-        raise PlannerError(
-            f"nothing is planned {when}; plan the day (Plan my day, `splitday plan --auto`) "
-            "or name a role to work on"
-        )
-    at, planned = found
-    if at <= now:
+    if found is not None and found[0] <= now:
         entry, started = tracking.start_work(session, owner, zone, now, task_id=task_id)
         _mark_started(session, owner, zone, today, now)
         return Started(entry, None, entry.role_id), change | started | _day_change(today)
     change |= tracking.stop(session, owner, zone, now)  # nothing runs until the plan begins
     _mark_started(session, owner, zone, today, now)
     planning.set_follow_from(session, owner, zone, now)
+    if found is None:  # nothing planned (yet): the first slot planned later is followed
+        return Started(None, None, None), change | _day_change(today)
+    at, planned = found
     meeting = planned.meeting.summary if planned.meeting else None
     return Started(None, at, planned.role_id, meeting), change | _day_change(today)
 
@@ -173,7 +170,7 @@ def _mark_started(session: Session, owner: str, zone: tzinfo, day: date, now: da
 
 
 def _day_change(day: date) -> Change:
-    return Change.of(Topic.DAY, Topic.ENTRIES, day=day)
+    return Change.of(Topic.DAY, day=day)
 
 
 def pause(session: Session, owner: str, zone: tzinfo, now: datetime) -> Change:

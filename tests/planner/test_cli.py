@@ -175,6 +175,15 @@ def test_status_next_is_the_rule_the_now_panel_uses(
     assert status["next"]["kind"] == "slot" and status["next_meeting"] is None
 
 
+def test_start_with_nothing_planned_says_so(
+    capsys: pytest.CaptureFixture[str], tuesday: Callable[[str], None]
+) -> None:
+    tuesday("08:50")
+    code, out, _ = run(capsys, "start")
+    assert code == 0 and out.startswith("day started: nothing is planned yet")
+    assert "day:     started, nothing planned yet" in run(capsys, "status")[1]
+
+
 def test_stop_pauses_and_start_follows_again(
     capsys: pytest.CaptureFixture[str], tuesday: Callable[[str], None]
 ) -> None:

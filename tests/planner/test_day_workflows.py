@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from planner.domain import day_rules
 from planner.domain.errors import PlannerError
 from planner.domain.timerange import Interval, local_wall_time
-from planner.domain.values import MeetingV, SlotV
+from planner.domain.values import MeetingV, SlotV, Topic
 from planner.services import day, planning, tracking
 from planner.storage.db import Database
 from planner.storage.models import CalendarSource, Occurrence
@@ -201,22 +201,29 @@ def test_start_again_while_following_changes_nothing(db: Database, plan: tuple[i
     assert first.entry is not None and again.entry == first.entry
 
 
-def test_start_with_nothing_left_to_follow_is_refused_but_a_role_works(
+def test_start_with_nothing_planned_waits_for_the_plan_and_a_role_works(
     db: Database, roles: tuple[int, int]
 ) -> None:
+    """The dialog and the CLI agree: with nothing planned the day starts and the log follows
+    the first slot planned later (the CLI refused, the dialog started anyway)."""
     sup, com = roles
-    with pytest.raises(PlannerError, match="nothing is planned"), db.transaction() as s:
-        day.start(s, OWNER, BERLIN, wall(8, 50))
-    with db.read() as s:
-        assert day.status(s, OWNER, BERLIN, wall(8, 50)).state is day.DayState.NOT_STARTED
     with db.transaction() as s:
-        planning.add_slot(s, OWNER, BERLIN, wall(9), wall(10), sup)
-        started, _ = day.start(s, OWNER, BERLIN, wall(9, 30), role_id=com)
-    assert started.entry is not None and "unplanned" in started.entry.flags
+        started, change = day.start(s, OWNER, BERLIN, wall(8, 50))
+    assert started.waiting and started.follows_from is None and change.topics == {Topic.DAY}
     with db.read() as s:
-        assert day.status(s, OWNER, BERLIN, wall(9, 30)).state is day.DayState.OFF_PLAN
-    with pytest.raises(PlannerError, match="after the hard stop"), db.transaction() as s:
-        day.start(s, OWNER, BERLIN, wall(18))
+        status = day.status(s, OWNER, BERLIN, wall(9))
+    assert status.state is day.DayState.WAITING
+    assert status.describe() == "started, nothing planned yet"
+    with db.transaction() as s:
+        planning.add_slot(s, OWNER, BERLIN, wall(10), wall(11), sup)  # planned at 09:30
+        day.catch_up(s, OWNER, BERLIN, wall(10, 30))
+    assert log(db) == [("work", "10:00", None, sup)]
+    with db.transaction() as s:
+        started, _ = day.start(s, OWNER, BERLIN, wall(10, 40), role_id=com)
+    assert started.entry is not None and "unplanned" in started.entry.flags
+    assert log(db) == [("work", "10:00", "10:40", sup), ("work", "10:40", None, com)]
+    with db.read() as s:
+        assert day.status(s, OWNER, BERLIN, wall(10, 45)).state is day.DayState.OFF_PLAN
 
 
 def test_close_the_day_stops_the_log_and_a_start_opens_it_again(
