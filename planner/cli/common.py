@@ -24,11 +24,11 @@ class CliError(Exception):
 
 def parse_duration(text: str) -> int:
     """'30m', '1h', '1h30m', '1:30', '90' -> minutes (a usage error when it is none of these)."""
-    from planner.domain import forms  # not at import: `splitday interrupt` forwards first
+    from planner.domain import durations  # not at import: `splitday interrupt` forwards first
     from planner.domain.errors import PlannerError
 
     try:
-        return forms.parse_duration(text)
+        return durations.parse_duration(text)
     except PlannerError as exc:
         raise CliError(str(exc)) from exc
 

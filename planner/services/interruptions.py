@@ -119,6 +119,6 @@ def reflow_advice(
 
 def parse_minutes(text: str) -> int:
     """'10m', '1h', '1h30m', '1:30', '90' -> minutes (the CLI's rule)."""
-    from planner.domain.forms import parse_duration
+    from planner.domain.durations import parse_duration
 
     return parse_duration(text)
