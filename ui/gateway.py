@@ -2,9 +2,12 @@
 
 Every read and write of the UI runs here, in one transaction each; errors are caught and
 said the same way everywhere (`explain`), and what changed is broadcast once on `changed`.
-Plan edits are undoable: they run once here and are then pushed onto a QUndoStack whose
-commands call the inverse service (again in one transaction each). The gateway also holds the
-one notion of the user's time zone (`zone`, `follow_zone`, `zone_changed`).
+Reads run in a read transaction (`Database.read`: no write lock, never waiting for a writer).
+Plan edits are undoable: each runs once inside planner.services.undo.recorded (one step in the
+core's journal, written in the edit's own transaction) and is pushed onto a QUndoStack as a
+command that asks the core to undo or redo that step by id (again one transaction each). Steps
+name rows by uid, so a deleted slot that comes back (with a new id) is still found. The gateway
+also holds the one notion of the user's time zone (`zone`, `follow_zone`, `zone_changed`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -26,8 +29,9 @@ from sqlalchemy.orm import Session
 from planner.domain.clock import Clock, local_zone, reset_local_zone
 from planner.domain.errors import PlannerError
 from planner.domain.timerange import day_bounds
-from planner.domain.values import Change, SlotV, TaskV, Topic
-from planner.services import planning, tracking
+from planner.domain.values import Change, SlotV, StepV, TaskV, Topic
+from planner.services import day as day_flow
+from planner.services import planning, tracking, undo
 from planner.storage.db import Database, StorageError
 from ui.day_data import DaySnapshot
 
@@ -35,7 +39,8 @@ if TYPE_CHECKING:
     from planner.calendars.fetch import Fetcher
     from planner.calendars.sync import SyncResult
 
-Step = Callable[[Session], Change]
+Step = Callable[[Session], Any]  # a service call: returns a Change, (value, Change) or nothing
+Days = Iterable[date] | Callable[[Session], Iterable[date]]
 EVERYTHING = Change(frozenset(Topic))
 NOT_SAVED = "The change was not saved"
 T = TypeVar("T")
@@ -151,21 +156,33 @@ class SystemZone:
 
 
 class _Edit(QUndoCommand):
-    """An edit that already ran once; undo/redo call the services again."""
+    """An edit that already ran once (recorded as a core step); undo/redo ask the core."""
 
-    def __init__(self, gateway: Gateway, text: str, do: Step, undo: Step) -> None:
-        super().__init__(text)
-        self._gateway, self._do, self._undo = gateway, do, undo
+    def __init__(self, gateway: Gateway, step: StepV) -> None:
+        super().__init__(step.text)
+        self._gateway, self.step_id = gateway, step.id
         self._fresh = True
 
     def redo(self) -> None:
         if self._fresh:  # pushed right after it ran
             self._fresh = False
             return
-        self._gateway.replay(self._do, failure=f"Could not redo “{self.text()}”")
+        gateway = self._gateway
+        ok = gateway.replay(
+            lambda s: undo.redo(s, gateway.owner, gateway.zone, step_id=self.step_id),
+            failure=f"Could not redo “{self.text()}”",
+        )
+        if not ok:
+            self.setObsolete(True)  # the stack drops it: it no longer matches the data
 
     def undo(self) -> None:
-        self._gateway.replay(self._undo, failure=f"Could not undo “{self.text()}”")
+        gateway = self._gateway
+        ok = gateway.replay(
+            lambda s: undo.undo(s, gateway.owner, gateway.zone, step_id=self.step_id),
+            failure=f"Could not undo “{self.text()}”",
+        )
+        if not ok:
+            self.setObsolete(True)
 
 
 class Gateway(QObject):
@@ -235,9 +252,10 @@ class Gateway(QObject):
         return outcome.ok, outcome.value
 
     def read(self, fetch: Callable[[Session], T], *, failure: str = "") -> T:
-        """Read in one transaction; a failure raises ReadFailed with the line to show."""
+        """Read in one read transaction (no write lock: it never waits for the CLI or a sync);
+        a failure raises ReadFailed with the line to show."""
         try:
-            with self.db.transaction() as session:
+            with self.db.read() as session:
                 return fetch(session)
         except PlannerError as exc:
             raise ReadFailed(str(exc)) from exc
@@ -252,13 +270,14 @@ class Gateway(QObject):
         if change.topics:
             self.changed.emit(change)
 
-    def replay(self, step: Step, *, failure: str) -> None:
+    def replay(self, step: Step, *, failure: str) -> bool:
         """Undo or redo: like apply, but views may follow the change to the day it touched."""
         self.replaying = True
         try:
-            self.apply(step, failure=failure)
+            ok, _ = self.apply(step, failure=failure)
         finally:
             self.replaying = False
+        return ok
 
     def _refused(self, message: str, inline: bool) -> Outcome[Any]:
         if not inline:
@@ -274,11 +293,37 @@ class Gateway(QObject):
         self.failed.emit(message)
         self.changed.emit(EVERYTHING)  # views drop any preview and show the data as it is
 
-    def edit(self, text: str, do: Step, undo: Step) -> bool:
-        ok, _ = self.apply(do)
-        if ok:
-            self.undo_stack.push(_Edit(self, text, do, undo))
-        return ok
+    def edit(self, text: str, do: Step, days: Days) -> bool:
+        """Run a plan edit as one transaction, recorded as one undoable step in the core.
+
+        `days`: the days it touches (or a function of the session giving them): the slot's
+        day and the day it moves to, the task's day, the day tasks are carried to."""
+        outcome = self.record(text, do, days)
+        return outcome.ok
+
+    def record(
+        self, text: str, do: Step, days: Days, *, failure: str = "", inline: bool = False
+    ) -> Outcome[Any]:
+        """`edit` for callers that want the Outcome (a dialog showing its own message); the
+        Outcome's value is what `do` returned."""
+
+        def step(session: Session) -> tuple[Any, undo.Recorder, Change]:
+            touched = days(session) if callable(days) else days
+            with undo.recorded(
+                session, self.owner, self.zone, text, touched, self.now()
+            ) as recorder:
+                result = do(session)
+            return result, recorder, change_in(result)
+
+        outcome = self.run(step, failure=failure, inline=inline)
+        if not outcome.ok:
+            return Outcome(False, message=outcome.message, refused=outcome.refused)
+        result, recorder, _ = outcome.result()
+        if recorder.step is not None:
+            self.undo_stack.push(_Edit(self, recorder.step))
+        elif recorder.lost:
+            self.undo_stack.clear()  # the core could not record it: no undo across it
+        return Outcome(True, result)
 
     # ------------------------------------------------------------ the zone
 
@@ -362,7 +407,7 @@ class Gateway(QObject):
 
         def step(session: Session) -> Change:
             now = self.now()
-            change = tracking.follow_plan(session, self.owner, self.zone, now)
+            change = day_flow.catch_up(session, self.owner, self.zone, now)
             tracking.heartbeat(session, self.owner, now)
             return change
 
@@ -376,21 +421,15 @@ class Gateway(QObject):
 
     # ------------------------------------------------------------ slots
 
+    def _day_of(self, session: Session, moment: datetime) -> date:
+        return planning.day_of(session, self.owner, moment, self.zone)
+
     def add_slot(self, start: datetime, end: datetime, role_id: int, title: str = "") -> bool:
-        made: dict[str, int] = {}
-
-        def do(session: Session) -> Change:
-            # on redo after undo the slot comes back with a new id
-            slot, change = planning.add_slot(
-                session, self.owner, self.zone, start, end, role_id, title
-            )
-            made["id"] = slot.id
-            return change
-
-        def undo(session: Session) -> Change:
-            return planning.remove_slot(session, self.owner, made["id"])[1]
-
-        return self.edit("New slot", do, undo)
+        return self.edit(
+            "New slot",
+            lambda s: planning.add_slot(s, self.owner, self.zone, start, end, role_id, title),
+            lambda s: {self._day_of(s, start)},
+        )
 
     def change_slot(
         self,
@@ -402,106 +441,54 @@ class Gateway(QObject):
         title: str | None = None,
         text: str = "Change slot",
     ) -> bool:
-        ids = {"id": slot.id}
-
-        def do(session: Session) -> Change:
-            return planning.update_slot(
-                session,
+        return self.edit(
+            text,
+            lambda s: planning.update_slot(
+                s,
                 self.owner,
                 self.zone,
-                ids["id"],
+                slot.id,
                 start=start,
                 end=end,
                 role_id=role_id,
                 title=title,
-            )[1]
-
-        def undo(session: Session) -> Change:
-            return planning.update_slot(
-                session,
-                self.owner,
-                self.zone,
-                ids["id"],
-                start=slot.start if start or end else None,
-                end=slot.end if start or end else None,
-                role_id=slot.role_id if role_id is not None else None,
-                title=slot.title if title is not None else None,
-                pinned=slot.pinned,
-            )[1]
-
-        return self.edit(text, do, undo)
+            ),
+            lambda s: {slot.day, self._day_of(s, start or slot.start)},
+        )
 
     def remove_slot(self, slot: SlotV) -> bool:
-        state: dict[str, Any] = {"id": slot.id, "tasks": []}
-
-        def do(session: Session) -> Change:
-            state["tasks"] = [
-                t.id
-                for t in planning.list_tasks(session, self.owner, slot.day)
-                if t.slot_id == state["id"]
-            ]
-            return planning.remove_slot(session, self.owner, state["id"])[1]
-
-        def undo(session: Session) -> Change:
-            again, change = planning.add_slot(
-                session,
-                self.owner,
-                self.zone,
-                slot.start,
-                slot.end,
-                slot.role_id,
-                slot.title,
-                origin=slot.origin,
-                pinned=slot.pinned,
-            )
-            state["id"] = again.id
-            for task_id in state["tasks"]:
-                change |= planning.update_task(session, self.owner, task_id, slot_id=again.id)[1]
-            return change | Change.of(Topic.TASKS, day=slot.day)
-
-        return self.edit("Delete slot", do, undo)
+        return self.edit(
+            "Delete slot", lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
+        )
 
     # ------------------------------------------------------------ tasks
 
-    def add_task(self, title: str, role_id: int, estimate_minutes: int, day: date) -> bool:
-        made: dict[str, int] = {}
+    @staticmethod
+    def _task_days(task: TaskV) -> set[date]:
+        return {task.day} if task.day is not None else set()  # undated tasks: always looked at
 
-        def do(session: Session) -> Change:
-            if "id" in made:
-                return planning.set_task_status(
-                    session, self.owner, made["id"], "open", self.now()
-                )[1]
-            task, change = planning.add_task(
-                session,
+    def add_task(self, title: str, role_id: int, estimate_minutes: int, day: date) -> bool:
+        return self.edit(
+            "Add task",
+            lambda s: planning.add_task(
+                s,
                 self.owner,
                 title,
                 role_id,
                 now=self.now(),
                 day=day,
                 estimate_minutes=estimate_minutes,
-            )
-            made["id"] = task.id
-            return change
-
-        def undo(session: Session) -> Change:
-            return planning.set_task_status(session, self.owner, made["id"], "dropped", self.now())[
-                1
-            ]
-
-        return self.edit("Add task", do, undo)
+            ),
+            {day},
+        )
 
     def set_task_status(self, task: TaskV, status: str) -> bool:
         names = {"done": "Check off task", "open": "Reopen task", "dropped": "Remove task"}
-
-        def do(session: Session) -> Change:
-            return planning.set_task_status(session, self.owner, task.id, status, self.now())[1]
-
-        def undo(session: Session) -> Change:
-            return planning.set_task_status(session, self.owner, task.id, task.status, self.now())[
-                1
-            ]
-
-        return self.edit(names.get(status, "Task status"), do, undo)
+        return self.edit(
+            names.get(status, "Task status"),
+            lambda s: planning.set_task_status(s, self.owner, task.id, status, self.now()),
+            self._task_days(task),
+        )
 
     def edit_task(
         self,
@@ -511,44 +498,37 @@ class Gateway(QObject):
         estimate_minutes: int | None = None,
         role_id: int | None = None,
     ) -> bool:
-        def do(session: Session) -> Change:
-            return planning.update_task(
-                session,
+        return self.edit(
+            "Edit task",
+            lambda s: planning.update_task(
+                s,
                 self.owner,
                 task.id,
                 title=title,
                 estimate_minutes=estimate_minutes,
                 role_id=role_id,
-            )[1]
-
-        def undo(session: Session) -> Change:
-            return planning.update_task(
-                session,
-                self.owner,
-                task.id,
-                title=task.title if title is not None else None,
-                estimate_minutes=task.estimate_minutes if estimate_minutes is not None else None,
-                role_id=task.role_id if role_id is not None else None,
-            )[1]
-
-        return self.edit("Edit task", do, undo)
+            ),
+            self._task_days(task),
+        )
 
     def schedule_task(self, task: TaskV, slot_id: int | None) -> bool:
-        def do(session: Session) -> Change:
-            return planning.update_task(session, self.owner, task.id, slot_id=slot_id)[1]
+        def days(session: Session) -> set[date]:
+            found = self._task_days(task)
+            if slot_id is not None:
+                found.add(planning.get_slot(session, self.owner, slot_id).day)
+            return found
 
-        def undo(session: Session) -> Change:
-            return planning.update_task(session, self.owner, task.id, slot_id=task.slot_id)[1]
-
-        return self.edit("Schedule task" if slot_id else "Unschedule task", do, undo)
+        return self.edit(
+            "Schedule task" if slot_id else "Unschedule task",
+            lambda s: planning.update_task(s, self.owner, task.id, slot_id=slot_id),
+            days,
+        )
 
     def reorder_tasks(self, day: date, before: list[int], after: list[int]) -> bool:
         if before == after:
             return True
         return self.edit(
-            "Reorder tasks",
-            lambda s: planning.reorder_tasks(s, self.owner, day, after),
-            lambda s: planning.reorder_tasks(s, self.owner, day, before),
+            "Reorder tasks", lambda s: planning.reorder_tasks(s, self.owner, day, after), {day}
         )
 
 

@@ -62,8 +62,11 @@ class Context:
         self.zone = local_zone()
         self.db: Database = open_database(db_url)
         self.owner = self.db.owner
-        with self.db.transaction() as session:
-            planning.ensure_defaults(session, self.owner)
+        with self.db.read() as session:
+            seeded = not planning.needs_defaults(session, self.owner)
+        if not seeded:  # the first run only: every other command starts without the write lock
+            with self.db.transaction() as session:
+                planning.ensure_defaults(session, self.owner)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -29,7 +29,7 @@ from planner.domain.flags import in_words
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from planner.domain.values import EntryV, PlanV, RoleV, SlotV
+    from planner.domain.values import EntryV, MeetingV, PlanV, RoleV, SlotV
 
 # ---------------------------------------------------------------- parsing helpers
 
@@ -201,15 +201,18 @@ def cmd_day(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     from planner.services import planning
 
-    with ctx.db.transaction() as s:
-        day = parse_date(args.date, ctx.today(s))
-        if args.reflow:
-            plan, _ = planning.reflow_day(s, ctx.owner, day, ctx.zone, ctx.now())
-        elif args.auto:
-            plan, _ = planning.auto_plan(
-                s, ctx.owner, day, ctx.zone, min_block_minutes=args.min_block
-            )
-        else:
+    if args.reflow or args.auto:
+        with ctx.db.transaction() as s:
+            day = parse_date(args.date, ctx.today(s))
+            if args.reflow:
+                plan, _ = planning.reflow_day(s, ctx.owner, day, ctx.zone, ctx.now())
+            else:
+                plan, _ = planning.auto_plan(
+                    s, ctx.owner, day, ctx.zone, min_block_minutes=args.min_block
+                )
+    else:
+        with ctx.db.read() as s:  # showing the plan takes no lock
+            day = parse_date(args.date, ctx.today(s))
             plan = planning.get_plan(s, ctx.owner, day, ctx.zone)
     if args.json:
         _print_json(plan_json(plan, ctx.zone))
@@ -371,6 +374,7 @@ def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
             role_id=role_id,
             source=args.source or "",
             minutes=minutes,
+            now=ctx.now(),
         )
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
@@ -378,7 +382,10 @@ def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
     role = names.get(entry.role_id or -1, "?")
     words = in_words(entry.flags, role, names.get(slot.role_id) if slot else None)
     detail = f"{role}; {words}" if words else role
-    print(f"interruption logged at {_hm(entry.start, ctx.zone)} ({detail})")
+    span = _hm(entry.start, ctx.zone)
+    if entry.end is not None:  # logged after the fact: it is over
+        span = f"{span}–{_hm(entry.end, ctx.zone)}"
+    print(f"interruption logged at {span} ({detail})")
     return 0
 
 
@@ -397,57 +404,102 @@ def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
-    from planner.services import planning, tracking
+    from planner.services import day, planning, tracking
 
     with ctx.db.transaction() as s:
         role_id = ctx.role(s, args.role).id if args.role else None
-        planning.start_day(s, ctx.owner, ctx.today(s), ctx.zone, ctx.now())
-        entry, _ = tracking.start_work(
-            s,
-            ctx.owner,
-            ctx.zone,
-            ctx.now(),
-            role_id=role_id,
-            task_id=args.task,
-            follow_plan=role_id is None,
+        started, _ = day.start(
+            s, ctx.owner, ctx.zone, ctx.now(), role_id=role_id, task_id=args.task
         )
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
+    role = names.get(started.role_id or -1, "?")
+    if started.waiting and started.follows_from is None:
+        print(
+            "day started: nothing is planned yet; the log follows the plan from its first "
+            "slot (plan it with `splitday plan --auto`, or `splitday start ROLE`)"
+        )
+        return 0
+    if started.follows_from is not None:
+        what = f"the meeting “{started.meeting}”" if started.meeting else role
+        print(
+            f"day started: following the plan from {_hm(started.follows_from, ctx.zone)} "
+            f"({what}); nothing is logged until then"
+        )
+        return 0
+    entry = started.entry
+    assert entry is not None
     flag = " (off-plan)" if "unplanned" in entry.flags else ""
-    print(f"working on {names.get(entry.role_id or -1, '?')}{flag}")
+    doing = f"in the meeting “{entry.note}”" if entry.kind == "meeting" else f"working on {role}"
+    plan = ", following the plan" if entry.follows_plan else ""
+    print(f"{doing}{flag}{plan} since {_hm(entry.start, ctx.zone)}")
     return 0
 
 
 def cmd_stop(ctx: Context, args: argparse.Namespace) -> int:
-    from planner.services import tracking
+    from planner.services import day
 
     with ctx.db.transaction() as s:
-        change = tracking.stop(s, ctx.owner, ctx.zone, ctx.now())
+        change = day.pause(s, ctx.owner, ctx.zone, ctx.now())
     print("stopped" if change.topics else "nothing was running")
     return 0
 
 
-def status_data(ctx: Context, s: Session) -> dict[str, Any]:
-    from planner.services import planning, tracking
+def _meeting_json(meeting: MeetingV | None, names: dict[int, str], zone: tzinfo) -> Any:
+    if meeting is None:
+        return None
+    return {
+        "id": meeting.id,
+        "summary": meeting.summary,
+        "start": _iso(meeting.start, zone),
+        "end": _iso(meeting.end, zone),
+        "role": names.get(meeting.role_id) if meeting.role_id is not None else None,
+    }
+
+
+def catch_up(ctx: Context) -> None:
+    """Follow the plan up to now; the write lock only when there is something to write."""
+    from planner.services import day, tracking
 
     now = ctx.now()
-    tracking.follow_plan(s, ctx.owner, ctx.zone, now)
+    with ctx.db.read() as s:
+        due = tracking.catch_up_due(s, ctx.owner, ctx.zone, now)
+    if due:
+        with ctx.db.transaction() as s:
+            day.catch_up(s, ctx.owner, ctx.zone, now)
+
+
+def status_data(ctx: Context, s: Session) -> dict[str, Any]:
+    """What `status` shows (read only: call catch_up(ctx) first)."""
+    from planner.services import day, planning, tracking
+
+    now = ctx.now()
     today = ctx.today(s)
-    day = planning.get_day(s, ctx.owner, today, ctx.zone)
+    state = day.status(s, ctx.owner, ctx.zone, now)
     names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
-    slot = planning.slot_at(s, ctx.owner, now)
-    upcoming = [x for x in planning.list_slots(s, ctx.owner, today) if x.start > now]
-    run = tracking.running(s, ctx.owner)
+    focus = state.focus
+    slot, run = focus.slot, state.running
     summary = tracking.day_summary(s, ctx.owner, today, ctx.zone, now)
+    nxt: dict[str, Any] | None = None
+    if focus.next_is_meeting:
+        nxt = {"kind": "meeting", **_meeting_json(focus.next_meeting, names, ctx.zone)}
+    elif focus.next_slot is not None:
+        nxt = {"kind": "slot", **slot_json(focus.next_slot, names, ctx.zone)}
     return {
         "now": _iso(now, ctx.zone),
         "date": today.isoformat(),
-        "start": _iso(day.start, ctx.zone),
-        "hard_stop": _iso(day.stop, ctx.zone),
-        "minutes_to_stop": round((day.stop - now).total_seconds() / 60),
+        "start": _iso(state.day.start, ctx.zone),
+        "hard_stop": _iso(state.day.stop, ctx.zone),
+        "minutes_to_stop": round((state.day.stop - now).total_seconds() / 60),
+        "state": state.state.value,
+        "state_text": state.describe(),
+        "follows_plan_from": _iso(state.follows_from, ctx.zone),
         "slot": slot_json(slot, names, ctx.zone) if slot else None,
         "slot_minutes_left": round((slot.end - now).total_seconds() / 60) if slot else None,
-        "next_slot": slot_json(upcoming[0], names, ctx.zone) if upcoming else None,
+        "meeting": _meeting_json(focus.meeting, names, ctx.zone),
+        "next_slot": slot_json(focus.next_slot, names, ctx.zone) if focus.next_slot else None,
+        "next_meeting": _meeting_json(focus.next_meeting, names, ctx.zone),
+        "next": nxt,
         "running": entry_json(run, names, ctx.zone, now) if run else None,
         "interruptions": {
             "count": summary.count,
@@ -460,13 +512,18 @@ def status_data(ctx: Context, s: Session) -> dict[str, Any]:
 
 
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
-    with ctx.db.transaction() as s:
+    catch_up(ctx)
+    with ctx.db.read() as s:
         data = status_data(ctx, s)
     if args.json:
         _print_json(data)
         return 0
     slot, run = data["slot"], data["running"]
     print(f"{data['date']}  now {data['now'][11:16]}  hard stop {data['hard_stop'][11:16]}")
+    state = data["state_text"]
+    if data["follows_plan_from"]:
+        state += f" from {data['follows_plan_from'][11:16]}"
+    print(f"day:     {state}")
     if slot:
         print(
             f"slot:    {slot['role']} until {slot['end'][11:16]} "
@@ -474,12 +531,20 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         )
     else:
         print("slot:    none planned now")
+    if data["next"]:
+        nxt = data["next"]
+        what = f"meeting {nxt['summary']}" if nxt["kind"] == "meeting" else nxt["role"]
+        print(f"next:    {what} at {nxt['start'][11:16]}")
     if run:
         extra = f" — {run['note']}" if run["note"] else ""
         planned = slot["role"] if slot else None
         words = in_words(run["flags"], run["role"], planned)
         flags = f" ({words})" if words else ""
-        print(f"running: {run['kind']} {run['role']} for {run['minutes']:.0f} min{extra}{flags}")
+        since = run["start"][11:16]
+        print(
+            f"running: {run['kind']} {run['role']} since {since} "
+            f"for {run['minutes']:.0f} min{extra}{flags}"
+        )
     else:
         print("running: nothing")
     i = data["interruptions"]

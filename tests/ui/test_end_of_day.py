@@ -46,7 +46,7 @@ def friday(db: Database, clock: FakeClock) -> dict[str, int]:
             s,
             OWNER,
             BERLIN,
-            at(10),
+            at(10, 20),  # logged when it was over: 10:00–10:20
             note="printer on fire",
             source="Kim",
             minutes=20,

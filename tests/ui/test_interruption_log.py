@@ -56,8 +56,9 @@ def test_edit_dialog_changes_time_duration_role_source_note(
     qtbot: QtBot, intr: Interruptions, db: Database, clock: FakeClock, zone: ZoneInfo
 ) -> None:
     t0 = clock.now()
-    intr.log(t0, "printer", "Anna", _role(db, "Support"), 10)
-    intr.log(t0 + timedelta(hours=1), "call", "phone", None, 5)
+    # logged when they were over: 09:00–09:10 and 10:00–10:05
+    intr.log(t0 + timedelta(minutes=10), "printer", "Anna", _role(db, "Support"), 10)
+    intr.log(t0 + timedelta(hours=1, minutes=5), "call", "phone", None, 5)
     dialog = InterruptionLogDialog(intr.service, zone, parse_minutes)
     qtbot.addWidget(dialog)
     changes: list[bool] = []
@@ -276,8 +277,8 @@ def test_forwarded_interrupt_with_a_role_name_and_its_errors(
     assert reply.ok and "Community" in reply.message and reply.data is not None
     [entry] = [e for e in _entries(db, clock) if e.kind == "interruption"]
     assert entry.id == reply.data["entry_id"]
-    assert entry.role_id == _role(db, "Community") and entry.start == clock.now()
-    assert entry.end == clock.now() + timedelta(minutes=15)
+    assert entry.role_id == _role(db, "Community") and entry.end == clock.now()
+    assert entry.start == clock.now() - timedelta(minutes=15)  # already over when logged
     from planner.domain.errors import PlannerError
 
     with pytest.raises(PlannerError, match="no role"):

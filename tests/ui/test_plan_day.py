@@ -300,6 +300,30 @@ def test_start_the_day_follows_the_current_slot(
     assert entry.role_id == slot.role_id
 
 
+def test_started_before_the_first_slot_the_log_follows_the_plan_from_it(
+    qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo
+) -> None:
+    """Issue 15 item 1: Plan my day at 08:50, Auto-split, Start the day; at 09:00 and later
+    the log follows the plan (it stayed empty). The same core call as `splitday start`."""
+    clock.set(at(8, 50))
+    gateway = Gateway(db, clock, zone)
+    dialog = PlanDayDialog(gateway, DAY)
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.day_started):
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    with db.transaction() as s:
+        assert tracking.running(s, OWNER) is None  # nothing is logged before 09:00
+        first = planning.list_slots(s, OWNER, DAY)[0]
+    assert first.start == at(9)
+    clock.set(at(9, 20))
+    assert gateway.tick()  # the window's minute tick, or `splitday status`: the same catch-up
+    with db.transaction() as s:
+        entry = tracking.running(s, OWNER)
+    assert entry is not None and entry.follows_plan
+    assert (entry.start, entry.role_id) == (at(9), first.role_id)
+
+
 def test_another_day_cannot_be_started(
     qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo
 ) -> None:

@@ -139,8 +139,9 @@ def test_ctrl_enter_logs_a_finished_interruption(
     qtbot.keyClick(quick_log.duration, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     [entry] = _interruptions(db, clock)
     assert entry.note == "quick question"
-    assert entry.start == clock.now()
-    assert entry.end == clock.now() + timedelta(minutes=10)
+    # "took 10m": over when it was logged (the key press), so it began 10 min before
+    assert entry.end == clock.now()
+    assert entry.start == clock.now() - timedelta(minutes=10)
     with db.transaction() as s:
         run = tracking.running(s, OWNER)
     assert run is not None and run.kind == "work"  # back on the planned work afterwards

@@ -7,6 +7,7 @@ from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from planner.domain.values import Change, DayV, RoleV
+from planner.services import day as day_flow
 from planner.services import planning, tracking
 from planner.services.day_review import DayReview, load_review
 from ui.gateway import Gateway, Outcome
@@ -73,11 +74,6 @@ class EndOfDayActions:
         return self._run(lambda s: planning.carry_over(s, self.owner, self.day, to_day))
 
     def close_day(self) -> Outcome[Change]:
-        """End what is running and mark the day closed."""
+        """End what is running and mark the day closed (planner.services.day.close)."""
         now, zone = self.gateway.now(), self.zone
-
-        def close(s: Session) -> Change:
-            stopped = tracking.stop(s, self.owner, zone, now)
-            return stopped | planning.close_day(s, self.owner, self.day, zone, now)
-
-        return self._run(close)
+        return self._run(lambda s: day_flow.close(s, self.owner, zone, self.day, now))

@@ -74,7 +74,8 @@ class InterruptionActions:
         *,
         role_name: str | None = None,
     ) -> Outcome[tuple[EntryV, Change]]:
-        """Log an interruption that started at `at` (the key press); with `minutes` it is over."""
+        """Log an interruption at `at` (the key press): running from it, or, with `minutes`,
+        over at it (it began `minutes` before; tracking.interrupt)."""
         gateway, owner = self.gateway, self.owner
 
         def step(s: Session) -> tuple[EntryV, Change]:

@@ -7,7 +7,8 @@ from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from planner.domain.values import Change, PlanV
-from planner.services import planning, tracking
+from planner.services import day as day_flow
+from planner.services import planning
 from ui.gateway import Gateway, Outcome
 
 if TYPE_CHECKING:
@@ -65,20 +66,10 @@ class PlanDayActions:
         return self.gateway.read(fetch, failure="Could not read the plan")
 
     def plan_due(self) -> bool:
-        """The morning rule: a workday with no slots, not started, before its hard stop."""
-        owner, day, zone, now = self.owner, self.day, self.zone, self.now()
-
-        def fetch(s: Session) -> bool:
-            plan = planning.get_plan(s, owner, day, zone)
-            is_workday = planning.workday_hours(s, owner, day.weekday())[0]
-            return (
-                is_workday
-                and not plan.slots
-                and plan.day.started_at is None
-                and now < plan.day.stop
-            )
-
-        return self.gateway.read(fetch)
+        """The morning rule (the core's: planner.services.day.morning_plan_due): a workday
+        with no slots, not started, before its hard stop."""
+        owner, zone, now = self.owner, self.zone, self.now()
+        return self.gateway.read(lambda s: day_flow.morning_plan_due(s, owner, zone, now))
 
     def set_window(self, start_minute: int, stop_minute: int) -> Outcome[Any]:
         return self._run(
@@ -148,14 +139,7 @@ class PlanDayActions:
         )
 
     def start_day(self) -> Outcome[Change]:
-        """Mark the day started and, inside a slot, start logging work on the plan."""
+        """Start the day as `splitday start` does (the core's planner.services.day.start):
+        follow the plan from now, or, before its first slot, from that slot on."""
         now = self.now()
-
-        def start(s: Session) -> Change:
-            change = planning.start_day(s, self.owner, self.day, self.zone, now)
-            if planning.slot_at(s, self.owner, now) is not None:
-                _, started = tracking.start_work(s, self.owner, self.zone, now, follow_plan=True)
-                change = change | started
-            return change
-
-        return self._run(start)
+        return self._run(lambda s: day_flow.start(s, self.owner, self.zone, now)[1])
