@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,9 +32,11 @@ from ui.dialogs._common import (
     ServiceDialog,
     format_minutes,
     run_dialog,
+    scrolled,
     swatch,
 )
 from ui.gateway import Gateway
+from ui.widgets.fit import fit_window
 
 TASK_ID = Qt.ItemDataRole.UserRole
 FLAG_LABELS = {
@@ -73,7 +75,7 @@ class EndOfDayDialog(ServiceDialog):
         self._build()
         self._read_bar = self.message
         self.refresh()
-        self.resize(1120, 660)
+        fit_window(self, QSize(1120, 660))
 
     # ------------------------------------------------------------ layout
 
@@ -177,7 +179,8 @@ class EndOfDayDialog(ServiceDialog):
         outer = QVBoxLayout(self)
         outer.addWidget(self.heading)
         outer.addWidget(self.message)
-        outer.addLayout(columns, 1)
+        self.scroller = scrolled(columns)  # on a small screen it scrolls; the buttons stay
+        outer.addWidget(self.scroller, 1)
         outer.addLayout(bottom)
 
     # ------------------------------------------------------------ reading

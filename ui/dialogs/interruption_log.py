@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 from planner.domain.values import Change, EntryV, RoleV
 from ui.actions.interruptions import DayLog
 from ui.gateway import Outcome, ReadFailed
+from ui.widgets.fit import fit_window
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Start", "Minutes", "Role", "Source", "Note", "Flags")
@@ -270,7 +272,7 @@ class InterruptionLogDialog(QDialog):
         box.addWidget(self.table, 1)
         box.addWidget(self.error)
         box.addLayout(buttons)
-        self.resize(760, 360)
+        fit_window(self, QSize(760, 360))
 
     def show_day(self, day: date) -> None:
         self._day = day

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Signal
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,8 +38,10 @@ from ui.dialogs._common import (
     chain,
     retire,
     run_dialog,
+    scrolled,
 )
 from ui.gateway import Gateway
+from ui.widgets.fit import fit_window
 
 # The numeric settings a person may change here, with their labels.
 NUMBER_SETTINGS = (
@@ -168,8 +170,15 @@ class SettingsDialog(ServiceDialog):
         self._build()
         self._read_bar = self.roles_message
         self.refresh()
-        hint = self.sizeHint()
-        self.resize(max(980, hint.width()), hint.height())
+        # all of it in view where the screen allows; on a small one the form scrolls
+        form = self.scroller.widget()
+        assert form is not None
+        content = form.sizeHint()
+        chrome = self.sizeHint() - self.scroller.sizeHint()  # margins and the buttons' row
+        fit_window(
+            self,
+            QSize(max(980, content.width() + chrome.width()), content.height() + chrome.height()),
+        )
 
     # ------------------------------------------------------------ layout
 
@@ -288,7 +297,8 @@ class SettingsDialog(ServiceDialog):
         bottom.addWidget(buttons)
 
         outer = QVBoxLayout(self)
-        outer.addLayout(columns, 1)
+        self.scroller = scrolled(columns)
+        outer.addWidget(self.scroller, 1)
         outer.addLayout(bottom)
 
     # ------------------------------------------------------------ reading

@@ -381,9 +381,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
         if not reviews:  # built on first use: matplotlib loads only now
             view = ReviewView(gateway)
-            view.setWindowFlag(Qt.WindowType.Window)
-            view.setWindowTitle("Splitday — Review")
-            view.resize(1100, 760)
+            view.as_window()
             view.day_activated.connect(window.show_day_from_elsewhere)
             gateway.changed.connect(view.on_changed)
             reviews.append(view)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCursor, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +32,7 @@ from planner.domain.values import Change, Topic
 from planner.review import reports
 from ui.actions.review import ReviewActions
 from ui.gateway import Gateway, ReadFailed
+from ui.widgets.fit import fit_window
 
 if TYPE_CHECKING:
     from planner.review.charts import Chart, Theme
@@ -54,6 +55,8 @@ class _ChartTab(QWidget):
 
 class ReviewView(QWidget):
     """How the week was actually spent; what to change next week."""
+
+    PREFERRED_SIZE = QSize(1100, 760)
 
     day_activated = Signal(object)  # a date: open that day in the timeline
     week_changed = Signal(object)  # the Monday now shown
@@ -240,6 +243,12 @@ class ReviewView(QWidget):
     def _on_next_button_clicked(self) -> None:
         self.show_week(self.monday + timedelta(weeks=1))
 
+    def as_window(self, preferred: QSize | None = None) -> None:
+        """Make it a window of its own, sized to `preferred` shrunk to the screen."""
+        self.setWindowFlag(Qt.WindowType.Window)
+        self.setWindowTitle("Splitday — weekly review")
+        fit_window(self, preferred or self.PREFERRED_SIZE)
+
     def _this_monday(self) -> date:
         try:
             return self.service.this_monday()
@@ -425,8 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.week:
         view.show_week(reports.parse_week(args.week))
     view.tabs.setCurrentIndex(args.tab)
-    view.resize(1200, 760)
-    view.setWindowTitle("Splitday — weekly review")
+    view.as_window(QSize(1200, 760))
     view.day_activated.connect(lambda d: print(f"open day {d}"))
     view.show()
     if args.screenshot:
