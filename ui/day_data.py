@@ -56,6 +56,7 @@ class Focus:
     after_stop: bool
     working: EntryV | None = None  # the work being logged now, if any
     working_role: RoleV | None = None
+    interruption_role: RoleV | None = None  # the role the running interruption is on
 
 
 def current_task(snapshot: DaySnapshot, slot: SlotV) -> TaskV | None:
@@ -94,6 +95,7 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
         after_stop=now >= snapshot.plan.day.stop,
         working=working,
         working_role=snapshot.role(working.role_id) if working and working.role_id else None,
+        interruption_role=snapshot.role(interruption.role_id) if interruption else None,
     )
 
 

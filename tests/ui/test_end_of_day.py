@@ -92,7 +92,7 @@ def test_shows_planned_vs_actual_interruptions_and_done(dialog: EndOfDayDialog) 
     assert dialog.interruptions_model.rowCount() == 1
     row = [str(dialog.interruptions_model.index(0, c).data()) for c in range(5)]
     assert row[:4] == ["10:00", "20", "Community", "Kim — printer on fire"]
-    assert "other role" in row[4]
+    assert row[4] == "pulled into Community during a Support focus block"  # words, not ids
     assert dialog.interruption_summary.text().startswith("1 interruption, 20 min")
     assert dialog.done_list.count() == 1 and "done thing" in dialog.done_list.item(0).text()
     assert dialog.unfinished.count() == 3

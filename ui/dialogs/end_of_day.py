@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.flags import entry_in_words
 from planner.domain.values import Change
 from planner.services.day_review import DayReview
 from ui.actions.end_of_day import EndOfDayActions
@@ -39,11 +40,6 @@ from ui.gateway import Gateway
 from ui.widgets.fit import fit_window
 
 TASK_ID = Qt.ItemDataRole.UserRole
-FLAG_LABELS = {
-    "cross_role": "other role",
-    "in_focus": "in focus block",
-    "after_stop": "after stop",
-}
 
 
 def _table(name: str, model: RowsModel) -> QTableView:
@@ -200,7 +196,7 @@ class EndOfDayDialog(ServiceDialog):
             role = names.get(e.role_id) if e.role_id is not None else None
             end = e.end or now
             who = " — ".join(x for x in (e.source, e.note) if x) or "(no note)"
-            flags = ", ".join(FLAG_LABELS[f] for f in sorted(e.flags) if f in FLAG_LABELS)
+            flags = entry_in_words(e, {r.id: r.name for r in roles}, view.slots)
             rows.append(
                 (
                     f"{e.start.astimezone(self._zone):%H:%M}",

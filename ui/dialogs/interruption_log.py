@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.flags import entry_in_words
 from planner.domain.values import Change, EntryV, RoleV
 from ui.actions.interruptions import DayLog
 from ui.gateway import Outcome, ReadFailed
@@ -41,11 +42,6 @@ from ui.widgets.fit import fit_window
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Start", "Minutes", "Role", "Source", "Note", "Flags")
 START, MINUTES, ROLE, SOURCE, NOTE, FLAGS = range(len(COLUMNS))
-FLAG_TEXT = {
-    "cross_role": "other role",
-    "in_focus": "in focus block",
-    "after_stop": "after hard stop",
-}
 
 
 class LogService(Protocol):
@@ -150,7 +146,8 @@ class InterruptionModel(QAbstractTableModel):
             if col == NOTE:
                 return e.note
             if col == FLAGS:
-                return ", ".join(FLAG_TEXT[f] for f in sorted(e.flags) if f in FLAG_TEXT)
+                names = {r.id: r.name for r in self._log.roles}
+                return entry_in_words(e, names, self._log.slots)
         if role == Qt.ItemDataRole.DecorationRole and col == ROLE:
             r = self._names.get(e.role_id or -1)
             return QColor(r.colour) if r else None

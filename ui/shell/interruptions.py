@@ -197,12 +197,13 @@ class Interruptions(QObject):
                 raise NotSaved(f"{exc}; the quick log holds it until it is saved") from exc
             raise
         names = self._role_names
-        flags = ", ".join(sorted(entry.flags))
+        words = self.service.in_words(entry)
         local = entry.start.astimezone(self._gateway.zone)
+        role = names.get(entry.role_id or -1, "?")
         return ipc.Reply(
             True,
-            f"interruption logged at {local:%H:%M} ({names.get(entry.role_id or -1, '?')}; "
-            f"{flags}) by the running Splitday",
+            f"interruption logged at {local:%H:%M} ({role}{'; ' + words if words else ''}) "
+            "by the running Splitday",
             {"entry_id": entry.id, "start": entry.start.isoformat()},
         )
 
