@@ -44,12 +44,18 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 
 
-def format_minutes(minutes: float) -> str:
-    """'1 h 05' for an hour or more, '35 min' below; negative values keep their sign."""
-    sign = "−" if minutes < 0 else ""
+def format_minutes(minutes: float, *, plus: bool = False) -> str:
+    """'1 h 05' for an hour or more, '35 min' below; negative values keep their sign, and with
+    `plus` positive ones get one ('+20 min'); what rounds to 0 is '0 min', never '−0 min'."""
     total = round(abs(minutes))
+    sign = "" if total == 0 else "−" if minutes < 0 else "+" if plus else ""
     hours, rest = divmod(total, 60)
     return f"{sign}{hours} h {rest:02d}" if hours else f"{sign}{rest} min"
+
+
+def whole_minutes(minutes: float) -> str:
+    """A count of minutes for a table: '20', '0' (never '-0', as '{:.0f}' writes -0.3)."""
+    return str(round(minutes) or 0)
 
 
 _swatches: dict[str, QIcon] = {}
@@ -353,8 +359,12 @@ class WindowEdit(QWidget):
         return forms.window_minutes(minute_of(self.start.time()), minute_of(self.stop.time()))
 
 
+BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # (percent, target percent or None) for a share bar
+
+
 class RowsModel(QAbstractTableModel):
-    """A read-only table of display strings, with an optional colour swatch in column 0."""
+    """A read-only table of display strings, with an optional colour swatch in column 0 and
+    share bars (`set_bars`: values under BAR_ROLE, drawn by ShareBarDelegate)."""
 
     def __init__(self, headers: Sequence[str], numeric: Sequence[int] = ()) -> None:
         super().__init__()
@@ -363,6 +373,7 @@ class RowsModel(QAbstractTableModel):
         self._rows: list[tuple[str, ...]] = []
         self._colours: list[str | None] = []
         self._keys: list[Any] = []
+        self._bars: dict[tuple[int, int], tuple[float, float | None]] = {}
 
     def set_rows(
         self,
@@ -374,10 +385,22 @@ class RowsModel(QAbstractTableModel):
         self._rows = [tuple(r) for r in rows]
         self._colours = list(colours) if colours is not None else [None] * len(rows)
         self._keys = list(keys) if keys is not None else list(range(len(rows)))
+        self._bars = {}
         self.endResetModel()
+
+    def set_bars(self, column: int, bars: Sequence[tuple[float, float | None] | None]) -> None:
+        """Per row, a share in percent and its target (None: no bar in that row)."""
+        for row, bar in enumerate(bars):
+            if bar is not None:
+                self._bars[(row, column)] = bar
+        if self._rows:
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     def key(self, row: int) -> Any:
         return self._keys[row]
+
+    def colour(self, row: int) -> str | None:
+        return self._colours[row] if 0 <= row < len(self._colours) else None
 
     def rowCount(self, parent: ModelIndex = ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -395,6 +418,8 @@ class RowsModel(QAbstractTableModel):
             return swatch(colour) if colour else None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self._numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == BAR_ROLE:
+            return self._bars.get((index.row(), index.column()))
         return None
 
     def headerData(

@@ -362,7 +362,7 @@ class ReviewView(QWidget):
         assert week is not None
         share = week.actual_share()
         parts = [
-            f"{r.name} {100 * share.get(r.id, 0.0):.0f} % (target {r.target_percent:.0f} %)"
+            f"{r.name} {100 * share.get(r.id, 0.0):.0f} % (your target {r.target_percent:.0f} %)"
             for r in week.roles
             if not r.archived
         ]
