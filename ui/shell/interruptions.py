@@ -325,12 +325,25 @@ def install(
         app.quit()
         return ipc.Reply(True, "quitting")
 
+    def changed(_args: dict[str, Any]) -> ipc.Reply:
+        """`splitday import`, `task add`, … wrote to the database: every view reads it again
+        (after the reply, so the command line never waits for a redraw)."""
+        from planner.domain.values import Change, Topic
+
+        def reread() -> None:
+            gateway.broadcast(Change(frozenset(Topic)))
+            intr.refresh_lists()  # a role or a source may be new
+
+        QTimer.singleShot(0, reread)
+        return ipc.Reply(True, "")
+
     instance.add_handlers(
         {
             "show": show,
             "toggle": toggle,
             "plan": plan_cmd,
             "quit": quit_cmd,
+            "changed": changed,
             "interrupt": intr.handle_interrupt,
             "resume": intr.handle_resume,
         }
