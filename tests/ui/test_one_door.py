@@ -293,3 +293,23 @@ def test_a_calendar_imported_at_the_command_line_shows_in_the_window_at_once(
         lambda: "Call back the VIP" in [t.title for t in window.snapshot.plan.tasks],
         timeout=3000,
     )
+
+
+def test_back_to_work_by_the_hotkey_is_said_when_the_window_is_out_of_sight(
+    qtbot: QtBot, running: tuple[Any, Any, SingleInstance]
+) -> None:
+    """Resuming with the hotkey while the window was minimised gave no feedback at all."""
+    window, runtime, _instance = running
+    wiring, service, _background = runtime.features
+    intr = wiring.interruptions
+    intr.log(runtime.gateway.now(), "printer down", "Anna", None, None)
+    window.showMinimized()
+    qtbot.waitUntil(window.isMinimized)
+    with qtbot.waitSignal(service.dispatcher.delivered, timeout=5000) as shown:
+        said = intr.on_hotkey(runtime.gateway.now())
+    notice, backend = shown.args
+    assert said.startswith("interruption ended") or said.startswith("back to work")
+    assert notice.title == "Splitday: back to work"
+    assert notice.body == said[:1].upper() + said[1:]
+    assert backend  # shown somewhere (a desktop notification, the tray or the toast)
+    assert window.statusBar().currentMessage() == notice.body
