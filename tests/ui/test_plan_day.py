@@ -489,3 +489,26 @@ def test_typing_into_a_time_box_works_without_selecting_a_part(
     for char in "45":
         qtbot.keyClick(stop, char)
     assert (stop.time().hour(), stop.time().minute()) == (18, 45)
+
+
+def test_a_morning_plan_by_keyboard_with_the_defaults(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, clock: FakeClock, roles: dict[str, int]
+) -> None:
+    """The keystrokes written in the issue: Alt+T, a title, Enter (for each task), Alt+A, Alt+D."""
+    alt = Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_T, alt)  # New &task
+    assert dialog.focusWidget() is dialog.new_task
+    for title in ("Answer tickets", "Triage new bugs"):
+        qtbot.keyClicks(dialog.new_task, title)
+        qtbot.keyClick(dialog.new_task, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.new_task, Qt.Key.Key_A, alt)  # &Auto-split free time
+    with qtbot.waitSignal(dialog.day_started):
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_D, alt)  # Start the &day
+    assert not dialog.isVisible()
+    minutes = slot_minutes(db)
+    assert minutes[roles["Support"]] == pytest.approx(minutes[roles["Community"]], abs=60)
+    with db.transaction() as s:
+        tasks = planning.list_tasks(s, OWNER, DAY)
+        assert planning.get_day(s, OWNER, DAY, ZoneInfo("Europe/Berlin")).started_at is not None
+    assert [t.title for t in tasks] == ["Answer tickets", "Triage new bugs"]
+    assert all(t.slot_id is not None for t in tasks)  # fitted into Support slots

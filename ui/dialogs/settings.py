@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QKeySequenceEdit,
     QLabel,
@@ -32,6 +31,7 @@ from planner.domain.values import Change, RoleV
 from planner.platform.autostart import Autostart, for_platform
 from ui.actions.settings import SettingsActions
 from ui.dialogs._common import (
+    BuddyBox,
     MessageBar,
     ServiceDialog,
     WindowEdit,
@@ -198,7 +198,7 @@ class SettingsDialog(ServiceDialog):
         self.add_role.setObjectName("add_role")
         self.add_role.setAutoDefault(False)
         self.add_role.clicked.connect(self._on_add_role_clicked)
-        roles_box = QGroupBox("&Roles")
+        roles_box = self.roles_box = BuddyBox("&Roles", self.new_role)
         roles_layout = QVBoxLayout(roles_box)
         roles_layout.addWidget(self.roles_message)
         roles_layout.addLayout(self.roles_grid)
@@ -210,7 +210,7 @@ class SettingsDialog(ServiceDialog):
 
         # Focus, reminders, hotkey
         self.numbers_message = MessageBar("numbers_message")
-        numbers_box = QGroupBox("&Focus and reminders")
+        numbers_box = BuddyBox("&Focus and reminders")
         numbers_form = QFormLayout(numbers_box)
         numbers_form.addRow(self.numbers_message)
         for key, label, tip in NUMBER_SETTINGS:
@@ -226,6 +226,7 @@ class SettingsDialog(ServiceDialog):
             spin.editingFinished.connect(lambda key=key: self._on_number_edited(key))
             self._numbers[key] = spin
             numbers_form.addRow(label, spin)
+            numbers_box.buddy = numbers_box.buddy or spin
         self.hotkey = QKeySequenceEdit()
         self.hotkey.setObjectName("hotkey")
         self.hotkey.setAccessibleName("interruption hotkey")
@@ -244,7 +245,7 @@ class SettingsDialog(ServiceDialog):
 
         # Desktop: start at login, which reminders to show
         self.desktop_message = MessageBar("desktop_message")
-        desktop_box = QGroupBox("&Desktop and reminders")
+        desktop_box = BuddyBox("&Desktop and reminders")
         desktop_layout = QVBoxLayout(desktop_box)
         desktop_layout.addWidget(self.desktop_message)
         self.autostart_check = QCheckBox("Start Splitday when I log in")
@@ -252,6 +253,7 @@ class SettingsDialog(ServiceDialog):
         self.autostart_check.setToolTip("So that the morning plan is there in the morning")
         self.autostart_check.toggled.connect(self._on_autostart_toggled)
         desktop_layout.addWidget(self.autostart_check)
+        desktop_box.buddy = self.autostart_check
         desktop_layout.addWidget(QLabel("Remind me:"))
         for key, label in REMINDER_SWITCHES:
             check = QCheckBox(label)
@@ -262,11 +264,12 @@ class SettingsDialog(ServiceDialog):
 
         # Workday hours
         self.hours_message = MessageBar("hours_message")
-        hours_box = QGroupBox("&Workday hours (start – hard stop)")
+        hours_box = BuddyBox("&Workday hours (start – hard stop)")
         hours_layout = QVBoxLayout(hours_box)
         hours_layout.addWidget(self.hours_message)
         hours_grid = QGridLayout()
         self.hours_rows = [HoursRow(weekday, self) for weekday in range(7)]
+        hours_box.buddy = self.hours_rows[0].is_workday
         for weekday, row in enumerate(self.hours_rows):
             hours_grid.addWidget(row.is_workday, weekday, 0)
             hours_grid.addWidget(row.window, weekday, 1)
@@ -340,6 +343,9 @@ class SettingsDialog(ServiceDialog):
                     self.roles_grid.addWidget(widget, line, column)
             order = [w for row in self._role_rows.values() for w in row.widgets()]
             chain(*order, self.new_role, self.add_role)
+            # Alt+R goes to the first role's name (a plain group box: to the field used last)
+            first = next(iter(self._role_rows.values()), None)
+            self.roles_box.buddy = first.name if first is not None else self.new_role
         else:
             for role in ordered:
                 self._role_rows[role.id].show(role)
