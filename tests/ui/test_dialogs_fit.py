@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QAbstractButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from planner.domain.clock import FakeClock
+from planner.services import demo
 from planner.storage.db import Database
 from ui.actions.interruptions import InterruptionActions
 from ui.dialogs.calendars import CalendarsDialog
@@ -62,7 +63,10 @@ def _global(widget: QWidget) -> QRect:
 def test_each_dialog_fits_the_screen_with_its_buttons_in_view(
     qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo, name: str
 ) -> None:
-    """The offscreen screen is 800×800: Plan my day opened at 1160×680, Settings wider still."""
+    """The offscreen screen is 800×800: Plan my day opened at 1160×680, Settings wider still;
+    with weeks of history the review's summary and insight made it wider than the screen."""
+    with db.transaction() as s:  # long lists, long summaries: what a person has after weeks
+        demo.generate(s, "tester", zone, clock.now(), weeks=3)
     widget = DIALOGS[name](Gateway(db, clock, zone))
     qtbot.addWidget(widget)
     widget.show()
@@ -86,8 +90,17 @@ def _ancestors(widget: QWidget) -> list[QWidget]:
     return out
 
 
-def test_plan_my_day_at_twice_the_scale_on_a_small_screen(tmp_path: Path, db_url: str) -> None:
-    """QT_SCALE_FACTOR=2 on a 1600×1000 screen: it opened at 2320×1360, buttons off screen."""
+@pytest.mark.parametrize(
+    "module",
+    ["ui.dialogs.plan_day", "ui.dialogs.end_of_day", "ui.dialogs.settings", "ui.views.review"],
+)
+def test_the_windows_at_twice_the_scale_on_a_small_screen(
+    tmp_path: Path, db_url: str, db: Database, clock: FakeClock, zone: ZoneInfo, module: str
+) -> None:
+    """QT_SCALE_FACTOR=2 on a 1600×1000 screen: Plan my day opened at 2320×1360, its buttons
+    off screen; the review, with weeks of history, at 2176 wide."""
+    with db.transaction() as s:
+        demo.generate(s, "tester", zone, clock.now(), weeks=3)
     config = tmp_path / "screen.json"
     config.write_text(
         json.dumps({"screens": [{"name": "small", "width": 1600, "height": 1000, "dpr": 1}]})
@@ -98,11 +111,11 @@ def test_plan_my_day_at_twice_the_scale_on_a_small_screen(tmp_path: Path, db_url
         QT_QPA_PLATFORM=f"offscreen:configfile={config}",
         QT_SCALE_FACTOR="2",
         SPLITDAY_OWNER="tester",
-        SPLITDAY_NOW="2026-11-24T08:50",
+        SPLITDAY_NOW="2026-11-24T10:00",
         TZ="Europe/Berlin",
     )
     done = subprocess.run(
-        [sys.executable, "-m", "ui.dialogs.plan_day", "--db", db_url, "--screenshot", str(out)],
+        [sys.executable, "-m", module, "--db", db_url, "--screenshot", str(out)],
         cwd=ROOT,
         env=env,
         capture_output=True,

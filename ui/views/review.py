@@ -91,6 +91,7 @@ class ReviewView(QWidget):
         self.week_label.setFont(font)
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
+        self.summary_label.setWordWrap(True)  # a long week's summary must not widen the window
         self.message = QLabel()
         self.message.setObjectName("reviewMessage")
         self.message.setWordWrap(True)
@@ -114,8 +115,7 @@ class ReviewView(QWidget):
         bar.addWidget(self.week_label)
         bar.addWidget(self.next_button)
         bar.addWidget(self.this_button)
-        bar.addSpacing(12)
-        bar.addWidget(self.summary_label, 1)
+        bar.addStretch(1)
         bar.addWidget(self.export_button)
 
         self.insight_frame = QFrame()
@@ -123,14 +123,22 @@ class ReviewView(QWidget):
         self.insight_frame.setFrameShape(QFrame.Shape.StyledPanel)
         self.insight_label = QLabel()
         self.insight_label.setWordWrap(True)
-        self.insight_check = QCheckBox(
-            "Let auto-split put the interrupt-prone role's slots in these hours "
+        # a check box's text does not wrap: the short words on it, the rest in a wrapped line
+        self.insight_check = QCheckBox("Let auto-split plan around these hours")
+        self.insight_check.setToolTip(
+            "Auto-split puts the interrupt-prone role's slots in these hours "
             "and the focus role's slots in the quiet ones"
         )
+        insight_more = QLabel(
+            "(the interrupt-prone role's slots in these hours, the focus role's in the quiet ones)"
+        )
+        insight_more.setWordWrap(True)
+        insight_more.setEnabled(False)
         box = QVBoxLayout(self.insight_frame)
         box.setContentsMargins(8, 6, 8, 6)
         box.addWidget(self.insight_label)
         box.addWidget(self.insight_check)
+        box.addWidget(insight_more)
 
         self.tabs = QTabWidget()
         self._tabs: list[_ChartTab] = []
@@ -146,6 +154,7 @@ class ReviewView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.summary_label)
         layout.addWidget(self.message)
         layout.addWidget(self.insight_frame)
         layout.addWidget(self.tabs, 1)
