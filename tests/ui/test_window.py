@@ -567,6 +567,8 @@ def test_the_day_menu_names_the_hotkey_and_the_toolbar_takes_tab(window: MainWin
     buttons = [bar.widgetForAction(a) for a in bar.actions()]
     buttons = [b for b in buttons if isinstance(b, QToolButton)]
     assert buttons and all(b.focusPolicy() & Qt.FocusPolicy.TabFocus for b in buttons)
+    log = bar.widgetForAction(window.interrupt_action)
+    assert log.text() == "Log interruption…"  # not the menu text with its key, cut short
 
 
 def test_the_now_panel_says_an_interruption_pulled_you_into_the_other_role(
