@@ -58,6 +58,7 @@ class Focus:
     working_role: RoleV | None = None
     meeting: MeetingV | None = None  # the meeting now, if any
     next_meeting: MeetingV | None = None  # the next meeting (it may come before next_slot)
+    interruption_role: RoleV | None = None  # the role the running interruption is on
 
     @property
     def next_is_meeting(self) -> bool:
@@ -105,6 +106,7 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
         working_role=snapshot.role(working.role_id) if working and working.role_id else None,
         meeting=plan_focus.meeting,
         next_meeting=plan_focus.next_meeting,
+        interruption_role=snapshot.role(interruption.role_id) if interruption else None,
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from planner.domain.values import Change, DayV, RoleV
+from planner.domain.values import Change, DayV, RoleV, SlotV
 from planner.services import day as day_flow
 from planner.services import planning, tracking
 from planner.services.day_review import DayReview, load_review
@@ -26,6 +26,7 @@ class EndOfDayView:
     next_day: date  # where unfinished tasks are carried
     summary: str  # the interruptions in words
     now: datetime
+    slots: tuple[SlotV, ...] = ()  # the day's plan, for the flags in words
 
 
 class EndOfDayActions:
@@ -59,6 +60,7 @@ class EndOfDayActions:
                 planning.next_workday(s, owner, day),
                 words,
                 now,
+                tuple(planning.list_slots(s, owner, day)),
             )
 
         return self.gateway.read(fetch, failure="Could not read the day")

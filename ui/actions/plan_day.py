@@ -14,7 +14,25 @@ from ui.gateway import Gateway, Outcome
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-SPLIT = "plan_split"  # setting: the role split last used to plan, {role id: percent}
+
+def set_targets(session: Session, owner: str, shares: dict[int, int]) -> Change:
+    """The split chosen to plan a day is the roles' standing targets: the one figure that the
+    end-of-day review, the week and the next Auto-split (here or `splitday plan --auto`) use."""
+    change = Change()
+    for role in planning.list_roles(session, owner):
+        if role.id in shares and role.target_percent != shares[role.id]:
+            change |= planning.edit_role(
+                session, owner, role.id, target_percent=float(shares[role.id])
+            )[1]
+    return change
+
+
+def fit_new_tasks(session: Session, owner: str, day: date) -> Change:
+    """Once the day has slots, tasks added or pulled in later are fitted into them too (they
+    stayed unscheduled until the next Auto-split)."""
+    if not planning.list_slots(session, owner, day):
+        return Change()
+    return planning.fit_open_tasks(session, owner, day)
 
 
 @dataclass(frozen=True)
@@ -25,7 +43,6 @@ class PlanDayView:
     carry_from: date | None  # the last earlier day with open tasks
     waiting: int  # how many open tasks it has
     day_start_minute: int
-    saved_split: dict[str, Any] | None
     is_today: bool
 
 
@@ -53,13 +70,11 @@ class PlanDayActions:
             plan = planning.get_plan(s, owner, day, zone)
             source = planning.last_open_day(s, owner, day)
             waiting = len(planning.list_tasks(s, owner, source, status="open")) if source else 0
-            saved = planning.get_setting(s, owner, SPLIT)
             return PlanDayView(
                 plan,
                 source,
                 waiting,
                 int(planning.get_setting(s, owner, "day_start_minute")),
-                saved if isinstance(saved, dict) else None,
                 planning.day_of(s, owner, now, zone) == day,
             )
 
@@ -90,16 +105,14 @@ class PlanDayActions:
             )
         )
 
-    def save_split(self, split: dict[str, int]) -> Outcome[Change]:
-        """Keep the split for next time (the role targets stay as they are)."""
-        return self._run(lambda s: planning.set_setting(s, self.owner, SPLIT, split))
+    def save_split(self, shares: dict[int, int]) -> Outcome[Change]:
+        """The split becomes the roles' standing targets (see set_targets)."""
+        return self._run(lambda s: set_targets(s, self.owner, shares))
 
     def auto_split(self, shares: dict[int, int], min_block_minutes: int) -> Outcome[Any]:
-        split = {str(rid): value for rid, value in shares.items()}
-
         def plan(s: Session) -> tuple[PlanV, Change]:
-            planning.set_setting(s, self.owner, SPLIT, split)
-            return planning.auto_plan(
+            targets = set_targets(s, self.owner, shares)
+            plan, change = planning.auto_plan(
                 s,
                 self.owner,
                 self.day,
@@ -107,6 +120,7 @@ class PlanDayActions:
                 shares={rid: float(v) for rid, v in shares.items()},
                 min_block_minutes=min_block_minutes,
             )
+            return plan, change | targets
 
         return self._run(plan)
 
@@ -122,12 +136,17 @@ class PlanDayActions:
         return self._run(lambda s: planning.reorder_tasks(s, self.owner, self.day, ids))
 
     def carry_over(self, from_day: date) -> Outcome[tuple[int, Change]]:
-        return self._run(lambda s: planning.carry_over(s, self.owner, from_day, self.day))
+        def carry(s: Session) -> tuple[int, Change]:
+            count, change = planning.carry_over(s, self.owner, from_day, self.day)
+            return count, change | fit_new_tasks(s, self.owner, self.day)
+
+        return self._run(carry)
 
     def add_task(self, title: str, role_id: int, estimate_minutes: int) -> Outcome[Any]:
         now = self.now()
-        return self._run(
-            lambda s: planning.add_task(
+
+        def add(s: Session) -> tuple[Any, Change]:
+            task, change = planning.add_task(
                 s,
                 self.owner,
                 title,
@@ -136,7 +155,9 @@ class PlanDayActions:
                 day=self.day,
                 estimate_minutes=estimate_minutes,
             )
-        )
+            return task, change | fit_new_tasks(s, self.owner, self.day)
+
+        return self._run(add)
 
     def start_day(self) -> Outcome[Change]:
         """Start the day as `splitday start` does (the core's planner.services.day.start):

@@ -250,6 +250,8 @@ class MainWindow(QMainWindow):
         """Name the interruption hotkey in the menus and the tooltip (the key itself is an
         application-wide shortcut owned by ui/shell/hotkeys.py, so the action only shows it)."""
         self.interrupt_action.setText(f"Log &interruption…\t{text}")
+        # the toolbar shows the icon text: without it, 'Log interr…Ctrl+Alt+I', cut in two
+        self.interrupt_action.setIconText("Log interruption…")
         self.interrupt_action.setToolTip(f"Log an interruption ({text})")
 
     # ------------------------------------------------------------ start-up

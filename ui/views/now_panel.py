@@ -63,6 +63,24 @@ class FocusCard(QFrame):
     def _hhmm(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).strftime("%H:%M")
 
+    def _interruption_text(self, focus: Focus) -> str:
+        """'⚡ Interruption since 09:02 — pulled into Community during a Support focus block',
+        then what it is about."""
+        from planner.domain.flags import in_words
+
+        entry = focus.interruption
+        assert entry is not None
+        role = focus.interruption_role.name if focus.interruption_role else None
+        planned = focus.role.name if focus.slot is not None and focus.role else None
+        words = in_words(entry.flags, role, planned)
+        head = f"⚡ Interruption since {self._hhmm(entry.start)}"
+        if words:
+            head += f" — {words}"
+        elif role:
+            head += f" ({role})"
+        about = " — ".join(x for x in (entry.source, entry.note) if x)
+        return f"{head}\n{about}" if about else head
+
     def show_focus(self, focus: Focus | None) -> None:
         from ui.day_data import format_left, format_span  # (not for the first, empty paint)
 
@@ -83,8 +101,7 @@ class FocusCard(QFrame):
             )
             self.role.setStyleSheet("border:1px solid palette(mid); border-radius:6px;")
         if focus.interruption is not None:
-            note = focus.interruption.note or focus.interruption.source or "interruption"
-            self.task.setText(f"⚡ Interrupted: {note}")
+            self.task.setText(self._interruption_text(focus))
         elif focus.task is not None:
             self.task.setText(focus.task.title)
         elif focus.slot is not None:
