@@ -336,7 +336,13 @@ def test_tray_shows_the_current_role_colour_and_its_menu(window: MainWindow) -> 
     window.reload()
     assert tray.colour == "#e15759"  # Support is planned at 09:00
     texts = [a.text().replace("&", "") for a in tray.contextMenu().actions() if a.text()]
-    assert texts == ["Log interruption…\tCtrl+Alt+I", "Plan my day…", "Show/hide window", "Quit"]
+    assert texts == [
+        "Start tracking",
+        "Log interruption…\tCtrl+Alt+I",
+        "Plan my day…",
+        "Show/hide window",
+        "Quit",
+    ]
     window.focus_changed.emit(None)
     assert tray.colour == IDLE
     assert window.tray is tray
