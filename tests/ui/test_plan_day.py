@@ -536,3 +536,24 @@ def test_a_morning_plan_by_keyboard_with_the_defaults(
         assert planning.get_day(s, OWNER, DAY, ZoneInfo("Europe/Berlin")).started_at is not None
     assert [t.title for t in tasks] == ["Answer tickets", "Triage new bugs"]
     assert all(t.slot_id is not None for t in tasks)  # fitted into Support slots
+
+
+def test_plan_my_day_edits_are_undone_and_redone_in_the_core(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, roles: dict[str, int]
+) -> None:
+    """Auto-split and a slot deleted in Plan my day are undoable steps (the window's Ctrl+Z
+    after the dialog): the deleted slot comes back as itself, then the plan goes."""
+    stack = dialog.gateway.undo_stack
+    with qtbot.waitSignal(dialog.plan_changed):
+        qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    planned = [(s.uid, s.start, s.end, s.role_id) for s in planning_slots(db)]
+    assert planned and stack.undoText() == "Auto-split"
+    first = planning_slots(db)[0]
+    assert dialog.service.remove_slot(first.id).ok
+    assert stack.undoText() == "Delete slot"
+    stack.undo()  # the slot is back, with its identity
+    assert [(s.uid, s.start, s.end, s.role_id) for s in planning_slots(db)] == planned
+    stack.undo()  # the auto-split is undone: no slots
+    assert planning_slots(db) == []
+    stack.redo()
+    assert [(s.uid, s.start, s.end, s.role_id) for s in planning_slots(db)] == planned

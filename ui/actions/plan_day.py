@@ -63,6 +63,11 @@ class PlanDayActions:
     def _run(self, step: Any) -> Outcome[Any]:
         return self.gateway.run(step, inline=True)
 
+    def _record(self, text: str, step: Any, days: set[date] | None = None) -> Outcome[Any]:
+        """A plan edit: one transaction, recorded as one undoable step in the core (Ctrl+Z in
+        the main window undoes it after the dialog)."""
+        return self.gateway.record(text, step, days or {self.day}, inline=True)
+
     def load(self) -> PlanDayView:
         owner, day, zone, now = self.owner, self.day, self.zone, self.now()
 
@@ -87,7 +92,8 @@ class PlanDayActions:
         return self.gateway.read(lambda s: day_flow.morning_plan_due(s, owner, zone, now))
 
     def set_window(self, start_minute: int, stop_minute: int) -> Outcome[Any]:
-        return self._run(
+        return self._record(
+            "Change the day's hours",
             lambda s: planning.set_day(
                 s,
                 self.owner,
@@ -95,14 +101,15 @@ class PlanDayActions:
                 self.zone,
                 start_minute=start_minute,
                 stop_minute=stop_minute,
-            )
+            ),
         )
 
     def set_min_block(self, minutes: int) -> Outcome[Any]:
-        return self._run(
+        return self._record(
+            "Change the focus block",
             lambda s: planning.set_day(
                 s, self.owner, self.day, self.zone, min_block_minutes=minutes
-            )
+            ),
         )
 
     def save_split(self, shares: dict[int, int]) -> Outcome[Change]:
@@ -122,25 +129,27 @@ class PlanDayActions:
             )
             return plan, change | targets
 
-        return self._run(plan)
+        return self._record("Auto-split", plan)
 
     def update_slot(self, slot_id: int, **fields: Any) -> Outcome[Any]:
-        return self._run(
-            lambda s: planning.update_slot(s, self.owner, self.zone, slot_id, **fields)
+        return self._record(
+            "Edit slot", lambda s: planning.update_slot(s, self.owner, self.zone, slot_id, **fields)
         )
 
     def remove_slot(self, slot_id: int) -> Outcome[Any]:
-        return self._run(lambda s: planning.remove_slot(s, self.owner, slot_id))
+        return self._record("Delete slot", lambda s: planning.remove_slot(s, self.owner, slot_id))
 
     def reorder_tasks(self, ids: list[int]) -> Outcome[Change]:
-        return self._run(lambda s: planning.reorder_tasks(s, self.owner, self.day, ids))
+        return self._record(
+            "Reorder tasks", lambda s: planning.reorder_tasks(s, self.owner, self.day, ids)
+        )
 
     def carry_over(self, from_day: date) -> Outcome[tuple[int, Change]]:
         def carry(s: Session) -> tuple[int, Change]:
             count, change = planning.carry_over(s, self.owner, from_day, self.day)
             return count, change | fit_new_tasks(s, self.owner, self.day)
 
-        return self._run(carry)
+        return self._record("Carry tasks over", carry, {from_day, self.day})
 
     def add_task(self, title: str, role_id: int, estimate_minutes: int) -> Outcome[Any]:
         now = self.now()
@@ -157,7 +166,7 @@ class PlanDayActions:
             )
             return task, change | fit_new_tasks(s, self.owner, self.day)
 
-        return self._run(add)
+        return self._record("Add task", add)
 
     def start_day(self) -> Outcome[Change]:
         """Start the day as `splitday start` does (the core's planner.services.day.start):
