@@ -270,8 +270,27 @@ class PlanDayDialog(ServiceDialog):
         font.setBold(True)
         self.heading.setFont(font)
         self.message = MessageBar()
+        left = QVBoxLayout()
+        left.addWidget(self._day_box())
+        left.addWidget(self._split_box())
+        left.addWidget(self._meetings_box(), 1)
+        right = QVBoxLayout()
+        right.addWidget(self._slots_box(), 1)
+        right.addWidget(self._tasks_box(), 1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 2)
+        columns.addLayout(right, 3)
+        bottom = self._buttons_row()
 
-        # Workday window and focus block
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.heading)
+        outer.addWidget(self.message)
+        self.scroller = scrolled(columns)  # on a small screen the form scrolls, the buttons stay
+        outer.addWidget(self.scroller, 1)
+        outer.addLayout(bottom)
+
+    def _day_box(self) -> BuddyBox:
+        """The workday's start and hard stop, and the minimum focus block."""
         self.window_edit = WindowEdit("day")
         self.window_edit.start.editingFinished.connect(self._on_window_edited)
         self.window_edit.stop.editingFinished.connect(self._on_window_edited)
@@ -289,8 +308,10 @@ class PlanDayDialog(ServiceDialog):
         min_block_label = QLabel("Minimum focus &block")
         min_block_label.setBuddy(self.min_block)
         day_form.addRow(min_block_label, self.min_block)
+        return day_box
 
-        # Role split: the roles' standing targets (each role's name has its own Alt+letter)
+    def _split_box(self) -> BuddyBox:
+        """The role split: the roles' standing targets (each role's name has its own Alt+letter)."""
         self.split_box = BuddyBox("Role split (your targets)")
         split_layout = QVBoxLayout(self.split_box)
         self.split_grid = QGridLayout()
@@ -303,8 +324,10 @@ class PlanDayDialog(ServiceDialog):
         self.auto_split = QPushButton("&Auto-split free time")
         self.auto_split.setObjectName("auto_split")
         self.auto_split.clicked.connect(self._on_auto_split_clicked)
+        return self.split_box
 
-        # Meetings
+    def _meetings_box(self) -> BuddyBox:
+        """Today's meetings, as busy time the plan goes around."""
         self.meetings = QListWidget()
         self.meetings.setObjectName("meetings")
         self.meetings.setAccessibleName("today's meetings")
@@ -312,13 +335,10 @@ class PlanDayDialog(ServiceDialog):
         self.meetings.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         meetings_box = BuddyBox("Meetings today")
         QVBoxLayout(meetings_box).addWidget(self.meetings)
+        return meetings_box
 
-        left = QVBoxLayout()
-        left.addWidget(day_box)
-        left.addWidget(self.split_box)
-        left.addWidget(meetings_box, 1)
-
-        # Slots
+    def _slots_box(self) -> BuddyBox:
+        """The day's slots as a table (F2 edits, Delete removes)."""
         self.slot_model = SlotTableModel(self._zone, self._day)
         self.slot_model.commit = self._commit_slot_edit
         self.slots = QTableView()
@@ -348,8 +368,10 @@ class PlanDayDialog(ServiceDialog):
         slots_buttons.addWidget(self.delete_slot)
         slots_buttons.addStretch(1)
         slots_layout.addLayout(slots_buttons)
+        return slots_box
 
-        # Tasks
+    def _tasks_box(self) -> BuddyBox:
+        """The tasks by priority, their order, the carry-over and the row to add one."""
         self.tasks = QListWidget()
         self.tasks.setObjectName("tasks")
         self.tasks.setAccessibleName("today's tasks by priority")
@@ -406,15 +428,10 @@ class PlanDayDialog(ServiceDialog):
         add_row.addWidget(self.new_task_estimate)
         add_row.addWidget(self.add_task)
         tasks_layout.addLayout(add_row)
+        return tasks_box
 
-        right = QVBoxLayout()
-        right.addWidget(slots_box, 1)
-        right.addWidget(tasks_box, 1)
-
-        columns = QHBoxLayout()
-        columns.addLayout(left, 2)
-        columns.addLayout(right, 3)
-
+    def _buttons_row(self) -> QHBoxLayout:
+        """Start the day and Close, with the status line beside them."""
         self.buttons = QDialogButtonBox()
         self.start_button = self.buttons.addButton(
             "Start the &day", QDialogButtonBox.ButtonRole.AcceptRole
@@ -431,13 +448,7 @@ class PlanDayDialog(ServiceDialog):
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.buttons)
-
-        outer = QVBoxLayout(self)
-        outer.addWidget(self.heading)
-        outer.addWidget(self.message)
-        self.scroller = scrolled(columns)  # on a small screen the form scrolls, the buttons stay
-        outer.addWidget(self.scroller, 1)
-        outer.addLayout(bottom)
+        return bottom
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tasks and event.type() in (
