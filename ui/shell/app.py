@@ -27,6 +27,7 @@ NO_DISPLAY = (
     "or with QT_QPA_PLATFORM=offscreen."
 )
 TICK_CHECK_MS = 15_000
+STEPPED_TICK_CHECK_MS = 200  # a clock stepped from outside (planner.domain.clock.FileClock)
 BACKUP_DELAY_MS = 20_000  # after start-up has settled
 BACKUP_CHECK_MS = 3 * 3600 * 1000  # an app left running past midnight backs up the new day
 CONNECT_FALLBACK_MS = 1500
@@ -84,6 +85,8 @@ class Runtime:
         self.failure = ""
         self.in_exec = False  # main() runs the event loop
         self.started: list[Callable[[Runtime], None]] = []  # run once the tray and timer exist
+        # run at each new minute of a stepped clock, whose moves no real-time timer can foresee
+        self.stepped_hooks: list[Callable[[], None]] = []
         self._last_minute: datetime | None = None
         self._timer: Any = None
         self._closed = False
@@ -210,7 +213,8 @@ class Runtime:
         window.tick()
         self._last_minute = self._minute()
         self._timer = QTimer(window)
-        self._timer.setInterval(TICK_CHECK_MS)
+        stepped = bool(getattr(window.clock, "stepped", False))
+        self._timer.setInterval(STEPPED_TICK_CHECK_MS if stepped else TICK_CHECK_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
         self._timer.start()
         self.app.applicationStateChanged.connect(self._on_app_state_changed)
@@ -259,6 +263,8 @@ class Runtime:
         if minute != self._last_minute:  # a new minute, or back from suspend
             self._last_minute = minute
             self.window.tick()
+            for hook in self.stepped_hooks:
+                hook()
 
     def _on_app_state_changed(self, state: Any) -> None:
         from PySide6.QtCore import Qt
@@ -364,6 +370,8 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     gateway.changed.connect(on_settings_changed)
     service = reminders.install(runtime.app, gateway, tray=runtime.tray, window=lambda: window)
     gateway.changed.connect(lambda _change: service.refresh())
+    if getattr(clock, "stepped", False):  # the heartbeat sees each step at once
+        runtime.stepped_hooks.append(service.beat)
 
     def say_failure(message: str) -> None:
         """A hotkey or a forwarded command that did nothing: said where it will be seen."""
