@@ -824,10 +824,32 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
     ctx = Context(args.db)
     try:
         if args.command == "interrupt":
-            return cmd_interrupt(ctx, args, pressed_at)
-        return HANDLERS[args.command](ctx, args)
+            code = cmd_interrupt(ctx, args, pressed_at)
+        else:
+            code = HANDLERS[args.command](ctx, args)
     finally:
         ctx.close()
+    if code == 0 and not args.db and args.command not in READS:
+        _tell_the_app()
+    return code
+
+
+# Commands that never write: the running app need not hear of them (`status` may follow the
+# plan, so it is told).
+READS = frozenset({"report", "export-ics"})
+
+
+def _tell_the_app() -> None:
+    """A running app re-reads its views at once (else only at its next minute): a calendar
+    imported here shows its meetings in the open window, a task added here its task list."""
+    import contextlib
+
+    from planner.platform import ipc
+    from planner.platform.paths import current_owner
+
+    # an older app, or one too busy to answer: its minute tick catches up
+    with contextlib.suppress(ipc.ProtocolError, OSError):
+        ipc.send(ipc.server_name(current_owner()), ipc.encode_request("changed"), timeout=1.0)
 
 
 def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:

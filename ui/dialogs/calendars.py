@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QThread,
     Signal,
@@ -42,6 +43,7 @@ from planner.domain.errors import PlannerError
 from planner.domain.values import RoleV
 from ui.actions.calendars import CalendarActions
 from ui.gateway import Gateway, ReadFailed
+from ui.widgets.fit import fit_window
 from ui.workers import SyncWorker
 
 # Saves what the editor holds; "" when it was saved, else why not (the editor stays open).
@@ -282,7 +284,7 @@ class CalendarsDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
         layout.addWidget(close)
-        self.resize(860, 360)
+        fit_window(self, QSize(860, 360))
         self.reload()
 
     # ------------------------------------------------------------ data

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -32,18 +33,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.flags import entry_in_words
 from planner.domain.values import Change, EntryV, RoleV
 from ui.actions.interruptions import DayLog
 from ui.gateway import Outcome, ReadFailed
+from ui.widgets.fit import fit_window
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Start", "Minutes", "Role", "Source", "Note", "Flags")
 START, MINUTES, ROLE, SOURCE, NOTE, FLAGS = range(len(COLUMNS))
-FLAG_TEXT = {
-    "cross_role": "other role",
-    "in_focus": "in focus block",
-    "after_stop": "after hard stop",
-}
 
 
 class LogService(Protocol):
@@ -148,7 +146,8 @@ class InterruptionModel(QAbstractTableModel):
             if col == NOTE:
                 return e.note
             if col == FLAGS:
-                return ", ".join(FLAG_TEXT[f] for f in sorted(e.flags) if f in FLAG_TEXT)
+                names = {r.id: r.name for r in self._log.roles}
+                return entry_in_words(e, names, self._log.slots)
         if role == Qt.ItemDataRole.DecorationRole and col == ROLE:
             r = self._names.get(e.role_id or -1)
             return QColor(r.colour) if r else None
@@ -270,7 +269,7 @@ class InterruptionLogDialog(QDialog):
         box.addWidget(self.table, 1)
         box.addWidget(self.error)
         box.addLayout(buttons)
-        self.resize(760, 360)
+        fit_window(self, QSize(760, 360))
 
     def show_day(self, day: date) -> None:
         self._day = day

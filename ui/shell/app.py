@@ -379,7 +379,6 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     assert gateway is not None
     clock = window.clock
     wiring = install(runtime.app, gateway, window, instance, plan=window.open_plan_day)
-    wiring.interruptions.resumed.connect(lambda text: window.statusBar().showMessage(text, 8000))
     window.on_log_interruption = lambda: wiring.interruptions.on_hotkey(clock.now())
     window.on_open_interruption_log = wiring.open_log
     window.hotkey_status = lambda: wiring.hotkeys.status().describe()
@@ -407,6 +406,16 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         window.statusBar().showMessage(text, 15000)
         service.dispatcher.send(Notice("Splitday: that did not work", text, "failed", urgent=True))
 
+    def say_resumed(text: str) -> None:
+        """Back to work by the hotkey: said in the status bar, and as a notice when the window
+        is out of sight (minimised, hidden in the tray, behind another application), where
+        the status bar is not seen."""
+        line = text[:1].upper() + text[1:]
+        window.statusBar().showMessage(line, 8000)
+        if window.isMinimized() or not window.isVisible() or not window.isActiveWindow():
+            service.dispatcher.send(Notice("Splitday: back to work", line, "resumed"))
+
+    wiring.interruptions.resumed.connect(say_resumed)
     wiring.interruptions.failed.connect(say_failure)
     instance.request_failed.connect(say_failure)
 
@@ -417,9 +426,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
         if not reviews:  # built on first use: matplotlib loads only now
             view = ReviewView(gateway)
-            view.setWindowFlag(Qt.WindowType.Window)
-            view.setWindowTitle("Splitday — Review")
-            view.resize(1100, 760)
+            view.as_window()
             view.day_activated.connect(window.show_day_from_elsewhere)
             gateway.changed.connect(view.on_changed)
             reviews.append(view)

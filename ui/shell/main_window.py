@@ -166,6 +166,9 @@ class MainWindow(QMainWindow):
         self.today_action = self._action("&Today", "Alt+Home", self.go_today)
         self.next_action = self._action("&Next day ▶", "Alt+Right", self.next_day)
         self.plan_action = self._action("&Plan my day…", "Ctrl+P", self.open_plan_day)
+        # Start / Pause tracking: from any Splitday window (the mini window too)
+        self.track_action = self._action("&Start tracking", "Ctrl+T", self.toggle_tracking)
+        self.track_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         # the key itself (Ctrl+Alt+I, configurable) is an application-wide shortcut owned by
         # ui/shell/hotkeys.py, so that it works from every Splitday window
         self.interrupt_action = self._action("Log &interruption…", None, self.log_interruption)
@@ -210,6 +213,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.date_edit)
         bar.addSeparator()
         bar.addAction(self.plan_action)
+        bar.addAction(self.track_action)
         bar.addAction(self.interrupt_action)
         bar.addSeparator()
         bar.addAction(self.undo_action)
@@ -239,6 +243,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.review_action)
         day = menus.addMenu("&Day")
         day.addAction(self.plan_action)
+        day.addAction(self.track_action)
         day.addAction(self.new_task_action)
         day.addAction(self.interrupt_action)
         day.addAction(self.interruption_log_action)
@@ -250,6 +255,8 @@ class MainWindow(QMainWindow):
         """Name the interruption hotkey in the menus and the tooltip (the key itself is an
         application-wide shortcut owned by ui/shell/hotkeys.py, so the action only shows it)."""
         self.interrupt_action.setText(f"Log &interruption…\t{text}")
+        # the toolbar shows the icon text: without it, 'Log interr…Ctrl+Alt+I', cut in two
+        self.interrupt_action.setIconText("Log interruption…")
         self.interrupt_action.setToolTip(f"Log an interruption ({text})")
 
     # ------------------------------------------------------------ start-up
@@ -392,8 +399,28 @@ class MainWindow(QMainWindow):
         self.all_day_label.setVisible(bool(all_day))
         self.setWindowTitle(f"Splitday — {d:%a %d %b}")
 
+    def toggle_tracking(self) -> None:
+        """Start tracking (follow the plan from now, or from its next item), or pause it."""
+        if self.gateway is None:
+            return
+        if self.focus is not None and self.focus.tracking:
+            self.gateway.pause_tracking()
+        else:
+            self.gateway.start_tracking()
+
+    def _show_tracking(self, focus: Focus | None) -> None:
+        tracking = focus is not None and focus.tracking
+        self.track_action.setText("&Pause tracking" if tracking else "&Start tracking")
+        self.track_action.setToolTip(
+            "Pause tracking: the log stops now (Ctrl+T starts it again)"
+            if tracking
+            else "Start tracking: follow the plan from now, or from its next slot (Ctrl+T)"
+        )
+
     def _show_focus(self, snapshot: DaySnapshot) -> None:
         self.focus = self.now_panel.set_snapshot(snapshot)
+        if snapshot.day == snapshot.today:
+            self._show_tracking(self.focus)
         if self.mini is not None:
             self.mini.show_focus(self.focus)
         self.focus_changed.emit(self.focus)
@@ -592,6 +619,10 @@ class MainWindow(QMainWindow):
         if visible and self.mini is None:
             self.mini = MiniWindow(self.zone)
             self.mini.closed.connect(lambda: self.set_mini_visible(False))
+            # its right-click menu: the two things to do without the main window
+            self.mini.addAction(self.track_action)
+            self.mini.addAction(self.interrupt_action)
+            self.mini.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
             self.mini.show_focus(self.focus)
             geometry = self.settings.value("mini/geometry")
             if geometry is not None:
