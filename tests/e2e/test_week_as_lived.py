@@ -251,18 +251,25 @@ class Life:
         self.back_to_main()
 
     def add_task(self, title: str, role: str) -> None:
-        """Ctrl+N in the main window: the title, Tab, the role's first letter, Enter."""
+        """In Plan my day: Alt+T, the title, Tab, the role's first letter, Shift+Tab, Enter
+        (Enter adds the task and keeps the focus in the row)."""
         d = self.desk
-        d.keys("ctrl+n")
+        d.keys("alt+t")
         d.type(title)
         d.keys("Tab")
         d.type(role[0])
         d.keys("shift+Tab", "Return")
 
     def plan_the_morning(self, script: DayScript) -> None:
-        """Plan my day has opened by itself: Alt+A (auto-split), Alt+D (start the day)."""
+        """Plan my day has opened by itself (on Monday after the calendar, by Ctrl+P): the
+        tasks, then Alt+A (auto-split) and Alt+D (start the day)."""
         d = self.desk
         d.wait_focus(_day_title(script, "Plan my day"))
+        if script is DAYS[0]:
+            for title, role in TASKS:
+                self.add_task(title, role)
+            time.sleep(0.3)
+            d.shot("Mon-0850-tasks-added")
         d.keys("alt+a")
         time.sleep(0.4)
         d.shot(f"{script.day:%a}-0850-auto-split", always=script is DAYS[0])
@@ -379,8 +386,6 @@ def test_the_week_as_lived_in_the_app(desktop: Desktop, tmp_path: Path) -> None:
         d.keys("Escape")
         life.back_to_main()
         life.add_calendar(ics)
-        for title, role in TASKS:
-            life.add_task(title, role)
         d.keys("ctrl+p")
         for n, script in enumerate(DAYS):
             life.live(script)
