@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ NO_DISPLAY = (
     "or with QT_QPA_PLATFORM=offscreen."
 )
 TICK_CHECK_MS = 15_000
+STEPPED_TICK_CHECK_MS = 200  # a clock stepped from outside (planner.domain.clock.FileClock)
 BACKUP_DELAY_MS = 20_000  # after start-up has settled
 BACKUP_CHECK_MS = 3 * 3600 * 1000  # an app left running past midnight backs up the new day
 CONNECT_FALLBACK_MS = 1500
@@ -84,6 +86,8 @@ class Runtime:
         self.failure = ""
         self.in_exec = False  # main() runs the event loop
         self.started: list[Callable[[Runtime], None]] = []  # run once the tray and timer exist
+        # run at each new minute of a stepped clock, whose moves no real-time timer can foresee
+        self.stepped_hooks: list[Callable[[], None]] = []
         self._last_minute: datetime | None = None
         self._timer: Any = None
         self._closed = False
@@ -210,7 +214,8 @@ class Runtime:
         window.tick()
         self._last_minute = self._minute()
         self._timer = QTimer(window)
-        self._timer.setInterval(TICK_CHECK_MS)
+        stepped = bool(getattr(window.clock, "stepped", False))
+        self._timer.setInterval(STEPPED_TICK_CHECK_MS if stepped else TICK_CHECK_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
         self._timer.start()
         self.app.applicationStateChanged.connect(self._on_app_state_changed)
@@ -259,6 +264,8 @@ class Runtime:
         if minute != self._last_minute:  # a new minute, or back from suspend
             self._last_minute = minute
             self.window.tick()
+            for hook in self.stepped_hooks:
+                hook()
 
     def _on_app_state_changed(self, state: Any) -> None:
         from PySide6.QtCore import Qt
@@ -327,6 +334,34 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     return app, window, runtime
 
 
+class MorningPlan:
+    """The morning rule as the app lives on: Plan my day opens by itself on the first look at a
+    workday with no plan yet (planner.services.day.morning_plan_due), at start-up and again when
+    the clock passes into the next day while the app runs (left open overnight, or asleep)."""
+
+    def __init__(self, gateway: Gateway, open_plan: Callable[[], None], *, enabled: bool = True):
+        self.gateway, self.open_plan, self.enabled = gateway, open_plan, enabled
+        self.day: date | None = None  # the day last looked at
+
+    def check(self) -> bool:
+        """Open Plan my day if today is new and its plan is due; True when it opened."""
+        from ui.actions.plan_day import PlanDayActions
+        from ui.gateway import ReadFailed
+
+        try:
+            today = self.gateway.today()
+            if today == self.day:
+                return False
+            due = PlanDayActions(self.gateway, today).plan_due()
+        except ReadFailed:  # asked again at the next look
+            return False
+        self.day = today
+        if due and self.enabled:
+            self.open_plan()
+            return True
+        return False
+
+
 def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -> None:
     """Everything that needs the open database: interruptions and the single-instance server,
     reminders, and the morning's Plan my day. All of it reaches the core through the gateway."""
@@ -336,7 +371,6 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     from planner.domain.values import Change, Topic
     from planner.platform.notify import Notice
-    from ui.actions.plan_day import PlanDayActions
     from ui.gateway import ReadFailed
     from ui.shell import reminders
     from ui.shell.interruptions import install
@@ -363,6 +397,8 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     gateway.changed.connect(on_settings_changed)
     service = reminders.install(runtime.app, gateway, tray=runtime.tray, window=lambda: window)
     gateway.changed.connect(lambda _change: service.refresh())
+    if getattr(clock, "stepped", False):  # the heartbeat sees each step at once
+        runtime.stepped_hooks.append(service.beat)
 
     def say_failure(message: str) -> None:
         """A hotkey or a forwarded command that did nothing: said where it will be seen."""
@@ -415,13 +451,16 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     window.on_open_calendars = open_calendars
     runtime.features = (wiring, service, background)
-    try:
-        morning = PlanDayActions(gateway, gateway.today()).plan_due()
-    except ReadFailed:
-        morning = False
-    morning = morning and not os.environ.get("SPLITDAY_NO_DIALOGS")
-    if open_plan or morning:  # the first start of a workday with no plan yet
+    morning = MorningPlan(
+        gateway, window.open_plan_day, enabled=not os.environ.get("SPLITDAY_NO_DIALOGS")
+    )
+    if open_plan:  # asked for (`splitday plan`, the desktop action): not again today
         window.open_plan_day()
+        with contextlib.suppress(ReadFailed):
+            morning.day = gateway.today()
+    else:
+        morning.check()  # the first start of a workday with no plan yet
+    window.day_shown.connect(lambda _day: morning.check())  # a night with the app left open
 
 
 def main(db_url: str | None = None, open_plan: bool = False) -> int:

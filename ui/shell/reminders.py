@@ -220,6 +220,15 @@ def boot_seconds() -> float | None:
     return time.clock_gettime(clock_id) if clock_id is not None else None
 
 
+def machine_clocks(clock: object) -> tuple[Callable[[], float], Callable[[], float | None]]:
+    """The monotonic and boot clocks the heartbeat compares with the wall clock: the machine's,
+    or a stepped test clock's own (planner.domain.clock.FileClock steps them with its moments)."""
+    monotonic, boottime = getattr(clock, "monotonic", None), getattr(clock, "boottime", None)
+    if getattr(clock, "stepped", False) and callable(monotonic) and callable(boottime):
+        return monotonic, boottime
+    return time.monotonic, boot_seconds
+
+
 # ---------------------------------------------------------------- the service
 
 
@@ -369,6 +378,8 @@ class GapAsker(QObject):
         except ReadFailed as exc:  # asked again with the next gap; nothing is lost meanwhile
             log.warning("could not ask about the gap: %s", exc)
             return None
+        if running is None:  # nothing was being logged (a night after the day closed, a pause):
+            return None  # the log has nothing to correct, so there is nothing to ask
         overlap = sum(
             (min(m.end, gap.end) - max(m.start, gap.start)).total_seconds()
             for m in meetings
@@ -428,7 +439,15 @@ def install(
         gui.append(TrayNotifier(tray))
     gui.append(ToastNotifier(ToastStack(window)))
     dispatcher = Dispatcher(desktop or PlyerNotifier(), gui, parent=app)
-    service = ReminderService(gateway, dispatcher, idle_probe=default_idle_probe(), parent=app)
+    monotonic, boottime = machine_clocks(gateway.clock)
+    service = ReminderService(
+        gateway,
+        dispatcher,
+        monotonic=monotonic,
+        boottime=boottime,
+        idle_probe=default_idle_probe(),
+        parent=app,
+    )
     asker = GapAsker(gateway, window, parent=service)
     service.gap_found.connect(asker.ask)
     asker.recorded.connect(service.changed)  # one signal for the app to broadcast
