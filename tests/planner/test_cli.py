@@ -324,3 +324,18 @@ def test_a_command_that_writes_tells_the_running_app(
     finally:
         server.close()
     assert heard == ["changed"]
+
+
+@pytest.mark.usefixtures("at_tuesday_morning")
+def test_close_ends_the_day_at_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "plan", "--auto")
+    run(capsys, "task", "add", "Update the FAQ", "--role", "Support")
+    run(capsys, "start")
+    code, out, _ = run(capsys, "close", "--carry")
+    assert code == 0
+    assert out.strip() == "closed 2026-11-24; 1 open task(s) carried to the next workday"
+    code, out, _ = run(capsys, "status", "--json")
+    status = json.loads(out)
+    assert status["running"] is None and status["state"] == "closed"
+    code, out, _ = run(capsys, "task", "list", "--day", "2026-11-25", "--json")
+    assert [t["title"] for t in json.loads(out)] == ["Update the FAQ"]
