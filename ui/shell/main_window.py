@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QUndoStack
+from PySide6.QtCore import QDate, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
@@ -34,6 +34,36 @@ if TYPE_CHECKING:
     from ui.views.tasks import TaskPanel
 
 NOT_YET = "{} is not available yet in this build."
+
+
+class OwnShortcuts(QObject):
+    """Lets the window's own shortcuts win over a text field's editing keys.
+
+    On X11 a QLineEdit claims Ctrl+E ('end of line') and Ctrl+A through ShortcutOverride,
+    so End of day did nothing while the cursor was in the task row. Installed on the
+    application, this declines the override for the window's sequences when the field is
+    in `window`: the key goes to the shortcut; every other key reaches the field as before.
+    """
+
+    def __init__(self, window: QWidget, actions: Callable[[], list[QAction]]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._actions = actions
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(watched, QWidget):
+            return False
+        if watched.window() is not self._window or not isinstance(event, QKeyEvent):
+            return False
+        pressed = QKeySequence(event.keyCombination())
+        for action in self._actions():
+            if action.isEnabled() and any(
+                key.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch
+                for key in action.shortcuts()
+            ):
+                event.ignore()  # not overridden: the shortcut map tries the window's action
+                return True
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -195,6 +225,21 @@ class MainWindow(QMainWindow):
         )
         self.quit_action = self._action("&Quit", std.Quit, self.quit)
         self.addActions([self.undo_action, self.redo_action])
+        # the window's own keys beat a line edit's editing keys (Ctrl+E is 'end of line' on X11)
+        self.own_shortcuts = OwnShortcuts(
+            self,
+            lambda: [
+                self.end_of_day_action,
+                self.plan_action,
+                self.track_action,
+                self.interruption_log_action,
+                self.review_action,
+                self.mini_action,
+            ],
+        )
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.own_shortcuts)
 
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
