@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,6 +34,12 @@ if TYPE_CHECKING:
     from ui.views.tasks import TaskPanel
 
 NOT_YET = "{} is not available yet in this build."
+DAY_FORMAT = "ddd d MMM yyyy"  # the date box's (Qt) format; `short_day` writes the same
+
+
+def short_day(day: date) -> str:
+    """'Tue 1 Dec 2026': the date box and the window title say a day the same way."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 class OwnShortcuts(QObject):
@@ -243,7 +249,8 @@ class MainWindow(QMainWindow):
 
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.date_edit.setDisplayFormat(DAY_FORMAT)
+        self.date_edit.setLocale(QLocale.c())  # English names, as strftime's in `short_day`
         local = self.clock.now().astimezone(self.zone).date()  # until the database says which day
         self.date_edit.setDate(QDate(local.year, local.month, local.day))
         self.date_edit.setAccessibleName("Day shown")
@@ -434,7 +441,7 @@ class MainWindow(QMainWindow):
         start = snapshot.plan.day.start.astimezone(self.zone).strftime("%H:%M")
         stop = snapshot.plan.day.stop.astimezone(self.zone).strftime("%H:%M")
         prefix = f"{when}, " if when else ""
-        self.day_label.setText(f"{prefix}{d:%A %d %B %Y}  ·  {start}–{stop}")
+        self.day_label.setText(f"{prefix}{d:%A} {d.day} {d:%B %Y}  ·  {start}–{stop}")
         all_day = [
             f"{m.summary or '(no title)'}{' (busy)' if m.busy else ''}"
             for m in snapshot.plan.meetings
@@ -442,7 +449,7 @@ class MainWindow(QMainWindow):
         ]
         self.all_day_label.setText("All day: " + " · ".join(all_day) if all_day else "")
         self.all_day_label.setVisible(bool(all_day))
-        self.setWindowTitle(f"Splitday — {d:%a %d %b}")
+        self.setWindowTitle(f"Splitday — {short_day(d)}")
 
     def toggle_tracking(self) -> None:
         """Start tracking (follow the plan from now, or from its next item), or pause it."""
