@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
     day_shown = Signal(object)  # the date whose plan is now on screen
     focus_changed = Signal(object)  # Focus of today (tray colour, mini window)
     today_loaded = Signal(object)  # DaySnapshot of today, fresh from the database
+    day_over = Signal(object)  # a date that is over: closed (End of day), or a new day began
+    day_dialog_opened = Signal()  # Plan my day or End of day opened (prompts make way)
 
     def __init__(
         self, settings: QSettings, clock: Clock, zone: tzinfo, parent: QWidget | None = None
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
         self._loads = 0
         self._quitting = False
         self._error_box: QMessageBox | None = None
+        self._days_over: set[date] = set()  # told already through day_over
         self.undo_stack = QUndoStack(self)
         self.setWindowTitle("Splitday")
         self.setObjectName("mainWindow")
@@ -415,12 +418,21 @@ class MainWindow(QMainWindow):
             return
         self._loads += 1
         self.snapshot = snapshot
-        self.today = snapshot.today
+        before, self.today = self.today, snapshot.today
+        if before is not None and before < snapshot.today:
+            self._tell_day_over(before)  # past the day boundary: yesterday is over
+        if today.status is not None and today.status.state == "closed":
+            self._tell_day_over(today.day)
         self.timeline.set_snapshot(snapshot)
         self.tasks.set_snapshot(snapshot)
         self._update_title(snapshot)
         self._show_focus(today)
         self.today_loaded.emit(today)
+
+    def _tell_day_over(self, day: date) -> None:
+        if day not in self._days_over:
+            self._days_over.add(day)
+            self.day_over.emit(day)
 
     def show_cached(self, snapshot: DaySnapshot) -> None:
         """Paint today's plan as last seen while the database opens (nothing is editable yet)."""
@@ -619,6 +631,7 @@ class MainWindow(QMainWindow):
 
         dialog = PlanDayDialog(self.gateway, day, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.day_dialog_opened.emit()
         dialog.open()
 
     def open_settings(self) -> None:
@@ -639,6 +652,7 @@ class MainWindow(QMainWindow):
 
         dialog = EndOfDayDialog(self.gateway, self.today or day, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.day_dialog_opened.emit()
         dialog.open()
 
     def open_review(self) -> None:
