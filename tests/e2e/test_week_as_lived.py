@@ -210,7 +210,7 @@ def _day_title(script: DayScript, what: str) -> str:
     return f"{what} — {script.day:%A %d %B %Y}"
 
 
-MAIN = "Splitday — [A-Z][a-z]{2} [0-9]{2} [A-Z][a-z]{2}"
+MAIN = "Splitday — [A-Z][a-z]{2} [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4}"
 
 
 class Life:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -614,3 +614,14 @@ def test_the_now_panel_says_an_interruption_pulled_you_into_the_other_role(
     tip = window.timeline.describe_at(rect.center())
     assert tip.startswith("since 09:02 interruption · Community")
     assert tip.endswith("Pulled into Community during a Support focus block")
+
+
+def test_the_date_box_and_the_window_title_say_the_day_the_same_way(
+    window: MainWindow,
+) -> None:
+    window.show_day(date(2026, 12, 1))  # a one-digit day: '1', not '01', in both
+    assert window.date_edit.text() == "Tue 1 Dec 2026"
+    assert window.windowTitle() == "Splitday — Tue 1 Dec 2026"
+    assert window.day_label.text().startswith("Tuesday 1 December 2026")
+    window.show_day(DAY)
+    assert window.windowTitle() == f"Splitday — {window.date_edit.text()}"

@@ -336,8 +336,10 @@ class ReflowPrompt(QFrame):
         self._day: date | None = None
         self.text = QLabel(self)
         self.text.setWordWrap(True)
-        self.reflow_button = QPushButton("Re-flow the rest of the day", self)
-        self.keep_button = QPushButton("Keep the plan", self)
+        # the safe choice first: in the row, and for Tab
+        self.keep_button = QPushButton("&Keep the plan", self)
+        self.reflow_button = QPushButton("&Re-flow the rest of the day", self)
+        QWidget.setTabOrder(self.keep_button, self.reflow_button)
         self.reflow_button.clicked.connect(self._on_reflow_button_clicked)
         self.keep_button.clicked.connect(self._on_keep_button_clicked)
         row = QHBoxLayout()
@@ -354,6 +356,21 @@ class ReflowPrompt(QFrame):
         self.text.setText(f"{reason}\nRe-split the time left into role slots?")
         self.adjustSize()
         self.show()
+
+    @property
+    def day(self) -> date | None:
+        """The day it offers to re-flow, while it is on screen."""
+        return self._day
+
+    def withdraw(self) -> None:
+        """Leave the screen without an answer (Plan my day or End of day has the say now)."""
+        self._day = None
+        self.hide()
+
+    def day_over(self, day: date) -> None:
+        """`day` is closed or past: an offer about it (or an earlier day) means nothing now."""
+        if self._day is not None and self._day <= day:
+            self.withdraw()
 
     def _on_reflow_button_clicked(self) -> None:
         day, self._day = self._day, None

@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 
     from planner.storage.db import Database
     from ui.day_data import DaySnapshot
+    from ui.dialogs.interruption_log import ReflowPrompt
     from ui.gateway import Gateway
     from ui.shell.main_window import MainWindow
     from ui.shell.single_instance import SingleInstance
+    from ui.widgets.toast import ToastStack
 
 NO_DISPLAY = (
     "splitday: no display found (DISPLAY and WAYLAND_DISPLAY are unset). "
@@ -362,6 +364,16 @@ class MorningPlan:
         return False
 
 
+def follow_the_day(window: MainWindow, prompt: ReflowPrompt, toasts: ToastStack | None) -> None:
+    """What is about a day leaves the screen when the day does: the re-flow prompt and the
+    toasts close when their day is closed or over; the prompt makes way for Plan my day and
+    End of day (it sat on their buttons)."""
+    window.day_over.connect(prompt.day_over)
+    window.day_dialog_opened.connect(prompt.withdraw)
+    if toasts is not None:
+        window.day_over.connect(toasts.close_day)
+
+
 def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -> None:
     """Everything that needs the open database: interruptions and the single-instance server,
     reminders, and the morning's Plan my day. All of it reaches the core through the gateway."""
@@ -415,6 +427,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         if window.isMinimized() or not window.isVisible() or not window.isActiveWindow():
             service.dispatcher.send(Notice("Splitday: back to work", line, "resumed"))
 
+    follow_the_day(window, wiring.reflow_prompt, service.toasts)
     wiring.interruptions.resumed.connect(say_resumed)
     wiring.interruptions.failed.connect(say_failure)
     instance.request_failed.connect(say_failure)

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -278,6 +278,7 @@ class ReminderService(QObject):
         self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
         self._failed_once = False
         self.asker: GapAsker | None = None
+        self.toasts: ToastStack | None = None  # the in-app toasts (closed when a day is over)
         gateway.zone_changed.connect(self._on_gateway_zone_changed)
 
     @property
@@ -437,7 +438,15 @@ def install(
     gui: list[Notifier] = []
     if tray is not None:
         gui.append(TrayNotifier(tray))
-    gui.append(ToastNotifier(ToastStack(window)))
+
+    def workday() -> date | None:
+        try:
+            return gateway.today()
+        except ReadFailed:
+            return None
+
+    toasts = ToastStack(window, day=workday)
+    gui.append(ToastNotifier(toasts))
     dispatcher = Dispatcher(desktop or PlyerNotifier(), gui, parent=app)
     monotonic, boottime = machine_clocks(gateway.clock)
     service = ReminderService(
@@ -453,6 +462,7 @@ def install(
     asker.recorded.connect(service.changed)  # one signal for the app to broadcast
     asker.recorded.connect(lambda _change: service.refresh())
     service.asker = asker
+    service.toasts = toasts
     app.aboutToQuit.connect(service.stop)
     if start:
         service.start()
