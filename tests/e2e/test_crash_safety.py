@@ -53,6 +53,7 @@ def _stored(url: str) -> tuple[set[str], set[str], list[Entry]]:
     return notes, tasks, entries
 
 
+@pytest.mark.timeout(900)  # 50 real app starts and kills: 2-3 min alone, more on a busy machine
 def test_kill_9_at_random_moments_loses_nothing(display: str, tmp_path: Path) -> None:
     env = app_env(display, tmp_path)
     env["SPLITDAY_NO_DIALOGS"] = "1"  # no Plan my day on start: this test drives the CLI
@@ -65,6 +66,10 @@ def test_kill_9_at_random_moments_loses_nothing(display: str, tmp_path: Path) ->
     tasks: set[str] = set()
     in_flight_kills = 0
     for round_ in range(KILLS):
+        # each round starts two minutes later (a round takes seconds): the clock moves on
+        # between crashes as it does in life, never back over what was logged before
+        minute = 10 * 60 + 2 * round_
+        env["SPLITDAY_NOW"] = f"2026-11-24T{minute // 60:02d}:{minute % 60:02d}"
         started = time.monotonic()
         app = App(env)
         print(f"round {round_}: app up in {time.monotonic() - started:.1f} s", flush=True)
@@ -109,6 +114,8 @@ def test_kill_9_at_random_moments_loses_nothing(display: str, tmp_path: Path) ->
         assert tasks <= stored_tasks, tasks - stored_tasks
 
     # one more start: what the crashes left open is closed and marked for review
+    minute = 10 * 60 + 2 * KILLS
+    env["SPLITDAY_NOW"] = f"2026-11-24T{minute // 60:02d}:{minute % 60:02d}"
     app = App(env)
     reply = ipc.send(env["SPLITDAY_SOCKET"], ipc.encode_request("quit"))
     assert reply is not None and reply.ok
