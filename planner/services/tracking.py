@@ -675,8 +675,8 @@ def stop(session: Session, owner: str, zone: tzinfo, now: datetime) -> Change:
     if closed is None and not waited:
         return Change()
     session.flush()
-    if closed is not None:
-        check_log(session, owner, Interval(closed.start, now), now, zone)
+    if closed is not None:  # (a clock a moment behind the entry's start ends it at its start)
+        check_log(session, owner, Interval(closed.start, max(now, closed.start)), now, zone)
     return Change.of(Topic.ENTRIES, Topic.DAY, day=planning.day_of(session, owner, now, zone))
 
 
