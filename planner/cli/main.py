@@ -150,12 +150,13 @@ def plan_json(plan: PlanV, zone: tzinfo) -> dict[str, Any]:
 def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
     from planner.services import planning
 
+    said = ""  # printed once the transaction has committed, never before
     with ctx.db.transaction() as s:
         if args.action == "add":
             role, _ = planning.add_role(
                 s, ctx.owner, args.name, colour=args.colour, target_percent=args.target or 0.0
             )
-            print(f"added role {role.name} (id {role.id})")
+            said = f"added role {role.name} (id {role.id})"
         elif args.action == "edit":
             current = ctx.role(s, args.name)
             role, _ = planning.edit_role(
@@ -166,9 +167,12 @@ def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
                 colour=args.colour,
                 target_percent=args.target,
                 archived=True if args.archive else (False if args.unarchive else None),
+                seen_version=current.version,  # renamed meanwhile elsewhere: say so
             )
-            print(f"updated role {role.name}")
+            said = f"updated role {role.name}"
         roles = planning.list_roles(s, ctx.owner, include_archived=True)
+    if said:
+        print(said)
     if args.json:
         _print_json([role_json(r) for r in roles])
     elif args.action == "list":

@@ -40,6 +40,7 @@ class RoleV:
     target_percent: float
     position: int
     archived: bool
+    version: int = field(default=0, compare=False)  # the row's version when it was read
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class SlotV:
     title: str
     origin: str
     pinned: bool
+    version: int = field(default=0, compare=False)  # the row's version when it was read
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class TaskV:
     status: str
     slot_id: int | None
     carried_over: int
+    version: int = field(default=0, compare=False)  # the row's version when it was read
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from planner.domain.defaults import DEFAULT_ROLES as DEFAULT_ROLES
 from planner.domain.defaults import DEFAULT_START as DEFAULT_START
 from planner.domain.defaults import DEFAULT_STOP as DEFAULT_STOP
 from planner.domain.defaults import DEFAULTS as DEFAULTS
-from planner.domain.errors import PlannerError
+from planner.domain.errors import ConcurrentChange, PlannerError
 from planner.domain.timerange import Interval, local_date, local_wall_time
 from planner.domain.values import Change, DayV, MeetingV, PlanV, RoleV, SlotV, TaskV, Topic
+from planner.storage import conflicts
 from planner.storage.models import (
     Day,
     Occurrence,
@@ -68,7 +69,15 @@ def set_setting(session: Session, owner: str, key: str, value: Any) -> Change:
 
 
 def _role_v(role: Role) -> RoleV:
-    return RoleV(role.id, role.name, role.colour, role.target_percent, role.position, role.archived)
+    return RoleV(
+        role.id,
+        role.name,
+        role.colour,
+        role.target_percent,
+        role.position,
+        role.archived,
+        role.version,
+    )
 
 
 def ensure_defaults(session: Session, owner: str) -> None:
@@ -158,11 +167,15 @@ def edit_role(
     colour: str | None = None,
     target_percent: float | None = None,
     archived: bool | None = None,
+    seen_version: int | None = None,
 ) -> tuple[RoleV, Change]:
+    """Edit a role; with `seen_version` (RoleV.version as the caller read it) an edit of a role
+    that changed since is refused (ConcurrentChange) rather than overwriting that change."""
     _check_role_fields(name, colour, target_percent)
     role = session.get(Role, role_id)
     if role is None or role.owner != owner:
         raise PlannerError(f"no role with id {role_id}")
+    _check_seen(role, seen_version, f"the role {role.name!r}")
     if name is not None:
         role.name = name.strip()
     if colour is not None:
@@ -175,6 +188,14 @@ def edit_role(
         role.archived = archived
     session.flush()
     return _role_v(role), Change.of(Topic.ROLES)
+
+
+def _check_seen(row: Role | Slot | Task, seen_version: int | None, what: str) -> None:
+    if seen_version is not None and row.version != seen_version:
+        raise ConcurrentChange(
+            f"{what} was changed meanwhile on another device or in another window; "
+            "nothing was saved — look at it again and retry"
+        )
 
 
 # ---------------------------------------------------------------- workday hours and days
@@ -313,7 +334,15 @@ def day_of(session: Session, owner: str, moment: datetime, zone: tzinfo) -> date
 
 def _slot_v(slot: Slot) -> SlotV:
     return SlotV(
-        slot.id, slot.day, slot.start, slot.end, slot.role_id, slot.title, slot.origin, slot.pinned
+        slot.id,
+        slot.day,
+        slot.start,
+        slot.end,
+        slot.role_id,
+        slot.title,
+        slot.origin,
+        slot.pinned,
+        slot.version,
     )
 
 
@@ -384,6 +413,7 @@ def add_slot(
     origin: str = "manual",
     pinned: bool | None = None,
 ) -> tuple[SlotV, Change]:
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     _check_slot(session, owner, start, end, role_id)
     clash = _overlapping(session, owner, start, end)
     if clash:
@@ -415,10 +445,13 @@ def update_slot(
     role_id: int | None = None,
     title: str | None = None,
     pinned: bool | None = None,
+    seen_version: int | None = None,
 ) -> tuple[SlotV, Change]:
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     slot = session.get(Slot, slot_id)
     if slot is None or slot.owner != owner:
         raise PlannerError(f"no slot with id {slot_id}")
+    _check_seen(slot, seen_version, "the slot")
     old_day = slot.day
     new_start = start or slot.start
     new_end = end or slot.end
@@ -463,6 +496,7 @@ def _task_v(task: Task) -> TaskV:
         task.status,
         task.slot_id,
         task.carried_over,
+        task.version,
     )
 
 
@@ -546,9 +580,11 @@ def update_task(
     role_id: int | None = None,
     estimate_minutes: int | None = None,
     slot_id: int | bool | None = False,
+    seen_version: int | None = None,
 ) -> tuple[TaskV, Change]:
     """Edit a task; `slot_id=None` unschedules it, `False` (default) leaves the slot alone."""
     task = _task(session, owner, task_id)
+    _check_seen(task, seen_version, f"the task {task.title!r}")
     if title is not None:
         clean = " ".join(title.split())
         if not clean:
@@ -702,6 +738,7 @@ def auto_plan(
     With `interruption_hours` (default: the setting `auto_split_interruption_hours`, off), the
     interrupt-prone role's slots go where interruptions clustered in the last 8 weeks and the
     focus role's slots in the quiet hours (planner.review.reports.interruption_insight)."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     if min_block_minutes is not None:
         set_day(session, owner, day, zone, min_block_minutes=min_block_minutes)
     day_v = get_day(session, owner, day, zone)
@@ -800,6 +837,7 @@ def reflow_day(
     session: Session, owner: str, day: date, zone: tzinfo, now: datetime
 ) -> tuple[PlanV, Change]:
     """Re-split the rest of the day from now; past and fixed slots stay as they are."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     day_v = get_day(session, owner, day, zone)
     window = Interval(day_v.start, day_v.stop)
     roles = list_roles(session, owner)

@@ -13,6 +13,7 @@ from planner.domain.errors import PlannerError
 from planner.domain.timerange import Interval
 from planner.domain.values import Change, EntryV, SlotV, Topic
 from planner.services import planning
+from planner.storage import conflicts
 from planner.storage.models import Entry, Role, Slot
 
 FLAG_NAMES = ("unplanned", "cross_role", "in_focus", "after_stop")
@@ -103,6 +104,7 @@ def start_work(
     follow_plan: bool = False,
 ) -> tuple[EntryV, Change]:
     """Switch to work on a role/task (or follow the plan); a switch off-plan is flagged."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     _check_role(session, owner, role_id)
     slot = planning.slot_at(session, owner, now)
     if follow_plan or role_id is None:
@@ -129,6 +131,7 @@ def start_work(
 
 def follow_plan(session: Session, owner: str, zone: tzinfo, now: datetime) -> Change:
     """Split a plan-following work entry at each slot start whose role differs."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     rows = _open_entries(session, owner)
     if not rows or rows[-1].kind != "work" or not rows[-1].follows_plan:
         return Change()
@@ -229,6 +232,7 @@ def interrupt(
     minutes: float | None = None,
 ) -> tuple[EntryV, Change]:
     """Log an interruption starting at `at` (the key press); with `minutes` it is already over."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     note = _clean_text(note, MAX_NOTE)
     source = _clean_text(source, 120)
     _check_role(session, owner, role_id)
@@ -285,6 +289,7 @@ def _continue(session: Session, owner: str, before: Entry, at: datetime) -> Entr
 
 def resume(session: Session, owner: str, zone: tzinfo, now: datetime) -> tuple[EntryV, Change]:
     """End the running interruption and go back to what it interrupted (or to the plan)."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     rows = _open_entries(session, owner)
     if not rows or rows[-1].kind != "interruption":
         raise PlannerError("no interruption is running")
@@ -306,6 +311,7 @@ def resume(session: Session, owner: str, zone: tzinfo, now: datetime) -> tuple[E
 
 
 def stop(session: Session, owner: str, zone: tzinfo, now: datetime) -> Change:
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     if _close_open(session, owner, now) is None:
         return Change()
     session.flush()
@@ -326,6 +332,7 @@ def edit_entry(
     kind: str | None = None,
 ) -> tuple[EntryV, Change]:
     """Correct an entry afterwards; an interruption's flags are worked out again."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     entry = session.get(Entry, entry_id)
     if entry is None or entry.owner != owner:
         raise PlannerError(f"no entry with id {entry_id}")
@@ -381,6 +388,7 @@ def last_seen(session: Session, owner: str) -> datetime | None:
 
 def recover(session: Session, owner: str, zone: tzinfo) -> tuple[int, Change]:
     """After a crash: close open entries at the last sign of life and mark them for review."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     seen = last_seen(session, owner)
     rows = _open_entries(session, owner)
     if seen is None or not rows:

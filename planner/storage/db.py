@@ -13,13 +13,15 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from planner.platform.paths import current_owner
 from planner.platform.paths import data_dir as data_dir
 from planner.platform.paths import default_url as default_url
 from planner.platform.paths import resolve_url as resolve_url
+from planner.storage import conflicts
 from planner.storage.migrations import SCHEMA_REVISION as SCHEMA_REVISION
 
 BACKUPS_KEPT = 10
@@ -250,9 +252,18 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One user action = one transaction: commit on success, roll back on any error."""
-        with self.sessions.begin() as session:
-            yield session
+        """One user action = one transaction: commit on success, roll back on any error.
+
+        A write that lost a race with another writer (a stale row version, the running-entry
+        index, the slot exclusion) comes out as ConcurrentChange, a PlannerError in words."""
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except (StaleDataError, IntegrityError, OperationalError) as exc:
+            lost = conflicts.translate(exc)
+            if lost is None:
+                raise
+            raise lost from exc
 
     def close(self) -> None:
         self.engine.dispose()

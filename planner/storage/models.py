@@ -19,7 +19,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
+    text,
 )
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -65,6 +68,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _version() -> Mapped[int]:
+    """A row's version, for the mapper's version_id_col: an UPDATE or DELETE based on a row
+    that another transaction changed meanwhile matches nothing and fails (StaleDataError),
+    instead of silently overwriting that change (a rename on another device)."""
+    return mapped_column(Integer, default=1, server_default="1")
+
+
 class Role(Base):
     __tablename__ = "role"
     __table_args__ = (UniqueConstraint("owner", "name"),)
@@ -76,6 +86,9 @@ class Role(Base):
     target_percent: Mapped[float] = mapped_column(Float, default=50.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = _version()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class WorkdaySetting(Base):
@@ -110,7 +123,20 @@ class Day(Base):
 
 class Slot(Base):
     __tablename__ = "slot"
-    __table_args__ = (Index("ix_slot_owner_start", "owner", "start"),)
+    __table_args__ = (
+        Index("ix_slot_owner_start", "owner", "start"),
+        # PostgreSQL only (btree_gist, migration 0002): no two slots of one owner's day overlap,
+        # whoever writes them; checked at commit, so one flush may move slots past each other.
+        ExcludeConstraint(
+            ("owner", "="),
+            ("day", "="),
+            (func.tstzrange(text("start"), text('"end"')), "&&"),
+            name="ex_slot_no_overlap",
+            using="gist",
+            deferrable=True,
+            initially="DEFERRED",
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
@@ -121,6 +147,9 @@ class Slot(Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     origin: Mapped[str] = mapped_column(String(16), default="manual")
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = _version()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Task(Base):
@@ -141,6 +170,9 @@ class Task(Base):
     carried_over: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    version: Mapped[int] = _version()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Entry(Base):
@@ -150,6 +182,14 @@ class Entry(Base):
     __table_args__ = (
         Index("ix_entry_owner_start", "owner", "start"),
         Index("ix_entry_owner_end", "owner", "end"),
+        # At most one running entry per owner, on every backend (migration 0002).
+        Index(
+            "uq_entry_one_running",
+            "owner",
+            unique=True,
+            sqlite_where=text('"end" IS NULL'),
+            postgresql_where=text('"end" IS NULL'),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -199,6 +239,9 @@ class CalendarSource(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     last_status: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = _version()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Occurrence(Base):

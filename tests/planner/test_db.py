@@ -160,3 +160,78 @@ def test_a_database_of_the_first_schema_with_data_opens_on_the_newest(tmp_path: 
     db.close()
     if SCHEMA_REVISION != "0001":  # a real upgrade ran: it kept a copy first
         assert any("before-migration-0001" in p.name for p in list_backups(path))
+
+
+def test_race_damage_in_a_first_schema_database_is_repaired_on_upgrade(db_url: str) -> None:
+    """Two running entries and overlapping slots, as concurrent writers left them before 0002,
+    on this backend: the upgrade keeps every row's data, ends the older running entry where the
+    newer began (marked for review) and, on PostgreSQL, moves the later slot past the earlier."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from planner.storage.models import Slot
+
+    engine = create_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", "planner.storage:migrations")
+    cfg.attributes["engine"] = engine
+    command.upgrade(cfg, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO role (owner, name, colour, target_percent, position, archived) "
+                "VALUES ('me', 'Support', '#e15759', 60, 0, false)"
+            )
+        )
+        role = conn.execute(text("SELECT id FROM role")).scalar()
+        for start, note in (
+            ("2026-11-24 09:00:00+00:00", "one"),
+            ("2026-11-24 09:05:00+00:00", "two"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO entry (owner, start, kind, role_id, follows_plan, note, source, "
+                    "flag_unplanned, flag_cross_role, flag_in_focus, flag_after_stop, "
+                    "needs_review) VALUES ('me', :start, 'interruption', :role, false, :note, '', "
+                    "true, false, false, false, false)"
+                ),
+                {
+                    "start": start if engine.dialect.name != "sqlite" else start[:19],
+                    "note": note,
+                    "role": role,
+                },
+            )
+        for start, end in (("09:00", "10:00"), ("09:30", "11:00"), ("09:40", "09:50")):
+            conn.execute(
+                text(
+                    'INSERT INTO slot (owner, "day", start, "end", role_id, title, origin, pinned) '
+                    "VALUES ('me', '2026-11-24', :s, :e, :role, '', 'manual', true)"
+                ),
+                {
+                    "s": f"2026-11-24 {start}:00"
+                    + ("+00:00" if engine.dialect.name != "sqlite" else ""),
+                    "e": f"2026-11-24 {end}:00"
+                    + ("+00:00" if engine.dialect.name != "sqlite" else ""),
+                    "role": role,
+                },
+            )
+    engine.dispose()
+    db = open_database(db_url, owner="me")
+    try:
+        with db.transaction() as s:
+            entries = s.query(Entry).order_by(Entry.start).all()
+            slots = [
+                (x.start.hour, x.start.minute, x.end.hour)
+                for x in s.query(Slot).order_by(Slot.start)
+            ]
+        assert [(e.note, e.end, e.needs_review) for e in entries] == [
+            ("one", datetime(2026, 11, 24, 9, 5, tzinfo=UTC), True),
+            ("two", None, False),
+        ]
+        if db.engine.dialect.name == "postgresql":
+            assert slots == [(9, 0, 10), (10, 0, 11)]  # the one inside another is gone
+        else:
+            assert len(slots) == 3  # SQLite has no exclusion constraint: left as they were
+    finally:
+        db.close()
