@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.client
+import socket
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from planner.domain.errors import PlannerError
 
-DEFAULT_TIMEOUT = 20.0
+DEFAULT_TIMEOUT = 20.0  # connecting, and the longest silence between two reads
+DEFAULT_DEADLINE = 60.0  # the whole download, redirects included: a trickle cannot go on
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 MAX_REDIRECTS = 8
 KEYRING_SERVICE = "splitday-calendar"
@@ -133,22 +138,90 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+class _Deadline:
+    """Shuts the download's sockets down when its time is up.
+
+    A socket timeout bounds each read, not the download: a server sending a byte every few
+    seconds (headers included) never trips it. shutdown() wakes a read blocked in another
+    thread at once; the fetch then fails with the deadline's message."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def attach(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self.expired:
+                raise TimeoutError("deadline")
+            self._sockets.append(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):  # closed already
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watched(base: type[http.client.HTTPConnection], deadline: _Deadline) -> Any:
+    class Watched(base):  # type: ignore[misc, valid-type]
+        def connect(self) -> None:
+            super().connect()
+            deadline.attach(self.sock)
+
+    return Watched
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_watched(http.client.HTTPConnection, self._deadline), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(
+            _watched(http.client.HTTPSConnection, self._deadline),
+            req,
+            context=self._context,  # type: ignore[attr-defined]
+        )
+
+
 class UrlFetcher:
-    """urllib with a timeout, a size cap and conditional requests; credentials from the keyring."""
+    """urllib with a timeout, a deadline, a size cap and conditional requests; credentials from
+    the keyring."""
 
     def __init__(
         self,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
         max_bytes: int = DEFAULT_MAX_BYTES,
         credentials: tuple[str, str] | None = None,
         use_keyring: bool = True,
     ) -> None:
         self.timeout = timeout
+        self.deadline = deadline
         self.max_bytes = max_bytes
         self.credentials = credentials
         self.use_keyring = use_keyring
-        self._opener = urllib.request.build_opener(_Redirects())
 
     def __call__(self, url: str, *, etag: str | None, last_modified: str | None) -> Fetched:
         target = normalize_url(url)
@@ -170,22 +243,15 @@ class UrlFetcher:
             token = base64.b64encode(f"{creds[0]}:{creds[1]}".encode()).decode("ascii")
             headers["Authorization"] = f"Basic {token}"
         request = urllib.request.Request(target, headers=headers)
+        deadline = _Deadline(self.deadline)
+        opener = urllib.request.build_opener(
+            _Redirects(), _HTTPHandler(deadline), _HTTPSHandler(deadline)
+        )
+        deadline.start()
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                length = response.headers.get("Content-Length")
-                if length and length.isdigit() and int(length) > self.max_bytes:
-                    raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
-                data = response.read(self.max_bytes + 1)
-                if len(data) > self.max_bytes:
-                    raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
-                charset = response.headers.get_content_charset()
-                return Fetched(
-                    data,
-                    response.headers.get("ETag"),
-                    response.headers.get("Last-Modified"),
-                    charset,
-                    response.geturl(),
-                )
+            return self._fetch(opener, request, shown, deadline)
+        except FetchError:
+            raise
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
                 return Fetched(None, etag, last_modified, None, shown)
@@ -197,17 +263,51 @@ class UrlFetcher:
             raise FetchError(
                 f"{shown}: the server answered {exc.code} {exc.reason}{hint}"
             ) from None
-        except FetchError:
-            raise
-        except TimeoutError:
-            raise FetchError(f"{shown}: no answer within {self.timeout:g} s") from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
+        except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
+            if deadline.expired:  # whatever the shut-down socket made the reader raise
+                raise FetchError(
+                    f"{shown}: the download did not finish within {self.deadline:g} s "
+                    "(the server sends too slowly, or never stops)"
+                ) from None
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             if isinstance(reason, TimeoutError):
                 raise FetchError(f"{shown}: no answer within {self.timeout:g} s") from None
-            raise FetchError(f"{shown}: cannot connect ({reason})") from None
-        except OSError as exc:
-            raise FetchError(f"{shown}: {exc}") from None
+            if isinstance(exc, urllib.error.URLError):
+                raise FetchError(f"{shown}: cannot connect ({reason})") from None
+            raise FetchError(f"{shown}: {exc or type(exc).__name__}") from None
+        finally:
+            deadline.cancel()
+
+    def _fetch(
+        self,
+        opener: urllib.request.OpenerDirector,
+        request: urllib.request.Request,
+        shown: str,
+        deadline: _Deadline,
+    ) -> Fetched:
+        with opener.open(request, timeout=self.timeout) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > self.max_bytes:
+                raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
+            chunks: list[bytes] = []
+            total = 0
+            while chunk := response.read1(65536):
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > self.max_bytes:
+                    raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
+                if deadline.expired:
+                    raise TimeoutError("deadline")
+            if deadline.expired:  # a shut-down socket reads as the end of the body
+                raise TimeoutError("deadline")
+            charset = response.headers.get_content_charset()
+            return Fetched(
+                b"".join(chunks),
+                response.headers.get("ETag"),
+                response.headers.get("Last-Modified"),
+                charset,
+                response.geturl(),
+            )
 
     def _cap(self) -> str:
         return f"{self.max_bytes / 1024 / 1024:g} MB"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat as stat_mode
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -133,6 +135,8 @@ def _clean_location(location: str) -> tuple[str, str]:
     path = Path(text).expanduser()
     if not path.exists():
         raise PlannerError(f"{text}: no such file or folder")
+    if not path.is_dir() and not path.is_file():  # both follow symbolic links
+        raise PlannerError(f"{text}: {_NOT_REGULAR}")
     return ("folder" if path.is_dir() else "file"), str(path.resolve())
 
 
@@ -312,14 +316,46 @@ class _Loaded:
     raw: str | None = None
 
 
-def _read_file(path: Path) -> bytes:
+_NOT_REGULAR = "not a regular file (a device, FIFO or socket cannot be a calendar)"
+
+
+def _too_large(path: Path) -> CalendarError:
+    return CalendarError(f"{path.name}: larger than {_cap_text()}")
+
+
+def _cap_text() -> str:
+    cap = MAX_FILE_BYTES
+    return f"{cap // 2**20} MB" if cap >= 2**20 else f"{cap} bytes"
+
+
+def _open_regular(path: Path) -> int:
+    """A descriptor of the regular file at `path`, opened without waiting: a FIFO would block
+    open() until someone writes, and a device (/dev/zero) never ends."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CalendarError(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MB")
-        return path.read_bytes()
+        if not stat_mode.S_ISREG(os.fstat(fd).st_mode):
+            raise CalendarError(f"{path}: {_NOT_REGULAR}")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _read_file(path: Path) -> bytes:
+    """The file's bytes, at most MAX_FILE_BYTES of them: the cap holds on what is read, since
+    stat() can say 0 for a file that is not empty (/proc) or that grows while it is read."""
+    try:
+        fd = _open_regular(path)
+        with os.fdopen(fd, "rb", buffering=0) as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+            while len(data) <= MAX_FILE_BYTES and (more := f.read(MAX_FILE_BYTES + 1 - len(data))):
+                data += more  # a short read before the end (pipes, /proc)
     except OSError as exc:
         raise CalendarError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(path)
+    return data
 
 
 def _load(row: _Source, fetcher: Fetcher | None) -> _Loaded:
@@ -404,7 +440,7 @@ def _local_digest(row: _Source, window: Interval, zone: tzinfo) -> str | None:
     def sha256(path: Path) -> bytes:
         h = hashlib.sha256()
         total = 0
-        with path.open("rb", buffering=0) as f:
+        with os.fdopen(_open_regular(path), "rb", buffering=0) as f:
             while size := f.readinto(buffer):
                 h.update(view[:size])
                 total += size
