@@ -150,7 +150,7 @@ class _Deadline:
         self.expired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
+        self._timer = threading.Timer(seconds, self.expire)
         self._timer.daemon = True
 
     def start(self) -> None:
@@ -165,7 +165,7 @@ class _Deadline:
                 raise TimeoutError("deadline")
             self._sockets.append(sock)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
         with self._lock:
             self.expired = True
             for sock in self._sockets:
@@ -222,6 +222,15 @@ class UrlFetcher:
         self.max_bytes = max_bytes
         self.credentials = credentials
         self.use_keyring = use_keyring
+        self._aborted = False
+        self._current: _Deadline | None = None
+
+    def abort(self) -> None:
+        """Cut off the download under way (from another thread) and refuse any later one."""
+        self._aborted = True
+        current = self._current
+        if current is not None:
+            current.expire()
 
     def __call__(self, url: str, *, etag: str | None, last_modified: str | None) -> Fetched:
         target = normalize_url(url)
@@ -247,6 +256,9 @@ class UrlFetcher:
         opener = urllib.request.build_opener(
             _Redirects(), _HTTPHandler(deadline), _HTTPSHandler(deadline)
         )
+        if self._aborted:
+            raise FetchError(f"{shown}: the sync was cancelled")
+        self._current = deadline
         deadline.start()
         try:
             return self._fetch(opener, request, shown, deadline)
@@ -264,6 +276,8 @@ class UrlFetcher:
                 f"{shown}: the server answered {exc.code} {exc.reason}{hint}"
             ) from None
         except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
+            if self._aborted:
+                raise FetchError(f"{shown}: the sync was cancelled") from None
             if deadline.expired:  # whatever the shut-down socket made the reader raise
                 raise FetchError(
                     f"{shown}: the download did not finish within {self.deadline:g} s "
@@ -277,6 +291,7 @@ class UrlFetcher:
             raise FetchError(f"{shown}: {exc or type(exc).__name__}") from None
         finally:
             deadline.cancel()
+            self._current = None
 
     def _fetch(
         self,

@@ -752,11 +752,13 @@ def _sync_in_phases(
     fetcher: Fetcher | None,
     force: bool,
     name: str = "",
-) -> SyncResult:
+    cancelled: Callable[[], bool] = bool,
+) -> SyncResult | None:
     """sync_source in three transactions: read the source, load and parse with none open, store.
 
     On SQLite every transaction takes the write lock (BEGIN IMMEDIATE): the seconds a large
-    calendar takes to fetch or parse must not keep the app's other writes waiting.
+    calendar takes to fetch or parse must not keep the app's other writes waiting. None when
+    `cancelled()` said so before the store: nothing was written.
     """
     with db.transaction() as s:
         prepared = _prepare(s, owner, source_id, now, zone)
@@ -764,6 +766,8 @@ def _sync_in_phases(
         return _discarded(source_id, name, "the calendar was removed before the sync")
     source, window = prepared
     found = _read_source(source, window, zone, fetcher=fetcher, force=force, report=_no_progress)
+    if cancelled():
+        return None
     with db.transaction() as s:
         return _store(s, owner, source, window, now, found, _no_progress)
 
@@ -851,12 +855,15 @@ def sync_database(
     fetcher: Fetcher | None = None,
     force: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    cancelled: Callable[[], bool] = bool,
 ) -> list[SyncResult]:
     """Sync sources (all enabled ones by default) for a worker thread or the command line.
 
     Each source is read in a short transaction, loaded and parsed with none open, and stored
     in another short one: a slow URL or a large file never holds the database's write lock.
     progress(done, total, source name) is called before each source and once at the end.
+    Once `cancelled()` is true (the app quits) no further source is read and nothing more is
+    stored; the results so far are returned.
     """
     with db.transaction() as s:
         if source_ids is None:
@@ -869,20 +876,24 @@ def sync_database(
     results: list[SyncResult] = []
     ids = [i for i in source_ids if i in names]
     for done, source_id in enumerate(ids):
+        if cancelled():
+            return results
         if progress:
             progress(done, len(ids), names[source_id])
-        results.append(
-            _sync_in_phases(
-                db,
-                owner,
-                source_id,
-                now=now,
-                zone=zone,
-                fetcher=fetcher,
-                force=force,
-                name=names[source_id],
-            )
+        result = _sync_in_phases(
+            db,
+            owner,
+            source_id,
+            now=now,
+            zone=zone,
+            fetcher=fetcher,
+            force=force,
+            name=names[source_id],
+            cancelled=cancelled,
         )
+        if result is None:
+            return results
+        results.append(result)
     if progress:
         progress(len(ids), len(ids), "")
     return results
@@ -920,9 +931,11 @@ def import_database(
             source_id = found.id
             if role_id is not None and found.default_role_id != role_id:
                 edit_source(session, owner, source_id, default_role_id=role_id)
-    return _sync_in_phases(
+    result = _sync_in_phases(
         db, owner, source_id, now=now, zone=zone, fetcher=fetcher, force=False, name=name
     )
+    assert result is not None  # never cancelled
+    return result
 
 
 # ---------------------------------------------------------------- queries

@@ -12,7 +12,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QThread,
     Signal,
     Slot,
 )
@@ -234,7 +233,6 @@ class CalendarsDialog(QDialog):
         self._db, self._owner, self._clock, self._zone = db, owner, clock, zone
         self._fetcher = fetcher
         self._editor_factory = editor_factory
-        self._thread: QThread | None = None
         self._worker: SyncWorker | None = None
         self.model = SourcesModel(self)
         self.table = QTableView()
@@ -379,25 +377,22 @@ class CalendarsDialog(QDialog):
 
     def sync(self, source_ids: list[int] | None) -> None:
         """Sync in a worker thread; the window stays responsive and shows progress."""
-        if self._thread is not None:
+        if self._worker is not None:
             return
         self.sync_button.setEnabled(False)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.status_label.setText("syncing…")
-        self._thread = QThread(self)
         self._worker = SyncWorker(
             self._db, self._owner, self._clock, self._zone, source_ids, self._fetcher
         )
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
         self._worker.progressed.connect(self._on_worker_progressed)
         self._worker.finished.connect(self._on_worker_finished)
         self._worker.failed.connect(self._on_worker_failed)
-        self._thread.start()
+        self._worker.start()
 
     def is_syncing(self) -> bool:
-        return self._thread is not None
+        return self._worker is not None
 
     @Slot(int, int, str)
     def _on_worker_progressed(self, done: int, total: int, name: str) -> None:
@@ -433,17 +428,14 @@ class CalendarsDialog(QDialog):
         self.sync_finished.emit([])
 
     def _end_sync(self) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-        self._thread = None
         self._worker = None
         self.progress.setVisible(False)
         self.sync_button.setEnabled(True)
         self.reload()
 
     def done(self, result: int) -> None:
-        if self._thread is not None:  # never leave a running thread behind
-            self._thread.quit()
-            self._thread.wait()
+        if self._worker is not None:  # closed while syncing: abandon it, never wait for it
+            self._worker.cancel()
+            self._worker.wait(1.0)
+            self._worker = None
         super().done(result)

@@ -1,11 +1,12 @@
 """Calendar sources re-synced in the background: at start and every few minutes, off the GUI
-thread (planner.calendars.sync.sync_database in a QThread), views told when something changed."""
+thread (planner.calendars.sync.sync_database in a daemon thread), views told when something
+changed."""
 
 from __future__ import annotations
 
 from datetime import tzinfo
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from planner.calendars import sync as calendars
 from planner.calendars.sync import SyncResult
@@ -13,9 +14,12 @@ from planner.domain.clock import Clock
 from planner.storage.db import Database
 from ui.workers import SyncWorker
 
+STOP_GRACE_S = 1.0  # stop() lets a sync this long to end (a store under way); then it is left
+
 
 class BackgroundSync(QObject):
-    """One sync at a time; a tick that finds one still running waits for the next."""
+    """One sync at a time; a tick that finds one still running waits for the next. Quitting
+    (stop) never waits on a sync: one still fetching or parsing is abandoned."""
 
     synced = Signal(list)  # list[SyncResult], after every run
     changed = Signal()  # some occurrence was added, changed or removed
@@ -25,7 +29,6 @@ class BackgroundSync(QObject):
     ) -> None:
         super().__init__(parent)
         self._db, self._owner, self._clock, self._zone = db, owner, clock, zone
-        self._thread: QThread | None = None
         self._worker: SyncWorker | None = None
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
@@ -39,19 +42,16 @@ class BackgroundSync(QObject):
         QTimer.singleShot(first_delay_ms, self.sync_now)
 
     def is_running(self) -> bool:
-        return self._thread is not None
+        return self._worker is not None
 
     @Slot()
     def sync_now(self) -> None:
-        if self._thread is not None:
+        if self._worker is not None:
             return
-        self._thread = QThread(self)
         self._worker = SyncWorker(self._db, self._owner, self._clock, self._zone, None, None)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
         self._worker.finished.connect(self._on_worker_finished)
         self._worker.failed.connect(self._on_worker_failed)
-        self._thread.start()
+        self._worker.start()
 
     @Slot(list)
     def _on_worker_finished(self, results: list[SyncResult]) -> None:
@@ -66,12 +66,11 @@ class BackgroundSync(QObject):
         self.synced.emit([])
 
     def _end(self) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-        self._thread = None
         self._worker = None
 
-    def stop(self) -> None:
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
         self.timer.stop()
-        self._end()
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.cancel()
+            worker.wait(grace_s)
