@@ -19,7 +19,11 @@ EXIT_ERROR = 1
 
 
 class CliError(Exception):
-    pass
+    """A usage mistake (exit code 2)."""
+
+
+class CommandFailed(Exception):
+    """The command was understood but could not be carried out (exit code 1)."""
 
 
 def parse_duration(text: str) -> int:

@@ -19,6 +19,7 @@ from planner.cli.common import (
     EXIT_ERROR,
     EXIT_USAGE,
     CliError,
+    CommandFailed,
     Context,
     _print_json,
     parse_date,
@@ -257,11 +258,12 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
     from planner.domain.timerange import local_wall_time
     from planner.services import planning
 
-    with ctx.db.transaction() as s:
-        if args.action == "rm":
+    if args.action == "rm":
+        with ctx.db.transaction() as s:
             slot, _ = planning.remove_slot(s, ctx.owner, args.id)
-            print(f"removed slot {slot.id}")
-            return 0
+        print(f"removed slot {slot.id}")  # once committed, never before
+        return 0
+    with ctx.db.transaction() as s:
         day = parse_date(args.date, ctx.today(s))
         a, b = _parse_span(args.span)
         role = ctx.role(s, args.role)
@@ -283,54 +285,53 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
     from planner.services import planning
 
-    with ctx.db.transaction() as s:
-        today = ctx.today(s)
-        if args.action == "add":
-            role = ctx.role(s, args.role)
-            task, _ = planning.add_task(
-                s,
-                ctx.owner,
-                " ".join(args.title),
-                role.id,
-                now=ctx.now(),
-                day=parse_date(args.day, today),
-                estimate_minutes=parse_duration(args.estimate),
-                priority=args.priority,
-            )
-            print(f"added task {task.id}: {task.title}")
-        elif args.action == "done":
-            task, _ = planning.set_task_status(s, ctx.owner, args.id, "done", ctx.now())
-            print(f"done: {task.title}")
-        else:
-            day = None if args.all else parse_date(args.day, today)
-            tasks = planning.list_tasks(s, ctx.owner, day)
-            names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
-            if args.json:
-                _print_json(
-                    [
-                        {
-                            "id": t.id,
-                            "title": t.title,
-                            "role": names.get(t.role_id),
-                            "day": t.day.isoformat() if t.day else None,
-                            "priority": t.priority,
-                            "estimate_minutes": t.estimate_minutes,
-                            "status": t.status,
-                            "slot_id": t.slot_id,
-                            "carried_over": t.carried_over,
-                        }
-                        for t in tasks
-                    ]
+    if args.action in ("add", "done"):
+        with ctx.db.transaction() as s:
+            if args.action == "add":
+                role = ctx.role(s, args.role)
+                task, _ = planning.add_task(
+                    s,
+                    ctx.owner,
+                    " ".join(args.title),
+                    role.id,
+                    now=ctx.now(),
+                    day=parse_date(args.day, ctx.today(s)),
+                    estimate_minutes=parse_duration(args.estimate),
+                    priority=args.priority,
                 )
             else:
-                for t in tasks:
-                    mark = "x" if t.status == "done" else " "
-                    print(
-                        f"[{mark}] {t.id:>4}  {t.title}  "
-                        f"({names.get(t.role_id)}, {t.estimate_minutes}m)"
-                    )
-                if not tasks:
-                    print("no tasks")
+                task, _ = planning.set_task_status(s, ctx.owner, args.id, "done", ctx.now())
+        # said once the transaction has committed, never before
+        said = f"added task {task.id}" if args.action == "add" else "done"
+        print(f"{said}: {task.title}")
+        return 0
+    with ctx.db.transaction() as s:
+        day = None if args.all else parse_date(args.day, ctx.today(s))
+        tasks = planning.list_tasks(s, ctx.owner, day)
+        names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": t.id,
+                    "title": t.title,
+                    "role": names.get(t.role_id),
+                    "day": t.day.isoformat() if t.day else None,
+                    "priority": t.priority,
+                    "estimate_minutes": t.estimate_minutes,
+                    "status": t.status,
+                    "slot_id": t.slot_id,
+                    "carried_over": t.carried_over,
+                }
+                for t in tasks
+            ]
+        )
+        return 0
+    for t in tasks:
+        mark = "x" if t.status == "done" else " "
+        print(f"[{mark}] {t.id:>4}  {t.title}  ({names.get(t.role_id)}, {t.estimate_minutes}m)")
+    if not tasks:
+        print("no tasks")
     return 0
 
 
@@ -530,8 +531,11 @@ def _forward(command: str, **fields: Any) -> int | None:
         fields["activation_token"] = token  # lets the running app take the focus on Wayland
     try:
         reply = ipc.send(ipc.server_name(owner), ipc.encode_request(command, **fields))
-    except ipc.ProtocolError as exc:
-        raise CliError(str(exc)) from exc
+    except ipc.ProtocolError as exc:  # the app is there but did not answer properly
+        raise CommandFailed(
+            f"{exc}; the {command!r} may or may not have been carried out — check with "
+            "`splitday status`"
+        ) from exc
     if reply is None:
         return None
     if reply.message:
@@ -751,6 +755,9 @@ def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None)
     except CliError as exc:
         print(f"splitday: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except CommandFailed as exc:
+        print(f"splitday: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:  # the boundary: one line for the user, never a traceback
         return _report(exc)
     if os.environ.get("SPLITDAY_TIMING"):

@@ -22,21 +22,18 @@ from planner.platform.paths import data_dir as data_dir
 from planner.platform.paths import default_url as default_url
 from planner.platform.paths import resolve_url as resolve_url
 from planner.storage import conflicts
+from planner.storage.failures import DatabaseCorrupt as DatabaseCorrupt
+from planner.storage.failures import DatabaseTooNew as DatabaseTooNew
+from planner.storage.failures import DatabaseUnavailable as DatabaseUnavailable
+from planner.storage.failures import NotSplitdays as NotSplitdays
+from planner.storage.failures import StorageError as StorageError
+from planner.storage.failures import explain, is_corruption
 from planner.storage.migrations import SCHEMA_REVISION as SCHEMA_REVISION
 
 BACKUPS_KEPT = 10
 
 
-class StorageError(Exception):
-    """A database problem worth one clear line to the user."""
-
-
-class DatabaseCorrupt(StorageError):
-    pass
-
-
-class DatabaseTooNew(StorageError):
-    pass
+PG_CONNECT_TIMEOUT_S = 10  # a server that accepts but never answers: an outage, said so
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -85,8 +82,15 @@ def make_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         _prepare_sqlite_file(path)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
     try:
-        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+        engine = create_engine(
+            parsed,
+            pool_pre_ping=parsed.get_backend_name() != "sqlite",
+            connect_args=connect_args,
+        )
     except (ArgumentError, ImportError) as exc:
         raise StorageError(f"cannot use database {parsed!r}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
@@ -125,6 +129,11 @@ def ensure_schema(engine: Engine) -> None:
     try:
         current = _current_revision(engine)
     except DatabaseError as exc:
+        told = explain(exc, engine.url)  # an outage, a refused login, a read-only file: no
+        if told is not None:  # backup to restore, nothing to move aside
+            raise told from exc
+        if not is_corruption(exc):
+            raise StorageError(f"the database {where} cannot be opened ({exc.orig})") from exc
         raise DatabaseCorrupt(
             f"the database {where} cannot be read ({exc.orig}); restore a backup "
             "('splitday restore') or move the file aside to start fresh"
@@ -144,6 +153,9 @@ def ensure_schema(engine: Engine) -> None:
     try:
         command.upgrade(_alembic_config(engine), "head")
     except OperationalError as exc:
+        told = explain(exc, engine.url)
+        if told is not None:
+            raise told from exc
         raise StorageError(f"could not update the database schema of {where}: {exc.orig}") from exc
 
 
@@ -255,15 +267,16 @@ class Database:
         """One user action = one transaction: commit on success, roll back on any error.
 
         A write that lost a race with another writer (a stale row version, the running-entry
-        index, the slot exclusion) comes out as ConcurrentChange, a PlannerError in words."""
+        index, the slot exclusion) comes out as ConcurrentChange, a PlannerError in words; an
+        outage, a read-only or full disk as DatabaseUnavailable, also in words."""
         try:
             with self.sessions.begin() as session:
                 yield session
         except (StaleDataError, IntegrityError, OperationalError) as exc:
-            lost = conflicts.translate(exc)
-            if lost is None:
+            told = conflicts.translate(exc) or explain(exc, self.engine.url)
+            if told is None:
                 raise
-            raise lost from exc
+            raise told from exc
 
     def close(self) -> None:
         self.engine.dispose()

@@ -354,6 +354,19 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     service.changed.connect(gateway.changed.emit)
     gateway.changed.connect(lambda _change: service.refresh())
 
+    def on_request_failed(message: str) -> None:
+        """A forwarded command (a desktop shortcut's `splitday interrupt`) failed: say so here,
+        since the shortcut has no terminal to print the reply in."""
+        from planner.platform.notify import Notice
+
+        text = message.removeprefix("splitday: ")
+        window.statusBar().showMessage(f"A command was not carried out: {text}", 30000)
+        service.dispatcher.send(
+            Notice("Splitday: not carried out", text, key="request-failed", urgent=True)
+        )
+
+    instance.request_failed.connect(on_request_failed)
+
     reviews: list[QWidget] = []
 
     def open_review() -> None:
