@@ -21,6 +21,7 @@ from planner.cli.common import (
     CliError,
     CommandFailed,
     Context,
+    PrintableStream,
     _print_json,
     parse_date,
     parse_duration,
@@ -746,7 +747,20 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:
-    """The command line; `start_app` opens the GUI (injected by ui.shell.launcher: no Qt here)."""
+    """The command line; `start_app` opens the GUI (injected by ui.shell.launcher: no Qt here).
+
+    Everything it prints goes through planner.domain.printable: text from a calendar server or
+    typed in earlier (summaries, titles, notes, names, error messages) cannot drive the
+    terminal with escape sequences or reorder a line with bidi overrides."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PrintableStream(out), PrintableStream(err)
+    try:
+        return _main(argv, start_app)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None, start_app: AppStarter | None) -> int:
     started = time.perf_counter()
     try:
         code = run(sys.argv[1:] if argv is None else argv, start_app)
