@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.cli.common import CliError, _print_json, parse_date
@@ -293,7 +292,10 @@ def cmd_export_ics(ctx: Context, args: argparse.Namespace) -> int:
         last = parse_date(args.to, today) if args.to else first
         data = calendars.export_ics(s, ctx.owner, first, last, ctx.zone, now=ctx.now())
     if args.output:
-        Path(args.output).write_bytes(data)
+        from planner.platform.paths import open_private
+
+        with open_private(args.output) as fh:  # the plan is personal: 0600, like the database
+            fh.write(data)
         print(f"wrote {args.output}")
     else:
         sys.stdout.buffer.write(data)
