@@ -140,6 +140,7 @@ def ensure_schema(engine: Engine) -> None:
         ) from exc
     if current == SCHEMA_REVISION:
         return
+    _refuse_foreign(engine, current, where)
     if current is not None and current not in known_revisions(engine):
         raise DatabaseTooNew(
             f"the database {where} was written by a newer Splitday (schema {current}); "
@@ -157,6 +158,28 @@ def ensure_schema(engine: Engine) -> None:
         if told is not None:
             raise told from exc
         raise StorageError(f"could not update the database schema of {where}: {exc.orig}") from exc
+
+
+def _refuse_foreign(engine: Engine, current: str | None, where: str) -> None:
+    """A non-empty database that is not Splitday's is left as it is (`--db` pointed at another
+    program's file): its tables must not be mixed with Splitday's."""
+    from planner.storage.models import Base
+
+    with engine.connect() as conn:
+        tables = {t for t in inspect(conn).get_table_names() if not t.startswith("sqlite_")} - {
+            "alembic_version"
+        }
+    ours = set(Base.metadata.tables)
+    others = sorted(tables - ours)
+    known = current is None or current in known_revisions(engine)
+    if (others and current is None) or (not known and not tables & ours):
+        shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
+        shown = shown or f"schema {current}"
+        raise NotSplitdays(
+            f"the database {where} holds tables of another program ({shown}); Splitday "
+            "keeps its data in a database of its own and changed nothing here — point --db "
+            "(or SPLITDAY_DB_URL) at a new file or an empty database"
+        )
 
 
 def backups_dir(path: Path) -> Path:

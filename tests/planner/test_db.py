@@ -235,3 +235,43 @@ def test_race_damage_in_a_first_schema_database_is_repaired_on_upgrade(db_url: s
             assert len(slots) == 3  # SQLite has no exclusion constraint: left as they were
     finally:
         db.close()
+
+
+def test_another_programs_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    """`--db sqlite:///other-app.sqlite` must not add Splitday's tables to it."""
+    path = tmp_path / "other-app.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.execute("INSERT INTO notes (body) VALUES ('keep me')")
+    conn.close()
+    with pytest.raises(StorageError, match=r"holds tables of another program \(notes\)") as caught:
+        open_database(f"sqlite:///{path}")
+    assert "--db" in str(caught.value)
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert tables == {"notes"}
+        assert conn.execute("SELECT body FROM notes").fetchall() == [("keep me",)]
+    conn.close()
+
+
+def test_another_alembic_programs_database_is_not_called_a_newer_splitday(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "other-alembic.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES ('3f2a1b')")
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.close()
+    with pytest.raises(StorageError, match="another program") as caught:
+        open_database(f"sqlite:///{path}")
+    assert not isinstance(caught.value, DatabaseTooNew)
+
+
+def test_an_empty_file_becomes_a_splitday_database(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    path.touch()
+    open_database(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM role").fetchone() == (0,)
+    conn.close()
