@@ -532,6 +532,12 @@ def _forward(command: str, **fields: Any) -> int | None:
         fields["activation_token"] = token  # lets the running app take the focus on Wayland
     try:
         reply = ipc.send(ipc.server_name(owner), ipc.encode_request(command, **fields))
+    except ipc.ForeignSocket as exc:  # someone else's socket: send nothing, do it ourselves
+        print(
+            f"splitday: warning: {exc}; nothing was sent there — not forwarding to it",
+            file=sys.stderr,
+        )
+        return None
     except ipc.ProtocolError as exc:  # the app is there but did not answer properly
         raise CommandFailed(
             f"{exc}; the {command!r} may or may not have been carried out — check with "
