@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
+import json
+import os
 import socket
 import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from planner.domain.errors import PlannerError
 
@@ -76,50 +79,120 @@ def display_url(url: str) -> str:
     return urlunsplit(parts)
 
 
-# ---------------------------------------------------------------- credentials (system keyring)
+# ---------------------------------------------------------------- credentials
+
+# Where a calendar's password lives: the system keyring (service KEYRING_SERVICE), or — where no
+# keyring backend exists (a server, a minimal desktop) — a JSON file only its user can read
+# (0600 in a 0700 folder), like ~/.pgpass or ~/.netrc; never the database, which every backup
+# copies. The user is told which (docs/calendars.md).
+CREDENTIALS_FILE = "calendar-credentials.json"
+KEYRING = "the system keyring"
 
 
-def _keyring() -> object:
+def credentials_file() -> Path:
+    from planner.platform.paths import config_dir
+
+    return config_dir() / CREDENTIALS_FILE
+
+
+def _ring() -> Any | None:
+    """The keyring module when it has a usable backend; None when there is none."""
     try:
         import keyring
-    except ImportError as exc:
-        raise FetchError(
-            "storing a calendar password needs the 'keyring' package (pip install keyring)"
-        ) from exc
-    return keyring
-
-
-def set_credentials(url: str, user: str, password: str) -> None:
-    """Store basic-auth credentials for url in the system keyring, never in the database."""
-    ring = _keyring()
-    try:
-        ring.set_password(KEYRING_SERVICE, _key(url), f"{user}\n{password}")  # type: ignore[attr-defined]
-    except Exception as exc:
-        raise FetchError(f"the system keyring refused the password: {exc}") from exc
-
-
-def get_credentials(url: str) -> tuple[str, str] | None:
-    try:
-        import keyring
+        from keyring.backends import fail
     except ImportError:
         return None
     try:
-        stored = keyring.get_password(KEYRING_SERVICE, _key(url))
+        backend = keyring.get_keyring()
     except Exception:
         return None
-    if not stored or "\n" not in stored:
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
         return None
-    user, password = stored.split("\n", 1)
-    return user, password
+    return keyring
+
+
+def credentials_place() -> str:
+    """Where set_credentials will put a password, in words for the user."""
+    if _ring() is not None:
+        return KEYRING
+    return f"{credentials_file()} (readable only by you: no system keyring is available here)"
+
+
+def set_credentials(url: str, user: str, password: str) -> str:
+    """Store basic-auth credentials for url outside the database; say where they went."""
+    key = _key(url)
+    ring = _ring()
+    if ring is not None:
+        try:
+            ring.set_password(KEYRING_SERVICE, key, f"{user}\n{password}")
+        except Exception as exc:
+            raise FetchError(f"the system keyring refused the password: {exc}") from exc
+        _file_update(key, None)  # an older copy in the file goes
+        return KEYRING
+    _file_update(key, (user, password))
+    return credentials_place()
+
+
+def get_credentials(url: str) -> tuple[str, str] | None:
+    key = _key(url)
+    ring = _ring()
+    if ring is not None:
+        try:
+            stored = ring.get_password(KEYRING_SERVICE, key)
+        except Exception:
+            stored = None
+        if stored and "\n" in stored:
+            user, password = stored.split("\n", 1)
+            return user, password
+    found = _file_read().get(key)
+    if isinstance(found, list) and len(found) == 2:
+        return str(found[0]), str(found[1])
+    return None
 
 
 def delete_credentials(url: str) -> None:
-    try:
-        import keyring
+    key = _key(url)
+    ring = _ring()
+    if ring is not None:
+        with contextlib.suppress(Exception):
+            ring.delete_password(KEYRING_SERVICE, key)
+    _file_update(key, None)
 
-        keyring.delete_password(KEYRING_SERVICE, _key(url))
-    except Exception:
+
+def _file_read() -> dict[str, Any]:
+    path = credentials_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _file_update(key: str, value: tuple[str, str] | None) -> None:
+    path = credentials_file()
+    data = _file_read()
+    if value is None and key not in data:
         return
+    if value is None:
+        data.pop(key, None)
+    else:
+        data[key] = list(value)
+    from planner.platform.paths import open_private
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path.parent, 0o700)
+    partial = path.with_name(path.name + ".new")
+    with open_private(partial, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1)
+    os.replace(partial, path)
+
+
+def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
+    """The URL without user:password, and the (user, password) that were in it."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    return display_url(url), (unquote(parts.username or ""), unquote(parts.password or ""))
 
 
 def _key(url: str) -> str:

@@ -23,6 +23,8 @@ from planner.calendars.fetch import (
     display_url,
     is_url,
     normalize_url,
+    set_credentials,
+    split_userinfo,
 )
 from planner.calendars.parse import CalendarError, Occ, ParseResult, decode, read
 from planner.domain.errors import PlannerError
@@ -131,13 +133,46 @@ def _clean_location(location: str) -> tuple[str, str]:
     if not text:
         raise PlannerError("a calendar source needs a file, folder or URL")
     if "://" in text or text.lower().startswith(("webcal:", "file:")):
-        return "url", normalize_url(text)
+        return "url", _without_password(normalize_url(text))
     path = Path(text).expanduser()
     if not path.exists():
         raise PlannerError(f"{text}: no such file or folder")
     if not path.is_dir() and not path.is_file():  # both follow symbolic links
         raise PlannerError(f"{text}: {_NOT_REGULAR}")
     return ("folder" if path.is_dir() else "file"), str(path.resolve())
+
+
+def _without_password(url: str) -> str:
+    """The URL as stored: a user:password in it goes to the system keyring (or the private
+    credentials file where there is no keyring), never into the database and its backups."""
+    clean, userinfo = split_userinfo(url)
+    if userinfo is not None:
+        set_credentials(clean, *userinfo)
+    return clean
+
+
+def _move_passwords_out(db: Database, owner: str) -> None:
+    """Rows an older Splitday stored with user:password in the URL lose it (to the keyring)."""
+    with db.transaction() as s:
+        found = [
+            (row.id, row.location)
+            for row in s.scalars(
+                select(CalendarSource).where(
+                    CalendarSource.owner == owner,
+                    CalendarSource.kind == "url",
+                    CalendarSource.location.contains("@"),
+                )
+            )
+            if split_userinfo(row.location)[1] is not None
+        ]
+    if not found:
+        return
+    moved = {source_id: _without_password(location) for source_id, location in found}
+    with db.transaction() as s:  # the keyring may have asked to be unlocked: no lock held then
+        for source_id, location in found:
+            row = s.get(CalendarSource, source_id)
+            if row is not None and row.location == location:
+                row.location = moved[source_id]
 
 
 def _rules_of(row: _Source) -> tuple[Rule, ...]:
@@ -865,6 +900,7 @@ def sync_database(
     Once `cancelled()` is true (the app quits) no further source is read and nothing more is
     stored; the results so far are returned.
     """
+    _move_passwords_out(db, owner)
     with db.transaction() as s:
         if source_ids is None:
             source_ids = s.scalars(

@@ -30,6 +30,19 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir("splitday", appauthor=False))
 
 
+def config_dir() -> Path:
+    """Splitday's per-user configuration folder ($XDG_CONFIG_HOME/splitday on Linux)."""
+    if sys.platform.startswith("linux"):
+        xdg, home = os.environ.get("XDG_CONFIG_HOME", ""), os.environ.get("HOME", "")
+        if os.path.isabs(xdg):
+            return Path(xdg) / "splitday"
+        if os.path.isabs(home):
+            return Path(home) / ".config" / "splitday"
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("splitday", appauthor=False))
+
+
 def default_url() -> str:
     return f"sqlite:///{data_dir() / 'splitday.sqlite3'}"
 

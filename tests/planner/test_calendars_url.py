@@ -66,23 +66,32 @@ def site() -> Iterator[Site]:
             elif self.path == "/huge":
                 self.send_response(200)
                 self.end_headers()  # no Content-Length: the cap must hold while reading
-                for _ in range(64):
-                    self.wfile.write(b"X" * 65536)
+                try:
+                    for _ in range(64):
+                        self.wfile.write(b"X" * 65536)
+                except OSError:  # the client stopped at its cap
+                    return
             elif self.path == "/trickle":  # a byte every 0.5 s, for a minute
                 self.send_response(200)
                 self.send_header("Content-Type", "text/calendar")
                 self.end_headers()
-                for _ in range(120):
-                    self.wfile.write(b"B")
-                    self.wfile.flush()
-                    time.sleep(0.5)
+                try:
+                    for _ in range(120):
+                        self.wfile.write(b"B")
+                        self.wfile.flush()
+                        time.sleep(0.5)
+                except OSError:  # the client gave up: what it should do
+                    return
             elif self.path == "/trickle-headers":  # even the headers never end
-                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-                self.wfile.flush()
-                for _ in range(120):
-                    self.wfile.write(b"X")
+                try:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
                     self.wfile.flush()
-                    time.sleep(0.5)
+                    for _ in range(120):
+                        self.wfile.write(b"X")
+                        self.wfile.flush()
+                        time.sleep(0.5)
+                except OSError:
+                    return
             elif self.path == "/slow":
                 time.sleep(1.5)
                 self.send_response(200)

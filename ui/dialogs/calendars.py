@@ -150,7 +150,7 @@ class SourceEditor(QDialog):
         self.user_edit.setPlaceholderText("only for a password-protected URL")
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText("stored in the system keyring")
+        self.password_edit.setPlaceholderText("kept in the system keyring, never the database")
         self.error_label = QLabel("")
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.setWordWrap(True)
@@ -296,12 +296,21 @@ class CalendarsDialog(QDialog):
             return planning.list_roles(s, self._owner)
 
     def _store_credentials(self, editor: SourceEditor, location: str) -> None:
+        from planner.calendars.fetch import credentials_place, is_url, split_userinfo
+
+        typed = editor.location_edit.text().strip()
+        if is_url(typed) and split_userinfo(typed)[1] is not None:  # moved by add/edit_source
+            self.status_label.setText(
+                f"The password in the link was moved to {credentials_place()}; "
+                "the calendar is stored without it."
+            )
         user = editor.user_edit.text().strip()
         if not user:
             return
         from planner.calendars.fetch import set_credentials
 
-        set_credentials(location, user, editor.password_edit.text())
+        where = set_credentials(location, user, editor.password_edit.text())
+        self.status_label.setText(f"The password is kept in {where}, not in the database.")
 
     # ------------------------------------------------------------ actions
 
