@@ -79,7 +79,8 @@ def entry_json(entry: EntryV, names: dict[int, str], zone: tzinfo, now: datetime
         "start": _iso(entry.start, zone),
         "end": _iso(entry.end, zone),
         "running": entry.end is None,
-        "minutes": round((end - entry.start).total_seconds() / 60, 1),
+        # an entry stamped a moment ahead (another device's clock) has run 0 min, not -0.3
+        "minutes": max(0.0, round((end - entry.start).total_seconds() / 60, 1)),
         "note": entry.note,
         "source": entry.source,
         "flags": sorted(entry.flags),
@@ -277,9 +278,19 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
             role.id,
             " ".join(args.title),
         )
-    print(
-        f"added slot {slot.id}: {_hm(slot.start, ctx.zone)}–{_hm(slot.end, ctx.zone)} {role.name}"
-    )
+        boundary = int(planning.get_setting(s, ctx.owner, "day_start_minute"))
+    span = f"{_hm(slot.start, ctx.zone)}–{_hm(slot.end, ctx.zone)} {role.name}"
+    if slot.day != day:  # the day boundary files it elsewhere than the date typed: say so
+        from planner.domain.timerange import format_minute
+
+        start, after = format_minute(boundary), f"{format_minute(a)}+1-{format_minute(b)}+1"
+        print(
+            f"added slot {slot.id} on the plan of {slot.day:%a %Y-%m-%d} (days start at {start}, "
+            f"so {format_minute(a)} on {day:%a %d} still belongs to the day before; for the night "
+            f"after {day:%a %d} write {after}): {span}"
+        )
+    else:
+        print(f"added slot {slot.id}: {span}")
     return 0
 
 
@@ -431,7 +442,7 @@ def status_data(ctx: Context, s: Session) -> dict[str, Any]:
         "running": entry_json(run, names, ctx.zone, now) if run else None,
         "interruptions": {
             "count": summary.count,
-            "minutes": round(summary.minutes, 1),
+            "minutes": max(0.0, round(summary.minutes, 1)),
             "cross_role": summary.cross_role,
             "in_focus": summary.in_focus,
             "after_stop": summary.after_stop,
@@ -457,12 +468,14 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     if run:
         extra = f" — {run['note']}" if run["note"] else ""
         flags = f" [{', '.join(run['flags'])}]" if run["flags"] else ""
-        print(f"running: {run['kind']} {run['role']} for {run['minutes']:.0f} min{extra}{flags}")
+        minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
+        print(f"running: {run['kind']} {run['role']} for {minutes} min{extra}{flags}")
     else:
         print("running: nothing")
     i = data["interruptions"]
     print(
-        f"today:   {i['count']} interruptions, {i['minutes']:.0f} min, {i['cross_role']} cross-role"
+        f"today:   {i['count']} interruptions, {round(i['minutes'])} min, "
+        f"{i['cross_role']} cross-role"
     )
     return 0
 

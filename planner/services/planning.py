@@ -217,6 +217,7 @@ def set_workday_hours(
     is_workday: bool,
 ) -> Change:
     _check_window(start_minute, stop_minute)
+    _check_in_day(session, owner, start_minute, stop_minute)
     row = session.scalar(
         select(WorkdaySetting).where(
             WorkdaySetting.owner == owner, WorkdaySetting.weekday == weekday
@@ -238,6 +239,25 @@ def _check_window(start_minute: int, stop_minute: int) -> None:
         )
     if stop_minute - start_minute > 20 * 60:
         raise PlannerError("a workday longer than 20 hours is not a workday")
+
+
+def _check_in_day(session: Session, owner: str, start_minute: int, stop_minute: int) -> None:
+    """A workday lies inside its day (day_start_minute to the same time next day), or the plan
+    and the log, which files entries by that boundary, would land on different days."""
+    from planner.domain.timerange import format_minute
+
+    boundary = int(get_setting(session, owner, "day_start_minute"))
+    if start_minute < boundary:
+        raise PlannerError(
+            f"the workday cannot start at {format_minute(start_minute)}, before the day itself "
+            f"starts at {format_minute(boundary)} (setting day_start_minute): that time belongs "
+            "to the day before"
+        )
+    if stop_minute > boundary + 24 * 60:
+        raise PlannerError(
+            f"the hard stop cannot be at {format_minute(stop_minute)}, after the next day starts "
+            f"at {format_minute(boundary)} (setting day_start_minute)"
+        )
 
 
 def _day_v(row: Day) -> DayV:
@@ -290,6 +310,7 @@ def set_day(
         s = start_minute if start_minute is not None else d_start
         e = stop_minute if stop_minute is not None else d_stop
         _check_window(s, e)
+        _check_in_day(session, owner, s, e)
         row.start = local_wall_time(day, s, zone)
         row.stop = local_wall_time(day, e, zone)
     if min_block_minutes is not None:
