@@ -179,7 +179,9 @@ def test_a_download_that_never_ends_fails_at_the_deadline(site: Site, path: str)
         UrlFetcher(timeout=5, deadline=2, use_keyring=False)(
             f"{site.base}{path}", etag=None, last_modified=None
         )
-    assert time.monotonic() - started < 3
+    took = time.monotonic() - started
+    print(f"{path}: given up after {took:.2f} s (deadline 2 s)")
+    assert took < 3
 
 
 def test_the_deadline_holds_through_a_whole_sync(

@@ -99,6 +99,7 @@ def test_sigterm_is_a_clean_quit_not_a_crash(app: App) -> None:
     assert app.proc is not None
     app.proc.send_signal(signal.SIGTERM)
     code, err, seconds = app.wait(10)
+    print(f"SIGTERM: exit {code} after {seconds:.2f} s")
     assert code == 0, err
     assert "Traceback" not in err and seconds < 5
     db = open_database(app.url)
@@ -135,5 +136,6 @@ def test_quit_during_a_sync_that_never_ends_is_quick(app: App, trickle: Trickle)
     reply = ipc.send(app.sock, ipc.encode_request("quit"))
     assert reply is not None and reply.ok
     code, err, seconds = app.wait(30)
+    print(f"the app quit {seconds:.2f} s after 'quit', in the middle of a trickling download")
     assert code == 0, err
     assert seconds < 3, f"quitting took {seconds:.1f} s"
