@@ -220,11 +220,11 @@ t0 = time.perf_counter()
 from PySide6.QtWidgets import QApplication
 from zoneinfo import ZoneInfo
 from planner.domain.clock import clock_from_env
-from planner.storage.db import open_database
+from ui.gateway import open_gateway
 from ui.views.review import ReviewView
 app = QApplication([])
-db = open_database(sys.argv[1], owner="bench")
-view = ReviewView(db, "bench", ZoneInfo("Europe/Berlin"), clock_from_env())
+gateway = open_gateway(sys.argv[1], clock_from_env(), ZoneInfo("Europe/Berlin"), owner="bench")
+view = ReviewView(gateway)
 view.resize(1200, 760)
 assert "matplotlib" not in sys.modules
 t1 = time.perf_counter()

@@ -8,3 +8,5 @@ echo "== all tests (SQLite)"
 "$PY" -m pytest -q -p no:cacheprovider
 echo "== planner tests on PostgreSQL"
 bash "$HERE/with-postgres.sh" "$PY" -m pytest -q -p no:cacheprovider tests/planner
+echo "== the UI's undo tests on PostgreSQL (it never reuses an id: a restored slot gets a new one)"
+bash "$HERE/with-postgres.sh" "$PY" -m pytest -q -p no:cacheprovider tests/ui -k undo

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # (the values module is not needed for the first paint)
-    from planner.domain.values import EntryV, PlanV, RoleV, SlotV, TaskV
+    from planner.domain.values import EntryV, MeetingV, PlanV, RoleV, SlotV, TaskV
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,15 @@ class Focus:
     after_stop: bool
     working: EntryV | None = None  # the work being logged now, if any
     working_role: RoleV | None = None
+    meeting: MeetingV | None = None  # the meeting now, if any
+    next_meeting: MeetingV | None = None  # the next meeting (it may come before next_slot)
+
+    @property
+    def next_is_meeting(self) -> bool:
+        """Whether the next thing on the plan is a meeting, before the next slot."""
+        if self.next_meeting is None:
+            return False
+        return self.next_slot is None or self.next_meeting.start <= self.next_slot.start
 
 
 def current_task(snapshot: DaySnapshot, slot: SlotV) -> TaskV | None:
@@ -71,13 +80,13 @@ def current_task(snapshot: DaySnapshot, slot: SlotV) -> TaskV | None:
 
 
 def focus_of(snapshot: DaySnapshot) -> Focus:
+    """The core's one rule for now and next (planner.domain.day_rules.focus_at, which
+    `splitday status` uses too), with the snapshot's roles, task and log."""
+    from planner.domain.day_rules import focus_at
+
     now = snapshot.now
-    slots = snapshot.plan.slots
-    slot = next((s for s in slots if s.start <= now < s.end), None)
-    upcoming = [s for s in slots if s.start > now]
-    if slot is not None:
-        upcoming = [s for s in upcoming if s.role_id != slot.role_id or s.start > slot.end]
-    nxt = upcoming[0] if upcoming else None
+    plan_focus = focus_at(snapshot.plan.slots, snapshot.plan.meetings, now)
+    slot, nxt = plan_focus.slot, plan_focus.next_slot
     running = [e for e in snapshot.entries if e.end is None]
     interruption = running[-1] if running and running[-1].kind == "interruption" else None
     working = next((e for e in reversed(running) if e.kind == "work"), None)
@@ -94,6 +103,8 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
         after_stop=now >= snapshot.plan.day.stop,
         working=working,
         working_role=snapshot.role(working.role_id) if working and working.role_id else None,
+        meeting=plan_focus.meeting,
+        next_meeting=plan_focus.next_meeting,
     )
 
 

@@ -1,31 +1,51 @@
 """The UI's one door to the core: each action is one transaction, broadcast as a `Change`.
 
-Plan edits are undoable: they run once here and are then pushed onto a QUndoStack whose
-commands call the inverse service (again in one transaction each).
+Every read and write of the UI runs here, in one transaction each; errors are caught and
+said the same way everywhere (`explain`), and what changed is broadcast once on `changed`.
+Reads run in a read transaction (`Database.read`: no write lock, never waiting for a writer).
+Plan edits are undoable: each runs once inside planner.services.undo.recorded (one step in the
+core's journal, written in the edit's own transaction) and is pushed onto a QUndoStack as a
+command that asks the core to undo or redo that step by id (again one transaction each). Steps
+name rows by uid, so a deleted slot that comes back (with a new id) is still found. The gateway
+also holds the one notion of the user's time zone (`zone`, `follow_zone`, `zone_changed`).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from planner.domain.clock import Clock
+from planner.domain.clock import Clock, local_zone, reset_local_zone
 from planner.domain.errors import PlannerError
 from planner.domain.timerange import day_bounds
-from planner.domain.values import Change, SlotV, TaskV, Topic
-from planner.services import planning, tracking
-from planner.storage.db import Database, StorageError
+from planner.domain.values import Change, SlotV, StepV, TaskV, Topic
+from planner.services import day as day_flow
+from planner.services import planning, tracking, undo
+from planner.storage.db import Database
+from planner.storage.db import StorageError as StorageError  # the shell tells it apart too
 from ui.day_data import DaySnapshot
 
-Step = Callable[[Session], Change]
+if TYPE_CHECKING:
+    from planner.calendars.fetch import Fetcher
+    from planner.calendars.sync import SyncResult
+
+Step = Callable[[Session], Any]  # a service call: returns a Change, (value, Change) or nothing
+Days = Iterable[date] | Callable[[Session], Iterable[date]]
 EVERYTHING = Change(frozenset(Topic))
+NOT_SAVED = "The change was not saved"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def change_in(result: Any) -> Change:
@@ -37,22 +57,133 @@ def change_in(result: Any) -> Change:
     return Change()
 
 
-class _Edit(QUndoCommand):
-    """An edit that already ran once; undo/redo call the services again."""
+# ---------------------------------------------------------------- outcomes and their words
 
-    def __init__(self, gateway: Gateway, text: str, do: Step, undo: Step) -> None:
-        super().__init__(text)
-        self._gateway, self._do, self._undo = gateway, do, undo
+# What a database error means for the person, by the words its driver uses (SQLite, psycopg).
+_STORAGE_WORDS = (
+    (("readonly", "read-only", "read only"), "the database is read-only"),
+    (("disk is full", "disk full", "no space left"), "the disk is full"),
+    (("database is locked", "table is locked"), "the database is busy (another program holds it)"),
+    (("unable to open database", "disk i/o error"), "the database file cannot be used"),
+    (
+        (
+            "connection refused",
+            "could not connect",
+            "connection failed",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "connection timed out",
+            "timeout expired",
+            "no route to host",
+            "name or service not known",
+            "the connection is lost",
+        ),
+        "the database server cannot be reached",
+    ),
+)
+
+
+def explain(exc: BaseException) -> str:
+    """The one line a person reads when a read or a write failed; never a traceback."""
+    if isinstance(exc, PlannerError | StorageError):
+        return str(exc)
+    if isinstance(exc, SQLAlchemyError):
+        raw = str(getattr(exc, "orig", None) or exc).strip()
+        detail = (raw.splitlines() or [type(exc).__name__])[0][:200]
+        lowered = raw.lower()
+        for words, reason in _STORAGE_WORDS:
+            if any(word in lowered for word in words):
+                return f"{reason} ({detail})"
+        if isinstance(exc, OperationalError | InterfaceError):
+            return f"the database could not be used ({detail})"
+        return f"database error: {detail}"
+    return f"unexpected error ({type(exc).__name__}: {exc})"
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What became of one write: its result, or the one line that says why it did not happen."""
+
+    ok: bool
+    value: T | None = None
+    message: str = ""
+    refused: bool = False  # the core said no (PlannerError): as typed it will never be saved
+
+    @property
+    def retryable(self) -> bool:
+        """Not saved for a reason outside the person's input (disk, server, a bug)."""
+        return not self.ok and not self.refused
+
+    def result(self) -> T:
+        """The value of a write that succeeded."""
+        assert self.ok, self.message
+        return self.value  # type: ignore[return-value]
+
+
+class GatewayError(Exception):
+    """A read or a write the UI asked for did not happen; str() is the line to show."""
+
+
+class ReadFailed(GatewayError):
+    """The data could not be read (the database is gone, say); what is shown stays."""
+
+
+class NotSaved(GatewayError):
+    """A write failed for a reason outside the person's input (see Outcome.retryable)."""
+
+
+def zone_signature() -> str:
+    """Changes when the system time zone does ($TZ, /etc/localtime)."""
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:
+        target = ""
+    return f"{os.environ.get('TZ', '')}|{target}"
+
+
+class SystemZone:
+    """The system's zone as it is now: re-read when $TZ or /etc/localtime changes."""
+
+    def __init__(self) -> None:
+        self._signature = zone_signature()
+
+    def __call__(self) -> tzinfo:
+        now = zone_signature()
+        if now != self._signature:  # the system time zone changed while running
+            self._signature = now
+            reset_local_zone()
+        return local_zone()
+
+
+class _Edit(QUndoCommand):
+    """An edit that already ran once (recorded as a core step); undo/redo ask the core."""
+
+    def __init__(self, gateway: Gateway, step: StepV) -> None:
+        super().__init__(step.text)
+        self._gateway, self.step_id = gateway, step.id
         self._fresh = True
 
     def redo(self) -> None:
         if self._fresh:  # pushed right after it ran
             self._fresh = False
             return
-        self._gateway.replay(self._do, failure=f"Could not redo “{self.text()}”")
+        gateway = self._gateway
+        ok = gateway.replay(
+            lambda s: undo.redo(s, gateway.owner, gateway.zone, step_id=self.step_id),
+            failure=f"Could not redo “{self.text()}”",
+        )
+        if not ok:
+            self.setObsolete(True)  # the stack drops it: it no longer matches the data
 
     def undo(self) -> None:
-        self._gateway.replay(self._undo, failure=f"Could not undo “{self.text()}”")
+        gateway = self._gateway
+        ok = gateway.replay(
+            lambda s: undo.undo(s, gateway.owner, gateway.zone, step_id=self.step_id),
+            failure=f"Could not undo “{self.text()}”",
+        )
+        if not ok:
+            self.setObsolete(True)
 
 
 class Gateway(QObject):
@@ -60,95 +191,227 @@ class Gateway(QObject):
 
     changed = Signal(object)  # Change
     failed = Signal(str)
+    zone_changed = Signal(object)  # tzinfo: the user's zone is now this one
 
     def __init__(
         self,
         db: Database,
         clock: Clock,
         zone: tzinfo,
-        undo_stack: QUndoStack,
+        undo_stack: QUndoStack | None = None,
         parent: QObject | None = None,
+        *,
+        zone_source: Callable[[], tzinfo] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db, self.clock, self.zone, self.undo_stack = db, clock, zone, undo_stack
+        self.db, self.clock, self.zone = db, clock, zone
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self.owner = db.owner
         self.replaying = False  # True while an undo or redo runs
+        self._zone_source = zone_source
 
     # ------------------------------------------------------------ plumbing
 
     def now(self) -> datetime:
         return self.clock.now()
 
-    def apply(self, step: Callable[[Session], Any], *, failure: str = "") -> tuple[bool, Any]:
-        """Run `step` in one transaction; broadcast its Change, or report the error readably."""
+    def run(
+        self,
+        step: Callable[[Session], T],
+        *,
+        failure: str = "",
+        inline: bool = False,
+        later: bool = False,
+    ) -> Outcome[T]:
+        """Run `step` in one transaction; broadcast its Change, or say why it did not happen.
+
+        `inline`: the caller shows the message itself (a dialog, the quick log), so it is not
+        raised in the main window too. `later`: broadcast after the current event (a forwarded
+        command gets its reply before the views redraw).
+        """
         try:
             with self.db.transaction() as session:
                 result = step(session)
         except PlannerError as exc:
-            self._fail(f"{failure}: {exc}" if failure else str(exc))
-            return False, None
+            return self._refused(f"{failure}: {exc}" if failure else str(exc), inline)
         except (StorageError, SQLAlchemyError) as exc:
-            detail = getattr(exc, "orig", None) or exc
-            self._fail(f"{failure or 'The change was not saved'}: database error: {detail}")
-            return False, None
+            return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline)
         except Exception as exc:  # a bug: roll back, say so in one line, keep the details
             traceback.print_exc()
-            self._fail(
-                f"{failure or 'The change was not saved'}: unexpected error "
-                f"({type(exc).__name__}: {exc})"
-            )
-            return False, None
+            return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline)
         change = change_in(result)
         if change.topics:
-            self.changed.emit(change)
-        return True, result
+            if later:
+                QTimer.singleShot(0, lambda: self.changed.emit(change))
+            else:
+                self.changed.emit(change)
+        return Outcome(True, result)
 
-    def replay(self, step: Step, *, failure: str) -> None:
+    def apply(self, step: Callable[[Session], Any], *, failure: str = "") -> tuple[bool, Any]:
+        """Run `step` in one transaction; broadcast its Change, or report the error readably."""
+        outcome = self.run(step, failure=failure)
+        return outcome.ok, outcome.value
+
+    def read(self, fetch: Callable[[Session], T], *, failure: str = "") -> T:
+        """Read in one read transaction (no write lock: it never waits for the CLI or a sync);
+        a failure raises ReadFailed with the line to show."""
+        try:
+            with self.db.read() as session:
+                return fetch(session)
+        except PlannerError as exc:
+            raise ReadFailed(str(exc)) from exc
+        except (StorageError, SQLAlchemyError) as exc:
+            raise ReadFailed(f"{failure or 'Could not read the data'}: {explain(exc)}") from exc
+        except Exception as exc:
+            traceback.print_exc()
+            raise ReadFailed(f"{failure or 'Could not read the data'}: {explain(exc)}") from exc
+
+    def broadcast(self, change: Change) -> None:
+        """What a background job (a calendar sync) changed, for every view."""
+        if change.topics:
+            self.changed.emit(change)
+
+    def replay(self, step: Step, *, failure: str) -> bool:
         """Undo or redo: like apply, but views may follow the change to the day it touched."""
         self.replaying = True
         try:
-            self.apply(step, failure=failure)
+            ok, _ = self.apply(step, failure=failure)
         finally:
             self.replaying = False
+        return ok
+
+    def _refused(self, message: str, inline: bool) -> Outcome[Any]:
+        if not inline:
+            self._fail(message)
+        return Outcome(False, message=message, refused=True)
+
+    def _not_saved(self, message: str, inline: bool) -> Outcome[Any]:
+        if not inline:
+            self._fail(message)
+        return Outcome(False, message=message)
 
     def _fail(self, message: str) -> None:
         self.failed.emit(message)
         self.changed.emit(EVERYTHING)  # views drop any preview and show the data as it is
 
-    def edit(self, text: str, do: Step, undo: Step) -> bool:
-        ok, _ = self.apply(do)
-        if ok:
-            self.undo_stack.push(_Edit(self, text, do, undo))
-        return ok
+    def edit(self, text: str, do: Step, days: Days) -> bool:
+        """Run a plan edit as one transaction, recorded as one undoable step in the core.
+
+        `days`: the days it touches (or a function of the session giving them): the slot's
+        day and the day it moves to, the task's day, the day tasks are carried to."""
+        outcome = self.record(text, do, days)
+        return outcome.ok
+
+    def record(
+        self, text: str, do: Step, days: Days, *, failure: str = "", inline: bool = False
+    ) -> Outcome[Any]:
+        """`edit` for callers that want the Outcome (a dialog showing its own message); the
+        Outcome's value is what `do` returned."""
+
+        def step(session: Session) -> tuple[Any, undo.Recorder, Change]:
+            touched = days(session) if callable(days) else days
+            with undo.recorded(
+                session, self.owner, self.zone, text, touched, self.now()
+            ) as recorder:
+                result = do(session)
+            return result, recorder, change_in(result)
+
+        outcome = self.run(step, failure=failure, inline=inline)
+        if not outcome.ok:
+            return Outcome(False, message=outcome.message, refused=outcome.refused)
+        result, recorder, _ = outcome.result()
+        if recorder.step is not None:
+            self.undo_stack.push(_Edit(self, recorder.step))
+        elif recorder.lost:
+            self.undo_stack.clear()  # the core could not record it: no undo across it
+        return Outcome(True, result)
+
+    # ------------------------------------------------------------ the zone
+
+    def set_zone(self, zone: tzinfo) -> None:
+        """The user's zone is now `zone`: every view and the reminders follow it."""
+        if zone == self.zone:
+            return
+        self.zone = zone
+        self.zone_changed.emit(zone)
+        self.changed.emit(EVERYTHING)  # local days and wall times move with the zone
+
+    def follow_zone(self) -> bool:
+        """Ask the zone source (the system's zone) whether the zone changed, and follow it."""
+        if self._zone_source is None:
+            return False
+        try:
+            zone = self._zone_source()
+        except Exception:  # a broken system zone must not stop the app
+            log.exception("could not read the system time zone")
+            return False
+        if zone == self.zone:
+            return False
+        self.set_zone(zone)
+        return True
 
     # ------------------------------------------------------------ reading
 
     def today(self) -> date:
-        with self.db.transaction() as session:
-            return planning.day_of(session, self.owner, self.now(), self.zone)
+        return self.read(
+            lambda session: planning.day_of(session, self.owner, self.now(), self.zone)
+        )
+
+    def setting(self, key: str) -> Any:
+        return self.read(lambda session: planning.get_setting(session, self.owner, key))
 
     def load(self, day: date) -> DaySnapshot:
-        now = self.now()
-        with self.db.transaction() as session:
-            plan = planning.get_plan(session, self.owner, day, self.zone)
+        now, zone = self.now(), self.zone
+
+        def fetch(session: Session) -> DaySnapshot:
+            plan = planning.get_plan(session, self.owner, day, zone)
             start_minute = int(planning.get_setting(session, self.owner, "day_start_minute"))
-            bounds = day_bounds(day, self.zone, start_minute)
+            bounds = day_bounds(day, zone, start_minute)
             entries = tuple(
                 e
                 for e in tracking.list_entries(session, self.owner, bounds)
                 if (e.end or now) > bounds.start  # a running entry only reaches until now
             )
-            today = planning.day_of(session, self.owner, now, self.zone)
-        return DaySnapshot(plan, entries, now, today, start_minute, (bounds.start, bounds.end))
+            today = planning.day_of(session, self.owner, now, zone)
+            return DaySnapshot(plan, entries, now, today, start_minute, (bounds.start, bounds.end))
+
+        return self.read(fetch, failure="Could not read the day")
+
+    def sync_calendars(
+        self,
+        source_ids: Sequence[int] | None,
+        fetcher: Fetcher | None,
+        progress: Callable[[int, int, str], None] | None = None,
+        cancelled: Callable[[], bool] = bool,
+    ) -> list[SyncResult]:
+        """Sync calendar sources; made for a worker thread. It opens its own short transactions
+        (nothing is held while a source loads or parses); the caller broadcasts what changed.
+        Once `cancelled()` (the app quits) it reads no further source and stores nothing."""
+        from planner.calendars import sync as calendars
+
+        return calendars.sync_database(
+            self.db,
+            self.owner,
+            now=self.now(),
+            zone=self.zone,
+            source_ids=source_ids,
+            fetcher=fetcher,
+            progress=progress,
+            cancelled=cancelled,
+        )
+
+    def close(self) -> None:
+        self.db.close()
 
     # ------------------------------------------------------------ the clock ticks
 
     def tick(self) -> bool:
-        """Follow the plan and leave a sign of life (once a minute and on resume)."""
+        """Follow the zone and the plan, leave a sign of life (once a minute and on resume)."""
+        self.follow_zone()
 
         def step(session: Session) -> Change:
             now = self.now()
-            change = tracking.follow_plan(session, self.owner, self.zone, now)
+            change = day_flow.catch_up(session, self.owner, self.zone, now)
             tracking.heartbeat(session, self.owner, now)
             return change
 
@@ -162,21 +425,15 @@ class Gateway(QObject):
 
     # ------------------------------------------------------------ slots
 
+    def _day_of(self, session: Session, moment: datetime) -> date:
+        return planning.day_of(session, self.owner, moment, self.zone)
+
     def add_slot(self, start: datetime, end: datetime, role_id: int, title: str = "") -> bool:
-        made: dict[str, int] = {}
-
-        def do(session: Session) -> Change:
-            # on redo after undo the slot comes back with a new id
-            slot, change = planning.add_slot(
-                session, self.owner, self.zone, start, end, role_id, title
-            )
-            made["id"] = slot.id
-            return change
-
-        def undo(session: Session) -> Change:
-            return planning.remove_slot(session, self.owner, made["id"])[1]
-
-        return self.edit("New slot", do, undo)
+        return self.edit(
+            "New slot",
+            lambda s: planning.add_slot(s, self.owner, self.zone, start, end, role_id, title),
+            lambda s: {self._day_of(s, start)},
+        )
 
     def change_slot(
         self,
@@ -188,106 +445,54 @@ class Gateway(QObject):
         title: str | None = None,
         text: str = "Change slot",
     ) -> bool:
-        ids = {"id": slot.id}
-
-        def do(session: Session) -> Change:
-            return planning.update_slot(
-                session,
+        return self.edit(
+            text,
+            lambda s: planning.update_slot(
+                s,
                 self.owner,
                 self.zone,
-                ids["id"],
+                slot.id,
                 start=start,
                 end=end,
                 role_id=role_id,
                 title=title,
-            )[1]
-
-        def undo(session: Session) -> Change:
-            return planning.update_slot(
-                session,
-                self.owner,
-                self.zone,
-                ids["id"],
-                start=slot.start if start or end else None,
-                end=slot.end if start or end else None,
-                role_id=slot.role_id if role_id is not None else None,
-                title=slot.title if title is not None else None,
-                pinned=slot.pinned,
-            )[1]
-
-        return self.edit(text, do, undo)
+            ),
+            lambda s: {slot.day, self._day_of(s, start or slot.start)},
+        )
 
     def remove_slot(self, slot: SlotV) -> bool:
-        state: dict[str, Any] = {"id": slot.id, "tasks": []}
-
-        def do(session: Session) -> Change:
-            state["tasks"] = [
-                t.id
-                for t in planning.list_tasks(session, self.owner, slot.day)
-                if t.slot_id == state["id"]
-            ]
-            return planning.remove_slot(session, self.owner, state["id"])[1]
-
-        def undo(session: Session) -> Change:
-            again, change = planning.add_slot(
-                session,
-                self.owner,
-                self.zone,
-                slot.start,
-                slot.end,
-                slot.role_id,
-                slot.title,
-                origin=slot.origin,
-                pinned=slot.pinned,
-            )
-            state["id"] = again.id
-            for task_id in state["tasks"]:
-                change |= planning.update_task(session, self.owner, task_id, slot_id=again.id)[1]
-            return change | Change.of(Topic.TASKS, day=slot.day)
-
-        return self.edit("Delete slot", do, undo)
+        return self.edit(
+            "Delete slot", lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
+        )
 
     # ------------------------------------------------------------ tasks
 
-    def add_task(self, title: str, role_id: int, estimate_minutes: int, day: date) -> bool:
-        made: dict[str, int] = {}
+    @staticmethod
+    def _task_days(task: TaskV) -> set[date]:
+        return {task.day} if task.day is not None else set()  # undated tasks: always looked at
 
-        def do(session: Session) -> Change:
-            if "id" in made:
-                return planning.set_task_status(
-                    session, self.owner, made["id"], "open", self.now()
-                )[1]
-            task, change = planning.add_task(
-                session,
+    def add_task(self, title: str, role_id: int, estimate_minutes: int, day: date) -> bool:
+        return self.edit(
+            "Add task",
+            lambda s: planning.add_task(
+                s,
                 self.owner,
                 title,
                 role_id,
                 now=self.now(),
                 day=day,
                 estimate_minutes=estimate_minutes,
-            )
-            made["id"] = task.id
-            return change
-
-        def undo(session: Session) -> Change:
-            return planning.set_task_status(session, self.owner, made["id"], "dropped", self.now())[
-                1
-            ]
-
-        return self.edit("Add task", do, undo)
+            ),
+            {day},
+        )
 
     def set_task_status(self, task: TaskV, status: str) -> bool:
         names = {"done": "Check off task", "open": "Reopen task", "dropped": "Remove task"}
-
-        def do(session: Session) -> Change:
-            return planning.set_task_status(session, self.owner, task.id, status, self.now())[1]
-
-        def undo(session: Session) -> Change:
-            return planning.set_task_status(session, self.owner, task.id, task.status, self.now())[
-                1
-            ]
-
-        return self.edit(names.get(status, "Task status"), do, undo)
+        return self.edit(
+            names.get(status, "Task status"),
+            lambda s: planning.set_task_status(s, self.owner, task.id, status, self.now()),
+            self._task_days(task),
+        )
 
     def edit_task(
         self,
@@ -297,42 +502,60 @@ class Gateway(QObject):
         estimate_minutes: int | None = None,
         role_id: int | None = None,
     ) -> bool:
-        def do(session: Session) -> Change:
-            return planning.update_task(
-                session,
+        return self.edit(
+            "Edit task",
+            lambda s: planning.update_task(
+                s,
                 self.owner,
                 task.id,
                 title=title,
                 estimate_minutes=estimate_minutes,
                 role_id=role_id,
-            )[1]
-
-        def undo(session: Session) -> Change:
-            return planning.update_task(
-                session,
-                self.owner,
-                task.id,
-                title=task.title if title is not None else None,
-                estimate_minutes=task.estimate_minutes if estimate_minutes is not None else None,
-                role_id=task.role_id if role_id is not None else None,
-            )[1]
-
-        return self.edit("Edit task", do, undo)
+            ),
+            self._task_days(task),
+        )
 
     def schedule_task(self, task: TaskV, slot_id: int | None) -> bool:
-        def do(session: Session) -> Change:
-            return planning.update_task(session, self.owner, task.id, slot_id=slot_id)[1]
+        def days(session: Session) -> set[date]:
+            found = self._task_days(task)
+            if slot_id is not None:
+                found.add(planning.get_slot(session, self.owner, slot_id).day)
+            return found
 
-        def undo(session: Session) -> Change:
-            return planning.update_task(session, self.owner, task.id, slot_id=task.slot_id)[1]
-
-        return self.edit("Schedule task" if slot_id else "Unschedule task", do, undo)
+        return self.edit(
+            "Schedule task" if slot_id else "Unschedule task",
+            lambda s: planning.update_task(s, self.owner, task.id, slot_id=slot_id),
+            days,
+        )
 
     def reorder_tasks(self, day: date, before: list[int], after: list[int]) -> bool:
         if before == after:
             return True
         return self.edit(
-            "Reorder tasks",
-            lambda s: planning.reorder_tasks(s, self.owner, day, after),
-            lambda s: planning.reorder_tasks(s, self.owner, day, before),
+            "Reorder tasks", lambda s: planning.reorder_tasks(s, self.owner, day, after), {day}
         )
+
+
+def open_gateway(
+    url: str | None,
+    clock: Clock,
+    zone: tzinfo,
+    *,
+    owner: str | None = None,
+    zone_source: Callable[[], tzinfo] | None = None,
+) -> Gateway:
+    """The gateway's builder for the stand-alone entry points (a dialog, the review, the
+    reminders alone): open the database, put the defaults in. GatewayError says why not."""
+    from planner.storage.db import open_database
+
+    try:
+        db = open_database(url, owner=owner)
+    except (StorageError, SQLAlchemyError) as exc:
+        raise GatewayError(explain(exc)) from exc
+    try:
+        with db.transaction() as session:
+            planning.ensure_defaults(session, db.owner)
+    except (StorageError, SQLAlchemyError) as exc:
+        db.close()
+        raise GatewayError(explain(exc)) from exc
+    return Gateway(db, clock, zone, zone_source=zone_source)

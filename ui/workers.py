@@ -1,21 +1,30 @@
-"""Work that runs off the GUI thread (a daemon thread) and reports back through signals."""
+"""Work off the GUI thread (a calendar sync in a daemon thread, abandoned on quit), reported
+back through signals."""
 
 from __future__ import annotations
 
 import threading
-from datetime import tzinfo
+from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from planner.calendars import sync as calendars
-from planner.calendars.fetch import Fetcher, UrlFetcher
-from planner.domain.clock import Clock
-from planner.storage.db import Database
+from planner.calendars.sync import SyncResult
+from ui.gateway import explain
+
+Progress = Callable[[int, int, str], None]
+
+
+class Job(Protocol):
+    """A sync job (ui.actions.calendars.SyncJob): run with progress and a cancel check."""
+
+    def __call__(self, progress: Progress, cancelled: Callable[[], bool]) -> list[SyncResult]: ...
 
 
 class SyncWorker(QObject):
-    """Runs calendars.sync_database in a daemon thread (no transaction open while it loads or
-    parses); the signals reach the GUI thread queued.
+    """Runs a calendar sync job in a daemon thread (ui.actions.calendars.CalendarActions.sync_job:
+    no transaction is open while a source loads or parses); the signals reach the GUI thread
+    queued.
 
     A sync can be abandoned (`cancel()`): it stops between sources and before it stores
     anything, its downloads are cut off at once, and it reports nothing. Quitting therefore
@@ -25,18 +34,9 @@ class SyncWorker(QObject):
     finished = Signal(list)
     failed = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        owner: str,
-        clock: Clock,
-        zone: tzinfo,
-        source_ids: list[int] | None,
-        fetcher: Fetcher | None,
-    ) -> None:
+    def __init__(self, job: Job) -> None:
         super().__init__()
-        self._fetcher: Fetcher = fetcher or UrlFetcher()
-        self._args = (db, owner, clock, zone, source_ids)
+        self._job = job
         self._cancelled = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -46,7 +46,7 @@ class SyncWorker(QObject):
 
     def cancel(self) -> None:
         self._cancelled.set()
-        abort = getattr(self._fetcher, "abort", None)
+        abort = getattr(self._job, "abort", None)
         if callable(abort):
             abort()
 
@@ -60,24 +60,17 @@ class SyncWorker(QObject):
         return not self.is_running()
 
     def run(self) -> None:
-        db, owner, clock, zone, source_ids = self._args
         cancelled = self._cancelled.is_set
+
+        def progress(done: int, total: int, name: str) -> None:
+            if not cancelled():
+                self.progressed.emit(done, total, name)
+
         try:
-            results = calendars.sync_database(
-                db,
-                owner,
-                now=clock.now(),
-                zone=zone,
-                source_ids=source_ids,
-                fetcher=self._fetcher,
-                progress=lambda done, total, name: (
-                    None if cancelled() else self.progressed.emit(done, total, name)
-                ),
-                cancelled=cancelled,
-            )
+            results = self._job(progress, cancelled)
         except Exception as exc:  # reported in the dialog, never lost in the thread
             if not cancelled():
-                self.failed.emit(str(exc))
+                self.failed.emit(explain(exc))
             return
         if not cancelled():
             self.finished.emit(results)

@@ -179,107 +179,135 @@ def _scan(text: str, name: str, result: ParseResult) -> list[_Cal]:
     text with its sub-components (alarms) cut out, so events that the window filter drops are
     never split into lines.
     """
+    scanner = _Scanner(text, name, result)
+    for m in _BOUNDARY_RE.finditer(text):
+        value = m[2].strip().upper()
+        if m[1].upper() == "BEGIN":
+            scanner.begin(value, m.start(), m.end())
+        else:
+            scanner.end(value, m.start(), m.end())
+    return scanner.finish()
 
-    def line_of(offset: int) -> int:
-        return text.count("\n", 0, offset) + 1
 
-    def header(cal: _Cal, begin: int, end: int) -> None:
-        for raw in text[begin:end].split("\n"):
+class _Scanner:
+    """The state of _scan between two BEGIN/END lines."""
+
+    def __init__(self, text: str, name: str, result: ParseResult) -> None:
+        self.text, self.name, self.result = text, name, result
+        self.cals: list[_Cal] = []
+        self.cal: _Cal | None = None
+        self.stack: list[tuple[str, int]] = []  # ("" marks an implied VCALENDAR: bare events)
+        self.outside = 0  # where text outside any calendar starts
+        self.gap = 0  # where calendar-level lines start
+        self.own = 0  # where the current VEVENT's own text resumes after a sub-component
+        self.pieces: list[str] = []
+        self.bare: _Cal | None = None
+
+    def line_of(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
+
+    def header(self, cal: _Cal, begin: int, end: int) -> None:
+        chunk = self.text[begin:end]
+        for raw in chunk.split("\n"):
             line = raw.rstrip("\r")
             if not line.strip():
                 continue
             if ":" not in line:
-                where = f"line {line_of(begin + text[begin:end].find(raw))}"
-                result.note(Problem(name, where, f"not a content line, skipped: {line[:40]!r}"))
+                where = f"line {self.line_of(begin + chunk.find(raw))}"
+                self.result.note(
+                    Problem(self.name, where, f"not a content line, skipped: {line[:40]!r}")
+                )
                 continue
             cal.header.append(line)
 
-    cals: list[_Cal] = []
-    cal: _Cal | None = None
-    stack: list[tuple[str, int]] = []  # ("" marks an implied VCALENDAR around bare events)
-    outside = 0  # where text outside any calendar starts
-    gap = 0  # where calendar-level lines start
-    own = 0  # where the current VEVENT's own text resumes after a sub-component
-    pieces: list[str] = []
-    bare: _Cal | None = None
-    for m in _BOUNDARY_RE.finditer(text):
-        kind = m[1].upper()
-        value = m[2].strip().upper()
-        if kind == "BEGIN":
-            if len(stack) >= MAX_DEPTH:
-                raise CalendarError(f"{name}: components nested deeper than {MAX_DEPTH} levels")
-            if not stack:
-                if text[outside : m.start()].strip():
-                    result.note(
-                        Problem(name, f"line {line_of(outside)}", "text outside a calendar ignored")
-                    )
-                if value == "VCALENDAR":
-                    cal = _Cal()
-                    cals.append(cal)
-                    stack.append((value, m.start()))
-                    gap = m.end()
-                    continue
-                if bare is None or cal is not bare:
-                    cal = bare = _Cal()
-                    cals.append(cal)
-                    result.note(Problem(name, "", "no VCALENDAR around the events; read anyway"))
-                stack.append(("", m.start()))
-                gap = m.start()
-            elif value == "VCALENDAR":
-                raise CalendarError(
-                    f"{name}: line {line_of(m.start())}: a VCALENDAR inside another one"
+    def begin(self, value: str, start: int, end: int) -> None:
+        stack = self.stack
+        if len(stack) >= MAX_DEPTH:
+            raise CalendarError(f"{self.name}: components nested deeper than {MAX_DEPTH} levels")
+        if not stack:
+            if self.text[self.outside : start].strip():
+                where = f"line {self.line_of(self.outside)}"
+                self.result.note(Problem(self.name, where, "text outside a calendar ignored"))
+            if value == "VCALENDAR":
+                self.cal = _Cal()
+                self.cals.append(self.cal)
+                stack.append((value, start))
+                self.gap = end
+                return
+            if self.bare is None or self.cal is not self.bare:
+                self.cal = self.bare = _Cal()
+                self.cals.append(self.cal)
+                self.result.note(
+                    Problem(self.name, "", "no VCALENDAR around the events; read anyway")
                 )
-            if len(stack) == 1:
-                assert cal is not None
-                if stack[0][0]:
-                    header(cal, gap, m.start())
-                if value == "VEVENT":
-                    pieces = []
-                    own = m.start()
-            elif len(stack) == 2 and stack[1][0] == "VEVENT":
-                pieces.append(text[own : m.start()])
-            stack.append((value, m.start()))
-            continue
+            stack.append(("", start))
+            self.gap = start
+        elif value == "VCALENDAR":
+            raise CalendarError(
+                f"{self.name}: line {self.line_of(start)}: a VCALENDAR inside another one"
+            )
+        if len(stack) == 1:
+            assert self.cal is not None
+            if stack[0][0]:
+                self.header(self.cal, self.gap, start)
+            if value == "VEVENT":
+                self.pieces = []
+                self.own = start
+        elif len(stack) == 2 and stack[1][0] == "VEVENT":
+            self.pieces.append(self.text[self.own : start])
+        stack.append((value, start))
+
+    def end(self, value: str, start: int, end: int) -> None:
+        stack, name = self.stack, self.name
         if not stack:
             raise CalendarError(
-                f"{name}: line {line_of(m.start())}: END:{value} without a matching BEGIN"
+                f"{name}: line {self.line_of(start)}: END:{value} without a matching BEGIN"
             )
         opened, at = stack[-1]
         if opened != value:
             shown = opened or "(none)"
             raise CalendarError(
-                f"{name}: line {line_of(m.start())}: END:{value} but BEGIN:{shown} "
-                f"(line {line_of(at)}) is still open - the file is damaged"
+                f"{name}: line {self.line_of(start)}: END:{value} but BEGIN:{shown} "
+                f"(line {self.line_of(at)}) is still open - the file is damaged"
             )
         stack.pop()
         if not stack:  # END:VCALENDAR
-            assert cal is not None
-            header(cal, gap, m.start())
-            outside = m.end()
+            assert self.cal is not None
+            self.header(self.cal, self.gap, start)
+            self.outside = end
         elif len(stack) == 1:
-            assert cal is not None
-            if value == "VEVENT":
-                pieces.append(text[own : m.end()])
-                cal.events.append(_Block("VEVENT", 0, None, "".join(pieces)))
-            elif value == "VTIMEZONE":
-                cal.timezones.append(_Block("VTIMEZONE", 0, text[at : m.end()].split("\n")))
-            gap = m.end()
-            if stack[0][0] == "":
-                stack.pop()
-                outside = m.end()
+            self._end_top_level(value, at, end)
         elif len(stack) == 2 and stack[1][0] == "VEVENT":
-            own = m.end()
-    if stack:
-        opened, at = stack[-1]
-        raise CalendarError(
-            f"{name}: truncated - BEGIN:{opened or 'VCALENDAR'} (line {line_of(at)}) is never "
-            "closed; nothing imported"
-        )
-    if text[outside:].strip() and cals:
-        result.note(Problem(name, f"line {line_of(outside)}", "text after the calendar ignored"))
-    if not cals:
-        raise CalendarError(f"{name}: no BEGIN:VCALENDAR found - this is not an iCalendar file")
-    return cals
+            self.own = end
+
+    def _end_top_level(self, value: str, at: int, end: int) -> None:
+        """A component right inside the calendar ends: keep an event or a time zone."""
+        cal = self.cal
+        assert cal is not None
+        if value == "VEVENT":
+            self.pieces.append(self.text[self.own : end])
+            cal.events.append(_Block("VEVENT", 0, None, "".join(self.pieces)))
+        elif value == "VTIMEZONE":
+            cal.timezones.append(_Block("VTIMEZONE", 0, self.text[at:end].split("\n")))
+        self.gap = end
+        if self.stack[0][0] == "":
+            self.stack.pop()
+            self.outside = end
+
+    def finish(self) -> list[_Cal]:
+        name = self.name
+        if self.stack:
+            opened, at = self.stack[-1]
+            raise CalendarError(
+                f"{name}: truncated - BEGIN:{opened or 'VCALENDAR'} (line {self.line_of(at)}) "
+                "is never closed; nothing imported"
+            )
+        if self.text[self.outside :].strip() and self.cals:
+            where = f"line {self.line_of(self.outside)}"
+            self.result.note(Problem(name, where, "text after the calendar ignored"))
+        if not self.cals:
+            raise CalendarError(f"{name}: no BEGIN:VCALENDAR found - this is not an iCalendar file")
+        return self.cals
 
 
 def _fix_offset(value: str) -> str | None:

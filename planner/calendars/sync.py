@@ -103,6 +103,20 @@ class SyncResult:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
+    @property
+    def counts(self) -> str:
+        """'3 new, 1 changed, 2 removed' (only what happened), or 'no changes'."""
+        parts = [
+            f"{n} {what}"
+            for n, what in (
+                (self.added, "new"),
+                (self.updated, "changed"),
+                (self.removed, "removed"),
+            )
+            if n
+        ]
+        return ", ".join(parts) or "no changes"
+
 
 class OccurrenceV(NamedTuple):
     """A stored occurrence (a NamedTuple: the week view builds hundreds per repaint)."""
@@ -971,6 +985,10 @@ def import_database(
         db, owner, source_id, now=now, zone=zone, fetcher=fetcher, force=False, name=name
     )
     assert result is not None  # never cancelled
+    if found is None and not result.ok:  # a first import that failed leaves nothing behind
+        with db.transaction() as session:
+            if session.get(CalendarSource, source_id) is not None:
+                remove_source(session, owner, source_id)
     return result
 
 
@@ -979,7 +997,7 @@ def import_database(
 
 _WEEK_SQL = (
     'SELECT id, source_id, summary, location, start, "end", all_day, busy, role_id '
-    'FROM occurrence WHERE owner = ? AND start < ? AND "end" > ? AND start > ?'
+    'FROM occurrence WHERE owner = :owner AND start < :hi AND "end" > :lo'
 )
 
 
@@ -989,95 +1007,42 @@ def list_occurrences(
     """Stored occurrences overlapping window, by start: ~1.6 µs a row returned (1 000: 1.6 ms).
 
     It runs on every repaint of the week, so the scan of the (owner, start) index is bounded
-    below by the longest stored event, and on SQLite rows come straight from the DB-API cursor
-    (timestamps are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text, which sorts in time order).
+    below by the longest stored event, and the rows come through planner.storage.rawsql (on
+    SQLite straight from the DB-API cursor of the session's connection).
     """
-    if session.get_bind().dialect.name == "sqlite":
-        return _list_sqlite(session, owner, window, source_id)
-    return _list_portable(session, owner, window, source_id)
-
-
-def _list_portable(
-    session: Session, owner: str, window: Interval, source_id: int | None
-) -> list[OccurrenceV]:
-    names: dict[int, str] = {
-        sid: name
-        for sid, name in session.execute(
-            select(CalendarSource.id, CalendarSource.name).where(CalendarSource.owner == owner)
-        )
-    }
-    longest = planning.get_setting(session, owner, SETTING_SPAN)
-    floor = window.start - timedelta(minutes=int(longest) + 1) if longest is not None else None
-    query = (
-        select(
-            Occurrence.id,
-            Occurrence.source_id,
-            Occurrence.summary,
-            Occurrence.location,
-            Occurrence.start,
-            Occurrence.end,
-            Occurrence.all_day,
-            Occurrence.busy,
-            Occurrence.role_id,
-        )
-        .where(
-            Occurrence.owner == owner,
-            Occurrence.start < window.end,
-            Occurrence.end > window.start,
-        )
-        .order_by(Occurrence.start, Occurrence.id)
+    rows = rawsql.Rows(session)
+    sources = "SELECT id, name FROM calendar_source WHERE owner = :owner"
+    names = dict(rows(sources, {"owner": owner}))
+    found = rows(
+        "SELECT value FROM setting WHERE owner = :owner AND key = :key",
+        {"owner": owner, "key": SETTING_SPAN},
     )
-    if floor is not None:
-        query = query.where(Occurrence.start > floor)
+    longest = json.loads(found[0][0]) if found else None
+    sql, params = _WEEK_SQL, {"owner": owner, "hi": window.end, "lo": window.start}
+    if longest is not None:
+        sql += " AND start > :floor"
+        params["floor"] = window.start - timedelta(minutes=int(longest) + 1)
     if source_id is not None:
-        query = query.where(Occurrence.source_id == source_id)
-    return [
-        OccurrenceV(i, sid, names.get(sid, ""), summ, loc, st, en, bool(ad), bool(b), role)
-        for i, sid, summ, loc, st, en, ad, b, role in session.execute(query)
-    ]
-
-
-def _list_sqlite(
-    session: Session, owner: str, window: Interval, source_id: int | None
-) -> list[OccurrenceV]:
-    session.flush()  # the raw cursor must see what this session has written
-    cursor = session.connection().connection.cursor()
-    try:
-        names = dict(
-            cursor.execute("SELECT id, name FROM calendar_source WHERE owner = ?", (owner,))
-        )
-        found = cursor.execute(
-            "SELECT value FROM setting WHERE owner = ? AND key = ?", (owner, SETTING_SPAN)
-        ).fetchone()
-        longest = json.loads(found[0]) if found else None
-        floor = window.start - timedelta(minutes=int(longest) + 1) if longest is not None else None
-        stamp = rawsql.stamp
-        sql = _WEEK_SQL
-        args: list[Any] = [
-            owner,
-            stamp(window.end),
-            stamp(window.start),
-            stamp(floor) if floor is not None else "",
-        ]
-        if source_id is not None:
-            sql += " AND source_id = ?"
-            args.append(source_id)
-        rows = cursor.execute(sql + " ORDER BY start, id", args).fetchall()
-        # Meetings share start and end times: parse each distinct text once. Appending the
-        # offset makes fromisoformat return UTC itself (datetime.replace costs ~0.7 µs a call).
+        sql += " AND source_id = :source"
+        params["source"] = source_id
+    found = rows(sql + " ORDER BY start, id", params)
+    # Meetings share start and end times: parse each distinct value once (on SQLite the
+    # values are UTC text, and with the offset appended fromisoformat returns UTC itself).
+    distinct = {r[4] for r in found} | {r[5] for r in found}
+    if rows.sqlite:
         parse = datetime.fromisoformat
-        moments = {x: parse(x + "+00:00") for x in {r[4] for r in rows} | {r[5] for r in rows}}
-        get = names.get
-        new = tuple.__new__  # what OccurrenceV(...) runs, minus its Python-level __new__
-        return [
-            new(
-                OccurrenceV,
-                (i, sid, get(sid, ""), summ, loc, moments[st], moments[en], ad == 1, b == 1, role),
-            )
-            for i, sid, summ, loc, st, en, ad, b, role in rows
-        ]
-    finally:
-        cursor.close()
+        moments = {x: parse(x + "+00:00") for x in distinct}
+    else:
+        moments = {x: rawsql.moment(x) for x in distinct}
+    get = names.get
+    new = tuple.__new__  # what OccurrenceV(...) runs, minus its Python-level __new__
+    return [
+        new(
+            OccurrenceV,
+            (i, sid, get(sid, ""), summ, loc, moments[st], moments[en], bool(ad), bool(b), role),
+        )
+        for i, sid, summ, loc, st, en, ad, b, role in found
+    ]
 
 
 # ---------------------------------------------------------------- export

@@ -128,10 +128,7 @@ def _print_sync(r: SyncResult, ctx: Context) -> None:
     elif r.unchanged:
         print(f"{r.name}: unchanged")
     else:
-        print(
-            f"{r.name}: {r.message} (+{r.added} new, {r.updated} changed, "
-            f"-{r.removed} removed, {r.kept} untouched)"
-        )
+        print(f"{r.name}: {r.message} ({r.counts}; {r.kept} untouched)")
     for p in r.problems:
         print(f"  skipped/repaired: {p}")
     for c in r.clashes:

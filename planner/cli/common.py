@@ -28,11 +28,11 @@ class CommandFailed(Exception):
 
 def parse_duration(text: str) -> int:
     """'30m', '1h', '1h30m', '1:30', '90' -> minutes (a usage error when it is none of these)."""
-    from planner.domain import forms  # not at import: `splitday interrupt` forwards first
+    from planner.domain import durations  # not at import: `splitday interrupt` forwards first
     from planner.domain.errors import PlannerError
 
     try:
-        return forms.parse_duration(text)
+        return durations.parse_duration(text)
     except PlannerError as exc:
         raise CliError(str(exc)) from exc
 
@@ -66,8 +66,11 @@ class Context:
         self.zone = local_zone()
         self.db: Database = open_database(db_url)
         self.owner = self.db.owner
-        with self.db.transaction() as session:
-            planning.ensure_defaults(session, self.owner)
+        with self.db.read() as session:
+            seeded = not planning.needs_defaults(session, self.owner)
+        if not seeded:  # the first run only: every other command starts without the write lock
+            with self.db.transaction() as session:
+                planning.ensure_defaults(session, self.owner)
 
     def now(self) -> datetime:
         return self.clock.now()

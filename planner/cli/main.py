@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +26,12 @@ from planner.cli.common import (
     parse_date,
     parse_duration,
 )
+from planner.domain.flags import in_words
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from planner.domain.values import EntryV, PlanV, RoleV, SlotV
+    from planner.domain.values import EntryV, MeetingV, PlanV, RoleV, SlotV
 
 # ---------------------------------------------------------------- parsing helpers
 
@@ -207,15 +208,18 @@ def cmd_day(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     from planner.services import planning
 
-    with ctx.db.transaction() as s:
-        day = parse_date(args.date, ctx.today(s))
-        if args.reflow:
-            plan, _ = planning.reflow_day(s, ctx.owner, day, ctx.zone, ctx.now())
-        elif args.auto:
-            plan, _ = planning.auto_plan(
-                s, ctx.owner, day, ctx.zone, min_block_minutes=args.min_block
-            )
-        else:
+    if args.reflow or args.auto:
+        with ctx.db.transaction() as s:
+            day = parse_date(args.date, ctx.today(s))
+            if args.reflow:
+                plan, _ = planning.reflow_day(s, ctx.owner, day, ctx.zone, ctx.now())
+            else:
+                plan, _ = planning.auto_plan(
+                    s, ctx.owner, day, ctx.zone, min_block_minutes=args.min_block
+                )
+    else:
+        with ctx.db.read() as s:  # showing the plan takes no lock
+            day = parse_date(args.date, ctx.today(s))
             plan = planning.get_plan(s, ctx.owner, day, ctx.zone)
     if args.json:
         _print_json(plan_json(plan, ctx.zone))
@@ -244,16 +248,39 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_IMPLIED_WRAP = 12 * 60  # 23:00-01:00 means past midnight; 12:00-11:00 is a typo
+
+
 def _parse_span(text: str) -> tuple[int, int]:
-    from planner.domain.timerange import parse_hhmm
+    """'09:00-10:30' -> minutes past the day's midnight; '23:00-01:00+1' or '23:00-25:00' go
+    past midnight, and so does '23:00-01:00' (a wrap of up to 12 hours is taken as meant)."""
+    from planner.domain.timerange import format_minute, parse_hhmm
 
     if "-" not in text:
         raise CliError(f"not a time span: {text!r} (expected HH:MM-HH:MM)")
     a, b = text.split("-", 1)
-    start, end = parse_hhmm(a), parse_hhmm(b)
+    try:
+        start, end = parse_hhmm(a), parse_hhmm(b)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if start >= 24 * 60:
+        raise CliError(f"a slot starts on its own day: {a.strip()!r} is after midnight")
     if end <= start:
-        end += 24 * 60  # 23:00-01:00 crosses midnight
+        wrapped = end + 24 * 60
+        if end >= 24 * 60 or wrapped - start > MAX_IMPLIED_WRAP:
+            raise CliError(
+                f"the end {format_minute(end)} is not after the start {format_minute(start)} "
+                "(for a slot past midnight write e.g. 23:00-01:00+1)"
+            )
+        end = wrapped
     return start, end
+
+
+def _on_day(moment: datetime, day: date, zone: tzinfo) -> str:
+    """'HH:MM', with '+1' when the moment falls on the next local day."""
+    local = moment.astimezone(zone)
+    later = (local.date() - day).days
+    return f"{local:%H:%M}" + (f"+{later}" if later > 0 else "")
 
 
 def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
@@ -279,18 +306,21 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
             " ".join(args.title),
         )
         boundary = int(planning.get_setting(s, ctx.owner, "day_start_minute"))
-    span = f"{_hm(slot.start, ctx.zone)}–{_hm(slot.end, ctx.zone)} {role.name}"
+        stop = planning.get_day(s, ctx.owner, slot.day, ctx.zone).stop
+    span = f"{_on_day(slot.start, day, ctx.zone)}–{_on_day(slot.end, day, ctx.zone)} {role.name}"
     if slot.day != day:  # the day boundary files it elsewhere than the date typed: say so
         from planner.domain.timerange import format_minute
 
-        start, after = format_minute(boundary), f"{format_minute(a)}+1-{format_minute(b)}+1"
+        start = format_minute(boundary)
         print(
             f"added slot {slot.id} on the plan of {slot.day:%a %Y-%m-%d} (days start at {start}, "
-            f"so {format_minute(a)} on {day:%a %d} still belongs to the day before; for the night "
-            f"after {day:%a %d} write {after}): {span}"
+            f"so {format_minute(a)} on {day:%a %d} is still the night of {slot.day:%a %d}): "
+            f"{span}"
         )
     else:
         print(f"added slot {slot.id}: {span}")
+    if slot.end > stop:
+        print(f"note: it ends after your hard stop ({_on_day(stop, day, ctx.zone)})")
     return 0
 
 
@@ -362,14 +392,18 @@ def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
             role_id=role_id,
             source=args.source or "",
             minutes=minutes,
+            now=ctx.now(),
         )
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
-    flags = ", ".join(sorted(entry.flags))
-    print(
-        f"interruption logged at {_hm(entry.start, ctx.zone)} "
-        f"({names.get(entry.role_id or -1, '?')}; {flags})"
-    )
+        slot = planning.slot_at(s, ctx.owner, entry.start)
+    role = names.get(entry.role_id or -1, "?")
+    words = in_words(entry.flags, role, names.get(slot.role_id) if slot else None)
+    detail = f"{role}; {words}" if words else role
+    span = _hm(entry.start, ctx.zone)
+    if entry.end is not None:  # logged after the fact: it is over
+        span = f"{span}–{_hm(entry.end, ctx.zone)}"
+    print(f"interruption logged at {span} ({detail})")
     return 0
 
 
@@ -388,57 +422,102 @@ def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
-    from planner.services import planning, tracking
+    from planner.services import day, planning, tracking
 
     with ctx.db.transaction() as s:
         role_id = ctx.role(s, args.role).id if args.role else None
-        planning.start_day(s, ctx.owner, ctx.today(s), ctx.zone, ctx.now())
-        entry, _ = tracking.start_work(
-            s,
-            ctx.owner,
-            ctx.zone,
-            ctx.now(),
-            role_id=role_id,
-            task_id=args.task,
-            follow_plan=role_id is None,
+        started, _ = day.start(
+            s, ctx.owner, ctx.zone, ctx.now(), role_id=role_id, task_id=args.task
         )
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
+    role = names.get(started.role_id or -1, "?")
+    if started.waiting and started.follows_from is None:
+        print(
+            "day started: nothing is planned yet; the log follows the plan from its first "
+            "slot (plan it with `splitday plan --auto`, or `splitday start ROLE`)"
+        )
+        return 0
+    if started.follows_from is not None:
+        what = f"the meeting “{started.meeting}”" if started.meeting else role
+        print(
+            f"day started: following the plan from {_hm(started.follows_from, ctx.zone)} "
+            f"({what}); nothing is logged until then"
+        )
+        return 0
+    entry = started.entry
+    assert entry is not None
     flag = " (off-plan)" if "unplanned" in entry.flags else ""
-    print(f"working on {names.get(entry.role_id or -1, '?')}{flag}")
+    doing = f"in the meeting “{entry.note}”" if entry.kind == "meeting" else f"working on {role}"
+    plan = ", following the plan" if entry.follows_plan else ""
+    print(f"{doing}{flag}{plan} since {_hm(entry.start, ctx.zone)}")
     return 0
 
 
 def cmd_stop(ctx: Context, args: argparse.Namespace) -> int:
-    from planner.services import tracking
+    from planner.services import day
 
     with ctx.db.transaction() as s:
-        change = tracking.stop(s, ctx.owner, ctx.zone, ctx.now())
+        change = day.pause(s, ctx.owner, ctx.zone, ctx.now())
     print("stopped" if change.topics else "nothing was running")
     return 0
 
 
-def status_data(ctx: Context, s: Session) -> dict[str, Any]:
-    from planner.services import planning, tracking
+def _meeting_json(meeting: MeetingV | None, names: dict[int, str], zone: tzinfo) -> Any:
+    if meeting is None:
+        return None
+    return {
+        "id": meeting.id,
+        "summary": meeting.summary,
+        "start": _iso(meeting.start, zone),
+        "end": _iso(meeting.end, zone),
+        "role": names.get(meeting.role_id) if meeting.role_id is not None else None,
+    }
+
+
+def catch_up(ctx: Context) -> None:
+    """Follow the plan up to now; the write lock only when there is something to write."""
+    from planner.services import day, tracking
 
     now = ctx.now()
-    tracking.follow_plan(s, ctx.owner, ctx.zone, now)
+    with ctx.db.read() as s:
+        due = tracking.catch_up_due(s, ctx.owner, ctx.zone, now)
+    if due:
+        with ctx.db.transaction() as s:
+            day.catch_up(s, ctx.owner, ctx.zone, now)
+
+
+def status_data(ctx: Context, s: Session) -> dict[str, Any]:
+    """What `status` shows (read only: call catch_up(ctx) first)."""
+    from planner.services import day, planning, tracking
+
+    now = ctx.now()
     today = ctx.today(s)
-    day = planning.get_day(s, ctx.owner, today, ctx.zone)
+    state = day.status(s, ctx.owner, ctx.zone, now)
     names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
-    slot = planning.slot_at(s, ctx.owner, now)
-    upcoming = [x for x in planning.list_slots(s, ctx.owner, today) if x.start > now]
-    run = tracking.running(s, ctx.owner)
+    focus = state.focus
+    slot, run = focus.slot, state.running
     summary = tracking.day_summary(s, ctx.owner, today, ctx.zone, now)
+    nxt: dict[str, Any] | None = None
+    if focus.next_is_meeting:
+        nxt = {"kind": "meeting", **_meeting_json(focus.next_meeting, names, ctx.zone)}
+    elif focus.next_slot is not None:
+        nxt = {"kind": "slot", **slot_json(focus.next_slot, names, ctx.zone)}
     return {
         "now": _iso(now, ctx.zone),
         "date": today.isoformat(),
-        "start": _iso(day.start, ctx.zone),
-        "hard_stop": _iso(day.stop, ctx.zone),
-        "minutes_to_stop": round((day.stop - now).total_seconds() / 60),
+        "start": _iso(state.day.start, ctx.zone),
+        "hard_stop": _iso(state.day.stop, ctx.zone),
+        "minutes_to_stop": round((state.day.stop - now).total_seconds() / 60),
+        "state": state.state.value,
+        "state_text": state.describe(),
+        "follows_plan_from": _iso(state.follows_from, ctx.zone),
         "slot": slot_json(slot, names, ctx.zone) if slot else None,
         "slot_minutes_left": round((slot.end - now).total_seconds() / 60) if slot else None,
-        "next_slot": slot_json(upcoming[0], names, ctx.zone) if upcoming else None,
+        "meeting": _meeting_json(focus.meeting, names, ctx.zone),
+        "next_slot": slot_json(focus.next_slot, names, ctx.zone) if focus.next_slot else None,
+        "next_meeting": _meeting_json(focus.next_meeting, names, ctx.zone),
+        "next": nxt,
         "running": entry_json(run, names, ctx.zone, now) if run else None,
         "interruptions": {
             "count": summary.count,
@@ -451,13 +530,18 @@ def status_data(ctx: Context, s: Session) -> dict[str, Any]:
 
 
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
-    with ctx.db.transaction() as s:
+    catch_up(ctx)
+    with ctx.db.read() as s:
         data = status_data(ctx, s)
     if args.json:
         _print_json(data)
         return 0
     slot, run = data["slot"], data["running"]
     print(f"{data['date']}  now {data['now'][11:16]}  hard stop {data['hard_stop'][11:16]}")
+    state = data["state_text"]
+    if data["follows_plan_from"]:
+        state += f" from {data['follows_plan_from'][11:16]}"
+    print(f"day:     {state}")
     if slot:
         print(
             f"slot:    {slot['role']} until {slot['end'][11:16]} "
@@ -465,11 +549,18 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         )
     else:
         print("slot:    none planned now")
+    if data["next"]:
+        nxt = data["next"]
+        what = f"meeting {nxt['summary']}" if nxt["kind"] == "meeting" else nxt["role"]
+        print(f"next:    {what} at {nxt['start'][11:16]}")
     if run:
         extra = f" — {run['note']}" if run["note"] else ""
-        flags = f" [{', '.join(run['flags'])}]" if run["flags"] else ""
+        planned = slot["role"] if slot else None
+        words = in_words(run["flags"], run["role"], planned)
+        flags = f" ({words})" if words else ""
+        since = run["start"][11:16]
         minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
-        print(f"running: {run['kind']} {run['role']} for {minutes} min{extra}{flags}")
+        print(f"running: {run['kind']} {run['role']} since {since} for {minutes} min{extra}{flags}")
     else:
         print("running: nothing")
     i = data["interruptions"]

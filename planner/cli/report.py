@@ -163,11 +163,12 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
     _check(args)
     now = ctx.now()
-    with ctx.db.transaction() as s:
-        if args.auto_split_around_interruptions:
+    if args.auto_split_around_interruptions:
+        with ctx.db.transaction() as s:
             planning.set_setting(
                 s, ctx.owner, SETTING, args.auto_split_around_interruptions == "on"
             )
+    with ctx.db.read() as s:  # the report only reads: it never waits for a writer
         week, trend, insight, around = _figures(s, ctx.owner, ctx.zone, now, args)
         entries = None
         if args.csv:

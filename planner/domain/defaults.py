@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     # reminders (planner/services/reminders.py): each kind on/off, quiet hours as "HH:MM" or None
     "remind_slot_start": True,
     "remind_slot_end": True,
+    "remind_meeting": True,
     "remind_hard_stop": True,
     "remind_overtime": True,
     "remind_interruption": True,

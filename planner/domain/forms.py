@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -132,16 +131,3 @@ def check_hotkey(text: str) -> str:
             f"the hotkey {clean!r} needs Ctrl, Alt or Meta, or it would fire while you type"
         )
     return clean
-
-
-def parse_duration(text: str) -> int:
-    """'30m', '1h', '1h30m', '1:30', '90' -> minutes."""
-    raw = text.strip().lower().replace(" ", "")
-    if re.fullmatch(r"\d+", raw):
-        return int(raw)
-    if m := re.fullmatch(r"(\d+):(\d{2})", raw):
-        return int(m[1]) * 60 + int(m[2])
-    m = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)(?:m|min))?", raw)
-    if m and (m[1] or m[2]):
-        return int(m[1] or 0) * 60 + int(m[2] or 0)
-    raise PlannerError(f"not a duration: {text!r} (try 30m, 1h, 1h30m)")

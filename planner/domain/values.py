@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+# Entry kinds that count as working time for a role (a break is not work): the one list that
+# the end-of-day review, the week's report and the day's workflows share.
+WORKING_KINDS: tuple[str, ...] = ("work", "meeting", "interruption")
+
 
 class Topic(StrEnum):
     ROLES = "roles"
@@ -52,6 +56,7 @@ class DayV:
     stored: bool
     started_at: datetime | None = None
     closed_at: datetime | None = None
+    follow_from: datetime | None = None  # started, waiting for the plan: follow it from here
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class SlotV:
     title: str
     origin: str
     pinned: bool
+    uid: str = ""  # the identity that survives delete and undo (ids may differ after a restore)
     version: int = field(default=0, compare=False)  # the row's version when it was read
 
 
@@ -78,6 +84,7 @@ class TaskV:
     status: str
     slot_id: int | None
     carried_over: int
+    uid: str = ""
     version: int = field(default=0, compare=False)  # the row's version when it was read
 
 
@@ -122,3 +129,13 @@ class PlanV:
     tasks: tuple[TaskV, ...]
     meetings: tuple[MeetingV, ...]
     overflow: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepV:
+    """One undoable plan edit in the journal (planner.services.undo)."""
+
+    id: int
+    text: str
+    undone: bool
+    days: tuple[date, ...] = ()

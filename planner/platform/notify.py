@@ -126,13 +126,15 @@ class PlyerNotifier:
 
                 # plyer's public notify() never hands a timeout to notify-send, whose default
                 # 0 makes dunst keep the bubble forever; its backends' _notify() take one.
+                # An urgent notice ("Time to stop") stays until it is dismissed (0: never expires).
+                seconds = 0 if notice.urgent else self._timeout
                 notification._notify(
                     title=notice.title,
                     message=notice.body,
                     app_name=APP_NAME,
                     app_icon="",
-                    timeout=self._timeout,
-                    expire_time=str(self._timeout * 1000),
+                    timeout=seconds,
+                    expire_time=str(seconds * 1000),
                     urgency="critical" if notice.urgent else "normal",
                     ticker="",
                     toast=False,

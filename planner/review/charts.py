@@ -131,15 +131,6 @@ def _role_colours(week: WeekReport) -> dict[int | None, str]:
     return colours
 
 
-def _role_order(week: WeekReport, *series: Any) -> list[int | None]:
-    seen: list[int | None] = [r.id for r in week.roles]
-    for s in series:
-        for key in s:
-            if key not in seen:
-                seen.append(key)
-    return seen
-
-
 # ---------------------------------------------------------------- 1. time split per day
 
 
@@ -406,15 +397,16 @@ def draw_interruptions(
     bar = fig.colorbar(image, ax=heat_ax, fraction=0.05, pad=0.02)
     bar.set_label("interruptions per hour")
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    bars = src_ax.barh(range(n_sources), [0] * n_sources, color=theme.accent, label="count")
+    bars = src_ax.barh(range(n_sources), [0] * n_sources, color=theme.accent)
     notes = [
-        src_ax.annotate("", (0, k), va="center", fontsize=8, color=theme.foreground)
+        src_ax.annotate(
+            "", (0, k), va="center", fontsize=8, color=theme.foreground, annotation_clip=True
+        )
         for k in range(n_sources)
     ]
-    src_ax.set_xlabel("count (label: minutes)")
+    src_ax.set_xlabel("interruptions · time")
     src_ax.set_ylabel("source")
     src_ax.set_title("Top sources")
-    src_ax.legend(loc="lower right", fontsize=8)
     lost = fig.suptitle("", fontsize=9, color=theme.foreground)
     shown_week: list[WeekReport] = [week]
 
@@ -439,7 +431,7 @@ def draw_interruptions(
         top = list(week.sources[:n_sources])[::-1]  # the biggest at the top
         for rect, note, source in zip(bars, notes, top, strict=True):
             rect.set_width(source.count)
-            note.set_text(f" {hm(source.minutes)}")
+            note.set_text(f" {source.count} · {hm(source.minutes)}")
             where = (source.count, rect.get_y() + rect.get_height() / 2)
             note.xy = where
             note.set_position(where)
@@ -447,7 +439,8 @@ def draw_interruptions(
                 Hit(rect, f"{source.source}: {source.count} interruption(s), {hm(source.minutes)}")
             )
         src_ax.set_yticks(range(n_sources), [x.source for x in top])
-        src_ax.set_xlim(0, max([1, *(x.count for x in top)]) * 1.5)
+        # room right of the longest bar for its label, so that no label spills past the frame
+        src_ax.set_xlim(0, max([1, *(x.count for x in top)]) * 2.2)
         lost.set_text(
             f"{week.interruption_count} interruptions, {hm(week.interruption_minutes)}; "
             f"estimated focus lost ≈ {hm(week.focus_lost_minutes)} "
@@ -519,12 +512,6 @@ def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[lis
 # ---------------------------------------------------------------- figures and export
 
 CHART_NAMES = ("time-split", "share", "interruptions", "adherence")
-CHART_TITLES = {
-    "time-split": "Time split",
-    "share": "Target vs actual",
-    "interruptions": "Interruptions",
-    "adherence": "Plan adherence",
-}
 
 
 def draw(

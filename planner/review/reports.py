@@ -19,10 +19,9 @@ if TYPE_CHECKING:
 from planner.domain.defaults import DEFAULT_START, DEFAULT_STOP, DEFAULTS
 from planner.domain.errors import PlannerError
 from planner.domain.timerange import day_bounds, local_wall_time
-from planner.domain.values import RoleV
+from planner.domain.values import WORKING_KINDS, RoleV
 from planner.storage import rawsql
 
-WORKING_KINDS = ("work", "meeting", "interruption")
 ENTRY_KINDS_ALL = ("work", "interruption", "meeting", "break")
 # Entries and meetings are looked up by start time (indexed); one that started more than this
 # before the week (a weekend) and still runs into it is not seen, unless it is still open.

@@ -9,10 +9,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy.orm import Session
 
 from planner.domain.timerange import Interval, day_bounds
-from planner.domain.values import DayV, EntryV, RoleV, SlotV, TaskV
-
-# Entry kinds that count as working time for a role (a break is not work).
-WORK_KINDS = frozenset({"work", "interruption", "meeting"})
+from planner.domain.values import WORKING_KINDS, DayV, EntryV, RoleV, SlotV, TaskV
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ def review(
     after_stop = Interval(min(max(day.stop, bounds.start), bounds.end), bounds.end)
     interruptions: list[EntryV] = []
     for entry in entries:
-        if entry.kind not in WORK_KINDS:
+        if entry.kind not in WORKING_KINDS:
             continue
         end = entry.end if entry.end is not None else max(now, entry.start)
         minutes = _clipped_minutes(entry.start, end, bounds)

@@ -204,6 +204,6 @@ def record_gap(
             )
         session.add(entry)
         made.append(entry)
-    session.flush()
+    tracking.check_log(session, owner, gap, None, zone)
     day = planning.day_of(session, owner, gap.start, zone)
     return [tracking._entry_v(e) for e in made], Change.of(Topic.ENTRIES, day=day)

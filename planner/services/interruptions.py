@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -119,10 +119,6 @@ def reflow_advice(
 
 def parse_minutes(text: str) -> int:
     """'10m', '1h', '1h30m', '1:30', '90' -> minutes (the CLI's rule)."""
-    from planner.domain.forms import parse_duration
+    from planner.domain.durations import parse_duration
 
     return parse_duration(text)
-
-
-def entry_minutes(entry: EntryV, now: datetime) -> float:
-    return ((entry.end or now) - entry.start) / timedelta(minutes=1)

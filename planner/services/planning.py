@@ -80,6 +80,15 @@ def _role_v(role: Role) -> RoleV:
     )
 
 
+def needs_defaults(session: Session, owner: str) -> bool:
+    """Whether ensure_defaults has anything to write (a read: callers skip the write lock)."""
+    roles = session.scalar(select(func.count()).select_from(Role).where(Role.owner == owner))
+    days = session.scalar(
+        select(func.count()).select_from(WorkdaySetting).where(WorkdaySetting.owner == owner)
+    )
+    return not roles or (days or 0) < 7
+
+
 def ensure_defaults(session: Session, owner: str) -> None:
     """Seed the two default roles and Mon–Fri 09:00–17:30 on first start."""
     if session.scalar(select(func.count()).select_from(Role).where(Role.owner == owner)) == 0:
@@ -262,7 +271,14 @@ def _check_in_day(session: Session, owner: str, start_minute: int, stop_minute: 
 
 def _day_v(row: Day) -> DayV:
     return DayV(
-        row.day, row.start, row.stop, row.min_block_minutes, True, row.started_at, row.closed_at
+        row.day,
+        row.start,
+        row.stop,
+        row.min_block_minutes,
+        True,
+        row.started_at,
+        row.closed_at,
+        row.follow_from,
     )
 
 
@@ -321,6 +337,23 @@ def set_day(
     return _day_v(row), Change.of(Topic.DAY, day=day)
 
 
+def set_day_window(
+    session: Session,
+    owner: str,
+    day: date,
+    zone: tzinfo,
+    *,
+    start: datetime,
+    stop: datetime,
+    min_block_minutes: int,
+) -> Change:
+    """Put a day's window back exactly (undo): no checks beyond those it passed once."""
+    row = _day_row(session, owner, day, zone)
+    row.start, row.stop, row.min_block_minutes = start, stop, min_block_minutes
+    session.flush()
+    return Change.of(Topic.DAY, day=day)
+
+
 def start_day(session: Session, owner: str, day: date, zone: tzinfo, now: datetime) -> Change:
     row = _day_row(session, owner, day, zone)
     if row.started_at is None:
@@ -335,6 +368,17 @@ def close_day(session: Session, owner: str, day: date, zone: tzinfo, now: dateti
         row.closed_at = now
     session.flush()
     return Change.of(Topic.DAY, day=day)
+
+
+def stored_day(session: Session, owner: str, day: date) -> Day | None:
+    """The day's row if it has one (tracking reads and sets its follow-the-plan mark)."""
+    return session.scalar(_DAY, {"owner": owner, "day": day})
+
+
+def set_follow_from(session: Session, owner: str, zone: tzinfo, moment: datetime) -> None:
+    """Wait for the plan from `moment`, on the day `moment` belongs to."""
+    row = _day_row(session, owner, day_of(session, owner, moment, zone), zone)
+    row.follow_from = moment
 
 
 def next_workday(session: Session, owner: str, day: date) -> date:
@@ -363,6 +407,7 @@ def _slot_v(slot: Slot) -> SlotV:
         slot.title,
         slot.origin,
         slot.pinned,
+        slot.uid,
         slot.version,
     )
 
@@ -401,6 +446,54 @@ _DAY = select(Day).where(Day.owner == bindparam("owner"), Day.day == bindparam("
 def slot_at(session: Session, owner: str, moment: datetime) -> SlotV | None:
     row = session.scalar(_SLOT_AT, {"owner": owner, "moment": moment})
     return None if row is None else _slot_v(row)
+
+
+def get_slot(session: Session, owner: str, slot_id: int) -> SlotV:
+    slot = session.get(Slot, slot_id)
+    if slot is None or slot.owner != owner:
+        raise PlannerError(f"no slot with id {slot_id}")
+    return _slot_v(slot)
+
+
+_SLOTS_NEAR = (
+    select(Slot)
+    .where(
+        Slot.owner == bindparam("owner"),
+        Slot.start <= bindparam("hi", type_=UTCDateTime()),
+        Slot.end > bindparam("lo", type_=UTCDateTime()),
+    )
+    .order_by(Slot.start, Slot.id)
+)
+
+
+_LO = bindparam("lo", type_=UTCDateTime())
+_HI = bindparam("hi", type_=UTCDateTime())
+_SWITCHES = (
+    select(Slot.id)
+    .where(Slot.owner == bindparam("owner"), Slot.start > _LO, Slot.start <= _HI)
+    .union_all(
+        select(Occurrence.id).where(
+            Occurrence.owner == bindparam("owner"),
+            Occurrence.busy.is_(True),
+            Occurrence.all_day.is_(False),
+            ((Occurrence.start > _LO) & (Occurrence.start <= _HI))
+            | ((Occurrence.end > _LO) & (Occurrence.end <= _HI)),
+        )
+    )
+    .limit(1)
+)
+
+
+def plan_switches_between(session: Session, owner: str, lo: datetime, hi: datetime) -> bool:
+    """Whether a slot starts, or a meeting starts or ends, in (lo, hi]: one light query that
+    lets the log's catch-up skip reading the plan when nothing switches (the usual case)."""
+    return session.execute(_SWITCHES, {"owner": owner, "lo": lo, "hi": hi}).first() is not None
+
+
+def slots_overlapping(session: Session, owner: str, window: Interval) -> list[SlotV]:
+    """Slots of any day that overlap [window.start, window.end] (one starting at its end too)."""
+    rows = session.scalars(_SLOTS_NEAR, {"owner": owner, "lo": window.start, "hi": window.end})
+    return [_slot_v(s) for s in rows]
 
 
 def _check_slot(session: Session, owner: str, start: datetime, end: datetime, role_id: int) -> None:
@@ -517,6 +610,7 @@ def _task_v(task: Task) -> TaskV:
         task.status,
         task.slot_id,
         task.carried_over,
+        task.uid,
         task.version,
     )
 
@@ -688,16 +782,19 @@ def last_open_day(session: Session, owner: str, before: date) -> date | None:
 # ---------------------------------------------------------------- meetings and the plan
 
 
-def list_meetings(session: Session, owner: str, window: Interval) -> list[MeetingV]:
-    rows = session.scalars(
-        select(Occurrence)
-        .where(
-            Occurrence.owner == owner,
-            Occurrence.start < window.end,
-            Occurrence.end > window.start,
-        )
-        .order_by(Occurrence.start, Occurrence.id)
+_MEETINGS = (
+    select(Occurrence)
+    .where(
+        Occurrence.owner == bindparam("owner"),
+        Occurrence.start < bindparam("hi", type_=UTCDateTime()),
+        Occurrence.end > bindparam("lo", type_=UTCDateTime()),
     )
+    .order_by(Occurrence.start, Occurrence.id)
+)
+
+
+def list_meetings(session: Session, owner: str, window: Interval) -> list[MeetingV]:
+    rows = session.scalars(_MEETINGS, {"owner": owner, "lo": window.start, "hi": window.end})
     return [
         MeetingV(o.id, o.summary, o.start, o.end, o.all_day, o.busy, o.role_id, o.source_id)
         for o in rows

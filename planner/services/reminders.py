@@ -1,4 +1,4 @@
-"""Which reminders are due when: slot start/end, hard stop, overtime, long interruptions."""
+"""Which reminders are due when: slots, meetings, the hard stop, overtime, long interruptions."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ FOREVER = timedelta(days=1)
 class Kind(StrEnum):
     SLOT_START = "slot_start"
     SLOT_END = "slot_end"
+    MEETING = "meeting"
     HARD_STOP = "hard_stop"
     OVERTIME = "overtime"
     INTERRUPTION = "interruption"
@@ -33,12 +34,14 @@ class Kind(StrEnum):
 GROUP = {
     Kind.SLOT_START: "slot",
     Kind.SLOT_END: "slot",
+    Kind.MEETING: "meeting",
     Kind.HARD_STOP: "stop",
     Kind.OVERTIME: "stop",
     Kind.INTERRUPTION: "interruption",
 }
-# Kinds that may speak inside a focus block: they mark its edges, or the day's end.
-FOCUS_ALLOWED = frozenset({Kind.SLOT_START, Kind.SLOT_END, Kind.HARD_STOP})
+# Kinds that may speak inside a focus block: they mark its edges, a meeting that ends it, or
+# the day's end.
+FOCUS_ALLOWED = frozenset({Kind.SLOT_START, Kind.SLOT_END, Kind.MEETING, Kind.HARD_STOP})
 SETTING_OF = {kind: f"remind_{kind.value}" for kind in Kind}
 
 
@@ -152,15 +155,28 @@ def candidates(
     prefs: Prefs,
     zone: tzinfo,
     context: DayContext,
+    now: datetime,
 ) -> list[Reminder]:
-    """Every reminder this day's plan asks for, focus blocks already respected (pure)."""
-    out: list[Reminder] = []
+    """Every reminder this day's plan asks for up to `now`, and the next one of each kind
+    after it, focus blocks already respected (pure). Overtime repeats only while work is
+    still logged, so only those up to the next one after `now` exist."""
     slots = sorted(plan.slots, key=lambda s: s.start)
+    out = _slot_reminders(plan, slots, prefs, zone)
+    out.extend(_meeting_reminders(plan, prefs, zone))
+    if (context.workday or plan.day.stored or slots) and plan.day.closed_at is None:
+        out.extend(_stop_reminders(plan, running, prefs, zone, context, now))
+    if running is not None and running.kind == "interruption" and running.end is None:
+        out.append(_interruption_reminder(running, prefs))
+    out = [r for r in out if r.kind in prefs.enabled]
+    return _respect_focus(out, slots, plan.day.min_block_minutes, prefs)
+
+
+def _slot_reminders(plan: PlanV, slots: list[SlotV], prefs: Prefs, zone: tzinfo) -> list[Reminder]:
+    """Each slot's start (a lead before it) and its coming end (with what follows)."""
+    out: list[Reminder] = []
     stop = plan.day.stop
-    closed = plan.day.closed_at is not None
+    lead_min = round(prefs.lead.total_seconds() / 60)
     for index, slot in enumerate(slots):
-        label = slot_label(plan, slot, zone)
-        lead_min = round(prefs.lead.total_seconds() / 60)
         warn = prefs.end_warning if prefs.end_warning < slot.end - slot.start else timedelta(0)
         out.append(
             Reminder(
@@ -168,82 +184,117 @@ def candidates(
                 f"slot_start:{slot.id}:{slot.start.isoformat()}",
                 slot.start - prefs.lead,
                 max(slot.end - warn, slot.start + timedelta(minutes=1)),
-                label,
+                slot_label(plan, slot, zone),
                 f"starts in {lead_min} min" if lead_min else "starts now",
             )
         )
-        if warn:
-            nxt = slots[index + 1] if index + 1 < len(slots) else None
-            if nxt is not None and nxt.start - slot.end < timedelta(minutes=30):
-                then = f"Next: {slot_label(plan, nxt, zone)}"
-            elif slot.end <= stop < slot.end + timedelta(minutes=30):
-                then = f"Then your hard stop at {_hhmm(stop, zone)}."
-            else:
-                then = f"Ends at {_hhmm(slot.end, zone)}."
-            out.append(
-                Reminder(
-                    Kind.SLOT_END,
-                    f"slot_end:{slot.id}:{slot.end.isoformat()}",
-                    slot.end - warn,
-                    slot.end,
-                    f"{slot_head(plan, slot, zone)} ends in {round(warn.total_seconds() / 60)} min",
-                    then,
-                )
-            )
-    if (context.workday or plan.day.stored or slots) and not closed:
-        open_tasks = sum(t.status == "open" for t in plan.tasks)
-        stop_text = f"You set {_hhmm(stop, zone)} as your stop."
-        # Someone at work hears of the stop however late they come back; an app opened late on a
-        # day nobody worked only mentions it around the stop itself.
-        working = running is not None or plan.day.started_at is not None
-        until = context.day_end if working else stop + timedelta(minutes=15)
-        out.append(
-            Reminder(
-                Kind.HARD_STOP,
-                f"hard_stop:{plan.day.day.isoformat()}:{stop.isoformat()}",
-                stop,
-                max(until, stop + timedelta(minutes=1)),
-                "Time to stop",
-                f"{stop_text} {_carry_text(open_tasks)}",
-            )
-        )
-        if running is not None:
-            step = prefs.overtime_every
-            due = stop + step
-            while due < context.day_end:
-                over = round((due - stop).total_seconds() / 60)
-                out.append(
-                    Reminder(
-                        Kind.OVERTIME,
-                        f"overtime:{plan.day.day.isoformat()}:{due.isoformat()}",
-                        due,
-                        due + step,
-                        f"Overtime: {over} min past your stop",
-                        f"{stop_text} Wrap up and close the day.",
-                    )
-                )
-                due += step
-    if running is not None and running.kind == "interruption" and running.end is None:
-        note = running.note.strip().splitlines()
-        if note:
-            question = f"Still on {note[0][:60]}?"
-        elif running.source.strip():
-            question = f"Still with {running.source.strip()[:60]}?"
+        if not warn:
+            continue
+        nxt = slots[index + 1] if index + 1 < len(slots) else None
+        if nxt is not None and nxt.start - slot.end < timedelta(minutes=30):
+            then = f"Next: {slot_label(plan, nxt, zone)}"
+        elif slot.end <= stop < slot.end + timedelta(minutes=30):
+            then = f"Then your hard stop at {_hhmm(stop, zone)}."
         else:
-            question = "Still on that interruption?"
-        due = running.start + prefs.interruption_nag
+            then = f"Ends at {_hhmm(slot.end, zone)}."
         out.append(
             Reminder(
-                Kind.INTERRUPTION,
-                f"interruption:{running.id}:{due.isoformat()}",
-                due,
-                due + FOREVER,
-                question,
-                f"Back to work with {prefs.hotkey}",
+                Kind.SLOT_END,
+                f"slot_end:{slot.id}:{slot.end.isoformat()}",
+                slot.end - warn,
+                slot.end,
+                f"{slot_head(plan, slot, zone)} ends in {round(warn.total_seconds() / 60)} min",
+                then,
             )
         )
-    out = [r for r in out if r.kind in prefs.enabled]
-    return _respect_focus(out, slots, plan.day.min_block_minutes, prefs)
+    return out
+
+
+def _stop_reminders(
+    plan: PlanV,
+    running: EntryV | None,
+    prefs: Prefs,
+    zone: tzinfo,
+    context: DayContext,
+    now: datetime,
+) -> list[Reminder]:
+    """The hard stop, and the overtime repeats while work is still logged after it."""
+    stop = plan.day.stop
+    open_tasks = sum(t.status == "open" for t in plan.tasks)
+    stop_text = f"You set {_hhmm(stop, zone)} as your stop."
+    # Someone at work hears of the stop however late they come back; an app opened late on a
+    # day nobody worked only mentions it around the stop itself.
+    working = running is not None or plan.day.started_at is not None
+    until = context.day_end if working else stop + timedelta(minutes=15)
+    out = [
+        Reminder(
+            Kind.HARD_STOP,
+            f"hard_stop:{plan.day.day.isoformat()}:{stop.isoformat()}",
+            stop,
+            max(until, stop + timedelta(minutes=1)),
+            "Time to stop",
+            f"{stop_text} {_carry_text(open_tasks)}",
+        )
+    ]
+    if running is None:
+        return out
+    step = prefs.overtime_every
+    due = stop + step
+    while due < context.day_end and due <= max(now, stop) + step:
+        over = round((due - stop).total_seconds() / 60)
+        out.append(
+            Reminder(
+                Kind.OVERTIME,
+                f"overtime:{plan.day.day.isoformat()}:{due.isoformat()}:stop={stop.isoformat()}",
+                due,
+                due + step,
+                f"Overtime: {_duration(over)} past your stop",
+                f"{stop_text} Wrap up and close the day.",
+            )
+        )
+        due += step
+    return out
+
+
+def _interruption_reminder(running: EntryV, prefs: Prefs) -> Reminder:
+    """A nudge when an interruption has run long: still on it, or back to work?"""
+    note = running.note.strip().splitlines()
+    if note:
+        question = f"Still on {note[0][:60]}?"
+    elif running.source.strip():
+        question = f"Still with {running.source.strip()[:60]}?"
+    else:
+        question = "Still on that interruption?"
+    due = running.start + prefs.interruption_nag
+    return Reminder(
+        Kind.INTERRUPTION,
+        f"interruption:{running.id}:{due.isoformat()}",
+        due,
+        due + FOREVER,
+        question,
+        f"Back to work with {prefs.hotkey}",
+    )
+
+
+def _meeting_reminders(plan: PlanV, prefs: Prefs, zone: tzinfo) -> list[Reminder]:
+    """A heads-up before each timed, busy meeting of the day (it ends whatever slot runs)."""
+    out = []
+    lead_min = round(prefs.lead.total_seconds() / 60)
+    for meeting in plan.meetings:
+        if meeting.all_day or not meeting.busy or meeting.end <= meeting.start:
+            continue
+        span = f"{_hhmm(meeting.start, zone)}–{_hhmm(meeting.end, zone)}"
+        out.append(
+            Reminder(
+                Kind.MEETING,
+                f"meeting:{meeting.id}:{meeting.start.isoformat()}",
+                meeting.start - prefs.lead,
+                meeting.end,
+                f"{meeting.summary.strip()[:60] or 'Meeting'} {span}",
+                f"starts in {lead_min} min" if lead_min else "starts now",
+            )
+        )
+    return out
 
 
 def focus_interiors(
@@ -307,6 +358,7 @@ def select(
     now: datetime,
     prefs: Prefs,
     zone: tzinfo,
+    running: EntryV | None = None,
 ) -> Selection:
     """Pick the reminders due at `now` that were not delivered yet (pure).
 
@@ -336,16 +388,49 @@ def select(
         members.sort(key=lambda r: (r.kind == Kind.HARD_STOP, r.due))
         fire.append(members[-1])
         skip.extend(members[:-1])
-    # A slot reminder that fires late (the app started, or the machine woke, mid-slot) says
-    # what is true now instead of "starts in 2 min".
-    fire = [
-        replace(r, body=f"running since {_hhmm(r.due + prefs.lead, zone)}")
-        if r.kind == Kind.SLOT_START and now >= r.due + prefs.lead + timedelta(minutes=1)
-        else r
-        for r in fire
-    ]
+    fire = [_as_of_now(r, now, prefs, zone, running) for r in fire]
     fire.sort(key=lambda r: r.due)
     return Selection(tuple(fire), tuple(skip), min(later) if later else None)
+
+
+def _as_of_now(
+    reminder: Reminder, now: datetime, prefs: Prefs, zone: tzinfo, running: EntryV | None
+) -> Reminder:
+    """A reminder that fires late (the app started, or the machine woke, after it was due) says
+    what is true now: how long the slot has been planned and what is actually logged, how far
+    past the stop it really is."""
+    late = now >= reminder.due + prefs.lead + timedelta(minutes=1)
+    if reminder.kind == Kind.SLOT_START and late:
+        since = _hhmm(reminder.due + prefs.lead, zone)
+        if running is None:
+            body = f"planned since {since}; nothing is being tracked"
+        elif running.kind == "interruption":
+            body = (
+                f"planned since {since}; you are in an interruption since "
+                f"{_hhmm(running.start, zone)} (back to work with {prefs.hotkey})"
+            )
+        else:
+            body = f"running since {since}"
+        return replace(reminder, body=body)
+    if reminder.kind == Kind.MEETING and late:
+        return replace(reminder, body=f"started at {_hhmm(reminder.due + prefs.lead, zone)}")
+    if reminder.kind == Kind.OVERTIME:
+        over = max(0, int((now - _stop_of(reminder)).total_seconds() // 60))
+        return replace(reminder, title=f"Overtime: {_duration(over)} past your stop")
+    return reminder
+
+
+def _stop_of(reminder: Reminder) -> datetime:
+    """The hard stop an overtime reminder counts from (its key ends with the stop's moment)."""
+    return datetime.fromisoformat(reminder.key.rsplit(":stop=", 1)[1])
+
+
+def _duration(minutes: int) -> str:
+    """'25 min', '1 h', '1 h 5 min'."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h" + (f" {rest} min" if rest else "")
 
 
 # ---------------------------------------------------------------- services
@@ -367,10 +452,9 @@ def pending(session: Session, owner: str, zone: tzinfo, now: datetime) -> Select
     day = planning.day_of(session, owner, now, zone)
     plan = planning.get_plan(session, owner, day, zone)
     prefs = load_prefs(session, owner)
-    found = candidates(
-        plan, tracking.running(session, owner), prefs, zone, _context(session, owner, plan, zone)
-    )
-    return select(found, _delivered(session, owner), now, prefs, zone)
+    running = tracking.running(session, owner)
+    found = candidates(plan, running, prefs, zone, _context(session, owner, plan, zone), now)
+    return select(found, _delivered(session, owner), now, prefs, zone, running)
 
 
 def mark_delivered(
@@ -415,9 +499,8 @@ def agenda(
     day = day or planning.day_of(session, owner, now, zone)
     plan = planning.get_plan(session, owner, day, zone)
     prefs = load_prefs(session, owner)
-    found = candidates(
-        plan, tracking.running(session, owner), prefs, zone, _context(session, owner, plan, zone)
-    )
+    running = tracking.running(session, owner)
+    found = candidates(plan, running, prefs, zone, _context(session, owner, plan, zone), now)
     delivered = _delivered(session, owner)
     out = []
     for reminder in sorted(found, key=lambda r: (r.due, r.kind)):

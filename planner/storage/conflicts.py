@@ -38,10 +38,14 @@ def hold(session: Session, owner: str) -> None:
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return
+    held = (id(session.get_transaction()), owner)
+    if session.info.get("splitday_lock") == held:  # taken already in this transaction
+        return
     session.execute(
         text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
         {"key": f"splitday:writer:{owner}"},
     )
+    session.info["splitday_lock"] = held
 
 
 def translate(exc: BaseException) -> ConcurrentChange | None:

@@ -67,11 +67,36 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+READ_ONLY = "splitday_read_only"  # the execution option that marks a read transaction
+
+
+def _query_only(conn: Any, on: bool) -> None:
+    """Switch the connection's query_only pragma, only when it changes (it stays with the
+    pooled connection)."""
+    info = conn.connection.info  # per DB-API connection
+    if info.get("query_only", False) != on:
+        conn.exec_driver_sql(f"PRAGMA query_only = {int(on)}")
+        info["query_only"] = on
+
+
 def _on_sqlite_begin(conn: Any) -> None:
-    # Take the write lock up front (waiting up to busy_timeout): a read-then-write transaction
-    # can then never fail with "database is locked" when the CLI and the app write at once,
-    # and what it read cannot change under it.
+    if conn.get_execution_options().get(READ_ONLY):
+        # A read: a deferred BEGIN takes no lock, and in WAL mode it waits for no writer (it
+        # reads the last committed state). query_only makes a stray write fail loudly instead
+        # of trying to upgrade the lock (which could fail with "database is locked").
+        _query_only(conn, True)
+        conn.exec_driver_sql("BEGIN")
+        return
+    # A write takes the write lock up front (waiting up to busy_timeout): a read-then-write
+    # transaction can then never fail with "database is locked" when the CLI and the app write
+    # at once, and what it read cannot change under it.
+    _query_only(conn, False)
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _on_other_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def make_engine(url: str) -> Engine:
@@ -96,6 +121,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
+    elif parsed.get_backend_name() == "postgresql":
+        event.listen(engine, "begin", _on_other_begin)
     return engine
 
 
@@ -289,6 +316,8 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One user action = one transaction: commit on success, roll back on any error.
 
+        It takes the write lock first (BEGIN IMMEDIATE on SQLite); read with `read()`.
+
         A write that lost a race with another writer (a stale row version, the running-entry
         index, the slot exclusion) comes out as ConcurrentChange, a PlannerError in words; an
         outage, a read-only or full disk as DatabaseUnavailable, also in words."""
@@ -298,6 +327,23 @@ class Database:
         except (StaleDataError, IntegrityError, OperationalError) as exc:
             told = conflicts.translate(exc) or explain(exc, self.engine.url)
             if told is None:
+                raise
+            raise told from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction that never waits for a writer and never commits.
+
+        SQLite: a deferred BEGIN (WAL readers see the last commit while another connection
+        holds the write lock) with query_only on; PostgreSQL: READ ONLY. A write in it fails."""
+        try:
+            with self.sessions() as session:
+                session.connection(execution_options={READ_ONLY: True})
+                yield session
+        except OperationalError as exc:  # an outage, a file that went away: in words
+            low = str(exc.orig).lower()
+            told = None if "readonly" in low else explain(exc, self.engine.url)
+            if told is None:  # a write in a read (query_only) is a bug: it stays loud
                 raise
             raise told from exc
 

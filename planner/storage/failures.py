@@ -149,17 +149,18 @@ def _explain_sqlite(low: str, text: str, parsed: URL) -> StorageError | None:
     ):
         if folder_read_only:
             return DatabaseUnavailable(
-                f"the folder of the database file {shown} is read-only: Splitday cannot write "
-                "there (SQLite keeps its journal beside the file) — make the folder writable, "
-                "or copy the file somewhere writable and use --db"
+                f"the database is read-only ({text}): the folder of the database file {shown} "
+                "is read-only, and SQLite writes its journal beside the file — make the folder "
+                "writable, or copy the file somewhere writable and use --db"
             )
         return DatabaseUnavailable(
-            f"the database file {shown} is read-only: Splitday cannot save anything in it — "
+            f"the database is read-only ({text}): the database file {shown} is read-only — "
             "make it writable (chmod u+w), or use a copy with --db"
         )
     if "disk is full" in low or "no space left" in low:
         return DatabaseUnavailable(
-            f"the disk holding {shown} is full; nothing was saved — free some space and try again"
+            f"the disk is full ({text}): the disk holding {shown} is full; nothing was saved — "
+            "free some space and try again"
         )
     if "unable to open database file" in low:
         if path is not None and not path.parent.is_dir():
@@ -167,13 +168,8 @@ def _explain_sqlite(low: str, text: str, parsed: URL) -> StorageError | None:
         return DatabaseUnavailable(f"the database file {shown} cannot be opened ({text})")
     if "database is locked" in low or "database table is locked" in low:
         return DatabaseUnavailable(
-            f"the database file {shown} is busy: another program has held its lock for more "
-            "than 10 s; nothing was saved — try again"
-        )
-    if "disk i/o error" in low:
-        return DatabaseUnavailable(
-            f"the disk holding {shown} reported an input/output error; nothing was saved — "
-            "check the disk (a full or removed drive, a network share that went away)"
+            f"the database is busy (another program holds it): {shown} has been locked for "
+            "more than 10 s; nothing was saved — try again"
         )
     return None
 

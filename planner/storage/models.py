@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -36,6 +37,11 @@ NAMING_CONVENTION = {
 SLOT_ORIGINS = ("manual", "auto", "calendar")
 TASK_STATUSES = ("open", "done", "dropped")
 ENTRY_KINDS = ("work", "interruption", "meeting", "break")
+
+
+def new_uid() -> str:
+    """A client-made identity: it survives delete and undo on any database (ids may not)."""
+    return str(uuid.uuid4())
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -119,13 +125,15 @@ class Day(Base):
     min_block_minutes: Mapped[int] = mapped_column(Integer, default=45)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Started before the plan begins: the log follows the plan from its first item after this.
+    follow_from: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class Slot(Base):
     __tablename__ = "slot"
     __table_args__ = (
         Index("ix_slot_owner_start", "owner", "start"),
-        # PostgreSQL only (btree_gist, migration 0002): no two slots of one owner's day overlap,
+        # PostgreSQL only (btree_gist, migration 0003): no two slots of one owner's day overlap,
         # whoever writes them; checked at commit, so one flush may move slots past each other.
         ExcludeConstraint(
             ("owner", "="),
@@ -139,6 +147,7 @@ class Slot(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
     owner: Mapped[str] = mapped_column(String(64))
     day: Mapped[date] = mapped_column(Date, index=True)
     start: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -157,6 +166,7 @@ class Task(Base):
     __table_args__ = (Index("ix_task_owner_day", "owner", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
     owner: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(500))
     role_id: Mapped[int] = mapped_column(ForeignKey("role.id", ondelete="RESTRICT"))
@@ -182,7 +192,7 @@ class Entry(Base):
     __table_args__ = (
         Index("ix_entry_owner_start", "owner", "start"),
         Index("ix_entry_owner_end", "owner", "end"),
-        # At most one running entry per owner, on every backend (migration 0002).
+        # At most one running entry per owner, on every backend (migration 0003).
         Index(
             "uq_entry_one_running",
             "owner",
@@ -269,6 +279,23 @@ class Occurrence(Base):
     )
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
+
+
+class UndoStep(Base):
+    """One undoable plan edit: the rows it changed, before and after, keyed on their uids.
+
+    Written in the edit's own transaction (planner.services.undo), so the journal and the data
+    can never disagree."""
+
+    __tablename__ = "undo_step"
+    __table_args__ = (Index("ix_undo_step_owner_id", "owner", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Setting(Base):

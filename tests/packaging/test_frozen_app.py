@@ -19,6 +19,7 @@ SIZE_BUDGET_MB = 220
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # PyInstaller build + smoke: 1-4 min on 2 cores
 @pytest.mark.e2e
 def test_frozen_app_builds_within_budget_and_passes_the_smoke_test(tmp_path: Path) -> None:
     env = {

@@ -1,6 +1,7 @@
 """The core stays free of Qt, and the fast CLI path stays free of heavy imports."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,42 @@ def test_forwarding_path_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_a_forwarded_interrupt_imports_only_the_standard_librarys_light_parts(
+    tmp_path: Path,
+) -> None:
+    """`splitday interrupt … --duration 10m`, as a desktop shortcut runs it, against a running
+    app (a plain socket server here): no dataclasses/inspect (~7 ms), nothing of the core's
+    heavier modules, before the reply."""
+    import socket
+    import threading
+
+    path = tmp_path / "app.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(1)
+
+    def reply() -> None:
+        conn, _ = server.accept()
+        with conn:
+            while not conn.recv(65536).endswith(b"\n"):
+                pass
+            conn.sendall(b'{"v": 1, "ok": true, "message": "logged"}\n')
+
+    threading.Thread(target=reply, daemon=True).start()
+    code = (
+        "import sys\n"
+        "from ui.shell.launcher import main\n"
+        "code = main(['interrupt', 'printer', '--duration', '10m'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ("
+        "'dataclasses', 'inspect', 'ast', 'sqlalchemy', 'PySide6', 'zoneinfo'))"
+        " or sorted(m for m in sys.modules if m.startswith('planner.') and m.split('.')[1] in "
+        "('services', 'storage', 'calendars', 'review')), code)\n"
+    )
+    env = {**os.environ, "SPLITDAY_SOCKET": str(path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env, timeout=30
+    )
+    server.close()
+    assert out.stdout.strip().splitlines()[-1] == "[] 0", out.stdout + out.stderr

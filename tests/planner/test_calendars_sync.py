@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from planner.calendars import sync as calendars
 from planner.calendars.sync import Rule
@@ -18,7 +19,7 @@ from planner.domain.errors import PlannerError
 from planner.domain.timerange import Interval, local_wall_time
 from planner.services import planning
 from planner.storage.db import Database
-from planner.storage.models import Occurrence
+from planner.storage.models import CalendarSource, Occurrence
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 11, 24)  # the conftest clock's day
@@ -98,6 +99,8 @@ def test_reimport_is_idempotent_and_tracks_changes(
     write(path, ics(STANDUP, moved))  # review moved, lunch deleted
     changed = sync(db, sid, clock)
     assert (changed.added, changed.updated, changed.removed, changed.kept) == (0, 1, 1, 5)
+    assert changed.counts == "1 changed, 1 removed"  # no "+0 new", no "-0 removed"
+    assert first.counts == "7 new" and forced.counts == "no changes"
     after = occurrences(db)
     assert {r[0] for r in after} < {r[0] for r in before}
     assert "Lunch" not in {r[3] for r in after}
@@ -269,6 +272,28 @@ def test_import_once_and_export(db: Database, clock: FakeClock, tmp_path: Path) 
     assert {str(e["SUMMARY"]).split(":")[0] for e in events} <= set(roles(db))
 
 
+def test_a_failed_first_import_leaves_no_source_behind(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    broken = write(tmp_path / "broken.ics", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n")
+    result = calendars.import_database(db, "tester", str(broken), now=clock.now(), zone=BERLIN)
+    with pytest.raises(PlannerError, match="no such file"):
+        calendars.import_database(
+            db, "tester", str(tmp_path / "nowhere.ics"), now=clock.now(), zone=BERLIN
+        )
+    assert not result.ok and "truncated" in result.message
+    with db.transaction() as s:
+        assert calendars.list_sources(s, "tester") == []
+    # a source that imported once is kept when a later import of it fails
+    path = write(tmp_path / "team.ics", ics(REVIEW))
+    assert calendars.import_database(db, "tester", str(path), now=clock.now(), zone=BERLIN).ok
+    path.write_text("not a calendar")
+    again = calendars.import_database(db, "tester", str(path), now=clock.now(), zone=BERLIN)
+    assert not again.ok
+    with db.transaction() as s:
+        assert [x.name for x in calendars.list_sources(s, "tester")] == ["import: team.ics"]
+
+
 def run_cli(db_url: str, *argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     from planner.cli.main import main
 
@@ -298,7 +323,7 @@ def test_cli_calendar_round_trip(
         "standup=Support",
         capsys=capsys,
     )
-    assert code == 0 and "+7 new" in out
+    assert code == 0 and "(7 new; 0 untouched)" in out
     code, out, _ = run_cli(
         db_url,
         "calendar",
@@ -418,13 +443,40 @@ def test_unchanged_file_is_not_even_read(
         sync(db, sid, clock)
 
 
+def orm_occurrences(
+    s: Session, window: Interval, source_id: int | None
+) -> list[calendars.OccurrenceV]:
+    """What the week query must return, by the plain ORM (no index floor, no raw cursor)."""
+    names = {c.id: c.name for c in s.scalars(select(CalendarSource))}
+    query = (
+        select(Occurrence)
+        .where(Occurrence.start < window.end, Occurrence.end > window.start)
+        .order_by(Occurrence.start, Occurrence.id)
+    )
+    if source_id is not None:
+        query = query.where(Occurrence.source_id == source_id)
+    return [
+        calendars.OccurrenceV(
+            o.id,
+            o.source_id,
+            names[o.source_id],
+            o.summary,
+            o.location,
+            o.start,
+            o.end,
+            o.all_day,
+            o.busy,
+            o.role_id,
+        )
+        for o in s.scalars(query)
+    ]
+
+
 @pytest.mark.parametrize("style", ["outlook", "google"])
-def test_sqlite_week_query_agrees_with_the_portable_one(
+def test_week_query_agrees_with_the_orm(
     db: Database, clock: FakeClock, tmp_path: Path, style: str
 ) -> None:
-    """The raw-cursor fast path returns exactly what the SQLAlchemy query returns."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("the fast path is SQLite's")
+    """The hand-written week query returns exactly what the plain ORM query returns."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -443,14 +495,13 @@ def test_sqlite_week_query_agrees_with_the_portable_one(
     with db.transaction() as s:
         for window in windows:
             for source_id in (None, sid, sid + 1):
-                fast = calendars._list_sqlite(s, "tester", window, source_id)
-                slow = calendars._list_portable(s, "tester", window, source_id)
-                assert fast == slow
+                fast = calendars.list_occurrences(s, "tester", window, source_id=source_id)
+                assert fast == orm_occurrences(s, window, source_id)
                 for o in fast:
                     assert type(o) is calendars.OccurrenceV and o.source == "work"
                     assert o.start.tzinfo is UTC and o.end.tzinfo is UTC
                     assert type(o.all_day) is bool and type(o.busy) is bool
-        assert calendars._list_sqlite(s, "tester", windows[0], None)
+        assert calendars.list_occurrences(s, "tester", windows[0])
 
 
 @pytest.mark.parametrize("back, ahead", [(8, 26), (0, 1), (3, 52)])

@@ -123,7 +123,14 @@ def test_interruptions() -> None:
     data = image.get_array()
     assert data[0][10 - 8] == 3 and data[2][14 - 8] == 1 and data.sum() == 4
     assert [p.get_width() for p in src_ax.containers[0]] == [1, 3]  # email, chat (bottom up)
-    assert _labels(src_ax) == {"count"}
+    # each bar is a count, and its label says the count and the time (not minutes alone)
+    assert [t.get_text() for t in src_ax.texts] == [" 1 · 6 min", " 3 · 24 min"]
+    assert src_ax.get_xlabel() == "interruptions · time"
+    chart.figure.canvas.draw()
+    frame = src_ax.get_window_extent()
+    for label in src_ax.texts:  # no label spills past the frame
+        box = label.get_window_extent()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, label.get_text()
     assert "focus lost ≈ 1 h 32 min (4 × 23 min)" in chart.figure.get_suptitle()
     lost = [h for h in chart.hits if "Gloria Mark" in str(h.text)]
     assert lost, "the resumption cost's source is in a tooltip"

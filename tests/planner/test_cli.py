@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def test_interrupt_then_status_json_is_flagged(capsys: pytest.CaptureFixture[str
     run(capsys, "plan", "--auto")
     run(capsys, "start")
     code, out, _ = run(capsys, "interrupt", "printer", "down", "--source", "phone")
-    assert code == 0 and "interruption logged at 10:15" in out
+    assert code == 0 and "interruption logged at 10:15" in out and "pulled into" in out
     code, out, _ = run(capsys, "status", "--json")
     status = json.loads(out)
     running = status["running"]
@@ -74,6 +75,9 @@ def test_interrupt_then_status_json_is_flagged(capsys: pytest.CaptureFixture[str
     assert running["flags"] == ["cross_role", "in_focus", "unplanned"]
     assert running["role"] != status["slot"]["role"]
     assert status["interruptions"]["count"] == 1
+    code, out, _ = run(capsys, "status")  # the flags in words, as a person reads them
+    pulled = f"pulled into {running['role']} during a {status['slot']['role']} focus block"
+    assert f"({pulled})" in out and "cross_role" not in out
     code, out, _ = run(capsys, "resume")
     assert code == 0 and out.startswith("back to work")
 
@@ -99,6 +103,100 @@ def test_roles_slots_tasks(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "task", "done", str(task["id"]))[0] == 0
     code, out, _ = run(capsys, "plan")
     assert "[x]" in out and "08:00–09:30" in out
+
+
+@pytest.fixture
+def tuesday(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Set the clock to a moment of Tuesday 2026-11-24 in Berlin: `tuesday("08:50")`."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    import planner.domain.clock
+
+    monkeypatch.setattr(planner.domain.clock, "_local_zone", None)
+
+    def at(hhmm: str) -> None:
+        monkeypatch.setenv("SPLITDAY_NOW", f"2026-11-24T{hhmm}")
+
+    return at
+
+
+def test_start_before_the_first_slot_follows_the_plan_from_it(
+    capsys: pytest.CaptureFixture[str], tuesday: Callable[[str], None]
+) -> None:
+    """Issue 15 item 1: `splitday start` at 08:50 (was: "no slot is planned now")."""
+    tuesday("08:45")
+    run(capsys, "plan", "--auto")
+    tuesday("08:50")
+    code, out, err = run(capsys, "start")
+    assert (code, err) == (0, "")
+    assert "following the plan from 09:00 (Support)" in out
+    status = json.loads(run(capsys, "status", "--json")[1])
+    assert status["state"] == "waiting" and status["running"] is None
+    assert status["follows_plan_from"] == "2026-11-24T09:00+01:00"
+    tuesday("09:05")  # no app ran meanwhile: status is the first to look
+    code, out, _ = run(capsys, "status")
+    assert "day:     following the plan" in out
+    assert "running: work Support since 09:00 for 5 min" in out
+    status = json.loads(run(capsys, "status", "--json")[1])
+    assert status["state"] == "following"
+    assert status["running"]["start"] == "2026-11-24T09:00+01:00"
+    assert status["running"]["role"] == "Support"
+
+
+def test_interrupt_with_a_duration_ends_when_it_is_logged(
+    capsys: pytest.CaptureFixture[str], tuesday: Callable[[str], None]
+) -> None:
+    """Issue 15 item 5: --duration 10m at 09:30 is 09:20–09:30 (was 09:30–09:40, -10 min)."""
+    tuesday("08:45")
+    run(capsys, "plan", "--auto")
+    tuesday("09:00")
+    run(capsys, "start")
+    tuesday("09:30")
+    code, out, _ = run(capsys, "interrupt", "chat", "--duration", "10m")
+    assert code == 0 and "interruption logged at 09:20–09:30" in out
+    code, out, _ = run(capsys, "status")
+    assert "running: work Support since 09:30 for 0 min" in out
+    status = json.loads(run(capsys, "status", "--json")[1])
+    assert status["running"]["minutes"] >= 0
+    assert status["interruptions"]["minutes"] == 10
+
+
+def test_status_next_is_the_rule_the_now_panel_uses(
+    capsys: pytest.CaptureFixture[str], tuesday: Callable[[str], None]
+) -> None:
+    """Support 09–10 and 10–11 run on: what comes next at 09:30 is Community at 11:00."""
+    tuesday("08:00")
+    for span, role in (("09:00-10:00", "Support"), ("10:00-11:00", "Support")):
+        assert run(capsys, "slot", "add", "today", span, role)[0] == 0
+    run(capsys, "slot", "add", "today", "11:00-12:00", "Community")
+    tuesday("09:30")
+    status = json.loads(run(capsys, "status", "--json")[1])
+    assert status["next_slot"]["start"] == "2026-11-24T11:00+01:00"
+    assert status["next_slot"]["role"] == "Community"
+    assert status["next"]["kind"] == "slot" and status["next_meeting"] is None
+
+
+def test_start_with_nothing_planned_says_so(
+    capsys: pytest.CaptureFixture[str], tuesday: Callable[[str], None]
+) -> None:
+    tuesday("08:50")
+    code, out, _ = run(capsys, "start")
+    assert code == 0 and out.startswith("day started: nothing is planned yet")
+    assert "day:     started, nothing planned yet" in run(capsys, "status")[1]
+
+
+def test_stop_pauses_and_start_follows_again(
+    capsys: pytest.CaptureFixture[str], tuesday: Callable[[str], None]
+) -> None:
+    tuesday("08:45")
+    run(capsys, "plan", "--auto")
+    tuesday("09:10")
+    assert run(capsys, "start")[1].startswith("working on Support, following the plan since 09:10")
+    tuesday("09:40")
+    assert run(capsys, "stop")[1] == "stopped\n"
+    tuesday("10:00")
+    assert json.loads(run(capsys, "status", "--json")[1])["state"] == "stopped"
+    code, out, _ = run(capsys, "start", "Community")
+    assert code == 0 and "working on Community (off-plan) since 10:00" in out
 
 
 @pytest.mark.parametrize(
@@ -178,3 +276,18 @@ def test_the_system_zone_is_the_one_tzlocal_finds(monkeypatch: pytest.MonkeyPatc
     assert str(clock.local_zone()) == tzlocal.get_localzone_name()
     monkeypatch.setattr(clock.os, "readlink", lambda _p: "/somewhere/else")
     assert clock._zone_of_etc_localtime() is None  # not into a zoneinfo tree: tzlocal's turn
+
+
+def test_slot_spans_are_read_as_a_person_means_them(
+    capsys: pytest.CaptureFixture[str], at_tuesday_morning: None, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'spans.sqlite3'}"
+    code, _, err = run(capsys, "--db", db, "slot", "add", "2026-11-24", "12:00-11:00", "Support")
+    assert code == 2 and "not after the start" in err and "23:00-01:00+1" in err
+    code, _, err = run(capsys, "--db", db, "slot", "add", "2026-11-24", "25:00-26:00", "Support")
+    assert code == 2 and "after midnight" in err
+    code, out, _ = run(capsys, "--db", db, "slot", "add", "2026-11-24", "23:00-01:00", "Support")
+    assert code == 0 and "23:00–01:00+1 Support" in out  # past midnight, and it says so
+    assert "note: it ends after your hard stop (17:30)" in out
+    code, out, _ = run(capsys, "--db", db, "slot", "add", "2026-11-24", "09:00-10:00", "Support")
+    assert code == 0 and "09:00–10:00 Support" in out and "hard stop" not in out

@@ -2,12 +2,17 @@
 
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
-from planner.storage.db import open_database
-from planner.storage.models import Entry
+from planner.services import planning
+from planner.storage.db import Database, open_database
+from planner.storage.models import Entry, Role
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,3 +88,57 @@ def test_two_devices_see_each_others_changes(db_url: str) -> None:
     finally:
         laptop.close()
         desktop.close()
+
+
+def test_a_reader_proceeds_while_another_connection_holds_the_write_lock(db: Database) -> None:
+    """Reads take no lock (a deferred BEGIN in WAL mode; READ ONLY on PostgreSQL), so a CLI
+    write or a calendar sync's store cannot stall the GUI's reads; writes still wait their
+    turn (BEGIN IMMEDIATE, busy_timeout) and never fail with "database is locked"."""
+    with db.transaction() as s:
+        planning.add_role(s, "tester", "Before")
+    holder = db.engine.connect()
+    holder.begin()  # SQLite: BEGIN IMMEDIATE, the write lock
+    if db.engine.dialect.name != "sqlite":
+        holder.execute(text("LOCK TABLE role IN EXCLUSIVE MODE"))  # writers wait, readers not
+    holder.execute(
+        text(
+            "INSERT INTO role (owner, name, colour, target_percent, position, archived) "
+            "VALUES ('tester', 'Held', '#000000', 0, 9, false)"
+        )
+    )
+    written: list[str] = []
+
+    def write() -> None:
+        with db.transaction() as s:
+            planning.add_role(s, "tester", "After")
+        written.append("After")
+
+    writer = threading.Thread(target=write)
+    try:
+        started = time.perf_counter()
+        with db.read() as s:
+            names = [r.name for r in planning.list_roles(s, "tester")]
+        waited = time.perf_counter() - started
+        assert "Before" in names and "Held" not in names  # the last committed state
+        assert waited < 2.0  # not the 10 s busy timeout
+        writer.start()
+        time.sleep(0.4)
+        assert writer.is_alive() and not written  # the writer waits for the lock ...
+    finally:
+        holder.commit()
+        holder.close()
+    writer.join(timeout=20)
+    assert written == ["After"]  # ... and then writes
+    with db.read() as s:
+        assert {"Before", "Held", "After"} <= {r.name for r in planning.list_roles(s, "tester")}
+
+
+def test_a_write_in_a_read_transaction_fails_loudly(db: Database) -> None:
+    with pytest.raises(DBAPIError), db.read() as s:
+        s.add(Role(owner="tester", name="Sneaky", colour="#000000", target_percent=0.0))
+        s.flush()
+    with db.transaction() as s:  # the same pooled connection writes again afterwards
+        planning.add_role(s, "tester", "Fine")
+    with db.read() as s:
+        names = {r.name for r in planning.list_roles(s, "tester")}
+    assert "Fine" in names and "Sneaky" not in names

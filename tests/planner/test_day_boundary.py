@@ -39,16 +39,18 @@ def test_a_slot_in_the_small_hours_says_which_day_it_is_filed_under(
     )
     assert code == 0, err
     assert "on the plan of Wed 2026-11-25" in out and "days start at 04:00" in out
-    assert "02:15+1-02:45+1" in out  # how to have it in the night after the 26th instead
+    assert "still the night of Wed 25" in out
     code, out, _ = run(capsys, "plan", "2026-11-25", "--json")
     (slot,) = json.loads(out)["slots"]
     assert slot["start"] == "2026-11-26T02:15+01:00" and slot["title"] == "on call"
     assert json.loads(run(capsys, "plan", "2026-11-26", "--json")[1])["slots"] == []
-    # the night after the 26th, written as the hard stop is (+1): filed under the 26th
-    code, out, _ = run(capsys, "slot", "add", "2026-11-26", "02:15+1-02:45+1", "Support")
-    assert code == 0 and "on the plan of" not in out
+    # the night after the 26th is the 27th by the calendar, and the 26th's plan by the boundary
+    code, out, _ = run(capsys, "slot", "add", "2026-11-27", "02:15-02:45", "Support")
+    assert code == 0 and "on the plan of Thu 2026-11-26" in out
     (slot,) = json.loads(run(capsys, "plan", "2026-11-26", "--json")[1])["slots"]
     assert slot["start"] == "2026-11-27T02:15+01:00"
+    code, out, _ = run(capsys, "slot", "add", "2026-11-26", "10:00-11:00", "Support")
+    assert code == 0 and "on the plan of" not in out  # in daytime nothing needs saying
 
 
 def test_a_workday_cannot_start_before_its_day(capsys: pytest.CaptureFixture[str]) -> None:

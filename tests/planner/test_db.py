@@ -3,7 +3,7 @@
 import os
 import sqlite3
 import stat
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from planner.storage.db import (
     open_database,
     resolve_url,
 )
-from planner.storage.models import Entry
+from planner.storage.models import Base, Entry
 
 
 def test_naive_timestamps_are_refused(db: Database) -> None:
@@ -147,12 +147,31 @@ def test_a_database_of_the_first_schema_with_data_opens_on_the_newest(tmp_path: 
                 "'phone', 1, 0, 0, 0, 0)"
             )
         )
+        for hour in (9, 10):
+            conn.execute(
+                text(
+                    'INSERT INTO slot (owner, day, start, "end", role_id, title, origin, pinned) '
+                    f"VALUES ('me', '2026-11-24', '2026-11-24 0{hour - 1}:00:00.000000', "
+                    f"'2026-11-24 {hour:02d}:00:00.000000', 1, '', 'auto', 0)"
+                )
+            )
+        conn.execute(
+            text(
+                "INSERT INTO task (owner, title, role_id, day, priority, estimate_minutes, "
+                "status, carried_over, created_at) VALUES ('me', 'old task', 1, '2026-11-24', "
+                "1, 30, 'open', 0, '2026-11-24 08:00:00.000000')"
+            )
+        )
     engine.dispose()
     db = open_database(f"sqlite:///{path}", owner="me")
     with db.transaction() as s:
         entry = s.query(Entry).one()
         assert (entry.note, entry.start) == ("old note", datetime(2026, 11, 24, 9, 30, tzinfo=UTC))
         assert [r.name for r in planning.list_roles(s, "me")] == ["Support"]
+        # 0002: every slot and task got its own uid (what undo steps refer to)
+        uids = [v.uid for v in planning.list_slots(s, "me", date(2026, 11, 24))]
+        uids += [t.uid for t in planning.list_tasks(s, "me")]
+        assert len(uids) == 3 and len(set(uids)) == 3 and all(len(u) == 36 for u in uids)
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
             SCHEMA_REVISION
@@ -163,7 +182,7 @@ def test_a_database_of_the_first_schema_with_data_opens_on_the_newest(tmp_path: 
 
 
 def test_race_damage_in_a_first_schema_database_is_repaired_on_upgrade(db_url: str) -> None:
-    """Two running entries and overlapping slots, as concurrent writers left them before 0002,
+    """Two running entries and overlapping slots, as concurrent writers left them before 0003,
     on this backend: the upgrade keeps every row's data, ends the older running entry where the
     newer began (marked for review) and, on PostgreSQL, moves the later slot past the earlier."""
     from alembic import command
@@ -275,3 +294,12 @@ def test_an_empty_file_becomes_a_splitday_database(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM role").fetchone() == (0,)
     conn.close()
+
+
+def test_the_migrations_build_the_schema_the_models_describe(db: Database) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []

@@ -186,7 +186,8 @@ def test_a_read_only_database_is_said_as_such(tmp_path: Path, what: str) -> None
             db.close()
     message = str(caught.value)
     expected = "the database file" if what == "file" else "the folder of the database file"
-    assert message.startswith(f"{expected} {path} is read-only"), message
+    assert message.startswith("the database is read-only"), message
+    assert f"{expected} {path} is read-only" in message, message
     _no_damage_advice(message)
 
 
@@ -212,7 +213,8 @@ def test_a_full_disk_is_said_as_such(tmp_path: Path) -> None:
                 planning.add_task(s, "me", f"{i} " + "y" * 400, 1, now=_now())
     finally:
         db.close()
-    assert str(caught.value).startswith(f"the disk holding {path} is full; nothing was saved")
+    assert str(caught.value).startswith("the disk is full (database or disk is full)")
+    assert f"the disk holding {path} is full; nothing was saved" in str(caught.value)
 
 
 def _now() -> object:

@@ -151,7 +151,7 @@ def test_work_on_the_running_role_changes_nothing(db: Database) -> None:
 def test_work_on_the_other_role_with_nothing_running(db: Database) -> None:
     ids = role_ids(db)
     with db.transaction() as s:
-        tracking.interrupt(s, "tester", BERLIN, at("10:10"), minutes=10, note="call")
+        tracking.interrupt(s, "tester", BERLIN, at("10:20"), minutes=10, note="call")  # 10:10–10:20
         tracking.stop(s, "tester", BERLIN, at("10:20"))
         gaps.record_gap(
             s,

@@ -84,10 +84,11 @@ def test_reflow_advice_after_a_long_interruption(
     t0 = clock.now()
     _slot(db, zone, t0, t0 + timedelta(hours=2))
     with db.transaction() as s:
-        short, _ = tracking.interrupt(s, OWNER, zone, t0, minutes=10)
+        # logged when they were over: 09:00–09:10 and 09:20–10:00
         ten = t0 + timedelta(minutes=10)
+        short, _ = tracking.interrupt(s, OWNER, zone, ten, minutes=10)
         assert interruptions.reflow_advice(s, OWNER, zone, ten, short) is None
-        long, _ = tracking.interrupt(s, OWNER, zone, t0 + timedelta(minutes=20), minutes=40)
+        long, _ = tracking.interrupt(s, OWNER, zone, t0 + timedelta(minutes=60), minutes=40)
         advice = interruptions.reflow_advice(s, OWNER, zone, t0 + timedelta(hours=1), long)
         running, _ = tracking.interrupt(s, OWNER, zone, t0 + timedelta(hours=1))
         assert interruptions.reflow_advice(s, OWNER, zone, t0 + timedelta(hours=2), running) is None

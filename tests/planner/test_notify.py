@@ -111,3 +111,17 @@ def test_a_dead_bus_cannot_be_asked(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     """dbus-send cannot connect: unknown, so plyer is tried (and its failure caught)."""
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'nothing'}")
     assert notify.notification_service_present() is None
+
+
+def test_an_urgent_notice_never_expires_on_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "Time to stop" stays on screen until dismissed: critical, and no expiry time."""
+    from plyer import notification
+
+    called: list[dict[str, object]] = []
+    monkeypatch.setattr(notification, "_notify", lambda **kw: called.append(kw))
+    PlyerNotifier(probe=lambda: None).notify(Notice("Time to stop", "17:30", urgent=True))
+    assert (called[0]["urgency"], called[0]["timeout"], called[0]["expire_time"]) == (
+        "critical",
+        0,
+        "0",
+    )

@@ -89,7 +89,12 @@ def test_two_interruptions_at_once_leave_one_running(pair: tuple[Database, Datab
                 s, OWNER, ZONE, at + timedelta(minutes=1, seconds=5)
             ),
         )
-        assert [o[0] for o in outcome] == ["ok", "ok"], outcome
+        # Serialised, the later press may be stored first: the earlier one would then lie
+        # inside it, which the log refuses in words ("would hide the interruption"). Never a
+        # crash, never both running.
+        assert "ok" in [o[0] for o in outcome], outcome
+        for how, said in outcome:
+            assert how == "ok" or (how == "refused" and "hide" in said), outcome
         with a.transaction() as s:
             open_rows = s.scalars(
                 select(Entry).where(Entry.owner == OWNER, Entry.end.is_(None))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -139,7 +140,7 @@ def test_wake_after_sleep_fires_one_hard_stop_not_every_overtime(planned: Databa
     assert [r.kind for r in woke.fire] == [Kind.HARD_STOP]
     assert check(planned, at("19:11")).fire == ()
     assert [r.title for r in check(planned, at("19:15")).fire] == [
-        "Overtime: 105 min past your stop"
+        "Overtime: 1 h 45 min past your stop"
     ]
 
 
@@ -164,7 +165,11 @@ def test_a_started_day_hears_of_the_stop_however_late(planned: Database) -> None
 def test_wake_mid_slot_shows_the_running_slot_only(planned: Database) -> None:
     check(planned, at("08:00"))
     woke = check(planned, at("11:20"))
-    assert texts(woke) == ["Community 11:00–12:00 — Write the newsletter — running since 11:00"]
+    # nothing was started: the late reminder must not claim that anything runs
+    assert texts(woke) == [
+        "Community 11:00–12:00 — Write the newsletter — planned since 11:00; "
+        "nothing is being tracked"
+    ]
     assert check(planned, at("11:21")).fire == ()
     # After its end warning is due the start notice is stale: a later wake skips it.
     assert check(planned, at("11:56")).fire[0].kind == Kind.SLOT_END
@@ -317,3 +322,66 @@ def test_spring_forward_day_reminds_on_local_wall_time(db: Database) -> None:
     local = [(t.astimezone(BERLIN).strftime("%H:%M"), k) for t, k in fired]
     assert local == [("08:58", "slot_start"), ("09:55", "slot_end"), ("17:30", "hard_stop")]
     assert fired[0][0] == datetime(2026, 3, 29, 6, 58, tzinfo=UTC)  # CEST is UTC+2 now
+
+
+def test_a_late_slot_reminder_says_what_is_really_logged(planned: Database) -> None:
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("09:00"), follow_plan=True)
+    check(planned, at("09:00"))
+    with planned.transaction() as s:
+        tracking.interrupt(s, "tester", BERLIN, at("10:40"), note="printer down")
+    woke = [t for t in texts(check(planned, at("11:20"))) if t.startswith("Community")]
+    assert woke == [
+        "Community 11:00–12:00 — Write the newsletter — planned since 11:00; you are in an "
+        "interruption since 10:40 (back to work with Ctrl+Alt+I)"
+    ]
+
+
+def test_following_the_plan_a_late_slot_reminder_says_running_since(planned: Database) -> None:
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
+    check(planned, at("08:00"))
+    assert texts(check(planned, at("11:20")))[0].endswith("running since 11:00")
+
+
+def test_overtime_after_a_restart_counts_the_real_minutes(planned: Database) -> None:
+    """The app restarted at 17:59 after the 17:45 repeat was due: 29 min, not 15."""
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
+    check(planned, at("17:31"))  # the hard stop was shown, then the app was closed
+    fired = check(planned, at("17:59")).fire
+    assert [r.title for r in fired] == ["Overtime: 29 min past your stop"]
+
+
+def test_the_agenda_lists_overtime_only_up_to_the_next_repeat(planned: Database) -> None:
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
+        rows = reminders.agenda(s, "tester", BERLIN, at("17:40"))
+    overtime = [r for r, _ in rows if r.kind == Kind.OVERTIME]
+    assert [r.due for r in overtime] == [at("17:45")]  # not 42 lines up to 03:45
+    with planned.transaction() as s:
+        later = reminders.agenda(s, "tester", BERLIN, at("18:20"))
+    due = [r.due for r, _ in later if r.kind == Kind.OVERTIME]
+    assert due == [at("17:45"), at("18:00"), at("18:15"), at("18:30")]
+
+
+def test_a_meeting_gets_a_reminder_before_it_starts(
+    planned: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planner.calendars import sync as calendars
+
+    ics = tmp_path / "team.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:sync@t\r\nDTSTART;TZID=Europe/Berlin:20261124T100000\r\n"
+        "DTEND;TZID=Europe/Berlin:20261124T103000\r\nSUMMARY:Team sync\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    with planned.transaction() as s:
+        source, _ = calendars.add_source(s, "tester", "team", str(ics))
+        result = calendars.sync_source(s, "tester", source.id, now=at("08:00"), zone=BERLIN)
+        assert result.ok, result.message
+    check(planned, at("09:00"))  # the slot's own reminder
+    assert check(planned, at("09:57")).fire == ()
+    assert texts(check(planned, at("09:58"))) == ["Team sync 10:00–10:30 — starts in 2 min"]
+    assert check(planned, at("09:59")).fire == ()

@@ -43,7 +43,7 @@ def test_following_the_plan_splits_at_slot_starts(
     with db.transaction() as s:
         first, _ = tracking.start_work(s, OWNER, zone, wall(zone, 9, 5), follow_plan=True)
         assert first.role_id == planned["support"] and first.follows_plan
-        tracking.follow_plan(s, OWNER, zone, wall(zone, 13, 10))
+        tracking.catch_up(s, OWNER, zone, wall(zone, 13, 10))
     log = entries(db)
     assert [(e.start, e.end, e.role_id) for e in log] == [
         (wall(zone, 9, 5), wall(zone, 11), planned["support"]),
@@ -106,15 +106,58 @@ def test_an_interruption_after_the_hard_stop(db: Database, zone: ZoneInfo) -> No
     assert hit.flags == {"unplanned", "after_stop"}
 
 
-def test_a_finished_interruption_continues_the_work(
+def test_an_interruption_logged_after_the_fact_ends_when_logged_and_splits_the_work(
+    db: Database, zone: ZoneInfo, planned: dict[str, int]
+) -> None:
+    """Issue 15 item 5: 'took 10m' logged at 09:30 was 09:20–09:30, not 09:30–09:40."""
+    with db.transaction() as s:
+        tracking.start_work(s, OWNER, zone, wall(zone, 9), follow_plan=True)
+        hit, _ = tracking.interrupt(
+            s, OWNER, zone, wall(zone, 9, 30), note="chat", minutes=10, now=wall(zone, 9, 30)
+        )
+        current = tracking.running(s, OWNER)
+    assert (hit.start, hit.end) == (wall(zone, 9, 20), wall(zone, 9, 30))
+    assert current is not None and current.kind == "work"
+    assert current.start == wall(zone, 9, 30)  # goes on from the moment it was logged
+    assert [(e.kind, e.start, e.end, e.role_id) for e in entries(db)] == [
+        ("work", wall(zone, 9), wall(zone, 9, 20), planned["support"]),
+        ("interruption", wall(zone, 9, 20), wall(zone, 9, 30), planned["community"]),
+        ("work", wall(zone, 9, 30), None, planned["support"]),
+    ]
+
+
+def test_an_interruption_longer_than_the_work_so_far_starts_before_it(
+    db: Database, zone: ZoneInfo, planned: dict[str, int]
+) -> None:
+    """09:04, 'took 10m' with work since 09:00: 08:54–09:04, and the work begins at 09:04."""
+    with db.transaction() as s:
+        work, _ = tracking.start_work(s, OWNER, zone, wall(zone, 9), follow_plan=True)
+        tracking.interrupt(s, OWNER, zone, wall(zone, 9, 4), minutes=10, now=wall(zone, 9, 4))
+    log = entries(db)
+    assert [(e.kind, e.start, e.end) for e in log] == [
+        ("interruption", wall(zone, 8, 54), wall(zone, 9, 4)),
+        ("work", wall(zone, 9, 4), None),
+    ]
+    assert log[1].id == work.id  # the same work, begun when the interruption was over
+
+
+def test_an_interruption_after_the_fact_keeps_what_was_logged_in_its_time(
     db: Database, zone: ZoneInfo, planned: dict[str, int]
 ) -> None:
     with db.transaction() as s:
         tracking.start_work(s, OWNER, zone, wall(zone, 9), follow_plan=True)
-        tracking.interrupt(s, OWNER, zone, wall(zone, 9, 30), note="chat", minutes=10)
-        current = tracking.running(s, OWNER)
-    assert current is not None and current.kind == "work"
-    assert current.start == wall(zone, 9, 40)
+        tracking.interrupt(s, OWNER, zone, wall(zone, 9, 20), note="first")
+        tracking.resume(s, OWNER, zone, wall(zone, 9, 25))
+        tracking.interrupt(s, OWNER, zone, wall(zone, 9, 30), note="second", minutes=15)
+        with pytest.raises(PlannerError, match="logged already"):
+            tracking.interrupt(s, OWNER, zone, wall(zone, 9, 24), minutes=2)
+    log = entries(db)
+    assert [(e.kind, e.note, e.start, e.end) for e in log] == [
+        ("work", "", wall(zone, 9), wall(zone, 9, 20)),
+        ("interruption", "first", wall(zone, 9, 20), wall(zone, 9, 25)),
+        ("interruption", "second", wall(zone, 9, 25), wall(zone, 9, 30)),  # not from 09:15
+        ("work", "", wall(zone, 9, 30), None),
+    ]
 
 
 def test_nested_interruptions_resume_the_original_work(
@@ -175,10 +218,12 @@ def test_dst_day_interruption_minutes(db: Database) -> None:
     zone = ZoneInfo("Europe/Berlin")
     day = date(2026, 10, 25)  # 25 h day: 02:00–03:00 happens twice
     start = local_wall_time(day, 1 * 60 + 30, zone)
+    end = start + timedelta(minutes=120)  # 120 real minutes later the wall clock says 02:30
     with db.transaction() as s:
-        tracking.interrupt(s, OWNER, zone, start, note="night call", minutes=120)
+        tracking.interrupt(s, OWNER, zone, end, note="night call", minutes=120)
         # the day runs 04:00–04:00, so 01:30 on the 25th belongs to the 24th's (25 h) day
-        summary = tracking.day_summary(s, OWNER, day - timedelta(days=1), zone, start)
+        summary = tracking.day_summary(s, OWNER, day - timedelta(days=1), zone, end)
         log = tracking.list_entries(s, OWNER, Interval(start, start + timedelta(hours=3)))
     assert summary.minutes == 120
+    assert log[0].start == start
     assert log[0].end is not None and log[0].end.astimezone(zone).hour == 2  # wall clock 02:30

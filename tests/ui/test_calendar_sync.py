@@ -18,6 +18,7 @@ from planner.calendars import sync as calendars
 from planner.domain.clock import FakeClock
 from planner.platform import ipc
 from planner.storage.db import Database
+from ui.gateway import Gateway
 from ui.shell.calendar_sync import BackgroundSync
 from ui.shell.single_instance import SingleInstance
 
@@ -87,7 +88,7 @@ def test_quit_during_a_trickling_sync_returns_at_once_and_the_socket_answers(
     instance = SingleInstance(name, {})
     assert instance.acquire()
     instance.listen()
-    sync = BackgroundSync(db, "tester", clock, BERLIN)
+    sync = BackgroundSync(Gateway(db, clock, BERLIN))
     results: list[Any] = []
     sync.synced.connect(results.append)
     try:

@@ -16,6 +16,7 @@ from planner.calendars import sync as calendars
 from planner.domain.clock import FakeClock
 from planner.storage.db import Database
 from ui.dialogs.calendars import CalendarsDialog, SourceEditor
+from ui.gateway import Gateway
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ICS = (
@@ -45,7 +46,7 @@ def test_add_syncs_in_the_background_and_lists_the_source(
     path = tmp_path / "work.ics"
     path.write_text(ICS)
     dialog = CalendarsDialog(
-        db, "tester", clock, BERLIN, editor_factory=filled_editor(path, "standup = Support")
+        Gateway(db, clock, BERLIN), editor_factory=filled_editor(path, "standup = Support")
     )
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.sync_finished, timeout=10_000) as done:
@@ -54,7 +55,7 @@ def test_add_syncs_in_the_background_and_lists_the_source(
     assert result.ok and result.added == 3
     assert dialog.model.rowCount() == 1
     assert dialog.model.index(0, 3).data() == "Community"
-    assert "+3 new" in dialog.status_label.text()
+    assert dialog.status_label.text() == "Work: 3 new"
     assert not dialog.is_syncing() and dialog.sync_button.isEnabled()
     with db.transaction() as s:
         [source] = calendars.list_sources(s, "tester")
@@ -79,7 +80,7 @@ def test_broken_file_reports_and_changes_nothing(
     path.write_text(ICS)
     with db.transaction() as s:
         calendars.add_source(s, "tester", "Work", str(path))
-    dialog = CalendarsDialog(db, "tester", clock, BERLIN)
+    dialog = CalendarsDialog(Gateway(db, clock, BERLIN))
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.sync_finished, timeout=10_000):
         dialog.sync_button.click()
@@ -110,7 +111,7 @@ def test_a_result_not_stored_is_shown_as_such(
         return parse(*args, **kw)
 
     monkeypatch.setattr(calendars, "read", disable_then_read)
-    dialog = CalendarsDialog(db, "tester", clock, BERLIN)
+    dialog = CalendarsDialog(Gateway(db, clock, BERLIN))
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.sync_finished, timeout=10_000) as done:
         dialog.sync_button.click()

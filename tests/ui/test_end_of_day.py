@@ -17,6 +17,7 @@ from planner.services import planning, tracking
 from planner.storage.db import Database
 from tests.ui.dialog_helpers import IGNORED_QT_MESSAGES
 from ui.dialogs.end_of_day import EndOfDayDialog
+from ui.gateway import Gateway
 
 pytestmark = pytest.mark.qt_log_ignore(*IGNORED_QT_MESSAGES)
 
@@ -45,7 +46,7 @@ def friday(db: Database, clock: FakeClock) -> dict[str, int]:
             s,
             OWNER,
             BERLIN,
-            at(10),
+            at(10, 20),  # logged when it was over: 10:00–10:20
             note="printer on fire",
             source="Kim",
             minutes=20,
@@ -64,7 +65,7 @@ def friday(db: Database, clock: FakeClock) -> dict[str, int]:
 def dialog(
     qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo, friday: dict[str, int]
 ) -> Iterator[EndOfDayDialog]:
-    widget = EndOfDayDialog(db, OWNER, zone, clock, FRIDAY)
+    widget = EndOfDayDialog(Gateway(db, clock, zone), FRIDAY)
     qtbot.addWidget(widget)
     widget.show()
     widget.activateWindow()
@@ -145,7 +146,7 @@ def test_a_closed_day_cannot_be_closed_again(
     with db.transaction() as s:
         planning.close_day(s, OWNER, FRIDAY, BERLIN, at(17, 40))
     clock.advance(timedelta(hours=1))
-    dialog = EndOfDayDialog(db, OWNER, zone, clock, FRIDAY)
+    dialog = EndOfDayDialog(Gateway(db, clock, zone), FRIDAY)
     qtbot.addWidget(dialog)
     assert not dialog.close_day.isEnabled()
     assert "Closed at 17:40" in dialog.status.text()

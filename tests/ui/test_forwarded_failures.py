@@ -11,7 +11,7 @@ import socket
 import subprocess
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,13 +77,17 @@ def broken(kind: str, tmp_path: Path) -> Iterator[tuple[Database, str]]:
             cursor.close()
 
         db.engine.dispose()
-        yield db, "is full; nothing was saved"
+        yield db, "the disk is full (database or disk is full)"
         db.close()
         return
     db.close()
     with read_only(path):
         db = open_database(url, owner="tester")  # reading works; writing does not
-        yield db, f"the database file {path} is read-only"
+        yield (
+            db,
+            "the database is read-only (attempt to write a readonly database): "
+            f"the database file {path} is read-only",
+        )
         db.close()
 
 
@@ -102,7 +106,10 @@ def test_a_refused_forwarded_interrupt_is_told_in_words(
         def interrupt(args: dict[str, Any]) -> ipc.Reply:
             with db.transaction() as s:
                 for n in range(8):  # a few pages' worth: enough to need one more page
-                    tracking.interrupt(s, "tester", BERLIN, NOW, note=f"{n} {args['note']}")
+                    at = NOW - timedelta(minutes=3 * n)
+                    tracking.interrupt(
+                        s, "tester", BERLIN, at, note=f"{n} {args['note']}", minutes=1
+                    )
             return ipc.Reply(True, "logged")
 
         name = str(tmp_path / "app.sock")
@@ -125,4 +132,4 @@ def test_a_refused_forwarded_interrupt_is_told_in_words(
     assert codes == [1]
     assert words in err, err
     assert "unexpected error" not in err and "OperationalError" not in err
-    assert told == [err.strip()]
+    assert told == [err.strip().removeprefix("splitday: ")]

@@ -26,6 +26,7 @@ from ui.dialogs.interruption_log import (
     ReflowPrompt,
 )
 from ui.dialogs.quick_log import QuickLog
+from ui.gateway import Gateway
 from ui.shell.hotkeys import ECHO_SECONDS, Hotkeys, to_pynput
 from ui.shell.interruptions import Interruptions, parse_minutes
 
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 def intr(qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo) -> Interruptions:
     quick_log = QuickLog(zone, parse_minutes)
     qtbot.addWidget(quick_log)
-    return Interruptions(db, OWNER, zone, clock.now, quick_log)
+    return Interruptions(Gateway(db, clock, zone), quick_log)
 
 
 def _entries(db: Database, clock: FakeClock) -> list[EntryV]:
@@ -55,9 +56,10 @@ def test_edit_dialog_changes_time_duration_role_source_note(
     qtbot: QtBot, intr: Interruptions, db: Database, clock: FakeClock, zone: ZoneInfo
 ) -> None:
     t0 = clock.now()
-    intr.log(t0, "printer", "Anna", _role(db, "Support"), 10)
-    intr.log(t0 + timedelta(hours=1), "call", "phone", None, 5)
-    dialog = InterruptionLogDialog(intr, zone, parse_minutes)
+    # logged when they were over: 09:00–09:10 and 10:00–10:05
+    intr.log(t0 + timedelta(minutes=10), "printer", "Anna", _role(db, "Support"), 10)
+    intr.log(t0 + timedelta(hours=1, minutes=5), "call", "phone", None, 5)
+    dialog = InterruptionLogDialog(intr.service, zone, parse_minutes)
     qtbot.addWidget(dialog)
     changes: list[bool] = []
     dialog.changed.connect(lambda: changes.append(True))
@@ -117,7 +119,7 @@ def test_convert_to_planned_work(
 ) -> None:
     t0 = clock.now()
     intr.log(t0, "was the plan", "", None, 30)
-    dialog = InterruptionLogDialog(intr, zone, parse_minutes)
+    dialog = InterruptionLogDialog(intr.service, zone, parse_minutes)
     qtbot.addWidget(dialog)
     dialog.show_day(t0.astimezone(zone).date())
     qtbot.mouseClick(dialog.to_work_button, Qt.MouseButton.LeftButton)
@@ -275,8 +277,8 @@ def test_forwarded_interrupt_with_a_role_name_and_its_errors(
     assert reply.ok and "Community" in reply.message and reply.data is not None
     [entry] = [e for e in _entries(db, clock) if e.kind == "interruption"]
     assert entry.id == reply.data["entry_id"]
-    assert entry.role_id == _role(db, "Community") and entry.start == clock.now()
-    assert entry.end == clock.now() + timedelta(minutes=15)
+    assert entry.role_id == _role(db, "Community") and entry.end == clock.now()
+    assert entry.start == clock.now() - timedelta(minutes=15)  # already over when logged
     from planner.domain.errors import PlannerError
 
     with pytest.raises(PlannerError, match="no role"):

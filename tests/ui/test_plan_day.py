@@ -19,6 +19,7 @@ from planner.storage.db import Database
 from planner.storage.models import CalendarSource, Day, Occurrence
 from tests.ui.dialog_helpers import IGNORED_QT_MESSAGES, type_into
 from ui.dialogs.plan_day import COL_END, COL_ROLE, COL_TITLE, PlanDayDialog
+from ui.gateway import Gateway
 
 pytestmark = pytest.mark.qt_log_ignore(*IGNORED_QT_MESSAGES)
 
@@ -41,7 +42,7 @@ def roles(db: Database) -> dict[str, int]:
 def dialog(
     qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo, roles: dict[str, int]
 ) -> Iterator[PlanDayDialog]:
-    widget = PlanDayDialog(db, OWNER, zone, clock, DAY)
+    widget = PlanDayDialog(Gateway(db, clock, zone), DAY)
     qtbot.addWidget(widget)
     widget.show()
     widget.activateWindow()
@@ -80,7 +81,7 @@ def test_auto_split_follows_the_chosen_shares(
     assert not dialog.message.is_error
 
     # the split is kept for next time; the roles' targets stay as they were
-    again = PlanDayDialog(db, OWNER, ZoneInfo("Europe/Berlin"), dialog._clock, DAY)
+    again = PlanDayDialog(dialog.gateway, DAY)
     qtbot.addWidget(again)
     assert again.shares() == {support: 70, community: 30}
     with db.transaction() as s:
@@ -111,7 +112,7 @@ def test_auto_split_leaves_meetings_free_and_lists_them(
                 role_id=roles["Support"],
             )
         )
-    dialog = PlanDayDialog(db, OWNER, zone, clock, DAY)
+    dialog = PlanDayDialog(Gateway(db, clock, zone), DAY)
     qtbot.addWidget(dialog)
     assert dialog.meetings.count() == 1
     assert "10:00–11:00" in dialog.meetings.item(0).text()
@@ -221,7 +222,7 @@ def test_tasks_reorder_with_keys_and_by_drop(
     qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo, roles: dict[str, int]
 ) -> None:
     add_tasks(db, clock, roles["Support"], ["a", "b", "c"], DAY)
-    dialog = PlanDayDialog(db, OWNER, zone, clock, DAY)
+    dialog = PlanDayDialog(Gateway(db, clock, zone), DAY)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()  # shortcuts fire in the active window only
@@ -250,7 +251,7 @@ def test_carry_over_pulls_in_the_last_open_day(
     add_tasks(db, clock, roles["Community"], ["today's"], DAY)
     with db.transaction() as s:
         planning.set_task_status(s, OWNER, ids[2], "done", clock.now())
-    dialog = PlanDayDialog(db, OWNER, zone, clock, DAY)
+    dialog = PlanDayDialog(Gateway(db, clock, zone), DAY)
     qtbot.addWidget(dialog)
     assert dialog.carry.isEnabled()
     assert "2 unfinished tasks from Fri 20 Nov" in dialog.carry.text()
@@ -299,10 +300,34 @@ def test_start_the_day_follows_the_current_slot(
     assert entry.role_id == slot.role_id
 
 
+def test_started_before_the_first_slot_the_log_follows_the_plan_from_it(
+    qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo
+) -> None:
+    """Issue 15 item 1: Plan my day at 08:50, Auto-split, Start the day; at 09:00 and later
+    the log follows the plan (it stayed empty). The same core call as `splitday start`."""
+    clock.set(at(8, 50))
+    gateway = Gateway(db, clock, zone)
+    dialog = PlanDayDialog(gateway, DAY)
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.day_started):
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    with db.transaction() as s:
+        assert tracking.running(s, OWNER) is None  # nothing is logged before 09:00
+        first = planning.list_slots(s, OWNER, DAY)[0]
+    assert first.start == at(9)
+    clock.set(at(9, 20))
+    assert gateway.tick()  # the window's minute tick, or `splitday status`: the same catch-up
+    with db.transaction() as s:
+        entry = tracking.running(s, OWNER)
+    assert entry is not None and entry.follows_plan
+    assert (entry.start, entry.role_id) == (at(9), first.role_id)
+
+
 def test_another_day_cannot_be_started(
     qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo
 ) -> None:
-    dialog = PlanDayDialog(db, OWNER, zone, clock, DAY + timedelta(days=1))
+    dialog = PlanDayDialog(Gateway(db, clock, zone), DAY + timedelta(days=1))
     qtbot.addWidget(dialog)
     assert not dialog.start_button.isEnabled()
 

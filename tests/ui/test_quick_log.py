@@ -17,6 +17,7 @@ from planner.domain.values import EntryV
 from planner.services import planning, tracking
 from planner.storage.db import Database
 from ui.dialogs.quick_log import QuickLog
+from ui.gateway import Gateway
 from ui.shell.interruptions import Interruptions, parse_minutes
 
 OWNER = "tester"
@@ -33,7 +34,7 @@ def intr(qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo) -> Iterat
         tracking.start_work(s, OWNER, zone, t0, follow_plan=True)
     quick_log = QuickLog(zone, parse_minutes)
     qtbot.addWidget(quick_log)
-    controller = Interruptions(db, OWNER, zone, clock.now, quick_log)
+    controller = Interruptions(Gateway(db, clock, zone), quick_log)
     yield controller
     quick_log.hide()
 
@@ -138,8 +139,9 @@ def test_ctrl_enter_logs_a_finished_interruption(
     qtbot.keyClick(quick_log.duration, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     [entry] = _interruptions(db, clock)
     assert entry.note == "quick question"
-    assert entry.start == clock.now()
-    assert entry.end == clock.now() + timedelta(minutes=10)
+    # "took 10m": over when it was logged (the key press), so it began 10 min before
+    assert entry.end == clock.now()
+    assert entry.start == clock.now() - timedelta(minutes=10)
     with db.transaction() as s:
         run = tracking.running(s, OWNER)
     assert run is not None and run.kind == "work"  # back on the planned work afterwards

@@ -17,6 +17,7 @@ from planner.platform.notify import MemoryNotifier, Notice, NotifyFailed
 from planner.services import planning, tracking
 from planner.storage.db import Database
 from ui.dialogs.gap import GapDialog
+from ui.gateway import Gateway
 from ui.shell.reminders import Dispatcher, GapAsker, ReminderService, TrayNotifier
 from ui.widgets.toast import ToastNotifier, ToastStack
 
@@ -64,10 +65,7 @@ def make(
     stack = ToastStack(timeout_ms=0)
     dispatcher = Dispatcher(desktop, [ToastNotifier(stack)])
     service = ReminderService(
-        db,
-        "tester",
-        BERLIN,
-        clock,
+        Gateway(db, clock, BERLIN),
         dispatcher,
         monotonic=mono or Mono(),
         boottime=lambda: None,
@@ -187,7 +185,7 @@ def test_tray_without_a_visible_icon_refuses(qtbot: QtBot) -> None:
 def test_gap_dialog_logs_an_interruption(qtbot: QtBot, planned: Database) -> None:
     with planned.transaction() as s:
         tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
-    asker = GapAsker(planned, "tester", lambda: BERLIN)
+    asker = GapAsker(Gateway(planned, FakeClock(at("11:45")), BERLIN))
     from planner.services.gaps import Gap
 
     dialog = asker.ask(Gap(at("11:10"), at("11:40"), "idle"))
@@ -228,15 +226,17 @@ def test_gap_dialog_work_on_a_role(qtbot: QtBot, planned: Database) -> None:
 def test_a_system_zone_change_is_followed(qtbot: QtBot, planned: Database) -> None:
     zones = [BERLIN, ZoneInfo("Europe/London")]
     desktop = MemoryNotifier("desktop")
-    service = ReminderService(
+    gateway = Gateway(
         planned,
-        "tester",
-        BERLIN,
         FakeClock(at("09:00")),
+        BERLIN,
+        zone_source=lambda: zones.pop(0) if len(zones) > 1 else zones[0],
+    )
+    service = ReminderService(
+        gateway,
         Dispatcher(desktop, []),
         monotonic=Mono(),
         boottime=lambda: None,
-        zone_source=lambda: zones.pop(0) if len(zones) > 1 else zones[0],
         heartbeat_ms=60_000,
     )
     service.start()
@@ -259,20 +259,19 @@ def test_install_wires_a_working_service(qtbot: QtBot, planned: Database) -> Non
     desktop = MemoryNotifier("desktop", fail=True)
     service = install(
         app,
-        planned,
-        "tester",
-        BERLIN,
-        FakeClock(at("10:58")),
+        Gateway(planned, FakeClock(at("10:58")), BERLIN),
         window=lambda: window,
         desktop=desktop,
         start=False,
     )
-    changes = []
+    changes, broadcast = [], []
     service.changed.connect(changes.append)
+    service.gateway.changed.connect(broadcast.append)  # what it wrote, for every view
     with qtbot.waitSignal(service.dispatcher.delivered, timeout=3000) as blocker:
         service.start()
     assert blocker.args[1] == "toast"
     assert changes and changes[0].topics
+    qtbot.waitUntil(lambda: broadcast == changes)
     assert service.asker is not None
     service.stop()
     for toast in [w for w in app.topLevelWidgets() if w.objectName() == "toast"]:

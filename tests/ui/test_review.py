@@ -18,6 +18,7 @@ from planner.domain.values import Change, Topic
 from planner.services import planning
 from planner.storage.db import Database
 from planner.storage.models import Entry, Slot
+from ui.gateway import Gateway
 from ui.views.review import ReviewView
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -57,7 +58,7 @@ def filled(db: Database) -> Database:
 
 @pytest.fixture
 def view(qtbot, filled: Database, clock: FakeClock) -> ReviewView:  # type: ignore[no-untyped-def]
-    widget = ReviewView(filled, "tester", BERLIN, clock)
+    widget = ReviewView(Gateway(filled, clock, BERLIN))
     qtbot.addWidget(widget)
     widget.resize(1100, 720)
     widget.show()
@@ -167,13 +168,11 @@ from zoneinfo import ZoneInfo
 from PySide6.QtWidgets import QApplication
 from planner.services import planning
 from planner.domain.clock import FakeClock
-from planner.storage.db import open_database
+from ui.gateway import open_gateway
 from ui.views.review import ReviewView
 app = QApplication([])
-db = open_database(sys.argv[1], owner="t")
-with db.transaction() as s:
-    planning.ensure_defaults(s, "t")
-view = ReviewView(db, "t", ZoneInfo("Europe/Berlin"), FakeClock(datetime(2026, 11, 24, tzinfo=UTC)))
+clock = FakeClock(datetime(2026, 11, 24, tzinfo=UTC))
+view = ReviewView(open_gateway(sys.argv[1], clock, ZoneInfo("Europe/Berlin"), owner="t"))
 before = "matplotlib" in sys.modules
 view.show()
 app.processEvents()

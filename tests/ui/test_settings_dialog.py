@@ -18,6 +18,7 @@ from planner.services import planning
 from planner.storage.db import Database
 from tests.ui.dialog_helpers import IGNORED_QT_MESSAGES, type_into
 from ui.dialogs.settings import SettingsDialog
+from ui.gateway import Gateway
 
 pytestmark = pytest.mark.qt_log_ignore(*IGNORED_QT_MESSAGES)
 
@@ -29,7 +30,7 @@ DAY = date(2026, 11, 24)
 def dialog(
     qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo
 ) -> Iterator[SettingsDialog]:
-    widget = SettingsDialog(db, OWNER, zone, clock, DAY)
+    widget = SettingsDialog(Gateway(db, clock, zone), DAY)
     qtbot.addWidget(widget)
     widget.show()
     widget.activateWindow()

@@ -6,11 +6,12 @@ from datetime import datetime
 
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
-from ui_helpers import DAY, Seeded, at, slots_of, tasks_of
+from ui_helpers import BERLIN, DAY, Seeded, at, slots_of, tasks_of
 
+from planner.services import planning
 from planner.storage.db import Database
 from ui.shell.main_window import MainWindow
-from ui.views.timeline import TimelineWidget
+from ui.views.timeline.widget import TimelineWidget
 
 NO = Qt.KeyboardModifier.NoModifier
 LEFT = Qt.MouseButton.LeftButton
@@ -121,6 +122,46 @@ def test_keyboard_selects_moves_resizes_and_deletes(
     window.undo_action.trigger()
     window.undo_action.trigger()
     assert ("13:00", "14:00", seeded.support) in slots_of(db)
+
+
+def test_move_delete_undo_undo_of_a_slot_that_is_not_the_newest(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    """Issue 14: slots 1, 2, 3; move 1; delete 1; undo; undo. The deleted slot came back with
+    a new id, and undoing the move then failed with "no slot with id 1"."""
+    original = slots_of(db)
+    tl = window.timeline
+    tl.setFocus()
+    qtbot.keyClick(tl, Qt.Key.Key_Down)  # the first slot, 09:00 (not the newest id)
+    assert tl.selected_id == seeded.slots["09:00"]
+    qtbot.keyClick(tl, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)  # 5 min earlier
+    assert ("08:55", "09:55", seeded.support) in slots_of(db)
+    qtbot.keyClick(tl, Qt.Key.Key_Delete)
+    assert len(slots_of(db)) == 2
+    window.undo_action.trigger()
+    assert ("08:55", "09:55", seeded.support) in slots_of(db)
+    window.undo_action.trigger()
+    assert window.last_error == ""
+    assert slots_of(db) == original
+    window.redo_action.trigger()
+    window.redo_action.trigger()
+    assert window.last_error == "" and len(slots_of(db)) == 2
+
+
+def test_an_undo_of_an_edit_changed_elsewhere_is_refused_readably(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded
+) -> None:
+    tl = window.timeline
+    drag(qtbot, tl, y(tl, at("13:30")), y(tl, at("14:02")))
+    assert ("13:30", "14:30", seeded.support) in slots_of(db)
+    with db.transaction() as s:  # the command line moves it again meanwhile
+        planning.update_slot(
+            s, "tester", BERLIN, seeded.slots["13:00"], start=at("15:00"), end=at("16:00")
+        )
+    window.undo_action.trigger()
+    assert "Could not undo" in window.last_error and "changed since" in window.last_error
+    assert ("15:00", "16:00", seeded.support) in slots_of(db)  # left as the user has it now
+    assert not window.undo_action.isEnabled()  # the stale step left the stack
 
 
 def test_delete_then_undo_puts_scheduled_tasks_back_into_the_slot(

@@ -336,7 +336,7 @@ def test_tray_shows_the_current_role_colour_and_its_menu(window: MainWindow) -> 
     window.reload()
     assert tray.colour == "#e15759"  # Support is planned at 09:00
     texts = [a.text().replace("&", "") for a in tray.contextMenu().actions() if a.text()]
-    assert texts == ["Log interruption…", "Plan my day…", "Show/hide window", "Quit"]
+    assert texts == ["Log interruption…\tCtrl+Alt+I", "Plan my day…", "Show/hide window", "Quit"]
     window.focus_changed.emit(None)
     assert tray.colour == IDLE
     assert window.tray is tray
@@ -496,16 +496,14 @@ def test_background_sync_brings_meetings_and_an_all_day_header(
     qtbot: QtBot, window: MainWindow, db: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
     from planner.calendars import sync as calendars
-    from planner.domain.values import Change, Topic
     from ui.shell.calendar_sync import BackgroundSync
 
     ics = tmp_path / "team.ics"
     ics.write_text(ICS, encoding="utf-8")
     with db.transaction() as s:
         calendars.add_source(s, "tester", "Team", str(ics))
-    sync = BackgroundSync(db, "tester", clock, BERLIN)
     assert window.gateway is not None
-    sync.changed.connect(lambda: window.gateway.changed.emit(Change.of(Topic.CALENDARS)))
+    sync = BackgroundSync(window.gateway)  # broadcasts what it changed through the gateway
     with qtbot.waitSignal(sync.synced, timeout=20000) as result:
         sync.sync_now()
     assert result.args and result.args[0][0].ok
@@ -533,3 +531,39 @@ def test_the_running_app_backs_up_once_a_day(qtbot: QtBot, tmp_path: Path) -> No
         backup_sqlite(path, reason="daily", keep=2)
     assert len(list_backups(path)) == 2
     runtime.close()
+
+
+def test_a_first_start_fits_the_window_on_the_screen(
+    qtbot: QtBot, clock: FakeClock, settings: QSettings
+) -> None:
+    win = MainWindow(settings, clock, BERLIN)
+    qtbot.addWidget(win)
+    free = win.screen().availableGeometry()
+    assert win.width() <= free.width() and win.height() <= free.height()
+    assert win.width() >= min(1100, free.width() - 40)  # as large as the screen allows
+
+
+def test_a_saved_geometry_from_a_larger_screen_is_shrunk_to_this_one(
+    qtbot: QtBot, clock: FakeClock, settings: QSettings
+) -> None:
+    first = MainWindow(settings, clock, BERLIN)
+    qtbot.addWidget(first)
+    first.resize(3000, 2000)  # as if saved on a 4K screen
+    first.save_layout()
+    again = MainWindow(settings, clock, BERLIN)
+    qtbot.addWidget(again)
+    free = again.screen().availableGeometry()
+    assert again.width() <= free.width() and again.height() <= free.height()
+
+
+def test_the_day_menu_names_the_hotkey_and_the_toolbar_takes_tab(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QToolBar, QToolButton
+
+    assert window.interrupt_action.text().endswith("\tCtrl+Alt+I")
+    window.show_hotkey("Ctrl+Shift+F9")  # a new hotkey from Settings
+    assert window.interrupt_action.text() == "Log &interruption…\tCtrl+Shift+F9"
+    assert "Ctrl+Shift+F9" in window.interrupt_action.toolTip()
+    bar = window.findChild(QToolBar, "dayToolbar")
+    buttons = [bar.widgetForAction(a) for a in bar.actions()]
+    buttons = [b for b in buttons if isinstance(b, QToolButton)]
+    assert buttons and all(b.focusPolicy() & Qt.FocusPolicy.TabFocus for b in buttons)

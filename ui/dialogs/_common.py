@@ -1,4 +1,4 @@
-"""What the dialogs share: one transaction per edit, inline messages, time edits, runners."""
+"""What the dialogs share: one gateway call per edit, inline messages, time edits, runners."""
 
 from __future__ import annotations
 
@@ -28,14 +28,10 @@ from PySide6.QtWidgets import (
     QTimeEdit,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from planner.domain import forms
-from planner.domain.clock import Clock
-from planner.domain.errors import PlannerError
 from planner.domain.values import Change
-from planner.storage.db import Database, StorageError
+from ui.gateway import Gateway, GatewayError, Outcome, ReadFailed, change_in
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -126,64 +122,64 @@ class MessageBar(QLabel):
         self.hide()
 
 
-def readable(exc: Exception) -> str:
-    """The one line a person sees when a change could not be saved."""
-    if isinstance(exc, PlannerError | StorageError):
-        return str(exc)
-    orig = getattr(exc, "orig", None)
-    return f"The change could not be saved: {orig or exc}"
+KEPT = "What you typed is kept here: try again."
 
 
 class ServiceDialog(QDialog):
-    """A dialog whose every edit is one service call in one transaction, then a reload."""
+    """A dialog whose every edit is one gateway call (one transaction), then a reload.
 
-    def __init__(
-        self,
-        db: Database,
-        owner: str,
-        zone: tzinfo,
-        clock: Clock,
-        day: date,
-        parent: QWidget | None = None,
-    ) -> None:
+    A refused edit (the core said no) shows why and the stored values again; an edit that could
+    not be saved (disk, server) keeps the dialog and what was typed, with the message inline.
+    """
+
+    def __init__(self, gateway: Gateway, day: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._db, self._owner, self._zone, self._clock, self._day = db, owner, zone, clock, day
+        self.gateway, self._day = gateway, day
+        self._read_bar: MessageBar | None = None  # where a failed read is said
 
-    # Subclasses: redraw from the database, and broadcast a saved change.
+    @property
+    def _zone(self) -> tzinfo:
+        return self.gateway.zone
+
+    # Subclasses: redraw from the database (raising ReadFailed), and announce a saved change.
     def reload(self) -> None:
         raise NotImplementedError
 
     def _announce(self, change: Change) -> None:
         raise NotImplementedError
 
-    def _reload_later(self) -> None:
-        QTimer.singleShot(0, self.reload)
+    def refresh(self) -> bool:
+        """Reload; a failed read is said in the dialog and what is shown stays."""
+        try:
+            self.reload()
+        except ReadFailed as exc:
+            if self._read_bar is not None:
+                self._read_bar.show_error(str(exc))
+            return False
+        return True
 
-    def _read(self, fetch: Callable[[Session], Any]) -> Any:
-        with self._db.transaction() as session:
-            return fetch(session)
+    def _reload_later(self) -> None:
+        QTimer.singleShot(0, self.refresh)
 
     def _save(
-        self, action: Callable[[Session], Any], bar: MessageBar, *, defer_reload: bool = False
+        self, action: Callable[[], Outcome[Any]], bar: MessageBar, *, defer_reload: bool = False
     ) -> Any | None:
-        """Run `action` in one transaction; on a refusal show why and reload what is stored.
-
-        `action` returns a Change, or a tuple whose last item is one. Returns the action's result
-        (None when it was refused).
-        """
-        try:
-            with self._db.transaction() as session:
-                result = action(session)
-        except (PlannerError, StorageError, SQLAlchemyError) as exc:
-            bar.show_error(readable(exc))
-            self._reload_later() if defer_reload else self.reload()
+        """Run one edit; on success reload and announce its Change. Returns the edit's result
+        (None when it did not happen)."""
+        outcome = action()
+        if not outcome.ok:
+            if outcome.refused:  # show what is stored again
+                bar.show_error(outcome.message)
+                self._reload_later() if defer_reload else self.refresh()
+            else:  # keep what was typed: nothing is reloaded over it
+                bar.show_error(f"{outcome.message}. {KEPT}")
             return None
         bar.clear_message()
-        change = result[-1] if isinstance(result, tuple) else result
-        self._reload_later() if defer_reload else self.reload()
-        if isinstance(change, Change) and change.topics:
+        self._reload_later() if defer_reload else self.refresh()
+        change = change_in(outcome.value)
+        if change.topics:
             self._announce(change)
-        return result
+        return outcome.value
 
 
 class WindowEdit(QWidget):
@@ -277,7 +273,7 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
-DialogFactory = Callable[[Database, str, tzinfo, Clock, date], QDialog]
+DialogFactory = Callable[[Gateway, date], QDialog]
 
 
 def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | None = None) -> int:
@@ -291,8 +287,7 @@ def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | N
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
 
     from planner.domain.clock import clock_from_env, local_zone
-    from planner.services import planning
-    from planner.storage.db import open_database
+    from ui.gateway import open_gateway
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -305,15 +300,12 @@ def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | N
         if hasattr(app.styleHints(), "setColorScheme"):
             app.styleHints().setColorScheme(Qt.ColorScheme.Light)
     try:
-        db = open_database(args.db)
-    except StorageError as exc:
+        gateway = open_gateway(args.db, clock_from_env(), local_zone())
+        day = args.day or gateway.today()
+    except GatewayError as exc:
         print(f"splitday: {exc}", file=sys.stderr)
         return 2
-    clock, zone = clock_from_env(), local_zone()
-    with db.transaction() as session:
-        planning.ensure_defaults(session, db.owner)
-        day = args.day or planning.day_of(session, db.owner, clock.now(), zone)
-    dialog = factory(db, db.owner, zone, clock, day)
+    dialog = factory(gateway, day)
     dialog.show()
     if args.screenshot:
 
@@ -329,4 +321,4 @@ def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | N
         import shiboken6
 
         shiboken6.delete(dialog)
-        db.close()
+        gateway.close()

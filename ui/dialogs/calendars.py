@@ -35,15 +35,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.calendars import sync as calendars
 from planner.calendars.fetch import Fetcher
 from planner.calendars.sync import Rule, SourceV, SyncResult
-from planner.domain.clock import Clock
 from planner.domain.errors import PlannerError
 from planner.domain.values import RoleV
-from planner.services import planning
-from planner.storage.db import Database
+from ui.actions.calendars import CalendarActions
+from ui.gateway import Gateway, ReadFailed
 from ui.workers import SyncWorker
+
+# Saves what the editor holds; "" when it was saved, else why not (the editor stays open).
+SaveSource = Callable[["SourceEditor"], str]
 
 COLUMNS = ("Name", "Kind", "Location", "Role", "Enabled", "Last sync", "Status")
 
@@ -106,15 +107,22 @@ class SourcesModel(QAbstractTableModel):
 
 
 class SourceEditor(QDialog):
-    """Name, location, default role, keyword rules, enabled; credentials for a URL."""
+    """Name, location, default role, keyword rules, enabled; credentials for a URL.
+
+    With `save`, OK saves first and closes only once it is stored: a failed save keeps the
+    editor and what was typed, with the reason under the fields.
+    """
 
     def __init__(
         self,
         roles: Sequence[RoleV],
         source: SourceV | None = None,
         parent: QWidget | None = None,
+        *,
+        save: SaveSource | None = None,
     ) -> None:
         super().__init__(parent)
+        self._save = save
         self.setWindowTitle("Edit calendar" if source else "Add calendar")
         self._roles = list(roles)
         self.name_edit = QLineEdit(source.name if source else "")
@@ -196,6 +204,9 @@ class SourceEditor(QDialog):
         if not self.name_edit.text().strip() or not self.location_edit.text().strip():
             self.error_label.setText("a calendar needs a name and a location")
             return
+        if self._save is not None and (why := self._save(self)):
+            self.error_label.setText(why)
+            return
         self.accept()
 
     @Slot()
@@ -219,10 +230,7 @@ class CalendarsDialog(QDialog):
 
     def __init__(
         self,
-        db: Database,
-        owner: str,
-        clock: Clock,
-        zone: tzinfo,
+        gateway: Gateway,
         *,
         fetcher: Fetcher | None = None,
         editor_factory: Callable[..., SourceEditor] = SourceEditor,
@@ -230,7 +238,8 @@ class CalendarsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Calendars")
-        self._db, self._owner, self._clock, self._zone = db, owner, clock, zone
+        self.gateway = gateway
+        self.service = CalendarActions(gateway)
         self._fetcher = fetcher
         self._editor_factory = editor_factory
         self._worker: SyncWorker | None = None
@@ -277,10 +286,12 @@ class CalendarsDialog(QDialog):
     # ------------------------------------------------------------ data
 
     def reload(self) -> None:
-        with self._db.transaction() as s:
-            sources = calendars.list_sources(s, self._owner)
-            roles = {r.id: r.name for r in planning.list_roles(s, self._owner)}
-        self.model.reset(sources, roles, self._zone)
+        try:
+            sources, roles = self.service.sources()
+        except ReadFailed as exc:
+            self.status_label.setText(str(exc))
+            return
+        self.model.reset(sources, {r.id: r.name for r in roles}, self.gateway.zone)
         has_rows = bool(sources)
         self.edit_button.setEnabled(has_rows)
         self.remove_button.setEnabled(has_rows)
@@ -291,12 +302,20 @@ class CalendarsDialog(QDialog):
         rows = self.table.selectionModel().selectedRows()
         return self.model.source(rows[0].row()) if rows else None
 
-    def _roles(self) -> list[RoleV]:
-        with self._db.transaction() as s:
-            return planning.list_roles(s, self._owner)
+    def _roles(self) -> list[RoleV] | None:
+        try:
+            return self.service.roles()
+        except ReadFailed as exc:
+            self.status_label.setText(str(exc))
+            return None
 
-    def _store_credentials(self, editor: SourceEditor, location: str) -> None:
-        from planner.calendars.fetch import credentials_place, is_url, split_userinfo
+    def _store_credentials(self, editor: SourceEditor, source: SourceV) -> None:
+        from planner.calendars.fetch import (
+            credentials_place,
+            is_url,
+            set_credentials,
+            split_userinfo,
+        )
 
         typed = editor.location_edit.text().strip()
         if is_url(typed) and split_userinfo(typed)[1] is not None:  # moved by add/edit_source
@@ -305,36 +324,42 @@ class CalendarsDialog(QDialog):
                 "the calendar is stored without it."
             )
         user = editor.user_edit.text().strip()
-        if not user:
+        if source.kind != "url" or not user:
             return
-        from planner.calendars.fetch import set_credentials
-
-        where = set_credentials(location, user, editor.password_edit.text())
+        try:
+            where = set_credentials(source.location, user, editor.password_edit.text())
+        except PlannerError as exc:  # the source is stored; only its password is not
+            self.status_label.setText(str(exc))
+            return
         self.status_label.setText(f"The password is kept in {where}, not in the database.")
 
     # ------------------------------------------------------------ actions
 
     @Slot()
     def _on_add_button_clicked(self) -> None:
-        editor = self._editor_factory(self._roles(), None, self)
-        if editor.exec() != QDialog.DialogCode.Accepted:
+        roles = self._roles()
+        if roles is None:
             return
-        try:
-            with self._db.transaction() as s:
-                source, _ = calendars.add_source(
-                    s,
-                    self._owner,
-                    editor.name_edit.text(),
-                    editor.location_edit.text(),
-                    default_role_id=editor.role_combo.currentData(),
-                    rules=editor.rules(),
-                    enabled=editor.enabled_check.isChecked(),
-                )
-            if source.kind == "url":
-                self._store_credentials(editor, source.location)
-        except PlannerError as exc:
-            self.status_label.setText(str(exc))
+        added: list[SourceV] = []
+
+        def save(editor: SourceEditor) -> str:
+            outcome = self.service.add(
+                editor.name_edit.text(),
+                editor.location_edit.text(),
+                default_role_id=editor.role_combo.currentData(),
+                rules=editor.rules(),
+                enabled=editor.enabled_check.isChecked(),
+            )
+            if outcome.ok:
+                added.append(outcome.result()[0])
+            return outcome.message
+
+        editor = self._editor_factory(roles, None, self, save=save)
+        if editor.exec() != QDialog.DialogCode.Accepted or not added:
             return
+        source = added[0]
+        self.status_label.setText("")
+        self._store_credentials(editor, source)
         self.reload()
         self.calendars_changed.emit()
         if source.enabled:
@@ -343,29 +368,30 @@ class CalendarsDialog(QDialog):
     @Slot()
     def _on_edit_button_clicked(self) -> None:
         current = self.selected()
-        if current is None:
+        roles = self._roles() if current is not None else None
+        if current is None or roles is None:
             return
-        editor = self._editor_factory(self._roles(), current, self)
-        if editor.exec() != QDialog.DialogCode.Accepted:
+        edited: list[SourceV] = []
+
+        def save(editor: SourceEditor) -> str:
+            location = editor.location_edit.text().strip()
+            outcome = self.service.edit(
+                current.id,
+                name=editor.name_edit.text(),
+                location=None if location == current.location else location,
+                default_role_id=editor.role_combo.currentData(),
+                rules=editor.rules(),
+                enabled=editor.enabled_check.isChecked(),
+            )
+            if outcome.ok:
+                edited.append(outcome.result()[0])
+            return outcome.message
+
+        editor = self._editor_factory(roles, current, self, save=save)
+        if editor.exec() != QDialog.DialogCode.Accepted or not edited:
             return
-        location = editor.location_edit.text().strip()
-        try:
-            with self._db.transaction() as s:
-                source, _ = calendars.edit_source(
-                    s,
-                    self._owner,
-                    current.id,
-                    name=editor.name_edit.text(),
-                    location=None if location == current.location else location,
-                    default_role_id=editor.role_combo.currentData(),
-                    rules=editor.rules(),
-                    enabled=editor.enabled_check.isChecked(),
-                )
-            if source.kind == "url":
-                self._store_credentials(editor, source.location)
-        except PlannerError as exc:
-            self.status_label.setText(str(exc))
-            return
+        self.status_label.setText("")
+        self._store_credentials(editor, edited[0])
         self.reload()
         self.calendars_changed.emit()
 
@@ -374,8 +400,10 @@ class CalendarsDialog(QDialog):
         current = self.selected()
         if current is None:
             return
-        with self._db.transaction() as s:
-            calendars.remove_source(s, self._owner, current.id)
+        outcome = self.service.remove(current.id)
+        if not outcome.ok:
+            self.status_label.setText(outcome.message)
+            return
         self.status_label.setText(f"removed {current.name} and its events")
         self.reload()
         self.calendars_changed.emit()
@@ -392,9 +420,7 @@ class CalendarsDialog(QDialog):
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.status_label.setText("syncing…")
-        self._worker = SyncWorker(
-            self._db, self._owner, self._clock, self._zone, source_ids, self._fetcher
-        )
+        self._worker = SyncWorker(self.service.sync_job(source_ids, self._fetcher))
         self._worker.progressed.connect(self._on_worker_progressed)
         self._worker.finished.connect(self._on_worker_finished)
         self._worker.failed.connect(self._on_worker_failed)
@@ -421,13 +447,13 @@ class CalendarsDialog(QDialog):
             elif r.unchanged:
                 lines.append(f"{r.name}: unchanged")
             else:
-                lines.append(f"{r.name}: +{r.added} new, {r.updated} changed, -{r.removed} removed")
+                lines.append(f"{r.name}: {r.counts}")
             lines += [f"    {p}" for p in r.problems[:5]]
             lines += [f"    clash with your slot: {c.summary}" for c in r.clashes[:5]]
         self.status_label.setText("\n".join(lines) or "no enabled calendars")
         self._end_sync()
         self.sync_finished.emit(results)
-        if any(r.ok and r.changed for r in results):
+        if self.service.synced(results):
             self.calendars_changed.emit()
 
     @Slot(str)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import date, tzinfo
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -22,13 +22,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from planner.domain.clock import Clock
-from planner.domain.values import Change, DayV, RoleV
-from planner.services import planning, tracking
-from planner.services.day_review import DayReview, load_review
-from planner.storage.db import Database
+from planner.domain.values import Change
+from planner.services.day_review import DayReview
+from ui.actions.end_of_day import EndOfDayActions
 from ui.dialogs._common import (
     MessageBar,
     RowsModel,
@@ -37,6 +34,7 @@ from ui.dialogs._common import (
     run_dialog,
     swatch,
 )
+from ui.gateway import Gateway
 
 TASK_ID = Qt.ItemDataRole.UserRole
 FLAG_LABELS = {
@@ -65,22 +63,16 @@ class EndOfDayDialog(ServiceDialog):
     day_changed = Signal(object)  # planner.domain.values.Change
     day_closed = Signal(object)  # planner.domain.values.Change, after "Close the day"
 
-    def __init__(
-        self,
-        db: Database,
-        owner: str,
-        zone: tzinfo,
-        clock: Clock,
-        day: date,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(db, owner, zone, clock, day, parent)
+    def __init__(self, gateway: Gateway, day: date, parent: QWidget | None = None) -> None:
+        super().__init__(gateway, day, parent)
+        self.service = EndOfDayActions(gateway, day)
         self.setWindowTitle(f"End of day — {day:%A %d %B %Y}")
         self.setObjectName("end_of_day_dialog")
         self.review: DayReview | None = None
         self._next_day = day
         self._build()
-        self.reload()
+        self._read_bar = self.message
+        self.refresh()
         self.resize(1120, 660)
 
     # ------------------------------------------------------------ layout
@@ -191,26 +183,9 @@ class EndOfDayDialog(ServiceDialog):
     # ------------------------------------------------------------ reading
 
     def reload(self) -> None:
-        now = self._clock.now()
-
-        def fetch(s: Session) -> tuple[DayReview, DayV, list[RoleV], date, str]:
-            review = load_review(s, self._owner, self._day, self._zone, now)
-            day = planning.get_day(s, self._owner, self._day, self._zone)
-            roles = planning.list_roles(s, self._owner, include_archived=True)
-            summary = tracking.day_summary(s, self._owner, self._day, self._zone, now)
-            return (
-                review,
-                day,
-                roles,
-                planning.next_workday(s, self._owner, self._day),
-                (
-                    summary.describe()
-                    + (f", {summary.in_focus} in a focus block" if summary.in_focus else "")
-                    + (f", {summary.after_stop} after the hard stop" if summary.after_stop else "")
-                ),
-            )
-
-        review, day, roles, self._next_day, summary = self._read(fetch)
+        view = self.service.load()
+        review, day, roles, summary, now = view.review, view.day, view.roles, view.summary, view.now
+        self._next_day = view.next_day
         self.review = review
         names = {r.id: r for r in roles}
         self.heading.setText(f"How {self._day:%A, %d %B} went")
@@ -321,31 +296,22 @@ class EndOfDayDialog(ServiceDialog):
         task_id, target = self._selected_task_id(), self._next_day
         if task_id is None:
             return
-        self._save(lambda s: planning.carry_task(s, self._owner, task_id, target), self.message)
+        self._save(lambda: self.service.carry_task(task_id, target), self.message)
         self.unfinished.setFocus()
 
     def _on_drop_clicked(self) -> None:
-        task_id, now = self._selected_task_id(), self._clock.now()
+        task_id = self._selected_task_id()
         if task_id is None:
             return
-        self._save(
-            lambda s: planning.set_task_status(s, self._owner, task_id, "dropped", now),
-            self.message,
-        )
+        self._save(lambda: self.service.drop_task(task_id), self.message)
         self.unfinished.setFocus()
 
     def _on_carry_all_clicked(self) -> None:
         target = self._next_day
-        self._save(lambda s: planning.carry_over(s, self._owner, self._day, target), self.message)
+        self._save(lambda: self.service.carry_all(target), self.message)
 
     def _on_close_day_clicked(self) -> None:
-        now = self._clock.now()
-
-        def close(s: Session) -> Change:
-            stopped = tracking.stop(s, self._owner, self._zone, now)
-            return stopped | planning.close_day(s, self._owner, self._day, self._zone, now)
-
-        result = self._save(close, self.message)
+        result = self._save(self.service.close_day, self.message)
         if isinstance(result, Change):
             self.day_closed.emit(result)
             self.accept()

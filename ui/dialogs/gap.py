@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -47,7 +47,13 @@ def describe(gap: Gap, zone: tzinfo) -> str:
 
 
 class GapDialog(QDialog):
-    """Asks once about a gap; `answer()` holds the choice when accepted. No SQL in here."""
+    """Asks once about a gap; `answered` carries the choice. No SQL in here.
+
+    "Log it" closes the dialog once the answer is logged: a listener that could not log it
+    calls `keep_open(why)` and the dialog stays, with the answer and the reason.
+    """
+
+    answered = Signal(object)  # GapAnswer
 
     def __init__(
         self,
@@ -84,16 +90,23 @@ class GapDialog(QDialog):
         self.note = QLineEdit()
         self.note.setPlaceholderText("Note (optional): who or what")
         self.note.setAccessibleName("Note")
+        self.error = QLabel()
+        self.error.setObjectName("gapError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color:#b00020;")
+        self.error.hide()
+        self._kept = False
         box = QDialogButtonBox()
         self.save = box.addButton("&Log it", QDialogButtonBox.ButtonRole.AcceptRole)
         self.keep = box.addButton("Leave it &as it was", QDialogButtonBox.ButtonRole.RejectRole)
         self.save.setDefault(True)
-        box.accepted.connect(self.accept)
+        box.accepted.connect(self._on_box_accepted)
         box.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(question)
         layout.addLayout(grid)
         layout.addWidget(self.note)
+        layout.addWidget(self.error)
         layout.addWidget(box)
         self.buttons.get(suggested, self.buttons["break"]).setChecked(True)
         # picking a role means "work on it"
@@ -102,6 +115,19 @@ class GapDialog(QDialog):
         self.buttons[suggested if suggested in self.buttons else "break"].setFocus(
             Qt.FocusReason.OtherFocusReason
         )
+
+    def _on_box_accepted(self) -> None:
+        self._kept = False
+        self.error.hide()
+        self.answered.emit(self.answer())
+        if not self._kept:
+            self.accept()
+
+    def keep_open(self, message: str) -> None:
+        """The answer could not be logged: stay open with it, and say why."""
+        self._kept = True
+        self.error.setText(message[:1].upper() + message[1:])
+        self.error.show()
 
     def answer(self) -> GapAnswer:
         kind = CHOICES[max(0, self.group.checkedId())][0]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, tzinfo
+from dataclasses import replace
+from datetime import date, timedelta, tzinfo
 from typing import Any, Protocol
 
 from PySide6.QtCore import (
@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.domain.errors import PlannerError
-from planner.domain.values import EntryV, RoleV
+from planner.domain.values import Change, EntryV, RoleV
+from ui.actions.interruptions import DayLog
+from ui.gateway import Outcome, ReadFailed
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Start", "Minutes", "Role", "Source", "Note", "Flags")
@@ -45,23 +46,12 @@ FLAG_TEXT = {
 }
 
 
-@dataclass(frozen=True)
-class DayLog:
-    """What the dialog shows for one day."""
-
-    day: date
-    entries: tuple[EntryV, ...]
-    roles: tuple[RoleV, ...]
-    summary: str
-    now: datetime
-
-
 class LogService(Protocol):
-    """The planner calls the dialog needs (each one transaction); see ui/shell/interruptions.py."""
+    """The calls the dialog needs, each one gateway call (ui.actions.interruptions)."""
 
     def load(self, day: date) -> DayLog: ...
-    def edit(self, entry_id: int, **fields: Any) -> EntryV: ...
-    def to_work(self, entry_id: int) -> None: ...
+    def edit(self, entry_id: int, **fields: Any) -> Outcome[tuple[EntryV, Change]]: ...
+    def to_work(self, entry_id: int) -> Outcome[tuple[EntryV, Change]]: ...
 
 
 class InterruptionModel(QAbstractTableModel):
@@ -75,6 +65,9 @@ class InterruptionModel(QAbstractTableModel):
         self._parse_minutes = parse_minutes
         self._log: DayLog | None = None
         self._names: dict[int, RoleV] = {}
+
+    def set_zone(self, zone: tzinfo) -> None:
+        self._zone = zone
 
     def set_log(self, log: DayLog) -> None:
         same_rows = self._log is not None and [e.id for e in self._log.entries] == [
@@ -286,14 +279,21 @@ class InterruptionLogDialog(QDialog):
     def reload(self) -> None:
         if self._day is None:
             return
-        log = self._service.load(self._day)
+        try:
+            log = self._service.load(self._day)
+        except ReadFailed as exc:
+            self._show_error(str(exc))
+            return
         self.model.set_log(log)
         self.summary.setText(f"{log.day:%A %d %B %Y}: {log.summary}")
         self.to_work_button.setEnabled(bool(log.entries))
         self.reloaded.emit()
 
     def _on_model_edit_requested(self, entry_id: int, fields: dict[str, Any]) -> None:
-        self._apply(lambda: self.model.replace(self._service.edit(entry_id, **fields)))
+        outcome = self._service.edit(entry_id, **fields)
+        if outcome.ok:
+            self.model.replace(outcome.result()[0])
+        self._after(outcome)
 
     def _on_to_work_button_clicked(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -302,13 +302,11 @@ class InterruptionLogDialog(QDialog):
             self._show_error("Select an interruption first.")
             return
         entry_id = self.model.entry(row).id
-        self._apply(lambda: self._service.to_work(entry_id))
+        self._after(self._service.to_work(entry_id))
 
-    def _apply(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except (PlannerError, ValueError) as exc:
-            self._show_error(str(exc))
+    def _after(self, outcome: Outcome[Any]) -> None:
+        if not outcome.ok:  # the row still shows what is stored; say why the edit did not land
+            self._show_error(outcome.message)
             return
         self.error.hide()
         # Reload after the view has closed the editor that sent this edit, not under it.

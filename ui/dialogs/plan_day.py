@@ -42,13 +42,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from planner.domain import forms
-from planner.domain.clock import Clock
 from planner.domain.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV
-from planner.services import planning, tracking
-from planner.storage.db import Database
+from ui.actions.plan_day import PlanDayActions
 from ui.dialogs._common import (
     ROOT,
     MessageBar,
@@ -62,11 +59,11 @@ from ui.dialogs._common import (
     run_dialog,
     swatch,
 )
+from ui.gateway import Gateway
 
 SLOT_COLUMNS = ("Role", "Start", "End", "Title")
 COL_ROLE, COL_START, COL_END, COL_TITLE = range(4)
 TASK_ID = Qt.ItemDataRole.UserRole
-SPLIT = "plan_split"  # setting: the role split last used to plan, {role id: percent}
 TASK_MOVES = {int(Qt.Key.Key_Up): -1, int(Qt.Key.Key_Down): +1}
 
 
@@ -230,16 +227,9 @@ class PlanDayDialog(ServiceDialog):
     plan_changed = Signal(object)  # planner.domain.values.Change
     day_started = Signal(object)  # planner.domain.values.Change, after "Start the day"
 
-    def __init__(
-        self,
-        db: Database,
-        owner: str,
-        zone: tzinfo,
-        clock: Clock,
-        day: date,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(db, owner, zone, clock, day, parent)
+    def __init__(self, gateway: Gateway, day: date, parent: QWidget | None = None) -> None:
+        super().__init__(gateway, day, parent)
+        self.service = PlanDayActions(gateway, day)
         self.setWindowTitle(f"Plan my day — {day:%A %d %B %Y}")
         self.setObjectName("plan_day_dialog")
         self._plan: PlanV | None = None
@@ -248,8 +238,10 @@ class PlanDayDialog(ServiceDialog):
         self._carry_from: date | None = None
         self._saved_split: dict[str, Any] | None = None
         self._day_start = 0
+        self._is_today_shown = False
         self._build()
-        self.reload()
+        self._read_bar = self.message
+        self.refresh()
         self.resize(1160, 680)
 
     # ------------------------------------------------------------ layout
@@ -438,17 +430,10 @@ class PlanDayDialog(ServiceDialog):
         return self._plan.roles if self._plan else ()
 
     def reload(self) -> None:
-        def fetch(s: Session) -> tuple[PlanV, date | None, int, int, Any]:
-            plan = planning.get_plan(s, self._owner, self._day, self._zone)
-            source = planning.last_open_day(s, self._owner, self._day)
-            waiting = 0
-            if source is not None:
-                waiting = len(planning.list_tasks(s, self._owner, source, status="open"))
-            day_start = int(planning.get_setting(s, self._owner, "day_start_minute"))
-            return plan, source, waiting, day_start, planning.get_setting(s, self._owner, SPLIT)
-
-        plan, source, waiting, self._day_start, saved = self._read(fetch)
-        self._saved_split = saved if isinstance(saved, dict) else None
+        view = self.service.load()
+        plan, source, waiting = view.plan, view.carry_from, view.waiting
+        self._day_start, self._saved_split = view.day_start_minute, view.saved_split
+        self._is_today_shown = view.is_today
         self._plan, self._carry_from = plan, source
         self.heading.setText(f"Plan {self._day:%A, %d %B %Y}")
         day = plan.day
@@ -581,19 +566,10 @@ class PlanDayDialog(ServiceDialog):
             started = day.started_at.astimezone(self._zone)
             text += f" · started at {started:%H:%M}"
         self.status.setText(text)
-        is_today = self._is_today()
+        is_today = self._is_today_shown
         self.start_button.setEnabled(is_today and day.started_at is None and day.closed_at is None)
         if not is_today:
             self.start_button.setToolTip("Only today can be started")
-
-    def _is_today(self) -> bool:
-        return bool(
-            self._read(
-                lambda s: (
-                    planning.day_of(s, self._owner, self._clock.now(), self._zone) == self._day
-                )
-            )
-        )
 
     def _selected_slot(self) -> SlotV | None:
         rows = self.slots.selectionModel().selectedRows() if self.slots.selectionModel() else []
@@ -620,23 +596,13 @@ class PlanDayDialog(ServiceDialog):
         )
         if (start, stop) == current:
             return
-        self._save(
-            lambda s: planning.set_day(
-                s, self._owner, self._day, self._zone, start_minute=start, stop_minute=stop
-            ),
-            self.message,
-        )
+        self._save(lambda: self.service.set_window(start, stop), self.message)
 
     def _on_min_block_edited(self) -> None:
         value = self.min_block.value()
         if self._plan is not None and value == self._plan.day.min_block_minutes:
             return
-        self._save(
-            lambda s: planning.set_day(
-                s, self._owner, self._day, self._zone, min_block_minutes=value
-            ),
-            self.message,
-        )
+        self._save(lambda: self.service.set_min_block(value), self.message)
 
     def _on_share_changed(self, role_id: int, value: int) -> None:
         self._shares = forms.rebalance(self._shares, role_id, value)
@@ -648,31 +614,18 @@ class PlanDayDialog(ServiceDialog):
         split = {str(rid): value for rid, value in self._shares.items()}
         if split == self._saved_split:
             return
-        self._save(lambda s: planning.set_setting(s, self._owner, SPLIT, split), self.message)
+        self._save(lambda: self.service.save_split(split), self.message)
 
     def shares(self) -> dict[int, int]:
         return dict(self._shares)
 
     def _on_auto_split_clicked(self) -> None:
-        shares = {rid: float(v) for rid, v in self._shares.items()}
-        split = {str(rid): v for rid, v in self._shares.items()}
+        shares = dict(self._shares)
         block = self.min_block.value()
         if sum(shares.values()) <= 0:
             self.message.show_error("give at least one role a share above 0 %")
             return
-
-        def plan(s: Session) -> tuple[PlanV, Change]:
-            planning.set_setting(s, self._owner, SPLIT, split)
-            return planning.auto_plan(
-                s,
-                self._owner,
-                self._day,
-                self._zone,
-                shares=shares,
-                min_block_minutes=block,
-            )
-
-        result = self._save(plan, self.message)
+        result = self._save(lambda: self.service.auto_split(shares, block), self.message)
         if result is not None and not result[0].slots:
             self.message.show_note("No free time is left in the workday to split.")
 
@@ -695,9 +648,7 @@ class PlanDayDialog(ServiceDialog):
             kwargs["title"] = str(value)
         # The view is still committing its editor: redraw once it is done.
         result = self._save(
-            lambda s: planning.update_slot(s, self._owner, self._zone, slot.id, **kwargs),
-            self.message,
-            defer_reload=True,
+            lambda: self.service.update_slot(slot.id, **kwargs), self.message, defer_reload=True
         )
         return result is not None
 
@@ -707,7 +658,7 @@ class PlanDayDialog(ServiceDialog):
             self.message.show_note("Select a slot to delete first.")
             return
         row = self.slot_model.row_of(slot.id)
-        self._save(lambda s: planning.remove_slot(s, self._owner, slot.id), self.message)
+        self._save(lambda: self.service.remove_slot(slot.id), self.message)
         if self.slot_model.rowCount():
             self.slots.selectRow(min(row, self.slot_model.rowCount() - 1))
             self.slots.setFocus()
@@ -721,10 +672,7 @@ class PlanDayDialog(ServiceDialog):
         return ids
 
     def _save_order(self, ids: list[int]) -> None:
-        self._save(
-            lambda s: planning.reorder_tasks(s, self._owner, self._day, ids),
-            self.message,
-        )
+        self._save(lambda: self.service.reorder_tasks(ids), self.message)
 
     def _on_tasks_rows_moved(self, *_args: object) -> None:
         # A drop is still being handled: save once the view is done with its items.
@@ -744,9 +692,7 @@ class PlanDayDialog(ServiceDialog):
         source = self._carry_from
         if source is None:
             return
-        result = self._save(
-            lambda s: planning.carry_over(s, self._owner, source, self._day), self.message
-        )
+        result = self._save(lambda: self.service.carry_over(source), self.message)
         if result is not None:
             noun = "task" if result[0] == 1 else "tasks"
             self.message.show_note(f"Pulled in {result[0]} {noun} from {source:%a %d %b}.")
@@ -758,34 +704,15 @@ class PlanDayDialog(ServiceDialog):
             self.message.show_error("there is no role to give the task to")
             return
         estimate = self.new_task_estimate.value()
-        now = self._clock.now()
         result = self._save(
-            lambda s: planning.add_task(
-                s,
-                self._owner,
-                title,
-                int(role_id),
-                now=now,
-                day=self._day,
-                estimate_minutes=estimate,
-            ),
-            self.message,
+            lambda: self.service.add_task(title, int(role_id), estimate), self.message
         )
         if result is not None:
             self.new_task.clear()
             self.new_task.setFocus()
 
     def _on_start_clicked(self) -> None:
-        now = self._clock.now()
-
-        def start(s: Session) -> Change:
-            change = planning.start_day(s, self._owner, self._day, self._zone, now)
-            if planning.slot_at(s, self._owner, now) is not None:
-                _, started = tracking.start_work(s, self._owner, self._zone, now, follow_plan=True)
-                change = change | started
-            return change
-
-        result = self._save(start, self.message)
+        result = self._save(self.service.start_day, self.message)
         if isinstance(result, Change):
             self.day_started.emit(result)
             self.accept()

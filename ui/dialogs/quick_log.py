@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCompleter,
@@ -22,6 +22,9 @@ from planner.domain.errors import PlannerError
 from planner.domain.values import RoleV
 
 MAX_ROLE_KEYS = 9
+RETRY_MS = 10_000  # a save that failed (disk, server) is tried again this often, as typed
+KEEP_HINT = "Your text stays here: Enter tries again (Splitday also retries every 10 s)."
+DISCARD_HINT = "Not saved yet. Esc again throws it away; Enter tries again."
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,10 @@ class QuickLog(QWidget):
 
     Enter logs a running interruption; Ctrl+Enter logs it as already over (the typed duration);
     Esc hides it and nothing is written. The window never asks for focus on its own.
+
+    It hides only once the entry is stored: when the write fails for a reason outside the text
+    (a full disk, the database server gone) it stays open with what was typed, says why, and
+    tries again every RETRY_MS as long as the text is left as it was; Esc then asks twice.
     """
 
     logged = Signal(object)  # QuickLogEntry
@@ -142,6 +149,12 @@ class QuickLog(QWidget):
         self._zone = zone
         self._parse_minutes = parse_minutes
         self._at: datetime | None = None
+        self.unsaved: QuickLogEntry | None = None  # typed, not stored yet (the write failed)
+        self._discard_armed = False
+        self._kept = False  # restore() was called while the entry was being logged
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setInterval(RETRY_MS)
+        self.retry_timer.timeout.connect(self._on_retry_timer_timeout)
         self.setObjectName("quickLog")
         self.setWindowTitle("Splitday — interruption")
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
@@ -220,6 +233,9 @@ class QuickLog(QWidget):
     def set_sources(self, sources: Sequence[str]) -> None:
         self._sources.setStringList(list(sources))
 
+    def set_zone(self, zone: tzinfo) -> None:
+        self._zone = zone
+
     def stamped_at(self) -> datetime | None:
         return self._at
 
@@ -228,6 +244,7 @@ class QuickLog(QWidget):
     ) -> None:
         """Show the window, focused, for an interruption that started at `at`."""
         self._at = at
+        self._forget_unsaved()
         self.note.clear()
         self.source.clear()
         self.duration.clear()
@@ -299,25 +316,67 @@ class QuickLog(QWidget):
                 self._show_error(str(exc))
                 self.duration.setFocus()
                 return
-        entry = QuickLogEntry(
-            at=self._at,
+        entry = self._typed(self._at, minutes)
+        self._forget_unsaved()
+        self.error.hide()
+        self._kept = False
+        self.logged.emit(entry)  # the listener stores it, or calls restore() to keep it here
+        if not self._kept:
+            self._at = None
+            self.hide()
+
+    def _typed(self, at: datetime, minutes: int | None) -> QuickLogEntry:
+        return QuickLogEntry(
+            at=at,
             note=self.note.text().strip(),
             source=self.source.text().strip(),
             role_id=self.roles.role_id(),
             minutes=minutes,
         )
-        self._at = None
-        self.hide()
-        self.logged.emit(entry)
 
-    def restore(self, entry: QuickLogEntry, message: str) -> None:
-        """Put the window back as it was, with why the entry was refused."""
-        self.open_at(entry.at, entry.role_id, near=self.pos() + QPoint(self.width() // 2, 40))
-        self.note.setText(entry.note)
-        self.source.setText(entry.source)
-        if entry.minutes is not None:
-            self.duration.setText(f"{entry.minutes}m")
-        self._show_error(message)
+    def restore(self, entry: QuickLogEntry, message: str, *, retry: bool = False) -> bool:
+        """Keep the window (or put it back) as typed, with why the entry was not stored.
+
+        `retry`: it was not stored for a reason outside the text (the disk, the server): it is
+        tried again every RETRY_MS while the text stays as it was. False when the window is busy
+        with another interruption being typed (that one is never overwritten).
+        """
+        self._kept = True
+        if self.isVisible() and self._at is not None and self._at != entry.at:
+            return False
+        if not self.isVisible():
+            self.open_at(entry.at, entry.role_id, near=self.pos() + QPoint(self.width() // 2, 40))
+            self.note.setText(entry.note)
+            self.source.setText(entry.source)
+            if entry.minutes is not None:
+                self.duration.setText(f"{entry.minutes}m")
+        self._at = entry.at
+        if retry:
+            self.unsaved = self._typed(entry.at, entry.minutes)  # as the window now holds it
+            self._discard_armed = False
+            self.retry_timer.start()
+            self._show_error(f"{message}. {KEEP_HINT}")
+        else:
+            self._show_error(message)
+        return True
+
+    def say(self, text: str) -> None:
+        """A line for the person (why something did not work), under the fields."""
+        self._show_error(text)
+
+    def _forget_unsaved(self) -> None:
+        self.unsaved = None
+        self._discard_armed = False
+        self.retry_timer.stop()
+
+    def _on_retry_timer_timeout(self) -> None:
+        entry = self.unsaved
+        if entry is None or not self.isVisible():
+            self.retry_timer.stop()
+            return
+        if self._typed(entry.at, entry.minutes) != entry:
+            return  # being changed: the person retries with Enter
+        self.submit(finished=entry.minutes is not None)
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -325,6 +384,11 @@ class QuickLog(QWidget):
         self.adjustSize()
 
     def cancel(self) -> None:
+        if self.unsaved is not None and not self._discard_armed:
+            self._discard_armed = True  # what was typed is not stored anywhere: ask once more
+            self._show_error(DISCARD_HINT)
+            return
+        self._forget_unsaved()
         self._at = None
         self.hide()
         self.cancelled.emit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, tzinfo
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Signal
@@ -26,14 +26,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from planner.domain import forms
-from planner.domain.clock import Clock
 from planner.domain.values import Change, RoleV
 from planner.platform.autostart import Autostart, for_platform
-from planner.services import planning
-from planner.storage.db import Database
+from ui.actions.settings import SettingsActions
 from ui.dialogs._common import (
     MessageBar,
     ServiceDialog,
@@ -42,6 +39,7 @@ from ui.dialogs._common import (
     retire,
     run_dialog,
 )
+from ui.gateway import Gateway
 
 # The numeric settings a person may change here, with their labels.
 NUMBER_SETTINGS = (
@@ -56,6 +54,7 @@ NUMBER_SETTINGS = (
 REMINDER_SWITCHES = (
     ("remind_slot_start", "When a slot starts"),
     ("remind_slot_end", "Before a slot ends"),
+    ("remind_meeting", "Before a meeting"),
     ("remind_hard_stop", "At the hard stop"),
     ("remind_overtime", "During overtime"),
     ("remind_interruption", "When an interruption runs long"),
@@ -147,17 +146,15 @@ class SettingsDialog(ServiceDialog):
 
     def __init__(
         self,
-        db: Database,
-        owner: str,
-        zone: tzinfo,
-        clock: Clock,
+        gateway: Gateway,
         day: date,
         parent: QWidget | None = None,
         *,
         autostart: Autostart | None = None,
         hotkey_status: Callable[[], str] | None = None,
     ) -> None:
-        super().__init__(db, owner, zone, clock, day, parent)
+        super().__init__(gateway, day, parent)
+        self.service = SettingsActions(gateway)
         self._autostart = autostart if autostart is not None else for_platform()
         self._hotkey_status = hotkey_status
         self._switches: dict[str, QCheckBox] = {}
@@ -169,14 +166,43 @@ class SettingsDialog(ServiceDialog):
         self._stored_hotkey = ""
         self.colour_dialog: QColorDialog | None = None
         self._build()
-        self.reload()
+        self._read_bar = self.roles_message
+        self.refresh()
         hint = self.sizeHint()
         self.resize(max(980, hint.width()), hint.height())
 
     # ------------------------------------------------------------ layout
 
     def _build(self) -> None:
-        # Roles
+        left = QVBoxLayout()
+        left.addWidget(self._roles_box())
+        left.addWidget(self._numbers_box())
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self._hours_box())
+        right.addWidget(self._desktop_box())
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close is not None:
+            close.setAutoDefault(False)
+        note = QLabel("Changes are saved as you go.")
+        note.setEnabled(False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(note, 1)
+        bottom.addWidget(buttons)
+
+        outer = QVBoxLayout(self)
+        outer.addLayout(columns, 1)
+        outer.addLayout(bottom)
+
+    def _roles_box(self) -> QGroupBox:
+        """The roles, their target shares and colours, and a row to add one."""
         self.roles_message = MessageBar("roles_message")
         self.roles_grid = QGridLayout()
         self.roles_grid.setColumnStretch(1, 1)
@@ -200,8 +226,10 @@ class SettingsDialog(ServiceDialog):
         add_row.addWidget(self.new_role, 1)
         add_row.addWidget(self.add_role)
         roles_layout.addLayout(add_row)
+        return roles_box
 
-        # Focus, reminders, hotkey
+    def _numbers_box(self) -> QGroupBox:
+        """Focus block, reminder lead times and the interruption hotkey."""
         self.numbers_message = MessageBar("numbers_message")
         numbers_box = QGroupBox("&Focus and reminders")
         numbers_form = QFormLayout(numbers_box)
@@ -234,8 +262,10 @@ class SettingsDialog(ServiceDialog):
         self.hotkey_layers.setWordWrap(True)
         self.hotkey_layers.setEnabled(False)
         numbers_form.addRow(self.hotkey_layers)
+        return numbers_box
 
-        # Desktop: start at login, which reminders to show
+    def _desktop_box(self) -> QGroupBox:
+        """Start at login, and which reminders to show."""
         self.desktop_message = MessageBar("desktop_message")
         desktop_box = QGroupBox("&Desktop and reminders")
         desktop_layout = QVBoxLayout(desktop_box)
@@ -252,8 +282,10 @@ class SettingsDialog(ServiceDialog):
             check.toggled.connect(lambda on, key=key: self._on_switch_toggled(key, on))
             self._switches[key] = check
             desktop_layout.addWidget(check)
+        return desktop_box
 
-        # Workday hours
+    def _hours_box(self) -> QGroupBox:
+        """Each weekday's hours: a workday or not, its start and its hard stop."""
         self.hours_message = MessageBar("hours_message")
         hours_box = QGroupBox("&Workday hours (start – hard stop)")
         hours_layout = QVBoxLayout(hours_box)
@@ -265,49 +297,13 @@ class SettingsDialog(ServiceDialog):
             hours_grid.addWidget(row.window, weekday, 1)
         hours_layout.addLayout(hours_grid)
         hours_layout.addStretch(1)
-
-        left = QVBoxLayout()
-        left.addWidget(roles_box)
-        left.addWidget(numbers_box)
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(hours_box)
-        right.addWidget(desktop_box)
-        right.addStretch(1)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        if close is not None:
-            close.setAutoDefault(False)
-        note = QLabel("Changes are saved as you go.")
-        note.setEnabled(False)
-        bottom = QHBoxLayout()
-        bottom.addWidget(note, 1)
-        bottom.addWidget(buttons)
-
-        outer = QVBoxLayout(self)
-        outer.addLayout(columns, 1)
-        outer.addLayout(bottom)
+        return hours_box
 
     # ------------------------------------------------------------ reading
 
     def reload(self) -> None:
-        def fetch(
-            s: Session,
-        ) -> tuple[list[RoleV], list[tuple[bool, int, int]], dict[str, int], str]:
-            roles = planning.list_roles(s, self._owner, include_archived=True)
-            hours = [planning.workday_hours(s, self._owner, weekday) for weekday in range(7)]
-            numbers = {
-                key: int(planning.get_setting(s, self._owner, key)) for key, *_ in NUMBER_SETTINGS
-            }
-            hotkey = str(planning.get_setting(s, self._owner, "hotkey") or "")
-            return roles, hours, numbers, hotkey
-
-        roles, hours, numbers, hotkey = self._read(fetch)
+        view = self.service.load([key for key, *_ in NUMBER_SETTINGS], list(self._switches))
+        roles, hours, numbers, hotkey = view.roles, view.hours, view.numbers, view.hotkey
         self._show_roles(roles)
         for row, (is_workday, start, stop) in zip(self.hours_rows, hours, strict=True):
             row.show(is_workday, start, stop)
@@ -322,12 +318,7 @@ class SettingsDialog(ServiceDialog):
         self.hotkey_layers.setVisible(self._hotkey_status is not None)
         with QSignalBlocker(self.autostart_check):
             self.autostart_check.setChecked(self._autostart.is_enabled())
-        switches = self._read(
-            lambda s: {
-                key: bool(planning.get_setting(s, self._owner, key)) for key in self._switches
-            }
-        )
-        for key, on in switches.items():
+        for key, on in view.switches.items():
             with QSignalBlocker(self._switches[key]):
                 self._switches[key].setChecked(on)
 
@@ -367,9 +358,7 @@ class SettingsDialog(ServiceDialog):
         )
         if unchanged:
             return
-        self._save(
-            lambda s: planning.edit_role(s, self._owner, role.id, **fields), self.roles_message
-        )
+        self._save(lambda: self.service.edit_role(role.id, **fields), self.roles_message)
         if "archived" in fields and role.id in self._role_rows:
             self._role_rows[role.id].archive.setFocus()  # the row was rebuilt; keep the place
 
@@ -385,7 +374,7 @@ class SettingsDialog(ServiceDialog):
 
     def _on_add_role_clicked(self) -> None:
         name = self.new_role.text()
-        result = self._save(lambda s: planning.add_role(s, self._owner, name), self.roles_message)
+        result = self._save(lambda: self.service.add_role(name), self.roles_message)
         if result is not None:
             self.new_role.clear()
             self.new_role.setFocus()
@@ -396,9 +385,7 @@ class SettingsDialog(ServiceDialog):
             return
         is_workday, start, stop = values
         result = self._save(
-            lambda s: planning.set_workday_hours(
-                s, self._owner, row.weekday, start, stop, is_workday
-            ),
+            lambda: self.service.set_hours(row.weekday, start, stop, is_workday),
             self.hours_message,
         )
         if result is None:
@@ -411,21 +398,13 @@ class SettingsDialog(ServiceDialog):
         value = self._numbers[key].value()
         if value == self._stored_numbers.get(key):
             return
-
-        def save(s: Session) -> Change:
-            return planning.set_setting(s, self._owner, key, forms.check_setting(key, value))
-
-        self._save(save, self.numbers_message)
+        self._save(lambda: self.service.set_number(key, value), self.numbers_message)
 
     def _on_hotkey_edited(self) -> None:
         text = self.hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
         if text == self._stored_hotkey:
             return
-
-        def save(s: Session) -> Change:
-            return planning.set_setting(s, self._owner, "hotkey", forms.check_hotkey(text))
-
-        self._save(save, self.numbers_message)
+        self._save(lambda: self.service.set_hotkey(text), self.numbers_message)
 
     def _on_autostart_toggled(self, on: bool) -> None:
         try:
@@ -441,7 +420,7 @@ class SettingsDialog(ServiceDialog):
                 self.autostart_check.setChecked(self._autostart.is_enabled())
 
     def _on_switch_toggled(self, key: str, on: bool) -> None:
-        self._save(lambda s: planning.set_setting(s, self._owner, key, on), self.desktop_message)
+        self._save(lambda: self.service.set_switch(key, on), self.desktop_message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

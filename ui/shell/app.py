@@ -105,9 +105,10 @@ class Runtime:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QMessageBox
 
+        from planner.domain.clock import local_zone
         from planner.services import planning
         from planner.storage.db import DatabaseCorrupt, StorageError, open_database
-        from ui.gateway import Gateway
+        from ui.gateway import Gateway, SystemZone
 
         try:
             self.db = open_database(self.db_url)
@@ -126,7 +127,16 @@ class Runtime:
                 self.app.exit(1)
             return False
         window = self.window
-        self.gateway = Gateway(self.db, window.clock, window.zone, window.undo_stack, window)
+        # the gateway holds the one notion of the user's zone: the system's, followed as it moves
+        follows_system = window.zone == local_zone()
+        self.gateway = Gateway(
+            self.db,
+            window.clock,
+            window.zone,
+            window.undo_stack,
+            window,
+            zone_source=SystemZone() if follows_system else None,
+        )
         if self.settings.value("session/running", False, type=bool):
             self.recovered = self.gateway.recover()
         self.settings.setValue("session/running", True)
@@ -223,17 +233,16 @@ class Runtime:
     def backup_daily(self) -> Path | None:
         """The day's backup of a SQLite database, once a day; the newest N are kept (setting
         backups_kept). A failure is said in the status bar and changes nothing."""
-        from planner.services import planning
         from planner.storage.db import StorageError, daily_backup, resolve_url, sqlite_path
+        from ui.gateway import GatewayError
 
         path = sqlite_path(resolve_url(self.db_url))
-        if path is None or self.db is None:
+        if path is None or self.gateway is None:
             return None
         try:
-            with self.db.transaction() as session:
-                keep = int(planning.get_setting(session, self.db.owner, "backups_kept"))
+            keep = int(self.gateway.setting("backups_kept"))
             return daily_backup(path, keep=max(1, keep))
-        except (OSError, StorageError) as exc:
+        except (OSError, StorageError, GatewayError) as exc:
             self.window.statusBar().showMessage(f"The daily backup failed: {exc}", 15000)
             return None
 
@@ -320,52 +329,50 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
 
 def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -> None:
     """Everything that needs the open database: interruptions and the single-instance server,
-    reminders, and the morning's Plan my day."""
+    reminders, and the morning's Plan my day. All of it reaches the core through the gateway."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QWidget
 
     from planner.domain.values import Change, Topic
-    from planner.services import planning
+    from planner.platform.notify import Notice
+    from ui.actions.plan_day import PlanDayActions
+    from ui.gateway import ReadFailed
     from ui.shell import reminders
     from ui.shell.interruptions import install
 
     window, gateway = runtime.window, runtime.gateway
-    assert gateway is not None and runtime.db is not None
-    db, zone, clock = runtime.db, window.zone, window.clock
-    wiring = install(runtime.app, db, zone, clock, window, instance, plan=window.open_plan_day)
-    wiring.interruptions.changed.connect(gateway.changed.emit)
+    assert gateway is not None
+    clock = window.clock
+    wiring = install(runtime.app, gateway, window, instance, plan=window.open_plan_day)
     wiring.interruptions.resumed.connect(lambda text: window.statusBar().showMessage(text, 8000))
     window.on_log_interruption = lambda: wiring.interruptions.on_hotkey(clock.now())
     window.on_open_interruption_log = wiring.open_log
     window.hotkey_status = lambda: wiring.hotkeys.status().describe()
+    window.show_hotkey(wiring.hotkeys.text())
 
     def on_settings_changed(change: Change) -> None:
         if Topic.SETTINGS in change.topics:  # a new hotkey takes effect at once
-            with db.transaction() as session:
-                sequence = str(planning.get_setting(session, db.owner, "hotkey") or "")
+            try:
+                sequence = str(gateway.setting("hotkey") or "")
+            except ReadFailed:
+                return
             if sequence and QKeySequence(sequence) != wiring.hotkeys.sequence:
                 wiring.hotkeys.set_sequence(sequence)
+                window.show_hotkey(wiring.hotkeys.text())
 
     gateway.changed.connect(on_settings_changed)
-    service = reminders.install(
-        runtime.app, db, db.owner, zone, clock, tray=runtime.tray, window=lambda: window
-    )
-    service.changed.connect(gateway.changed.emit)
+    service = reminders.install(runtime.app, gateway, tray=runtime.tray, window=lambda: window)
     gateway.changed.connect(lambda _change: service.refresh())
 
-    def on_request_failed(message: str) -> None:
-        """A forwarded command (a desktop shortcut's `splitday interrupt`) failed: say so here,
-        since the shortcut has no terminal to print the reply in."""
-        from planner.platform.notify import Notice
+    def say_failure(message: str) -> None:
+        """A hotkey or a forwarded command that did nothing: said where it will be seen."""
+        text = message[:1].upper() + message[1:]
+        window.statusBar().showMessage(text, 15000)
+        service.dispatcher.send(Notice("Splitday: that did not work", text, "failed", urgent=True))
 
-        text = message.removeprefix("splitday: ")
-        window.statusBar().showMessage(f"A command was not carried out: {text}", 30000)
-        service.dispatcher.send(
-            Notice("Splitday: not carried out", text, key="request-failed", urgent=True)
-        )
-
-    instance.request_failed.connect(on_request_failed)
+    wiring.interruptions.failed.connect(say_failure)
+    instance.request_failed.connect(say_failure)
 
     reviews: list[QWidget] = []
 
@@ -373,7 +380,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         from ui.views.review import ReviewView
 
         if not reviews:  # built on first use: matplotlib loads only now
-            view = ReviewView(db, db.owner, zone, clock)
+            view = ReviewView(gateway)
             view.setWindowFlag(Qt.WindowType.Window)
             view.setWindowTitle("Splitday — Review")
             view.resize(1100, 760)
@@ -388,33 +395,24 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     from ui.shell.calendar_sync import BackgroundSync
 
-    calendars_changed = Change.of(Topic.CALENDARS)
-    background = BackgroundSync(db, db.owner, clock, zone, parent=window)
-    background.changed.connect(lambda: gateway.changed.emit(calendars_changed))
+    background = BackgroundSync(gateway, parent=window)  # broadcasts what a sync changed
     runtime.app.aboutToQuit.connect(background.stop)
     background.start()
 
     def open_calendars() -> None:
         from ui.dialogs.calendars import CalendarsDialog
 
-        dialog = CalendarsDialog(db, db.owner, clock, zone, parent=window)
+        dialog = CalendarsDialog(gateway, parent=window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.calendars_changed.connect(lambda: gateway.changed.emit(calendars_changed))
         dialog.open()
 
     window.on_open_calendars = open_calendars
     runtime.features = (wiring, service, background)
-    with db.transaction() as session:
-        today = planning.day_of(session, db.owner, clock.now(), zone)
-        plan = planning.get_plan(session, db.owner, today, zone)
-        is_workday = planning.workday_hours(session, db.owner, today.weekday())[0]
-    morning = (
-        is_workday
-        and not plan.slots
-        and plan.day.started_at is None
-        and clock.now() < plan.day.stop
-        and not os.environ.get("SPLITDAY_NO_DIALOGS")
-    )
+    try:
+        morning = PlanDayActions(gateway, gateway.today()).plan_due()
+    except ReadFailed:
+        morning = False
+    morning = morning and not os.environ.get("SPLITDAY_NO_DIALOGS")
     if open_plan or morning:  # the first start of a workday with no plan yet
         window.open_plan_day()
 

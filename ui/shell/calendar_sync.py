@@ -4,16 +4,16 @@ changed."""
 
 from __future__ import annotations
 
-from datetime import tzinfo
+import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from planner.calendars import sync as calendars
-from planner.calendars.sync import SyncResult
-from planner.domain.clock import Clock
-from planner.storage.db import Database
+from planner.calendars.sync import SYNC_MINUTES, SyncResult
+from ui.actions.calendars import CalendarActions
+from ui.gateway import Gateway, ReadFailed
 from ui.workers import SyncWorker
 
+log = logging.getLogger(__name__)
 STOP_GRACE_S = 1.0  # stop() lets a sync this long to end (a store under way); then it is left
 
 
@@ -22,21 +22,22 @@ class BackgroundSync(QObject):
     (stop) never waits on a sync: one still fetching or parsing is abandoned."""
 
     synced = Signal(list)  # list[SyncResult], after every run
-    changed = Signal()  # some occurrence was added, changed or removed
+    changed = Signal()  # some occurrence was added, changed or removed (already broadcast)
 
-    def __init__(
-        self, db: Database, owner: str, clock: Clock, zone: tzinfo, parent: QObject | None = None
-    ) -> None:
+    def __init__(self, gateway: Gateway, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._db, self._owner, self._clock, self._zone = db, owner, clock, zone
+        self.service = CalendarActions(gateway)
         self._worker: SyncWorker | None = None
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
 
     def start(self, first_delay_ms: int = 3000) -> None:
         """First sync soon after start-up (not during it), then every sync_interval_minutes."""
-        with self._db.transaction() as s:
-            minutes = calendars.sync_interval_minutes(s, self._owner)
+        try:
+            minutes = self.service.sync_interval_minutes()
+        except ReadFailed as exc:
+            log.warning("calendar sync: %s; every %d min", exc, SYNC_MINUTES)
+            minutes = SYNC_MINUTES
         if minutes > 0:
             self.timer.start(minutes * 60_000)
         QTimer.singleShot(first_delay_ms, self.sync_now)
@@ -48,7 +49,7 @@ class BackgroundSync(QObject):
     def sync_now(self) -> None:
         if self._worker is not None:
             return
-        self._worker = SyncWorker(self._db, self._owner, self._clock, self._zone, None, None)
+        self._worker = SyncWorker(self.service.sync_job(None, None))
         self._worker.finished.connect(self._on_worker_finished)
         self._worker.failed.connect(self._on_worker_failed)
         self._worker.start()
@@ -57,11 +58,12 @@ class BackgroundSync(QObject):
     def _on_worker_finished(self, results: list[SyncResult]) -> None:
         self._end()
         self.synced.emit(results)
-        if any(r.ok and r.changed for r in results):
+        if self.service.synced(results):
             self.changed.emit()
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:
+        log.warning("calendar sync failed: %s", message)
         self._end()
         self.synced.emit([])
 

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, tzinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from planner.domain.errors import PlannerError
-from planner.domain.values import Change, EntryV
+from planner.domain.values import EntryV
 from planner.platform import ipc
+from ui.actions.interruptions import InterruptionActions
+from ui.dialogs.quick_log import QuickLogEntry
+from ui.gateway import Gateway, GatewayError, NotSaved, ReadFailed
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
 
-    from planner.domain.clock import Clock
-    from planner.storage.db import Database
-    from ui.dialogs.interruption_log import DayLog, InterruptionLogDialog, ReflowPrompt
-    from ui.dialogs.quick_log import QuickLog, QuickLogEntry
+    from ui.dialogs.interruption_log import InterruptionLogDialog, ReflowPrompt
+    from ui.dialogs.quick_log import QuickLog
     from ui.shell.hotkeys import Hotkeys
     from ui.shell.single_instance import SingleInstance
 
+log = logging.getLogger(__name__)
 # One key press may arrive through two hotkey layers: after it ended an interruption, the
 # echo must not open a new one.
 DEBOUNCE = 0.4
@@ -37,27 +40,23 @@ def parse_minutes(text: str) -> int:
 
 
 class Interruptions(QObject):
-    """The interruption actions of the app; every call is one transaction through a service."""
+    """The interruption actions of the app: the hotkey, the quick log, forwarded commands.
 
-    changed = Signal(object)  # Change
+    Every read and write goes through the gateway (ui.actions.interruptions). A write that fails
+    never loses what was typed: the quick log stays open with the text and says why.
+    """
+
     reflow_suggested = Signal(object)  # planner.services.interruptions.ReflowAdvice
     logged = Signal(object)  # EntryV
     resumed = Signal(str)  # "back to work: Support (interruption 12 min)", for a toast/tray
+    failed = Signal(str)  # a hotkey press that did nothing, in words (for a toast/tray)
 
     def __init__(
-        self,
-        db: Database,
-        owner: str,
-        zone: tzinfo,
-        now: Callable[[], datetime],
-        quick_log: QuickLog,
-        parent: QObject | None = None,
+        self, gateway: Gateway, quick_log: QuickLog, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
-        self._db = db
-        self._owner = owner
-        self._zone = zone
-        self._now = now
+        self.service = InterruptionActions(gateway)
+        self._gateway = gateway
         self._quick_log = quick_log
         self._resumed_at: float | None = None
         self._role_names: dict[int, str] = {}
@@ -67,11 +66,11 @@ class Interruptions(QObject):
 
     def refresh_lists(self) -> None:
         """Roles and recent sources for the quick log, loaded ahead of any key press."""
-        from planner.services import interruptions, planning
-
-        with self._db.transaction() as s:
-            roles = planning.list_roles(s, self._owner)
-            sources = interruptions.recent_sources(s, self._owner)
+        try:
+            roles, sources = self.service.lists()
+        except ReadFailed as exc:  # keep what the quick log has (asked again after a new source)
+            log.warning("quick log lists: %s", exc)
+            return
         self._role_names = {r.id: r.name for r in roles}
         self._sources = sources
         self._quick_log.set_roles(roles)
@@ -81,20 +80,24 @@ class Interruptions(QObject):
 
     def on_hotkey(self, at: datetime) -> str:
         """Open the quick log stamped at `at`, or go back to work if an interruption runs."""
+        try:
+            return self._hotkey(at)
+        except (PlannerError, GatewayError) as exc:
+            self.failed.emit(str(exc))
+            return str(exc)
+
+    def _hotkey(self, at: datetime) -> str:
         if self._quick_log.isVisible():
             self._quick_log.activateWindow()
             return "the quick log is already open"
         if self._resumed_at is not None and time.monotonic() - self._resumed_at < DEBOUNCE:
             return "ignored a repeated key press"
-        from planner.services import tracking
-
-        with self._db.transaction() as s:
-            run = tracking.running(s, self._owner)
-            default_role = (
-                None
-                if run is not None and run.kind == "interruption"
-                else tracking.default_interruption_role(s, self._owner, at)
-            )
+        try:
+            run, default_role = self.service.hotkey_state(at)
+        except ReadFailed as exc:  # let the person type anyway: the save says what happens
+            self._quick_log.open_at(at, None)
+            self._quick_log.say(str(exc))
+            return "quick log open"
         if run is not None and run.kind == "interruption":
             self._resumed_at = time.monotonic()
             return self.back_to_work()
@@ -106,6 +109,8 @@ class Interruptions(QObject):
             self.log(entry.at, entry.note, entry.source, entry.role_id, entry.minutes)
         except PlannerError as exc:
             self._quick_log.restore(entry, str(exc))
+        except NotSaved as exc:  # the disk, the server: keep it open with the text, retry
+            self._quick_log.restore(entry, str(exc), retry=True)
 
     # ------------------------------------------------------------------ the actions
 
@@ -119,39 +124,28 @@ class Interruptions(QObject):
         *,
         role_name: str | None = None,
     ) -> EntryV:
-        """Log an interruption (one transaction); the views hear of it after the caller."""
-        from planner.services import planning, tracking
+        """Log an interruption (one transaction); the views hear of it after the caller.
 
-        with self._db.transaction() as s:
-            if role_name:
-                role_id = planning.find_role(s, self._owner, role_name).id
-            entry, change = tracking.interrupt(
-                s,
-                self._owner,
-                self._zone,
-                at,
-                note=note,
-                role_id=role_id,
-                source=source,
-                minutes=minutes,
-            )
-            tracking.heartbeat(s, self._owner, self._now())
-        self._after(entry, change, entry if entry.end is not None else None)
+        Raises PlannerError when the core refuses it, NotSaved when it could not be stored.
+        """
+        outcome = self.service.log(at, note, source, role_id, minutes, role_name=role_name)
+        if not outcome.ok:
+            raise PlannerError(outcome.message) if outcome.refused else NotSaved(outcome.message)
+        entry, _change = outcome.result()
+        self._after(entry, entry if entry.end is not None else None)
         return entry
 
     def back_to_work(self) -> str:
-        from planner.services import tracking
-
-        now = self._now()
-        with self._db.transaction() as s:
-            before = tracking.running(s, self._owner)
-            entry, change = tracking.resume(s, self._owner, self._zone, now)
-            tracking.heartbeat(s, self._owner, now)
-        ended = replace(before, end=max(now, before.start)) if before is not None else None
-        self._after(entry, change, ended, logged=False)
+        """End the running interruption; raises PlannerError or NotSaved when it did not."""
+        outcome = self.service.back_to_work()
+        if not outcome.ok:
+            raise PlannerError(outcome.message) if outcome.refused else NotSaved(outcome.message)
+        done, _change = outcome.result()
+        before, entry = done.ended, done.entry
+        self._after(entry, before, logged=False)
         took = ""
         if before is not None:
-            took = f" (interruption {round((now - before.start).total_seconds() / 60)} min)"
+            took = f" (interruption {round((done.at - before.start).total_seconds() / 60)} min)"
         if entry.end is None:
             text = f"back to work: {self._role_names.get(entry.role_id or -1, '?')}{took}"
         else:
@@ -160,82 +154,67 @@ class Interruptions(QObject):
         return text
 
     def reflow(self, day: date) -> None:
-        from planner.services import planning
+        self.service.reflow(day)  # a failure is shown by the main window
 
-        with self._db.transaction() as s:
-            _plan, change = planning.reflow_day(s, self._owner, day, self._zone, self._now())
-        self.changed.emit(change)
-
-    def _after(
-        self, entry: EntryV, change: Change, ended: EntryV | None, *, logged: bool = True
-    ) -> None:
+    def _after(self, entry: EntryV, ended: EntryV | None, *, logged: bool = True) -> None:
         # After the current event: a forwarded command gets its reply before views refresh
         # and before the re-flow rule runs.
-        QTimer.singleShot(0, lambda: self._announce(entry, change, ended, logged))
+        QTimer.singleShot(0, lambda: self._announce(entry, ended, logged))
 
-    def _announce(self, entry: EntryV, change: Change, ended: EntryV | None, logged: bool) -> None:
-        from planner.services import interruptions
-
+    def _announce(self, entry: EntryV, ended: EntryV | None, logged: bool) -> None:
         if logged and entry.source and entry.source not in self._sources:
             self.refresh_lists()
-        self.changed.emit(change)
         if logged:
             self.logged.emit(entry)
         if ended is not None:
-            with self._db.transaction() as s:
-                advice = interruptions.reflow_advice(s, self._owner, self._zone, self._now(), ended)
+            try:
+                advice = self.service.reflow_advice(ended)
+            except ReadFailed as exc:
+                log.warning("re-flow advice: %s", exc)
+                return
             if advice is not None:
                 self.reflow_suggested.emit(advice)
-
-    # ------------------------------------------------------------------ the day log service
-
-    def load(self, day: date) -> DayLog:
-        from planner.services import interruptions, planning, tracking
-        from ui.dialogs.interruption_log import DayLog
-
-        now = self._now()
-        with self._db.transaction() as s:
-            entries = interruptions.day_interruptions(s, self._owner, day, self._zone)
-            roles = planning.list_roles(s, self._owner, include_archived=True)
-        return DayLog(
-            day, tuple(entries), tuple(roles), tracking.summarise(entries, now).describe(), now
-        )
-
-    def edit(self, entry_id: int, **fields: Any) -> EntryV:
-        from planner.services import tracking
-
-        with self._db.transaction() as s:
-            entry, change = tracking.edit_entry(s, self._owner, self._zone, entry_id, **fields)
-        self.changed.emit(change)
-        return entry
-
-    def to_work(self, entry_id: int) -> None:
-        self.edit(entry_id, kind="work")
 
     # ------------------------------------------------------------------ forwarded commands
 
     def handle_interrupt(self, args: dict[str, Any]) -> ipc.Reply:
         """`splitday interrupt …` from another process; with no fields it is the hotkey."""
-        at = _parse_at(args.get("at")) or self._now()
+        at = _parse_at(args.get("at")) or self._gateway.now()
         note = str(args.get("note") or "")
         source = str(args.get("source") or "")
         role_name = args.get("role")
         duration = args.get("duration")
         if not (note or source or role_name or duration):
-            return ipc.Reply(True, self.on_hotkey(at))
+            return ipc.Reply(True, self._hotkey(at))
         minutes = parse_minutes(str(duration)) if duration else None
-        entry = self.log(
-            at, note, source, None, minutes, role_name=str(role_name) if role_name else None
-        )
+        try:
+            entry = self.log(
+                at, note, source, None, minutes, role_name=str(role_name) if role_name else None
+            )
+        except NotSaved as exc:  # what was sent is kept in the quick log, retried from there
+            typed = QuickLogEntry(at, note, source, self._role_for(at, role_name), minutes)
+            if self._quick_log.restore(typed, str(exc), retry=True):
+                raise NotSaved(f"{exc}; the quick log holds it until it is saved") from exc
+            raise
         names = self._role_names
         flags = ", ".join(sorted(entry.flags))
-        local = entry.start.astimezone(self._zone)
+        local = entry.start.astimezone(self._gateway.zone)
         return ipc.Reply(
             True,
             f"interruption logged at {local:%H:%M} ({names.get(entry.role_id or -1, '?')}; "
             f"{flags}) by the running Splitday",
             {"entry_id": entry.id, "start": entry.start.isoformat()},
         )
+
+    def _role_for(self, at: datetime, name: Any) -> int | None:
+        """The role a forwarded interruption gets: the one named, else the default at `at`."""
+        if name:
+            wanted = str(name).strip().casefold()
+            return next((i for i, n in self._role_names.items() if n.casefold() == wanted), None)
+        try:
+            return self.service.hotkey_state(at)[1]
+        except ReadFailed:
+            return None
 
     def handle_resume(self, _args: dict[str, Any]) -> ipc.Reply:
         return ipc.Reply(True, self.back_to_work())
@@ -286,26 +265,28 @@ class Wiring:
 
 def install(
     app: QCoreApplication,
-    db: Database,
-    zone: tzinfo,
-    clock: Clock,
+    gateway: Gateway,
     window: QWidget,
     instance: SingleInstance,
     *,
     plan: Callable[[], None] | None = None,
 ) -> Wiring:
     """Build the quick log, hotkeys, prompt and server for `window`, then start listening."""
-    from planner.services import planning
     from ui.dialogs.interruption_log import InterruptionLogDialog, ReflowPrompt
     from ui.dialogs.quick_log import QuickLog
     from ui.shell.hotkeys import Hotkeys
 
-    quick_log = QuickLog(zone, parse_minutes)
-    intr = Interruptions(db, db.owner, zone, clock.now, quick_log, parent=app)
-    with db.transaction() as s:
-        sequence = str(planning.get_setting(s, db.owner, "hotkey") or "")
-        global_on = planning.get_setting(s, db.owner, "global_hotkey")
-    hotkeys = Hotkeys(sequence, now=clock.now, global_enabled=global_on is not False, parent=app)
+    quick_log = QuickLog(gateway.zone, parse_minutes)
+    intr = Interruptions(gateway, quick_log, parent=app)
+    try:
+        sequence = str(gateway.setting("hotkey") or "")
+        global_on = gateway.setting("global_hotkey")
+    except ReadFailed as exc:  # the built-in key still works
+        log.warning("hotkey settings: %s", exc)
+        sequence, global_on = "", None
+    hotkeys = Hotkeys(
+        sequence, now=gateway.clock.now, global_enabled=global_on is not False, parent=app
+    )
     hotkeys.install_app_shortcut(window)
     hotkeys.start_global()
     hotkeys.triggered.connect(intr.on_hotkey)
@@ -358,13 +339,22 @@ def install(
 
     dialogs: list[InterruptionLogDialog] = []
 
+    def follow_zone(zone: Any) -> None:
+        quick_log.set_zone(zone)
+        for dialog in dialogs:
+            dialog.model.set_zone(zone)
+
+    gateway.zone_changed.connect(follow_zone)
+
     def open_log(day: date | None = None) -> InterruptionLogDialog:
         if not dialogs:
-            dialogs.append(InterruptionLogDialog(intr, zone, parse_minutes, window))
+            dialogs.append(InterruptionLogDialog(intr.service, gateway.zone, parse_minutes, window))
         dialog = dialogs[0]
         if day is None:
-            with db.transaction() as s:
-                day = planning.day_of(s, db.owner, clock.now(), zone)
+            try:
+                day = gateway.today()
+            except ReadFailed:
+                day = gateway.now().astimezone(gateway.zone).date()
         dialog.show_day(day)
         dialog.show()
         dialog.raise_()

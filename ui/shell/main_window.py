@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -17,13 +17,15 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from planner.domain.clock import Clock
 from ui.views.now_panel import MiniWindow, NowPanel
-from ui.views.timeline import TimelineWidget
+from ui.views.timeline.widget import TimelineWidget
+from ui.widgets.fit import fit_to_screen
 
 if TYPE_CHECKING:
     from planner.domain.values import Change
@@ -167,7 +169,7 @@ class MainWindow(QMainWindow):
         # the key itself (Ctrl+Alt+I, configurable) is an application-wide shortcut owned by
         # ui/shell/hotkeys.py, so that it works from every Splitday window
         self.interrupt_action = self._action("Log &interruption…", None, self.log_interruption)
-        self.interrupt_action.setToolTip("Log an interruption (the interruption hotkey)")
+        self.show_hotkey("Ctrl+Alt+I")
         self.interruption_log_action = self._action(
             "Interruption &log…", "Ctrl+L", self.open_interruption_log
         )
@@ -212,6 +214,10 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addAction(self.undo_action)
         bar.addAction(self.redo_action)
+        for action in bar.actions():  # the toolbar is reachable with Tab like the rest
+            button = bar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.addToolBar(bar)
 
         menus = self.menuBar()
@@ -240,6 +246,12 @@ class MainWindow(QMainWindow):
         day.addSeparator()
         day.addAction(self.end_of_day_action)
 
+    def show_hotkey(self, text: str) -> None:
+        """Name the interruption hotkey in the menus and the tooltip (the key itself is an
+        application-wide shortcut owned by ui/shell/hotkeys.py, so the action only shows it)."""
+        self.interrupt_action.setText(f"Log &interruption…\t{text}")
+        self.interrupt_action.setToolTip(f"Log an interruption ({text})")
+
     # ------------------------------------------------------------ start-up
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -253,9 +265,40 @@ class MainWindow(QMainWindow):
         self.gateway = gateway
         gateway.changed.connect(self._on_gateway_changed)
         gateway.failed.connect(self._on_gateway_failed)
-        self.today = gateway.today()
+        gateway.zone_changed.connect(self._on_gateway_zone_changed)
+        self.set_zone(gateway.zone)
         self.statusBar().clearMessage()
+        self.today = self._today_or_none() or self.clock.now().astimezone(self.zone).date()
         self.show_day(self.today)
+
+    def _today_or_none(self) -> date | None:
+        from ui.gateway import ReadFailed
+
+        if self.gateway is None:
+            return None
+        try:
+            return self.gateway.today()
+        except ReadFailed as exc:
+            self._read_failed(str(exc))
+            return None
+
+    def _read_failed(self, message: str) -> None:
+        """The database could not be read: say so and keep showing what is on screen."""
+        self.last_error = message
+        self.statusBar().showMessage(message, 60000)
+
+    def set_zone(self, zone: tzinfo) -> None:
+        """Show wall times in `zone` (the gateway's: the user's zone, which may change)."""
+        self.zone = zone
+        self.timeline.set_zone(zone)
+        self.now_panel.set_zone(zone)
+        if self._tasks is not None:
+            self._tasks.set_zone(zone)
+        if self.mini is not None:
+            self.mini.set_zone(zone)
+
+    def _on_gateway_zone_changed(self, zone: tzinfo) -> None:
+        self.set_zone(zone)  # the reload follows with the gateway's broadcast
 
     # ------------------------------------------------------------ days
 
@@ -289,9 +332,10 @@ class MainWindow(QMainWindow):
             self.show_day(self.day + timedelta(days=1))
 
     def go_today(self) -> None:
-        if self.gateway is not None:
-            self.today = self.gateway.today()
-            self.show_day(self.today)
+        today = self._today_or_none()
+        if today is not None:
+            self.today = today
+            self.show_day(today)
 
     def _on_date_edit_date_changed(self, qdate: QDate) -> None:
         self.show_day(date(qdate.year(), qdate.month(), qdate.day()))
@@ -300,14 +344,22 @@ class MainWindow(QMainWindow):
         """Read the shown day (and today, for the now panel) and hand it to every view."""
         if self.gateway is None or self.day is None:
             return
-        snapshot = self.gateway.load(self.day)
+        from ui.gateway import ReadFailed
+
+        try:
+            snapshot = self.gateway.load(self.day)
+            today = (
+                snapshot if snapshot.day == snapshot.today else self.gateway.load(snapshot.today)
+            )
+        except ReadFailed as exc:
+            self._read_failed(str(exc))
+            return
         self._loads += 1
         self.snapshot = snapshot
         self.today = snapshot.today
         self.timeline.set_snapshot(snapshot)
         self.tasks.set_snapshot(snapshot)
         self._update_title(snapshot)
-        today = snapshot if snapshot.day == snapshot.today else self.gateway.load(snapshot.today)
         self._show_focus(today)
         self.today_loaded.emit(today)
 
@@ -364,7 +416,9 @@ class MainWindow(QMainWindow):
         was_today = self.day == self.today
         loads = self._loads
         self.gateway.tick()
-        today = self.gateway.today()
+        today = self._today_or_none()
+        if today is None:
+            return
         if was_today and today != self.today:
             self.show_day(today)  # past the day boundary: follow the new day
         elif self._loads == loads:  # the tick changed nothing: still move the now line
@@ -469,52 +523,43 @@ class MainWindow(QMainWindow):
     def _not_yet(self, what: str) -> None:
         self.statusBar().showMessage(NOT_YET.format(what), 8000)
 
-    def _dialog_args(self) -> tuple[Any, str, tzinfo, Clock, date] | None:
-        """What every dialog is built from; None (and a message) before the database is open."""
+    def _dialog_day(self) -> date | None:
+        """The day a dialog opens on; None (and a message) before the database is open."""
         if self.gateway is None:
             self.statusBar().showMessage("The database is still opening…", 5000)
             return None
-        day = self.day or self.today or self.gateway.today()
-        return self.gateway.db, self.gateway.owner, self.zone, self.clock, day
-
-    def _broadcast(self, change: Any) -> None:
-        if self.gateway is not None:
-            self.gateway.changed.emit(change)
+        if self.day or self.today:
+            return self.day or self.today
+        return self._today_or_none()
 
     def open_plan_day(self) -> None:
-        args = self._dialog_args()
-        if args is None:
+        day = self._dialog_day()
+        if day is None or self.gateway is None:
             return
         from ui.dialogs.plan_day import PlanDayDialog
 
-        dialog = PlanDayDialog(*args, parent=self)
+        dialog = PlanDayDialog(self.gateway, day, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.plan_changed.connect(self._broadcast)
-        dialog.day_started.connect(self._broadcast)
         dialog.open()
 
     def open_settings(self) -> None:
-        args = self._dialog_args()
-        if args is None:
+        day = self._dialog_day()
+        if day is None or self.gateway is None:
             return
         from ui.dialogs.settings import SettingsDialog
 
-        dialog = SettingsDialog(*args, parent=self, hotkey_status=self.hotkey_status)
+        dialog = SettingsDialog(self.gateway, day, parent=self, hotkey_status=self.hotkey_status)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.settings_changed.connect(self._broadcast)
         dialog.open()
 
     def open_end_of_day(self) -> None:
-        args = self._dialog_args()
-        if args is None:
+        day = self._dialog_day()
+        if day is None or self.gateway is None:
             return
         from ui.dialogs.end_of_day import EndOfDayDialog
 
-        db, owner, zone, clock, _day = args
-        dialog = EndOfDayDialog(db, owner, zone, clock, self.today or args[4], parent=self)
+        dialog = EndOfDayDialog(self.gateway, self.today or day, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.day_changed.connect(self._broadcast)
-        dialog.day_closed.connect(self._broadcast)
         dialog.open()
 
     def open_review(self) -> None:
@@ -578,8 +623,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            fit_to_screen(self)  # saved on a larger screen, or at another scale
         else:
-            self.resize(1100, 720)
+            fit_to_screen(self, QSize(1100, 720))
         self.right.setSizes([self.now_panel.sizeHint().height(), 10_000])
         # a third of the width for the now panel and tasks (the task list, built after the
         # first paint, is not there yet to ask for its width)

@@ -12,19 +12,17 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, tzinfo
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
-from planner.domain.clock import Clock
-from planner.domain.errors import PlannerError
 from planner.platform.notify import FallbackChain, Notice, Notifier, NotifyFailed, PlyerNotifier
-from planner.services import gaps, planning, reminders
+from planner.services import gaps
 from planner.services.reminders import Kind, Reminder
-from planner.storage.db import Database
+from ui.actions.reminders import ReminderActions
 from ui.dialogs.gap import GapDialog
+from ui.gateway import Gateway, ReadFailed
 from ui.widgets.toast import ToastNotifier, ToastStack
 
 log = logging.getLogger(__name__)
@@ -56,7 +54,8 @@ class TrayNotifier:
             if notice.urgent
             else QSystemTrayIcon.MessageIcon.Information
         )
-        self.tray.showMessage(notice.title, notice.body, icon, 10_000)
+        # an urgent notice stays as long as the tray lets it (0 = the system's longest)
+        self.tray.showMessage(notice.title, notice.body, icon, 0 if notice.urgent else 10_000)
 
 
 class Dispatcher(QObject):
@@ -221,15 +220,6 @@ def boot_seconds() -> float | None:
     return time.clock_gettime(clock_id) if clock_id is not None else None
 
 
-def zone_signature() -> str:
-    """Changes when the system time zone does ($TZ, /etc/localtime)."""
-    try:
-        target = str(Path("/etc/localtime").resolve())
-    except OSError:
-        target = ""
-    return f"{os.environ.get('TZ', '')}|{target}"
-
-
 # ---------------------------------------------------------------- the service
 
 
@@ -237,7 +227,7 @@ class ReminderService(QObject):
     """Sleeps until the plan's next reminder; a heartbeat catches clock jumps, sleep and idle.
 
     The integrator calls `refresh()` whenever a Change touches slots, tasks, the day, entries
-    or settings.
+    or settings. The zone is the gateway's: a system zone change is followed there, once.
     """
 
     fired = Signal(object)  # Reminder
@@ -246,30 +236,27 @@ class ReminderService(QObject):
 
     def __init__(
         self,
-        db: Database,
-        owner: str,
-        zone: tzinfo,
-        clock: Clock,
+        gateway: Gateway,
         dispatcher: Dispatcher,
         *,
         monotonic: Callable[[], float] = time.monotonic,
         boottime: Callable[[], float | None] = boot_seconds,
         idle_probe: IdleProbe | None = None,
-        zone_source: Callable[[], tzinfo] | None = None,
         heartbeat_ms: int = HEARTBEAT_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db, self.owner, self.zone, self.clock = db, owner, zone, clock
+        self.gateway = gateway
+        self.service = ReminderActions(gateway)
+        self.clock = gateway.clock
         self.dispatcher = dispatcher
         self._monotonic, self._boottime = monotonic, boottime
         self._idle_probe = idle_probe
-        self._zone_source = zone_source
-        threshold = timedelta(minutes=10)
-        with db.transaction() as session:
-            threshold = timedelta(
-                minutes=max(1, int(planning.get_setting(session, owner, "gap_minutes") or 10))
-            )
+        try:
+            threshold = self.service.gap_threshold()
+        except ReadFailed as exc:
+            log.warning("reminders: %s; gaps of 10 min are asked about", exc)
+            threshold = timedelta(minutes=10)
         self.sleep = gaps.SleepDetector(threshold)
         self.idle = gaps.IdleTracker(threshold)
         self.book = gaps.GapBook(threshold)
@@ -282,6 +269,11 @@ class ReminderService(QObject):
         self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
         self._failed_once = False
         self.asker: GapAsker | None = None
+        gateway.zone_changed.connect(self._on_gateway_zone_changed)
+
+    @property
+    def zone(self) -> tzinfo:
+        return self.gateway.zone
 
     def start(self) -> None:
         self.sleep.observe(self.clock.now(), self._monotonic(), self._boottime())
@@ -294,20 +286,22 @@ class ReminderService(QObject):
         self.dispatcher.shutdown()
 
     def set_zone(self, zone: tzinfo) -> None:
-        self.zone = zone
+        self.gateway.set_zone(zone)  # the gateway tells the service back (zone_changed)
+
+    def _on_gateway_zone_changed(self, _zone: tzinfo) -> None:
         self.refresh()
 
     def refresh(self) -> None:
         """Deliver what is due now and sleep until the next reminder."""
         now = self.clock.now()
-        try:
-            with self.db.transaction() as session:
-                result = reminders.check(session, self.owner, self.zone, now)
-        except Exception:  # a database hiccup must not stop the app; try on the next beat
+        outcome = self.service.check(now)
+        if not outcome.ok:  # a database hiccup must not stop the app; try on the next beat
             if not self._failed_once:
                 self._failed_once = True
-                log.exception("reminders: could not read the plan")
+                log.warning("reminders: %s", outcome.message)
             return
+        self._failed_once = False
+        result, _change = outcome.result()
         for reminder in result.fire:
             self._deliver(reminder)
         if result.change.topics:
@@ -345,10 +339,7 @@ class ReminderService(QObject):
                 self._idle_probe, idle_gap = None, None
             if idle_gap is not None:
                 found.append(idle_gap)
-        if self._zone_source is not None:
-            zone = self._zone_source()
-            if zone != self.zone:
-                self.zone = zone
+        self.gateway.follow_zone()  # a change is heard back through zone_changed
         for gap in found:
             reported = self.book.report(gap)
             if reported is not None:
@@ -363,23 +354,21 @@ class GapAsker(QObject):
 
     def __init__(
         self,
-        db: Database,
-        owner: str,
-        zone: Callable[[], tzinfo],
+        gateway: Gateway,
         parent_widget: Callable[[], QWidget | None] = lambda: None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db, self.owner, self._zone, self._parent_widget = db, owner, zone, parent_widget
+        self.gateway, self._parent_widget = gateway, parent_widget
+        self.service = ReminderActions(gateway)
         self.dialogs: list[GapDialog] = []
 
-    def ask(self, gap: gaps.Gap) -> GapDialog:
-        from planner.services import tracking
-
-        with self.db.transaction() as session:
-            roles = planning.list_roles(session, self.owner)
-            running = tracking.running(session, self.owner)
-            meetings = planning.list_meetings(session, self.owner, gap.interval)
+    def ask(self, gap: gaps.Gap) -> GapDialog | None:
+        try:
+            roles, running, meetings = self.service.gap_context(gap)
+        except ReadFailed as exc:  # asked again with the next gap; nothing is lost meanwhile
+            log.warning("could not ask about the gap: %s", exc)
+            return None
         overlap = sum(
             (min(m.end, gap.end) - max(m.start, gap.start)).total_seconds()
             for m in meetings
@@ -389,12 +378,12 @@ class GapAsker(QObject):
         dialog = GapDialog(
             gap,
             roles,
-            self._zone(),
+            self.gateway.zone,
             suggested=suggested,
             role_id=running.role_id if running else None,
             parent=self._parent_widget(),
         )
-        dialog.accepted.connect(lambda: self._on_dialog_accepted(dialog))
+        dialog.answered.connect(lambda _answer: self._on_dialog_answered(dialog))
         dialog.finished.connect(lambda _: self._forget(dialog))
         self.dialogs.append(dialog)
         dialog.show()
@@ -405,32 +394,22 @@ class GapAsker(QObject):
             self.dialogs.remove(dialog)
         dialog.deleteLater()
 
-    def _on_dialog_accepted(self, dialog: GapDialog) -> None:
+    def _on_dialog_answered(self, dialog: GapDialog) -> None:
         answer = dialog.answer()
-        try:
-            with self.db.transaction() as session:
-                _, change = gaps.record_gap(
-                    session,
-                    self.owner,
-                    self._zone(),
-                    dialog.gap.interval,
-                    answer.kind,
-                    role_id=answer.role_id,
-                    note=answer.note,
-                )
-        except PlannerError as exc:
-            log.warning("could not log the gap: %s", exc)
+        outcome = self.service.record_gap(
+            dialog.gap, answer.kind, role_id=answer.role_id, note=answer.note
+        )
+        if not outcome.ok:  # the dialog stays, with the answer and why it was not logged
+            dialog.keep_open(outcome.message)
             return
+        _, change = outcome.result()
         if change.topics:
             self.recorded.emit(change)
 
 
 def install(
     app: QApplication,
-    db: Database,
-    owner: str,
-    zone: tzinfo,
-    clock: Clock,
+    gateway: Gateway,
     tray: QSystemTrayIcon | None = None,
     window: Callable[[], QWidget | None] = lambda: None,
     *,
@@ -440,38 +419,17 @@ def install(
     """Build and start the reminder service for the app (called once from ui/shell/app.py).
 
     `window` returns the main window (toasts sit in its corner, the gap dialog on it).
-    Connect `service.changed` (delivered reminders, logged gaps) to the app's change broadcast,
-    and call `service.refresh()` after every Change to slots, tasks, the day, entries or
-    settings (it is cheap: a few queries).
+    What the service writes (delivered reminders, logged gaps) is broadcast by the gateway;
+    call `service.refresh()` after every Change to slots, tasks, the day, entries or settings
+    (it is cheap: a few queries).
     """
     gui: list[Notifier] = []
     if tray is not None:
         gui.append(TrayNotifier(tray))
     gui.append(ToastNotifier(ToastStack(window)))
     dispatcher = Dispatcher(desktop or PlyerNotifier(), gui, parent=app)
-    from planner.domain.clock import local_zone, reset_local_zone
-
-    follows_system = zone == local_zone()
-    signature = [zone_signature()]
-
-    def system_zone() -> tzinfo:
-        now = zone_signature()
-        if now != signature[0]:  # the system time zone changed while running
-            signature[0] = now
-            reset_local_zone()
-        return local_zone()
-
-    service = ReminderService(
-        db,
-        owner,
-        zone,
-        clock,
-        dispatcher,
-        idle_probe=default_idle_probe(),
-        zone_source=system_zone if follows_system else None,
-        parent=app,
-    )
-    asker = GapAsker(db, owner, lambda: service.zone, window, parent=service)
+    service = ReminderService(gateway, dispatcher, idle_probe=default_idle_probe(), parent=app)
+    asker = GapAsker(gateway, window, parent=service)
     service.gap_found.connect(asker.ask)
     asker.recorded.connect(service.changed)  # one signal for the app to broadcast
     asker.recorded.connect(lambda _change: service.refresh())
@@ -493,16 +451,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from planner.domain.clock import clock_from_env, local_zone
-    from planner.services import planning
-    from planner.storage.db import open_database
+    from ui.gateway import SystemZone, open_gateway
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Splitday")
-    db = open_database(args.db)
-    with db.transaction() as session:
-        planning.ensure_defaults(session, db.owner)
-    service = install(app, db, db.owner, local_zone(), clock_from_env(), start=False)
+    gateway = open_gateway(args.db, clock_from_env(), local_zone(), zone_source=SystemZone())
+    service = install(app, gateway, start=False)
 
     def report(notice: Notice, backend: str) -> None:
         print(f"delivered via {backend or 'nothing'}: {notice.title} — {notice.body}", flush=True)
@@ -516,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        db.close()
+        gateway.close()
 
 
 if __name__ == "__main__":

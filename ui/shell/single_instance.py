@@ -187,11 +187,17 @@ class SingleInstance(QObject):
         try:
             return handler(request.args)
         except Exception as exc:  # a bad request must never take the app down
-            reply = ipc.Reply(False, f"splitday: {describe_failure(exc)}")
-            # The command may come from a desktop shortcut, with no terminal to print the
-            # reply in: the app shows it too.
-            self.request_failed.emit(reply.message)
-            return reply
+            from planner.domain.errors import PlannerError
+            from ui.gateway import GatewayError, StorageError
+
+            if isinstance(exc, PlannerError | ValueError):  # refused: the reply says why
+                return ipc.Reply(False, f"splitday: {exc}")
+            if isinstance(exc, GatewayError | StorageError):  # not done (the database, in
+                # words: a full disk, a read-only file, a server gone): said in the app too
+                self.request_failed.emit(str(exc))
+                return ipc.Reply(False, f"splitday: {exc}")
+            self.request_failed.emit(f"{type(exc).__name__}: {exc}")
+            return ipc.Reply(False, f"splitday: unexpected error: {type(exc).__name__}")
 
     # ------------------------------------------------------------------ the client side
 
@@ -260,23 +266,6 @@ class SingleInstance(QObject):
         if not line:
             return None
         return ipc.decode_reply(line)
-
-
-def describe_failure(exc: Exception) -> str:
-    """A failed forwarded command in words: the user's mistake or the database's state as the
-    core says it; a raw database error is explained where it can be (a full disk, a read-only
-    file, a server that went away), never just its class name."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from planner.domain.errors import PlannerError
-    from planner.storage.db import StorageError
-
-    if isinstance(exc, PlannerError | StorageError | ValueError):
-        return str(exc)
-    if isinstance(exc, SQLAlchemyError):  # not through Database.transaction, which words it
-        detail = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
-        return f"the database refused the change ({detail}); nothing was saved"
-    return f"unexpected error: {type(exc).__name__}: {exc}"
 
 
 def claim_instance(owner: str | None = None) -> SingleInstance | int:

@@ -149,6 +149,9 @@ class NowPanel(QWidget):
         layout.addWidget(self.card, 1)
         layout.addWidget(self.mini_button, 0, Qt.AlignmentFlag.AlignRight)
 
+    def set_zone(self, zone: tzinfo) -> None:
+        self.card.zone = zone
+
     def set_snapshot(self, snapshot: DaySnapshot) -> Focus:
         from ui.day_data import focus_of
 
@@ -171,6 +174,10 @@ class MiniWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.card)
         self.setMinimumWidth(260)
+
+    def set_zone(self, zone: tzinfo) -> None:
+        self.card.zone = zone
+        self.card.show_focus(self.card.focus)
 
     def show_focus(self, focus: Focus | None) -> None:
         self.card.show_focus(focus)

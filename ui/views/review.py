@@ -7,7 +7,7 @@ matplotlib is imported on the first show (it costs ~0.4 s), never at start-up. R
 from __future__ import annotations
 
 import sys
-from datetime import date, timedelta, tzinfo
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,16 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.domain.clock import Clock
 from planner.domain.values import Change, Topic
 from planner.review import reports
-from planner.services import planning
-from planner.storage.db import Database
+from ui.actions.review import ReviewActions
+from ui.gateway import Gateway, ReadFailed
 
 if TYPE_CHECKING:
     from planner.review.charts import Chart, Theme
 
-SETTING = "auto_split_interruption_hours"
 TOPICS = {Topic.ENTRIES, Topic.SLOTS, Topic.ROLES, Topic.SETTINGS, Topic.DAY, Topic.CALENDARS}
 
 
@@ -60,25 +58,18 @@ class ReviewView(QWidget):
     day_activated = Signal(object)  # a date: open that day in the timeline
     week_changed = Signal(object)  # the Monday now shown
 
-    def __init__(
-        self,
-        db: Database,
-        owner: str,
-        zone: tzinfo,
-        clock: Clock,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, gateway: Gateway, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ReviewView")
-        self._db, self._owner, self._zone, self._clock = db, owner, zone, clock
+        self.gateway = gateway
+        self.service = ReviewActions(gateway)
         self._charts_module: Any = None
         self.week: reports.WeekReport | None = None
         self.trend: reports.ShareTrend | None = None
         self.insight: reports.Insight | None = None
         self._stale = True
         self.last_tip: str | None = None  # the tooltip shown last (for tests and screen readers)
-        with db.transaction() as s:
-            self.monday = reports.monday_of(planning.day_of(s, owner, clock.now(), zone))
+        self.monday = self._this_monday()
 
         self.prev_button = QPushButton("◀")
         self.prev_button.setToolTip("Previous week (Alt+Left)")
@@ -97,6 +88,11 @@ class ReviewView(QWidget):
         self.week_label.setFont(font)
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
+        self.message = QLabel()
+        self.message.setObjectName("reviewMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color:#b00020;")
+        self.message.hide()
         self.export_button = QToolButton()
         self.export_button.setText("Export")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -147,6 +143,7 @@ class ReviewView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.message)
         layout.addWidget(self.insight_frame)
         layout.addWidget(self.tabs, 1)
 
@@ -169,16 +166,15 @@ class ReviewView(QWidget):
 
     def refresh(self) -> None:
         """Read the week's figures again and redraw the chart on screen (others when shown)."""
-        now = self._clock.now()
-        with self._db.transaction() as s:
-            self.week = reports.week_report(s, self._owner, self._zone, self.monday, now)
-            self.trend = reports.share_trend(s, self._owner, self._zone, self.monday, now)
-            self.insight = reports.interruption_insight(
-                s, self._owner, self._zone, self.monday, now
-            )
-            use_insight = bool(planning.get_setting(s, self._owner, SETTING))
+        try:
+            week = self.service.week(self.monday)
+        except ReadFailed as exc:  # the charts on screen stay; say why they are not new
+            self._say(str(exc))
+            return
+        self.message.hide()
+        self.week, self.trend, self.insight = week.report, week.trend, week.insight
         self._stale = False
-        self._update_summary(use_insight)
+        self._update_summary(week.use_insight)
         for tab in self._tabs:
             tab.dirty = True
         self._draw_current()
@@ -219,15 +215,12 @@ class ReviewView(QWidget):
     def export_csv(self, path: str | Path) -> tuple[Path, Path]:
         from planner.domain.timerange import Interval
         from planner.review import exports
-        from planner.services import tracking
 
         assert self.week is not None
-        with self._db.transaction() as s:
-            lo, hi = self.week.day_bounds[0][0], self.week.day_bounds[-1][1]
-            entries = tracking.list_entries(s, self._owner, Interval(lo, hi))
-            day_start = int(planning.get_setting(s, self._owner, "day_start_minute"))
+        lo, hi = self.week.day_bounds[0][0], self.week.day_bounds[-1][1]
+        entries, day_start = self.service.entries(Interval(lo, hi))
         return exports.write_week_csv(
-            path, self.week, entries, self._zone, day_start, self._clock.now()
+            path, self.week, entries, self.gateway.zone, day_start, self.gateway.now()
         )
 
     # ------------------------------------------------------------ Qt events
@@ -247,18 +240,30 @@ class ReviewView(QWidget):
     def _on_next_button_clicked(self) -> None:
         self.show_week(self.monday + timedelta(weeks=1))
 
+    def _this_monday(self) -> date:
+        try:
+            return self.service.this_monday()
+        except ReadFailed:  # the local date will do; the week's figures say what failed
+            return reports.monday_of(self.gateway.now().astimezone(self.gateway.zone).date())
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text[:1].upper() + text[1:])
+        self.message.show()
+
     def _on_this_button_clicked(self) -> None:
-        with self._db.transaction() as s:
-            today = planning.day_of(s, self._owner, self._clock.now(), self._zone)
-        self.show_week(today)
+        self.show_week(self._this_monday())
 
     def _on_tabs_current_changed(self, _index: int) -> None:
         if self.isVisible():
             self._draw_current()
 
     def _on_insight_check_toggled(self, checked: bool) -> None:
-        with self._db.transaction() as s:
-            planning.set_setting(s, self._owner, SETTING, checked)
+        outcome = self.service.use_insight(checked)  # its Change goes to every view
+        if not outcome.ok:
+            self._say(outcome.message)
+            self.insight_check.blockSignals(True)
+            self.insight_check.setChecked(not checked)  # shows what is stored
+            self.insight_check.blockSignals(False)
 
     def _on_canvas_motion(self, tab: _ChartTab, event: Any) -> None:
         hit = tab.chart.hit_at(event) if tab.chart is not None else None
@@ -400,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from planner.domain.clock import clock_from_env, local_zone
-    from planner.storage.db import open_database
+    from ui.gateway import open_gateway
 
     p = argparse.ArgumentParser(prog="python -m ui.views.review")
     p.add_argument("--db", help="database URL (default: the user's)")
@@ -415,10 +420,8 @@ def main(argv: list[str] | None = None) -> int:
         from ui.theme import use_dark
 
         use_dark(app)
-    db = open_database(args.db)
-    with db.transaction() as s:
-        planning.ensure_defaults(s, db.owner)
-    view = ReviewView(db, db.owner, local_zone(), clock_from_env())
+    gateway = open_gateway(args.db, clock_from_env(), local_zone())
+    view = ReviewView(gateway)
     if args.week:
         view.show_week(reports.parse_week(args.week))
     view.tabs.setCurrentIndex(args.tab)
@@ -437,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        db.close()
+        gateway.close()
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
-from ui.views.timeline import MIME_TASK, task_ids_from, task_mime
+from ui.views.timeline.widget import MIME_TASK, task_ids_from, task_mime
 
 if TYPE_CHECKING:
     from planner.domain.values import TaskV
@@ -297,6 +297,10 @@ class TaskPanel(QWidget):
 
         self._add_shortcuts()
         self._style_for_palette()
+
+    def set_zone(self, zone: tzinfo) -> None:
+        """Slot times in another zone (shown with the next snapshot)."""
+        self.zone = self.model.zone = zone
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:

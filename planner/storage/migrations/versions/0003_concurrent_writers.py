@@ -1,7 +1,7 @@
 """concurrent writers: row versions, one running entry per owner, no overlapping slots
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-27 10:00:00
 
 - role, task, slot, calendar_source get a `version` (the mappers' version_id_col): an update
@@ -20,8 +20,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

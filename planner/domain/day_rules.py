@@ -1,0 +1,138 @@
+"""Pure rules of the day as lived: what the plan says at a moment, focus and next, the morning rule.
+
+Written once here; the services (planner.services.day, tracking) and the UI's snapshot
+(ui.day_data) both call these, so the CLI's `status` and the Now panel cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from planner.domain.values import MeetingV, SlotV
+
+
+def followed_meetings(meetings: Iterable[MeetingV]) -> list[MeetingV]:
+    """The meetings the log follows: busy, with a time (an all-day event is not a meeting)."""
+    return [m for m in meetings if m.busy and not m.all_day and m.end > m.start]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What the plan says at a moment: a meeting, or a slot's role."""
+
+    kind: str  # "meeting" or "work"
+    role_id: int | None
+    slot: SlotV | None = None
+    meeting: MeetingV | None = None
+
+    @property
+    def start(self) -> datetime:
+        item = self.meeting or self.slot
+        assert item is not None
+        return item.start
+
+    def same_as(self, other: Planned | None) -> bool:
+        """Whether the log needs no switch between the two (a slot of the same role goes on)."""
+        if other is None or other.kind != self.kind:
+            return False
+        if self.kind == "meeting":
+            return other.meeting == self.meeting
+        return other.role_id == self.role_id
+
+
+def planned_at(
+    slots: Sequence[SlotV], meetings: Sequence[MeetingV], moment: datetime
+) -> Planned | None:
+    """A meeting covering `moment` wins over the slot under it; None in a gap of the plan."""
+    covering = [m for m in followed_meetings(meetings) if m.start <= moment < m.end]
+    if covering:
+        meeting = max(covering, key=lambda m: (m.start, m.id))  # a meeting inside a meeting
+        return Planned("meeting", meeting.role_id, meeting=meeting)
+    under = [s for s in slots if s.start <= moment < s.end]
+    if under:
+        slot = max(under, key=lambda s: (s.start, s.id))
+        return Planned("work", slot.role_id, slot=slot)
+    return None
+
+
+def change_points(
+    slots: Sequence[SlotV], meetings: Sequence[MeetingV], after: datetime, until: datetime
+) -> list[datetime]:
+    """Where the plan may switch the log, in (after, until]: slot starts, meeting starts/ends.
+
+    A slot's end is no switch of its own: in a gap the log keeps what was planned last."""
+    moments = {s.start for s in slots}
+    for m in followed_meetings(meetings):
+        moments.update((m.start, m.end))
+    return sorted(t for t in moments if after < t <= until)
+
+
+def first_planned(
+    slots: Sequence[SlotV], meetings: Sequence[MeetingV], since: datetime, until: datetime
+) -> tuple[datetime, Planned] | None:
+    """The first moment in [since, until] at which the plan has something, and what."""
+    here = planned_at(slots, meetings, since)
+    if here is not None:
+        return since, here
+    for moment in change_points(slots, meetings, since, until):
+        found = planned_at(slots, meetings, moment)
+        if found is not None:
+            return moment, found
+    return None
+
+
+@dataclass(frozen=True)
+class PlanFocus:
+    """The plan around `now`: the slot and meeting now, and what comes next."""
+
+    now: datetime
+    slot: SlotV | None
+    meeting: MeetingV | None
+    next_slot: SlotV | None  # the next slot that changes the role (same-role slots run on)
+    next_meeting: MeetingV | None
+
+    @property
+    def next_is_meeting(self) -> bool:
+        """Whether the next thing on the plan is a meeting (it starts before the next slot)."""
+        if self.next_meeting is None:
+            return False
+        return self.next_slot is None or self.next_meeting.start <= self.next_slot.start
+
+    @property
+    def next_start(self) -> datetime | None:
+        if self.next_is_meeting:
+            assert self.next_meeting is not None
+            return self.next_meeting.start
+        return self.next_slot.start if self.next_slot else None
+
+
+def focus_at(slots: Sequence[SlotV], meetings: Sequence[MeetingV], now: datetime) -> PlanFocus:
+    """The one rule for "now" and "next" (the Now panel, the mini window, `splitday status`)."""
+    ordered = sorted(slots, key=lambda s: (s.start, s.id))
+    under = [s for s in ordered if s.start <= now < s.end]
+    slot = max(under, key=lambda s: (s.start, s.id)) if under else None
+    upcoming = [s for s in ordered if s.start > now]
+    if slot is not None:
+        end = slot.end
+        while upcoming and upcoming[0].role_id == slot.role_id and upcoming[0].start <= end:
+            end = max(end, upcoming.pop(0).end)  # the same role goes on: not a "next"
+    followed = followed_meetings(meetings)
+    covering = [m for m in followed if m.start <= now < m.end]
+    later = sorted((m for m in followed if m.start > now), key=lambda m: (m.start, m.id))
+    return PlanFocus(
+        now=now,
+        slot=slot,
+        meeting=max(covering, key=lambda m: (m.start, m.id)) if covering else None,
+        next_slot=upcoming[0] if upcoming else None,
+        next_meeting=later[0] if later else None,
+    )
+
+
+def morning_plan_due(
+    *, is_workday: bool, has_slots: bool, started: bool, now: datetime, stop: datetime
+) -> bool:
+    """Whether Plan my day should open by itself: a workday, nothing planned or started yet,
+    and before the hard stop."""
+    return is_workday and not has_slots and not started and now < stop

@@ -1,0 +1,79 @@
+"""The end-of-day review's reads and edits through the gateway (one transaction each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from planner.domain.values import Change, DayV, RoleV
+from planner.services import day as day_flow
+from planner.services import planning, tracking
+from planner.services.day_review import DayReview, load_review
+from ui.gateway import Gateway, Outcome
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class EndOfDayView:
+    """What the dialog shows, read in one transaction."""
+
+    review: DayReview
+    day: DayV
+    roles: tuple[RoleV, ...]
+    next_day: date  # where unfinished tasks are carried
+    summary: str  # the interruptions in words
+    now: datetime
+
+
+class EndOfDayActions:
+    """One day's review: carry over or drop the unfinished tasks, close the day."""
+
+    def __init__(self, gateway: Gateway, day: date) -> None:
+        self.gateway, self.day = gateway, day
+        self.owner = gateway.owner
+
+    @property
+    def zone(self) -> tzinfo:
+        return self.gateway.zone
+
+    def _run(self, step: Any) -> Outcome[Any]:
+        return self.gateway.run(step, inline=True)
+
+    def load(self) -> EndOfDayView:
+        owner, day, zone, now = self.owner, self.day, self.zone, self.gateway.now()
+
+        def fetch(s: Session) -> EndOfDayView:
+            summary = tracking.day_summary(s, owner, day, zone, now)
+            words = (
+                summary.describe()
+                + (f", {summary.in_focus} in a focus block" if summary.in_focus else "")
+                + (f", {summary.after_stop} after the hard stop" if summary.after_stop else "")
+            )
+            return EndOfDayView(
+                load_review(s, owner, day, zone, now),
+                planning.get_day(s, owner, day, zone),
+                tuple(planning.list_roles(s, owner, include_archived=True)),
+                planning.next_workday(s, owner, day),
+                words,
+                now,
+            )
+
+        return self.gateway.read(fetch, failure="Could not read the day")
+
+    def carry_task(self, task_id: int, to_day: date) -> Outcome[Any]:
+        return self._run(lambda s: planning.carry_task(s, self.owner, task_id, to_day))
+
+    def drop_task(self, task_id: int) -> Outcome[Any]:
+        now = self.gateway.now()
+        return self._run(lambda s: planning.set_task_status(s, self.owner, task_id, "dropped", now))
+
+    def carry_all(self, to_day: date) -> Outcome[Any]:
+        return self._run(lambda s: planning.carry_over(s, self.owner, self.day, to_day))
+
+    def close_day(self) -> Outcome[Change]:
+        """End what is running and mark the day closed (planner.services.day.close)."""
+        now, zone = self.gateway.now(), self.zone
+        return self._run(lambda s: day_flow.close(s, self.owner, zone, self.day, now))

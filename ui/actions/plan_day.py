@@ -1,0 +1,145 @@
+"""Plan my day's reads and edits through the gateway, and the morning rule (no Qt widgets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from planner.domain.values import Change, PlanV
+from planner.services import day as day_flow
+from planner.services import planning
+from ui.gateway import Gateway, Outcome
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+SPLIT = "plan_split"  # setting: the role split last used to plan, {role id: percent}
+
+
+@dataclass(frozen=True)
+class PlanDayView:
+    """What the dialog shows, read in one transaction."""
+
+    plan: PlanV
+    carry_from: date | None  # the last earlier day with open tasks
+    waiting: int  # how many open tasks it has
+    day_start_minute: int
+    saved_split: dict[str, Any] | None
+    is_today: bool
+
+
+class PlanDayActions:
+    """One day's plan: the window, the split, auto-split, slots, tasks, start the day."""
+
+    def __init__(self, gateway: Gateway, day: date) -> None:
+        self.gateway, self.day = gateway, day
+        self.owner = gateway.owner
+
+    @property
+    def zone(self) -> tzinfo:
+        return self.gateway.zone
+
+    def now(self) -> datetime:
+        return self.gateway.now()
+
+    def _run(self, step: Any) -> Outcome[Any]:
+        return self.gateway.run(step, inline=True)
+
+    def load(self) -> PlanDayView:
+        owner, day, zone, now = self.owner, self.day, self.zone, self.now()
+
+        def fetch(s: Session) -> PlanDayView:
+            plan = planning.get_plan(s, owner, day, zone)
+            source = planning.last_open_day(s, owner, day)
+            waiting = len(planning.list_tasks(s, owner, source, status="open")) if source else 0
+            saved = planning.get_setting(s, owner, SPLIT)
+            return PlanDayView(
+                plan,
+                source,
+                waiting,
+                int(planning.get_setting(s, owner, "day_start_minute")),
+                saved if isinstance(saved, dict) else None,
+                planning.day_of(s, owner, now, zone) == day,
+            )
+
+        return self.gateway.read(fetch, failure="Could not read the plan")
+
+    def plan_due(self) -> bool:
+        """The morning rule (the core's: planner.services.day.morning_plan_due): a workday
+        with no slots, not started, before its hard stop."""
+        owner, zone, now = self.owner, self.zone, self.now()
+        return self.gateway.read(lambda s: day_flow.morning_plan_due(s, owner, zone, now))
+
+    def set_window(self, start_minute: int, stop_minute: int) -> Outcome[Any]:
+        return self._run(
+            lambda s: planning.set_day(
+                s,
+                self.owner,
+                self.day,
+                self.zone,
+                start_minute=start_minute,
+                stop_minute=stop_minute,
+            )
+        )
+
+    def set_min_block(self, minutes: int) -> Outcome[Any]:
+        return self._run(
+            lambda s: planning.set_day(
+                s, self.owner, self.day, self.zone, min_block_minutes=minutes
+            )
+        )
+
+    def save_split(self, split: dict[str, int]) -> Outcome[Change]:
+        """Keep the split for next time (the role targets stay as they are)."""
+        return self._run(lambda s: planning.set_setting(s, self.owner, SPLIT, split))
+
+    def auto_split(self, shares: dict[int, int], min_block_minutes: int) -> Outcome[Any]:
+        split = {str(rid): value for rid, value in shares.items()}
+
+        def plan(s: Session) -> tuple[PlanV, Change]:
+            planning.set_setting(s, self.owner, SPLIT, split)
+            return planning.auto_plan(
+                s,
+                self.owner,
+                self.day,
+                self.zone,
+                shares={rid: float(v) for rid, v in shares.items()},
+                min_block_minutes=min_block_minutes,
+            )
+
+        return self._run(plan)
+
+    def update_slot(self, slot_id: int, **fields: Any) -> Outcome[Any]:
+        return self._run(
+            lambda s: planning.update_slot(s, self.owner, self.zone, slot_id, **fields)
+        )
+
+    def remove_slot(self, slot_id: int) -> Outcome[Any]:
+        return self._run(lambda s: planning.remove_slot(s, self.owner, slot_id))
+
+    def reorder_tasks(self, ids: list[int]) -> Outcome[Change]:
+        return self._run(lambda s: planning.reorder_tasks(s, self.owner, self.day, ids))
+
+    def carry_over(self, from_day: date) -> Outcome[tuple[int, Change]]:
+        return self._run(lambda s: planning.carry_over(s, self.owner, from_day, self.day))
+
+    def add_task(self, title: str, role_id: int, estimate_minutes: int) -> Outcome[Any]:
+        now = self.now()
+        return self._run(
+            lambda s: planning.add_task(
+                s,
+                self.owner,
+                title,
+                role_id,
+                now=now,
+                day=self.day,
+                estimate_minutes=estimate_minutes,
+            )
+        )
+
+    def start_day(self) -> Outcome[Change]:
+        """Start the day as `splitday start` does (the core's planner.services.day.start):
+        follow the plan from now, or, before its first slot, from that slot on."""
+        now = self.now()
+        return self._run(lambda s: day_flow.start(s, self.owner, self.zone, now)[1])

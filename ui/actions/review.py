@@ -1,0 +1,69 @@
+"""The weekly review's reads through the gateway, and its one setting (broadcast as a Change)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from planner.domain.timerange import Interval
+from planner.domain.values import Change, EntryV
+from planner.review import reports
+from planner.services import planning, tracking
+from ui.gateway import Gateway, Outcome
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+SETTING = "auto_split_interruption_hours"
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week's figures, read in one transaction."""
+
+    report: reports.WeekReport
+    trend: reports.ShareTrend
+    insight: reports.Insight | None
+    use_insight: bool  # auto-split plans around the interruption hours
+
+
+class ReviewActions:
+    """What the review reads, and the insight switch it writes."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        self.owner = gateway.owner
+
+    def this_monday(self) -> date:
+        return reports.monday_of(self.gateway.today())
+
+    def week(self, monday: date) -> Week:
+        gateway, owner, now = self.gateway, self.owner, self.gateway.now()
+
+        def fetch(s: Session) -> Week:
+            zone = gateway.zone
+            return Week(
+                reports.week_report(s, owner, zone, monday, now),
+                reports.share_trend(s, owner, zone, monday, now),
+                reports.interruption_insight(s, owner, zone, monday, now),
+                bool(planning.get_setting(s, owner, SETTING)),
+            )
+
+        return gateway.read(fetch, failure="Could not read the week")
+
+    def entries(self, window: Interval) -> tuple[list[EntryV], int]:
+        """The entries in `window` and the day's start minute (for the CSV export)."""
+        owner = self.owner
+
+        def fetch(s: Session) -> tuple[list[EntryV], int]:
+            entries = tracking.list_entries(s, owner, window)
+            return entries, int(planning.get_setting(s, owner, "day_start_minute"))
+
+        return self.gateway.read(fetch)
+
+    def use_insight(self, on: bool) -> Outcome[Change]:
+        """Let auto-split put the interrupt-prone role's slots in the interruption hours."""
+        return self.gateway.run(
+            lambda s: planning.set_setting(s, self.owner, SETTING, on), inline=True
+        )

@@ -1,0 +1,75 @@
+"""Settings through the gateway: roles, weekday hours, numbers, the hotkey, reminder switches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from planner.domain import forms
+from planner.domain.values import Change, RoleV
+from planner.services import planning
+from ui.gateway import Gateway, Outcome
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    """What the dialog shows, read in one transaction."""
+
+    roles: tuple[RoleV, ...]
+    hours: tuple[tuple[bool, int, int], ...]  # per weekday: is it a workday, start, stop
+    numbers: dict[str, int]
+    hotkey: str
+    switches: dict[str, bool]
+
+
+class SettingsActions:
+    """The settings a person may change; each edit is one gateway call."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        self.owner = gateway.owner
+
+    def _run(self, step: Any) -> Outcome[Any]:
+        return self.gateway.run(step, inline=True)
+
+    def load(self, numbers: Iterable[str], switches: Iterable[str]) -> SettingsView:
+        owner = self.owner
+
+        def fetch(s: Session) -> SettingsView:
+            return SettingsView(
+                tuple(planning.list_roles(s, owner, include_archived=True)),
+                tuple(planning.workday_hours(s, owner, weekday) for weekday in range(7)),
+                {key: int(planning.get_setting(s, owner, key)) for key in numbers},
+                str(planning.get_setting(s, owner, "hotkey") or ""),
+                {key: bool(planning.get_setting(s, owner, key)) for key in switches},
+            )
+
+        return self.gateway.read(fetch, failure="Could not read the settings")
+
+    def add_role(self, name: str) -> Outcome[Any]:
+        return self._run(lambda s: planning.add_role(s, self.owner, name))
+
+    def edit_role(self, role_id: int, **fields: Any) -> Outcome[Any]:
+        return self._run(lambda s: planning.edit_role(s, self.owner, role_id, **fields))
+
+    def set_hours(self, weekday: int, start: int, stop: int, is_workday: bool) -> Outcome[Any]:
+        return self._run(
+            lambda s: planning.set_workday_hours(s, self.owner, weekday, start, stop, is_workday)
+        )
+
+    def set_number(self, key: str, value: int) -> Outcome[Change]:
+        return self._run(
+            lambda s: planning.set_setting(s, self.owner, key, forms.check_setting(key, value))
+        )
+
+    def set_hotkey(self, text: str) -> Outcome[Change]:
+        return self._run(
+            lambda s: planning.set_setting(s, self.owner, "hotkey", forms.check_hotkey(text))
+        )
+
+    def set_switch(self, key: str, on: bool) -> Outcome[Change]:
+        return self._run(lambda s: planning.set_setting(s, self.owner, key, on))

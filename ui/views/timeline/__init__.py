@@ -1,0 +1,1 @@
+"""The day timeline: layout (geometry), painting and the widget (interaction)."""

@@ -1,0 +1,160 @@
+"""The timeline's geometry: its time range and scale, the two columns, where a slot or an entry
+lies and what is under a point. The widget's state lives here too (the base of the painting and
+the interaction layers)."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize
+from PySide6.QtGui import QMoveEvent
+from PySide6.QtWidgets import QWidget
+
+from ui import geometry
+from ui.geometry import TimeScale
+
+if TYPE_CHECKING:
+    from planner.domain.values import EntryV, SlotV
+    from ui.day_data import DaySnapshot
+
+HEADER = 26  # the column titles' band at the top of the view
+STEP = geometry.SNAP_MINUTES
+
+
+class Drag:
+    """A drag in progress (a plain class: `dataclasses` is not needed for the first paint)."""
+
+    def __init__(
+        self,
+        kind: str,  # "create" | "move" | "top" | "bottom"
+        press_y: float,
+        press_moment: datetime,
+        slot: SlotV | None,
+        start: datetime,
+        end: datetime,
+        moved: bool = False,
+        free: bool = False,  # Alt was held at the press: no snapping
+    ) -> None:
+        self.kind, self.press_y, self.press_moment, self.slot = kind, press_y, press_moment, slot
+        self.start, self.end, self.moved, self.free = start, end, moved, free
+
+    def __repr__(self) -> str:
+        return f"Drag({self.kind}, {self.start:%H:%M}–{self.end:%H:%M}, moved={self.moved})"
+
+
+class TimelineLayout(QWidget):
+    """Where things are on the timeline; paints nothing and handles no input."""
+
+    def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self.snapshot: DaySnapshot | None = None
+        self.now: datetime | None = None
+        self.selected_id: int | None = None
+        self._drag: Drag | None = None
+        self._drop_slot: int | None = None
+
+    def _range(self) -> tuple[datetime, datetime] | None:
+        snap = self.snapshot
+        if snap is None:
+            return None
+        extra = [(s.start, s.end) for s in snap.plan.slots]
+        extra += [(m.start, m.end) for m in snap.plan.meetings if not m.all_day]
+        extra += [(e.start, e.end or max(snap.now, e.start)) for e in snap.entries]
+        if snap.bounds is not None:  # an entry running since yesterday stretches nothing
+            lo, hi = snap.bounds
+            extra = [(max(a, lo), min(b, hi)) for a, b in extra if a < hi and b > lo]
+        return geometry.visible_range(snap.plan.day.start, snap.plan.day.stop, extra, self.zone)
+
+    def base_px_per_minute(self) -> float:
+        return max(0.9, self.fontMetrics().height() / 16)
+
+    def scale(self) -> TimeScale | None:
+        span = self._range()
+        if span is None:
+            return None
+        minutes = TimeScale.minutes(*span)
+        ppm = max(self.base_px_per_minute(), (self.height() - HEADER - 4) / max(minutes, 1))
+        return TimeScale(span[0], span[1], ppm, HEADER)
+
+    def sizeHint(self) -> QSize:
+        span = self._range()
+        minutes = TimeScale.minutes(*span) if span else 12 * 60
+        return QSize(420, int(HEADER + minutes * self.base_px_per_minute()) + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(260, self.sizeHint().height())
+
+    def gutter(self) -> float:
+        return self.fontMetrics().horizontalAdvance("00:00") + 14
+
+    def planned_column(self) -> tuple[float, float]:
+        left = self.gutter()
+        width = (self.width() - left - 12) * 0.58
+        return left, left + width
+
+    def actual_column(self) -> tuple[float, float]:
+        _, right = self.planned_column()
+        return right + 8, self.width() - 4
+
+    def slot_rect(self, slot: SlotV, scale: TimeScale | None = None) -> QRectF:
+        scale = scale or self.scale()
+        assert scale is not None
+        left, right = self.planned_column()
+        top, bottom = scale.y_of(slot.start), scale.y_of(slot.end)
+        return QRectF(left, top, right - left, bottom - top)
+
+    def y_of(self, moment: datetime) -> float:
+        scale = self.scale()
+        assert scale is not None
+        return scale.y_of(moment)
+
+    def point_at(self, moment: datetime, column: str = "planned") -> QPoint:
+        """A widget point at `moment` in the middle of a column (tests and keyboard use it)."""
+        left, right = self.planned_column() if column == "planned" else self.actual_column()
+        return QPoint(int((left + right) / 2), round(self.y_of(moment)))
+
+    def slot_at(self, pos: QPointF) -> tuple[SlotV, str] | None:
+        scale = self.scale()
+        if scale is None or self.snapshot is None:
+            return None
+        left, right = self.planned_column()
+        if not left <= pos.x() <= right or pos.y() < self.header_top() + HEADER:
+            return None  # beside the column, or on the titles over it
+        for slot in reversed(self.snapshot.plan.slots):
+            hit = geometry.hit_edge(pos.y(), scale.y_of(slot.start), scale.y_of(slot.end))
+            if hit is not None:
+                return slot, hit
+        return None
+
+    def _in_planned(self, pos: QPointF) -> bool:
+        left, right = self.planned_column()
+        return left <= pos.x() <= right and pos.y() >= self.header_top() + HEADER
+
+    def header_top(self) -> int:
+        """Where the column titles are drawn: the top of the visible part, so they stay in view
+        however far the scroll area has scrolled (to "now" late in the evening, say)."""
+        return max(0, self.visibleRegion().boundingRect().top())
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        # the scroll area scrolls by moving this widget; the titles must follow the view
+        super().moveEvent(event)
+        self.update()
+
+    def _entry_rect(self, scale: TimeScale, entry: EntryV) -> QRectF | None:
+        end = entry.end or max(self.now or entry.start, entry.start)
+        if end <= entry.start:
+            return None
+        left, right = self.actual_column()
+        top, bottom = scale.y_of(scale.clamp(entry.start)), scale.y_of(scale.clamp(end))
+        if bottom <= top:
+            return None
+        if entry.kind == "interruption":
+            left += (right - left) * 0.25
+        return QRectF(left + 1, top, right - left - 2, max(bottom - top, 3))
+
+    def _label(self, start: datetime, end: datetime) -> str:
+        a = start.astimezone(self.zone).strftime("%H:%M")
+        b = end.astimezone(self.zone).strftime("%H:%M")
+        return f"{a}–{b}"

@@ -1,0 +1,304 @@
+"""The timeline's painting: the frame, the column titles, slots, meetings, the log, a drag in
+progress, the hard stop and now."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
+
+from ui import geometry, theme
+from ui.geometry import TimeScale
+from ui.views.timeline.layout import HEADER, TimelineLayout
+
+if TYPE_CHECKING:
+    from planner.domain.values import EntryV, MeetingV, SlotV
+
+
+class TimelinePainting(TimelineLayout):
+    """Paints both columns from the snapshot and the drag in progress."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        painter.fillRect(self.rect(), pal.base())
+        scale = self.scale()
+        if scale is None or self.snapshot is None:
+            painter.setPen(pal.text().color())
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Loading…")
+            return
+        snap = self.snapshot
+        self._paint_frame(painter, scale)
+        for meeting in snap.plan.meetings:
+            if not meeting.all_day:
+                self._paint_meeting(painter, scale, meeting)
+        for slot in snap.plan.slots:
+            if (
+                self._drag
+                and self._drag.slot
+                and self._drag.slot.id == slot.id
+                and self._drag.moved
+            ):
+                continue
+            self._paint_slot(painter, scale, slot, slot.start, slot.end)
+        for entry in sorted(snap.entries, key=lambda e: e.kind == "interruption"):
+            self._paint_entry(painter, scale, entry)
+        if not snap.plan.slots and self._drag is None:
+            self._paint_hint(painter, scale)
+        self._paint_drag(painter, scale)
+        self._paint_lines(painter, scale)
+        self._paint_header(painter)
+        if self.hasFocus():  # where the keys go
+            pen = QPen(self.palette().highlight().color(), 2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
+
+    def _paint_frame(self, painter: QPainter, scale: TimeScale) -> None:
+        assert self.snapshot is not None
+        pal = self.palette()
+        text = pal.text().color()
+        faint = QColor(text)
+        faint.setAlpha(40)
+        p_left, p_right = self.planned_column()
+        a_right = self.actual_column()[1]
+        day = self.snapshot.plan.day
+        # outside the workday window: a slightly different background
+        off = pal.alternateBase()
+        painter.fillRect(
+            QRectF(p_left, HEADER, a_right - p_left, scale.y_of(day.start) - HEADER), off
+        )
+        painter.fillRect(QRectF(p_left, scale.y_of(day.stop), a_right - p_left, self.height()), off)
+        painter.setFont(self.font())
+        fm = self.fontMetrics()
+        for mark in geometry.hour_marks(scale.origin, scale.end, self.zone):
+            y = scale.y_of(mark)
+            painter.setPen(QPen(faint, 1))
+            painter.drawLine(QPointF(p_left, y), QPointF(a_right, y))
+            half = scale.y_of(mark + timedelta(minutes=30))
+            if half < scale.y_of(scale.end):
+                dotted = QPen(faint, 1, Qt.PenStyle.DotLine)
+                painter.setPen(dotted)
+                painter.drawLine(QPointF(p_left, half), QPointF(a_right, half))
+            painter.setPen(text)
+            label = mark.astimezone(self.zone).strftime("%H:%M")
+            painter.drawText(
+                QRectF(0, y - fm.height() / 2, self.gutter() - 6, fm.height()),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                label,
+            )
+        painter.setPen(QPen(faint, 1))
+        painter.drawLine(QPointF(p_right + 4, HEADER), QPointF(p_right + 4, self.height()))
+
+    def _paint_header(self, painter: QPainter) -> None:
+        """The column titles, on an opaque band over whatever has scrolled beneath them."""
+        pal = self.palette()
+        top = self.header_top()
+        faint = QColor(pal.text().color())
+        faint.setAlpha(40)
+        p_left, p_right = self.planned_column()
+        a_left, a_right = self.actual_column()
+        # over the columns only: the hour labels in the gutter stay readable beside it
+        painter.fillRect(QRectF(p_left, top, self.width() - p_left, HEADER), pal.base())
+        if top > 0:  # scrolled: a rule tells the band from the hours under it
+            painter.setPen(QPen(faint, 1))
+            painter.drawLine(
+                QPointF(p_left, top + HEADER - 0.5), QPointF(a_right, top + HEADER - 0.5)
+            )
+        bold = QFont(self.font())
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(pal.text().color())
+        for (left, right), title in (((p_left, p_right), "Planned"), ((a_left, a_right), "Actual")):
+            painter.drawText(
+                QRectF(left, top, right - left, HEADER), Qt.AlignmentFlag.AlignCenter, title
+            )
+        painter.setFont(self.font())
+
+    def _paint_block_text(
+        self, painter: QPainter, rect: QRectF, lines: list[str], colour: QColor
+    ) -> None:
+        fm = self.fontMetrics()
+        inner = rect.adjusted(6, 2, -6, -2)
+        if rect.height() < fm.height() * 0.75:
+            return  # too short for words; the tool tip tells what it is
+        painter.save()
+        painter.setClipRect(rect)
+        painter.setPen(colour)
+        y = inner.top()
+        for i, line in enumerate(lines):
+            if y + fm.height() > inner.bottom() + 2 and i > 0:
+                break
+            font = QFont(self.font())
+            font.setBold(i == 0)
+            painter.setFont(font)
+            shown = fm.elidedText(line, Qt.TextElideMode.ElideRight, int(inner.width()))
+            painter.drawText(
+                QRectF(inner.left(), y, inner.width(), fm.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                shown,
+            )
+            y += fm.height()
+        painter.restore()
+
+    def _paint_slot(
+        self,
+        painter: QPainter,
+        scale: TimeScale,
+        slot: SlotV,
+        start: datetime,
+        end: datetime,
+        ghost: bool = False,
+    ) -> None:
+        assert self.snapshot is not None
+        role = self.snapshot.role(slot.role_id)
+        colour = role.colour if role else "#888888"
+        left, right = self.planned_column()
+        rect = QRectF(
+            left + 1,
+            scale.y_of(start) + 1,
+            right - left - 2,
+            scale.y_of(end) - scale.y_of(start) - 2,
+        )
+        fill = theme.role_fill(colour)
+        if ghost:
+            fill.setAlpha(150)
+        if slot.id == self._drop_slot:
+            fill = fill.lighter(125)
+        painter.setBrush(fill)
+        border = fill.darker(140)
+        selected = slot.id == self.selected_id
+        if selected:
+            border = self.palette().highlight().color()
+        painter.setPen(QPen(border, 3 if selected else 1))
+        painter.drawRoundedRect(rect, 4, 4)
+        name = role.name if role else "?"
+        first = f"{self._label(start, end)}  {name}"
+        lines = [first]
+        if slot.title:
+            lines.append(slot.title)
+        for task in self.snapshot.tasks_in(slot.id):
+            mark = "✓ " if task.status == "done" else "• "
+            lines.append(f"{mark}{task.title} ({task.estimate_minutes} min)")
+        self._paint_block_text(painter, rect, lines, theme.role_text(colour))
+
+    def _paint_meeting(self, painter: QPainter, scale: TimeScale, meeting: MeetingV) -> None:
+        pal = self.palette()
+        left, right = self.planned_column()
+        rect = QRectF(
+            left + 1,
+            scale.y_of(meeting.start),
+            right - left - 2,
+            scale.y_of(meeting.end) - scale.y_of(meeting.start),
+        )
+        painter.setPen(QPen(pal.mid().color(), 1))
+        painter.setBrush(pal.button())
+        painter.drawRect(rect)
+        painter.setBrush(QBrush(pal.mid().color(), Qt.BrushStyle.BDiagPattern))
+        painter.drawRect(rect)
+        lines = [f"{self._label(meeting.start, meeting.end)}  {meeting.summary or 'Busy'}"]
+        self._paint_block_text(painter, rect, lines, pal.buttonText().color())
+
+    def _paint_entry(self, painter: QPainter, scale: TimeScale, entry: EntryV) -> None:
+        assert self.snapshot is not None
+        rect = self._entry_rect(scale, entry)
+        if rect is None:
+            return
+        role = self.snapshot.role(entry.role_id)
+        colour = QColor(role.colour if role else "#888888")
+        ink = theme.role_text(colour.name())
+        fits = rect.height() >= self.fontMetrics().height()
+        if entry.kind == "interruption":
+            warn = theme.warning_colour(self.palette())
+            painter.setPen(QPen(warn, 2))
+            painter.setBrush(colour)
+            painter.drawRect(rect)
+            hatch = QColor(ink)
+            hatch.setAlpha(60)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
+            painter.drawRect(rect)
+            painter.fillRect(QRectF(rect.left() - 8, rect.top(), 4, rect.height()), warn)
+            if fits:
+                note = entry.note or entry.source or "interruption"
+                self._paint_block_text(painter, rect, [f"⚡ {note}"], ink)
+            return
+        fill = theme.blend(colour, self.palette().base().color(), 0.7)  # softer than the plan
+        ink = theme.role_text(fill.name())
+        painter.setPen(QPen(colour.darker(130), 1))
+        painter.setBrush(fill)
+        painter.drawRect(rect)
+        if fits:
+            label = f"{role.name if role else entry.kind}"
+            if entry.kind != "work":
+                label = f"{entry.kind}: {label}"
+            if entry.needs_review:
+                label += " (check)"
+            self._paint_block_text(painter, rect, [label], ink)
+
+    def _paint_drag(self, painter: QPainter, scale: TimeScale) -> None:
+        drag = self._drag
+        if drag is None or not drag.moved or self.snapshot is None:
+            return
+        if drag.slot is not None:
+            self._paint_slot(painter, scale, drag.slot, drag.start, drag.end, ghost=True)
+            return
+        left, right = self.planned_column()
+        rect = QRectF(
+            left + 1,
+            scale.y_of(drag.start),
+            right - left - 2,
+            scale.y_of(drag.end) - scale.y_of(drag.start),
+        )
+        hl = self.palette().highlight().color()
+        fill = QColor(hl)
+        fill.setAlpha(90)
+        painter.setBrush(fill)
+        painter.setPen(QPen(hl, 1, Qt.PenStyle.DashLine))
+        painter.drawRoundedRect(rect, 4, 4)
+        self._paint_block_text(
+            painter, rect, [self._label(drag.start, drag.end)], self.palette().text().color()
+        )
+
+    def _paint_hint(self, painter: QPainter, scale: TimeScale) -> None:
+        """An empty day says how to fill it."""
+        assert self.snapshot is not None
+        left, right = self.planned_column()
+        top = scale.y_of(self.snapshot.plan.day.start) + 12
+        rect = QRectF(left + 12, top, right - left - 24, self.fontMetrics().height() * 5)
+        colour = self.palette().placeholderText().color()
+        painter.setPen(colour)
+        painter.drawText(
+            rect,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            "No slots planned for this day.\nDrag here to plan one, press Ins, "
+            "or use Plan my day (Ctrl+P).",
+        )
+
+    def _paint_lines(self, painter: QPainter, scale: TimeScale) -> None:
+        assert self.snapshot is not None
+        fm = self.fontMetrics()
+        left, _ = self.planned_column()
+        _, right = self.actual_column()
+        stop = self.snapshot.plan.day.stop
+        y = scale.y_of(stop)
+        warn = theme.warning_colour(self.palette())
+        painter.setPen(QPen(warn, 2, Qt.PenStyle.DashLine))
+        painter.drawLine(QPointF(left, y), QPointF(right, y))
+        label = f"hard stop {stop.astimezone(self.zone):%H:%M}"
+        width = fm.horizontalAdvance(label) + 8
+        box = QRectF(right - width, y + 1, width, fm.height())
+        painter.fillRect(box, self.palette().base())
+        painter.setPen(warn)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+        now = self.now
+        if now is not None and scale.origin <= now <= scale.end:
+            y = scale.y_of(now)
+            colour = theme.now_colour(self.palette())
+            painter.setPen(QPen(colour, 2))
+            painter.drawLine(QPointF(left - 4, y), QPointF(right, y))
+            painter.setBrush(colour)
+            painter.drawEllipse(QPointF(left - 4, y), 4, 4)

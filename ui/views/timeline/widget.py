@@ -1,0 +1,424 @@
+"""The day timeline: Planned (slots, meetings, hard stop) and Actual (the log) on one time axis.
+
+This module is the interaction: selection, mouse drags, task drops, keys and the context menu.
+The geometry is in layout.py and the painting in painting.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+)
+from PySide6.QtWidgets import QInputDialog, QMenu, QSizePolicy, QToolTip, QWidget
+
+from planner.domain.flags import in_words
+from ui import geometry
+from ui.views.timeline.layout import HEADER, STEP, Drag
+from ui.views.timeline.painting import TimelinePainting
+
+if TYPE_CHECKING:
+    from planner.domain.values import SlotV
+    from ui.day_data import DaySnapshot
+
+MIME_TASK = "application/x-splitday-task-ids"
+NEW_SLOT_MINUTES = 30
+
+
+def task_ids_from(mime: QMimeData) -> list[int]:
+    if not mime.hasFormat(MIME_TASK):
+        return []
+    raw = bytes(mime.data(MIME_TASK).data()).decode("ascii", "replace")
+    return [int(x) for x in raw.split(",") if x.strip().isdigit()]
+
+
+def task_mime(ids: list[int]) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(MIME_TASK, ",".join(str(i) for i in ids).encode("ascii"))
+    mime.setText("\n".join(f"task {i}" for i in ids))
+    return mime
+
+
+class TimelineWidget(TimelinePainting):
+    """Paints both columns; turns mouse and keys into requests (it changes nothing itself)."""
+
+    slot_create_requested = Signal(object, object, int)  # start, end, role_id
+    slot_edit_requested = Signal(int, dict)  # slot_id, {start, end, role_id, title}
+    slot_remove_requested = Signal(int)
+    task_drop_requested = Signal(int, int)  # task_id, slot_id
+    selection_changed = Signal(object)  # slot id or None
+
+    def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
+        super().__init__(zone, parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setAcceptDrops(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAccessibleName("Day timeline")
+        self.setToolTip(
+            "Drag on empty space to plan a slot; drag a slot to move it, its edge to resize it "
+            "(Alt: no snapping).\nKeys: ↑/↓ select · Ctrl+↑/↓ move · Shift+↑/↓ resize end · "
+            "Ctrl+Shift+↑/↓ resize start · Ins new slot · 1–9 role · Enter rename · Del delete"
+        )
+
+    def set_zone(self, zone: tzinfo) -> None:
+        """Wall times in another zone (the next snapshot lays the day out again)."""
+        self.zone = zone
+        self.update()
+
+    def set_snapshot(self, snapshot: DaySnapshot) -> None:
+        old_range = self._range()
+        self.snapshot = snapshot
+        self.now = snapshot.now
+        drag = self._drag
+        if drag is not None and drag.slot is not None:
+            kept = snapshot.slot(drag.slot.id)  # a reload mid-drag keeps the drag going
+            self._drag = None if kept is None else Drag(**{**drag.__dict__, "slot": kept})
+        if self.selected_id is not None and snapshot.slot(self.selected_id) is None:
+            self._select(None)
+        if self._range() != old_range:
+            self.updateGeometry()
+        self.update()
+
+    def set_now(self, now: datetime) -> None:
+        self.now = now
+        self.update()
+
+    def describe_at(self, pos: QPointF) -> str:
+        """What is under `pos`, in words (tool tips; screen readers get the same text)."""
+        scale = self.scale()
+        snap = self.snapshot
+        if scale is None or snap is None:
+            return ""
+        for entry in reversed(snap.entries):
+            rect = self._entry_rect(scale, entry)
+            if rect is not None and rect.contains(pos):
+                role = snap.role(entry.role_id)
+                end = entry.end or snap.now
+                text = f"{self._label(entry.start, end)} {entry.kind}"
+                text += f" · {role.name}" if role else ""
+                if entry.note or entry.source:
+                    text += f"\n{entry.source + ': ' if entry.source else ''}{entry.note}"
+                slot = next((x for x in snap.plan.slots if x.start <= entry.start < x.end), None)
+                planned = snap.role(slot.role_id) if slot else None
+                words = in_words(
+                    entry.flags, role.name if role else None, planned.name if planned else None
+                )
+                return text + (f"\n{words[:1].upper()}{words[1:]}" if words else "")
+        hit = self.slot_at(pos)
+        if hit is not None:
+            return self.describe_slot(hit[0])
+        moment = scale.moment_at(pos.y())
+        for meeting in snap.plan.meetings:
+            if meeting.start <= moment < meeting.end and self._in_planned(pos):
+                return f"{self._label(meeting.start, meeting.end)} {meeting.summary} (meeting)"
+        return ""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.describe_at(QPointF(event.pos())) or self.toolTip()
+            QToolTip.showText(event.globalPos(), text, self)
+            return True
+        return super().event(event)
+
+    def _select(self, slot_id: int | None) -> None:
+        if slot_id != self.selected_id:
+            self.selected_id = slot_id
+            self.selection_changed.emit(slot_id)
+            self.setAccessibleDescription(self.describe_slot(self.selected_slot()))
+        self.update()
+
+    def describe_slot(self, slot: SlotV | None) -> str:
+        """The selected slot in words (screen readers; the same text as its tool tip)."""
+        if slot is None or self.snapshot is None:
+            return "No slot selected"
+        role = self.snapshot.role(slot.role_id)
+        tasks = "".join(f"\n• {t.title}" for t in self.snapshot.tasks_in(slot.id))
+        title = f" — {slot.title}" if slot.title else ""
+        name = role.name if role else ""
+        return f"{self._label(slot.start, slot.end)} {name}{title}{tasks}"
+
+    def selected_slot(self) -> SlotV | None:
+        return self.snapshot.slot(self.selected_id) if self.snapshot else None
+
+    def select_slot(self, slot_id: int | None) -> None:
+        self._select(slot_id)
+
+    @staticmethod
+    def _step(modifiers: Qt.KeyboardModifier) -> int:
+        return 1 if modifiers & Qt.KeyboardModifier.AltModifier else STEP
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        scale = self.scale()
+        if event.button() != Qt.MouseButton.LeftButton or scale is None:
+            super().mousePressEvent(event)
+            return
+        pos = event.position()
+        moment = scale.moment_at(pos.y())
+        hit = self.slot_at(pos)
+        free = self._step(event.modifiers()) == 1
+        if hit is not None:
+            slot, part = hit
+            self._select(slot.id)
+            kind = "move" if part == "body" else part
+            self._drag = Drag(kind, pos.y(), moment, slot, slot.start, slot.end, free=free)
+        elif self._in_planned(pos):
+            self._select(None)
+            start = geometry.snap(moment, self._step(event.modifiers()))
+            self._drag = Drag("create", pos.y(), moment, None, start, start, free=free)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag is None:
+            self._update_cursor(event.position())
+            return
+        self._drag_to(event.position(), event.modifiers())
+
+    def _drag_to(self, pos: QPointF, modifiers: Qt.KeyboardModifier) -> None:
+        scale = self.scale()
+        drag = self._drag
+        if drag is None or scale is None:
+            return
+        if abs(pos.y() - drag.press_y) >= 3:
+            drag.moved = True
+        if not drag.moved:
+            return
+        step = 1 if drag.free else self._step(modifiers)
+        moment = scale.clamp(scale.moment_at(pos.y()))
+        if drag.kind == "create":
+            drag.start, drag.end = geometry.span(drag.press_moment, moment, step)
+        elif drag.kind == "move" and drag.slot is not None:
+            drag.start, drag.end = geometry.moved(
+                drag.slot.start, drag.slot.end, moment - drag.press_moment, step
+            )
+        elif drag.slot is not None:
+            drag.start, drag.end = geometry.resized(
+                drag.slot.start, drag.slot.end, drag.kind, moment, step
+            )
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._drag_to(event.position(), event.modifiers())
+        drag, self._drag = self._drag, None
+        if drag is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        self.update()
+        if not drag.moved:
+            return
+        if drag.kind == "create":
+            role_id = self.default_role_id()
+            if role_id is not None:
+                self.slot_create_requested.emit(drag.start, drag.end, role_id)
+        elif drag.slot is not None and (drag.start, drag.end) != (drag.slot.start, drag.slot.end):
+            self.slot_edit_requested.emit(drag.slot.id, {"start": drag.start, "end": drag.end})
+
+    def _update_cursor(self, pos: QPointF) -> None:
+        hit = self.slot_at(pos)
+        if hit is None:
+            shape = (
+                Qt.CursorShape.CrossCursor if self._in_planned(pos) else Qt.CursorShape.ArrowCursor
+            )
+        elif hit[1] in ("top", "bottom"):
+            shape = Qt.CursorShape.SizeVerCursor
+        else:
+            shape = Qt.CursorShape.OpenHandCursor
+        self.setCursor(shape)
+
+    def default_role_id(self) -> int | None:
+        """New slots take the first role; change it with 1–9 or the context menu."""
+        if self.snapshot is None or not self.snapshot.plan.roles:
+            return None
+        return self.snapshot.plan.roles[0].id
+
+    def _drop_target(self, pos: QPointF, mime: QMimeData) -> int | None:
+        if not task_ids_from(mime):
+            return None
+        hit = self.slot_at(pos)
+        return hit[0].id if hit else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if task_ids_from(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        target = self._drop_target(event.position(), event.mimeData())
+        if target != self._drop_slot:
+            self._drop_slot = target
+            self.update()
+        if target is None:
+            event.ignore()
+        else:
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: object) -> None:
+        self._drop_slot = None
+        self.update()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        target = self._drop_target(event.position(), event.mimeData())
+        self._drop_slot = None
+        self.update()
+        if target is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        for task_id in task_ids_from(event.mimeData()):
+            self.task_drop_requested.emit(task_id, target)
+
+    def _nudge(self, slot: SlotV, *, move: int = 0, top: int = 0, bottom: int = 0) -> None:
+        delta = timedelta
+        start = slot.start + delta(minutes=move + top)
+        end = slot.end + delta(minutes=move + bottom)
+        if end - start < delta(minutes=1):
+            return
+        self.slot_edit_requested.emit(slot.id, {"start": start, "end": end})
+
+    def new_slot_at(self, moment: datetime | None = None, role_id: int | None = None) -> None:
+        """Plan a 30-minute slot at `moment` (or after the selected slot, or now)."""
+        if self.snapshot is None:
+            return
+        if moment is None:
+            sel = self.selected_slot()
+            if sel is not None:
+                moment = sel.end
+            elif self.now and self.snapshot.day == self.snapshot.today:
+                moment = self.now
+            else:
+                moment = self.snapshot.plan.day.start
+        start = geometry.snap(moment, STEP)
+        role = role_id if role_id is not None else self.default_role_id()
+        if role is not None:
+            self.slot_create_requested.emit(
+                start, start + timedelta(minutes=NEW_SLOT_MINUTES), role
+            )
+
+    def rename_selected(self) -> None:
+        slot = self.selected_slot()
+        if slot is None:
+            return
+        text, ok = QInputDialog.getText(self, "Rename slot", "Slot title:", text=slot.title)
+        if ok:
+            self.slot_edit_requested.emit(slot.id, {"title": text})
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.snapshot is None:
+            super().keyPressEvent(event)
+            return
+        key, mods = event.key(), event.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        step = self._step(mods)
+        slots = list(self.snapshot.plan.slots)
+        slot = self.selected_slot()
+        if key == Qt.Key.Key_Escape and self._drag is not None:
+            self._drag = None
+            self.update()
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            sign = -1 if key == Qt.Key.Key_Up else 1
+            if slot is None or not (ctrl or shift):
+                self._select_neighbour(slots, slot, sign)
+            elif ctrl and shift:
+                self._nudge(slot, top=sign * step)
+            elif ctrl:
+                self._nudge(slot, move=sign * step)
+            else:
+                self._nudge(slot, bottom=sign * step)
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and slot is not None:
+            self.slot_remove_requested.emit(slot.id)
+        elif key in (Qt.Key.Key_Insert, Qt.Key.Key_N) and not ctrl:
+            self.new_slot_at()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2) and slot is not None:
+            self.rename_selected()
+        elif Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and slot is not None and not ctrl:
+            index = key - Qt.Key.Key_1
+            roles = self.snapshot.plan.roles
+            if index < len(roles) and roles[index].id != slot.role_id:
+                self.slot_edit_requested.emit(slot.id, {"role_id": roles[index].id})
+        elif key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and shift):
+            y = self.y_of(slot.start) + 4 if slot else HEADER + 10
+            self._open_menu(QPoint(int(self.planned_column()[0]) + 20, int(y)))
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def _select_neighbour(self, slots: list[SlotV], slot: SlotV | None, sign: int) -> None:
+        if not slots:
+            return
+        if slot is None:
+            self._select(slots[0 if sign > 0 else -1].id)
+            return
+        index = next(i for i, s in enumerate(slots) if s.id == slot.id)
+        self._select(slots[max(0, min(len(slots) - 1, index + sign))].id)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        pos = QPointF(event.pos())
+        hit = self.slot_at(pos)
+        if hit is not None:
+            self._select(hit[0].id)
+        elif self._in_planned(pos):
+            self._select(None)
+        self._open_menu(event.pos())
+
+    def build_menu(self, pos: QPoint) -> QMenu:
+        """The context menu at `pos`: everything the mouse can do, with its key."""
+        menu = QMenu(self)
+        snap = self.snapshot
+        scale = self.scale()
+        if snap is None or scale is None:
+            return menu
+        slot = self.selected_slot()
+        at = geometry.snap(scale.moment_at(pos.y()), STEP)
+        new_menu = menu.addMenu("New 30-minute slot here")
+        for role in snap.plan.roles:
+            action = new_menu.addAction(role.name)
+            action.triggered.connect(lambda _=False, r=role.id, m=at: self.new_slot_at(m, r))
+        if slot is None:
+            return menu
+        menu.addSeparator()
+        role_menu = menu.addMenu("Role")
+        for i, role in enumerate(snap.plan.roles):
+            action = role_menu.addAction(f"{role.name}\t{i + 1}" if i < 9 else role.name)
+            action.setCheckable(True)
+            action.setChecked(role.id == slot.role_id)
+            action.triggered.connect(
+                lambda _=False, r=role.id, s=slot.id: self.slot_edit_requested.emit(
+                    s, {"role_id": r}
+                )
+            )
+        entries: list[tuple[str, dict[str, int]]] = [
+            ("Move 5 min earlier\tCtrl+Up", {"move": -STEP}),
+            ("Move 5 min later\tCtrl+Down", {"move": STEP}),
+            ("5 min longer\tShift+Down", {"bottom": STEP}),
+            ("5 min shorter\tShift+Up", {"bottom": -STEP}),
+            ("Start 5 min earlier\tCtrl+Shift+Up", {"top": -STEP}),
+            ("Start 5 min later\tCtrl+Shift+Down", {"top": STEP}),
+        ]
+        for text, kwargs in entries:
+            action = menu.addAction(text)
+            action.triggered.connect(lambda _=False, s=slot, k=kwargs: self._nudge(s, **k))
+        rename = menu.addAction("Rename…\tEnter")
+        rename.triggered.connect(self.rename_selected)
+        menu.addSeparator()
+        delete: QAction = menu.addAction("Delete slot\tDel")
+        delete.triggered.connect(lambda _=False, s=slot.id: self.slot_remove_requested.emit(s))
+        return menu
+
+    def _open_menu(self, pos: QPoint) -> None:
+        menu = self.build_menu(pos)
+        menu.exec(self.mapToGlobal(pos))
+        menu.deleteLater()
