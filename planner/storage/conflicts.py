@@ -21,6 +21,7 @@ _CONSTRAINTS = {
     "uq_entry_one_running": "another device or window started something at the same moment",
     "entry.owner": "another device or window started something at the same moment",
     "ex_slot_no_overlap": "another device or window put a slot there at the same moment",
+    "ex_entry_no_overlap": "another device or window logged time there at the same moment",
 }
 
 

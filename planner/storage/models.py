@@ -200,6 +200,17 @@ class Entry(Base):
             sqlite_where=text('"end" IS NULL'),
             postgresql_where=text('"end" IS NULL'),
         ),
+        # PostgreSQL only (btree_gist, migration 0003): one owner's entries never overlap (the
+        # log's rule, tracking.check_log); a running one reaches forever (a NULL upper bound),
+        # an empty one overlaps nothing. Checked at commit, like the slots'.
+        ExcludeConstraint(
+            ("owner", "="),
+            (func.tstzrange(text("start"), text('"end"')), "&&"),
+            name="ex_entry_no_overlap",
+            using="gist",
+            deferrable=True,
+            initially="DEFERRED",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -221,6 +221,26 @@ def test_race_damage_in_a_first_schema_database_is_repaired_on_upgrade(db_url: s
                     "role": role,
                 },
             )
+        for start, end, note in (  # closed entries overlapping each other
+            ("08:00:00+00:00", "08:30:00+00:00", "a"),
+            ("08:20:00+00:00", "08:40:00+00:00", "b"),
+            ("08:25:00+00:00", "08:35:00+00:00", "c"),
+        ):
+            conn.execute(
+                text(
+                    'INSERT INTO entry (owner, start, "end", kind, role_id, follows_plan, note, '
+                    "source, flag_unplanned, flag_cross_role, flag_in_focus, flag_after_stop, "
+                    "needs_review) VALUES ('me', :start, :end, 'work', :role, false, :note, '', "
+                    "false, false, false, false, false)"
+                ),
+                {
+                    "start": "2026-11-24 "
+                    + (start if engine.dialect.name != "sqlite" else start[:8]),
+                    "end": "2026-11-24 " + (end if engine.dialect.name != "sqlite" else end[:8]),
+                    "note": note,
+                    "role": role,
+                },
+            )
         for start, end in (("09:00", "10:00"), ("09:30", "11:00"), ("09:40", "09:50")):
             conn.execute(
                 text(
@@ -244,12 +264,29 @@ def test_race_damage_in_a_first_schema_database_is_repaired_on_upgrade(db_url: s
                 (x.start.hour, x.start.minute, x.end.hour)
                 for x in s.query(Slot).order_by(Slot.start)
             ]
-        assert [(e.note, e.end, e.needs_review) for e in entries] == [
+        running = [(e.note, e.end, e.needs_review) for e in entries if e.note in ("one", "two")]
+        assert running == [
             ("one", datetime(2026, 11, 24, 9, 5, tzinfo=UTC), True),
             ("two", None, False),
         ]
+        closed = {
+            e.note: (
+                e.start.strftime("%H:%M"),
+                e.end.strftime("%H:%M") if e.end else None,
+                e.needs_review,
+            )
+            for e in entries
+            if e.note in "abc"
+        }
         if db.engine.dialect.name == "postgresql":
             assert slots == [(9, 0, 10), (10, 0, 11)]  # the one inside another is gone
+            # no row is lost: the later entries start where the earlier ended (or shrink to
+            # nothing inside it), marked for review
+            assert closed == {
+                "a": ("08:00", "08:30", False),
+                "b": ("08:30", "08:40", True),
+                "c": ("08:35", "08:35", True),  # its note kept, with no time of its own
+            }
         else:
             assert len(slots) == 3  # SQLite has no exclusion constraint: left as they were
     finally:

@@ -234,7 +234,7 @@ def test_the_database_refuses_a_second_running_entry(pair: tuple[Database, Datab
         s.add(Entry(owner=OWNER, start=at + timedelta(minutes=1), kind="interruption"))
     with a.transaction() as s:
         s.add(Entry(owner="someone else", start=at, kind="work"))  # per owner
-        s.add(Entry(owner=OWNER, start=at, end=at + timedelta(minutes=1), kind="work"))
+        s.add(Entry(owner=OWNER, start=at - timedelta(minutes=2), end=at, kind="work"))
         assert len(s.scalars(select(Entry).where(Entry.end.is_(None))).all()) == 2
 
 
@@ -253,3 +253,58 @@ def test_postgresql_refuses_overlapping_slots_written_directly(
     with a.transaction() as s:  # touching is fine, so is another day or another owner
         s.add(Slot(owner=OWNER, day=day, start=_utc(day, 10), end=_utc(day, 11), role_id=role))
         s.add(Slot(owner="other", day=day, start=_utc(day, 9), end=_utc(day, 10), role_id=role))
+
+
+def test_postgresql_refuses_overlapping_entries_written_directly(
+    pair: tuple[Database, Database],
+) -> None:
+    """The log's rule (one owner's entries never overlap) held by the database itself."""
+    a, _ = pair
+    if a.engine.dialect.name != "postgresql":
+        pytest.skip("the exclusion constraint is PostgreSQL's (SQLite serialises its writers)")
+    at = datetime(2026, 11, 24, 8, tzinfo=UTC)
+    with a.transaction() as s:
+        s.add(Entry(owner=OWNER, start=at, end=at + timedelta(minutes=30), kind="work"))
+    with (
+        pytest.raises(ConcurrentChange, match="logged time there"),
+        a.transaction() as s,
+    ):
+        s.add(
+            Entry(
+                owner=OWNER,
+                start=at + timedelta(minutes=10),
+                end=at + timedelta(minutes=20),
+                kind="interruption",
+            )
+        )
+    with (
+        pytest.raises(ConcurrentChange, match="logged time there"),
+        a.transaction() as s,
+    ):  # a running entry reaches to now: nothing may start after it began
+        s.add(Entry(owner=OWNER, start=at + timedelta(minutes=40), kind="work"))
+        s.add(
+            Entry(
+                owner=OWNER,
+                start=at + timedelta(minutes=50),
+                end=at + timedelta(minutes=55),
+                kind="interruption",
+            )
+        )
+    with a.transaction() as s:  # touching, empty, another owner: all fine
+        s.add(
+            Entry(
+                owner=OWNER,
+                start=at + timedelta(minutes=30),
+                end=at + timedelta(minutes=40),
+                kind="work",
+            )
+        )
+        s.add(
+            Entry(
+                owner=OWNER,
+                start=at + timedelta(minutes=35),
+                end=at + timedelta(minutes=35),
+                kind="break",
+            )
+        )
+        s.add(Entry(owner="other", start=at, end=at + timedelta(minutes=30), kind="work"))

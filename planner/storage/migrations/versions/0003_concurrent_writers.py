@@ -7,13 +7,16 @@ Create Date: 2026-11-27 10:00:00
 - role, task, slot, calendar_source get a `version` (the mappers' version_id_col): an update
   based on a row that another writer changed meanwhile fails instead of overwriting it.
 - entry: a unique partial index, at most one running entry (end IS NULL) per owner.
-- slot, PostgreSQL only: an exclusion constraint (btree_gist), no two slots of one owner's day
-  overlap. SQLite serialises its writers; the services' own checks hold there.
+- slot and entry, PostgreSQL only: exclusion constraints (btree_gist): no two slots of one
+  owner's day overlap, no two entries of one owner overlap (a running one reaches forever).
+  SQLite serialises its writers; the services' own checks hold there.
 
 Data that breaks these rules (left by concurrent writers before this revision) is repaired
 first, the way the app would have: the older running entries end when the newest began and
 are marked for review; a slot that overlaps an earlier one of its day starts where that one
-ends, or goes if nothing of it is left (its tasks become unscheduled).
+ends, or goes if nothing of it is left (its tasks become unscheduled); an entry that overlaps
+earlier ones starts where they end, or keeps no time of its own (its note stays), marked for
+review.
 """
 
 from alembic import op
@@ -65,6 +68,36 @@ def _separate_overlapping_slots(bind) -> None:
         reach = max(reach, end)
 
 
+def _separate_overlapping_entries(bind) -> None:
+    rows = bind.execute(
+        sa.text('SELECT id, owner, start, "end" FROM entry ORDER BY owner, start, id')
+    ).all()
+    owner_seen = None
+    reach = None  # where the entries so far end (None: one still runs)
+    for entry_id, owner, start, end in rows:
+        if owner != owner_seen:
+            owner_seen, reach = owner, end
+            continue
+        if end is not None and end <= start:
+            continue  # empty: overlaps nothing
+        if reach is not None and start >= reach:
+            reach = end
+            continue
+        if reach is None or (end is not None and end <= reach):
+            # inside the time already logged: kept, with nothing of its own left
+            at = end if end is not None else start
+            bind.execute(
+                sa.text('UPDATE entry SET start = :at, "end" = :at, needs_review = :yes WHERE id = :id'),
+                {"at": at, "yes": True, "id": entry_id},
+            )
+            continue
+        bind.execute(
+            sa.text("UPDATE entry SET start = :start, needs_review = :yes WHERE id = :id"),
+            {"start": reach, "yes": True, "id": entry_id},
+        )
+        reach = end
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     for table in VERSIONED:
@@ -95,12 +128,18 @@ def upgrade() -> None:
             '(owner WITH =, "day" WITH =, tstzrange(start, "end") WITH &&) '
             "DEFERRABLE INITIALLY DEFERRED"
         )
+        _separate_overlapping_entries(bind)
+        op.execute(
+            "ALTER TABLE entry ADD CONSTRAINT ex_entry_no_overlap EXCLUDE USING gist "
+            '(owner WITH =, tstzrange(start, "end") WITH &&) DEFERRABLE INITIALLY DEFERRED'
+        )
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute("ALTER TABLE slot DROP CONSTRAINT IF EXISTS ex_slot_no_overlap")
+        op.execute("ALTER TABLE entry DROP CONSTRAINT IF EXISTS ex_entry_no_overlap")
     with op.batch_alter_table("entry", schema=None) as batch_op:
         batch_op.drop_index("uq_entry_one_running")
     for table in VERSIONED:
