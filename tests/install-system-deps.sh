@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the UI and end-to-end tests need, when they are missing.
 set -euo pipefail
-need=(xvfb xdotool dunst dbus-x11 x11-utils libxcb-cursor0 libxcb-icccm4 libxcb-image0
+need=(xvfb openbox xdotool dunst dbus-x11 x11-utils libxcb-cursor0 libxcb-icccm4 libxcb-image0
       libxcb-keysyms1 libxcb-render-util0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1
       libdbus-1-3 fonts-dejavu-core postgresql)
 # reminders: plyer's notify-send path, dbus-send/dbus-monitor, X11 idle time (libXss)

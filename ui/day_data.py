@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # (the values module is not needed for the first paint)
     from planner.domain.values import EntryV, MeetingV, PlanV, RoleV, SlotV, TaskV
+    from planner.services.day import DayStatus
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class DaySnapshot:
     day_start_minute: int = 0
     bounds: tuple[datetime, datetime] | None = None  # the whole local day (start to start)
     roles_by_id: dict[int, RoleV] = field(default_factory=dict, compare=False)
+    status: DayStatus | None = None  # today's state (not started, following the plan, …)
 
     def __post_init__(self) -> None:
         if not self.roles_by_id:
@@ -58,6 +60,10 @@ class Focus:
     working_role: RoleV | None = None
     meeting: MeetingV | None = None  # the meeting now, if any
     next_meeting: MeetingV | None = None  # the next meeting (it may come before next_slot)
+    interruption_role: RoleV | None = None  # the role the running interruption is on
+    state: str = ""  # the day's state in words: "not started", "following the plan", …
+    tracking: bool = False  # something is logged now, or the log waits for the plan to begin
+    follows_from: datetime | None = None  # waiting: when the log starts following the plan
 
     @property
     def next_is_meeting(self) -> bool:
@@ -65,6 +71,10 @@ class Focus:
         if self.next_meeting is None:
             return False
         return self.next_slot is None or self.next_meeting.start <= self.next_slot.start
+
+
+# planner.services.day.DayState values in which the log runs or waits for the plan
+TRACKING_STATES = frozenset({"waiting", "following", "off_plan", "interrupted", "break"})
 
 
 def current_task(snapshot: DaySnapshot, slot: SlotV) -> TaskV | None:
@@ -84,7 +94,7 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
     `splitday status` uses too), with the snapshot's roles, task and log."""
     from planner.domain.day_rules import focus_at
 
-    now = snapshot.now
+    now, status = snapshot.now, snapshot.status
     plan_focus = focus_at(snapshot.plan.slots, snapshot.plan.meetings, now)
     slot, nxt = plan_focus.slot, plan_focus.next_slot
     running = [e for e in snapshot.entries if e.end is None]
@@ -105,6 +115,10 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
         working_role=snapshot.role(working.role_id) if working and working.role_id else None,
         meeting=plan_focus.meeting,
         next_meeting=plan_focus.next_meeting,
+        interruption_role=snapshot.role(interruption.role_id) if interruption else None,
+        state=status.describe() if status else "",
+        tracking=status is not None and status.state.value in TRACKING_STATES,
+        follows_from=status.follows_from if status else None,
     )
 
 

@@ -373,9 +373,26 @@ class Gateway(QObject):
                 if (e.end or now) > bounds.start  # a running entry only reaches until now
             )
             today = planning.day_of(session, self.owner, now, zone)
-            return DaySnapshot(plan, entries, now, today, start_minute, (bounds.start, bounds.end))
+            status = day_flow.status(session, self.owner, zone, now) if day == today else None
+            return DaySnapshot(
+                plan, entries, now, today, start_minute, (bounds.start, bounds.end), status=status
+            )
 
         return self.read(fetch, failure="Could not read the day")
+
+    def start_tracking(self) -> bool:
+        """Start (or resume) tracking: follow the plan from now, or from its next item."""
+        return self.run(
+            lambda s: day_flow.start(s, self.owner, self.zone, self.now()),
+            failure="Could not start tracking",
+        ).ok
+
+    def pause_tracking(self) -> bool:
+        """Pause tracking: the log stops now; the day stays started."""
+        return self.run(
+            lambda s: day_flow.pause(s, self.owner, self.zone, self.now()),
+            failure="Could not pause tracking",
+        ).ok
 
     def sync_calendars(
         self,

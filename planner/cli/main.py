@@ -463,6 +463,24 @@ def cmd_stop(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_close(ctx: Context, args: argparse.Namespace) -> int:
+    """The end of the day without the window: stop the log, carry open tasks over if asked,
+    mark the day closed (the end-of-day review's Close)."""
+    from planner.services import day, planning
+
+    now = ctx.now()
+    with ctx.db.transaction() as s:
+        which = parse_date(args.date, ctx.today(s))
+        carried = 0
+        if args.carry:
+            to_day = planning.next_workday(s, ctx.owner, which)
+            carried, _ = planning.carry_over(s, ctx.owner, which, to_day)
+        day.close(s, ctx.owner, ctx.zone, which, now)
+    moved = f"; {carried} open task(s) carried to the next workday" if args.carry else ""
+    print(f"closed {which.isoformat()}{moved}")
+    return 0
+
+
 def _meeting_json(meeting: MeetingV | None, names: dict[int, str], zone: tzinfo) -> Any:
     if meeting is None:
         return None
@@ -739,6 +757,9 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("role", nargs="?")
     start.add_argument("--task", type=int)
     sub.add_parser("stop", help="stop the running entry")
+    close = sub.add_parser("close", help="close the day: stop the log (the end-of-day Close)")
+    close.add_argument("date", nargs="?")
+    close.add_argument("--carry", action="store_true", help="carry open tasks to the next workday")
 
     status = sub.add_parser("status", help="what is planned and running now")
     status.add_argument("--json", action="store_true")
@@ -798,6 +819,7 @@ HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "resume": cmd_resume,
     "start": cmd_start,
     "stop": cmd_stop,
+    "close": cmd_close,
     "status": cmd_status,
     "demo": cmd_demo,
 }
@@ -850,10 +872,32 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
     ctx = Context(args.db)
     try:
         if args.command == "interrupt":
-            return cmd_interrupt(ctx, args, pressed_at)
-        return HANDLERS[args.command](ctx, args)
+            code = cmd_interrupt(ctx, args, pressed_at)
+        else:
+            code = HANDLERS[args.command](ctx, args)
     finally:
         ctx.close()
+    if code == 0 and not args.db and args.command not in READS:
+        _tell_the_app()
+    return code
+
+
+# Commands that never write: the running app need not hear of them (`status` may follow the
+# plan, so it is told).
+READS = frozenset({"report", "export-ics"})
+
+
+def _tell_the_app() -> None:
+    """A running app re-reads its views at once (else only at its next minute): a calendar
+    imported here shows its meetings in the open window, a task added here its task list."""
+    import contextlib
+
+    from planner.platform import ipc
+    from planner.platform.paths import current_owner
+
+    # an older app, or one too busy to answer: its minute tick catches up
+    with contextlib.suppress(ipc.ProtocolError, OSError):
+        ipc.send(ipc.server_name(current_owner()), ipc.encode_request("changed"), timeout=1.0)
 
 
 def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # (the values module is not needed for the window's first paint)
+    from planner.domain.values import EntryV, SlotV
 
 ORDER = ("unplanned", "cross_role", "in_focus", "after_stop")
 
@@ -28,3 +32,16 @@ def in_words(flags: Iterable[str], role: str | None = None, planned: str | None 
     if not words and "unplanned" in found:
         words.append("unplanned")
     return ", ".join(words)
+
+
+def entry_in_words(entry: EntryV, role_names: Mapping[int, str], slots: Iterable[SlotV]) -> str:
+    """in_words() for a logged interruption: its role, and the role of the slot it broke into
+    (the slot planned at its start)."""
+    planned = next((s for s in slots if s.start <= entry.start < s.end), None)
+    role = role_names.get(entry.role_id) if entry.role_id is not None else None
+    return in_words(entry.flags, role, role_names.get(planned.role_id) if planned else None)
+
+
+def sentence(words: str) -> str:
+    """'Pulled into Community …': the words as the start of a line."""
+    return words[:1].upper() + words[1:]

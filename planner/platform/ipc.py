@@ -11,7 +11,8 @@ import stat
 from typing import Any, NamedTuple
 
 VERSION = 1
-COMMANDS = ("show", "toggle", "interrupt", "resume", "plan", "quit", "ping")
+# "changed": a command wrote to the database; the running app re-reads what it shows
+COMMANDS = ("show", "toggle", "interrupt", "resume", "plan", "quit", "ping", "changed")
 MAX_MESSAGE = 64 * 1024
 
 

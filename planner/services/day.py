@@ -87,10 +87,14 @@ class DayStatus:
     running: EntryV | None
     follows_from: datetime | None  # WAITING: when the log will start following the plan
     focus: PlanFocus
+    after_stop: bool = False  # `now` is past the day's hard stop
 
     def describe(self) -> str:
         if self.state is DayState.WAITING and self.follows_from is None:
             return "started, nothing planned yet"
+        nothing_planned_now = self.focus.slot is None and self.focus.meeting is None
+        if self.state is DayState.FOLLOWING and self.after_stop and nothing_planned_now:
+            return "still logging after the hard stop"
         return self.state.describe()
 
 
@@ -218,7 +222,12 @@ def status(session: Session, owner: str, zone: tzinfo, now: datetime) -> DayStat
     else:
         state = DayState.NOT_STARTED
     return DayStatus(
-        day_v, state, running, follows_from, day_rules.focus_at(plan.slots, plan.meetings, now)
+        day_v,
+        state,
+        running,
+        follows_from,
+        day_rules.focus_at(plan.slots, plan.meetings, now),
+        after_stop=now >= day_v.stop,
     )
 
 

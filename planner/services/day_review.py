@@ -9,7 +9,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy.orm import Session
 
 from planner.domain.timerange import Interval, day_bounds
-from planner.domain.values import WORKING_KINDS, DayV, EntryV, RoleV, SlotV, TaskV
+from planner.domain.values import WORKING_KINDS, DayV, EntryV, MeetingV, RoleV, SlotV, TaskV
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,28 @@ def review(
     tasks: Sequence[TaskV],
     bounds: Interval,
     now: datetime,
+    meetings: Sequence[MeetingV] = (),
 ) -> DayReview:
-    """Sum the day's plan and log inside `bounds`; a running entry counts up to `now`."""
+    """Sum the day's plan and log inside `bounds`; a running entry counts up to `now`.
+
+    The plan is the slots and the busy meetings attributed to a role (as auto-split counts
+    them, and as the log counts the meetings held), a meeting's time under a slot once."""
     planned: dict[int, float] = {}
     for slot in slots:
         planned[slot.role_id] = planned.get(slot.role_id, 0.0) + _clipped_minutes(
             slot.start, slot.end, bounds
         )
+    slot_spans = [Interval(x.start, x.end) for x in slots if x.end > x.start]
+    for meeting in meetings:
+        if meeting.all_day or not meeting.busy or meeting.role_id is None:
+            continue
+        if meeting.end <= meeting.start:
+            continue
+        inside = Interval(meeting.start, meeting.end).clip(bounds)
+        if inside is None:
+            continue
+        free = sum(piece.minutes for piece in inside.subtract(slot_spans))
+        planned[meeting.role_id] = planned.get(meeting.role_id, 0.0) + free
     actual: dict[int, float] = {}
     unassigned = overtime = interruption_minutes = 0.0
     after_stop = Interval(min(max(day.stop, bounds.start), bounds.end), bounds.end)
@@ -130,4 +145,5 @@ def load_review(session: Session, owner: str, day: date, zone: tzinfo, now: date
         planning.list_tasks(session, owner, day),
         bounds,
         now,
+        planning.list_meetings(session, owner, bounds),
     )

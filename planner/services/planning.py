@@ -914,6 +914,13 @@ def auto_plan(
     return get_plan(session, owner, day, zone), Change.of(Topic.SLOTS, Topic.TASKS, day=day)
 
 
+def fit_open_tasks(session: Session, owner: str, day: date) -> Change:
+    """Fit the day's unscheduled open tasks into its slots by priority (as auto_plan does
+    after splitting); tasks already placed stay where they are."""
+    _fit_open_tasks(session, owner, day)
+    return Change.of(Topic.TASKS, day=day)
+
+
 def _fit_open_tasks(session: Session, owner: str, day: date) -> None:
     slots = list_slots(session, owner, day)
     tasks = [

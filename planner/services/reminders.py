@@ -414,10 +414,23 @@ def _as_of_now(
         return replace(reminder, body=body)
     if reminder.kind == Kind.MEETING and late:
         return replace(reminder, body=f"started at {_hhmm(reminder.due + prefs.lead, zone)}")
+    if reminder.kind in (Kind.SLOT_START, Kind.MEETING) and now > reminder.due:
+        # a little late (a timer, a short sleep): count the minutes from now, not from the lead
+        left = _minutes_until(reminder.due + prefs.lead, now)
+        return replace(reminder, body=f"starts in {left} min" if left else "starts now")
+    if reminder.kind == Kind.SLOT_END and now > reminder.due:
+        left = _minutes_until(reminder.until, now)
+        head = reminder.title.rsplit(" ends in ", 1)[0]
+        return replace(reminder, title=f"{head} ends in {left} min" if left else f"{head} ends now")
     if reminder.kind == Kind.OVERTIME:
         over = max(0, int((now - _stop_of(reminder)).total_seconds() // 60))
         return replace(reminder, title=f"Overtime: {_duration(over)} past your stop")
     return reminder
+
+
+def _minutes_until(moment: datetime, now: datetime) -> int:
+    """Whole minutes from `now` to `moment`, rounded up (0 once it is there)."""
+    return max(0, -int((now - moment).total_seconds() // 60))
 
 
 def _stop_of(reminder: Reminder) -> datetime:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,28 @@ def _stored(url: str) -> tuple[set[str], set[str], list[Entry]]:
     return notes, tasks, entries
 
 
+class SteppedClock:
+    """The test clock file (planner.domain.clock, SPLITDAY_CLOCK_FILE): a minute per step."""
+
+    def __init__(self, path: Path, start: str) -> None:
+        self.path, self.minutes = path, 0
+        self._start = datetime.fromisoformat(start)
+        self.path.write_text(start)
+
+    def step(self) -> None:
+        self.minutes += 1
+        self.path.write_text((self._start + timedelta(minutes=self.minutes)).isoformat())
+
+
+@pytest.mark.timeout(900)  # 50 real app starts and kills: 2-3 min alone, more on a busy machine
 def test_kill_9_at_random_moments_loses_nothing(display: str, tmp_path: Path) -> None:
     env = app_env(display, tmp_path)
     env["SPLITDAY_NO_DIALOGS"] = "1"  # no Plan my day on start: this test drives the CLI
-    env["SPLITDAY_NOW"] = "2026-11-24T10:00"  # inside a workday, after an auto-split plan
+    # One clock for the app and every CLI process, a minute later at each action (with
+    # SPLITDAY_NOW each process would start its own clock at the same moment, and a second
+    # interruption would be stamped back over the first, which the log refuses).
+    clock = SteppedClock(tmp_path / "clock", "2026-11-24T10:00")
+    env.update({"SPLITDAY_TEST": "1", "SPLITDAY_CLOCK_FILE": str(clock.path)})
     url = env["SPLITDAY_DB_URL"]
     db_file = tmp_path / "splitday.sqlite3"
     assert splitday(env, "plan", "--auto").returncode == 0
@@ -69,6 +88,7 @@ def test_kill_9_at_random_moments_loses_nothing(display: str, tmp_path: Path) ->
         app = App(env)
         print(f"round {round_}: app up in {time.monotonic() - started:.1f} s", flush=True)
         for step in range(rng.randint(1, 3)):
+            clock.step()
             pick = rng.random()
             if pick < 0.5:
                 note = f"call {round_}.{step}"
@@ -83,6 +103,7 @@ def test_kill_9_at_random_moments_loses_nothing(display: str, tmp_path: Path) ->
                 done = splitday(env, "task", "add", title, "--role", "Support")
                 assert done.returncode == 0, done.stderr
                 tasks.add(title)
+        clock.step()
         flying: subprocess.Popen[str] | None = None
         if rng.random() < 0.4:  # kill while a forwarded command is under way
             flying = subprocess.Popen(
@@ -109,6 +130,7 @@ def test_kill_9_at_random_moments_loses_nothing(display: str, tmp_path: Path) ->
         assert tasks <= stored_tasks, tasks - stored_tasks
 
     # one more start: what the crashes left open is closed and marked for review
+    clock.step()
     app = App(env)
     reply = ipc.send(env["SPLITDAY_SOCKET"], ipc.encode_request("quit"))
     assert reply is not None and reply.ok

@@ -14,7 +14,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 QUICK_LOG_TITLE = "Splitday — interruption"
-MAIN_TITLE = "Splitday( — [A-Z][a-z]{2} [0-9]{2} [A-Z][a-z]{2})?"  # a regex for xdotool --name
+MAIN_TITLE = (
+    "Splitday( — [A-Z][a-z]{2} [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4})?"  # a regex for xdotool --name
+)
 ENTRY = "ui.shell.launcher"  # the `splitday` entry point: the CLI, with the GUI injected
 SERVERS: dict[str, subprocess.Popen[bytes]] = {}  # display -> its Xvfb, for diagnostics
 
@@ -135,7 +137,7 @@ class App:
             self.proc = self._spawn()
             try:
                 self.window = str(
-                    # "Splitday", then "Splitday — Tue 24 Nov" once a plan is shown
+                    # "Splitday", then "Splitday — Tue 24 Nov 2026" once a plan is shown
                     wait_for(lambda: self._alive() and visible_window(env, MAIN_TITLE), 30)
                 )
                 break

@@ -291,3 +291,51 @@ def test_slot_spans_are_read_as_a_person_means_them(
     assert "note: it ends after your hard stop (17:30)" in out
     code, out, _ = run(capsys, "--db", db, "slot", "add", "2026-11-24", "09:00-10:00", "Support")
     assert code == 0 and "09:00–10:00 Support" in out and "hard stop" not in out
+
+
+def test_a_command_that_writes_tells_the_running_app(
+    capsys: pytest.CaptureFixture[str], at_tuesday_morning: None
+) -> None:
+    """So that its window shows what was written at once (a calendar import, a new task)."""
+    import socket
+    import threading
+
+    from planner.platform import ipc
+
+    path = os.environ["SPLITDAY_SOCKET"]  # a temporary path, set by conftest
+    heard: list[str] = []
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(4)
+    server.settimeout(5)
+
+    def answer(times: int) -> None:
+        for _ in range(times):
+            conn, _ = server.accept()
+            with conn:
+                heard.append(ipc.decode_request(conn.makefile("rb").readline()).command)
+                conn.sendall(ipc.encode_reply(ipc.Reply(True, "")))
+
+    thread = threading.Thread(target=answer, args=(1,), daemon=True)
+    thread.start()
+    try:
+        assert run(capsys, "task", "add", "Call back", "--role", "Support")[0] == 0
+        thread.join(5)
+    finally:
+        server.close()
+    assert heard == ["changed"]
+
+
+@pytest.mark.usefixtures("at_tuesday_morning")
+def test_close_ends_the_day_at_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "plan", "--auto")
+    run(capsys, "task", "add", "Update the FAQ", "--role", "Support")
+    run(capsys, "start")
+    code, out, _ = run(capsys, "close", "--carry")
+    assert code == 0
+    assert out.strip() == "closed 2026-11-24; 1 open task(s) carried to the next workday"
+    code, out, _ = run(capsys, "status", "--json")
+    status = json.loads(out)
+    assert status["running"] is None and status["state"] == "closed"
+    code, out, _ = run(capsys, "task", "list", "--day", "2026-11-25", "--json")
+    assert [t["title"] for t in json.loads(out)] == ["Update the FAQ"]

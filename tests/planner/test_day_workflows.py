@@ -407,3 +407,18 @@ def test_the_log_is_the_same_whether_the_app_ticked_or_status_looked_once(
             tracking.check_log(s, owner, Interval(at(-120), end), end)
     event(f"compared {min(len(lived[0]), 4)} entries")
     assert lived[0] == lived[1]
+
+
+def test_past_the_hard_stop_with_nothing_planned_the_state_says_so(
+    db: Database, plan: tuple[int, int]
+) -> None:
+    """Following the plan at 17:50 with nothing planned is still logging after the stop."""
+    with db.transaction() as s:
+        day.start(s, OWNER, BERLIN, wall(9))
+        day.catch_up(s, OWNER, BERLIN, wall(17, 50))
+    with db.read() as s:
+        late = day.status(s, OWNER, BERLIN, wall(17, 50))
+        early = day.status(s, OWNER, BERLIN, wall(12))
+    assert late.state is day.DayState.FOLLOWING and late.after_stop
+    assert late.describe() == "still logging after the hard stop"
+    assert early.describe() == "following the plan"

@@ -385,3 +385,14 @@ def test_a_meeting_gets_a_reminder_before_it_starts(
     assert check(planned, at("09:57")).fire == ()
     assert texts(check(planned, at("09:58"))) == ["Team sync 10:00–10:30 — starts in 2 min"]
     assert check(planned, at("09:59")).fire == ()
+
+
+def test_a_reminder_fired_a_little_late_counts_from_now(planned: Database) -> None:
+    """After a short sleep, a timer that fired late, or a stepped clock: 'starts in 2 min'
+    must not arrive when the slot starts, nor 'ends in 5 min' two minutes before its end."""
+    assert texts(check(planned, at("09:00"))) == ["Support 09:00–11:00 — starts now"]
+    fired = check(planned, at("10:57")).fire
+    assert [r.title for r in fired] == ["Support 09:00–11:00 ends in 3 min"]
+    assert texts(check(planned, at("10:59"))) == [
+        "Community 11:00–12:00 — Write the newsletter — starts in 1 min"
+    ]

@@ -161,3 +161,22 @@ def test_last_open_day_and_next_workday(db: Database, clock: FakeClock) -> None:
         assert planning.last_open_day(s, owner, DAY) == friday
         assert planning.next_workday(s, owner, friday) == date(2026, 11, 23)
         assert planning.next_workday(s, owner, DAY) == DAY + timedelta(days=1)
+
+
+def test_a_meeting_is_planned_time_of_its_role_as_it_is_actual_time() -> None:
+    """Auto-split counts the Support stand-up toward Support's share, and the log counts it
+    when it is held: the review's "Planned" must count it too (it read 47/53 against 50/50)."""
+    from planner.domain.values import MeetingV
+
+    slots = [slot(1, at(9), at(10), 1), slot(2, at(10, 30), at(12), 2)]
+    standup = MeetingV(7, "Stand-up", at(10), at(10, 30), False, True, 1, 1)
+    under_a_slot = MeetingV(8, "Sync", at(11), at(11, 30), False, True, 1, 1)  # inside slot 2
+    free_time = MeetingV(9, "Offsite", at(0), at(23), True, True, 1, 1)  # all day: not counted
+    entries = [entry(1, at(9), at(10), 1), entry(2, at(10), at(10, 30), 1, "meeting")]
+    result = review(
+        DAY_V, ROLES, slots, entries, [], BOUNDS, at(12), [standup, under_a_slot, free_time]
+    )
+    by_name = {r.name: r for r in result.roles}
+    assert by_name["Support"].planned_minutes == 60 + 30  # the stand-up, once
+    assert by_name["Community"].planned_minutes == 90  # its slot; the sync is under it
+    assert by_name["Support"].actual_minutes == 90 and by_name["Support"].delta_minutes == 0

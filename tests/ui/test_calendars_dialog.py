@@ -10,7 +10,17 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableView,
+    QWidget,
+)
 
 from planner.calendars import sync as calendars
 from planner.domain.clock import FakeClock
@@ -120,3 +130,61 @@ def test_a_result_not_stored_is_shown_as_such(
     assert dialog.status_label.text() == (
         "Work: not stored: the calendar was changed during the sync"
     )
+
+
+def _reachable_by_alt(dialog: QWidget) -> tuple[dict[str, QWidget], list[QWidget]]:
+    """Alt+letter -> the control it reaches (a button's own, a label's buddy), and the
+    visible controls no Alt+letter reaches; a letter used twice fails here."""
+    letters: dict[str, QWidget] = {}
+    for child in dialog.findChildren(QWidget):
+        if not child.isVisibleTo(dialog):
+            continue
+        text = child.property("text")
+        if not isinstance(text, str) or "&" not in text.replace("&&", ""):
+            continue
+        at = text.replace("&&", "").index("&")
+        letter = text.replace("&&", "")[at + 1].casefold()
+        target = child.buddy() if isinstance(child, QLabel) else child
+        assert target is not None, text
+        assert letter not in letters, f"Alt+{letter} twice: {text}"
+        letters[letter] = target
+    controls = (QAbstractButton, QLineEdit, QComboBox, QPlainTextEdit, QTableView)
+    missing = [
+        c
+        for c in dialog.findChildren(QWidget)
+        if isinstance(c, controls) and c.isVisibleTo(dialog) and c not in letters.values()
+    ]
+    return letters, missing
+
+
+def test_the_calendars_dialog_has_alt_letters_and_starts_on_add(
+    qtbot: Any, db: Database, clock: FakeClock
+) -> None:
+    dialog = CalendarsDialog(Gateway(db, clock, BERLIN))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    letters, missing = _reachable_by_alt(dialog)
+    assert missing == []
+    assert letters["a"] is dialog.add_button and letters["s"] is dialog.sync_button
+    assert dialog.focusWidget() is dialog.add_button  # no calendars yet: add one
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.table)
+
+
+def test_the_add_calendar_dialog_has_an_alt_letter_for_every_field(qtbot: Any) -> None:
+    editor = SourceEditor([])
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    letters, missing = _reachable_by_alt(editor)
+    assert missing == []
+    assert letters["l"] is editor.location_edit and letters["r"] is editor.role_combo
+    assert editor.focusWidget() is editor.name_edit
+    alt = Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(editor.name_edit, Qt.Key.Key_L, alt)
+    qtbot.waitUntil(lambda: editor.focusWidget() is editor.location_edit)
+    qtbot.keyClick(editor.location_edit, Qt.Key.Key_K, alt)
+    qtbot.waitUntil(lambda: editor.focusWidget() is editor.rules_edit)

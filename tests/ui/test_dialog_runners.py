@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -32,12 +33,15 @@ def test_runner_draws_the_dialog_light_and_dark(
 ) -> None:
     with db.transaction() as s:
         planning.add_role(s, "tester", "Ops")
+    # a screen large enough for the whole dialog (on a small one it shrinks and scrolls)
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "s", "width": 1600, "height": 1000}]}))
     shots = {}
     for scheme in ("light", "dark"):
         out = tmp_path / f"{name}-{scheme}.png"
         env = dict(
             os.environ,
-            QT_QPA_PLATFORM="offscreen",
+            QT_QPA_PLATFORM=f"offscreen:configfile={config}",
             SPLITDAY_OWNER="tester",
             SPLITDAY_NOW="2026-11-24T09:00",
             TZ="Europe/Berlin",

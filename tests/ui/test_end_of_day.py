@@ -92,7 +92,7 @@ def test_shows_planned_vs_actual_interruptions_and_done(dialog: EndOfDayDialog) 
     assert dialog.interruptions_model.rowCount() == 1
     row = [str(dialog.interruptions_model.index(0, c).data()) for c in range(5)]
     assert row[:4] == ["10:00", "20", "Community", "Kim — printer on fire"]
-    assert "other role" in row[4]
+    assert row[4] == "pulled into Community during a Support focus block"  # words, not ids
     assert dialog.interruption_summary.text().startswith("1 interruption, 20 min")
     assert dialog.done_list.count() == 1 and "done thing" in dialog.done_list.item(0).text()
     assert dialog.unfinished.count() == 3
@@ -163,3 +163,48 @@ def test_a_refused_change_is_shown(
     assert dialog.message.is_error and "done, not open" in dialog.message.text()
     assert ("left one", "done") in tasks_on(db, FRIDAY)
     assert dialog.unfinished.count() == 2  # reloaded from the database
+
+
+def test_both_shares_draw_a_bar_in_the_role_colour_with_the_target_marked(
+    qtbot: QtBot, dialog: EndOfDayDialog, db: Database, friday: dict[str, int]
+) -> None:
+    """The 'Actual share' column drew no bar, only a number."""
+    from ui.dialogs.end_of_day import ACTUAL_SHARE, PLANNED_SHARE
+
+    with db.transaction() as s:
+        colours = {r.id: r.colour for r in planning.list_roles(s, OWNER)}
+    dialog.resize(1400, 700)
+    qtbot.wait(10)
+    image = dialog.split.viewport().grab().toImage()
+    for row, role in ((0, friday["support"]), (1, friday["community"])):
+        for column in (PLANNED_SHARE, ACTUAL_SHARE):
+            rect = dialog.split.visualRect(dialog.split_model.index(row, column))
+            y = rect.center().y()
+            painted = sum(
+                1
+                for x in range(rect.left(), rect.right())
+                if image.pixelColor(x, y).name() == colours[role]
+            )
+            share = float(cell(dialog, row, column).rstrip(" %"))
+            track = rect.width() - 8 - dialog.split.fontMetrics().horizontalAdvance("100 %") - 8
+            assert painted == pytest.approx(track * share / 100, abs=3), (row, column)
+
+
+def test_a_difference_that_rounds_to_nothing_is_0_min_never_minus_0(
+    qtbot: QtBot, db: Database, clock: FakeClock, zone: ZoneInfo
+) -> None:
+    clock.set(at(11))
+    with db.transaction() as s:
+        support = planning.find_role(s, OWNER, "Support").id
+        planning.add_slot(s, OWNER, BERLIN, at(9), at(10), support)
+        tracking.start_work(s, OWNER, BERLIN, at(9) + timedelta(seconds=20), role_id=support)
+        tracking.stop(s, OWNER, BERLIN, at(10))
+    dialog = EndOfDayDialog(Gateway(db, clock, zone), FRIDAY)
+    qtbot.addWidget(dialog)
+    assert cell(dialog, 0, 3) == "1 h 00" and cell(dialog, 0, 4) == "0 min"
+    texts = [
+        str(dialog.split_model.index(r, c).data())
+        for r in range(dialog.split_model.rowCount())
+        for c in range(dialog.split_model.columnCount())
+    ]
+    assert not any("-0" in t or "−0" in t for t in [*texts, dialog.totals.text()])

@@ -315,6 +315,9 @@ def test_a_calendar_editor_stays_open_with_what_was_typed(
 def test_a_gap_answer_that_fails_keeps_the_question_open(
     qtbot: QtBot, db: Database, clock: FakeClock, breakdown: Breakdown
 ) -> None:
+    with db.transaction() as s:  # work was being logged: the gap is worth a question
+        role = planning.list_roles(s, OWNER)[0].id
+        tracking.start_work(s, OWNER, BERLIN, at("11:00"), role_id=role)
     clock.set(at("11:45"))
     asker = GapAsker(Gateway(db, clock, BERLIN))
     dialog = asker.ask(Gap(at("11:10"), at("11:40"), "idle"))

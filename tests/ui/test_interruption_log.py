@@ -17,6 +17,7 @@ from planner.domain.values import EntryV
 from planner.services import planning, tracking
 from planner.storage.db import Database
 from ui.dialogs.interruption_log import (
+    FLAGS,
     MINUTES,
     NOTE,
     ROLE,
@@ -287,3 +288,23 @@ def test_forwarded_interrupt_with_a_role_name_and_its_errors(
         intr.handle_interrupt({"note": "x", "duration": "soon"})
     with pytest.raises(PlannerError, match="no interruption is running"):
         intr.handle_resume({})
+
+
+def test_the_log_and_a_forwarded_interrupt_say_the_flags_in_words(
+    qtbot: QtBot, intr: Interruptions, db: Database, clock: FakeClock, zone: ZoneInfo
+) -> None:
+    """They said 'other role, in focus block' and 'cross_role, in_focus, unplanned'."""
+    t0 = clock.now()
+    with db.transaction() as s:
+        planning.add_slot(s, OWNER, zone, t0, t0 + timedelta(hours=2), _role(db, "Support"))
+    reply = intr.handle_interrupt({"note": "forum spam", "role": "Community"})
+    assert reply.message == (
+        "interruption logged at 09:00 (Community; pulled into Community during a Support "
+        "focus block) by the running Splitday"
+    )
+    dialog = InterruptionLogDialog(intr.service, zone, parse_minutes)
+    qtbot.addWidget(dialog)
+    dialog.show_day(t0.astimezone(zone).date())
+    assert dialog.model.index(0, FLAGS).data() == (
+        "pulled into Community during a Support focus block"
+    )

@@ -239,3 +239,77 @@ def test_the_running_app_opens_its_dialogs_on_the_gateway(
     with runtime.db.transaction() as s:
         assert planning.get_setting(s, "tester", "slot_lead_minutes") == 4
     dialog.reject()
+
+
+TEAM_ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:weekly@test\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:Team meeting\r\n"
+    "DTSTART;TZID=Europe/Berlin:20261124T100000\r\nDTEND;TZID=Europe/Berlin:20261124T103000\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def _cli(qtbot: QtBot, instance: SingleInstance, db_url: str, *argv: str) -> str:
+    """`splitday …` as a process while the app's event loop keeps running."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SPLITDAY_DB_URL=db_url, SPLITDAY_SOCKET=instance.name)
+    env.pop("QT_QPA_PLATFORM", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.shell.launcher", *argv],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    qtbot.waitUntil(lambda: proc.poll() is not None, timeout=30_000)
+    out, _ = proc.communicate()
+    assert proc.returncode == 0, out
+    return out
+
+
+def test_a_calendar_imported_at_the_command_line_shows_in_the_window_at_once(
+    qtbot: QtBot, running: tuple[Any, Any, SingleInstance], db_url: str, tmp_path: Path
+) -> None:
+    """The meetings showed only once something else made the window read the day again
+    (opening Plan my day, the next minute's tick): the command line never told the app."""
+    window, runtime, instance = running
+    runtime._timer.stop()  # no minute tick to hide it
+    ics = tmp_path / "team.ics"
+    ics.write_text(TEAM_ICS, encoding="utf-8")
+    assert [m.summary for m in window.snapshot.plan.meetings] == []
+    _cli(qtbot, instance, db_url, "import", str(ics))
+    qtbot.waitUntil(
+        lambda: [m.summary for m in window.snapshot.plan.meetings] == ["Team meeting"],
+        timeout=3000,
+    )
+    assert window.timeline.snapshot is window.snapshot
+    # a task added there is in the task list too
+    _cli(qtbot, instance, db_url, "task", "add", "Call back the VIP", "--role", "Support")
+    qtbot.waitUntil(
+        lambda: "Call back the VIP" in [t.title for t in window.snapshot.plan.tasks],
+        timeout=3000,
+    )
+
+
+def test_back_to_work_by_the_hotkey_is_said_when_the_window_is_out_of_sight(
+    qtbot: QtBot, running: tuple[Any, Any, SingleInstance]
+) -> None:
+    """Resuming with the hotkey while the window was minimised gave no feedback at all."""
+    window, runtime, _instance = running
+    wiring, service, _background = runtime.features
+    intr = wiring.interruptions
+    intr.log(runtime.gateway.now(), "printer down", "Anna", None, None)
+    window.showMinimized()
+    qtbot.waitUntil(window.isMinimized)
+    with qtbot.waitSignal(service.dispatcher.delivered, timeout=5000) as shown:
+        said = intr.on_hotkey(runtime.gateway.now())
+    notice, backend = shown.args
+    assert said.startswith("interruption ended") or said.startswith("back to work")
+    assert notice.title == "Splitday: back to work"
+    assert notice.body == said[:1].upper() + said[1:]
+    assert backend  # shown somewhere (a desktop notification, the tray or the toast)
+    assert window.statusBar().currentMessage() == notice.body

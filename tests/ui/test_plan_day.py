@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QTimeEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -18,6 +18,8 @@ from planner.services import planning, tracking
 from planner.storage.db import Database
 from planner.storage.models import CalendarSource, Day, Occurrence
 from tests.ui.dialog_helpers import IGNORED_QT_MESSAGES, type_into
+from ui.actions.review import ReviewActions
+from ui.dialogs.end_of_day import EndOfDayDialog
 from ui.dialogs.plan_day import COL_END, COL_ROLE, COL_TITLE, PlanDayDialog
 from ui.gateway import Gateway
 
@@ -80,12 +82,30 @@ def test_auto_split_follows_the_chosen_shares(
     assert dialog.slot_model.rowCount() == len(planning_slots(db))
     assert not dialog.message.is_error
 
-    # the split is kept for next time; the roles' targets stay as they were
+    # the split is the roles' standing targets: the next plan starts from it, and the
+    # end-of-day review and the week compare with the same figure
     again = PlanDayDialog(dialog.gateway, DAY)
     qtbot.addWidget(again)
     assert again.shares() == {support: 70, community: 30}
     with db.transaction() as s:
-        assert {r.target_percent for r in planning.list_roles(s, OWNER)} == {50.0}
+        targets = {r.id: r.target_percent for r in planning.list_roles(s, OWNER)}
+    assert targets == {support: 70.0, community: 30.0}
+    assert "standing targets" in dialog.split_note.text()
+    end = EndOfDayDialog(dialog.gateway, DAY)
+    qtbot.addWidget(end)
+    assert [end.split_model.index(row, 1).data() for row in (0, 1)] == ["70 %", "30 %"]
+    week = ReviewActions(dialog.gateway).week(DAY - timedelta(days=DAY.weekday()))
+    assert {r.id: r.target_percent for r in week.report.roles} == targets
+
+
+def test_a_share_typed_without_auto_split_is_the_target_too(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, roles: dict[str, int]
+) -> None:
+    spin = dialog.findChild(type(dialog.min_block), f"share_{roles['Community']}")
+    type_into(qtbot, spin, "40")  # Enter: editing finished
+    with db.transaction() as s:
+        targets = {r.name: r.target_percent for r in planning.list_roles(s, OWNER)}
+    assert targets == {"Support": 60.0, "Community": 40.0}
 
 
 def planning_slots(db: Database) -> list[object]:
@@ -362,3 +382,178 @@ def test_start_the_day_before_any_slot_only_marks_it_started(
     with db.transaction() as s:
         assert planning.get_day(s, OWNER, DAY, ZoneInfo("Europe/Berlin")).started_at == clock.now()
         assert tracking.running(s, OWNER) is None
+
+
+# ---------------------------------------------------------------- the keyboard, as lived
+
+
+def test_enter_in_the_task_row_adds_the_task_and_keeps_the_dialog_open(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, roles: dict[str, int]
+) -> None:
+    """Enter also pressed the default button: the dialog closed and started the day, 0 slots."""
+    dialog.new_task.setFocus()
+    for title in ("Answer tickets", "Write the newsletter"):
+        qtbot.keyClicks(dialog.new_task, title)
+        qtbot.keyClick(dialog.new_task, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() == 0
+    assert dialog.focusWidget() is dialog.new_task and dialog.new_task.text() == ""
+    assert priorities(db, DAY) == ["Answer tickets", "Write the newsletter"]
+    with db.transaction() as s:
+        assert planning.get_day(s, OWNER, DAY, ZoneInfo("Europe/Berlin")).started_at is None
+    # the list shows them while the dialog is open (the view was never told of new rows)
+    for row in range(2):
+        rect = dialog.tasks.visualRect(dialog.tasks.model().index(row, 0))
+        assert rect.isValid() and dialog.tasks.indexAt(rect.center()).row() == row
+    assert "does not fit" not in dialog.tasks.item(0).text()  # nothing is planned yet
+    assert not any(b.isDefault() for b in dialog.findChildren(type(dialog.start_button)))
+
+
+def test_enter_in_the_estimate_adds_the_typed_task(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, roles: dict[str, int]
+) -> None:
+    """Enter in the estimate box closed the dialog and threw the typed title away."""
+    dialog.new_task.setFocus()
+    qtbot.keyClicks(dialog.new_task, "Update the FAQ")
+    qtbot.keyClick(dialog.new_task, Qt.Key.Key_Tab)  # the role
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)  # the estimate
+    assert dialog.focusWidget() is dialog.new_task_estimate
+    type_into(qtbot, dialog.new_task_estimate, "45")  # ... and Enter
+    assert dialog.isVisible() and dialog.result() == 0
+    with db.transaction() as s:
+        [task] = planning.list_tasks(s, OWNER, DAY)
+    assert (task.title, task.estimate_minutes) == ("Update the FAQ", 45)
+    assert dialog.focusWidget() is dialog.new_task
+    # Enter there with no title only keeps the number and goes back to the title
+    type_into(qtbot, dialog.new_task_estimate, "20")
+    assert dialog.isVisible() and len(priorities(db, DAY)) == 1
+    assert dialog.focusWidget() is dialog.new_task
+
+
+def test_enter_on_a_focused_button_presses_that_button(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database
+) -> None:
+    dialog.auto_split.setFocus()
+    with qtbot.waitSignal(dialog.plan_changed):
+        qtbot.keyClick(dialog.auto_split, Qt.Key.Key_Return)
+    assert dialog.isVisible() and planning_slots(db)
+
+
+def test_tasks_added_after_auto_split_are_fitted(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, roles: dict[str, int]
+) -> None:
+    """They stayed unscheduled (no slot) until the next Auto-split."""
+    qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    dialog.new_task_role.setCurrentIndex(dialog.new_task_role.findData(roles["Community"]))
+    dialog.new_task.setFocus()
+    qtbot.keyClicks(dialog.new_task, "Welcome the new members")
+    qtbot.keyClick(dialog.new_task, Qt.Key.Key_Return)
+    with db.transaction() as s:
+        [task] = planning.list_tasks(s, OWNER, DAY)
+        slots = {x.id: x for x in planning.list_slots(s, OWNER, DAY)}
+    assert task.slot_id in slots and slots[task.slot_id].role_id == roles["Community"]
+    # one that is too long for any slot says so, now that there are slots
+    type_into(qtbot, dialog.new_task_estimate, "600", enter=False)
+    dialog.new_task.setFocus()
+    qtbot.keyClicks(dialog.new_task, "Migrate the forum")
+    qtbot.keyClick(dialog.new_task, Qt.Key.Key_Return)
+    assert "does not fit" in dialog.tasks.item(1).text()
+    assert "does not fit" not in dialog.tasks.item(0).text()
+
+
+def test_each_share_has_its_own_alt_letter(
+    qtbot: QtBot, dialog: PlanDayDialog, roles: dict[str, int]
+) -> None:
+    """Alt+S went to the group box, which sent it to the share that had the focus last."""
+    support = dialog.findChild(type(dialog.min_block), f"share_{roles['Support']}")
+    community = dialog.findChild(type(dialog.min_block), f"share_{roles['Community']}")
+    community.setFocus()
+    labels = {rid: row.label for rid, row in dialog._share_rows.items()}
+    assert labels[roles["Support"]].text() == "&Support"
+    assert labels[roles["Support"]].buddy() is support
+    qtbot.keyClick(community, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    assert dialog.focusWidget() is support
+    support.selectAll()
+    for char in "60":
+        qtbot.keyClick(support, char)
+    assert dialog.shares() == {roles["Support"]: 60, roles["Community"]: 40}
+    # Community's letter is one that nothing else in the dialog uses
+    text = labels[roles["Community"]].text()
+    letter = text[text.index("&") + 1].casefold()
+    others = [w.text() for w in dialog.findChildren(type(dialog.start_button)) if "&" in w.text()]
+    assert all(f"&{letter}" not in o.casefold() for o in others)
+    qtbot.keyClick(
+        support, getattr(Qt.Key, f"Key_{letter.upper()}"), Qt.KeyboardModifier.AltModifier
+    )
+    assert dialog.focusWidget() is community
+    # the group boxes' letters go to their one control, wherever the focus was
+    qtbot.keyClick(community, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    assert dialog.focusWidget() is dialog.tasks
+    qtbot.keyClick(dialog.tasks, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert dialog.focusWidget() is dialog.window_edit.start
+    qtbot.keyClick(dialog.window_edit.start, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    assert dialog.focusWidget() is dialog.new_task
+
+
+def test_typing_into_a_time_box_works_without_selecting_a_part(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database
+) -> None:
+    """A click put the cursor into '17:30' and the digits typed after it were ignored."""
+    stop = dialog.window_edit.stop
+    line = stop.lineEdit()
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton, pos=line.rect().topLeft() + QPoint(3, 5))
+    line.deselect()  # as after a click that only placed the cursor
+    for char in "1815":
+        qtbot.keyClick(stop, char)
+    qtbot.keyClick(stop, Qt.Key.Key_Return)
+    assert (stop.time().hour(), stop.time().minute()) == (18, 15)
+    with db.transaction() as s:
+        assert planning.get_day(s, OWNER, DAY, ZoneInfo("Europe/Berlin")).stop == at(18, 15)
+    # a click on the minutes replaces the minutes
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton, pos=line.rect().topRight() - QPoint(8, -5))
+    for char in "45":
+        qtbot.keyClick(stop, char)
+    assert (stop.time().hour(), stop.time().minute()) == (18, 45)
+
+
+def test_a_morning_plan_by_keyboard_with_the_defaults(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, clock: FakeClock, roles: dict[str, int]
+) -> None:
+    """The keystrokes written in the issue: Alt+T, a title, Enter (for each task), Alt+A, Alt+D."""
+    alt = Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_T, alt)  # New &task
+    assert dialog.focusWidget() is dialog.new_task
+    for title in ("Answer tickets", "Triage new bugs"):
+        qtbot.keyClicks(dialog.new_task, title)
+        qtbot.keyClick(dialog.new_task, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.new_task, Qt.Key.Key_A, alt)  # &Auto-split free time
+    with qtbot.waitSignal(dialog.day_started):
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_D, alt)  # Start the &day
+    assert not dialog.isVisible()
+    minutes = slot_minutes(db)
+    assert minutes[roles["Support"]] == pytest.approx(minutes[roles["Community"]], abs=60)
+    with db.transaction() as s:
+        tasks = planning.list_tasks(s, OWNER, DAY)
+        assert planning.get_day(s, OWNER, DAY, ZoneInfo("Europe/Berlin")).started_at is not None
+    assert [t.title for t in tasks] == ["Answer tickets", "Triage new bugs"]
+    assert all(t.slot_id is not None for t in tasks)  # fitted into Support slots
+
+
+def test_plan_my_day_edits_are_undone_and_redone_in_the_core(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, roles: dict[str, int]
+) -> None:
+    """Auto-split and a slot deleted in Plan my day are undoable steps (the window's Ctrl+Z
+    after the dialog): the deleted slot comes back as itself, then the plan goes."""
+    stack = dialog.gateway.undo_stack
+    with qtbot.waitSignal(dialog.plan_changed):
+        qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    planned = [(s.uid, s.start, s.end, s.role_id) for s in planning_slots(db)]
+    assert planned and stack.undoText() == "Auto-split"
+    first = planning_slots(db)[0]
+    assert dialog.service.remove_slot(first.id).ok
+    assert stack.undoText() == "Delete slot"
+    stack.undo()  # the slot is back, with its identity
+    assert [(s.uid, s.start, s.end, s.role_id) for s in planning_slots(db)] == planned
+    stack.undo()  # the auto-split is undone: no slots
+    assert planning_slots(db) == []
+    stack.redo()
+    assert [(s.uid, s.start, s.end, s.role_id) for s in planning_slots(db)] == planned

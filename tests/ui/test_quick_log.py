@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from planner.domain.clock import FakeClock
@@ -215,3 +216,58 @@ def test_roles_can_be_refreshed_without_piling_up(
         roles = planning.list_roles(s, OWNER)
     assert picker._layout.count() == len(roles) + 1  # the chips and one stretch after them
     assert picker._layout.itemAt(len(roles)).spacerItem() is not None
+
+
+README_KEYS = "type what happened, Tab, who it was, Tab, a digit for the role, Enter"
+
+
+def test_the_readme_keystrokes_log_an_interruption(
+    qtbot: QtBot, intr: Interruptions, db: Database, clock: FakeClock
+) -> None:
+    """'Tab to who, a digit for the role' put the digit into the who field, and Tab did not take
+    the suggestion: the README's keystrokes, as written, and the window's hint say the same."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert README_KEYS in " ".join(readme.split())
+    hint = intr._quick_log.findChild(QLabel, "quickLogHint")
+    assert "T" + README_KEYS[1:] in " ".join(hint.text().split())
+    intr._quick_log.set_sources(["Anna Berg", "phone"])
+    quick_log = _open(qtbot, intr, clock)
+    qtbot.keyClicks(quick_log.note, "printer down")  # type what happened
+    qtbot.keyClick(quick_log.note, Qt.Key.Key_Tab)  # Tab
+    assert _focused() is quick_log.source
+    qtbot.keyClicks(quick_log.source, "ann")  # who it was (a suggestion is shown)
+    popup = quick_log.source.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(quick_log.source, Qt.Key.Key_Tab)  # Tab: takes the suggestion, to the role
+    assert quick_log.source.text() == "Anna Berg"
+    assert _focused() is quick_log.roles and not popup.isVisible()
+    qtbot.keyClick(quick_log.roles, Qt.Key.Key_1)  # a digit for the role
+    assert quick_log.source.text() == "Anna Berg"
+    qtbot.keyClick(quick_log.roles, Qt.Key.Key_Return)  # Enter
+    [entry] = _interruptions(db, clock)
+    assert (entry.note, entry.source, entry.role_id) == (
+        "printer down",
+        "Anna Berg",
+        _role(db, "Support"),
+    )
+
+
+def test_tab_in_the_suggestions_takes_the_highlighted_one(
+    qtbot: QtBot, intr: Interruptions, db: Database, clock: FakeClock
+) -> None:
+    intr._quick_log.set_sources(["chat", "phone", "phone desk"])
+    quick_log = _open(qtbot, intr, clock)
+    qtbot.keyClick(quick_log.note, Qt.Key.Key_Tab)
+    qtbot.keyClicks(quick_log.source, "pho")
+    popup = quick_log.source.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Tab)  # under X the popup has the keys
+    assert quick_log.source.text() == "phone desk"
+    assert _focused() is quick_log.roles
+    # without suggestions Tab simply moves on, the text as typed
+    quick_log.source.setFocus()
+    quick_log.source.setText("someone new")
+    qtbot.keyClick(quick_log.source, Qt.Key.Key_Tab)
+    assert quick_log.source.text() == "someone new" and _focused() is quick_log.roles

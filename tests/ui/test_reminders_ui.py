@@ -209,6 +209,27 @@ def test_gap_dialog_logs_an_interruption(qtbot: QtBot, planned: Database) -> Non
     assert rows[1].start == at("11:10") and rows[1].end == at("11:40")
 
 
+def test_no_question_about_a_gap_when_nothing_was_logged(qtbot: QtBot, planned: Database) -> None:
+    """The laptop slept through the night after the day was closed: nothing ran, nothing to ask
+    (it asked 'From 18:00 to 08:50 (890 min) the computer was asleep. What was it?')."""
+    from planner.services import day as day_flow
+    from planner.services.gaps import Gap
+
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
+        day_flow.close(s, "tester", BERLIN, DAY, at("18:00"))
+    morning = at("08:50") + timedelta(days=1)
+    asker = GapAsker(Gateway(planned, FakeClock(morning), BERLIN))
+    assert asker.ask(Gap(at("18:00"), morning, "sleep")) is None
+    assert asker.dialogs == []
+    with planned.transaction() as s:  # while something is logged, the same gap is asked about
+        role = planning.list_roles(s, "tester")[0]
+        tracking.start_work(s, "tester", BERLIN, morning, role_id=role.id)
+    dialog = asker.ask(Gap(at("18:00"), morning, "sleep"))
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+
+
 def test_gap_dialog_work_on_a_role(qtbot: QtBot, planned: Database) -> None:
     with planned.transaction() as s:
         roles = planning.list_roles(s, "tester")

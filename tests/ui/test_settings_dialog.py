@@ -236,3 +236,21 @@ def test_reminder_switches_are_saved(qtbot: QtBot, dialog: SettingsDialog, db: D
     with db.transaction() as s:
         assert planning.get_setting(s, OWNER, "remind_overtime") is False
         assert planning.get_setting(s, OWNER, "remind_hard_stop") is True
+
+
+def test_each_box_letter_goes_to_its_first_field_wherever_the_focus_was(
+    qtbot: QtBot, dialog: SettingsDialog, db: Database
+) -> None:
+    """A group box's Alt+letter went to the field of it used last, not to a fixed one."""
+    alt = Qt.KeyboardModifier.AltModifier
+    first_role = dialog._role_rows[role_id(db, "Support")].name
+    dialog.new_role.setFocus()  # the roles box's field used last
+    qtbot.keyClick(dialog.new_role, Qt.Key.Key_W, alt)
+    assert dialog.focusWidget() is dialog.hours_rows[0].is_workday
+    dialog.hours_rows[4].window.stop.setFocus()
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_R, alt)
+    assert dialog.focusWidget() is first_role
+    qtbot.keyClick(first_role, Qt.Key.Key_D, alt)
+    assert dialog.focusWidget() is dialog.autostart_check
+    qtbot.keyClick(dialog.autostart_check, Qt.Key.Key_F, alt)
+    assert dialog.focusWidget() is dialog._numbers["min_block_minutes"]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 from ui_helpers import BERLIN, DAY, Seeded, at, slots_of, tasks_of
 
+from planner.domain.clock import FakeClock
 from planner.services import planning
 from planner.storage.db import Database
 from ui.shell.main_window import MainWindow
@@ -263,3 +267,59 @@ def test_the_column_titles_stay_in_view_when_scrolled(
     title = tl.mapFrom(viewport, QPoint(int(tl.planned_column()[0]) + 20, 10))
     drag(qtbot, tl, title, title + QPoint(0, 120))
     assert slots_of(db) == before
+
+
+STAND_UP_ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:su@t\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:Team stand-up\r\n"
+    "DTSTART;TZID=Europe/Berlin:20261124T113000\r\nDTEND;TZID=Europe/Berlin:20261124T114500\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_the_actual_column_names_meetings_and_breaks_plainly(
+    qtbot: QtBot,
+    window: MainWindow,
+    db: Database,
+    clock: FakeClock,
+    seeded: Seeded,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from planner.calendars import sync as calendars
+    from planner.storage.models import Entry
+
+    ics = tmp_path / "team.ics"
+    ics.write_text(STAND_UP_ICS, encoding="utf-8")
+    calendars.import_database(db, "tester", str(ics), now=clock.now(), zone=BERLIN)
+    with db.transaction() as s:
+        for start, end, kind, note in (
+            ("09:00", "09:15", "meeting", "Weekly sync"),  # as following the plan writes it
+            ("11:30", "11:45", "meeting", ""),  # a gap answered 'meeting': no note
+            ("12:00", "13:00", "break", ""),
+        ):
+            s.add(
+                Entry(
+                    owner="tester",
+                    start=at(start),
+                    end=at(end),
+                    kind=kind,
+                    role_id=seeded.support,
+                    note=note,
+                    source="",
+                )
+            )
+    window.reload()
+    painted: list[str] = []
+    real = type(window.timeline)._paint_block_text
+
+    def record(self: Any, painter: Any, rect: Any, lines: list[str], colour: Any) -> None:
+        painted.extend(lines)
+        real(self, painter, rect, lines, colour)
+
+    monkeypatch.setattr(type(window.timeline), "_paint_block_text", record)
+    window.timeline.grab()  # paints it
+    assert "Weekly sync" in painted
+    assert "Team stand-up" in painted  # the imported meeting the entry lies in
+    assert "break" in painted
+    assert not [line for line in painted if line.startswith(("break:", "meeting:"))]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -336,7 +336,13 @@ def test_tray_shows_the_current_role_colour_and_its_menu(window: MainWindow) -> 
     window.reload()
     assert tray.colour == "#e15759"  # Support is planned at 09:00
     texts = [a.text().replace("&", "") for a in tray.contextMenu().actions() if a.text()]
-    assert texts == ["Log interruption…\tCtrl+Alt+I", "Plan my day…", "Show/hide window", "Quit"]
+    assert texts == [
+        "Start tracking",
+        "Log interruption…\tCtrl+Alt+I",
+        "Plan my day…",
+        "Show/hide window",
+        "Quit",
+    ]
     window.focus_changed.emit(None)
     assert tray.colour == IDLE
     assert window.tray is tray
@@ -567,3 +573,55 @@ def test_the_day_menu_names_the_hotkey_and_the_toolbar_takes_tab(window: MainWin
     buttons = [bar.widgetForAction(a) for a in bar.actions()]
     buttons = [b for b in buttons if isinstance(b, QToolButton)]
     assert buttons and all(b.focusPolicy() & Qt.FocusPolicy.TabFocus for b in buttons)
+    log = bar.widgetForAction(window.interrupt_action)
+    assert log.text() == "Log interruption…"  # not the menu text with its key, cut short
+
+
+def test_the_now_panel_says_an_interruption_pulled_you_into_the_other_role(
+    qtbot: QtBot, window: MainWindow, db: Database, seeded: Seeded, clock: FakeClock
+) -> None:
+    """It said only '⚡ Interrupted: printer down'; the timeline said '09:02–09:02'."""
+    with db.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("09:00"), follow_plan=True)
+        tracking.interrupt(
+            s,
+            "tester",
+            BERLIN,
+            at("09:02"),
+            note="printer down",
+            source="Anna",
+            role_id=seeded.community,
+        )
+    clock.set(at("09:02"))
+    window.tick()
+    window.set_mini_visible(True)
+    assert window.mini is not None
+    said = (
+        "⚡ Interruption since 09:02 — pulled into Community during a Support focus block\n"
+        "Anna — printer down"
+    )
+    assert window.now_panel.card.task.text() == said
+    assert window.mini.card.task.text() == said
+    clock.set(at("09:10"))
+    window.tick()
+    snap = window.timeline.snapshot
+    assert snap is not None
+    [running] = [e for e in snap.entries if e.end is None and e.kind == "interruption"]
+    scale = window.timeline.scale()
+    assert scale is not None
+    rect = window.timeline._entry_rect(scale, running)
+    assert rect is not None
+    tip = window.timeline.describe_at(rect.center())
+    assert tip.startswith("since 09:02 interruption · Community")
+    assert tip.endswith("Pulled into Community during a Support focus block")
+
+
+def test_the_date_box_and_the_window_title_say_the_day_the_same_way(
+    window: MainWindow,
+) -> None:
+    window.show_day(date(2026, 12, 1))  # a one-digit day: '1', not '01', in both
+    assert window.date_edit.text() == "Tue 1 Dec 2026"
+    assert window.windowTitle() == "Splitday — Tue 1 Dec 2026"
+    assert window.day_label.text().startswith("Tuesday 1 December 2026")
+    window.show_day(DAY)
+    assert window.windowTitle() == f"Splitday — {window.date_edit.text()}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from planner.domain.values import Change, DayV, RoleV
+from planner.domain.values import Change, DayV, RoleV, SlotV
 from planner.services import day as day_flow
 from planner.services import planning, tracking
 from planner.services.day_review import DayReview, load_review
@@ -26,6 +26,7 @@ class EndOfDayView:
     next_day: date  # where unfinished tasks are carried
     summary: str  # the interruptions in words
     now: datetime
+    slots: tuple[SlotV, ...] = ()  # the day's plan, for the flags in words
 
 
 class EndOfDayActions:
@@ -59,19 +60,36 @@ class EndOfDayActions:
                 planning.next_workday(s, owner, day),
                 words,
                 now,
+                tuple(planning.list_slots(s, owner, day)),
             )
 
         return self.gateway.read(fetch, failure="Could not read the day")
 
+    def _record(self, text: str, step: Any, days: set[date]) -> Outcome[Any]:
+        """A plan edit, recorded as one undoable step in the core (Ctrl+Z in the window)."""
+        return self.gateway.record(text, step, days, inline=True)
+
     def carry_task(self, task_id: int, to_day: date) -> Outcome[Any]:
-        return self._run(lambda s: planning.carry_task(s, self.owner, task_id, to_day))
+        return self._record(
+            "Carry a task over",
+            lambda s: planning.carry_task(s, self.owner, task_id, to_day),
+            {self.day, to_day},
+        )
 
     def drop_task(self, task_id: int) -> Outcome[Any]:
         now = self.gateway.now()
-        return self._run(lambda s: planning.set_task_status(s, self.owner, task_id, "dropped", now))
+        return self._record(
+            "Drop a task",
+            lambda s: planning.set_task_status(s, self.owner, task_id, "dropped", now),
+            {self.day},
+        )
 
     def carry_all(self, to_day: date) -> Outcome[Any]:
-        return self._run(lambda s: planning.carry_over(s, self.owner, self.day, to_day))
+        return self._record(
+            "Carry tasks over",
+            lambda s: planning.carry_over(s, self.owner, self.day, to_day),
+            {self.day, to_day},
+        )
 
     def close_day(self) -> Outcome[Change]:
         """End what is running and mark the day closed (planner.services.day.close)."""

@@ -6,10 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from planner.domain.values import Change, EntryV, RoleV
+from planner.domain.flags import entry_in_words
+from planner.domain.values import Change, EntryV, RoleV, SlotV
 from planner.services import interruptions, planning, tracking
 from planner.services.interruptions import ReflowAdvice
-from ui.gateway import Gateway, Outcome
+from ui.gateway import Gateway, Outcome, ReadFailed
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ class DayLog:
     roles: tuple[RoleV, ...]
     summary: str
     now: datetime
+    slots: tuple[SlotV, ...] = ()  # the day's plan, for the flags in words
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,20 @@ class InterruptionActions:
 
         return gateway.run(step, inline=True, later=True)
 
+    def in_words(self, entry: EntryV) -> str:
+        """The entry's flags in words ('pulled into Community during a Support focus block')."""
+        owner, zone = self.owner, self.gateway.zone
+
+        def fetch(s: Session) -> str:
+            names = {r.id: r.name for r in planning.list_roles(s, owner, include_archived=True)}
+            day = planning.day_of(s, owner, entry.start, zone)
+            return entry_in_words(entry, names, planning.list_slots(s, owner, day))
+
+        try:
+            return self.gateway.read(fetch)
+        except ReadFailed:  # the words are a courtesy: the entry is stored
+            return ""
+
     def reflow_advice(self, ended: EntryV) -> ReflowAdvice | None:
         gateway = self.gateway
         return gateway.read(
@@ -129,7 +145,8 @@ class InterruptionActions:
             entries = interruptions.day_interruptions(s, owner, day, gateway.zone)
             roles = planning.list_roles(s, owner, include_archived=True)
             summary = tracking.summarise(entries, now).describe()
-            return DayLog(day, tuple(entries), tuple(roles), summary, now)
+            slots = tuple(planning.list_slots(s, owner, day))
+            return DayLog(day, tuple(entries), tuple(roles), summary, now, slots)
 
         return gateway.read(fetch, failure="Could not read the interruptions")
 

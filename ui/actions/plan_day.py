@@ -14,7 +14,25 @@ from ui.gateway import Gateway, Outcome
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-SPLIT = "plan_split"  # setting: the role split last used to plan, {role id: percent}
+
+def set_targets(session: Session, owner: str, shares: dict[int, int]) -> Change:
+    """The split chosen to plan a day is the roles' standing targets: the one figure that the
+    end-of-day review, the week and the next Auto-split (here or `splitday plan --auto`) use."""
+    change = Change()
+    for role in planning.list_roles(session, owner):
+        if role.id in shares and role.target_percent != shares[role.id]:
+            change |= planning.edit_role(
+                session, owner, role.id, target_percent=float(shares[role.id])
+            )[1]
+    return change
+
+
+def fit_new_tasks(session: Session, owner: str, day: date) -> Change:
+    """Once the day has slots, tasks added or pulled in later are fitted into them too (they
+    stayed unscheduled until the next Auto-split)."""
+    if not planning.list_slots(session, owner, day):
+        return Change()
+    return planning.fit_open_tasks(session, owner, day)
 
 
 @dataclass(frozen=True)
@@ -25,7 +43,6 @@ class PlanDayView:
     carry_from: date | None  # the last earlier day with open tasks
     waiting: int  # how many open tasks it has
     day_start_minute: int
-    saved_split: dict[str, Any] | None
     is_today: bool
 
 
@@ -46,6 +63,11 @@ class PlanDayActions:
     def _run(self, step: Any) -> Outcome[Any]:
         return self.gateway.run(step, inline=True)
 
+    def _record(self, text: str, step: Any, days: set[date] | None = None) -> Outcome[Any]:
+        """A plan edit: one transaction, recorded as one undoable step in the core (Ctrl+Z in
+        the main window undoes it after the dialog)."""
+        return self.gateway.record(text, step, days or {self.day}, inline=True)
+
     def load(self) -> PlanDayView:
         owner, day, zone, now = self.owner, self.day, self.zone, self.now()
 
@@ -53,13 +75,11 @@ class PlanDayActions:
             plan = planning.get_plan(s, owner, day, zone)
             source = planning.last_open_day(s, owner, day)
             waiting = len(planning.list_tasks(s, owner, source, status="open")) if source else 0
-            saved = planning.get_setting(s, owner, SPLIT)
             return PlanDayView(
                 plan,
                 source,
                 waiting,
                 int(planning.get_setting(s, owner, "day_start_minute")),
-                saved if isinstance(saved, dict) else None,
                 planning.day_of(s, owner, now, zone) == day,
             )
 
@@ -72,7 +92,8 @@ class PlanDayActions:
         return self.gateway.read(lambda s: day_flow.morning_plan_due(s, owner, zone, now))
 
     def set_window(self, start_minute: int, stop_minute: int) -> Outcome[Any]:
-        return self._run(
+        return self._record(
+            "Change the day's hours",
             lambda s: planning.set_day(
                 s,
                 self.owner,
@@ -80,26 +101,25 @@ class PlanDayActions:
                 self.zone,
                 start_minute=start_minute,
                 stop_minute=stop_minute,
-            )
+            ),
         )
 
     def set_min_block(self, minutes: int) -> Outcome[Any]:
-        return self._run(
+        return self._record(
+            "Change the focus block",
             lambda s: planning.set_day(
                 s, self.owner, self.day, self.zone, min_block_minutes=minutes
-            )
+            ),
         )
 
-    def save_split(self, split: dict[str, int]) -> Outcome[Change]:
-        """Keep the split for next time (the role targets stay as they are)."""
-        return self._run(lambda s: planning.set_setting(s, self.owner, SPLIT, split))
+    def save_split(self, shares: dict[int, int]) -> Outcome[Change]:
+        """The split becomes the roles' standing targets (see set_targets)."""
+        return self._run(lambda s: set_targets(s, self.owner, shares))
 
     def auto_split(self, shares: dict[int, int], min_block_minutes: int) -> Outcome[Any]:
-        split = {str(rid): value for rid, value in shares.items()}
-
         def plan(s: Session) -> tuple[PlanV, Change]:
-            planning.set_setting(s, self.owner, SPLIT, split)
-            return planning.auto_plan(
+            targets = set_targets(s, self.owner, shares)
+            plan, change = planning.auto_plan(
                 s,
                 self.owner,
                 self.day,
@@ -107,27 +127,35 @@ class PlanDayActions:
                 shares={rid: float(v) for rid, v in shares.items()},
                 min_block_minutes=min_block_minutes,
             )
+            return plan, change | targets
 
-        return self._run(plan)
+        return self._record("Auto-split", plan)
 
     def update_slot(self, slot_id: int, **fields: Any) -> Outcome[Any]:
-        return self._run(
-            lambda s: planning.update_slot(s, self.owner, self.zone, slot_id, **fields)
+        return self._record(
+            "Edit slot", lambda s: planning.update_slot(s, self.owner, self.zone, slot_id, **fields)
         )
 
     def remove_slot(self, slot_id: int) -> Outcome[Any]:
-        return self._run(lambda s: planning.remove_slot(s, self.owner, slot_id))
+        return self._record("Delete slot", lambda s: planning.remove_slot(s, self.owner, slot_id))
 
     def reorder_tasks(self, ids: list[int]) -> Outcome[Change]:
-        return self._run(lambda s: planning.reorder_tasks(s, self.owner, self.day, ids))
+        return self._record(
+            "Reorder tasks", lambda s: planning.reorder_tasks(s, self.owner, self.day, ids)
+        )
 
     def carry_over(self, from_day: date) -> Outcome[tuple[int, Change]]:
-        return self._run(lambda s: planning.carry_over(s, self.owner, from_day, self.day))
+        def carry(s: Session) -> tuple[int, Change]:
+            count, change = planning.carry_over(s, self.owner, from_day, self.day)
+            return count, change | fit_new_tasks(s, self.owner, self.day)
+
+        return self._record("Carry tasks over", carry, {from_day, self.day})
 
     def add_task(self, title: str, role_id: int, estimate_minutes: int) -> Outcome[Any]:
         now = self.now()
-        return self._run(
-            lambda s: planning.add_task(
+
+        def add(s: Session) -> tuple[Any, Change]:
+            task, change = planning.add_task(
                 s,
                 self.owner,
                 title,
@@ -136,7 +164,9 @@ class PlanDayActions:
                 day=self.day,
                 estimate_minutes=estimate_minutes,
             )
-        )
+            return task, change | fit_new_tasks(s, self.owner, self.day)
+
+        return self._record("Add task", add)
 
     def start_day(self) -> Outcome[Change]:
         """Start the day as `splitday start` does (the core's planner.services.day.start):

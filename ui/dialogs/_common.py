@@ -11,19 +11,26 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSignalBlocker,
     Qt,
     QTime,
     QTimer,
 )
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QKeyEvent, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFrame,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QPushButton,
+    QScrollArea,
     QSizePolicy,
     QTimeEdit,
     QWidget,
@@ -37,12 +44,18 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 
 
-def format_minutes(minutes: float) -> str:
-    """'1 h 05' for an hour or more, '35 min' below; negative values keep their sign."""
-    sign = "−" if minutes < 0 else ""
+def format_minutes(minutes: float, *, plus: bool = False) -> str:
+    """'1 h 05' for an hour or more, '35 min' below; negative values keep their sign, and with
+    `plus` positive ones get one ('+20 min'); what rounds to 0 is '0 min', never '−0 min'."""
     total = round(abs(minutes))
+    sign = "" if total == 0 else "−" if minutes < 0 else "+" if plus else ""
     hours, rest = divmod(total, 60)
     return f"{sign}{hours} h {rest:02d}" if hours else f"{sign}{rest} min"
+
+
+def whole_minutes(minutes: float) -> str:
+    """A count of minutes for a table: '20', '0' (never '-0', as '{:.0f}' writes -0.3)."""
+    return str(round(minutes) or 0)
 
 
 _swatches: dict[str, QIcon] = {}
@@ -67,9 +80,54 @@ def minute_of(time: QTime) -> int:
     return time.hour() * 60 + time.minute()
 
 
+# Keys that move the cursor to another part of a time edit: the next digit starts that part.
+_MOVES = frozenset(
+    {Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Tab}
+)
+
+
+class TimeEdit(QTimeEdit):
+    """An HH:mm edit that takes typing wherever the cursor is.
+
+    A plain QTimeEdit ignores digits typed into a full part (a click puts the cursor in "09",
+    and "0930" does nothing) unless the part was selected first; here a click selects the part
+    under it, and the first digit after a click, focus or a cursor move replaces that part (a
+    full part then moves on to the next, so "0930" is 09:30).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDisplayFormat("HH:mm")
+        self._fresh = True  # the next digit starts a part
+        self.lineEdit().installEventFilter(self)
+
+    def _select_part(self) -> None:
+        if not self.lineEdit().hasSelectedText():
+            self.setSelectedSection(self.currentSection())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        handled = super().eventFilter(watched, event)
+        if watched is self.lineEdit() and event.type() == QEvent.Type.MouseButtonRelease:
+            self._fresh = True
+            self._select_part()
+        return handled
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self._fresh = True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.text().isdigit():
+            if self._fresh:
+                self._select_part()
+            self._fresh = False
+        elif event.key() in _MOVES:
+            self._fresh = True
+        super().keyPressEvent(event)
+
+
 def time_edit(name: str) -> QTimeEdit:
-    edit = QTimeEdit()
-    edit.setDisplayFormat("HH:mm")
+    edit = TimeEdit()
     edit.setObjectName(name)
     edit.setAccessibleName(name.replace("_", " "))
     return edit
@@ -86,6 +144,63 @@ def retire(widget: QWidget) -> None:
     widget.hide()
     widget.setObjectName("")
     widget.deleteLater()
+
+
+def scrolled(content: QLayout | QWidget) -> QScrollArea:
+    """`content` in a frameless scroll area: a long dialog scrolls instead of growing past the
+    screen (its buttons stay outside, always in view)."""
+    if isinstance(content, QLayout):
+        holder = QWidget()
+        holder.setLayout(content)
+        content = holder
+    area = QScrollArea()
+    area.setObjectName("scroll")
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    return area
+
+
+class BuddyBox(QGroupBox):
+    """A group box whose mnemonic always goes to one control (a plain QGroupBox sends it to
+    whichever of its children had the focus last: Alt+S typed 60 into the wrong share)."""
+
+    def __init__(self, title: str, buddy: QWidget | None = None) -> None:
+        super().__init__(title)
+        self.buddy = buddy
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Shortcut and self.buddy is not None:
+            self.buddy.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return True
+        return super().event(event)
+
+
+def mnemonic(name: str, taken: set[str]) -> str:
+    """`name` with an Alt+letter that is not in `taken` (which then holds it), e.g.
+    'C&ommunity' when C is taken; a name with no free letter gets none."""
+    clean = name.replace("&", "&&")
+    for at, char in enumerate(name):
+        key = char.casefold()
+        if char.isalnum() and key not in taken:
+            taken.add(key)
+            escaped = name[:at].replace("&", "&&")
+            return f"{escaped}&{name[at:].replace('&', '&&')}"
+    return clean
+
+
+def mnemonics_in(widget: QWidget) -> set[str]:
+    """The Alt+letters the labels, buttons and boxes under `widget` use already."""
+    taken: set[str] = set()
+    for child in widget.findChildren(QWidget):
+        text = child.property("title") if isinstance(child, QGroupBox) else child.property("text")
+        if isinstance(text, str) and "&" in text:
+            plain = text.replace("&&", "")
+            at = plain.find("&")
+            if 0 <= at < len(plain) - 1:
+                taken.add(plain[at + 1].casefold())
+    return taken
 
 
 class MessageBar(QLabel):
@@ -136,6 +251,29 @@ class ServiceDialog(QDialog):
         super().__init__(parent)
         self.gateway, self._day = gateway, day
         self._read_bar: MessageBar | None = None  # where a failed read is said
+
+    # Enter belongs to the field being typed in: it never presses a default button behind it
+    # (QDialogButtonBox makes its first accept button the default when shown, so Enter in a
+    # task title also pressed "Start the day"). A button with the focus is pressed by Enter.
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focus = self.focusWidget()
+            if isinstance(focus, QPushButton):
+                if focus.isEnabled():
+                    focus.click()
+            else:
+                self._on_enter(focus)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _on_enter(self, focus: QWidget | None) -> None:
+        """Enter in a field that did not take it itself (a spin box, a combo box)."""
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        for button in self.findChildren(QPushButton):  # nothing looks like Enter presses it
+            button.setDefault(False)
 
     @property
     def _zone(self) -> tzinfo:
@@ -221,8 +359,12 @@ class WindowEdit(QWidget):
         return forms.window_minutes(minute_of(self.start.time()), minute_of(self.stop.time()))
 
 
+BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # (percent, target percent or None) for a share bar
+
+
 class RowsModel(QAbstractTableModel):
-    """A read-only table of display strings, with an optional colour swatch in column 0."""
+    """A read-only table of display strings, with an optional colour swatch in column 0 and
+    share bars (`set_bars`: values under BAR_ROLE, drawn by ShareBarDelegate)."""
 
     def __init__(self, headers: Sequence[str], numeric: Sequence[int] = ()) -> None:
         super().__init__()
@@ -231,6 +373,7 @@ class RowsModel(QAbstractTableModel):
         self._rows: list[tuple[str, ...]] = []
         self._colours: list[str | None] = []
         self._keys: list[Any] = []
+        self._bars: dict[tuple[int, int], tuple[float, float | None]] = {}
 
     def set_rows(
         self,
@@ -242,10 +385,22 @@ class RowsModel(QAbstractTableModel):
         self._rows = [tuple(r) for r in rows]
         self._colours = list(colours) if colours is not None else [None] * len(rows)
         self._keys = list(keys) if keys is not None else list(range(len(rows)))
+        self._bars = {}
         self.endResetModel()
+
+    def set_bars(self, column: int, bars: Sequence[tuple[float, float | None] | None]) -> None:
+        """Per row, a share in percent and its target (None: no bar in that row)."""
+        for row, bar in enumerate(bars):
+            if bar is not None:
+                self._bars[(row, column)] = bar
+        if self._rows:
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     def key(self, row: int) -> Any:
         return self._keys[row]
+
+    def colour(self, row: int) -> str | None:
+        return self._colours[row] if 0 <= row < len(self._colours) else None
 
     def rowCount(self, parent: ModelIndex = ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -263,6 +418,8 @@ class RowsModel(QAbstractTableModel):
             return swatch(colour) if colour else None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self._numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == BAR_ROLE:
+            return self._bars.get((index.row(), index.column()))
         return None
 
     def headerData(

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     Qt,
     Signal,
     Slot,
@@ -41,6 +42,7 @@ from planner.domain.errors import PlannerError
 from planner.domain.values import RoleV
 from ui.actions.calendars import CalendarActions
 from ui.gateway import Gateway, ReadFailed
+from ui.widgets.fit import fit_window
 from ui.workers import SyncWorker
 
 # Saves what the editor holds; "" when it was saved, else why not (the editor stays open).
@@ -128,8 +130,8 @@ class SourceEditor(QDialog):
         self.name_edit = QLineEdit(source.name if source else "")
         self.location_edit = QLineEdit(source.location if source else "")
         self.location_edit.setPlaceholderText("an .ics file, a folder, or https:// / webcal:// URL")
-        file_button = QPushButton("File…")
-        folder_button = QPushButton("Folder…")
+        self.file_button = file_button = QPushButton("&File…")
+        self.folder_button = folder_button = QPushButton("Fol&der…")
         file_button.clicked.connect(self._on_file_button_clicked)
         folder_button.clicked.connect(self._on_folder_button_clicked)
         where = QHBoxLayout()
@@ -152,7 +154,7 @@ class SourceEditor(QDialog):
         )
         self.rules_edit.setPlaceholderText("one rule a line, e.g.  standup = Support")
         self.rules_edit.setFixedHeight(80)
-        self.enabled_check = QCheckBox("Sync this calendar")
+        self.enabled_check = QCheckBox("&Sync this calendar")
         self.enabled_check.setChecked(source.enabled if source else True)
         self.user_edit = QLineEdit()
         self.user_edit.setPlaceholderText("only for a password-protected URL")
@@ -162,17 +164,23 @@ class SourceEditor(QDialog):
         self.error_label = QLabel("")
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.setWordWrap(True)
+        # every field has its Alt+letter (OK and Cancel keep O and C); the label of the
+        # location row is the line edit's, not its File…/Folder… buttons'
         form = QFormLayout()
-        form.addRow("Name", self.name_edit)
-        form.addRow("Location", where)
-        form.addRow("Default role", self.role_combo)
-        form.addRow("Keyword rules", self.rules_edit)
+        form.addRow("&Name", self.name_edit)
+        location = QLabel("&Location")
+        location.setBuddy(self.location_edit)
+        form.addRow(location, where)
+        form.addRow("Default &role", self.role_combo)
+        form.addRow("&Keyword rules", self.rules_edit)
         form.addRow("", self.enabled_check)
-        form.addRow("User", self.user_edit)
-        form.addRow("Password", self.password_edit)
+        form.addRow("&User", self.user_edit)
+        form.addRow("&Password", self.password_edit)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&OK")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -180,6 +188,7 @@ class SourceEditor(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.resize(560, 0)
+        self.name_edit.setFocus()  # the first field (its buttons' row would take it otherwise)
 
     def rules(self) -> list[Rule]:
         by_name = {r.name.casefold(): r.id for r in self._roles}
@@ -253,10 +262,10 @@ class CalendarsDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
-        self.add_button = QPushButton("Add…")
-        self.edit_button = QPushButton("Edit…")
-        self.remove_button = QPushButton("Remove")
-        self.sync_button = QPushButton("Sync now")
+        self.add_button = QPushButton("&Add…")
+        self.edit_button = QPushButton("&Edit…")
+        self.remove_button = QPushButton("Re&move")
+        self.sync_button = QPushButton("&Sync now")
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
@@ -273,15 +282,22 @@ class CalendarsDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.sync_button)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText("&Close")
         close.rejected.connect(self.reject)
+        heading = QLabel("Calen&dars to import meetings from")  # Alt+D: the table
+        heading.setBuddy(self.table)
         layout = QVBoxLayout(self)
+        layout.addWidget(heading)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
         layout.addWidget(close)
-        self.resize(860, 360)
+        fit_window(self, QSize(860, 360))
         self.reload()
+        # the first focus: what one opens it for (not the table, where keys do nothing yet)
+        first = self.sync_button if self.model.rowCount() else self.add_button
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------ data
 

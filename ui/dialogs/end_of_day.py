@@ -6,10 +6,11 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
@@ -18,30 +19,98 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from planner.domain.flags import entry_in_words
 from planner.domain.values import Change
 from planner.services.day_review import DayReview
 from ui.actions.end_of_day import EndOfDayActions
 from ui.dialogs._common import (
+    BAR_ROLE,
+    BuddyBox,
     MessageBar,
     RowsModel,
     ServiceDialog,
     format_minutes,
     run_dialog,
+    scrolled,
     swatch,
+    whole_minutes,
 )
 from ui.gateway import Gateway
+from ui.widgets.fit import fit_window
 
 TASK_ID = Qt.ItemDataRole.UserRole
-FLAG_LABELS = {
-    "cross_role": "other role",
-    "in_focus": "in focus block",
-    "after_stop": "after stop",
-}
+SPLIT_COLUMNS = (
+    "Role",
+    "Your target",
+    "Planned",
+    "Actual",
+    "Difference",
+    "Planned share",
+    "Actual share",
+)
+PLANNED_SHARE, ACTUAL_SHARE = 5, 6
+
+
+class ShareBarDelegate(QStyledItemDelegate):
+    """A share as a bar in the role's colour, its percentage beside it and the target as a
+    dashed mark (the planned and the actual share look alike, so they can be compared)."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        bar = index.data(BAR_ROLE)
+        if not isinstance(bar, tuple):
+            super().paint(painter, option, index)
+            return
+        share, target = bar
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.text = ""
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
+        model = index.model()
+        colour = model.colour(index.row()) if isinstance(model, RowsModel) else None
+        palette = option.palette
+        rect = QRectF(option.rect).adjusted(4, 5, -4, -5)
+        metrics = option.fontMetrics
+        label_width = metrics.horizontalAdvance("100 %") + 8
+        track = QRectF(rect.left(), rect.top(), max(0.0, rect.width() - label_width), rect.height())
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(QPen(palette.mid().color(), 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(track)
+        filled = QRectF(
+            track.left(), track.top(), track.width() * min(max(share, 0), 100) / 100, track.height()
+        )
+        painter.fillRect(filled, QColor(colour) if colour else palette.highlight().color())
+        if target is not None:
+            x = track.left() + track.width() * min(max(target, 0), 100) / 100
+            painter.setPen(QPen(palette.text().color(), 1, Qt.PenStyle.DashLine))
+            painter.drawLine(int(x), int(track.top()) - 3, int(x), int(track.bottom()) + 3)
+        painter.setPen(palette.text().color())
+        text_rect = QRectF(track.right() + 4, rect.top() - 4, label_width - 4, rect.height() + 8)
+        align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(text_rect, int(align), f"{share:.0f} %")
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(max(hint.width(), 150), hint.height())
 
 
 def _table(name: str, model: RowsModel) -> QTableView:
@@ -73,7 +142,7 @@ class EndOfDayDialog(ServiceDialog):
         self._build()
         self._read_bar = self.message
         self.refresh()
-        self.resize(1120, 660)
+        fit_window(self, QSize(1120, 660))
 
     # ------------------------------------------------------------ layout
 
@@ -86,11 +155,16 @@ class EndOfDayDialog(ServiceDialog):
         self.heading.setFont(font)
         self.message = MessageBar()
 
-        self.split_model = RowsModel(
-            ("Role", "Target", "Planned", "Actual", "Difference", "Actual share"),
-            numeric=(1, 2, 3, 4, 5),
-        )
+        self.split_model = RowsModel(SPLIT_COLUMNS, numeric=(1, 2, 3, 4))
         self.split = _table("split", self.split_model)
+        self.share_bars = ShareBarDelegate(self.split)
+        for column in (PLANNED_SHARE, ACTUAL_SHARE):
+            self.split.setItemDelegateForColumn(column, self.share_bars)
+        self.split.horizontalHeader().setStretchLastSection(False)
+        for column in (PLANNED_SHARE, ACTUAL_SHARE):
+            self.split.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.Stretch
+            )
         self.split.setAccessibleName("planned versus actual time per role")
         self.totals = QLabel()
         self.totals.setObjectName("totals")
@@ -107,7 +181,7 @@ class EndOfDayDialog(ServiceDialog):
         )
         self.interruptions = _table("interruptions", self.interruptions_model)
         self.interruptions.setAccessibleName("today's interruptions")
-        intr_box = QGroupBox("&Interruptions")
+        intr_box = BuddyBox("&Interruptions", self.interruptions)
         intr_layout = QVBoxLayout(intr_box)
         intr_layout.addWidget(self.interruption_summary)
         intr_layout.addWidget(self.interruptions)
@@ -140,7 +214,7 @@ class EndOfDayDialog(ServiceDialog):
         self.carry_all.setObjectName("carry_all")
         self.carry_all.setAutoDefault(False)
         self.carry_all.clicked.connect(self._on_carry_all_clicked)
-        unfinished_box = QGroupBox("&Unfinished — carry over or drop, one by one")
+        unfinished_box = BuddyBox("&Unfinished — carry over or drop, one by one", self.unfinished)
         unfinished_layout = QVBoxLayout(unfinished_box)
         unfinished_layout.addWidget(self.unfinished)
         row = QHBoxLayout()
@@ -177,7 +251,8 @@ class EndOfDayDialog(ServiceDialog):
         outer = QVBoxLayout(self)
         outer.addWidget(self.heading)
         outer.addWidget(self.message)
-        outer.addLayout(columns, 1)
+        self.scroller = scrolled(columns)  # on a small screen it scrolls; the buttons stay
+        outer.addWidget(self.scroller, 1)
         outer.addLayout(bottom)
 
     # ------------------------------------------------------------ reading
@@ -197,11 +272,11 @@ class EndOfDayDialog(ServiceDialog):
             role = names.get(e.role_id) if e.role_id is not None else None
             end = e.end or now
             who = " — ".join(x for x in (e.source, e.note) if x) or "(no note)"
-            flags = ", ".join(FLAG_LABELS[f] for f in sorted(e.flags) if f in FLAG_LABELS)
+            flags = entry_in_words(e, {r.id: r.name for r in roles}, view.slots)
             rows.append(
                 (
                     f"{e.start.astimezone(self._zone):%H:%M}",
-                    f"{(end - e.start).total_seconds() / 60:.0f}",
+                    whole_minutes((end - e.start).total_seconds() / 60),
                     role.name if role else "—",
                     who.replace("\n", " "),
                     flags,
@@ -253,23 +328,31 @@ class EndOfDayDialog(ServiceDialog):
     def _show_split(self, review: DayReview) -> None:
         rows: list[tuple[str, ...]] = []
         colours: list[str | None] = []
+        planned: list[tuple[float, float | None] | None] = []
+        actual: list[tuple[float, float | None] | None] = []
         for r in review.roles:
-            delta = r.delta_minutes
             rows.append(
                 (
                     r.name,
                     f"{r.target_percent:g} %",
                     format_minutes(r.planned_minutes),
                     format_minutes(r.actual_minutes),
-                    ("+" if delta > 0 else "") + format_minutes(delta),
+                    format_minutes(r.delta_minutes, plus=True),
+                    f"{r.planned_share:.0f} %",
                     f"{r.actual_share:.0f} %",
                 )
             )
             colours.append(r.colour)
+            planned.append((r.planned_share, r.target_percent))
+            actual.append((r.actual_share, r.target_percent))
         if review.unassigned_minutes:
-            rows.append(("No role", "", "", format_minutes(review.unassigned_minutes), "", ""))
+            rows.append(("No role", "", "", format_minutes(review.unassigned_minutes), "", "", ""))
             colours.append(None)
+            planned.append(None)
+            actual.append(None)
         self.split_model.set_rows(rows, colours)
+        self.split_model.set_bars(PLANNED_SHARE, planned)
+        self.split_model.set_bars(ACTUAL_SHARE, actual)
         parts = [
             f"Planned {format_minutes(review.planned_minutes)}",
             f"worked {format_minutes(review.actual_minutes)}",

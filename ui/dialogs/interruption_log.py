@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -32,18 +33,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.flags import entry_in_words
 from planner.domain.values import Change, EntryV, RoleV
 from ui.actions.interruptions import DayLog
 from ui.gateway import Outcome, ReadFailed
+from ui.widgets.fit import fit_window
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Start", "Minutes", "Role", "Source", "Note", "Flags")
 START, MINUTES, ROLE, SOURCE, NOTE, FLAGS = range(len(COLUMNS))
-FLAG_TEXT = {
-    "cross_role": "other role",
-    "in_focus": "in focus block",
-    "after_stop": "after hard stop",
-}
 
 
 class LogService(Protocol):
@@ -148,7 +146,8 @@ class InterruptionModel(QAbstractTableModel):
             if col == NOTE:
                 return e.note
             if col == FLAGS:
-                return ", ".join(FLAG_TEXT[f] for f in sorted(e.flags) if f in FLAG_TEXT)
+                names = {r.id: r.name for r in self._log.roles}
+                return entry_in_words(e, names, self._log.slots)
         if role == Qt.ItemDataRole.DecorationRole and col == ROLE:
             r = self._names.get(e.role_id or -1)
             return QColor(r.colour) if r else None
@@ -270,7 +269,7 @@ class InterruptionLogDialog(QDialog):
         box.addWidget(self.table, 1)
         box.addWidget(self.error)
         box.addLayout(buttons)
-        self.resize(760, 360)
+        fit_window(self, QSize(760, 360))
 
     def show_day(self, day: date) -> None:
         self._day = day
@@ -337,8 +336,10 @@ class ReflowPrompt(QFrame):
         self._day: date | None = None
         self.text = QLabel(self)
         self.text.setWordWrap(True)
-        self.reflow_button = QPushButton("Re-flow the rest of the day", self)
-        self.keep_button = QPushButton("Keep the plan", self)
+        # the safe choice first: in the row, and for Tab
+        self.keep_button = QPushButton("&Keep the plan", self)
+        self.reflow_button = QPushButton("&Re-flow the rest of the day", self)
+        QWidget.setTabOrder(self.keep_button, self.reflow_button)
         self.reflow_button.clicked.connect(self._on_reflow_button_clicked)
         self.keep_button.clicked.connect(self._on_keep_button_clicked)
         row = QHBoxLayout()
@@ -355,6 +356,21 @@ class ReflowPrompt(QFrame):
         self.text.setText(f"{reason}\nRe-split the time left into role slots?")
         self.adjustSize()
         self.show()
+
+    @property
+    def day(self) -> date | None:
+        """The day it offers to re-flow, while it is on screen."""
+        return self._day
+
+    def withdraw(self) -> None:
+        """Leave the screen without an answer (Plan my day or End of day has the say now)."""
+        self._day = None
+        self.hide()
+
+    def day_over(self, day: date) -> None:
+        """`day` is closed or past: an offer about it (or an earlier day) means nothing now."""
+        if self._day is not None and self._day <= day:
+            self.withdraw()
 
     def _on_reflow_button_clicked(self) -> None:
         day, self._day = self._day, None

@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QEvent,
     QObject,
     QSignalBlocker,
+    QSize,
     Qt,
     QTime,
     QTimer,
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -48,23 +47,34 @@ from planner.domain.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV
 from ui.actions.plan_day import PlanDayActions
 from ui.dialogs._common import (
     ROOT,
+    BuddyBox,
     MessageBar,
     ModelIndex,
     ServiceDialog,
+    TimeEdit,
     WindowEdit,
     chain,
     minute_of,
+    mnemonic,
+    mnemonics_in,
     qtime,
     retire,
     run_dialog,
+    scrolled,
     swatch,
 )
 from ui.gateway import Gateway
+from ui.widgets.fit import fit_window
 
 SLOT_COLUMNS = ("Role", "Start", "End", "Title")
 COL_ROLE, COL_START, COL_END, COL_TITLE = range(4)
 TASK_ID = Qt.ItemDataRole.UserRole
 TASK_MOVES = {int(Qt.Key.Key_Up): -1, int(Qt.Key.Key_Down): +1}
+PREFERRED_SIZE = QSize(1160, 680)
+SPLIT_NOTE = (
+    "The split is saved as your standing targets: the end-of-day review and the week "
+    "compare with it (also in Settings › Roles)."
+)
 
 
 def shortcut(widget: QWidget, keys: QKeySequence, slot: Callable[[], None]) -> QShortcut:
@@ -168,16 +178,14 @@ class SlotDelegate(QStyledItemDelegate):
                 combo.addItem(role.name, role.id)
             return combo
         if index.column() in (COL_START, COL_END):
-            edit = QTimeEdit(parent)
-            edit.setDisplayFormat("HH:mm")
-            return edit
+            return TimeEdit(parent)
         return super().createEditor(parent, option, index)
 
     def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, QComboBox):
             editor.setCurrentIndex(max(0, editor.findData(value)))
-        elif isinstance(editor, QTimeEdit) and isinstance(value, QTime):
+        elif isinstance(editor, TimeEdit) and isinstance(value, QTime):
             editor.setTime(value)
         else:
             super().setEditorData(editor, index)
@@ -185,20 +193,27 @@ class SlotDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: ModelIndex) -> None:
         if isinstance(editor, QComboBox):
             model.setData(index, editor.currentData())
-        elif isinstance(editor, QTimeEdit):
+        elif isinstance(editor, TimeEdit):
             model.setData(index, editor.time())
         else:
             super().setModelData(editor, model, index)
 
 
 class ShareRow:
-    """One role's share of the split: a spin box and a slider kept in step."""
+    """One role's share of the split: a spin box and a slider kept in step; the role's name
+    has its own Alt+letter (`title`, from mnemonic()) that goes to this spin box."""
 
     def __init__(
-        self, role: RoleV, on_change: Callable[[int, int], None], on_done: Callable[[], None]
+        self,
+        role: RoleV,
+        title: str,
+        on_change: Callable[[int, int], None],
+        on_done: Callable[[], None],
     ) -> None:
         self.role = role
-        self.label = QLabel(f"<span style='color:{role.colour}'>■</span> {role.name}")
+        self.swatch = QLabel(f"<span style='color:{role.colour}'>■</span>")
+        self.label = QLabel(title)
+        self.label.setObjectName(f"share_label_{role.id}")
         self.spin = QSpinBox()
         self.spin.setRange(0, 100)
         self.spin.setSuffix(" %")
@@ -236,13 +251,14 @@ class PlanDayDialog(ServiceDialog):
         self._shares: dict[int, int] = {}
         self._share_rows: dict[int, ShareRow] = {}
         self._carry_from: date | None = None
-        self._saved_split: dict[str, Any] | None = None
         self._day_start = 0
         self._is_today_shown = False
+        self._filling_tasks = False  # the list is being rebuilt: its row moves are not drops
         self._build()
+        self._keys = mnemonics_in(self)  # the Alt+letters taken before the roles get theirs
         self._read_bar = self.message
         self.refresh()
-        self.resize(1160, 680)
+        fit_window(self, PREFERRED_SIZE)
 
     # ------------------------------------------------------------ layout
 
@@ -254,8 +270,27 @@ class PlanDayDialog(ServiceDialog):
         font.setBold(True)
         self.heading.setFont(font)
         self.message = MessageBar()
+        left = QVBoxLayout()
+        left.addWidget(self._day_box())
+        left.addWidget(self._split_box())
+        left.addWidget(self._meetings_box(), 1)
+        right = QVBoxLayout()
+        right.addWidget(self._slots_box(), 1)
+        right.addWidget(self._tasks_box(), 1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 2)
+        columns.addLayout(right, 3)
+        bottom = self._buttons_row()
 
-        # Workday window and focus block
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.heading)
+        outer.addWidget(self.message)
+        self.scroller = scrolled(columns)  # on a small screen the form scrolls, the buttons stay
+        outer.addWidget(self.scroller, 1)
+        outer.addLayout(bottom)
+
+    def _day_box(self) -> BuddyBox:
+        """The workday's start and hard stop, and the minimum focus block."""
         self.window_edit = WindowEdit("day")
         self.window_edit.start.editingFinished.connect(self._on_window_edited)
         self.window_edit.stop.editingFinished.connect(self._on_window_edited)
@@ -267,33 +302,43 @@ class PlanDayDialog(ServiceDialog):
         self.min_block.setAccessibleName("minimum focus block")
         self.min_block.editingFinished.connect(self._on_min_block_edited)
         self.min_block.setMaximumWidth(120)
-        day_box = QGroupBox("&Workday")
+        day_box = BuddyBox("&Workday", self.window_edit.start)
         day_form = QFormLayout(day_box)
         day_form.addRow("Start – hard stop", self.window_edit)
-        day_form.addRow("Minimum focus block", self.min_block)
+        min_block_label = QLabel("Minimum focus &block")
+        min_block_label.setBuddy(self.min_block)
+        day_form.addRow(min_block_label, self.min_block)
+        return day_box
 
-        # Role split
-        self.split_box = QGroupBox("Role &split")
-        self.split_grid = QGridLayout(self.split_box)
+    def _split_box(self) -> BuddyBox:
+        """The role split: the roles' standing targets (each role's name has its own Alt+letter)."""
+        self.split_box = BuddyBox("Role split (your targets)")
+        split_layout = QVBoxLayout(self.split_box)
+        self.split_grid = QGridLayout()
+        split_layout.addLayout(self.split_grid)
+        self.split_note = QLabel(SPLIT_NOTE)
+        self.split_note.setObjectName("split_note")
+        self.split_note.setWordWrap(True)
+        self.split_note.setEnabled(False)
+        split_layout.addWidget(self.split_note)
         self.auto_split = QPushButton("&Auto-split free time")
         self.auto_split.setObjectName("auto_split")
         self.auto_split.clicked.connect(self._on_auto_split_clicked)
+        return self.split_box
 
-        # Meetings
+    def _meetings_box(self) -> BuddyBox:
+        """Today's meetings, as busy time the plan goes around."""
         self.meetings = QListWidget()
         self.meetings.setObjectName("meetings")
         self.meetings.setAccessibleName("today's meetings")
         self.meetings.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.meetings.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        meetings_box = QGroupBox("Meetings today")
+        meetings_box = BuddyBox("Meetings today")
         QVBoxLayout(meetings_box).addWidget(self.meetings)
+        return meetings_box
 
-        left = QVBoxLayout()
-        left.addWidget(day_box)
-        left.addWidget(self.split_box)
-        left.addWidget(meetings_box, 1)
-
-        # Slots
+    def _slots_box(self) -> BuddyBox:
+        """The day's slots as a table (F2 edits, Delete removes)."""
         self.slot_model = SlotTableModel(self._zone, self._day)
         self.slot_model.commit = self._commit_slot_edit
         self.slots = QTableView()
@@ -316,15 +361,17 @@ class PlanDayDialog(ServiceDialog):
         self.delete_slot.setObjectName("delete_slot")
         self.delete_slot.clicked.connect(self._on_delete_slot_clicked)
         shortcut(self.slots, QKeySequence(Qt.Key.Key_Delete), self._on_delete_slot_clicked)
-        slots_box = QGroupBox("S&lots (F2 edits, Delete removes)")
+        slots_box = BuddyBox("S&lots (F2 edits, Delete removes)", self.slots)
         slots_layout = QVBoxLayout(slots_box)
         slots_layout.addWidget(self.slots)
         slots_buttons = QHBoxLayout()
         slots_buttons.addWidget(self.delete_slot)
         slots_buttons.addStretch(1)
         slots_layout.addLayout(slots_buttons)
+        return slots_box
 
-        # Tasks
+    def _tasks_box(self) -> BuddyBox:
+        """The tasks by priority, their order, the carry-over and the row to add one."""
         self.tasks = QListWidget()
         self.tasks.setObjectName("tasks")
         self.tasks.setAccessibleName("today's tasks by priority")
@@ -359,11 +406,13 @@ class PlanDayDialog(ServiceDialog):
         self.new_task_estimate.setValue(30)
         self.new_task_estimate.setSuffix(" min")
         self.new_task_estimate.setAccessibleName("new task estimate")
-        self.add_task = QPushButton("Add &task")
+        self.new_task_label = QLabel("New &task")
+        self.new_task_label.setBuddy(self.new_task)
+        self.add_task = QPushButton("Add")
         self.add_task.setObjectName("add_task")
         self.add_task.setAutoDefault(False)
         self.add_task.clicked.connect(self._on_add_task_clicked)
-        tasks_box = QGroupBox("Tas&ks by priority (drag or Alt+Up/Down)")
+        tasks_box = BuddyBox("Tas&ks by priority (drag or Alt+Up/Down)", self.tasks)
         tasks_layout = QVBoxLayout(tasks_box)
         tasks_layout.addWidget(self.tasks)
         order_row = QHBoxLayout()
@@ -373,20 +422,16 @@ class PlanDayDialog(ServiceDialog):
         order_row.addWidget(self.carry)
         tasks_layout.addLayout(order_row)
         add_row = QHBoxLayout()
+        add_row.addWidget(self.new_task_label)
         add_row.addWidget(self.new_task, 1)
         add_row.addWidget(self.new_task_role)
         add_row.addWidget(self.new_task_estimate)
         add_row.addWidget(self.add_task)
         tasks_layout.addLayout(add_row)
+        return tasks_box
 
-        right = QVBoxLayout()
-        right.addWidget(slots_box, 1)
-        right.addWidget(tasks_box, 1)
-
-        columns = QHBoxLayout()
-        columns.addLayout(left, 2)
-        columns.addLayout(right, 3)
-
+    def _buttons_row(self) -> QHBoxLayout:
+        """Start the day and Close, with the status line beside them."""
         self.buttons = QDialogButtonBox()
         self.start_button = self.buttons.addButton(
             "Start the &day", QDialogButtonBox.ButtonRole.AcceptRole
@@ -403,12 +448,7 @@ class PlanDayDialog(ServiceDialog):
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.buttons)
-
-        outer = QVBoxLayout(self)
-        outer.addWidget(self.heading)
-        outer.addWidget(self.message)
-        outer.addLayout(columns, 1)
-        outer.addLayout(bottom)
+        return bottom
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tasks and event.type() in (
@@ -432,7 +472,7 @@ class PlanDayDialog(ServiceDialog):
     def reload(self) -> None:
         view = self.service.load()
         plan, source, waiting = view.plan, view.carry_from, view.waiting
-        self._day_start, self._saved_split = view.day_start_minute, view.saved_split
+        self._day_start = view.day_start_minute
         self._is_today_shown = view.is_today
         self._plan, self._carry_from = plan, source
         self.heading.setText(f"Plan {self._day:%A, %d %B %Y}")
@@ -465,18 +505,19 @@ class PlanDayDialog(ServiceDialog):
             if item is not None and (widget := item.widget()) is not None:
                 retire(widget)
         self._share_rows = {}
-        self._shares = forms.initial_shares(
-            [(r.id, r.target_percent) for r in roles], self._saved_split
-        )
+        self._shares = forms.initial_shares([(r.id, r.target_percent) for r in roles])
+        keys = set(self._keys)
         for row, role in enumerate(roles):
-            share = ShareRow(role, self._on_share_changed, self._save_split)
+            title = mnemonic(role.name, keys)
+            share = ShareRow(role, title, self._on_share_changed, self._save_split)
             share.show_value(self._shares[role.id])
             self._share_rows[role.id] = share
-            self.split_grid.addWidget(share.label, row, 0)
-            self.split_grid.addWidget(share.slider, row, 1)
-            self.split_grid.addWidget(share.spin, row, 2)
-        self.split_grid.addWidget(self.auto_split, len(roles), 0, 1, 3)
-        self.split_grid.setColumnStretch(1, 1)
+            self.split_grid.addWidget(share.swatch, row, 0)
+            self.split_grid.addWidget(share.label, row, 1)
+            self.split_grid.addWidget(share.slider, row, 2)
+            self.split_grid.addWidget(share.spin, row, 3)
+        self.split_grid.addWidget(self.auto_split, len(roles), 0, 1, 4)
+        self.split_grid.setColumnStretch(2, 1)
         spins = [row.spin for row in self._share_rows.values()]
         chain(self.min_block, *spins, self.auto_split, self.slots)
         with QSignalBlocker(self.new_task_role):
@@ -517,11 +558,17 @@ class PlanDayDialog(ServiceDialog):
     def _show_tasks(self, plan: PlanV) -> None:
         selected = self._selected_task_id()
         roles = {r.id: r for r in plan.roles}
-        overflow = set(plan.overflow)
-        with QSignalBlocker(self.tasks.model()):
+        # "does not fit" only once there are slots to fit into (before planning, nothing does)
+        overflow = set(plan.overflow) if plan.slots else set()
+        # (not a QSignalBlocker on the model: the view would never hear of the new rows and
+        # stay blank while tasks are added)
+        self._filling_tasks = True
+        try:
             self.tasks.clear()
             for task in sorted(plan.tasks, key=lambda t: (t.priority, t.id)):
                 self.tasks.addItem(self._task_item(task, roles, overflow))
+        finally:
+            self._filling_tasks = False
         if selected is not None:
             for row in range(self.tasks.count()):
                 item = self.tasks.item(row)
@@ -610,11 +657,12 @@ class PlanDayDialog(ServiceDialog):
             row.show_value(self._shares[rid])
 
     def _save_split(self) -> None:
-        """Keep the split for next time (the role targets stay as they are)."""
-        split = {str(rid): value for rid, value in self._shares.items()}
-        if split == self._saved_split:
+        """The split is the roles' standing targets (what every review compares with)."""
+        shares = dict(self._shares)
+        stored = {r.id: r.target_percent for r in self._active_roles()}
+        if all(stored.get(rid) == value for rid, value in shares.items()):
             return
-        self._save(lambda: self.service.save_split(split), self.message)
+        self._save(lambda: self.service.save_split(shares), self.message)
 
     def shares(self) -> dict[int, int]:
         return dict(self._shares)
@@ -675,6 +723,8 @@ class PlanDayDialog(ServiceDialog):
         self._save(lambda: self.service.reorder_tasks(ids), self.message)
 
     def _on_tasks_rows_moved(self, *_args: object) -> None:
+        if self._filling_tasks:
+            return
         # A drop is still being handled: save once the view is done with its items.
         QTimer.singleShot(0, lambda: self._save_order(self._task_ids()))
 
@@ -709,7 +759,15 @@ class PlanDayDialog(ServiceDialog):
         )
         if result is not None:
             self.new_task.clear()
-            self.new_task.setFocus()
+        self.new_task.setFocus()
+
+    def _on_enter(self, focus: QWidget | None) -> None:
+        # Enter in the estimate or the role of a new task adds it, as Enter in its title does
+        if focus in (self.new_task_estimate, self.new_task_role):
+            if self.new_task.text().strip():
+                self._on_add_task_clicked()
+            else:
+                self.new_task.setFocus()
 
     def _on_start_clicked(self) -> None:
         result = self._save(self.service.start_day, self.message)

@@ -22,6 +22,12 @@ from planner.domain.errors import PlannerError
 from planner.domain.values import RoleV
 
 MAX_ROLE_KEYS = 9
+# The keystrokes, as the README says them: the focus order is what happened → who → role.
+HINT = (
+    "Type what happened, Tab, who it was, Tab, a digit for the role, Enter.\n"
+    "Tab in who takes the suggestion · Alt+1–9 or ↑↓: the role from any field · "
+    "done already: Tab to took…, Ctrl+Enter · Esc: cancel"
+)
 RETRY_MS = 10_000  # a save that failed (disk, server) is tried again this often, as typed
 KEEP_HINT = "Your text stays here: Enter tries again (Splitday also retries every 10 s)."
 DISCARD_HINT = "Not saved yet. Esc again throws it away; Enter tries again."
@@ -186,6 +192,11 @@ class QuickLog(QWidget):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.source.setCompleter(completer)
+        # Tab while suggestions are shown takes one: the popup has the keys under X, the field
+        # has them when the key is sent to it (filters run last-installed first: before Qt's)
+        popup = completer.popup()
+        if popup is not None:
+            popup.installEventFilter(self)
         row.addWidget(self.source, 3)
         self.duration = QLineEdit(frame)
         self.duration.setPlaceholderText("took… 10m")
@@ -201,11 +212,8 @@ class QuickLog(QWidget):
         self.error.setStyleSheet("color:#b00020;")
         self.error.hide()
         box.addWidget(self.error)
-        hint = QLabel(
-            "Enter: log, still running · Ctrl+Enter: log as done (took…)\n"
-            "Tab: next field · 1–9 or ↑↓: role · Esc: cancel",
-            frame,
-        )
+        hint = QLabel(HINT, frame)
+        hint.setWordWrap(True)
         hint.setObjectName("quickLogHint")
         hint.setStyleSheet("color:palette(dark); font-size:11px;")
         box.addWidget(hint)
@@ -270,12 +278,33 @@ class QuickLog(QWidget):
 
     # ------------------------------------------------------------------ keys
 
+    def _take_suggestion(self) -> bool:
+        """Tab with suggestions shown: the highlighted one (else the first) becomes the who,
+        and the focus moves on to the role. False when none is shown."""
+        completer = self.source.completer()
+        popup = completer.popup() if completer is not None else None
+        if completer is None or popup is None or not popup.isVisible():
+            return False
+        index = popup.currentIndex()
+        if not index.isValid():
+            index = completer.completionModel().index(0, 0)
+        text = index.data(Qt.ItemDataRole.EditRole) if index.isValid() else None
+        popup.hide()
+        if isinstance(text, str) and text:
+            self.source.setText(text)
+        self.roles.setFocus(Qt.FocusReason.TabFocusReason)
+        return True
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             completer = self.source.completer()
             popup = completer.popup() if completer is not None else None
             popup_open = popup is not None and popup.isVisible()
             key, mods = event.key(), event.modifiers()
+            if key == Qt.Key.Key_Tab and watched in (popup, self.source) and popup_open:
+                return self._take_suggestion()
+            if watched is popup:
+                return super().eventFilter(watched, event)
             if not popup_open and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
                 self.roles.step(-1 if key == Qt.Key.Key_Up else 1)
                 return True

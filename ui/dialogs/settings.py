@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Signal
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QKeySequenceEdit,
     QLabel,
@@ -32,14 +31,17 @@ from planner.domain.values import Change, RoleV
 from planner.platform.autostart import Autostart, for_platform
 from ui.actions.settings import SettingsActions
 from ui.dialogs._common import (
+    BuddyBox,
     MessageBar,
     ServiceDialog,
     WindowEdit,
     chain,
     retire,
     run_dialog,
+    scrolled,
 )
 from ui.gateway import Gateway
+from ui.widgets.fit import fit_window
 
 # The numeric settings a person may change here, with their labels.
 NUMBER_SETTINGS = (
@@ -168,8 +170,15 @@ class SettingsDialog(ServiceDialog):
         self._build()
         self._read_bar = self.roles_message
         self.refresh()
-        hint = self.sizeHint()
-        self.resize(max(980, hint.width()), hint.height())
+        # all of it in view where the screen allows; on a small one the form scrolls
+        form = self.scroller.widget()
+        assert form is not None
+        content = form.sizeHint()
+        chrome = self.sizeHint() - self.scroller.sizeHint()  # margins and the buttons' row
+        fit_window(
+            self,
+            QSize(max(980, content.width() + chrome.width()), content.height() + chrome.height()),
+        )
 
     # ------------------------------------------------------------ layout
 
@@ -198,10 +207,11 @@ class SettingsDialog(ServiceDialog):
         bottom.addWidget(buttons)
 
         outer = QVBoxLayout(self)
-        outer.addLayout(columns, 1)
+        self.scroller = scrolled(columns)
+        outer.addWidget(self.scroller, 1)
         outer.addLayout(bottom)
 
-    def _roles_box(self) -> QGroupBox:
+    def _roles_box(self) -> BuddyBox:
         """The roles, their target shares and colours, and a row to add one."""
         self.roles_message = MessageBar("roles_message")
         self.roles_grid = QGridLayout()
@@ -217,7 +227,7 @@ class SettingsDialog(ServiceDialog):
         self.add_role.setObjectName("add_role")
         self.add_role.setAutoDefault(False)
         self.add_role.clicked.connect(self._on_add_role_clicked)
-        roles_box = QGroupBox("&Roles")
+        roles_box = self.roles_box = BuddyBox("&Roles", self.new_role)
         roles_layout = QVBoxLayout(roles_box)
         roles_layout.addWidget(self.roles_message)
         roles_layout.addLayout(self.roles_grid)
@@ -228,10 +238,10 @@ class SettingsDialog(ServiceDialog):
         roles_layout.addLayout(add_row)
         return roles_box
 
-    def _numbers_box(self) -> QGroupBox:
+    def _numbers_box(self) -> BuddyBox:
         """Focus block, reminder lead times and the interruption hotkey."""
         self.numbers_message = MessageBar("numbers_message")
-        numbers_box = QGroupBox("&Focus and reminders")
+        numbers_box = BuddyBox("&Focus and reminders")
         numbers_form = QFormLayout(numbers_box)
         numbers_form.addRow(self.numbers_message)
         for key, label, tip in NUMBER_SETTINGS:
@@ -247,6 +257,7 @@ class SettingsDialog(ServiceDialog):
             spin.editingFinished.connect(lambda key=key: self._on_number_edited(key))
             self._numbers[key] = spin
             numbers_form.addRow(label, spin)
+            numbers_box.buddy = numbers_box.buddy or spin
         self.hotkey = QKeySequenceEdit()
         self.hotkey.setObjectName("hotkey")
         self.hotkey.setAccessibleName("interruption hotkey")
@@ -264,10 +275,10 @@ class SettingsDialog(ServiceDialog):
         numbers_form.addRow(self.hotkey_layers)
         return numbers_box
 
-    def _desktop_box(self) -> QGroupBox:
+    def _desktop_box(self) -> BuddyBox:
         """Start at login, and which reminders to show."""
         self.desktop_message = MessageBar("desktop_message")
-        desktop_box = QGroupBox("&Desktop and reminders")
+        desktop_box = BuddyBox("&Desktop and reminders")
         desktop_layout = QVBoxLayout(desktop_box)
         desktop_layout.addWidget(self.desktop_message)
         self.autostart_check = QCheckBox("Start Splitday when I log in")
@@ -275,6 +286,7 @@ class SettingsDialog(ServiceDialog):
         self.autostart_check.setToolTip("So that the morning plan is there in the morning")
         self.autostart_check.toggled.connect(self._on_autostart_toggled)
         desktop_layout.addWidget(self.autostart_check)
+        desktop_box.buddy = self.autostart_check
         desktop_layout.addWidget(QLabel("Remind me:"))
         for key, label in REMINDER_SWITCHES:
             check = QCheckBox(label)
@@ -284,14 +296,15 @@ class SettingsDialog(ServiceDialog):
             desktop_layout.addWidget(check)
         return desktop_box
 
-    def _hours_box(self) -> QGroupBox:
+    def _hours_box(self) -> BuddyBox:
         """Each weekday's hours: a workday or not, its start and its hard stop."""
         self.hours_message = MessageBar("hours_message")
-        hours_box = QGroupBox("&Workday hours (start – hard stop)")
+        hours_box = BuddyBox("&Workday hours (start – hard stop)")
         hours_layout = QVBoxLayout(hours_box)
         hours_layout.addWidget(self.hours_message)
         hours_grid = QGridLayout()
         self.hours_rows = [HoursRow(weekday, self) for weekday in range(7)]
+        hours_box.buddy = self.hours_rows[0].is_workday
         for weekday, row in enumerate(self.hours_rows):
             hours_grid.addWidget(row.is_workday, weekday, 0)
             hours_grid.addWidget(row.window, weekday, 1)
@@ -338,6 +351,9 @@ class SettingsDialog(ServiceDialog):
                     self.roles_grid.addWidget(widget, line, column)
             order = [w for row in self._role_rows.values() for w in row.widgets()]
             chain(*order, self.new_role, self.add_role)
+            # Alt+R goes to the first role's name (a plain group box: to the field used last)
+            first = next(iter(self._role_rows.values()), None)
+            self.roles_box.buddy = first.name if first is not None else self.new_role
         else:
             for role in ordered:
                 self._role_rows[role.id].show(role)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +18,11 @@ if TYPE_CHECKING:
 
     from planner.storage.db import Database
     from ui.day_data import DaySnapshot
+    from ui.dialogs.interruption_log import ReflowPrompt
     from ui.gateway import Gateway
     from ui.shell.main_window import MainWindow
     from ui.shell.single_instance import SingleInstance
+    from ui.widgets.toast import ToastStack
 
 NO_DISPLAY = (
     "splitday: no display found (DISPLAY and WAYLAND_DISPLAY are unset). "
@@ -27,6 +30,7 @@ NO_DISPLAY = (
     "or with QT_QPA_PLATFORM=offscreen."
 )
 TICK_CHECK_MS = 15_000
+STEPPED_TICK_CHECK_MS = 200  # a clock stepped from outside (planner.domain.clock.FileClock)
 BACKUP_DELAY_MS = 20_000  # after start-up has settled
 BACKUP_CHECK_MS = 3 * 3600 * 1000  # an app left running past midnight backs up the new day
 CONNECT_FALLBACK_MS = 1500
@@ -84,6 +88,8 @@ class Runtime:
         self.failure = ""
         self.in_exec = False  # main() runs the event loop
         self.started: list[Callable[[Runtime], None]] = []  # run once the tray and timer exist
+        # run at each new minute of a stepped clock, whose moves no real-time timer can foresee
+        self.stepped_hooks: list[Callable[[], None]] = []
         self._last_minute: datetime | None = None
         self._timer: Any = None
         self._closed = False
@@ -210,7 +216,8 @@ class Runtime:
         window.tick()
         self._last_minute = self._minute()
         self._timer = QTimer(window)
-        self._timer.setInterval(TICK_CHECK_MS)
+        stepped = bool(getattr(window.clock, "stepped", False))
+        self._timer.setInterval(STEPPED_TICK_CHECK_MS if stepped else TICK_CHECK_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
         self._timer.start()
         self.app.applicationStateChanged.connect(self._on_app_state_changed)
@@ -259,6 +266,8 @@ class Runtime:
         if minute != self._last_minute:  # a new minute, or back from suspend
             self._last_minute = minute
             self.window.tick()
+            for hook in self.stepped_hooks:
+                hook()
 
     def _on_app_state_changed(self, state: Any) -> None:
         from PySide6.QtCore import Qt
@@ -327,6 +336,44 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     return app, window, runtime
 
 
+class MorningPlan:
+    """The morning rule as the app lives on: Plan my day opens by itself on the first look at a
+    workday with no plan yet (planner.services.day.morning_plan_due), at start-up and again when
+    the clock passes into the next day while the app runs (left open overnight, or asleep)."""
+
+    def __init__(self, gateway: Gateway, open_plan: Callable[[], None], *, enabled: bool = True):
+        self.gateway, self.open_plan, self.enabled = gateway, open_plan, enabled
+        self.day: date | None = None  # the day last looked at
+
+    def check(self) -> bool:
+        """Open Plan my day if today is new and its plan is due; True when it opened."""
+        from ui.actions.plan_day import PlanDayActions
+        from ui.gateway import ReadFailed
+
+        try:
+            today = self.gateway.today()
+            if today == self.day:
+                return False
+            due = PlanDayActions(self.gateway, today).plan_due()
+        except ReadFailed:  # asked again at the next look
+            return False
+        self.day = today
+        if due and self.enabled:
+            self.open_plan()
+            return True
+        return False
+
+
+def follow_the_day(window: MainWindow, prompt: ReflowPrompt, toasts: ToastStack | None) -> None:
+    """What is about a day leaves the screen when the day does: the re-flow prompt and the
+    toasts close when their day is closed or over; the prompt makes way for Plan my day and
+    End of day (it sat on their buttons)."""
+    window.day_over.connect(prompt.day_over)
+    window.day_dialog_opened.connect(prompt.withdraw)
+    if toasts is not None:
+        window.day_over.connect(toasts.close_day)
+
+
 def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -> None:
     """Everything that needs the open database: interruptions and the single-instance server,
     reminders, and the morning's Plan my day. All of it reaches the core through the gateway."""
@@ -336,7 +383,6 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     from planner.domain.values import Change, Topic
     from planner.platform.notify import Notice
-    from ui.actions.plan_day import PlanDayActions
     from ui.gateway import ReadFailed
     from ui.shell import reminders
     from ui.shell.interruptions import install
@@ -345,7 +391,6 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     assert gateway is not None
     clock = window.clock
     wiring = install(runtime.app, gateway, window, instance, plan=window.open_plan_day)
-    wiring.interruptions.resumed.connect(lambda text: window.statusBar().showMessage(text, 8000))
     window.on_log_interruption = lambda: wiring.interruptions.on_hotkey(clock.now())
     window.on_open_interruption_log = wiring.open_log
     window.hotkey_status = lambda: wiring.hotkeys.status().describe()
@@ -364,6 +409,8 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     gateway.changed.connect(on_settings_changed)
     service = reminders.install(runtime.app, gateway, tray=runtime.tray, window=lambda: window)
     gateway.changed.connect(lambda _change: service.refresh())
+    if getattr(clock, "stepped", False):  # the heartbeat sees each step at once
+        runtime.stepped_hooks.append(service.beat)
 
     def say_failure(message: str) -> None:
         """A hotkey or a forwarded command that did nothing: said where it will be seen."""
@@ -371,6 +418,17 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         window.statusBar().showMessage(text, 15000)
         service.dispatcher.send(Notice("Splitday: that did not work", text, "failed", urgent=True))
 
+    def say_resumed(text: str) -> None:
+        """Back to work by the hotkey: said in the status bar, and as a notice when the window
+        is out of sight (minimised, hidden in the tray, behind another application), where
+        the status bar is not seen."""
+        line = text[:1].upper() + text[1:]
+        window.statusBar().showMessage(line, 8000)
+        if window.isMinimized() or not window.isVisible() or not window.isActiveWindow():
+            service.dispatcher.send(Notice("Splitday: back to work", line, "resumed"))
+
+    follow_the_day(window, wiring.reflow_prompt, service.toasts)
+    wiring.interruptions.resumed.connect(say_resumed)
     wiring.interruptions.failed.connect(say_failure)
     instance.request_failed.connect(say_failure)
 
@@ -381,9 +439,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
         if not reviews:  # built on first use: matplotlib loads only now
             view = ReviewView(gateway)
-            view.setWindowFlag(Qt.WindowType.Window)
-            view.setWindowTitle("Splitday — Review")
-            view.resize(1100, 760)
+            view.as_window()
             view.day_activated.connect(window.show_day_from_elsewhere)
             gateway.changed.connect(view.on_changed)
             reviews.append(view)
@@ -408,13 +464,16 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     window.on_open_calendars = open_calendars
     runtime.features = (wiring, service, background)
-    try:
-        morning = PlanDayActions(gateway, gateway.today()).plan_due()
-    except ReadFailed:
-        morning = False
-    morning = morning and not os.environ.get("SPLITDAY_NO_DIALOGS")
-    if open_plan or morning:  # the first start of a workday with no plan yet
+    morning = MorningPlan(
+        gateway, window.open_plan_day, enabled=not os.environ.get("SPLITDAY_NO_DIALOGS")
+    )
+    if open_plan:  # asked for (`splitday plan`, the desktop action): not again today
         window.open_plan_day()
+        with contextlib.suppress(ReadFailed):
+            morning.day = gateway.today()
+    else:
+        morning.check()  # the first start of a workday with no plan yet
+    window.day_shown.connect(lambda _day: morning.check())  # a night with the app left open
 
 
 def main(db_url: str | None = None, open_plan: bool = False) -> int:

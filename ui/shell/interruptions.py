@@ -197,12 +197,13 @@ class Interruptions(QObject):
                 raise NotSaved(f"{exc}; the quick log holds it until it is saved") from exc
             raise
         names = self._role_names
-        flags = ", ".join(sorted(entry.flags))
+        words = self.service.in_words(entry)
         local = entry.start.astimezone(self._gateway.zone)
+        role = names.get(entry.role_id or -1, "?")
         return ipc.Reply(
             True,
-            f"interruption logged at {local:%H:%M} ({names.get(entry.role_id or -1, '?')}; "
-            f"{flags}) by the running Splitday",
+            f"interruption logged at {local:%H:%M} ({role}{'; ' + words if words else ''}) "
+            "by the running Splitday",
             {"entry_id": entry.id, "start": entry.start.isoformat()},
         )
 
@@ -324,12 +325,25 @@ def install(
         app.quit()
         return ipc.Reply(True, "quitting")
 
+    def changed(_args: dict[str, Any]) -> ipc.Reply:
+        """`splitday import`, `task add`, … wrote to the database: every view reads it again
+        (after the reply, so the command line never waits for a redraw)."""
+        from planner.domain.values import Change, Topic
+
+        def reread() -> None:
+            gateway.broadcast(Change(frozenset(Topic)))
+            intr.refresh_lists()  # a role or a source may be new
+
+        QTimer.singleShot(0, reread)
+        return ipc.Reply(True, "")
+
     instance.add_handlers(
         {
             "show": show,
             "toggle": toggle,
             "plan": plan_cmd,
             "quit": quit_cmd,
+            "changed": changed,
             "interrupt": intr.handle_interrupt,
             "resume": intr.handle_resume,
         }

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QUndoStack
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QDateEdit,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -34,6 +36,42 @@ if TYPE_CHECKING:
     from ui.views.tasks import TaskPanel
 
 NOT_YET = "{} is not available yet in this build."
+DAY_FORMAT = "ddd d MMM yyyy"  # the date box's (Qt) format; `short_day` writes the same
+
+
+def short_day(day: date) -> str:
+    """'Tue 1 Dec 2026': the date box and the window title say a day the same way."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+class OwnShortcuts(QObject):
+    """Lets the window's own shortcuts win over a text field's editing keys.
+
+    On X11 a QLineEdit claims Ctrl+E ('end of line') and Ctrl+A through ShortcutOverride,
+    so End of day did nothing while the cursor was in the task row. Installed on the
+    application, this declines the override for the window's sequences when the field is
+    in `window`: the key goes to the shortcut; every other key reaches the field as before.
+    """
+
+    def __init__(self, window: QWidget, actions: Callable[[], list[QAction]]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._actions = actions
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(watched, QWidget):
+            return False
+        if watched.window() is not self._window or not isinstance(event, QKeyEvent):
+            return False
+        pressed = QKeySequence(event.keyCombination())
+        for action in self._actions():
+            if action.isEnabled() and any(
+                key.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch
+                for key in action.shortcuts()
+            ):
+                event.ignore()  # not overridden: the shortcut map tries the window's action
+                return True
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -43,6 +81,8 @@ class MainWindow(QMainWindow):
     day_shown = Signal(object)  # the date whose plan is now on screen
     focus_changed = Signal(object)  # Focus of today (tray colour, mini window)
     today_loaded = Signal(object)  # DaySnapshot of today, fresh from the database
+    day_over = Signal(object)  # a date that is over: closed (End of day), or a new day began
+    day_dialog_opened = Signal()  # Plan my day or End of day opened (prompts make way)
 
     def __init__(
         self, settings: QSettings, clock: Clock, zone: tzinfo, parent: QWidget | None = None
@@ -67,6 +107,7 @@ class MainWindow(QMainWindow):
         self._loads = 0
         self._quitting = False
         self._error_box: QMessageBox | None = None
+        self._days_over: set[date] = set()  # told already through day_over
         self.undo_stack = QUndoStack(self)
         self.setWindowTitle("Splitday")
         self.setObjectName("mainWindow")
@@ -145,7 +186,19 @@ class MainWindow(QMainWindow):
             panel.add_requested.connect(self._on_tasks_add_requested)
             panel.remove_requested.connect(self._on_tasks_remove_requested)
             panel.schedule_requested.connect(self._on_tasks_schedule_requested)
+            self._guard_shortcuts(panel)
         return self._tasks
+
+    def _guard_shortcuts(self, widget: QWidget) -> None:
+        """The window's own keys win in this widget's text fields (not an application-wide
+        filter: that would see every event of the app, from the first paint on)."""
+        for field in [
+            widget,
+            *widget.findChildren(QLineEdit),
+            *widget.findChildren(QAbstractSpinBox),
+        ]:
+            if isinstance(field, QLineEdit | QAbstractSpinBox):
+                field.installEventFilter(self.own_shortcuts)
 
     def _action(self, text: str, keys: str | QKeySequence.StandardKey | None, slot: Any) -> QAction:
         action = QAction(text, self)
@@ -166,6 +219,9 @@ class MainWindow(QMainWindow):
         self.today_action = self._action("&Today", "Alt+Home", self.go_today)
         self.next_action = self._action("&Next day ▶", "Alt+Right", self.next_day)
         self.plan_action = self._action("&Plan my day…", "Ctrl+P", self.open_plan_day)
+        # Start / Pause tracking: from any Splitday window (the mini window too)
+        self.track_action = self._action("&Start tracking", "Ctrl+T", self.toggle_tracking)
+        self.track_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         # the key itself (Ctrl+Alt+I, configurable) is an application-wide shortcut owned by
         # ui/shell/hotkeys.py, so that it works from every Splitday window
         self.interrupt_action = self._action("Log &interruption…", None, self.log_interruption)
@@ -192,14 +248,28 @@ class MainWindow(QMainWindow):
         )
         self.quit_action = self._action("&Quit", std.Quit, self.quit)
         self.addActions([self.undo_action, self.redo_action])
+        # the window's own keys beat a line edit's editing keys (Ctrl+E is 'end of line' on X11)
+        self.own_shortcuts = OwnShortcuts(
+            self,
+            lambda: [
+                self.end_of_day_action,
+                self.plan_action,
+                self.track_action,
+                self.interruption_log_action,
+                self.review_action,
+                self.mini_action,
+            ],
+        )
 
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.date_edit.setDisplayFormat(DAY_FORMAT)
+        self.date_edit.setLocale(QLocale.c())  # English names, as strftime's in `short_day`
         local = self.clock.now().astimezone(self.zone).date()  # until the database says which day
         self.date_edit.setDate(QDate(local.year, local.month, local.day))
         self.date_edit.setAccessibleName("Day shown")
         self.date_edit.dateChanged.connect(self._on_date_edit_date_changed)
+        self._guard_shortcuts(self.date_edit)
 
         bar = QToolBar("Day")
         bar.setObjectName("dayToolbar")
@@ -210,6 +280,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.date_edit)
         bar.addSeparator()
         bar.addAction(self.plan_action)
+        bar.addAction(self.track_action)
         bar.addAction(self.interrupt_action)
         bar.addSeparator()
         bar.addAction(self.undo_action)
@@ -239,6 +310,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.review_action)
         day = menus.addMenu("&Day")
         day.addAction(self.plan_action)
+        day.addAction(self.track_action)
         day.addAction(self.new_task_action)
         day.addAction(self.interrupt_action)
         day.addAction(self.interruption_log_action)
@@ -250,6 +322,8 @@ class MainWindow(QMainWindow):
         """Name the interruption hotkey in the menus and the tooltip (the key itself is an
         application-wide shortcut owned by ui/shell/hotkeys.py, so the action only shows it)."""
         self.interrupt_action.setText(f"Log &interruption…\t{text}")
+        # the toolbar shows the icon text: without it, 'Log interr…Ctrl+Alt+I', cut in two
+        self.interrupt_action.setIconText("Log interruption…")
         self.interrupt_action.setToolTip(f"Log an interruption ({text})")
 
     # ------------------------------------------------------------ start-up
@@ -356,12 +430,21 @@ class MainWindow(QMainWindow):
             return
         self._loads += 1
         self.snapshot = snapshot
-        self.today = snapshot.today
+        before, self.today = self.today, snapshot.today
+        if before is not None and before < snapshot.today:
+            self._tell_day_over(before)  # past the day boundary: yesterday is over
+        if today.status is not None and today.status.state == "closed":
+            self._tell_day_over(today.day)
         self.timeline.set_snapshot(snapshot)
         self.tasks.set_snapshot(snapshot)
         self._update_title(snapshot)
         self._show_focus(today)
         self.today_loaded.emit(today)
+
+    def _tell_day_over(self, day: date) -> None:
+        if day not in self._days_over:
+            self._days_over.add(day)
+            self.day_over.emit(day)
 
     def show_cached(self, snapshot: DaySnapshot) -> None:
         """Paint today's plan as last seen while the database opens (nothing is editable yet)."""
@@ -382,7 +465,7 @@ class MainWindow(QMainWindow):
         start = snapshot.plan.day.start.astimezone(self.zone).strftime("%H:%M")
         stop = snapshot.plan.day.stop.astimezone(self.zone).strftime("%H:%M")
         prefix = f"{when}, " if when else ""
-        self.day_label.setText(f"{prefix}{d:%A %d %B %Y}  ·  {start}–{stop}")
+        self.day_label.setText(f"{prefix}{d:%A} {d.day} {d:%B %Y}  ·  {start}–{stop}")
         all_day = [
             f"{m.summary or '(no title)'}{' (busy)' if m.busy else ''}"
             for m in snapshot.plan.meetings
@@ -390,10 +473,30 @@ class MainWindow(QMainWindow):
         ]
         self.all_day_label.setText("All day: " + " · ".join(all_day) if all_day else "")
         self.all_day_label.setVisible(bool(all_day))
-        self.setWindowTitle(f"Splitday — {d:%a %d %b}")
+        self.setWindowTitle(f"Splitday — {short_day(d)}")
+
+    def toggle_tracking(self) -> None:
+        """Start tracking (follow the plan from now, or from its next item), or pause it."""
+        if self.gateway is None:
+            return
+        if self.focus is not None and self.focus.tracking:
+            self.gateway.pause_tracking()
+        else:
+            self.gateway.start_tracking()
+
+    def _show_tracking(self, focus: Focus | None) -> None:
+        tracking = focus is not None and focus.tracking
+        self.track_action.setText("&Pause tracking" if tracking else "&Start tracking")
+        self.track_action.setToolTip(
+            "Pause tracking: the log stops now (Ctrl+T starts it again)"
+            if tracking
+            else "Start tracking: follow the plan from now, or from its next slot (Ctrl+T)"
+        )
 
     def _show_focus(self, snapshot: DaySnapshot) -> None:
         self.focus = self.now_panel.set_snapshot(snapshot)
+        if snapshot.day == snapshot.today:
+            self._show_tracking(self.focus)
         if self.mini is not None:
             self.mini.show_focus(self.focus)
         self.focus_changed.emit(self.focus)
@@ -540,6 +643,7 @@ class MainWindow(QMainWindow):
 
         dialog = PlanDayDialog(self.gateway, day, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.day_dialog_opened.emit()
         dialog.open()
 
     def open_settings(self) -> None:
@@ -560,6 +664,7 @@ class MainWindow(QMainWindow):
 
         dialog = EndOfDayDialog(self.gateway, self.today or day, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.day_dialog_opened.emit()
         dialog.open()
 
     def open_review(self) -> None:
@@ -592,6 +697,10 @@ class MainWindow(QMainWindow):
         if visible and self.mini is None:
             self.mini = MiniWindow(self.zone)
             self.mini.closed.connect(lambda: self.set_mini_visible(False))
+            # its right-click menu: the two things to do without the main window
+            self.mini.addAction(self.track_action)
+            self.mini.addAction(self.interrupt_action)
+            self.mini.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
             self.mini.show_focus(self.focus)
             geometry = self.settings.value("mini/geometry")
             if geometry is not None:

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -220,6 +220,15 @@ def boot_seconds() -> float | None:
     return time.clock_gettime(clock_id) if clock_id is not None else None
 
 
+def machine_clocks(clock: object) -> tuple[Callable[[], float], Callable[[], float | None]]:
+    """The monotonic and boot clocks the heartbeat compares with the wall clock: the machine's,
+    or a stepped test clock's own (planner.domain.clock.FileClock steps them with its moments)."""
+    monotonic, boottime = getattr(clock, "monotonic", None), getattr(clock, "boottime", None)
+    if getattr(clock, "stepped", False) and callable(monotonic) and callable(boottime):
+        return monotonic, boottime
+    return time.monotonic, boot_seconds
+
+
 # ---------------------------------------------------------------- the service
 
 
@@ -269,6 +278,7 @@ class ReminderService(QObject):
         self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
         self._failed_once = False
         self.asker: GapAsker | None = None
+        self.toasts: ToastStack | None = None  # the in-app toasts (closed when a day is over)
         gateway.zone_changed.connect(self._on_gateway_zone_changed)
 
     @property
@@ -369,6 +379,8 @@ class GapAsker(QObject):
         except ReadFailed as exc:  # asked again with the next gap; nothing is lost meanwhile
             log.warning("could not ask about the gap: %s", exc)
             return None
+        if running is None:  # nothing was being logged (a night after the day closed, a pause):
+            return None  # the log has nothing to correct, so there is nothing to ask
         overlap = sum(
             (min(m.end, gap.end) - max(m.start, gap.start)).total_seconds()
             for m in meetings
@@ -426,14 +438,31 @@ def install(
     gui: list[Notifier] = []
     if tray is not None:
         gui.append(TrayNotifier(tray))
-    gui.append(ToastNotifier(ToastStack(window)))
+
+    def workday() -> date | None:
+        try:
+            return gateway.today()
+        except ReadFailed:
+            return None
+
+    toasts = ToastStack(window, day=workday)
+    gui.append(ToastNotifier(toasts))
     dispatcher = Dispatcher(desktop or PlyerNotifier(), gui, parent=app)
-    service = ReminderService(gateway, dispatcher, idle_probe=default_idle_probe(), parent=app)
+    monotonic, boottime = machine_clocks(gateway.clock)
+    service = ReminderService(
+        gateway,
+        dispatcher,
+        monotonic=monotonic,
+        boottime=boottime,
+        idle_probe=default_idle_probe(),
+        parent=app,
+    )
     asker = GapAsker(gateway, window, parent=service)
     service.gap_found.connect(asker.ask)
     asker.recorded.connect(service.changed)  # one signal for the app to broadcast
     asker.recorded.connect(lambda _change: service.refresh())
     service.asker = asker
+    service.toasts = toasts
     app.aboutToQuit.connect(service.stop)
     if start:
         service.start()

@@ -1,4 +1,5 @@
-"""The tray icon: the current role's colour, and Log interruption / Plan my day / Show / Quit."""
+"""The tray icon: the current role's colour and the day's state; Start/Pause tracking, Log
+interruption, Plan my day, Show, Quit."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class Tray(QSystemTrayIcon):
         self.window = window
         self.colour = IDLE
         menu = QMenu()
+        menu.addAction(window.track_action)
         menu.addAction(window.interrupt_action)
         menu.addAction(window.plan_action)
         menu.addSeparator()
@@ -53,4 +55,6 @@ class Tray(QSystemTrayIcon):
             self.colour = colour
             self.setIcon(role_icon(colour))
         tip = f"Splitday — {focus.role.name}" if focus and focus.role else "Splitday — no slot now"
+        if focus is not None and focus.state:
+            tip += f" · {focus.state}"
         self.setToolTip(tip)

@@ -49,6 +49,11 @@ class FocusCard(QFrame):
         self.next.setObjectName("focusNext")
         self.next.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.next.setWordWrap(True)
+        self.state = QLabel(self)  # the day's state: always in view, in words
+        self.state.setObjectName("focusState")
+        self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state.setWordWrap(True)
+        self.state.setAccessibleName("day state")
         layout = QVBoxLayout(self)
         margin = 6 if compact else 10
         layout.setContentsMargins(margin, margin, margin, margin)
@@ -57,11 +62,30 @@ class FocusCard(QFrame):
         layout.addWidget(self.task)
         layout.addWidget(self.left)
         layout.addWidget(self.next)
+        layout.addWidget(self.state)
         if not compact:
             layout.addStretch(1)
 
     def _hhmm(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).strftime("%H:%M")
+
+    def _interruption_text(self, focus: Focus) -> str:
+        """'⚡ Interruption since 09:02 — pulled into Community during a Support focus block',
+        then what it is about."""
+        from planner.domain.flags import in_words
+
+        entry = focus.interruption
+        assert entry is not None
+        role = focus.interruption_role.name if focus.interruption_role else None
+        planned = focus.role.name if focus.slot is not None and focus.role else None
+        words = in_words(entry.flags, role, planned)
+        head = f"⚡ Interruption since {self._hhmm(entry.start)}"
+        if words:
+            head += f" — {words}"
+        elif role:
+            head += f" ({role})"
+        about = " — ".join(x for x in (entry.source, entry.note) if x)
+        return f"{head}\n{about}" if about else head
 
     def show_focus(self, focus: Focus | None) -> None:
         from ui.day_data import format_left, format_span  # (not for the first, empty paint)
@@ -79,16 +103,23 @@ class FocusCard(QFrame):
         else:
             overtime = focus.after_stop and focus.working is not None
             self.role.setText(
-                "Overtime" if overtime else "Day over" if focus.after_stop else "No slot now"
+                "Overtime"
+                if overtime
+                else "Meeting"
+                if focus.meeting is not None
+                else "Day over"
+                if focus.after_stop
+                else "No slot now"
             )
             self.role.setStyleSheet("border:1px solid palette(mid); border-radius:6px;")
         if focus.interruption is not None:
-            note = focus.interruption.note or focus.interruption.source or "interruption"
-            self.task.setText(f"⚡ Interrupted: {note}")
+            self.task.setText(self._interruption_text(focus))
         elif focus.task is not None:
             self.task.setText(focus.task.title)
         elif focus.slot is not None:
             self.task.setText(focus.slot.title or "No task planned for this slot")
+        elif focus.meeting is not None:
+            self.task.setText(focus.meeting.summary or "a meeting")
         elif focus.after_stop and focus.working is not None:
             what = focus.working_role.name if focus.working_role else "work"
             self.task.setText(f"Still logging {what}")
@@ -96,6 +127,9 @@ class FocusCard(QFrame):
             self.task.setText("")
         if focus.slot is not None and focus.left is not None:
             self.left.setText(f"{format_left(focus.left)} (until {self._hhmm(focus.slot.end)})")
+        elif focus.meeting is not None:
+            left = format_left(focus.meeting.end - focus.now)
+            self.left.setText(f"{left} (until {self._hhmm(focus.meeting.end)})")
         elif focus.after_stop and focus.working is not None:
             over = format_span(focus.now - focus.stop)
             self.left.setText(f"{over} past the hard stop ({self._hhmm(focus.stop)})")
@@ -103,7 +137,12 @@ class FocusCard(QFrame):
             self.left.setText(f"Hard stop was at {self._hhmm(focus.stop)}")
         else:
             self.left.setText("")
-        if focus.next_slot is not None and focus.next_role is not None:
+        if focus.next_is_meeting and focus.next_meeting is not None:
+            meeting = focus.next_meeting
+            self.next.setText(
+                f"Next: {meeting.summary or 'a meeting'} at {self._hhmm(meeting.start)}"
+            )
+        elif focus.next_slot is not None and focus.next_role is not None:
             self.next.setText(
                 f"Next: {focus.next_role.name} at {self._hhmm(focus.next_slot.start)}"
             )
@@ -113,7 +152,20 @@ class FocusCard(QFrame):
             self.next.setText("End of day… (Ctrl+E) stops the log and closes the day")
         else:
             self.next.setText("")
+        self.state.setText(self._state_text(focus))
         self._fit_height()
+
+    def _state_text(self, focus: Focus) -> str:
+        """'Following the plan', 'Following the plan from 09:00', 'Not started — Ctrl+T starts
+        tracking': what the log is doing, so that nobody believes it runs when it does not."""
+        if not focus.state:
+            return ""
+        text = focus.state[:1].upper() + focus.state[1:]
+        if focus.follows_from is not None and focus.follows_from > focus.now:
+            text += f" from {self._hhmm(focus.follows_from)}"
+        if not focus.tracking and focus.state != "day closed":
+            text += " · Ctrl+T" if self.compact else " — Ctrl+T starts tracking"
+        return text
 
     def _fit_height(self) -> None:
         """Wrapped lines need the height they take at this width: neither the splitter nor a

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCursor, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +32,7 @@ from planner.domain.values import Change, Topic
 from planner.review import reports
 from ui.actions.review import ReviewActions
 from ui.gateway import Gateway, ReadFailed
+from ui.widgets.fit import fit_window
 
 if TYPE_CHECKING:
     from planner.review.charts import Chart, Theme
@@ -54,6 +55,8 @@ class _ChartTab(QWidget):
 
 class ReviewView(QWidget):
     """How the week was actually spent; what to change next week."""
+
+    PREFERRED_SIZE = QSize(1100, 760)
 
     day_activated = Signal(object)  # a date: open that day in the timeline
     week_changed = Signal(object)  # the Monday now shown
@@ -88,6 +91,7 @@ class ReviewView(QWidget):
         self.week_label.setFont(font)
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
+        self.summary_label.setWordWrap(True)  # a long week's summary must not widen the window
         self.message = QLabel()
         self.message.setObjectName("reviewMessage")
         self.message.setWordWrap(True)
@@ -111,8 +115,7 @@ class ReviewView(QWidget):
         bar.addWidget(self.week_label)
         bar.addWidget(self.next_button)
         bar.addWidget(self.this_button)
-        bar.addSpacing(12)
-        bar.addWidget(self.summary_label, 1)
+        bar.addStretch(1)
         bar.addWidget(self.export_button)
 
         self.insight_frame = QFrame()
@@ -120,14 +123,22 @@ class ReviewView(QWidget):
         self.insight_frame.setFrameShape(QFrame.Shape.StyledPanel)
         self.insight_label = QLabel()
         self.insight_label.setWordWrap(True)
-        self.insight_check = QCheckBox(
-            "Let auto-split put the interrupt-prone role's slots in these hours "
+        # a check box's text does not wrap: the short words on it, the rest in a wrapped line
+        self.insight_check = QCheckBox("Let auto-split plan around these hours")
+        self.insight_check.setToolTip(
+            "Auto-split puts the interrupt-prone role's slots in these hours "
             "and the focus role's slots in the quiet ones"
         )
+        insight_more = QLabel(
+            "(the interrupt-prone role's slots in these hours, the focus role's in the quiet ones)"
+        )
+        insight_more.setWordWrap(True)
+        insight_more.setEnabled(False)
         box = QVBoxLayout(self.insight_frame)
         box.setContentsMargins(8, 6, 8, 6)
         box.addWidget(self.insight_label)
         box.addWidget(self.insight_check)
+        box.addWidget(insight_more)
 
         self.tabs = QTabWidget()
         self._tabs: list[_ChartTab] = []
@@ -143,6 +154,7 @@ class ReviewView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.summary_label)
         layout.addWidget(self.message)
         layout.addWidget(self.insight_frame)
         layout.addWidget(self.tabs, 1)
@@ -239,6 +251,12 @@ class ReviewView(QWidget):
 
     def _on_next_button_clicked(self) -> None:
         self.show_week(self.monday + timedelta(weeks=1))
+
+    def as_window(self, preferred: QSize | None = None) -> None:
+        """Make it a window of its own, sized to `preferred` shrunk to the screen."""
+        self.setWindowFlag(Qt.WindowType.Window)
+        self.setWindowTitle("Splitday — weekly review")
+        fit_window(self, preferred or self.PREFERRED_SIZE)
 
     def _this_monday(self) -> date:
         try:
@@ -353,7 +371,7 @@ class ReviewView(QWidget):
         assert week is not None
         share = week.actual_share()
         parts = [
-            f"{r.name} {100 * share.get(r.id, 0.0):.0f} % (target {r.target_percent:.0f} %)"
+            f"{r.name} {100 * share.get(r.id, 0.0):.0f} % (your target {r.target_percent:.0f} %)"
             for r in week.roles
             if not r.archived
         ]
@@ -425,8 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.week:
         view.show_week(reports.parse_week(args.week))
     view.tabs.setCurrentIndex(args.tab)
-    view.resize(1200, 760)
-    view.setWindowTitle("Splitday — weekly review")
+    view.as_window(QSize(1200, 760))
     view.day_activated.connect(lambda d: print(f"open day {d}"))
     view.show()
     if args.screenshot:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -25,6 +26,7 @@ class Toast(QFrame):
     ) -> None:
         super().__init__(parent)
         self.notice = notice
+        self.day: date | None = None  # the workday it is about (None: not known)
         self.setObjectName("toast")
         self.setWindowFlags(
             Qt.WindowType.Tool
@@ -83,20 +85,34 @@ class ToastStack:
     """Shows toasts stacked in the bottom-right corner of the anchor window (or the screen)."""
 
     def __init__(
-        self, anchor: Callable[[], QWidget | None] = lambda: None, timeout_ms: int = 10_000
+        self,
+        anchor: Callable[[], QWidget | None] = lambda: None,
+        timeout_ms: int = 10_000,
+        *,
+        day: Callable[[], date | None] = lambda: None,
     ):
         self._anchor = anchor
         self._timeout = timeout_ms
+        self._day = day  # the workday now: a toast is about the day it was shown on
         self.toasts: list[Toast] = []
 
     def show(self, notice: Notice) -> Toast:
         toast = Toast(notice, timeout_ms=self._timeout)
+        toast.day = self._day()
         toast.closed.connect(lambda: self._on_toast_closed(toast))
         self.toasts.append(toast)
         toast.adjustSize()
         self._place()
         toast.show()
         return toast
+
+    def close_day(self, day: date) -> int:
+        """`day` is closed or over: close the toasts about it and earlier days (an urgent
+        'Time to stop' stays until dismissed, but not into the next morning); how many."""
+        over = [t for t in self.toasts if t.day is not None and t.day <= day]
+        for toast in over:
+            toast.close()
+        return len(over)
 
     def _on_toast_closed(self, toast: Toast) -> None:
         if toast in self.toasts:

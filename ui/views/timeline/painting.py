@@ -232,12 +232,30 @@ class TimelinePainting(TimelineLayout):
         painter.setBrush(fill)
         painter.drawRect(rect)
         if fits:
-            label = f"{role.name if role else entry.kind}"
-            if entry.kind != "work":
-                label = f"{entry.kind}: {label}"
+            label = self.entry_label(entry)
             if entry.needs_review:
                 label += " (check)"
             self._paint_block_text(painter, rect, [label], ink)
+
+    def entry_label(self, entry: EntryV) -> str:
+        """The words on an Actual block: the role for work, the meeting's name for a meeting
+        (its note, as following the plan writes it, else the meeting of the plan it lies in),
+        'break' for a break (not 'break: break' or 'meeting: Support')."""
+        assert self.snapshot is not None
+        if entry.kind == "meeting":
+            if entry.note:
+                return entry.note
+            end = entry.end or self.snapshot.now
+            overlaps = [
+                (min(end, m.end) - max(entry.start, m.start), m.summary)
+                for m in self.snapshot.plan.meetings
+                if not m.all_day and m.summary and m.start < end and entry.start < m.end
+            ]
+            return max(overlaps)[1] if overlaps else "meeting"  # the one it overlaps most
+        if entry.kind == "work":
+            role = self.snapshot.role(entry.role_id)
+            return role.name if role else "work"
+        return entry.kind
 
     def _paint_drag(self, painter: QPainter, scale: TimeScale) -> None:
         drag = self._drag

@@ -22,7 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QInputDialog, QMenu, QSizePolicy, QToolTip, QWidget
 
-from planner.domain.flags import in_words
+from planner.domain.flags import entry_in_words, sentence
 from ui import geometry
 from ui.views.timeline.layout import HEADER, STEP, Drag
 from ui.views.timeline.painting import TimelinePainting
@@ -104,17 +104,17 @@ class TimelineWidget(TimelinePainting):
             rect = self._entry_rect(scale, entry)
             if rect is not None and rect.contains(pos):
                 role = snap.role(entry.role_id)
-                end = entry.end or snap.now
-                text = f"{self._label(entry.start, end)} {entry.kind}"
+                if entry.end is None:  # running: '09:02–09:02' said nothing
+                    when = f"since {entry.start.astimezone(self.zone):%H:%M}"
+                else:
+                    when = self._label(entry.start, entry.end)
+                text = f"{when} {entry.kind}"
                 text += f" · {role.name}" if role else ""
                 if entry.note or entry.source:
                     text += f"\n{entry.source + ': ' if entry.source else ''}{entry.note}"
-                slot = next((x for x in snap.plan.slots if x.start <= entry.start < x.end), None)
-                planned = snap.role(slot.role_id) if slot else None
-                words = in_words(
-                    entry.flags, role.name if role else None, planned.name if planned else None
-                )
-                return text + (f"\n{words[:1].upper()}{words[1:]}" if words else "")
+                names = {r.id: r.name for r in snap.plan.roles}
+                words = entry_in_words(entry, names, snap.plan.slots)
+                return text + (f"\n{sentence(words)}" if words else "")
         hit = self.slot_at(pos)
         if hit is not None:
             return self.describe_slot(hit[0])
