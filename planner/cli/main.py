@@ -27,6 +27,7 @@ from planner.cli.common import (
     parse_duration,
 )
 from planner.domain.flags import in_words
+from planner.domain.i18n import N_, ntr, tr
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -41,8 +42,26 @@ def _iso(moment: datetime | None, zone: tzinfo) -> str | None:
 
 
 def _hm(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%H:%M")
+    """The locale's short time: '09:30', or '9:30 AM' where clocks have 12 hours."""
+    from planner.domain.localefmt import clock
 
+    return clock(moment, zone)
+
+
+def _at(iso: str) -> str:
+    """_hm() of an ISO moment from the JSON shapes (already in the local zone)."""
+    from planner.domain.localefmt import clock
+
+    return clock(datetime.fromisoformat(iso))
+
+
+# What a running entry is, in words (its `kind` in the JSON stays as stored)
+KIND_WORDS = {
+    "work": N_("work"),
+    "meeting": N_("meeting"),
+    "interruption": N_("interruption"),
+    "break": N_("break"),
+}
 
 # ---------------------------------------------------------------- JSON shapes (stable)
 
@@ -160,7 +179,7 @@ def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
             role, _ = planning.add_role(
                 s, ctx.owner, args.name, colour=args.colour, target_percent=args.target or 0.0
             )
-            said = f"added role {role.name} (id {role.id})"
+            said = tr("added role {name} (id {id})").format(name=role.name, id=role.id)
         elif args.action == "edit":
             current = ctx.role(s, args.name)
             role, _ = planning.edit_role(
@@ -173,7 +192,7 @@ def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
                 archived=True if args.archive else (False if args.unarchive else None),
                 seen_version=current.version,  # renamed meanwhile elsewhere: say so
             )
-            said = f"updated role {role.name}"
+            said = tr("updated role {name}").format(name=role.name)
         roles = planning.list_roles(s, ctx.owner, include_archived=True)
     if said:
         print(said)
@@ -181,7 +200,7 @@ def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
         _print_json([role_json(r) for r in roles])
     elif args.action == "list":
         for r in roles:
-            extra = " (archived)" if r.archived else ""
+            extra = tr(" (archived)") if r.archived else ""
             print(f"{r.id:>3}  {r.name:<20} {r.target_percent:5.1f} %  {r.colour}{extra}")
     return 0
 
@@ -201,7 +220,11 @@ def cmd_day(ctx: Context, args: argparse.Namespace) -> int:
             stop_minute=parse_hhmm(args.stop) if args.stop else None,
             min_block_minutes=args.min_block,
         )
-    print(f"{day}: {_hm(v.start, ctx.zone)}–{_hm(v.stop, ctx.zone)} (hard stop)")
+    print(
+        tr("{day}: {start}–{stop} (hard stop)").format(
+            day=day, start=_hm(v.start, ctx.zone), stop=_hm(v.stop, ctx.zone)
+        )
+    )
     return 0
 
 
@@ -226,25 +249,35 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     names = {r.id: r.name for r in plan.roles}
     z = ctx.zone
-    print(f"{plan.day.day:%a %Y-%m-%d}  {_hm(plan.day.start, z)}–{_hm(plan.day.stop, z)}")
+    from planner.domain.localefmt import long_day
+
+    print(f"{long_day(plan.day.day)}  {_hm(plan.day.start, z)}–{_hm(plan.day.stop, z)}")
     items: list[tuple[datetime, str]] = [
         (s.start, f"{_hm(s.start, z)}–{_hm(s.end, z)}  {names.get(s.role_id, '?'):<12} {s.title}")
         for s in plan.slots
     ]
     items += [
-        (m.start, f"{_hm(m.start, z)}–{_hm(m.end, z)}  meeting      {m.summary}")
+        (m.start, f"{_hm(m.start, z)}–{_hm(m.end, z)}  {tr('meeting'):<12} {m.summary}")
         for m in plan.meetings
         if not m.all_day
     ]
     for _, line in sorted(items):
         print("  " + line.rstrip())
     if not items:
-        print("  (nothing planned — try `splitday plan --auto`)")
+        print("  " + tr("(nothing planned — try `splitday plan --auto`)"))
     for t in plan.tasks:
         mark = "x" if t.status == "done" else ("!" if t.id in plan.overflow else " ")
         print(f"  [{mark}] #{t.id} {t.title} ({names.get(t.role_id)}, {t.estimate_minutes}m)")
     if plan.overflow:
-        print(f"  {len(plan.overflow)} task(s) do not fit today's slots (marked !)")
+        n = len(plan.overflow)
+        print(
+            "  "
+            + ntr(
+                "{n} task does not fit today's slots (marked !)",
+                "{n} tasks do not fit today's slots (marked !)",
+                n,
+            ).format(n=n)
+        )
     return 0
 
 
@@ -257,20 +290,24 @@ def _parse_span(text: str) -> tuple[int, int]:
     from planner.domain.timerange import format_minute, parse_hhmm
 
     if "-" not in text:
-        raise CliError(f"not a time span: {text!r} (expected HH:MM-HH:MM)")
+        raise CliError(tr("not a time span: {text!r} (expected HH:MM-HH:MM)").format(text=text))
     a, b = text.split("-", 1)
     try:
         start, end = parse_hhmm(a), parse_hhmm(b)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if start >= 24 * 60:
-        raise CliError(f"a slot starts on its own day: {a.strip()!r} is after midnight")
+        raise CliError(
+            tr("a slot starts on its own day: {time!r} is after midnight").format(time=a.strip())
+        )
     if end <= start:
         wrapped = end + 24 * 60
         if end >= 24 * 60 or wrapped - start > MAX_IMPLIED_WRAP:
             raise CliError(
-                f"the end {format_minute(end)} is not after the start {format_minute(start)} "
-                "(for a slot past midnight write e.g. 23:00-01:00+1)"
+                tr(
+                    "the end {end} is not after the start {start} "
+                    "(for a slot past midnight write e.g. 23:00-01:00+1)"
+                ).format(end=format_minute(end), start=format_minute(start))
             )
         end = wrapped
     return start, end
@@ -290,7 +327,7 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
     if args.action == "rm":
         with ctx.db.transaction() as s:
             slot, _ = planning.remove_slot(s, ctx.owner, args.id)
-        print(f"removed slot {slot.id}")  # once committed, never before
+        print(tr("removed slot {id}").format(id=slot.id))  # once committed, never before
         return 0
     with ctx.db.transaction() as s:
         day = parse_date(args.date, ctx.today(s))
@@ -312,15 +349,30 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
         from planner.domain.timerange import format_minute
 
         start = format_minute(boundary)
+        from planner.domain.localefmt import long_day, short_day
+
         print(
-            f"added slot {slot.id} on the plan of {slot.day:%a %Y-%m-%d} (days start at {start}, "
-            f"so {format_minute(a)} on {day:%a %d} is still the night of {slot.day:%a %d}): "
-            f"{span}"
+            tr(
+                "added slot {id} on the plan of {plan_day} (days start at {start}, "
+                "so {time} on {day} is still the night of {night}): {span}"
+            ).format(
+                id=slot.id,
+                plan_day=long_day(slot.day),
+                start=start,
+                time=format_minute(a),
+                day=short_day(day),
+                night=short_day(slot.day),
+                span=span,
+            )
         )
     else:
-        print(f"added slot {slot.id}: {span}")
+        print(tr("added slot {id}: {span}").format(id=slot.id, span=span))
     if slot.end > stop:
-        print(f"note: it ends after your hard stop ({_on_day(stop, day, ctx.zone)})")
+        print(
+            tr("note: it ends after your hard stop ({stop})").format(
+                stop=_on_day(stop, day, ctx.zone)
+            )
+        )
     return 0
 
 
@@ -344,7 +396,7 @@ def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
             else:
                 task, _ = planning.set_task_status(s, ctx.owner, args.id, "done", ctx.now())
         # said once the transaction has committed, never before
-        said = f"added task {task.id}" if args.action == "add" else "done"
+        said = tr("added task {id}").format(id=task.id) if args.action == "add" else tr("done")
         print(f"{said}: {task.title}")
         return 0
     with ctx.db.transaction() as s:
@@ -373,7 +425,7 @@ def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
         mark = "x" if t.status == "done" else " "
         print(f"[{mark}] {t.id:>4}  {t.title}  ({names.get(t.role_id)}, {t.estimate_minutes}m)")
     if not tasks:
-        print("no tasks")
+        print(tr("no tasks"))
     return 0
 
 
@@ -403,7 +455,7 @@ def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
     span = _hm(entry.start, ctx.zone)
     if entry.end is not None:  # logged after the fact: it is over
         span = f"{span}–{_hm(entry.end, ctx.zone)}"
-    print(f"interruption logged at {span} ({detail})")
+    print(tr("interruption logged at {time} ({detail})").format(time=span, detail=detail))
     return 0
 
 
@@ -415,9 +467,9 @@ def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
     if entry.end is None:
-        print(f"back to work: {names.get(entry.role_id or -1, '?')}")
+        print(tr("back to work: {role}").format(role=names.get(entry.role_id or -1, "?")))
     else:
-        print("interruption ended")
+        print(tr("interruption ended"))
     return 0
 
 
@@ -434,23 +486,35 @@ def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
     role = names.get(started.role_id or -1, "?")
     if started.waiting and started.follows_from is None:
         print(
-            "day started: nothing is planned yet; the log follows the plan from its first "
-            "slot (plan it with `splitday plan --auto`, or `splitday start ROLE`)"
+            tr(
+                "day started: nothing is planned yet; the log follows the plan from its first "
+                "slot (plan it with `splitday plan --auto`, or `splitday start ROLE`)"
+            )
         )
         return 0
     if started.follows_from is not None:
-        what = f"the meeting “{started.meeting}”" if started.meeting else role
+        what = (
+            tr("the meeting “{title}”").format(title=started.meeting) if started.meeting else role
+        )
         print(
-            f"day started: following the plan from {_hm(started.follows_from, ctx.zone)} "
-            f"({what}); nothing is logged until then"
+            tr(
+                "day started: following the plan from {time} ({what}); nothing is logged until then"
+            ).format(time=_hm(started.follows_from, ctx.zone), what=what)
         )
         return 0
     entry = started.entry
     assert entry is not None
-    flag = " (off-plan)" if "unplanned" in entry.flags else ""
-    doing = f"in the meeting “{entry.note}”" if entry.kind == "meeting" else f"working on {role}"
-    plan = ", following the plan" if entry.follows_plan else ""
-    print(f"{doing}{flag}{plan} since {_hm(entry.start, ctx.zone)}")
+    flag = tr(" (off-plan)") if "unplanned" in entry.flags else ""
+    if entry.kind == "meeting":
+        doing = tr("in the meeting “{title}”").format(title=entry.note)
+    else:
+        doing = tr("working on {role}").format(role=role)
+    plan = tr(", following the plan") if entry.follows_plan else ""
+    print(
+        tr("{doing}{off_plan}{following} since {time}").format(
+            doing=doing, off_plan=flag, following=plan, time=_hm(entry.start, ctx.zone)
+        )
+    )
     return 0
 
 
@@ -459,7 +523,7 @@ def cmd_stop(ctx: Context, args: argparse.Namespace) -> int:
 
     with ctx.db.transaction() as s:
         change = day.pause(s, ctx.owner, ctx.zone, ctx.now())
-    print("stopped" if change.topics else "nothing was running")
+    print(tr("stopped") if change.topics else tr("nothing was running"))
     return 0
 
 
@@ -476,8 +540,14 @@ def cmd_close(ctx: Context, args: argparse.Namespace) -> int:
             to_day = planning.next_workday(s, ctx.owner, which)
             carried, _ = planning.carry_over(s, ctx.owner, which, to_day)
         day.close(s, ctx.owner, ctx.zone, which, now)
-    moved = f"; {carried} open task(s) carried to the next workday" if args.carry else ""
-    print(f"closed {which.isoformat()}{moved}")
+    moved = ""
+    if args.carry:
+        moved = ntr(
+            "; {n} open task carried to the next workday",
+            "; {n} open tasks carried to the next workday",
+            carried,
+        ).format(n=carried)
+    print(tr("closed {day}{moved}").format(day=which.isoformat(), moved=moved))
     return 0
 
 
@@ -555,36 +625,60 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         _print_json(data)
         return 0
     slot, run = data["slot"], data["running"]
-    print(f"{data['date']}  now {data['now'][11:16]}  hard stop {data['hard_stop'][11:16]}")
-    state = data["state_text"]
+    print(
+        tr("{date}  now {now}  hard stop {stop}").format(
+            date=data["date"], now=_at(data["now"]), stop=_at(data["hard_stop"])
+        )
+    )
+    state = tr(data["state_text"])
     if data["follows_plan_from"]:
-        state += f" from {data['follows_plan_from'][11:16]}"
-    print(f"day:     {state}")
+        state = tr("{state} from {time}").format(state=state, time=_at(data["follows_plan_from"]))
+    labels = [tr("day:"), tr("slot:"), tr("next:"), tr("running:"), tr("today:")]
+    width = max(len(x) for x in labels) + 1
+    day_l, slot_l, next_l, run_l, today_l = (x.ljust(width) for x in labels)
+    print(f"{day_l}{state}")
     if slot:
+        left = data["slot_minutes_left"]
         print(
-            f"slot:    {slot['role']} until {slot['end'][11:16]} "
-            f"({data['slot_minutes_left']} min left)"
+            slot_l
+            + ntr(
+                "{role} until {time} ({n} min left)", "{role} until {time} ({n} min left)", left
+            ).format(role=slot["role"], time=_at(slot["end"]), n=left)
         )
     else:
-        print("slot:    none planned now")
+        print(slot_l + tr("none planned now"))
     if data["next"]:
         nxt = data["next"]
-        what = f"meeting {nxt['summary']}" if nxt["kind"] == "meeting" else nxt["role"]
-        print(f"next:    {what} at {nxt['start'][11:16]}")
+        if nxt["kind"] == "meeting":
+            what = tr("meeting {title}").format(title=nxt["summary"])
+        else:
+            what = nxt["role"]
+        print(next_l + tr("{what} at {time}").format(what=what, time=_at(nxt["start"])))
     if run:
         extra = f" — {run['note']}" if run["note"] else ""
         planned = slot["role"] if slot else None
         words = in_words(run["flags"], run["role"], planned)
         flags = f" ({words})" if words else ""
-        since = run["start"][11:16]
         minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
-        print(f"running: {run['kind']} {run['role']} since {since} for {minutes} min{extra}{flags}")
+        kind = KIND_WORDS.get(run["kind"], run["kind"])
+        print(
+            run_l
+            + tr("{kind} {role} since {time} for {n} min").format(
+                kind=tr(kind), role=run["role"], time=_at(run["start"]), n=minutes
+            )
+            + extra
+            + flags
+        )
     else:
-        print("running: nothing")
+        print(run_l + tr("nothing"))
     i = data["interruptions"]
     print(
-        f"today:   {i['count']} interruptions, {round(i['minutes'])} min, "
-        f"{i['cross_role']} cross-role"
+        today_l
+        + ntr(
+            "{n} interruption, {minutes} min, {cross} cross-role",
+            "{n} interruptions, {minutes} min, {cross} cross-role",
+            i["count"],
+        ).format(n=i["count"], minutes=round(i["minutes"]), cross=i["cross_role"])
     )
     return 0
 
@@ -597,8 +691,16 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
             s, ctx.owner, ctx.zone, ctx.now(), weeks=args.weeks, seed=args.seed, force=args.force
         )
     print(
-        f"demo history: {stats.days} days, {stats.slots} slots, {stats.entries} entries, "
-        f"{stats.interruptions} interruptions, {stats.tasks} tasks"
+        tr(
+            "demo history: {days} days, {slots} slots, {entries} entries, "
+            "{interruptions} interruptions, {tasks} tasks"
+        ).format(
+            days=stats.days,
+            slots=stats.slots,
+            entries=stats.entries,
+            interruptions=stats.interruptions,
+            tasks=stats.tasks,
+        )
     )
     return 0
 
@@ -608,13 +710,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     path = sqlite_path(resolve_url(args.db))
     if path is None:
-        raise CliError("backups are for the SQLite file; use your server's tools (pg_dump)")
+        raise CliError(tr("backups are for the SQLite file; use your server's tools (pg_dump)"))
     if args.list:
         for backup in list_backups(path):
             print(backup)
         return 0
     if not path.exists():
-        raise CliError(f"there is no database at {path} yet")
+        raise CliError(tr("there is no database at {path} yet").format(path=path))
     print(backup_sqlite(path, reason="manual"))
     return 0
 
@@ -624,20 +726,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     path = sqlite_path(resolve_url(args.db))
     if path is None:
-        raise CliError("restore works on the SQLite file; use your server's tools for others")
+        raise CliError(tr("restore works on the SQLite file; use your server's tools for others"))
     if _forward("ping") is not None:
-        raise CliError("Splitday is running; quit it before restoring a backup")
+        raise CliError(tr("Splitday is running; quit it before restoring a backup"))
     if args.backup:
         backup = Path(args.backup)
     else:
         backups = list_backups(path)
         if not backups:
-            raise CliError(f"there are no backups of {path}")
+            raise CliError(tr("there are no backups of {path}").format(path=path))
         backup = backups[0]
     if not backup.is_file():
-        raise CliError(f"no backup file at {backup}")
+        raise CliError(tr("no backup file at {path}").format(path=backup))
     kept = restore_sqlite(path, backup)
-    print(f"restored {backup.name}" + (f"; the previous file is kept as {kept}" if kept else ""))
+    said = tr("restored {name}").format(name=backup.name)
+    if kept:
+        said += tr("; the previous file is kept as {path}").format(path=kept)
+    print(said)
     return 0
 
 
@@ -656,14 +761,18 @@ def _forward(command: str, **fields: Any) -> int | None:
         reply = ipc.send(ipc.server_name(owner), ipc.encode_request(command, **fields))
     except ipc.ForeignSocket as exc:  # someone else's socket: send nothing, do it ourselves
         print(
-            f"splitday: warning: {exc}; nothing was sent there — not forwarding to it",
+            tr("splitday: warning: {reason}; nothing was sent there — not forwarding to it").format(
+                reason=exc
+            ),
             file=sys.stderr,
         )
         return None
     except ipc.ProtocolError as exc:  # the app is there but did not answer properly
         raise CommandFailed(
-            f"{exc}; the {command!r} may or may not have been carried out — check with "
-            "`splitday status`"
+            tr(
+                "{reason}; the {command!r} may or may not have been carried out — check with "
+                "`splitday status`"
+            ).format(reason=exc, command=command)
         ) from exc
     if reply is None:
         return None
@@ -843,7 +952,7 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
             if forwarded is not None:
                 return forwarded
         if start_app is None:
-            raise CliError("no command given (see splitday --help)")
+            raise CliError(tr("no command given (see splitday --help)"))
         return start_app(args.db, args.plan_day)
     _validate_forwardable(args)
     if args.command in ("interrupt", "resume", "toggle") and not args.db:
@@ -860,7 +969,7 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
         if forwarded is not None:
             return forwarded
     if args.command == "toggle":
-        raise CliError("Splitday is not running (start it with `splitday`)")
+        raise CliError(tr("Splitday is not running (start it with `splitday`)"))
     if args.command in ("backup", "restore"):
         return cmd_backup(args) if args.command == "backup" else cmd_restore(args)
     if args.command == "report":
@@ -944,14 +1053,19 @@ def _report(exc: Exception) -> int:
         from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
         if isinstance(exc, OperationalError):
-            print(f"splitday: database error: {exc.orig}", file=sys.stderr)
+            print(tr("splitday: database error: {reason}").format(reason=exc.orig), file=sys.stderr)
             return EXIT_ERROR
         if isinstance(exc, SQLAlchemyError):
-            print(f"splitday: database error: {exc}", file=sys.stderr)
+            print(tr("splitday: database error: {reason}").format(reason=exc), file=sys.stderr)
             return EXIT_ERROR
     except ImportError:
         pass
-    print(f"splitday: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    print(
+        tr("splitday: unexpected error: {kind}: {reason}").format(
+            kind=type(exc).__name__, reason=exc
+        ),
+        file=sys.stderr,
+    )
     if os.environ.get("SPLITDAY_DEBUG"):
         raise exc
     return EXIT_ERROR

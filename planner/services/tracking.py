@@ -796,9 +796,12 @@ class InterruptionSummary:
 
     def describe(self) -> str:
         if not self.count:
-            return "no interruptions"
-        noun = "interruption" if self.count == 1 else "interruptions"
-        return f"{self.count} {noun}, {round(self.minutes)} min, {self.cross_role} cross-role"
+            return tr("no interruptions")
+        return ntr(
+            "{n} interruption, {minutes} min, {cross} cross-role",
+            "{n} interruptions, {minutes} min, {cross} cross-role",
+            self.count,
+        ).format(n=self.count, minutes=round(self.minutes), cross=self.cross_role)
 
 
 def summarise(entries: Sequence[EntryV], now: datetime) -> InterruptionSummary:
