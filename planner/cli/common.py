@@ -7,6 +7,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -48,7 +50,9 @@ def parse_date(text: str | None, today: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise CliError(f"not a date: {text!r} (use YYYY-MM-DD, today, tomorrow, +1)") from exc
+        raise CliError(
+            tr("not a date: {text!r} (use YYYY-MM-DD, today, tomorrow, +1)").format(text=text)
+        ) from exc
 
 
 # ---------------------------------------------------------------- context

@@ -798,45 +798,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(
         prog="splitday",
-        description="Plan the day in role slots, log interruptions, see where the week went.",
+        description=tr("Plan the day in role slots, log interruptions, see where the week went."),
     )
     p.add_argument("--version", action="version", version=f"splitday {__version__}")
     p.add_argument(
         "--db",
         metavar="URL",
-        help="database URL (default: $SPLITDAY_DB_URL or the per-user SQLite file)",
+        help=tr("database URL (default: $SPLITDAY_DB_URL or the per-user SQLite file)"),
     )
     p.add_argument(
         "--plan-day",
         action="store_true",
-        help="open Plan my day in the running app (else start the app)",
+        help=tr("open Plan my day in the running app (else start the app)"),
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    roles = sub.add_parser("roles", help="list, add or edit roles")
+    roles = sub.add_parser("roles", help=tr("list, add or edit roles"))
     roles.add_argument("action", nargs="?", choices=["list", "add", "edit"], default="list")
     roles.add_argument("name", nargs="?")
     roles.add_argument("--colour", "--color", dest="colour")
-    roles.add_argument("--target", type=float, help="target share in percent")
+    roles.add_argument("--target", type=float, help=tr("target share in percent"))
     roles.add_argument("--rename")
     roles.add_argument("--archive", action="store_true")
     roles.add_argument("--unarchive", action="store_true")
     roles.add_argument("--json", action="store_true")
 
-    day = sub.add_parser("day", help="set one day's start, hard stop and focus block")
+    day = sub.add_parser("day", help=tr("set one day's start, hard stop and focus block"))
     day.add_argument("date", nargs="?")
     day.add_argument("--start", metavar="HH:MM")
-    day.add_argument("--stop", metavar="HH:MM", help="hard stop; 01:30+1 for after midnight")
+    day.add_argument("--stop", metavar="HH:MM", help=tr("hard stop; 01:30+1 for after midnight"))
     day.add_argument("--min-block", type=int, metavar="MIN")
 
-    plan = sub.add_parser("plan", help="show a day's plan, or fill it with --auto")
+    plan = sub.add_parser("plan", help=tr("show a day's plan, or fill it with --auto"))
     plan.add_argument("date", nargs="?")
-    plan.add_argument("--auto", action="store_true", help="split the free time into role slots")
-    plan.add_argument("--reflow", action="store_true", help="re-split the rest of today from now")
+    plan.add_argument("--auto", action="store_true", help=tr("split the free time into role slots"))
+    plan.add_argument(
+        "--reflow", action="store_true", help=tr("re-split the rest of today from now")
+    )
     plan.add_argument("--min-block", type=int, metavar="MIN")
     plan.add_argument("--json", action="store_true")
 
-    slot = sub.add_parser("slot", help="add or remove a slot")
+    slot = sub.add_parser("slot", help=tr("add or remove a slot"))
     slot_sub = slot.add_subparsers(dest="action", required=True)
     slot_add = slot_sub.add_parser("add")
     slot_add.add_argument("date")
@@ -846,7 +848,7 @@ def build_parser() -> argparse.ArgumentParser:
     slot_rm = slot_sub.add_parser("rm")
     slot_rm.add_argument("id", type=int)
 
-    task = sub.add_parser("task", help="add, list or finish tasks")
+    task = sub.add_parser("task", help=tr("add, list or finish tasks"))
     task_sub = task.add_subparsers(dest="action", required=True)
     task_add = task_sub.add_parser("add")
     task_add.add_argument("title", nargs="+")
@@ -862,25 +864,37 @@ def build_parser() -> argparse.ArgumentParser:
     task_done.add_argument("id", type=int)
 
     _add_forwarded(sub)
-    start = sub.add_parser("start", help="start working (following the plan, or on a role)")
+    start = sub.add_parser("start", help=tr("start working (following the plan, or on a role)"))
     start.add_argument("role", nargs="?")
     start.add_argument("--task", type=int)
-    sub.add_parser("stop", help="stop the running entry")
-    close = sub.add_parser("close", help="close the day: stop the log (the end-of-day Close)")
+    sub.add_parser("stop", help=tr("stop the running entry"))
+    close = sub.add_parser(
+        tr("close"), help=tr("close the day: stop the log (the end-of-day Close)")
+    )
     close.add_argument("date", nargs="?")
-    close.add_argument("--carry", action="store_true", help="carry open tasks to the next workday")
+    close.add_argument(
+        "--carry", action="store_true", help=tr("carry open tasks to the next workday")
+    )
 
-    status = sub.add_parser("status", help="what is planned and running now")
+    status = sub.add_parser("status", help=tr("what is planned and running now"))
     status.add_argument("--json", action="store_true")
 
-    demo = sub.add_parser("demo", help="fill the database with a realistic synthetic history")
+    demo = sub.add_parser(
+        tr("demo"), help=tr("fill the database with a realistic synthetic history")
+    )
     demo.add_argument("--weeks", type=int, default=4)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--force", action="store_true", help="even if the database has entries")
-    backup = sub.add_parser("backup", help="copy the database file now (or --list the copies)")
+    demo.add_argument("--force", action="store_true", help=tr("even if the database has entries"))
+    backup = sub.add_parser(
+        tr("backup"), help=tr("copy the database file now (or --list the copies)")
+    )
     backup.add_argument("--list", action="store_true")
-    restore = sub.add_parser("restore", help="put a backup in place (the newest by default)")
-    restore.add_argument("backup", nargs="?", help="a backup file (see `splitday backup --list`)")
+    restore = sub.add_parser(
+        tr("restore"), help=tr("put a backup in place (the newest by default)")
+    )
+    restore.add_argument(
+        "backup", nargs="?", help=tr("a backup file (see `splitday backup --list`)")
+    )
     for module in _extensions():
         HANDLERS.update(module.register(sub))
     return p
@@ -890,13 +904,15 @@ FORWARDED = ("interrupt", "resume", "toggle")
 
 
 def _add_forwarded(sub: Any) -> None:
-    intr = sub.add_parser("interrupt", help="log an interruption now (the running app if any)")
+    intr = sub.add_parser(
+        tr("interrupt"), help=tr("log an interruption now (the running app if any)")
+    )
     intr.add_argument("note", nargs="*")
     intr.add_argument("--role")
     intr.add_argument("--source")
-    intr.add_argument("--duration", help="already over: how long it took (e.g. 10m)")
-    sub.add_parser("resume", help="end the running interruption, back to work")
-    sub.add_parser("toggle", help="show or hide the running app")
+    intr.add_argument("--duration", help=tr("already over: how long it took (e.g. 10m)"))
+    sub.add_parser("resume", help=tr("end the running interruption, back to work"))
+    sub.add_parser("toggle", help=tr("show or hide the running app"))
 
 
 def _forwarded_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
+
 if TYPE_CHECKING:
     import sqlite3
     from datetime import datetime, tzinfo
@@ -26,38 +28,40 @@ SETTING = "auto_split_interruption_hours"
 
 def register(subparsers: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]]:
     p = subparsers.add_parser(
-        "report",
-        help="the weekly review: how time was spent, interruptions, plan adherence",
-        description="Summarise a local ISO week (Mon–Sun). Exports work without a display.",
+        tr("report"),
+        help=tr("the weekly review: how time was spent, interruptions, plan adherence"),
+        description=tr("Summarise a local ISO week (Mon–Sun). Exports work without a display."),
     )
-    p.add_argument("--week", metavar="YYYY-Www", help="e.g. 2026-W48 (default: this week)")
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
-    p.add_argument("--png", metavar="FILE", help="write the week's charts as a PNG image")
-    p.add_argument("--svg", metavar="FILE", help="write the week's charts as SVG")
-    p.add_argument("--pdf", metavar="FILE", help="write a one-page PDF of the whole week")
+    p.add_argument("--week", metavar="YYYY-Www", help=tr("e.g. 2026-W48 (default: this week)"))
+    p.add_argument("--json", action="store_true", help=tr("print the figures as JSON"))
+    p.add_argument("--png", metavar="FILE", help=tr("write the week's charts as a PNG image"))
+    p.add_argument("--svg", metavar="FILE", help=tr("write the week's charts as SVG"))
+    p.add_argument("--pdf", metavar="FILE", help=tr("write a one-page PDF of the whole week"))
     p.add_argument(
         "--chart",
         choices=CHARTS,
-        help="export only this chart (with --png/--svg/--pdf) instead of the whole page",
+        help=tr("export only this chart (with --png/--svg/--pdf) instead of the whole page"),
     )
-    p.add_argument("--dark", action="store_true", help="dark colours for the exported charts")
+    p.add_argument("--dark", action="store_true", help=tr("dark colours for the exported charts"))
     p.add_argument(
         "--csv",
         metavar="FILE",
-        help="write the week's entries to FILE and its aggregates to FILE-aggregates.csv",
+        help=tr("write the week's entries to FILE and its aggregates to FILE-aggregates.csv"),
     )
     p.add_argument(
         "--auto-split-around-interruptions",
         choices=("on", "off"),
-        help="let `plan --auto` put the interrupt-prone role's slots where interruptions "
-        "cluster and the focus role's in the quiet hours (off by default)",
+        help=tr(
+            "let `plan --auto` put the interrupt-prone role's slots where interruptions cluster "
+            "and the focus role's in the quiet hours (off by default)"
+        ),
     )
     p.add_argument(
         "--insight-weeks",
         type=int,
         default=8,
         metavar="N",
-        help="how many weeks the interruption insight looks back (4-8; default 8)",
+        help=tr("how many weeks the interruption insight looks back (4-8; default 8)"),
     )
     return {"report": cmd_report}
 
@@ -72,7 +76,7 @@ def _check(args: argparse.Namespace) -> None:
     from planner.cli.common import CliError
 
     if not 1 <= args.insight_weeks <= 52:
-        raise CliError("--insight-weeks is between 1 and 52")
+        raise CliError(tr("--insight-weeks is between 1 and 52"))
 
 
 def _figures(

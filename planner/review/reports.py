@@ -11,6 +11,8 @@ from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -208,11 +210,11 @@ def parse_week(text: str) -> date:
     """'2026-W48' -> the Monday of that ISO week."""
     m = WEEK_RE.match(text.strip())
     if not m:
-        raise PlannerError(f"not a week: {text!r} (expected e.g. 2026-W48)")
+        raise PlannerError(tr("not a week: {text!r} (expected e.g. 2026-W48)").format(text=text))
     try:
         return date.fromisocalendar(int(m[1]), int(m[2]), 1)
     except ValueError as exc:
-        raise PlannerError(f"no such week: {text!r}") from exc
+        raise PlannerError(tr("no such week: {text!r}").format(text=text)) from exc
 
 
 def monday_of(day: date) -> date:
@@ -359,7 +361,9 @@ def week_report(
 ) -> WeekReport:
     """Every figure of the week's review, in a handful of SQL aggregates."""
     if monday.weekday() != 0:
-        raise PlannerError(f"a week starts on a Monday, not on {monday:%A}")
+        raise PlannerError(
+            tr("a week starts on a Monday, not on {monday:%A}").format(monday=monday)
+        )
     conn = rawsql.Rows(db)
     sqlite = conn.sqlite
     settings = _settings(conn, owner, "day_start_minute", "resumption_cost_minutes")
@@ -630,7 +634,7 @@ def interruption_insight(
 ) -> Insight | None:
     """Where interruptions cluster in the `weeks` weeks before the week of `until` (inclusive)."""
     if not 1 <= weeks <= 52:
-        raise PlannerError("the insight looks back between 1 and 52 weeks")
+        raise PlannerError(tr("the insight looks back between 1 and 52 weeks"))
     conn = rawsql.Rows(db)
     day_start = int(_settings(conn, owner, "day_start_minute")["day_start_minute"])
     last = monday_of(until)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.timerange import Interval, day_bounds, parse_hhmm
 from planner.domain.values import Change, EntryV, PlanV, SlotV, Topic
 from planner.services import planning, tracking
@@ -534,21 +535,23 @@ def set_enabled(session: Session, owner: str, kind: str, on: bool) -> Change:
         which = Kind(kind)
     except ValueError:
         names = ", ".join(k.value for k in Kind)
-        raise PlannerError(f"no reminder kind {kind!r} (kinds: {names})") from None
+        raise PlannerError(
+            tr("no reminder kind {kind!r} (kinds: {names})").format(kind=kind, names=names)
+        ) from None
     return planning.set_setting(session, owner, SETTING_OF[which], on)
 
 
 def set_quiet_hours(session: Session, owner: str, start: str | None, end: str | None) -> Change:
     """Quiet hours as local "HH:MM" (they may wrap midnight); None switches them off."""
     if (start is None) != (end is None):
-        raise PlannerError("quiet hours need a start and an end")
+        raise PlannerError(tr("quiet hours need a start and an end"))
     if start is not None and end is not None:
         try:
             first, last = parse_hhmm(start) % 1440, parse_hhmm(end) % 1440
         except ValueError as exc:
             raise PlannerError(str(exc)) from None
         if first == last:
-            raise PlannerError("quiet hours must not start and end at the same time")
+            raise PlannerError(tr("quiet hours must not start and end at the same time"))
         start, end = f"{first // 60:02d}:{first % 60:02d}", f"{last // 60:02d}:{last % 60:02d}"
     planning.set_setting(session, owner, "quiet_hours_start", start)
     return planning.set_setting(session, owner, "quiet_hours_end", end)
