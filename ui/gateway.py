@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from planner.domain.clock import Clock, local_zone, reset_local_zone
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.timerange import day_bounds
 from planner.domain.values import Change, SlotV, StepV, TaskV, Topic
 from planner.services import day as day_flow
@@ -447,7 +448,7 @@ class Gateway(QObject):
 
     def add_slot(self, start: datetime, end: datetime, role_id: int, title: str = "") -> bool:
         return self.edit(
-            "New slot",
+            tr("New slot"),
             lambda s: planning.add_slot(s, self.owner, self.zone, start, end, role_id, title),
             lambda s: {self._day_of(s, start)},
         )
@@ -479,7 +480,7 @@ class Gateway(QObject):
 
     def remove_slot(self, slot: SlotV) -> bool:
         return self.edit(
-            "Delete slot", lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
+            tr("Delete slot"), lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
         )
 
     # ------------------------------------------------------------ tasks
@@ -490,7 +491,7 @@ class Gateway(QObject):
 
     def add_task(self, title: str, role_id: int, estimate_minutes: int, day: date) -> bool:
         return self.edit(
-            "Add task",
+            tr("Add task"),
             lambda s: planning.add_task(
                 s,
                 self.owner,
@@ -520,7 +521,7 @@ class Gateway(QObject):
         role_id: int | None = None,
     ) -> bool:
         return self.edit(
-            "Edit task",
+            tr("Edit task"),
             lambda s: planning.update_task(
                 s,
                 self.owner,
@@ -540,7 +541,7 @@ class Gateway(QObject):
             return found
 
         return self.edit(
-            "Schedule task" if slot_id else "Unschedule task",
+            tr("Schedule task") if slot_id else tr("Unschedule task"),
             lambda s: planning.update_task(s, self.owner, task.id, slot_id=slot_id),
             days,
         )
@@ -549,7 +550,7 @@ class Gateway(QObject):
         if before == after:
             return True
         return self.edit(
-            "Reorder tasks", lambda s: planning.reorder_tasks(s, self.owner, day, after), {day}
+            tr("Reorder tasks"), lambda s: planning.reorder_tasks(s, self.owner, day, after), {day}
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
 from planner.domain.values import Change, DayV, RoleV, SlotV
 from planner.services import day as day_flow
 from planner.services import planning, tracking
@@ -71,7 +72,7 @@ class EndOfDayActions:
 
     def carry_task(self, task_id: int, to_day: date) -> Outcome[Any]:
         return self._record(
-            "Carry a task over",
+            tr("Carry a task over"),
             lambda s: planning.carry_task(s, self.owner, task_id, to_day),
             {self.day, to_day},
         )
@@ -79,14 +80,14 @@ class EndOfDayActions:
     def drop_task(self, task_id: int) -> Outcome[Any]:
         now = self.gateway.now()
         return self._record(
-            "Drop a task",
+            tr("Drop a task"),
             lambda s: planning.set_task_status(s, self.owner, task_id, "dropped", now),
             {self.day},
         )
 
     def carry_all(self, to_day: date) -> Outcome[Any]:
         return self._record(
-            "Carry tasks over",
+            tr("Carry tasks over"),
             lambda s: planning.carry_over(s, self.owner, self.day, to_day),
             {self.day, to_day},
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
 from planner.domain.values import Change, PlanV
 from planner.services import day as day_flow
 from planner.services import planning
@@ -93,7 +94,7 @@ class PlanDayActions:
 
     def set_window(self, start_minute: int, stop_minute: int) -> Outcome[Any]:
         return self._record(
-            "Change the day's hours",
+            tr("Change the day's hours"),
             lambda s: planning.set_day(
                 s,
                 self.owner,
@@ -106,7 +107,7 @@ class PlanDayActions:
 
     def set_min_block(self, minutes: int) -> Outcome[Any]:
         return self._record(
-            "Change the focus block",
+            tr("Change the focus block"),
             lambda s: planning.set_day(
                 s, self.owner, self.day, self.zone, min_block_minutes=minutes
             ),
@@ -129,19 +130,22 @@ class PlanDayActions:
             )
             return plan, change | targets
 
-        return self._record("Auto-split", plan)
+        return self._record(tr("Auto-split"), plan)
 
     def update_slot(self, slot_id: int, **fields: Any) -> Outcome[Any]:
         return self._record(
-            "Edit slot", lambda s: planning.update_slot(s, self.owner, self.zone, slot_id, **fields)
+            tr("Edit slot"),
+            lambda s: planning.update_slot(s, self.owner, self.zone, slot_id, **fields),
         )
 
     def remove_slot(self, slot_id: int) -> Outcome[Any]:
-        return self._record("Delete slot", lambda s: planning.remove_slot(s, self.owner, slot_id))
+        return self._record(
+            tr("Delete slot"), lambda s: planning.remove_slot(s, self.owner, slot_id)
+        )
 
     def reorder_tasks(self, ids: list[int]) -> Outcome[Change]:
         return self._record(
-            "Reorder tasks", lambda s: planning.reorder_tasks(s, self.owner, self.day, ids)
+            tr("Reorder tasks"), lambda s: planning.reorder_tasks(s, self.owner, self.day, ids)
         )
 
     def carry_over(self, from_day: date) -> Outcome[tuple[int, Change]]:
@@ -149,7 +153,7 @@ class PlanDayActions:
             count, change = planning.carry_over(s, self.owner, from_day, self.day)
             return count, change | fit_new_tasks(s, self.owner, self.day)
 
-        return self._record("Carry tasks over", carry, {from_day, self.day})
+        return self._record(tr("Carry tasks over"), carry, {from_day, self.day})
 
     def add_task(self, title: str, role_id: int, estimate_minutes: int) -> Outcome[Any]:
         now = self.now()
@@ -166,7 +170,7 @@ class PlanDayActions:
             )
             return task, change | fit_new_tasks(s, self.owner, self.day)
 
-        return self._record("Add task", add)
+        return self._record(tr("Add task"), add)
 
     def start_day(self) -> Outcome[Change]:
         """Start the day as `splitday start` does (the core's planner.services.day.start):

@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.i18n import tr
 from planner.domain.values import RoleV
 from planner.services.gaps import Gap
+from ui.formats import clock
 
 CHOICES = (
     ("meeting", "&Meeting"),
@@ -40,8 +42,8 @@ class GapAnswer:
 
 
 def describe(gap: Gap, zone: tzinfo) -> str:
-    start = gap.start.astimezone(zone).strftime("%H:%M")
-    end = gap.end.astimezone(zone).strftime("%H:%M")
+    start = clock(gap.start, zone)
+    end = clock(gap.end, zone)
     cause = CAUSES.get(gap.cause, "you were away")
     return f"From {start} to {end} ({round(gap.minutes)} min) {cause}.\nWhat was it?"
 
@@ -67,7 +69,7 @@ class GapDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.gap = gap
-        self.setWindowTitle("You were away")
+        self.setWindowTitle(tr("You were away"))
         self.setModal(False)
         question = QLabel(describe(gap, zone))
         question.setWordWrap(True)
@@ -80,7 +82,7 @@ class GapDialog(QDialog):
             self.buttons[kind] = button
             grid.addWidget(button, row, 0)
         self.role = QComboBox()
-        self.role.setAccessibleName("Role")
+        self.role.setAccessibleName(tr("Role"))
         for role in roles:
             self.role.addItem(role.name, role.id)
         if role_id is not None and (index := self.role.findData(role_id)) >= 0:
@@ -88,8 +90,8 @@ class GapDialog(QDialog):
         grid.addWidget(self.role, len(CHOICES) - 1, 1)
         grid.setColumnStretch(1, 1)
         self.note = QLineEdit()
-        self.note.setPlaceholderText("Note (optional): who or what")
-        self.note.setAccessibleName("Note")
+        self.note.setPlaceholderText(tr("Note (optional): who or what"))
+        self.note.setAccessibleName(tr("Note"))
         self.error = QLabel()
         self.error.setObjectName("gapError")
         self.error.setWordWrap(True)
@@ -97,8 +99,8 @@ class GapDialog(QDialog):
         self.error.hide()
         self._kept = False
         box = QDialogButtonBox()
-        self.save = box.addButton("&Log it", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.keep = box.addButton("Leave it &as it was", QDialogButtonBox.ButtonRole.RejectRole)
+        self.save = box.addButton(tr("&Log it"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.keep = box.addButton(tr("Leave it &as it was"), QDialogButtonBox.ButtonRole.RejectRole)
         self.save.setDefault(True)
         box.accepted.connect(self._on_box_accepted)
         box.rejected.connect(self.reject)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.values import RoleV
 
 MAX_ROLE_KEYS = 9
@@ -162,7 +163,7 @@ class QuickLog(QWidget):
         self.retry_timer.setInterval(RETRY_MS)
         self.retry_timer.timeout.connect(self._on_retry_timer_timeout)
         self.setObjectName("quickLog")
-        self.setWindowTitle("Splitday — interruption")
+        self.setWindowTitle(tr("Splitday — interruption"))
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
 
         frame = QFrame(self)
@@ -179,13 +180,13 @@ class QuickLog(QWidget):
         box.addWidget(self.since)
 
         self.note = QLineEdit(frame)
-        self.note.setPlaceholderText("What happened?")
+        self.note.setPlaceholderText(tr("What happened?"))
         self.note.setClearButtonEnabled(False)
         box.addWidget(self.note)
 
         row = QHBoxLayout()
         self.source = QLineEdit(frame)
-        self.source.setPlaceholderText("Who / from where (chat, email, a name)")
+        self.source.setPlaceholderText(tr("Who / from where (chat, email, a name)"))
         self._sources = QStringListModel(self)
         completer = QCompleter(self._sources, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -199,7 +200,7 @@ class QuickLog(QWidget):
             popup.installEventFilter(self)
         row.addWidget(self.source, 3)
         self.duration = QLineEdit(frame)
-        self.duration.setPlaceholderText("took… 10m")
+        self.duration.setPlaceholderText(tr("took… 10m"))
         self.duration.setMaximumWidth(90)
         row.addWidget(self.duration, 1)
 
@@ -258,7 +259,9 @@ class QuickLog(QWidget):
         self.duration.clear()
         self.error.hide()
         self.roles.select_id(default_role_id)
-        self.since.setText(f"Interruption since {at.astimezone(self._zone):%H:%M:%S}")
+        self.since.setText(
+            tr("Interruption since {at:%H:%M:%S}").format(at=at.astimezone(self._zone))
+        )
         self._place(near if near is not None else QCursor.pos())
         self.show()
         self.raise_()
@@ -336,7 +339,7 @@ class QuickLog(QWidget):
         if finished:
             text = self.duration.text().strip()
             if not text:
-                self._show_error("Type how long it took (e.g. 10m), then Ctrl+Enter.")
+                self._show_error(tr("Type how long it took (e.g. 10m), then Ctrl+Enter."))
                 self.duration.setFocus()
                 return
             try:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain import forms
+from planner.domain.i18n import tr
 from planner.domain.values import Change, RoleV
 from planner.platform.autostart import Autostart, for_platform
 from ui.actions.settings import SettingsActions
@@ -70,19 +71,19 @@ class RoleRow:
         self.role = role
         self.colour = QPushButton()
         self.colour.setObjectName(f"role_colour_{role.id}")
-        self.colour.setAccessibleName(f"{role.name} colour")
-        self.colour.setToolTip("Pick a colour")
+        self.colour.setAccessibleName(tr("{name} colour").format(name=role.name))
+        self.colour.setToolTip(tr("Pick a colour"))
         self.colour.setFixedWidth(44)
         self.name = QLineEdit(role.name)
         self.name.setObjectName(f"role_name_{role.id}")
-        self.name.setAccessibleName("role name")
+        self.name.setAccessibleName(tr("role name"))
         self.name.setMaxLength(80)
         self.target = QSpinBox()
         self.target.setObjectName(f"role_target_{role.id}")
-        self.target.setAccessibleName(f"{role.name} target share")
+        self.target.setAccessibleName(tr("{name} target share").format(name=role.name))
         self.target.setRange(0, 100)
         self.target.setSuffix(" %")
-        self.archive = QPushButton("Restore" if role.archived else "Archive")
+        self.archive = QPushButton(tr("Restore") if role.archived else tr("Archive"))
         self.archive.setObjectName(f"role_archive_{role.id}")
         self.archive.setAutoDefault(False)
         self.colour.setAutoDefault(False)
@@ -160,7 +161,7 @@ class SettingsDialog(ServiceDialog):
         self._autostart = autostart if autostart is not None else for_platform()
         self._hotkey_status = hotkey_status
         self._switches: dict[str, QCheckBox] = {}
-        self.setWindowTitle("Splitday settings")
+        self.setWindowTitle(tr("Splitday settings"))
         self.setObjectName("settings_dialog")
         self._role_rows: dict[int, RoleRow] = {}
         self._numbers: dict[str, QSpinBox] = {}
@@ -200,7 +201,7 @@ class SettingsDialog(ServiceDialog):
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
         if close is not None:
             close.setAutoDefault(False)
-        note = QLabel("Changes are saved as you go.")
+        note = QLabel(tr("Changes are saved as you go."))
         note.setEnabled(False)
         bottom = QHBoxLayout()
         bottom.addWidget(note, 1)
@@ -220,14 +221,14 @@ class SettingsDialog(ServiceDialog):
         self.targets_sum.setObjectName("targets_sum")
         self.new_role = QLineEdit()
         self.new_role.setObjectName("new_role")
-        self.new_role.setPlaceholderText("New role — Enter adds it")
-        self.new_role.setAccessibleName("new role name")
+        self.new_role.setPlaceholderText(tr("New role — Enter adds it"))
+        self.new_role.setAccessibleName(tr("new role name"))
         self.new_role.returnPressed.connect(self._on_add_role_clicked)
-        self.add_role = QPushButton("&Add role")
+        self.add_role = QPushButton(tr("&Add role"))
         self.add_role.setObjectName("add_role")
         self.add_role.setAutoDefault(False)
         self.add_role.clicked.connect(self._on_add_role_clicked)
-        roles_box = self.roles_box = BuddyBox("&Roles", self.new_role)
+        roles_box = self.roles_box = BuddyBox(tr("&Roles"), self.new_role)
         roles_layout = QVBoxLayout(roles_box)
         roles_layout.addWidget(self.roles_message)
         roles_layout.addLayout(self.roles_grid)
@@ -241,7 +242,7 @@ class SettingsDialog(ServiceDialog):
     def _numbers_box(self) -> BuddyBox:
         """Focus block, reminder lead times and the interruption hotkey."""
         self.numbers_message = MessageBar("numbers_message")
-        numbers_box = BuddyBox("&Focus and reminders")
+        numbers_box = BuddyBox(tr("&Focus and reminders"))
         numbers_form = QFormLayout(numbers_box)
         numbers_form.addRow(self.numbers_message)
         for key, label, tip in NUMBER_SETTINGS:
@@ -249,7 +250,7 @@ class SettingsDialog(ServiceDialog):
             spin.setObjectName(key)
             low, high = forms.SETTING_LIMITS[key]
             spin.setRange(low, high)
-            spin.setSuffix(" min")
+            spin.setSuffix(tr(" min"))
             spin.setAccessibleName(label)
             spin.setMaximumWidth(110)
             if tip:
@@ -260,14 +261,17 @@ class SettingsDialog(ServiceDialog):
             numbers_box.buddy = numbers_box.buddy or spin
         self.hotkey = QKeySequenceEdit()
         self.hotkey.setObjectName("hotkey")
-        self.hotkey.setAccessibleName("interruption hotkey")
+        self.hotkey.setAccessibleName(tr("interruption hotkey"))
         self.hotkey.setMaximumSequenceLength(1)
         self.hotkey.setClearButtonEnabled(True)
         self.hotkey.setToolTip(
-            "Logs an interruption. On Wayland bind `splitday interrupt` in the desktop settings."
+            tr(
+                "Logs an interruption. On Wayland bind `splitday interrupt` in the desktop "
+                "settings."
+            )
         )
         self.hotkey.editingFinished.connect(self._on_hotkey_edited)
-        numbers_form.addRow("Interruption &hotkey", self.hotkey)
+        numbers_form.addRow(tr("Interruption &hotkey"), self.hotkey)
         self.hotkey_layers = QLabel()
         self.hotkey_layers.setObjectName("hotkey_layers")
         self.hotkey_layers.setWordWrap(True)
@@ -278,16 +282,16 @@ class SettingsDialog(ServiceDialog):
     def _desktop_box(self) -> BuddyBox:
         """Start at login, and which reminders to show."""
         self.desktop_message = MessageBar("desktop_message")
-        desktop_box = BuddyBox("&Desktop and reminders")
+        desktop_box = BuddyBox(tr("&Desktop and reminders"))
         desktop_layout = QVBoxLayout(desktop_box)
         desktop_layout.addWidget(self.desktop_message)
-        self.autostart_check = QCheckBox("Start Splitday when I log in")
+        self.autostart_check = QCheckBox(tr("Start Splitday when I log in"))
         self.autostart_check.setObjectName("autostart")
-        self.autostart_check.setToolTip("So that the morning plan is there in the morning")
+        self.autostart_check.setToolTip(tr("So that the morning plan is there in the morning"))
         self.autostart_check.toggled.connect(self._on_autostart_toggled)
         desktop_layout.addWidget(self.autostart_check)
         desktop_box.buddy = self.autostart_check
-        desktop_layout.addWidget(QLabel("Remind me:"))
+        desktop_layout.addWidget(QLabel(tr("Remind me:")))
         for key, label in REMINDER_SWITCHES:
             check = QCheckBox(label)
             check.setObjectName(key)
@@ -299,7 +303,7 @@ class SettingsDialog(ServiceDialog):
     def _hours_box(self) -> BuddyBox:
         """Each weekday's hours: a workday or not, its start and its hard stop."""
         self.hours_message = MessageBar("hours_message")
-        hours_box = BuddyBox("&Workday hours (start – hard stop)")
+        hours_box = BuddyBox(tr("&Workday hours (start – hard stop)"))
         hours_layout = QVBoxLayout(hours_box)
         hours_layout.addWidget(self.hours_message)
         hours_grid = QGridLayout()
@@ -381,7 +385,7 @@ class SettingsDialog(ServiceDialog):
     def pick_colour(self, role: RoleV) -> None:
         dialog = QColorDialog(QColor(role.colour), self)
         dialog.setObjectName("colour_dialog")
-        dialog.setWindowTitle(f"Colour of {role.name}")
+        dialog.setWindowTitle(tr("Colour of {name}").format(name=role.name))
         dialog.colorSelected.connect(
             lambda colour: self.edit_role(role, colour=colour.name(QColor.NameFormat.HexRgb))
         )
@@ -426,12 +430,16 @@ class SettingsDialog(ServiceDialog):
         try:
             if on:
                 where = self._autostart.enable()
-                self.desktop_message.show_note(f"Splitday will start at login ({where}).")
+                self.desktop_message.show_note(
+                    tr("Splitday will start at login ({where}).").format(where=where)
+                )
             else:
                 self._autostart.disable()
-                self.desktop_message.show_note("Splitday will not start at login.")
+                self.desktop_message.show_note(tr("Splitday will not start at login."))
         except OSError as exc:
-            self.desktop_message.show_error(f"Could not change the login start: {exc}")
+            self.desktop_message.show_error(
+                tr("Could not change the login start: {exc}").format(exc=exc)
+            )
             with QSignalBlocker(self.autostart_check):
                 self.autostart_check.setChecked(self._autostart.is_enabled())
 
@@ -440,7 +448,7 @@ class SettingsDialog(ServiceDialog):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dialog(SettingsDialog, "Splitday settings", argv)
+    return run_dialog(SettingsDialog, tr("Splitday settings"), argv)
 
 
 if __name__ == "__main__":

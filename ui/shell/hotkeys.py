@@ -18,6 +18,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
+from planner.domain.i18n import tr
+
 DEFAULT_SEQUENCE = "Ctrl+Alt+I"
 ECHO_SECONDS = 0.3  # a second trigger this soon is the same press heard by the other layer
 
@@ -75,7 +77,7 @@ def to_pynput(sequence: str) -> str:
     """'Ctrl+Alt+I' -> '<ctrl>+<alt>+i' (pynput's HotKey.parse format)."""
     text = QKeySequence(sequence).toString(QKeySequence.SequenceFormat.PortableText)
     if not text or "," in text:
-        raise ValueError(f"not a single key combination: {sequence!r}")
+        raise ValueError(tr("not a single key combination: {sequence!r}").format(sequence=sequence))
     names = {"ctrl": "<ctrl>", "alt": "<alt>", "shift": "<shift>", "meta": "<cmd>"}
     parts = []
     for part in text.split("+"):
@@ -131,7 +133,9 @@ class Hotkeys(QObject):
         """A new hotkey from Settings: re-bind the in-app shortcuts and restart the listener."""
         new = QKeySequence(sequence)
         if new.isEmpty() or new.count() != 1:
-            raise ValueError(f"not a single key combination: {sequence!r}")
+            raise ValueError(
+                tr("not a single key combination: {sequence!r}").format(sequence=sequence)
+            )
         self.sequence = new
         for shortcut in self._shortcuts:
             shortcut.setKey(new)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QLockFile, QObject, QTimer
 from PySide6.QtCore import Signal as QtSignal
 
+from planner.domain.i18n import tr
 from planner.platform import ipc
 from planner.platform.paths import current_owner
 
@@ -183,7 +184,9 @@ class SingleInstance(QObject):
             os.environ["XDG_ACTIVATION_TOKEN"] = token
         handler = self._handlers.get(request.command)
         if handler is None:
-            return ipc.Reply(False, f"the running Splitday cannot {request.command!r}")
+            return ipc.Reply(
+                False, tr("the running Splitday cannot {command!r}").format(command=request.command)
+            )
         try:
             return handler(request.args)
         except Exception as exc:  # a bad request must never take the app down
@@ -191,13 +194,15 @@ class SingleInstance(QObject):
             from ui.gateway import GatewayError, StorageError
 
             if isinstance(exc, PlannerError | ValueError):  # refused: the reply says why
-                return ipc.Reply(False, f"splitday: {exc}")
+                return ipc.Reply(False, tr("splitday: {exc}").format(exc=exc))
             if isinstance(exc, GatewayError | StorageError):  # not done (the database, in
                 # words: a full disk, a read-only file, a server gone): said in the app too
                 self.request_failed.emit(str(exc))
-                return ipc.Reply(False, f"splitday: {exc}")
+                return ipc.Reply(False, tr("splitday: {exc}").format(exc=exc))
             self.request_failed.emit(f"{type(exc).__name__}: {exc}")
-            return ipc.Reply(False, f"splitday: unexpected error: {type(exc).__name__}")
+            return ipc.Reply(
+                False, tr("splitday: unexpected error: {name}").format(name=type(exc).__name__)
+            )
 
     # ------------------------------------------------------------------ the client side
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.i18n import tr
 from planner.domain.values import Change, Topic
 from planner.review import reports
 from ui.actions.review import ReviewActions
@@ -75,12 +76,12 @@ class ReviewView(QWidget):
         self.monday = self._this_monday()
 
         self.prev_button = QPushButton("◀")
-        self.prev_button.setToolTip("Previous week (Alt+Left)")
+        self.prev_button.setToolTip(tr("Previous week (Alt+Left)"))
         self.prev_button.setShortcut("Alt+Left")
         self.next_button = QPushButton("▶")
-        self.next_button.setToolTip("Next week (Alt+Right)")
+        self.next_button.setToolTip(tr("Next week (Alt+Right)"))
         self.next_button.setShortcut("Alt+Right")
-        self.this_button = QPushButton("This week")
+        self.this_button = QPushButton(tr("This week"))
         for button in (self.prev_button, self.next_button):
             button.setFixedWidth(36)
         self.week_label = QLabel()
@@ -98,16 +99,16 @@ class ReviewView(QWidget):
         self.message.setStyleSheet("color:#b00020;")
         self.message.hide()
         self.export_button = QToolButton()
-        self.export_button.setText("Export")
+        self.export_button.setText(tr("Export"))
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
         for fmt in ("png", "svg", "pdf"):
-            action = menu.addAction(f"This chart as {fmt.upper()}…")
+            action = menu.addAction(tr("This chart as {fmt}…").format(fmt=fmt.upper()))
             action.setData(fmt)
             action.triggered.connect(self._on_export_chart_triggered)
         menu.addSeparator()
-        menu.addAction("The whole week as a one-page PDF…", self._ask_export_week_pdf)
-        menu.addAction("Entries and figures as CSV…", self._ask_export_csv)
+        menu.addAction(tr("The whole week as a one-page PDF…"), self._ask_export_week_pdf)
+        menu.addAction(tr("Entries and figures as CSV…"), self._ask_export_csv)
         self.export_button.setMenu(menu)
 
         bar = QHBoxLayout()
@@ -124,13 +125,18 @@ class ReviewView(QWidget):
         self.insight_label = QLabel()
         self.insight_label.setWordWrap(True)
         # a check box's text does not wrap: the short words on it, the rest in a wrapped line
-        self.insight_check = QCheckBox("Let auto-split plan around these hours")
+        self.insight_check = QCheckBox(tr("Let auto-split plan around these hours"))
         self.insight_check.setToolTip(
-            "Auto-split puts the interrupt-prone role's slots in these hours "
-            "and the focus role's slots in the quiet ones"
+            tr(
+                "Auto-split puts the interrupt-prone role's slots in these hours and the focus "
+                "role's slots in the quiet ones"
+            )
         )
         insight_more = QLabel(
-            "(the interrupt-prone role's slots in these hours, the focus role's in the quiet ones)"
+            tr(
+                "(the interrupt-prone role's slots in these hours, the focus role's in the quiet "
+                "ones)"
+            )
         )
         insight_more.setWordWrap(True)
         insight_more.setEnabled(False)
@@ -255,7 +261,7 @@ class ReviewView(QWidget):
     def as_window(self, preferred: QSize | None = None) -> None:
         """Make it a window of its own, sized to `preferred` shrunk to the screen."""
         self.setWindowFlag(Qt.WindowType.Window)
-        self.setWindowTitle("Splitday — weekly review")
+        self.setWindowTitle(tr("Splitday — weekly review"))
         fit_window(self, preferred or self.PREFERRED_SIZE)
 
     def _this_monday(self) -> date:
@@ -382,7 +388,7 @@ class ReviewView(QWidget):
         self.summary_label.setText("  ·  ".join(parts))
         if self.insight is None:
             self.insight_label.setText(
-                "No clear pattern in when interruptions come (last 8 weeks)."
+                tr("No clear pattern in when interruptions come (last 8 weeks).")
             )
             self.insight_check.setVisible(False)
         else:
@@ -399,19 +405,19 @@ class ReviewView(QWidget):
     def _ask_export_chart(self, fmt: str) -> None:
         name = self._tabs[self.tabs.currentIndex()].name
         default = f"splitday-{reports.week_label(self.monday)}-{name}.{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self, "Export chart", default, f"*.{fmt}")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export chart"), default, f"*.{fmt}")
         if path:
             self.export_chart(path)
 
     def _ask_export_week_pdf(self) -> None:
         default = f"splitday-{reports.week_label(self.monday)}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "Export the week", default, "*.pdf")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export the week"), default, tr("*.pdf"))
         if path:
             self.export_week_pdf(path)
 
     def _ask_export_csv(self) -> None:
         default = f"splitday-{reports.week_label(self.monday)}.csv"
-        path, _ = QFileDialog.getSaveFileName(self, "Export as CSV", default, "*.csv")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export as CSV"), default, tr("*.csv"))
         if path:
             self.export_csv(path)
 
@@ -426,11 +432,11 @@ def main(argv: list[str] | None = None) -> int:
     from ui.gateway import open_gateway
 
     p = argparse.ArgumentParser(prog="python -m ui.views.review")
-    p.add_argument("--db", help="database URL (default: the user's)")
+    p.add_argument("--db", help=tr("database URL (default: the user's)"))
     p.add_argument("--week", help="e.g. 2026-W48")
-    p.add_argument("--dark", action="store_true", help="a dark palette")
-    p.add_argument("--tab", type=int, default=0, help="which chart tab to show (0-3)")
-    p.add_argument("--screenshot", metavar="PNG", help="save a screenshot and quit")
+    p.add_argument("--dark", action="store_true", help=tr("a dark palette"))
+    p.add_argument("--tab", type=int, default=0, help=tr("which chart tab to show (0-3)"))
+    p.add_argument("--screenshot", metavar="PNG", help=tr("save a screenshot and quit"))
     args = p.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QMoveEvent
 from PySide6.QtWidgets import QWidget
 
 from ui import geometry
+from ui.formats import clock
 from ui.geometry import TimeScale
 
 if TYPE_CHECKING:
@@ -155,6 +156,6 @@ class TimelineLayout(QWidget):
         return QRectF(left + 1, top, right - left - 2, max(bottom - top, 3))
 
     def _label(self, start: datetime, end: datetime) -> str:
-        a = start.astimezone(self.zone).strftime("%H:%M")
-        b = end.astimezone(self.zone).strftime("%H:%M")
+        a = clock(start, self.zone)
+        b = clock(end, self.zone)
         return f"{a}–{b}"

@@ -1,0 +1,43 @@
+"""Times and dates as the user's locale writes them (QLocale: 12/24-hour, names, order).
+
+QLocale's default is set from SPLITDAY_LANG or the system locale at start-up
+(ui/shell/desktop.install_translations); the C locale keeps the program's own "09:30".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from PySide6.QtCore import QDate, QLocale, QTime
+
+from planner.domain.i18n import format_locale
+
+
+def _locale() -> QLocale | None:
+    return QLocale() if format_locale() else None
+
+
+def clock(moment: datetime, zone: tzinfo | None = None) -> str:
+    """'09:30', or '9:30 AM' where the locale's clock has 12 hours."""
+    local = moment.astimezone(zone) if zone is not None else moment
+    loc = _locale()
+    if loc is None:
+        return local.strftime("%H:%M")
+    t = QTime(local.hour, local.minute)
+    return loc.toString(t, loc.timeFormat(QLocale.FormatType.ShortFormat))
+
+
+def short_day(day: date) -> str:
+    """'Mon 07 Dec' (C) or the locale's weekday, day and month ('lun 7 dic')."""
+    loc = _locale()
+    if loc is None:
+        return day.strftime("%a %d %b")
+    q = QDate(day.year, day.month, day.day)
+    name = loc.dayName(day.isoweekday(), QLocale.FormatType.ShortFormat)
+    return f"{name} {loc.toString(q, 'd MMM')}"
+
+
+def first_weekday() -> int:
+    """0 Monday … 6 Sunday: where the locale's week starts."""
+    loc = _locale()
+    return 0 if loc is None else int(loc.firstDayOfWeek().value) - 1
