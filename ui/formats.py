@@ -17,14 +17,18 @@ def _locale() -> QLocale | None:
     return QLocale() if format_locale() else None
 
 
-def clock(moment: datetime, zone: tzinfo | None = None) -> str:
+def clock(moment: datetime, zone: tzinfo | None = None, *, seconds: bool = False) -> str:
     """'09:30', or '9:30 AM' where the locale's clock has 12 hours."""
     local = moment.astimezone(zone) if zone is not None else moment
     loc = _locale()
     if loc is None:
-        return local.strftime("%H:%M")
-    t = QTime(local.hour, local.minute)
-    return loc.toString(t, loc.timeFormat(QLocale.FormatType.ShortFormat))
+        return local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    t = QTime(local.hour, local.minute, local.second)
+    kind = QLocale.FormatType.LongFormat if seconds else QLocale.FormatType.ShortFormat
+    pattern = loc.timeFormat(kind)
+    if seconds:  # the long format names the zone too: keep hours, minutes, seconds, AM/PM
+        pattern = pattern.replace(" t", "").replace("t", "").strip()
+    return str(loc.toString(t, pattern))
 
 
 def short_day(day: date) -> str:
@@ -35,6 +39,14 @@ def short_day(day: date) -> str:
     q = QDate(day.year, day.month, day.day)
     name = loc.dayName(day.isoweekday(), QLocale.FormatType.ShortFormat)
     return f"{name} {loc.toString(q, 'd MMM')}"
+
+
+def long_day(day: date) -> str:
+    """'Monday 07 December 2026' (C) or the locale's long date ('lunedì 7 dicembre 2026')."""
+    loc = _locale()
+    if loc is None:
+        return day.strftime("%A %d %B %Y")
+    return str(loc.toString(QDate(day.year, day.month, day.day), QLocale.FormatType.LongFormat))
 
 
 def first_weekday() -> int:

@@ -55,9 +55,7 @@ def register(sub: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]
     imp.add_argument("--role")
     imp.add_argument("--json", action="store_true")
 
-    exp = sub.add_parser(
-        tr("export-ics"), help=tr("the plan (slots, roles, tasks) as an .ics file")
-    )
+    exp = sub.add_parser("export-ics", help=tr("the plan (slots, roles, tasks) as an .ics file"))
     exp.add_argument("--from", dest="from_", metavar="DATE")
     exp.add_argument("--to", metavar="DATE", help=tr("inclusive (default: the --from day)"))
     exp.add_argument("-o", "--output", help=tr("file to write (default: stdout)"))

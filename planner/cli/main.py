@@ -868,9 +868,7 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("role", nargs="?")
     start.add_argument("--task", type=int)
     sub.add_parser("stop", help=tr("stop the running entry"))
-    close = sub.add_parser(
-        tr("close"), help=tr("close the day: stop the log (the end-of-day Close)")
-    )
+    close = sub.add_parser("close", help=tr("close the day: stop the log (the end-of-day Close)"))
     close.add_argument("date", nargs="?")
     close.add_argument(
         "--carry", action="store_true", help=tr("carry open tasks to the next workday")
@@ -879,19 +877,13 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help=tr("what is planned and running now"))
     status.add_argument("--json", action="store_true")
 
-    demo = sub.add_parser(
-        tr("demo"), help=tr("fill the database with a realistic synthetic history")
-    )
+    demo = sub.add_parser("demo", help=tr("fill the database with a realistic synthetic history"))
     demo.add_argument("--weeks", type=int, default=4)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--force", action="store_true", help=tr("even if the database has entries"))
-    backup = sub.add_parser(
-        tr("backup"), help=tr("copy the database file now (or --list the copies)")
-    )
+    backup = sub.add_parser("backup", help=tr("copy the database file now (or --list the copies)"))
     backup.add_argument("--list", action="store_true")
-    restore = sub.add_parser(
-        tr("restore"), help=tr("put a backup in place (the newest by default)")
-    )
+    restore = sub.add_parser("restore", help=tr("put a backup in place (the newest by default)"))
     restore.add_argument(
         "backup", nargs="?", help=tr("a backup file (see `splitday backup --list`)")
     )
@@ -904,9 +896,7 @@ FORWARDED = ("interrupt", "resume", "toggle")
 
 
 def _add_forwarded(sub: Any) -> None:
-    intr = sub.add_parser(
-        tr("interrupt"), help=tr("log an interruption now (the running app if any)")
-    )
+    intr = sub.add_parser("interrupt", help=tr("log an interruption now (the running app if any)"))
     intr.add_argument("note", nargs="*")
     intr.add_argument("--role")
     intr.add_argument("--source")

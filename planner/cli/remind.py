@@ -16,7 +16,7 @@ def register(
     subparsers: Any,
 ) -> dict[str, Callable[[Context, argparse.Namespace], int]]:
     parser = subparsers.add_parser(
-        tr("reminders"), help=tr("list today's reminders; switch kinds on/off, set quiet hours")
+        "reminders", help=tr("list today's reminders; switch kinds on/off, set quiet hours")
     )
     parser.add_argument("--date", help=tr("which day (default: today)"))
     parser.add_argument("--json", action="store_true")

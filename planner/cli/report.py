@@ -28,7 +28,7 @@ SETTING = "auto_split_interruption_hours"
 
 def register(subparsers: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]]:
     p = subparsers.add_parser(
-        tr("report"),
+        "report",
         help=tr("the weekly review: how time was spent, interruptions, plan adherence"),
         description=tr("Summarise a local ISO week (Mon–Sun). Exports work without a display."),
     )

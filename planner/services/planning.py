@@ -17,7 +17,7 @@ from planner.domain.defaults import DEFAULT_START as DEFAULT_START
 from planner.domain.defaults import DEFAULT_STOP as DEFAULT_STOP
 from planner.domain.defaults import DEFAULTS as DEFAULTS
 from planner.domain.errors import ConcurrentChange, PlannerError
-from planner.domain.i18n import tr
+from planner.domain.i18n import ntr, tr
 from planner.domain.timerange import Interval, local_date, local_wall_time
 from planner.domain.values import Change, DayV, MeetingV, PlanV, RoleV, SlotV, TaskV, Topic
 from planner.storage import conflicts
@@ -540,7 +540,11 @@ def add_slot(
     clash = _overlapping(session, owner, start, end)
     if clash:
         raise PlannerError(
-            tr("the slot overlaps {clash} other slot(s) of that day").format(clash=len(clash))
+            ntr(
+                "the slot overlaps {n} other slot of that day",
+                "the slot overlaps {n} other slots of that day",
+                len(clash),
+            ).format(n=len(clash))
         )
     day = day_of(session, owner, start, zone)
     slot = Slot(

@@ -44,7 +44,7 @@ from ui.dialogs._common import (
     swatch,
     whole_minutes,
 )
-from ui.formats import clock
+from ui.formats import clock, long_day, short_day
 from ui.gateway import Gateway
 from ui.widgets.fit import fit_window
 
@@ -137,7 +137,7 @@ class EndOfDayDialog(ServiceDialog):
     def __init__(self, gateway: Gateway, day: date, parent: QWidget | None = None) -> None:
         super().__init__(gateway, day, parent)
         self.service = EndOfDayActions(gateway, day)
-        self.setWindowTitle(tr("End of day — {day:%A %d %B %Y}").format(day=day))
+        self.setWindowTitle(tr("End of day — {day}").format(day=long_day(day)))
         self.setObjectName("end_of_day_dialog")
         self.review: DayReview | None = None
         self._next_day = day
@@ -267,7 +267,7 @@ class EndOfDayDialog(ServiceDialog):
         self._next_day = view.next_day
         self.review = review
         names = {r.id: r for r in roles}
-        self.heading.setText(tr("How {day:%A, %d %B} went").format(day=self._day))
+        self.heading.setText(tr("How {day} went").format(day=long_day(self._day)))
         self._show_split(review)
         self.interruption_summary.setText(summary[:1].upper() + summary[1:] + ".")
         rows: list[tuple[str, ...]] = []
@@ -316,7 +316,7 @@ class EndOfDayDialog(ServiceDialog):
         if self.unfinished.count():
             self.unfinished.setCurrentRow(min(max(current, 0), self.unfinished.count() - 1))
         has = bool(review.unfinished)
-        self.carry.setText(tr("Carr&y to {next_day:%a %d %b}").format(next_day=self._next_day))
+        self.carry.setText(tr("Carr&y to {day}").format(day=short_day(self._next_day)))
         for button in (self.carry, self.drop, self.carry_all):
             button.setEnabled(has)
 

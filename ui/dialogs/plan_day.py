@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain import forms
-from planner.domain.i18n import tr
+from planner.domain.i18n import ntr, tr
 from planner.domain.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV
 from ui.actions.plan_day import PlanDayActions
 from ui.dialogs._common import (
@@ -64,7 +64,7 @@ from ui.dialogs._common import (
     scrolled,
     swatch,
 )
-from ui.formats import clock
+from ui.formats import clock, long_day, short_day
 from ui.gateway import Gateway
 from ui.widgets.fit import fit_window
 
@@ -213,7 +213,7 @@ class ShareRow:
         on_done: Callable[[], None],
     ) -> None:
         self.role = role
-        self.swatch = QLabel(tr("<span style='color:{colour}'>■</span>").format(colour=role.colour))
+        self.swatch = QLabel(f"<span style='color:{role.colour}'>■</span>")
         self.label = QLabel(title)
         self.label.setObjectName(f"share_label_{role.id}")
         self.spin = QSpinBox()
@@ -247,7 +247,7 @@ class PlanDayDialog(ServiceDialog):
     def __init__(self, gateway: Gateway, day: date, parent: QWidget | None = None) -> None:
         super().__init__(gateway, day, parent)
         self.service = PlanDayActions(gateway, day)
-        self.setWindowTitle(tr("Plan my day — {day:%A %d %B %Y}").format(day=day))
+        self.setWindowTitle(tr("Plan my day — {day}").format(day=long_day(day)))
         self.setObjectName("plan_day_dialog")
         self._plan: PlanV | None = None
         self._shares: dict[int, int] = {}
@@ -382,11 +382,11 @@ class PlanDayDialog(ServiceDialog):
         self.tasks.model().rowsMoved.connect(self._on_tasks_rows_moved)
         self.move_up = QPushButton(tr("Move &up"))
         self.move_up.setObjectName("move_up")
-        self.move_up.setToolTip(tr("Alt+Up in the list"))
+        self.move_up.setToolTip("Alt+Up in the list")
         self.move_up.clicked.connect(lambda: self._move_task(-1))
         self.move_down = QPushButton(tr("Move dow&n"))
         self.move_down.setObjectName("move_down")
-        self.move_down.setToolTip(tr("Alt+Down in the list"))
+        self.move_down.setToolTip("Alt+Down in the list")
         self.move_down.clicked.connect(lambda: self._move_task(+1))
         # The list claims arrow keys for itself, so Alt+Up/Down are caught before it sees them.
         self.tasks.installEventFilter(self)
@@ -477,7 +477,7 @@ class PlanDayDialog(ServiceDialog):
         self._day_start = view.day_start_minute
         self._is_today_shown = view.is_today
         self._plan, self._carry_from = plan, source
-        self.heading.setText(tr("Plan {day:%A, %d %B %Y}").format(day=self._day))
+        self.heading.setText(tr("Plan {day}").format(day=long_day(self._day)))
         day = plan.day
         self.window_edit.set_minutes(
             forms.minute_of_day(day.start, self._day, self._zone),
@@ -490,11 +490,12 @@ class PlanDayDialog(ServiceDialog):
         self._show_slots(plan)
         self._show_tasks(plan)
         if source is not None and waiting:
-            noun = "task" if waiting == 1 else "tasks"
             self.carry.setText(
-                tr("&Pull in {waiting} unfinished {noun} from {source:%a %d %b}").format(
-                    waiting=waiting, noun=noun, source=source
-                )
+                ntr(
+                    "&Pull in {n} unfinished task from {day}",
+                    "&Pull in {n} unfinished tasks from {day}",
+                    waiting,
+                ).format(n=waiting, day=short_day(source))
             )
             self.carry.setEnabled(True)
         else:
@@ -750,11 +751,10 @@ class PlanDayDialog(ServiceDialog):
             return
         result = self._save(lambda: self.service.carry_over(source), self.message)
         if result is not None:
-            noun = "task" if result[0] == 1 else "tasks"
             self.message.show_note(
-                tr("Pulled in {value} {noun} from {source:%a %d %b}.").format(
-                    value=result[0], noun=noun, source=source
-                )
+                ntr(
+                    "Pulled in {n} task from {day}.", "Pulled in {n} tasks from {day}.", result[0]
+                ).format(n=result[0], day=short_day(source))
             )
 
     def _on_add_task_clicked(self) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from planner.domain.errors import PlannerError
 from planner.domain.i18n import tr
 from planner.domain.values import RoleV
+from ui.formats import clock
 
 MAX_ROLE_KEYS = 9
 # The keystrokes, as the README says them: the focus order is what happened → who → role.
@@ -260,7 +261,7 @@ class QuickLog(QWidget):
         self.error.hide()
         self.roles.select_id(default_role_id)
         self.since.setText(
-            tr("Interruption since {at:%H:%M:%S}").format(at=at.astimezone(self._zone))
+            tr("Interruption since {time}").format(time=clock(at, self._zone, seconds=True))
         )
         self._place(near if near is not None else QCursor.pos())
         self.show()

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.domain.i18n import tr
+from planner.domain.i18n import ntr, tr
 from planner.platform.paths import data_dir
 
 if TYPE_CHECKING:
@@ -153,10 +153,13 @@ class Runtime:
         window.attach(self.gateway)
         if self.recovered:
             window.statusBar().showMessage(
-                tr(
-                    "Splitday did not quit cleanly last time: {recovered} open entry(ies) were "
-                    "closed at the last sign of life and marked for review."
-                ).format(recovered=self.recovered),
+                ntr(
+                    "Splitday did not quit cleanly last time: {n} open entry was closed at the "
+                    "last sign of life and marked for review.",
+                    "Splitday did not quit cleanly last time: {n} open entries were closed at "
+                    "the last sign of life and marked for review.",
+                    self.recovered,
+                ).format(n=self.recovered),
                 20000,
             )
         if self.notice:

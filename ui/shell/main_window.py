@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.clock import Clock
-from planner.domain.i18n import tr
+from planner.domain.i18n import format_locale, tr
 from ui.formats import clock
 from ui.views.now_panel import MiniWindow, NowPanel
 from ui.views.timeline.widget import TimelineWidget
@@ -42,8 +42,11 @@ DAY_FORMAT = "ddd d MMM yyyy"  # the date box's (Qt) format; `short_day` writes 
 
 
 def short_day(day: date) -> str:
-    """'Tue 1 Dec 2026': the date box and the window title say a day the same way."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    """'Tue 1 Dec 2026': the date box and the window title say a day the same way (in the
+    user's locale: QLocale's default, set at start-up)."""
+    if not format_locale():
+        return f"{day:%a} {day.day} {day:%b %Y}"
+    return QLocale().toString(QDate(day.year, day.month, day.day), DAY_FORMAT)
 
 
 class OwnShortcuts(QObject):
@@ -217,38 +220,36 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self.undo_stack.createRedoAction(self, tr("&Redo"))
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.prev_action = self._action(tr("◀ &Previous day"), tr("Alt+Left"), self.previous_day)
-        self.today_action = self._action(tr("&Today"), tr("Alt+Home"), self.go_today)
-        self.next_action = self._action(tr("&Next day ▶"), tr("Alt+Right"), self.next_day)
-        self.plan_action = self._action(tr("&Plan my day…"), tr("Ctrl+P"), self.open_plan_day)
+        self.prev_action = self._action(tr("◀ &Previous day"), "Alt+Left", self.previous_day)
+        self.today_action = self._action(tr("&Today"), "Alt+Home", self.go_today)
+        self.next_action = self._action(tr("&Next day ▶"), "Alt+Right", self.next_day)
+        self.plan_action = self._action(tr("&Plan my day…"), "Ctrl+P", self.open_plan_day)
         # Start / Pause tracking: from any Splitday window (the mini window too)
-        self.track_action = self._action(tr("&Start tracking"), tr("Ctrl+T"), self.toggle_tracking)
+        self.track_action = self._action(tr("&Start tracking"), "Ctrl+T", self.toggle_tracking)
         self.track_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         # the key itself (Ctrl+Alt+I, configurable) is an application-wide shortcut owned by
         # ui/shell/hotkeys.py, so that it works from every Splitday window
         self.interrupt_action = self._action(tr("Log &interruption…"), None, self.log_interruption)
         self.show_hotkey("Ctrl+Alt+I")
         self.interruption_log_action = self._action(
-            tr("Interruption &log…"), tr("Ctrl+L"), self.open_interruption_log
+            tr("Interruption &log…"), "Ctrl+L", self.open_interruption_log
         )
-        self.end_of_day_action = self._action(
-            tr("&End of day…"), tr("Ctrl+E"), self.open_end_of_day
-        )
-        self.review_action = self._action(tr("&Review…"), tr("Ctrl+R"), self.open_review)
+        self.end_of_day_action = self._action(tr("&End of day…"), "Ctrl+E", self.open_end_of_day)
+        self.review_action = self._action(tr("&Review…"), "Ctrl+R", self.open_review)
         self.calendars_action = self._action(tr("&Calendars…"), None, self.open_calendars)
-        self.settings_action = self._action(tr("&Settings…"), tr("Ctrl+,"), self.open_settings)
-        self.mini_action = self._action(tr("&Mini window"), tr("Ctrl+M"), None)
+        self.settings_action = self._action(tr("&Settings…"), "Ctrl+,", self.open_settings)
+        self.mini_action = self._action(tr("&Mini window"), "Ctrl+M", None)
         self.mini_action.setCheckable(True)
         self.mini_action.toggled.connect(self.set_mini_visible)
         self.show_action = self._action(tr("Show/&hide window"), None, self.toggle_visible)
         self.focus_timeline_action = self._action(
-            tr("Go to the &timeline"), tr("Ctrl+1"), lambda: self.timeline.setFocus()
+            tr("Go to the &timeline"), "Ctrl+1", lambda: self.timeline.setFocus()
         )
         self.focus_tasks_action = self._action(
-            tr("Go to the task &list"), tr("Ctrl+2"), lambda: self.tasks.view.setFocus()
+            tr("Go to the task &list"), "Ctrl+2", lambda: self.tasks.view.setFocus()
         )
         self.new_task_action = self._action(
-            tr("&New task…"), tr("Ctrl+N"), lambda: self.tasks.title.setFocus()
+            tr("&New task…"), "Ctrl+N", lambda: self.tasks.title.setFocus()
         )
         self.quit_action = self._action(tr("&Quit"), std.Quit, self.quit)
         self.addActions([self.undo_action, self.redo_action])
@@ -268,7 +269,8 @@ class MainWindow(QMainWindow):
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(DAY_FORMAT)
-        self.date_edit.setLocale(QLocale.c())  # English names, as strftime's in `short_day`
+        if not format_locale():  # the C locale: English names, as strftime's in `short_day`
+            self.date_edit.setLocale(QLocale.c())
         local = self.clock.now().astimezone(self.zone).date()  # until the database says which day
         self.date_edit.setDate(QDate(local.year, local.month, local.day))
         self.date_edit.setAccessibleName(tr("Day shown"))

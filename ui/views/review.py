@@ -411,13 +411,13 @@ class ReviewView(QWidget):
 
     def _ask_export_week_pdf(self) -> None:
         default = f"splitday-{reports.week_label(self.monday)}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, tr("Export the week"), default, tr("*.pdf"))
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export the week"), default, "*.pdf")
         if path:
             self.export_week_pdf(path)
 
     def _ask_export_csv(self) -> None:
         default = f"splitday-{reports.week_label(self.monday)}.csv"
-        path, _ = QFileDialog.getSaveFileName(self, tr("Export as CSV"), default, tr("*.csv"))
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export as CSV"), default, "*.csv")
         if path:
             self.export_csv(path)
 

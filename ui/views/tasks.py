@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.domain.i18n import tr
+from planner.domain.i18n import ntr, tr
 from ui import theme
 from ui.formats import clock
 from ui.views.timeline.widget import MIME_TASK, task_ids_from, task_mime
@@ -329,10 +329,10 @@ class TaskPanel(QWidget):
             self.view.addAction(act)
             return act
 
-        self.up_action = action(tr("Move up"), tr("Ctrl+Up"), lambda: self.move_current(-1))
-        self.down_action = action(tr("Move down"), tr("Ctrl+Down"), lambda: self.move_current(1))
-        self.remove_action = action(tr("Remove from the day"), tr("Delete"), self.remove_current)
-        self.toggle_action = action(tr("Done / not done"), tr("Ctrl+Return"), self.toggle_current)
+        self.up_action = action(tr("Move up"), "Ctrl+Up", lambda: self.move_current(-1))
+        self.down_action = action(tr("Move down"), "Ctrl+Down", lambda: self.move_current(1))
+        self.remove_action = action(tr("Remove from the day"), "Delete", self.remove_current)
+        self.toggle_action = action(tr("Done / not done"), "Ctrl+Return", self.toggle_current)
 
     # ------------------------------------------------------------ data in
 
@@ -360,12 +360,15 @@ class TaskPanel(QWidget):
             minutes = sum(t.estimate_minutes for t in overflow)
             names = ", ".join(t.title for t in overflow[:3]) + ("…" if len(overflow) > 3 else "")
             self.overflow_label.setText(
-                tr(
-                    "<span style='color:{name}'><b>Overflow:</b> {overflow} task(s), {minutes} "
-                    "min did not fit today: {names}</span>"
+                ntr(
+                    "<span style='color:{name}'><b>Overflow:</b> {n} task, {minutes} "
+                    "min did not fit today: {names}</span>",
+                    "<span style='color:{name}'><b>Overflow:</b> {n} tasks, {minutes} "
+                    "min did not fit today: {names}</span>",
+                    len(overflow),
                 ).format(
                     name=self.model.warning.name(),
-                    overflow=len(overflow),
+                    n=len(overflow),
                     minutes=minutes,
                     names=names,
                 )
