@@ -33,6 +33,11 @@ def register(subparsers: Any) -> dict[str, Callable[[Context, argparse.Namespace
         description=tr("Summarise a local ISO week (Mon–Sun). Exports work without a display."),
     )
     p.add_argument("--week", metavar="YYYY-Www", help=tr("e.g. 2026-W48 (default: this week)"))
+    p.add_argument(
+        "--iso",
+        action="store_true",
+        help=tr("this week as an ISO week (Monday to Sunday) whatever the locale's first day"),
+    )
     p.add_argument("--json", action="store_true", help=tr("print the figures as JSON"))
     p.add_argument("--png", metavar="FILE", help=tr("write the week's charts as a PNG image"))
     p.add_argument("--svg", metavar="FILE", help=tr("write the week's charts as SVG"))
@@ -92,10 +97,13 @@ def _figures(
     from planner.review import reports
 
     settings = reports.settings(db, owner, "day_start_minute", SETTING)
-    if args.week:
+    if args.week:  # an ISO week: Monday to Sunday
         monday = reports.parse_week(args.week)
-    else:
-        monday = reports.monday_of(local_date(now, zone, int(settings["day_start_minute"])))
+    else:  # this week as the locale counts it (Sunday-first in the US), or ISO with --iso
+        from planner.domain.localefmt import first_weekday
+
+        today = local_date(now, zone, int(settings["day_start_minute"]))
+        monday = reports.week_start(today, 0 if args.iso else first_weekday())
     week = reports.week_report(db, owner, zone, monday, now)
     trend = reports.share_trend(db, owner, zone, monday, now)
     insight = reports.interruption_insight(db, owner, zone, monday, now, weeks=args.insight_weeks)

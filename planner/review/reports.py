@@ -221,7 +221,15 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def week_start(day: date, first_weekday: int = 0) -> date:
+    """The first day of `day`'s week when weeks start on `first_weekday` (0 Monday, as ISO;
+    6 Sunday, as in the US)."""
+    return day - timedelta(days=(day.weekday() - first_weekday) % 7)
+
+
 def week_label(monday: date) -> str:
+    """The ISO week ('2026-W49') of the Monday in the week that starts on `monday`."""
+    monday += timedelta(days=(7 - monday.weekday()) % 7)
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -359,11 +367,10 @@ def _scan_from(rows: rawsql.Rows, owner: str, lo: datetime) -> datetime:
 def week_report(
     db: Session | sqlite3.Connection, owner: str, zone: tzinfo, monday: date, now: datetime
 ) -> WeekReport:
-    """Every figure of the week's review, in a handful of SQL aggregates."""
-    if monday.weekday() != 0:
-        raise PlannerError(
-            tr("a week starts on a Monday, not on {monday:%A}").format(monday=monday)
-        )
+    """Every figure of the week's review, in a handful of SQL aggregates.
+
+    The week is the seven days from `monday`: an ISO week starts on a Monday, a week in a
+    Sunday-first locale on the Sunday before (week_start); `heat` rows follow `days`."""
     conn = rawsql.Rows(db)
     sqlite = conn.sqlite
     settings = _settings(conn, owner, "day_start_minute", "resumption_cost_minutes")
@@ -449,7 +456,7 @@ def week_report(
         overtime=tuple(overtime),
         slot_minutes=tuple(slot_total),
         on_role_minutes=tuple(on_role),
-        heat=tuple(tuple(row) for row in heat),
+        heat=tuple(tuple(heat[d.weekday()]) for d in days),
         sources=sources,
         interruption_count=count,
         interruption_minutes=sum(s.minutes for s in sources),

@@ -36,7 +36,10 @@ class ReviewActions:
         self.owner = gateway.owner
 
     def this_monday(self) -> date:
-        return reports.monday_of(self.gateway.today())
+        """The first day of this week as the locale counts weeks (Sunday in the US)."""
+        from ui.formats import first_weekday
+
+        return reports.week_start(self.gateway.today(), first_weekday())
 
     def week(self, monday: date) -> Week:
         gateway, owner, now = self.gateway, self.owner, self.gateway.now()

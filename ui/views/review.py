@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCursor, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.domain.i18n import tr
+from planner.domain.i18n import format_locale, tr
 from planner.domain.values import Change, Topic
 from planner.review import reports
 from ui.actions.review import ReviewActions
+from ui.formats import first_weekday
 from ui.gateway import Gateway, ReadFailed
 from ui.widgets.fit import fit_window
 
@@ -175,7 +176,7 @@ class ReviewView(QWidget):
     # ------------------------------------------------------------ public
 
     def show_week(self, monday: date) -> None:
-        self.monday = reports.monday_of(monday)
+        self.monday = reports.week_start(monday, first_weekday())
         self._update_week_label()
         self._stale = True
         if self.isVisible():
@@ -268,7 +269,8 @@ class ReviewView(QWidget):
         try:
             return self.service.this_monday()
         except ReadFailed:  # the local date will do; the week's figures say what failed
-            return reports.monday_of(self.gateway.now().astimezone(self.gateway.zone).date())
+            today = self.gateway.now().astimezone(self.gateway.zone).date()
+            return reports.week_start(today, first_weekday())
 
     def _say(self, text: str) -> None:
         self.message.setText(text[:1].upper() + text[1:])
@@ -367,10 +369,16 @@ class ReviewView(QWidget):
         tab.dirty = False
 
     def _update_week_label(self) -> None:
-        sunday = self.monday + timedelta(days=6)
-        self.week_label.setText(
-            f"{reports.week_label(self.monday)}  ·  {self.monday:%d %b} – {sunday:%d %b %Y}"
-        )
+        last = self.monday + timedelta(days=6)
+        if format_locale():
+            loc = QLocale()
+            first_text = loc.toString(
+                QDate(self.monday.year, self.monday.month, self.monday.day), "d MMM"
+            )
+            last_text = loc.toString(QDate(last.year, last.month, last.day), "d MMM yyyy")
+        else:
+            first_text, last_text = f"{self.monday:%d %b}", f"{last:%d %b %Y}"
+        self.week_label.setText(f"{reports.week_label(self.monday)}  ·  {first_text} – {last_text}")
 
     def _update_summary(self, use_insight: bool) -> None:
         week = self.week
