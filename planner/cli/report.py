@@ -195,6 +195,9 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
         from planner.review import exports
 
         written.extend(exports.write_week_csv(args.csv, week, entries, ctx.zone, day_start, now))
+        written.extend(  # and, for a decimal-comma locale, the copies its spreadsheets read
+            exports.write_week_csv_localised(args.csv, week, entries, ctx.zone, day_start, now)
+        )
     figures = [(fmt, getattr(args, fmt)) for fmt in ("png", "svg", "pdf") if getattr(args, fmt)]
     if figures:
         from planner.review import charts

@@ -18,14 +18,26 @@ from planner.domain.i18n import format_locale
 @cache
 def _babel_locale(name: str) -> Any:
     from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
 
     try:
-        return Locale.parse(name)
+        loc = Locale.parse(name)
     except (UnknownLocaleError, ValueError):
         try:
-            return Locale.parse(name.split("_")[0])
+            loc = Locale.parse(name.split("_")[0])
         except (UnknownLocaleError, ValueError):
             return None
+    if loc.territory is None:  # 'ar' -> ar_EG, 'en' -> en_US: the region's week and clock
+        likely = get_global("likely_subtags").get(loc.language)
+        if likely:
+            parts = str(likely).split("_")
+            region = next((p for p in parts[1:] if p.isupper() or p.isdigit()), None)
+            if region:
+                try:
+                    loc = Locale.parse(f"{loc.language}_{region}")
+                except (UnknownLocaleError, ValueError):
+                    pass
+    return loc
 
 
 def current(name: str | None = None) -> Any:

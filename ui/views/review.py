@@ -238,9 +238,9 @@ class ReviewView(QWidget):
         assert self.week is not None
         lo, hi = self.week.day_bounds[0][0], self.week.day_bounds[-1][1]
         entries, day_start = self.service.entries(Interval(lo, hi))
-        return exports.write_week_csv(
-            path, self.week, entries, self.gateway.zone, day_start, self.gateway.now()
-        )
+        zone, now = self.gateway.zone, self.gateway.now()
+        exports.write_week_csv_localised(path, self.week, entries, zone, day_start, now)
+        return exports.write_week_csv(path, self.week, entries, zone, day_start, now)
 
     # ------------------------------------------------------------ Qt events
 
