@@ -8,6 +8,7 @@ Babel is imported on first use, never at start-up.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime, time, tzinfo
 from functools import cache
 from typing import Any
@@ -33,10 +34,8 @@ def _babel_locale(name: str) -> Any:
             parts = str(likely).split("_")
             region = next((p for p in parts[1:] if p.isupper() or p.isdigit()), None)
             if region:
-                try:
+                with contextlib.suppress(UnknownLocaleError, ValueError):
                     loc = Locale.parse(f"{loc.language}_{region}")
-                except (UnknownLocaleError, ValueError):
-                    pass
     return loc
 
 
