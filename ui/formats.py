@@ -1,14 +1,14 @@
 """Times and dates as the user's locale writes them (QLocale: 12/24-hour, names, order).
 
 QLocale's default is set from SPLITDAY_LANG or the system locale at start-up
-(ui/shell/desktop.install_translations); the C locale keeps the program's own "09:30".
+(ui/formats.install_translations); the C locale keeps the program's own "09:30".
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
-from PySide6.QtCore import QDate, QLocale, QTime
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
 
 from planner.domain.i18n import format_locale
 
@@ -53,3 +53,25 @@ def first_weekday() -> int:
     """0 Monday … 6 Sunday: where the locale's week starts."""
     loc = _locale()
     return 0 if loc is None else int(loc.firstDayOfWeek().value) - 1
+
+
+def install_translations(app: QCoreApplication) -> None:
+    """The user's language in Qt too: QLocale's default (times, dates, first weekday in every
+    widget), Qt's own qtbase catalog (the standard dialogs' buttons) and, for a right-to-left
+    language, the mirrored layout, with or without a Splitday catalog for it."""
+    from PySide6.QtCore import QLibraryInfo, Qt, QTranslator
+    from PySide6.QtGui import QGuiApplication
+
+    from planner.domain import i18n
+
+    name = i18n.format_locale()
+    if name:
+        QLocale.setDefault(QLocale(name))
+    wanted = i18n.requested()
+    if wanted and wanted[0] != i18n.PSEUDO:
+        qt = QTranslator(app)
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        if qt.load(QLocale(wanted[0]), "qtbase", "_", folder):
+            app.installTranslator(qt)
+    if isinstance(app, QGuiApplication) and i18n.is_rtl():
+        app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)

@@ -17,8 +17,8 @@ from planner.domain import i18n
 from planner.domain.clock import FakeClock
 from planner.storage.db import Database
 from ui import formats
+from ui.formats import install_translations
 from ui.gateway import Gateway
-from ui.shell.desktop import install_translations
 from ui.shell.main_window import MainWindow
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -451,6 +451,9 @@ def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | N
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    from ui.formats import install_translations
+
+    install_translations(app)
     if args.dark:
         from ui.theme import use_dark
 

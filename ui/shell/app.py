@@ -313,7 +313,8 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     assert isinstance(app, QApplication)
     app.setApplicationName("Splitday")
     app.setOrganizationName("Splitday")
-    from ui.shell.desktop import apply_icon, apply_identity, install_translations
+    from ui.formats import install_translations
+    from ui.shell.desktop import apply_icon, apply_identity
 
     install_translations(app)  # before any widget exists: its texts and layout direction
     # one app id everywhere (desktop file, window class); the icon follows the first paint

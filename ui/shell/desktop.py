@@ -71,24 +71,3 @@ def quit_after_first_window_from_env(app: QCoreApplication) -> None:
         print(f"splitday: ignoring {QUIT_AFTER_ENV}={raw!r} (not a number)", file=sys.stderr)
         return
     app.installEventFilter(_QuitAfterFirstWindow(app, delay))
-
-
-def install_translations(app: QCoreApplication) -> None:
-    """The user's language in Qt too: QLocale's default (times, dates, first weekday in every
-    widget), Qt's own qtbase catalog (the standard dialogs' buttons) and, for a right-to-left
-    language, the mirrored layout, with or without a Splitday catalog for it."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
-
-    from planner.domain import i18n
-
-    name = i18n.format_locale()
-    if name:
-        QLocale.setDefault(QLocale(name))
-    wanted = i18n.requested()
-    if wanted and wanted[0] != i18n.PSEUDO:
-        qt = QTranslator(app)
-        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        if qt.load(QLocale(wanted[0]), "qtbase", "_", folder):
-            app.installTranslator(qt)
-    if isinstance(app, QGuiApplication) and i18n.is_rtl():
-        app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)

@@ -448,6 +448,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    from ui.formats import install_translations
+
+    install_translations(app)
     if args.dark:
         from ui.theme import use_dark
 
