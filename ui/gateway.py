@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 Step = Callable[[Session], Any]  # a service call: returns a Change, (value, Change) or nothing
 Days = Iterable[date] | Callable[[Session], Iterable[date]]
 EVERYTHING = Change(frozenset(Topic))
-NOT_SAVED = "The change was not saved"
+NOT_SAVED = tr("The change was not saved")
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -97,9 +97,9 @@ def explain(exc: BaseException) -> str:
             if any(word in lowered for word in words):
                 return f"{reason} ({detail})"
         if isinstance(exc, OperationalError | InterfaceError):
-            return f"the database could not be used ({detail})"
-        return f"database error: {detail}"
-    return f"unexpected error ({type(exc).__name__}: {exc})"
+            return tr("the database could not be used ({detail})").format(detail=detail)
+        return tr("database error: {detail}").format(detail=detail)
+    return tr("unexpected error ({name}: {exc})").format(name=type(exc).__name__, exc=exc)
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class _Edit(QUndoCommand):
         gateway = self._gateway
         ok = gateway.replay(
             lambda s: undo.redo(s, gateway.owner, gateway.zone, step_id=self.step_id),
-            failure=f"Could not redo “{self.text()}”",
+            failure=tr("Could not redo “{text}”").format(text=self.text()),
         )
         if not ok:
             self.setObsolete(True)  # the stack drops it: it no longer matches the data
@@ -181,7 +181,7 @@ class _Edit(QUndoCommand):
         gateway = self._gateway
         ok = gateway.replay(
             lambda s: undo.undo(s, gateway.owner, gateway.zone, step_id=self.step_id),
-            failure=f"Could not undo “{self.text()}”",
+            failure=tr("Could not undo “{text}”").format(text=self.text()),
         )
         if not ok:
             self.setObsolete(True)
@@ -262,10 +262,10 @@ class Gateway(QObject):
         except PlannerError as exc:
             raise ReadFailed(str(exc)) from exc
         except (StorageError, SQLAlchemyError) as exc:
-            raise ReadFailed(f"{failure or 'Could not read the data'}: {explain(exc)}") from exc
+            raise ReadFailed(f"{failure or tr('Could not read the data')}: {explain(exc)}") from exc
         except Exception as exc:
             traceback.print_exc()
-            raise ReadFailed(f"{failure or 'Could not read the data'}: {explain(exc)}") from exc
+            raise ReadFailed(f"{failure or tr('Could not read the data')}: {explain(exc)}") from exc
 
     def broadcast(self, change: Change) -> None:
         """What a background job (a calendar sync) changed, for every view."""
@@ -379,20 +379,20 @@ class Gateway(QObject):
                 plan, entries, now, today, start_minute, (bounds.start, bounds.end), status=status
             )
 
-        return self.read(fetch, failure="Could not read the day")
+        return self.read(fetch, failure=tr("Could not read the day"))
 
     def start_tracking(self) -> bool:
         """Start (or resume) tracking: follow the plan from now, or from its next item."""
         return self.run(
             lambda s: day_flow.start(s, self.owner, self.zone, self.now()),
-            failure="Could not start tracking",
+            failure=tr("Could not start tracking"),
         ).ok
 
     def pause_tracking(self) -> bool:
         """Pause tracking: the log stops now; the day stays started."""
         return self.run(
             lambda s: day_flow.pause(s, self.owner, self.zone, self.now()),
-            failure="Could not pause tracking",
+            failure=tr("Could not pause tracking"),
         ).ok
 
     def sync_calendars(
@@ -461,7 +461,7 @@ class Gateway(QObject):
         end: datetime | None = None,
         role_id: int | None = None,
         title: str | None = None,
-        text: str = "Change slot",
+        text: str = tr("Change slot"),
     ) -> bool:
         return self.edit(
             text,
@@ -505,9 +505,13 @@ class Gateway(QObject):
         )
 
     def set_task_status(self, task: TaskV, status: str) -> bool:
-        names = {"done": "Check off task", "open": "Reopen task", "dropped": "Remove task"}
+        names = {
+            "done": tr("Check off task"),
+            "open": tr("Reopen task"),
+            "dropped": tr("Remove task"),
+        }
         return self.edit(
-            names.get(status, "Task status"),
+            names.get(status, tr("Task status")),
             lambda s: planning.set_task_status(s, self.owner, task.id, status, self.now()),
             self._task_days(task),
         )

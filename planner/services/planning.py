@@ -187,7 +187,7 @@ def edit_role(
     role = session.get(Role, role_id)
     if role is None or role.owner != owner:
         raise PlannerError(tr("no role with id {role_id}").format(role_id=role_id))
-    _check_seen(role, seen_version, f"the role {role.name!r}")
+    _check_seen(role, seen_version, tr("the role {name!r}").format(name=role.name))
     if name is not None:
         role.name = name.strip()
     if colour is not None:
@@ -579,7 +579,7 @@ def update_slot(
     slot = session.get(Slot, slot_id)
     if slot is None or slot.owner != owner:
         raise PlannerError(tr("no slot with id {slot_id}").format(slot_id=slot_id))
-    _check_seen(slot, seen_version, "the slot")
+    _check_seen(slot, seen_version, tr("the slot"))
     old_day = slot.day
     new_start = start or slot.start
     new_end = end or slot.end
@@ -713,7 +713,7 @@ def update_task(
 ) -> tuple[TaskV, Change]:
     """Edit a task; `slot_id=None` unschedules it, `False` (default) leaves the slot alone."""
     task = _task(session, owner, task_id)
-    _check_seen(task, seen_version, f"the task {task.title!r}")
+    _check_seen(task, seen_version, tr("the task {title!r}").format(title=task.title))
     if title is not None:
         clean = " ".join(title.split())
         if not clean:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from planner.calendars import sync as calendars
 from planner.calendars.fetch import Fetcher, UrlFetcher
 from planner.calendars.sync import Rule, SourceV, SyncResult
+from planner.domain.i18n import tr
 from planner.domain.values import Change, RoleV, Topic
 from planner.services import planning
 from ui.gateway import Gateway, Outcome
@@ -53,7 +54,7 @@ class CalendarActions:
         def fetch(s: Session) -> tuple[list[SourceV], list[RoleV]]:
             return calendars.list_sources(s, owner), planning.list_roles(s, owner)
 
-        return self.gateway.read(fetch, failure="Could not read the calendars")
+        return self.gateway.read(fetch, failure=tr("Could not read the calendars"))
 
     def sync_interval_minutes(self) -> int:
         return self.gateway.read(lambda s: calendars.sync_interval_minutes(s, self.owner))

@@ -51,8 +51,16 @@ class EndOfDayActions:
             summary = tracking.day_summary(s, owner, day, zone, now)
             words = (
                 summary.describe()
-                + (f", {summary.in_focus} in a focus block" if summary.in_focus else "")
-                + (f", {summary.after_stop} after the hard stop" if summary.after_stop else "")
+                + (
+                    tr(", {in_focus} in a focus block").format(in_focus=summary.in_focus)
+                    if summary.in_focus
+                    else ""
+                )
+                + (
+                    tr(", {after_stop} after the hard stop").format(after_stop=summary.after_stop)
+                    if summary.after_stop
+                    else ""
+                )
             )
             return EndOfDayView(
                 load_review(s, owner, day, zone, now),
@@ -64,7 +72,7 @@ class EndOfDayActions:
                 tuple(planning.list_slots(s, owner, day)),
             )
 
-        return self.gateway.read(fetch, failure="Could not read the day")
+        return self.gateway.read(fetch, failure=tr("Could not read the day"))
 
     def _record(self, text: str, step: Any, days: set[date]) -> Outcome[Any]:
         """A plan edit, recorded as one undoable step in the core (Ctrl+Z in the window)."""

@@ -84,7 +84,7 @@ class PlanDayActions:
                 planning.day_of(s, owner, now, zone) == day,
             )
 
-        return self.gateway.read(fetch, failure="Could not read the plan")
+        return self.gateway.read(fetch, failure=tr("Could not read the plan"))
 
     def plan_due(self) -> bool:
         """The morning rule (the core's: planner.services.day.morning_plan_due): a workday

@@ -238,7 +238,7 @@ class MessageBar(QLabel):
         self.hide()
 
 
-KEPT = "What you typed is kept here: try again."
+KEPT = tr("What you typed is kept here: try again.")
 
 
 class ServiceDialog(QDialog):

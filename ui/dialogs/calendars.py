@@ -49,7 +49,15 @@ from ui.workers import SyncWorker
 # Saves what the editor holds; "" when it was saved, else why not (the editor stays open).
 SaveSource = Callable[["SourceEditor"], str]
 
-COLUMNS = ("Name", "Kind", "Location", "Role", "Enabled", "Last sync", "Status")
+COLUMNS = (
+    tr("Name"),
+    tr("Kind"),
+    tr("Location"),
+    tr("Role"),
+    tr("Enabled"),
+    tr("Last sync"),
+    tr("Status"),
+)
 
 
 class SourcesModel(QAbstractTableModel):
@@ -480,8 +488,11 @@ class CalendarsDialog(QDialog):
             else:
                 lines.append(f"{r.name}: {r.counts}")
             lines += [f"    {p}" for p in r.problems[:5]]
-            lines += [f"    clash with your slot: {c.summary}" for c in r.clashes[:5]]
-        self.status_label.setText("\n".join(lines) or "no enabled calendars")
+            lines += [
+                tr("    clash with your slot: {summary}").format(summary=c.summary)
+                for c in r.clashes[:5]
+            ]
+        self.status_label.setText("\n".join(lines) or tr("no enabled calendars"))
         self._end_sync()
         self.sync_finished.emit(results)
         if self.service.synced(results):

@@ -50,13 +50,13 @@ from ui.widgets.fit import fit_window
 
 TASK_ID = Qt.ItemDataRole.UserRole
 SPLIT_COLUMNS = (
-    "Role",
-    "Your target",
-    "Planned",
-    "Actual",
-    "Difference",
-    "Planned share",
-    "Actual share",
+    tr("Role"),
+    tr("Your target"),
+    tr("Planned"),
+    tr("Actual"),
+    tr("Difference"),
+    tr("Planned share"),
+    tr("Actual share"),
 )
 PLANNED_SHARE, ACTUAL_SHARE = 5, 6
 
@@ -325,8 +325,14 @@ class EndOfDayDialog(ServiceDialog):
             self.status.setText(tr("Closed at {time}.").format(time=clock(closed)))
             self.close_day.setEnabled(False)
         else:
-            running = f"{review.running} entry still running · " if review.running else ""
-            self.status.setText(running + "Closing ends what is running and marks the day done.")
+            running = (
+                tr("{running} entry still running · ").format(running=review.running)
+                if review.running
+                else ""
+            )
+            self.status.setText(
+                running + tr("Closing ends what is running and marks the day done.")
+            )
             self.close_day.setEnabled(True)
 
     def _show_split(self, review: DayReview) -> None:
@@ -363,7 +369,11 @@ class EndOfDayDialog(ServiceDialog):
             f"interrupted {format_minutes(review.interruption_minutes)}",
         ]
         if review.overtime_minutes >= 1:
-            parts.append(f"past the hard stop {format_minutes(review.overtime_minutes)}")
+            parts.append(
+                tr("past the hard stop {format_minutes}").format(
+                    format_minutes=format_minutes(review.overtime_minutes)
+                )
+            )
         self.totals.setText(" · ".join(parts) + ".")
 
     def _announce(self, change: Change) -> None:

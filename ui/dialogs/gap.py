@@ -26,12 +26,12 @@ from planner.services.gaps import Gap
 from ui.formats import clock
 
 CHOICES = (
-    ("meeting", "&Meeting"),
-    ("interruption", "&Interruption"),
-    ("break", "&Break"),
-    ("work", "&Work on"),
+    ("meeting", tr("&Meeting")),
+    ("interruption", tr("&Interruption")),
+    ("break", tr("&Break")),
+    ("work", tr("&Work on")),
 )
-CAUSES = {"sleep": "the computer was asleep", "idle": "nobody used the computer"}
+CAUSES = {"sleep": tr("the computer was asleep"), "idle": tr("nobody used the computer")}
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,10 @@ class GapAnswer:
 def describe(gap: Gap, zone: tzinfo) -> str:
     start = clock(gap.start, zone)
     end = clock(gap.end, zone)
-    cause = CAUSES.get(gap.cause, "you were away")
-    return f"From {start} to {end} ({round(gap.minutes)} min) {cause}.\nWhat was it?"
+    cause = CAUSES.get(gap.cause, tr("you were away"))
+    return tr("From {start} to {end} ({minutes} min) {cause}.\nWhat was it?").format(
+        start=start, end=end, minutes=round(gap.minutes), cause=cause
+    )
 
 
 class GapDialog(QDialog):

@@ -154,7 +154,7 @@ class InterruptionModel(QAbstractTableModel):
             r = self._names.get(e.role_id or -1)
             return QColor(r.colour) if r else None
         if role == Qt.ItemDataRole.ToolTipRole and e.needs_review:
-            return "closed after a crash: check its end"
+            return tr("closed after a crash: check its end")
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

@@ -73,9 +73,9 @@ COL_ROLE, COL_START, COL_END, COL_TITLE = range(4)
 TASK_ID = Qt.ItemDataRole.UserRole
 TASK_MOVES = {int(Qt.Key.Key_Up): -1, int(Qt.Key.Key_Down): +1}
 PREFERRED_SIZE = QSize(1160, 680)
-SPLIT_NOTE = (
-    "The split is saved as your standing targets: the end-of-day review and the week "
-    "compare with it (also in Settings › Roles)."
+SPLIT_NOTE = tr(
+    "The split is saved as your standing targets: the end-of-day review and the week compare with"
+    " it (also in Settings › Roles)."
 )
 
 
@@ -382,11 +382,11 @@ class PlanDayDialog(ServiceDialog):
         self.tasks.model().rowsMoved.connect(self._on_tasks_rows_moved)
         self.move_up = QPushButton(tr("Move &up"))
         self.move_up.setObjectName("move_up")
-        self.move_up.setToolTip("Alt+Up in the list")
+        self.move_up.setToolTip(tr("Alt+Up in the list"))
         self.move_up.clicked.connect(lambda: self._move_task(-1))
         self.move_down = QPushButton(tr("Move dow&n"))
         self.move_down.setObjectName("move_down")
-        self.move_down.setToolTip("Alt+Down in the list")
+        self.move_down.setToolTip(tr("Alt+Down in the list"))
         self.move_down.clicked.connect(lambda: self._move_task(+1))
         # The list claims arrow keys for itself, so Alt+Up/Down are caught before it sees them.
         self.tasks.installEventFilter(self)
@@ -540,7 +540,7 @@ class PlanDayDialog(ServiceDialog):
         roles = {r.id: r for r in self._active_roles()}
         for m in meetings:
             if m.all_day:
-                when = "all day"
+                when = tr("all day")
             else:
                 start, end = (wall(t, self._day, self._zone) for t in (m.start, m.end))
                 when = f"{start}–{end}"
@@ -596,7 +596,7 @@ class PlanDayDialog(ServiceDialog):
         if task.status != "open":
             parts.append(f"({task.status})")
         elif task.id in overflow:
-            parts.append("(does not fit)")
+            parts.append(tr("(does not fit)"))
         item = QListWidgetItem("  ".join(parts))
         item.setData(TASK_ID, task.id)
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsDropEnabled)
@@ -615,7 +615,7 @@ class PlanDayDialog(ServiceDialog):
         window = (day.stop - day.start).total_seconds() / 60
         text = f"{len(plan.slots)} slots, {planned / 60:.1f} h of {window / 60:.1f} h planned"
         if day.closed_at is not None:
-            text += " · the day is closed"
+            text += tr(" · the day is closed")
         elif day.started_at is not None:
             started = day.started_at.astimezone(self._zone)
             text += " · " + tr("started at {time}").format(time=clock(started))

@@ -25,14 +25,14 @@ from ui.formats import clock
 
 MAX_ROLE_KEYS = 9
 # The keystrokes, as the README says them: the focus order is what happened → who → role.
-HINT = (
-    "Type what happened, Tab, who it was, Tab, a digit for the role, Enter.\n"
-    "Tab in who takes the suggestion · Alt+1–9 or ↑↓: the role from any field · "
-    "done already: Tab to took…, Ctrl+Enter · Esc: cancel"
+HINT = tr(
+    "Type what happened, Tab, who it was, Tab, a digit for the role, Enter.\nTab in who takes the"
+    " suggestion · Alt+1–9 or ↑↓: the role from any field · done already: Tab to took…, "
+    "Ctrl+Enter · Esc: cancel"
 )
 RETRY_MS = 10_000  # a save that failed (disk, server) is tried again this often, as typed
-KEEP_HINT = "Your text stays here: Enter tries again (Splitday also retries every 10 s)."
-DISCARD_HINT = "Not saved yet. Esc again throws it away; Enter tries again."
+KEEP_HINT = tr("Your text stays here: Enter tries again (Splitday also retries every 10 s).")
+DISCARD_HINT = tr("Not saved yet. Esc again throws it away; Enter tries again.")
 
 
 @dataclass(frozen=True)

@@ -46,21 +46,29 @@ from ui.widgets.fit import fit_window
 
 # The numeric settings a person may change here, with their labels.
 NUMBER_SETTINGS = (
-    ("min_block_minutes", "Minimum focus block", "Auto-split never makes a slot shorter"),
-    ("slot_lead_minutes", "Remind before a slot starts", "0 = at the start"),
-    ("slot_end_warning_minutes", "Warn before a slot ends", "0 = at the end"),
-    ("overtime_every_minutes", "Past the hard stop, remind every", ""),
-    ("interruption_nag_minutes", "Ask about a long interruption after", ""),
-    ("resumption_cost_minutes", "Resumption cost of an interruption", "Time lost getting back"),
+    (
+        "min_block_minutes",
+        tr("Minimum focus block"),
+        tr("Auto-split never makes a slot shorter"),
+    ),
+    ("slot_lead_minutes", tr("Remind before a slot starts"), tr("0 = at the start")),
+    ("slot_end_warning_minutes", tr("Warn before a slot ends"), tr("0 = at the end")),
+    ("overtime_every_minutes", tr("Past the hard stop, remind every"), ""),
+    ("interruption_nag_minutes", tr("Ask about a long interruption after"), ""),
+    (
+        "resumption_cost_minutes",
+        tr("Resumption cost of an interruption"),
+        tr("Time lost getting back"),
+    ),
 )
 # The reminder kinds a person may switch off (planner/services/reminders.py), with their labels.
 REMINDER_SWITCHES = (
-    ("remind_slot_start", "When a slot starts"),
-    ("remind_slot_end", "Before a slot ends"),
-    ("remind_meeting", "Before a meeting"),
-    ("remind_hard_stop", "At the hard stop"),
-    ("remind_overtime", "During overtime"),
-    ("remind_interruption", "When an interruption runs long"),
+    ("remind_slot_start", tr("When a slot starts")),
+    ("remind_slot_end", tr("Before a slot ends")),
+    ("remind_meeting", tr("Before a meeting")),
+    ("remind_hard_stop", tr("At the hard stop")),
+    ("remind_overtime", tr("During overtime")),
+    ("remind_interruption", tr("When an interruption runs long")),
 )
 
 
@@ -362,9 +370,9 @@ class SettingsDialog(ServiceDialog):
             for role in ordered:
                 self._role_rows[role.id].show(role)
         total = sum(r.target_percent for r in roles if not r.archived)
-        text = f"Target shares add up to {total:g} %"
+        text = tr("Target shares add up to {total:g} %").format(total=total)
         if round(total) != 100:
-            text += " — auto-split scales them to 100 %"
+            text += tr(" — auto-split scales them to 100 %")
         self.targets_sum.setText(text)
 
     def _announce(self, change: Change) -> None:

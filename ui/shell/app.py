@@ -25,10 +25,9 @@ if TYPE_CHECKING:
     from ui.shell.single_instance import SingleInstance
     from ui.widgets.toast import ToastStack
 
-NO_DISPLAY = (
-    "splitday: no display found (DISPLAY and WAYLAND_DISPLAY are unset). "
-    "Run it in a desktop session, under Xvfb (xvfb-run splitday), "
-    "or with QT_QPA_PLATFORM=offscreen."
+NO_DISPLAY = tr(
+    "splitday: no display found (DISPLAY and WAYLAND_DISPLAY are unset). Run it in a desktop "
+    "session, under Xvfb (xvfb-run splitday), or with QT_QPA_PLATFORM=offscreen."
 )
 TICK_CHECK_MS = 15_000
 STEPPED_TICK_CHECK_MS = 200  # a clock stepped from outside (planner.domain.clock.FileClock)
@@ -70,7 +69,9 @@ def _when(path: Path) -> str:
 
 def _database_error(exc: Exception) -> str:
     detail = getattr(exc, "orig", None) or exc
-    return f"cannot open the database: {type(exc).__name__}: {detail}"
+    return tr("cannot open the database: {name}: {detail}").format(
+        name=type(exc).__name__, detail=detail
+    )
 
 
 class Runtime:
@@ -203,11 +204,15 @@ class Runtime:
         try:
             if box.clickedButton() is restore and backups:
                 kept = restore_sqlite(path, backups[0])
-                self.notice = f"Restored {backups[0].name}; the damaged file is kept as {kept}"
+                self.notice = tr("Restored {name}; the damaged file is kept as {kept}").format(
+                    name=backups[0].name, kept=kept
+                )
                 return True
             if box.clickedButton() is fresh:
                 kept = set_aside(path, "damaged")
-                self.notice = f"Started fresh; the damaged file is kept as {kept}"
+                self.notice = tr("Started fresh; the damaged file is kept as {kept}").format(
+                    kept=kept
+                )
                 return True
         except (OSError, StorageError) as exc:
             QMessageBox.critical(

@@ -91,20 +91,20 @@ class Interruptions(QObject):
     def _hotkey(self, at: datetime) -> str:
         if self._quick_log.isVisible():
             self._quick_log.activateWindow()
-            return "the quick log is already open"
+            return tr("the quick log is already open")
         if self._resumed_at is not None and time.monotonic() - self._resumed_at < DEBOUNCE:
-            return "ignored a repeated key press"
+            return tr("ignored a repeated key press")
         try:
             run, default_role = self.service.hotkey_state(at)
         except ReadFailed as exc:  # let the person type anyway: the save says what happens
             self._quick_log.open_at(at, None)
             self._quick_log.say(str(exc))
-            return "quick log open"
+            return tr("quick log open")
         if run is not None and run.kind == "interruption":
             self._resumed_at = time.monotonic()
             return self.back_to_work()
         self._quick_log.open_at(at, default_role)
-        return "quick log open"
+        return tr("quick log open")
 
     def _on_quick_log_logged(self, entry: QuickLogEntry) -> None:
         try:
@@ -149,9 +149,11 @@ class Interruptions(QObject):
         if before is not None:
             took = f" (interruption {round((done.at - before.start).total_seconds() / 60)} min)"
         if entry.end is None:
-            text = f"back to work: {self._role_names.get(entry.role_id or -1, '?')}{took}"
+            text = tr("back to work: {get}{took}").format(
+                get=self._role_names.get(entry.role_id or -1, "?"), took=took
+            )
         else:
-            text = f"interruption ended{took}"
+            text = tr("interruption ended{took}").format(took=took)
         self.resumed.emit(text)
         return text
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ui.gateway import Gateway
     from ui.views.tasks import TaskPanel
 
-NOT_YET = "{} is not available yet in this build."
+NOT_YET = tr("{} is not available yet in this build.")
 DAY_FORMAT = "ddd d MMM yyyy"  # the date box's (Qt) format; `short_day` writes the same
 
 
@@ -589,11 +589,11 @@ class MainWindow(QMainWindow):
             same_length = changes.get("end", slot.end) - changes.get("start", slot.start) == (
                 slot.end - slot.start
             )
-            text = "Move slot" if same_length else "Resize slot"
+            text = tr("Move slot") if same_length else tr("Resize slot")
         elif "role_id" in changes:
-            text = "Change slot role"
+            text = tr("Change slot role")
         else:
-            text = "Rename slot"
+            text = tr("Rename slot")
         self.gateway.change_slot(slot, text=text, **changes)
 
     def _on_timeline_slot_remove_requested(self, slot_id: int) -> None:

@@ -100,8 +100,10 @@ class SingleInstance(QObject):
                 os.unlink(path)
             except OSError as exc:
                 raise OSError(
-                    f"{path} belongs to another user (uid {st.st_uid}) and cannot be removed: "
-                    "use a private folder (XDG_RUNTIME_DIR) or set SPLITDAY_SOCKET elsewhere"
+                    tr(
+                        "{path} belongs to another user (uid {st_uid}) and cannot be removed: use"
+                        " a private folder (XDG_RUNTIME_DIR) or set SPLITDAY_SOCKET elsewhere"
+                    ).format(path=path, st_uid=st.st_uid)
                 ) from exc
 
     def holder_pid(self) -> int | None:
@@ -129,7 +131,11 @@ class SingleInstance(QObject):
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not server.listen(self.name):
-            raise OSError(f"cannot listen on {self.name}: {server.errorString()}")
+            raise OSError(
+                tr("cannot listen on {name}: {errorString}").format(
+                    name=self.name, errorString=server.errorString()
+                )
+            )
         server.newConnection.connect(self._on_server_new_connection)
         self._server = server
 
@@ -286,8 +292,9 @@ def claim_instance(owner: str | None = None) -> SingleInstance | int:
     if reply is None:
         pid = instance.holder_pid()
         print(
-            f"splitday: another Splitday (pid {pid}) holds {instance.name}.lock "
-            "but does not answer",
+            tr(
+                "splitday: another Splitday (pid {pid}) holds {name}.lock but does not answer"
+            ).format(pid=pid, name=instance.name),
             file=sys.stderr,
         )
         return 1

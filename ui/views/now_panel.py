@@ -81,7 +81,7 @@ class FocusCard(QFrame):
         role = focus.interruption_role.name if focus.interruption_role else None
         planned = focus.role.name if focus.slot is not None and focus.role else None
         words = in_words(entry.flags, role, planned)
-        head = f"⚡ Interruption since {self._hhmm(entry.start)}"
+        head = tr("⚡ Interruption since {hhmm}").format(hhmm=self._hhmm(entry.start))
         if words:
             head += f" — {words}"
         elif role:
@@ -119,7 +119,7 @@ class FocusCard(QFrame):
         elif focus.task is not None:
             self.task.setText(focus.task.title)
         elif focus.slot is not None:
-            self.task.setText(focus.slot.title or "No task planned for this slot")
+            self.task.setText(focus.slot.title or tr("No task planned for this slot"))
         elif focus.meeting is not None:
             self.task.setText(focus.meeting.summary or "a meeting")
         elif focus.after_stop and focus.working is not None:
@@ -179,8 +179,8 @@ class FocusCard(QFrame):
         text = focus.state[:1].upper() + focus.state[1:]
         if focus.follows_from is not None and focus.follows_from > focus.now:
             text += f" from {self._hhmm(focus.follows_from)}"
-        if not focus.tracking and focus.state != "day closed":
-            text += " · Ctrl+T" if self.compact else " — Ctrl+T starts tracking"
+        if not focus.tracking and focus.state != tr("day closed"):
+            text += tr(" · Ctrl+T") if self.compact else tr(" — Ctrl+T starts tracking")
         return text
 
     def _fit_height(self) -> None:

@@ -150,10 +150,10 @@ class ReviewView(QWidget):
         self.tabs = QTabWidget()
         self._tabs: list[_ChartTab] = []
         for name, title in (
-            ("time-split", "Time split"),
-            ("share", "Target vs actual"),
-            ("interruptions", "Interruptions"),
-            ("adherence", "Plan adherence"),
+            ("time-split", tr("Time split")),
+            ("share", tr("Target vs actual")),
+            ("interruptions", tr("Interruptions")),
+            ("adherence", tr("Plan adherence")),
         ):
             tab = _ChartTab(name)
             self._tabs.append(tab)
@@ -385,7 +385,9 @@ class ReviewView(QWidget):
         assert week is not None
         share = week.actual_share()
         parts = [
-            f"{r.name} {100 * share.get(r.id, 0.0):.0f} % (your target {r.target_percent:.0f} %)"
+            tr("{name} {value:.0f} % (your target {target_percent:.0f} %)").format(
+                name=r.name, value=100 * share.get(r.id, 0.0), target_percent=r.target_percent
+            )
             for r in week.roles
             if not r.archived
         ]

@@ -104,7 +104,7 @@ class TaskModel(QAbstractTableModel):
             if slot is not None:
                 return clock(slot.start, self.zone)
         if task.id in self.overflow:
-            return "did not fit"
+            return tr("did not fit")
         return "unscheduled"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -137,9 +137,15 @@ class TaskModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             name = role_v.name if role_v else "?"
             extra = (
-                "\nDid not fit into today's slots of that role." if task.id in self.overflow else ""
+                tr("\nDid not fit into today's slots of that role.")
+                if task.id in self.overflow
+                else ""
             )
-            carried = f"\nCarried over {task.carried_over}×" if task.carried_over else ""
+            carried = (
+                tr("\nCarried over {carried_over}×").format(carried_over=task.carried_over)
+                if task.carried_over
+                else ""
+            )
             return f"{task.title}\n{name} · {task.estimate_minutes} min{carried}{extra}"
         if role == Qt.ItemDataRole.AccessibleTextRole and col == TITLE:
             return f"{task.title}, {role_v.name if role_v else ''}, {self.when(task)}"

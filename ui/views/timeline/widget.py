@@ -406,12 +406,12 @@ class TimelineWidget(TimelinePainting):
                 )
             )
         entries: list[tuple[str, dict[str, int]]] = [
-            ("Move 5 min earlier\tCtrl+Up", {"move": -STEP}),
-            ("Move 5 min later\tCtrl+Down", {"move": STEP}),
-            ("5 min longer\tShift+Down", {"bottom": STEP}),
-            ("5 min shorter\tShift+Up", {"bottom": -STEP}),
-            ("Start 5 min earlier\tCtrl+Shift+Up", {"top": -STEP}),
-            ("Start 5 min later\tCtrl+Shift+Down", {"top": STEP}),
+            (tr("Move 5 min earlier\tCtrl+Up"), {"move": -STEP}),
+            (tr("Move 5 min later\tCtrl+Down"), {"move": STEP}),
+            (tr("5 min longer\tShift+Down"), {"bottom": STEP}),
+            (tr("5 min shorter\tShift+Up"), {"bottom": -STEP}),
+            (tr("Start 5 min earlier\tCtrl+Shift+Up"), {"top": -STEP}),
+            (tr("Start 5 min later\tCtrl+Shift+Down"), {"top": STEP}),
         ]
         for text, kwargs in entries:
             action = menu.addAction(text)
