@@ -132,4 +132,4 @@ def format_span(span: timedelta) -> str:
 
 
 def format_left(left: timedelta) -> str:
-    return f"{format_span(left)} left"
+    return tr("{span} left").format(span=format_span(left))

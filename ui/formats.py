@@ -49,6 +49,29 @@ def long_day(day: date) -> str:
     return str(loc.toString(QDate(day.year, day.month, day.day), QLocale.FormatType.LongFormat))
 
 
+def day_heading(day: date) -> str:
+    """'Monday 7 December 2026' (C) or the locale's long date, for the main window's heading."""
+    if _locale() is None:
+        return f"{day:%A} {day.day} {day:%B %Y}"
+    return long_day(day)
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """'7.8' (C, en) or '7,8' (de, it, fr, es)."""
+    loc = _locale()
+    return f"{value:.{digits}f}" if loc is None else str(loc.toString(float(value), "f", digits))
+
+
+def weekday_name(weekday: int) -> str:
+    """The full name of weekday 0 (Monday) … 6 (Sunday): 'Monday' (C), 'lunedì' (it)."""
+    loc = _locale()
+    if loc is None:
+        import calendar
+
+        return calendar.day_name[weekday]
+    return str(loc.dayName(weekday + 1, QLocale.FormatType.LongFormat))
+
+
 def first_weekday() -> int:
     """0 Monday … 6 Sunday: where the locale's week starts."""
     loc = _locale()

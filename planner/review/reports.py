@@ -598,9 +598,11 @@ class Insight:
 
 
 def _weekday_span(weekdays: Sequence[int]) -> str:
+    from planner.domain.localefmt import weekday_name
+
     if len(weekdays) == 1:
-        return WEEKDAY_NAMES[weekdays[0]]
-    return f"{WEEKDAY_NAMES[weekdays[0]]}–{WEEKDAY_NAMES[weekdays[-1]]}"
+        return weekday_name(weekdays[0])
+    return f"{weekday_name(weekdays[0])}–{weekday_name(weekdays[-1])}"
 
 
 def find_cluster(
@@ -668,13 +670,20 @@ def interruption_insight(
     focus_role = max(others, key=lambda r: r.target_percent).id if others else None
     span = f"{_weekday_span(weekdays)} {hours[0]:02d}:00–{hours[1]:02d}:00"
     if source_share >= 0.5:
-        what = f"mostly {top_source}"
+        what = tr("mostly {top_source}").format(top_source=top_source)
     else:
         ranked = sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))
-        what = "most often " + " and ".join(s for s, _ in ranked[:2])
-    text = (
-        f"Most interruptions: {span}, {what} "
-        f"({count} of {total} in the last {weeks} weeks, {round(100 * count / total)} %)."
+        what = tr("most often ") + tr(" and ").join(s for s, _ in ranked[:2])
+    text = tr(
+        "Most interruptions: {span}, {what} ({count} of {total} in the last {weeks} weeks, "
+        "{value} %)."
+    ).format(
+        span=span,
+        what=what,
+        count=count,
+        total=total,
+        weeks=weeks,
+        value=round(100 * count / total),
     )
     return Insight(
         weeks=weeks,

@@ -179,7 +179,7 @@ class EndOfDayDialog(ServiceDialog):
         self.interruption_summary = QLabel()
         self.interruption_summary.setObjectName("interruption_summary")
         self.interruptions_model = RowsModel(
-            ("Time", "Minutes", "Role", "Who / what", "Flags"), (1,)
+            (tr("Time"), tr("Minutes"), tr("Role"), tr("Who / what"), tr("Flags")), (1,)
         )
         self.interruptions = _table("interruptions", self.interruptions_model)
         self.interruptions.setAccessibleName(tr("today's interruptions"))
@@ -364,9 +364,15 @@ class EndOfDayDialog(ServiceDialog):
         self.split_model.set_bars(PLANNED_SHARE, planned)
         self.split_model.set_bars(ACTUAL_SHARE, actual)
         parts = [
-            f"Planned {format_minutes(review.planned_minutes)}",
-            f"worked {format_minutes(review.actual_minutes)}",
-            f"interrupted {format_minutes(review.interruption_minutes)}",
+            tr("Planned {format_minutes}").format(
+                format_minutes=format_minutes(review.planned_minutes)
+            ),
+            tr("worked {format_minutes}").format(
+                format_minutes=format_minutes(review.actual_minutes)
+            ),
+            tr("interrupted {format_minutes}").format(
+                format_minutes=format_minutes(review.interruption_minutes)
+            ),
         ]
         if review.overtime_minutes >= 1:
             parts.append(

@@ -37,12 +37,12 @@ from planner.domain.flags import entry_in_words
 from planner.domain.i18n import tr
 from planner.domain.values import Change, EntryV, RoleV
 from ui.actions.interruptions import DayLog
-from ui.formats import clock
+from ui.formats import clock, long_day
 from ui.gateway import Outcome, ReadFailed
 from ui.widgets.fit import fit_window
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Start", "Minutes", "Role", "Source", "Note", "Flags")
+COLUMNS = (tr("Start"), tr("Minutes"), tr("Role"), tr("Source"), tr("Note"), tr("Flags"))
 START, MINUTES, ROLE, SOURCE, NOTE, FLAGS = range(len(COLUMNS))
 
 
@@ -286,7 +286,7 @@ class InterruptionLogDialog(QDialog):
             self._show_error(str(exc))
             return
         self.model.set_log(log)
-        self.summary.setText(f"{log.day:%A %d %B %Y}: {log.summary}")
+        self.summary.setText(f"{long_day(log.day)}: {log.summary}")
         self.to_work_button.setEnabled(bool(log.entries))
         self.reloaded.emit()
 

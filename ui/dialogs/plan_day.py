@@ -64,11 +64,11 @@ from ui.dialogs._common import (
     scrolled,
     swatch,
 )
-from ui.formats import clock, long_day, short_day
+from ui.formats import clock, decimal, long_day, short_day
 from ui.gateway import Gateway
 from ui.widgets.fit import fit_window
 
-SLOT_COLUMNS = ("Role", "Start", "End", "Title")
+SLOT_COLUMNS = (tr("Role"), tr("Start"), tr("End"), tr("Title"))
 COL_ROLE, COL_START, COL_END, COL_TITLE = range(4)
 TASK_ID = Qt.ItemDataRole.UserRole
 TASK_MOVES = {int(Qt.Key.Key_Up): -1, int(Qt.Key.Key_Down): +1}
@@ -144,7 +144,7 @@ class SlotTableModel(QAbstractTableModel):
                 return wall(slot.start, self._day, self._zone)
             if col == COL_END:
                 return wall(slot.end, self._day, self._zone)
-            return slot.title or ("auto" if slot.origin == "auto" else "")
+            return slot.title or (tr("auto") if slot.origin == "auto" else "")
         if role == Qt.ItemDataRole.EditRole:
             if col == COL_ROLE:
                 return slot.role_id
@@ -613,7 +613,11 @@ class PlanDayDialog(ServiceDialog):
         day = plan.day
         planned = sum((s.end - s.start).total_seconds() / 60 for s in plan.slots)
         window = (day.stop - day.start).total_seconds() / 60
-        text = f"{len(plan.slots)} slots, {planned / 60:.1f} h of {window / 60:.1f} h planned"
+        text = ntr(
+            "{n} slot, {planned} h of {window} h planned",
+            "{n} slots, {planned} h of {window} h planned",
+            len(plan.slots),
+        ).format(n=len(plan.slots), planned=decimal(planned / 60), window=decimal(window / 60))
         if day.closed_at is not None:
             text += tr(" · the day is closed")
         elif day.started_at is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -41,6 +40,7 @@ from ui.dialogs._common import (
     run_dialog,
     scrolled,
 )
+from ui.formats import weekday_name
 from ui.gateway import Gateway
 from ui.widgets.fit import fit_window
 
@@ -130,7 +130,7 @@ class HoursRow:
 
     def __init__(self, weekday: int, dialog: SettingsDialog) -> None:
         self.weekday = weekday
-        self.is_workday = QCheckBox(calendar.day_name[weekday])
+        self.is_workday = QCheckBox(weekday_name(weekday))
         self.is_workday.setObjectName(f"workday_{weekday}")
         self.window = WindowEdit(f"hours_{weekday}")
         self.is_workday.toggled.connect(lambda: dialog.save_hours(self))
@@ -418,9 +418,7 @@ class SettingsDialog(ServiceDialog):
         )
         if result is None:
             why = self.hours_message.text()
-            self.hours_message.setText(
-                f"{calendar.day_name[row.weekday]}: {why[:1].lower()}{why[1:]}"
-            )
+            self.hours_message.setText(f"{weekday_name(row.weekday)}: {why[:1].lower()}{why[1:]}")
 
     def _on_number_edited(self, key: str) -> None:
         value = self._numbers[key].value()

@@ -39,7 +39,7 @@ class HotkeyStatus:
     layers: tuple[Layer, ...]
 
     def describe(self) -> str:
-        lines = [f"Hotkey {self.sequence}:"]
+        lines = [tr("Hotkey {sequence}:").format(sequence=self.sequence)]
         for layer in self.layers:
             mark = "on " if layer.active else "off"
             lines.append(f"  [{mark}] {layer.name}: {layer.detail}")

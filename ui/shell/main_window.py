@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from planner.domain.clock import Clock
 from planner.domain.i18n import format_locale, tr
-from ui.formats import clock
+from ui.formats import clock, day_heading
 from ui.views.now_panel import MiniWindow, NowPanel
 from ui.views.timeline.widget import TimelineWidget
 from ui.widgets.fit import fit_to_screen
@@ -473,7 +473,7 @@ class MainWindow(QMainWindow):
         start = clock(snapshot.plan.day.start, self.zone)
         stop = clock(snapshot.plan.day.stop, self.zone)
         prefix = f"{when}, " if when else ""
-        self.day_label.setText(f"{prefix}{d:%A} {d.day} {d:%B %Y}  ·  {start}–{stop}")
+        self.day_label.setText(f"{prefix}{day_heading(d)}  ·  {start}–{stop}")
         all_day = [
             f"{m.summary or '(no title)'}{' (busy)' if m.busy else ''}"
             for m in snapshot.plan.meetings

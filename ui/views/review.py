@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.domain.i18n import format_locale, tr
+from planner.domain.i18n import format_locale, ntr, tr
 from planner.domain.values import Change, Topic
 from planner.review import reports
 from ui.actions.review import ReviewActions
@@ -391,7 +391,8 @@ class ReviewView(QWidget):
             for r in week.roles
             if not r.archived
         ]
-        parts.append(f"{week.interruption_count} interruptions")
+        n = week.interruption_count
+        parts.append(ntr("{n} interruption", "{n} interruptions", n).format(n=n))
         overtime = sum(week.overtime)
         if overtime:
             parts.append(f"overtime {round(overtime) // 60}:{round(overtime) % 60:02d}")

@@ -55,7 +55,7 @@ class TaskModel(QAbstractTableModel):
     status_requested = Signal(int, str)  # task id, "done" | "open"
     edit_requested = Signal(int, dict)  # task id, {title | estimate_minutes}
 
-    HEADERS = ("Task", "Estimate", "Slot")
+    HEADERS = (tr("Task"), tr("Estimate"), tr("Slot"))
 
     def __init__(self, zone: tzinfo, parent: Any = None) -> None:
         super().__init__(parent)

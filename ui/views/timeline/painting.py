@@ -114,7 +114,10 @@ class TimelinePainting(TimelineLayout):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(pal.text().color())
-        for (left, right), title in (((p_left, p_right), "Planned"), ((a_left, a_right), "Actual")):
+        for (left, right), title in (
+            ((p_left, p_right), tr("Planned")),
+            ((a_left, a_right), tr("Actual")),
+        ):
             painter.drawText(
                 QRectF(left, top, right - left, HEADER), Qt.AlignmentFlag.AlignCenter, title
             )
