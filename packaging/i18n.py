@@ -86,7 +86,8 @@ def _lengthen(text: str) -> str:
     if not text:
         return text
     extra = max(1, round(len(text) * 0.4))
-    pad = ("~" * extra) if len(text) > 3 else "~"
+    # in words of four, as real languages break lines between words
+    pad = " ".join("~" * 4 for _ in range(extra // 5)) + "~" * (extra % 5)
     return f"[{text}{pad}]"
 
 

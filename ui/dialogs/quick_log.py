@@ -234,11 +234,19 @@ class QuickLog(QWidget):
         )
         self.setFixedWidth(460)
 
+    def _fit_height(self) -> None:
+        """As tall as its contents at the fixed width: the wrapped hint (longer in some
+        languages) is measured at that width, not guessed."""
+        self.adjustSize()
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            self.resize(self.width(), max(self.height(), layout.totalHeightForWidth(self.width())))
+
     # ------------------------------------------------------------------ feeding it
 
     def set_roles(self, roles: Sequence[RoleV]) -> None:
         self.roles.set_roles(roles)
-        self.adjustSize()
+        self._fit_height()
 
     def set_sources(self, sources: Sequence[str]) -> None:
         self._sources.setStringList(list(sources))
@@ -414,7 +422,7 @@ class QuickLog(QWidget):
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
-        self.adjustSize()
+        self._fit_height()
 
     def cancel(self) -> None:
         if self.unsaved is not None and not self._discard_armed:
