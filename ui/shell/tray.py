@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from planner.domain.i18n import tr
 from ui.day_data import Focus
 from ui.shell.main_window import MainWindow
+from ui.widgets.plain import shown
 
 IDLE = "#9e9e9e"
 
@@ -62,4 +63,4 @@ class Tray(QSystemTrayIcon):
         )
         if focus is not None and focus.state:
             tip += f" · {focus.state}"
-        self.setToolTip(tip)
+        self.setToolTip(shown(tip))  # a role's name is the user's, and a tray host may take markup
