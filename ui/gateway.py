@@ -262,10 +262,12 @@ class Gateway(QObject):
         except PlannerError as exc:
             raise ReadFailed(str(exc)) from exc
         except (StorageError, SQLAlchemyError) as exc:
-            raise ReadFailed(f"{failure or tr('Could not read the data')}: {explain(exc)}") from exc
+            said = failure or tr("Could not read the data")
+            raise ReadFailed(f"{said}: {explain(exc)}") from exc
         except Exception as exc:
             traceback.print_exc()
-            raise ReadFailed(f"{failure or tr('Could not read the data')}: {explain(exc)}") from exc
+            said = failure or tr("Could not read the data")
+            raise ReadFailed(f"{said}: {explain(exc)}") from exc
 
     def broadcast(self, change: Change) -> None:
         """What a background job (a calendar sync) changed, for every view."""

@@ -134,7 +134,11 @@ def _print_sync(r: SyncResult, ctx: Context) -> None:
         print(f"  skipped/repaired: {p}")
     for c in r.clashes:
         when = c.start.astimezone(ctx.zone).strftime("%a %d %b %H:%M")
-        print(f"  clash: your slot {c.slot_id} overlaps {c.summary!r} at {when} (not changed)")
+        print(
+            tr("  clash: your slot {slot_id} overlaps {summary!r} at {when} (not changed)").format(
+                slot_id=c.slot_id, summary=c.summary, when=when
+            )
+        )
 
 
 def _rules(ctx: Context, session: Any, specs: list[str]) -> list[Any]:
@@ -180,10 +184,17 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
                 rules=_rules(ctx, s, args.rule),
                 enabled=not args.disabled,
             )
-        print(f"added calendar {source.name} (id {source.id}, {source.kind})")
+        print(
+            tr("added calendar {name} (id {id}, {kind})").format(
+                name=source.name, id=source.id, kind=source.kind
+            )
+        )
         if in_link:
             print(
-                f"the password in the link was moved to {place}; the calendar is stored without it"
+                tr(
+                    "the password in the link was moved to {place}; the calendar is stored "
+                    "without it"
+                ).format(place=place)
             )
         if args.user:
             from planner.calendars.fetch import set_credentials
@@ -191,7 +202,7 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
             if source.kind != "url":
                 raise CliError(tr("a user name only makes sense for a URL"))
             where = set_credentials(source.location, args.user, password or "")
-            print(f"credentials stored in {where}")
+            print(tr("credentials stored in {where}").format(where=where))
         if not args.no_sync and source.enabled:
             return _sync(ctx, source.name, force=False, as_json=False)
         return 0
@@ -219,7 +230,7 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
             from planner.calendars.fetch import delete_credentials
 
             delete_credentials(source.location)
-        print(f"removed calendar {source.name}")
+        print(tr("removed calendar {name}").format(name=source.name))
         return 0
     if args.action == "sync":
         return _sync(ctx, args.name, force=args.force, as_json=args.json)
@@ -245,7 +256,7 @@ def _sync(ctx: Context, name: str | None, *, force: bool, as_json: bool) -> int:
         for r in results:
             _print_sync(r, ctx)
         if not results:
-            print("no enabled calendars (add one with `splitday calendar add NAME FILE|URL`)")
+            print(tr("no enabled calendars (add one with `splitday calendar add NAME FILE|URL`)"))
     return 0 if all(r.ok for r in results) else 1
 
 

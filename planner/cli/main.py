@@ -252,12 +252,13 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     from planner.domain.localefmt import long_day
 
     print(f"{long_day(plan.day.day)}  {_hm(plan.day.start, z)}–{_hm(plan.day.stop, z)}")
+    meeting_word = tr("meeting")
     items: list[tuple[datetime, str]] = [
         (s.start, f"{_hm(s.start, z)}–{_hm(s.end, z)}  {names.get(s.role_id, '?'):<12} {s.title}")
         for s in plan.slots
     ]
     items += [
-        (m.start, f"{_hm(m.start, z)}–{_hm(m.end, z)}  {tr('meeting'):<12} {m.summary}")
+        (m.start, f"{_hm(m.start, z)}–{_hm(m.end, z)}  {meeting_word:<12} {m.summary}")
         for m in plan.meetings
         if not m.all_day
     ]

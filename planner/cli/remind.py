@@ -74,11 +74,12 @@ def cmd_reminders(ctx: Context, args: argparse.Namespace) -> int:
         f"{prefs.quiet[0] // 60:02d}:{prefs.quiet[0] % 60:02d}–"
         f"{prefs.quiet[1] // 60:02d}:{prefs.quiet[1] % 60:02d}"
         if prefs.quiet
-        else "none"
+        else tr("none")
     )
-    print(f"switched off: {', '.join(off) or 'none'}; quiet hours: {quiet}")
+    switched_off = ", ".join(off) or tr("none")
+    print(tr("switched off: {kinds}; quiet hours: {quiet}").format(kinds=switched_off, quiet=quiet))
     for r, state in rows:
         print(f"{r.due.astimezone(ctx.zone):%H:%M}  {state:<8}  {r.text}")
     if not rows:
-        print("no reminders for that day")
+        print(tr("no reminders for that day"))
     return 0

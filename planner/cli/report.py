@@ -222,13 +222,19 @@ def _hm(minutes: float) -> str:
 
 
 def _text(week: Any, trend: Any, insight: Any, around: bool) -> str:
-    from planner.review.reports import WEEKDAY_NAMES
+    from planner.domain.localefmt import weekday_name
 
     names = {r.id: r.name for r in week.roles}
-    names[None] = "(no role)"
-    lines = [f"Week {week.week} ({week.days[0]} to {week.days[-1]}, {week.zone})", ""]
-    header = "          " + "".join(f"{WEEKDAY_NAMES[d.weekday()]:>7}" for d in week.days)
-    lines.append(header + "    week")
+    names[None] = tr("(no role)")
+    lines = [
+        tr("Week {week} ({first} to {last}, {zone})").format(
+            week=week.week, first=week.days[0], last=week.days[-1], zone=week.zone
+        ),
+        "",
+    ]
+    header = "          " + "".join(f"{weekday_name(d.weekday())[:6]:>7}" for d in week.days)
+    week_word = tr("week")
+    lines.append(header + f"{week_word:>8}")
 
     def row(label: str, values: Any) -> str:
         cells = "".join(f"{_hm(v):>7}" if v else f"{'·':>7}" for v in values)
@@ -247,32 +253,45 @@ def _text(week: Any, trend: Any, insight: Any, around: bool) -> str:
             continue
         lines.append(row(f"{names[role_id]}", actual))
         if planned is not None:
-            lines.append(row("  planned", planned))
-    lines.append(row("overtime", week.overtime))
+            lines.append(row("  " + tr("planned"), planned))
+    lines.append(row(tr("overtime"), week.overtime))
     adherence = "".join(
         f"{round(100 * a):>6}%" if a is not None else f"{'·':>7}" for a in week.adherence
     )
-    lines.append(f"{'on plan':<10}{adherence}")
+    on_plan = tr("on plan")
+    lines.append(f"{on_plan[:10]:<10}{adherence}")
     lines.append("")
     share = week.actual_share()
     for role in week.roles:
         lines.append(
-            f"{role.name}: {100 * share.get(role.id, 0.0):.0f} % of working time "
-            f"(target {role.target_percent:.0f} %)"
+            tr("{name}: {value:.0f} % of working time (target {target_percent:.0f} %)").format(
+                name=role.name,
+                value=100 * share.get(role.id, 0.0),
+                target_percent=role.target_percent,
+            )
         )
-    top = ", ".join(f"{s.source} {s.count}" for s in week.sources[:4]) or "none"
+    top = ", ".join(f"{s.source} {s.count}" for s in week.sources[:4]) or tr("none")
     lines.append(
-        f"Interruptions: {week.interruption_count} ({_hm(week.interruption_minutes)}); "
-        f"top sources: {top}; focus lost ≈ {_hm(week.focus_lost_minutes)} "
-        f"at {week.resumption_cost_minutes:g} min each"
+        tr(
+            "Interruptions: {count} ({minutes}); top sources: {top}; focus lost ≈ {lost} "
+            "at {cost:g} min each"
+        ).format(
+            count=week.interruption_count,
+            minutes=_hm(week.interruption_minutes),
+            top=top,
+            lost=_hm(week.focus_lost_minutes),
+            cost=week.resumption_cost_minutes,
+        )
     )
     if insight is not None:
         lines.append(insight.text)
         if around:
-            lines.append("Auto-split plans around it (--auto-split-around-interruptions off).")
+            lines.append(tr("Auto-split plans around it (--auto-split-around-interruptions off)."))
         else:
             lines.append(
-                "Let auto-split put the interrupt-prone role's slots in those hours and the "
-                "focus role's in the quiet ones: --auto-split-around-interruptions on"
+                tr(
+                    "Let auto-split put the interrupt-prone role's slots in those hours and the "
+                    "focus role's in the quiet ones: --auto-split-around-interruptions on"
+                )
             )
     return "\n".join(lines)
