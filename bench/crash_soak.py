@@ -200,7 +200,6 @@ class Soak:
 
     def start_app(self) -> bool:
         """Start the app and wait until it answers; False (and a stuck lock) when it does not."""
-        from planner.platform import ipc
 
         self.app = subprocess.Popen(
             [sys.executable, "-m", ENTRY],
@@ -215,7 +214,7 @@ class Soak:
                 self.tally.stuck.append(f"the app exited with {self.app.returncode} at start")
                 self.app = None
                 return False
-            reply = ipc.send(self.env["SPLITDAY_SOCKET"], ipc.encode_request("ping"), 1.0)
+            reply = self.ping(1.0)  # a start-up busy for more than a second: ask again
             if reply is not None and reply.ok and (reply.data or {}).get("pid") == self.app.pid:
                 return True
             time.sleep(0.05)
@@ -223,13 +222,25 @@ class Soak:
         self.kill_app("stuck")
         return False
 
-    def app_alive(self) -> bool:
+    def ping(self, timeout: float) -> Any:
+        """The app's answer to a ping; None when nobody listens or the answer is late."""
         from planner.platform import ipc
 
+        try:
+            return ipc.send(self.env["SPLITDAY_SOCKET"], ipc.encode_request("ping"), timeout)
+        except ipc.ProtocolError:
+            return None
+
+    def app_alive(self) -> bool:
         if self.app is None or self.app.poll() is not None:
             return False
-        reply = ipc.send(self.env["SPLITDAY_SOCKET"], ipc.encode_request("ping"), 3.0)
-        return reply is not None and reply.ok
+        for _ in range(5):  # a loaded machine may keep it busy for a while
+            reply = self.ping(3.0)
+            if reply is not None and reply.ok:
+                return True
+            if self.app.poll() is not None:
+                return False
+        return False
 
     def kill_app(self, kind: str) -> None:
         if self.app is None:
@@ -487,7 +498,7 @@ def soak(
     """Kill until `kills` kills were made (or `minutes` passed), then one clean start."""
     run = Soak(folder, display, seed)
     try:
-        run.prepare()
+        run.prepare()  # a harness error below ends the soak; the figures so far still count
         deadline = time.monotonic() + 60 * minutes if minutes else None
         shown = 0
         while run.tally.total_kills < kills and (deadline is None or time.monotonic() < deadline):
@@ -503,9 +514,16 @@ def soak(
                     flush=True,
                 )
         run.last_start()
+    except Exception as exc:  # recorded as a failure, with the figures gathered until then
+        import traceback
+
+        traceback.print_exc()
+        run.tally.final = f"the soak itself failed: {type(exc).__name__}: {exc}"
     finally:
         run.close()
         run.tally.seconds = time.monotonic() - run.began
+        if progress:
+            print(report(run.tally), flush=True)
     return run.tally
 
 
@@ -558,7 +576,6 @@ def main(argv: list[str] | None = None) -> int:
                 folder, args.kills, display=display, seed=args.seed, minutes=args.minutes,
                 progress=True,
             )  # fmt: skip
-    print(report(tally), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(tally.as_dict(), indent=1) + "\n")
     return 0 if tally.ok() else 1

@@ -28,7 +28,8 @@ them (deferred announcements, paints, deleteLater):
 
 At checkpoints (after a full garbage collection, so that cyclic garbage waiting for the
 collector does not count) it prints actions, time, RSS (from /proc/self/statm), the peak RSS
-(VmHWM), `sys.getrefcount(None)`, Python objects and Qt widgets alive, and the undo history's
+(VmHWM), malloc's bytes in use (the live C/C++ side; RSS also keeps what was freed but not
+returned), `sys.getrefcount(None)`, Python objects and Qt widgets alive, and the undo history's
 length; one checkpoint each morning at 04:10 ("morning": the same state every day but for
 the data). At the end it checks that every acknowledged interruption is stored and the entries
 are sound (no overlap, at most one running, no negative duration), prints a summary (counts per
@@ -48,6 +49,7 @@ Run it as its own process: with bindings that leak references to None it aborts
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import json
 import os
@@ -81,6 +83,28 @@ Wait = Callable[[], bool] | None  # what a step of the script waits for before t
 def rss_kib() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * PAGE_KIB
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+            "fordblks", "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def heap_kib() -> int:
+    """What malloc has handed out and not had back (glibc's mallinfo2: in use + mmapped): the
+    live part of RSS; RSS also keeps freed memory the allocator did not return. 0 elsewhere."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallinfo2.restype = _MallInfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return 0
+    return int(info.uordblks + info.hblkhd) // 1024
 
 
 def peak_kib() -> int:
@@ -232,6 +256,8 @@ class Week:
         self.wiring, self.service, self.background = wiring, service, background
         self.gateway = self.runtime.gateway
         self.quick_log = wiring.quick_log
+        if self.args.undo_limit:  # an experiment: the app keeps every edit of the session
+            self.window.undo_stack.setUndoLimit(self.args.undo_limit)
         self.gateway.failed.connect(self._on_gateway_failed)
         service.fired.connect(self._on_reminder_fired)
         background.synced.connect(self._on_synced)
@@ -317,8 +343,10 @@ class Week:
             "seconds": round(time.monotonic() - self.started, 2),
             "rss_kib": rss_kib(),
             "peak_kib": peak_kib(),
+            "heap_kib": heap_kib(),
             "none_refs": none_refs,
             "objects": len(gc.get_objects()),
+            "py_blocks": sys.getallocatedblocks(),  # Python's small blocks in use (pymalloc)
             "widgets": len(QApplication.allWidgets()),
             "undo": self.window.undo_stack.count(),
             "day": self.clock.now().astimezone(self.zone).strftime("%a %H:%M"),
@@ -328,13 +356,15 @@ class Week:
         self.checkpoints.append(row)
         if len(self.checkpoints) == 1:
             print(
-                f"{'actions':>8} {'time s':>8} {'RSS MiB':>8} {'peak MiB':>9} {'None refs':>10}"
+                f"{'actions':>8} {'time s':>8} {'RSS MiB':>8} {'peak MiB':>9} {'heap MiB':>9}"
+                f" {'None refs':>10}"
                 f" {'objects':>9} {'widgets':>8} {'undo':>6}  clock",
                 flush=True,
             )
         print(
             f"{row['actions']:>8} {row['seconds']:>8.1f} {row['rss_kib'] / 1024:>8.1f}"
-            f" {row['peak_kib'] / 1024:>9.1f} {none_refs:>10} {row['objects']:>9}"
+            f" {row['peak_kib'] / 1024:>9.1f} {row['heap_kib'] / 1024:>9.1f} {none_refs:>10}"
+            f" {row['objects']:>9}"
             f" {row['widgets']:>8} {row['undo']:>6}  {row['day']} {mark}",
             flush=True,
         )
@@ -473,7 +503,9 @@ class Week:
         self.busy_left = timedelta(minutes=90)
         self.move_clock(self.at(day, 9 * 60))
         yield from self.plan_my_day()
-        if self.rng.random() < 0.5 or self.syncs == 0:
+        if self.syncs == 0:
+            yield from self.first_look()
+        elif self.rng.random() < 0.5:
             yield from self.calendar_sync()
         start, end = self.at(day, 9 * 60), self.at(day, 19 * 60 + 30)
         count = max(1, target - self.actions - 2)
@@ -730,7 +762,7 @@ class Week:
         """A real `splitday interrupt` / `resume` process, forwarded to this app."""
         note = self.note()
         local = self.clock.now().astimezone(self.zone).replace(tzinfo=None)
-        env = {**os.environ, "SPLITDAY_NOW": local.isoformat(timespec="seconds")}
+        env = {**os.environ, "SPLITDAY_NOW": local.isoformat()}  # to the microsecond
         env.pop("QT_QPA_PLATFORM", None)
         args = ["resume"] if running else ["interrupt", note, "--source", "cli"]
         proc = subprocess.Popen(
@@ -867,7 +899,18 @@ class Week:
         self.did("day: today")
         yield None
 
-    def review_week(self) -> Iterator[Wait]:
+    def first_look(self) -> Iterator[Wait]:
+        """Monday morning: every window once (the review's four charts, the interruption log,
+        the mini window), so that from Tuesday on nothing is loaded or drawn the first time."""
+        yield from self.calendar_sync()
+        yield from self.review_week(tabs=range(4))
+        yield from self.interruption_log()
+        for _ in range(2):
+            self.window.set_mini_visible(not (self.window.mini and self.window.mini.isVisible()))
+            self.did("mini window")
+            yield None
+
+    def review_week(self, tabs: range | None = None) -> Iterator[Wait]:
         self.window.open_review()
         if self.review is None:
             from ui.views.review import ReviewView
@@ -883,9 +926,10 @@ class Week:
             self.rng.choice((review.prev_button, review.next_button)).click()
             self.did("review: week")
             yield None
-        review.tabs.setCurrentIndex(self.rng.randrange(review.tabs.count()))
-        self.did("review: tab")
-        yield None
+        for tab in tabs or [self.rng.randrange(review.tabs.count())]:
+            review.tabs.setCurrentIndex(tab)
+            self.did("review: tab")
+            yield None
         review.this_button.click()
         review.hide()
         self.did("review: close")
@@ -1093,6 +1137,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--json", help="append checkpoints and the summary to this file (JSON lines)")
     p.add_argument("--xvfb", action="store_true", help="run under a private Xvfb")
     p.add_argument("--types", action="store_true", help="print which object types grew")
+    p.add_argument("--undo-limit", type=int, default=0, help="cap the undo history (experiment)")
     return p.parse_args(argv)
 
 

@@ -13,6 +13,8 @@ SCRIPTS = (
     ["bench_hotkey.py", "--runs", "20"],
     ["bench_report.py"],
     ["bench_calendar.py"],
+    ["endurance.py", "--actions", "20000"],
+    ["crash_soak.py", "--kills", "1000"],
 )
 
 
