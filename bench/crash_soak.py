@@ -16,10 +16,13 @@ that was acknowledged (exit code 0) is there. A lock is "stuck" when the next ap
 start and answer within 30 s, or a later write fails with "database is locked". A last clean
 start must close what the crashes left open (at the last sign of life, marked for review).
 
-All processes run on the system clock (SPLITDAY_NOW is not set: a shifted clock starts when
-its process has imported enough to build it, so processes started together would disagree by
-their start-up times, and their entries would seem to overlap). The day is planned with
-`plan --auto` and work started on Support, whatever the hour.
+All processes read one clock: the test clock file (SPLITDAY_CLOCK_FILE with SPLITDAY_TEST=1,
+planner.domain.clock.FileClock), a minute later before every process the soak starts, from
+Tuesday 2026-11-24 09:05 on (1 000 kills are about a day and a half: evenings past the hard
+stop, nights, the 04:00 day boundary). With SPLITDAY_NOW alone each process would start its
+own clock when it has imported enough to build it, and processes started together would
+disagree; SPLITDAY_NOW is set as well only because `splitday interrupt` stamps the key press
+with the system clock otherwise (see `Soak.__init__`).
 
     python bench/crash_soak.py --kills 1000          # ~1 000 kills; prints the figures
     python bench/crash_soak.py --kills 60 --offscreen --json soak.json
@@ -43,14 +46,17 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 ENTRY = "ui.shell.launcher"
 OWNER = "soak"
+START = datetime(2026, 11, 24, 9, 5, tzinfo=ZoneInfo("Europe/Berlin"))  # a Tuesday morning
 READY_S = 30.0
 
 
@@ -138,6 +144,9 @@ class Soak:
         self.app: subprocess.Popen[bytes] | None = None
         runtime = folder / "runtime"
         runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.clock_file = folder / "clock"
+        self.minutes = 0
+        self.step()
         self.env = {
             **os.environ,
             "SPLITDAY_DATA_DIR": str(folder / "data"),
@@ -149,8 +158,14 @@ class Soak:
             "XDG_RUNTIME_DIR": str(runtime),
             "TZ": "Europe/Berlin",
             "PYTHONPATH": str(ROOT),
+            "SPLITDAY_TEST": "1",
+            "SPLITDAY_CLOCK_FILE": str(self.clock_file),
+            # `splitday interrupt` stamps the key press with clock_from_env() only when
+            # SPLITDAY_NOW is set (planner/cli/main.py _wall_now), else with the system clock;
+            # set, clock_from_env() still returns the file clock
+            "SPLITDAY_NOW": START.replace(tzinfo=None).isoformat(),
         }
-        for name in ("DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY", "SPLITDAY_NOW"):
+        for name in ("DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY"):
             self.env.pop(name, None)
         if display is None:
             self.env["QT_QPA_PLATFORM"] = "offscreen"
@@ -162,7 +177,16 @@ class Soak:
 
     # ------------------------------------------------------------ processes
 
+    def step(self) -> None:
+        """The clock a minute on (written whole: a reader sees the old moment or the new)."""
+        moment = START + timedelta(minutes=self.minutes)
+        self.minutes += 1
+        tmp = self.clock_file.with_suffix(".tmp")
+        tmp.write_text(moment.replace(tzinfo=None).isoformat(timespec="seconds"))  # local
+        os.replace(tmp, self.clock_file)
+
     def spawn(self, *args: str) -> subprocess.Popen[str]:
+        self.step()
         return subprocess.Popen(
             [sys.executable, "-m", ENTRY, *args],
             env=self.env,
@@ -201,6 +225,7 @@ class Soak:
     def start_app(self) -> bool:
         """Start the app and wait until it answers; False (and a stuck lock) when it does not."""
 
+        self.step()
         self.app = subprocess.Popen(
             [sys.executable, "-m", ENTRY],
             env=self.env,
@@ -364,6 +389,7 @@ class Soak:
 
     def kill_app_starting(self) -> None:
         assert self.app is None
+        self.step()
         self.app = subprocess.Popen(
             [sys.executable, "-m", ENTRY],
             env=self.env,
@@ -563,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dir", help="working folder (default: a new temporary one, kept)")
     p.add_argument("--json", help="write the figures here")
     args = p.parse_args(argv)
+    # SIGTERM ends the soak like Ctrl+C: its app is killed and its Xvfb stopped on the way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="splitday-soak-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"soak in {folder}", flush=True)

@@ -38,7 +38,7 @@ quits through the window's Quit. --types adds diagnostics: which object types gr
 the references to None, which Qt wrappers outlive their C++ objects (slow).
 
     python bench/endurance.py                       # a week of 20 000 actions (~5-10 min)
-    python bench/endurance.py --actions 700         # the size tests/e2e/test_endurance.py runs
+    python bench/endurance.py --actions 600         # the size tests/e2e/test_endurance.py runs
     python bench/endurance.py --json out.jsonl      # checkpoints as JSON lines (flushed)
     python bench/endurance.py --xvfb                # under a private Xvfb instead of offscreen
 
