@@ -67,6 +67,7 @@ def _run_week(folder: Path) -> tuple[subprocess.CompletedProcess[str], list[dict
     return done, records
 
 
+@pytest.mark.timeout(900)  # ~50 s on a quiet machine; three times that on a busy one
 def test_a_scripted_week_in_one_process(tmp_path: Path) -> None:
     done, records = _run_week(tmp_path)
     rows = [r["checkpoint"] for r in records if "checkpoint" in r]
