@@ -72,6 +72,7 @@ ZONE_NAME = "Europe/Berlin"
 OWNER = "endurance"
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 HEARTBEAT = timedelta(seconds=30)  # ui.shell.reminders.HEARTBEAT_MS
+TOAST = timedelta(seconds=10)  # ui.widgets.toast.ToastStack's timeout
 WEEKEND_SHARE = 0.25  # a weekend day gets this share of a workday's actions (an idle window)
 
 Wait = Callable[[], bool] | None  # what a step of the script waits for before the next one
@@ -229,8 +230,7 @@ class Week:
         self.checkpoints: list[dict[str, Any]] = []
         self.started = 0.0
         self.last_hotkey_resume = -10.0
-        self.busy_until = datetime.min.replace(tzinfo=UTC)
-        self.busy_left = timedelta()  # a day's time for interruptions logged as already over
+        self.toast_seen: dict[int, datetime] = {}  # when each toast came up, on the week's clock
         self._beat = datetime.min.replace(tzinfo=UTC)
         self.spent: Counter[str] = Counter()  # seconds per kind of action
         self.none_moves: Counter[str] = Counter()  # None's count moved, per kind, Tuesday on
@@ -258,6 +258,10 @@ class Week:
         self.quick_log = wiring.quick_log
         if self.args.undo_limit:  # an experiment: the app keeps every edit of the session
             self.window.undo_stack.setUndoLimit(self.args.undo_limit)
+        if self.args.pixmap_cache_kib:  # an experiment: Qt's QPixmapCache holds up to 10 MiB
+            from PySide6.QtGui import QPixmapCache
+
+            QPixmapCache.setCacheLimit(self.args.pixmap_cache_kib)
         self.gateway.failed.connect(self._on_gateway_failed)
         service.fired.connect(self._on_reminder_fired)
         background.synced.connect(self._on_synced)
@@ -323,7 +327,7 @@ class Week:
         if self.args.types:
             gc.collect()  # so that each kind is charged with its own garbage
         refs = sys.getrefcount(None)
-        if self.warm:  # from Tuesday on: Monday loads modules, fills caches
+        if self.warm and self.args.types:  # from Tuesday on (Monday loads modules, caches)
             self.none_moves[kind] += refs - self._last_refs
         self._last_refs = refs
         self.actions += 1
@@ -483,13 +487,12 @@ class Week:
         return wall.astimezone(UTC)
 
     def move_clock(self, moment: datetime) -> None:
-        """The clock moves on: the minute timer's check and the reminder heartbeat run.
-
-        Never back, and never into an interruption logged as already over (the person was
-        busy with it): see the report about entries logged with a duration.
-        """
-        moment = max(moment, self.busy_until, self.clock.now())
+        """The clock moves on (never back): the minute timer's check, the reminder heartbeat,
+        and the toasts' 10 s on the week's clock (their own timers count real seconds, of which
+        a compressed week has too few: a day's toasts would all be on screen at once)."""
+        moment = max(moment, self.clock.now())
         self.clock.set(moment)
+        self.expire_toasts(moment)
         minute = moment.replace(second=0, microsecond=0)
         if minute != getattr(self, "_minute", None):
             self._minute = minute
@@ -500,7 +503,6 @@ class Week:
 
     def workday(self, day: date, target: int) -> Iterator[Wait]:
         yield from self.night_until(day)
-        self.busy_left = timedelta(minutes=90)
         self.move_clock(self.at(day, 9 * 60))
         yield from self.plan_my_day()
         if self.syncs == 0:
@@ -673,15 +675,6 @@ class Week:
     def note(self) -> str:
         return f"call {self.actions} from {self.rng.choice(('Anna', 'Bo', 'the printer'))}"
 
-    def took(self, minutes: int) -> bool:
-        """An interruption logged as over: the person is busy with it until it ends (the day
-        has 90 minutes of those, so that the week keeps its shape however many actions)."""
-        if self.busy_left < timedelta(minutes=minutes):
-            return False
-        self.busy_left -= timedelta(minutes=minutes)
-        self.busy_until = self.clock.now() + timedelta(minutes=minutes)
-        return True
-
     def by_hotkey(self, running: bool) -> Iterator[Wait]:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
@@ -704,7 +697,7 @@ class Week:
         QTest.keyClick(self.quick_log.note, Qt.Key.Key_Tab)
         QTest.keyClicks(self.quick_log.source, self.rng.choice(("chat", "phone", "desk")))
         minutes = self.rng.randint(2, 20)
-        if self.rng.random() < 0.3 and self.took(minutes):  # already over: how long, Ctrl+Enter
+        if self.rng.random() < 0.3:  # over at the key press: how long it took, Ctrl+Enter
             QTest.keyClicks(self.quick_log.duration, f"{minutes}m")
             QTest.keyClick(
                 self.quick_log.source, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
@@ -728,7 +721,7 @@ class Week:
         if running:
             payload = ipc.encode_request("resume")
         else:
-            took = self.rng.random() < 0.3 and self.took(5)
+            took = self.rng.random() < 0.3
             payload = ipc.encode_request(
                 "interrupt",
                 note=note,
@@ -761,7 +754,9 @@ class Week:
     def by_cli(self, running: bool) -> Iterator[Wait]:
         """A real `splitday interrupt` / `resume` process, forwarded to this app."""
         note = self.note()
-        local = self.clock.now().astimezone(self.zone).replace(tzinfo=None)
+        # the key press comes before the app hears of it: half a second before the app's now
+        pressed = self.clock.now() - timedelta(milliseconds=500)
+        local = pressed.astimezone(self.zone).replace(tzinfo=None)
         env = {**os.environ, "SPLITDAY_NOW": local.isoformat()}  # to the microsecond
         env.pop("QT_QPA_PLATFORM", None)
         args = ["resume"] if running else ["interrupt", note, "--source", "cli"]
@@ -973,6 +968,19 @@ class Week:
             if isinstance(widget, QMessageBox | GapDialog) and widget.isVisible():
                 widget.done(0)
 
+    def expire_toasts(self, now: datetime) -> None:
+        """Close each toast 10 s (its own timeout) after it came up, on the week's clock; the
+        urgent ones (the hard stop) stay until the person closes them (dismiss_toasts)."""
+        stack = self.service.toasts
+        if stack is None:
+            return
+        shown = {id(toast) for toast in stack.toasts}
+        self.toast_seen = {k: v for k, v in self.toast_seen.items() if k in shown}
+        for toast in list(stack.toasts):
+            first = self.toast_seen.setdefault(id(toast), now)
+            if now - first >= TOAST and not toast.notice.urgent:
+                toast.close()
+
     def dismiss_toasts(self) -> None:
         from PySide6.QtWidgets import QApplication
 
@@ -1047,7 +1055,7 @@ class Week:
                 kind: round(1000 * self.spent[kind] / n, 1)
                 for kind, n in sorted(self.kinds.items())
             },
-            "none_moves_per_kind": dict(self.none_moves.most_common()),
+            "none_moves_per_kind": dict(self.none_moves.most_common()),  # with --types only
             "stored": stored,
             "problems": self.problems,
         }
@@ -1138,6 +1146,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--xvfb", action="store_true", help="run under a private Xvfb")
     p.add_argument("--types", action="store_true", help="print which object types grew")
     p.add_argument("--undo-limit", type=int, default=0, help="cap the undo history (experiment)")
+    p.add_argument("--pixmap-cache-kib", type=int, default=0, help="QPixmapCache's limit (ditto)")
     return p.parse_args(argv)
 
 
