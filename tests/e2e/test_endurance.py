@@ -8,8 +8,10 @@ its weeks, reminders, calendar syncs and day changes (the long run and its figur
 bench/README.md). Here it runs a short week, and the test looks at what it measured.
 
 With PySide6 6.12.0 on CPython 3.11 (a reference to None dropped per void call) the child
-aborts with `Fatal Python error: none_dealloc` after ~265 actions, None's count falling by
-~400 an action before that: the first assertion fails.
+aborts with `Fatal Python error: none_dealloc` (exit -6) on Thursday, after ~365 of the 600
+actions, None's count falling by ~265 an action from Tuesday on: the first assertion fails
+(run with PYTHONPATH=/tmp/qt612 after `pip install --target /tmp/qt612
+PySide6-Essentials==6.12.0 shiboken6==6.12.0`; bench/README.md has the figures).
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ ACTIONS = int(os.environ.get("SPLITDAY_ENDURANCE_ACTIONS", "600"))
 # Measured with sound bindings (PySide6 6.11.3 on 3.11; the figures are in bench/README.md).
 # None's count, after a full collection, from Tuesday 04:10 on (Monday loads the review's
 # matplotlib, the dialogs, the caches): it never fell below the Tuesday level, and rose by
-# 25-35 an action (references held outside the collector's view, on the Qt side; what the
-# collector sees stays flat; a rise cannot abort anything). A binding that drops a reference
-# per void call takes it down by ~400 an action (6.12.0: aborted at action ~265).
+# 25-35 an action (references held where the collector cannot see them, by C code: the part
+# it sees stays flat; a rise cannot abort anything). A binding that drops a reference
+# per void call takes it down by ~265 an action (6.12.0: aborted at action ~365).
 NONE_FALL = 3_000  # never this far below the Tuesday level
 NONE_RISE_PER_ACTION = 80  # nor above it by more than this per action since Tuesday
 # RSS over the second half of the week: +2 to +9 MiB in 700-action weeks (allocator arenas,
@@ -88,7 +90,6 @@ def test_a_scripted_week_in_one_process(tmp_path: Path) -> None:
     for kind in (
         "interruption",
         "resume",
-        "cli interrupt",
         "slot: add",
         "slot: move",
         "slot: resize",
@@ -102,6 +103,7 @@ def test_a_scripted_week_in_one_process(tmp_path: Path) -> None:
         "end of day: close the day",
     ):
         assert kinds.get(kind, 0) > 0, kind
+    assert kinds.get("cli interrupt", 0) + kinds.get("cli resume", 0) > 0  # real processes
     assert summary["reminders"] > 0 and summary["syncs"] > 0
     stored = summary["stored"]
     assert stored["acknowledged"] > ACTIONS // 20
