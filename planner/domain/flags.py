@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from planner.domain.values import EntryV, SlotV
+if TYPE_CHECKING:  # (the values module is not needed for the window's first paint)
+    from planner.domain.values import EntryV, SlotV
 
 ORDER = ("unplanned", "cross_role", "in_focus", "after_stop")
 

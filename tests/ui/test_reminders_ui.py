@@ -297,3 +297,22 @@ def test_install_wires_a_working_service(qtbot: QtBot, planned: Database) -> Non
     service.stop()
     for toast in [w for w in app.topLevelWidgets() if w.objectName() == "toast"]:
         toast.close()
+
+
+def test_a_toast_closing_after_its_window_is_gone_does_not_raise(qtbot: QtBot) -> None:
+    """The app quits with a toast still open: the window the toasts sit on is deleted first,
+    then the toast closes and the stack re-places what is left (CI saw this raise)."""
+    import shiboken6
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget()
+    window.resize(800, 600)
+    window.show()
+    stack = ToastStack(anchor=lambda: window, timeout_ms=0)
+    first = stack.show(Notice("Support from 09:00", "first"))
+    stack.show(Notice("Community from 10:00", "second"))
+    shiboken6.delete(window)
+    first.close()  # re-places the rest against a deleted anchor: the screen is used instead
+    assert len(stack.toasts) == 1
+    close_toasts(stack)
+    assert stack.toasts == []

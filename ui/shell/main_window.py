@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QDateEdit,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -184,7 +186,19 @@ class MainWindow(QMainWindow):
             panel.add_requested.connect(self._on_tasks_add_requested)
             panel.remove_requested.connect(self._on_tasks_remove_requested)
             panel.schedule_requested.connect(self._on_tasks_schedule_requested)
+            self._guard_shortcuts(panel)
         return self._tasks
+
+    def _guard_shortcuts(self, widget: QWidget) -> None:
+        """The window's own keys win in this widget's text fields (not an application-wide
+        filter: that would see every event of the app, from the first paint on)."""
+        for field in [
+            widget,
+            *widget.findChildren(QLineEdit),
+            *widget.findChildren(QAbstractSpinBox),
+        ]:
+            if isinstance(field, QLineEdit | QAbstractSpinBox):
+                field.installEventFilter(self.own_shortcuts)
 
     def _action(self, text: str, keys: str | QKeySequence.StandardKey | None, slot: Any) -> QAction:
         action = QAction(text, self)
@@ -246,9 +260,6 @@ class MainWindow(QMainWindow):
                 self.mini_action,
             ],
         )
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.own_shortcuts)
 
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
@@ -258,6 +269,7 @@ class MainWindow(QMainWindow):
         self.date_edit.setDate(QDate(local.year, local.month, local.day))
         self.date_edit.setAccessibleName("Day shown")
         self.date_edit.dateChanged.connect(self._on_date_edit_date_changed)
+        self._guard_shortcuts(self.date_edit)
 
         bar = QToolBar("Day")
         bar.setObjectName("dayToolbar")

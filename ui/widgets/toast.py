@@ -8,6 +8,7 @@ from datetime import date
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from planner.platform.notify import Notice
 
@@ -121,7 +122,8 @@ class ToastStack:
 
     def _area(self) -> tuple[QPoint, QPoint]:
         anchor = self._anchor()
-        if anchor is not None and anchor.isVisible():
+        # the anchor window may already be gone (a toast closing as the app quits)
+        if anchor is not None and isValid(anchor) and anchor.isVisible():
             top_left = anchor.mapToGlobal(QPoint(0, 0))
             return top_left, top_left + QPoint(anchor.width(), anchor.height())
         screen = QGuiApplication.primaryScreen()
@@ -131,6 +133,7 @@ class ToastStack:
         return geometry.topLeft(), geometry.bottomRight()
 
     def _place(self) -> None:
+        self.toasts = [t for t in self.toasts if isValid(t)]
         _, bottom_right = self._area()
         y = bottom_right.y() - MARGIN
         for toast in reversed(self.toasts):
