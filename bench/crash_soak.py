@@ -26,6 +26,13 @@ with the system clock otherwise (see `Soak.__init__`).
 
     python bench/crash_soak.py --kills 1000          # ~1 000 kills; prints the figures
     python bench/crash_soak.py --kills 60 --offscreen --json soak.json
+    bash tests/with-postgres.sh sh -c \
+        'python bench/crash_soak.py --kills 100 --db-url "$SPLITDAY_TEST_DB_URL"'
+
+On PostgreSQL (--db-url, an empty database) the same kills run against the server; the
+checks read through SQLAlchemy, and the integrity check (a SQLite file's) is the server's own
+business: what is checked there is the invariants, the lost writes and the stuck locks (a killed
+client's transaction must not keep its row locks).
 
 tests/e2e/test_crash_safety.py runs a short soak through `soak()`.
 """
@@ -75,12 +82,13 @@ class Tally:
     app_died: list[str] = field(default_factory=list)  # the app ended before we killed it
     tracebacks: list[str] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)  # refused commands (exit 1), by text
-    duplicates: int = 0
+    duplicates: int = 0  # interruptions or tasks stored more than once
     in_flight: Counter[str] = field(default_factory=Counter)  # forwarded presses at an app kill
     needs_review: int = 0
     rounds: int = 0
     seconds: float = 0.0
     final: str = ""
+    backend: str = "sqlite"
 
     @property
     def total_kills(self) -> int:
@@ -94,6 +102,7 @@ class Tally:
             "stuck": self.stuck,
             "app_died": self.app_died,
             "tracebacks": self.tracebacks,
+            "duplicates": self.duplicates,
             "final": self.final,
         }
 
@@ -102,6 +111,7 @@ class Tally:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "backend": self.backend,
             "kills": self.total_kills,
             "kills_by_kind": dict(sorted(self.kills.items())),
             "acknowledged": sum(self.acknowledged.values()),
@@ -130,13 +140,22 @@ class Tally:
 class Soak:
     """One database, one clock, many processes."""
 
-    def __init__(self, folder: Path, display: str | None, seed: int) -> None:
+    def __init__(
+        self, folder: Path, display: str | None, seed: int, db_url: str | None = None
+    ) -> None:
         self.folder = folder
         self.db_file = folder / "splitday.sqlite3"
+        self.db_url = db_url or f"sqlite:///{self.db_file}"
+        self.engine: Any = None  # SQLAlchemy, for a database that is not our SQLite file
+        if db_url is not None:
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import NullPool
+
+            self.engine = create_engine(db_url, poolclass=NullPool)  # no connection kept
         self.log = open(folder / "processes.log", "a", encoding="utf-8")  # noqa: SIM115
         self.rng = random.Random(seed)
         self.began = time.monotonic()
-        self.tally = Tally()
+        self.tally = Tally(backend=self.db_url.split(":")[0].split("+")[0])
         self.notes: set[str] = set()  # acknowledged interruptions
         self.titles: set[str] = set()  # acknowledged tasks
         self.counter = 0
@@ -151,7 +170,7 @@ class Soak:
             **os.environ,
             "SPLITDAY_DATA_DIR": str(folder / "data"),
             "SPLITDAY_SOCKET": str(runtime / "splitday.sock"),
-            "SPLITDAY_DB_URL": f"sqlite:///{self.db_file}",
+            "SPLITDAY_DB_URL": self.db_url,
             "SPLITDAY_OWNER": OWNER,
             "SPLITDAY_NO_DIALOGS": "1",
             "XDG_CONFIG_HOME": str(folder / "config"),
@@ -404,12 +423,31 @@ class Soak:
     # ------------------------------------------------------------ the checks
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.db_file, timeout=30)
-        try:
-            yield conn
-        finally:
-            conn.close()
+    def read(self) -> Iterator[Any]:
+        """A connection with `execute(sql, params)` -> rows, on SQLite (sqlite3) or through
+        SQLAlchemy (PostgreSQL; `?` placeholders become its named ones)."""
+        if self.engine is None:
+            conn = sqlite3.connect(self.db_file, timeout=30)
+            try:
+                yield conn
+            finally:
+                conn.close()
+            return
+        from sqlalchemy import text
+
+        class Reader:
+            def __init__(self, sa: Any) -> None:
+                self.sa = sa
+
+            def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+                names = {f"p{i}": v for i, v in enumerate(params)}
+                for i in range(len(params)):
+                    sql = sql.replace("?", f":p{i}", 1)
+                return self.sa.execute(text(sql), names)
+
+        with self.engine.connect() as sa:
+            yield Reader(sa)
+            sa.rollback()
 
     def stored(self) -> tuple[Counter[str], set[str]]:
         with self.read() as conn:
@@ -427,7 +465,7 @@ class Soak:
     def check(self, when: str) -> None:
         from planner.storage.db import integrity_problem
 
-        problem = integrity_problem(self.db_file)
+        problem = integrity_problem(self.db_file) if self.engine is None else None
         if problem is not None:
             self.tally.integrity.append(f"{when}: {problem}")
             return
@@ -445,13 +483,12 @@ class Soak:
         for entry_id, start, end in rows:
             if end is not None and end < start:
                 self.tally.invariants.append(f"{when}: entry {entry_id} ends before it starts")
-        reach: tuple[str, int] | None = None
+        reach: tuple[Any, int] | None = None  # (the furthest end so far, its entry); None: open
         for entry_id, start, end in rows:
-            if reach is not None and start < reach[0]:
+            if reach is not None and (reach[0] is None or start < reach[0]):
                 self.tally.invariants.append(f"{when}: entry {entry_id} overlaps {reach[1]}")
-            stop = end if end is not None else "9999"
-            if reach is None or stop > reach[0]:
-                reach = (stop, entry_id)
+            if reach is None or (reach[0] is not None and (end is None or end > reach[0])):
+                reach = (end, entry_id)
 
     # ------------------------------------------------------------ the soak
 
@@ -504,12 +541,18 @@ class Soak:
             self.tally.final = f"{still_open} entries still open after a clean start"
         notes, _ = self.stored()
         self.tally.duplicates = sum(n - 1 for note, n in notes.items() if n > 1)
+        with self.read() as conn:  # a task stored twice (every title the soak gives is new)
+            self.tally.duplicates += conn.execute(
+                "SELECT count(*) - count(DISTINCT title) FROM task WHERE owner = ?", (OWNER,)
+            ).fetchone()[0]
 
     def close(self) -> None:
         if self.app is not None and self.app.poll() is None:
             self.app.kill()
             self.app.wait(10)
         self.log.close()
+        if self.engine is not None:
+            self.engine.dispose()
 
 
 def soak(
@@ -520,9 +563,10 @@ def soak(
     seed: int = 1125,
     minutes: float | None = None,
     progress: bool = False,
+    db_url: str | None = None,
 ) -> Tally:
     """Kill until `kills` kills were made (or `minutes` passed), then one clean start."""
-    run = Soak(folder, display, seed)
+    run = Soak(folder, display, seed, db_url)
     try:
         run.prepare()  # a harness error below ends the soak; the figures so far still count
         deadline = time.monotonic() + 60 * minutes if minutes else None
@@ -556,8 +600,8 @@ def soak(
 def report(tally: Tally) -> str:
     d = tally.as_dict()
     lines = [
-        f"kills: {d['kills']} in {d['seconds']:.0f} s ({d['kills_per_minute']} a minute, "
-        f"{d['rounds']} rounds)",
+        f"kills: {d['kills']} ({d['backend']}) in {d['seconds']:.0f} s "
+        f"({d['kills_per_minute']} a minute, {d['rounds']} rounds)",
         *(f"  {kind}: {n}" for kind, n in d["kills_by_kind"].items()),
         f"acknowledged writes: {d['acknowledged']}",
         *(f"  {kind}: {n}" for kind, n in d["acknowledged_by_kind"].items()),
@@ -569,7 +613,7 @@ def report(tally: Tally) -> str:
         f"stuck locks: {d['stuck_locks']}",
         f"app ended without being killed: {d['app_died_unkilled']}",
         f"CLI tracebacks: {d['cli_tracebacks']}",
-        f"interruptions stored twice: {d['duplicates']}",
+        f"writes stored twice: {d['duplicates']}",
         f"forwarded presses in flight at an app kill: {d['in_flight_presses']}",
         f"entries marked for review after the last clean start: {d['needs_review']}",
     ]
@@ -588,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1125)
     p.add_argument("--dir", help="working folder (default: a new temporary one, kept)")
     p.add_argument("--json", help="write the figures here")
+    p.add_argument("--db-url", help="an empty PostgreSQL database instead of a SQLite file")
     args = p.parse_args(argv)
     # SIGTERM ends the soak like Ctrl+C: its app is killed and its Xvfb stopped on the way out
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -595,14 +640,17 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     print(f"soak in {folder}", flush=True)
     if args.offscreen:
-        tally = soak(folder, args.kills, seed=args.seed, minutes=args.minutes, progress=True)
+        tally = soak(
+            folder, args.kills, seed=args.seed, minutes=args.minutes, progress=True,
+            db_url=args.db_url,
+        )  # fmt: skip
     else:
         from tests.e2e.xsession import xvfb
 
         with xvfb() as display:
             tally = soak(
                 folder, args.kills, display=display, seed=args.seed, minutes=args.minutes,
-                progress=True,
+                progress=True, db_url=args.db_url,
             )  # fmt: skip
     if args.json:
         Path(args.json).write_text(json.dumps(tally.as_dict(), indent=1) + "\n")

@@ -41,6 +41,8 @@ the references to None, which Qt wrappers outlive their C++ objects (slow).
     python bench/endurance.py --actions 600         # the size tests/e2e/test_endurance.py runs
     python bench/endurance.py --json out.jsonl      # checkpoints as JSON lines (flushed)
     python bench/endurance.py --xvfb                # under a private Xvfb instead of offscreen
+    bash tests/with-postgres.sh sh -c \
+        'python bench/endurance.py --actions 2000 --db-url "$SPLITDAY_TEST_DB_URL"'
 
 Run it as its own process: with bindings that leak references to None it aborts
 (`Fatal Python error: none_dealloc`, exit -6), which is what the test looks for.
@@ -119,6 +121,17 @@ def peak_kib() -> int:
 # ---------------------------------------------------------------------- the calendar file
 
 
+def slope(points: list[tuple[float, float]]) -> float:
+    """The least-squares slope of y over x (0.0 for fewer than two distinct x)."""
+    n = len(points)
+    if n < 2:
+        return 0.0
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else 0.0
+
+
 def write_ics(path: Path, monday: date, version: int) -> None:
     """A team calendar: a daily stand-up, a weekly sync, and a 1:1 that moves every version."""
     zone = ZoneInfo(ZONE_NAME)
@@ -163,14 +176,14 @@ def write_ics(path: Path, monday: date, version: int) -> None:
 # ---------------------------------------------------------------------- the environment
 
 
-def prepare_env(folder: Path) -> dict[str, str]:
+def prepare_env(folder: Path, db_url: str | None = None) -> dict[str, str]:
     """This process's environment: its own data, socket, database, zone; no desktop services."""
     runtime = folder / "runtime"
     runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
     env = {
         "SPLITDAY_DATA_DIR": str(folder / "data"),
         "SPLITDAY_SOCKET": str(runtime / "splitday.sock"),
-        "SPLITDAY_DB_URL": f"sqlite:///{folder / 'splitday.sqlite3'}",
+        "SPLITDAY_DB_URL": db_url or f"sqlite:///{folder / 'splitday.sqlite3'}",
         "SPLITDAY_OWNER": OWNER,
         "SPLITDAY_NO_DIALOGS": "1",  # no start-up Plan my day: the script opens it each morning
         "XDG_CONFIG_HOME": str(folder / "config"),
@@ -1034,6 +1047,9 @@ class Week:
         stored = self.stored_check()
         first, last = self.checkpoints[0], self.checkpoints[-1]
         half = self.checkpoints[len(self.checkpoints) // 2]
+        second = [
+            (c["actions"], c["rss_kib"]) for c in self.checkpoints[len(self.checkpoints) // 2 :]
+        ]
         summary = {
             "actions": self.actions,
             "seconds": last["seconds"],
@@ -1041,6 +1057,8 @@ class Week:
             "rss_half_kib": half["rss_kib"],
             "rss_end_kib": last["rss_kib"],
             "rss_max_kib": max(c["rss_kib"] for c in self.checkpoints),
+            # RSS per 1 000 actions over the second half (least squares over its checkpoints)
+            "rss_slope_second_half_kib_per_1000": round(1000 * slope(second), 1),
             "peak_kib": last["peak_kib"],
             "none_refs_start": first["none_refs"],
             "none_refs_end": last["none_refs"],
@@ -1078,7 +1096,7 @@ def quiet_offscreen(_mode: Any, _context: Any, message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="splitday-endurance-"))
     folder.mkdir(parents=True, exist_ok=True)
-    env = prepare_env(folder)
+    env = prepare_env(folder, args.db_url)
     from planner.domain.clock import FakeClock
 
     start = datetime(args.start.year, args.start.month, args.start.day, 8, 50,
@@ -1098,7 +1116,8 @@ def run(args: argparse.Namespace) -> int:
 
     reason = check_bindings()
     print(
-        f"PySide6 {PySide6.__version__}, Python {sys.version.split()[0]}; start-up guard: "
+        f"PySide6 {PySide6.__version__}, Python {sys.version.split()[0]}, "
+        f"{env['SPLITDAY_DB_URL'].split(':')[0]}; start-up guard: "
         f"{'would refuse: ' + reason if reason else 'ok'}",
         flush=True,
     )
@@ -1144,6 +1163,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--dir", help="working folder (default: a new temporary one, kept)")
     p.add_argument("--json", help="append checkpoints and the summary to this file (JSON lines)")
     p.add_argument("--xvfb", action="store_true", help="run under a private Xvfb")
+    p.add_argument("--db-url", help="an empty PostgreSQL database instead of a SQLite file")
     p.add_argument("--types", action="store_true", help="print which object types grew")
     p.add_argument("--undo-limit", type=int, default=0, help="cap the undo history (experiment)")
     p.add_argument("--pixmap-cache-kib", type=int, default=0, help="QPixmapCache's limit (ditto)")

@@ -48,6 +48,7 @@ def test_kill_9_at_random_moments_loses_nothing(display: str, tmp_path: Path) ->
     assert kinds == {"app", "cli"}, tally.kills  # both the app and the CLI were killed
     assert sum(tally.acknowledged.values()) > KILLS // 2  # and there was something to lose
     assert tally.lost == []
+    assert tally.duplicates == 0  # every acknowledged write is there exactly once
     assert tally.integrity == []
     assert tally.invariants == []
     assert tally.stuck == []
