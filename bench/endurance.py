@@ -1068,6 +1068,7 @@ class Week:
             "syncs": self.syncs,
             "sync_changes": self.sync_changes,
             "refused_edits": len(self.failures),
+            "refused_by_text": dict(Counter(m[:80] for m in self.failures).most_common(6)),
             "kinds": dict(sorted(self.kinds.items())),
             "ms_per_kind": {
                 kind: round(1000 * self.spent[kind] / n, 1)
