@@ -912,7 +912,8 @@ def sync_database(
     in another short one: a slow URL or a large file never holds the database's write lock.
     progress(done, total, source name) is called before each source and once at the end.
     Once `cancelled()` is true (the app quits) no further source is read and nothing more is
-    stored; the results so far are returned.
+    stored; the results so far are returned. CalDAV sources are not synced here (see
+    planner.calendars.caldav_sync.sync_all, which syncs everything).
     """
     _move_passwords_out(db, owner)
     with db.transaction() as s:
@@ -922,7 +923,7 @@ def sync_database(
                     CalendarSource.owner == owner, CalendarSource.enabled.is_(True)
                 )
             ).all()
-        names = {x.id: x.name for x in list_sources(s, owner)}
+        names = {x.id: x.name for x in list_sources(s, owner) if x.kind != "caldav"}
     results: list[SyncResult] = []
     ids = [i for i in source_ids if i in names]
     for done, source_id in enumerate(ids):
