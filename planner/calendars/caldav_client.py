@@ -499,19 +499,34 @@ def _short(exc: BaseException) -> str:
     return text[:160] or type(exc).__name__
 
 
-@dataclass
-class Counter:
-    """Requests made by the accounts an opener handed out (tests, the benchmark)."""
-
-    accounts: list[Account] = field(default_factory=list)
-
-    @property
-    def requests(self) -> int:
-        return sum(a.requests for a in self.accounts)
-
-
 Opener = Callable[[str, str], Account]  # (server URL, user) -> Account
 
 
 def open_account(url: str, user: str) -> Account:
     return Account(url, user)
+
+
+@dataclass
+class Accounts:
+    """An opener that keeps the accounts it opened: their requests add up (tests, the
+    benchmark), and abort() (the app quits) cuts them all off and refuses new ones."""
+
+    opener: Opener = open_account
+    accounts: list[Account] = field(default_factory=list)
+    aborted: bool = False
+
+    def __call__(self, url: str, user: str) -> Account:
+        if self.aborted:
+            raise Unreachable(f"{display_url(url)}: the sync was cancelled")
+        account = self.opener(url, user)
+        self.accounts.append(account)
+        return account
+
+    @property
+    def requests(self) -> int:
+        return sum(a.requests for a in self.accounts)
+
+    def abort(self) -> None:
+        self.aborted = True
+        for account in self.accounts:
+            account.abort()

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -508,6 +508,7 @@ class PublishResult:
     kept: int = 0
     conflicts: int = 0  # 412s resolved (the plan's version was written)
     requests: int = 0
+    calendar: str = ""
 
 
 def publish_target(session: Session, owner: str) -> PublishTarget | None:
@@ -662,8 +663,22 @@ def push(
     keeps what was done so far; the rest is tried at the next sync. None: not publishing."""
     with db.read() as s:
         target = publish_target(s, owner)
-        if target is None:
-            return None
+    if target is None:
+        return None
+    result = _push_to(db, owner, target, now=now, opener=opener, cancelled=cancelled)
+    return replace(result, calendar=target.calendar)
+
+
+def _push_to(
+    db: Database,
+    owner: str,
+    target: PublishTarget,
+    *,
+    now: datetime,
+    opener: Opener,
+    cancelled: Callable[[], bool],
+) -> PublishResult:
+    with db.read() as s:
         wanted = _wanted(s, owner, now, target.privacy)
         known = {
             k.slot_uid: k
@@ -895,6 +910,11 @@ def sync_all(
         progress(total, total, "")
     pushed = push(db, owner, now=now, opener=opener, cancelled=cancelled) if publish else None
     return results, pushed
+
+
+def as_sync_result(r: PublishResult) -> SyncResult:
+    """A publish step in the list of sync results (source_id 0: no source)."""
+    return SyncResult(0, f"Publish to {r.calendar}" if r.calendar else "Publish", r.ok, r.message)
 
 
 def counts_json(r: PublishResult) -> dict[str, Any]:

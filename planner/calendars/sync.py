@@ -275,7 +275,12 @@ def edit_source(
         if not name.strip():
             raise PlannerError("a calendar source needs a name")
         row.name = name.strip()
-    if location is not None:
+    if location is not None and row.kind == "caldav":
+        if location.strip() != row.location:
+            raise PlannerError(
+                "a CalDAV calendar keeps its address: remove it and add the account again"
+            )
+    elif location is not None:
         row.kind, row.location = _clean_location(location)
         row.content_hash = row.etag = row.last_modified = row.raw = None
     if default_role_id is not _UNSET:
