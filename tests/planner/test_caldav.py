@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -559,3 +560,78 @@ def test_conflict_error_type_is_raised_for_a_stale_etag(
     server.put(url, "a", event("a", MONDAY, 30, "A"))
     with pytest.raises(Conflict):
         server.account.put(f"{url}a.ics", event("a", MONDAY, 60, "A"), etag='"stale"')
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def _cli(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ui.shell.launcher", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_command_line_follows_an_account_publishes_and_stops(
+    server: Server, radicale: Radicale, tmp_path: Path
+) -> None:
+    import os
+
+    work = server.calendar("Work")
+    server.calendar("Team")
+    server.put(work, "standup", event("standup", MONDAY + timedelta(hours=2), 15, "Standup"))
+    env = {
+        **os.environ,
+        "SPLITDAY_DATA_DIR": str(tmp_path / "data"),
+        "SPLITDAY_SOCKET": str(tmp_path / "s"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "SPLITDAY_NOW": "2026-12-07T08:50",
+        "TZ": "Europe/Berlin",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",  # the private file, here
+    }
+    env.pop("SPLITDAY_CALDAV_PASSWORD", None)
+    url = radicale.url
+    wrong = _cli(
+        "calendar", "add", "--caldav", url, "--user", USER, "--calendar", "Work",
+        "--password-stdin", env=env, stdin="not it\n",
+    )  # fmt: skip
+    assert wrong.returncode != 0
+    assert "refused the login for alice" in wrong.stderr
+    assert wrong.stderr.count("\n") == 1 and "Traceback" not in wrong.stderr
+    assert "not it" not in wrong.stderr + wrong.stdout
+    added = _cli(
+        "calendar", "add", "--caldav", url, "--user", USER, "--calendar", "Work",
+        "--password-stdin", env=env, stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "added calendar Work (id 1, caldav)" in added.stdout
+    assert "Work: " in added.stdout and "1 new" in added.stdout
+    database = next((tmp_path / "data").glob("*.sqlite3"))
+    assert PASSWORD.encode() not in database.read_bytes()
+    listed = _cli("calendar", "list", "--caldav", url, "--user", USER, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "followed as Work" in listed.stdout and "Team" in listed.stdout
+    events = _cli("calendar", "events", "--json", env=env)
+    assert [e["summary"] for e in json.loads(events.stdout)] == ["Standup"]
+    assert _cli("plan", "--auto", env=env).returncode == 0
+    published = _cli("calendar", "publish", "--caldav", url, "--user", USER, env=env)
+    assert published.returncode == 0, published.stderr
+    assert "created the calendar Splitday focus" in published.stdout
+    assert "publish: " in published.stdout and " new" in published.stdout
+    again = _cli("calendar", "sync", env=env)
+    assert again.returncode == 0, again.stderr
+    assert "Work: unchanged" in again.stdout and "publish: up to date" in again.stdout
+    env_wrong = {**env, "SPLITDAY_CALDAV_PASSWORD": "nope"}
+    failed = _cli("calendar", "sync", env=env_wrong)
+    assert failed.returncode == 1 and "refused the login" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    off = _cli("calendar", "publish", "--off", "--remove", env=env)
+    assert off.returncode == 0, off.stderr
+    assert "stopped publishing to Splitday focus" in off.stdout and "removed" in off.stdout
+    focus = next(c.url for c in server.account.calendars() if c.name == "Splitday focus")
+    assert server.events(focus) == {}

@@ -144,3 +144,38 @@ def test_add_an_account_then_publish_the_plan_and_stop_with_removal(
     assert delta.changed == ()
     with db.read() as s:
         assert caldav_sync.publish_target(s, "tester") is None
+
+
+def test_a_plan_edit_reaches_the_publish_calendar_soon_in_the_background(
+    qtbot: Any,
+    db: Database,
+    clock: FakeClock,
+    radicale: Radicale,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui.shell.calendar_sync import BackgroundSync
+
+    monkeypatch.setenv("SPLITDAY_CALDAV_PASSWORD", PASSWORD)
+    cal, _ = caldav_sync.choose_publish_calendar(radicale.url, USER, "Splitday focus", _opener())
+    gateway = Gateway(db, clock, BERLIN)
+    with db.transaction() as s:
+        caldav_sync.set_publish_target(
+            s, "tester", caldav_sync.PublishTarget(radicale.url, USER, cal.url, cal.name)
+        )
+    background = BackgroundSync(gateway)
+    background.soon.setInterval(50)
+    start = datetime(2026, 11, 24, 15, 0, tzinfo=BERLIN).astimezone(UTC)
+    with db.read() as s:
+        role = planning.list_roles(s, "tester")[0]
+    with qtbot.waitSignal(background.synced, timeout=20_000) as done:
+        outcome = gateway.run(
+            lambda s: planning.add_slot(
+                s, "tester", BERLIN, start, start + timedelta(hours=1), role.id
+            )
+        )
+        assert outcome.ok
+    assert done.args[0][-1].name == "Publish to Splitday focus" and done.args[0][-1].ok
+    account = Account(radicale.url, USER, PASSWORD)
+    delta = account.pull(cal.url, sync_token=None, ctag=None, known={})
+    assert len(delta.changed) == 1 and "SUMMARY:Support focus" in (delta.changed[0].data or "")
+    background.stop()
