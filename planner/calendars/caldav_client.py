@@ -127,6 +127,7 @@ class Account:
         self._lock = threading.Lock()
         self._client: Any = None
         self._principal: Any = None
+        self.shared = False  # kept open between calls by an Accounts(share=True)
 
     # ------------------------------------------------------------ the connection
 
@@ -162,6 +163,11 @@ class Account:
                 client.session.close()
 
     def close(self) -> None:
+        """End the connection (a shared account stays open until its Accounts closes it)."""
+        if not self.shared:
+            self.close_now()
+
+    def close_now(self) -> None:
         client, self._client = self._client, None
         if client is not None:
             with contextlib.suppress(Exception):
@@ -509,16 +515,24 @@ def open_account(url: str, user: str) -> Account:
 @dataclass
 class Accounts:
     """An opener that keeps the accounts it opened: their requests add up (tests, the
-    benchmark), and abort() (the app quits) cuts them all off and refuses new ones."""
+    benchmark), and abort() (the app quits) cuts them all off and refuses new ones. With
+    share, one account per server and user serves every call (one kept-alive connection for
+    all its calendars and the publish step) until close()."""
 
     opener: Opener = open_account
     accounts: list[Account] = field(default_factory=list)
     aborted: bool = False
+    share: bool = False
 
     def __call__(self, url: str, user: str) -> Account:
         if self.aborted:
             raise Unreachable(f"{display_url(url)}: the sync was cancelled")
+        if self.share:
+            for account in self.accounts:
+                if (account.url, account.user) == (normalize_url(url), user):
+                    return account
         account = self.opener(url, user)
+        account.shared = self.share
         self.accounts.append(account)
         return account
 
@@ -530,3 +544,7 @@ class Accounts:
         self.aborted = True
         for account in self.accounts:
             account.abort()
+
+    def close(self) -> None:
+        for account in self.accounts:
+            account.close_now()

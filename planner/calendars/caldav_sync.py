@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from planner.calendars import sync
 from planner.calendars.caldav_client import (
     Account,
+    Accounts,
     CalDavError,
     Conflict,
     Delta,
@@ -461,7 +462,7 @@ def pull_source(
     """One CalDAV source brought up to date in three steps: read it (a short transaction), ask
     the server with no transaction open, store (another short one). A server that cannot be
     reached changes nothing but the status; the next sync asks again from the same point."""
-    with db.transaction() as s:
+    with db.read() as s:  # no write lock: most pulls find nothing new
         pulling = _prepare(s, owner, source_id, now, zone)
     if pulling is None:
         return sync._discarded(source_id, "", "the calendar was removed before the sync")
@@ -872,8 +873,11 @@ def sync_all(
     (pulled), then the plan pushed to the publish calendar."""
     with db.read() as s:
         dav = caldav_ids(s, owner, source_ids)
-        names = {x.id: x.name for x in sync.list_sources(s, owner)}
+        sources = sync.list_sources(s, owner)
+    names = {x.id: x.name for x in sources}
     others = None if source_ids is None else [i for i in source_ids if i not in dav]
+    if others is None and all(x.kind == KIND or not x.enabled for x in sources):
+        others = []  # nothing else to sync
     results: list[SyncResult] = []
     if others is None or others:
         results = sync.sync_database(
@@ -887,12 +891,39 @@ def sync_all(
             progress=None,
             cancelled=cancelled,
         )
-    total = len(results) + len(dav)
+    shared = Accounts(opener, share=True)  # one connection per account for the whole sync
+    try:
+        return _sync_caldav(
+            db, owner, dav, names, results, shared,
+            now=now, zone=zone, force=force, progress=progress, cancelled=cancelled,
+            publish=publish,
+        )  # fmt: skip
+    finally:
+        shared.close()
+
+
+def _sync_caldav(
+    db: Database,
+    owner: str,
+    dav: list[int],
+    names: dict[int, str],
+    results: list[SyncResult],
+    opener: Opener,
+    *,
+    now: datetime,
+    zone: tzinfo,
+    force: bool,
+    progress: Callable[[int, int, str], None] | None,
+    cancelled: Callable[[], bool],
+    publish: bool,
+) -> tuple[list[SyncResult], PublishResult | None]:
+    before = len(results)
+    total = before + len(dav)
     for n, source_id in enumerate(dav):
         if cancelled():
             return results, None
         if progress:
-            progress(len(results) + n, total, names.get(source_id, ""))
+            progress(before + n, total, names.get(source_id, ""))
         result = pull_source(
             db,
             owner,

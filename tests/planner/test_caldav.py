@@ -513,7 +513,7 @@ def test_a_10_000_event_calendar_pulls_and_resyncs_in_one_request(
         check=True,
     )
     url = server.calendar("Big")
-    upload(radicale, url, ics.read_bytes())
+    radicale.write_ics(url, ics.read_bytes())
     opener = Opener(timeout=1200)
     follow(db, radicale, opener, "Big")
     opener.reset()
@@ -531,26 +531,6 @@ def test_a_10_000_event_calendar_pulls_and_resyncs_in_one_request(
     opener.reset()
     (one,) = pull(db, clock, opener)
     assert opener.requests == 1 and one.added == 1 and "One more" in summaries(db)
-
-
-def upload(radicale: Radicale, calendar_url: str, data: bytes) -> None:
-    """A whole .ics into a calendar, one object per UID, written into Radicale's storage folder
-    as Radicale itself lays it out (10 000 PUTs would take minutes)."""
-    import re
-    from urllib.parse import urlsplit
-
-    text = data.decode().replace("\r\n", "\n")
-    zones = "".join(re.findall(r"BEGIN:VTIMEZONE\n.*?END:VTIMEZONE\n", text, re.S))
-    by_uid: dict[str, list[str]] = {}
-    for block in re.findall(r"BEGIN:VEVENT\n.*?END:VEVENT\n", text, re.S):
-        uid = re.search(r"^UID:(.*)$", block, re.M).group(1).strip()  # type: ignore[union-attr]
-        by_uid.setdefault(uid, []).append(block)
-    path = urlsplit(calendar_url).path.strip("/")
-    folder = radicale.folder / "collections" / "collection-root" / path
-    assert folder.is_dir()
-    for n, blocks in enumerate(by_uid.values()):
-        body = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n" + zones + "".join(blocks)
-        (folder / f"item{n}.ics").write_text((body + "END:VCALENDAR\n").replace("\n", "\r\n"))
 
 
 def test_conflict_error_type_is_raised_for_a_stale_etag(
