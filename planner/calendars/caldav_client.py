@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -128,6 +128,7 @@ class Account:
         self._client: Any = None
         self._principal: Any = None
         self.shared = False  # kept open between calls by an Accounts(share=True)
+        self.refused = False  # the server refused this login: not to be used again
 
     # ------------------------------------------------------------ the connection
 
@@ -182,6 +183,7 @@ class Account:
         except CalDavError:
             raise
         except error.AuthorizationError:
+            self.refused = True
             raise LoginRefused(
                 f"{self.shown}: the server refused the login for {self.user} "
                 "(check the user name and password)"
@@ -208,6 +210,7 @@ class Account:
         client = self._connect()
         response = client.request(url, method, body, headers or {})
         if response.status in (401, 403) and method != "DELETE":
+            self.refused = True
             raise LoginRefused(
                 f"{self.shown}: the server refused the login for {self.user} "
                 "(check the user name and password)"
@@ -286,7 +289,7 @@ class Account:
         *,
         sync_token: str | None,
         ctag: str | None,
-        known: dict[str, str],
+        known: Mapping[str, str],
         use_sync_token: bool = True,
     ) -> Delta:
         """What changed since the last pull (`known`: href -> etag stored then).
@@ -304,7 +307,7 @@ class Account:
             return self._etag_pull(calendar_url, ctag, known)
 
     def _sync_collection(
-        self, calendar_url: str, token: str | None, known: dict[str, str]
+        self, calendar_url: str, token: str | None, known: Mapping[str, str]
     ) -> Delta | None:
         _, dav, cdav, _ = _dav()
         changed: dict[str, Resource] = {}
@@ -359,9 +362,9 @@ class Account:
             same,
         )
 
-    def _etag_pull(self, calendar_url: str, ctag: str | None, known: dict[str, str]) -> Delta:
+    def _etag_pull(self, calendar_url: str, ctag: str | None, known: Mapping[str, str]) -> Delta:
         _, dav, _cdav, _ = _dav()
-        if ctag is not None and known:
+        if ctag is not None:  # a CTag is stored only by a pull that succeeded
             body = _tree(dav.Propfind(), _tree(dav.Prop(), _getctag()))
             response = self._request(calendar_url, "PROPFIND", _xml(body), {"Depth": "0"})
             now = None
@@ -516,8 +519,11 @@ def open_account(url: str, user: str) -> Account:
 class Accounts:
     """An opener that keeps the accounts it opened: their requests add up (tests, the
     benchmark), and abort() (the app quits) cuts them all off and refuses new ones. With
-    share, one account per server and user serves every call (one kept-alive connection for
-    all its calendars and the publish step) until close()."""
+    share, one account per server and user serves every call (one client for all its
+    calendars and the publish step) until close(). Building a client costs tens of
+    milliseconds (more than an unchanged calendar's REPORT), so the app keeps one shared
+    Accounts for its background syncs; a refused login is not reused (the password may have
+    changed)."""
 
     opener: Opener = open_account
     accounts: list[Account] = field(default_factory=list)
@@ -529,7 +535,8 @@ class Accounts:
             raise Unreachable(f"{display_url(url)}: the sync was cancelled")
         if self.share:
             for account in self.accounts:
-                if (account.url, account.user) == (normalize_url(url), user):
+                usable = not account.refused and not account._aborted
+                if usable and (account.url, account.user) == (normalize_url(url), user):
                     return account
         account = self.opener(url, user)
         account.shared = self.share

@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -158,7 +158,6 @@ class _Pulling:
     ctag: str | None
     context: str | None
     version: int
-    known: dict[str, str]
     window: Interval
 
 
@@ -168,14 +167,6 @@ def _prepare(
     row = session.get(CalendarSource, source_id)
     if row is None or row.owner != owner or row.kind != KIND:
         return None
-    known = {
-        href: etag or ""
-        for href, etag in session.execute(
-            select(CalDavResource.href, CalDavResource.etag).where(
-                CalDavResource.source_id == source_id
-            )
-        )
-    }
     return _Pulling(
         sync._SourceData.of(row),
         row.account_url or "",
@@ -184,9 +175,39 @@ def _prepare(
         row.etag,
         row.last_modified,
         row.version,
-        known,
         sync.rolling_window(session, owner, now, zone),
     )
+
+
+class _KeptETags(Mapping[str, str]):
+    """href -> ETag of the objects kept for a source, read only if the pull needs them (an
+    unchanged calendar's reply names none: the rows are not read at all)."""
+
+    def __init__(self, db: Database, source_id: int) -> None:
+        self._db, self._source_id = db, source_id
+        self._rows: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._rows is None:
+            with self._db.read() as s:
+                self._rows = {
+                    href: etag or ""
+                    for href, etag in s.execute(
+                        select(CalDavResource.href, CalDavResource.etag).where(
+                            CalDavResource.source_id == self._source_id
+                        )
+                    )
+                }
+        return self._rows
+
+    def __getitem__(self, href: str) -> str:
+        return self._all()[href]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def _uid_of(data: str) -> str:
@@ -235,6 +256,7 @@ class _Pulled:
 
 
 def _read(
+    db: Database,
     pulling: _Pulling,
     zone: tzinfo,
     *,
@@ -245,6 +267,7 @@ def _read(
 ) -> _Pulled:
     source = pulling.source
     context = sync._context(source, pulling.window, zone)
+    known = _KeptETags(db, source.id)
     try:
         account = opener(pulling.account_url, pulling.user)
     except CalDavError as exc:
@@ -254,7 +277,7 @@ def _read(
             source.location,
             sync_token=None if force else pulling.sync_token,
             ctag=None if force else pulling.ctag,
-            known={} if force else pulling.known,
+            known={} if force else known,
             use_sync_token=use_sync_token,
         )
     except CalDavError as exc:
@@ -479,7 +502,7 @@ def pull_source(
             ]
 
     found = _read(
-        pulling, zone, opener=opener, use_sync_token=use_sync_token, stored=stored, force=force
+        db, pulling, zone, opener=opener, use_sync_token=use_sync_token, stored=stored, force=force
     )
     if cancelled():
         return None
@@ -535,6 +558,17 @@ def set_publish_target(
 ) -> tuple[PublishTarget | None, Change]:
     if target is not None and target.privacy not in PRIVACY:
         raise PlannerError(f"privacy is one of {', '.join(PRIVACY)}, not {target.privacy!r}")
+    if target is not None and session.scalar(
+        select(CalendarSource.id).where(
+            CalendarSource.owner == owner,
+            CalendarSource.kind == KIND,
+            CalendarSource.location == target.calendar_url,
+        )
+    ):
+        raise PlannerError(
+            f"{target.calendar} is followed as a calendar source: publish into another one "
+            "(or remove that source first)"
+        )
     old = publish_target(session, owner)
     if old is not None and (target is None or target.calendar_url != old.calendar_url):
         # another calendar (or none): what was published there is no longer ours to follow
@@ -891,7 +925,9 @@ def sync_all(
             progress=None,
             cancelled=cancelled,
         )
-    shared = Accounts(opener, share=True)  # one connection per account for the whole sync
+    # one client per account for the whole sync (or for as long as the caller keeps it)
+    own = not (isinstance(opener, Accounts) and opener.share)
+    shared = Accounts(opener, share=True) if own else opener
     try:
         return _sync_caldav(
             db, owner, dav, names, results, shared,
@@ -899,7 +935,8 @@ def sync_all(
             publish=publish,
         )  # fmt: skip
     finally:
-        shared.close()
+        if own and isinstance(shared, Accounts):
+            shared.close()
 
 
 def _sync_caldav(

@@ -457,13 +457,6 @@ def _publish(ctx: Context, args: argparse.Namespace) -> int:
     cal, created = caldav_sync.choose_publish_calendar(args.caldav, args.user, name, opener)
     _store_password(args.caldav, args.user, password)
     with ctx.db.transaction() as s:
-        from planner.calendars import sync as calendars
-
-        if cal.url in {x.location for x in calendars.list_sources(s, ctx.owner)}:
-            raise CliError(
-                f"{cal.name} is followed as a calendar source: publish into another one "
-                "(or remove that source first)"
-            )
         old = caldav_sync.publish_target(s, ctx.owner)
         privacy = args.privacy or (old.privacy if old else "role")
         caldav_sync.set_publish_target(

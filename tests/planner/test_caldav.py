@@ -615,3 +615,12 @@ def test_the_command_line_follows_an_account_publishes_and_stops(
     assert "stopped publishing to Splitday focus" in off.stdout and "removed" in off.stdout
     focus = next(c.url for c in server.account.calendars() if c.name == "Splitday focus")
     assert server.events(focus) == {}
+
+
+def test_a_followed_calendar_cannot_receive_the_plan(
+    db: Database, server: Server, radicale: Radicale
+) -> None:
+    work = server.calendar("Work")
+    follow(db, radicale, Opener(), "Work")
+    with db.transaction() as s, pytest.raises(Exception, match="followed as a calendar source"):
+        dav.set_publish_target(s, "tester", dav.PublishTarget(radicale.url, USER, work, "Work"))

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from planner.calendars import caldav_sync
 from planner.calendars import sync as calendars
-from planner.calendars.caldav_client import Account, Accounts, Opener, RemoteCalendar, account_key
+from planner.calendars.caldav_client import (
+    Account,
+    Accounts,
+    Opener,
+    RemoteCalendar,
+    account_key,
+    open_account,
+)
 from planner.calendars.caldav_sync import PublishResult, PublishTarget
 from planner.calendars.fetch import Fetcher, UrlFetcher, set_credentials
 from planner.calendars.sync import Rule, SourceV, SyncResult
@@ -33,10 +40,11 @@ class SyncJob:
         source_ids: list[int] | None,
         fetcher: Fetcher | None,
         opener: Opener | None = None,
+        shared: Accounts | None = None,
     ) -> None:
         self._gateway, self._source_ids = gateway, source_ids
         self._fetcher: Fetcher = fetcher or UrlFetcher()
-        self._accounts = Accounts(opener) if opener is not None else Accounts()
+        self._accounts = Accounts(opener or open_account, share=True) if shared is None else shared
 
     def __call__(
         self, progress: Progress, cancelled: Callable[[], bool] = bool
@@ -50,6 +58,10 @@ class SyncJob:
         if callable(abort):
             abort()
         self._accounts.abort()
+
+    @property
+    def aborted(self) -> bool:
+        return self._accounts.aborted
 
 
 class CalDavJob:
@@ -81,6 +93,7 @@ class CalendarActions:
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
         self.owner = gateway.owner
+        self._accounts: Accounts | None = None  # CalDAV clients kept from one sync to the next
 
     def sources(self) -> tuple[list[SourceV], list[RoleV]]:
         owner = self.owner
@@ -131,8 +144,15 @@ class CalendarActions:
     def sync_job(
         self, source_ids: list[int] | None, fetcher: Fetcher | None, opener: Opener | None = None
     ) -> SyncJob:
-        """What a worker thread runs (its own short transactions; see Gateway.sync_calendars)."""
-        return SyncJob(self.gateway, source_ids, fetcher, opener)
+        """What a worker thread runs (its own short transactions; see Gateway.sync_calendars).
+
+        Without an opener the CalDAV clients are kept for the next job (building one costs more
+        than an unchanged calendar's sync); a job that was aborted leaves none behind."""
+        if opener is not None:
+            return SyncJob(self.gateway, source_ids, fetcher, opener)
+        if self._accounts is None or self._accounts.aborted:
+            self._accounts = Accounts(share=True)
+        return SyncJob(self.gateway, source_ids, fetcher, shared=self._accounts)
 
     # ------------------------------------------------------------ CalDAV
 
