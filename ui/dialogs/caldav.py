@@ -47,7 +47,7 @@ class _ServerForm(QDialog):
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText(
-            "kept in the system keyring, never the database (empty: the stored one)"
+            "kept in the keyring, never the database (empty: the stored one)"
         )
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
