@@ -503,6 +503,8 @@ class CalendarsDialog(QDialog):
                 lines.append(f"{r.name}: {r.message}")
             elif r.unchanged:
                 lines.append(f"{r.name}: unchanged")
+            elif r.source_id == 0:  # the publish step: its message says what was written
+                lines.append(f"{r.name}: {r.message}")
             else:
                 lines.append(f"{r.name}: {r.counts}")
             lines += [f"    {p}" for p in r.problems[:5]]
