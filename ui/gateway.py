@@ -37,6 +37,8 @@ from planner.storage.db import StorageError as StorageError  # the shell tells i
 from ui.day_data import DaySnapshot
 
 if TYPE_CHECKING:
+    from planner.calendars.caldav_client import Opener
+    from planner.calendars.caldav_sync import PublishResult
     from planner.calendars.fetch import Fetcher
     from planner.calendars.sync import SyncResult
 
@@ -400,21 +402,38 @@ class Gateway(QObject):
         fetcher: Fetcher | None,
         progress: Callable[[int, int, str], None] | None = None,
         cancelled: Callable[[], bool] = bool,
+        opener: Opener | None = None,
     ) -> list[SyncResult]:
-        """Sync calendar sources; made for a worker thread. It opens its own short transactions
-        (nothing is held while a source loads or parses); the caller broadcasts what changed.
-        Once `cancelled()` (the app quits) it reads no further source and stores nothing."""
-        from planner.calendars import sync as calendars
+        """Sync calendar sources (CalDAV ones too) and, in a full sync, publish the plan; made
+        for a worker thread. It opens its own short transactions (nothing is held while a
+        source loads or parses); the caller broadcasts what changed. Once `cancelled()` (the
+        app quits) it reads no further source and stores nothing. The publish step comes last,
+        as a SyncResult named 'Publish to <calendar>' (source_id 0)."""
+        from planner.calendars import caldav_sync
+        from planner.calendars.caldav_client import open_account
 
-        return calendars.sync_database(
+        results, pushed = caldav_sync.sync_all(
             self.db,
             self.owner,
             now=self.now(),
             zone=self.zone,
             source_ids=source_ids,
             fetcher=fetcher,
+            opener=opener or open_account,
             progress=progress,
             cancelled=cancelled,
+            publish=source_ids is None,
+        )
+        if pushed is not None:
+            results.append(caldav_sync.as_sync_result(pushed))
+        return results
+
+    def unpublish(self, *, remove: bool, opener: Opener) -> PublishResult:
+        """Stop publishing the plan (and remove what was published); for a worker thread."""
+        from planner.calendars import caldav_sync
+
+        return caldav_sync.unpublish(
+            self.db, self.owner, remove=remove, now=self.now(), opener=opener
         )
 
     def close(self) -> None:
