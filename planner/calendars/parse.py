@@ -30,6 +30,7 @@ _OFFSET_RE = re.compile(r"^([+-])(\d{2})(\d{2})(\d{2})?$")
 _DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _DUR_RE = re.compile(r"^[+-]?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _UNTIL_RE = re.compile(r"UNTIL=(\d{8})", re.IGNORECASE)
+_BLANK_FOLD_RE = re.compile(rb"\n(?:[ \t]*\n)+(?=[ \t])")
 
 
 class CalendarError(PlannerError):
@@ -101,6 +102,9 @@ def decode(data: bytes, charset: str | None = None) -> str:
         return data.decode("utf-16", errors="replace")
     # Unify line endings and unfold on bytes, so a fold inside a UTF-8 sequence is healed.
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"\n\n" in data or b"\n \n" in data or b"\n\t\n" in data:
+        # blank lines inside a folded line (mail clients, copy and paste) belong to the fold
+        data = _BLANK_FOLD_RE.sub(b"\n", data)
     data = data.replace(b"\n ", b"").replace(b"\n\t", b"")
     if charset:
         try:
@@ -169,6 +173,7 @@ def _prop(line: str) -> tuple[str, str, str]:
     return head[:semi].strip().upper(), head[semi:], line[colon + 1 :]
 
 
+_TOP_LEVEL = frozenset({"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"})
 _BOUNDARY_RE = re.compile(r"^(BEGIN|END)[ \t]*:([^\n]*)$", re.MULTILINE | re.IGNORECASE)
 
 
@@ -243,9 +248,17 @@ class _Scanner:
             stack.append(("", start))
             self.gap = start
         elif value == "VCALENDAR":
-            raise CalendarError(
-                f"{self.name}: line {self.line_of(start)}: a VCALENDAR inside another one"
+            # the calendar before never ended (files glued together, a cut part, or a calendar
+            # nested in another): close it with what it has and read the new one
+            opened = stack[0][0] or "VCALENDAR"
+            self.abandon_to(
+                0, start, f"BEGIN:{opened}", f"before BEGIN:VCALENDAR (line {self.line_of(start)})"
             )
+            self.begin(value, start, end)
+            return
+        elif len(stack) >= 2 and value in _TOP_LEVEL:
+            # a VEVENT never sits inside another component: the one open never ended
+            self.abandon_to(1, start, "", f"before BEGIN:{value} (line {self.line_of(start)})")
         if len(stack) == 1:
             assert self.cal is not None
             if stack[0][0]:
@@ -258,18 +271,20 @@ class _Scanner:
         stack.append((value, start))
 
     def end(self, value: str, start: int, end: int) -> None:
-        stack, name = self.stack, self.name
-        if not stack:
-            raise CalendarError(
-                f"{name}: line {self.line_of(start)}: END:{value} without a matching BEGIN"
+        stack = self.stack
+        names = [opened or "VCALENDAR" for opened, _ in stack]
+        if value not in names or (value == "VCALENDAR" and not stack[0][0]):
+            where = f"line {self.line_of(start)}"
+            self.result.note(
+                Problem(self.name, where, f"END:{value} without a matching BEGIN, ignored")
+            )
+            return
+        depth = len(names) - 1 - names[::-1].index(value)
+        if depth < len(stack) - 1:  # what was opened inside never ended: it is dropped
+            self.abandon_to(
+                depth + 1, start, "", f"before END:{value} (line {self.line_of(start)})"
             )
         opened, at = stack[-1]
-        if opened != value:
-            shown = opened or "(none)"
-            raise CalendarError(
-                f"{name}: line {self.line_of(start)}: END:{value} but BEGIN:{shown} "
-                f"(line {self.line_of(at)}) is still open - the file is damaged"
-            )
         stack.pop()
         if not stack:  # END:VCALENDAR
             assert self.cal is not None
@@ -279,6 +294,33 @@ class _Scanner:
             self._end_top_level(value, at, end)
         elif len(stack) == 2 and stack[1][0] == "VEVENT":
             self.own = end
+
+    def abandon_to(self, depth: int, offset: int, what: str, why: str) -> None:
+        """Close every component opened at depth or deeper, unfinished, at offset: a top-level
+        one (an event) is dropped and reported; a sub-component (an alarm) just ends there."""
+        stack = self.stack
+        while len(stack) > depth:
+            opened, at = stack.pop()
+            if len(stack) == 0:  # the calendar itself: keep what it holds
+                if opened:
+                    assert self.cal is not None
+                    self.header(self.cal, self.gap, offset)
+                    message = f"{what or 'BEGIN:VCALENDAR'} (line {self.line_of(at)}) has no END:VCALENDAR {why}; its events are read"
+                    self.result.note(Problem(self.name, "", message))
+                self.outside = offset
+            elif len(stack) == 1:
+                label = f"BEGIN:{opened} (line {self.line_of(at)})"
+                uid = re.search(r"^UID[;:]([^\n]*)", self.text[at:offset], re.MULTILINE)
+                if uid:
+                    label += f" UID {uid[1].split(':')[-1].strip()[:60]!r}"
+                self.result.note(Problem(self.name, label, f"never closed {why}; skipped"))
+                self.gap = offset
+                if stack[0][0] == "":
+                    stack.pop()
+                    self.outside = offset
+                    return
+            elif len(stack) == 2 and stack[1][0] == "VEVENT":
+                self.own = offset
 
     def _end_top_level(self, value: str, at: int, end: int) -> None:
         """A component right inside the calendar ends: keep an event or a time zone."""
