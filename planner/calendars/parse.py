@@ -284,7 +284,7 @@ class _Scanner:
             self.abandon_to(
                 depth + 1, start, "", f"before END:{value} (line {self.line_of(start)})"
             )
-        opened, at = stack[-1]
+        _, at = stack[-1]
         stack.pop()
         if not stack:  # END:VCALENDAR
             assert self.cal is not None
@@ -305,7 +305,10 @@ class _Scanner:
                 if opened:
                     assert self.cal is not None
                     self.header(self.cal, self.gap, offset)
-                    message = f"{what or 'BEGIN:VCALENDAR'} (line {self.line_of(at)}) has no END:VCALENDAR {why}; its events are read"
+                    message = (
+                        f"{what or 'BEGIN:VCALENDAR'} (line {self.line_of(at)}) has no "
+                        f"END:VCALENDAR {why}; its events are read"
+                    )
                     self.result.note(Problem(self.name, "", message))
                 self.outside = offset
             elif len(stack) == 1:
@@ -478,8 +481,8 @@ class _Zones:
         self.hints: list[str] = []
         for line in header:
             prop, _, value = _prop(line)
-            if prop == "X-WR-TIMEZONE" and value.strip():
-                self.hints.append(value.strip())
+            if prop == "X-WR-TIMEZONE" and value.strip(' "'):
+                self.hints.append(value.strip(' "'))
         self.zone = zone
         start = window.start if window else datetime(2020, 1, 1, tzinfo=UTC)
         end = window.end if window else datetime(2021, 1, 1, tzinfo=UTC)
@@ -488,6 +491,22 @@ class _Zones:
         self.samples = [start + step * i for i in range(count)]
         self.cache: dict[str, str | None] = {}
         self.emit: dict[str, list[str]] = {}
+        self.custom: dict[str, tzinfo] = {}
+
+    def zone_of(self, resolved: str) -> tzinfo | None:
+        """The zone behind a name that resolve() gave: IANA, or a custom VTIMEZONE's."""
+        zone = _iana(resolved)
+        if zone is None and resolved in self.custom:
+            zone = self.custom[resolved]
+        return zone
+
+    def local_zone(self) -> tzinfo:
+        """The calendar's own zone (X-WR-TIMEZONE), else the user's: where its days begin."""
+        for hint in self.hints:
+            zone = _iana(hint)
+            if zone is not None:
+                return zone
+        return self.zone or UTC
 
     def resolve(self, tzid: str) -> str | None:
         key = _unescape(tzid).strip('"').strip()
@@ -542,6 +561,7 @@ class _Zones:
         ).hexdigest()[:16]
         new = f"splitday-tz-{digest}"
         self.emit[new] = [f"TZID:{new}" if _prop(x)[0] == "TZID" else x for x in block.lines]
+        self.custom[new] = custom
         return new
 
     def _custom(self, block: _Block) -> tzinfo | None:
@@ -664,6 +684,8 @@ def _repair_lines(
 ) -> list[str]:
     out: list[str] = []
     summary = next((line.partition(":")[2][:60] for p, line in needed if p == "SUMMARY"), "")
+    label = _label(uid, summary)
+    start = _StartKind.of(needed, zones)
     for prop, line in needed:
         if prop in ("BEGIN", "END"):
             out.append(line)
@@ -673,23 +695,196 @@ def _repair_lines(
             fixed = re.sub(r"\s+", "", value).replace("\\;", ";").replace("\\,", ",")
             fixed = re.sub(r"[;,]+$", "", re.sub(r",;", ";", fixed))
             if not fixed:
-                result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
+                result.note(Problem(name, label, f"empty {prop} ignored"))
                 continue
-            line = f"{prop}{params}:{fixed}"
-        elif prop in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"):
-            if ";" in params and "TZID=" in params.upper():
-                params = _TZID_PARAM_RE.sub(lambda m: _tzid_param(zones.resolve(m[1])), params)
-            value = value.strip().rstrip(",")
-            if not value:
-                if prop in ("EXDATE", "RDATE"):
-                    result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
-                    continue
-                result.note(Problem(name, _label(uid, summary), f"empty {prop}"))
-            if "TZID=" in params.upper() and value.upper().endswith("Z") and "," not in value:
-                value = value[:-1]  # ownCloud writes TZID and Z together; the TZID is meant
-            line = f"{prop}{params}:{value}"
-        out.append(line)
+            out.append(f"{prop}{params}:{_fix_until(fixed, start, zones, name, result, label)}")
+            continue
+        if prop not in _TIME_PROPS:
+            out.append(line)
+            continue
+        if ";" in params and "TZID=" in params.upper():
+            params = _TZID_PARAM_RE.sub(lambda m: _tzid_param(zones.resolve(m[1])), params)
+        value = value.strip().rstrip(",")
+        if not value:
+            if prop in ("EXDATE", "RDATE"):
+                result.note(Problem(name, label, f"empty {prop} ignored"))
+                continue
+            result.note(Problem(name, label, f"empty {prop}"))
+            out.append(f"{prop}{params}:")
+            continue
+        if "/" in value or "VALUE=PERIOD" in params.upper():  # RDATE periods: as written
+            out.append(f"{prop}{params}:{value}")
+            continue
+        out.extend(_time_lines(prop, params, value, start, zones, name, result, label))
     return out
+
+
+_TIME_PROPS = frozenset({"DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"})
+_STRICT_DT_RE = re.compile(r"^\d{8}(?:T\d{6}Z?)?$")
+_LOOSE_DT_RE = re.compile(
+    r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](?:(\d{2}):?(\d{2})(?::?(\d{2}))?(?:[.,]\d+)?)?)?[ ]*(Z*)$"
+)
+_VALUE_PARAM_RE = re.compile(r";VALUE=[^;:]*", re.IGNORECASE)
+
+
+def _clean_time(raw: str) -> str | None:
+    """One DATE or DATE-TIME as written -> its RFC 5545 form, or None when unreadable.
+
+    Clear typos are mended: case, spaces, a doubled Z, seconds left out, fractional seconds,
+    ISO 8601 dashes and colons, a space for the T, and a trailing T with no time (a date).
+    """
+    value = raw.strip().upper()
+    if _STRICT_DT_RE.match(value):
+        return value
+    m = _LOOSE_DT_RE.match(value)
+    if not m:
+        return None
+    year, month, day, hour, minute, second, zulu = m.groups()
+    if hour is None:
+        return f"{year}{month}{day}"
+    return f"{year}{month}{day}T{hour}{minute}{second or '00'}{'Z' if zulu else ''}"
+
+
+@dataclass
+class _StartKind:
+    """What an event's DTSTART is: a date, UTC, in a zone (its TZID as resolved) or floating;
+    the event's other times are made to agree with it, as RFC 5545 requires."""
+
+    kind: str  # "date", "utc", "zone", "floating" or "" (no readable DTSTART)
+    tzid: str | None = None
+    zone: tzinfo | None = None
+    day: date | None = None
+
+    @classmethod
+    def of(cls, needed: list[tuple[str, str]], zones: _Zones) -> _StartKind:
+        line = next((x for p, x in needed if p == "DTSTART"), None)
+        if line is None:
+            return cls("")
+        _, params, value = _prop(line)
+        clean = _clean_time(value)
+        if clean is None:
+            return cls("")
+        day = _date_of(clean)
+        if len(clean) == 8:
+            return cls("date", day=day)
+        if clean.endswith("Z"):
+            return cls("utc", zone=UTC, day=day)
+        m = _TZID_PARAM_RE.search(params)
+        tzid = zones.resolve(m[1]) if m else None
+        if tzid is None:
+            return cls("floating", day=day)
+        return cls("zone", tzid, zones.zone_of(tzid), day)
+
+
+def _time_lines(
+    prop: str,
+    params: str,
+    value: str,
+    start: _StartKind,
+    zones: _Zones,
+    name: str,
+    result: ParseResult,
+    label: str,
+) -> list[str]:
+    """One time property, mended: typos read leniently (and reported), a DATE loses the TZID
+    that old Google exports give it, a list of mixed DATEs and DATE-TIMEs is split in two, and
+    times are made to agree with DTSTART (a DTEND date on a timed event ends at midnight, a
+    floating time on a zoned series is in the series' zone)."""
+    has_tzid = "TZID=" in params.upper()
+    dates: list[str] = []
+    times: list[str] = []
+    for raw in value.split(","):
+        if not raw.strip():
+            continue
+        clean = _clean_time(raw)
+        if clean is None:  # left for icalendar, which reports it with the event
+            return [f"{prop}{params}:{value}"]
+        if clean != raw.strip().upper().rstrip():
+            shown = "the date " + clean if len(clean) == 8 else clean
+            result.note(Problem(name, label, f"{prop} {raw.strip()!r} read as {shown}"))
+        if len(clean) == 8:
+            dates.append(clean)
+        else:
+            if has_tzid and clean.endswith("Z"):
+                clean = clean[:-1]  # ownCloud writes TZID and Z together; the TZID is meant
+            times.append(clean)
+    bare = _VALUE_PARAM_RE.sub("", _TZID_PARAM_RE.sub("", params))
+    if prop == "DTEND" and start.kind == "date" and times:
+        dates, times = [_end_day(times[0], has_tzid, start, zones)], []
+    elif prop == "DTEND" and start.kind in ("utc", "zone", "floating") and dates:
+        dates, times = [], [_midnight(dates[0], start, zones)]
+        if start.kind == "zone":
+            return [f"{prop}{bare};TZID={start.tzid}:{times[0]}"]
+        return [f"{prop}{bare}:{times[0]}"]
+    lines: list[str] = []
+    if dates:
+        lines.append(f"{prop}{bare};VALUE=DATE:{','.join(dates)}")
+    if times:
+        zoned = _VALUE_PARAM_RE.sub("", params)
+        floating = not has_tzid and not any(t.endswith("Z") for t in times)
+        if floating and start.kind == "zone" and prop != "DTSTART":
+            zoned += f";TZID={start.tzid}"  # a floating time on a zoned series: its zone
+        lines.append(f"{prop}{zoned}:{','.join(times)}")
+    return lines
+
+
+def _end_day(end: str, zoned: bool, start: _StartKind, zones: _Zones) -> str:
+    """A DATE-TIME DTEND on an all-day event: the day it falls in (rounded up past midnight),
+    at least the day after DTSTART."""
+    moment = datetime.strptime(end[:15], "%Y%m%dT%H%M%S")  # noqa: DTZ007 - wall time on purpose
+    if end.endswith("Z") and not zoned:
+        moment = moment.replace(tzinfo=UTC).astimezone(zones.local_zone()).replace(tzinfo=None)
+    day = moment.date() + timedelta(days=1 if moment.time() != datetime.min.time() else 0)
+    if start.day is not None and day <= start.day:
+        day = start.day + timedelta(days=1)
+    return day.strftime("%Y%m%d")
+
+
+def _midnight(day: str, start: _StartKind, zones: _Zones) -> str:
+    """Midnight starting a DATE, written in the form of a timed DTSTART."""
+    if start.kind == "utc":
+        local = datetime.strptime(day, "%Y%m%d").replace(tzinfo=zones.local_zone())
+        return local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{day}T000000"
+
+
+_UNTIL_VALUE_RE = re.compile(r"(UNTIL=)([^;]*)", re.IGNORECASE)
+
+
+def _fix_until(
+    rule: str, start: _StartKind, zones: _Zones, name: str, result: ParseResult, label: str
+) -> str:
+    """Make UNTIL agree with DTSTART, reading what producers mean:
+
+    - an all-day series until a UTC DATE-TIME (Outlook: local midnight of the last day) ends on
+      the day that instant falls on in the calendar's zone;
+    - a floating UNTIL on a zoned series is in the series' zone;
+    - a DATE UNTIL on a timed series includes that whole day.
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        raw = m[2]
+        clean = _clean_time(raw)
+        if clean is None:
+            return m[0]
+        if clean != raw.strip().upper():
+            result.note(Problem(name, label, f"RRULE UNTIL {raw!r} read as {clean}"))
+        if start.kind == "date" and len(clean) > 8:
+            moment = datetime.strptime(clean[:15], "%Y%m%dT%H%M%S")  # noqa: DTZ007
+            if clean.endswith("Z"):
+                moment = moment.replace(tzinfo=UTC).astimezone(zones.local_zone())
+            clean = moment.strftime("%Y%m%d")
+        elif start.kind in ("utc", "zone") and not clean.endswith("Z"):
+            if len(clean) == 8:
+                clean += "T235959"
+            wall = datetime.strptime(clean, "%Y%m%dT%H%M%S")  # noqa: DTZ007
+            zone = start.zone or UTC
+            clean = wall.replace(tzinfo=zone).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        elif start.kind == "floating" and len(clean) == 8:
+            clean += "T235959"
+        return f"{m[1]}{clean}"
+
+    return _UNTIL_VALUE_RE.sub(fix, rule)
 
 
 def _tzid_param(tzid: str | None) -> str:
@@ -740,7 +935,7 @@ def prepare(
         result.parsed += len(kept)
         if fast and zone is not None and window is not None:
             kept = _take_plain_events(kept, cal.header, zone, window, result)
-        header = [h for h in cal.header if _prop(h)[0] not in ("BEGIN", "END")]
+        header = [_header_line(h) for h in cal.header if _prop(h)[0] not in ("BEGIN", "END")]
         parts = ["BEGIN:VCALENDAR", *header]
         for lines in zones.emit.values():
             parts.extend(lines)
@@ -749,6 +944,17 @@ def prepare(
         parts.append("END:VCALENDAR")
         texts.append("\r\n".join(parts) + "\r\n")
     return texts
+
+
+_QUOTES = ' "'
+
+
+def _header_line(line: str) -> str:
+    """X-WR-TIMEZONE:"Europe/Berlin" (quoted by some exporters) -> X-WR-TIMEZONE:Europe/Berlin."""
+    prop, params, value = _prop(line)
+    if prop == "X-WR-TIMEZONE" and '"' in value:
+        return f"{prop}{params}:{value.strip(_QUOTES)}"
+    return line
 
 
 _DT_RE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$")
