@@ -616,9 +616,11 @@ def _repair_event(
     end: date | None = None
     duration: int | None = None
     recurring = override = ended = has_rdate = False
+    touches = True  # an override's RECURRENCE-ID may be in the window (or cannot be read)
+    rules: list[str] = []
     for m in _DECIDE_RE.finditer(block.body) if block.body else _decide_lines(block.lines):
         prop = m[1].upper()
-        _, _, value = _prop(m[0])
+        _, params, value = _prop(m[0])
         if prop == "UID":
             uid = value.strip()
         elif prop == "DTSTART":
@@ -629,17 +631,21 @@ def _repair_event(
             duration = _duration_days(value)
         elif prop == "RECURRENCE-ID":
             override = True
+            rid_day = _date_of(value)
+            touches = rid_day is None or "RANGE" in params.upper() or lo <= rid_day <= hi
         elif prop == "RDATE" and value.strip(" ,"):
             recurring = has_rdate = True
         elif prop == "RRULE" and value.strip(" ;,"):
             recurring = True
-            upper = value.upper()
-            until = _UNTIL_RE.search(upper)
-            if until and "COUNT=" not in upper:
-                until_day = _date_of(until[1])
-                ended = until_day is not None and until_day < lo
+            rules.append(value.upper())
+    if recurring and not has_rdate and start is not None:
+        # a series that ended before the window (UNTIL, or COUNT repetitions that cannot
+        # reach it) or starts after it has nothing in it; its overrides only if moved into it
+        span = 0 if end is None else max(0, (end - start).days)
+        last = max((_last_day(rule, start, span) for rule in rules), default=date.max)
+        ended = last < lo or start > hi
     if recurring:
-        keep = not ended or has_rdate
+        keep = not ended
     elif start is None:
         keep = True  # let the real parser say what is wrong with it
     else:
@@ -650,7 +656,7 @@ def _repair_event(
                 end = date.max
         first, last = min(start, end), max(start, end)
         keep = first <= hi and last >= lo
-    if not keep and not override:
+    if not keep and (not override or not touches):
         return [], _EventInfo(uid or "-", recurring, override, keep)
     needed: list[tuple[str, str]] = []
     for line in block.lines:
@@ -673,6 +679,40 @@ _DECIDE_RE = re.compile(
     r"^(UID|DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID)[;:][^\n]*",
     re.MULTILINE | re.IGNORECASE,
 )
+_RULE_PART_RE = re.compile(r"([A-Z]+)=([^;]*)")
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
+# parts that only ever add repetitions within a period, never leave a period empty
+_ADDING = {
+    "DAILY": frozenset({"BYHOUR", "BYMINUTE", "BYSECOND"}),
+    "WEEKLY": frozenset({"BYDAY", "BYHOUR", "BYMINUTE", "BYSECOND"}),
+    "MONTHLY": frozenset({"BYHOUR", "BYMINUTE", "BYSECOND"}),
+    "YEARLY": frozenset({"BYMONTH", "BYHOUR", "BYMINUTE", "BYSECOND"}),
+}
+_ALWAYS = frozenset({"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST"})
+
+
+def _last_day(rule: str, start: date, span: int) -> date:
+    """An upper bound of the last day a rule's repetitions touch, read from the text alone:
+    UNTIL, or COUNT periods when every period holds at least one repetition; else date.max."""
+    parts = dict(_RULE_PART_RE.findall(rule.replace(" ", "")))
+    until = _date_of(parts.get("UNTIL", ""))
+    if until is not None and "COUNT" not in parts:
+        return until + timedelta(days=span + 1)  # +1: a UTC UNTIL may be the next local day
+    freq = parts.get("FREQ", "")
+    if freq not in _PERIOD_DAYS or not parts.get("COUNT", "").isdigit():
+        return date.max
+    if any(key not in _ALWAYS and key not in _ADDING[freq] for key in parts):
+        return date.max  # BYMONTH on a daily rule, BYSETPOS…: periods may be empty
+    if freq in ("MONTHLY", "YEARLY") and start.day > 28:
+        return date.max  # the 31st is not in every month (nor the 29th of February every year)
+    interval = parts.get("INTERVAL", "1")
+    if not interval.isdigit() or int(interval) < 1:
+        return date.max
+    days = int(parts["COUNT"]) * int(interval) * _PERIOD_DAYS[freq]
+    try:
+        return start + timedelta(days=days + span + 1)
+    except OverflowError:
+        return date.max
 
 
 def _decide_lines(lines: list[str]) -> list[re.Match[str]]:
@@ -930,7 +970,7 @@ def prepare(
         kept = [
             (lines, info)
             for lines, info in events
-            if info.keep or (info.override and info.uid in masters)
+            if lines and (info.keep or (info.override and info.uid in masters))
         ]
         result.parsed += len(kept)
         if fast and zone is not None and window is not None:
@@ -995,11 +1035,15 @@ def _plain_event(lines: list[str], uid: str, zone: tzinfo, xwr: bool) -> Occ | o
     component for each, property by property.
     """
     props: dict[str, tuple[str, str]] = {}
+    categories: list[str] = []
     for line in lines:
         prop, params, value = _prop(line)
         if prop in ("BEGIN", "END"):
             continue
-        if prop in props or prop in ("CATEGORIES", "DURATION") or not prop:
+        if prop == "CATEGORIES":
+            categories.extend(_split_text_list(value))
+            continue
+        if prop in props or not prop:
             return _FAIL
         props[prop] = (params, value)
     if "DTSTART" not in props:
@@ -1011,6 +1055,11 @@ def _plain_event(lines: list[str], uid: str, zone: tzinfo, xwr: bool) -> Occ | o
         end_v = _plain_time(*props["DTEND"], xwr)
         if end_v is _FAIL:
             return _FAIL
+    elif "DURATION" in props:
+        length = _plain_duration(*props["DURATION"])
+        if length is None:
+            return _FAIL
+        end_v = start_v + length  # type: ignore[operator]
     elif isinstance(start_v, datetime):
         end_v = start_v
     else:
@@ -1032,8 +1081,23 @@ def _plain_event(lines: list[str], uid: str, zone: tzinfo, xwr: bool) -> Occ | o
         props.get("TRANSP", ("", ""))[1].strip().upper(),
         props.get("X-MICROSOFT-CDO-BUSYSTATUS", ("", ""))[1].strip().upper(),
         sequence,
-        (),
+        tuple(categories),
     )
+
+
+def _split_text_list(value: str) -> list[str]:
+    """CATEGORIES:a,b\\,c -> ["a", "b,c"] (commas separate unless escaped)."""
+    items = re.split(r"(?<!\\),", value)
+    return [text for item in items if (text := _unescape_text(item))]
+
+
+def _plain_duration(params: str, value: str) -> timedelta | None:
+    m = _DUR_RE.match(value.strip().upper())
+    if params or not m or value.strip() in ("P", "PT", "+P", "-P"):
+        return None
+    weeks, days, hours, minutes, seconds = (int(g or 0) for g in m.groups())
+    length = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    return -length if value.strip().startswith("-") else length
 
 
 def _plain_time(params: str, value: str, xwr: bool) -> date | datetime | object:
