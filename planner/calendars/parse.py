@@ -420,7 +420,13 @@ def _shift_old_rules(lines: list[str], floor_year: int) -> list[str]:
 
 
 def _date_of(value: str) -> date | None:
-    m = _DATE_RE.match(value.strip())
+    """The date a DATE or DATE-TIME value starts with (its first eight digits), or None."""
+    return _date_of_digits(value.strip()[:8])
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_of_digits(digits: str) -> date | None:
+    m = _DATE_RE.match(digits)
     if not m:
         return None
     try:
@@ -620,7 +626,11 @@ def _repair_event(
     rules: list[str] = []
     for m in _DECIDE_RE.finditer(block.body) if block.body else _decide_lines(block.lines):
         prop = m[1].upper()
-        _, params, value = _prop(m[0])
+        rest = m[2]
+        if '"' in rest:
+            _, params, value = _prop(m[0])
+        else:
+            params, _, value = rest.partition(":")
         if prop == "UID":
             uid = value.strip()
         elif prop == "DTSTART":
@@ -676,7 +686,7 @@ def _repair_event(
 
 
 _DECIDE_RE = re.compile(
-    r"^(UID|DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID)[;:][^\n]*",
+    r"^(UID|DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID)([;:][^\n]*)",
     re.MULTILINE | re.IGNORECASE,
 )
 _RULE_PART_RE = re.compile(r"([A-Z]+)=([^;]*)")

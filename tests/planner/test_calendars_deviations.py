@@ -408,3 +408,89 @@ def test_blank_lines_inside_folded_lines_are_part_of_the_fold() -> None:
     result = load(data)
     assert summaries(result) == ["Team meeting", "Team meeting"]
     assert spans(result, BERLIN)[0] == (at(7, 9), at(7, 10))
+
+
+# ---------------------------------------------------------------- what the window filter skips
+
+
+def series(uid: str, start: str, rule: str, summary: str = "S") -> str:
+    return vevent(
+        f"UID:{uid}",
+        f"DTSTART;TZID=Europe/Berlin:{start}",
+        f"DTEND;TZID=Europe/Berlin:{start[:9]}{int(start[9:11]) + 1:02d}0000",
+        f"RRULE:{rule}",
+        f"SUMMARY:{summary}",
+    )
+
+
+def override(uid: str, rid: str, start: str) -> str:
+    return vevent(
+        f"UID:{uid}",
+        f"RECURRENCE-ID;TZID=Europe/Berlin:{rid}",
+        f"DTSTART;TZID=Europe/Berlin:{start}",
+        f"DTEND;TZID=Europe/Berlin:{start[:9]}{int(start[9:11]) + 1:02d}0000",
+        "SUMMARY:moved",
+    )
+
+
+def test_series_that_cannot_reach_the_window_are_not_parsed() -> None:
+    data = ics(
+        series("ended@test", "20250106T090000", "FREQ=WEEKLY;BYDAY=MO;COUNT=20"),
+        override("ended@test", "20250113T090000", "20250113T140000"),
+        series("until@test", "20250106T090000", "FREQ=DAILY;UNTIL=20250301T000000Z"),
+        series("later@test", "20270601T090000", "FREQ=DAILY;COUNT=5"),
+        series("live@test", "20250106T090000", "FREQ=WEEKLY;BYDAY=MO;COUNT=200"),
+        override("live@test", "20250113T090000", "20250113T140000"),  # outside: not needed
+        override("live@test", "20261207T090000", "20261207T150000"),  # inside
+    )
+    result = load(data)
+    assert result.events == 7 and result.parsed == 2  # the live master, its override inside
+    live = [o for o in result.occurrences if o.uid == "live@test"]
+    assert [o.start.astimezone(BERLIN).day for o in live] == [30, 7, 14, 21, 28]
+    assert [o.summary for o in live][1] == "moved" and live[1].start == at(7, 15)
+    assert {o.uid for o in result.occurrences} == {"live@test"}
+
+
+@pytest.mark.parametrize(
+    ("start", "rule"),
+    [
+        ("20251207T090000", "FREQ=DAILY;BYMONTH=12;COUNT=40"),  # 40 days would end in January
+        ("20251207T090000", "FREQ=MONTHLY;BYMONTHDAY=7;COUNT=13"),
+        ("20241207T090000", "FREQ=YEARLY;COUNT=3"),
+        ("20251208T090000", "FREQ=WEEKLY;INTERVAL=4;COUNT=14"),
+        ("20261130T090000", "FREQ=WEEKLY;BYDAY=MO;COUNT=2"),
+    ],
+)
+def test_series_that_may_still_reach_the_window_are_read(start: str, rule: str) -> None:
+    result = load(ics(series("s@test", start, rule)))
+    assert result.parsed == 1
+    assert at(7, 9) in [o.start for o in result.occurrences]
+
+
+def test_an_override_moved_into_the_window_of_an_ended_series_is_kept() -> None:
+    data = ics(
+        series("ended@test", "20250106T090000", "FREQ=WEEKLY;BYDAY=MO;COUNT=3"),
+        override("ended@test", "20250113T090000", "20261208T100000"),
+    )
+    occ = only(load(data))
+    assert occ.summary == "moved" and occ.start == at(8, 10)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_one_off_events_with_categories_or_duration_read_alike_both_ways(fast: bool) -> None:
+    data = ics(
+        vevent(
+            "UID:c@test",
+            "DTSTART:20261207T090000Z",
+            "DURATION:PT1H30M",
+            "CATEGORIES:Support,Admin\\, misc",
+            "CATEGORIES:Community",
+            "SUMMARY:Tagged",
+        ),
+        vevent("UID:d@test", "DTSTART;VALUE=DATE:20261209", "DURATION:P2D", "SUMMARY:Two days"),
+    )
+    result = load(data, fast=fast)
+    tagged, days = result.occurrences
+    assert tagged.categories == ("Support", "Admin, misc", "Community")
+    assert (tagged.start, tagged.end) == (at(7, 10), at(7, 11, 30))
+    assert days.all_day and (days.start, days.end) == (at(9), at(11))
