@@ -82,9 +82,7 @@ def main() -> int:
         for n in range(args.runs + 1):  # the first round compiles the bytecode: not counted
             for kind, make in kinds.items():
                 data = work / f"data-{n}-{len(said)}-{kind.split()[0]}"
-                run_env = dict(
-                    env, SPLITDAY_DATA_DIR=str(data), SPLITDAY_SOCKET=str(data / "sock")
-                )
+                run_env = dict(env, SPLITDAY_DATA_DIR=str(data), SPLITDAY_SOCKET=str(data / "sock"))
                 wall, cpu, out = timed(make(n), run_env)
                 said[kind] = out
                 if n:
