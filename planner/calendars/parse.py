@@ -1025,16 +1025,254 @@ def _take_plain_events(
         counts[info.uid] += 1
     xwr = any(_prop(h)[0] == "X-WR-TIMEZONE" for h in header)
     rest: list[tuple[list[str], _EventInfo]] = []
+    groups: dict[str, list[tuple[list[str], _EventInfo]]] = defaultdict(list)
     for lines, info in kept:
         if info.recurring or info.override or counts[info.uid] > 1:
-            rest.append((lines, info))
+            groups[info.uid].append((lines, info))
             continue
         occ = _plain_event(lines, info.uid, zone, xwr)
         if occ is _FAIL:
             rest.append((lines, info))
         elif isinstance(occ, Occ) and occ.start < window.end and occ.end > window.start:
             result.occurrences.append(occ)
+    for uid, group in groups.items():
+        series = _plain_series(group, uid, zone, window, xwr)
+        if isinstance(series, list):
+            result.occurrences.extend(series)
+        else:
+            rest.extend(group)
     return rest
+
+
+_PLAIN_RULE_PARTS = frozenset(
+    {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYDAY", "BYMONTHDAY", "BYMONTH"}
+)
+
+
+def _plain_props(
+    lines: list[str], multi: frozenset[str]
+) -> tuple[dict[str, tuple[str, str]], list[str], list[tuple[str, str]]] | None:
+    """A component's (repaired) lines as {name: (params, value)}, its categories and the values
+    of the properties in multi (EXDATE); None when a property repeats that may not."""
+    props: dict[str, tuple[str, str]] = {}
+    categories: list[str] = []
+    many: list[tuple[str, str]] = []
+    for line in lines:
+        prop, params, value = _prop(line)
+        if prop in ("BEGIN", "END"):
+            continue
+        if prop == "CATEGORIES":
+            categories.extend(_split_text_list(value))
+        elif prop in multi:
+            many.append((params, value))
+        elif prop in props or not prop:
+            return None
+        else:
+            props[prop] = (params, value)
+    return props, categories, many
+
+
+def _plain_span(
+    props: dict[str, tuple[str, str]], xwr: bool
+) -> tuple[date | datetime, timedelta] | None:
+    if "DTSTART" not in props:
+        return None
+    start_v = _plain_time(*props["DTSTART"], xwr)
+    if start_v is _FAIL:
+        return None
+    assert isinstance(start_v, date)
+    if "DTEND" in props:
+        end_v = _plain_time(*props["DTEND"], xwr)
+        if end_v is _FAIL or isinstance(end_v, datetime) != isinstance(start_v, datetime):
+            return None
+        assert isinstance(end_v, date)
+        return start_v, end_v - start_v
+    if "DURATION" in props:
+        length = _plain_duration(*props["DURATION"])
+        return None if length is None else (start_v, length)
+    return start_v, timedelta(0 if isinstance(start_v, datetime) else 1)
+
+
+def _plain_series(
+    group: list[tuple[list[str], _EventInfo]],
+    uid: str,
+    zone: tzinfo,
+    window: Interval,
+    xwr: bool,
+) -> list[Occ] | object:
+    """A plain series (one RRULE of days, weeks, months or years, EXDATEs, moved occurrences)
+    expanded with dateutil alone, as recurring-ical-events would: the many weekly meetings of a
+    real calendar then never need icalendar. Anything else is _FAIL (the full path reads it)."""
+    if xwr:  # X-WR-TIMEZONE moves recurring UTC times into its zone: the full path does that
+        return _FAIL
+    masters = [lines for lines, info in group if not info.override]
+    if len(masters) != 1 or not all(info.recurring or info.override for _, info in group):
+        return _FAIL
+    read_master = _plain_props(masters[0], frozenset({"EXDATE"}))
+    if read_master is None:
+        return _FAIL
+    props, categories, exdates = read_master
+    if set(props) & {"RDATE", "EXRULE", "RECURRENCE-ID"} or "RRULE" not in props:
+        return _FAIL
+    if props.get("STATUS", ("", ""))[1].strip().upper() == "CANCELLED":
+        return _FAIL
+    rule_params, rule = props["RRULE"]
+    parts = dict(_RULE_PART_RE.findall(rule.upper()))
+    if rule_params or set(parts) - _PLAIN_RULE_PARTS or parts.get("FREQ") not in _PERIOD_DAYS:
+        return _FAIL
+    if not parts.get("INTERVAL", "1").isdigit() or int(parts.get("INTERVAL", "1")) < 1:
+        return _FAIL
+    filters = ";".join(f"{k}={parts[k]}" for k in _DAY_FILTERS if k in parts)
+    if filters and _filters_never_match(filters):
+        return _FAIL
+    span = _plain_span(props, xwr)
+    if span is None:
+        return _FAIL
+    start_v, length = span
+    timed = isinstance(start_v, datetime)
+    aware = timed and start_v.tzinfo is not None  # type: ignore[union-attr]
+    until = parts.get("UNTIL", "")
+    if until and aware and not until.endswith("Z"):
+        return _FAIL
+    if until and not timed and len(until) != 8:
+        return _FAIL
+    text = rule.upper().replace(" ", "")
+    if until.endswith("Z") and not aware:
+        text = text.replace(f"UNTIL={until}", f"UNTIL={until[:-1]}")  # as recurring-ical-events
+    first: datetime = (
+        start_v
+        if isinstance(start_v, datetime)
+        else datetime(start_v.year, start_v.month, start_v.day)  # noqa: DTZ001 - all-day
+    )
+    skip_days: set[date] = set()
+    skip_moments: set[datetime] = set()
+    for params, value in exdates:
+        for item in value.split(","):
+            moment = _plain_time(params, item, xwr)
+            if moment is _FAIL:
+                return _FAIL
+            if isinstance(moment, datetime):
+                if (moment.tzinfo is not None) != aware:
+                    return _FAIL
+                skip_moments.add(moment)
+            else:
+                assert isinstance(moment, date)
+                skip_days.add(moment)
+    moved: dict[datetime, list[str]] = {}
+    for lines, info in group:
+        if not info.override:
+            continue
+        rid_line = next((x for x in lines if _prop(x)[0] == "RECURRENCE-ID"), None)
+        if rid_line is None:
+            return _FAIL
+        rid = _plain_time(*_prop(rid_line)[1:], xwr)
+        if rid is _FAIL or isinstance(rid, datetime) != timed:
+            return _FAIL
+        assert isinstance(rid, date)
+        key = rid if isinstance(rid, datetime) else datetime(rid.year, rid.month, rid.day)  # noqa: DTZ001
+        if (key.tzinfo is not None) != aware or key in moved:
+            return _FAIL
+        moved[key] = lines
+    if skip_days and moved:
+        return _FAIL  # a DATE EXDATE of a moved occurrence: leave it to the full path
+    fan = 1
+    for part in _EXPANDING:
+        if part in parts:
+            fan *= len(parts[part].split(","))
+    rate = fan / (_FREQ_SECONDS[parts["FREQ"]] * int(parts.get("INTERVAL", "1")))
+    if rate * ((window.end - window.start).total_seconds() + 2 * 86400) > MAX_PER_SERIES:
+        return _FAIL  # the full path imports the first MAX_PER_SERIES and says so
+    steps = (window.end.date() - first.date()).days / _PERIOD_DAYS[parts["FREQ"]]
+    if steps * (len(parts.get("BYDAY", "").split(",")) + 1) > MAX_RULE_STEPS / 4:
+        return _FAIL  # a rule walked from far back: the full path caps or skips it
+    from dateutil.rrule import rrulestr
+
+    try:
+        rrule = rrulestr(f"RRULE:{text}", dtstart=first, cache=False)
+    except (ValueError, TypeError, OverflowError):
+        return _FAIL
+    if aware:
+        lo: datetime = window.start - timedelta(days=1) - length
+        hi: datetime = window.end + timedelta(days=1)
+    else:
+        lo = (window.start.astimezone(zone) - timedelta(days=1) - length).replace(tzinfo=None)
+        hi = (window.end.astimezone(zone) + timedelta(days=1)).replace(tzinfo=None)
+    starts = set(rrule.between(lo, hi, inc=True))
+    last = getattr(rrule, "_until", None)
+    if lo <= first <= hi and (last is None or first <= last):
+        starts.add(first)  # DTSTART is the first occurrence, whether the rule has it or not
+    transp = props.get("TRANSP", ("", ""))[1].strip().upper()
+    cdo = props.get("X-MICROSOFT-CDO-BUSYSTATUS", ("", ""))[1].strip().upper()
+    try:
+        sequence = int(props.get("SEQUENCE", ("", "0"))[1].strip() or 0)
+    except ValueError:
+        return _FAIL
+    summary = _unescape_text(props.get("SUMMARY", ("", ""))[1])
+    location = _unescape_text(props.get("LOCATION", ("", ""))[1])
+    out: list[Occ] = []
+    for moment in sorted(starts, key=lambda m: m.timestamp() if aware else m.toordinal()):
+        if moment in skip_moments or moment.date() in skip_days or moment in moved:
+            continue
+        begin: date | datetime = moment if timed else moment.date()
+        out.append(
+            _values_occ(
+                uid,
+                summary,
+                location,
+                begin,
+                begin + length,
+                "",
+                zone,
+                transp,
+                cdo,
+                sequence,
+                tuple(categories),
+            )
+        )
+    for key, lines in moved.items():
+        if key in skip_moments:
+            continue
+        read_moved = _plain_props(lines, frozenset())
+        if read_moved is None:
+            return _FAIL
+        mprops, mcats, _ = read_moved
+        if "RRULE" in mprops or "RDATE" in mprops or "RANGE" in mprops["RECURRENCE-ID"][0].upper():
+            return _FAIL
+        moved_span = _plain_span(mprops, xwr)
+        if moved_span is None:
+            return _FAIL
+        if mprops.get("STATUS", ("", ""))[1].strip().upper() == "CANCELLED":
+            continue
+        try:
+            msequence = int(mprops.get("SEQUENCE", ("", "0"))[1].strip() or 0)
+        except ValueError:
+            return _FAIL
+        mstart, mlength = moved_span
+        out.append(
+            _values_occ(
+                uid,
+                _unescape_text(mprops.get("SUMMARY", ("", ""))[1]),
+                _unescape_text(mprops.get("LOCATION", ("", ""))[1]),
+                mstart,
+                mstart + mlength,
+                _stamp(key if timed else key.date()),
+                zone,
+                mprops.get("TRANSP", ("", ""))[1].strip().upper(),
+                mprops.get("X-MICROSOFT-CDO-BUSYSTATUS", ("", ""))[1].strip().upper(),
+                msequence,
+                tuple(mcats),
+            )
+        )
+    kept: list[Occ] = []
+    used: set[str] = set()
+    for occ in out:
+        if not (occ.start < window.end and occ.end > window.start):
+            continue
+        if occ.recurrence_id in used:
+            occ = _replace_rid(occ, f"{occ.recurrence_id}@{_stamp(occ.start)}")
+        used.add(occ.recurrence_id)
+        kept.append(occ)
+    return kept
 
 
 def _plain_event(lines: list[str], uid: str, zone: tzinfo, xwr: bool) -> Occ | object | None:
@@ -1304,6 +1542,8 @@ def _busy(transp: str, cdo: str, all_day: bool) -> bool:
 def _expand(
     components: list[Any], name: str, window: Interval, zone: tzinfo, result: ParseResult
 ) -> None:
+    if not components:
+        return
     import recurring_ical_events as rie
 
     # One version per (UID, RECURRENCE-ID): the higher SEQUENCE wins, then the later one.
@@ -1606,6 +1846,8 @@ def read(
         except Exception as exc:  # a bug of ours must still not take the caller down
             raise CalendarError(f"{name}: internal error while reading ({_short(exc)})") from exc
         for cal_text in texts:
+            if "BEGIN:VEVENT" not in cal_text:
+                continue  # every event was read on the fast path: icalendar is not needed
             for cal in _parse_components(cal_text, name, result):
                 components.extend(cal.walk("VEVENT"))
                 for comp in cal.walk("VEVENT"):

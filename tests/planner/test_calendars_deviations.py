@@ -494,3 +494,47 @@ def test_one_off_events_with_categories_or_duration_read_alike_both_ways(fast: b
     assert tagged.categories == ("Support", "Admin, misc", "Community")
     assert (tagged.start, tagged.end) == (at(7, 10), at(7, 11, 30))
     assert days.all_day and (days.start, days.end) == (at(9), at(11))
+
+
+# ---------------------------------------------------------------- plain series without icalendar
+
+PLAIN_SERIES = {
+    "weekly across DST, exdate, moved": (
+        series("w@test", "20261019T090000", "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=40")
+        .replace("SUMMARY:S", "EXDATE;TZID=Europe/Berlin:20261102T090000\r\nSUMMARY:S")
+        + override("w@test", "20261207T090000", "20261207T150000")
+        + override("w@test", "20250101T090000", "20261209T150000")  # RID matches nothing
+    ),
+    "dtstart off the rule": series("o@test", "20261201T090000", "FREQ=WEEKLY;BYDAY=FR;COUNT=3"),
+    "utc until": series("u@test", "20261130T090000", "FREQ=DAILY;UNTIL=20261210T080000Z"),
+    "all-day monthly": vevent(
+        "UID:a@test",
+        "DTSTART;VALUE=DATE:20261015",
+        "DTEND;VALUE=DATE:20261016",
+        "RRULE:FREQ=MONTHLY;INTERVAL=1",
+        "EXDATE;VALUE=DATE:20261115",
+        "CATEGORIES:Admin",
+        "SUMMARY:Invoices",
+    ),
+    "utc daily with a cancelled move": vevent(
+        "UID:z@test", "DTSTART:20261201T230000Z", "DURATION:PT2H", "RRULE:FREQ=DAILY;COUNT=9",
+        "SUMMARY:Night",
+    )
+    + vevent("UID:z@test", "RECURRENCE-ID:20261203T230000Z", "DTSTART:20261203T230000Z",
+             "DTEND:20261204T010000Z", "STATUS:CANCELLED", "SUMMARY:Night"),
+    "floating": vevent(
+        "UID:f@test", "DTSTART:20261207T070000", "DTEND:20261207T080000",
+        "RRULE:FREQ=WEEKLY;INTERVAL=2;UNTIL=20270301T000000", "SUMMARY:Floating",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_SERIES))
+@pytest.mark.parametrize("zone", [BERLIN, NEW_YORK])
+def test_plain_series_read_without_icalendar_agree_with_the_full_path(
+    name: str, zone: tzinfo
+) -> None:
+    data = ics(PLAIN_SERIES[name])
+    quick, full = load(data, zone, fast=True), load(data, zone, fast=False)
+    assert quick.occurrences and quick.occurrences == full.occurrences
+    assert quick.problems == full.problems == []
