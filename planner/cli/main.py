@@ -7,6 +7,7 @@ socket and import nothing heavy until they know they must open the database them
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -909,9 +910,48 @@ def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None)
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PrintableStream(out), PrintableStream(err)
     try:
-        return _main(argv, start_app)
+        try:
+            code = _main(argv, start_app)
+        finally:
+            out.flush()  # block-buffered into a pipe: most output is written only here
+        return code
+    except BrokenPipeError:
+        if not _reader_gone(out, err):
+            raise
+        return _closed_pipe(out)
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+def _reader_gone(*streams: Any) -> bool:
+    """Whether stdout or stderr is a pipe whose reading end was closed (`splitday … | head`):
+    poll() reports POLLERR on the writing end then. Any other broken pipe (a socket, a child
+    process) is an error to report."""
+    import select
+
+    for stream in streams:
+        try:
+            fd = stream.fileno()
+            poller = select.poll()
+            poller.register(fd, select.POLLOUT)
+            if any(events & select.POLLERR for _, events in poller.poll(0)):
+                return True
+        except (AttributeError, OSError, ValueError):  # no real file behind it (a test's capture)
+            continue
+    return False
+
+
+def _closed_pipe(out: Any) -> int:
+    """The reader went away: stop quietly with the status of a tool killed by SIGPIPE (what
+    `cmd | head` gives for `yes`, `git log`, `grep`), as the Python docs advise, pointing stdout
+    at /dev/null so that the interpreter's last flush does not complain again."""
+    import signal
+
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
+    return 128 + signal.SIGPIPE
 
 
 def _main(argv: Sequence[str] | None, start_app: AppStarter | None) -> int:
@@ -920,6 +960,10 @@ def _main(argv: Sequence[str] | None, start_app: AppStarter | None) -> int:
         code = run(sys.argv[1:] if argv is None else argv, start_app)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError as exc:  # the reader of stdout went away: main() ends quietly
+        if _reader_gone(sys.stdout, sys.stderr):
+            raise
+        return _report(exc)
     except CliError as exc:
         print(f"splitday: {exc}", file=sys.stderr)
         return EXIT_USAGE
