@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from planner.domain.clock import Clock
     from planner.domain.values import RoleV
     from planner.storage.db import Database
+    from planner.storage.pending import PendingQueue
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -57,14 +58,20 @@ def parse_date(text: str | None, today: date) -> date:
 class Context:
     """What a command needs: the database, the owner, the clock and the user's zone."""
 
-    def __init__(self, db_url: str | None) -> None:
+    def __init__(self, db_url: str | None, *, connect_timeout: int | None = None) -> None:
         from planner.domain.clock import clock_from_env, local_zone
         from planner.services import planning
         from planner.storage.db import open_database
 
         self.clock: Clock = clock_from_env()
         self.zone = local_zone()
-        self.db: Database = open_database(db_url)
+        # A write that may wait on this device when the server is away (planner.cli.offline)
+        # carries its uid; the command writes it with its change (mark), so a commit whose
+        # answer was lost is never applied twice when the kept copy is delivered.
+        self.change_uid: str | None = None
+        self.at: datetime | None = None  # the moment of that change, when it has one
+        self.queue: PendingQueue | None = None  # a shared server's queue on this device
+        self.db: Database = open_database(db_url, connect_timeout=connect_timeout)
         self.owner = self.db.owner
         with self.db.read() as session:
             seeded = not planning.needs_defaults(session, self.owner)
@@ -74,6 +81,24 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def mark(self, session: Session, kind: str, at: datetime) -> None:
+        """Record this command's change uid on the server, in the change's own transaction."""
+        if self.change_uid is None:
+            return
+        from datetime import UTC
+
+        from planner.storage.models import DeliveredChange
+
+        session.add(
+            DeliveredChange(
+                uid=self.change_uid,
+                owner=self.owner,
+                kind=kind,
+                made_at=at,
+                delivered_at=datetime.now(UTC),
+            )
+        )
 
     def today(self, session: Session) -> date:
         from planner.services import planning
