@@ -135,3 +135,54 @@ class PrintableStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def print_status(data: dict[str, Any]) -> None:
+    """The lines of `status` (also offline, from what was last seen)."""
+    from planner.domain.flags import in_words
+
+    slot, run = data["slot"], data["running"]
+    print(f"{data['date']}  now {data['now'][11:16]}  hard stop {data['hard_stop'][11:16]}")
+    state = data["state_text"]
+    if data["follows_plan_from"]:
+        state += f" from {data['follows_plan_from'][11:16]}"
+    print(f"day:     {state}")
+    if slot:
+        print(
+            f"slot:    {slot['role']} until {slot['end'][11:16]} "
+            f"({data['slot_minutes_left']} min left)"
+        )
+    else:
+        print("slot:    none planned now")
+    if data["next"]:
+        nxt = data["next"]
+        what = f"meeting {nxt['summary']}" if nxt["kind"] == "meeting" else nxt["role"]
+        print(f"next:    {what} at {nxt['start'][11:16]}")
+    if run:
+        extra = f" — {run['note']}" if run["note"] else ""
+        planned = slot["role"] if slot else None
+        words = in_words(run["flags"], run["role"], planned)
+        flags = f" ({words})" if words else ""
+        since = run["start"][11:16]
+        minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
+        print(f"running: {run['kind']} {run['role']} since {since} for {minutes} min{extra}{flags}")
+    else:
+        print("running: nothing")
+    i = data["interruptions"]
+    print(
+        f"today:   {i['count']} interruptions, {round(i['minutes'])} min, "
+        f"{i['cross_role']} cross-role"
+    )
+
+
+def _tell_the_app() -> None:
+    """A running app re-reads its views at once (else only at its next minute): a calendar
+    imported here shows its meetings in the open window, a task added here its task list."""
+    import contextlib
+
+    from planner.platform import ipc
+    from planner.platform.paths import current_owner
+
+    # an older app, or one too busy to answer: its minute tick catches up
+    with contextlib.suppress(ipc.ProtocolError, OSError):
+        ipc.send(ipc.server_name(current_owner()), ipc.encode_request("changed"), timeout=1.0)

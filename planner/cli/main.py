@@ -23,8 +23,10 @@ from planner.cli.common import (
     Context,
     PrintableStream,
     _print_json,
+    _tell_the_app,
     parse_date,
     parse_duration,
+    print_status,
 )
 from planner.domain.flags import in_words
 
@@ -573,42 +575,6 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def print_status(data: dict[str, Any]) -> None:
-    """The lines of `status` (also offline, from what was last seen)."""
-    slot, run = data["slot"], data["running"]
-    print(f"{data['date']}  now {data['now'][11:16]}  hard stop {data['hard_stop'][11:16]}")
-    state = data["state_text"]
-    if data["follows_plan_from"]:
-        state += f" from {data['follows_plan_from'][11:16]}"
-    print(f"day:     {state}")
-    if slot:
-        print(
-            f"slot:    {slot['role']} until {slot['end'][11:16]} "
-            f"({data['slot_minutes_left']} min left)"
-        )
-    else:
-        print("slot:    none planned now")
-    if data["next"]:
-        nxt = data["next"]
-        what = f"meeting {nxt['summary']}" if nxt["kind"] == "meeting" else nxt["role"]
-        print(f"next:    {what} at {nxt['start'][11:16]}")
-    if run:
-        extra = f" — {run['note']}" if run["note"] else ""
-        planned = slot["role"] if slot else None
-        words = in_words(run["flags"], run["role"], planned)
-        flags = f" ({words})" if words else ""
-        since = run["start"][11:16]
-        minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
-        print(f"running: {run['kind']} {run['role']} since {since} for {minutes} min{extra}{flags}")
-    else:
-        print("running: nothing")
-    i = data["interruptions"]
-    print(
-        f"today:   {i['count']} interruptions, {round(i['minutes'])} min, "
-        f"{i['cross_role']} cross-role"
-    )
-
-
 def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
     from planner.services import demo
 
@@ -941,17 +907,13 @@ def _on_shared_server(args: argparse.Namespace, pressed_at: datetime) -> int | N
     ctx, away = offline.open_shared(args.db, queue)
     if ctx is None:
         assert away is not None
-        if args.command == "status":
+        from planner.storage.failures import ServerUnreachable
+
+        if args.command == "status" and isinstance(away, ServerUnreachable):
             return offline.offline_status(args, queue, away)
-        if (
-            args.command == "plan"
-            and not (args.auto or args.reflow)
-            and args.date
-            in (
-                None,
-                "today",
-            )
-        ):
+        showing_today = args.command == "plan" and args.date in (None, "today")
+        unreachable = isinstance(away, ServerUnreachable)
+        if showing_today and unreachable and not (args.auto or args.reflow):
             return offline.offline_plan(args, queue, away)
         waiting = queue.state().describe(_local_zone())
         raise away if not waiting else type(away)(f"{away} ({waiting})")
@@ -974,19 +936,6 @@ def _local_zone() -> tzinfo:
 # Commands that never write: the running app need not hear of them (`status` may follow the
 # plan, so it is told).
 READS = frozenset({"report", "export-ics"})
-
-
-def _tell_the_app() -> None:
-    """A running app re-reads its views at once (else only at its next minute): a calendar
-    imported here shows its meetings in the open window, a task added here its task list."""
-    import contextlib
-
-    from planner.platform import ipc
-    from planner.platform.paths import current_owner
-
-    # an older app, or one too busy to answer: its minute tick catches up
-    with contextlib.suppress(ipc.ProtocolError, OSError):
-        ipc.send(ipc.server_name(current_owner()), ipc.encode_request("changed"), timeout=1.0)
 
 
 def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:

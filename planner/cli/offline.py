@@ -15,7 +15,8 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from planner.cli.common import Context, _print_json
+from planner.cli.common import Context, _print_json, print_status
+from planner.cli.common import _tell_the_app as tell
 
 if TYPE_CHECKING:
     from planner.storage.pending import DeliveryReport, OfflineState, PendingQueue
@@ -151,7 +152,7 @@ def _keep(
             f"delivered once the login works ({state.describe(zone)})."
         )
     else:
-        reason = _short(str(why)) if why else "is busy"
+        reason = _short(str(why)) if why else "is busy with another delivery"
         print(
             f"saved on this device: {what}. The server at {queue.where} {reason}: "
             f"{state.describe(zone)}, delivered when it is back."
@@ -168,9 +169,10 @@ def _now() -> datetime:
 
 def _short(reason: str) -> str:
     """'cannot be reached (connection refused)' out of the long explanation."""
-    if "cannot be reached" in reason:
-        return "cannot be reached" + reason.split("cannot be reached", 1)[1].split(";", 1)[0]
-    return reason.split(" — ", 1)[0]
+    for key in ("cannot be reached", "refused the login", "knows no user", "has no database"):
+        if key in reason:
+            return key + reason.split(key, 1)[1].split(";", 1)[0].split(" — ", 1)[0]
+    return f"is away ({reason})"
 
 
 def spawn_deliverer(db: str | None) -> None:
@@ -262,8 +264,6 @@ def _sync_once(args: argparse.Namespace, queue: PendingQueue, zone: tzinfo) -> b
 def _tell_the_app(db: str | None) -> None:
     if db:
         return
-    from planner.cli.main import _tell_the_app as tell
-
     tell()
 
 
@@ -318,15 +318,13 @@ def offline_status(args: argparse.Namespace, queue: PendingQueue, away: Exceptio
         _print_json(data)
         return 0
     now = clock_from_env().now().astimezone(zone)
-    print(f"{state.describe(zone) or 'offline'} — the server at {queue.where} is away")
-    print(f"         ({_short(str(away))}); writes are kept here and delivered when it is back")
+    print(_header(queue, state, away, zone))
+    print("  interruptions, resume, start and stop are kept here and delivered when it is back")
     if seen is None:
         print("nothing of today was seen before the server went away")
     else:
         at, data = seen
         print(f"as last seen at {at.astimezone(zone):%H:%M} (now {now:%H:%M}):")
-        from planner.cli.main import print_status
-
         print_status(data)
     if waiting:
         print("waiting: " + "\n         ".join(offline.describe(c, zone) for c in waiting))
@@ -334,6 +332,11 @@ def offline_status(args: argparse.Namespace, queue: PendingQueue, away: Exceptio
         if last:
             print(f"running: {last} (on this device, not yet delivered)")
     return 0
+
+
+def _header(queue: PendingQueue, state: OfflineState, away: Exception, zone: tzinfo) -> str:
+    """'offline since 10:42 — 3 changes waiting: the server at … cannot be reached (…)'."""
+    return f"{state.describe(zone) or 'offline'}: the server at {queue.where} {_short(str(away))}"
 
 
 def _running_after(waiting: list[Any], zone: tzinfo) -> str:
@@ -364,7 +367,7 @@ def offline_plan(args: argparse.Namespace, queue: PendingQueue, away: Exception)
         data["sync"] = sync_json(state, zone)
         _print_json(data)
         return 0
-    print(f"{state.describe(zone) or 'offline'} — the server at {queue.where} is away")
+    print(_header(queue, state, away, zone))
     if seen is None:
         print("today's plan was not seen before the server went away")
         return 0

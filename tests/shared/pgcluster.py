@@ -66,6 +66,9 @@ class Cluster:
             "start",
         )
 
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
     def stop(self, mode: str = "immediate") -> None:
         self._do("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
