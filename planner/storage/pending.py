@@ -366,7 +366,7 @@ class PendingQueue:
     def deliver(
         self,
         db: Database,
-        apply: Callable[[Session, PendingChange], None],
+        apply: Callable[[Session, PendingChange], object],
         *,
         after_each: Callable[[PendingChange], None] | None = None,
         now: Callable[[], datetime] | None = None,

@@ -57,4 +57,15 @@ class Tray(QSystemTrayIcon):
         tip = f"Splitday — {focus.role.name}" if focus and focus.role else "Splitday — no slot now"
         if focus is not None and focus.state:
             tip += f" · {focus.state}"
-        self.setToolTip(tip)
+        self._tip = tip
+        self._show_tip()
+
+    def set_offline(self, text: str) -> None:
+        """'offline since 10:42 — 3 changes waiting' (a shared server away), or ''."""
+        self._offline = text
+        self._show_tip()
+
+    def _show_tip(self) -> None:
+        offline = getattr(self, "_offline", "")
+        tip = getattr(self, "_tip", "Splitday")
+        self.setToolTip(f"{tip}\n{offline}" if offline else tip)
