@@ -147,6 +147,7 @@ class PendingQueue:
         self.path = path
         self.where = where
         self.owner = owner
+        self._ready = False  # the folder, file and tables were made by this object
 
     @classmethod
     def for_database(cls, url: str, owner: str) -> PendingQueue:
@@ -160,19 +161,25 @@ class PendingQueue:
         return self.path.exists()
 
     @contextlib.contextmanager
-    def _connect(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+    def _connect(self, *, write: bool, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """`durable=False`: a write whose loss (a power cut) costs nothing but a check — the
+        delete after a delivery (the server's uid table says it was delivered)."""
         if not write and not self.path.exists():
             conn = sqlite3.connect(":memory:", isolation_level=None)
             conn.executescript(_SCHEMA)
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not self.path.exists():
-                fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
-                os.close(fd)
+            if not self._ready:
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                if not self.path.exists():
+                    fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+                    os.close(fd)
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=10)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")  # acknowledged means on the disk
-            conn.executescript(_SCHEMA)
+            if not self._ready:
+                conn.execute("PRAGMA journal_mode = WAL")  # kept in the file
+                conn.executescript(_SCHEMA)
+                self._ready = True
+            # acknowledged means on the disk
+            conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
         try:
             if write:
                 conn.execute("BEGIN IMMEDIATE")
@@ -225,9 +232,12 @@ class PendingQueue:
         with self._connect(write=False) as conn:
             return int(conn.execute("SELECT count(*) FROM change").fetchone()[0])
 
-    def _done(self, uid: str) -> None:
-        with self._connect(write=True) as conn:
+    def _done(self, uid: str, conn: sqlite3.Connection | None = None) -> None:
+        if conn is not None:  # the deliverer's own connection, kept open for the whole round
             conn.execute("DELETE FROM change WHERE uid = ?", (uid,))
+            return
+        with self._connect(write=True, durable=False) as own:
+            own.execute("DELETE FROM change WHERE uid = ?", (uid,))
 
     def _refuse(self, change: PendingChange, reason: str) -> Refused:
         now = datetime.now(UTC)
@@ -375,61 +385,79 @@ class PendingQueue:
 
         Stops at the first outage (the rest waits, in order) and at a lost race (tried again
         next time); a change the server's rules refuse is set aside in `refused`."""
-        from planner.domain.errors import ConcurrentChange, PlannerError
-        from planner.storage.failures import DatabaseUnavailable
-        from planner.storage.models import DeliveredChange
-
         report = DeliveryReport()
         with self.delivering() as mine:
             if not mine:
                 report.busy = True
                 report.left = self.count()
                 return report
-            for change in self.waiting():
-                try:
-                    with db.transaction() as session:
-                        from planner.storage import conflicts
-
-                        conflicts.hold(session, db.owner)  # one writer of this owner's rows
-                        if session.get(DeliveredChange, change.uid) is not None:
-                            found = True
-                        else:
-                            found = False
-                            apply(session, change)
-                            session.add(
-                                DeliveredChange(
-                                    uid=change.uid,
-                                    owner=db.owner,
-                                    kind=change.kind,
-                                    made_at=change.at,
-                                    delivered_at=datetime.now(UTC),
-                                )
-                            )
-                except DatabaseUnavailable as exc:
-                    self.went_offline(str(exc), now() if now else None)
-                    report.error = str(exc)
-                    break
-                except ConcurrentChange as exc:
-                    report.error = str(exc)
-                    break
-                except (PlannerError, ValueError) as exc:  # the server's rules say no
-                    report.refused.append(self._refuse(change, str(exc)))
-                    continue
-                except Exception as exc:  # a bug: kept aside and said, never a stuck queue
-                    reason = f"unexpected error: {type(exc).__name__}: {exc}"
-                    report.refused.append(self._refuse(change, reason))
-                    continue
-                self._done(change.uid)
-                if found:
-                    report.already += 1
-                else:
-                    report.delivered += 1
-                if after_each is not None:
-                    after_each(change)
+            if not self.path.exists():
+                return report
+            keep = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+            keep.execute("PRAGMA synchronous = NORMAL")  # a lost delete is only re-checked
+            try:
+                self._deliver_all(db, apply, report, keep, after_each, now)
+            finally:
+                keep.close()
             report.left = self.count()
             if not report.error:
                 self.came_online()
         return report
+
+    def _deliver_all(
+        self,
+        db: Database,
+        apply: Callable[[Session, PendingChange], object],
+        report: DeliveryReport,
+        keep: sqlite3.Connection,
+        after_each: Callable[[PendingChange], None] | None,
+        now: Callable[[], datetime] | None,
+    ) -> None:
+        from planner.domain.errors import ConcurrentChange, PlannerError
+        from planner.storage.failures import DatabaseUnavailable
+        from planner.storage.models import DeliveredChange
+
+        for change in self.waiting():
+            try:
+                with db.transaction() as session:
+                    from planner.storage import conflicts
+
+                    conflicts.hold(session, db.owner)  # one writer of this owner's rows
+                    if session.get(DeliveredChange, change.uid) is not None:
+                        found = True
+                    else:
+                        found = False
+                        apply(session, change)
+                        session.add(
+                            DeliveredChange(
+                                uid=change.uid,
+                                owner=db.owner,
+                                kind=change.kind,
+                                made_at=change.at,
+                                delivered_at=datetime.now(UTC),
+                            )
+                        )
+            except DatabaseUnavailable as exc:
+                self.went_offline(str(exc), now() if now else None)
+                report.error = str(exc)
+                break
+            except ConcurrentChange as exc:
+                report.error = str(exc)
+                break
+            except (PlannerError, ValueError) as exc:  # the server's rules say no
+                report.refused.append(self._refuse(change, str(exc)))
+                continue
+            except Exception as exc:  # a bug: kept aside and said, never a stuck queue
+                reason = f"unexpected error: {type(exc).__name__}: {exc}"
+                report.refused.append(self._refuse(change, reason))
+                continue
+            self._done(change.uid, keep)
+            if found:
+                report.already += 1
+            else:
+                report.delivered += 1
+            if after_each is not None:
+                after_each(change)
 
 
 def _change(row: Any) -> PendingChange:

@@ -113,11 +113,11 @@ def test_a_delivery_cut_off_after_its_commit_is_not_applied_twice(
     real_done = PendingQueue._done
     calls = {"n": 0}
 
-    def dies_after_commit(self: PendingQueue, uid: str) -> None:
+    def dies_after_commit(self: PendingQueue, uid: str, conn: object = None) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt("killed")  # the process dies right after the commit
-        real_done(self, uid)
+        real_done(self, uid, conn)  # type: ignore[arg-type]
 
     monkeypatch.setattr(PendingQueue, "_done", dies_after_commit)
     with pytest.raises(KeyboardInterrupt):
