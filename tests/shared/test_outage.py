@@ -185,3 +185,33 @@ def test_a_wrong_password_is_said_and_the_interruption_kept(
     kept = laptop.run("interrupt", "typed anyway")
     assert kept.returncode == 0, kept.stderr
     assert "refused the login" in kept.stdout and "once the login works" in kept.stdout
+
+
+@pytest.mark.timeout(600)
+def test_a_short_soak_of_outages_and_kill_9s_over_two_devices_loses_nothing() -> None:
+    """bench/bench_shared.py soak, short: random outages and kill -9s (of the commands and of
+    the background deliverers); it fails unless every acknowledged write is on the server
+    exactly once (the full run's figures are in bench/README.md)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "bench/bench_shared.py",
+            "soak",
+            "--outages",
+            "3",
+            "--kills",
+            "3",
+            "--gap",
+            "1.5",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=580,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "EQUAL" in done.stdout and "missing 0, duplicated 0" in done.stdout
