@@ -768,6 +768,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--retry-refused", action="store_true", help="try the refused changes again")
     restore = sub.add_parser("restore", help="put a backup in place (the newest by default)")
     restore.add_argument("backup", nargs="?", help="a backup file (see `splitday backup --list`)")
+    from planner.cli import team
+
+    team.add_parsers(sub)
     for module in _extensions():
         HANDLERS.update(module.register(sub))
     return p
@@ -869,6 +872,10 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
         from planner.cli.offline import cmd_sync
 
         return cmd_sync(args)
+    if args.command in ("server", "team"):
+        from planner.cli import team
+
+        return team.run(args)
     code = _on_shared_server(args, pressed_at)
     if code is None:
         ctx = Context(args.db)
