@@ -3,6 +3,7 @@
     python bench/bench_shared.py soak --outages 100 --kills 100   # two devices, random moments
     python bench/bench_shared.py deliver --changes 1000           # time to deliver a backlog
     python bench/bench_shared.py latency --delay-ms 50            # `status` through a slow link
+    python bench/bench_shared.py live --runs 50                   # device A's write seen on B
 
 Every server is a PostgreSQL of the script's own on 127.0.0.1 (tests/shared/pgcluster.py); the
 slow link is a local TCP proxy that holds every chunk `--delay-ms` in each direction. Each loop
@@ -400,6 +401,52 @@ def latency(args: argparse.Namespace) -> int:
         cluster.destroy()
 
 
+# ---------------------------------------------------------------- live (LISTEN/NOTIFY)
+
+
+def live_figures(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    cluster, url = _server("live")
+    try:
+        from planner.services import planning, tracking
+        from planner.storage import live
+        from planner.storage.db import open_database
+
+        zone = ZoneInfo("Europe/Berlin")
+        a, b = open_database(url, owner="alice"), open_database(url, owner="alice")
+        with a.transaction() as s:
+            planning.ensure_defaults(s, "alice")
+        heard = threading.Event()
+        listener = live.start(url, "alice", heard.set)
+        assert listener is not None and listener.listening.wait(30)
+        first = datetime.now(UTC) - timedelta(minutes=5 * args.runs + 60)
+        delays = []
+        for i in range(args.runs):
+            heard.clear()
+            with a.transaction() as s:
+                tracking.interrupt(s, "alice", zone, first + timedelta(minutes=5 * i), note=str(i))
+            committed = time.perf_counter()
+            heard.wait(10)
+            with b.read() as s:
+                seen = tracking.running(s, "alice")
+            assert seen is not None and seen.note == str(i)
+            delays.append(time.perf_counter() - committed)
+        listener.stop()
+        a.close()
+        b.close()
+        delays.sort()
+        print(
+            f"live: write committed on device A -> notified and read on device B, "
+            f"{args.runs} writes: median {statistics.median(delays) * 1000:.0f} ms, "
+            f"p90 {delays[int(0.9 * (len(delays) - 1))] * 1000:.0f} ms, "
+            f"max {delays[-1] * 1000:.0f} ms"
+        )
+        return 0
+    finally:
+        cluster.destroy()
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = p.add_subparsers(dest="what", required=True)
@@ -413,8 +460,11 @@ def main() -> int:
     lat = sub.add_parser("latency")
     lat.add_argument("--delay-ms", type=float, default=50)
     lat.add_argument("--runs", type=int, default=7)
+    lv = sub.add_parser("live")
+    lv.add_argument("--runs", type=int, default=50)
     args = p.parse_args()
-    return {"soak": soak, "deliver": deliver, "latency": latency}[args.what](args)
+    jobs = {"soak": soak, "deliver": deliver, "latency": latency, "live": live_figures}
+    return jobs[args.what](args)
 
 
 if __name__ == "__main__":

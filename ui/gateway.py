@@ -333,6 +333,18 @@ class Gateway(QObject):
         except OSError:
             return False
 
+    def listen(self, on_change: Callable[[], None]) -> Callable[[], None] | None:
+        """Call `on_change` (from a thread of its own) when another device of this person
+        commits a change on the shared server (LISTEN/NOTIFY); the stopper, or None."""
+        if self.pending is None:
+            return None
+        from planner.storage import live
+
+        listener = live.start(
+            self.db.engine.url.render_as_string(hide_password=False), self.owner, on_change
+        )
+        return None if listener is None else listener.stop
+
     def waiting(self) -> list[PendingChange]:
         return [] if self.pending is None else self.pending.waiting()
 

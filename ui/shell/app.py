@@ -437,6 +437,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     from ui.shell.offline import OfflineWatch
 
     runtime.offline = OfflineWatch(gateway, window, lambda: runtime.tray)
+    runtime.app.aboutToQuit.connect(runtime.offline.close)
     wiring.interruptions.kept.connect(say_kept)
     follow_the_day(window, wiring.reflow_prompt, service.toasts)
     wiring.interruptions.resumed.connect(say_resumed)
