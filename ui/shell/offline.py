@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from ui.gateway import Gateway
@@ -35,6 +35,7 @@ class OfflineWatch(QObject):
         self._gateway = gateway
         self._tray = tray
         self.label = QLabel("")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # a host name from the URL is in it
         self.label.setObjectName("offline")
         self.label.setVisible(False)
         window.statusBar().addPermanentWidget(self.label)

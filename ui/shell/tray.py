@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ui.day_data import Focus
 from ui.shell.main_window import MainWindow
+from ui.widgets.plain import shown
 
 IDLE = "#9e9e9e"
 
@@ -68,4 +69,5 @@ class Tray(QSystemTrayIcon):
     def _show_tip(self) -> None:
         offline = getattr(self, "_offline", "")
         tip = getattr(self, "_tip", "Splitday")
-        self.setToolTip(f"{tip}\n{offline}" if offline else tip)
+        # a role's name is the user's, and a tray host may take markup
+        self.setToolTip(f"{shown(tip)}\n{shown(offline)}" if offline else shown(tip))
