@@ -160,7 +160,7 @@ class Interruptions(QObject):
         outcome = None if self._behind_waiting() else self.service.back_to_work()
         if outcome is None or (not outcome.ok and outcome.away and self._gateway.pending):
             text = self._keep("resume", at, {})
-            self.kept.emit(text)
+            self._say_kept(text)
             return text
         if not outcome.ok:
             raise PlannerError(outcome.message) if outcome.refused else NotSaved(outcome.message)
@@ -176,6 +176,10 @@ class Interruptions(QObject):
             text = f"interruption ended{took}"
         self.resumed.emit(text)
         return text
+
+    def _say_kept(self, text: str) -> None:
+        # after the current event: a forwarded command gets its reply before a notice is sent
+        QTimer.singleShot(0, lambda: self.kept.emit(text))
 
     def _behind_waiting(self) -> bool:
         """Changes wait on this device and the server is still away: a new one goes after
@@ -239,7 +243,7 @@ class Interruptions(QObject):
                 at, note, source, None, minutes, role_name=str(role_name) if role_name else None
             )
         except Kept as kept:
-            self.kept.emit(str(kept))
+            self._say_kept(str(kept))
             return ipc.Reply(True, f"{kept} (by the running Splitday)")
         except NotSaved as exc:  # what was sent is kept in the quick log, retried from there
             typed = QuickLogEntry(at, note, source, self._role_for(at, role_name), minutes)
