@@ -79,5 +79,5 @@ def test_the_app_keeps_interruptions_while_the_server_is_away(
             )
         ).all()
     assert [(r[0], r[1]) for r in rows] == [("online one", False), ("offline one", False)]
-    assert len(said) == 2
+    qtbot.waitUntil(lambda: len(said) == 2, timeout=2000)  # said after each reply
     db.close()
