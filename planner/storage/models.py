@@ -335,3 +335,17 @@ class Setting(Base):
     owner: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class DeliveredChange(Base):
+    """A change made on a device while the server was away, once it has been delivered: its
+    client-made uid, written in the change's own transaction, so that a delivery cut off after
+    the commit (a kill -9, the network gone again) is recognised and never applied twice."""
+
+    __tablename__ = "delivered_change"
+
+    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime())
