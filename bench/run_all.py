@@ -14,6 +14,8 @@ SCRIPTS = (
     ["bench_report.py"],
     ["bench_calendar.py"],
     ["bench_import.py"],
+    ["endurance.py", "--actions", "8000"],
+    ["crash_soak.py", "--kills", "1000"],
 )
 
 
