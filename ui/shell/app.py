@@ -412,6 +412,19 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     if getattr(clock, "stepped", False):  # the heartbeat sees each step at once
         runtime.stepped_hooks.append(service.beat)
 
+    from ui.shell.focus_dnd import FocusDnd
+
+    quiet = FocusDnd(gateway, parent=window)
+    service.dnd_active = lambda: quiet.on
+    gateway.changed.connect(lambda _change: quiet.evaluate())
+    if getattr(clock, "stepped", False):
+        runtime.stepped_hooks.append(quiet.evaluate)
+    runtime.app.aboutToQuit.connect(quiet.stop)
+    quiet.changed.connect(window.show_dnd)
+    window.on_end_focus = quiet.end_early
+    window.dnd_status = lambda: quiet.description
+    quiet.start()
+
     def say_failure(message: str) -> None:
         """A hotkey or a forwarded command that did nothing: said where it will be seen."""
         text = message[:1].upper() + message[1:]
@@ -463,7 +476,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         dialog.open()
 
     window.on_open_calendars = open_calendars
-    runtime.features = (wiring, service, background)
+    runtime.features = (wiring, service, background, quiet)
     morning = MorningPlan(
         gateway, window.open_plan_day, enabled=not os.environ.get("SPLITDAY_NO_DIALOGS")
     )

@@ -278,6 +278,7 @@ class ReminderService(QObject):
         self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
         self._failed_once = False
         self.asker: GapAsker | None = None
+        self.dnd_active: Callable[[], bool] = lambda: False  # ui.shell.focus_dnd sets it
         self.toasts: ToastStack | None = None  # the in-app toasts (closed when a day is over)
         gateway.zone_changed.connect(self._on_gateway_zone_changed)
 
@@ -325,7 +326,11 @@ class ReminderService(QObject):
 
     def _deliver(self, reminder: Reminder) -> None:
         notice = Notice(
-            reminder.title, reminder.body, reminder.key, urgent=reminder.kind == Kind.HARD_STOP
+            reminder.title,
+            reminder.body,
+            reminder.key,
+            urgent=reminder.kind == Kind.HARD_STOP,
+            critical=self.dnd_active(),  # the plan gets through the desktop's Do Not Disturb
         )
         self.dispatcher.send(notice)
         self.fired.emit(reminder)
