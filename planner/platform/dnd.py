@@ -79,6 +79,10 @@ class Backend(Protocol):
         """Put back what `read` returned before `silence` (and what `silence` returned)."""
         ...
 
+    def close(self) -> None:
+        """Let go of the bus connection, if any."""
+        ...
+
 
 # ---------------------------------------------------------------- D-Bus through jeepney
 
@@ -165,6 +169,9 @@ class DunstBackend:
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
 
+    def close(self) -> None:
+        self.bus.close()
+
     def read(self) -> State:
         paused = self.bus.get_property(NOTIFICATIONS, NOTIFICATIONS_PATH, DUNST_IFACE, "paused")
         return {"paused": bool(paused)}
@@ -190,6 +197,9 @@ class GnomeBackend:
 
     def __init__(self, tool: str) -> None:
         self.tool = tool
+
+    def close(self) -> None:
+        pass
 
     def _run(self, *args: str) -> str:
         try:
@@ -231,6 +241,9 @@ class KdeBackend:
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
 
+    def close(self) -> None:
+        self.bus.close()
+
     def read(self) -> State:
         try:
             inhibited = self.bus.get_property(
@@ -270,6 +283,9 @@ class XfceBackend:
 
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
+
+    def close(self) -> None:
+        self.bus.close()
 
     def read(self) -> State:
         try:
@@ -325,6 +341,9 @@ class MakoBackend:
 
     def __init__(self, tool: str) -> None:
         self.tool = tool
+
+    def close(self) -> None:
+        pass
 
     def _run(self, *args: str) -> str:
         try:
@@ -437,6 +456,8 @@ def detect(env: dict[str, str] | None = None, bus: Bus | None = None) -> Detecte
         why = ""
     if forced:
         backend = _make(forced, bus) if forced in BACKENDS else None
+        if bus is not None and (backend is None or forced in ("gnome", "mako")):
+            bus.close()
         if backend is None:
             return Detected(None, f"SPLITDAY_DND={forced}: not available here {why}".strip())
         return Detected(backend, backend.label)
@@ -445,6 +466,8 @@ def detect(env: dict[str, str] | None = None, bus: Bus | None = None) -> Detecte
     if name is None:
         name = _by_desktop(env.get("XDG_CURRENT_DESKTOP", ""))
     backend = _make(name, bus) if name else None
+    if bus is not None and (backend is None or name in ("gnome", "mako")):
+        bus.close()  # nothing here talks to the bus through it
     if backend is not None:
         return Detected(backend, backend.label)
     if server:
@@ -487,6 +510,9 @@ def read_saved(path: Path) -> State | None:
 
 class DndSwitch:
     """Turns one backend's DND on and back, with the state to restore kept on disk."""
+
+    def close(self) -> None:
+        self.backend.close()
 
     def __init__(self, backend: Backend, path: Path | None = None) -> None:
         self.backend = backend
