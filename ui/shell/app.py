@@ -415,7 +415,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     from ui.shell.focus_dnd import FocusDnd
 
     quiet = FocusDnd(gateway, parent=window)
-    service.dnd_active = lambda: quiet.on
+    service.dnd_active = lambda: quiet.active
     gateway.changed.connect(lambda _change: quiet.evaluate())
     if getattr(clock, "stepped", False):
         runtime.stepped_hooks.append(quiet.evaluate)

@@ -111,6 +111,12 @@ class FocusDnd(QObject):
         self.evaluate()
         return True
 
+    @property
+    def active(self) -> bool:
+        """DND is on, or being switched on (the worker has not said so yet): the reminders
+        sent now go out as critical."""
+        return self.on or self._asked is True
+
     def text(self, zone: tzinfo | None = None) -> str:
         if not self.on:
             return ""
