@@ -116,23 +116,33 @@ def read_interfaces(path: Path) -> dict[str, Interface]:
     return out
 
 
+class DBusRefusal(Exception):
+    """Raised by a handler: the service answers with this D-Bus error."""
+
+    def __init__(self, name: str, text: str = "") -> None:
+        super().__init__(name)
+        self.name, self.text = name, text
+
+
 Handler = Callable[..., Any]  # (sender, *args) -> the out values (a tuple, one value, or None)
 
 
 class XmlService:
-    """Serves `path` under `bus_name`, with the interfaces of `xml`, in a thread of its own."""
+    """Serves `path` (or several paths, each with every interface of the file) under
+    `bus_name`, with the interfaces of `xml`, in a thread of its own."""
 
     def __init__(
         self,
         address: str,
         bus_name: str,
-        path: str,
+        path: str | tuple[str, ...],
         xml: Path,
         handlers: dict[str, Handler],
         properties: dict[str, Callable[[], Any]] | None = None,
         on_disconnect: Callable[[str], None] | None = None,
     ) -> None:
-        self.address, self.bus_name, self.path, self.xml = address, bus_name, path, xml
+        self.paths = (path,) if isinstance(path, str) else path
+        self.address, self.bus_name, self.path, self.xml = address, bus_name, self.paths[0], xml
         self.interfaces = read_interfaces(xml)
         self.handlers = handlers
         self.properties = properties or {}
@@ -153,10 +163,10 @@ class XmlService:
         self._stop.set()
         self._thread.join(5)
 
-    def emit(self, interface: str, signal: str, *body: Any) -> None:
+    def emit(self, interface: str, signal: str, *body: Any, path: str | None = None) -> None:
         """Send a signal of the file's interface (its signature from the file)."""
         signature = self.interfaces[interface].signals[signal]
-        emitter = DBusAddress(self.path, interface=interface)
+        emitter = DBusAddress(path or self.path, interface=interface)
         self._outbox.put(new_signal(emitter, signal, signature, tuple(body)))
 
     def _serve(self) -> None:
@@ -207,7 +217,7 @@ class XmlService:
         path = fields.get(HeaderFields.path, "")
         sender = fields.get(HeaderFields.sender, "")
         signature = fields.get(HeaderFields.signature, "")
-        if path != self.path:
+        if path not in self.paths:
             conn.send(new_error(msg, "org.freedesktop.DBus.Error.UnknownObject", "s", (path,)))
             return
         if iface == "org.freedesktop.DBus.Introspectable" and member == "Introspect":
@@ -236,8 +246,15 @@ class XmlService:
             )
             return
         self.calls.append((iface, member, tuple(msg.body)))
+        handler = self.handlers.get(member)
+        if handler is None:  # in the file, but this test gave it no behaviour
+            conn.send(new_error(msg, "org.freedesktop.DBus.Error.NotSupported", "s", (member,)))
+            return
         try:
-            result = self.handlers[member](sender, *msg.body)
+            result = handler(sender, *msg.body)
+        except DBusRefusal as exc:
+            conn.send(new_error(msg, exc.name, "s", (exc.text,)))
+            return
         except Exception as exc:
             conn.send(new_error(msg, "org.freedesktop.DBus.Error.Failed", "s", (str(exc),)))
             return
