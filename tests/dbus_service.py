@@ -36,16 +36,33 @@ from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 
 INTERFACES = Path(__file__).resolve().parent / "dbus"
+ANY_USER = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <include>/usr/share/dbus-1/session.conf</include>
+  <policy context="default"><allow user="*"/></policy>
+</busconfig>
+"""
 
 
 @contextmanager
-def session_bus(env: dict[str, str] | None = None) -> Iterator[str]:
-    """A private session bus daemon; yields its address (torn down afterwards)."""
+def session_bus(
+    env: dict[str, str] | None = None, *, any_user: bool = False, tmp: Path | None = None
+) -> Iterator[str]:
+    """A private session bus daemon; yields its address (torn down afterwards). `any_user`:
+    the session policy plus connections from every user (a daemon run as another user, as
+    the mako test does), with the config written into `tmp`."""
     tool = shutil.which("dbus-daemon")
     if tool is None:
         raise RuntimeError("dbus-daemon not installed (run tests/install-system-deps.sh)")
+    which = ["--session"]
+    if any_user:
+        assert tmp is not None
+        config = tmp / "any-user-session.conf"
+        config.write_text(ANY_USER)
+        which = [f"--config-file={config}"]
     proc = subprocess.Popen(
-        [tool, "--session", "--nofork", "--print-address=1"],
+        [tool, *which, "--nofork", "--print-address=1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=env if env is not None else dict(os.environ),

@@ -322,3 +322,97 @@ def test_no_desktop_found_is_said_in_words(bus: str) -> None:
     found = detect({"DBUS_SESSION_BUS_ADDRESS": bus, "XDG_CURRENT_DESKTOP": "sway"})
     assert found.backend is None
     assert found.description == "no notification daemon found"
+
+
+MAKO_CONFIG = """[mode=do-not-disturb]
+invisible=1
+
+[mode=do-not-disturb app-name=Splitday]
+invisible=0
+"""
+WAYLAND = """sway -c "$HOME/sway.conf" > "$HOME/sway.log" 2>&1 &
+for i in $(seq 100); do ls "$XDG_RUNTIME_DIR" | grep -q '^wayland-[0-9]*$' && break; sleep 0.1; done
+export WAYLAND_DISPLAY=$(ls "$XDG_RUNTIME_DIR" | grep '^wayland-[0-9]*$' | head -1)
+mako > "$HOME/mako.log" 2>&1
+kill %1
+"""
+
+
+@pytest.fixture
+def mako(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The real mako, on a headless sway (wlroots' headless backend, pixman renderer): sway
+    refuses to run as root, so both run as `nobody`, in a home of their own; the bus they share
+    with this test lets every user connect."""
+    import pwd
+    import tempfile
+
+    _need("dbus-daemon", "sway", "mako", "makoctl", "busctl", "setpriv")
+    nobody = pwd.getpwnam("nobody")
+    home = Path(tempfile.mkdtemp(prefix="splitday-mako-"))
+    run = home / "run"
+    (home / ".config" / "mako").mkdir(parents=True)
+    (home / ".config" / "mako" / "config").write_text(MAKO_CONFIG)
+    (home / "sway.conf").write_text("output HEADLESS-1 resolution 800x600\n")
+    run.mkdir(mode=0o700)
+    for path in (home, *home.rglob("*")):
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    try:
+        with session_bus(any_user=True, tmp=tmp_path) as address:
+            monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+            env = {
+                "PATH": "/usr/bin:/bin",
+                "HOME": str(home),
+                "XDG_RUNTIME_DIR": str(run),
+                "DBUS_SESSION_BUS_ADDRESS": address,
+                "WLR_BACKENDS": "headless",
+                "WLR_RENDERER": "pixman",
+                "WLR_LIBINPUT_NO_DEVICES": "1",
+            }
+            proc = subprocess.Popen(
+                [
+                    *("setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}"),
+                    *("--clear-groups", "bash", "-c", WAYLAND),
+                ],
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                try:
+                    wait_for_name(address, "org.freedesktop.Notifications", 20)
+                except TimeoutError:
+                    logs = [(home / n).read_text() for n in ("sway.log", "mako.log")]
+                    pytest.fail(f"mako did not start: {logs}")
+                yield address
+            finally:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(10)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def makoctl_modes() -> list[str]:
+    done = subprocess.run(
+        ["makoctl", "mode"], capture_output=True, text=True, timeout=10, check=True
+    )
+    return done.stdout.split()
+
+
+def test_mako_mode_and_the_exact_modes_back(mako: str, tmp_path: Path) -> None:
+    found = detect()  # GetServerInformation says "mako"
+    assert isinstance(found.backend, dnd.MakoBackend), found.description
+    switch = dnd.DndSwitch(found.backend, tmp_path / "dnd.json")
+    assert makoctl_modes() == ["default"]
+    switch.engage()
+    assert makoctl_modes() == ["default", "do-not-disturb"]
+    switch.release()
+    assert makoctl_modes() == ["default"]
+    # a mode of the person's own stays, in its place
+    subprocess.run(
+        ["makoctl", "mode", "-s", "default", "away"], check=True, timeout=10, capture_output=True
+    )
+    switch.engage()
+    assert set(makoctl_modes()) == {"default", "away", "do-not-disturb"}
+    switch.release()
+    assert set(makoctl_modes()) == {"default", "away"}  # mako keeps its modes as a set
