@@ -62,6 +62,9 @@ class Backend(Protocol):
 
     name: str  # stored with the saved state: "dunst", "gnome", "kde", "xfce", "mako"
     label: str  # for Settings: "dunst (paused while you focus)"
+    # whether a critical notification still shows while DND is on (GNOME, Plasma and
+    # xfce4-notifyd show them; a paused dunst holds everything until it is unpaused)
+    passes_critical: bool
 
     def read(self) -> State:
         """The current state, as JSON-able values (what `restore` takes back)."""
@@ -165,6 +168,7 @@ class DunstBackend:
     While paused dunst keeps what arrives and shows it when unpaused."""
 
     name, label = "dunst", "dunst (notifications paused while you focus)"
+    passes_critical = False
 
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
@@ -194,6 +198,7 @@ class GnomeBackend:
     keyfile or memory when GSETTINGS_BACKEND says so)."""
 
     name, label = "gnome", "GNOME (Do Not Disturb: banners off while you focus)"
+    passes_critical = True
 
     def __init__(self, tool: str) -> None:
         self.tool = tool
@@ -237,6 +242,7 @@ class KdeBackend:
     its own connection open while DND is on: after a crash Plasma ends it by itself."""
 
     name, label = "kde", "KDE Plasma (Do Not Disturb while you focus)"
+    passes_critical = True
 
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
@@ -280,6 +286,7 @@ class XfceBackend:
     """XFCE: xfce4-notifyd's /do-not-disturb in xfconf, over xfconf's D-Bus interface."""
 
     name, label = "xfce", "XFCE (xfce4-notifyd Do Not Disturb while you focus)"
+    passes_critical = True
 
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
@@ -338,6 +345,7 @@ class MakoBackend:
     config, and `[mode=do-not-disturb app-name=Splitday] invisible=0` to let the plan through)."""
 
     name, label = "mako", "mako (mode do-not-disturb while you focus)"
+    passes_critical = False
 
     def __init__(self, tool: str) -> None:
         self.tool = tool

@@ -30,6 +30,8 @@ class Notice:
     # urgency critical but expiring as usual: the plan's own reminders while the desktop's Do
     # Not Disturb is on (GNOME, Plasma and xfce4-notifyd still show critical notifications)
     critical: bool = False
+    # the desktop's DND holds even critical notifications (a paused dunst): shown in the app too
+    also_in_app: bool = False
 
 
 class NotifyFailed(Exception):

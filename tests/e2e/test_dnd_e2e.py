@@ -20,7 +20,7 @@ import pytest
 from planner.services import planning
 from planner.storage.db import open_database
 from tests.dbus_service import session_bus, wait_for_name
-from tests.e2e.xsession import App, app_env, splitday, wait_for, xvfb
+from tests.e2e.xsession import App, app_env, splitday, wait_for, xdotool, xvfb
 
 pytestmark = pytest.mark.e2e
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -140,6 +140,14 @@ def test_a_focus_block_pauses_dunst_and_its_end_and_a_crash_put_it_back(
         assert len(ours) == 1, calls
         assert 'string "Splitday"' in ours[0]
         assert re.search(r'string "urgency"\s+variant\s+byte 2', ours[0]), ours[0]
+        # a paused dunst holds even critical ones: the plan shows in the app as well
+        toast = wait_for(
+            lambda: xdotool(
+                env, "search", "--onlyvisible", "--name", "Splitday reminder", check=False
+            ),
+            10,
+        )
+        assert toast
         clock.set("2026-11-24T11:00")  # the block ends
         _becomes(env, "false")
         assert not state.exists()

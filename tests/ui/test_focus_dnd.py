@@ -29,6 +29,7 @@ class MemoryDesktop:
     """A desktop whose DND is one flag (the real ones are tested in tests/e2e)."""
 
     name, label = "memory", "a desktop in memory"
+    passes_critical = True
 
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
@@ -171,8 +172,9 @@ def test_the_mini_window_marks_focus_and_one_key_ends_it(qtbot: QtBot, window: M
     qtbot.waitExposed(mini)
     assert not mini.dnd.isVisible() and not window.end_focus_action.isEnabled()
     window.show_dnd(True, "Focus — Do Not Disturb until 10:00")
-    assert mini.dnd.isVisible() and mini.dnd.text() == "🔕 Focus — Do Not Disturb until 10:00"
+    assert mini.dnd.isVisible() and mini.dnd.text() == "Focus — Do Not Disturb until 10:00"
     assert mini.end_focus.isVisible()
+    assert window.dnd_label.text() == "Focus — Do Not Disturb until 10:00 (Ctrl+D ends it)"
     mini.activateWindow()
     qtbot.keyClick(mini, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert ended == [True]

@@ -297,6 +297,8 @@ class SettingsDialog(ServiceDialog):
             check.toggled.connect(lambda on, key=key: self._on_switch_toggled(key, on))
             self._switches[key] = check
             desktop_layout.addWidget(check)
+        desktop_layout.addSpacing(6)
+        desktop_layout.addWidget(QLabel("While I focus:"))
         dnd = QCheckBox("Do Not Disturb on the desktop during focus blocks")
         dnd.setObjectName("dnd_focus")
         dnd.setToolTip(
@@ -310,6 +312,7 @@ class SettingsDialog(ServiceDialog):
         self.dnd_roles_row = QHBoxLayout()
         self.dnd_roles_row.setContentsMargins(20, 0, 0, 0)
         self.dnd_roles_row.addWidget(QLabel("Also every slot of:"))
+        self.dnd_roles_row.addStretch(1)
         desktop_layout.addLayout(self.dnd_roles_row)
         self.dnd_desktop = QLabel()
         self.dnd_desktop.setObjectName("dnd_desktop")
@@ -331,7 +334,7 @@ class SettingsDialog(ServiceDialog):
                 check.setObjectName(f"dnd_role_{role.id}")
                 check.toggled.connect(self._on_dnd_roles_toggled)
                 self._dnd_roles[role.id] = check
-                self.dnd_roles_row.addWidget(check)
+                self.dnd_roles_row.insertWidget(self.dnd_roles_row.count() - 1, check)
         for role in active:
             check = self._dnd_roles[role.id]
             with QSignalBlocker(check):

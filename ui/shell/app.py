@@ -416,6 +416,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     quiet = FocusDnd(gateway, parent=window)
     service.dnd_active = lambda: quiet.active
+    service.dnd_holds = lambda: quiet.holds_reminders
     gateway.changed.connect(lambda _change: quiet.evaluate())
     if getattr(clock, "stepped", False):
         runtime.stepped_hooks.append(quiet.evaluate)

@@ -57,6 +57,7 @@ class FocusDnd(QObject):
         self.ended_early: set[int] = set()
         self.decision = DndDecision(False, "not checked yet")
         self.on = False  # DND is on, switched by Splitday (as the worker last reported)
+        self.passes_critical = True  # the desktop still shows critical notifications in DND
         self._asked: bool | None = None  # what was last sent to the worker
         self._stopped = False
         self._worked.connect(self._on_worked)
@@ -112,6 +113,11 @@ class FocusDnd(QObject):
         return True
 
     @property
+    def holds_reminders(self) -> bool:
+        """DND is on where it holds even critical notifications (a paused dunst)."""
+        return self.active and not self.passes_critical
+
+    @property
     def active(self) -> bool:
         """DND is on, or being switched on (the worker has not said so yet): the reminders
         sent now go out as critical."""
@@ -162,9 +168,9 @@ class FocusDnd(QObject):
                 self.on = False
                 self._asked = None  # try again at the next check
         elif what == "start":
-            assert isinstance(outcome, str)
-            self.description = outcome
-            self.detected.emit(outcome)
+            assert isinstance(outcome, tuple)
+            self.description, self.passes_critical = outcome
+            self.detected.emit(self.description)
         elif what == "on":
             self.on = bool(outcome)
             if self.on:
@@ -177,15 +183,15 @@ class FocusDnd(QObject):
 
     # ------------------------------------------------------------ the worker thread
 
-    def _detect_and_recover(self) -> str:
+    def _detect_and_recover(self) -> tuple[str, bool]:
         found = self._detect()
         if found.backend is None:
-            return f"none found — {found.description}"
+            return f"none found — {found.description}", True
         self._switch = dnd.DndSwitch(found.backend, self._path)
         recovered = self._switch.recover()
         if recovered:
             log.info("Do Not Disturb left on by an earlier run: %s", recovered)
-        return found.description
+        return found.description, found.backend.passes_critical
 
     def _engage(self, reason: str) -> bool:
         if self._switch is None:

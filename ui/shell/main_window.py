@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.on_end_focus: Callable[[], bool] | None = None  # ui.shell.focus_dnd: DND off early
         self.dnd_status: Callable[[], str] | None = None  # which desktop's DND was found
         self.dnd_text = ""  # "Focus — Do Not Disturb until 11:00", or "" while DND is off
+        self.dnd_label: Any = None  # its permanent place in the status bar, made when first on
         self.mini: MiniWindow | None = None
         self._painted = False
         self._loads = 0
@@ -741,6 +742,14 @@ class MainWindow(QMainWindow):
         """The desktop's Do Not Disturb is on for a focus block (ui.shell.focus_dnd), or off."""
         self.dnd_text = text if on else ""
         self.end_focus_action.setEnabled(on)
+        if self.dnd_label is None:
+            from PySide6.QtWidgets import QLabel
+
+            self.dnd_label = QLabel(self)
+            self.dnd_label.setObjectName("dndStatus")
+            self.statusBar().addPermanentWidget(self.dnd_label)
+        self.dnd_label.setText(f"{self.dnd_text} (Ctrl+D ends it)" if self.dnd_text else "")
+        self.dnd_label.setVisible(bool(self.dnd_text))
         if self.mini is not None:
             self.mini.show_dnd(self.dnd_text)
 

@@ -73,6 +73,7 @@ class Dispatcher(QObject):
         super().__init__(parent)
         self._desktop = FallbackChain([desktop]) if desktop is not None else None
         self._gui = FallbackChain(list(gui))
+        self._toasts = FallbackChain([n for n in gui if n.name == "toast"])  # never the tray
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="splitday-notify")
         self._desktop_finished.connect(self._on_self_desktop_finished)
 
@@ -95,6 +96,8 @@ class Dispatcher(QObject):
     def _on_self_desktop_finished(self, notice: Notice, name: str) -> None:
         if name:
             self.delivered.emit(notice, name)
+            if notice.also_in_app:  # the desktop holds it while its DND is on: the plan speaks
+                self._toasts.deliver(notice)
         else:
             self._show_in_app(notice)
 
@@ -237,7 +240,8 @@ class ReminderService(QObject):
         self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
         self._failed_once = False
         self.asker: GapAsker | None = None
-        self.dnd_active: Callable[[], bool] = lambda: False  # ui.shell.focus_dnd sets it
+        self.dnd_active: Callable[[], bool] = lambda: False  # ui.shell.focus_dnd sets these
+        self.dnd_holds: Callable[[], bool] = lambda: False
         self.toasts: ToastStack | None = None  # the in-app toasts (closed when a day is over)
         gateway.zone_changed.connect(self._on_gateway_zone_changed)
 
@@ -290,6 +294,7 @@ class ReminderService(QObject):
             reminder.key,
             urgent=reminder.kind == Kind.HARD_STOP,
             critical=self.dnd_active(),  # the plan gets through the desktop's Do Not Disturb
+            also_in_app=self.dnd_holds(),  # ...or, where it holds everything, shows in the app
         )
         self.dispatcher.send(notice)
         self.fired.emit(reminder)

@@ -234,6 +234,10 @@ class MiniWindow(QWidget):
         self.dnd = QLabel(self)
         self.dnd.setObjectName("miniDnd")
         self.dnd.setAccessibleName("do not disturb")
+        bold = QFont(self.dnd.font())
+        bold.setBold(True)
+        self.dnd.setFont(bold)
+        self.dnd.setWordWrap(True)
         self.end_focus = QPushButton("End focus (Ctrl+D)", self)
         self.end_focus.setObjectName("miniEndFocus")
         self.end_focus.setToolTip(
@@ -259,8 +263,9 @@ class MiniWindow(QWidget):
         self.card.show_focus(focus)
 
     def show_dnd(self, text: str) -> None:
-        """'🔕 Focus — Do Not Disturb until 11:00' while Splitday keeps the desktop quiet."""
-        self.dnd.setText(f"🔕 {text}" if text else "")
+        """'Focus — Do Not Disturb until 11:00' while Splitday keeps the desktop quiet."""
+        # in words and a colour of its own (no emoji: many desktops' fonts have none)
+        self.dnd.setText(text)
         self.dnd.setVisible(bool(text))
         self.end_focus.setVisible(bool(text))
 
