@@ -238,7 +238,7 @@ class MiniWindow(QWidget):
         bold.setBold(True)
         self.dnd.setFont(bold)
         self.dnd.setWordWrap(True)
-        self.end_focus = QPushButton("End focus (Ctrl+D)", self)
+        self.end_focus = QPushButton("End (Ctrl+D)", self)
         self.end_focus.setObjectName("miniEndFocus")
         self.end_focus.setToolTip(
             "Turn the desktop's Do Not Disturb off for the rest of this block"
