@@ -83,6 +83,7 @@ class Runtime:
         self.gateway: Gateway | None = None
         self.tray: Any = None
         self.features: Any = None  # what wire_features built (kept alive with the runtime)
+        self.quiet: Any = None  # the Do Not Disturb controller, once wired
         self.recovered = 0
         self.notice = ""  # what start-up did that the person should know (a restore, say)
         self.failure = ""
@@ -477,7 +478,8 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         dialog.open()
 
     window.on_open_calendars = open_calendars
-    runtime.features = (wiring, service, background, quiet)
+    runtime.features = (wiring, service, background)
+    runtime.quiet = quiet  # Do Not Disturb in focus blocks (ui.shell.focus_dnd)
     morning = MorningPlan(
         gateway, window.open_plan_day, enabled=not os.environ.get("SPLITDAY_NO_DIALOGS")
     )
