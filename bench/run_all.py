@@ -13,6 +13,7 @@ SCRIPTS = (
     ["bench_hotkey.py", "--runs", "20"],
     ["bench_report.py"],
     ["bench_calendar.py"],
+    ["bench_import.py"],
 )
 
 
