@@ -84,6 +84,7 @@ class Runtime:
         self.tray: Any = None
         self.offline: Any = None  # ui.shell.offline.OfflineWatch on a shared server
         self.features: Any = None  # what wire_features built (kept alive with the runtime)
+        self.quiet: Any = None  # the Do Not Disturb controller, once wired
         self.recovered = 0
         self.notice = ""  # what start-up did that the person should know (a restore, say)
         self.failure = ""
@@ -413,6 +414,20 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     if getattr(clock, "stepped", False):  # the heartbeat sees each step at once
         runtime.stepped_hooks.append(service.beat)
 
+    from ui.shell.focus_dnd import FocusDnd
+
+    quiet = FocusDnd(gateway, parent=window)
+    service.dnd_active = lambda: quiet.active
+    service.dnd_holds = lambda: quiet.holds_reminders
+    gateway.changed.connect(lambda _change: quiet.evaluate())
+    if getattr(clock, "stepped", False):
+        runtime.stepped_hooks.append(quiet.evaluate)
+    runtime.app.aboutToQuit.connect(quiet.stop)
+    quiet.changed.connect(window.show_dnd)
+    window.on_end_focus = quiet.end_early
+    window.dnd_status = lambda: quiet.description
+    quiet.start()
+
     def say_failure(message: str) -> None:
         """A hotkey or a forwarded command that did nothing: said where it will be seen."""
         text = message[:1].upper() + message[1:]
@@ -476,6 +491,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     window.on_open_calendars = open_calendars
     runtime.features = (wiring, service, background)
+    runtime.quiet = quiet  # Do Not Disturb in focus blocks (ui.shell.focus_dnd)
     morning = MorningPlan(
         gateway, window.open_plan_day, enabled=not os.environ.get("SPLITDAY_NO_DIALOGS")
     )
