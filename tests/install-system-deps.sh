@@ -6,6 +6,11 @@ need=(xvfb openbox xdotool dunst dbus-x11 x11-utils libxcb-cursor0 libxcb-icccm4
       libdbus-1-3 fonts-dejavu-core postgresql)
 # reminders: plyer's notify-send path, dbus-send/dbus-monitor, X11 idle time (libXss)
 need+=(libnotify-bin dbus-bin libxss1 imagemagick)
+# Do Not Disturb (tests/e2e/test_dnd_*): dunstctl (in dunst), XFCE's xfconfd + xfconf-query,
+# GNOME's schema and the gsettings tool (run on GSettings' keyfile backend)
+need+=(xfconf libxfconf-0-3 libglib2.0-bin gsettings-desktop-schemas)
+# ... and mako (mako-notifier, with makoctl), drawn on a headless sway (wlroots)
+need+=(mako-notifier sway)
 # packaging: validators, icons, strip
 need+=(desktop-file-utils appstream librsvg2-bin binutils file)
 missing=()

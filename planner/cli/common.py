@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from planner.domain.clock import Clock
     from planner.domain.values import RoleV
     from planner.storage.db import Database
+    from planner.storage.pending import PendingQueue
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -61,14 +62,20 @@ def parse_date(text: str | None, today: date) -> date:
 class Context:
     """What a command needs: the database, the owner, the clock and the user's zone."""
 
-    def __init__(self, db_url: str | None) -> None:
+    def __init__(self, db_url: str | None, *, connect_timeout: int | None = None) -> None:
         from planner.domain.clock import clock_from_env, local_zone
         from planner.services import planning
         from planner.storage.db import open_database
 
         self.clock: Clock = clock_from_env()
         self.zone = local_zone()
-        self.db: Database = open_database(db_url)
+        # A write that may wait on this device when the server is away (planner.cli.offline)
+        # carries its uid; the command writes it with its change (mark), so a commit whose
+        # answer was lost is never applied twice when the kept copy is delivered.
+        self.change_uid: str | None = None
+        self.at: datetime | None = None  # the moment of that change, when it has one
+        self.queue: PendingQueue | None = None  # a shared server's queue on this device
+        self.db: Database = open_database(db_url, connect_timeout=connect_timeout)
         self.owner = self.db.owner
         with self.db.read() as session:
             seeded = not planning.needs_defaults(session, self.owner)
@@ -78,6 +85,24 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def mark(self, session: Session, kind: str, at: datetime) -> None:
+        """Record this command's change uid on the server, in the change's own transaction."""
+        if self.change_uid is None:
+            return
+        from datetime import UTC
+
+        from planner.storage.models import DeliveredChange
+
+        session.add(
+            DeliveredChange(
+                uid=self.change_uid,
+                owner=self.owner,
+                kind=kind,
+                made_at=at,
+                delivered_at=datetime.now(UTC),
+            )
+        )
 
     def today(self, session: Session) -> date:
         from planner.services import planning
@@ -114,3 +139,94 @@ class PrintableStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def _at(iso: str) -> str:
+    """An ISO moment of the JSON shapes (already in the local zone) as the locale's clock."""
+    from datetime import datetime
+
+    from planner.domain.localefmt import clock
+
+    return clock(datetime.fromisoformat(iso))
+
+
+def print_status(data: dict[str, Any]) -> None:
+    """The lines of `status` (also offline, from what was last seen), in the user's language."""
+    from planner.domain.flags import in_words
+    from planner.domain.i18n import N_, ntr, tr
+
+    kinds = {
+        "work": N_("work"),
+        "meeting": N_("meeting"),
+        "interruption": N_("interruption"),
+        "break": N_("break"),
+    }
+    slot, run = data["slot"], data["running"]
+    print(
+        tr("{date}  now {now}  hard stop {stop}").format(
+            date=data["date"], now=_at(data["now"]), stop=_at(data["hard_stop"])
+        )
+    )
+    state = tr(data["state_text"])
+    if data["follows_plan_from"]:
+        state = tr("{state} from {time}").format(state=state, time=_at(data["follows_plan_from"]))
+    labels = [tr("day:"), tr("slot:"), tr("next:"), tr("running:"), tr("today:")]
+    width = max(len(x) for x in labels) + 1
+    day_l, slot_l, next_l, run_l, today_l = (x.ljust(width) for x in labels)
+    print(f"{day_l}{state}")
+    if slot:
+        left = data["slot_minutes_left"]
+        print(
+            slot_l
+            + ntr(
+                "{role} until {time} ({n} min left)", "{role} until {time} ({n} min left)", left
+            ).format(role=slot["role"], time=_at(slot["end"]), n=left)
+        )
+    else:
+        print(slot_l + tr("none planned now"))
+    if data["next"]:
+        nxt = data["next"]
+        if nxt["kind"] == "meeting":
+            what = tr("meeting {title}").format(title=nxt["summary"])
+        else:
+            what = nxt["role"]
+        print(next_l + tr("{what} at {time}").format(what=what, time=_at(nxt["start"])))
+    if run:
+        extra = f" — {run['note']}" if run["note"] else ""
+        planned = slot["role"] if slot else None
+        words = in_words(run["flags"], run["role"], planned)
+        flags = f" ({words})" if words else ""
+        minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
+        kind = tr(kinds.get(run["kind"], run["kind"]))
+        print(
+            run_l
+            + tr("{kind} {role} since {time} for {n} min").format(
+                kind=kind, role=run["role"], time=_at(run["start"]), n=minutes
+            )
+            + extra
+            + flags
+        )
+    else:
+        print(run_l + tr("nothing"))
+    i = data["interruptions"]
+    print(
+        today_l
+        + ntr(
+            "{n} interruption, {minutes} min, {cross} cross-role",
+            "{n} interruptions, {minutes} min, {cross} cross-role",
+            i["count"],
+        ).format(n=i["count"], minutes=round(i["minutes"]), cross=i["cross_role"])
+    )
+
+
+def _tell_the_app() -> None:
+    """A running app re-reads its views at once (else only at its next minute): a calendar
+    imported here shows its meetings in the open window, a task added here its task list."""
+    import contextlib
+
+    from planner.platform import ipc
+    from planner.platform.paths import current_owner
+
+    # an older app, or one too busy to answer: its minute tick catches up
+    with contextlib.suppress(ipc.ProtocolError, OSError):
+        ipc.send(ipc.server_name(current_owner()), ipc.encode_request("changed"), timeout=1.0)

@@ -33,5 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "quiet_hours_end": None,
     "gap_minutes": 10,
     "global_hotkey": True,  # the pynput layer, where the desktop allows it (X11, Windows)
-    "reflow_after_minutes": 20,  # offer a re-flow after an interruption this long
+    "reflow_after_minutes": 20,
+    # the desktop's Do Not Disturb in focus blocks (planner/domain/dnd.py): opt-in, and the ids
+    # of roles whose every slot is quiet too
+    "dnd_focus": False,
+    "dnd_roles": [],  # offer a re-flow after an interruption this long
 }

@@ -26,7 +26,12 @@ class Notice:
     title: str
     body: str = ""
     key: str = ""
-    urgent: bool = False
+    urgent: bool = False  # stays until dismissed, urgency critical ("Time to stop")
+    # urgency critical but expiring as usual: the plan's own reminders while the desktop's Do
+    # Not Disturb is on (GNOME, Plasma and xfce4-notifyd still show critical notifications)
+    critical: bool = False
+    # the desktop's DND holds even critical notifications (a paused dunst): shown in the app too
+    also_in_app: bool = False
 
 
 class NotifyFailed(Exception):
@@ -135,7 +140,7 @@ class PlyerNotifier:
                     app_icon="",
                     timeout=seconds,
                     expire_time=str(seconds * 1000),
-                    urgency="critical" if notice.urgent else "normal",
+                    urgency="critical" if notice.urgent or notice.critical else "normal",
                     ticker="",
                     toast=False,
                     hints={},

@@ -11,13 +11,14 @@ open or not.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from planner.domain import day_rules
+from planner.domain import day_rules, dnd
 from planner.domain.day_rules import PlanFocus
 from planner.domain.i18n import N_
 from planner.domain.timerange import Interval, day_bounds
@@ -31,6 +32,7 @@ __all__ = [
     "Started",
     "catch_up",
     "close",
+    "dnd_decision",
     "focus",
     "morning_plan_due",
     "pause",
@@ -243,4 +245,30 @@ def morning_plan_due(session: Session, owner: str, zone: tzinfo, now: datetime) 
         started=day_v.started_at is not None,
         now=now,
         stop=day_v.stop,
+    )
+
+
+def dnd_decision(
+    session: Session,
+    owner: str,
+    zone: tzinfo,
+    now: datetime,
+    ended_early: Collection[int] = (),
+) -> dnd.DndDecision:
+    """Whether the desktop's Do Not Disturb should be on at `now` (planner.domain.dnd.wanted),
+    from the day's state and the settings dnd_focus, min_block_minutes and dnd_roles."""
+    current = status(session, owner, zone, now)
+    prefs = dnd.prefs_from_settings(
+        planning.get_setting(session, owner, "dnd_focus"),
+        current.day.min_block_minutes,
+        planning.get_setting(session, owner, "dnd_roles"),
+    )
+    return dnd.wanted(
+        prefs,
+        now=now,
+        state=current.state.value,
+        slot=current.focus.slot,
+        meeting=current.focus.meeting,
+        hard_stop=current.day.stop,
+        ended_early=ended_early,
     )

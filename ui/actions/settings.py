@@ -1,4 +1,4 @@
-"""Settings through the gateway: roles, weekday hours, numbers, the hotkey, reminder switches."""
+"""Settings through the gateway: roles, weekday hours, numbers, the hotkey, the switches."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class SettingsView:
     numbers: dict[str, int]
     hotkey: str
     switches: dict[str, bool]
+    dnd_roles: tuple[int, ...] = ()  # roles whose every slot turns Do Not Disturb on
 
 
 class SettingsActions:
@@ -47,6 +48,7 @@ class SettingsActions:
                 {key: int(planning.get_setting(s, owner, key)) for key in numbers},
                 str(planning.get_setting(s, owner, "hotkey") or ""),
                 {key: bool(planning.get_setting(s, owner, key)) for key in switches},
+                tuple(int(r) for r in planning.get_setting(s, owner, "dnd_roles") or ()),
             )
 
         return self.gateway.read(fetch, failure=tr("Could not read the settings"))
@@ -74,3 +76,8 @@ class SettingsActions:
 
     def set_switch(self, key: str, on: bool) -> Outcome[Change]:
         return self._run(lambda s: planning.set_setting(s, self.owner, key, on))
+
+    def set_dnd_roles(self, role_ids: Iterable[int]) -> Outcome[Change]:
+        """The roles whose every slot is quiet (Do Not Disturb), whatever its length."""
+        chosen = sorted({int(r) for r in role_ids})
+        return self._run(lambda s: planning.set_setting(s, self.owner, "dnd_roles", chosen))

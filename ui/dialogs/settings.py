@@ -163,11 +163,14 @@ class SettingsDialog(ServiceDialog):
         *,
         autostart: Autostart | None = None,
         hotkey_status: Callable[[], str] | None = None,
+        dnd_status: Callable[[], str] | None = None,
     ) -> None:
         super().__init__(gateway, day, parent)
         self.service = SettingsActions(gateway)
         self._autostart = autostart if autostart is not None else for_platform()
         self._hotkey_status = hotkey_status
+        self._dnd_status = dnd_status
+        self._dnd_roles: dict[int, QCheckBox] = {}
         self._switches: dict[str, QCheckBox] = {}
         self.setWindowTitle(tr("Splitday settings"))
         self.setObjectName("settings_dialog")
@@ -306,7 +309,53 @@ class SettingsDialog(ServiceDialog):
             check.toggled.connect(lambda on, key=key: self._on_switch_toggled(key, on))
             self._switches[key] = check
             desktop_layout.addWidget(check)
+        desktop_layout.addSpacing(6)
+        desktop_layout.addWidget(QLabel("While I focus:"))
+        dnd = QCheckBox("Do Not Disturb on the desktop during focus blocks")
+        dnd.setObjectName("dnd_focus")
+        dnd.setToolTip(
+            "While a focus block runs, the desktop's own Do Not Disturb is on (Splitday's "
+            "reminders still come through); it is put back as it was when the block ends, "
+            "during an interruption, off-plan, at the hard stop and on quit"
+        )
+        dnd.toggled.connect(lambda on: self._on_switch_toggled("dnd_focus", on))
+        self._switches["dnd_focus"] = dnd
+        desktop_layout.addWidget(dnd)
+        self.dnd_roles_row = QHBoxLayout()
+        self.dnd_roles_row.setContentsMargins(20, 0, 0, 0)
+        self.dnd_roles_row.addWidget(QLabel("Also every slot of:"))
+        self.dnd_roles_row.addStretch(1)
+        desktop_layout.addLayout(self.dnd_roles_row)
+        self.dnd_desktop = QLabel()
+        self.dnd_desktop.setObjectName("dnd_desktop")
+        self.dnd_desktop.setWordWrap(True)
+        self.dnd_desktop.setEnabled(False)
+        desktop_layout.addWidget(self.dnd_desktop)
         return desktop_box
+
+    def _show_dnd_roles(self, roles: Sequence[RoleV], chosen: set[int]) -> None:
+        """One box per active role: every slot of a ticked role is quiet, long or short."""
+        active = [r for r in roles if not r.archived]
+        if [r.id for r in active] != list(self._dnd_roles):
+            for check in self._dnd_roles.values():
+                self.dnd_roles_row.removeWidget(check)
+                retire(check)
+            self._dnd_roles = {}
+            for role in active:
+                check = QCheckBox(role.name)
+                check.setObjectName(f"dnd_role_{role.id}")
+                check.toggled.connect(self._on_dnd_roles_toggled)
+                self._dnd_roles[role.id] = check
+                self.dnd_roles_row.insertWidget(self.dnd_roles_row.count() - 1, check)
+        for role in active:
+            check = self._dnd_roles[role.id]
+            with QSignalBlocker(check):
+                check.setText(role.name)
+                check.setChecked(role.id in chosen)
+
+    def _on_dnd_roles_toggled(self, _on: bool) -> None:
+        chosen = [rid for rid, check in self._dnd_roles.items() if check.isChecked()]
+        self._save(lambda: self.service.set_dnd_roles(chosen), self.desktop_message)
 
     def _hours_box(self) -> BuddyBox:
         """Each weekday's hours: a workday or not, its start and its hard stop."""
@@ -346,6 +395,10 @@ class SettingsDialog(ServiceDialog):
         for key, on in view.switches.items():
             with QSignalBlocker(self._switches[key]):
                 self._switches[key].setChecked(on)
+        self._show_dnd_roles(roles, set(view.dnd_roles))
+        found = self._dnd_status() if self._dnd_status else ""
+        self.dnd_desktop.setText(f"Desktop found: {found}" if found else "")
+        self.dnd_desktop.setVisible(bool(found))
 
     def _show_roles(self, roles: Sequence[RoleV]) -> None:
         ordered = [r for r in roles if not r.archived] + [r for r in roles if r.archived]

@@ -84,7 +84,9 @@ class Runtime:
         self.db: Database | None = None
         self.gateway: Gateway | None = None
         self.tray: Any = None
+        self.offline: Any = None  # ui.shell.offline.OfflineWatch on a shared server
         self.features: Any = None  # what wire_features built (kept alive with the runtime)
+        self.quiet: Any = None  # the Do Not Disturb controller, once wired
         self.recovered = 0
         self.notice = ""  # what start-up did that the person should know (a restore, say)
         self.failure = ""
@@ -429,6 +431,20 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     if getattr(clock, "stepped", False):  # the heartbeat sees each step at once
         runtime.stepped_hooks.append(service.beat)
 
+    from ui.shell.focus_dnd import FocusDnd
+
+    quiet = FocusDnd(gateway, parent=window)
+    service.dnd_active = lambda: quiet.active
+    service.dnd_holds = lambda: quiet.holds_reminders
+    gateway.changed.connect(lambda _change: quiet.evaluate())
+    if getattr(clock, "stepped", False):
+        runtime.stepped_hooks.append(quiet.evaluate)
+    runtime.app.aboutToQuit.connect(quiet.stop)
+    quiet.changed.connect(window.show_dnd)
+    window.on_end_focus = quiet.end_early
+    window.dnd_status = lambda: quiet.description
+    quiet.start()
+
     def say_failure(message: str) -> None:
         """A hotkey or a forwarded command that did nothing: said where it will be seen."""
         text = message[:1].upper() + message[1:]
@@ -446,6 +462,17 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         if window.isMinimized() or not window.isVisible() or not window.isActiveWindow():
             service.dispatcher.send(Notice(tr("Splitday: back to work"), line, tr("resumed")))
 
+    def say_kept(text: str) -> None:
+        """Saved on this device while the shared server is away: said like back to work."""
+        window.statusBar().showMessage(text, 15000)
+        if window.isMinimized() or not window.isVisible() or not window.isActiveWindow():
+            service.dispatcher.send(Notice("Splitday: saved on this device", text, "kept"))
+
+    from ui.shell.offline import OfflineWatch
+
+    runtime.offline = OfflineWatch(gateway, window, lambda: runtime.tray)
+    runtime.app.aboutToQuit.connect(runtime.offline.close)
+    wiring.interruptions.kept.connect(say_kept)
     follow_the_day(window, wiring.reflow_prompt, service.toasts)
     wiring.interruptions.resumed.connect(say_resumed)
     wiring.interruptions.failed.connect(say_failure)
@@ -483,6 +510,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     window.on_open_calendars = open_calendars
     runtime.features = (wiring, service, background)
+    runtime.quiet = quiet  # Do Not Disturb in focus blocks (ui.shell.focus_dnd)
     morning = MorningPlan(
         gateway, window.open_plan_day, enabled=not os.environ.get("SPLITDAY_NO_DIALOGS")
     )

@@ -107,6 +107,10 @@ class MainWindow(QMainWindow):
         self.on_open_review: Callable[[], None] | None = None
         self.on_open_calendars: Callable[[], None] | None = None
         self.hotkey_status: Callable[[], str] | None = None  # which hotkey layers work, and why
+        self.on_end_focus: Callable[[], bool] | None = None  # ui.shell.focus_dnd: DND off early
+        self.dnd_status: Callable[[], str] | None = None  # which desktop's DND was found
+        self.dnd_text = ""  # "Focus — Do Not Disturb until 11:00", or "" while DND is off
+        self.dnd_label: Any = None  # its permanent place in the status bar, made when first on
         self.mini: MiniWindow | None = None
         self._painted = False
         self._loads = 0
@@ -234,11 +238,16 @@ class MainWindow(QMainWindow):
         self.interruption_log_action = self._action(
             tr("Interruption &log…"), "Ctrl+L", self.open_interruption_log
         )
-        self.end_of_day_action = self._action(tr("&End of day…"), "Ctrl+E", self.open_end_of_day)
-        self.review_action = self._action(tr("&Review…"), "Ctrl+R", self.open_review)
-        self.calendars_action = self._action(tr("&Calendars…"), None, self.open_calendars)
-        self.settings_action = self._action(tr("&Settings…"), "Ctrl+,", self.open_settings)
-        self.mini_action = self._action(tr("&Mini window"), "Ctrl+M", None)
+        self.end_of_day_action = self._action("&End of day…", "Ctrl+E", self.open_end_of_day)
+        self.review_action = self._action("&Review…", "Ctrl+R", self.open_review)
+        self.calendars_action = self._action("&Calendars…", None, self.open_calendars)
+        self.settings_action = self._action("&Settings…", "Ctrl+,", self.open_settings)
+        # Do Not Disturb in a focus block: one key ends it early, from any Splitday window
+        self.end_focus_action = self._action("End &focus (Do Not Disturb off)", "Ctrl+D", None)
+        self.end_focus_action.triggered.connect(self.end_focus)
+        self.end_focus_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.end_focus_action.setEnabled(False)
+        self.mini_action = self._action("&Mini window", "Ctrl+M", None)
         self.mini_action.setCheckable(True)
         self.mini_action.toggled.connect(self.set_mini_visible)
         self.show_action = self._action(tr("Show/&hide window"), None, self.toggle_visible)
@@ -665,7 +674,13 @@ class MainWindow(QMainWindow):
             return
         from ui.dialogs.settings import SettingsDialog
 
-        dialog = SettingsDialog(self.gateway, day, parent=self, hotkey_status=self.hotkey_status)
+        dialog = SettingsDialog(
+            self.gateway,
+            day,
+            parent=self,
+            hotkey_status=self.hotkey_status,
+            dnd_status=self.dnd_status,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -713,6 +728,9 @@ class MainWindow(QMainWindow):
             # its right-click menu: the two things to do without the main window
             self.mini.addAction(self.track_action)
             self.mini.addAction(self.interrupt_action)
+            self.mini.addAction(self.end_focus_action)
+            self.mini.end_focus.clicked.connect(self.end_focus)
+            self.mini.show_dnd(self.dnd_text)
             self.mini.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
             self.mini.show_focus(self.focus)
             geometry = self.settings.value("mini/geometry")
@@ -732,6 +750,28 @@ class MainWindow(QMainWindow):
             control.blockSignals(True)
             control.setChecked(visible)
             control.blockSignals(False)
+
+    def show_dnd(self, on: bool, text: str) -> None:
+        """The desktop's Do Not Disturb is on for a focus block (ui.shell.focus_dnd), or off."""
+        self.dnd_text = text if on else ""
+        self.end_focus_action.setEnabled(on)
+        if self.dnd_label is None:
+            from PySide6.QtWidgets import QLabel
+
+            self.dnd_label = QLabel(self)
+            self.dnd_label.setObjectName("dndStatus")
+            self.statusBar().addPermanentWidget(self.dnd_label)
+        self.dnd_label.setText(f"{self.dnd_text} (Ctrl+D ends it)" if self.dnd_text else "")
+        self.dnd_label.setVisible(bool(self.dnd_text))
+        if self.mini is not None:
+            self.mini.show_dnd(self.dnd_text)
+
+    def end_focus(self) -> None:
+        """End this focus block's Do Not Disturb early (Ctrl+D, the mini window's button)."""
+        if self.on_end_focus is not None and self.on_end_focus():
+            self.statusBar().showMessage(
+                "Do Not Disturb is off for the rest of this focus block", 8000
+            )
 
     def toggle_visible(self) -> None:
         if self.isVisible() and not self.isMinimized():

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
@@ -75,6 +74,7 @@ class Dispatcher(QObject):
         super().__init__(parent)
         self._desktop = FallbackChain([desktop]) if desktop is not None else None
         self._gui = FallbackChain(list(gui))
+        self._toasts = FallbackChain([n for n in gui if n.name == "toast"])  # never the tray
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="splitday-notify")
         self._desktop_finished.connect(self._on_self_desktop_finished)
 
@@ -97,6 +97,8 @@ class Dispatcher(QObject):
     def _on_self_desktop_finished(self, notice: Notice, name: str) -> None:
         if name:
             self.delivered.emit(notice, name)
+            if notice.also_in_app:  # the desktop holds it while its DND is on: the plan speaks
+                self._toasts.deliver(notice)
         else:
             self._show_in_app(notice)
 
@@ -154,52 +156,10 @@ class X11Idle:
         return timedelta(milliseconds=int(self._info.contents.idle))
 
 
-class DBusIdle:
-    """Idle time from the desktop over D-Bus: GNOME's Mutter IdleMonitor, then the
-    freedesktop ScreenSaver (KDE and others); a locked screen counts as idle since it locked."""
-
-    def __init__(self, timeout_ms: int = 300) -> None:
-        from PySide6.QtDBus import QDBusConnection
-
-        self._bus = QDBusConnection.sessionBus()
-        if not self._bus.isConnected():
-            raise OSError("no D-Bus session bus")
-        self._timeout = timeout_ms
-        self._dead: set[str] = set()
-
-    def _call(self, service: str, path: str, iface: str, method: str) -> Any:
-        if service in self._dead:
-            return None
-        from PySide6.QtDBus import QDBus, QDBusMessage
-
-        message = QDBusMessage.createMethodCall(service, path, iface, method)
-        reply = self._bus.call(message, QDBus.CallMode.Block, self._timeout)
-        if reply.type() != QDBusMessage.MessageType.ReplyMessage or not reply.arguments():
-            self._dead.add(service)  # do not ask again: it is not there
-            return None
-        return reply.arguments()[0]
-
-    def __call__(self) -> timedelta | None:
-        saver = "org.freedesktop.ScreenSaver"
-        if self._call(saver, "/org/freedesktop/ScreenSaver", saver, "GetActive"):
-            since = self._call(saver, "/org/freedesktop/ScreenSaver", saver, "GetActiveTime")
-            if isinstance(since, int):
-                return timedelta(seconds=since)
-        mutter = self._call(
-            "org.gnome.Mutter.IdleMonitor",
-            "/org/gnome/Mutter/IdleMonitor/Core",
-            "org.gnome.Mutter.IdleMonitor",
-            "GetIdletime",
-        )
-        if isinstance(mutter, int):
-            return timedelta(milliseconds=mutter)
-        idle = self._call(saver, "/org/freedesktop/ScreenSaver", saver, "GetSessionIdleTime")
-        return timedelta(seconds=idle) if isinstance(idle, int) else None
-
-
 def default_idle_probe() -> IdleProbe | None:
     """X11's idle counter on a plain X session; the desktop's D-Bus idle interfaces otherwise
-    (under Wayland an X client sees only XWayland's input, so X11 would lie there)."""
+    (planner.platform.idle: under Wayland an X client sees only XWayland's input, so X11 would
+    lie there), where a screen lock and a suspend count as away too."""
     app = QApplication.instance()
     platform = app.platformName() if isinstance(app, QApplication) else ""
     wayland = bool(os.environ.get("WAYLAND_DISPLAY"))
@@ -208,9 +168,11 @@ def default_idle_probe() -> IdleProbe | None:
             return X11Idle()
         except OSError as exc:
             log.info("X11 idle time unavailable: %s", exc)
+    from planner.platform.idle import IdleUnavailable, SessionIdle
+
     try:
-        return DBusIdle()
-    except (OSError, ImportError) as exc:
+        return SessionIdle()  # Mutter's IdleMonitor, the ScreenSaver, and logind's signals
+    except (IdleUnavailable, ImportError) as exc:
         log.info("D-Bus idle time unavailable: %s; idle gaps are off", exc)
     return None
 
@@ -279,6 +241,8 @@ class ReminderService(QObject):
         self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
         self._failed_once = False
         self.asker: GapAsker | None = None
+        self.dnd_active: Callable[[], bool] = lambda: False  # ui.shell.focus_dnd sets these
+        self.dnd_holds: Callable[[], bool] = lambda: False
         self.toasts: ToastStack | None = None  # the in-app toasts (closed when a day is over)
         gateway.zone_changed.connect(self._on_gateway_zone_changed)
 
@@ -326,7 +290,12 @@ class ReminderService(QObject):
 
     def _deliver(self, reminder: Reminder) -> None:
         notice = Notice(
-            reminder.title, reminder.body, reminder.key, urgent=reminder.kind == Kind.HARD_STOP
+            reminder.title,
+            reminder.body,
+            reminder.key,
+            urgent=reminder.kind == Kind.HARD_STOP,
+            critical=self.dnd_active(),  # the plan gets through the desktop's Do Not Disturb
+            also_in_app=self.dnd_holds(),  # ...or, where it holds everything, shows in the app
         )
         self.dispatcher.send(notice)
         self.fired.emit(reminder)

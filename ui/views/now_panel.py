@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from planner.domain.i18n import tr
 from ui import theme
@@ -239,10 +247,30 @@ class MiniWindow(QWidget):
         self.setWindowTitle(tr("Splitday — now"))
         self.setObjectName("miniWindow")
         self.card = FocusCard(zone, compact=True, parent=self)
+        # the desktop's Do Not Disturb is on for this focus block, and the one key to end it
+        self.dnd = QLabel(self)
+        self.dnd.setObjectName("miniDnd")
+        self.dnd.setAccessibleName("do not disturb")
+        bold = QFont(self.dnd.font())
+        bold.setBold(True)
+        self.dnd.setFont(bold)
+        self.dnd.setWordWrap(True)
+        self.end_focus = QPushButton("End (Ctrl+D)", self)
+        self.end_focus.setObjectName("miniEndFocus")
+        self.end_focus.setToolTip(
+            "Turn the desktop's Do Not Disturb off for the rest of this block"
+        )
+        self.end_focus.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 0, 6, 6)
+        bar.addWidget(self.dnd, 1)
+        bar.addWidget(self.end_focus)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.card)
+        layout.addLayout(bar)
         self.setMinimumWidth(260)
+        self.show_dnd("")
 
     def set_zone(self, zone: tzinfo) -> None:
         self.card.zone = zone
@@ -250,6 +278,13 @@ class MiniWindow(QWidget):
 
     def show_focus(self, focus: Focus | None) -> None:
         self.card.show_focus(focus)
+
+    def show_dnd(self, text: str) -> None:
+        """'Focus — Do Not Disturb until 11:00' while Splitday keeps the desktop quiet."""
+        # in words and a colour of its own (no emoji: many desktops' fonts have none)
+        self.dnd.setText(text)
+        self.dnd.setVisible(bool(text))
+        self.end_focus.setVisible(bool(text))
 
     def event(self, event: QEvent) -> bool:
         handled = super().event(event)
