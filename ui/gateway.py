@@ -32,7 +32,8 @@ from planner.domain.timerange import day_bounds
 from planner.domain.values import Change, SlotV, StepV, TaskV, Topic
 from planner.services import day as day_flow
 from planner.services import planning, tracking, undo
-from planner.storage.db import Database, StorageError
+from planner.storage.db import Database
+from planner.storage.db import StorageError as StorageError  # the shell tells it apart too
 from ui.day_data import DaySnapshot
 
 if TYPE_CHECKING:
@@ -398,9 +399,11 @@ class Gateway(QObject):
         source_ids: Sequence[int] | None,
         fetcher: Fetcher | None,
         progress: Callable[[int, int, str], None] | None = None,
+        cancelled: Callable[[], bool] = bool,
     ) -> list[SyncResult]:
         """Sync calendar sources; made for a worker thread. It opens its own short transactions
-        (nothing is held while a source loads or parses); the caller broadcasts what changed."""
+        (nothing is held while a source loads or parses); the caller broadcasts what changed.
+        Once `cancelled()` (the app quits) it reads no further source and stores nothing."""
         from planner.calendars import sync as calendars
 
         return calendars.sync_database(
@@ -411,6 +414,7 @@ class Gateway(QObject):
             source_ids=source_ids,
             fetcher=fetcher,
             progress=progress,
+            cancelled=cancelled,
         )
 
     def close(self) -> None:

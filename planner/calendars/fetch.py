@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.client
+import json
+import os
+import socket
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Protocol
-from urllib.parse import urlsplit, urlunsplit
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from planner.domain.errors import PlannerError
 
-DEFAULT_TIMEOUT = 20.0
+DEFAULT_TIMEOUT = 20.0  # connecting, and the longest silence between two reads
+DEFAULT_DEADLINE = 60.0  # the whole download, redirects included: a trickle cannot go on
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 MAX_REDIRECTS = 8
 KEYRING_SERVICE = "splitday-calendar"
@@ -71,50 +79,120 @@ def display_url(url: str) -> str:
     return urlunsplit(parts)
 
 
-# ---------------------------------------------------------------- credentials (system keyring)
+# ---------------------------------------------------------------- credentials
+
+# Where a calendar's password lives: the system keyring (service KEYRING_SERVICE), or — where no
+# keyring backend exists (a server, a minimal desktop) — a JSON file only its user can read
+# (0600 in a 0700 folder), like ~/.pgpass or ~/.netrc; never the database, which every backup
+# copies. The user is told which (docs/calendars.md).
+CREDENTIALS_FILE = "calendar-credentials.json"
+KEYRING = "the system keyring"
 
 
-def _keyring() -> object:
+def credentials_file() -> Path:
+    from planner.platform.paths import config_dir
+
+    return config_dir() / CREDENTIALS_FILE
+
+
+def _ring() -> Any | None:
+    """The keyring module when it has a usable backend; None when there is none."""
     try:
         import keyring
-    except ImportError as exc:
-        raise FetchError(
-            "storing a calendar password needs the 'keyring' package (pip install keyring)"
-        ) from exc
-    return keyring
-
-
-def set_credentials(url: str, user: str, password: str) -> None:
-    """Store basic-auth credentials for url in the system keyring, never in the database."""
-    ring = _keyring()
-    try:
-        ring.set_password(KEYRING_SERVICE, _key(url), f"{user}\n{password}")  # type: ignore[attr-defined]
-    except Exception as exc:
-        raise FetchError(f"the system keyring refused the password: {exc}") from exc
-
-
-def get_credentials(url: str) -> tuple[str, str] | None:
-    try:
-        import keyring
+        from keyring.backends import fail
     except ImportError:
         return None
     try:
-        stored = keyring.get_password(KEYRING_SERVICE, _key(url))
+        backend = keyring.get_keyring()
     except Exception:
         return None
-    if not stored or "\n" not in stored:
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
         return None
-    user, password = stored.split("\n", 1)
-    return user, password
+    return keyring
+
+
+def credentials_place() -> str:
+    """Where set_credentials will put a password, in words for the user."""
+    if _ring() is not None:
+        return KEYRING
+    return f"{credentials_file()} (readable only by you: no system keyring is available here)"
+
+
+def set_credentials(url: str, user: str, password: str) -> str:
+    """Store basic-auth credentials for url outside the database; say where they went."""
+    key = _key(url)
+    ring = _ring()
+    if ring is not None:
+        try:
+            ring.set_password(KEYRING_SERVICE, key, f"{user}\n{password}")
+        except Exception as exc:
+            raise FetchError(f"the system keyring refused the password: {exc}") from exc
+        _file_update(key, None)  # an older copy in the file goes
+        return KEYRING
+    _file_update(key, (user, password))
+    return credentials_place()
+
+
+def get_credentials(url: str) -> tuple[str, str] | None:
+    key = _key(url)
+    ring = _ring()
+    if ring is not None:
+        try:
+            stored = ring.get_password(KEYRING_SERVICE, key)
+        except Exception:
+            stored = None
+        if stored and "\n" in stored:
+            user, password = stored.split("\n", 1)
+            return user, password
+    found = _file_read().get(key)
+    if isinstance(found, list) and len(found) == 2:
+        return str(found[0]), str(found[1])
+    return None
 
 
 def delete_credentials(url: str) -> None:
-    try:
-        import keyring
+    key = _key(url)
+    ring = _ring()
+    if ring is not None:
+        with contextlib.suppress(Exception):
+            ring.delete_password(KEYRING_SERVICE, key)
+    _file_update(key, None)
 
-        keyring.delete_password(KEYRING_SERVICE, _key(url))
-    except Exception:
+
+def _file_read() -> dict[str, Any]:
+    path = credentials_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _file_update(key: str, value: tuple[str, str] | None) -> None:
+    path = credentials_file()
+    data = _file_read()
+    if value is None and key not in data:
         return
+    if value is None:
+        data.pop(key, None)
+    else:
+        data[key] = list(value)
+    from planner.platform.paths import open_private
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path.parent, 0o700)
+    partial = path.with_name(path.name + ".new")
+    with open_private(partial, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1)
+    os.replace(partial, path)
+
+
+def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
+    """The URL without user:password, and the (user, password) that were in it."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    return display_url(url), (unquote(parts.username or ""), unquote(parts.password or ""))
 
 
 def _key(url: str) -> str:
@@ -133,22 +211,99 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+class _Deadline:
+    """Shuts the download's sockets down when its time is up.
+
+    A socket timeout bounds each read, not the download: a server sending a byte every few
+    seconds (headers included) never trips it. shutdown() wakes a read blocked in another
+    thread at once; the fetch then fails with the deadline's message."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self.expire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def attach(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self.expired:
+                raise TimeoutError("deadline")
+            self._sockets.append(sock)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):  # closed already
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watched(base: type[http.client.HTTPConnection], deadline: _Deadline) -> Any:
+    class Watched(base):  # type: ignore[misc, valid-type]
+        def connect(self) -> None:
+            super().connect()
+            deadline.attach(self.sock)
+
+    return Watched
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_watched(http.client.HTTPConnection, self._deadline), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(
+            _watched(http.client.HTTPSConnection, self._deadline),
+            req,
+            context=self._context,  # type: ignore[attr-defined]
+        )
+
+
 class UrlFetcher:
-    """urllib with a timeout, a size cap and conditional requests; credentials from the keyring."""
+    """urllib with a timeout, a deadline, a size cap and conditional requests; credentials from
+    the keyring."""
 
     def __init__(
         self,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
         max_bytes: int = DEFAULT_MAX_BYTES,
         credentials: tuple[str, str] | None = None,
         use_keyring: bool = True,
     ) -> None:
         self.timeout = timeout
+        self.deadline = deadline
         self.max_bytes = max_bytes
         self.credentials = credentials
         self.use_keyring = use_keyring
-        self._opener = urllib.request.build_opener(_Redirects())
+        self._aborted = False
+        self._current: _Deadline | None = None
+
+    def abort(self) -> None:
+        """Cut off the download under way (from another thread) and refuse any later one."""
+        self._aborted = True
+        current = self._current
+        if current is not None:
+            current.expire()
 
     def __call__(self, url: str, *, etag: str | None, last_modified: str | None) -> Fetched:
         target = normalize_url(url)
@@ -170,22 +325,18 @@ class UrlFetcher:
             token = base64.b64encode(f"{creds[0]}:{creds[1]}".encode()).decode("ascii")
             headers["Authorization"] = f"Basic {token}"
         request = urllib.request.Request(target, headers=headers)
+        deadline = _Deadline(self.deadline)
+        opener = urllib.request.build_opener(
+            _Redirects(), _HTTPHandler(deadline), _HTTPSHandler(deadline)
+        )
+        if self._aborted:
+            raise FetchError(f"{shown}: the sync was cancelled")
+        self._current = deadline
+        deadline.start()
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                length = response.headers.get("Content-Length")
-                if length and length.isdigit() and int(length) > self.max_bytes:
-                    raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
-                data = response.read(self.max_bytes + 1)
-                if len(data) > self.max_bytes:
-                    raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
-                charset = response.headers.get_content_charset()
-                return Fetched(
-                    data,
-                    response.headers.get("ETag"),
-                    response.headers.get("Last-Modified"),
-                    charset,
-                    response.geturl(),
-                )
+            return self._fetch(opener, request, shown, deadline)
+        except FetchError:
+            raise
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
                 return Fetched(None, etag, last_modified, None, shown)
@@ -197,17 +348,54 @@ class UrlFetcher:
             raise FetchError(
                 f"{shown}: the server answered {exc.code} {exc.reason}{hint}"
             ) from None
-        except FetchError:
-            raise
-        except TimeoutError:
-            raise FetchError(f"{shown}: no answer within {self.timeout:g} s") from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
+        except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
+            if self._aborted:
+                raise FetchError(f"{shown}: the sync was cancelled") from None
+            if deadline.expired:  # whatever the shut-down socket made the reader raise
+                raise FetchError(
+                    f"{shown}: the download did not finish within {self.deadline:g} s "
+                    "(the server sends too slowly, or never stops)"
+                ) from None
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             if isinstance(reason, TimeoutError):
                 raise FetchError(f"{shown}: no answer within {self.timeout:g} s") from None
-            raise FetchError(f"{shown}: cannot connect ({reason})") from None
-        except OSError as exc:
-            raise FetchError(f"{shown}: {exc}") from None
+            if isinstance(exc, urllib.error.URLError):
+                raise FetchError(f"{shown}: cannot connect ({reason})") from None
+            raise FetchError(f"{shown}: {exc or type(exc).__name__}") from None
+        finally:
+            deadline.cancel()
+            self._current = None
+
+    def _fetch(
+        self,
+        opener: urllib.request.OpenerDirector,
+        request: urllib.request.Request,
+        shown: str,
+        deadline: _Deadline,
+    ) -> Fetched:
+        with opener.open(request, timeout=self.timeout) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > self.max_bytes:
+                raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
+            chunks: list[bytes] = []
+            total = 0
+            while chunk := response.read1(65536):
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > self.max_bytes:
+                    raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
+                if deadline.expired:
+                    raise TimeoutError("deadline")
+            if deadline.expired:  # a shut-down socket reads as the end of the body
+                raise TimeoutError("deadline")
+            charset = response.headers.get_content_charset()
+            return Fetched(
+                b"".join(chunks),
+                response.headers.get("ETag"),
+                response.headers.get("Last-Modified"),
+                charset,
+                response.geturl(),
+            )
 
     def _cap(self) -> str:
         return f"{self.max_bytes / 1024 / 1024:g} MB"

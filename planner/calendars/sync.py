@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat as stat_mode
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from planner.calendars.fetch import (
     display_url,
     is_url,
     normalize_url,
+    set_credentials,
+    split_userinfo,
 )
 from planner.calendars.parse import CalendarError, Occ, ParseResult, decode, read
 from planner.domain.errors import PlannerError
@@ -143,11 +147,46 @@ def _clean_location(location: str) -> tuple[str, str]:
     if not text:
         raise PlannerError("a calendar source needs a file, folder or URL")
     if "://" in text or text.lower().startswith(("webcal:", "file:")):
-        return "url", normalize_url(text)
+        return "url", _without_password(normalize_url(text))
     path = Path(text).expanduser()
     if not path.exists():
         raise PlannerError(f"{text}: no such file or folder")
+    if not path.is_dir() and not path.is_file():  # both follow symbolic links
+        raise PlannerError(f"{text}: {_NOT_REGULAR}")
     return ("folder" if path.is_dir() else "file"), str(path.resolve())
+
+
+def _without_password(url: str) -> str:
+    """The URL as stored: a user:password in it goes to the system keyring (or the private
+    credentials file where there is no keyring), never into the database and its backups."""
+    clean, userinfo = split_userinfo(url)
+    if userinfo is not None:
+        set_credentials(clean, *userinfo)
+    return clean
+
+
+def _move_passwords_out(db: Database, owner: str) -> None:
+    """Rows an older Splitday stored with user:password in the URL lose it (to the keyring)."""
+    with db.transaction() as s:
+        found = [
+            (row.id, row.location)
+            for row in s.scalars(
+                select(CalendarSource).where(
+                    CalendarSource.owner == owner,
+                    CalendarSource.kind == "url",
+                    CalendarSource.location.contains("@"),
+                )
+            )
+            if split_userinfo(row.location)[1] is not None
+        ]
+    if not found:
+        return
+    moved = {source_id: _without_password(location) for source_id, location in found}
+    with db.transaction() as s:  # the keyring may have asked to be unlocked: no lock held then
+        for source_id, location in found:
+            row = s.get(CalendarSource, source_id)
+            if row is not None and row.location == location:
+                row.location = moved[source_id]
 
 
 def _rules_of(row: _Source) -> tuple[Rule, ...]:
@@ -326,14 +365,46 @@ class _Loaded:
     raw: str | None = None
 
 
-def _read_file(path: Path) -> bytes:
+_NOT_REGULAR = "not a regular file (a device, FIFO or socket cannot be a calendar)"
+
+
+def _too_large(path: Path) -> CalendarError:
+    return CalendarError(f"{path.name}: larger than {_cap_text()}")
+
+
+def _cap_text() -> str:
+    cap = MAX_FILE_BYTES
+    return f"{cap // 2**20} MB" if cap >= 2**20 else f"{cap} bytes"
+
+
+def _open_regular(path: Path) -> int:
+    """A descriptor of the regular file at `path`, opened without waiting: a FIFO would block
+    open() until someone writes, and a device (/dev/zero) never ends."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CalendarError(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MB")
-        return path.read_bytes()
+        if not stat_mode.S_ISREG(os.fstat(fd).st_mode):
+            raise CalendarError(f"{path}: {_NOT_REGULAR}")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _read_file(path: Path) -> bytes:
+    """The file's bytes, at most MAX_FILE_BYTES of them: the cap holds on what is read, since
+    stat() can say 0 for a file that is not empty (/proc) or that grows while it is read."""
+    try:
+        fd = _open_regular(path)
+        with os.fdopen(fd, "rb", buffering=0) as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+            while len(data) <= MAX_FILE_BYTES and (more := f.read(MAX_FILE_BYTES + 1 - len(data))):
+                data += more  # a short read before the end (pipes, /proc)
     except OSError as exc:
         raise CalendarError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(path)
+    return data
 
 
 def _load(row: _Source, fetcher: Fetcher | None) -> _Loaded:
@@ -418,7 +489,7 @@ def _local_digest(row: _Source, window: Interval, zone: tzinfo) -> str | None:
     def sha256(path: Path) -> bytes:
         h = hashlib.sha256()
         total = 0
-        with path.open("rb", buffering=0) as f:
+        with os.fdopen(_open_regular(path), "rb", buffering=0) as f:
             while size := f.readinto(buffer):
                 h.update(view[:size])
                 total += size
@@ -730,11 +801,13 @@ def _sync_in_phases(
     fetcher: Fetcher | None,
     force: bool,
     name: str = "",
-) -> SyncResult:
+    cancelled: Callable[[], bool] = bool,
+) -> SyncResult | None:
     """sync_source in three transactions: read the source, load and parse with none open, store.
 
     On SQLite every transaction takes the write lock (BEGIN IMMEDIATE): the seconds a large
-    calendar takes to fetch or parse must not keep the app's other writes waiting.
+    calendar takes to fetch or parse must not keep the app's other writes waiting. None when
+    `cancelled()` said so before the store: nothing was written.
     """
     with db.transaction() as s:
         prepared = _prepare(s, owner, source_id, now, zone)
@@ -742,6 +815,8 @@ def _sync_in_phases(
         return _discarded(source_id, name, "the calendar was removed before the sync")
     source, window = prepared
     found = _read_source(source, window, zone, fetcher=fetcher, force=force, report=_no_progress)
+    if cancelled():
+        return None
     with db.transaction() as s:
         return _store(s, owner, source, window, now, found, _no_progress)
 
@@ -829,13 +904,17 @@ def sync_database(
     fetcher: Fetcher | None = None,
     force: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    cancelled: Callable[[], bool] = bool,
 ) -> list[SyncResult]:
     """Sync sources (all enabled ones by default) for a worker thread or the command line.
 
     Each source is read in a short transaction, loaded and parsed with none open, and stored
     in another short one: a slow URL or a large file never holds the database's write lock.
     progress(done, total, source name) is called before each source and once at the end.
+    Once `cancelled()` is true (the app quits) no further source is read and nothing more is
+    stored; the results so far are returned.
     """
+    _move_passwords_out(db, owner)
     with db.transaction() as s:
         if source_ids is None:
             source_ids = s.scalars(
@@ -847,20 +926,24 @@ def sync_database(
     results: list[SyncResult] = []
     ids = [i for i in source_ids if i in names]
     for done, source_id in enumerate(ids):
+        if cancelled():
+            return results
         if progress:
             progress(done, len(ids), names[source_id])
-        results.append(
-            _sync_in_phases(
-                db,
-                owner,
-                source_id,
-                now=now,
-                zone=zone,
-                fetcher=fetcher,
-                force=force,
-                name=names[source_id],
-            )
+        result = _sync_in_phases(
+            db,
+            owner,
+            source_id,
+            now=now,
+            zone=zone,
+            fetcher=fetcher,
+            force=force,
+            name=names[source_id],
+            cancelled=cancelled,
         )
+        if result is None:
+            return results
+        results.append(result)
     if progress:
         progress(len(ids), len(ids), "")
     return results
@@ -901,6 +984,7 @@ def import_database(
     result = _sync_in_phases(
         db, owner, source_id, now=now, zone=zone, fetcher=fetcher, force=False, name=name
     )
+    assert result is not None  # never cancelled
     if found is None and not result.ok:  # a first import that failed leaves nothing behind
         with db.transaction() as session:
             if session.get(CalendarSource, source_id) is not None:

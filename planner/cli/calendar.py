@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.cli.common import CliError, _print_json, parse_date
@@ -153,11 +152,22 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
     from planner.calendars import sync as calendars
 
     if args.action == "add":
+        from planner.calendars.fetch import (
+            credentials_place,
+            is_url,
+            normalize_url,
+            split_userinfo,
+        )
+
         password = None
         if args.password_stdin:
             if not args.user:
                 raise CliError("--password-stdin needs --user")
             password = sys.stdin.readline().rstrip("\n")
+        in_link = is_url(args.location) and (
+            split_userinfo(normalize_url(args.location))[1] is not None
+        )
+        place = credentials_place() if in_link else ""
         with ctx.db.transaction() as s:
             role_id = ctx.role(s, args.role).id if args.role else None
             source, _ = calendars.add_source(
@@ -169,14 +179,18 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
                 rules=_rules(ctx, s, args.rule),
                 enabled=not args.disabled,
             )
+        print(f"added calendar {source.name} (id {source.id}, {source.kind})")
+        if in_link:
+            print(
+                f"the password in the link was moved to {place}; the calendar is stored without it"
+            )
         if args.user:
             from planner.calendars.fetch import set_credentials
 
             if source.kind != "url":
                 raise CliError("a user name only makes sense for a URL")
-            set_credentials(source.location, args.user, password or "")
-            print("credentials stored in the system keyring")
-        print(f"added calendar {source.name} (id {source.id}, {source.kind})")
+            where = set_credentials(source.location, args.user, password or "")
+            print(f"credentials stored in {where}")
         if not args.no_sync and source.enabled:
             return _sync(ctx, source.name, force=False, as_json=False)
         return 0
@@ -290,7 +304,10 @@ def cmd_export_ics(ctx: Context, args: argparse.Namespace) -> int:
         last = parse_date(args.to, today) if args.to else first
         data = calendars.export_ics(s, ctx.owner, first, last, ctx.zone, now=ctx.now())
     if args.output:
-        Path(args.output).write_bytes(data)
+        from planner.platform.paths import open_private
+
+        with open_private(args.output) as fh:  # the plan is personal: 0600, like the database
+            fh.write(data)
         print(f"wrote {args.output}")
     else:
         sys.stdout.buffer.write(data)

@@ -19,7 +19,11 @@ EXIT_ERROR = 1
 
 
 class CliError(Exception):
-    pass
+    """A usage mistake (exit code 2)."""
+
+
+class CommandFailed(Exception):
+    """The command was understood but could not be carried out (exit code 1)."""
 
 
 def parse_duration(text: str) -> int:
@@ -86,4 +90,23 @@ class Context:
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    from planner.domain.printable import escape_json
+
+    print(escape_json(json.dumps(data, indent=2, ensure_ascii=False)))
+
+
+class PrintableStream:
+    """A text stream whose writes are made safe for a terminal (planner.domain.printable);
+    everything else (buffer for binary output, flush, isatty, encoding) is the stream's."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from planner.domain.printable import printable
+
+        self._stream.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -19,7 +19,9 @@ from planner.cli.common import (
     EXIT_ERROR,
     EXIT_USAGE,
     CliError,
+    CommandFailed,
     Context,
+    PrintableStream,
     _print_json,
     parse_date,
     parse_duration,
@@ -78,7 +80,8 @@ def entry_json(entry: EntryV, names: dict[int, str], zone: tzinfo, now: datetime
         "start": _iso(entry.start, zone),
         "end": _iso(entry.end, zone),
         "running": entry.end is None,
-        "minutes": round((end - entry.start).total_seconds() / 60, 1),
+        # an entry stamped a moment ahead (another device's clock) has run 0 min, not -0.3
+        "minutes": max(0.0, round((end - entry.start).total_seconds() / 60, 1)),
         "note": entry.note,
         "source": entry.source,
         "flags": sorted(entry.flags),
@@ -151,12 +154,13 @@ def plan_json(plan: PlanV, zone: tzinfo) -> dict[str, Any]:
 def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
     from planner.services import planning
 
+    said = ""  # printed once the transaction has committed, never before
     with ctx.db.transaction() as s:
         if args.action == "add":
             role, _ = planning.add_role(
                 s, ctx.owner, args.name, colour=args.colour, target_percent=args.target or 0.0
             )
-            print(f"added role {role.name} (id {role.id})")
+            said = f"added role {role.name} (id {role.id})"
         elif args.action == "edit":
             current = ctx.role(s, args.name)
             role, _ = planning.edit_role(
@@ -167,9 +171,12 @@ def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
                 colour=args.colour,
                 target_percent=args.target,
                 archived=True if args.archive else (False if args.unarchive else None),
+                seen_version=current.version,  # renamed meanwhile elsewhere: say so
             )
-            print(f"updated role {role.name}")
+            said = f"updated role {role.name}"
         roles = planning.list_roles(s, ctx.owner, include_archived=True)
+    if said:
+        print(said)
     if args.json:
         _print_json([role_json(r) for r in roles])
     elif args.action == "list":
@@ -280,11 +287,12 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
     from planner.domain.timerange import local_wall_time
     from planner.services import planning
 
-    with ctx.db.transaction() as s:
-        if args.action == "rm":
+    if args.action == "rm":
+        with ctx.db.transaction() as s:
             slot, _ = planning.remove_slot(s, ctx.owner, args.id)
-            print(f"removed slot {slot.id}")
-            return 0
+        print(f"removed slot {slot.id}")  # once committed, never before
+        return 0
+    with ctx.db.transaction() as s:
         day = parse_date(args.date, ctx.today(s))
         a, b = _parse_span(args.span)
         role = ctx.role(s, args.role)
@@ -297,9 +305,20 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
             role.id,
             " ".join(args.title),
         )
-        stop = planning.get_day(s, ctx.owner, day, ctx.zone).stop
-    span = f"{_on_day(slot.start, day, ctx.zone)}–{_on_day(slot.end, day, ctx.zone)}"
-    print(f"added slot {slot.id}: {span} {role.name}")
+        boundary = int(planning.get_setting(s, ctx.owner, "day_start_minute"))
+        stop = planning.get_day(s, ctx.owner, slot.day, ctx.zone).stop
+    span = f"{_on_day(slot.start, day, ctx.zone)}–{_on_day(slot.end, day, ctx.zone)} {role.name}"
+    if slot.day != day:  # the day boundary files it elsewhere than the date typed: say so
+        from planner.domain.timerange import format_minute
+
+        start = format_minute(boundary)
+        print(
+            f"added slot {slot.id} on the plan of {slot.day:%a %Y-%m-%d} (days start at {start}, "
+            f"so {format_minute(a)} on {day:%a %d} is still the night of {slot.day:%a %d}): "
+            f"{span}"
+        )
+    else:
+        print(f"added slot {slot.id}: {span}")
     if slot.end > stop:
         print(f"note: it ends after your hard stop ({_on_day(stop, day, ctx.zone)})")
     return 0
@@ -308,54 +327,53 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
     from planner.services import planning
 
-    with ctx.db.transaction() as s:
-        today = ctx.today(s)
-        if args.action == "add":
-            role = ctx.role(s, args.role)
-            task, _ = planning.add_task(
-                s,
-                ctx.owner,
-                " ".join(args.title),
-                role.id,
-                now=ctx.now(),
-                day=parse_date(args.day, today),
-                estimate_minutes=parse_duration(args.estimate),
-                priority=args.priority,
-            )
-            print(f"added task {task.id}: {task.title}")
-        elif args.action == "done":
-            task, _ = planning.set_task_status(s, ctx.owner, args.id, "done", ctx.now())
-            print(f"done: {task.title}")
-        else:
-            day = None if args.all else parse_date(args.day, today)
-            tasks = planning.list_tasks(s, ctx.owner, day)
-            names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
-            if args.json:
-                _print_json(
-                    [
-                        {
-                            "id": t.id,
-                            "title": t.title,
-                            "role": names.get(t.role_id),
-                            "day": t.day.isoformat() if t.day else None,
-                            "priority": t.priority,
-                            "estimate_minutes": t.estimate_minutes,
-                            "status": t.status,
-                            "slot_id": t.slot_id,
-                            "carried_over": t.carried_over,
-                        }
-                        for t in tasks
-                    ]
+    if args.action in ("add", "done"):
+        with ctx.db.transaction() as s:
+            if args.action == "add":
+                role = ctx.role(s, args.role)
+                task, _ = planning.add_task(
+                    s,
+                    ctx.owner,
+                    " ".join(args.title),
+                    role.id,
+                    now=ctx.now(),
+                    day=parse_date(args.day, ctx.today(s)),
+                    estimate_minutes=parse_duration(args.estimate),
+                    priority=args.priority,
                 )
             else:
-                for t in tasks:
-                    mark = "x" if t.status == "done" else " "
-                    print(
-                        f"[{mark}] {t.id:>4}  {t.title}  "
-                        f"({names.get(t.role_id)}, {t.estimate_minutes}m)"
-                    )
-                if not tasks:
-                    print("no tasks")
+                task, _ = planning.set_task_status(s, ctx.owner, args.id, "done", ctx.now())
+        # said once the transaction has committed, never before
+        said = f"added task {task.id}" if args.action == "add" else "done"
+        print(f"{said}: {task.title}")
+        return 0
+    with ctx.db.transaction() as s:
+        day = None if args.all else parse_date(args.day, ctx.today(s))
+        tasks = planning.list_tasks(s, ctx.owner, day)
+        names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": t.id,
+                    "title": t.title,
+                    "role": names.get(t.role_id),
+                    "day": t.day.isoformat() if t.day else None,
+                    "priority": t.priority,
+                    "estimate_minutes": t.estimate_minutes,
+                    "status": t.status,
+                    "slot_id": t.slot_id,
+                    "carried_over": t.carried_over,
+                }
+                for t in tasks
+            ]
+        )
+        return 0
+    for t in tasks:
+        mark = "x" if t.status == "done" else " "
+        print(f"[{mark}] {t.id:>4}  {t.title}  ({names.get(t.role_id)}, {t.estimate_minutes}m)")
+    if not tasks:
+        print("no tasks")
     return 0
 
 
@@ -521,7 +539,7 @@ def status_data(ctx: Context, s: Session) -> dict[str, Any]:
         "running": entry_json(run, names, ctx.zone, now) if run else None,
         "interruptions": {
             "count": summary.count,
-            "minutes": round(summary.minutes, 1),
+            "minutes": max(0.0, round(summary.minutes, 1)),
             "cross_role": summary.cross_role,
             "in_focus": summary.in_focus,
             "after_stop": summary.after_stop,
@@ -559,15 +577,14 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         words = in_words(run["flags"], run["role"], planned)
         flags = f" ({words})" if words else ""
         since = run["start"][11:16]
-        print(
-            f"running: {run['kind']} {run['role']} since {since} "
-            f"for {run['minutes']:.0f} min{extra}{flags}"
-        )
+        minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
+        print(f"running: {run['kind']} {run['role']} since {since} for {minutes} min{extra}{flags}")
     else:
         print("running: nothing")
     i = data["interruptions"]
     print(
-        f"today:   {i['count']} interruptions, {i['minutes']:.0f} min, {i['cross_role']} cross-role"
+        f"today:   {i['count']} interruptions, {round(i['minutes'])} min, "
+        f"{i['cross_role']} cross-role"
     )
     return 0
 
@@ -637,8 +654,17 @@ def _forward(command: str, **fields: Any) -> int | None:
         fields["activation_token"] = token  # lets the running app take the focus on Wayland
     try:
         reply = ipc.send(ipc.server_name(owner), ipc.encode_request(command, **fields))
-    except ipc.ProtocolError as exc:
-        raise CliError(str(exc)) from exc
+    except ipc.ForeignSocket as exc:  # someone else's socket: send nothing, do it ourselves
+        print(
+            f"splitday: warning: {exc}; nothing was sent there — not forwarding to it",
+            file=sys.stderr,
+        )
+        return None
+    except ipc.ProtocolError as exc:  # the app is there but did not answer properly
+        raise CommandFailed(
+            f"{exc}; the {command!r} may or may not have been carried out — check with "
+            "`splitday status`"
+        ) from exc
     if reply is None:
         return None
     if reply.message:
@@ -875,7 +901,20 @@ def _tell_the_app() -> None:
 
 
 def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:
-    """The command line; `start_app` opens the GUI (injected by ui.shell.launcher: no Qt here)."""
+    """The command line; `start_app` opens the GUI (injected by ui.shell.launcher: no Qt here).
+
+    Everything it prints goes through planner.domain.printable: text from a calendar server or
+    typed in earlier (summaries, titles, notes, names, error messages) cannot drive the
+    terminal with escape sequences or reorder a line with bidi overrides."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PrintableStream(out), PrintableStream(err)
+    try:
+        return _main(argv, start_app)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None, start_app: AppStarter | None) -> int:
     started = time.perf_counter()
     try:
         code = run(sys.argv[1:] if argv is None else argv, start_app)
@@ -884,6 +923,9 @@ def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None)
     except CliError as exc:
         print(f"splitday: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except CommandFailed as exc:
+        print(f"splitday: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:  # the boundary: one line for the user, never a traceback
         return _report(exc)
     if os.environ.get("SPLITDAY_TIMING"):

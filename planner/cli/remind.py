@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -53,21 +52,19 @@ def cmd_reminders(ctx: Context, args: argparse.Namespace) -> int:
         rows = reminders.agenda(s, ctx.owner, ctx.zone, now, day)
         prefs = reminders.load_prefs(s, ctx.owner)
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "kind": r.kind.value,
-                        "due": r.due.astimezone(ctx.zone).isoformat(),
-                        "state": state,
-                        "title": r.title,
-                        "body": r.body,
-                    }
-                    for r, state in rows
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
+        from planner.cli.common import _print_json
+
+        _print_json(
+            [
+                {
+                    "kind": r.kind.value,
+                    "due": r.due.astimezone(ctx.zone).isoformat(),
+                    "state": state,
+                    "title": r.title,
+                    "body": r.body,
+                }
+                for r, state in rows
+            ]
         )
         return 0
     off = sorted(k.value for k in reminders.Kind if k not in prefs.enabled)

@@ -6,7 +6,6 @@ Works headless: the charts render with Agg, and matplotlib is imported only for 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -112,7 +111,9 @@ def _print_figures(
 
         data = exports.week_json(week, trend, insight, zone)
         data["auto_split_around_interruptions"] = around
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        from planner.cli.common import _print_json
+
+        _print_json(data)  # the same text; bidi and C1 controls escaped
     else:
         print(_text(week, trend, insight, around))
 

@@ -44,6 +44,7 @@ class RoleV:
     target_percent: float
     position: int
     archived: bool
+    version: int = field(default=0, compare=False)  # the row's version when it was read
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class SlotV:
     origin: str
     pinned: bool
     uid: str = ""  # the identity that survives delete and undo (ids may differ after a restore)
+    version: int = field(default=0, compare=False)  # the row's version when it was read
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class TaskV:
     slot_id: int | None
     carried_over: int
     uid: str = ""
+    version: int = field(default=0, compare=False)  # the row's version when it was read
 
 
 @dataclass(frozen=True)

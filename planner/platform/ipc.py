@@ -7,6 +7,7 @@ the standard library. The Qt server side lives in ui/.
 from __future__ import annotations
 
 import os
+import stat
 from typing import Any, NamedTuple
 
 VERSION = 1
@@ -17,6 +18,10 @@ MAX_MESSAGE = 64 * 1024
 
 class ProtocolError(ValueError):
     pass
+
+
+class ForeignSocket(ProtocolError):
+    """The socket, or the program listening on it, is another user's: nothing is sent there."""
 
 
 # NamedTuples, not dataclasses: importing dataclasses costs this hot path ~7 ms.
@@ -39,12 +44,85 @@ def server_name(owner: str) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in owner)
     if os.name != "posix":
         return f"splitday-{safe}"
-    base = os.environ.get("XDG_RUNTIME_DIR")
-    if not base:
-        import tempfile
+    return os.path.join(runtime_dir(), f"splitday-{safe}.sock")
 
-        base = tempfile.gettempdir()
-    return os.path.join(base, f"splitday-{safe}.sock")
+
+def my_uid() -> int:
+    return os.geteuid()
+
+
+def private_folder(path: str) -> bool:
+    """A real folder (not a link to one) of this user that nobody else may write into."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == my_uid() and not st.st_mode & 0o022
+
+
+def runtime_dir() -> str:
+    """A folder for the socket and its lock that only this user can write into.
+
+    $XDG_RUNTIME_DIR when it is that (it should be: 0700, the user's); else a folder of our own
+    in the temporary directory, which another user may have made first (or linked elsewhere):
+    then one in Splitday's data folder, in the user's home."""
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    if base and private_folder(base):
+        return base
+    import tempfile
+
+    shared = os.path.join(tempfile.gettempdir(), f"splitday-{my_uid()}")
+    try:
+        os.mkdir(shared, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        shared = ""
+    if shared and private_folder(shared):
+        return shared
+    from planner.platform.paths import data_dir
+
+    own = os.path.join(str(data_dir()), "run")
+    os.makedirs(own, mode=0o700, exist_ok=True)
+    if not private_folder(own) and os.lstat(own).st_uid == my_uid():
+        os.chmod(own, 0o700)
+    if not private_folder(own):
+        raise ForeignSocket(f"no private folder for Splitday's socket ({own} is not one)")
+    return own
+
+
+def peer_uid(fd: int) -> int | None:
+    """The user id of the process at the other end of a Unix socket (None: cannot tell)."""
+    import socket
+
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
+        return None
+    import struct
+
+    size = struct.calcsize("3i")
+    dup = socket.socket(fileno=os.dup(fd))
+    try:
+        _pid, uid, _gid = struct.unpack("3i", dup.getsockopt(socket.SOL_SOCKET, option, size))
+    except OSError:
+        return None
+    finally:
+        dup.close()
+    return int(uid)
+
+
+def check_socket_file(name: str) -> bool:
+    """True when `name` is this user's socket; False when nothing (or no socket) is there.
+    Raises ForeignSocket when another user's socket is in the way."""
+    try:
+        st = os.lstat(name)
+    except OSError:
+        return False
+    if not stat.S_ISSOCK(st.st_mode):
+        return False
+    if st.st_uid != my_uid():
+        raise ForeignSocket(f"{name} belongs to another user (uid {st.st_uid})")
+    return True
 
 
 def encode_request(command: str, **args: Any) -> bytes:
@@ -101,6 +179,8 @@ def send(name: str, payload: bytes, timeout: float = 3.0) -> Reply | None:
 
     if os.name != "posix" or not hasattr(socket, "AF_UNIX"):
         return None
+    if not check_socket_file(name):  # another user's socket raises: nothing is sent to it
+        return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.settimeout(0.5)
@@ -110,6 +190,11 @@ def send(name: str, payload: bytes, timeout: float = 3.0) -> Reply | None:
             return None
         except OSError:
             return None
+        listener = peer_uid(sock.fileno())
+        if listener is not None and listener != my_uid():
+            raise ForeignSocket(
+                f"the program listening on {name} runs as another user (uid {listener})"
+            )
         sock.settimeout(timeout)
         sock.sendall(payload)
         chunks: list[bytes] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import IO, Any
 
 
 def data_dir() -> Path:
@@ -27,6 +28,19 @@ def data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("splitday", appauthor=False))
+
+
+def config_dir() -> Path:
+    """Splitday's per-user configuration folder ($XDG_CONFIG_HOME/splitday on Linux)."""
+    if sys.platform.startswith("linux"):
+        xdg, home = os.environ.get("XDG_CONFIG_HOME", ""), os.environ.get("HOME", "")
+        if os.path.isabs(xdg):
+            return Path(xdg) / "splitday"
+        if os.path.isabs(home):
+            return Path(home) / ".config" / "splitday"
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("splitday", appauthor=False))
 
 
 def default_url() -> str:
@@ -48,6 +62,22 @@ def plain_sqlite_file(url: str) -> Path | None:
     if not path or path == ":memory:" or path.startswith("file:"):
         return None
     return Path(path)
+
+
+def open_private(path: str | Path, mode: str = "wb", **kwargs: Any) -> IO[Any]:
+    """Open `path` for writing as a file only its owner can read (0600), whatever the umask;
+    an existing file is emptied and made private too. For exports: they hold the log (notes on
+    who interrupted whom and when), as personal as the database itself, which is 0600 too."""
+    if mode not in ("w", "wb"):
+        raise ValueError(f"open_private writes, it does not {mode!r}")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+        return os.fdopen(fd, mode, **kwargs)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def current_owner() -> str:

@@ -18,6 +18,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from planner.platform.paths import open_private
 from planner.review.reports import RESUMPTION_COST_SOURCE, WEEKDAY_NAMES, ShareTrend, WeekReport
 
 NO_ROLE = "#9d9d9d"
@@ -587,5 +588,6 @@ def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
     kind = (fmt or target.suffix.lstrip(".")).lower()
     if kind not in EXPORT_FORMATS:
         raise ValueError(f"cannot export {target.name!r}: use .png, .svg or .pdf")
-    fig.savefig(target, format=kind, dpi=150 if kind == "png" else None)
+    with open_private(target) as fh:  # 0600, like every export
+        fig.savefig(fh, format=kind, dpi=150 if kind == "png" else None)
     return target

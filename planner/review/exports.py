@@ -10,6 +10,7 @@ from typing import Any
 
 from planner.domain.timerange import local_date
 from planner.domain.values import EntryV
+from planner.platform.paths import open_private
 from planner.review.reports import (
     RESUMPTION_COST_SOURCE,
     WEEKDAY_NAMES,
@@ -33,7 +34,7 @@ def neutralise(value: object) -> object:
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
     target = Path(path)
-    with target.open("w", newline="", encoding="utf-8") as fh:
+    with open_private(target, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow([neutralise(h) for h in header])
         for row in rows:

@@ -12,6 +12,7 @@ from planner.domain.errors import PlannerError
 from planner.domain.timerange import Interval
 from planner.domain.values import Change, EntryV, Topic
 from planner.services import planning, tracking
+from planner.storage import conflicts
 from planner.storage.models import Entry
 
 ANSWERS = ("meeting", "interruption", "break", "work")
@@ -130,6 +131,7 @@ def record_gap(
 
     What was running goes on after the gap; time already logged inside the gap is kept.
     """
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     if answer not in ANSWERS:
         raise PlannerError(f"a gap is one of {', '.join(ANSWERS)}, not {answer!r}")
     if gap.is_empty():

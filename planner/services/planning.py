@@ -16,9 +16,10 @@ from planner.domain.defaults import DEFAULT_ROLES as DEFAULT_ROLES
 from planner.domain.defaults import DEFAULT_START as DEFAULT_START
 from planner.domain.defaults import DEFAULT_STOP as DEFAULT_STOP
 from planner.domain.defaults import DEFAULTS as DEFAULTS
-from planner.domain.errors import PlannerError
+from planner.domain.errors import ConcurrentChange, PlannerError
 from planner.domain.timerange import Interval, local_date, local_wall_time
 from planner.domain.values import Change, DayV, MeetingV, PlanV, RoleV, SlotV, TaskV, Topic
+from planner.storage import conflicts
 from planner.storage.models import (
     Day,
     Occurrence,
@@ -68,7 +69,15 @@ def set_setting(session: Session, owner: str, key: str, value: Any) -> Change:
 
 
 def _role_v(role: Role) -> RoleV:
-    return RoleV(role.id, role.name, role.colour, role.target_percent, role.position, role.archived)
+    return RoleV(
+        role.id,
+        role.name,
+        role.colour,
+        role.target_percent,
+        role.position,
+        role.archived,
+        role.version,
+    )
 
 
 def needs_defaults(session: Session, owner: str) -> bool:
@@ -167,11 +176,15 @@ def edit_role(
     colour: str | None = None,
     target_percent: float | None = None,
     archived: bool | None = None,
+    seen_version: int | None = None,
 ) -> tuple[RoleV, Change]:
+    """Edit a role; with `seen_version` (RoleV.version as the caller read it) an edit of a role
+    that changed since is refused (ConcurrentChange) rather than overwriting that change."""
     _check_role_fields(name, colour, target_percent)
     role = session.get(Role, role_id)
     if role is None or role.owner != owner:
         raise PlannerError(f"no role with id {role_id}")
+    _check_seen(role, seen_version, f"the role {role.name!r}")
     if name is not None:
         role.name = name.strip()
     if colour is not None:
@@ -184,6 +197,14 @@ def edit_role(
         role.archived = archived
     session.flush()
     return _role_v(role), Change.of(Topic.ROLES)
+
+
+def _check_seen(row: Role | Slot | Task, seen_version: int | None, what: str) -> None:
+    if seen_version is not None and row.version != seen_version:
+        raise ConcurrentChange(
+            f"{what} was changed meanwhile on another device or in another window; "
+            "nothing was saved — look at it again and retry"
+        )
 
 
 # ---------------------------------------------------------------- workday hours and days
@@ -205,6 +226,7 @@ def set_workday_hours(
     is_workday: bool,
 ) -> Change:
     _check_window(start_minute, stop_minute)
+    _check_in_day(session, owner, start_minute, stop_minute)
     row = session.scalar(
         select(WorkdaySetting).where(
             WorkdaySetting.owner == owner, WorkdaySetting.weekday == weekday
@@ -226,6 +248,25 @@ def _check_window(start_minute: int, stop_minute: int) -> None:
         )
     if stop_minute - start_minute > 20 * 60:
         raise PlannerError("a workday longer than 20 hours is not a workday")
+
+
+def _check_in_day(session: Session, owner: str, start_minute: int, stop_minute: int) -> None:
+    """A workday lies inside its day (day_start_minute to the same time next day), or the plan
+    and the log, which files entries by that boundary, would land on different days."""
+    from planner.domain.timerange import format_minute
+
+    boundary = int(get_setting(session, owner, "day_start_minute"))
+    if start_minute < boundary:
+        raise PlannerError(
+            f"the workday cannot start at {format_minute(start_minute)}, before the day itself "
+            f"starts at {format_minute(boundary)} (setting day_start_minute): that time belongs "
+            "to the day before"
+        )
+    if stop_minute > boundary + 24 * 60:
+        raise PlannerError(
+            f"the hard stop cannot be at {format_minute(stop_minute)}, after the next day starts "
+            f"at {format_minute(boundary)} (setting day_start_minute)"
+        )
 
 
 def _day_v(row: Day) -> DayV:
@@ -285,6 +326,7 @@ def set_day(
         s = start_minute if start_minute is not None else d_start
         e = stop_minute if stop_minute is not None else d_stop
         _check_window(s, e)
+        _check_in_day(session, owner, s, e)
         row.start = local_wall_time(day, s, zone)
         row.stop = local_wall_time(day, e, zone)
     if min_block_minutes is not None:
@@ -366,6 +408,7 @@ def _slot_v(slot: Slot) -> SlotV:
         slot.origin,
         slot.pinned,
         slot.uid,
+        slot.version,
     )
 
 
@@ -484,6 +527,7 @@ def add_slot(
     origin: str = "manual",
     pinned: bool | None = None,
 ) -> tuple[SlotV, Change]:
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     _check_slot(session, owner, start, end, role_id)
     clash = _overlapping(session, owner, start, end)
     if clash:
@@ -515,10 +559,13 @@ def update_slot(
     role_id: int | None = None,
     title: str | None = None,
     pinned: bool | None = None,
+    seen_version: int | None = None,
 ) -> tuple[SlotV, Change]:
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     slot = session.get(Slot, slot_id)
     if slot is None or slot.owner != owner:
         raise PlannerError(f"no slot with id {slot_id}")
+    _check_seen(slot, seen_version, "the slot")
     old_day = slot.day
     new_start = start or slot.start
     new_end = end or slot.end
@@ -564,6 +611,7 @@ def _task_v(task: Task) -> TaskV:
         task.slot_id,
         task.carried_over,
         task.uid,
+        task.version,
     )
 
 
@@ -647,9 +695,11 @@ def update_task(
     role_id: int | None = None,
     estimate_minutes: int | None = None,
     slot_id: int | bool | None = False,
+    seen_version: int | None = None,
 ) -> tuple[TaskV, Change]:
     """Edit a task; `slot_id=None` unschedules it, `False` (default) leaves the slot alone."""
     task = _task(session, owner, task_id)
+    _check_seen(task, seen_version, f"the task {task.title!r}")
     if title is not None:
         clean = " ".join(title.split())
         if not clean:
@@ -806,6 +856,7 @@ def auto_plan(
     With `interruption_hours` (default: the setting `auto_split_interruption_hours`, off), the
     interrupt-prone role's slots go where interruptions clustered in the last 8 weeks and the
     focus role's slots in the quiet hours (planner.review.reports.interruption_insight)."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     if min_block_minutes is not None:
         set_day(session, owner, day, zone, min_block_minutes=min_block_minutes)
     day_v = get_day(session, owner, day, zone)
@@ -911,6 +962,7 @@ def reflow_day(
     session: Session, owner: str, day: date, zone: tzinfo, now: datetime
 ) -> tuple[PlanV, Change]:
     """Re-split the rest of the day from now; past and fixed slots stay as they are."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     day_v = get_day(session, owner, day, zone)
     window = Interval(day_v.start, day_v.stop)
     roles = list_roles(session, owner)

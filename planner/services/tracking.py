@@ -20,6 +20,7 @@ from planner.domain.errors import PlannerError
 from planner.domain.timerange import Interval, day_bounds
 from planner.domain.values import Change, EntryV, MeetingV, SlotV, Topic
 from planner.services import planning
+from planner.storage import conflicts
 from planner.storage.models import Entry, Role, UTCDateTime
 
 FOLLOWING_KINDS = ("work", "meeting")  # what a plan-following entry can be
@@ -327,6 +328,7 @@ def catch_up(session: Session, owner: str, zone: tzinfo, now: datetime) -> Chang
     meeting (and back); the switches are made at the plan's own moments, not when this runs,
     so the log comes out the same whether the app ticked all day or `status` looks once.
     A day started before its plan opens its first entry when the plan begins."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     changed = False
     touched = now
     for _ in range(10_000):  # each round passes at least one switch of the plan
@@ -376,6 +378,7 @@ def start_work(
     follow_plan: bool = False,
 ) -> tuple[EntryV, Change]:
     """Switch to work on a role/task (or follow the plan); a switch off-plan is flagged."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     _check_role(session, owner, role_id)
     catch_up(session, owner, zone, now)
     planned = _planned_at(session, owner, now)
@@ -571,6 +574,7 @@ def interrupt(
     and started `minutes` before (never over an interruption, meeting or break logged in that
     time); the work around it is split, so what ran goes on from `at`. `now` (the real time,
     when the caller knows it) refuses a key press in the future."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     note = _clean_text(note, MAX_NOTE)
     source = _clean_text(source, 120)
     _check_role(session, owner, role_id)
@@ -644,6 +648,7 @@ def _continue(session: Session, owner: str, before: Entry, at: datetime) -> Entr
 
 def resume(session: Session, owner: str, zone: tzinfo, now: datetime) -> tuple[EntryV, Change]:
     """End the running interruption and go back to what it interrupted (or to the plan)."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     rows = _open_entries(session, owner)
     if not rows or rows[-1].kind != "interruption":
         raise PlannerError("no interruption is running")
@@ -669,6 +674,7 @@ def resume(session: Session, owner: str, zone: tzinfo, now: datetime) -> tuple[E
 
 def stop(session: Session, owner: str, zone: tzinfo, now: datetime) -> Change:
     """Stop the log at `now` (switching by the plan up to then) and stop waiting for the plan."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     catch_up(session, owner, zone, now)
     closed = _close_open(session, owner, now)
     waited = _disarm(session, owner, zone, now)
@@ -699,6 +705,7 @@ def edit_entry(
     An interruption, meeting or break moved over work cuts the work around it (as logging it
     then would have); work moved over anything, or anything over what was stated, is refused.
     With `now`, a start or end in the future is refused."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     entry = session.get(Entry, entry_id)
     if entry is None or entry.owner != owner:
         raise PlannerError(f"no entry with id {entry_id}")
@@ -767,6 +774,7 @@ def last_seen(session: Session, owner: str) -> datetime | None:
 
 def recover(session: Session, owner: str, zone: tzinfo) -> tuple[int, Change]:
     """After a crash: close open entries at the last sign of life and mark them for review."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     seen = last_seen(session, owner)
     rows = _open_entries(session, owner)
     if seen is None or not rows:

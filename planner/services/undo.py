@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from planner.domain.errors import PlannerError
 from planner.domain.values import Change, StepV, Topic
 from planner.services import planning
+from planner.storage import conflicts
 from planner.storage.models import Entry, Slot, Task, UndoStep
 
 KEEP = 200  # steps kept per owner
@@ -402,6 +403,7 @@ def undo(
 ) -> tuple[StepV, Change]:
     """Undo the newest step that is not undone (or `step_id`): its rows go back as they were,
     with their uids (a deleted slot comes back with its tasks in it)."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     row = _pick(session, owner, step_id, undone=False)
     if row is None:
         raise PlannerError("there is nothing to undo")
@@ -415,6 +417,7 @@ def redo(
     session: Session, owner: str, zone: tzinfo, *, step_id: int | None = None
 ) -> tuple[StepV, Change]:
     """Redo the oldest undone step (or `step_id`)."""
+    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     row = _pick(session, owner, step_id, undone=True)
     if row is None:
         raise PlannerError("there is nothing to redo")

@@ -13,28 +13,27 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from planner.platform.paths import current_owner
 from planner.platform.paths import data_dir as data_dir
 from planner.platform.paths import default_url as default_url
 from planner.platform.paths import resolve_url as resolve_url
+from planner.storage import conflicts
+from planner.storage.failures import DatabaseCorrupt as DatabaseCorrupt
+from planner.storage.failures import DatabaseTooNew as DatabaseTooNew
+from planner.storage.failures import DatabaseUnavailable as DatabaseUnavailable
+from planner.storage.failures import NotSplitdays as NotSplitdays
+from planner.storage.failures import StorageError as StorageError
+from planner.storage.failures import explain, is_corruption
 from planner.storage.migrations import SCHEMA_REVISION as SCHEMA_REVISION
 
 BACKUPS_KEPT = 10
 
 
-class StorageError(Exception):
-    """A database problem worth one clear line to the user."""
-
-
-class DatabaseCorrupt(StorageError):
-    pass
-
-
-class DatabaseTooNew(StorageError):
-    pass
+PG_CONNECT_TIMEOUT_S = 10  # a server that accepts but never answers: an outage, said so
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -108,8 +107,15 @@ def make_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         _prepare_sqlite_file(path)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
     try:
-        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+        engine = create_engine(
+            parsed,
+            pool_pre_ping=parsed.get_backend_name() != "sqlite",
+            connect_args=connect_args,
+        )
     except (ArgumentError, ImportError) as exc:
         raise StorageError(f"cannot use database {parsed!r}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
@@ -150,12 +156,18 @@ def ensure_schema(engine: Engine) -> None:
     try:
         current = _current_revision(engine)
     except DatabaseError as exc:
+        told = explain(exc, engine.url)  # an outage, a refused login, a read-only file: no
+        if told is not None:  # backup to restore, nothing to move aside
+            raise told from exc
+        if not is_corruption(exc):
+            raise StorageError(f"the database {where} cannot be opened ({exc.orig})") from exc
         raise DatabaseCorrupt(
             f"the database {where} cannot be read ({exc.orig}); restore a backup "
             "('splitday restore') or move the file aside to start fresh"
         ) from exc
     if current == SCHEMA_REVISION:
         return
+    _refuse_foreign(engine, current, where)
     if current is not None and current not in known_revisions(engine):
         raise DatabaseTooNew(
             f"the database {where} was written by a newer Splitday (schema {current}); "
@@ -169,7 +181,32 @@ def ensure_schema(engine: Engine) -> None:
     try:
         command.upgrade(_alembic_config(engine), "head")
     except OperationalError as exc:
+        told = explain(exc, engine.url)
+        if told is not None:
+            raise told from exc
         raise StorageError(f"could not update the database schema of {where}: {exc.orig}") from exc
+
+
+def _refuse_foreign(engine: Engine, current: str | None, where: str) -> None:
+    """A non-empty database that is not Splitday's is left as it is (`--db` pointed at another
+    program's file): its tables must not be mixed with Splitday's."""
+    from planner.storage.models import Base
+
+    with engine.connect() as conn:
+        tables = {t for t in inspect(conn).get_table_names() if not t.startswith("sqlite_")} - {
+            "alembic_version"
+        }
+    ours = set(Base.metadata.tables)
+    others = sorted(tables - ours)
+    known = current is None or current in known_revisions(engine)
+    if (others and current is None) or (not known and not tables & ours):
+        shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
+        shown = shown or f"schema {current}"
+        raise NotSplitdays(
+            f"the database {where} holds tables of another program ({shown}); Splitday "
+            "keeps its data in a database of its own and changed nothing here — point --db "
+            "(or SPLITDAY_DB_URL) at a new file or an empty database"
+        )
 
 
 def backups_dir(path: Path) -> Path:
@@ -279,9 +316,19 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One user action = one transaction: commit on success, roll back on any error.
 
-        It takes the write lock first (BEGIN IMMEDIATE on SQLite); read with `read()`."""
-        with self.sessions.begin() as session:
-            yield session
+        It takes the write lock first (BEGIN IMMEDIATE on SQLite); read with `read()`.
+
+        A write that lost a race with another writer (a stale row version, the running-entry
+        index, the slot exclusion) comes out as ConcurrentChange, a PlannerError in words; an
+        outage, a read-only or full disk as DatabaseUnavailable, also in words."""
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except (StaleDataError, IntegrityError, OperationalError) as exc:
+            told = conflicts.translate(exc) or explain(exc, self.engine.url)
+            if told is None:
+                raise
+            raise told from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -289,9 +336,16 @@ class Database:
 
         SQLite: a deferred BEGIN (WAL readers see the last commit while another connection
         holds the write lock) with query_only on; PostgreSQL: READ ONLY. A write in it fails."""
-        with self.sessions() as session:
-            session.connection(execution_options={READ_ONLY: True})
-            yield session
+        try:
+            with self.sessions() as session:
+                session.connection(execution_options={READ_ONLY: True})
+                yield session
+        except OperationalError as exc:  # an outage, a file that went away: in words
+            low = str(exc.orig).lower()
+            told = None if "readonly" in low else explain(exc, self.engine.url)
+            if told is None:  # a write in a read (query_only) is a bug: it stays loud
+                raise
+            raise told from exc
 
     def close(self) -> None:
         self.engine.dispose()

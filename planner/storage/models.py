@@ -20,7 +20,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
+    text,
 )
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -71,6 +74,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _version() -> Mapped[int]:
+    """A row's version, for the mapper's version_id_col: an UPDATE or DELETE based on a row
+    that another transaction changed meanwhile matches nothing and fails (StaleDataError),
+    instead of silently overwriting that change (a rename on another device)."""
+    return mapped_column(Integer, default=1, server_default="1")
+
+
 class Role(Base):
     __tablename__ = "role"
     __table_args__ = (UniqueConstraint("owner", "name"),)
@@ -82,6 +92,9 @@ class Role(Base):
     target_percent: Mapped[float] = mapped_column(Float, default=50.0)
     position: Mapped[int] = mapped_column(Integer, default=0)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = _version()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class WorkdaySetting(Base):
@@ -118,7 +131,20 @@ class Day(Base):
 
 class Slot(Base):
     __tablename__ = "slot"
-    __table_args__ = (Index("ix_slot_owner_start", "owner", "start"),)
+    __table_args__ = (
+        Index("ix_slot_owner_start", "owner", "start"),
+        # PostgreSQL only (btree_gist, migration 0003): no two slots of one owner's day overlap,
+        # whoever writes them; checked at commit, so one flush may move slots past each other.
+        ExcludeConstraint(
+            ("owner", "="),
+            ("day", "="),
+            (func.tstzrange(text("start"), text('"end"')), "&&"),
+            name="ex_slot_no_overlap",
+            using="gist",
+            deferrable=True,
+            initially="DEFERRED",
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
@@ -130,6 +156,9 @@ class Slot(Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     origin: Mapped[str] = mapped_column(String(16), default="manual")
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = _version()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Task(Base):
@@ -151,6 +180,9 @@ class Task(Base):
     carried_over: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    version: Mapped[int] = _version()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Entry(Base):
@@ -160,6 +192,25 @@ class Entry(Base):
     __table_args__ = (
         Index("ix_entry_owner_start", "owner", "start"),
         Index("ix_entry_owner_end", "owner", "end"),
+        # At most one running entry per owner, on every backend (migration 0003).
+        Index(
+            "uq_entry_one_running",
+            "owner",
+            unique=True,
+            sqlite_where=text('"end" IS NULL'),
+            postgresql_where=text('"end" IS NULL'),
+        ),
+        # PostgreSQL only (btree_gist, migration 0003): one owner's entries never overlap (the
+        # log's rule, tracking.check_log); a running one reaches forever (a NULL upper bound),
+        # an empty one overlaps nothing. Checked at commit, like the slots'.
+        ExcludeConstraint(
+            ("owner", "="),
+            (func.tstzrange(text("start"), text('"end"')), "&&"),
+            name="ex_entry_no_overlap",
+            using="gist",
+            deferrable=True,
+            initially="DEFERRED",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,6 +260,9 @@ class CalendarSource(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     last_status: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = _version()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Occurrence(Base):

@@ -434,6 +434,7 @@ def test_unchanged_file_is_not_even_read(
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
     monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(calendars, "_open_regular", lambda path: refuse(path))
     assert sync(db, sid, clock).unchanged
     clock.advance(timedelta(days=1))  # the window moves in 28-day steps: not yet
     assert sync(db, sid, clock).unchanged

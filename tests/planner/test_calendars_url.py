@@ -66,8 +66,32 @@ def site() -> Iterator[Site]:
             elif self.path == "/huge":
                 self.send_response(200)
                 self.end_headers()  # no Content-Length: the cap must hold while reading
-                for _ in range(64):
-                    self.wfile.write(b"X" * 65536)
+                try:
+                    for _ in range(64):
+                        self.wfile.write(b"X" * 65536)
+                except OSError:  # the client stopped at its cap
+                    return
+            elif self.path == "/trickle":  # a byte every 0.5 s, for a minute
+                self.send_response(200)
+                self.send_header("Content-Type", "text/calendar")
+                self.end_headers()
+                try:
+                    for _ in range(120):
+                        self.wfile.write(b"B")
+                        self.wfile.flush()
+                        time.sleep(0.5)
+                except OSError:  # the client gave up: what it should do
+                    return
+            elif self.path == "/trickle-headers":  # even the headers never end
+                try:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    self.wfile.flush()
+                    for _ in range(120):
+                        self.wfile.write(b"X")
+                        self.wfile.flush()
+                        time.sleep(0.5)
+                except OSError:
+                    return
             elif self.path == "/slow":
                 time.sleep(1.5)
                 self.send_response(200)
@@ -145,6 +169,38 @@ def test_slow_server_times_out(site: Site) -> None:
             f"{site.base}/slow", etag=None, last_modified=None
         )
     assert time.monotonic() - started < 1.4
+
+
+@pytest.mark.parametrize("path", ["/trickle", "/trickle-headers"])
+def test_a_download_that_never_ends_fails_at_the_deadline(site: Site, path: str) -> None:
+    """Each read is quick (a byte every 0.5 s), so only a whole-download deadline stops it."""
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"did not finish within 2 s"):
+        UrlFetcher(timeout=5, deadline=2, use_keyring=False)(
+            f"{site.base}{path}", etag=None, last_modified=None
+        )
+    took = time.monotonic() - started
+    print(f"{path}: given up after {took:.2f} s (deadline 2 s)")
+    assert took < 3
+
+
+def test_the_deadline_holds_through_a_whole_sync(
+    db: Database, clock: FakeClock, site: Site
+) -> None:
+    with db.transaction() as s:
+        source, _ = calendars.add_source(s, "tester", "never ends", f"{site.base}/trickle")
+    started = time.monotonic()
+    (result,) = calendars.sync_database(
+        db,
+        "tester",
+        now=clock.now(),
+        zone=BERLIN,
+        fetcher=UrlFetcher(timeout=5, deadline=1.5, use_keyring=False),
+    )
+    assert time.monotonic() - started < 2.5
+    assert not result.ok and "did not finish within 1.5 s" in result.message
+    with db.transaction() as s:
+        assert "did not finish" in calendars.find_source(s, "tester", source.id).last_status
 
 
 def test_redirect_to_another_scheme_refused(site: Site) -> None:

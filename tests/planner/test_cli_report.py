@@ -254,3 +254,31 @@ def test_report_on_a_damaged_file_is_one_line(
     err = capsys.readouterr().err
     assert err.startswith("splitday: ") and err.count("\n") == 1 and "Traceback" not in err
     assert bad.read_bytes() == b"this is not a database" * 100
+
+
+def test_exports_are_private_files(
+    filled: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exports hold the log (notes on who interrupted whom): 0600, like the database, whatever
+    the umask; an older export in the way is made private too."""
+    out = tmp_path / "out"
+    out.mkdir()
+    older = out / "w.pdf"
+    older.write_bytes(b"old")
+    older.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        args = ["--db", filled, "report", "--week", "2026-W48", "--csv", str(out / "w.csv")]
+        assert main([*args, "--png", str(out / "w.png"), "--pdf", str(older)]) == 0
+        assert (
+            main(["--db", filled, "export-ics", "--from", "2026-11-23", "-o", str(out / "p.ics")])
+            == 0
+        )
+    finally:
+        os.umask(previous)
+    capsys.readouterr()
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["p.ics", "w-aggregates.csv", "w.csv", "w.pdf", "w.png"]
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in out.iterdir()}
+    assert set(modes.values()) == {"0o600"}, modes
+    assert older.read_bytes().startswith(b"%PDF")

@@ -181,6 +181,158 @@ def test_a_database_of_the_first_schema_with_data_opens_on_the_newest(tmp_path: 
         assert any("before-migration-0001" in p.name for p in list_backups(path))
 
 
+def test_race_damage_in_a_first_schema_database_is_repaired_on_upgrade(db_url: str) -> None:
+    """Two running entries and overlapping slots, as concurrent writers left them before 0003,
+    on this backend: the upgrade keeps every row's data, ends the older running entry where the
+    newer began (marked for review) and, on PostgreSQL, moves the later slot past the earlier."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from planner.storage.models import Slot
+
+    engine = create_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", "planner.storage:migrations")
+    cfg.attributes["engine"] = engine
+    command.upgrade(cfg, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO role (owner, name, colour, target_percent, position, archived) "
+                "VALUES ('me', 'Support', '#e15759', 60, 0, false)"
+            )
+        )
+        role = conn.execute(text("SELECT id FROM role")).scalar()
+        for start, note in (
+            ("2026-11-24 09:00:00+00:00", "one"),
+            ("2026-11-24 09:05:00+00:00", "two"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO entry (owner, start, kind, role_id, follows_plan, note, source, "
+                    "flag_unplanned, flag_cross_role, flag_in_focus, flag_after_stop, "
+                    "needs_review) VALUES ('me', :start, 'interruption', :role, false, :note, '', "
+                    "true, false, false, false, false)"
+                ),
+                {
+                    "start": start if engine.dialect.name != "sqlite" else start[:19],
+                    "note": note,
+                    "role": role,
+                },
+            )
+        for start, end, note in (  # closed entries overlapping each other
+            ("08:00:00+00:00", "08:30:00+00:00", "a"),
+            ("08:20:00+00:00", "08:40:00+00:00", "b"),
+            ("08:25:00+00:00", "08:35:00+00:00", "c"),
+        ):
+            conn.execute(
+                text(
+                    'INSERT INTO entry (owner, start, "end", kind, role_id, follows_plan, note, '
+                    "source, flag_unplanned, flag_cross_role, flag_in_focus, flag_after_stop, "
+                    "needs_review) VALUES ('me', :start, :end, 'work', :role, false, :note, '', "
+                    "false, false, false, false, false)"
+                ),
+                {
+                    "start": "2026-11-24 "
+                    + (start if engine.dialect.name != "sqlite" else start[:8]),
+                    "end": "2026-11-24 " + (end if engine.dialect.name != "sqlite" else end[:8]),
+                    "note": note,
+                    "role": role,
+                },
+            )
+        for start, end in (("09:00", "10:00"), ("09:30", "11:00"), ("09:40", "09:50")):
+            conn.execute(
+                text(
+                    'INSERT INTO slot (owner, "day", start, "end", role_id, title, origin, pinned) '
+                    "VALUES ('me', '2026-11-24', :s, :e, :role, '', 'manual', true)"
+                ),
+                {
+                    "s": f"2026-11-24 {start}:00"
+                    + ("+00:00" if engine.dialect.name != "sqlite" else ""),
+                    "e": f"2026-11-24 {end}:00"
+                    + ("+00:00" if engine.dialect.name != "sqlite" else ""),
+                    "role": role,
+                },
+            )
+    engine.dispose()
+    db = open_database(db_url, owner="me")
+    try:
+        with db.transaction() as s:
+            entries = s.query(Entry).order_by(Entry.start).all()
+            slots = [
+                (x.start.hour, x.start.minute, x.end.hour)
+                for x in s.query(Slot).order_by(Slot.start)
+            ]
+        running = [(e.note, e.end, e.needs_review) for e in entries if e.note in ("one", "two")]
+        assert running == [
+            ("one", datetime(2026, 11, 24, 9, 5, tzinfo=UTC), True),
+            ("two", None, False),
+        ]
+        closed = {
+            e.note: (
+                e.start.strftime("%H:%M"),
+                e.end.strftime("%H:%M") if e.end else None,
+                e.needs_review,
+            )
+            for e in entries
+            if e.note in "abc"
+        }
+        if db.engine.dialect.name == "postgresql":
+            assert slots == [(9, 0, 10), (10, 0, 11)]  # the one inside another is gone
+            # no row is lost: the later entries start where the earlier ended (or shrink to
+            # nothing inside it), marked for review
+            assert closed == {
+                "a": ("08:00", "08:30", False),
+                "b": ("08:30", "08:40", True),
+                "c": ("08:35", "08:35", True),  # its note kept, with no time of its own
+            }
+        else:
+            assert len(slots) == 3  # SQLite has no exclusion constraint: left as they were
+    finally:
+        db.close()
+
+
+def test_another_programs_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    """`--db sqlite:///other-app.sqlite` must not add Splitday's tables to it."""
+    path = tmp_path / "other-app.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.execute("INSERT INTO notes (body) VALUES ('keep me')")
+    conn.close()
+    with pytest.raises(StorageError, match=r"holds tables of another program \(notes\)") as caught:
+        open_database(f"sqlite:///{path}")
+    assert "--db" in str(caught.value)
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert tables == {"notes"}
+        assert conn.execute("SELECT body FROM notes").fetchall() == [("keep me",)]
+    conn.close()
+
+
+def test_another_alembic_programs_database_is_not_called_a_newer_splitday(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "other-alembic.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES ('3f2a1b')")
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.close()
+    with pytest.raises(StorageError, match="another program") as caught:
+        open_database(f"sqlite:///{path}")
+    assert not isinstance(caught.value, DatabaseTooNew)
+
+
+def test_an_empty_file_becomes_a_splitday_database(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    path.touch()
+    open_database(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM role").fetchone() == (0,)
+    conn.close()
+
+
 def test_the_migrations_build_the_schema_the_models_describe(db: Database) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

@@ -26,7 +26,7 @@ def test_stamp_is_the_text_sqlalchemy_stores(db: Database) -> None:
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the text form is SQLite's")
     with db.transaction() as s:
-        s.add_all(Entry(owner="tester", start=m, kind="work") for m in MOMENTS)
+        s.add_all(Entry(owner="tester", start=m, end=m, kind="work") for m in MOMENTS)
     with db.transaction() as s:
         stored = s.execute(text("SELECT start FROM entry ORDER BY id")).scalars().all()
     assert stored == [rawsql.stamp(m) for m in MOMENTS]
@@ -36,7 +36,7 @@ def test_stamp_is_the_text_sqlalchemy_stores(db: Database) -> None:
 def test_rows_read_the_same_values_on_every_database(db: Database) -> None:
     day = date(2026, 3, 29)
     with db.transaction() as s:
-        s.add_all(Entry(owner="tester", start=m, kind="work") for m in MOMENTS)
+        s.add_all(Entry(owner="tester", start=m, end=m, kind="work") for m in MOMENTS)
         s.add(Day(owner="tester", day=day, start=MOMENTS[0], stop=MOMENTS[1]))
     with db.transaction() as s:
         rows = rawsql.Rows(s)

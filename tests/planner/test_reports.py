@@ -114,8 +114,11 @@ def week(db: Database, roles: tuple[int, int]) -> reports.WeekReport:
                 entry(at(d(7), "01:00"), at(d(7), "01:05"), "interruption", sup, "phone"),
                 entry(at(d(7), "03:00"), at(d(7), "03:30"), "work", com),
                 # next week: not counted
-                entry(at(d(7), "09:00"), at(d(7), "10:00"), "work", com),
+                # (the log as tracking writes it: the work is split around the interruption;
+                # one owner's entries never overlap, and PostgreSQL refuses any that do)
+                entry(at(d(7), "09:00"), at(d(7), "09:30"), "work", com),
                 entry(at(d(7), "09:30"), at(d(7), "09:40"), "interruption", sup, "chat"),
+                entry(at(d(7), "09:40"), at(d(7), "10:00"), "work", com),
             ]
         )
     with db.transaction() as s:
@@ -212,14 +215,16 @@ def test_running_entry_counts_until_now(db: Database, roles: tuple[int, int]) ->
 def test_dst_week_has_a_25_hour_day(db: Database, roles: tuple[int, int]) -> None:
     sat, sun = date(2026, 10, 24), date(2026, 10, 25)  # clocks go back on Sun 03:00
     with db.transaction() as s:
-        s.add(entry(at(sat, "20:00"), at(sun, "06:00"), "work", roles[1]))
-        # the second 02:30 of the night (fold=1) is still Saturday's planner day, hour 2
+        # the second 02:30 of the night (fold=1) is still Saturday's planner day, hour 2; the
+        # work is split around the interruption, as tracking logs it (entries never overlap)
+        s.add(entry(at(sat, "20:00"), at(sun, "02:30", fold=1), "work", roles[1]))
         s.add(entry(at(sun, "02:30", fold=1), at(sun, "02:40", fold=1), "interruption", None))
+        s.add(entry(at(sun, "02:40", fold=1), at(sun, "06:00"), "work", roles[1]))
     with db.transaction() as s:
         week = reports.week_report(s, OWNER, BERLIN, date(2026, 10, 19), NOW)
     lo, hi = week.day_bounds[5]
     assert hi - lo == timedelta(hours=25)
-    assert week.work[roles[1]][5] == 540.0  # Sat 20:00 to Sun 04:00 is 9 h that night
+    assert week.work[roles[1]][5] == 530.0  # Sat 20:00 to Sun 04:00 is 9 h that night, less 10
     assert week.work[roles[1]][6] == 120.0
     assert week.heat[5][2] == 1
 
@@ -227,13 +232,14 @@ def test_dst_week_has_a_25_hour_day(db: Database, roles: tuple[int, int]) -> Non
 def test_spring_forward_week(db: Database, roles: tuple[int, int]) -> None:
     sat, sun = date(2026, 3, 28), date(2026, 3, 29)  # clocks go forward on Sun 02:00
     with db.transaction() as s:
-        s.add(entry(at(sat, "22:00"), at(sun, "05:00"), "work", roles[0]))
+        s.add(entry(at(sat, "22:00"), at(sun, "03:30"), "work", roles[0]))
         s.add(entry(at(sun, "03:30"), at(sun, "03:35"), "interruption", roles[0]))
+        s.add(entry(at(sun, "03:35"), at(sun, "05:00"), "work", roles[0]))
     with db.transaction() as s:
         week = reports.week_report(s, OWNER, BERLIN, date(2026, 3, 23), NOW)
     lo, hi = week.day_bounds[5]
     assert hi - lo == timedelta(hours=23)
-    assert week.work[roles[0]][5] == 300.0  # 22:00 to 04:00 is 5 h that night
+    assert week.work[roles[0]][5] == 295.0  # 22:00 to 04:00 is 5 h that night, less 5
     assert week.work[roles[0]][6] == 60.0
     assert week.heat[5][3] == 1
 

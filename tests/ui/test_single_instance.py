@@ -223,3 +223,97 @@ def test_cli_forwards_the_activation_token(
     assert codes == [0]
     assert sent == [{"activation_token": "gnome-42"}]
     assert calls == [("toggle", {})]  # the server keeps the token for Qt
+
+
+# ---------------------------------------------------------------- a second local user
+
+NOBODY = 65534
+SYSTEM_PYTHON = "/usr/bin/python3"  # the venv's Python may sit in a home nobody can enter
+needs_second_user = pytest.mark.skipif(
+    os.geteuid() != 0 or not os.access(SYSTEM_PYTHON, os.X_OK),
+    reason="needs root (and the system Python) to act as a second local user (nobody)",
+)
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Any:
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="splitday-shared.", dir="/tmp"))
+    folder.chmod(0o1777)  # like /tmp: every local user can reach it
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@needs_second_user
+def test_the_server_runs_no_command_of_another_user(qtbot: QtBot, shared: Path) -> None:
+    name = str(shared / "splitday.sock")
+    calls: list[tuple[str, dict[str, Any]]] = []
+    first = _first(name, calls)
+    os.chmod(name, 0o777)  # even if the socket file let everyone in
+    intruder = (
+        "import socket, sys\n"
+        "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(5)\n"
+        "try:\n"
+        "    s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode()); got = s.recv(4096)\n"
+        "except OSError as exc:\n"
+        "    got = type(exc).__name__.encode()\n"
+        "print(got.decode(errors='replace') or 'closed', flush=True)\n"
+    )
+    payload = ipc.encode_request("interrupt", note="planted by nobody").decode()
+    proc = subprocess.Popen(
+        [SYSTEM_PYTHON, "-c", intruder, name, payload],
+        user=NOBODY,
+        group=NOBODY,
+        cwd="/",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        qtbot.waitUntil(lambda: proc.poll() is not None, timeout=8000)
+        out, err = proc.communicate()
+        # the connection was cut (closed or reset), never answered
+        assert out.strip() in ("closed", "BrokenPipeError", "ConnectionResetError"), (out, err)
+        assert calls == []
+        reply = SingleInstance(name, {}).forward("interrupt", note="mine")  # ours still works
+        assert reply is not None and reply.ok and calls == [("interrupt", {"note": "mine"})]
+    finally:
+        first.release()
+
+
+@needs_second_user
+@pytest.mark.parametrize("owned_by", ["nobody", "me"])
+def test_a_planted_lock_with_another_users_live_pid_does_not_stop_the_app(
+    qtbot: QtBot, tmp_path: Path, owned_by: str
+) -> None:
+    """The lock names a live process of another user, with the right program name: Qt alone
+    would take it for a running Splitday and refuse to start."""
+    from PySide6.QtCore import QLockFile
+
+    name = str(tmp_path / "run" / "splitday.sock")
+    (tmp_path / "run").mkdir(mode=0o700)
+    probe = QLockFile(str(tmp_path / "probe.lock"))
+    assert probe.tryLock(0)
+    lines = (tmp_path / "probe.lock").read_text().split("\n")
+    probe.unlock()
+    sleeper = subprocess.Popen(["sleep", "60"], user=NOBODY, group=NOBODY)
+    try:
+        lock = Path(name + ".lock")
+        lock.write_text("\n".join([str(sleeper.pid), "sleep", *lines[2:5]]) + "\n")
+        if owned_by == "nobody":
+            os.chown(lock, NOBODY, NOBODY)
+        old_rule = QLockFile(str(lock))
+        old_rule.setStaleLockTime(0)
+        assert not old_rule.tryLock(0)  # what stopped the app before
+        calls: list[tuple[str, dict[str, Any]]] = []
+        first = _first(name, calls)  # acquire() succeeds, listen() works
+        try:
+            assert first.holder_pid() == os.getpid()
+            assert SingleInstance(name, {}).forward("show") == ipc.Reply(True, "did show", {"n": 1})
+        finally:
+            first.release()
+    finally:
+        sleeper.kill()
+        sleeper.wait(5)

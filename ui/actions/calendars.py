@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from planner.calendars import sync as calendars
-from planner.calendars.fetch import Fetcher
+from planner.calendars.fetch import Fetcher, UrlFetcher
 from planner.calendars.sync import Rule, SourceV, SyncResult
 from planner.domain.values import Change, RoleV, Topic
 from planner.services import planning
@@ -16,8 +16,28 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 Progress = Callable[[int, int, str], None]
-SyncJob = Callable[[Progress], list[SyncResult]]
 CALENDARS = Change.of(Topic.CALENDARS)
+
+
+class SyncJob:
+    """A sync for a worker thread: its own short transactions (see Gateway.sync_calendars);
+    `abort()`, from another thread, cuts its downloads off at once."""
+
+    def __init__(
+        self, gateway: Gateway, source_ids: list[int] | None, fetcher: Fetcher | None
+    ) -> None:
+        self._gateway, self._source_ids = gateway, source_ids
+        self._fetcher: Fetcher = fetcher or UrlFetcher()
+
+    def __call__(
+        self, progress: Progress, cancelled: Callable[[], bool] = bool
+    ) -> list[SyncResult]:
+        return self._gateway.sync_calendars(self._source_ids, self._fetcher, progress, cancelled)
+
+    def abort(self) -> None:
+        abort = getattr(self._fetcher, "abort", None)
+        if callable(abort):
+            abort()
 
 
 class CalendarActions:
@@ -75,7 +95,7 @@ class CalendarActions:
 
     def sync_job(self, source_ids: list[int] | None, fetcher: Fetcher | None) -> SyncJob:
         """What a worker thread runs (its own short transactions; see Gateway.sync_calendars)."""
-        return lambda progress: self.gateway.sync_calendars(source_ids, fetcher, progress)
+        return SyncJob(self.gateway, source_ids, fetcher)
 
     def synced(self, results: Sequence[SyncResult]) -> bool:
         """After a sync: tell every view when some source changed what it holds."""

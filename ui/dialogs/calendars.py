@@ -13,7 +13,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
-    QThread,
     Signal,
     Slot,
 )
@@ -161,7 +160,7 @@ class SourceEditor(QDialog):
         self.user_edit.setPlaceholderText("only for a password-protected URL")
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText("stored in the system keyring")
+        self.password_edit.setPlaceholderText("kept in the system keyring, never the database")
         self.error_label = QLabel("")
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.setWordWrap(True)
@@ -252,7 +251,6 @@ class CalendarsDialog(QDialog):
         self.service = CalendarActions(gateway)
         self._fetcher = fetcher
         self._editor_factory = editor_factory
-        self._thread: QThread | None = None
         self._worker: SyncWorker | None = None
         self.model = SourcesModel(self)
         self.table = QTableView()
@@ -328,15 +326,28 @@ class CalendarsDialog(QDialog):
             return None
 
     def _store_credentials(self, editor: SourceEditor, source: SourceV) -> None:
+        from planner.calendars.fetch import (
+            credentials_place,
+            is_url,
+            set_credentials,
+            split_userinfo,
+        )
+
+        typed = editor.location_edit.text().strip()
+        if is_url(typed) and split_userinfo(typed)[1] is not None:  # moved by add/edit_source
+            self.status_label.setText(
+                f"The password in the link was moved to {credentials_place()}; "
+                "the calendar is stored without it."
+            )
         user = editor.user_edit.text().strip()
         if source.kind != "url" or not user:
             return
-        from planner.calendars.fetch import set_credentials
-
         try:
-            set_credentials(source.location, user, editor.password_edit.text())
+            where = set_credentials(source.location, user, editor.password_edit.text())
         except PlannerError as exc:  # the source is stored; only its password is not
             self.status_label.setText(str(exc))
+            return
+        self.status_label.setText(f"The password is kept in {where}, not in the database.")
 
     # ------------------------------------------------------------ actions
 
@@ -419,23 +430,20 @@ class CalendarsDialog(QDialog):
 
     def sync(self, source_ids: list[int] | None) -> None:
         """Sync in a worker thread; the window stays responsive and shows progress."""
-        if self._thread is not None:
+        if self._worker is not None:
             return
         self.sync_button.setEnabled(False)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.status_label.setText("syncing…")
-        self._thread = QThread(self)
         self._worker = SyncWorker(self.service.sync_job(source_ids, self._fetcher))
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
         self._worker.progressed.connect(self._on_worker_progressed)
         self._worker.finished.connect(self._on_worker_finished)
         self._worker.failed.connect(self._on_worker_failed)
-        self._thread.start()
+        self._worker.start()
 
     def is_syncing(self) -> bool:
-        return self._thread is not None
+        return self._worker is not None
 
     @Slot(int, int, str)
     def _on_worker_progressed(self, done: int, total: int, name: str) -> None:
@@ -471,17 +479,14 @@ class CalendarsDialog(QDialog):
         self.sync_finished.emit([])
 
     def _end_sync(self) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-        self._thread = None
         self._worker = None
         self.progress.setVisible(False)
         self.sync_button.setEnabled(True)
         self.reload()
 
     def done(self, result: int) -> None:
-        if self._thread is not None:  # never leave a running thread behind
-            self._thread.quit()
-            self._thread.wait()
+        if self._worker is not None:  # closed while syncing: abandon it, never wait for it
+            self._worker.cancel()
+            self._worker.wait(1.0)
+            self._worker = None
         super().done(result)

@@ -497,8 +497,54 @@ def main(db_url: str | None = None, open_plan: bool = False) -> int:
     app, _window, runtime = build(db_url)
     runtime.started.append(lambda rt: wire_features(rt, instance, open_plan))
     runtime.in_exec = True
+    restore_signals = quit_on_signals(app)
     try:
         return app.exec()
     finally:
+        restore_signals()
         runtime.close()
         instance.release()
+
+
+def quit_on_signals(app: QApplication) -> Callable[[], None]:
+    """SIGTERM (logout, systemd, `kill`) and SIGINT (Ctrl+C) quit as the Quit menu does:
+    aboutToQuit runs (the session is marked as ended cleanly, so the running entry is not
+    "recovered" and marked for review next time) and the exit code is 0.
+
+    Python only runs its signal handlers between bytecodes, and the Qt event loop runs none
+    while it waits; the C-level handler's wake-up byte on a socket pair wakes the loop instead.
+    Returns what puts the previous handlers back."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    if not hasattr(signal, "set_wakeup_fd"):
+        return lambda: None
+    wanted = {int(signal.SIGTERM), int(signal.SIGINT)}
+    read_end, write_end = socket.socketpair()
+    read_end.setblocking(False)
+    write_end.setblocking(False)
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in wanted}
+    old_fd = signal.set_wakeup_fd(write_end.fileno(), warn_on_full_buffer=False)
+    notifier = QSocketNotifier(read_end.fileno(), QSocketNotifier.Type.Read, app)
+
+    def on_wake() -> None:
+        try:
+            got = read_end.recv(64)
+        except OSError:
+            return
+        if wanted & set(got):
+            app.quit()
+
+    notifier.activated.connect(on_wake)
+
+    def restore() -> None:
+        notifier.setEnabled(False)
+        signal.set_wakeup_fd(old_fd)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        read_end.close()
+        write_end.close()
+
+    return restore

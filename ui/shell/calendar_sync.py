@@ -1,11 +1,12 @@
 """Calendar sources re-synced in the background: at start and every few minutes, off the GUI
-thread (planner.calendars.sync.sync_database in a QThread), views told when something changed."""
+thread (planner.calendars.sync.sync_database in a daemon thread), views told when something
+changed."""
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from planner.calendars.sync import SYNC_MINUTES, SyncResult
 from ui.actions.calendars import CalendarActions
@@ -13,10 +14,12 @@ from ui.gateway import Gateway, ReadFailed
 from ui.workers import SyncWorker
 
 log = logging.getLogger(__name__)
+STOP_GRACE_S = 1.0  # stop() lets a sync this long to end (a store under way); then it is left
 
 
 class BackgroundSync(QObject):
-    """One sync at a time; a tick that finds one still running waits for the next."""
+    """One sync at a time; a tick that finds one still running waits for the next. Quitting
+    (stop) never waits on a sync: one still fetching or parsing is abandoned."""
 
     synced = Signal(list)  # list[SyncResult], after every run
     changed = Signal()  # some occurrence was added, changed or removed (already broadcast)
@@ -24,7 +27,6 @@ class BackgroundSync(QObject):
     def __init__(self, gateway: Gateway, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.service = CalendarActions(gateway)
-        self._thread: QThread | None = None
         self._worker: SyncWorker | None = None
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
@@ -41,19 +43,16 @@ class BackgroundSync(QObject):
         QTimer.singleShot(first_delay_ms, self.sync_now)
 
     def is_running(self) -> bool:
-        return self._thread is not None
+        return self._worker is not None
 
     @Slot()
     def sync_now(self) -> None:
-        if self._thread is not None:
+        if self._worker is not None:
             return
-        self._thread = QThread(self)
         self._worker = SyncWorker(self.service.sync_job(None, None))
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
         self._worker.finished.connect(self._on_worker_finished)
         self._worker.failed.connect(self._on_worker_failed)
-        self._thread.start()
+        self._worker.start()
 
     @Slot(list)
     def _on_worker_finished(self, results: list[SyncResult]) -> None:
@@ -69,12 +68,11 @@ class BackgroundSync(QObject):
         self.synced.emit([])
 
     def _end(self) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-        self._thread = None
         self._worker = None
 
-    def stop(self) -> None:
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
         self.timer.stop()
-        self._end()
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.cancel()
+            worker.wait(grace_s)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,6 +21,16 @@ if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 Handler = Callable[[dict[str, Any]], ipc.Reply]
+
+
+def _runs_as_me(pid: int) -> bool:
+    """Whether process `pid` is this user's (True where that cannot be told: not Linux)."""
+    try:
+        return os.stat(f"/proc/{pid}").st_uid == ipc.my_uid()
+    except FileNotFoundError:
+        return not os.path.isdir("/proc/self")  # no /proc: cannot tell; else it is gone
+    except OSError:
+        return True
 
 
 def lock_path(name: str) -> Path:
@@ -63,8 +75,33 @@ class SingleInstance(QObject):
     # ------------------------------------------------------------------ the lock
 
     def acquire(self) -> bool:
-        # tryLock itself takes over a lock whose process is gone (crash, kill -9).
-        return bool(self._lock.tryLock(0))
+        # tryLock itself takes over a lock whose process is gone (crash, kill -9). A lock that is
+        # not this user's (planted), or that names another user's live process (planted, or a
+        # recycled pid), cannot be a Splitday of ours: it is removed, never obeyed.
+        self._remove_if_foreign(self._lock_path)
+        if self._lock.tryLock(0):
+            return True
+        holder = self.holder_pid()
+        if holder is not None and not _runs_as_me(holder):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._lock_path)
+            return bool(self._lock.tryLock(0))
+        return False
+
+    @staticmethod
+    def _remove_if_foreign(path: Path) -> None:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(st.st_mode) or st.st_uid != ipc.my_uid():
+            try:
+                os.unlink(path)
+            except OSError as exc:
+                raise OSError(
+                    f"{path} belongs to another user (uid {st.st_uid}) and cannot be removed: "
+                    "use a private folder (XDG_RUNTIME_DIR) or set SPLITDAY_SOCKET elsewhere"
+                ) from exc
 
     def holder_pid(self) -> int | None:
         info = self._lock.getLockInfo()  # (pid, host, app), or False when there is no lock
@@ -85,6 +122,8 @@ class SingleInstance(QObject):
             raise RuntimeError("listen() without holding the single-instance lock")
         from PySide6.QtNetwork import QLocalServer
 
+        if os.path.isabs(self.name):
+            self._remove_if_foreign(Path(self.name))  # planted by someone else
         QLocalServer.removeServer(self.name)  # a socket file left by a crash
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -99,6 +138,13 @@ class SingleInstance(QObject):
     def _on_server_new_connection(self) -> None:
         assert self._server is not None
         while (sock := self._server.nextPendingConnection()) is not None:
+            peer = ipc.peer_uid(int(sock.socketDescriptor())) if os.name == "posix" else None
+            if peer is not None and peer != ipc.my_uid():
+                # another local user reached the socket: no command of theirs is run
+                print(f"splitday: refused a connection from uid {peer}", file=sys.stderr)
+                sock.abort()
+                sock.deleteLater()
+                continue
             self._buffers[sock] = bytearray()
             sock.readyRead.connect(lambda s=sock: self._on_socket_ready_read(s))
             sock.disconnected.connect(lambda s=sock: self._on_socket_disconnected(s))
@@ -142,11 +188,12 @@ class SingleInstance(QObject):
             return handler(request.args)
         except Exception as exc:  # a bad request must never take the app down
             from planner.domain.errors import PlannerError
-            from ui.gateway import GatewayError
+            from ui.gateway import GatewayError, StorageError
 
             if isinstance(exc, PlannerError | ValueError):  # refused: the reply says why
                 return ipc.Reply(False, f"splitday: {exc}")
-            if isinstance(exc, GatewayError):  # not done (the database): said in the app too
+            if isinstance(exc, GatewayError | StorageError):  # not done (the database, in
+                # words: a full disk, a read-only file, a server gone): said in the app too
                 self.request_failed.emit(str(exc))
                 return ipc.Reply(False, f"splitday: {exc}")
             self.request_failed.emit(f"{type(exc).__name__}: {exc}")
