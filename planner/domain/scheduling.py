@@ -111,15 +111,33 @@ def auto_split(
     return list(plan.blocks)
 
 
-def _short_breaks(gap: Interval, rhythm: Rhythm, min_block: timedelta) -> list[Interval]:
+def _short_breaks(
+    gap: Interval,
+    rhythm: Rhythm,
+    min_block: timedelta,
+    prefer: Callable[[datetime], int | None] | None = None,
+) -> list[Interval]:
     """Where the short breaks go in one free gap: after each `focus_before_break` of focus,
-    while what follows the break still holds a minimum block."""
+    while what follows the break still holds a minimum block. With a preference of hours
+    (interruption clusters), a break ends where the preferred role changes, if one changes
+    after a minimum block, so the cluster's hours are not cut."""
     if rhythm.short_break <= timedelta(0) or rhythm.focus_before_break <= timedelta(0):
         return []
     out: list[Interval] = []
     cursor = gap.start
     while True:
         at = cursor + rhythm.focus_before_break
+        if prefer is not None:
+            moment, first = cursor + min_block + rhythm.short_break, None
+            changes: list[datetime] = []
+            while moment <= at + rhythm.short_break and moment < gap.end:
+                here = prefer(moment - GRANULARITY)
+                if first is not None and here != first:
+                    changes.append(moment - GRANULARITY)
+                first = here
+                moment += GRANULARITY
+            if changes:
+                at = changes[-1] + GRANULARITY - rhythm.short_break
         after = at + rhythm.short_break
         if gap.end - after < min_block:
             return out
@@ -151,7 +169,7 @@ def plan_blocks(
         c for b in clipped if not b.is_work and (c := b.interval.clip(window)) is not None
     )
     gaps = [g for g in window.subtract(busy_union) if g.duration >= timedelta(minutes=1)]
-    short = [i for g in gaps for i in _short_breaks(g, rhythm, min_block)]
+    short = [i for g in gaps for i in _short_breaks(g, rhythm, min_block, prefer)]
     work_minutes = (
         window.minutes
         - sum(i.minutes for i in breaks)
@@ -327,6 +345,7 @@ class ReflowResult:
     remove: tuple[int, ...]
     truncate: dict[int, datetime]
     add: tuple[Block, ...]
+    breaks: tuple[Interval, ...] = ()  # short breaks the rhythm puts into the rest of the day
 
 
 def reflow(
@@ -338,6 +357,7 @@ def reflow(
     min_block: timedelta,
     *,
     prefer: Callable[[datetime], int | None] | None = None,
+    rhythm: Rhythm | None = None,
 ) -> ReflowResult:
     """Re-split the rest of the day from `now`, keeping the past and every fixed slot."""
     start = max(now, window.start)
@@ -374,7 +394,7 @@ def reflow(
             clipped = b.interval.clip(past_window)
             if clipped is not None:
                 credit[b.role_id] = credit.get(b.role_id, 0.0) + clipped.minutes
-    blocks = auto_split(
+    plan = plan_blocks(
         rest,
         [*busy, *kept],
         targets,
@@ -382,8 +402,11 @@ def reflow(
         credit=credit,
         credit_work_minutes=past_work,
         prefer=prefer,
+        rhythm=rhythm,
     )
-    return ReflowResult(remove=tuple(remove), truncate=truncate, add=tuple(blocks))
+    return ReflowResult(
+        remove=tuple(remove), truncate=truncate, add=plan.blocks, breaks=plan.breaks
+    )
 
 
 # ---------------------------------------------------------------- tasks in priority order
