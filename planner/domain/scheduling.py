@@ -203,7 +203,7 @@ def plan_blocks(
             others = [r for r in order if r != avoid]
             if others and (
                 force
-                or max(need[r] for r in others) >= min_minutes / 2
+                or max(need[r] for r in others) >= min_minutes
                 or need[avoid] < min_minutes / 2
             ):
                 candidates = others
@@ -267,7 +267,113 @@ def plan_blocks(
             cursor += length
     if rhythm.is_off:
         return DayPlan(tuple(merge_blocks(blocks)))
+    if prefer is None:
+        blocks = _balance(blocks, need, rhythm, short, min_block)
     return DayPlan(tuple(sorted(blocks)), tuple(short))
+
+
+def _balance(
+    blocks: list[Block],
+    need: dict[int, float],
+    rhythm: Rhythm,
+    short: Sequence[Interval],
+    min_block: timedelta,
+) -> list[Block]:
+    """Swap the roles of two blocks while that brings the shares closer (the tails of the free
+    pieces are what the walk through the day cannot foresee). A swap keeps every block under
+    its role's maximum and, with alternation, never puts one role twice in a row."""
+    ordered = sorted(blocks)
+    left = dict(need)  # minutes each role still lacks (negative: has too many)
+    breaks = {(b.start, b.end) for b in short}
+
+    def joined(a: Block, b: Block) -> bool:
+        return a.end == b.start or any((a.end, b.start) == k for k in breaks)
+
+    def fits(i: int, role: int, plan: list[Block]) -> bool:
+        block = plan[i]
+        if block.end - block.start > rhythm.max_block.get(role, timedelta(days=2)):
+            return False
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(plan) and plan[j].role_id == role:
+                a, b = (plan[j], block) if j < i else (block, plan[j])
+                if rhythm.alternate and joined(a, b):
+                    return False
+                if a.end == b.start:
+                    return False  # they would merge past what the walk allowed
+        return True
+
+    def cost(values: dict[int, float]) -> float:
+        return sum(v * v for v in values.values())
+
+    for _ in range(len(ordered)):
+        best: tuple[float, int, int] | None = None
+        base = cost(left)
+        for i, a in enumerate(ordered):
+            for j in range(i + 1, len(ordered)):
+                b = ordered[j]
+                if a.role_id == b.role_id:
+                    continue
+                diff = _minutes(a.end - a.start) - _minutes(b.end - b.start)
+                if diff == 0:
+                    continue
+                trial = dict(left)
+                trial[a.role_id] += diff
+                trial[b.role_id] -= diff
+                gain = base - cost(trial)
+                if gain > 1e-6 and (best is None or gain > best[0]):
+                    swapped = list(ordered)
+                    swapped[i] = Block(a.start, a.end, b.role_id)
+                    swapped[j] = Block(b.start, b.end, a.role_id)
+                    if fits(i, b.role_id, swapped) and fits(j, a.role_id, swapped):
+                        best = (gain, i, j)
+        if best is None:
+            break
+        _, i, j = best
+        a, b = ordered[i], ordered[j]
+        diff = _minutes(a.end - a.start) - _minutes(b.end - b.start)
+        left[a.role_id] += diff
+        left[b.role_id] -= diff
+        ordered[i] = Block(a.start, a.end, b.role_id)
+        ordered[j] = Block(b.start, b.end, a.role_id)
+    return _shift_boundaries(ordered, left, rhythm, min_block)
+
+
+def _shift_boundaries(
+    ordered: list[Block], left: dict[int, float], rhythm: Rhythm, min_block: timedelta
+) -> list[Block]:
+    """Move the boundary between two touching blocks of different roles by 5-minute steps
+    towards the shares, each block staying between the minimum and its maximum."""
+    big = timedelta(days=2)
+    for _ in range(3):
+        moved = False
+        for i in range(len(ordered) - 1):
+            a, b = ordered[i], ordered[i + 1]
+            if a.end != b.start or a.role_id == b.role_id:
+                continue
+            # positive: a grows (role a lacks minutes), b shrinks
+            want = (left[a.role_id] - left[b.role_id]) / 2
+            steps = int(want / _minutes(GRANULARITY))
+            if steps == 0:
+                continue
+            shift = steps * GRANULARITY
+            len_a, len_b = a.end - a.start + shift, b.end - b.start - shift
+            low_a = min(min_block, a.end - a.start)
+            low_b = min(min_block, b.end - b.start)
+            cap_a = max(rhythm.max_block.get(a.role_id, big), a.end - a.start)
+            cap_b = max(rhythm.max_block.get(b.role_id, big), b.end - b.start)
+            while shift and not (low_a <= len_a <= cap_a and low_b <= len_b <= cap_b):
+                shift -= GRANULARITY if shift > timedelta(0) else -GRANULARITY
+                len_a, len_b = a.end - a.start + shift, b.end - b.start - shift
+            if not shift:
+                continue
+            ordered[i] = Block(a.start, a.end + shift, a.role_id)
+            ordered[i + 1] = Block(b.start + shift, b.end, b.role_id)
+            left[a.role_id] -= _minutes(shift)
+            left[b.role_id] += _minutes(shift)
+            moved = True
+        if not moved:
+            break
+    return ordered
 
 
 def _preference_run(
