@@ -132,9 +132,7 @@ def measure(day: Day, new: bool, figures: Figures) -> None:
     t0 = time.perf_counter()
     plan = sch.plan_blocks(day.window, busy, day.targets, MIN_BLOCK, rhythm=rhythm)
     if new:
-        slots = [
-            sch.SlotCapacity(i, b.role_id, b.start, b.end) for i, b in enumerate(plan.blocks)
-        ]
+        slots = [sch.SlotCapacity(i, b.role_id, b.start, b.end) for i, b in enumerate(plan.blocks)]
         seq = sch.sequence_tasks(day.tasks, slots)
         placed = {t: (p.segments[0].start, p.end) for t, p in seq.placements.items()}
     else:

@@ -279,62 +279,106 @@ def _balance(
     short: Sequence[Interval],
     min_block: timedelta,
 ) -> list[Block]:
-    """Swap the roles of two blocks while that brings the shares closer (the tails of the free
-    pieces are what the walk through the day cannot foresee). A swap keeps every block under
-    its role's maximum and, with alternation, never puts one role twice in a row."""
-    ordered = sorted(blocks)
-    left = dict(need)  # minutes each role still lacks (negative: has too many)
-    breaks = {(b.start, b.end) for b in short}
+    """Bring the shares closer after the walk through the day (which cannot foresee the tails
+    of the free pieces): swap the roles of two blocks, or hand a minimum block's worth of a
+    long block to another role, one move or two at a time while the shares improve; then
+    shift the boundaries of touching blocks. Every block stays within its minimum and its
+    role's maximum; a role may follow itself across a short break when that keeps the
+    shares (alternation gives way to them)."""
+    big = timedelta(days=2)
 
-    def joined(a: Block, b: Block) -> bool:
-        return a.end == b.start or any((a.end, b.start) == k for k in breaks)
-
-    def fits(i: int, role: int, plan: list[Block]) -> bool:
-        block = plan[i]
-        if block.end - block.start > rhythm.max_block.get(role, timedelta(days=2)):
-            return False
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(plan) and plan[j].role_id == role:
-                a, b = (plan[j], block) if j < i else (block, plan[j])
-                if rhythm.alternate and joined(a, b):
-                    return False
-                if a.end == b.start:
-                    return False  # they would merge past what the walk allowed
+    def allowed(plan: list[Block]) -> bool:
+        for i, block in enumerate(plan):
+            if block.end - block.start > rhythm.max_block.get(block.role_id, big):
+                return False
+            if i and plan[i - 1].end == block.start and plan[i - 1].role_id == block.role_id:
+                return False  # they would merge past what the walk allowed
         return True
 
-    def cost(values: dict[int, float]) -> float:
-        return sum(v * v for v in values.values())
+    Move = tuple[int, int, int, float]  # (kind 0 swap / 1 head / 2 tail, i, j or role, d)
 
-    for _ in range(len(ordered)):
-        best: tuple[float, int, int] | None = None
-        base = cost(left)
-        for i, a in enumerate(ordered):
-            for j in range(i + 1, len(ordered)):
-                b = ordered[j]
-                if a.role_id == b.role_id:
-                    continue
-                diff = _minutes(a.end - a.start) - _minutes(b.end - b.start)
-                if diff == 0:
-                    continue
-                trial = dict(left)
-                trial[a.role_id] += diff
-                trial[b.role_id] -= diff
-                gain = base - cost(trial)
-                if gain > 1e-6 and (best is None or gain > best[0]):
-                    swapped = list(ordered)
-                    swapped[i] = Block(a.start, a.end, b.role_id)
-                    swapped[j] = Block(b.start, b.end, a.role_id)
-                    if fits(i, b.role_id, swapped) and fits(j, a.role_id, swapped):
-                        best = (gain, i, j)
-        if best is None:
+    def moves(plan: list[Block]) -> list[Move]:
+        out: list[Move] = []
+        part = _minutes(min_block)
+        for i, a in enumerate(plan):
+            len_a = _minutes(a.end - a.start)
+            for j in range(i + 1, len(plan)):
+                b = plan[j]
+                if a.role_id != b.role_id and len_a != _minutes(b.end - b.start):
+                    out.append((0, i, j, len_a - _minutes(b.end - b.start)))
+            if a.end - a.start >= 2 * min_block:
+                for role in need:
+                    if role != a.role_id:
+                        out.extend(((1, i, role, part), (2, i, role, part)))
+        return out
+
+    def delta_of(plan: list[Block], move: Move) -> tuple[tuple[int, float], tuple[int, float]]:
+        kind, i, other, d = move
+        if kind == 0:  # role of i gains d of need (gives its block away), role of j loses it
+            return (plan[i].role_id, d), (plan[other].role_id, -d)
+        return (other, -d), (plan[i].role_id, d)
+
+    def build(plan: list[Block], move: Move) -> list[Block]:
+        kind, i, other, _ = move
+        a = plan[i]
+        if kind == 0:
+            b = plan[other]
+            trial = list(plan)
+            trial[i] = Block(a.start, a.end, b.role_id)
+            trial[other] = Block(b.start, b.end, a.role_id)
+            return trial
+        if kind == 1:
+            cut = a.start + min_block
+            pieces = [Block(a.start, cut, other), Block(cut, a.end, a.role_id)]
+        else:
+            cut = a.end - min_block
+            pieces = [Block(a.start, cut, a.role_id), Block(cut, a.end, other)]
+        return [*plan[:i], *pieces, *plan[i + 1 :]]
+
+    def cost_with(values: dict[int, float], *deltas: tuple[int, float]) -> float:
+        out = dict(values)
+        for role, d in deltas:
+            out[role] = out.get(role, 0.0) + d
+        return sum(v * v for v in out.values())
+
+    ordered = sorted(blocks)
+    left = dict(need)  # minutes each role still lacks (negative: has too many)
+    for _ in range(len(ordered) + 2):
+        base = sum(v * v for v in left.values())
+        if base < 1:
             break
-        _, i, j = best
-        a, b = ordered[i], ordered[j]
-        diff = _minutes(a.end - a.start) - _minutes(b.end - b.start)
-        left[a.role_id] += diff
-        left[b.role_id] -= diff
-        ordered[i] = Block(a.start, a.end, b.role_id)
-        ordered[j] = Block(b.start, b.end, a.role_id)
+        # the cheapest; among equals the one that changes the day latest (the morning as walked)
+        options: list[tuple[float, int, list[Move]]] = []
+        first = moves(ordered)
+        for move in first:
+            c = cost_with(left, *delta_of(ordered, move))
+            if c < base - 1e-6:
+                options.append((c, -move[1], [move]))
+        if not options:  # two moves: one that costs, then one that more than pays it back
+            for move in first:
+                if move[0] != 0:
+                    continue  # a swap first (the second move then sees the same blocks)
+                d1 = delta_of(ordered, move)
+                trial = build(ordered, move)
+                for second in moves(trial):
+                    c = cost_with(left, *d1, *delta_of(trial, second))
+                    if c < base - 1e-6:
+                        options.append((c, -min(move[1], second[1]), [move, second]))
+        chosen = None
+        for _cost, _, steps in sorted(options, key=lambda o: (o[0], o[1])):
+            plan = ordered
+            deltas: list[tuple[int, float]] = []
+            for step in steps:
+                deltas.extend(delta_of(plan, step))
+                plan = build(plan, step)
+            if allowed(plan):
+                chosen = (plan, deltas)
+                break
+        if chosen is None:
+            break
+        ordered = chosen[0]
+        for role, d in chosen[1]:
+            left[role] = left.get(role, 0.0) + d
     return _shift_boundaries(ordered, left, rhythm, min_block)
 
 

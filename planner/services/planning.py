@@ -1007,7 +1007,11 @@ def skip_lunch(
         raise PlannerError(f"{day:%a %d %b} has no lunch break to skip")
     row.skipped = skipped
     session.flush()
-    _fit_open_tasks(session, owner, day)
+    has_auto = any(s.origin == "auto" for s in list_slots(session, owner, day))
+    if has_auto and get_day(session, owner, day, zone).started_at is None:
+        auto_plan(session, owner, day, zone)  # not started yet: the plan uses the hour again
+    else:
+        _fit_open_tasks(session, owner, day)
     return Change.of(Topic.DAY, Topic.SLOTS, Topic.TASKS, day=day)
 
 
