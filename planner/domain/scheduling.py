@@ -754,13 +754,15 @@ def week_share(
     worked: Mapping[int, float],
     day_minutes: float,
     *,
-    max_repay_fraction: float = 0.5,
+    max_repay_fraction: float = 0.25,
+    keep_fraction: float = 0.5,
 ) -> WeekShare:
     """Repay the week's shortfall in today's plan. `worked`: minutes each role got on the
     week's earlier days; `day_minutes`: today's working time (window less breaks). A role
     behind gets up to its shortfall more today, taken from the roles ahead in proportion to
-    their lead, never more than `max_repay_fraction` of the day and never below zero for any
-    role; the day's total (so the hard stop) does not move. Pure and deterministic."""
+    their lead, never more than `max_repay_fraction` of the day, and a role ahead keeps at
+    least `keep_fraction` of its plain share (support still gets its queue checked); the
+    day's total (so the hard stop) does not move. Pure and deterministic."""
     shares = _normalised(targets)
     if not shares or day_minutes <= 0:
         return WeekShare({}, {})
@@ -769,11 +771,11 @@ def week_share(
     plain = {r: shares[r] * day_minutes for r in shares}
     owed = sum(v for v in behind.values() if v > 0)
     ahead = {r: -v for r, v in behind.items() if v < 0}
-    room = sum(min(ahead[r], plain[r]) for r in ahead)
+    room = sum(min(ahead[r], plain[r] * (1 - keep_fraction)) for r in ahead)
     repay = max(0.0, min(owed, room, max_repay_fraction * day_minutes))
     today = dict(plain)
     if repay > 0:
-        gives = {r: min(ahead[r], plain[r]) for r in ahead}
+        gives = {r: min(ahead[r], plain[r] * (1 - keep_fraction)) for r in ahead}
         give_total = sum(gives.values())
         for r, v in behind.items():
             if v > 0:

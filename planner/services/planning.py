@@ -1123,10 +1123,16 @@ def week_share(
     worked = week_worked(session, owner, day, zone, now)
     if not worked:
         return []
-    if day_minutes is None:
+    if day_minutes is None:  # the working time Auto-split shares out: less breaks and
+        # meetings without a role (a role's meetings count as its time)
         day_v = get_day(session, owner, day, zone)
         window = Interval(day_v.start, day_v.stop)
-        taken = merge_minutes(window, list_breaks(session, owner, day, zone))
+        away = [
+            BreakV(0, day, m.start, m.end, "meeting")
+            for m in list_meetings(session, owner, window)
+            if m.busy and not m.all_day and m.role_id is None
+        ]
+        taken = merge_minutes(window, [*list_breaks(session, owner, day, zone), *away])
         day_minutes = window.minutes - taken
     targets = _targets(roles)
     share = scheduling.week_share(targets, worked, day_minutes)

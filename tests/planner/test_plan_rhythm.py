@@ -372,6 +372,7 @@ def test_week_share_properties(
             assert -1e-6 <= extra <= behind + 1e-6  # repay, never more than is owed
         else:
             assert extra <= 1e-6  # a role ahead never gets more
+            assert share.today[role] >= plain[role] * 0.5 - 1e-6  # and keeps half its share
     # after a day lived as planned, the debt is smaller (or nothing was owed)
     after = {r: done[r] + share.today[r] for r in done}
     again = week_share(targets, after, day, max_repay_fraction=fraction)

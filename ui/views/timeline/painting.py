@@ -184,7 +184,12 @@ class TimelinePainting(TimelineLayout):
             lines.append(slot.title)
         for task in self.snapshot.tasks_in(slot.id):
             mark = "✓ " if task.status == "done" else "• "
-            lines.append(f"{mark}{task.title} ({task.estimate_minutes} min)")
+            spans = self.snapshot.spans(task.id)
+            where = ""
+            if len(spans) > 1:  # it goes on in the role's next slot: say so
+                where = ", continued" if spans[0] != slot.id else f", over {len(spans)} slots"
+            late = ", late for its deadline" if task.id in self.snapshot.plan.late else ""
+            lines.append(f"{mark}{task.title} ({task.estimate_minutes} min{where}{late})")
         self._paint_block_text(painter, rect, lines, theme.role_text(colour))
 
     def _paint_meeting(self, painter: QPainter, scale: TimeScale, meeting: MeetingV) -> None:
