@@ -280,8 +280,9 @@ def _balance(
     min_block: timedelta,
 ) -> list[Block]:
     """Bring the shares closer after the walk through the day (which cannot foresee the tails
-    of the free pieces): swap the roles of two blocks, or hand a minimum block's worth of a
-    long block to another role, one move or two at a time while the shares improve; then
+    of the free pieces): swap the roles of two blocks, give a block to another role, or hand a
+    minimum block's worth of a long block to another role, one move or two at a time while the
+    shares improve; then
     shift the boundaries of touching blocks. Every block stays within its minimum and its
     role's maximum; a role may follow itself across a short break when that keeps the
     shares (alternation gives way to them)."""
@@ -295,7 +296,8 @@ def _balance(
                 return False  # they would merge past what the walk allowed
         return True
 
-    Move = tuple[int, int, int, float]  # (kind 0 swap / 1 head / 2 tail, i, j or role, d)
+    # (kind: 0 swap with j / 1 head to role / 2 tail to role / 3 all to role, i, j or role, d)
+    Move = tuple[int, int, int, float]
 
     def moves(plan: list[Block]) -> list[Move]:
         out: list[Move] = []
@@ -306,9 +308,10 @@ def _balance(
                 b = plan[j]
                 if a.role_id != b.role_id and len_a != _minutes(b.end - b.start):
                     out.append((0, i, j, len_a - _minutes(b.end - b.start)))
-            if a.end - a.start >= 2 * min_block:
-                for role in need:
-                    if role != a.role_id:
+            for role in need:
+                if role != a.role_id:
+                    out.append((3, i, role, len_a))  # the block goes to another role
+                    if a.end - a.start >= 2 * min_block:
                         out.extend(((1, i, role, part), (2, i, role, part)))
         return out
 
@@ -327,6 +330,10 @@ def _balance(
             trial[i] = Block(a.start, a.end, b.role_id)
             trial[other] = Block(b.start, b.end, a.role_id)
             return trial
+        if kind == 3:
+            trial = list(plan)
+            trial[i] = Block(a.start, a.end, other)
+            return trial
         if kind == 1:
             cut = a.start + min_block
             pieces = [Block(a.start, cut, other), Block(cut, a.end, a.role_id)]
@@ -335,11 +342,14 @@ def _balance(
             pieces = [Block(a.start, cut, a.role_id), Block(cut, a.end, other)]
         return [*plan[:i], *pieces, *plan[i + 1 :]]
 
-    def cost_with(values: dict[int, float], *deltas: tuple[int, float]) -> float:
-        out = dict(values)
+    def cost_with(values: dict[int, float], total: float, *deltas: tuple[int, float]) -> float:
+        changed: dict[int, float] = {}
         for role, d in deltas:
-            out[role] = out.get(role, 0.0) + d
-        return sum(v * v for v in out.values())
+            changed[role] = changed.get(role, 0.0) + d
+        for role, d in changed.items():
+            v = values.get(role, 0.0)
+            total += (v + d) * (v + d) - v * v
+        return total
 
     ordered = sorted(blocks)
     left = dict(need)  # minutes each role still lacks (negative: has too many)
@@ -351,17 +361,22 @@ def _balance(
         options: list[tuple[float, int, list[Move]]] = []
         first = moves(ordered)
         for move in first:
-            c = cost_with(left, *delta_of(ordered, move))
+            c = cost_with(left, base, *delta_of(ordered, move))
             if c < base - 1e-6:
                 options.append((c, -move[1], [move]))
-        if not options:  # two moves: one that costs, then one that more than pays it back
+        # two moves (one that costs, then one that more than pays it back): only while a role
+        # is more than two granularity steps off, which bounds the search's cost
+        worst = max(left, key=lambda r: abs(left[r]))
+        if not options and abs(left[worst]) > 2 * _minutes(GRANULARITY):
             for move in first:
-                if move[0] != 0:
-                    continue  # a swap first (the second move then sees the same blocks)
+                if move[0] not in (0, 3):
+                    continue  # a swap or a change of role first (the same blocks after it)
                 d1 = delta_of(ordered, move)
+                if worst not in (d1[0][0], d1[1][0]):
+                    continue  # the first move touches the role that is furthest off
                 trial = build(ordered, move)
                 for second in moves(trial):
-                    c = cost_with(left, *d1, *delta_of(trial, second))
+                    c = cost_with(left, base, *d1, *delta_of(trial, second))
                     if c < base - 1e-6:
                         options.append((c, -min(move[1], second[1]), [move, second]))
         chosen = None
