@@ -142,7 +142,10 @@ sleep 0.5
     assert re.search(r"\]\s*int32 10000\s", calls[0])  # expires after 10 s, not sticky
     sent_at = float(re.search(r"time=([0-9.]+)", calls[0]).group(1))  # type: ignore[union-attr]
     started = float((tmp_path / "started").read_text())
-    assert 3.0 <= sent_at - started <= 8.0  # by the timer at 10:58, not at start-up
+    # by the timer at 10:58 (3 s after the app's 10:55), not at start-up: the lower bound is
+    # the point; the upper one only says it came at all in time (a loaded runner starts the app
+    # several seconds late, and 8 s was seen missed by 0.3 s)
+    assert 3.0 <= sent_at - started <= 30.0
 
 
 def _run_until_delivered(

@@ -60,6 +60,7 @@ def test_edit_dialog_changes_time_duration_role_source_note(
     # logged when they were over: 09:00–09:10 and 10:00–10:05
     intr.log(t0 + timedelta(minutes=10), "printer", "Anna", _role(db, "Support"), 10)
     intr.log(t0 + timedelta(hours=1, minutes=5), "call", "phone", None, 5)
+    clock.set(t0 + timedelta(hours=2))  # looked at afterwards (an edit into the future is refused)
     dialog = InterruptionLogDialog(intr.service, zone, parse_minutes)
     qtbot.addWidget(dialog)
     changes: list[bool] = []
@@ -308,3 +309,17 @@ def test_the_log_and_a_forwarded_interrupt_say_the_flags_in_words(
     assert dialog.model.index(0, FLAGS).data() == (
         "pulled into Community during a Support focus block"
     )
+
+
+def test_an_edit_that_moves_an_interruption_into_the_future_is_refused(
+    intr: Interruptions, db: Database, clock: FakeClock
+) -> None:
+    t0 = clock.now()
+    clock.set(t0 + timedelta(minutes=30))
+    intr.log(t0 + timedelta(minutes=20), "printer", "Anna", None, 10)  # 09:10-09:20
+    [entry] = [e for e in _entries(db, clock) if e.kind == "interruption"]
+    outcome = intr.service.edit(entry.id, end=clock.now() + timedelta(hours=1))
+    assert outcome.refused and "future" in outcome.message
+    [after] = [e for e in _entries(db, clock) if e.kind == "interruption"]
+    assert after.end == entry.end  # nothing changed
+    assert intr.service.edit(entry.id, end=clock.now()).ok  # up to now is fine

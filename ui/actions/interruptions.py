@@ -77,7 +77,8 @@ class InterruptionActions:
         role_name: str | None = None,
     ) -> Outcome[tuple[EntryV, Change]]:
         """Log an interruption at `at` (the key press): running from it, or, with `minutes`,
-        over at it (it began `minutes` before; tracking.interrupt)."""
+        over at it (it began `minutes` before; tracking.interrupt). No `now=` check here: a
+        forwarded `splitday interrupt` is stamped by the CLI's own clock at the key press."""
         gateway, owner = self.gateway, self.owner
 
         def step(s: Session) -> tuple[EntryV, Change]:
@@ -153,7 +154,9 @@ class InterruptionActions:
     def edit(self, entry_id: int, **fields: Any) -> Outcome[tuple[EntryV, Change]]:
         gateway = self.gateway
         return gateway.run(
-            lambda s: tracking.edit_entry(s, self.owner, gateway.zone, entry_id, **fields),
+            lambda s: tracking.edit_entry(
+                s, self.owner, gateway.zone, entry_id, now=gateway.now(), **fields
+            ),
             inline=True,
         )
 

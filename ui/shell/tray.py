@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ui.day_data import Focus
 from ui.shell.main_window import MainWindow
+from ui.widgets.plain import shown
 
 IDLE = "#9e9e9e"
 
@@ -57,4 +58,4 @@ class Tray(QSystemTrayIcon):
         tip = f"Splitday — {focus.role.name}" if focus and focus.role else "Splitday — no slot now"
         if focus is not None and focus.state:
             tip += f" · {focus.state}"
-        self.setToolTip(tip)
+        self.setToolTip(shown(tip))  # a role's name is the user's, and a tray host may take markup

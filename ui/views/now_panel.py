@@ -10,6 +10,7 @@ from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QResizeEvent, QShowE
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ui import theme
+from ui.widgets.plain import PlainLabel
 
 if TYPE_CHECKING:
     from ui.day_data import DaySnapshot, Focus
@@ -23,7 +24,7 @@ class FocusCard(QFrame):
         self.zone = zone
         self.compact = compact
         self.focus: Focus | None = None
-        self.role = QLabel("…", self)
+        self.role = PlainLabel("…", self)
         self.role.setObjectName("focusRole")
         self.role.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.role.setAutoFillBackground(True)
@@ -35,21 +36,21 @@ class FocusCard(QFrame):
         pad = 4 if compact else 10
         self.role.setContentsMargins(8, pad, 8, pad)
         self.role.setMinimumHeight(QFontMetrics(font).height() + 2 * pad + 4)
-        self.task = QLabel(self)
+        self.task = PlainLabel(parent=self)
         self.task.setObjectName("focusTask")
         self.task.setWordWrap(True)
         self.task.setAlignment(Qt.AlignmentFlag.AlignCenter)
         task_font = QFont(self.font())
         task_font.setPointSizeF(task_font.pointSizeF() * 1.2)
         self.task.setFont(task_font)
-        self.left = QLabel(self)
+        self.left = PlainLabel(parent=self)
         self.left.setObjectName("focusLeft")
         self.left.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.next = QLabel(self)
+        self.next = PlainLabel(parent=self)
         self.next.setObjectName("focusNext")
         self.next.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.next.setWordWrap(True)
-        self.state = QLabel(self)  # the day's state: always in view, in words
+        self.state = PlainLabel(parent=self)  # the day's state: always in view, in words
         self.state.setObjectName("focusState")
         self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.state.setWordWrap(True)

@@ -7,10 +7,11 @@ from datetime import date
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from planner.platform.notify import Notice
+from ui.widgets.plain import PlainLabel
 
 MARGIN = 16
 SPACING = 8
@@ -46,12 +47,12 @@ class Toast(QFrame):
             "QLabel { background: transparent; color: #202020; }"
             "QToolButton { border: none; color: #606060; font-size: 14px; }"
         )
-        self.title = QLabel(notice.title)
+        self.title = PlainLabel(notice.title)
         self.title.setWordWrap(True)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.body = QLabel(notice.body)
+        self.body = PlainLabel(notice.body)
         self.body.setWordWrap(True)
         self.body.setVisible(bool(notice.body))
         close = QToolButton()

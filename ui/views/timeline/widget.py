@@ -26,6 +26,7 @@ from planner.domain.flags import entry_in_words, sentence
 from ui import geometry
 from ui.views.timeline.layout import HEADER, STEP, Drag
 from ui.views.timeline.painting import TimelinePainting
+from ui.widgets.plain import as_tip
 
 if TYPE_CHECKING:
     from planner.domain.values import SlotV
@@ -126,7 +127,8 @@ class TimelineWidget(TimelinePainting):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self.describe_at(QPointF(event.pos())) or self.toolTip()
+            described = self.describe_at(QPointF(event.pos()))  # may hold a meeting's title
+            text = as_tip(described) if described else self.toolTip()
             QToolTip.showText(event.globalPos(), text, self)
             return True
         return super().event(event)
