@@ -268,7 +268,11 @@ def plan_blocks(
     if rhythm.is_off:
         return DayPlan(tuple(merge_blocks(blocks)))
     if prefer is None:
-        blocks = _balance(blocks, need, rhythm, short, min_block)
+        # the shares of the time the roles get (time no role gets, e.g. a meeting without a
+        # role, is shared out in proportion, not chased)
+        spare = sum(need.values())
+        want = {r: need[r] - shares[r] * spare for r in need}
+        blocks = _balance(blocks, want, rhythm, short, min_block)
     return DayPlan(tuple(sorted(blocks)), tuple(short))
 
 
