@@ -13,6 +13,9 @@ SCRIPTS = (
     ["bench_hotkey.py", "--runs", "20"],
     ["bench_report.py"],
     ["bench_calendar.py"],
+    ["bench_import.py"],
+    ["endurance.py", "--actions", "8000"],
+    ["crash_soak.py", "--kills", "1000"],
 )
 
 

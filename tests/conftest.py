@@ -15,6 +15,7 @@ from planner.domain.clock import FakeClock
 from planner.services import planning
 from planner.storage.db import Database, open_database
 from planner.storage.models import Base
+from tests.planner.radicale_server import Radicale
 
 SHARED = Path(os.environ.get("SPLITDAY_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 CORPUS = SHARED / "ics-corpus"
@@ -63,3 +64,13 @@ def clock() -> FakeClock:
 @pytest.fixture
 def zone() -> ZoneInfo:
     return BERLIN
+
+
+@pytest.fixture
+def radicale(tmp_path: Path) -> Iterator[Radicale]:
+    """A real Radicale CalDAV server (tests/planner/radicale_server.py): 127.0.0.1, a free port,
+    htpasswd auth, its data in tmp_path; stopped after the test."""
+    server = Radicale(tmp_path / "radicale")
+    server.start()
+    yield server
+    server.stop()

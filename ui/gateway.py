@@ -32,11 +32,14 @@ from planner.domain.timerange import day_bounds
 from planner.domain.values import Change, SlotV, StepV, TaskV, Topic
 from planner.services import day as day_flow
 from planner.services import planning, tracking, undo
-from planner.storage.db import Database
+from planner.storage.db import Database, LoginRefused, ServerUnreachable
 from planner.storage.db import StorageError as StorageError  # the shell tells it apart too
+from planner.storage.pending import DeliveryReport, PendingChange, PendingQueue
 from ui.day_data import DaySnapshot
 
 if TYPE_CHECKING:
+    from planner.calendars.caldav_client import Opener
+    from planner.calendars.caldav_sync import PublishResult
     from planner.calendars.fetch import Fetcher
     from planner.calendars.sync import SyncResult
 
@@ -109,6 +112,7 @@ class Outcome(Generic[T]):
     value: T | None = None
     message: str = ""
     refused: bool = False  # the core said no (PlannerError): as typed it will never be saved
+    away: bool = False  # the shared server is down or refused the login: it can be kept
 
     @property
     def retryable(self) -> bool:
@@ -192,6 +196,7 @@ class Gateway(QObject):
     changed = Signal(object)  # Change
     failed = Signal(str)
     zone_changed = Signal(object)  # tzinfo: the user's zone is now this one
+    offline_changed = Signal(str)  # "offline since 10:42 — 3 changes waiting", or ""
 
     def __init__(
         self,
@@ -209,6 +214,13 @@ class Gateway(QObject):
         self.owner = db.owner
         self.replaying = False  # True while an undo or redo runs
         self._zone_source = zone_source
+        # A shared server: the tracking writes made while it is away wait on this device.
+        self.pending: PendingQueue | None = None
+        if db.engine.dialect.name != "sqlite":
+            self.pending = PendingQueue.for_database(
+                db.engine.url.render_as_string(hide_password=False), db.owner
+            )
+        self._offline_said = ""
 
     # ------------------------------------------------------------ plumbing
 
@@ -234,6 +246,9 @@ class Gateway(QObject):
                 result = step(session)
         except PlannerError as exc:
             return self._refused(f"{failure}: {exc}" if failure else str(exc), inline)
+        except (ServerUnreachable, LoginRefused) as exc:
+            self._went_offline(str(exc))
+            return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline, away=True)
         except (StorageError, SQLAlchemyError) as exc:
             return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline)
         except Exception as exc:  # a bug: roll back, say so in one line, keep the details
@@ -285,10 +300,89 @@ class Gateway(QObject):
             self._fail(message)
         return Outcome(False, message=message, refused=True)
 
-    def _not_saved(self, message: str, inline: bool) -> Outcome[Any]:
+    def _not_saved(self, message: str, inline: bool, *, away: bool = False) -> Outcome[Any]:
         if not inline:
             self._fail(message)
-        return Outcome(False, message=message)
+        return Outcome(False, message=message, away=away)
+
+    # ------------------------------------------------------------ a shared server that is away
+
+    def _went_offline(self, reason: str) -> None:
+        if self.pending is not None:
+            self.pending.went_offline(reason, self.now())
+            self._say_offline()
+
+    def _say_offline(self) -> None:
+        text = self.offline_text()
+        if text != self._offline_said:
+            self._offline_said = text
+            self.offline_changed.emit(text)
+
+    def offline_text(self) -> str:
+        """'offline since 10:42 — 3 changes waiting' ('' on the SQLite file, or all well)."""
+        if self.pending is None:
+            return ""
+        return self.pending.state().describe(self.zone)
+
+    def _answers(self) -> bool:
+        """Whether the server's port takes a connection within half a second."""
+        import socket
+
+        url = self.db.engine.url
+        try:
+            with socket.create_connection((url.host or "localhost", url.port or 5432), 0.5):
+                return True
+        except OSError:
+            return False
+
+    def listen(self, on_change: Callable[[], None]) -> Callable[[], None] | None:
+        """Call `on_change` (from a thread of its own) when another device of this person
+        commits a change on the shared server (LISTEN/NOTIFY); the stopper, or None."""
+        if self.pending is None:
+            return None
+        from planner.storage import live
+
+        listener = live.start(
+            self.db.engine.url.render_as_string(hide_password=False), self.owner, on_change
+        )
+        return None if listener is None else listener.stop
+
+    def waiting(self) -> list[PendingChange]:
+        return [] if self.pending is None else self.pending.waiting()
+
+    def keep(self, kind: str, at: datetime, fields: dict[str, Any]) -> str | None:
+        """Keep a tracking change on this device while the server is away (None: there is no
+        shared server); the line to show. Delivered by `deliver_pending`, in order."""
+        if self.pending is None:
+            return None
+        from planner.services.offline import describe, zone_name
+
+        change = self.pending.add(kind, at, {"zone": zone_name(self.zone), **fields})
+        self._say_offline()
+        return f"Saved on this device: {describe(change, self.zone)} — {self.offline_text()}"
+
+    def deliver_pending(self) -> DeliveryReport | None:
+        """Deliver what waits on this device (the app's timer): in order, exactly once."""
+        if self.pending is None or (self.pending.count() == 0 and not self._offline_said):
+            return None
+        if not self._answers():  # not even the port: no 10 s wait on the GUI thread
+            return None
+        from planner.services import offline
+
+        report = self.pending.deliver(
+            self.db, lambda s, c: offline.apply(s, self.owner, self.zone, c), now=self.now
+        )
+        if report.delivered or report.refused:
+            self.changed.emit(EVERYTHING)
+        for item in report.refused:
+            self.failed.emit(
+                f"The server refused a change kept on this device "
+                f"({offline.describe(item.change, self.zone)}): {item.reason}"
+            )
+        if not report.error and self.pending.count() == 0:
+            self.pending.came_online()
+        self._say_offline()
+        return report
 
     def _fail(self, message: str) -> None:
         self.failed.emit(message)
@@ -400,21 +494,38 @@ class Gateway(QObject):
         fetcher: Fetcher | None,
         progress: Callable[[int, int, str], None] | None = None,
         cancelled: Callable[[], bool] = bool,
+        opener: Opener | None = None,
     ) -> list[SyncResult]:
-        """Sync calendar sources; made for a worker thread. It opens its own short transactions
-        (nothing is held while a source loads or parses); the caller broadcasts what changed.
-        Once `cancelled()` (the app quits) it reads no further source and stores nothing."""
-        from planner.calendars import sync as calendars
+        """Sync calendar sources (CalDAV ones too) and, in a full sync, publish the plan; made
+        for a worker thread. It opens its own short transactions (nothing is held while a
+        source loads or parses); the caller broadcasts what changed. Once `cancelled()` (the
+        app quits) it reads no further source and stores nothing. The publish step comes last,
+        as a SyncResult named 'Publish to <calendar>' (source_id 0)."""
+        from planner.calendars import caldav_sync
+        from planner.calendars.caldav_client import open_account
 
-        return calendars.sync_database(
+        results, pushed = caldav_sync.sync_all(
             self.db,
             self.owner,
             now=self.now(),
             zone=self.zone,
             source_ids=source_ids,
             fetcher=fetcher,
+            opener=opener or open_account,
             progress=progress,
             cancelled=cancelled,
+            publish=source_ids is None,
+        )
+        if pushed is not None:
+            results.append(caldav_sync.as_sync_result(pushed))
+        return results
+
+    def unpublish(self, *, remove: bool, opener: Opener) -> PublishResult:
+        """Stop publishing the plan (and remove what was published); for a worker thread."""
+        from planner.calendars import caldav_sync
+
+        return caldav_sync.unpublish(
+            self.db, self.owner, remove=remove, now=self.now(), opener=opener
         )
 
     def close(self) -> None:

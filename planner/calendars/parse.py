@@ -30,6 +30,7 @@ _OFFSET_RE = re.compile(r"^([+-])(\d{2})(\d{2})(\d{2})?$")
 _DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _DUR_RE = re.compile(r"^[+-]?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _UNTIL_RE = re.compile(r"UNTIL=(\d{8})", re.IGNORECASE)
+_BLANK_FOLD_RE = re.compile(rb"\n(?:[ \t]*\n)+(?=[ \t])")
 
 
 class CalendarError(PlannerError):
@@ -101,6 +102,9 @@ def decode(data: bytes, charset: str | None = None) -> str:
         return data.decode("utf-16", errors="replace")
     # Unify line endings and unfold on bytes, so a fold inside a UTF-8 sequence is healed.
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"\n\n" in data or b"\n \n" in data or b"\n\t\n" in data:
+        # blank lines inside a folded line (mail clients, copy and paste) belong to the fold
+        data = _BLANK_FOLD_RE.sub(b"\n", data)
     data = data.replace(b"\n ", b"").replace(b"\n\t", b"")
     if charset:
         try:
@@ -169,6 +173,7 @@ def _prop(line: str) -> tuple[str, str, str]:
     return head[:semi].strip().upper(), head[semi:], line[colon + 1 :]
 
 
+_TOP_LEVEL = frozenset({"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"})
 _BOUNDARY_RE = re.compile(r"^(BEGIN|END)[ \t]*:([^\n]*)$", re.MULTILINE | re.IGNORECASE)
 
 
@@ -243,9 +248,17 @@ class _Scanner:
             stack.append(("", start))
             self.gap = start
         elif value == "VCALENDAR":
-            raise CalendarError(
-                f"{self.name}: line {self.line_of(start)}: a VCALENDAR inside another one"
+            # the calendar before never ended (files glued together, a cut part, or a calendar
+            # nested in another): close it with what it has and read the new one
+            opened = stack[0][0] or "VCALENDAR"
+            self.abandon_to(
+                0, start, f"BEGIN:{opened}", f"before BEGIN:VCALENDAR (line {self.line_of(start)})"
             )
+            self.begin(value, start, end)
+            return
+        elif len(stack) >= 2 and value in _TOP_LEVEL:
+            # a VEVENT never sits inside another component: the one open never ended
+            self.abandon_to(1, start, "", f"before BEGIN:{value} (line {self.line_of(start)})")
         if len(stack) == 1:
             assert self.cal is not None
             if stack[0][0]:
@@ -258,18 +271,20 @@ class _Scanner:
         stack.append((value, start))
 
     def end(self, value: str, start: int, end: int) -> None:
-        stack, name = self.stack, self.name
-        if not stack:
-            raise CalendarError(
-                f"{name}: line {self.line_of(start)}: END:{value} without a matching BEGIN"
+        stack = self.stack
+        names = [opened or "VCALENDAR" for opened, _ in stack]
+        if value not in names or (value == "VCALENDAR" and not stack[0][0]):
+            where = f"line {self.line_of(start)}"
+            self.result.note(
+                Problem(self.name, where, f"END:{value} without a matching BEGIN, ignored")
             )
-        opened, at = stack[-1]
-        if opened != value:
-            shown = opened or "(none)"
-            raise CalendarError(
-                f"{name}: line {self.line_of(start)}: END:{value} but BEGIN:{shown} "
-                f"(line {self.line_of(at)}) is still open - the file is damaged"
+            return
+        depth = len(names) - 1 - names[::-1].index(value)
+        if depth < len(stack) - 1:  # what was opened inside never ended: it is dropped
+            self.abandon_to(
+                depth + 1, start, "", f"before END:{value} (line {self.line_of(start)})"
             )
+        _, at = stack[-1]
         stack.pop()
         if not stack:  # END:VCALENDAR
             assert self.cal is not None
@@ -279,6 +294,36 @@ class _Scanner:
             self._end_top_level(value, at, end)
         elif len(stack) == 2 and stack[1][0] == "VEVENT":
             self.own = end
+
+    def abandon_to(self, depth: int, offset: int, what: str, why: str) -> None:
+        """Close every component opened at depth or deeper, unfinished, at offset: a top-level
+        one (an event) is dropped and reported; a sub-component (an alarm) just ends there."""
+        stack = self.stack
+        while len(stack) > depth:
+            opened, at = stack.pop()
+            if len(stack) == 0:  # the calendar itself: keep what it holds
+                if opened:
+                    assert self.cal is not None
+                    self.header(self.cal, self.gap, offset)
+                    message = (
+                        f"{what or 'BEGIN:VCALENDAR'} (line {self.line_of(at)}) has no "
+                        f"END:VCALENDAR {why}; its events are read"
+                    )
+                    self.result.note(Problem(self.name, "", message))
+                self.outside = offset
+            elif len(stack) == 1:
+                label = f"BEGIN:{opened} (line {self.line_of(at)})"
+                uid = re.search(r"^UID[;:]([^\n]*)", self.text[at:offset], re.MULTILINE)
+                if uid:
+                    label += f" UID {uid[1].split(':')[-1].strip()[:60]!r}"
+                self.result.note(Problem(self.name, label, f"never closed {why}; skipped"))
+                self.gap = offset
+                if stack[0][0] == "":
+                    stack.pop()
+                    self.outside = offset
+                    return
+            elif len(stack) == 2 and stack[1][0] == "VEVENT":
+                self.own = offset
 
     def _end_top_level(self, value: str, at: int, end: int) -> None:
         """A component right inside the calendar ends: keep an event or a time zone."""
@@ -375,7 +420,13 @@ def _shift_old_rules(lines: list[str], floor_year: int) -> list[str]:
 
 
 def _date_of(value: str) -> date | None:
-    m = _DATE_RE.match(value.strip())
+    """The date a DATE or DATE-TIME value starts with (its first eight digits), or None."""
+    return _date_of_digits(value.strip()[:8])
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_of_digits(digits: str) -> date | None:
+    m = _DATE_RE.match(digits)
     if not m:
         return None
     try:
@@ -436,8 +487,8 @@ class _Zones:
         self.hints: list[str] = []
         for line in header:
             prop, _, value = _prop(line)
-            if prop == "X-WR-TIMEZONE" and value.strip():
-                self.hints.append(value.strip())
+            if prop == "X-WR-TIMEZONE" and value.strip(' "'):
+                self.hints.append(value.strip(' "'))
         self.zone = zone
         start = window.start if window else datetime(2020, 1, 1, tzinfo=UTC)
         end = window.end if window else datetime(2021, 1, 1, tzinfo=UTC)
@@ -446,6 +497,22 @@ class _Zones:
         self.samples = [start + step * i for i in range(count)]
         self.cache: dict[str, str | None] = {}
         self.emit: dict[str, list[str]] = {}
+        self.custom: dict[str, tzinfo] = {}
+
+    def zone_of(self, resolved: str) -> tzinfo | None:
+        """The zone behind a name that resolve() gave: IANA, or a custom VTIMEZONE's."""
+        zone = _iana(resolved)
+        if zone is None and resolved in self.custom:
+            zone = self.custom[resolved]
+        return zone
+
+    def local_zone(self) -> tzinfo:
+        """The calendar's own zone (X-WR-TIMEZONE), else the user's: where its days begin."""
+        for hint in self.hints:
+            zone = _iana(hint)
+            if zone is not None:
+                return zone
+        return self.zone or UTC
 
     def resolve(self, tzid: str) -> str | None:
         key = _unescape(tzid).strip('"').strip()
@@ -500,6 +567,7 @@ class _Zones:
         ).hexdigest()[:16]
         new = f"splitday-tz-{digest}"
         self.emit[new] = [f"TZID:{new}" if _prop(x)[0] == "TZID" else x for x in block.lines]
+        self.custom[new] = custom
         return new
 
     def _custom(self, block: _Block) -> tzinfo | None:
@@ -554,9 +622,15 @@ def _repair_event(
     end: date | None = None
     duration: int | None = None
     recurring = override = ended = has_rdate = False
+    touches = True  # an override's RECURRENCE-ID may be in the window (or cannot be read)
+    rules: list[str] = []
     for m in _DECIDE_RE.finditer(block.body) if block.body else _decide_lines(block.lines):
         prop = m[1].upper()
-        _, _, value = _prop(m[0])
+        rest = m[2]
+        if '"' in rest:
+            _, params, value = _prop(m[0])
+        else:
+            params, _, value = rest.partition(":")
         if prop == "UID":
             uid = value.strip()
         elif prop == "DTSTART":
@@ -567,17 +641,21 @@ def _repair_event(
             duration = _duration_days(value)
         elif prop == "RECURRENCE-ID":
             override = True
+            rid_day = _date_of(value)
+            touches = rid_day is None or "RANGE" in params.upper() or lo <= rid_day <= hi
         elif prop == "RDATE" and value.strip(" ,"):
             recurring = has_rdate = True
         elif prop == "RRULE" and value.strip(" ;,"):
             recurring = True
-            upper = value.upper()
-            until = _UNTIL_RE.search(upper)
-            if until and "COUNT=" not in upper:
-                until_day = _date_of(until[1])
-                ended = until_day is not None and until_day < lo
+            rules.append(value.upper())
+    if recurring and not has_rdate and start is not None:
+        # a series that ended before the window (UNTIL, or COUNT repetitions that cannot
+        # reach it) or starts after it has nothing in it; its overrides only if moved into it
+        span = 0 if end is None else max(0, (end - start).days)
+        last = max((_last_day(rule, start, span) for rule in rules), default=date.max)
+        ended = last < lo or start > hi
     if recurring:
-        keep = not ended or has_rdate
+        keep = not ended
     elif start is None:
         keep = True  # let the real parser say what is wrong with it
     else:
@@ -588,7 +666,7 @@ def _repair_event(
                 end = date.max
         first, last = min(start, end), max(start, end)
         keep = first <= hi and last >= lo
-    if not keep and not override:
+    if not keep and (not override or not touches):
         return [], _EventInfo(uid or "-", recurring, override, keep)
     needed: list[tuple[str, str]] = []
     for line in block.lines:
@@ -608,9 +686,43 @@ def _repair_event(
 
 
 _DECIDE_RE = re.compile(
-    r"^(UID|DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID)[;:][^\n]*",
+    r"^(UID|DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID)([;:][^\n]*)",
     re.MULTILINE | re.IGNORECASE,
 )
+_RULE_PART_RE = re.compile(r"([A-Z]+)=([^;]*)")
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
+# parts that only ever add repetitions within a period, never leave a period empty
+_ADDING = {
+    "DAILY": frozenset({"BYHOUR", "BYMINUTE", "BYSECOND"}),
+    "WEEKLY": frozenset({"BYDAY", "BYHOUR", "BYMINUTE", "BYSECOND"}),
+    "MONTHLY": frozenset({"BYHOUR", "BYMINUTE", "BYSECOND"}),
+    "YEARLY": frozenset({"BYMONTH", "BYHOUR", "BYMINUTE", "BYSECOND"}),
+}
+_ALWAYS = frozenset({"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST"})
+
+
+def _last_day(rule: str, start: date, span: int) -> date:
+    """An upper bound of the last day a rule's repetitions touch, read from the text alone:
+    UNTIL, or COUNT periods when every period holds at least one repetition; else date.max."""
+    parts = dict(_RULE_PART_RE.findall(rule.replace(" ", "")))
+    until = _date_of(parts.get("UNTIL", ""))
+    if until is not None and "COUNT" not in parts:
+        return until + timedelta(days=span + 1)  # +1: a UTC UNTIL may be the next local day
+    freq = parts.get("FREQ", "")
+    if freq not in _PERIOD_DAYS or not parts.get("COUNT", "").isdigit():
+        return date.max
+    if any(key not in _ALWAYS and key not in _ADDING[freq] for key in parts):
+        return date.max  # BYMONTH on a daily rule, BYSETPOS…: periods may be empty
+    if freq in ("MONTHLY", "YEARLY") and start.day > 28:
+        return date.max  # the 31st is not in every month (nor the 29th of February every year)
+    interval = parts.get("INTERVAL", "1")
+    if not interval.isdigit() or int(interval) < 1:
+        return date.max
+    days = int(parts["COUNT"]) * int(interval) * _PERIOD_DAYS[freq]
+    try:
+        return start + timedelta(days=days + span + 1)
+    except OverflowError:
+        return date.max
 
 
 def _decide_lines(lines: list[str]) -> list[re.Match[str]]:
@@ -622,6 +734,8 @@ def _repair_lines(
 ) -> list[str]:
     out: list[str] = []
     summary = next((line.partition(":")[2][:60] for p, line in needed if p == "SUMMARY"), "")
+    label = _label(uid, summary)
+    start = _StartKind.of(needed, zones)
     for prop, line in needed:
         if prop in ("BEGIN", "END"):
             out.append(line)
@@ -631,23 +745,196 @@ def _repair_lines(
             fixed = re.sub(r"\s+", "", value).replace("\\;", ";").replace("\\,", ",")
             fixed = re.sub(r"[;,]+$", "", re.sub(r",;", ";", fixed))
             if not fixed:
-                result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
+                result.note(Problem(name, label, f"empty {prop} ignored"))
                 continue
-            line = f"{prop}{params}:{fixed}"
-        elif prop in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"):
-            if ";" in params and "TZID=" in params.upper():
-                params = _TZID_PARAM_RE.sub(lambda m: _tzid_param(zones.resolve(m[1])), params)
-            value = value.strip().rstrip(",")
-            if not value:
-                if prop in ("EXDATE", "RDATE"):
-                    result.note(Problem(name, _label(uid, summary), f"empty {prop} ignored"))
-                    continue
-                result.note(Problem(name, _label(uid, summary), f"empty {prop}"))
-            if "TZID=" in params.upper() and value.upper().endswith("Z") and "," not in value:
-                value = value[:-1]  # ownCloud writes TZID and Z together; the TZID is meant
-            line = f"{prop}{params}:{value}"
-        out.append(line)
+            out.append(f"{prop}{params}:{_fix_until(fixed, start, zones, name, result, label)}")
+            continue
+        if prop not in _TIME_PROPS:
+            out.append(line)
+            continue
+        if ";" in params and "TZID=" in params.upper():
+            params = _TZID_PARAM_RE.sub(lambda m: _tzid_param(zones.resolve(m[1])), params)
+        value = value.strip().rstrip(",")
+        if not value:
+            if prop in ("EXDATE", "RDATE"):
+                result.note(Problem(name, label, f"empty {prop} ignored"))
+                continue
+            result.note(Problem(name, label, f"empty {prop}"))
+            out.append(f"{prop}{params}:")
+            continue
+        if "/" in value or "VALUE=PERIOD" in params.upper():  # RDATE periods: as written
+            out.append(f"{prop}{params}:{value}")
+            continue
+        out.extend(_time_lines(prop, params, value, start, zones, name, result, label))
     return out
+
+
+_TIME_PROPS = frozenset({"DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"})
+_STRICT_DT_RE = re.compile(r"^\d{8}(?:T\d{6}Z?)?$")
+_LOOSE_DT_RE = re.compile(
+    r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](?:(\d{2}):?(\d{2})(?::?(\d{2}))?(?:[.,]\d+)?)?)?[ ]*(Z*)$"
+)
+_VALUE_PARAM_RE = re.compile(r";VALUE=[^;:]*", re.IGNORECASE)
+
+
+def _clean_time(raw: str) -> str | None:
+    """One DATE or DATE-TIME as written -> its RFC 5545 form, or None when unreadable.
+
+    Clear typos are mended: case, spaces, a doubled Z, seconds left out, fractional seconds,
+    ISO 8601 dashes and colons, a space for the T, and a trailing T with no time (a date).
+    """
+    value = raw.strip().upper()
+    if _STRICT_DT_RE.match(value):
+        return value
+    m = _LOOSE_DT_RE.match(value)
+    if not m:
+        return None
+    year, month, day, hour, minute, second, zulu = m.groups()
+    if hour is None:
+        return f"{year}{month}{day}"
+    return f"{year}{month}{day}T{hour}{minute}{second or '00'}{'Z' if zulu else ''}"
+
+
+@dataclass
+class _StartKind:
+    """What an event's DTSTART is: a date, UTC, in a zone (its TZID as resolved) or floating;
+    the event's other times are made to agree with it, as RFC 5545 requires."""
+
+    kind: str  # "date", "utc", "zone", "floating" or "" (no readable DTSTART)
+    tzid: str | None = None
+    zone: tzinfo | None = None
+    day: date | None = None
+
+    @classmethod
+    def of(cls, needed: list[tuple[str, str]], zones: _Zones) -> _StartKind:
+        line = next((x for p, x in needed if p == "DTSTART"), None)
+        if line is None:
+            return cls("")
+        _, params, value = _prop(line)
+        clean = _clean_time(value)
+        if clean is None:
+            return cls("")
+        day = _date_of(clean)
+        if len(clean) == 8:
+            return cls("date", day=day)
+        if clean.endswith("Z"):
+            return cls("utc", zone=UTC, day=day)
+        m = _TZID_PARAM_RE.search(params)
+        tzid = zones.resolve(m[1]) if m else None
+        if tzid is None:
+            return cls("floating", day=day)
+        return cls("zone", tzid, zones.zone_of(tzid), day)
+
+
+def _time_lines(
+    prop: str,
+    params: str,
+    value: str,
+    start: _StartKind,
+    zones: _Zones,
+    name: str,
+    result: ParseResult,
+    label: str,
+) -> list[str]:
+    """One time property, mended: typos read leniently (and reported), a DATE loses the TZID
+    that old Google exports give it, a list of mixed DATEs and DATE-TIMEs is split in two, and
+    times are made to agree with DTSTART (a DTEND date on a timed event ends at midnight, a
+    floating time on a zoned series is in the series' zone)."""
+    has_tzid = "TZID=" in params.upper()
+    dates: list[str] = []
+    times: list[str] = []
+    for raw in value.split(","):
+        if not raw.strip():
+            continue
+        clean = _clean_time(raw)
+        if clean is None:  # left for icalendar, which reports it with the event
+            return [f"{prop}{params}:{value}"]
+        if clean != raw.strip().upper().rstrip():
+            shown = "the date " + clean if len(clean) == 8 else clean
+            result.note(Problem(name, label, f"{prop} {raw.strip()!r} read as {shown}"))
+        if len(clean) == 8:
+            dates.append(clean)
+        else:
+            if has_tzid and clean.endswith("Z"):
+                clean = clean[:-1]  # ownCloud writes TZID and Z together; the TZID is meant
+            times.append(clean)
+    bare = _VALUE_PARAM_RE.sub("", _TZID_PARAM_RE.sub("", params))
+    if prop == "DTEND" and start.kind == "date" and times:
+        dates, times = [_end_day(times[0], has_tzid, start, zones)], []
+    elif prop == "DTEND" and start.kind in ("utc", "zone", "floating") and dates:
+        dates, times = [], [_midnight(dates[0], start, zones)]
+        if start.kind == "zone":
+            return [f"{prop}{bare};TZID={start.tzid}:{times[0]}"]
+        return [f"{prop}{bare}:{times[0]}"]
+    lines: list[str] = []
+    if dates:
+        lines.append(f"{prop}{bare};VALUE=DATE:{','.join(dates)}")
+    if times:
+        zoned = _VALUE_PARAM_RE.sub("", params)
+        floating = not has_tzid and not any(t.endswith("Z") for t in times)
+        if floating and start.kind == "zone" and prop != "DTSTART":
+            zoned += f";TZID={start.tzid}"  # a floating time on a zoned series: its zone
+        lines.append(f"{prop}{zoned}:{','.join(times)}")
+    return lines
+
+
+def _end_day(end: str, zoned: bool, start: _StartKind, zones: _Zones) -> str:
+    """A DATE-TIME DTEND on an all-day event: the day it falls in (rounded up past midnight),
+    at least the day after DTSTART."""
+    moment = datetime.strptime(end[:15], "%Y%m%dT%H%M%S")  # noqa: DTZ007 - wall time on purpose
+    if end.endswith("Z") and not zoned:
+        moment = moment.replace(tzinfo=UTC).astimezone(zones.local_zone()).replace(tzinfo=None)
+    day = moment.date() + timedelta(days=1 if moment.time() != datetime.min.time() else 0)
+    if start.day is not None and day <= start.day:
+        day = start.day + timedelta(days=1)
+    return day.strftime("%Y%m%d")
+
+
+def _midnight(day: str, start: _StartKind, zones: _Zones) -> str:
+    """Midnight starting a DATE, written in the form of a timed DTSTART."""
+    if start.kind == "utc":
+        local = datetime.strptime(day, "%Y%m%d").replace(tzinfo=zones.local_zone())
+        return local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{day}T000000"
+
+
+_UNTIL_VALUE_RE = re.compile(r"(UNTIL=)([^;]*)", re.IGNORECASE)
+
+
+def _fix_until(
+    rule: str, start: _StartKind, zones: _Zones, name: str, result: ParseResult, label: str
+) -> str:
+    """Make UNTIL agree with DTSTART, reading what producers mean:
+
+    - an all-day series until a UTC DATE-TIME (Outlook: local midnight of the last day) ends on
+      the day that instant falls on in the calendar's zone;
+    - a floating UNTIL on a zoned series is in the series' zone;
+    - a DATE UNTIL on a timed series includes that whole day.
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        raw = m[2]
+        clean = _clean_time(raw)
+        if clean is None:
+            return m[0]
+        if clean != raw.strip().upper():
+            result.note(Problem(name, label, f"RRULE UNTIL {raw!r} read as {clean}"))
+        if start.kind == "date" and len(clean) > 8:
+            moment = datetime.strptime(clean[:15], "%Y%m%dT%H%M%S")  # noqa: DTZ007
+            if clean.endswith("Z"):
+                moment = moment.replace(tzinfo=UTC).astimezone(zones.local_zone())
+            clean = moment.strftime("%Y%m%d")
+        elif start.kind in ("utc", "zone") and not clean.endswith("Z"):
+            if len(clean) == 8:
+                clean += "T235959"
+            wall = datetime.strptime(clean, "%Y%m%dT%H%M%S")  # noqa: DTZ007
+            zone = start.zone or UTC
+            clean = wall.replace(tzinfo=zone).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        elif start.kind == "floating" and len(clean) == 8:
+            clean += "T235959"
+        return f"{m[1]}{clean}"
+
+    return _UNTIL_VALUE_RE.sub(fix, rule)
 
 
 def _tzid_param(tzid: str | None) -> str:
@@ -693,12 +980,12 @@ def prepare(
         kept = [
             (lines, info)
             for lines, info in events
-            if info.keep or (info.override and info.uid in masters)
+            if lines and (info.keep or (info.override and info.uid in masters))
         ]
         result.parsed += len(kept)
         if fast and zone is not None and window is not None:
             kept = _take_plain_events(kept, cal.header, zone, window, result)
-        header = [h for h in cal.header if _prop(h)[0] not in ("BEGIN", "END")]
+        header = [_header_line(h) for h in cal.header if _prop(h)[0] not in ("BEGIN", "END")]
         parts = ["BEGIN:VCALENDAR", *header]
         for lines in zones.emit.values():
             parts.extend(lines)
@@ -707,6 +994,17 @@ def prepare(
         parts.append("END:VCALENDAR")
         texts.append("\r\n".join(parts) + "\r\n")
     return texts
+
+
+_QUOTES = ' "'
+
+
+def _header_line(line: str) -> str:
+    """X-WR-TIMEZONE:"Europe/Berlin" (quoted by some exporters) -> X-WR-TIMEZONE:Europe/Berlin."""
+    prop, params, value = _prop(line)
+    if prop == "X-WR-TIMEZONE" and '"' in value:
+        return f"{prop}{params}:{value.strip(_QUOTES)}"
+    return line
 
 
 _DT_RE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$")
@@ -727,16 +1025,254 @@ def _take_plain_events(
         counts[info.uid] += 1
     xwr = any(_prop(h)[0] == "X-WR-TIMEZONE" for h in header)
     rest: list[tuple[list[str], _EventInfo]] = []
+    groups: dict[str, list[tuple[list[str], _EventInfo]]] = defaultdict(list)
     for lines, info in kept:
         if info.recurring or info.override or counts[info.uid] > 1:
-            rest.append((lines, info))
+            groups[info.uid].append((lines, info))
             continue
         occ = _plain_event(lines, info.uid, zone, xwr)
         if occ is _FAIL:
             rest.append((lines, info))
         elif isinstance(occ, Occ) and occ.start < window.end and occ.end > window.start:
             result.occurrences.append(occ)
+    for uid, group in groups.items():
+        series = _plain_series(group, uid, zone, window, xwr)
+        if isinstance(series, list):
+            result.occurrences.extend(series)
+        else:
+            rest.extend(group)
     return rest
+
+
+_PLAIN_RULE_PARTS = frozenset(
+    {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYDAY", "BYMONTHDAY", "BYMONTH"}
+)
+
+
+def _plain_props(
+    lines: list[str], multi: frozenset[str]
+) -> tuple[dict[str, tuple[str, str]], list[str], list[tuple[str, str]]] | None:
+    """A component's (repaired) lines as {name: (params, value)}, its categories and the values
+    of the properties in multi (EXDATE); None when a property repeats that may not."""
+    props: dict[str, tuple[str, str]] = {}
+    categories: list[str] = []
+    many: list[tuple[str, str]] = []
+    for line in lines:
+        prop, params, value = _prop(line)
+        if prop in ("BEGIN", "END"):
+            continue
+        if prop == "CATEGORIES":
+            categories.extend(_split_text_list(value))
+        elif prop in multi:
+            many.append((params, value))
+        elif prop in props or not prop:
+            return None
+        else:
+            props[prop] = (params, value)
+    return props, categories, many
+
+
+def _plain_span(
+    props: dict[str, tuple[str, str]], xwr: bool
+) -> tuple[date | datetime, timedelta] | None:
+    if "DTSTART" not in props:
+        return None
+    start_v = _plain_time(*props["DTSTART"], xwr)
+    if start_v is _FAIL:
+        return None
+    assert isinstance(start_v, date)
+    if "DTEND" in props:
+        end_v = _plain_time(*props["DTEND"], xwr)
+        if end_v is _FAIL or isinstance(end_v, datetime) != isinstance(start_v, datetime):
+            return None
+        assert isinstance(end_v, date)
+        return start_v, end_v - start_v
+    if "DURATION" in props:
+        length = _plain_duration(*props["DURATION"])
+        return None if length is None else (start_v, length)
+    return start_v, timedelta(0 if isinstance(start_v, datetime) else 1)
+
+
+def _plain_series(
+    group: list[tuple[list[str], _EventInfo]],
+    uid: str,
+    zone: tzinfo,
+    window: Interval,
+    xwr: bool,
+) -> list[Occ] | object:
+    """A plain series (one RRULE of days, weeks, months or years, EXDATEs, moved occurrences)
+    expanded with dateutil alone, as recurring-ical-events would: the many weekly meetings of a
+    real calendar then never need icalendar. Anything else is _FAIL (the full path reads it)."""
+    if xwr:  # X-WR-TIMEZONE moves recurring UTC times into its zone: the full path does that
+        return _FAIL
+    masters = [lines for lines, info in group if not info.override]
+    if len(masters) != 1 or not all(info.recurring or info.override for _, info in group):
+        return _FAIL
+    read_master = _plain_props(masters[0], frozenset({"EXDATE"}))
+    if read_master is None:
+        return _FAIL
+    props, categories, exdates = read_master
+    if set(props) & {"RDATE", "EXRULE", "RECURRENCE-ID"} or "RRULE" not in props:
+        return _FAIL
+    if props.get("STATUS", ("", ""))[1].strip().upper() == "CANCELLED":
+        return _FAIL
+    rule_params, rule = props["RRULE"]
+    parts = dict(_RULE_PART_RE.findall(rule.upper()))
+    if rule_params or set(parts) - _PLAIN_RULE_PARTS or parts.get("FREQ") not in _PERIOD_DAYS:
+        return _FAIL
+    if not parts.get("INTERVAL", "1").isdigit() or int(parts.get("INTERVAL", "1")) < 1:
+        return _FAIL
+    filters = ";".join(f"{k}={parts[k]}" for k in _DAY_FILTERS if k in parts)
+    if filters and _filters_never_match(filters):
+        return _FAIL
+    span = _plain_span(props, xwr)
+    if span is None:
+        return _FAIL
+    start_v, length = span
+    timed = isinstance(start_v, datetime)
+    aware = timed and start_v.tzinfo is not None  # type: ignore[union-attr]
+    until = parts.get("UNTIL", "")
+    if until and aware and not until.endswith("Z"):
+        return _FAIL
+    if until and not timed and len(until) != 8:
+        return _FAIL
+    text = rule.upper().replace(" ", "")
+    if until.endswith("Z") and not aware:
+        text = text.replace(f"UNTIL={until}", f"UNTIL={until[:-1]}")  # as recurring-ical-events
+    first: datetime = (
+        start_v
+        if isinstance(start_v, datetime)
+        else datetime(start_v.year, start_v.month, start_v.day)  # noqa: DTZ001 - all-day
+    )
+    skip_days: set[date] = set()
+    skip_moments: set[datetime] = set()
+    for params, value in exdates:
+        for item in value.split(","):
+            moment = _plain_time(params, item, xwr)
+            if moment is _FAIL:
+                return _FAIL
+            if isinstance(moment, datetime):
+                if (moment.tzinfo is not None) != aware:
+                    return _FAIL
+                skip_moments.add(moment)
+            else:
+                assert isinstance(moment, date)
+                skip_days.add(moment)
+    moved: dict[datetime, list[str]] = {}
+    for lines, info in group:
+        if not info.override:
+            continue
+        rid_line = next((x for x in lines if _prop(x)[0] == "RECURRENCE-ID"), None)
+        if rid_line is None:
+            return _FAIL
+        rid = _plain_time(*_prop(rid_line)[1:], xwr)
+        if rid is _FAIL or isinstance(rid, datetime) != timed:
+            return _FAIL
+        assert isinstance(rid, date)
+        key = rid if isinstance(rid, datetime) else datetime(rid.year, rid.month, rid.day)  # noqa: DTZ001
+        if (key.tzinfo is not None) != aware or key in moved:
+            return _FAIL
+        moved[key] = lines
+    if skip_days and moved:
+        return _FAIL  # a DATE EXDATE of a moved occurrence: leave it to the full path
+    fan = 1
+    for part in _EXPANDING:
+        if part in parts:
+            fan *= len(parts[part].split(","))
+    rate = fan / (_FREQ_SECONDS[parts["FREQ"]] * int(parts.get("INTERVAL", "1")))
+    if rate * ((window.end - window.start).total_seconds() + 2 * 86400) > MAX_PER_SERIES:
+        return _FAIL  # the full path imports the first MAX_PER_SERIES and says so
+    steps = (window.end.date() - first.date()).days / _PERIOD_DAYS[parts["FREQ"]]
+    if steps * (len(parts.get("BYDAY", "").split(",")) + 1) > MAX_RULE_STEPS / 4:
+        return _FAIL  # a rule walked from far back: the full path caps or skips it
+    from dateutil.rrule import rrulestr
+
+    try:
+        rrule = rrulestr(f"RRULE:{text}", dtstart=first, cache=False)
+    except (ValueError, TypeError, OverflowError):
+        return _FAIL
+    if aware:
+        lo: datetime = window.start - timedelta(days=1) - length
+        hi: datetime = window.end + timedelta(days=1)
+    else:
+        lo = (window.start.astimezone(zone) - timedelta(days=1) - length).replace(tzinfo=None)
+        hi = (window.end.astimezone(zone) + timedelta(days=1)).replace(tzinfo=None)
+    starts = set(rrule.between(lo, hi, inc=True))
+    last = getattr(rrule, "_until", None)
+    if lo <= first <= hi and (last is None or first <= last):
+        starts.add(first)  # DTSTART is the first occurrence, whether the rule has it or not
+    transp = props.get("TRANSP", ("", ""))[1].strip().upper()
+    cdo = props.get("X-MICROSOFT-CDO-BUSYSTATUS", ("", ""))[1].strip().upper()
+    try:
+        sequence = int(props.get("SEQUENCE", ("", "0"))[1].strip() or 0)
+    except ValueError:
+        return _FAIL
+    summary = _unescape_text(props.get("SUMMARY", ("", ""))[1])
+    location = _unescape_text(props.get("LOCATION", ("", ""))[1])
+    out: list[Occ] = []
+    for moment in sorted(starts, key=lambda m: m.timestamp() if aware else m.toordinal()):
+        if moment in skip_moments or moment.date() in skip_days or moment in moved:
+            continue
+        begin: date | datetime = moment if timed else moment.date()
+        out.append(
+            _values_occ(
+                uid,
+                summary,
+                location,
+                begin,
+                begin + length,
+                "",
+                zone,
+                transp,
+                cdo,
+                sequence,
+                tuple(categories),
+            )
+        )
+    for key, lines in moved.items():
+        if key in skip_moments:
+            continue
+        read_moved = _plain_props(lines, frozenset())
+        if read_moved is None:
+            return _FAIL
+        mprops, mcats, _ = read_moved
+        if "RRULE" in mprops or "RDATE" in mprops or "RANGE" in mprops["RECURRENCE-ID"][0].upper():
+            return _FAIL
+        moved_span = _plain_span(mprops, xwr)
+        if moved_span is None:
+            return _FAIL
+        if mprops.get("STATUS", ("", ""))[1].strip().upper() == "CANCELLED":
+            continue
+        try:
+            msequence = int(mprops.get("SEQUENCE", ("", "0"))[1].strip() or 0)
+        except ValueError:
+            return _FAIL
+        mstart, mlength = moved_span
+        out.append(
+            _values_occ(
+                uid,
+                _unescape_text(mprops.get("SUMMARY", ("", ""))[1]),
+                _unescape_text(mprops.get("LOCATION", ("", ""))[1]),
+                mstart,
+                mstart + mlength,
+                _stamp(key if timed else key.date()),
+                zone,
+                mprops.get("TRANSP", ("", ""))[1].strip().upper(),
+                mprops.get("X-MICROSOFT-CDO-BUSYSTATUS", ("", ""))[1].strip().upper(),
+                msequence,
+                tuple(mcats),
+            )
+        )
+    kept: list[Occ] = []
+    used: set[str] = set()
+    for occ in out:
+        if not (occ.start < window.end and occ.end > window.start):
+            continue
+        if occ.recurrence_id in used:
+            occ = _replace_rid(occ, f"{occ.recurrence_id}@{_stamp(occ.start)}")
+        used.add(occ.recurrence_id)
+        kept.append(occ)
+    return kept
 
 
 def _plain_event(lines: list[str], uid: str, zone: tzinfo, xwr: bool) -> Occ | object | None:
@@ -747,11 +1283,15 @@ def _plain_event(lines: list[str], uid: str, zone: tzinfo, xwr: bool) -> Occ | o
     component for each, property by property.
     """
     props: dict[str, tuple[str, str]] = {}
+    categories: list[str] = []
     for line in lines:
         prop, params, value = _prop(line)
         if prop in ("BEGIN", "END"):
             continue
-        if prop in props or prop in ("CATEGORIES", "DURATION") or not prop:
+        if prop == "CATEGORIES":
+            categories.extend(_split_text_list(value))
+            continue
+        if prop in props or not prop:
             return _FAIL
         props[prop] = (params, value)
     if "DTSTART" not in props:
@@ -763,6 +1303,11 @@ def _plain_event(lines: list[str], uid: str, zone: tzinfo, xwr: bool) -> Occ | o
         end_v = _plain_time(*props["DTEND"], xwr)
         if end_v is _FAIL:
             return _FAIL
+    elif "DURATION" in props:
+        length = _plain_duration(*props["DURATION"])
+        if length is None:
+            return _FAIL
+        end_v = start_v + length  # type: ignore[operator]
     elif isinstance(start_v, datetime):
         end_v = start_v
     else:
@@ -784,8 +1329,23 @@ def _plain_event(lines: list[str], uid: str, zone: tzinfo, xwr: bool) -> Occ | o
         props.get("TRANSP", ("", ""))[1].strip().upper(),
         props.get("X-MICROSOFT-CDO-BUSYSTATUS", ("", ""))[1].strip().upper(),
         sequence,
-        (),
+        tuple(categories),
     )
+
+
+def _split_text_list(value: str) -> list[str]:
+    """CATEGORIES:a,b\\,c -> ["a", "b,c"] (commas separate unless escaped)."""
+    items = re.split(r"(?<!\\),", value)
+    return [text for item in items if (text := _unescape_text(item))]
+
+
+def _plain_duration(params: str, value: str) -> timedelta | None:
+    m = _DUR_RE.match(value.strip().upper())
+    if params or not m or value.strip() in ("P", "PT", "+P", "-P"):
+        return None
+    weeks, days, hours, minutes, seconds = (int(g or 0) for g in m.groups())
+    length = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    return -length if value.strip().startswith("-") else length
 
 
 def _plain_time(params: str, value: str, xwr: bool) -> date | datetime | object:
@@ -982,6 +1542,8 @@ def _busy(transp: str, cdo: str, all_day: bool) -> bool:
 def _expand(
     components: list[Any], name: str, window: Interval, zone: tzinfo, result: ParseResult
 ) -> None:
+    if not components:
+        return
     import recurring_ical_events as rie
 
     # One version per (UID, RECURRENCE-ID): the higher SEQUENCE wins, then the later one.
@@ -1284,6 +1846,8 @@ def read(
         except Exception as exc:  # a bug of ours must still not take the caller down
             raise CalendarError(f"{name}: internal error while reading ({_short(exc)})") from exc
         for cal_text in texts:
+            if "BEGIN:VEVENT" not in cal_text:
+                continue  # every event was read on the fast path: icalendar is not needed
             for cal in _parse_components(cal_text, name, result):
                 components.extend(cal.walk("VEVENT"))
                 for comp in cal.walk("VEVENT"):

@@ -275,7 +275,12 @@ def edit_source(
         if not name.strip():
             raise PlannerError("a calendar source needs a name")
         row.name = name.strip()
-    if location is not None:
+    if location is not None and row.kind == "caldav":
+        if location.strip() != row.location:
+            raise PlannerError(
+                "a CalDAV calendar keeps its address: remove it and add the account again"
+            )
+    elif location is not None:
         row.kind, row.location = _clean_location(location)
         row.content_hash = row.etag = row.last_modified = row.raw = None
     if default_role_id is not _UNSET:
@@ -912,7 +917,8 @@ def sync_database(
     in another short one: a slow URL or a large file never holds the database's write lock.
     progress(done, total, source name) is called before each source and once at the end.
     Once `cancelled()` is true (the app quits) no further source is read and nothing more is
-    stored; the results so far are returned.
+    stored; the results so far are returned. CalDAV sources are not synced here (see
+    planner.calendars.caldav_sync.sync_all, which syncs everything).
     """
     _move_passwords_out(db, owner)
     with db.transaction() as s:
@@ -922,7 +928,7 @@ def sync_database(
                     CalendarSource.owner == owner, CalendarSource.enabled.is_(True)
                 )
             ).all()
-        names = {x.id: x.name for x in list_sources(s, owner)}
+        names = {x.id: x.name for x in list_sources(s, owner) if x.kind != "caldav"}
     results: list[SyncResult] = []
     ids = [i for i in source_ids if i in names]
     for done, source_id in enumerate(ids):

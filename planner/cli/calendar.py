@@ -1,4 +1,4 @@
-"""`splitday calendar add|list|rm|sync|events`, `splitday import`, `splitday export-ics`."""
+"""`splitday calendar add|list|rm|sync|events|publish`, `splitday import`, `splitday export-ics`."""
 
 from __future__ import annotations
 
@@ -16,11 +16,21 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]]:
-    cal = sub.add_parser("calendar", help="calendar sources: add, list, rm, sync, events")
+    cal = sub.add_parser("calendar", help="calendar sources: add, list, rm, sync, events, publish")
     cal_sub = cal.add_subparsers(dest="action", required=True)
-    add = cal_sub.add_parser("add", help="add a file, folder or URL (http, https, webcal)")
-    add.add_argument("name")
-    add.add_argument("location", help="an .ics file, a folder of .ics files, or a URL")
+    add = cal_sub.add_parser(
+        "add", help="add a file, folder or URL (http, https, webcal), or a CalDAV account"
+    )
+    add.add_argument("name", nargs="?")
+    add.add_argument("location", nargs="?", help="an .ics file, a folder of .ics files, or a URL")
+    add.add_argument("--caldav", metavar="URL", help="a CalDAV server (with --user)")
+    add.add_argument(
+        "--calendar",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --caldav: a calendar to follow (repeatable; default: all with events)",
+    )
     add.add_argument("--role", help="default role for its events")
     add.add_argument(
         "--rule",
@@ -30,13 +40,41 @@ def register(sub: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]
         help="events whose title contains KEYWORD get ROLE (repeatable)",
     )
     add.add_argument("--disabled", action="store_true", help="add it but do not sync it")
-    add.add_argument("--user", help="user name for a password-protected URL")
+    add.add_argument("--user", help="user name for a password-protected URL or CalDAV")
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from stdin (keyring)"
     )
     add.add_argument("--no-sync", action="store_true", help="do not sync right away")
-    lst = cal_sub.add_parser("list", help="the sources and their last sync")
+    lst = cal_sub.add_parser(
+        "list", help="the sources and their last sync, or a CalDAV account's calendars"
+    )
     lst.add_argument("--json", action="store_true")
+    lst.add_argument("--caldav", metavar="URL", help="list this account's calendars")
+    lst.add_argument("--user")
+    pub = cal_sub.add_parser(
+        "publish", help="publish the plan's slots as busy time into a CalDAV calendar"
+    )
+    pub.add_argument("--caldav", metavar="URL")
+    pub.add_argument("--user")
+    pub.add_argument(
+        "--calendar",
+        metavar="NAME",
+        help="the calendar that receives the plan (created if missing; default: Splitday focus)",
+    )
+    pub.add_argument(
+        "--privacy",
+        choices=("role", "busy"),
+        help="event titles: 'role' ('Community focus') or 'busy' ('Busy'); default role",
+    )
+    pub.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin (keyring)"
+    )
+    pub.add_argument("--off", action="store_true", help="stop publishing")
+    keep = pub.add_mutually_exclusive_group()
+    keep.add_argument("--remove", action="store_true", help="with --off: remove what was published")
+    keep.add_argument("--keep", action="store_true", help="with --off: leave it on the server")
+    pub.add_argument("--no-sync", action="store_true", help="do not publish right away")
+    pub.add_argument("--json", action="store_true")
     rm = cal_sub.add_parser("rm", help="remove a source and its events")
     rm.add_argument("name")
     sync = cal_sub.add_parser("sync", help="sync all enabled sources, or the one named")
@@ -151,7 +189,13 @@ def _rules(ctx: Context, session: Any, specs: list[str]) -> list[Any]:
 def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
     from planner.calendars import sync as calendars
 
+    if args.action == "add" and args.caldav:
+        return _add_caldav(ctx, args)
     if args.action == "add":
+        if not args.name or not args.location:
+            raise CliError("calendar add needs NAME and LOCATION (or --caldav URL --user NAME)")
+        if args.calendar:
+            raise CliError("--calendar goes with --caldav")
         from planner.calendars.fetch import (
             credentials_place,
             is_url,
@@ -194,6 +238,10 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
         if not args.no_sync and source.enabled:
             return _sync(ctx, source.name, force=False, as_json=False)
         return 0
+    if args.action == "list" and args.caldav:
+        return _list_caldav(ctx, args)
+    if args.action == "publish":
+        return _publish(ctx, args)
     if args.action == "list":
         with ctx.db.transaction() as s:
             sources = calendars.list_sources(s, ctx.owner)
@@ -209,6 +257,12 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
             state = "" if x.enabled else " (disabled)"
             print(f"{x.id:>3}  {x.name:<24} {x.kind:<6} {when}  {x.last_status}{state}")
             print(f"     {x.location}")
+        with ctx.db.read() as s:
+            from planner.calendars import caldav_sync
+
+            target = caldav_sync.publish_target(s, ctx.owner)
+        if target is not None and not args.json:
+            print(f"publishing the plan to {target.calendar} ({target.calendar_url})")
         return 0
     if args.action == "rm":
         with ctx.db.transaction() as s:
@@ -218,6 +272,7 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
             from planner.calendars.fetch import delete_credentials
 
             delete_credentials(source.location)
+        # a CalDAV account's password stays: other calendars of it, or publishing, may use it
         print(f"removed calendar {source.name}")
         return 0
     if args.action == "sync":
@@ -228,6 +283,7 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _sync(ctx: Context, name: str | None, *, force: bool, as_json: bool) -> int:
+    from planner.calendars import caldav_sync
     from planner.calendars import sync as calendars
 
     source_ids = None
@@ -235,17 +291,221 @@ def _sync(ctx: Context, name: str | None, *, force: bool, as_json: bool) -> int:
         with ctx.db.transaction() as s:
             source_ids = [calendars.find_source(s, ctx.owner, name).id]
     # no transaction around the sync: it takes short ones and loads/parses with none open
-    results = calendars.sync_database(
-        ctx.db, ctx.owner, now=ctx.now(), zone=ctx.zone, source_ids=source_ids, force=force
+    results, pushed = caldav_sync.sync_all(
+        ctx.db,
+        ctx.owner,
+        now=ctx.now(),
+        zone=ctx.zone,
+        source_ids=source_ids,
+        force=force,
+        publish=name is None,
     )
     if as_json:
-        _print_json([sync_json(r) for r in results])
+        data: Any = [sync_json(r) for r in results]
+        if pushed is not None:
+            data = {"sources": data, "publish": caldav_sync.counts_json(pushed)}
+        _print_json(data)
     else:
         for r in results:
             _print_sync(r, ctx)
-        if not results:
+        if pushed is not None:
+            _print_publish(pushed)
+        if not results and pushed is None:
             print("no enabled calendars (add one with `splitday calendar add NAME FILE|URL`)")
+    ok = all(r.ok for r in results) and (pushed is None or pushed.ok)
+    return 0 if ok else 1
+
+
+def _print_publish(r: Any) -> None:
+    if r.ok:
+        print(f"publish: {r.message}" + (f" ({r.kept} unchanged)" if r.kept else ""))
+    else:
+        print(f"publish: FAILED - {r.message}", file=sys.stderr)
+    if r.conflicts:
+        print(f"  {r.conflicts} event(s) had changed on the server: the plan's version was kept")
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    """The password typed on stdin (never an argument); None: the keyring or the env var."""
+    if not getattr(args, "password_stdin", False):
+        return None
+    if not args.user:
+        raise CliError("--password-stdin needs --user")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _account(args: argparse.Namespace, password: str | None) -> Callable[[str, str], Any]:
+    from planner.calendars.caldav_client import Account, open_account
+
+    if password is None:
+        return open_account
+    return lambda url, user: Account(url, user, password)
+
+
+def _store_password(url: str, user: str, password: str | None) -> None:
+    if password is None:
+        return
+    from planner.calendars.caldav_client import account_key
+    from planner.calendars.fetch import set_credentials
+
+    where = set_credentials(account_key(url), user, password)
+    print(f"password stored in {where}")
+
+
+def _add_caldav(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.calendars import caldav_sync
+
+    if args.name or args.location:
+        raise CliError("with --caldav, name the calendars with --calendar NAME, not NAME LOCATION")
+    if not args.user:
+        raise CliError("--caldav needs --user NAME")
+    password = _password(args)
+    opener = _account(args, password)
+    found = caldav_sync.discover(args.caldav, args.user, opener)  # the connection is tested here
+    with ctx.db.read() as s:
+        target = caldav_sync.publish_target(s, ctx.owner)
+    chosen = caldav_sync.choose(
+        found, args.calendar, skip_url=target.calendar_url if target else None
+    )
+    _store_password(args.caldav, args.user, password)
+    with ctx.db.transaction() as s:
+        role_id = ctx.role(s, args.role).id if args.role else None
+        sources, _ = caldav_sync.add_calendars(
+            s,
+            ctx.owner,
+            args.caldav,
+            args.user,
+            chosen,
+            default_role_id=role_id,
+            rules=_rules(ctx, s, args.rule),
+            enabled=not args.disabled,
+        )
+    for x in sources:
+        print(f"added calendar {x.name} (id {x.id}, caldav)")
+    if args.no_sync or args.disabled:
+        return 0
+    ids = [x.id for x in sources]
+    results, _ = caldav_sync.sync_all(
+        ctx.db, ctx.owner, now=ctx.now(), zone=ctx.zone, source_ids=ids, publish=False
+    )
+    for r in results:
+        _print_sync(r, ctx)
     return 0 if all(r.ok for r in results) else 1
+
+
+def _list_caldav(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.calendars import caldav_sync
+    from planner.calendars import sync as calendars
+
+    if not args.user:
+        raise CliError("--caldav needs --user NAME")
+    found = caldav_sync.discover(args.caldav, args.user)
+    with ctx.db.read() as s:
+        followed = {
+            x.location: x.name for x in calendars.list_sources(s, ctx.owner) if x.kind == "caldav"
+        }
+        target = caldav_sync.publish_target(s, ctx.owner)
+    rows = [
+        {
+            "name": c.name,
+            "url": c.url,
+            "events": c.events,
+            "followed_as": followed.get(c.url),
+            "publish": target is not None and target.calendar_url == c.url,
+        }
+        for c in found
+    ]
+    if args.json:
+        _print_json(rows)
+        return 0
+    for row in rows:
+        marks = []
+        if row["followed_as"]:
+            marks.append(f"followed as {row['followed_as']}")
+        if row["publish"]:
+            marks.append("receives the plan")
+        if not row["events"]:
+            marks.append("no events (tasks only)")
+        extra = f"  ({'; '.join(marks)})" if marks else ""
+        print(f"{row['name']:<28} {row['url']}{extra}")
+    if not rows:
+        print("no calendars on this account")
+    return 0
+
+
+def _publish(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.calendars import caldav_sync
+
+    if args.off:
+        return _publish_off(ctx, args)
+    if args.remove or args.keep:
+        raise CliError("--remove and --keep go with --off")
+    if not args.caldav:
+        with ctx.db.read() as s:
+            target = caldav_sync.publish_target(s, ctx.owner)
+        if target is None:
+            print("not publishing (start: `splitday calendar publish --caldav URL --user NAME`)")
+            return 0
+        print(f"publishing the plan to {target.calendar} ({target.calendar_url}) as {target.user}")
+        print(f"titles: {'<Role> focus' if target.privacy == 'role' else 'Busy'}")
+        return 0
+    if not args.user:
+        raise CliError("--caldav needs --user NAME")
+    password = _password(args)
+    opener = _account(args, password)
+    name = args.calendar or caldav_sync.DEFAULT_PUBLISH_CALENDAR
+    cal, created = caldav_sync.choose_publish_calendar(args.caldav, args.user, name, opener)
+    _store_password(args.caldav, args.user, password)
+    with ctx.db.transaction() as s:
+        old = caldav_sync.publish_target(s, ctx.owner)
+        privacy = args.privacy or (old.privacy if old else "role")
+        caldav_sync.set_publish_target(
+            s,
+            ctx.owner,
+            caldav_sync.PublishTarget(args.caldav, args.user, cal.url, cal.name, privacy),
+        )
+    print(f"{'created' if created else 'using'} the calendar {cal.name}: the plan goes there")
+    if args.no_sync:
+        return 0
+    pushed = caldav_sync.push(ctx.db, ctx.owner, now=ctx.now(), opener=opener)
+    if pushed is not None:
+        if args.json:
+            _print_json(caldav_sync.counts_json(pushed))
+        else:
+            _print_publish(pushed)
+        return 0 if pushed.ok else 1
+    return 0
+
+
+def _publish_off(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.calendars import caldav_sync
+
+    with ctx.db.read() as s:
+        target = caldav_sync.publish_target(s, ctx.owner)
+        count = caldav_sync.published_count(s, ctx.owner)
+    if target is None:
+        print("not publishing")
+        return 0
+    remove = args.remove
+    if not args.remove and not args.keep and count:
+        if sys.stdin.isatty():
+            answer = input(
+                f"Remove the {count} event(s) Splitday published from {target.calendar}? [y/N] "
+            )
+            remove = answer.strip().lower() in ("y", "yes")
+        else:
+            print(
+                f"the {count} published event(s) stay in {target.calendar} "
+                "(remove them with `splitday calendar publish --off --remove`)"
+            )
+    result = caldav_sync.unpublish(ctx.db, ctx.owner, remove=remove, now=ctx.now())
+    if args.json:
+        _print_json(caldav_sync.counts_json(result))
+    elif result.ok:
+        print(result.message)
+    else:
+        print(f"publish --off: FAILED - {result.message}", file=sys.stderr)
+    return 0 if result.ok else 1
 
 
 def _events(ctx: Context, args: argparse.Namespace) -> int:

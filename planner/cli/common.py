@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from planner.domain.clock import Clock
     from planner.domain.values import RoleV
     from planner.storage.db import Database
+    from planner.storage.pending import PendingQueue
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -57,14 +58,20 @@ def parse_date(text: str | None, today: date) -> date:
 class Context:
     """What a command needs: the database, the owner, the clock and the user's zone."""
 
-    def __init__(self, db_url: str | None) -> None:
+    def __init__(self, db_url: str | None, *, connect_timeout: int | None = None) -> None:
         from planner.domain.clock import clock_from_env, local_zone
         from planner.services import planning
         from planner.storage.db import open_database
 
         self.clock: Clock = clock_from_env()
         self.zone = local_zone()
-        self.db: Database = open_database(db_url)
+        # A write that may wait on this device when the server is away (planner.cli.offline)
+        # carries its uid; the command writes it with its change (mark), so a commit whose
+        # answer was lost is never applied twice when the kept copy is delivered.
+        self.change_uid: str | None = None
+        self.at: datetime | None = None  # the moment of that change, when it has one
+        self.queue: PendingQueue | None = None  # a shared server's queue on this device
+        self.db: Database = open_database(db_url, connect_timeout=connect_timeout)
         self.owner = self.db.owner
         with self.db.read() as session:
             seeded = not planning.needs_defaults(session, self.owner)
@@ -74,6 +81,24 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def mark(self, session: Session, kind: str, at: datetime) -> None:
+        """Record this command's change uid on the server, in the change's own transaction."""
+        if self.change_uid is None:
+            return
+        from datetime import UTC
+
+        from planner.storage.models import DeliveredChange
+
+        session.add(
+            DeliveredChange(
+                uid=self.change_uid,
+                owner=self.owner,
+                kind=kind,
+                made_at=at,
+                delivered_at=datetime.now(UTC),
+            )
+        )
 
     def today(self, session: Session) -> date:
         from planner.services import planning
@@ -110,3 +135,54 @@ class PrintableStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def print_status(data: dict[str, Any]) -> None:
+    """The lines of `status` (also offline, from what was last seen)."""
+    from planner.domain.flags import in_words
+
+    slot, run = data["slot"], data["running"]
+    print(f"{data['date']}  now {data['now'][11:16]}  hard stop {data['hard_stop'][11:16]}")
+    state = data["state_text"]
+    if data["follows_plan_from"]:
+        state += f" from {data['follows_plan_from'][11:16]}"
+    print(f"day:     {state}")
+    if slot:
+        print(
+            f"slot:    {slot['role']} until {slot['end'][11:16]} "
+            f"({data['slot_minutes_left']} min left)"
+        )
+    else:
+        print("slot:    none planned now")
+    if data["next"]:
+        nxt = data["next"]
+        what = f"meeting {nxt['summary']}" if nxt["kind"] == "meeting" else nxt["role"]
+        print(f"next:    {what} at {nxt['start'][11:16]}")
+    if run:
+        extra = f" — {run['note']}" if run["note"] else ""
+        planned = slot["role"] if slot else None
+        words = in_words(run["flags"], run["role"], planned)
+        flags = f" ({words})" if words else ""
+        since = run["start"][11:16]
+        minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
+        print(f"running: {run['kind']} {run['role']} since {since} for {minutes} min{extra}{flags}")
+    else:
+        print("running: nothing")
+    i = data["interruptions"]
+    print(
+        f"today:   {i['count']} interruptions, {round(i['minutes'])} min, "
+        f"{i['cross_role']} cross-role"
+    )
+
+
+def _tell_the_app() -> None:
+    """A running app re-reads its views at once (else only at its next minute): a calendar
+    imported here shows its meetings in the open window, a task added here its task list."""
+    import contextlib
+
+    from planner.platform import ipc
+    from planner.platform.paths import current_owner
+
+    # an older app, or one too busy to answer: its minute tick catches up
+    with contextlib.suppress(ipc.ProtocolError, OSError):
+        ipc.send(ipc.server_name(current_owner()), ipc.encode_request("changed"), timeout=1.0)

@@ -7,6 +7,7 @@ socket and import nothing heavy until they know they must open the database them
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -23,8 +24,10 @@ from planner.cli.common import (
     Context,
     PrintableStream,
     _print_json,
+    _tell_the_app,
     parse_date,
     parse_duration,
+    print_status,
 )
 from planner.domain.flags import in_words
 
@@ -219,8 +222,11 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
                 )
     else:
         with ctx.db.read() as s:  # showing the plan takes no lock
-            day = parse_date(args.date, ctx.today(s))
+            today = ctx.today(s)
+            day = parse_date(args.date, today)
             plan = planning.get_plan(s, ctx.owner, day, ctx.zone)
+        if ctx.queue is not None and day == today:  # for showing it while the server is away
+            ctx.queue.save_snapshot("plan", plan_json(plan, ctx.zone))
     if args.json:
         _print_json(plan_json(plan, ctx.zone))
         return 0
@@ -401,6 +407,7 @@ def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
             minutes=minutes,
             now=ctx.now(),
         )
+        ctx.mark(s, "interrupt", at)
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
         slot = planning.slot_at(s, ctx.owner, entry.start)
@@ -417,8 +424,10 @@ def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
 def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
     from planner.services import planning, tracking
 
+    at = ctx.at if ctx.at is not None else ctx.now()
     with ctx.db.transaction() as s:
-        entry, _ = tracking.resume(s, ctx.owner, ctx.zone, ctx.now())
+        entry, _ = tracking.resume(s, ctx.owner, ctx.zone, at)
+        ctx.mark(s, "resume", at)
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
     if entry.end is None:
@@ -431,11 +440,11 @@ def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
     from planner.services import day, planning, tracking
 
+    at = ctx.at if ctx.at is not None else ctx.now()
     with ctx.db.transaction() as s:
         role_id = ctx.role(s, args.role).id if args.role else None
-        started, _ = day.start(
-            s, ctx.owner, ctx.zone, ctx.now(), role_id=role_id, task_id=args.task
-        )
+        started, _ = day.start(s, ctx.owner, ctx.zone, at, role_id=role_id, task_id=args.task)
+        ctx.mark(s, "start", at)
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
     role = names.get(started.role_id or -1, "?")
@@ -464,8 +473,10 @@ def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_stop(ctx: Context, args: argparse.Namespace) -> int:
     from planner.services import day
 
+    at = ctx.at if ctx.at is not None else ctx.now()
     with ctx.db.transaction() as s:
-        change = day.pause(s, ctx.owner, ctx.zone, ctx.now())
+        change = day.pause(s, ctx.owner, ctx.zone, at)
+        ctx.mark(s, "stop", at)
     print("stopped" if change.topics else "nothing was running")
     return 0
 
@@ -558,41 +569,17 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     catch_up(ctx)
     with ctx.db.read() as s:
         data = status_data(ctx, s)
+    if ctx.queue is not None:  # a shared server: keep it for showing offline, say what waits
+        ctx.queue.save_snapshot("status", data)
+        from planner.cli.offline import sync_json
+
+        data["sync"] = sync_json(ctx.queue.state(), ctx.zone)
     if args.json:
         _print_json(data)
         return 0
-    slot, run = data["slot"], data["running"]
-    print(f"{data['date']}  now {data['now'][11:16]}  hard stop {data['hard_stop'][11:16]}")
-    state = data["state_text"]
-    if data["follows_plan_from"]:
-        state += f" from {data['follows_plan_from'][11:16]}"
-    print(f"day:     {state}")
-    if slot:
-        print(
-            f"slot:    {slot['role']} until {slot['end'][11:16]} "
-            f"({data['slot_minutes_left']} min left)"
-        )
-    else:
-        print("slot:    none planned now")
-    if data["next"]:
-        nxt = data["next"]
-        what = f"meeting {nxt['summary']}" if nxt["kind"] == "meeting" else nxt["role"]
-        print(f"next:    {what} at {nxt['start'][11:16]}")
-    if run:
-        extra = f" — {run['note']}" if run["note"] else ""
-        planned = slot["role"] if slot else None
-        words = in_words(run["flags"], run["role"], planned)
-        flags = f" ({words})" if words else ""
-        since = run["start"][11:16]
-        minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
-        print(f"running: {run['kind']} {run['role']} since {since} for {minutes} min{extra}{flags}")
-    else:
-        print("running: nothing")
-    i = data["interruptions"]
-    print(
-        f"today:   {i['count']} interruptions, {round(i['minutes'])} min, "
-        f"{i['cross_role']} cross-role"
-    )
+    if ctx.queue is not None and data["sync"]["text"]:
+        print(data["sync"]["text"])
+    print_status(data)
     return 0
 
 
@@ -778,8 +765,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="even if the database has entries")
     backup = sub.add_parser("backup", help="copy the database file now (or --list the copies)")
     backup.add_argument("--list", action="store_true")
+    sync = sub.add_parser(
+        "sync", help="deliver the changes kept on this device while the server was away"
+    )
+    sync.add_argument("--wait", action="store_true", help="keep trying until all are delivered")
+    sync.add_argument("--quiet", action="store_true")
+    sync.add_argument("--json", action="store_true")
+    sync.add_argument(
+        "--forget-refused", action="store_true", help="drop the changes the server refused"
+    )
+    sync.add_argument("--retry-refused", action="store_true", help="try the refused changes again")
     restore = sub.add_parser("restore", help="put a backup in place (the newest by default)")
     restore.add_argument("backup", nargs="?", help="a backup file (see `splitday backup --list`)")
+    from planner.cli import team
+
+    team.add_parsers(sub)
     for module in _extensions():
         HANDLERS.update(module.register(sub))
     return p
@@ -877,35 +877,81 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
         done = report_without_orm(args)
         if done is not None:
             return done
-    ctx = Context(args.db)
-    try:
-        if args.command == "interrupt":
-            code = cmd_interrupt(ctx, args, pressed_at)
-        else:
-            code = HANDLERS[args.command](ctx, args)
-    finally:
-        ctx.close()
+    if args.command == "sync":
+        from planner.cli.offline import cmd_sync
+
+        return cmd_sync(args)
+    if args.command in ("server", "team"):
+        from planner.cli import team
+
+        return team.run(args)
+    code = _on_shared_server(args, pressed_at)
+    if code is None:
+        ctx = Context(args.db)
+        try:
+            if args.command == "interrupt":
+                code = cmd_interrupt(ctx, args, pressed_at)
+            else:
+                code = HANDLERS[args.command](ctx, args)
+        finally:
+            ctx.close()
     if code == 0 and not args.db and args.command not in READS:
         _tell_the_app()
     return code
 
 
+def _on_shared_server(args: argparse.Namespace, pressed_at: datetime) -> int | None:
+    """A command on a shared server (None: the database is this device's SQLite file).
+
+    What waits on this device is delivered first; while the server is away the tracking
+    writes are kept here (planner.cli.offline), `status` and `plan` show what was last seen,
+    and anything else says that the server is away — never that the database is damaged."""
+    from planner.cli import offline
+
+    queue = offline.queue_for(args.db)
+    if queue is None:
+        return None
+
+    def handler(ctx: Context, args: argparse.Namespace) -> int:
+        ctx.queue = queue
+        if args.command == "interrupt":
+            return cmd_interrupt(ctx, args, pressed_at)
+        return HANDLERS[args.command](ctx, args)
+
+    if args.command in offline.QUEUED:
+        return offline.run_queued(args, pressed_at, queue, handler)
+    ctx, away = offline.open_shared(args.db, queue)
+    if ctx is None:
+        assert away is not None
+        from planner.storage.failures import ServerUnreachable
+
+        if args.command == "status" and isinstance(away, ServerUnreachable):
+            return offline.offline_status(args, queue, away)
+        showing_today = args.command == "plan" and args.date in (None, "today")
+        unreachable = isinstance(away, ServerUnreachable)
+        if showing_today and unreachable and not (args.auto or args.reflow):
+            return offline.offline_plan(args, queue, away)
+        waiting = queue.state().describe(_local_zone())
+        raise away if not waiting else type(away)(f"{away} ({waiting})")
+    try:
+        if queue.count():
+            offline.deliver(ctx, queue)
+        else:
+            queue.came_online()
+        return handler(ctx, args)
+    finally:
+        ctx.close()
+
+
+def _local_zone() -> tzinfo:
+    from planner.domain.clock import local_zone
+
+    return local_zone()
+
+
 # Commands that never write: the running app need not hear of them (`status` may follow the
 # plan, so it is told).
 READS = frozenset({"report", "export-ics"})
-
-
-def _tell_the_app() -> None:
-    """A running app re-reads its views at once (else only at its next minute): a calendar
-    imported here shows its meetings in the open window, a task added here its task list."""
-    import contextlib
-
-    from planner.platform import ipc
-    from planner.platform.paths import current_owner
-
-    # an older app, or one too busy to answer: its minute tick catches up
-    with contextlib.suppress(ipc.ProtocolError, OSError):
-        ipc.send(ipc.server_name(current_owner()), ipc.encode_request("changed"), timeout=1.0)
 
 
 def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:
@@ -917,9 +963,48 @@ def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None)
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PrintableStream(out), PrintableStream(err)
     try:
-        return _main(argv, start_app)
+        try:
+            code = _main(argv, start_app)
+        finally:
+            out.flush()  # block-buffered into a pipe: most output is written only here
+        return code
+    except BrokenPipeError:
+        if not _reader_gone(out, err):
+            raise
+        return _closed_pipe(out)
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+def _reader_gone(*streams: Any) -> bool:
+    """Whether stdout or stderr is a pipe whose reading end was closed (`splitday … | head`):
+    poll() reports POLLERR on the writing end then. Any other broken pipe (a socket, a child
+    process) is an error to report."""
+    import select
+
+    for stream in streams:
+        try:
+            fd = stream.fileno()
+            poller = select.poll()
+            poller.register(fd, select.POLLOUT)
+            if any(events & select.POLLERR for _, events in poller.poll(0)):
+                return True
+        except (AttributeError, OSError, ValueError):  # no real file behind it (a test's capture)
+            continue
+    return False
+
+
+def _closed_pipe(out: Any) -> int:
+    """The reader went away: stop quietly with the status of a tool killed by SIGPIPE (what
+    `cmd | head` gives for `yes`, `git log`, `grep`), as the Python docs advise, pointing stdout
+    at /dev/null so that the interpreter's last flush does not complain again."""
+    import signal
+
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
+    return 128 + signal.SIGPIPE
 
 
 def _main(argv: Sequence[str] | None, start_app: AppStarter | None) -> int:
@@ -928,6 +1013,10 @@ def _main(argv: Sequence[str] | None, start_app: AppStarter | None) -> int:
         code = run(sys.argv[1:] if argv is None else argv, start_app)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError as exc:  # the reader of stdout went away: main() ends quietly
+        if _reader_gone(sys.stdout, sys.stderr):
+            raise
+        return _report(exc)
     except CliError as exc:
         print(f"splitday: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -211,5 +211,9 @@ def send(name: str, payload: bytes, timeout: float = 3.0) -> Reply | None:
         return decode_reply(line)
     except TimeoutError as exc:
         raise ProtocolError("the running Splitday did not answer in time") from exc
+    except (ConnectionResetError, BrokenPipeError, ConnectionAbortedError) as exc:
+        # it was there when we connected and is gone now (killed, or crashed) with the request
+        # read or not: the caller says that it may or may not have been carried out
+        raise ProtocolError("the running Splitday went away before it answered") from exc
     finally:
         sock.close()

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,7 +25,9 @@ from planner.storage import conflicts
 from planner.storage.failures import DatabaseCorrupt as DatabaseCorrupt
 from planner.storage.failures import DatabaseTooNew as DatabaseTooNew
 from planner.storage.failures import DatabaseUnavailable as DatabaseUnavailable
+from planner.storage.failures import LoginRefused as LoginRefused
 from planner.storage.failures import NotSplitdays as NotSplitdays
+from planner.storage.failures import ServerUnreachable as ServerUnreachable
 from planner.storage.failures import StorageError as StorageError
 from planner.storage.failures import explain, is_corruption
 from planner.storage.migrations import SCHEMA_REVISION as SCHEMA_REVISION
@@ -99,7 +101,7 @@ def _on_other_begin(conn: Any) -> None:
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, connect_timeout: int | None = None) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -109,7 +111,7 @@ def make_engine(url: str) -> Engine:
         _prepare_sqlite_file(path)
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        connect_args["connect_timeout"] = connect_timeout or PG_CONNECT_TIMEOUT_S
     try:
         engine = create_engine(
             parsed,
@@ -161,6 +163,11 @@ def ensure_schema(engine: Engine) -> None:
             raise told from exc
         if not is_corruption(exc):
             raise StorageError(f"the database {where} cannot be opened ({exc.orig})") from exc
+        if sqlite_path(engine.url.render_as_string(hide_password=False)) is None:
+            raise DatabaseCorrupt(  # a server's damage: nothing here to restore or move aside
+                f"the database server reports damage in {where} ({exc.orig}); its "
+                "administrator restores it with the server's own tools"
+            ) from exc
         raise DatabaseCorrupt(
             f"the database {where} cannot be read ({exc.orig}); restore a backup "
             "('splitday restore') or move the file aside to start fresh"
@@ -324,7 +331,7 @@ class Database:
         try:
             with self.sessions.begin() as session:
                 yield session
-        except (StaleDataError, IntegrityError, OperationalError) as exc:
+        except (StaleDataError, DBAPIError) as exc:  # IntegrityError, OperationalError, …
             told = conflicts.translate(exc) or explain(exc, self.engine.url)
             if told is None:
                 raise
@@ -340,7 +347,7 @@ class Database:
             with self.sessions() as session:
                 session.connection(execution_options={READ_ONLY: True})
                 yield session
-        except OperationalError as exc:  # an outage, a file that went away: in words
+        except DBAPIError as exc:  # an outage, a file that went away: in words
             low = str(exc.orig).lower()
             told = None if "readonly" in low else explain(exc, self.engine.url)
             if told is None:  # a write in a read (query_only) is a bug: it stays loud
@@ -351,9 +358,13 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, *, owner: str | None = None) -> Database:
+def open_database(
+    url: str | None = None, *, owner: str | None = None, connect_timeout: int | None = None
+) -> Database:
+    """Open (and bring up to date) the database; `connect_timeout` (seconds, PostgreSQL)
+    shortens the wait for a server that does not answer (the hotkey path while offline)."""
     resolved = resolve_url(url)
-    engine = make_engine(resolved)
+    engine = make_engine(resolved, connect_timeout=connect_timeout)
     try:
         ensure_schema(engine)
     except BaseException:

@@ -27,6 +27,15 @@ class DatabaseUnavailable(StorageError):
     restore; once the cause is gone the same database works again."""
 
 
+class ServerUnreachable(DatabaseUnavailable):
+    """The server is down, unreachable, starting or shutting down: an outage. Writes that
+    must not be lost wait on the device (planner/storage/pending.py) until it is back."""
+
+
+class LoginRefused(DatabaseUnavailable):
+    """The server answered and refused the login (wrong user name or password)."""
+
+
 class NotSplitdays(StorageError):
     """The database belongs to another program."""
 
@@ -61,6 +70,7 @@ _LOGIN = (
     "authentication failed",
     "pg_hba.conf",
 )
+_SHUTDOWN = ("57P01", "57P02", "57P03")  # admin / crash shutdown, cannot connect now
 _SERVER_FULL = ("no space left on device", "could not extend file", "disk full")
 _SERVER_READ_ONLY = ("read-only transaction", "read only transaction")
 
@@ -86,8 +96,10 @@ def explain(exc: BaseException, url: str | URL) -> StorageError | None:
         return _explain_sqlite(low, text, parsed)
     server = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
     first = text.split(" [SQL:", 1)[0]
-    if any(key in low for key in _LOGIN):
-        return DatabaseUnavailable(
+    code = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+    unknown_role = 'role "' in low and "does not exist" in low
+    if (code.startswith("28") and not unknown_role) or any(key in low for key in _LOGIN):
+        return LoginRefused(
             f"the database server at {server} refused the login of {parsed.username or 'you'!r}"
             " (wrong user name or password?) — check the database URL (--db, SPLITDAY_DB_URL)"
         )
@@ -96,14 +108,14 @@ def explain(exc: BaseException, url: str | URL) -> StorageError | None:
             f"the database server at {server} has no database {parsed.database!r} — "
             "create it, or check the database URL"
         )
-    if 'role "' in low and "does not exist" in low:
-        return DatabaseUnavailable(
+    if unknown_role:
+        return LoginRefused(
             f"the database server at {server} knows no user {parsed.username!r} — "
             "check the database URL"
         )
-    if any(key in low for key in _UNREACHABLE):
+    if code.startswith("08") or code in _SHUTDOWN or any(key in low for key in _UNREACHABLE):
         reason = _reason(low)
-        return DatabaseUnavailable(
+        return ServerUnreachable(
             f"the database server at {server} cannot be reached ({reason}); nothing was "
             "changed — check that it is running and that the network is up, then try again"
         )

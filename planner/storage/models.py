@@ -171,7 +171,7 @@ class Task(Base):
     carried_over: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    # An optional deadline (migration 0004): the fit places the task to make it, or flags it.
+    # An optional deadline (migration 0006): the fit places the task to make it, or flags it.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Put into its slot by hand: the re-fit leaves it there (it re-fits all the others).
     slot_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -184,7 +184,7 @@ BREAK_KINDS = ("lunch", "short")
 
 
 class PlannedBreak(Base):
-    """A break in a day's plan (migration 0004): lunch (from the weekday's setting, movable,
+    """A break in a day's plan (migration 0006): lunch (from the weekday's setting, movable,
     skippable for the day) or a short break the rhythm put into a long stretch of focus. Not
     working time. A break taken is logged as an entry of kind "break", like any other."""
 
@@ -256,8 +256,8 @@ class CalendarSource(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(16))  # file | folder | url
-    location: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # file | folder | url | caldav
+    location: Mapped[str] = mapped_column(Text)  # caldav: the calendar collection's URL
     default_role_id: Mapped[int | None] = mapped_column(
         ForeignKey("role.id", ondelete="SET NULL"), default=None
     )
@@ -269,9 +269,45 @@ class CalendarSource(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     last_status: Mapped[str] = mapped_column(Text, default="")
+    # caldav: the account (server URL and user name; the password is in the keyring) and the
+    # RFC 6578 sync-token of the last pull (etag then holds the CTag)
+    account_url: Mapped[str | None] = mapped_column(Text, default=None)
+    account_user: Mapped[str | None] = mapped_column(String(200), default=None)
+    sync_token: Mapped[str | None] = mapped_column(Text, default=None)
     version: Mapped[int] = _version()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CalDavResource(Base):
+    """One calendar object of a CalDAV source as last pulled: its href, ETag, UID and data."""
+
+    __tablename__ = "caldav_resource"
+    __table_args__ = (UniqueConstraint("source_id", "href"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[int] = mapped_column(ForeignKey("calendar_source.id", ondelete="CASCADE"))
+    href: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(400), default=None)
+    uid: Mapped[str] = mapped_column(String(500), default="")
+    data: Mapped[str] = mapped_column(Text, default="")
+
+
+class PublishedSlot(Base):
+    """A slot as Splitday last wrote it into the publish calendar (href, ETag, what was sent)."""
+
+    __tablename__ = "published_slot"
+    __table_args__ = (UniqueConstraint("owner", "slot_uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    slot_uid: Mapped[str] = mapped_column(String(36))
+    href: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(400), default=None)
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Occurrence(Base):
@@ -324,3 +360,17 @@ class Setting(Base):
     owner: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class DeliveredChange(Base):
+    """A change made on a device while the server was away, once it has been delivered: its
+    client-made uid, written in the change's own transaction, so that a delivery cut off after
+    the commit (a kill -9, the network gone again) is recognised and never applied twice."""
+
+    __tablename__ = "delivered_change"
+
+    uid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime())

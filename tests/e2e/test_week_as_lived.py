@@ -371,6 +371,7 @@ class Life:
         assert d.status()["state"] == "closed"
 
 
+@pytest.mark.timeout(900)  # five days of real key presses: ~2 min alone, far more on a busy runner
 def test_the_week_as_lived_in_the_app(desktop: Desktop, tmp_path: Path) -> None:
     started = time.monotonic()
     d = desktop
@@ -455,6 +456,7 @@ def _check_report(env: dict[str, str], tmp_path: Path, *, breaks: bool) -> None:
         assert aggregates[(week.WEEK, role, "working time")] == figures["minutes"]
 
 
+@pytest.mark.timeout(600)
 def test_the_same_week_at_the_command_line(tmp_path: Path) -> None:
     """No window: `splitday plan --auto`, `start`, `interrupt`, `resume`, `status` at the
     schedule's moments (SPLITDAY_NOW per command). The CLI has no way to log a break or to

@@ -100,3 +100,43 @@ def test_a_running_app_that_does_not_answer_is_an_error_not_a_usage_mistake(
     assert code == 1, err  # 2 is for usage mistakes
     assert "did not answer in time" in err and "splitday status" in err
     assert time.monotonic() - started < 10
+
+
+class Dying:
+    """Listens where the running app would, and goes away (as when it is killed) once a
+    request has arrived, before reading it: the kernel resets the client's connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(str(path))
+        self.sock.listen(4)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        conn, _ = self.sock.accept()
+        conn.recv(1, socket.MSG_PEEK)  # the request is there, unread
+        conn.close()  # unread data: the client's next read fails with ECONNRESET
+        self.sock.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_a_running_app_that_dies_before_it_answers_is_named_not_an_unexpected_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the crash soak (bench/crash_soak.py) killing the app with a forwarded press in flight:
+    # "splitday: unexpected error: ConnectionResetError: [Errno 104] Connection reset by peer"
+    path = tmp_path / "dying.sock"
+    monkeypatch.setenv("SPLITDAY_SOCKET", str(path))
+    server = Dying(path)
+    try:
+        code, out, err = run(capsys, "interrupt", "printer down")
+    finally:
+        server.close()
+    assert code == 1, err
+    assert "unexpected error" not in err and "ConnectionResetError" not in err, err
+    assert "went away before it answered" in err, err
+    assert "may or may not have been carried out" in err and "splitday status" in err, err
+    assert out == ""

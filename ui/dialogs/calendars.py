@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.calendars.caldav_client import Opener
 from planner.calendars.fetch import Fetcher
 from planner.calendars.sync import Rule, SourceV, SyncResult
 from planner.domain.errors import PlannerError
@@ -243,6 +244,7 @@ class CalendarsDialog(QDialog):
         *,
         fetcher: Fetcher | None = None,
         editor_factory: Callable[..., SourceEditor] = SourceEditor,
+        opener: Opener | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -250,6 +252,7 @@ class CalendarsDialog(QDialog):
         self.gateway = gateway
         self.service = CalendarActions(gateway)
         self._fetcher = fetcher
+        self._opener = opener  # CalDAV logins (tests give one with the password)
         self._editor_factory = editor_factory
         self._worker: SyncWorker | None = None
         self.model = SourcesModel(self)
@@ -266,6 +269,10 @@ class CalendarsDialog(QDialog):
         self.edit_button = QPushButton("&Edit…")
         self.remove_button = QPushButton("Re&move")
         self.sync_button = QPushButton("&Sync now")
+        self.caldav_button = QPushButton("Ca&lDAV account…")
+        self.publish_button = QPushButton("&Publish plan…")
+        self.caldav_button.clicked.connect(self._on_caldav_button_clicked)
+        self.publish_button.clicked.connect(self._on_publish_button_clicked)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
@@ -277,9 +284,10 @@ class CalendarsDialog(QDialog):
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.remove_button):
+        for b in (self.add_button, self.caldav_button, self.edit_button, self.remove_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.publish_button)
         buttons.addWidget(self.sync_button)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText("&Close")
@@ -382,6 +390,39 @@ class CalendarsDialog(QDialog):
             self.sync([source.id])
 
     @Slot()
+    def _on_caldav_button_clicked(self) -> None:
+        from ui.dialogs.caldav import CalDavEditor
+
+        roles = self._roles()
+        if roles is None:
+            return
+        editor = CalDavEditor(self.service, roles, self, opener=self._opener)
+        self.open_caldav(editor)
+
+    def open_caldav(self, editor: Any) -> None:
+        """Run the CalDAV editor (modal); sync what it added."""
+        if editor.exec() != QDialog.DialogCode.Accepted or not editor.added:
+            return
+        self.status_label.setText(editor.message_label.text())
+        self.reload()
+        self.calendars_changed.emit()
+        self.sync(list(editor.added))
+
+    @Slot()
+    def _on_publish_button_clicked(self) -> None:
+        from ui.dialogs.caldav import PublishDialog
+
+        self.open_publish(PublishDialog(self.service, self, opener=self._opener))
+
+    def open_publish(self, dialog: Any) -> None:
+        """Run the publish dialog (modal); a new target is filled at once by a full sync."""
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.status_label.setText(dialog.message_label.text())
+        if dialog.published is not None:
+            self.sync(None)
+
+    @Slot()
     def _on_edit_button_clicked(self) -> None:
         current = self.selected()
         roles = self._roles() if current is not None else None
@@ -436,7 +477,7 @@ class CalendarsDialog(QDialog):
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.status_label.setText("syncing…")
-        self._worker = SyncWorker(self.service.sync_job(source_ids, self._fetcher))
+        self._worker = SyncWorker(self.service.sync_job(source_ids, self._fetcher, self._opener))
         self._worker.progressed.connect(self._on_worker_progressed)
         self._worker.finished.connect(self._on_worker_finished)
         self._worker.failed.connect(self._on_worker_failed)
@@ -462,6 +503,8 @@ class CalendarsDialog(QDialog):
                 lines.append(f"{r.name}: {r.message}")
             elif r.unchanged:
                 lines.append(f"{r.name}: unchanged")
+            elif r.source_id == 0:  # the publish step: its message says what was written
+                lines.append(f"{r.name}: {r.message}")
             else:
                 lines.append(f"{r.name}: {r.counts}")
             lines += [f"    {p}" for p in r.problems[:5]]

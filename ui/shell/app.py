@@ -82,6 +82,7 @@ class Runtime:
         self.db: Database | None = None
         self.gateway: Gateway | None = None
         self.tray: Any = None
+        self.offline: Any = None  # ui.shell.offline.OfflineWatch on a shared server
         self.features: Any = None  # what wire_features built (kept alive with the runtime)
         self.recovered = 0
         self.notice = ""  # what start-up did that the person should know (a restore, say)
@@ -427,6 +428,17 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         if window.isMinimized() or not window.isVisible() or not window.isActiveWindow():
             service.dispatcher.send(Notice("Splitday: back to work", line, "resumed"))
 
+    def say_kept(text: str) -> None:
+        """Saved on this device while the shared server is away: said like back to work."""
+        window.statusBar().showMessage(text, 15000)
+        if window.isMinimized() or not window.isVisible() or not window.isActiveWindow():
+            service.dispatcher.send(Notice("Splitday: saved on this device", text, "kept"))
+
+    from ui.shell.offline import OfflineWatch
+
+    runtime.offline = OfflineWatch(gateway, window, lambda: runtime.tray)
+    runtime.app.aboutToQuit.connect(runtime.offline.close)
+    wiring.interruptions.kept.connect(say_kept)
     follow_the_day(window, wiring.reflow_prompt, service.toasts)
     wiring.interruptions.resumed.connect(say_resumed)
     wiring.interruptions.failed.connect(say_failure)

@@ -1,6 +1,6 @@
-"""Calendar sources re-synced in the background: at start and every few minutes, off the GUI
-thread (planner.calendars.sync.sync_database in a daemon thread), views told when something
-changed."""
+"""Calendar sources re-synced in the background: at start, every few minutes and soon after a
+plan edit (which the publish calendar follows), off the GUI thread (caldav_sync.sync_all in a
+daemon thread), views told when something changed."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import logging
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from planner.calendars.sync import SYNC_MINUTES, SyncResult
+from planner.domain.values import Change, Topic
 from ui.actions.calendars import CalendarActions
 from ui.gateway import Gateway, ReadFailed
 from ui.workers import SyncWorker
 
 log = logging.getLogger(__name__)
 STOP_GRACE_S = 1.0  # stop() lets a sync this long to end (a store under way); then it is left
+PUBLISH_DELAY_MS = 5_000  # a plan edit reaches the publish calendar this soon (edits coalesce)
 
 
 class BackgroundSync(QObject):
@@ -30,6 +32,30 @@ class BackgroundSync(QObject):
         self._worker: SyncWorker | None = None
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
+        self.soon = QTimer(self)  # after a plan edit, when the plan is published
+        self.soon.setSingleShot(True)
+        self.soon.setInterval(PUBLISH_DELAY_MS)
+        self.soon.timeout.connect(self._on_soon_timeout)
+        self._again = False  # an edit came while a sync ran: one more once it ends
+        gateway.changed.connect(self._on_gateway_changed)
+
+    @Slot(object)
+    def _on_gateway_changed(self, change: Change) -> None:
+        if Topic.SLOTS not in change.topics:
+            return
+        try:
+            publishing = self.service.publish_target() is not None
+        except ReadFailed:
+            return
+        if publishing:
+            self.soon.start()  # restarted by each edit: a drag of many steps is one sync
+
+    @Slot()
+    def _on_soon_timeout(self) -> None:
+        if self._worker is not None:
+            self._again = True
+            return
+        self.sync_now()
 
     def start(self, first_delay_ms: int = 3000) -> None:
         """First sync soon after start-up (not during it), then every sync_interval_minutes."""
@@ -69,9 +95,13 @@ class BackgroundSync(QObject):
 
     def _end(self) -> None:
         self._worker = None
+        if self._again:
+            self._again = False
+            self.soon.start()
 
     def stop(self, grace_s: float = STOP_GRACE_S) -> None:
         self.timer.stop()
+        self.soon.stop()
         worker, self._worker = self._worker, None
         if worker is not None:
             worker.cancel()

@@ -50,6 +50,7 @@ class Interruptions(QObject):
     logged = Signal(object)  # EntryV
     resumed = Signal(str)  # "back to work: Support (interruption 12 min)", for a toast/tray
     failed = Signal(str)  # a hotkey press that did nothing, in words (for a toast/tray)
+    kept = Signal(str)  # "Saved on this device: …" while the shared server is away
 
     def __init__(
         self, gateway: Gateway, quick_log: QuickLog, parent: QObject | None = None
@@ -95,6 +96,9 @@ class Interruptions(QObject):
         try:
             run, default_role = self.service.hotkey_state(at)
         except ReadFailed as exc:  # let the person type anyway: the save says what happens
+            if self.running_offline():  # an interruption kept here runs: back to work
+                self._resumed_at = time.monotonic()
+                return self.back_to_work()
             self._quick_log.open_at(at, None)
             self._quick_log.say(str(exc))
             return "quick log open"
@@ -107,6 +111,8 @@ class Interruptions(QObject):
     def _on_quick_log_logged(self, entry: QuickLogEntry) -> None:
         try:
             self.log(entry.at, entry.note, entry.source, entry.role_id, entry.minutes)
+        except Kept as kept:  # the server is away: on this device, delivered when it is back
+            self.kept.emit(str(kept))
         except PlannerError as exc:
             self._quick_log.restore(entry, str(exc))
         except NotSaved as exc:  # the disk, the server: keep it open with the text, retry
@@ -128,7 +134,18 @@ class Interruptions(QObject):
 
         Raises PlannerError when the core refuses it, NotSaved when it could not be stored.
         """
+        fields = {
+            "note": note,
+            "source": source,
+            "role_id": role_id,
+            "role": role_name,
+            "minutes": minutes,
+        }
+        if self._behind_waiting():  # after what already waits, in order
+            raise Kept(self._keep("interrupt", at, fields))
         outcome = self.service.log(at, note, source, role_id, minutes, role_name=role_name)
+        if not outcome.ok and outcome.away and self._gateway.pending is not None:
+            raise Kept(self._keep("interrupt", at, fields))
         if not outcome.ok:
             raise PlannerError(outcome.message) if outcome.refused else NotSaved(outcome.message)
         entry, _change = outcome.result()
@@ -136,8 +153,15 @@ class Interruptions(QObject):
         return entry
 
     def back_to_work(self) -> str:
-        """End the running interruption; raises PlannerError or NotSaved when it did not."""
-        outcome = self.service.back_to_work()
+        """End the running interruption; raises PlannerError or NotSaved when it did not.
+
+        While the shared server is away it is kept on this device (the line says so)."""
+        at = self._gateway.now()
+        outcome = None if self._behind_waiting() else self.service.back_to_work()
+        if outcome is None or (not outcome.ok and outcome.away and self._gateway.pending):
+            text = self._keep("resume", at, {})
+            self._say_kept(text)
+            return text
         if not outcome.ok:
             raise PlannerError(outcome.message) if outcome.refused else NotSaved(outcome.message)
         done, _change = outcome.result()
@@ -152,6 +176,33 @@ class Interruptions(QObject):
             text = f"interruption ended{took}"
         self.resumed.emit(text)
         return text
+
+    def _say_kept(self, text: str) -> None:
+        # after the current event: a forwarded command gets its reply before a notice is sent
+        QTimer.singleShot(0, lambda: self.kept.emit(text))
+
+    def _behind_waiting(self) -> bool:
+        """Changes wait on this device and the server is still away: a new one goes after
+        them (delivering them first when it is back)."""
+        if not self._gateway.waiting():
+            return False
+        self._gateway.deliver_pending()
+        return bool(self._gateway.waiting())
+
+    def _keep(self, kind: str, at: datetime, fields: dict[str, Any]) -> str:
+        text = self._gateway.keep(kind, at, fields)
+        assert text is not None
+        return text
+
+    def running_offline(self) -> bool:
+        """Whether an interruption kept on this device is still running (the hotkey then
+        means back to work, as it does online)."""
+        for change in reversed(self._gateway.waiting()):
+            if change.kind == "interrupt":
+                return not change.fields.get("minutes")
+            if change.kind in ("resume", "stop", "start"):
+                return False
+        return False
 
     def reflow(self, day: date) -> None:
         self.service.reflow(day)  # a failure is shown by the main window
@@ -191,6 +242,9 @@ class Interruptions(QObject):
             entry = self.log(
                 at, note, source, None, minutes, role_name=str(role_name) if role_name else None
             )
+        except Kept as kept:
+            self._say_kept(str(kept))
+            return ipc.Reply(True, f"{kept} (by the running Splitday)")
         except NotSaved as exc:  # what was sent is kept in the quick log, retried from there
             typed = QuickLogEntry(at, note, source, self._role_for(at, role_name), minutes)
             if self._quick_log.restore(typed, str(exc), retry=True):
@@ -219,6 +273,10 @@ class Interruptions(QObject):
 
     def handle_resume(self, _args: dict[str, Any]) -> ipc.Reply:
         return ipc.Reply(True, self.back_to_work())
+
+
+class Kept(Exception):
+    """The change is kept on this device until the shared server is back (str: the line)."""
 
 
 def _parse_at(text: Any) -> datetime | None:

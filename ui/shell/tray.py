@@ -58,4 +58,16 @@ class Tray(QSystemTrayIcon):
         tip = f"Splitday — {focus.role.name}" if focus and focus.role else "Splitday — no slot now"
         if focus is not None and focus.state:
             tip += f" · {focus.state}"
-        self.setToolTip(shown(tip))  # a role's name is the user's, and a tray host may take markup
+        self._tip = tip
+        self._show_tip()
+
+    def set_offline(self, text: str) -> None:
+        """'offline since 10:42 — 3 changes waiting' (a shared server away), or ''."""
+        self._offline = text
+        self._show_tip()
+
+    def _show_tip(self) -> None:
+        offline = getattr(self, "_offline", "")
+        tip = getattr(self, "_tip", "Splitday")
+        # a role's name is the user's, and a tray host may take markup
+        self.setToolTip(f"{shown(tip)}\n{shown(offline)}" if offline else shown(tip))

@@ -1,7 +1,7 @@
 """breaks in the plan, task deadlines, tasks put into a slot by hand (issue 16)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 00:00:00
 
 - planned_break: a day's lunch and short breaks (not working time; `skipped` for a lunch
@@ -13,8 +13,8 @@ Create Date: 2026-12-02 00:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -35,6 +35,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("planned_break", schema=None) as batch_op:
         batch_op.create_index("ix_planned_break_owner_day", ["owner", "day"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":  # other devices re-read (see 0005)
+        op.execute(
+            "CREATE TRIGGER splitday_notify_planned_break AFTER INSERT OR UPDATE OR DELETE "
+            "ON planned_break FOR EACH ROW EXECUTE FUNCTION splitday_notify()"
+        )
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.add_column(sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(
@@ -46,6 +51,8 @@ def downgrade() -> None:
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.drop_column("slot_pinned")
         batch_op.drop_column("due_at")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS splitday_notify_planned_break ON planned_break")
     with op.batch_alter_table("planned_break", schema=None) as batch_op:
         batch_op.drop_index("ix_planned_break_owner_day")
     op.drop_table("planned_break")

@@ -1,0 +1,387 @@
+"""The command line on a shared server that may be away: writes kept on this device, delivered
+later; `status` and `plan` from what was last seen; `splitday sync`.
+
+Only a PostgreSQL (any non-SQLite) URL has a pending queue: the SQLite file is on this device.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from planner.cli.common import Context, _print_json, print_status
+from planner.cli.common import _tell_the_app as tell
+
+if TYPE_CHECKING:
+    from planner.storage.pending import DeliveryReport, OfflineState, PendingQueue
+
+QUEUED = frozenset({"interrupt", "resume", "start", "stop"})
+OFFLINE_CONNECT_TIMEOUT_S = 3  # known to be offline: the hotkey does not wait 10 s to learn it
+DELIVER_FOR_S = 12 * 3600  # how long a background deliverer keeps trying
+
+
+def shared_url(db: str | None) -> str | None:
+    """The server URL when the database is a shared server (not this device's SQLite file)."""
+    from sqlalchemy.engine import make_url
+
+    from planner.platform.paths import resolve_url
+
+    url = resolve_url(db)
+    return None if make_url(url).get_backend_name() == "sqlite" else url
+
+
+def queue_for(db: str | None) -> PendingQueue | None:
+    from planner.platform.paths import current_owner
+    from planner.storage.pending import PendingQueue
+
+    url = shared_url(db)
+    if url is None:
+        return None
+    owner = os.environ.get("SPLITDAY_OWNER") or current_owner()
+    return PendingQueue.for_database(url, owner)
+
+
+def _fields(args: argparse.Namespace, zone: tzinfo) -> dict[str, Any]:
+    from planner.cli.common import parse_duration
+    from planner.services.offline import zone_name
+
+    fields: dict[str, Any] = {"zone": zone_name(zone)}
+    if args.command == "interrupt":
+        fields.update(
+            note=" ".join(args.note),
+            role=args.role,
+            source=args.source or "",
+            minutes=parse_duration(args.duration) if args.duration else None,
+        )
+    elif args.command == "start":
+        fields.update(role=args.role, task_id=args.task)
+    return fields
+
+
+def deliver(ctx: Context, queue: PendingQueue) -> DeliveryReport:
+    from planner.services import offline
+
+    def apply(session: Any, change: Any) -> None:
+        offline.apply(session, ctx.owner, ctx.zone, change)
+
+    report = queue.deliver(ctx.db, apply, now=ctx.now)
+    for refused in report.refused:
+        line = offline.describe(refused.change, ctx.zone)
+        print(
+            f"splitday: the server refused a change kept on this device ({line}): "
+            f"{refused.reason} — it is kept aside (`splitday sync` lists it)",
+            file=sys.stderr,
+        )
+    return report
+
+
+def open_shared(db: str | None, queue: PendingQueue) -> tuple[Context | None, Exception | None]:
+    """The context on the server, or the outage or refused login that kept it away."""
+    from planner.storage.failures import DatabaseUnavailable
+
+    state = queue.state()
+    timeout = OFFLINE_CONNECT_TIMEOUT_S if state.offline or state.waiting else None
+    try:
+        ctx = Context(db, connect_timeout=timeout)
+    except DatabaseUnavailable as exc:
+        queue.went_offline(str(exc), _now())
+        return None, exc
+    return ctx, None
+
+
+def run_queued(
+    args: argparse.Namespace,
+    pressed_at: datetime,
+    queue: PendingQueue,
+    handler: Callable[[Context, argparse.Namespace], int],
+) -> int:
+    """A write that must not be lost: on the server when it answers (after whatever waits
+    here, in order), else kept on this device and acknowledged as such."""
+    import uuid
+
+    from planner.domain.clock import clock_from_env, local_zone
+    from planner.storage.failures import DatabaseUnavailable
+
+    zone = local_zone()
+    at = pressed_at if args.command == "interrupt" else clock_from_env().now()
+    fields = _fields(args, zone)  # a usage error (a bad duration) is said before anything
+    uid = str(uuid.uuid4())
+    ctx, away = open_shared(args.db, queue)
+    if ctx is None:
+        return _keep(queue, args, at, fields, uid, away, zone)
+    try:
+        if queue.count():
+            report = deliver(ctx, queue)
+            if report.left:  # the server went away again, or another process delivers:
+                return _keep(queue, args, at, fields, uid, report.error or None, zone)
+        ctx.change_uid, ctx.at = uid, at
+        try:
+            return handler(ctx, args)
+        except DatabaseUnavailable as exc:  # lost on the way (maybe committed: the uid tells)
+            return _keep(queue, args, at, fields, uid, exc, zone)
+    finally:
+        ctx.close()
+
+
+def _keep(
+    queue: PendingQueue,
+    args: argparse.Namespace,
+    at: datetime,
+    fields: dict[str, Any],
+    uid: str,
+    why: Exception | str | None,
+    zone: tzinfo,
+) -> int:
+    from planner.services import offline
+    from planner.storage.failures import LoginRefused
+
+    change = queue.add(args.command, at, fields, uid=uid)
+    if why is not None:
+        queue.went_offline(str(why), _now())
+    state = queue.state()
+    what = offline.describe(change, zone)
+    if isinstance(why, LoginRefused):
+        print(
+            f"saved on this device: {what}. {str(why)[0].upper()}{str(why)[1:]}; it is "
+            f"delivered once the login works ({state.describe(zone)})."
+        )
+    else:
+        reason = _short(str(why)) if why else "is busy with another delivery"
+        print(
+            f"saved on this device: {what}. The server at {queue.where} {reason}: "
+            f"{state.describe(zone)}, delivered when it is back."
+        )
+    spawn_deliverer(args.db)
+    return 0
+
+
+def _now() -> datetime:
+    from planner.domain.clock import clock_from_env
+
+    return clock_from_env().now()
+
+
+def _short(reason: str) -> str:
+    """'cannot be reached (connection refused)' out of the long explanation."""
+    for key in ("cannot be reached", "refused the login", "knows no user", "has no database"):
+        if key in reason:
+            return key + reason.split(key, 1)[1].split(";", 1)[0].split(" — ", 1)[0]
+    return f"is away ({reason})"
+
+
+def spawn_deliverer(db: str | None) -> None:
+    """Start `splitday sync --wait` in the background (it leaves at once if one runs): the
+    changes are delivered when the server is back, with no action from the user."""
+    if os.environ.get("SPLITDAY_NO_DELIVERER"):
+        return
+    if getattr(sys, "frozen", False):
+        command = [sys.executable]
+    else:
+        command = [sys.executable, "-m", "planner.cli.main"]
+    command += [*(["--db", db] if db else []), "sync", "--wait", "--quiet"]
+    try:
+        subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+        )
+    except OSError as exc:  # the change is kept all the same; the next command delivers it
+        print(f"splitday: warning: cannot start the background delivery: {exc}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- sync
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Deliver what waits on this device now (with --wait: until the queue is empty)."""
+    from planner.domain.clock import local_zone
+    from planner.services import offline
+
+    queue = queue_for(args.db)
+    if queue is None:
+        print("nothing to deliver: the database is this device's own file")
+        return 0
+    zone = local_zone()
+    if args.retry_refused:
+        print(f"{queue.retry_refused()} refused change(s) put back in the queue")
+    if not args.wait:
+        _sync_once(args, queue, zone)
+    else:
+        with queue.delivering("waiter") as mine:
+            if not mine:  # another one waits for the server already
+                return 0
+            deadline = time.monotonic() + float(
+                os.environ.get("SPLITDAY_DELIVER_FOR", DELIVER_FOR_S)
+            )
+            pause = 0.5
+            while not _sync_once(args, queue, zone):
+                if time.monotonic() > deadline:
+                    return 1
+                time.sleep(pause)
+                pause = min(pause * 2, 10.0)
+    refused = queue.refused()
+    refused = queue.refused()
+    if refused and not args.quiet:
+        print(f"{len(refused)} change(s) the server refused, kept on this device:")
+        for item in refused:
+            print(f"  {offline.describe(item.change, zone)}: {item.reason}")
+        if args.forget_refused:
+            queue.forget_refused()
+            print("forgotten")
+    if args.json:
+        state = queue.state()
+        _print_json(sync_json(state, zone))
+    return 0
+
+
+def _sync_once(args: argparse.Namespace, queue: PendingQueue, zone: tzinfo) -> bool:
+    """One round of delivery; True when nothing waits any more."""
+    if args.wait and queue.count() == 0:
+        return True
+    report = None
+    ctx, away = open_shared(args.db, queue)
+    if ctx is not None:
+        try:
+            report = deliver(ctx, queue)
+        finally:
+            ctx.close()
+        if report.delivered or report.already:
+            _tell_the_app(args.db)
+    if not args.quiet:
+        _say(queue, report, away, zone)
+    return report is not None and not report.busy and report.left == 0
+
+
+def _tell_the_app(db: str | None) -> None:
+    if db:
+        return
+    tell()
+
+
+def _say(
+    queue: PendingQueue, report: DeliveryReport | None, away: Exception | None, zone: tzinfo
+) -> None:
+    state = queue.state()
+    if report is None:
+        print(f"the server at {queue.where} is away ({away}); {state.describe(zone)}")
+        return
+    done = report.delivered + report.already
+    if report.busy:
+        print(f"another Splitday is delivering; {state.waiting} waiting")
+    elif report.error:
+        print(f"delivered {done}; then: {report.error}; {state.describe(zone)}")
+    else:
+        print(f"delivered {done} change(s) to {queue.where}; nothing waits")
+
+
+def sync_json(state: OfflineState, zone: tzinfo) -> dict[str, Any]:
+    def iso(moment: datetime | None) -> str | None:
+        return None if moment is None else moment.astimezone(zone).isoformat(timespec="seconds")
+
+    return {
+        "offline_since": iso(state.offline_since),
+        "reason": state.reason,
+        "waiting": state.waiting,
+        "refused": state.refused,
+        "text": state.describe(zone),
+    }
+
+
+# ---------------------------------------------------------------- status and plan offline
+
+
+def offline_status(args: argparse.Namespace, queue: PendingQueue, away: Exception) -> int:
+    """`status` while the server is away: what was last seen, and what waits here."""
+    from planner.domain.clock import clock_from_env, local_zone
+    from planner.services import offline
+
+    zone = local_zone()
+    state = queue.state()
+    seen = queue.snapshot("status")
+    waiting = queue.waiting()
+    if args.json:
+        data: dict[str, Any] = dict(seen[1]) if seen else {}
+        data["sync"] = {
+            **sync_json(state, zone),
+            "as_of": seen[0].astimezone(zone).isoformat(timespec="seconds") if seen else None,
+            "changes": [offline.describe(c, zone) for c in waiting],
+        }
+        _print_json(data)
+        return 0
+    now = clock_from_env().now().astimezone(zone)
+    print(_header(queue, state, away, zone))
+    print("  interruptions, resume, start and stop are kept here and delivered when it is back")
+    if seen is None:
+        print("nothing of today was seen before the server went away")
+    else:
+        at, data = seen
+        print(f"as last seen at {at.astimezone(zone):%H:%M} (now {now:%H:%M}):")
+        print_status(data)
+    if waiting:
+        print("waiting: " + "\n         ".join(offline.describe(c, zone) for c in waiting))
+        last = _running_after(waiting, zone)
+        if last:
+            print(f"running: {last} (on this device, not yet delivered)")
+    return 0
+
+
+def _header(queue: PendingQueue, state: OfflineState, away: Exception, zone: tzinfo) -> str:
+    """'offline since 10:42 — 3 changes waiting: the server at … cannot be reached (…)'."""
+    return f"{state.describe(zone) or 'offline'}: the server at {queue.where} {_short(str(away))}"
+
+
+def _running_after(waiting: list[Any], zone: tzinfo) -> str:
+    """What runs after the waiting tracking changes, in words ('' when they do not say)."""
+    for change in reversed(waiting):
+        if change.kind == "interrupt" and not change.fields.get("minutes"):
+            note = change.fields.get("note")
+            return f"interruption since {change.at.astimezone(zone):%H:%M}" + (
+                f" — {note}" if note else ""
+            )
+        if change.kind == "resume":
+            return f"back to work since {change.at.astimezone(zone):%H:%M}"
+        if change.kind == "stop":
+            return "nothing"
+        if change.kind == "start":
+            return f"working since {change.at.astimezone(zone):%H:%M}"
+    return ""
+
+
+def offline_plan(args: argparse.Namespace, queue: PendingQueue, away: Exception) -> int:
+    from planner.domain.clock import local_zone
+
+    zone = local_zone()
+    seen = queue.snapshot("plan")
+    state = queue.state()
+    if args.json:
+        data: dict[str, Any] = dict(seen[1]) if seen else {}
+        data["sync"] = sync_json(state, zone)
+        _print_json(data)
+        return 0
+    print(_header(queue, state, away, zone))
+    if seen is None:
+        print("today's plan was not seen before the server went away")
+        return 0
+    at, data = seen
+    print(f"the plan of {data.get('date')} as last seen at {at.astimezone(zone):%H:%M}:")
+    for slot in data.get("slots", []):
+        print(
+            f"  {slot['start'][11:16]}–{slot['end'][11:16]}  {slot['role'] or '?':<12} "
+            f"{slot['title']}".rstrip()
+        )
+    for meeting in data.get("meetings", []):
+        if not meeting.get("all_day"):
+            print(
+                f"  {meeting['start'][11:16]}–{meeting['end'][11:16]}  meeting      "
+                f"{meeting['summary']}"
+            )
+    return 0

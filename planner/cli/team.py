@@ -1,0 +1,157 @@
+"""`splitday server init URL` (a team on one PostgreSQL server) and `splitday team` (the lead's
+view: aggregates only; a member sees the same about themselves)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from planner.cli.common import CliError, _print_json
+
+
+def add_parsers(sub: Any) -> None:
+    server = sub.add_parser("server", help="prepare a PostgreSQL database for a team")
+    server_sub = server.add_subparsers(dest="action", required=True)
+    init = server_sub.add_parser(
+        "init", help="schema, member and lead roles, row-level security, the team views"
+    )
+    init.add_argument(
+        "url", help="the database, as its owner (e.g. postgresql+psycopg://admin@host/team)"
+    )
+    init.add_argument("--member", action="append", default=[], metavar="LOGIN")
+    init.add_argument("--lead", action="append", default=[], metavar="LOGIN")
+    team = sub.add_parser("team", help="the team's week: split, interruptions, overtime (lead)")
+    team.add_argument("--week", help="ISO week, e.g. 2026-W49 (default: this week)")
+    team.add_argument("--json", action="store_true")
+
+
+def _week(text: str | None, today: date) -> date:
+    if not text:
+        return today - timedelta(days=today.weekday())
+    try:
+        year, _, number = text.upper().partition("-W")
+        return date.fromisocalendar(int(year), int(number), 1)
+    except ValueError as exc:
+        raise CliError(f"not an ISO week: {text!r} (use e.g. 2026-W49)") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "server":
+        return _init(args)
+    return _team(args)
+
+
+def _engine(url: str) -> Any:
+    from sqlalchemy.engine import make_url
+
+    from planner.storage.db import make_engine
+
+    if make_url(url).get_backend_name() != "postgresql":
+        raise CliError("a team needs a PostgreSQL server (postgresql+psycopg://…)")
+    return make_engine(url)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from planner.storage import team
+    from planner.storage.db import ensure_schema
+    from planner.storage.failures import explain
+
+    engine = _engine(args.url)
+    try:
+        ensure_schema(engine)
+        try:
+            done = team.init_server(engine, args.member, args.lead)
+        except Exception as exc:
+            told = explain(exc, engine.url)
+            raise (told or exc) from exc
+    finally:
+        engine.dispose()
+    for line in done:
+        print(line)
+    print(
+        "each member sets SPLITDAY_OWNER to their login and connects as it; give new logins a "
+        "password with ALTER ROLE … PASSWORD (or your server's usual authentication)"
+    )
+    return 0
+
+
+def _team(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from planner.domain.clock import clock_from_env, local_zone
+    from planner.platform.paths import resolve_url
+    from planner.storage import team
+    from planner.storage.failures import explain
+
+    zone = local_zone()
+    today = clock_from_env().now().astimezone(zone).date()
+    week = _week(args.week, today)
+    engine = _engine(resolve_url(args.db))
+    try:
+        with engine.connect() as conn:
+            data = team.read_team(conn, week, getattr(zone, "key", None))
+    except DBAPIError as exc:
+        told = explain(exc, engine.url)
+        if told is not None:
+            raise told from exc
+        if "permission denied" in str(exc.orig) or "does not exist" in str(exc.orig):
+            raise CliError(
+                "this database has no team views you may read — ask its owner to run "
+                "`splitday server init`"
+            ) from exc
+        raise
+    finally:
+        engine.dispose()
+    if args.json:
+        _print_json(_as_json(data, zone))
+        return 0
+    print(f"team, week of {week:%Y-%m-%d} (ISO {week:%G-W%V})")
+    people = sorted({r["person"] for r in data.split} | {r["person"] for r in data.now_on})
+    for person in people:
+        now = [r for r in data.now_on if r["person"] == person]
+        on = f" — now on {now[0]['role']}" if now else ""
+        print(f"{person}{on}")
+        for r in (r for r in data.split if r["person"] == person):
+            share = r["actual_share_percent"]
+            shown = f"{share:.0f} %" if share is not None else "—"
+            print(
+                f"  {r['role']:<14} planned {r['planned_minutes']:>5} min, actual "
+                f"{r['actual_minutes']:>5} min, {shown} of the week (target "
+                f"{r['target_percent']:.0f} %)"
+            )
+        over = sum(int(r["overtime_minutes"] or 0) for r in data.overtime if r["person"] == person)
+        if over:
+            print(f"  overtime: {over} min")
+    hours: dict[int, int] = {}
+    for r in data.interruptions:
+        hours[r["hour"]] = hours.get(r["hour"], 0) + int(r["interruptions"])
+    if hours:
+        top = sorted(hours.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        print("interruptions cluster at " + ", ".join(f"{h:02d}:00 ({n})" for h, n in top))
+    if not people:
+        print("  nothing planned or logged that week")
+    return 0
+
+
+def _as_json(data: Any, zone: Any) -> dict[str, Any]:
+    def clean(row: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in row.items():
+            if isinstance(value, datetime):
+                out[key] = value.astimezone(zone).isoformat(timespec="minutes")
+            elif isinstance(value, date):
+                out[key] = value.isoformat()
+            elif value is not None and not isinstance(value, (str, int, bool)):
+                out[key] = float(value)
+            else:
+                out[key] = value
+        return out
+
+    return {
+        "week": data.week.isoformat(),
+        "split": [clean(r) for r in data.split],
+        "interruptions_by_hour": [clean(r) for r in data.interruptions],
+        "overtime": [clean(r) for r in data.overtime],
+        "now_on": [clean(r) for r in data.now_on],
+    }

@@ -1,0 +1,98 @@
+"""Changes made while the shared server was away, applied when it is back.
+
+`apply` runs one waiting change (planner.storage.pending) in the caller's session, at the
+moment it was made — the interruption starts at the key press, not at the delivery — through
+the same workflows the commands use when the server answers. The queue inserts the change's
+uid in the same transaction (exactly once) and owns the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from planner.domain.errors import PlannerError
+from planner.domain.values import Change
+from planner.services import day, planning, tracking
+from planner.storage.pending import PendingChange
+
+
+def zone_name(zone: tzinfo) -> str | None:
+    """The IANA name of a zone, kept with a change so it is delivered in the zone it was made."""
+    key = getattr(zone, "key", None)
+    return str(key) if key else None
+
+
+def _zone(change: PendingChange, fallback: tzinfo) -> tzinfo:
+    name = change.fields.get("zone")
+    if not name:
+        return fallback
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return fallback
+
+
+def _role_id(session: Session, owner: str, fields: dict[str, Any]) -> int | None:
+    if fields.get("role_id") is not None:
+        return int(fields["role_id"])
+    if fields.get("role"):
+        return planning.find_role(session, owner, str(fields["role"])).id
+    return None
+
+
+def apply(session: Session, owner: str, zone: tzinfo, change: PendingChange) -> Change:
+    """Carry out one waiting change as of the moment it was made (never commits)."""
+    at = change.at
+    zone = _zone(change, zone)
+    fields = change.fields
+    if change.kind == "interrupt":
+        minutes = fields.get("minutes")
+        _, done = tracking.interrupt(
+            session,
+            owner,
+            zone,
+            at,
+            note=str(fields.get("note") or ""),
+            role_id=_role_id(session, owner, fields),
+            source=str(fields.get("source") or ""),
+            minutes=float(minutes) if minutes is not None else None,
+            now=at,
+        )
+        return done
+    if change.kind == "resume":
+        _, done = tracking.resume(session, owner, zone, at)
+        return done
+    if change.kind == "start":
+        task = fields.get("task_id")
+        _, done = day.start(
+            session,
+            owner,
+            zone,
+            at,
+            role_id=_role_id(session, owner, fields),
+            task_id=int(task) if task is not None else None,
+        )
+        return done
+    if change.kind == "stop":
+        return day.pause(session, owner, zone, at)
+    raise PlannerError(f"this Splitday does not know the change {change.kind!r}")
+
+
+def describe(change: PendingChange, zone: tzinfo) -> str:
+    """One line for a waiting change: '10:42 interruption — printer down (phone)'."""
+    local = change.at.astimezone(zone)
+    fields = change.fields
+    if change.kind == "interrupt":
+        what = "interruption"
+        if fields.get("minutes"):
+            what += f" of {round(float(fields['minutes']))} min"
+        extra = f" — {fields['note']}" if fields.get("note") else ""
+        source = f" ({fields['source']})" if fields.get("source") else ""
+        return f"{local:%H:%M} {what}{extra}{source}"
+    words = {"resume": "back to work", "start": "start working", "stop": "stop the log"}
+    role = f" on {fields['role']}" if fields.get("role") else ""
+    return f"{local:%H:%M} {words.get(change.kind, change.kind)}{role}"
