@@ -27,7 +27,7 @@ fi
 size=$(du -sm "$APP" | cut -f1)
 files=$(find "$APP" -type f | wc -l)
 echo "built $APP: ${size} MB in ${files} files, $(( $(date +%s) - started )) s"
-limit=${SPLITDAY_SIZE_LIMIT_MB:-220}
+limit=${SPLITDAY_SIZE_LIMIT_MB:-240}
 if [ "$(uname)" = Linux ] && [ "$size" -gt "$limit" ]; then
   echo "the app is ${size} MB, over the ${limit} MB budget" >&2
   exit 1

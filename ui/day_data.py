@@ -41,7 +41,17 @@ class DaySnapshot:
         return next((s for s in self.plan.slots if s.id == slot_id), None)
 
     def tasks_in(self, slot_id: int) -> list[TaskV]:
-        return [t for t in self.plan.tasks if t.slot_id == slot_id and t.status != "dropped"]
+        """The slot's tasks: those placed in it, and those the fit lets go on in it."""
+        return [
+            t
+            for t in self.plan.tasks
+            if t.status != "dropped" and (t.slot_id == slot_id or slot_id in self.spans(t.id)[1:])
+        ]
+
+    def spans(self, task_id: int) -> tuple[int, ...]:
+        """The slots an open task runs over, first to last (one, unless it goes on)."""
+        placed = self.plan.placement(task_id)
+        return placed.slots if placed is not None else ()
 
 
 @dataclass(frozen=True)

@@ -390,15 +390,22 @@ def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
         with ctx.db.transaction() as s:
             if args.action == "add":
                 role = ctx.role(s, args.role)
+                on = parse_date(args.day, ctx.today(s))
+                due = None
+                if args.due:
+                    from planner.domain.timerange import local_wall_time, parse_hhmm
+
+                    due = local_wall_time(on, parse_hhmm(args.due), ctx.zone)
                 task, _ = planning.add_task(
                     s,
                     ctx.owner,
                     " ".join(args.title),
                     role.id,
                     now=ctx.now(),
-                    day=parse_date(args.day, ctx.today(s)),
+                    day=on,
                     estimate_minutes=parse_duration(args.estimate),
                     priority=args.priority,
+                    due_at=due,
                 )
             else:
                 task, _ = planning.set_task_status(s, ctx.owner, args.id, "done", ctx.now())
@@ -820,6 +827,7 @@ def build_parser() -> argparse.ArgumentParser:
     task_add.add_argument("--estimate", default="30m")
     task_add.add_argument("--priority", type=int)
     task_add.add_argument("--day")
+    task_add.add_argument("--due", help="a deadline on the task's day, HH:MM (fitted first)")
     task_list = task_sub.add_parser("list")
     task_list.add_argument("--day")
     task_list.add_argument("--all", action="store_true")

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from planner.domain.values import MeetingV, SlotV
+from planner.domain.values import WORKING_KINDS, BreakV, EntryV, MeetingV, SlotV
 
 
 def followed_meetings(meetings: Iterable[MeetingV]) -> list[MeetingV]:
@@ -136,3 +136,32 @@ def morning_plan_due(
     """Whether Plan my day should open by itself: a workday, nothing planned or started yet,
     and before the hard stop."""
     return is_workday and not has_slots and not started and now < stop
+
+
+def break_skipped(brk: BreakV, worked_minutes: float, now: datetime) -> bool:
+    """A planned break counts as skipped when it was skipped for the day, or, once it is over,
+    when work was logged for more than half of it (a break taken is logged as a break, or
+    not at all: away from the desk)."""
+    if brk.skipped:
+        return True
+    length = (brk.end - brk.start).total_seconds() / 60
+    return brk.end <= now and length > 0 and worked_minutes > length / 2
+
+
+def skipped_breaks(
+    breaks: Sequence[BreakV], entries: Sequence[EntryV], now: datetime
+) -> list[BreakV]:
+    """The day's breaks that were skipped (see break_skipped), in order."""
+    out = []
+    for brk in sorted(breaks, key=lambda b: b.start):
+        worked = 0.0
+        for e in entries:
+            if e.kind not in WORKING_KINDS:
+                continue
+            end = e.end if e.end is not None else now
+            lo, hi = max(e.start, brk.start), min(end, brk.end)
+            if hi > lo:
+                worked += (hi - lo).total_seconds() / 60
+        if break_skipped(brk, worked, now):
+            out.append(brk)
+    return out

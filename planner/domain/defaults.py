@@ -33,9 +33,17 @@ DEFAULTS: dict[str, Any] = {
     "quiet_hours_end": None,
     "gap_minutes": 10,
     "global_hotkey": True,  # the pynput layer, where the desktop allows it (X11, Windows)
-    "reflow_after_minutes": 20,
+    "reflow_after_minutes": 20,  # offer a re-flow after an interruption this long
+    # plans a person would make (issue 16, docs/planning.md)
+    "lunch": [[12 * 60 + 30, 13 * 60 + 15]] * 7,  # per weekday (0 = Monday): [from, to] or None
+    "short_break_minutes": 5,  # 0: no short breaks
+    "short_break_after_minutes": 90,  # of focus in a row
+    "max_block_minutes": 120,  # the longest block of one role (per role: max_block_by_role)
+    "max_block_by_role": {},  # {"role id": minutes}
+    "keep_week_share": True,  # repay the week's shortfall in the following days' plans
+    "remind_break": True,
     # the desktop's Do Not Disturb in focus blocks (planner/domain/dnd.py): opt-in, and the ids
     # of roles whose every slot is quiet too
     "dnd_focus": False,
-    "dnd_roles": [],  # offer a re-flow after an interruption this long
+    "dnd_roles": [],
 }

@@ -85,6 +85,8 @@ class TaskV:
     slot_id: int | None
     carried_over: int
     uid: str = ""
+    due_at: datetime | None = None  # an optional deadline
+    slot_pinned: bool = False  # put into its slot by hand: the re-fit leaves it there
     version: int = field(default=0, compare=False)  # the row's version when it was read
 
 
@@ -120,6 +122,41 @@ class EntryV:
 
 
 @dataclass(frozen=True)
+class BreakV:
+    """A break in the plan: lunch or a short break (not working time). `id` 0: the weekday's
+    lunch as the settings give it, not written for the day yet."""
+
+    id: int
+    day: date
+    start: datetime
+    end: datetime
+    kind: str  # "lunch" | "short"
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class TaskPlanV:
+    """Where the fit puts an open task: from `start` to `end`, over `slots` (more than one
+    when it goes on in the role's next slot); `late` when it cannot make its deadline."""
+
+    task_id: int
+    start: datetime
+    end: datetime
+    slots: tuple[int, ...]
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class WeekShareV:
+    """One role's week so far: minutes `behind` its target share of the week's working time
+    (negative: ahead), and how many minutes more (`extra`) today's plan gives it."""
+
+    role_id: int
+    behind: float
+    extra: float
+
+
+@dataclass(frozen=True)
 class PlanV:
     """A day's plan as a whole: window, slots, tasks, meetings and what did not fit."""
 
@@ -129,6 +166,20 @@ class PlanV:
     tasks: tuple[TaskV, ...]
     meetings: tuple[MeetingV, ...]
     overflow: tuple[int, ...] = ()
+    breaks: tuple[BreakV, ...] = ()
+    placed: tuple[TaskPlanV, ...] = ()
+
+    @property
+    def late(self) -> tuple[int, ...]:
+        """Tasks that cannot make their deadline (flagged before the day starts)."""
+        return tuple(p.task_id for p in self.placed if p.late)
+
+    def placement(self, task_id: int) -> TaskPlanV | None:
+        return next((p for p in self.placed if p.task_id == task_id), None)
+
+    @property
+    def taken_breaks(self) -> tuple[BreakV, ...]:
+        return tuple(b for b in self.breaks if not b.skipped)
 
 
 @dataclass(frozen=True)

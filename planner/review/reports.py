@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+from planner.domain import scheduling
+from planner.domain.day_rules import break_skipped
 from planner.domain.defaults import DEFAULT_START, DEFAULT_STOP, DEFAULTS
 from planner.domain.errors import PlannerError
 from planner.domain.timerange import day_bounds, local_wall_time
-from planner.domain.values import WORKING_KINDS, RoleV
+from planner.domain.values import WORKING_KINDS, BreakV, RoleV
 from planner.storage import rawsql
 
 ENTRY_KINDS_ALL = ("work", "interruption", "meeting", "break")
@@ -88,7 +90,7 @@ class _Sql:
         return f"({rows}) AS {prefix}"
 
 
-O_END, S_END = 'o."end"', 's."end"'  # "end" is a keyword: always quoted
+O_END, S_END, P_END = 'o."end"', 's."end"', 'p."end"'  # "end" is a keyword: always quoted
 
 
 def _bound_params(rows: Sequence[tuple[datetime, datetime]], prefix: str = "b") -> dict[str, Any]:
@@ -174,6 +176,23 @@ def _q_adherence(sqlite: bool) -> str:
         f'WHERE s.owner = :owner AND s."day" >= :d0 AND s."day" <= :d6 '
         f"AND s.start >= {q.ts('slot_lo')} AND s.start < {q.ts('slot_hi')} "
         f'GROUP BY s."day"'
+    )
+
+
+@cache
+def _q_breaks(sqlite: bool) -> str:
+    """Each planned break of the week with the working minutes logged inside it."""
+    q = _Sql(sqlite)
+    end = f'COALESCE(e."end", {q.ts("now")})'
+    return (
+        f'SELECT p.id, p."day", p.start, p."end", p.kind, p.skipped, '
+        f"COALESCE(SUM(CASE WHEN e.id IS NULL THEN 0 "
+        f"ELSE {q.overlap('e.start', end, 'p.start', P_END)} END), 0) "
+        f"FROM planned_break AS p LEFT JOIN entry AS e ON e.owner = p.owner "
+        f"AND e.kind IN ({_WORKING_SQL}) "
+        f'AND e.start < p."end" AND {end} > p.start AND e.start >= {q.ts("since")} '
+        f'WHERE p.owner = :owner AND p."day" >= :d0 AND p."day" <= :d6 '
+        f'GROUP BY p.id, p."day", p.start, p."end", p.kind, p.skipped'
     )
 
 
@@ -292,6 +311,30 @@ class WeekReport:
     interruption_count: int
     interruption_minutes: float
     resumption_cost_minutes: float
+    breaks_planned: Series = (0.0,) * 7  # planned breaks per day (lunch, short breaks)
+    breaks_skipped: Series = (0.0,) * 7  # of which skipped or worked through
+
+    def debt(self, days: int = 7) -> dict[int, Series]:
+        """Each role's shortfall (minutes behind its target share of the working time so far;
+        negative: ahead) at the end of each day of the week: the week's share, day by day."""
+        targets = [
+            scheduling.RoleTarget(r.id, r.target_percent) for r in self.roles if not r.archived
+        ]
+        if not targets:
+            return {}
+        by_role = {t.role_id: [0.0] * 7 for t in targets}
+        for series in (self.work, self.meetings, self.interruptions):
+            for role_id, values in series.items():
+                if role_id in by_role:
+                    for i, v in enumerate(values):
+                        by_role[role_id][i] += v
+        out: dict[int, list[float]] = {t.role_id: [] for t in targets}
+        for i in range(days):
+            worked = {r: sum(v[: i + 1]) for r, v in by_role.items()}
+            behind = scheduling.week_share(targets, worked, 1.0).behind
+            for r in out:
+                out[r].append(behind.get(r, 0.0))
+        return {r: tuple(v) for r, v in out.items()}
 
     @property
     def focus_lost_minutes(self) -> float:
@@ -438,6 +481,15 @@ def week_report(
         )
     )
     count = sum(s.count for s in sources)
+
+    # 6. planned breaks, and those skipped (for the day, or worked through once over)
+    planned_breaks, skipped_breaks = [0.0] * 7, [0.0] * 7
+    for _, day, start, end, kind, skipped, worked in conn(_q_breaks(sqlite), base):
+        idx = (rawsql.day(day) - monday).days
+        brk = BreakV(0, rawsql.day(day), rawsql.moment(start), rawsql.moment(end), kind,
+                     bool(skipped))  # fmt: skip
+        planned_breaks[idx] += 1
+        skipped_breaks[idx] += break_skipped(brk, float(worked or 0.0), now)
     return WeekReport(
         week=week_label(monday),
         monday=monday,
@@ -461,6 +513,8 @@ def week_report(
         interruption_count=count,
         interruption_minutes=sum(s.minutes for s in sources),
         resumption_cost_minutes=cost,
+        breaks_planned=tuple(planned_breaks),
+        breaks_skipped=tuple(skipped_breaks),
     )
 
 

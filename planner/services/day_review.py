@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy.orm import Session
 
+from planner.domain.day_rules import skipped_breaks
 from planner.domain.timerange import Interval, day_bounds
-from planner.domain.values import WORKING_KINDS, DayV, EntryV, MeetingV, RoleV, SlotV, TaskV
+from planner.domain.values import (
+    WORKING_KINDS,
+    BreakV,
+    DayV,
+    EntryV,
+    MeetingV,
+    RoleV,
+    SlotV,
+    TaskV,
+    WeekShareV,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,9 @@ class DayReview:
     done: tuple[TaskV, ...]
     unfinished: tuple[TaskV, ...]
     running: int  # entries still open
+    breaks: tuple[BreakV, ...] = ()  # the day's planned breaks
+    skipped: tuple[BreakV, ...] = ()  # of which skipped (for the day, or worked through)
+    week: tuple[WeekShareV, ...] = ()  # each role's shortfall this week, as of this day
 
 
 def _clipped_minutes(start: datetime, end: datetime, window: Interval) -> float:
@@ -63,6 +77,8 @@ def review(
     bounds: Interval,
     now: datetime,
     meetings: Sequence[MeetingV] = (),
+    breaks: Sequence[BreakV] = (),
+    week: Sequence[WeekShareV] = (),
 ) -> DayReview:
     """Sum the day's plan and log inside `bounds`; a running entry counts up to `now`.
 
@@ -129,6 +145,9 @@ def review(
         done=tuple(t for t in tasks if t.status == "done"),
         unfinished=tuple(t for t in tasks if t.status == "open"),
         running=sum(1 for e in entries if e.end is None),
+        breaks=tuple(breaks),
+        skipped=tuple(skipped_breaks(breaks, entries, now)),
+        week=tuple(week),
     )
 
 
@@ -146,4 +165,8 @@ def load_review(session: Session, owner: str, day: date, zone: tzinfo, now: date
         bounds,
         now,
         planning.list_meetings(session, owner, bounds),
+        [b for b in planning.list_breaks(session, owner, day, zone) if b.id],
+        planning.week_share(session, owner, day + timedelta(days=1), zone, now)
+        if day.weekday() < 6
+        else [],
     )

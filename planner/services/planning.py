@@ -19,11 +19,24 @@ from planner.domain.defaults import DEFAULTS as DEFAULTS
 from planner.domain.errors import ConcurrentChange, PlannerError
 from planner.domain.i18n import ntr, tr
 from planner.domain.timerange import Interval, local_date, local_wall_time
-from planner.domain.values import Change, DayV, MeetingV, PlanV, RoleV, SlotV, TaskV, Topic
+from planner.domain.values import (
+    BreakV,
+    Change,
+    DayV,
+    MeetingV,
+    PlanV,
+    RoleV,
+    SlotV,
+    TaskPlanV,
+    TaskV,
+    Topic,
+    WeekShareV,
+)
 from planner.storage import conflicts
 from planner.storage.models import (
     Day,
     Occurrence,
+    PlannedBreak,
     Role,
     Setting,
     Slot,
@@ -547,6 +560,7 @@ def add_slot(
             ).format(n=len(clash))
         )
     day = day_of(session, owner, start, zone)
+    _lunch_row(session, owner, day, zone)  # the day's lunch is written with its first slot
     slot = Slot(
         owner=owner,
         day=day,
@@ -559,7 +573,8 @@ def add_slot(
     )
     session.add(slot)
     session.flush()
-    return _slot_v(slot), Change.of(Topic.SLOTS, day=day)
+    _fit_open_tasks(session, owner, day)
+    return _slot_v(slot), Change.of(Topic.SLOTS, Topic.TASKS, day=day)
 
 
 def update_slot(
@@ -597,7 +612,11 @@ def update_slot(
         slot.origin = "manual" if slot.origin == "auto" else slot.origin
     slot.day = day_of(session, owner, new_start, zone)
     session.flush()
-    return _slot_v(slot), Change(frozenset({Topic.SLOTS}), frozenset({old_day, slot.day}))
+    for touched in {old_day, slot.day}:
+        _fit_open_tasks(session, owner, touched)
+    return _slot_v(slot), Change(
+        frozenset({Topic.SLOTS, Topic.TASKS}), frozenset({old_day, slot.day})
+    )
 
 
 def remove_slot(session: Session, owner: str, slot_id: int) -> tuple[SlotV, Change]:
@@ -607,6 +626,7 @@ def remove_slot(session: Session, owner: str, slot_id: int) -> tuple[SlotV, Chan
     value = _slot_v(slot)
     session.delete(slot)
     session.flush()
+    _fit_open_tasks(session, owner, value.day)
     return value, Change.of(Topic.SLOTS, Topic.TASKS, day=value.day)
 
 
@@ -625,7 +645,9 @@ def _task_v(task: Task) -> TaskV:
         task.slot_id,
         task.carried_over,
         task.uid,
-        task.version,
+        due_at=task.due_at,
+        slot_pinned=task.slot_pinned,
+        version=task.version,
     )
 
 
@@ -639,6 +661,7 @@ def add_task(
     day: date | None = None,
     estimate_minutes: int = 30,
     priority: int | None = None,
+    due_at: datetime | None = None,
 ) -> tuple[TaskV, Change]:
     clean = " ".join(title.split())
     if not clean:
@@ -663,10 +686,19 @@ def add_task(
         priority=priority,
         estimate_minutes=estimate_minutes,
         created_at=now,
+        due_at=_check_due(due_at),
     )
     session.add(task)
     session.flush()
+    if day is not None:
+        _fit_open_tasks(session, owner, day)
     return _task_v(task), Change.of(Topic.TASKS, day=day)
+
+
+def _check_due(due_at: datetime | None) -> datetime | None:
+    if due_at is not None and (due_at.tzinfo is None or due_at.utcoffset() is None):
+        raise PlannerError("a deadline needs a time zone")
+    return due_at
 
 
 def list_tasks(
@@ -697,6 +729,8 @@ def set_task_status(
     task.status = status
     task.done_at = now if status == "done" else None
     session.flush()
+    if task.day is not None:
+        _fit_open_tasks(session, owner, task.day)
     return _task_v(task), Change.of(Topic.TASKS, day=task.day)
 
 
@@ -710,8 +744,11 @@ def update_task(
     estimate_minutes: int | None = None,
     slot_id: int | bool | None = False,
     seen_version: int | None = None,
+    due_at: datetime | bool | None = False,
 ) -> tuple[TaskV, Change]:
-    """Edit a task; `slot_id=None` unschedules it, `False` (default) leaves the slot alone."""
+    """Edit a task; `slot_id=N` puts it into that slot by hand (the re-fit leaves it there),
+    `None` hands it back to the fit, `False` (default) leaves the slot alone; `due_at` a
+    deadline, None for none, False (default) to leave it."""
     task = _task(session, owner, task_id)
     _check_seen(task, seen_version, tr("the task {title!r}").format(title=task.title))
     if title is not None:
@@ -732,7 +769,12 @@ def update_task(
                 raise PlannerError(tr("no slot with id {slot_id}").format(slot_id=slot_id))
             task.day = slot.day
         task.slot_id = slot_id if isinstance(slot_id, int) else None
+        task.slot_pinned = task.slot_id is not None
+    if due_at is not False:
+        task.due_at = _check_due(due_at if isinstance(due_at, datetime) else None)
     session.flush()
+    if task.day is not None:
+        _fit_open_tasks(session, owner, task.day)
     return _task_v(task), Change.of(Topic.TASKS, day=task.day)
 
 
@@ -744,6 +786,9 @@ def reorder_tasks(
         task = _task(session, owner, task_id)
         task.priority = priority
         task.day = day
+    session.flush()
+    if day is not None:
+        _fit_open_tasks(session, owner, day)
     return Change.of(Topic.TASKS, day=day)
 
 
@@ -765,6 +810,7 @@ def carry_over(session: Session, owner: str, from_day: date, to_day: date) -> tu
         task.carried_over += 1
         moved += 1
     session.flush()
+    _fit_open_tasks(session, owner, to_day)
     return moved, Change(frozenset({Topic.TASKS}), frozenset({from_day, to_day}))
 
 
@@ -784,6 +830,7 @@ def carry_task(session: Session, owner: str, task_id: int, to_day: date) -> tupl
     task.day, task.priority, task.slot_id = to_day, (top or 0) + 1, None
     task.carried_over += 1
     session.flush()
+    _fit_open_tasks(session, owner, to_day)
     days = frozenset(d for d in (from_day, to_day) if d is not None)
     return _task_v(task), Change(frozenset({Topic.TASKS}), days)
 
@@ -837,24 +884,287 @@ def get_plan(session: Session, owner: str, day: date, zone: tzinfo) -> PlanV:
     slots = tuple(list_slots(session, owner, day))
     tasks = tuple(list_tasks(session, owner, day))
     meetings = tuple(list_meetings(session, owner, Interval(day_v.start, day_v.stop)))
-    fit = scheduling.fit_tasks(
-        [
-            scheduling.TaskNeed(t.id, t.role_id, t.estimate_minutes)
-            for t in tasks
-            if t.status == "open" and t.slot_id is None
-        ],
-        [
-            scheduling.SlotCapacity(
-                s.id,
-                s.role_id,
-                s.start,
-                s.end,
-                sum(t.estimate_minutes for t in tasks if t.slot_id == s.id and t.status == "open"),
-            )
-            for s in slots
-        ],
+    breaks = tuple(list_breaks(session, owner, day, zone))
+    stored = [b for b in breaks if b.id]  # the fit uses the breaks written for the day
+    fit = _sequence(slots, [t for t in tasks if t.status == "open"], meetings, stored)
+    placed = tuple(
+        TaskPlanV(p.task_id, p.segments[0].start, p.end, _slot_ids(p), p.late)
+        for p in fit.placements.values()
     )
-    return PlanV(day_v, roles, slots, tasks, meetings, fit.overflow)
+    return PlanV(day_v, roles, slots, tasks, meetings, fit.overflow, breaks, placed)
+
+
+def _slot_ids(placement: scheduling.Placement) -> tuple[int, ...]:
+    out: list[int] = []
+    for seg in placement.segments:
+        if not out or out[-1] != seg.slot_id:
+            out.append(seg.slot_id)
+    return tuple(out)
+
+
+def _sequence(
+    slots: Sequence[SlotV],
+    open_tasks: Sequence[TaskV],
+    meetings: Sequence[MeetingV],
+    breaks: Sequence[BreakV],
+) -> scheduling.TaskSequence:
+    """The fit: open tasks not put into a slot by hand, strictly by priority (deadlines
+    first) over the time their role's slots leave free of meetings and breaks."""
+    taken = [Interval(m.start, m.end) for m in meetings if m.busy and not m.all_day]
+    taken += [Interval(b.start, b.end) for b in breaks if not b.skipped]
+    pinned_minutes: dict[int, float] = {}
+    for t in open_tasks:
+        if t.slot_pinned and t.slot_id is not None:
+            pinned_minutes[t.slot_id] = pinned_minutes.get(t.slot_id, 0.0) + t.estimate_minutes
+    capacities: list[scheduling.SlotCapacity] = []
+    for s in slots:
+        used = pinned_minutes.get(s.id, 0.0)
+        for piece in Interval(s.start, s.end).subtract(taken):
+            room = piece.minutes
+            capacities.append(
+                scheduling.SlotCapacity(s.id, s.role_id, piece.start, piece.end, min(used, room))
+            )
+            used = max(0.0, used - room)
+    items = [
+        scheduling.TaskItem(t.id, t.role_id, t.estimate_minutes, t.priority, t.due_at)
+        for t in open_tasks
+        if not (t.slot_pinned and t.slot_id is not None)
+    ]
+    return scheduling.sequence_tasks(items, capacities)
+
+
+# ---------------------------------------------------------------- breaks and rhythm
+
+
+def _break_v(row: PlannedBreak) -> BreakV:
+    return BreakV(row.id, row.day, row.start, row.end, row.kind, row.skipped)
+
+
+def lunch_minutes(session: Session, owner: str, weekday: int) -> tuple[int, int] | None:
+    """The weekday's lunch break (minutes after local midnight), or None for no lunch."""
+    raw = get_setting(session, owner, "lunch")
+    try:
+        value = raw[weekday]
+    except (TypeError, IndexError, KeyError):
+        return None
+    if not value:
+        return None
+    start, end = int(value[0]), int(value[1])
+    return (start, end) if end > start else None
+
+
+def set_lunch_minutes(
+    session: Session, owner: str, weekday: int, minutes: tuple[int, int] | None
+) -> Change:
+    """Set (or, with None, remove) one weekday's lunch break in the settings."""
+    if minutes is not None:
+        start, end = minutes
+        if not (0 <= start < end <= 24 * 60 + 20 * 60):
+            raise PlannerError("a lunch break ends after it starts")
+        if end - start > 4 * 60:
+            raise PlannerError("a lunch break is at most 4 hours")
+    raw = get_setting(session, owner, "lunch")
+    week: list[Any] = list(raw) if isinstance(raw, list) and len(raw) == 7 else [None] * 7
+    week[weekday] = list(minutes) if minutes is not None else None
+    return set_setting(session, owner, "lunch", week)
+
+
+_BREAKS = (
+    select(PlannedBreak)
+    .where(PlannedBreak.owner == bindparam("owner"), PlannedBreak.day == bindparam("day"))
+    .order_by(PlannedBreak.start, PlannedBreak.id)
+)
+
+
+def _stored_breaks(session: Session, owner: str, day: date) -> list[BreakV]:
+    return [_break_v(r) for r in session.scalars(_BREAKS, {"owner": owner, "day": day})]
+
+
+def list_breaks(session: Session, owner: str, day: date, zone: tzinfo) -> list[BreakV]:
+    """The day's planned breaks: those written for it, and the weekday's lunch from the
+    settings while the day has none written (id 0; written by the first slot or Auto-split)."""
+    rows = _stored_breaks(session, owner, day)
+    if not any(b.kind == "lunch" for b in rows):
+        lunch = lunch_minutes(session, owner, day.weekday())
+        if lunch is not None:
+            start, end = local_wall_time(day, lunch[0], zone), local_wall_time(day, lunch[1], zone)
+            rows.append(BreakV(0, day, start, end, "lunch"))
+            rows.sort(key=lambda b: (b.start, b.id))
+    return rows
+
+
+def _lunch_row(session: Session, owner: str, day: date, zone: tzinfo) -> PlannedBreak | None:
+    """The day's lunch row, written from the weekday's setting if it had none yet."""
+    row = session.scalar(
+        select(PlannedBreak).where(
+            PlannedBreak.owner == owner, PlannedBreak.day == day, PlannedBreak.kind == "lunch"
+        )
+    )
+    if row is None:
+        lunch = lunch_minutes(session, owner, day.weekday())
+        if lunch is None:
+            return None
+        row = PlannedBreak(
+            owner=owner,
+            day=day,
+            start=local_wall_time(day, lunch[0], zone),
+            end=local_wall_time(day, lunch[1], zone),
+            kind="lunch",
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def skip_lunch(
+    session: Session, owner: str, day: date, zone: tzinfo, *, skipped: bool = True
+) -> Change:
+    """Skip the day's lunch (or take it again); the plan is re-split around the rest."""
+    row = _lunch_row(session, owner, day, zone)
+    if row is None:
+        raise PlannerError(f"{day:%a %d %b} has no lunch break to skip")
+    row.skipped = skipped
+    session.flush()
+    has_auto = any(s.origin == "auto" for s in list_slots(session, owner, day))
+    if has_auto and get_day(session, owner, day, zone).started_at is None:
+        auto_plan(session, owner, day, zone)  # not started yet: the plan uses the hour again
+    else:
+        _fit_open_tasks(session, owner, day)
+    return Change.of(Topic.DAY, Topic.SLOTS, Topic.TASKS, day=day)
+
+
+def move_break(
+    session: Session,
+    owner: str,
+    day: date,
+    zone: tzinfo,
+    break_id: int,
+    start: datetime,
+    end: datetime,
+) -> Change:
+    """Move or resize one of the day's breaks (id 0: the lunch the settings give)."""
+    if end <= start:
+        raise PlannerError("a break must end after it starts")
+    if end - start > timedelta(hours=4):
+        raise PlannerError("a break is at most 4 hours")
+    if break_id == 0:
+        row = _lunch_row(session, owner, day, zone)
+    else:
+        row = session.get(PlannedBreak, break_id)
+        if row is not None and row.owner != owner:
+            row = None
+    if row is None:
+        raise PlannerError(f"no break with id {break_id}")
+    row.start, row.end = start, end
+    session.flush()
+    _fit_open_tasks(session, owner, row.day)
+    return Change.of(Topic.DAY, Topic.TASKS, day=row.day)
+
+
+def max_block_minutes(session: Session, owner: str, role_id: int) -> int:
+    per_role = get_setting(session, owner, "max_block_by_role") or {}
+    value = per_role.get(str(role_id)) if isinstance(per_role, dict) else None
+    return int(value if value else get_setting(session, owner, "max_block_minutes"))
+
+
+def set_max_block_minutes(session: Session, owner: str, role_id: int, minutes: int) -> Change:
+    if not 15 <= minutes <= 12 * 60:
+        raise PlannerError("the longest block is between 15 minutes and 12 hours")
+    per_role = dict(get_setting(session, owner, "max_block_by_role") or {})
+    per_role[str(role_id)] = minutes
+    return set_setting(session, owner, "max_block_by_role", per_role)
+
+
+def rhythm(
+    session: Session, owner: str, roles: Sequence[RoleV], min_block_minutes: int
+) -> scheduling.Rhythm:
+    """The day's rhythm from the settings: each role's longest block (never under the minimum
+    focus block), the short breaks, alternation."""
+    short = int(get_setting(session, owner, "short_break_minutes") or 0)
+    after = int(get_setting(session, owner, "short_break_after_minutes") or 90)
+    return scheduling.Rhythm(
+        max_block={
+            r.id: timedelta(minutes=max(max_block_minutes(session, owner, r.id), min_block_minutes))
+            for r in roles
+        },
+        short_break=timedelta(minutes=max(0, short)),
+        focus_before_break=timedelta(minutes=max(after, min_block_minutes)),
+        alternate=True,
+    )
+
+
+def _break_busy(breaks: Sequence[BreakV]) -> list[scheduling.Busy]:
+    return [
+        scheduling.Busy(Interval(b.start, b.end), None, is_work=False)
+        for b in breaks
+        if not b.skipped
+    ]
+
+
+# ---------------------------------------------------------------- the week's share
+
+
+def week_worked(
+    session: Session, owner: str, day: date, zone: tzinfo, now: datetime
+) -> dict[int, float]:
+    """Working minutes per role on the days of `day`'s week before it (the log)."""
+    from planner.review import reports  # reports imports this module
+
+    monday = reports.monday_of(day)
+    if day == monday:
+        return {}
+    report = reports.week_report(session, owner, zone, monday, now)
+    index = (day - monday).days
+    out: dict[int, float] = {}
+    for series in (report.work, report.meetings, report.interruptions):
+        for role_id, values in series.items():
+            if role_id is not None:
+                out[role_id] = out.get(role_id, 0.0) + sum(values[:index])
+    return out
+
+
+def week_share(
+    session: Session,
+    owner: str,
+    day: date,
+    zone: tzinfo,
+    now: datetime,
+    *,
+    roles: Sequence[RoleV] | None = None,
+    day_minutes: float | None = None,
+) -> list[WeekShareV]:
+    """Each role's shortfall this week and what today's plan repays (nothing when the
+    setting `keep_week_share` is off, or on the week's first day)."""
+    roles = list(roles if roles is not None else list_roles(session, owner))
+    if not roles or not get_setting(session, owner, "keep_week_share"):
+        return []
+    worked = week_worked(session, owner, day, zone, now)
+    if not worked:
+        return []
+    if day_minutes is None:  # the working time Auto-split shares out: less breaks and
+        # meetings without a role (a role's meetings count as its time)
+        day_v = get_day(session, owner, day, zone)
+        window = Interval(day_v.start, day_v.stop)
+        away = [
+            BreakV(0, day, m.start, m.end, "meeting")
+            for m in list_meetings(session, owner, window)
+            if m.busy and not m.all_day and m.role_id is None
+        ]
+        taken = merge_minutes(window, [*list_breaks(session, owner, day, zone), *away])
+        day_minutes = window.minutes - taken
+    targets = _targets(roles)
+    share = scheduling.week_share(targets, worked, day_minutes)
+    return [
+        WeekShareV(r.id, share.behind.get(r.id, 0.0), share.extra(r.id, day_minutes, targets))
+        for r in roles
+    ]
+
+
+def merge_minutes(window: Interval, breaks: Sequence[BreakV]) -> float:
+    from planner.domain.timerange import merge
+
+    clipped = [Interval(b.start, b.end).clip(window) for b in breaks if not b.skipped]
+    return sum(c.minutes for c in merge(c for c in clipped if c is not None))
 
 
 def auto_plan(
@@ -885,8 +1195,15 @@ def auto_plan(
         session.execute(
             delete(Slot).where(Slot.owner == owner, Slot.day == day, Slot.origin == "auto")
         )
+        session.execute(
+            delete(PlannedBreak).where(
+                PlannedBreak.owner == owner, PlannedBreak.day == day, PlannedBreak.kind == "short"
+            )
+        )
         session.flush()
+    _lunch_row(session, owner, day, zone)  # the plan is made around this day's lunch
     window = Interval(day_v.start, day_v.stop)
+    breaks = list_breaks(session, owner, day, zone)
     fixed = [
         scheduling.Busy(Interval(s.start, s.end), s.role_id)
         for s in list_slots(session, owner, day)
@@ -907,14 +1224,25 @@ def auto_plan(
         )
         if insight is not None:
             prefer = reports.prefer_from_insight(insight, zone)
-    blocks = scheduling.auto_split(
-        window,
-        [*fixed, *_meeting_busy(list_meetings(session, owner, window))],
-        targets,
-        timedelta(minutes=day_v.min_block_minutes),
-        prefer=prefer,
-    )
-    for block in blocks:
+    busy = [*fixed, *_meeting_busy(list_meetings(session, owner, window)), *_break_busy(breaks)]
+    pace = rhythm(session, owner, roles, day_v.min_block_minutes)
+    min_block = timedelta(minutes=day_v.min_block_minutes)
+    if get_setting(session, owner, "keep_week_share"):
+        worked = week_worked(session, owner, day, zone, now or day_v.start)
+        if worked:
+            # today's working time as the rhythm leaves it, then each role's minutes to repay
+            trial = scheduling.plan_blocks(window, busy, targets, min_block, rhythm=pace)
+            minutes = sum(b.interval.minutes for b in trial.blocks)
+            minutes += sum(
+                c.minutes
+                for b in busy
+                if b.is_work and b.role_id is not None and (c := b.interval.clip(window))
+            )
+            repaid = scheduling.week_share(targets, worked, minutes)
+            if repaid.today:
+                targets = [scheduling.RoleTarget(r, m) for r, m in repaid.today.items()]
+    plan = scheduling.plan_blocks(window, busy, targets, min_block, prefer=prefer, rhythm=pace)
+    for block in plan.blocks:
         session.add(
             Slot(
                 owner=owner,
@@ -927,6 +1255,8 @@ def auto_plan(
                 pinned=False,
             )
         )
+    for brk in plan.breaks:
+        session.add(PlannedBreak(owner=owner, day=day, start=brk.start, end=brk.end, kind="short"))
     session.flush()
     _fit_open_tasks(session, owner, day)
     return get_plan(session, owner, day, zone), Change.of(Topic.SLOTS, Topic.TASKS, day=day)
@@ -940,47 +1270,43 @@ def fit_open_tasks(session: Session, owner: str, day: date) -> Change:
 
 
 def _fit_open_tasks(session: Session, owner: str, day: date) -> None:
+    """Re-fit the day's open tasks (all but those put into a slot by hand) by priority."""
     slots = list_slots(session, owner, day)
-    tasks = [
-        t
-        for t in session.scalars(
+    tasks = list(
+        session.scalars(
             select(Task)
             .where(Task.owner == owner, Task.day == day, Task.status == "open")
             .order_by(Task.priority, Task.id)
         )
-    ]
+    )
+    if not tasks:
+        return
     valid = {s.id for s in slots}
     for task in tasks:
-        if task.slot_id not in valid:
-            task.slot_id = None
-    fit = scheduling.fit_tasks(
-        [
-            scheduling.TaskNeed(t.id, t.role_id, t.estimate_minutes)
-            for t in tasks
-            if t.slot_id is None
-        ],
-        [
-            scheduling.SlotCapacity(
-                s.id,
-                s.role_id,
-                s.start,
-                s.end,
-                sum(t.estimate_minutes for t in tasks if t.slot_id == s.id),
-            )
-            for s in slots
-        ],
+        if task.slot_id not in valid:  # its slot is gone (the key was set NULL, or is stale)
+            task.slot_id, task.slot_pinned = None, False
+    if not slots:
+        return
+    span = Interval(min(s.start for s in slots), max(s.end for s in slots))
+    meetings = list_meetings(session, owner, span)
+    fit = _sequence(
+        slots, [_task_v(t) for t in tasks], meetings, _stored_breaks(session, owner, day)
     )
-    by_id = {t.id: t for t in tasks}
-    for task_id, slot_id in fit.placed.items():
-        by_id[task_id].slot_id = slot_id
+    for task in tasks:
+        if task.slot_pinned and task.slot_id is not None:
+            continue
+        placement = fit.placements.get(task.id)
+        slot_id = placement.segments[0].slot_id if placement else None
+        if task.slot_id != slot_id:
+            task.slot_id = slot_id
     session.flush()
 
 
 def reflow_day(
     session: Session, owner: str, day: date, zone: tzinfo, now: datetime
 ) -> tuple[PlanV, Change]:
-    """Re-split the rest of the day from now; past and fixed slots stay as they are."""
-    conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
+    """Re-split the rest of the day from now; past and fixed slots and the breaks stay; the
+    short breaks still to come are placed again with the new blocks."""
     day_v = get_day(session, owner, day, zone)
     window = Interval(day_v.start, day_v.stop)
     roles = list_roles(session, owner)
@@ -989,6 +1315,16 @@ def reflow_day(
             select(Slot).where(Slot.owner == owner, Slot.day == day).order_by(Slot.start)
         )
     )
+    session.execute(
+        delete(PlannedBreak).where(
+            PlannedBreak.owner == owner,
+            PlannedBreak.day == day,
+            PlannedBreak.kind == "short",
+            PlannedBreak.start >= max(now, window.start),
+        )
+    )
+    session.flush()
+    breaks = list_breaks(session, owner, day, zone)
     result = scheduling.reflow(
         window,
         now,
@@ -998,9 +1334,10 @@ def reflow_day(
             )
             for s in rows
         ],
-        _meeting_busy(list_meetings(session, owner, window)),
+        [*_meeting_busy(list_meetings(session, owner, window)), *_break_busy(breaks)],
         _targets(roles),
         timedelta(minutes=day_v.min_block_minutes),
+        rhythm=rhythm(session, owner, roles, day_v.min_block_minutes),
     )
     by_id = {s.id: s for s in rows}
     for slot_id in result.remove:
@@ -1020,6 +1357,8 @@ def reflow_day(
                 pinned=False,
             )
         )
+    for brk in result.breaks:
+        session.add(PlannedBreak(owner=owner, day=day, start=brk.start, end=brk.end, kind="short"))
     session.flush()
     _fit_open_tasks(session, owner, day)
     return get_plan(session, owner, day, zone), Change.of(Topic.SLOTS, Topic.TASKS, day=day)

@@ -28,6 +28,7 @@ class Kind(StrEnum):
     HARD_STOP = "hard_stop"
     OVERTIME = "overtime"
     INTERRUPTION = "interruption"
+    BREAK = "break"  # a planned break starts, and ends when nothing else marks its end
 
 
 # After a sleep only the most relevant reminder of each group fires (one hard stop, not eight
@@ -39,10 +40,13 @@ GROUP = {
     Kind.HARD_STOP: "stop",
     Kind.OVERTIME: "stop",
     Kind.INTERRUPTION: "interruption",
+    Kind.BREAK: "break",
 }
 # Kinds that may speak inside a focus block: they mark its edges, a meeting that ends it, or
 # the day's end.
-FOCUS_ALLOWED = frozenset({Kind.SLOT_START, Kind.SLOT_END, Kind.MEETING, Kind.HARD_STOP})
+FOCUS_ALLOWED = frozenset(
+    {Kind.SLOT_START, Kind.SLOT_END, Kind.MEETING, Kind.HARD_STOP, Kind.BREAK}
+)
 SETTING_OF = {kind: f"remind_{kind.value}" for kind in Kind}
 
 
@@ -164,6 +168,7 @@ def candidates(
     slots = sorted(plan.slots, key=lambda s: s.start)
     out = _slot_reminders(plan, slots, prefs, zone)
     out.extend(_meeting_reminders(plan, prefs, zone))
+    out.extend(_break_reminders(plan, slots, zone))
     if (context.workday or plan.day.stored or slots) and plan.day.closed_at is None:
         out.extend(_stop_reminders(plan, running, prefs, zone, context, now))
     if running is not None and running.kind == "interruption" and running.end is None:
@@ -210,6 +215,47 @@ def _slot_reminders(plan: PlanV, slots: list[SlotV], prefs: Prefs, zone: tzinfo)
                 then,
             )
         )
+    return out
+
+
+BREAK_NAMES = {"lunch": "Lunch", "short": "Short break"}
+
+
+def _break_reminders(plan: PlanV, slots: list[SlotV], zone: tzinfo) -> list[Reminder]:
+    """A break's start ('Lunch 12:30–13:15 — time for a break'), and its end when no slot or
+    meeting starts then (their own reminder says so otherwise)."""
+    out: list[Reminder] = []
+    starts = {s.start for s in slots} | {m.start for m in plan.meetings if m.busy}
+    for brk in plan.breaks:
+        if brk.skipped or brk.end <= brk.start:
+            continue
+        name = BREAK_NAMES.get(brk.kind, "Break")
+        span = f"{_hhmm(brk.start, zone)}–{_hhmm(brk.end, zone)}"
+        minutes = round((brk.end - brk.start).total_seconds() / 60)
+        body = (
+            "Time for a break." if brk.kind == "lunch" else f"{minutes} min: stand up, look away."
+        )
+        out.append(
+            Reminder(
+                Kind.BREAK,
+                f"break:{brk.kind}:{brk.start.isoformat()}",
+                brk.start,
+                brk.end,
+                f"{name} {span}",
+                body,
+            )
+        )
+        if brk.end not in starts:
+            out.append(
+                Reminder(
+                    Kind.BREAK,
+                    f"break_end:{brk.kind}:{brk.end.isoformat()}",
+                    brk.end,
+                    brk.end + timedelta(minutes=15),
+                    f"{name} is over",
+                    f"Back to work at {_hhmm(brk.end, zone)}.",
+                )
+            )
     return out
 
 

@@ -50,10 +50,12 @@ TASK_FIELDS = (
     "carried_over",
     "created_at",
     "done_at",
+    "due_at",
+    "slot_pinned",
 )
 DAY_FIELDS = ("start", "stop", "min_block_minutes")
 _DATES = frozenset({"day"})
-_TIMES = frozenset({"start", "end", "stop", "created_at", "done_at"})
+_TIMES = frozenset({"start", "end", "stop", "created_at", "done_at", "due_at"})
 
 
 def _plain(value: Any) -> Any:

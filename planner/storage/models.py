@@ -171,9 +171,34 @@ class Task(Base):
     carried_over: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # An optional deadline (migration 0006): the fit places the task to make it, or flags it.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Put into its slot by hand: the re-fit leaves it there (it re-fits all the others).
+    slot_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = _version()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+BREAK_KINDS = ("lunch", "short")
+
+
+class PlannedBreak(Base):
+    """A break in a day's plan (migration 0006): lunch (from the weekday's setting, movable,
+    skippable for the day) or a short break the rhythm put into a long stretch of focus. Not
+    working time. A break taken is logged as an entry of kind "break", like any other."""
+
+    __tablename__ = "planned_break"
+    __table_args__ = (Index("ix_planned_break_owner_day", "owner", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    owner: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(16), default="lunch")
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Entry(Base):

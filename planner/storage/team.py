@@ -36,6 +36,7 @@ OWNED_TABLES = (
     "undo_step",
     "setting",
     "delivered_change",
+    "planned_break",
 )
 _VISIBLE = f"(owner = current_user OR pg_has_role(current_user, '{LEAD}', 'MEMBER'))"
 

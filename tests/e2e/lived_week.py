@@ -22,6 +22,32 @@ PLAN = (
     ("14:15", "17:30", "Community"),
 )
 TASKS = (("Answer the ticket backlog", "Support"), ("Write the newsletter", "Community"))
+# This person plans no fixed lunch (they take it when the queue allows, and the app asks about
+# the gap), no short breaks, no longest block and no week's repayment: the plan stays the three
+# blocks above, so each day's log follows from it. The default day (lunch 12:30-13:15, short
+# breaks, 2 h blocks, the week's share) is lived by tests/planner/test_plan_breaks.py, not here.
+SETTINGS = {
+    "lunch": [None] * 7,
+    "short_break_minutes": 0,
+    "max_block_minutes": 24 * 60,
+    "keep_week_share": False,
+}
+
+
+def set_the_persons_settings(db_url: str, owner: str) -> None:
+    """What this person set in Settings, before their first start."""
+    from planner.services import planning
+    from planner.storage.db import open_database
+
+    db = open_database(db_url)
+    try:
+        with db.transaction() as s:
+            for key, value in SETTINGS.items():
+                planning.set_setting(s, owner, key, value)
+    finally:
+        db.close()
+
+
 RESUMPTION_COST = 23  # the default setting, minutes of focus lost per interruption
 
 ICS = """BEGIN:VCALENDAR

@@ -377,6 +377,7 @@ def test_the_week_as_lived_in_the_app(desktop: Desktop, tmp_path: Path) -> None:
     d = desktop
     ics = tmp_path / "work.ics"
     ics.write_text(week.ICS)
+    week.set_the_persons_settings(d.env["SPLITDAY_DB_URL"], d.env["SPLITDAY_OWNER"])
     d.set_clock(moment(DAYS[0].day, "08:50"))
     app = App(d.env)
     life = Life(d, app)
@@ -494,6 +495,7 @@ def test_the_same_week_at_the_command_line(tmp_path: Path) -> None:
         return dict(json.loads(at(script, hhmm, "status", "--json")))
 
     monday = DAYS[0]
+    week.set_the_persons_settings(env["SPLITDAY_DB_URL"], env["SPLITDAY_OWNER"])
     at(monday, "08:50", "import", str(ics), "--role", "Support")
     for title, role in TASKS:
         at(monday, "08:50", "task", "add", title, "--role", role)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SIZE_BUDGET_MB = 220
+SIZE_BUDGET_MB = 240  # 231 MB since CalDAV (python-caldav, lxml); packaging/README.md
 
 
 @pytest.mark.slow

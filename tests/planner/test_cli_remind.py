@@ -33,6 +33,8 @@ def test_lists_the_day_with_states(
     assert out[1:] == [
         "10:58  due       Community 11:00–12:00 — News — starts in 2 min",
         "11:55  upcoming  Community 11:00–12:00 ends in 5 min — Ends at 12:00.",
+        "12:30  upcoming  Lunch 12:30–13:15 — Time for a break.",  # written with the first slot
+        "13:15  upcoming  Lunch is over — Back to work at 13:15.",
         "13:58  upcoming  Support 14:00–15:00 — starts in 2 min",
         "14:55  upcoming  Support 14:00–15:00 ends in 5 min — Ends at 15:00.",
         "17:30  upcoming  Time to stop — You set 17:30 as your stop. "

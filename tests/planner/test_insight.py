@@ -131,10 +131,11 @@ def test_auto_split_option_is_off_by_default(db: Database) -> None:
     with db.transaction() as s:
         assert planning.get_setting(s, OWNER, "auto_split_interruption_hours") is False
         plan, _ = planning.auto_plan(s, OWNER, day, BERLIN, now=NOW)
-    # the plain split: Support first (it is listed first), for half of the day
+    # the plain split: Support first (it is listed first), then the day alternates
     assert _slot_role_at(plan, at(day, 9 * 60)) == support
-    assert _slot_role_at(plan, at(day, 10 * 60 + 30)) == support
-    assert _slot_role_at(plan, at(day, 14 * 60)) == community
+    assert _slot_role_at(plan, at(day, 10 * 60 + 25)) == support
+    first_break = min(b.start for b in plan.breaks if b.kind == "short")
+    assert _slot_role_at(plan, first_break + timedelta(minutes=10)) == community
 
 
 def test_auto_split_places_roles_around_the_interruptions(db: Database) -> None:
@@ -144,14 +145,18 @@ def test_auto_split_places_roles_around_the_interruptions(db: Database) -> None:
         planning.set_setting(s, OWNER, "auto_split_interruption_hours", True)
         plan, _ = planning.auto_plan(s, OWNER, day, BERLIN, now=NOW)
     assert _slot_role_at(plan, at(day, 9 * 60)) == community  # quiet: the focus role
-    for minute in (10 * 60, 10 * 60 + 30, 10 * 60 + 55):
-        assert _slot_role_at(plan, at(day, minute)) == support  # the interrupt-prone role
-    assert _slot_role_at(plan, at(day, 11 * 60)) == community
-    # the shares still hold: 09:00-17:30 split 50/50
+    # the interrupt-prone role holds the cluster's hour; the short break falls where the
+    # preference changes (10:00), not in the middle of the hour
+    for minute in (10 * 60 + 5, 10 * 60 + 30, 10 * 60 + 55):
+        assert _slot_role_at(plan, at(day, minute)) == support
+    assert _slot_role_at(plan, at(day, 11 * 60 + 5)) == community
+    # the shares still hold: 09:00-17:30 less lunch and the short breaks, about 50/50
     minutes = {support: 0.0, community: 0.0}
     for slot in plan.slots:
         minutes[slot.role_id] += (slot.end - slot.start).total_seconds() / 60
-    assert minutes[support] == minutes[community] == 255
+    pauses = sum((b.end - b.start).total_seconds() / 60 for b in plan.breaks)
+    assert minutes[support] + minutes[community] == 510 - pauses
+    assert abs(minutes[support] - minutes[community]) <= 30
 
 
 def test_auto_split_option_as_a_parameter_wins_over_the_setting(db: Database) -> None:

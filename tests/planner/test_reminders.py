@@ -87,6 +87,9 @@ def test_a_whole_day_minute_by_minute(planned: Database) -> None:
         ),
         ("10:58", "Community 11:00–12:00 — Write the newsletter — starts in 2 min"),
         ("11:55", "Community 11:00–12:00 ends in 5 min — Ends at 12:00."),
+        # the day's lunch (written with its first slot): it starts, and it ends with no slot
+        ("12:30", "Lunch 12:30–13:15 — Time for a break."),
+        ("13:15", "Lunch is over — Back to work at 13:15."),
         ("17:30", "Time to stop — You set 17:30 as your stop. 3 tasks carry over to tomorrow."),
     ]
 
@@ -207,6 +210,7 @@ def test_each_kind_can_be_switched_off(planned: Database) -> None:
     with planned.transaction() as s:
         planning.set_setting(s, "tester", "remind_slot_start", False)
         planning.set_setting(s, "tester", "remind_hard_stop", False)
+        planning.set_setting(s, "tester", "remind_break", False)
     fired = walk(planned, at("08:00"), at("18:00"), timedelta(minutes=5))
     assert [t for t, _ in fired] == ["10:55", "11:55"]
 
@@ -320,7 +324,13 @@ def test_spring_forward_day_reminds_on_local_wall_time(db: Database) -> None:
         beat = now + timedelta(minutes=30)
         now = min(result.next_due, beat) if result.next_due else beat
     local = [(t.astimezone(BERLIN).strftime("%H:%M"), k) for t, k in fired]
-    assert local == [("08:58", "slot_start"), ("09:55", "slot_end"), ("17:30", "hard_stop")]
+    assert local == [
+        ("08:58", "slot_start"),
+        ("09:55", "slot_end"),
+        ("12:30", "break"),  # lunch on local wall time too
+        ("13:15", "break_end"),
+        ("17:30", "hard_stop"),
+    ]
     assert fired[0][0] == datetime(2026, 3, 29, 6, 58, tzinfo=UTC)  # CEST is UTC+2 now
 
 

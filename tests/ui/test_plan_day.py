@@ -77,7 +77,11 @@ def test_auto_split_follows_the_chosen_shares(
 
     minutes = slot_minutes(db)
     total = sum(minutes.values())
-    assert total == pytest.approx(510, abs=5)  # 09:00-17:30, nothing else in the way
+    with db.read() as s:
+        breaks = planning.get_plan(s, OWNER, DAY, ZoneInfo("Europe/Berlin")).breaks
+    pauses = sum((b.end - b.start).total_seconds() / 60 for b in breaks)
+    assert pauses >= 45  # lunch and the short breaks are not working time
+    assert total == pytest.approx(510 - pauses, abs=5)  # 09:00-17:30 less the breaks
     assert minutes[support] / total == pytest.approx(0.70, abs=0.05)
     assert dialog.slot_model.rowCount() == len(planning_slots(db))
     assert not dialog.message.is_error
@@ -357,7 +361,7 @@ def test_tab_walks_the_form_in_reading_order(
 ) -> None:
     seen: list[str] = []
     dialog.window_edit.start.setFocus()
-    for _ in range(8):  # Tab steps through a time edit's hour and minute first
+    for _ in range(9):  # Tab steps through a time edit's hour and minute first
         name = dialog.focusWidget().objectName()
         if not seen or seen[-1] != name:
             seen.append(name)
@@ -366,6 +370,7 @@ def test_tab_walks_the_form_in_reading_order(
         "day_start",
         "day_stop",
         "min_block",
+        "skip_lunch",
         f"share_{roles['Support']}",
         f"share_{roles['Community']}",
         "auto_split",

@@ -111,7 +111,8 @@ def test_keyboard_selects_moves_resizes_and_deletes(
     qtbot.keyClick(tl, Qt.Key.Key_Down)
     qtbot.keyClick(tl, Qt.Key.Key_Down)  # the 13:00 slot
     assert tl.selected_id == seeded.slots["13:00"]
-    assert tl.accessibleDescription() == "13:00–14:00 Support"  # what a screen reader hears
+    # what a screen reader hears: the slot, and the task the fit put into it
+    assert tl.accessibleDescription() == "13:00–14:00 Support\n• Update FAQ"
     qtbot.keyClick(tl, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
     assert ("13:05", "14:05", seeded.support) in slots_of(db)
     qtbot.keyClick(tl, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)

@@ -7,7 +7,7 @@ from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from planner.domain.i18n import tr
-from planner.domain.values import Change, PlanV
+from planner.domain.values import Change, PlanV, WeekShareV
 from planner.services import day as day_flow
 from planner.services import planning
 from ui.gateway import Gateway, Outcome
@@ -45,6 +45,7 @@ class PlanDayView:
     waiting: int  # how many open tasks it has
     day_start_minute: int
     is_today: bool
+    week: tuple[WeekShareV, ...] = ()  # each role's shortfall this week, what today repays
 
 
 class PlanDayActions:
@@ -82,6 +83,7 @@ class PlanDayActions:
                 waiting,
                 int(planning.get_setting(s, owner, "day_start_minute")),
                 planning.day_of(s, owner, now, zone) == day,
+                tuple(planning.week_share(s, owner, day, zone, now, roles=plan.roles)),
             )
 
         return self.gateway.read(fetch, failure=tr("Could not read the plan"))
@@ -131,6 +133,14 @@ class PlanDayActions:
             return plan, change | targets
 
         return self._record(tr("Auto-split"), plan)
+
+    def skip_lunch(self, skipped: bool) -> Outcome[Any]:
+        """Skip the day's lunch (or take it again); before the day starts the plan is made
+        again around the rest."""
+        return self._record(
+            "Skip lunch" if skipped else "Take lunch",
+            lambda s: planning.skip_lunch(s, self.owner, self.day, self.zone, skipped=skipped),
+        )
 
     def update_slot(self, slot_id: int, **fields: Any) -> Outcome[Any]:
         return self._record(

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialogButtonBox,
     QFormLayout,
@@ -44,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from planner.domain import forms
 from planner.domain.i18n import ntr, tr
-from planner.domain.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV
+from planner.domain.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV, WeekShareV
 from ui.actions.plan_day import PlanDayActions
 from ui.dialogs._common import (
     ROOT,
@@ -310,7 +311,14 @@ class PlanDayDialog(ServiceDialog):
         min_block_label = QLabel(tr("Minimum focus &block"))
         min_block_label.setBuddy(self.min_block)
         day_form.addRow(min_block_label, self.min_block)
+        self.skip_lunch = QCheckBox("Skip lunch toda&y")
+        self.skip_lunch.setObjectName("skip_lunch")
+        self.skip_lunch.toggled.connect(self._on_skip_lunch)
+        day_form.addRow("", self.skip_lunch)
         return day_box
+
+    def _on_skip_lunch(self, skipped: bool) -> None:
+        self._save(lambda: self.service.skip_lunch(skipped), self.message)
 
     def _split_box(self) -> BuddyBox:
         """The role split: the roles' standing targets (each role's name has its own Alt+letter)."""
@@ -323,6 +331,11 @@ class PlanDayDialog(ServiceDialog):
         self.split_note.setWordWrap(True)
         self.split_note.setEnabled(False)
         split_layout.addWidget(self.split_note)
+        self.week_note = QLabel()
+        self.week_note.setObjectName("week_note")
+        self.week_note.setWordWrap(True)
+        self.week_note.hide()
+        split_layout.addWidget(self.week_note)
         self.auto_split = QPushButton(tr("&Auto-split free time"))
         self.auto_split.setObjectName("auto_split")
         self.auto_split.clicked.connect(self._on_auto_split_clicked)
@@ -502,6 +515,19 @@ class PlanDayDialog(ServiceDialog):
             self.carry.setText(tr("&Pull in unfinished tasks (none left)"))
             self.carry.setEnabled(False)
         self._show_status(plan)
+        self._show_breaks_and_week(plan, view.week)
+
+    def _show_breaks_and_week(self, plan: PlanV, week: Sequence[WeekShareV]) -> None:
+        lunch = next((b for b in plan.breaks if b.kind == "lunch"), None)
+        with QSignalBlocker(self.skip_lunch):
+            self.skip_lunch.setChecked(bool(lunch and lunch.skipped))
+        self.skip_lunch.setEnabled(lunch is not None)
+        if lunch is not None:
+            start, end = (lunch.start.astimezone(self._zone), lunch.end.astimezone(self._zone))
+            span = f"{start:%H:%M}–{end:%H:%M}"
+            self.skip_lunch.setToolTip(f"Lunch {span} (Settings has each weekday's)")
+        self.week_note.setText(week_text(plan.roles, week))
+        self.week_note.setVisible(bool(self.week_note.text()))
 
     def _show_split(self, roles: Sequence[RoleV]) -> None:
         ids = [r.id for r in roles]
@@ -526,7 +552,7 @@ class PlanDayDialog(ServiceDialog):
         self.split_grid.addWidget(self.auto_split, len(roles), 0, 1, 4)
         self.split_grid.setColumnStretch(2, 1)
         spins = [row.spin for row in self._share_rows.values()]
-        chain(self.min_block, *spins, self.auto_split, self.slots)
+        chain(self.min_block, self.skip_lunch, *spins, self.auto_split, self.slots)
         with QSignalBlocker(self.new_task_role):
             current = self.new_task_role.currentData()
             self.new_task_role.clear()
@@ -623,6 +649,9 @@ class PlanDayDialog(ServiceDialog):
         elif day.started_at is not None:
             started = day.started_at.astimezone(self._zone)
             text += " · " + tr("started at {time}").format(time=clock(started))
+        late = [t.title for t in plan.tasks if t.id in plan.late]
+        if late:
+            text += " · cannot make its deadline: " + ", ".join(late)
         self.status.setText(text)
         is_today = self._is_today_shown
         self.start_button.setEnabled(is_today and day.started_at is None and day.closed_at is None)
@@ -788,6 +817,29 @@ class PlanDayDialog(ServiceDialog):
         if isinstance(result, Change):
             self.day_started.emit(result)
             self.accept()
+
+
+def week_text(roles: Sequence[RoleV], week: Sequence[WeekShareV]) -> str:
+    """'Community is 1 h 40 min behind this week; today plans 1 h more.' (roles behind by at
+    least 5 minutes; nothing when the week is on its share)."""
+    names = {r.id: r.name for r in roles}
+    parts = []
+    for w in sorted(week, key=lambda w: -w.behind):
+        if w.behind < 5 or w.role_id not in names:
+            continue
+        text = f"{names[w.role_id]} is {format_minutes(w.behind)} behind this week"
+        if w.extra >= 5:
+            text += f"; today plans {format_minutes(w.extra)} more"
+        parts.append(text)
+    return ". ".join(parts) + "." if parts else ""
+
+
+def format_minutes(minutes: float) -> str:
+    total = int(round(minutes / 5) * 5)
+    hours, rest = divmod(total, 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    return f"{hours} h" if hours else f"{rest} min"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -616,7 +616,10 @@ class MainWindow(QMainWindow):
 
     def _on_tasks_schedule_requested(self, task_id: int, slot_id: int | None) -> None:
         task = self._task(task_id)
-        if self.gateway is not None and task is not None and task.slot_id != slot_id:
+        if task is None or self.gateway is None:
+            return
+        # dropped on the slot the fit chose: it is now put there by hand (the re-fit keeps it)
+        if task.slot_id != slot_id or (slot_id is not None and not task.slot_pinned):
             self.gateway.schedule_task(task, slot_id)
 
     def _on_tasks_reorder_requested(self, ids: list[int]) -> None:

@@ -16,10 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from planner.domain.timerange import local_date
-from planner.domain.values import DayV, EntryV, MeetingV, PlanV, RoleV, SlotV, TaskV
+from planner.domain.values import (
+    BreakV,
+    DayV,
+    EntryV,
+    MeetingV,
+    PlanV,
+    RoleV,
+    SlotV,
+    TaskPlanV,
+    TaskV,
+)
 from ui.day_data import DaySnapshot
 
-VERSION = 1
+VERSION = 2  # 2: the plan's breaks
 
 
 def _plain(value: Any) -> Any:
@@ -46,6 +56,8 @@ def _build(cls: Any, data: dict[str, Any]) -> Any:
             kwargs[f.name] = date.fromisoformat(raw)
         elif "frozenset" in kind:
             kwargs[f.name] = frozenset(raw)
+        elif kind.startswith("tuple"):
+            kwargs[f.name] = tuple(raw)
         else:
             kwargs[f.name] = raw
     return cls(**kwargs)
@@ -86,6 +98,8 @@ def load(path: Path, key: str, now: datetime, zone: tzinfo) -> DaySnapshot | Non
             tasks=tuple(_build(TaskV, t) for t in raw["tasks"]),
             meetings=tuple(_build(MeetingV, m) for m in raw["meetings"]),
             overflow=tuple(raw["overflow"]),
+            breaks=tuple(_build(BreakV, b) for b in raw["breaks"]),
+            placed=tuple(_build(TaskPlanV, p) for p in raw["placed"]),
         )
         entries = tuple(_build(EntryV, e) for e in payload["entries"])
         raw_bounds = payload.get("bounds")

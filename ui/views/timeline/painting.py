@@ -16,7 +16,7 @@ from ui.geometry import TimeScale
 from ui.views.timeline.layout import HEADER, TimelineLayout
 
 if TYPE_CHECKING:
-    from planner.domain.values import EntryV, MeetingV, SlotV
+    from planner.domain.values import BreakV, EntryV, MeetingV, SlotV
 
 
 class TimelinePainting(TimelineLayout):
@@ -37,6 +37,8 @@ class TimelinePainting(TimelineLayout):
         for meeting in snap.plan.meetings:
             if not meeting.all_day:
                 self._paint_meeting(painter, scale, meeting)
+        for brk in snap.plan.breaks:
+            self._paint_break(painter, scale, brk)
         for slot in snap.plan.slots:
             if (
                 self._drag
@@ -187,7 +189,12 @@ class TimelinePainting(TimelineLayout):
             lines.append(slot.title)
         for task in self.snapshot.tasks_in(slot.id):
             mark = "✓ " if task.status == "done" else "• "
-            lines.append(f"{mark}{task.title} ({task.estimate_minutes} min)")
+            spans = self.snapshot.spans(task.id)
+            where = ""
+            if len(spans) > 1:  # it goes on in the role's next slot: say so
+                where = ", continued" if spans[0] != slot.id else f", over {len(spans)} slots"
+            late = ", late for its deadline" if task.id in self.snapshot.plan.late else ""
+            lines.append(f"{mark}{task.title} ({task.estimate_minutes} min{where}{late})")
         self._paint_block_text(painter, rect, lines, theme.role_text(colour))
 
     def _paint_meeting(self, painter: QPainter, scale: TimeScale, meeting: MeetingV) -> None:
@@ -206,6 +213,29 @@ class TimelinePainting(TimelineLayout):
         painter.drawRect(rect)
         lines = [f"{self._label(meeting.start, meeting.end)}  {meeting.summary or 'Busy'}"]
         self._paint_block_text(painter, rect, lines, pal.buttonText().color())
+
+    def _paint_break(self, painter: QPainter, scale: TimeScale, brk: BreakV) -> None:
+        """A planned break: a light band across the Planned column ('Lunch 12:30–13:15'), a
+        dashed outline when it is skipped for the day."""
+        pal = self.palette()
+        left, right = self.planned_column()
+        rect = QRectF(
+            left + 1,
+            scale.y_of(brk.start),
+            right - left - 2,
+            scale.y_of(brk.end) - scale.y_of(brk.start),
+        )
+        painter.setPen(
+            QPen(
+                pal.mid().color(), 1, Qt.PenStyle.DashLine if brk.skipped else Qt.PenStyle.SolidLine
+            )
+        )
+        painter.setBrush(Qt.BrushStyle.NoBrush if brk.skipped else pal.alternateBase())
+        painter.drawRect(rect)
+        name = "Lunch" if brk.kind == "lunch" else "Break"
+        text = f"{self._label(brk.start, brk.end)}  {name}{' (skipped)' if brk.skipped else ''}"
+        if rect.height() >= 12:
+            self._paint_block_text(painter, rect, [text], pal.text().color())
 
     def _paint_entry(self, painter: QPainter, scale: TimeScale, entry: EntryV) -> None:
         assert self.snapshot is not None
