@@ -349,7 +349,10 @@ class Database:
                 yield session
         except DBAPIError as exc:  # an outage, a file that went away: in words
             low = str(exc.orig).lower()
-            told = None if "readonly" in low else explain(exc, self.engine.url)
+            # SQLite's query_only says "readonly", PostgreSQL's READ ONLY "read-only
+            # transaction": here that is our own read transaction, not a read-only server
+            ours = "readonly" in low or "read-only transaction" in low
+            told = None if ours else explain(exc, self.engine.url)
             if told is None:  # a write in a read (query_only) is a bug: it stays loud
                 raise
             raise told from exc
