@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE ?=
 
-.PHONY: run test lint unit e2e bench screenshots clean
+.PHONY: run test lint unit e2e bench screenshots clean i18n
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +12,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test,package]'
 	touch $@
 
-run: $(VENV)/.installed
+# Translations (docs/i18n.md): extract the strings, compile resources/locale/*/splitday.mo
+# (generated, never committed) and the pseudo-locale; run, test and package build them first.
+i18n: $(VENV)/.installed
+	$(PY) packaging/i18n.py all
+
+run: $(VENV)/.installed i18n
 	$(VENV)/bin/splitday
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed i18n
 	bash tests/install-system-deps.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -35,7 +40,7 @@ clean:
 # Packaging (issue 8; packaging/README.md): the one-folder app in dist/, its smoke test, and
 # the menu entry + icons + metainfo in the XDG locations (SYSTEM=1 for every user).
 .PHONY: package package-check install-desktop
-package: $(VENV)/.installed
+package: $(VENV)/.installed i18n
 	bash tests/install-system-deps.sh
 	PYTHON=$(PY) bash packaging/build.sh dist
 

@@ -9,6 +9,7 @@ DIST=${1:-$ROOT/dist}
 WORK=${SPLITDAY_BUILD_DIR:-$ROOT/build/pyinstaller}
 started=$(date +%s)
 
+"$PYTHON" "$ROOT/packaging/i18n.py" all  # resources/locale/*/splitday.mo, bundled below
 "$PYTHON" "$ROOT/packaging/render_icons.py" "$WORK/icons"
 SPLITDAY_ICON_DIR="$WORK/icons" "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath "$DIST" --workpath "$WORK" "$ROOT/packaging/splitday.spec"

@@ -42,6 +42,9 @@ assert {"date", "now", "hard_stop", "slot", "running", "interruptions"} <= data.
 assert isinstance(data["interruptions"]["count"], int)
 PY
 "$APP" plan --json > /dev/null || fail "plan --json"
+out=$(SPLITDAY_LANG=it "$APP" status) || fail "status in Italian"
+echo "status in Italian: $(head -2 <<<"$out" | tail -1)"
+[[ "$out" == *"giornata:"* ]] || fail "the Italian catalog is not used: $out"
 if "$APP" report --help >/dev/null 2>&1; then
   t=$(ms); "$APP" report > "$TMP/report.txt" || fail "report"
   echo "report: $(wc -l < "$TMP/report.txt") lines, $(( $(ms) - t )) ms"

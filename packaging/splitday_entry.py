@@ -48,13 +48,32 @@ def _self_check() -> int:
         raise SystemExit(f"self-check failed: {reason}")
     drift = none_refcount_drift(5000)
 
+    # The catalogs, Qt's own translations and the locale data are bundled and load.
+    from PySide6.QtCore import QLocale, QTranslator
+
+    from planner.domain import i18n, localefmt
+
+    langs = []
+    for lang in i18n.SHIPPED:
+        i18n.set_language(lang)
+        if i18n.language() != lang or i18n.tr("&Plan my day…") == "&Plan my day…":
+            raise SystemExit(f"self-check failed: no {lang} catalog in {i18n.locale_dir()}")
+        qt = QTranslator()
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        if not qt.load(QLocale(lang), "qtbase", "_", folder):
+            raise SystemExit(f"self-check failed: no qtbase_{lang}.qm in {folder}")
+        langs.append(lang)
+    i18n.set_language(None)
+    if localefmt.first_weekday("en_US") != 6 or localefmt.decimal(1.5, 1, "de_DE") != "1,5":
+        raise SystemExit("self-check failed: Babel's locale data is missing")
+
     from planner import APP_ID, __version__
 
     print(
         f"self-check ok: splitday {__version__} ({APP_ID}); matplotlib {matplotlib.__version__} "
         f"png {size[0]}x{size[1]}; kiwisolver {kiwisolver.__version__}; "
         f"sqlalchemy compiled {HAS_CYEXTENSION}; None refcount drift {drift}/5000; "
-        f"Qt prefix {qt_prefix}; "
+        f"Qt prefix {qt_prefix}; catalogs {','.join(langs)} + qtbase; "
         f"MPLCONFIGDIR={matplotlib.get_configdir()}"
     )
     return 0

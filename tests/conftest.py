@@ -17,9 +17,22 @@ from planner.storage.db import Database, open_database
 from planner.storage.models import Base
 from tests.planner.radicale_server import Radicale
 
+ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SPLITDAY_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 CORPUS = SHARED / "ics-corpus"
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogs() -> None:
+    """The compiled catalogs (generated, never committed): built as `make i18n` does, once."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("i18n_build", ROOT / "packaging" / "i18n.py")
+    assert spec and spec.loader
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    build.compile_all()
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +43,13 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # autostart entries
     monkeypatch.delenv("SPLITDAY_DB_URL", raising=False)
     monkeypatch.delenv("SPLITDAY_NOW", raising=False)
+    # the C locale (English, 24-hour times, ISO weeks) unless a test asks for another
+    for name in ("SPLITDAY_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LC_TIME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    from planner.domain import i18n
+
+    i18n.set_language(None)
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from planner.domain.i18n import tr
+
 if TYPE_CHECKING:  # (the values module is not needed for the first paint)
     from planner.domain.values import EntryV, MeetingV, PlanV, RoleV, SlotV, TaskV
     from planner.services.day import DayStatus
@@ -126,7 +128,7 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
         meeting=plan_focus.meeting,
         next_meeting=plan_focus.next_meeting,
         interruption_role=snapshot.role(interruption.role_id) if interruption else None,
-        state=status.describe() if status else "",
+        state=tr(status.describe()) if status else "",
         tracking=status is not None and status.state.value in TRACKING_STATES,
         follows_from=status.follows_from if status else None,
     )
@@ -140,4 +142,4 @@ def format_span(span: timedelta) -> str:
 
 
 def format_left(left: timedelta) -> str:
-    return f"{format_span(left)} left"
+    return tr("{span} left").format(span=format_span(left))

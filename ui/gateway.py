@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from planner.domain.clock import Clock, local_zone, reset_local_zone
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.timerange import day_bounds
 from planner.domain.values import Change, SlotV, StepV, TaskV, Topic
 from planner.services import day as day_flow
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 Step = Callable[[Session], Any]  # a service call: returns a Change, (value, Change) or nothing
 Days = Iterable[date] | Callable[[Session], Iterable[date]]
 EVERYTHING = Change(frozenset(Topic))
-NOT_SAVED = "The change was not saved"
+NOT_SAVED = tr("The change was not saved")
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -99,9 +100,9 @@ def explain(exc: BaseException) -> str:
             if any(word in lowered for word in words):
                 return f"{reason} ({detail})"
         if isinstance(exc, OperationalError | InterfaceError):
-            return f"the database could not be used ({detail})"
-        return f"database error: {detail}"
-    return f"unexpected error ({type(exc).__name__}: {exc})"
+            return tr("the database could not be used ({detail})").format(detail=detail)
+        return tr("database error: {detail}").format(detail=detail)
+    return tr("unexpected error ({name}: {exc})").format(name=type(exc).__name__, exc=exc)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ class _Edit(QUndoCommand):
         gateway = self._gateway
         ok = gateway.replay(
             lambda s: undo.redo(s, gateway.owner, gateway.zone, step_id=self.step_id),
-            failure=f"Could not redo “{self.text()}”",
+            failure=tr("Could not redo “{text}”").format(text=self.text()),
         )
         if not ok:
             self.setObsolete(True)  # the stack drops it: it no longer matches the data
@@ -184,7 +185,7 @@ class _Edit(QUndoCommand):
         gateway = self._gateway
         ok = gateway.replay(
             lambda s: undo.undo(s, gateway.owner, gateway.zone, step_id=self.step_id),
-            failure=f"Could not undo “{self.text()}”",
+            failure=tr("Could not undo “{text}”").format(text=self.text()),
         )
         if not ok:
             self.setObsolete(True)
@@ -276,10 +277,12 @@ class Gateway(QObject):
         except PlannerError as exc:
             raise ReadFailed(str(exc)) from exc
         except (StorageError, SQLAlchemyError) as exc:
-            raise ReadFailed(f"{failure or 'Could not read the data'}: {explain(exc)}") from exc
+            said = failure or tr("Could not read the data")
+            raise ReadFailed(f"{said}: {explain(exc)}") from exc
         except Exception as exc:
             traceback.print_exc()
-            raise ReadFailed(f"{failure or 'Could not read the data'}: {explain(exc)}") from exc
+            said = failure or tr("Could not read the data")
+            raise ReadFailed(f"{said}: {explain(exc)}") from exc
 
     def broadcast(self, change: Change) -> None:
         """What a background job (a calendar sync) changed, for every view."""
@@ -472,20 +475,20 @@ class Gateway(QObject):
                 plan, entries, now, today, start_minute, (bounds.start, bounds.end), status=status
             )
 
-        return self.read(fetch, failure="Could not read the day")
+        return self.read(fetch, failure=tr("Could not read the day"))
 
     def start_tracking(self) -> bool:
         """Start (or resume) tracking: follow the plan from now, or from its next item."""
         return self.run(
             lambda s: day_flow.start(s, self.owner, self.zone, self.now()),
-            failure="Could not start tracking",
+            failure=tr("Could not start tracking"),
         ).ok
 
     def pause_tracking(self) -> bool:
         """Pause tracking: the log stops now; the day stays started."""
         return self.run(
             lambda s: day_flow.pause(s, self.owner, self.zone, self.now()),
-            failure="Could not pause tracking",
+            failure=tr("Could not pause tracking"),
         ).ok
 
     def sync_calendars(
@@ -558,7 +561,7 @@ class Gateway(QObject):
 
     def add_slot(self, start: datetime, end: datetime, role_id: int, title: str = "") -> bool:
         return self.edit(
-            "New slot",
+            tr("New slot"),
             lambda s: planning.add_slot(s, self.owner, self.zone, start, end, role_id, title),
             lambda s: {self._day_of(s, start)},
         )
@@ -571,7 +574,7 @@ class Gateway(QObject):
         end: datetime | None = None,
         role_id: int | None = None,
         title: str | None = None,
-        text: str = "Change slot",
+        text: str = tr("Change slot"),
     ) -> bool:
         return self.edit(
             text,
@@ -590,7 +593,7 @@ class Gateway(QObject):
 
     def remove_slot(self, slot: SlotV) -> bool:
         return self.edit(
-            "Delete slot", lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
+            tr("Delete slot"), lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
         )
 
     # ------------------------------------------------------------ tasks
@@ -601,7 +604,7 @@ class Gateway(QObject):
 
     def add_task(self, title: str, role_id: int, estimate_minutes: int, day: date) -> bool:
         return self.edit(
-            "Add task",
+            tr("Add task"),
             lambda s: planning.add_task(
                 s,
                 self.owner,
@@ -615,9 +618,13 @@ class Gateway(QObject):
         )
 
     def set_task_status(self, task: TaskV, status: str) -> bool:
-        names = {"done": "Check off task", "open": "Reopen task", "dropped": "Remove task"}
+        names = {
+            "done": tr("Check off task"),
+            "open": tr("Reopen task"),
+            "dropped": tr("Remove task"),
+        }
         return self.edit(
-            names.get(status, "Task status"),
+            names.get(status, tr("Task status")),
             lambda s: planning.set_task_status(s, self.owner, task.id, status, self.now()),
             self._task_days(task),
         )
@@ -631,7 +638,7 @@ class Gateway(QObject):
         role_id: int | None = None,
     ) -> bool:
         return self.edit(
-            "Edit task",
+            tr("Edit task"),
             lambda s: planning.update_task(
                 s,
                 self.owner,
@@ -651,7 +658,7 @@ class Gateway(QObject):
             return found
 
         return self.edit(
-            "Schedule task" if slot_id else "Unschedule task",
+            tr("Schedule task") if slot_id else tr("Unschedule task"),
             lambda s: planning.update_task(s, self.owner, task.id, slot_id=slot_id),
             days,
         )
@@ -660,7 +667,7 @@ class Gateway(QObject):
         if before == after:
             return True
         return self.edit(
-            "Reorder tasks", lambda s: planning.reorder_tasks(s, self.owner, day, after), {day}
+            tr("Reorder tasks"), lambda s: planning.reorder_tasks(s, self.owner, day, after), {day}
         )
 
 

@@ -28,6 +28,7 @@ from planner.calendars.fetch import (
 )
 from planner.calendars.parse import CalendarError, Occ, ParseResult, decode, read
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.timerange import Interval, local_wall_time
 from planner.domain.values import Change, Topic
 from planner.services import planning
@@ -145,12 +146,12 @@ def kind_of(location: str) -> str:
 def _clean_location(location: str) -> tuple[str, str]:
     text = location.strip()
     if not text:
-        raise PlannerError("a calendar source needs a file, folder or URL")
+        raise PlannerError(tr("a calendar source needs a file, folder or URL"))
     if "://" in text or text.lower().startswith(("webcal:", "file:")):
         return "url", _without_password(normalize_url(text))
     path = Path(text).expanduser()
     if not path.exists():
-        raise PlannerError(f"{text}: no such file or folder")
+        raise PlannerError(tr("{text}: no such file or folder").format(text=text))
     if not path.is_dir() and not path.is_file():  # both follow symbolic links
         raise PlannerError(f"{text}: {_NOT_REGULAR}")
     return ("folder" if path.is_dir() else "file"), str(path.resolve())
@@ -215,9 +216,13 @@ def _check_rules(session: Session, owner: str, rules: Sequence[Rule]) -> str:
     valid = {r.id for r in planning.list_roles(session, owner, include_archived=True)}
     for rule in rules:
         if not rule.keyword.strip():
-            raise PlannerError("a rule needs a keyword")
+            raise PlannerError(tr("a rule needs a keyword"))
         if rule.role_id not in valid:
-            raise PlannerError(f"rule {rule.keyword!r}: no role with id {rule.role_id}")
+            raise PlannerError(
+                tr("rule {keyword!r}: no role with id {role_id}").format(
+                    keyword=rule.keyword, role_id=rule.role_id
+                )
+            )
     return json.dumps([{"keyword": r.keyword.strip(), "role_id": r.role_id} for r in rules])
 
 
@@ -233,11 +238,11 @@ def add_source(
 ) -> tuple[SourceV, Change]:
     name = name.strip()
     if not name:
-        raise PlannerError("a calendar source needs a name")
+        raise PlannerError(tr("a calendar source needs a name"))
     if session.scalar(
         select(CalendarSource.id).where(CalendarSource.owner == owner, CalendarSource.name == name)
     ):
-        raise PlannerError(f"there is already a calendar named {name!r}")
+        raise PlannerError(tr("there is already a calendar named {name!r}").format(name=name))
     kind, where = _clean_location(location)
     if default_role_id is not None:
         planning.find_role(session, owner, default_role_id)
@@ -273,7 +278,7 @@ def edit_source(
     row = _row(session, owner, source_id)
     if name is not None and name.strip() != row.name:
         if not name.strip():
-            raise PlannerError("a calendar source needs a name")
+            raise PlannerError(tr("a calendar source needs a name"))
         row.name = name.strip()
     if location is not None and row.kind == "caldav":
         if location.strip() != row.location:
@@ -318,13 +323,15 @@ def find_source(session: Session, owner: str, name_or_id: str | int) -> SourceV:
         if str(s.id) == text or s.name.casefold() == text.casefold():
             return s
     names = ", ".join(s.name for s in sources) or "none"
-    raise PlannerError(f"no calendar {text!r} (calendars: {names})")
+    raise PlannerError(
+        tr("no calendar {text!r} (calendars: {names})").format(text=text, names=names)
+    )
 
 
 def _row(session: Session, owner: str, source_id: int) -> CalendarSource:
     row = session.get(CalendarSource, source_id)
     if row is None or row.owner != owner:
-        raise PlannerError(f"no calendar with id {source_id}")
+        raise PlannerError(tr("no calendar with id {source_id}").format(source_id=source_id))
     return row
 
 
@@ -785,7 +792,7 @@ def sync_source(
     """
     prepared = _prepare(session, owner, source_id, now, zone)
     if prepared is None:
-        raise PlannerError(f"no calendar with id {source_id}")
+        raise PlannerError(tr("no calendar with id {source_id}").format(source_id=source_id))
     source, window = prepared
     report = progress or _no_progress
     found = _read_source(source, window, zone, fetcher=fetcher, force=force, report=report)
@@ -1061,9 +1068,9 @@ def export_ics(
     import icalendar
 
     if last < first:
-        raise PlannerError("the end date is before the start date")
+        raise PlannerError(tr("the end date is before the start date"))
     if (last - first).days > 366:
-        raise PlannerError("export at most one year at a time")
+        raise PlannerError(tr("export at most one year at a time"))
     roles = {r.id: r for r in planning.list_roles(session, owner, include_archived=True)}
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Splitday//Plan export//EN")

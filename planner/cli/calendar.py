@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from planner.cli.common import CliError, _print_json, parse_date
+from planner.domain.i18n import tr
 
 if TYPE_CHECKING:
     from planner.calendars.sync import OccurrenceV, SourceV, SyncResult
@@ -37,12 +38,12 @@ def register(sub: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]
         action="append",
         default=[],
         metavar="KEYWORD=ROLE",
-        help="events whose title contains KEYWORD get ROLE (repeatable)",
+        help=tr("events whose title contains KEYWORD get ROLE (repeatable)"),
     )
     add.add_argument("--disabled", action="store_true", help="add it but do not sync it")
     add.add_argument("--user", help="user name for a password-protected URL or CalDAV")
     add.add_argument(
-        "--password-stdin", action="store_true", help="read the password from stdin (keyring)"
+        "--password-stdin", action="store_true", help=tr("read the password from stdin (keyring)")
     )
     add.add_argument("--no-sync", action="store_true", help="do not sync right away")
     lst = cal_sub.add_parser(
@@ -77,25 +78,25 @@ def register(sub: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]
     pub.add_argument("--json", action="store_true")
     rm = cal_sub.add_parser("rm", help="remove a source and its events")
     rm.add_argument("name")
-    sync = cal_sub.add_parser("sync", help="sync all enabled sources, or the one named")
+    sync = cal_sub.add_parser("sync", help=tr("sync all enabled sources, or the one named"))
     sync.add_argument("name", nargs="?")
-    sync.add_argument("--force", action="store_true", help="re-read even if unchanged")
+    sync.add_argument("--force", action="store_true", help=tr("re-read even if unchanged"))
     sync.add_argument("--json", action="store_true")
-    events = cal_sub.add_parser("events", help="stored occurrences between two dates")
+    events = cal_sub.add_parser("events", help=tr("stored occurrences between two dates"))
     events.add_argument("--from", dest="from_", metavar="DATE")
-    events.add_argument("--to", metavar="DATE", help="inclusive (default: 7 days from --from)")
+    events.add_argument("--to", metavar="DATE", help=tr("inclusive (default: 7 days from --from)"))
     events.add_argument("--source")
     events.add_argument("--json", action="store_true")
 
-    imp = sub.add_parser("import", help="import an .ics file, folder or URL once")
+    imp = sub.add_parser("import", help=tr("import an .ics file, folder or URL once"))
     imp.add_argument("location")
     imp.add_argument("--role")
     imp.add_argument("--json", action="store_true")
 
-    exp = sub.add_parser("export-ics", help="the plan (slots, roles, tasks) as an .ics file")
+    exp = sub.add_parser("export-ics", help=tr("the plan (slots, roles, tasks) as an .ics file"))
     exp.add_argument("--from", dest="from_", metavar="DATE")
-    exp.add_argument("--to", metavar="DATE", help="inclusive (default: the --from day)")
-    exp.add_argument("-o", "--output", help="file to write (default: stdout)")
+    exp.add_argument("--to", metavar="DATE", help=tr("inclusive (default: the --from day)"))
+    exp.add_argument("-o", "--output", help=tr("file to write (default: stdout)"))
     return {"calendar": cmd_calendar, "import": cmd_import, "export-ics": cmd_export_ics}
 
 
@@ -171,7 +172,11 @@ def _print_sync(r: SyncResult, ctx: Context) -> None:
         print(f"  skipped/repaired: {p}")
     for c in r.clashes:
         when = c.start.astimezone(ctx.zone).strftime("%a %d %b %H:%M")
-        print(f"  clash: your slot {c.slot_id} overlaps {c.summary!r} at {when} (not changed)")
+        print(
+            tr("  clash: your slot {slot_id} overlaps {summary!r} at {when} (not changed)").format(
+                slot_id=c.slot_id, summary=c.summary, when=when
+            )
+        )
 
 
 def _rules(ctx: Context, session: Any, specs: list[str]) -> list[Any]:
@@ -181,7 +186,7 @@ def _rules(ctx: Context, session: Any, specs: list[str]) -> list[Any]:
     for spec in specs:
         keyword, sep, role = spec.rpartition("=")
         if not sep or not keyword.strip():
-            raise CliError(f"a rule is KEYWORD=ROLE, not {spec!r}")
+            raise CliError(tr("a rule is KEYWORD=ROLE, not {spec!r}").format(spec=spec))
         rules.append(Rule(keyword.strip(), ctx.role(session, role).id))
     return rules
 
@@ -206,7 +211,7 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
         password = None
         if args.password_stdin:
             if not args.user:
-                raise CliError("--password-stdin needs --user")
+                raise CliError(tr("--password-stdin needs --user"))
             password = sys.stdin.readline().rstrip("\n")
         in_link = is_url(args.location) and (
             split_userinfo(normalize_url(args.location))[1] is not None
@@ -223,18 +228,25 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
                 rules=_rules(ctx, s, args.rule),
                 enabled=not args.disabled,
             )
-        print(f"added calendar {source.name} (id {source.id}, {source.kind})")
+        print(
+            tr("added calendar {name} (id {id}, {kind})").format(
+                name=source.name, id=source.id, kind=source.kind
+            )
+        )
         if in_link:
             print(
-                f"the password in the link was moved to {place}; the calendar is stored without it"
+                tr(
+                    "the password in the link was moved to {place}; the calendar is stored "
+                    "without it"
+                ).format(place=place)
             )
         if args.user:
             from planner.calendars.fetch import set_credentials
 
             if source.kind != "url":
-                raise CliError("a user name only makes sense for a URL")
+                raise CliError(tr("a user name only makes sense for a URL"))
             where = set_credentials(source.location, args.user, password or "")
-            print(f"credentials stored in {where}")
+            print(tr("credentials stored in {where}").format(where=where))
         if not args.no_sync and source.enabled:
             return _sync(ctx, source.name, force=False, as_json=False)
         return 0
@@ -279,7 +291,7 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
         return _sync(ctx, args.name, force=args.force, as_json=args.json)
     if args.action == "events":
         return _events(ctx, args)
-    raise CliError(f"unknown action {args.action}")
+    raise CliError(tr("unknown action {action}").format(action=args.action))
 
 
 def _sync(ctx: Context, name: str | None, *, force: bool, as_json: bool) -> int:
@@ -518,7 +530,7 @@ def _events(ctx: Context, args: argparse.Namespace) -> int:
         first = parse_date(args.from_, today)
         last = parse_date(args.to, today) if args.to else first + timedelta(days=6)
         if last < first:
-            raise CliError("--to is before --from")
+            raise CliError(tr("--to is before --from"))
         window = Interval(
             local_wall_time(first, 0, ctx.zone),
             local_wall_time(last + timedelta(days=1), 0, ctx.zone),

@@ -7,6 +7,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -49,7 +51,9 @@ def parse_date(text: str | None, today: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise CliError(f"not a date: {text!r} (use YYYY-MM-DD, today, tomorrow, +1)") from exc
+        raise CliError(
+            tr("not a date: {text!r} (use YYYY-MM-DD, today, tomorrow, +1)").format(text=text)
+        ) from exc
 
 
 # ---------------------------------------------------------------- context
@@ -137,41 +141,81 @@ class PrintableStream:
         return getattr(self._stream, name)
 
 
-def print_status(data: dict[str, Any]) -> None:
-    """The lines of `status` (also offline, from what was last seen)."""
-    from planner.domain.flags import in_words
+def _at(iso: str) -> str:
+    """An ISO moment of the JSON shapes (already in the local zone) as the locale's clock."""
+    from datetime import datetime
 
+    from planner.domain.localefmt import clock
+
+    return clock(datetime.fromisoformat(iso))
+
+
+def print_status(data: dict[str, Any]) -> None:
+    """The lines of `status` (also offline, from what was last seen), in the user's language."""
+    from planner.domain.flags import in_words
+    from planner.domain.i18n import N_, ntr, tr
+
+    kinds = {
+        "work": N_("work"),
+        "meeting": N_("meeting"),
+        "interruption": N_("interruption"),
+        "break": N_("break"),
+    }
     slot, run = data["slot"], data["running"]
-    print(f"{data['date']}  now {data['now'][11:16]}  hard stop {data['hard_stop'][11:16]}")
-    state = data["state_text"]
+    print(
+        tr("{date}  now {now}  hard stop {stop}").format(
+            date=data["date"], now=_at(data["now"]), stop=_at(data["hard_stop"])
+        )
+    )
+    state = tr(data["state_text"])
     if data["follows_plan_from"]:
-        state += f" from {data['follows_plan_from'][11:16]}"
-    print(f"day:     {state}")
+        state = tr("{state} from {time}").format(state=state, time=_at(data["follows_plan_from"]))
+    labels = [tr("day:"), tr("slot:"), tr("next:"), tr("running:"), tr("today:")]
+    width = max(len(x) for x in labels) + 1
+    day_l, slot_l, next_l, run_l, today_l = (x.ljust(width) for x in labels)
+    print(f"{day_l}{state}")
     if slot:
+        left = data["slot_minutes_left"]
         print(
-            f"slot:    {slot['role']} until {slot['end'][11:16]} "
-            f"({data['slot_minutes_left']} min left)"
+            slot_l
+            + ntr(
+                "{role} until {time} ({n} min left)", "{role} until {time} ({n} min left)", left
+            ).format(role=slot["role"], time=_at(slot["end"]), n=left)
         )
     else:
-        print("slot:    none planned now")
+        print(slot_l + tr("none planned now"))
     if data["next"]:
         nxt = data["next"]
-        what = f"meeting {nxt['summary']}" if nxt["kind"] == "meeting" else nxt["role"]
-        print(f"next:    {what} at {nxt['start'][11:16]}")
+        if nxt["kind"] == "meeting":
+            what = tr("meeting {title}").format(title=nxt["summary"])
+        else:
+            what = nxt["role"]
+        print(next_l + tr("{what} at {time}").format(what=what, time=_at(nxt["start"])))
     if run:
         extra = f" — {run['note']}" if run["note"] else ""
         planned = slot["role"] if slot else None
         words = in_words(run["flags"], run["role"], planned)
         flags = f" ({words})" if words else ""
-        since = run["start"][11:16]
         minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
-        print(f"running: {run['kind']} {run['role']} since {since} for {minutes} min{extra}{flags}")
+        kind = tr(kinds.get(run["kind"], run["kind"]))
+        print(
+            run_l
+            + tr("{kind} {role} since {time} for {n} min").format(
+                kind=kind, role=run["role"], time=_at(run["start"]), n=minutes
+            )
+            + extra
+            + flags
+        )
     else:
-        print("running: nothing")
+        print(run_l + tr("nothing"))
     i = data["interruptions"]
     print(
-        f"today:   {i['count']} interruptions, {round(i['minutes'])} min, "
-        f"{i['cross_role']} cross-role"
+        today_l
+        + ntr(
+            "{n} interruption, {minutes} min, {cross} cross-role",
+            "{n} interruptions, {minutes} min, {cross} cross-role",
+            i["count"],
+        ).format(n=i["count"], minutes=round(i["minutes"]), cross=i["cross_role"])
     )
 
 

@@ -30,6 +30,7 @@ from planner.cli.common import (
     print_status,
 )
 from planner.domain.flags import in_words
+from planner.domain.i18n import N_, ntr, tr
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -44,8 +45,26 @@ def _iso(moment: datetime | None, zone: tzinfo) -> str | None:
 
 
 def _hm(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%H:%M")
+    """The locale's short time: '09:30', or '9:30 AM' where clocks have 12 hours."""
+    from planner.domain.localefmt import clock
 
+    return clock(moment, zone)
+
+
+def _at(iso: str) -> str:
+    """_hm() of an ISO moment from the JSON shapes (already in the local zone)."""
+    from planner.domain.localefmt import clock
+
+    return clock(datetime.fromisoformat(iso))
+
+
+# What a running entry is, in words (its `kind` in the JSON stays as stored)
+KIND_WORDS = {
+    "work": N_("work"),
+    "meeting": N_("meeting"),
+    "interruption": N_("interruption"),
+    "break": N_("break"),
+}
 
 # ---------------------------------------------------------------- JSON shapes (stable)
 
@@ -163,7 +182,7 @@ def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
             role, _ = planning.add_role(
                 s, ctx.owner, args.name, colour=args.colour, target_percent=args.target or 0.0
             )
-            said = f"added role {role.name} (id {role.id})"
+            said = tr("added role {name} (id {id})").format(name=role.name, id=role.id)
         elif args.action == "edit":
             current = ctx.role(s, args.name)
             role, _ = planning.edit_role(
@@ -176,7 +195,7 @@ def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
                 archived=True if args.archive else (False if args.unarchive else None),
                 seen_version=current.version,  # renamed meanwhile elsewhere: say so
             )
-            said = f"updated role {role.name}"
+            said = tr("updated role {name}").format(name=role.name)
         roles = planning.list_roles(s, ctx.owner, include_archived=True)
     if said:
         print(said)
@@ -184,7 +203,7 @@ def cmd_roles(ctx: Context, args: argparse.Namespace) -> int:
         _print_json([role_json(r) for r in roles])
     elif args.action == "list":
         for r in roles:
-            extra = " (archived)" if r.archived else ""
+            extra = tr(" (archived)") if r.archived else ""
             print(f"{r.id:>3}  {r.name:<20} {r.target_percent:5.1f} %  {r.colour}{extra}")
     return 0
 
@@ -204,7 +223,11 @@ def cmd_day(ctx: Context, args: argparse.Namespace) -> int:
             stop_minute=parse_hhmm(args.stop) if args.stop else None,
             min_block_minutes=args.min_block,
         )
-    print(f"{day}: {_hm(v.start, ctx.zone)}–{_hm(v.stop, ctx.zone)} (hard stop)")
+    print(
+        tr("{day}: {start}–{stop} (hard stop)").format(
+            day=day, start=_hm(v.start, ctx.zone), stop=_hm(v.stop, ctx.zone)
+        )
+    )
     return 0
 
 
@@ -232,25 +255,36 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     names = {r.id: r.name for r in plan.roles}
     z = ctx.zone
-    print(f"{plan.day.day:%a %Y-%m-%d}  {_hm(plan.day.start, z)}–{_hm(plan.day.stop, z)}")
+    from planner.domain.localefmt import long_day
+
+    print(f"{long_day(plan.day.day)}  {_hm(plan.day.start, z)}–{_hm(plan.day.stop, z)}")
+    meeting_word = tr("meeting")
     items: list[tuple[datetime, str]] = [
         (s.start, f"{_hm(s.start, z)}–{_hm(s.end, z)}  {names.get(s.role_id, '?'):<12} {s.title}")
         for s in plan.slots
     ]
     items += [
-        (m.start, f"{_hm(m.start, z)}–{_hm(m.end, z)}  meeting      {m.summary}")
+        (m.start, f"{_hm(m.start, z)}–{_hm(m.end, z)}  {meeting_word:<12} {m.summary}")
         for m in plan.meetings
         if not m.all_day
     ]
     for _, line in sorted(items):
         print("  " + line.rstrip())
     if not items:
-        print("  (nothing planned — try `splitday plan --auto`)")
+        print("  " + tr("(nothing planned — try `splitday plan --auto`)"))
     for t in plan.tasks:
         mark = "x" if t.status == "done" else ("!" if t.id in plan.overflow else " ")
         print(f"  [{mark}] #{t.id} {t.title} ({names.get(t.role_id)}, {t.estimate_minutes}m)")
     if plan.overflow:
-        print(f"  {len(plan.overflow)} task(s) do not fit today's slots (marked !)")
+        n = len(plan.overflow)
+        print(
+            "  "
+            + ntr(
+                "{n} task does not fit today's slots (marked !)",
+                "{n} tasks do not fit today's slots (marked !)",
+                n,
+            ).format(n=n)
+        )
     return 0
 
 
@@ -263,20 +297,24 @@ def _parse_span(text: str) -> tuple[int, int]:
     from planner.domain.timerange import format_minute, parse_hhmm
 
     if "-" not in text:
-        raise CliError(f"not a time span: {text!r} (expected HH:MM-HH:MM)")
+        raise CliError(tr("not a time span: {text!r} (expected HH:MM-HH:MM)").format(text=text))
     a, b = text.split("-", 1)
     try:
         start, end = parse_hhmm(a), parse_hhmm(b)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if start >= 24 * 60:
-        raise CliError(f"a slot starts on its own day: {a.strip()!r} is after midnight")
+        raise CliError(
+            tr("a slot starts on its own day: {time!r} is after midnight").format(time=a.strip())
+        )
     if end <= start:
         wrapped = end + 24 * 60
         if end >= 24 * 60 or wrapped - start > MAX_IMPLIED_WRAP:
             raise CliError(
-                f"the end {format_minute(end)} is not after the start {format_minute(start)} "
-                "(for a slot past midnight write e.g. 23:00-01:00+1)"
+                tr(
+                    "the end {end} is not after the start {start} "
+                    "(for a slot past midnight write e.g. 23:00-01:00+1)"
+                ).format(end=format_minute(end), start=format_minute(start))
             )
         end = wrapped
     return start, end
@@ -296,7 +334,7 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
     if args.action == "rm":
         with ctx.db.transaction() as s:
             slot, _ = planning.remove_slot(s, ctx.owner, args.id)
-        print(f"removed slot {slot.id}")  # once committed, never before
+        print(tr("removed slot {id}").format(id=slot.id))  # once committed, never before
         return 0
     with ctx.db.transaction() as s:
         day = parse_date(args.date, ctx.today(s))
@@ -318,15 +356,30 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
         from planner.domain.timerange import format_minute
 
         start = format_minute(boundary)
+        from planner.domain.localefmt import long_day, short_day
+
         print(
-            f"added slot {slot.id} on the plan of {slot.day:%a %Y-%m-%d} (days start at {start}, "
-            f"so {format_minute(a)} on {day:%a %d} is still the night of {slot.day:%a %d}): "
-            f"{span}"
+            tr(
+                "added slot {id} on the plan of {plan_day} (days start at {start}, "
+                "so {time} on {day} is still the night of {night}): {span}"
+            ).format(
+                id=slot.id,
+                plan_day=long_day(slot.day),
+                start=start,
+                time=format_minute(a),
+                day=short_day(day),
+                night=short_day(slot.day),
+                span=span,
+            )
         )
     else:
-        print(f"added slot {slot.id}: {span}")
+        print(tr("added slot {id}: {span}").format(id=slot.id, span=span))
     if slot.end > stop:
-        print(f"note: it ends after your hard stop ({_on_day(stop, day, ctx.zone)})")
+        print(
+            tr("note: it ends after your hard stop ({stop})").format(
+                stop=_on_day(stop, day, ctx.zone)
+            )
+        )
     return 0
 
 
@@ -357,7 +410,7 @@ def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
             else:
                 task, _ = planning.set_task_status(s, ctx.owner, args.id, "done", ctx.now())
         # said once the transaction has committed, never before
-        said = f"added task {task.id}" if args.action == "add" else "done"
+        said = tr("added task {id}").format(id=task.id) if args.action == "add" else tr("done")
         print(f"{said}: {task.title}")
         return 0
     with ctx.db.transaction() as s:
@@ -386,7 +439,7 @@ def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
         mark = "x" if t.status == "done" else " "
         print(f"[{mark}] {t.id:>4}  {t.title}  ({names.get(t.role_id)}, {t.estimate_minutes}m)")
     if not tasks:
-        print("no tasks")
+        print(tr("no tasks"))
     return 0
 
 
@@ -417,7 +470,7 @@ def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
     span = _hm(entry.start, ctx.zone)
     if entry.end is not None:  # logged after the fact: it is over
         span = f"{span}–{_hm(entry.end, ctx.zone)}"
-    print(f"interruption logged at {span} ({detail})")
+    print(tr("interruption logged at {time} ({detail})").format(time=span, detail=detail))
     return 0
 
 
@@ -431,9 +484,9 @@ def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
         tracking.heartbeat(s, ctx.owner, ctx.now())
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
     if entry.end is None:
-        print(f"back to work: {names.get(entry.role_id or -1, '?')}")
+        print(tr("back to work: {role}").format(role=names.get(entry.role_id or -1, "?")))
     else:
-        print("interruption ended")
+        print(tr("interruption ended"))
     return 0
 
 
@@ -450,23 +503,35 @@ def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
     role = names.get(started.role_id or -1, "?")
     if started.waiting and started.follows_from is None:
         print(
-            "day started: nothing is planned yet; the log follows the plan from its first "
-            "slot (plan it with `splitday plan --auto`, or `splitday start ROLE`)"
+            tr(
+                "day started: nothing is planned yet; the log follows the plan from its first "
+                "slot (plan it with `splitday plan --auto`, or `splitday start ROLE`)"
+            )
         )
         return 0
     if started.follows_from is not None:
-        what = f"the meeting “{started.meeting}”" if started.meeting else role
+        what = (
+            tr("the meeting “{title}”").format(title=started.meeting) if started.meeting else role
+        )
         print(
-            f"day started: following the plan from {_hm(started.follows_from, ctx.zone)} "
-            f"({what}); nothing is logged until then"
+            tr(
+                "day started: following the plan from {time} ({what}); nothing is logged until then"
+            ).format(time=_hm(started.follows_from, ctx.zone), what=what)
         )
         return 0
     entry = started.entry
     assert entry is not None
-    flag = " (off-plan)" if "unplanned" in entry.flags else ""
-    doing = f"in the meeting “{entry.note}”" if entry.kind == "meeting" else f"working on {role}"
-    plan = ", following the plan" if entry.follows_plan else ""
-    print(f"{doing}{flag}{plan} since {_hm(entry.start, ctx.zone)}")
+    flag = tr(" (off-plan)") if "unplanned" in entry.flags else ""
+    if entry.kind == "meeting":
+        doing = tr("in the meeting “{title}”").format(title=entry.note)
+    else:
+        doing = tr("working on {role}").format(role=role)
+    plan = tr(", following the plan") if entry.follows_plan else ""
+    print(
+        tr("{doing}{off_plan}{following} since {time}").format(
+            doing=doing, off_plan=flag, following=plan, time=_hm(entry.start, ctx.zone)
+        )
+    )
     return 0
 
 
@@ -477,7 +542,7 @@ def cmd_stop(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.transaction() as s:
         change = day.pause(s, ctx.owner, ctx.zone, at)
         ctx.mark(s, "stop", at)
-    print("stopped" if change.topics else "nothing was running")
+    print(tr("stopped") if change.topics else tr("nothing was running"))
     return 0
 
 
@@ -494,8 +559,14 @@ def cmd_close(ctx: Context, args: argparse.Namespace) -> int:
             to_day = planning.next_workday(s, ctx.owner, which)
             carried, _ = planning.carry_over(s, ctx.owner, which, to_day)
         day.close(s, ctx.owner, ctx.zone, which, now)
-    moved = f"; {carried} open task(s) carried to the next workday" if args.carry else ""
-    print(f"closed {which.isoformat()}{moved}")
+    moved = ""
+    if args.carry:
+        moved = ntr(
+            "; {n} open task carried to the next workday",
+            "; {n} open tasks carried to the next workday",
+            carried,
+        ).format(n=carried)
+    print(tr("closed {day}{moved}").format(day=which.isoformat(), moved=moved))
     return 0
 
 
@@ -591,8 +662,16 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
             s, ctx.owner, ctx.zone, ctx.now(), weeks=args.weeks, seed=args.seed, force=args.force
         )
     print(
-        f"demo history: {stats.days} days, {stats.slots} slots, {stats.entries} entries, "
-        f"{stats.interruptions} interruptions, {stats.tasks} tasks"
+        tr(
+            "demo history: {days} days, {slots} slots, {entries} entries, "
+            "{interruptions} interruptions, {tasks} tasks"
+        ).format(
+            days=stats.days,
+            slots=stats.slots,
+            entries=stats.entries,
+            interruptions=stats.interruptions,
+            tasks=stats.tasks,
+        )
     )
     return 0
 
@@ -602,13 +681,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     path = sqlite_path(resolve_url(args.db))
     if path is None:
-        raise CliError("backups are for the SQLite file; use your server's tools (pg_dump)")
+        raise CliError(tr("backups are for the SQLite file; use your server's tools (pg_dump)"))
     if args.list:
         for backup in list_backups(path):
             print(backup)
         return 0
     if not path.exists():
-        raise CliError(f"there is no database at {path} yet")
+        raise CliError(tr("there is no database at {path} yet").format(path=path))
     print(backup_sqlite(path, reason="manual"))
     return 0
 
@@ -618,20 +697,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     path = sqlite_path(resolve_url(args.db))
     if path is None:
-        raise CliError("restore works on the SQLite file; use your server's tools for others")
+        raise CliError(tr("restore works on the SQLite file; use your server's tools for others"))
     if _forward("ping") is not None:
-        raise CliError("Splitday is running; quit it before restoring a backup")
+        raise CliError(tr("Splitday is running; quit it before restoring a backup"))
     if args.backup:
         backup = Path(args.backup)
     else:
         backups = list_backups(path)
         if not backups:
-            raise CliError(f"there are no backups of {path}")
+            raise CliError(tr("there are no backups of {path}").format(path=path))
         backup = backups[0]
     if not backup.is_file():
-        raise CliError(f"no backup file at {backup}")
+        raise CliError(tr("no backup file at {path}").format(path=backup))
     kept = restore_sqlite(path, backup)
-    print(f"restored {backup.name}" + (f"; the previous file is kept as {kept}" if kept else ""))
+    said = tr("restored {name}").format(name=backup.name)
+    if kept:
+        said += tr("; the previous file is kept as {path}").format(path=kept)
+    print(said)
     return 0
 
 
@@ -650,14 +732,18 @@ def _forward(command: str, **fields: Any) -> int | None:
         reply = ipc.send(ipc.server_name(owner), ipc.encode_request(command, **fields))
     except ipc.ForeignSocket as exc:  # someone else's socket: send nothing, do it ourselves
         print(
-            f"splitday: warning: {exc}; nothing was sent there — not forwarding to it",
+            tr("splitday: warning: {reason}; nothing was sent there — not forwarding to it").format(
+                reason=exc
+            ),
             file=sys.stderr,
         )
         return None
     except ipc.ProtocolError as exc:  # the app is there but did not answer properly
         raise CommandFailed(
-            f"{exc}; the {command!r} may or may not have been carried out — check with "
-            "`splitday status`"
+            tr(
+                "{reason}; the {command!r} may or may not have been carried out — check with "
+                "`splitday status`"
+            ).format(reason=exc, command=command)
         ) from exc
     if reply is None:
         return None
@@ -683,45 +769,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(
         prog="splitday",
-        description="Plan the day in role slots, log interruptions, see where the week went.",
+        description=tr("Plan the day in role slots, log interruptions, see where the week went."),
     )
     p.add_argument("--version", action="version", version=f"splitday {__version__}")
     p.add_argument(
         "--db",
         metavar="URL",
-        help="database URL (default: $SPLITDAY_DB_URL or the per-user SQLite file)",
+        help=tr("database URL (default: $SPLITDAY_DB_URL or the per-user SQLite file)"),
     )
     p.add_argument(
         "--plan-day",
         action="store_true",
-        help="open Plan my day in the running app (else start the app)",
+        help=tr("open Plan my day in the running app (else start the app)"),
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    roles = sub.add_parser("roles", help="list, add or edit roles")
+    roles = sub.add_parser("roles", help=tr("list, add or edit roles"))
     roles.add_argument("action", nargs="?", choices=["list", "add", "edit"], default="list")
     roles.add_argument("name", nargs="?")
     roles.add_argument("--colour", "--color", dest="colour")
-    roles.add_argument("--target", type=float, help="target share in percent")
+    roles.add_argument("--target", type=float, help=tr("target share in percent"))
     roles.add_argument("--rename")
     roles.add_argument("--archive", action="store_true")
     roles.add_argument("--unarchive", action="store_true")
     roles.add_argument("--json", action="store_true")
 
-    day = sub.add_parser("day", help="set one day's start, hard stop and focus block")
+    day = sub.add_parser("day", help=tr("set one day's start, hard stop and focus block"))
     day.add_argument("date", nargs="?")
     day.add_argument("--start", metavar="HH:MM")
-    day.add_argument("--stop", metavar="HH:MM", help="hard stop; 01:30+1 for after midnight")
+    day.add_argument("--stop", metavar="HH:MM", help=tr("hard stop; 01:30+1 for after midnight"))
     day.add_argument("--min-block", type=int, metavar="MIN")
 
-    plan = sub.add_parser("plan", help="show a day's plan, or fill it with --auto")
+    plan = sub.add_parser("plan", help=tr("show a day's plan, or fill it with --auto"))
     plan.add_argument("date", nargs="?")
-    plan.add_argument("--auto", action="store_true", help="split the free time into role slots")
-    plan.add_argument("--reflow", action="store_true", help="re-split the rest of today from now")
+    plan.add_argument("--auto", action="store_true", help=tr("split the free time into role slots"))
+    plan.add_argument(
+        "--reflow", action="store_true", help=tr("re-split the rest of today from now")
+    )
     plan.add_argument("--min-block", type=int, metavar="MIN")
     plan.add_argument("--json", action="store_true")
 
-    slot = sub.add_parser("slot", help="add or remove a slot")
+    slot = sub.add_parser("slot", help=tr("add or remove a slot"))
     slot_sub = slot.add_subparsers(dest="action", required=True)
     slot_add = slot_sub.add_parser("add")
     slot_add.add_argument("date")
@@ -731,7 +819,7 @@ def build_parser() -> argparse.ArgumentParser:
     slot_rm = slot_sub.add_parser("rm")
     slot_rm.add_argument("id", type=int)
 
-    task = sub.add_parser("task", help="add, list or finish tasks")
+    task = sub.add_parser("task", help=tr("add, list or finish tasks"))
     task_sub = task.add_subparsers(dest="action", required=True)
     task_add = task_sub.add_parser("add")
     task_add.add_argument("title", nargs="+")
@@ -748,22 +836,24 @@ def build_parser() -> argparse.ArgumentParser:
     task_done.add_argument("id", type=int)
 
     _add_forwarded(sub)
-    start = sub.add_parser("start", help="start working (following the plan, or on a role)")
+    start = sub.add_parser("start", help=tr("start working (following the plan, or on a role)"))
     start.add_argument("role", nargs="?")
     start.add_argument("--task", type=int)
-    sub.add_parser("stop", help="stop the running entry")
-    close = sub.add_parser("close", help="close the day: stop the log (the end-of-day Close)")
+    sub.add_parser("stop", help=tr("stop the running entry"))
+    close = sub.add_parser("close", help=tr("close the day: stop the log (the end-of-day Close)"))
     close.add_argument("date", nargs="?")
-    close.add_argument("--carry", action="store_true", help="carry open tasks to the next workday")
+    close.add_argument(
+        "--carry", action="store_true", help=tr("carry open tasks to the next workday")
+    )
 
-    status = sub.add_parser("status", help="what is planned and running now")
+    status = sub.add_parser("status", help=tr("what is planned and running now"))
     status.add_argument("--json", action="store_true")
 
-    demo = sub.add_parser("demo", help="fill the database with a realistic synthetic history")
+    demo = sub.add_parser("demo", help=tr("fill the database with a realistic synthetic history"))
     demo.add_argument("--weeks", type=int, default=4)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--force", action="store_true", help="even if the database has entries")
-    backup = sub.add_parser("backup", help="copy the database file now (or --list the copies)")
+    demo.add_argument("--force", action="store_true", help=tr("even if the database has entries"))
+    backup = sub.add_parser("backup", help=tr("copy the database file now (or --list the copies)"))
     backup.add_argument("--list", action="store_true")
     sync = sub.add_parser(
         "sync", help="deliver the changes kept on this device while the server was away"
@@ -789,13 +879,13 @@ FORWARDED = ("interrupt", "resume", "toggle")
 
 
 def _add_forwarded(sub: Any) -> None:
-    intr = sub.add_parser("interrupt", help="log an interruption now (the running app if any)")
+    intr = sub.add_parser("interrupt", help=tr("log an interruption now (the running app if any)"))
     intr.add_argument("note", nargs="*")
     intr.add_argument("--role")
     intr.add_argument("--source")
-    intr.add_argument("--duration", help="already over: how long it took (e.g. 10m)")
-    sub.add_parser("resume", help="end the running interruption, back to work")
-    sub.add_parser("toggle", help="show or hide the running app")
+    intr.add_argument("--duration", help=tr("already over: how long it took (e.g. 10m)"))
+    sub.add_parser("resume", help=tr("end the running interruption, back to work"))
+    sub.add_parser("toggle", help=tr("show or hide the running app"))
 
 
 def _forwarded_parser() -> argparse.ArgumentParser:
@@ -851,7 +941,7 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
             if forwarded is not None:
                 return forwarded
         if start_app is None:
-            raise CliError("no command given (see splitday --help)")
+            raise CliError(tr("no command given (see splitday --help)"))
         return start_app(args.db, args.plan_day)
     _validate_forwardable(args)
     if args.command in ("interrupt", "resume", "toggle") and not args.db:
@@ -868,7 +958,7 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
         if forwarded is not None:
             return forwarded
     if args.command == "toggle":
-        raise CliError("Splitday is not running (start it with `splitday`)")
+        raise CliError(tr("Splitday is not running (start it with `splitday`)"))
     if args.command in ("backup", "restore"):
         return cmd_backup(args) if args.command == "backup" else cmd_restore(args)
     if args.command == "report":
@@ -1041,14 +1131,19 @@ def _report(exc: Exception) -> int:
         from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
         if isinstance(exc, OperationalError):
-            print(f"splitday: database error: {exc.orig}", file=sys.stderr)
+            print(tr("splitday: database error: {reason}").format(reason=exc.orig), file=sys.stderr)
             return EXIT_ERROR
         if isinstance(exc, SQLAlchemyError):
-            print(f"splitday: database error: {exc}", file=sys.stderr)
+            print(tr("splitday: database error: {reason}").format(reason=exc), file=sys.stderr)
             return EXIT_ERROR
     except ImportError:
         pass
-    print(f"splitday: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    print(
+        tr("splitday: unexpected error: {kind}: {reason}").format(
+            kind=type(exc).__name__, reason=exc
+        ),
+        file=sys.stderr,
+    )
     if os.environ.get("SPLITDAY_DEBUG"):
         raise exc
     return EXIT_ERROR

@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
+
 if TYPE_CHECKING:
     from planner.cli.common import Context
 
@@ -14,14 +16,14 @@ def register(
     subparsers: Any,
 ) -> dict[str, Callable[[Context, argparse.Namespace], int]]:
     parser = subparsers.add_parser(
-        "reminders", help="list today's reminders; switch kinds on/off, set quiet hours"
+        "reminders", help=tr("list today's reminders; switch kinds on/off, set quiet hours")
     )
-    parser.add_argument("--date", help="which day (default: today)")
+    parser.add_argument("--date", help=tr("which day (default: today)"))
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--on", action="append", default=[], metavar="KIND")
     parser.add_argument("--off", action="append", default=[], metavar="KIND")
-    parser.add_argument("--quiet", metavar="HH:MM-HH:MM|off", help="quiet hours")
-    parser.add_argument("--lead", type=int, metavar="MIN", help="minutes before a slot starts")
+    parser.add_argument("--quiet", metavar="HH:MM-HH:MM|off", help=tr("quiet hours"))
+    parser.add_argument("--lead", type=int, metavar="MIN", help=tr("minutes before a slot starts"))
     return {"reminders": cmd_reminders}
 
 
@@ -41,11 +43,11 @@ def cmd_reminders(ctx: Context, args: argparse.Namespace) -> int:
             else:
                 start, sep, end = args.quiet.partition("-")
                 if not sep:
-                    raise PlannerError("quiet hours look like 22:00-07:00 (or 'off')")
+                    raise PlannerError(tr("quiet hours look like 22:00-07:00 (or 'off')"))
                 reminders.set_quiet_hours(s, ctx.owner, start, end)
         if args.lead is not None:
             if not 0 <= args.lead <= 60:
-                raise PlannerError("the lead time is between 0 and 60 minutes")
+                raise PlannerError(tr("the lead time is between 0 and 60 minutes"))
             planning.set_setting(s, ctx.owner, "slot_lead_minutes", args.lead)
         now = ctx.now()
         day = parse_date(args.date, ctx.today(s)) if args.date else None
@@ -72,11 +74,12 @@ def cmd_reminders(ctx: Context, args: argparse.Namespace) -> int:
         f"{prefs.quiet[0] // 60:02d}:{prefs.quiet[0] % 60:02d}–"
         f"{prefs.quiet[1] // 60:02d}:{prefs.quiet[1] % 60:02d}"
         if prefs.quiet
-        else "none"
+        else tr("none")
     )
-    print(f"switched off: {', '.join(off) or 'none'}; quiet hours: {quiet}")
+    switched_off = ", ".join(off) or tr("none")
+    print(tr("switched off: {kinds}; quiet hours: {quiet}").format(kinds=switched_off, quiet=quiet))
     for r, state in rows:
         print(f"{r.due.astimezone(ctx.zone):%H:%M}  {state:<8}  {r.text}")
     if not rows:
-        print("no reminders for that day")
+        print(tr("no reminders for that day"))
     return 0

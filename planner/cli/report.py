@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
+
 if TYPE_CHECKING:
     import sqlite3
     from datetime import datetime, tzinfo
@@ -27,37 +29,44 @@ SETTING = "auto_split_interruption_hours"
 def register(subparsers: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]]:
     p = subparsers.add_parser(
         "report",
-        help="the weekly review: how time was spent, interruptions, plan adherence",
-        description="Summarise a local ISO week (Mon–Sun). Exports work without a display.",
+        help=tr("the weekly review: how time was spent, interruptions, plan adherence"),
+        description=tr("Summarise a local ISO week (Mon–Sun). Exports work without a display."),
     )
-    p.add_argument("--week", metavar="YYYY-Www", help="e.g. 2026-W48 (default: this week)")
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
-    p.add_argument("--png", metavar="FILE", help="write the week's charts as a PNG image")
-    p.add_argument("--svg", metavar="FILE", help="write the week's charts as SVG")
-    p.add_argument("--pdf", metavar="FILE", help="write a one-page PDF of the whole week")
+    p.add_argument("--week", metavar="YYYY-Www", help=tr("e.g. 2026-W48 (default: this week)"))
+    p.add_argument(
+        "--iso",
+        action="store_true",
+        help=tr("this week as an ISO week (Monday to Sunday) whatever the locale's first day"),
+    )
+    p.add_argument("--json", action="store_true", help=tr("print the figures as JSON"))
+    p.add_argument("--png", metavar="FILE", help=tr("write the week's charts as a PNG image"))
+    p.add_argument("--svg", metavar="FILE", help=tr("write the week's charts as SVG"))
+    p.add_argument("--pdf", metavar="FILE", help=tr("write a one-page PDF of the whole week"))
     p.add_argument(
         "--chart",
         choices=CHARTS,
-        help="export only this chart (with --png/--svg/--pdf) instead of the whole page",
+        help=tr("export only this chart (with --png/--svg/--pdf) instead of the whole page"),
     )
-    p.add_argument("--dark", action="store_true", help="dark colours for the exported charts")
+    p.add_argument("--dark", action="store_true", help=tr("dark colours for the exported charts"))
     p.add_argument(
         "--csv",
         metavar="FILE",
-        help="write the week's entries to FILE and its aggregates to FILE-aggregates.csv",
+        help=tr("write the week's entries to FILE and its aggregates to FILE-aggregates.csv"),
     )
     p.add_argument(
         "--auto-split-around-interruptions",
         choices=("on", "off"),
-        help="let `plan --auto` put the interrupt-prone role's slots where interruptions "
-        "cluster and the focus role's in the quiet hours (off by default)",
+        help=tr(
+            "let `plan --auto` put the interrupt-prone role's slots where interruptions cluster "
+            "and the focus role's in the quiet hours (off by default)"
+        ),
     )
     p.add_argument(
         "--insight-weeks",
         type=int,
         default=8,
         metavar="N",
-        help="how many weeks the interruption insight looks back (4-8; default 8)",
+        help=tr("how many weeks the interruption insight looks back (4-8; default 8)"),
     )
     return {"report": cmd_report}
 
@@ -72,7 +81,7 @@ def _check(args: argparse.Namespace) -> None:
     from planner.cli.common import CliError
 
     if not 1 <= args.insight_weeks <= 52:
-        raise CliError("--insight-weeks is between 1 and 52")
+        raise CliError(tr("--insight-weeks is between 1 and 52"))
 
 
 def _figures(
@@ -88,10 +97,13 @@ def _figures(
     from planner.review import reports
 
     settings = reports.settings(db, owner, "day_start_minute", SETTING)
-    if args.week:
+    if args.week:  # an ISO week: Monday to Sunday
         monday = reports.parse_week(args.week)
-    else:
-        monday = reports.monday_of(local_date(now, zone, int(settings["day_start_minute"])))
+    else:  # this week as the locale counts it (Sunday-first in the US), or ISO with --iso
+        from planner.domain.localefmt import first_weekday
+
+        today = local_date(now, zone, int(settings["day_start_minute"]))
+        monday = reports.week_start(today, 0 if args.iso else first_weekday())
     week = reports.week_report(db, owner, zone, monday, now)
     trend = reports.share_trend(db, owner, zone, monday, now)
     insight = reports.interruption_insight(db, owner, zone, monday, now, weeks=args.insight_weeks)
@@ -183,6 +195,9 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
         from planner.review import exports
 
         written.extend(exports.write_week_csv(args.csv, week, entries, ctx.zone, day_start, now))
+        written.extend(  # and, for a decimal-comma locale, the copies its spreadsheets read
+            exports.write_week_csv_localised(args.csv, week, entries, ctx.zone, day_start, now)
+        )
     figures = [(fmt, getattr(args, fmt)) for fmt in ("png", "svg", "pdf") if getattr(args, fmt)]
     if figures:
         from planner.review import charts
@@ -207,13 +222,19 @@ def _hm(minutes: float) -> str:
 
 
 def _text(week: Any, trend: Any, insight: Any, around: bool) -> str:
-    from planner.review.reports import WEEKDAY_NAMES
+    from planner.domain.localefmt import weekday_name
 
     names = {r.id: r.name for r in week.roles}
-    names[None] = "(no role)"
-    lines = [f"Week {week.week} ({week.days[0]} to {week.days[-1]}, {week.zone})", ""]
-    header = "          " + "".join(f"{WEEKDAY_NAMES[d.weekday()]:>7}" for d in week.days)
-    lines.append(header + "    week")
+    names[None] = tr("(no role)")
+    lines = [
+        tr("Week {week} ({first} to {last}, {zone})").format(
+            week=week.week, first=week.days[0], last=week.days[-1], zone=week.zone
+        ),
+        "",
+    ]
+    header = "          " + "".join(f"{weekday_name(d.weekday())[:6]:>7}" for d in week.days)
+    week_word = tr("week")
+    lines.append(header + f"{week_word:>8}")
 
     def row(label: str, values: Any) -> str:
         cells = "".join(f"{_hm(v):>7}" if v else f"{'·':>7}" for v in values)
@@ -232,32 +253,45 @@ def _text(week: Any, trend: Any, insight: Any, around: bool) -> str:
             continue
         lines.append(row(f"{names[role_id]}", actual))
         if planned is not None:
-            lines.append(row("  planned", planned))
-    lines.append(row("overtime", week.overtime))
+            lines.append(row("  " + tr("planned"), planned))
+    lines.append(row(tr("overtime"), week.overtime))
     adherence = "".join(
         f"{round(100 * a):>6}%" if a is not None else f"{'·':>7}" for a in week.adherence
     )
-    lines.append(f"{'on plan':<10}{adherence}")
+    on_plan = tr("on plan")
+    lines.append(f"{on_plan[:10]:<10}{adherence}")
     lines.append("")
     share = week.actual_share()
     for role in week.roles:
         lines.append(
-            f"{role.name}: {100 * share.get(role.id, 0.0):.0f} % of working time "
-            f"(target {role.target_percent:.0f} %)"
+            tr("{name}: {value:.0f} % of working time (target {target_percent:.0f} %)").format(
+                name=role.name,
+                value=100 * share.get(role.id, 0.0),
+                target_percent=role.target_percent,
+            )
         )
-    top = ", ".join(f"{s.source} {s.count}" for s in week.sources[:4]) or "none"
+    top = ", ".join(f"{s.source} {s.count}" for s in week.sources[:4]) or tr("none")
     lines.append(
-        f"Interruptions: {week.interruption_count} ({_hm(week.interruption_minutes)}); "
-        f"top sources: {top}; focus lost ≈ {_hm(week.focus_lost_minutes)} "
-        f"at {week.resumption_cost_minutes:g} min each"
+        tr(
+            "Interruptions: {count} ({minutes}); top sources: {top}; focus lost ≈ {lost} "
+            "at {cost:g} min each"
+        ).format(
+            count=week.interruption_count,
+            minutes=_hm(week.interruption_minutes),
+            top=top,
+            lost=_hm(week.focus_lost_minutes),
+            cost=week.resumption_cost_minutes,
+        )
     )
     if insight is not None:
         lines.append(insight.text)
         if around:
-            lines.append("Auto-split plans around it (--auto-split-around-interruptions off).")
+            lines.append(tr("Auto-split plans around it (--auto-split-around-interruptions off)."))
         else:
             lines.append(
-                "Let auto-split put the interrupt-prone role's slots in those hours and the "
-                "focus role's in the quiet ones: --auto-split-around-interruptions on"
+                tr(
+                    "Let auto-split put the interrupt-prone role's slots in those hours and the "
+                    "focus role's in the quiet ones: --auto-split-around-interruptions on"
+                )
             )
     return "\n".join(lines)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 
 
 def parse_duration(text: str) -> int:
@@ -18,4 +19,4 @@ def parse_duration(text: str) -> int:
     m = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)(?:m|min))?", raw)
     if m and (m[1] or m[2]):
         return int(m[1] or 0) * 60 + int(m[2] or 0)
-    raise PlannerError(f"not a duration: {text!r} (try 30m, 1h, 1h30m)")
+    raise PlannerError(tr("not a duration: {text!r} (try 30m, 1h, 1h30m)").format(text=text))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from planner.domain.i18n import tr
+
 if TYPE_CHECKING:  # (the values module is not needed for the window's first paint)
     from planner.domain.values import EntryV, SlotV
 
@@ -19,19 +21,35 @@ def in_words(flags: Iterable[str], role: str | None = None, planned: str | None 
     """
     found = set(flags)
     words = []
-    into = f"pulled into {role}" if role else "pulled into the other role"
-    block = f"a {planned} focus block" if planned else "a focus block"
-    if "cross_role" in found and "in_focus" in found:
-        words.append(f"{into} during {block}")
-    elif "cross_role" in found:
-        words.append(f"{into} from {planned}" if planned else into)
-    elif "in_focus" in found:
-        words.append(f"inside {block}")
+    cross, focus = "cross_role" in found, "in_focus" in found
+    if cross and focus:
+        if role and planned:
+            words.append(tr("pulled into {role} during a {planned} focus block"))
+        elif role:
+            words.append(tr("pulled into {role} during a focus block"))
+        elif planned:
+            words.append(tr("pulled into the other role during a {planned} focus block"))
+        else:
+            words.append(tr("pulled into the other role during a focus block"))
+    elif cross:
+        if role and planned:
+            words.append(tr("pulled into {role} from {planned}"))
+        elif role:
+            words.append(tr("pulled into {role}"))
+        elif planned:
+            words.append(tr("pulled into the other role from {planned}"))
+        else:
+            words.append(tr("pulled into the other role"))
+    elif focus:
+        words.append(
+            tr("inside a {planned} focus block") if planned else tr("inside a focus block")
+        )
     if "after_stop" in found:
-        words.append("after the hard stop")
+        words.append(tr("after the hard stop"))
     if not words and "unplanned" in found:
-        words.append("unplanned")
-    return ", ".join(words)
+        words.append(tr("unplanned"))
+    words = [w.format(role=role, planned=planned) for w in words]
+    return tr(", ").join(words)
 
 
 def entry_in_words(entry: EntryV, role_names: Mapping[int, str], slots: Iterable[SlotV]) -> str:

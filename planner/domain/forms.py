@@ -7,6 +7,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.timerange import local_wall_time
 
 # Allowed range (inclusive) of each numeric setting a form may change, with its unit for messages.
@@ -61,7 +62,7 @@ def initial_shares(
 def rebalance(shares: Mapping[int, int], changed: int, value: int) -> dict[int, int]:
     """Set one role's share; the others share the rest in their current proportions."""
     if changed not in shares:
-        raise PlannerError(f"no role with id {changed} in this split")
+        raise PlannerError(tr("no role with id {changed} in this split").format(changed=changed))
     value = min(100, max(0, int(value)))
     others = [k for k in shares if k != changed]
     if not others:
@@ -86,7 +87,7 @@ def window_minutes(start_minute: int, stop_time_minute: int) -> tuple[int, int]:
 def moment_at(day: date, minute: int, zone: tzinfo, day_start_minute: int) -> datetime:
     """The moment a time of day means on `day`: before the day's start it is the next morning."""
     if not 0 <= minute < 24 * 60:
-        raise PlannerError("a time of day is between 00:00 and 23:59")
+        raise PlannerError(tr("a time of day is between 00:00 and 23:59"))
     if minute < day_start_minute:
         minute += 24 * 60
     return local_wall_time(day, minute, zone)
@@ -95,17 +96,27 @@ def moment_at(day: date, minute: int, zone: tzinfo, day_start_minute: int) -> da
 def check_setting(key: str, value: Any) -> int:
     """A numeric setting's value if it is allowed, else a PlannerError saying what is."""
     if key not in SETTING_LIMITS:
-        raise PlannerError(f"unknown setting {key!r}")
+        raise PlannerError(tr("unknown setting {key!r}").format(key=key))
     low, high = SETTING_LIMITS[key]
     try:
         number = int(value)
     except (TypeError, ValueError) as exc:
-        raise PlannerError(f"{key.replace('_', ' ')}: not a number: {value!r}") from exc
+        raise PlannerError(
+            tr("{replace}: not a number: {value!r}").format(
+                replace=key.replace("_", " "), value=value
+            )
+        ) from exc
     if number != value and not isinstance(value, str):
-        raise PlannerError(f"{key.replace('_', ' ')}: whole minutes only")
+        raise PlannerError(
+            tr("{replace}: whole minutes only").format(replace=key.replace("_", " "))
+        )
     if not low <= number <= high:
         label = key.replace("_minutes", "").replace("_", " ")
-        raise PlannerError(f"{label} is between {low} and {high} minutes, not {number}")
+        raise PlannerError(
+            tr("{label} is between {low} and {high} minutes, not {number}").format(
+                label=label, low=low, high=high, number=number
+            )
+        )
     return number
 
 
@@ -113,21 +124,29 @@ def check_hotkey(text: str) -> str:
     """A hotkey in Qt's portable text ('Ctrl+Alt+I'): one chord, a modifier and a key."""
     clean = text.strip()
     if not clean:
-        raise PlannerError("the hotkey is empty; press a key combination such as Ctrl+Alt+I")
+        raise PlannerError(tr("the hotkey is empty; press a key combination such as Ctrl+Alt+I"))
     if ", " in clean:
-        raise PlannerError("the hotkey must be a single key combination, not a sequence")
+        raise PlannerError(tr("the hotkey must be a single key combination, not a sequence"))
     if clean.endswith("++"):
         modifiers, key = clean[:-2].split("+"), "+"
     else:
         *modifiers, key = clean.split("+")
     modifiers = [m for m in modifiers if m]
     if not key or key in HOTKEY_MODIFIERS:
-        raise PlannerError(f"the hotkey {clean!r} has no key besides its modifiers")
+        raise PlannerError(
+            tr("the hotkey {clean!r} has no key besides its modifiers").format(clean=clean)
+        )
     unknown = [m for m in modifiers if m not in HOTKEY_MODIFIERS]
     if unknown:
-        raise PlannerError(f"the hotkey {clean!r} has an unknown modifier {unknown[0]!r}")
+        raise PlannerError(
+            tr("the hotkey {clean!r} has an unknown modifier {value!r}").format(
+                clean=clean, value=unknown[0]
+            )
+        )
     if not any(m in ("Ctrl", "Alt", "Meta") for m in modifiers):
         raise PlannerError(
-            f"the hotkey {clean!r} needs Ctrl, Alt or Meta, or it would fire while you type"
+            tr(
+                "the hotkey {clean!r} needs Ctrl, Alt or Meta, or it would fire while you type"
+            ).format(clean=clean)
         )
     return clean

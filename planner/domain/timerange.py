@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from planner.domain.i18n import tr
+
 
 def ensure_aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime not allowed: {moment!r}")
+        raise ValueError(tr("naive datetime not allowed: {moment!r}").format(moment=moment))
     return moment
 
 
@@ -24,7 +26,11 @@ class Interval:
         ensure_aware(self.start)
         ensure_aware(self.end)
         if self.end < self.start:
-            raise ValueError(f"interval ends before it starts: {self.start} > {self.end}")
+            raise ValueError(
+                tr("interval ends before it starts: {start} > {end}").format(
+                    start=self.start, end=self.end
+                )
+            )
 
     @property
     def duration(self) -> timedelta:
@@ -123,9 +129,9 @@ def parse_hhmm(text: str) -> int:
         hh, mm = raw.split(":")
         hours, minutes = int(hh), int(mm)
     except ValueError as exc:
-        raise ValueError(f"not a time: {text!r} (expected HH:MM)") from exc
+        raise ValueError(tr("not a time: {text!r} (expected HH:MM)").format(text=text)) from exc
     if not (0 <= minutes < 60 and 0 <= hours < 48):
-        raise ValueError(f"not a time: {text!r} (expected HH:MM)")
+        raise ValueError(tr("not a time: {text!r} (expected HH:MM)").format(text=text))
     return (hours + 24 * plus_day) * 60 + minutes
 
 

@@ -18,8 +18,9 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from planner.domain.i18n import ntr, tr
 from planner.platform.paths import open_private
-from planner.review.reports import RESUMPTION_COST_SOURCE, WEEKDAY_NAMES, ShareTrend, WeekReport
+from planner.review.reports import RESUMPTION_COST_SOURCE, ShareTrend, WeekReport
 
 NO_ROLE = "#9d9d9d"
 HATCH_MEETING = "//"
@@ -116,7 +117,9 @@ def hm(minutes: float) -> str:
 
 
 def _day_label(day: date) -> str:
-    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day}"
+    from planner.domain.localefmt import weekday_name
+
+    return f"{weekday_name(day.weekday())} {day.day}"
 
 
 def _role_names(week: WeekReport) -> dict[int | None, str]:
@@ -194,8 +197,8 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[li
         )[0]
         for i in x
     ]
-    ax.set_ylabel("hours")
-    ax.set_xlabel("day (left bar: planned, right bar: actual)")
+    ax.set_ylabel(tr("hours"))
+    ax.set_xlabel(tr("day (left bar: planned, right bar: actual)"))
     ax.grid(axis="y", alpha=0.6)
     ax.set_axisbelow(True)
     names = _role_names(week)
@@ -205,15 +208,17 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[li
         if not r.archived
     ]
     handles += [
-        Patch(facecolor="none", edgecolor=theme.foreground, hatch=HATCH_MEETING, label="meeting"),
+        Patch(
+            facecolor="none", edgecolor=theme.foreground, hatch=HATCH_MEETING, label=tr("meeting")
+        ),
         Patch(
             facecolor="none",
             edgecolor=theme.foreground,
             hatch=HATCH_INTERRUPTION,
-            label="interruption",
+            label=tr("interruption"),
         ),
     ]
-    stops[0].set_label("hard stop")
+    stops[0].set_label(tr("hard stop"))
     handles.append(stops[0])
     ax.legend(handles=handles, loc="upper right", fontsize=8, ncols=2)
 
@@ -248,10 +253,14 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[li
             hours = (stop - start).total_seconds() / 3600
             line.set_ydata([hours, hours])
             top = max(top, hours * 60)
-            label = f"{_day_label(week.days[i])} · hard stop {stop.astimezone(zone):%H:%M}"
+            from planner.domain.localefmt import clock
+
+            label = f"{_day_label(week.days[i])} · " + tr("hard stop {time}").format(
+                time=clock(stop, zone)
+            )
             hits.append(Hit(line, label, week.days[i]))
         ax.set_xticks(x, [_day_label(d) for d in week.days])
-        ax.set_title(f"Time split per day — {week.week}")
+        ax.set_title(tr("Time split per day — {week}").format(week=week.week))
         ax.set_ylim(0, max(4.0, top / 60 * 1.3))
         return hits
 
@@ -290,14 +299,14 @@ def draw_share(
         actuals.append(left.barh(k - 0.2, 0.0, 0.38, color=role.colour)[0])
     other = left.barh(len(roles) - 0.2, 0.0, 0.38, color=NO_ROLE)[0]
     left.set_xlim(0, 100)
-    left.set_xlabel("share of working time (%)")
-    left.set_ylabel("role")
+    left.set_xlabel(tr("share of working time (%)"))
+    left.set_ylabel(tr("role"))
     left.grid(axis="x", alpha=0.6)
     left.set_axisbelow(True)
     left.legend(
         handles=[
-            Patch(facecolor=theme.muted, label="actual"),
-            Patch(facecolor="none", edgecolor=theme.muted, hatch="..", label="target"),
+            Patch(facecolor=theme.muted, label=tr("actual")),
+            Patch(facecolor="none", edgecolor=theme.muted, hatch="..", label=tr("target")),
         ],
         loc="lower right",
         fontsize=8,
@@ -315,9 +324,9 @@ def draw_share(
         )
     right.set_xlim(-0.5, len(xs) - 0.5)
     right.set_ylim(0, 100)
-    right.set_xlabel("ISO week")
-    right.set_ylabel("actual share (%)")
-    right.set_title(f"Last {len(trend.weeks)} weeks")
+    right.set_xlabel(tr("ISO week"))
+    right.set_ylabel(tr("actual share (%)"))
+    right.set_title(tr("Last {weeks} weeks").format(weeks=len(trend.weeks)))
     right.grid(alpha=0.6)
     right.legend(loc="lower center", fontsize=7, ncols=2)
 
@@ -333,11 +342,25 @@ def draw_share(
             value = 100 * share.get(role.id, 0.0)
             target.set_width(role.target_percent)
             actual.set_width(value)
-            hits.append(Hit(target, f"{role.name} · target {role.target_percent:.0f} %"))
             hits.append(
-                Hit(actual, f"{role.name} · actual {value:.1f} % "
-                            f"({hm(by_role.get(role.id, 0.0))} of {hm(week.working_minutes)})")
-            )  # fmt: skip
+                Hit(
+                    target,
+                    tr("{name} · target {target_percent:.0f} %").format(
+                        name=role.name, target_percent=role.target_percent
+                    ),
+                )
+            )
+            hits.append(
+                Hit(
+                    actual,
+                    tr("{name} · actual {value:.1f} % ({done} of {total})").format(
+                        name=role.name,
+                        value=value,
+                        done=hm(by_role.get(role.id, 0.0)),
+                        total=hm(week.working_minutes),
+                    ),
+                )
+            )
         rest = sum(v for r, v in share.items() if r not in {x.id for x in shown})
         other.set_width(100 * rest)
         other.set_visible(rest > 0)
@@ -345,7 +368,14 @@ def draw_share(
         left.set_yticks(range(rows), [r.name for r in shown] + ["other"] * (rows - len(shown)))
         left.set_ylim(-0.7, rows - 0.3)
         if rest > 0:
-            hits.append(Hit(other, f"other (no or archived role) · actual {100 * rest:.1f} %"))
+            hits.append(
+                Hit(
+                    other,
+                    tr("other (no or archived role) · actual {value:.1f} %").format(
+                        value=100 * rest
+                    ),
+                )
+            )
         for role, line, role_dots in zip(shown, lines, dots, strict=True):
             values = trend.shares.get(role.id, (None,) * len(trend.weeks))
             pts = [(i, 100 * v) for i, v in enumerate(values) if v is not None]
@@ -356,7 +386,7 @@ def draw_share(
                 if v is not None:
                     dot.set_ydata([100 * v])
                     hits.append(Hit(dot, f"{trend.weeks[i]} · {role.name} · {100 * v:.1f} %"))
-        left.set_title(f"Target vs actual — {week.week}")
+        left.set_title(tr("Target vs actual — {week}").format(week=week.week))
         right.set_xticks(xs, [w[-2:] for w in trend.weeks])
         return hits
 
@@ -392,8 +422,8 @@ def draw_interruptions(
         interpolation="nearest",
     )
     heat_ax.set_xticks(hours[::2], [f"{h:02d}" for h in hours[::2]])
-    heat_ax.set_xlabel("hour of day")
-    heat_ax.set_ylabel("day")
+    heat_ax.set_xlabel(tr("hour of day"))
+    heat_ax.set_ylabel(tr("day"))
     bar = fig.colorbar(image, ax=heat_ax, fraction=0.05, pad=0.02)
     bar.set_label("interruptions per hour")
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -404,9 +434,9 @@ def draw_interruptions(
         )
         for k in range(n_sources)
     ]
-    src_ax.set_xlabel("interruptions · time")
-    src_ax.set_ylabel("source")
-    src_ax.set_title("Top sources")
+    src_ax.set_xlabel(tr("interruptions · time"))
+    src_ax.set_ylabel(tr("source"))
+    src_ax.set_title(tr("Top sources"))
     lost = fig.suptitle("", fontsize=9, color=theme.foreground)
     shown_week: list[WeekReport] = [week]
 
@@ -416,7 +446,8 @@ def draw_interruptions(
         if not (0 <= wd < 7 and first <= h <= last):
             return None
         n = wk.heat[wd][h]
-        return f"{_day_label(wk.days[wd])} {h:02d}:00–{h + 1:02d}:00 · {n} interruption(s)"
+        count = ntr("{n} interruption", "{n} interruptions", n).format(n=n)
+        return f"{_day_label(wk.days[wd])} {h:02d}:00–{h + 1:02d}:00 · {count}"
 
     def fill(week: WeekReport, _trend: ShareTrend | None = None) -> list[Hit] | None:
         if _heat_hours(week) != (first, last) or min(6, len(week.sources)) != n_sources:
@@ -426,7 +457,7 @@ def draw_interruptions(
         image.set_data(grid)
         image.set_clim(0, max(1, max(max(row) for row in grid)))
         heat_ax.set_yticks(range(7), [_day_label(d) for d in week.days])
-        heat_ax.set_title(f"Interruptions by hour — {week.week}")
+        heat_ax.set_title(tr("Interruptions by hour — {week}").format(week=week.week))
         hits: list[Hit] = [Hit(image, cell)]
         top = list(week.sources[:n_sources])[::-1]  # the biggest at the top
         for rect, note, source in zip(bars, notes, top, strict=True):
@@ -436,15 +467,31 @@ def draw_interruptions(
             note.xy = where
             note.set_position(where)
             hits.append(
-                Hit(rect, f"{source.source}: {source.count} interruption(s), {hm(source.minutes)}")
+                Hit(
+                    rect,
+                    ntr(
+                        "{source}: {n} interruption, {hm}",
+                        "{source}: {n} interruptions, {hm}",
+                        source.count,
+                    ).format(source=source.source, n=source.count, hm=hm(source.minutes)),
+                )
             )
         src_ax.set_yticks(range(n_sources), [x.source for x in top])
         # room right of the longest bar for its label, so that no label spills past the frame
         src_ax.set_xlim(0, max([1, *(x.count for x in top)]) * 2.2)
         lost.set_text(
-            f"{week.interruption_count} interruptions, {hm(week.interruption_minutes)}; "
-            f"estimated focus lost ≈ {hm(week.focus_lost_minutes)} "
-            f"({week.interruption_count} × {week.resumption_cost_minutes:g} min)  (i)"
+            ntr(
+                "{interruption_count} interruption, {hm}; estimated focus lost ≈ {hm2} "
+                "({interruption_count} × {resumption_cost_minutes:g} min)  (i)",
+                "{interruption_count} interruptions, {hm}; estimated focus lost ≈ {hm2} "
+                "({interruption_count} × {resumption_cost_minutes:g} min)  (i)",
+                week.interruption_count,
+            ).format(
+                interruption_count=week.interruption_count,
+                hm=hm(week.interruption_minutes),
+                hm2=hm(week.focus_lost_minutes),
+                resumption_cost_minutes=week.resumption_cost_minutes,
+            )
         )
         hits.append(Hit(lost, RESUMPTION_COST_SOURCE))
         return hits
@@ -461,19 +508,19 @@ def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[lis
     """Share of planned slot time spent on the slot's role, and overtime past the hard stop."""
     top, bottom = fig.subplots(2, 1, sharex=True)
     x = list(range(7))
-    on_plan = top.bar(x, [0.0] * 7, 0.6, color=theme.accent, label="on the slot's role")
+    on_plan = top.bar(x, [0.0] * 7, 0.6, color=theme.accent, label=tr("on the slot's role"))
     no_plan = [
         top.annotate("no plan", (i, 50), ha="center", va="center", fontsize=8, color=theme.muted)
         for i in x
     ]
     top.set_ylim(0, 100)
-    top.set_ylabel("plan adherence (%)")
+    top.set_ylabel(tr("plan adherence (%)"))
     top.grid(axis="y", alpha=0.6)
     top.set_axisbelow(True)
     top.legend(loc="lower right", fontsize=8)
-    late = bottom.bar(x, [0.0] * 7, 0.6, color=theme.warning, label="past the hard stop")
-    bottom.set_ylabel("overtime (hours)")
-    bottom.set_xlabel("day")
+    late = bottom.bar(x, [0.0] * 7, 0.6, color=theme.warning, label=tr("past the hard stop"))
+    bottom.set_ylabel(tr("overtime (hours)"))
+    bottom.set_xlabel(tr("day"))
     bottom.grid(axis="y", alpha=0.6)
     bottom.set_axisbelow(True)
     bottom.legend(loc="upper right", fontsize=8)
@@ -488,18 +535,32 @@ def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[lis
                 hits.append(
                     Hit(
                         rect,
-                        f"{_day_label(day)} · {100 * a:.0f} % of planned slot time on the "
-                        f"slot's role ({hm(week.on_role_minutes[i])} of "
-                        f"{hm(week.slot_minutes[i])})",
+                        tr(
+                            "{day_label} · {value:.0f} % of planned slot time on the slot's role "
+                            "({hm} of {hm2})"
+                        ).format(
+                            day_label=_day_label(day),
+                            value=100 * a,
+                            hm=hm(week.on_role_minutes[i]),
+                            hm2=hm(week.slot_minutes[i]),
+                        ),
                         day,
                     )
                 )
         for i, (rect, v) in enumerate(zip(late, week.overtime, strict=True)):
             day = week.days[i]
             rect.set_height(v / 60)
-            off = " (day off)" if week.hard_stops[i] is None else ""
-            hits.append(Hit(rect, f"{_day_label(day)} · overtime{off}: {hm(v)}", day))
-        top.set_title(f"Plan adherence and overtime — {week.week}")
+            off = tr(" (day off)") if week.hard_stops[i] is None else ""
+            hits.append(
+                Hit(
+                    rect,
+                    tr("{day_label} · overtime{off}: {hm}").format(
+                        day_label=_day_label(day), off=off, hm=hm(v)
+                    ),
+                    day,
+                )
+            )
+        top.set_title(tr("Plan adherence and overtime — {week}").format(week=week.week))
         bottom.set_xticks(x, [_day_label(d) for d in week.days])
         bottom.set_ylim(0, max(1.0, max(week.overtime) / 60 * 1.3))
         return hits
@@ -526,7 +587,11 @@ def draw(
         return draw_interruptions(fig, week, theme)
     if name == "adherence":
         return draw_adherence(fig, week, theme)
-    raise ValueError(f"no chart named {name!r} (charts: {', '.join(CHART_NAMES)})")
+    raise ValueError(
+        tr("no chart named {name!r} (charts: {join})").format(
+            name=name, join=", ".join(CHART_NAMES)
+        )
+    )
 
 
 def build(
@@ -575,7 +640,11 @@ def week_page(week: WeekReport, trend: ShareTrend, theme: Theme = LIGHT) -> Figu
     """All four charts on one A4 landscape page."""
     with themed(theme):
         fig = Figure(figsize=(11.69, 8.27), layout="constrained")
-        fig.suptitle(f"Splitday weekly review — {week.week} ({week.days[0]} to {week.days[-1]})")
+        fig.suptitle(
+            tr("Splitday weekly review — {week} ({value} to {value2})").format(
+                week=week.week, value=week.days[0], value2=week.days[-1]
+            )
+        )
         subs: Any = fig.subfigures(2, 2)
         for sub, name in zip(subs.flat, CHART_NAMES, strict=True):
             draw(name, sub, week, trend, theme)
@@ -587,7 +656,9 @@ def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
     target = Path(path)
     kind = (fmt or target.suffix.lstrip(".")).lower()
     if kind not in EXPORT_FORMATS:
-        raise ValueError(f"cannot export {target.name!r}: use .png, .svg or .pdf")
+        raise ValueError(
+            tr("cannot export {name!r}: use .png, .svg or .pdf").format(name=target.name)
+        )
     with open_private(target) as fh:  # 0600, like every export
         fig.savefig(fh, format=kind, dpi=150 if kind == "png" else None)
     return target

@@ -32,14 +32,28 @@ def neutralise(value: object) -> object:
     return value
 
 
-def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
+def write_csv(
+    path: str | Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    decimal: str = ".",
+) -> Path:
+    """A CSV file: commas and decimal points (machine-readable), or, with decimal=',', the
+    form spreadsheets in decimal-comma locales open as numbers (semicolons, 12,5)."""
     target = Path(path)
+    if decimal != ".":
+        rows = ([_decimal(cell, decimal) for cell in row] for row in rows)
     with open_private(target, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+        writer = csv.writer(fh, delimiter=";" if decimal == "," else ",")
         writer.writerow([neutralise(h) for h in header])
         for row in rows:
             writer.writerow([neutralise(cell) for cell in row])
     return target
+
+
+def _decimal(cell: object, decimal: str) -> object:
+    return repr(cell).replace(".", decimal) if isinstance(cell, float) else cell
 
 
 def _iso(moment: datetime | None, zone: tzinfo) -> str:
@@ -155,6 +169,42 @@ def write_week_csv(
     rows = entry_rows(entries, role_names(week), zone, day_start_minute, now)
     first = write_csv(target, ENTRY_HEADER, rows)
     second = write_csv(aggregates_path(target), AGGREGATE_HEADER, aggregate_rows(week))
+    return first, second
+
+
+def localised_path(path: Path, language: str) -> Path:
+    """'week.csv' -> 'week-de_DE.csv': the copy in the locale's number format."""
+    return path.with_name(f"{path.stem}-{language}{path.suffix or '.csv'}")
+
+
+def write_week_csv_localised(
+    path: str | Path,
+    week: WeekReport,
+    entries: Sequence[EntryV],
+    zone: tzinfo,
+    day_start_minute: int,
+    now: datetime,
+    locale: str | None = None,
+) -> tuple[Path, ...]:
+    """Where the locale writes decimal commas (de, it, fr, es …), the two files again beside the
+    machine-readable ones, as its spreadsheets read them: 'week-de_DE.csv' with semicolons and
+    12,5. Nothing for a decimal-point locale (the machine files are already right there)."""
+    from planner.domain.i18n import format_locale
+    from planner.domain.localefmt import decimal_separator
+
+    name = format_locale() if locale is None else locale
+    sep = decimal_separator(name) if name else "."
+    if sep == ".":
+        return ()
+    target = Path(path)
+    rows = entry_rows(entries, role_names(week), zone, day_start_minute, now)
+    first = write_csv(localised_path(target, name), ENTRY_HEADER, rows, decimal=sep)
+    second = write_csv(
+        localised_path(aggregates_path(target), name),
+        AGGREGATE_HEADER,
+        aggregate_rows(week),
+        decimal=sep,
+    )
     return first, second
 
 

@@ -11,6 +11,8 @@ from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -227,18 +229,26 @@ def parse_week(text: str) -> date:
     """'2026-W48' -> the Monday of that ISO week."""
     m = WEEK_RE.match(text.strip())
     if not m:
-        raise PlannerError(f"not a week: {text!r} (expected e.g. 2026-W48)")
+        raise PlannerError(tr("not a week: {text!r} (expected e.g. 2026-W48)").format(text=text))
     try:
         return date.fromisocalendar(int(m[1]), int(m[2]), 1)
     except ValueError as exc:
-        raise PlannerError(f"no such week: {text!r}") from exc
+        raise PlannerError(tr("no such week: {text!r}").format(text=text)) from exc
 
 
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def week_start(day: date, first_weekday: int = 0) -> date:
+    """The first day of `day`'s week when weeks start on `first_weekday` (0 Monday, as ISO;
+    6 Sunday, as in the US)."""
+    return day - timedelta(days=(day.weekday() - first_weekday) % 7)
+
+
 def week_label(monday: date) -> str:
+    """The ISO week ('2026-W49') of the Monday in the week that starts on `monday`."""
+    monday += timedelta(days=(7 - monday.weekday()) % 7)
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -400,9 +410,10 @@ def _scan_from(rows: rawsql.Rows, owner: str, lo: datetime) -> datetime:
 def week_report(
     db: Session | sqlite3.Connection, owner: str, zone: tzinfo, monday: date, now: datetime
 ) -> WeekReport:
-    """Every figure of the week's review, in a handful of SQL aggregates."""
-    if monday.weekday() != 0:
-        raise PlannerError(f"a week starts on a Monday, not on {monday:%A}")
+    """Every figure of the week's review, in a handful of SQL aggregates.
+
+    The week is the seven days from `monday`: an ISO week starts on a Monday, a week in a
+    Sunday-first locale on the Sunday before (week_start); `heat` rows follow `days`."""
     conn = rawsql.Rows(db)
     sqlite = conn.sqlite
     settings = _settings(conn, owner, "day_start_minute", "resumption_cost_minutes")
@@ -497,7 +508,7 @@ def week_report(
         overtime=tuple(overtime),
         slot_minutes=tuple(slot_total),
         on_role_minutes=tuple(on_role),
-        heat=tuple(tuple(row) for row in heat),
+        heat=tuple(tuple(heat[d.weekday()]) for d in days),
         sources=sources,
         interruption_count=count,
         interruption_minutes=sum(s.minutes for s in sources),
@@ -641,9 +652,11 @@ class Insight:
 
 
 def _weekday_span(weekdays: Sequence[int]) -> str:
+    from planner.domain.localefmt import weekday_name
+
     if len(weekdays) == 1:
-        return WEEKDAY_NAMES[weekdays[0]]
-    return f"{WEEKDAY_NAMES[weekdays[0]]}–{WEEKDAY_NAMES[weekdays[-1]]}"
+        return weekday_name(weekdays[0])
+    return f"{weekday_name(weekdays[0])}–{weekday_name(weekdays[-1])}"
 
 
 def find_cluster(
@@ -684,7 +697,7 @@ def interruption_insight(
 ) -> Insight | None:
     """Where interruptions cluster in the `weeks` weeks before the week of `until` (inclusive)."""
     if not 1 <= weeks <= 52:
-        raise PlannerError("the insight looks back between 1 and 52 weeks")
+        raise PlannerError(tr("the insight looks back between 1 and 52 weeks"))
     conn = rawsql.Rows(db)
     day_start = int(_settings(conn, owner, "day_start_minute")["day_start_minute"])
     last = monday_of(until)
@@ -711,13 +724,20 @@ def interruption_insight(
     focus_role = max(others, key=lambda r: r.target_percent).id if others else None
     span = f"{_weekday_span(weekdays)} {hours[0]:02d}:00–{hours[1]:02d}:00"
     if source_share >= 0.5:
-        what = f"mostly {top_source}"
+        what = tr("mostly {top_source}").format(top_source=top_source)
     else:
         ranked = sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))
-        what = "most often " + " and ".join(s for s, _ in ranked[:2])
-    text = (
-        f"Most interruptions: {span}, {what} "
-        f"({count} of {total} in the last {weeks} weeks, {round(100 * count / total)} %)."
+        what = tr("most often ") + tr(" and ").join(s for s, _ in ranked[:2])
+    text = tr(
+        "Most interruptions: {span}, {what} ({count} of {total} in the last {weeks} weeks, "
+        "{value} %)."
+    ).format(
+        span=span,
+        what=what,
+        count=count,
+        total=total,
+        weeks=weeks,
+        value=round(100 * count / total),
     )
     return Insight(
         weeks=weeks,

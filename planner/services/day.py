@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from planner.domain import day_rules, dnd
 from planner.domain.day_rules import PlanFocus
+from planner.domain.i18n import N_
 from planner.domain.timerange import Interval, day_bounds
 from planner.domain.values import Change, DayV, EntryV, Topic
 from planner.services import planning, tracking
@@ -55,14 +56,14 @@ class DayState(StrEnum):
 
 
 _WORDS = {
-    DayState.NOT_STARTED: "not started",
-    DayState.WAITING: "following the plan",
-    DayState.FOLLOWING: "following the plan",
-    DayState.OFF_PLAN: "working off-plan",
-    DayState.INTERRUPTED: "in an interruption",
-    DayState.BREAK: "on a break",
-    DayState.STOPPED: "stopped",
-    DayState.CLOSED: "day closed",
+    DayState.NOT_STARTED: N_("not started"),
+    DayState.WAITING: N_("following the plan"),
+    DayState.FOLLOWING: N_("following the plan"),
+    DayState.OFF_PLAN: N_("working off-plan"),
+    DayState.INTERRUPTED: N_("in an interruption"),
+    DayState.BREAK: N_("on a break"),
+    DayState.STOPPED: N_("stopped"),
+    DayState.CLOSED: N_("day closed"),
 }
 
 
@@ -92,11 +93,12 @@ class DayStatus:
     after_stop: bool = False  # `now` is past the day's hard stop
 
     def describe(self) -> str:
+        """In English, as the JSON carries it; tr(describe()) is the user's language."""
         if self.state is DayState.WAITING and self.follows_from is None:
-            return "started, nothing planned yet"
+            return N_("started, nothing planned yet")
         nothing_planned_now = self.focus.slot is None and self.focus.meeting is None
         if self.state is DayState.FOLLOWING and self.after_stop and nothing_planned_now:
-            return "still logging after the hard stop"
+            return N_("still logging after the hard stop")
         return self.state.describe()
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from planner.domain import scheduling
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.timerange import Interval, local_wall_time
 from planner.domain.values import RoleV
 from planner.services import planning
@@ -94,16 +95,18 @@ def generate(
     force: bool = False,
 ) -> DemoStats:
     if not 1 <= weeks <= 520:
-        raise PlannerError("--weeks is between 1 and 520")
+        raise PlannerError(tr("--weeks is between 1 and 520"))
     existing = session.scalar(select(func.count()).select_from(Entry).where(Entry.owner == owner))
     if existing and not force:
         raise PlannerError(
-            f"the database already holds {existing} entries; use a fresh one (--db) or --force"
+            tr(
+                "the database already holds {existing} entries; use a fresh one (--db) or --force"
+            ).format(existing=existing)
         )
     planning.ensure_defaults(session, owner)
     roles = planning.list_roles(session, owner)
     if len(roles) < 2:
-        raise PlannerError("the demo needs at least two roles")
+        raise PlannerError(tr("the demo needs at least two roles"))
     source = CalendarSource(
         owner=owner, name=f"Demo team calendar {seed}", kind="file", location="(demo)"
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.timerange import Interval
 from planner.domain.values import Change, EntryV, Topic
 from planner.services import planning, tracking
@@ -133,9 +134,13 @@ def record_gap(
     """
     conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     if answer not in ANSWERS:
-        raise PlannerError(f"a gap is one of {', '.join(ANSWERS)}, not {answer!r}")
+        raise PlannerError(
+            tr("a gap is one of {join}, not {answer!r}").format(
+                join=", ".join(ANSWERS), answer=answer
+            )
+        )
     if gap.is_empty():
-        raise PlannerError("the gap is empty")
+        raise PlannerError(tr("the gap is empty"))
     tracking._check_role(session, owner, role_id)
     note = tracking._clean_text(note, tracking.MAX_NOTE)
     open_rows = tracking._open_entries(session, owner)
@@ -143,7 +148,7 @@ def record_gap(
     if answer == "work" and role_id is None:
         role_id = current.role_id if current is not None else None
         if role_id is None:
-            raise PlannerError("name the role that was worked on")
+            raise PlannerError(tr("name the role that was worked on"))
     if (
         answer == "work"
         and current is not None

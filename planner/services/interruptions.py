@@ -9,6 +9,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from planner.domain.i18n import tr
 from planner.domain.timerange import Interval, day_bounds
 from planner.domain.values import EntryV, SlotV
 from planner.services import planning, tracking
@@ -111,8 +112,10 @@ def reflow_advice(
         interruption_minutes=length,
         lost_minutes=lost,
         reason=(
-            f"The {round(length)}-min interruption took {round(lost)} min of planned slots; "
-            "the rest of the day is out of shape."
+            tr(
+                "The {length}-min interruption took {lost} min of planned slots; the rest of the "
+                "day is out of shape."
+            ).format(length=round(length), lost=round(lost))
         ),
     )
 

@@ -17,6 +17,7 @@ from planner.domain.defaults import DEFAULT_START as DEFAULT_START
 from planner.domain.defaults import DEFAULT_STOP as DEFAULT_STOP
 from planner.domain.defaults import DEFAULTS as DEFAULTS
 from planner.domain.errors import ConcurrentChange, PlannerError
+from planner.domain.i18n import ntr, tr
 from planner.domain.timerange import Interval, local_date, local_wall_time
 from planner.domain.values import (
     BreakV,
@@ -139,18 +140,20 @@ def find_role(session: Session, owner: str, name_or_id: str | int) -> RoleV:
     if len(matches) == 1 and text:
         return matches[0]
     names = ", ".join(r.name for r in roles if not r.archived) or "none"
-    raise PlannerError(f"no role {text!r} (roles: {names})")
+    raise PlannerError(tr("no role {text!r} (roles: {names})").format(text=text, names=names))
 
 
 def _check_role_fields(name: str | None, colour: str | None, target: float | None) -> None:
     if name is not None and not name.strip():
-        raise PlannerError("a role needs a name")
+        raise PlannerError(tr("a role needs a name"))
     if name is not None and len(name) > 80:
-        raise PlannerError("a role name is at most 80 characters")
+        raise PlannerError(tr("a role name is at most 80 characters"))
     if colour is not None and not COLOUR_RE.match(colour):
-        raise PlannerError(f"not a colour: {colour!r} (expected #rrggbb)")
+        raise PlannerError(tr("not a colour: {colour!r} (expected #rrggbb)").format(colour=colour))
     if target is not None and not (0 <= target <= 100):
-        raise PlannerError(f"a target share is between 0 and 100 %, not {target:g}")
+        raise PlannerError(
+            tr("a target share is between 0 and 100 %, not {target:g}").format(target=target)
+        )
 
 
 def add_role(
@@ -166,7 +169,7 @@ def add_role(
         select(Role).where(Role.owner == owner, func.lower(Role.name) == name.strip().lower())
     )
     if existing is not None:
-        raise PlannerError(f"a role named {name.strip()!r} exists already")
+        raise PlannerError(tr("a role named {name!r} exists already").format(name=name.strip()))
     count = session.scalar(select(func.count()).select_from(Role).where(Role.owner == owner)) or 0
     role = Role(
         owner=owner,
@@ -196,8 +199,8 @@ def edit_role(
     _check_role_fields(name, colour, target_percent)
     role = session.get(Role, role_id)
     if role is None or role.owner != owner:
-        raise PlannerError(f"no role with id {role_id}")
-    _check_seen(role, seen_version, f"the role {role.name!r}")
+        raise PlannerError(tr("no role with id {role_id}").format(role_id=role_id))
+    _check_seen(role, seen_version, tr("the role {name!r}").format(name=role.name))
     if name is not None:
         role.name = name.strip()
     if colour is not None:
@@ -206,7 +209,7 @@ def edit_role(
         role.target_percent = target_percent
     if archived is not None:
         if archived and len(list_roles(session, owner)) <= 1 and not role.archived:
-            raise PlannerError("at least one role must stay active")
+            raise PlannerError(tr("at least one role must stay active"))
         role.archived = archived
     session.flush()
     return _role_v(role), Change.of(Topic.ROLES)
@@ -215,8 +218,10 @@ def edit_role(
 def _check_seen(row: Role | Slot | Task, seen_version: int | None, what: str) -> None:
     if seen_version is not None and row.version != seen_version:
         raise ConcurrentChange(
-            f"{what} was changed meanwhile on another device or in another window; "
-            "nothing was saved — look at it again and retry"
+            tr(
+                "{what} was changed meanwhile on another device or in another window; nothing was"
+                " saved — look at it again and retry"
+            ).format(what=what)
         )
 
 
@@ -254,13 +259,13 @@ def set_workday_hours(
 
 def _check_window(start_minute: int, stop_minute: int) -> None:
     if not 0 <= start_minute < 24 * 60:
-        raise PlannerError("the workday must start between 00:00 and 23:59")
+        raise PlannerError(tr("the workday must start between 00:00 and 23:59"))
     if stop_minute <= start_minute:
         raise PlannerError(
-            "the hard stop must come after the start (write 01:30+1 for a stop after midnight)"
+            tr("the hard stop must come after the start (write 01:30+1 for a stop after midnight)")
         )
     if stop_minute - start_minute > 20 * 60:
-        raise PlannerError("a workday longer than 20 hours is not a workday")
+        raise PlannerError(tr("a workday longer than 20 hours is not a workday"))
 
 
 def _check_in_day(session: Session, owner: str, start_minute: int, stop_minute: int) -> None:
@@ -271,14 +276,17 @@ def _check_in_day(session: Session, owner: str, start_minute: int, stop_minute: 
     boundary = int(get_setting(session, owner, "day_start_minute"))
     if start_minute < boundary:
         raise PlannerError(
-            f"the workday cannot start at {format_minute(start_minute)}, before the day itself "
-            f"starts at {format_minute(boundary)} (setting day_start_minute): that time belongs "
-            "to the day before"
+            tr(
+                "the workday cannot start at {start}, before the day itself starts at {day_start}"
+                " (setting day_start_minute): that time belongs to the day before"
+            ).format(start=format_minute(start_minute), day_start=format_minute(boundary))
         )
     if stop_minute > boundary + 24 * 60:
         raise PlannerError(
-            f"the hard stop cannot be at {format_minute(stop_minute)}, after the next day starts "
-            f"at {format_minute(boundary)} (setting day_start_minute)"
+            tr(
+                "the hard stop cannot be at {stop}, after the next day starts at {day_start} "
+                "(setting day_start_minute)"
+            ).format(stop=format_minute(stop_minute), day_start=format_minute(boundary))
         )
 
 
@@ -344,7 +352,7 @@ def set_day(
         row.stop = local_wall_time(day, e, zone)
     if min_block_minutes is not None:
         if not 5 <= min_block_minutes <= 240:
-            raise PlannerError("the minimum focus block is between 5 and 240 minutes")
+            raise PlannerError(tr("the minimum focus block is between 5 and 240 minutes"))
         row.min_block_minutes = min_block_minutes
     session.flush()
     return _day_v(row), Change.of(Topic.DAY, day=day)
@@ -464,7 +472,7 @@ def slot_at(session: Session, owner: str, moment: datetime) -> SlotV | None:
 def get_slot(session: Session, owner: str, slot_id: int) -> SlotV:
     slot = session.get(Slot, slot_id)
     if slot is None or slot.owner != owner:
-        raise PlannerError(f"no slot with id {slot_id}")
+        raise PlannerError(tr("no slot with id {slot_id}").format(slot_id=slot_id))
     return _slot_v(slot)
 
 
@@ -511,12 +519,12 @@ def slots_overlapping(session: Session, owner: str, window: Interval) -> list[Sl
 
 def _check_slot(session: Session, owner: str, start: datetime, end: datetime, role_id: int) -> None:
     if end <= start:
-        raise PlannerError("a slot must end after it starts")
+        raise PlannerError(tr("a slot must end after it starts"))
     if end - start > timedelta(hours=24):
-        raise PlannerError("a slot cannot be longer than 24 hours")
+        raise PlannerError(tr("a slot cannot be longer than 24 hours"))
     role = session.get(Role, role_id)
     if role is None or role.owner != owner:
-        raise PlannerError(f"no role with id {role_id}")
+        raise PlannerError(tr("no role with id {role_id}").format(role_id=role_id))
 
 
 def _overlapping(
@@ -544,7 +552,13 @@ def add_slot(
     _check_slot(session, owner, start, end, role_id)
     clash = _overlapping(session, owner, start, end)
     if clash:
-        raise PlannerError(f"the slot overlaps {len(clash)} other slot(s) of that day")
+        raise PlannerError(
+            ntr(
+                "the slot overlaps {n} other slot of that day",
+                "the slot overlaps {n} other slots of that day",
+                len(clash),
+            ).format(n=len(clash))
+        )
     day = day_of(session, owner, start, zone)
     _lunch_row(session, owner, day, zone)  # the day's lunch is written with its first slot
     slot = Slot(
@@ -579,15 +593,15 @@ def update_slot(
     conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     slot = session.get(Slot, slot_id)
     if slot is None or slot.owner != owner:
-        raise PlannerError(f"no slot with id {slot_id}")
-    _check_seen(slot, seen_version, "the slot")
+        raise PlannerError(tr("no slot with id {slot_id}").format(slot_id=slot_id))
+    _check_seen(slot, seen_version, tr("the slot"))
     old_day = slot.day
     new_start = start or slot.start
     new_end = end or slot.end
     new_role = role_id if role_id is not None else slot.role_id
     _check_slot(session, owner, new_start, new_end, new_role)
     if _overlapping(session, owner, new_start, new_end, ignore=slot_id):
-        raise PlannerError("the slot would overlap another slot")
+        raise PlannerError(tr("the slot would overlap another slot"))
     slot.start, slot.end, slot.role_id = new_start, new_end, new_role
     if title is not None:
         slot.title = title.strip()[:200]
@@ -608,7 +622,7 @@ def update_slot(
 def remove_slot(session: Session, owner: str, slot_id: int) -> tuple[SlotV, Change]:
     slot = session.get(Slot, slot_id)
     if slot is None or slot.owner != owner:
-        raise PlannerError(f"no slot with id {slot_id}")
+        raise PlannerError(tr("no slot with id {slot_id}").format(slot_id=slot_id))
     value = _slot_v(slot)
     session.delete(slot)
     session.flush()
@@ -651,14 +665,14 @@ def add_task(
 ) -> tuple[TaskV, Change]:
     clean = " ".join(title.split())
     if not clean:
-        raise PlannerError("a task needs a title")
+        raise PlannerError(tr("a task needs a title"))
     if len(clean) > 500:
-        raise PlannerError("a task title is at most 500 characters")
+        raise PlannerError(tr("a task title is at most 500 characters"))
     if not 0 < estimate_minutes <= 24 * 60:
-        raise PlannerError("an estimate is between 1 minute and 24 hours")
+        raise PlannerError(tr("an estimate is between 1 minute and 24 hours"))
     role = session.get(Role, role_id)
     if role is None or role.owner != owner:
-        raise PlannerError(f"no role with id {role_id}")
+        raise PlannerError(tr("no role with id {role_id}").format(role_id=role_id))
     if priority is None:
         top = session.scalar(
             select(func.max(Task.priority)).where(Task.owner == owner, Task.day == day)
@@ -702,7 +716,7 @@ def list_tasks(
 def _task(session: Session, owner: str, task_id: int) -> Task:
     task = session.get(Task, task_id)
     if task is None or task.owner != owner:
-        raise PlannerError(f"no task with id {task_id}")
+        raise PlannerError(tr("no task with id {task_id}").format(task_id=task_id))
     return task
 
 
@@ -710,7 +724,7 @@ def set_task_status(
     session: Session, owner: str, task_id: int, status: str, now: datetime
 ) -> tuple[TaskV, Change]:
     if status not in ("open", "done", "dropped"):
-        raise PlannerError(f"unknown task status {status!r}")
+        raise PlannerError(tr("unknown task status {status!r}").format(status=status))
     task = _task(session, owner, task_id)
     task.status = status
     task.done_at = now if status == "done" else None
@@ -736,23 +750,23 @@ def update_task(
     `None` hands it back to the fit, `False` (default) leaves the slot alone; `due_at` a
     deadline, None for none, False (default) to leave it."""
     task = _task(session, owner, task_id)
-    _check_seen(task, seen_version, f"the task {task.title!r}")
+    _check_seen(task, seen_version, tr("the task {title!r}").format(title=task.title))
     if title is not None:
         clean = " ".join(title.split())
         if not clean:
-            raise PlannerError("a task needs a title")
+            raise PlannerError(tr("a task needs a title"))
         task.title = clean[:500]
     if role_id is not None:
         task.role_id = role_id
     if estimate_minutes is not None:
         if not 0 < estimate_minutes <= 24 * 60:
-            raise PlannerError("an estimate is between 1 minute and 24 hours")
+            raise PlannerError(tr("an estimate is between 1 minute and 24 hours"))
         task.estimate_minutes = estimate_minutes
     if slot_id is not False:
         if slot_id is not None:
             slot = session.get(Slot, slot_id)
             if slot is None or slot.owner != owner:
-                raise PlannerError(f"no slot with id {slot_id}")
+                raise PlannerError(tr("no slot with id {slot_id}").format(slot_id=slot_id))
             task.day = slot.day
         task.slot_id = slot_id if isinstance(slot_id, int) else None
         task.slot_pinned = task.slot_id is not None
@@ -804,7 +818,11 @@ def carry_task(session: Session, owner: str, task_id: int, to_day: date) -> tupl
     """Move one open task to the end of `to_day`'s list (the end-of-day review, one by one)."""
     task = _task(session, owner, task_id)
     if task.status != "open":
-        raise PlannerError(f"the task {task.title!r} is {task.status}, not open")
+        raise PlannerError(
+            tr("the task {title!r} is {status}, not open").format(
+                title=task.title, status=task.status
+            )
+        )
     from_day = task.day
     top = session.scalar(
         select(func.max(Task.priority)).where(Task.owner == owner, Task.day == to_day)
@@ -1172,7 +1190,7 @@ def auto_plan(
     day_v = get_day(session, owner, day, zone)
     roles = list_roles(session, owner)
     if not roles:
-        raise PlannerError("there are no active roles to plan with")
+        raise PlannerError(tr("there are no active roles to plan with"))
     if replace:
         session.execute(
             delete(Slot).where(Slot.owner == owner, Slot.day == day, Slot.origin == "auto")

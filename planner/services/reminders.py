@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import ntr, tr
 from planner.domain.timerange import Interval, day_bounds, parse_hhmm
 from planner.domain.values import Change, EntryV, PlanV, SlotV, Topic
 from planner.services import planning, tracking
@@ -139,10 +140,10 @@ def slot_label(plan: PlanV, slot: SlotV, zone: tzinfo) -> str:
 
 def _carry_text(open_tasks: int) -> str:
     if open_tasks == 0:
-        return "All of today's tasks are done."
-    if open_tasks == 1:
-        return "1 task carries over to tomorrow."
-    return f"{open_tasks} tasks carry over to tomorrow."
+        return tr("All of today's tasks are done.")
+    return ntr(
+        "{n} task carries over to tomorrow.", "{n} tasks carry over to tomorrow.", open_tasks
+    ).format(n=open_tasks)
 
 
 @dataclass(frozen=True)
@@ -199,16 +200,18 @@ def _slot_reminders(plan: PlanV, slots: list[SlotV], prefs: Prefs, zone: tzinfo)
         if nxt is not None and nxt.start - slot.end < timedelta(minutes=30):
             then = f"Next: {slot_label(plan, nxt, zone)}"
         elif slot.end <= stop < slot.end + timedelta(minutes=30):
-            then = f"Then your hard stop at {_hhmm(stop, zone)}."
+            then = tr("Then your hard stop at {hhmm}.").format(hhmm=_hhmm(stop, zone))
         else:
-            then = f"Ends at {_hhmm(slot.end, zone)}."
+            then = tr("Ends at {hhmm}.").format(hhmm=_hhmm(slot.end, zone))
         out.append(
             Reminder(
                 Kind.SLOT_END,
                 f"slot_end:{slot.id}:{slot.end.isoformat()}",
                 slot.end - warn,
                 slot.end,
-                f"{slot_head(plan, slot, zone)} ends in {round(warn.total_seconds() / 60)} min",
+                tr("{slot_head} ends in {value} min").format(
+                    slot_head=slot_head(plan, slot, zone), value=round(warn.total_seconds() / 60)
+                ),
                 then,
             )
         )
@@ -267,7 +270,7 @@ def _stop_reminders(
     """The hard stop, and the overtime repeats while work is still logged after it."""
     stop = plan.day.stop
     open_tasks = sum(t.status == "open" for t in plan.tasks)
-    stop_text = f"You set {_hhmm(stop, zone)} as your stop."
+    stop_text = tr("You set {hhmm} as your stop.").format(hhmm=_hhmm(stop, zone))
     # Someone at work hears of the stop however late they come back; an app opened late on a
     # day nobody worked only mentions it around the stop itself.
     working = running is not None or plan.day.started_at is not None
@@ -278,7 +281,7 @@ def _stop_reminders(
             f"hard_stop:{plan.day.day.isoformat()}:{stop.isoformat()}",
             stop,
             max(until, stop + timedelta(minutes=1)),
-            "Time to stop",
+            tr("Time to stop"),
             f"{stop_text} {_carry_text(open_tasks)}",
         )
     ]
@@ -294,8 +297,8 @@ def _stop_reminders(
                 f"overtime:{plan.day.day.isoformat()}:{due.isoformat()}:stop={stop.isoformat()}",
                 due,
                 due + step,
-                f"Overtime: {_duration(over)} past your stop",
-                f"{stop_text} Wrap up and close the day.",
+                tr("Overtime: {duration} past your stop").format(duration=_duration(over)),
+                tr("{stop_text} Wrap up and close the day.").format(stop_text=stop_text),
             )
         )
         due += step
@@ -306,11 +309,11 @@ def _interruption_reminder(running: EntryV, prefs: Prefs) -> Reminder:
     """A nudge when an interruption has run long: still on it, or back to work?"""
     note = running.note.strip().splitlines()
     if note:
-        question = f"Still on {note[0][:60]}?"
+        question = tr("Still on {value}?").format(value=note[0][:60])
     elif running.source.strip():
-        question = f"Still with {running.source.strip()[:60]}?"
+        question = tr("Still with {value}?").format(value=running.source.strip()[:60])
     else:
-        question = "Still on that interruption?"
+        question = tr("Still on that interruption?")
     due = running.start + prefs.interruption_nag
     return Reminder(
         Kind.INTERRUPTION,
@@ -318,7 +321,7 @@ def _interruption_reminder(running: EntryV, prefs: Prefs) -> Reminder:
         due,
         due + FOREVER,
         question,
-        f"Back to work with {prefs.hotkey}",
+        tr("Back to work with {hotkey}").format(hotkey=prefs.hotkey),
     )
 
 
@@ -449,24 +452,27 @@ def _as_of_now(
     if reminder.kind == Kind.SLOT_START and late:
         since = _hhmm(reminder.due + prefs.lead, zone)
         if running is None:
-            body = f"planned since {since}; nothing is being tracked"
+            body = tr("planned since {since}; nothing is being tracked").format(since=since)
         elif running.kind == "interruption":
-            body = (
-                f"planned since {since}; you are in an interruption since "
-                f"{_hhmm(running.start, zone)} (back to work with {prefs.hotkey})"
-            )
+            body = tr(
+                "planned since {since}; you are in an interruption since {hhmm} (back to work "
+                "with {hotkey})"
+            ).format(since=since, hhmm=_hhmm(running.start, zone), hotkey=prefs.hotkey)
         else:
-            body = f"running since {since}"
+            body = tr("running since {since}").format(since=since)
         return replace(reminder, body=body)
     if reminder.kind == Kind.MEETING and late:
-        return replace(reminder, body=f"started at {_hhmm(reminder.due + prefs.lead, zone)}")
+        return replace(
+            reminder,
+            body=tr("started at {hhmm}").format(hhmm=_hhmm(reminder.due + prefs.lead, zone)),
+        )
     if reminder.kind in (Kind.SLOT_START, Kind.MEETING) and now > reminder.due:
         # a little late (a timer, a short sleep): count the minutes from now, not from the lead
         left = _minutes_until(reminder.due + prefs.lead, now)
         return replace(reminder, body=f"starts in {left} min" if left else "starts now")
     if reminder.kind == Kind.SLOT_END and now > reminder.due:
         left = _minutes_until(reminder.until, now)
-        head = reminder.title.rsplit(" ends in ", 1)[0]
+        head = reminder.title.rsplit(tr(" ends in "), 1)[0]
         return replace(reminder, title=f"{head} ends in {left} min" if left else f"{head} ends now")
     if reminder.kind == Kind.OVERTIME:
         over = max(0, int((now - _stop_of(reminder)).total_seconds() // 60))
@@ -580,21 +586,23 @@ def set_enabled(session: Session, owner: str, kind: str, on: bool) -> Change:
         which = Kind(kind)
     except ValueError:
         names = ", ".join(k.value for k in Kind)
-        raise PlannerError(f"no reminder kind {kind!r} (kinds: {names})") from None
+        raise PlannerError(
+            tr("no reminder kind {kind!r} (kinds: {names})").format(kind=kind, names=names)
+        ) from None
     return planning.set_setting(session, owner, SETTING_OF[which], on)
 
 
 def set_quiet_hours(session: Session, owner: str, start: str | None, end: str | None) -> Change:
     """Quiet hours as local "HH:MM" (they may wrap midnight); None switches them off."""
     if (start is None) != (end is None):
-        raise PlannerError("quiet hours need a start and an end")
+        raise PlannerError(tr("quiet hours need a start and an end"))
     if start is not None and end is not None:
         try:
             first, last = parse_hhmm(start) % 1440, parse_hhmm(end) % 1440
         except ValueError as exc:
             raise PlannerError(str(exc)) from None
         if first == last:
-            raise PlannerError("quiet hours must not start and end at the same time")
+            raise PlannerError(tr("quiet hours must not start and end at the same time"))
         start, end = f"{first // 60:02d}:{first % 60:02d}", f"{last // 60:02d}:{last % 60:02d}"
     planning.set_setting(session, owner, "quiet_hours_start", start)
     return planning.set_setting(session, owner, "quiet_hours_end", end)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from planner.domain import day_rules
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import ntr, tr
 from planner.domain.timerange import Interval, day_bounds
 from planner.domain.values import Change, EntryV, MeetingV, SlotV, Topic
 from planner.services import planning
@@ -62,7 +63,11 @@ def _clean_text(text: str, limit: int) -> str:
     kept = "".join(ch for ch in text if ch == "\n" or ch == "\t" or ord(ch) >= 32)
     kept = kept.replace("\x7f", "").strip()
     if len(kept) > limit:
-        raise PlannerError(f"the text is {len(kept)} characters long; at most {limit} fit")
+        raise PlannerError(
+            tr("the text is {kept} characters long; at most {limit} fit").format(
+                kept=len(kept), limit=limit
+            )
+        )
     return kept
 
 
@@ -99,7 +104,7 @@ def _check_role(session: Session, owner: str, role_id: int | None) -> None:
         return
     role = session.get(Role, role_id)
     if role is None or role.owner != owner:
-        raise PlannerError(f"no role with id {role_id}")
+        raise PlannerError(tr("no role with id {role_id}").format(role_id=role_id))
 
 
 # ---------------------------------------------------------------- the invariants
@@ -151,16 +156,30 @@ def check_log(
     rows = list(session.scalars(_AROUND, {"owner": owner, "lo": span.start, "hi": span.end}))
     for row in rows:
         if row.end is not None and row.end < row.start:
-            raise PlannerError(f"an entry cannot end before it starts ({_describe(row, zone)})")
+            raise PlannerError(
+                tr("an entry cannot end before it starts ({describe})").format(
+                    describe=_describe(row, zone)
+                )
+            )
         if now is not None and row.start > now:
-            raise PlannerError(f"an entry cannot start in the future ({_describe(row, zone)})")
+            raise PlannerError(
+                tr("an entry cannot start in the future ({describe})").format(
+                    describe=_describe(row, zone)
+                )
+            )
         if now is not None and row.end is not None and row.end > now:
-            raise PlannerError(f"an entry cannot end in the future ({_describe(row, zone)})")
+            raise PlannerError(
+                tr("an entry cannot end in the future ({describe})").format(
+                    describe=_describe(row, zone)
+                )
+            )
     solid = [r for r in rows if r.end is None or r.end > r.start]
     for first, second in pairwise(solid):
         if first.end is None or second.start < first.end:
             raise PlannerError(
-                f"entries cannot overlap: {_describe(first, zone)} and {_describe(second, zone)}"
+                tr("entries cannot overlap: {describe} and {describe2}").format(
+                    describe=_describe(first, zone), describe2=_describe(second, zone)
+                )
             )
 
 
@@ -384,7 +403,7 @@ def start_work(
     planned = _planned_at(session, owner, now)
     if role_id is None:
         if planned is None:
-            raise PlannerError("no slot is planned now; name a role to work on")
+            raise PlannerError(tr("no slot is planned now; name a role to work on"))
         _close_open(session, owner, now)
         entry = _planned_entry(owner, now, planned, before=None, task_id=task_id)
     else:
@@ -514,7 +533,9 @@ def _clip_start(
         if row.end is not None and _stated(row):
             if row.end >= end:
                 raise PlannerError(
-                    f"that time is logged already ({_describe(row, zone)}); edit it instead"
+                    tr("that time is logged already ({describe}); edit it instead").format(
+                        describe=_describe(row, zone)
+                    )
                 )
             start = max(start, row.end)
     return start
@@ -542,7 +563,11 @@ def _make_room(
         if row.start >= start and _stated(row):
             inside = end is None or (row.end is not None and row.end <= end)
             what = "hide" if inside else "overlap"
-            raise PlannerError(f"that would {what} the {_describe(row, zone)}; edit it instead")
+            raise PlannerError(
+                tr("that would {what} the {describe}; edit it instead").format(
+                    what=what, describe=_describe(row, zone)
+                )
+            )
     for row in rows:
         if row.start < start:
             if end is not None and (row.end is None or row.end > end):
@@ -579,9 +604,9 @@ def interrupt(
     source = _clean_text(source, 120)
     _check_role(session, owner, role_id)
     if minutes is not None and not 0 < minutes <= 24 * 60:
-        raise PlannerError("an interruption lasts between 1 minute and 24 hours")
+        raise PlannerError(tr("an interruption lasts between 1 minute and 24 hours"))
     if now is not None and at > now:
-        raise PlannerError("an interruption cannot be logged in the future")
+        raise PlannerError(tr("an interruption cannot be logged in the future"))
     catch_up(session, owner, zone, at)  # the log as it stood at the key press
     end = None if minutes is None else at
     start = at
@@ -651,7 +676,7 @@ def resume(session: Session, owner: str, zone: tzinfo, now: datetime) -> tuple[E
     conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     rows = _open_entries(session, owner)
     if not rows or rows[-1].kind != "interruption":
-        raise PlannerError("no interruption is running")
+        raise PlannerError(tr("no interruption is running"))
     current = rows[-1]
     _close_open(session, owner, now, rows)
     target = (
@@ -708,22 +733,24 @@ def edit_entry(
     conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     entry = session.get(Entry, entry_id)
     if entry is None or entry.owner != owner:
-        raise PlannerError(f"no entry with id {entry_id}")
+        raise PlannerError(tr("no entry with id {entry_id}").format(entry_id=entry_id))
     _check_role(session, owner, role_id)
     new_start = start or entry.start
     new_end = end if end is not None else entry.end
     if new_end is not None and new_end <= new_start:
-        raise PlannerError("an entry must end after it starts")
+        raise PlannerError(tr("an entry must end after it starts"))
     if kind is not None and kind not in ("work", "interruption", "meeting", "break"):
-        raise PlannerError(f"unknown entry kind {kind!r}")
+        raise PlannerError(tr("unknown entry kind {kind!r}").format(kind=kind))
     if now is not None and (new_start > now or (new_end is not None and new_end > now)):
-        raise PlannerError("an entry cannot start or end in the future")
+        raise PlannerError(tr("an entry cannot start or end in the future"))
     old_start = entry.start
     new_kind = kind if kind is not None else entry.kind
     if new_start != entry.start or new_end != entry.end:
         clashes = _overlapping(session, owner, new_start, new_end, ignore=entry_id)
         if new_kind == "work" and clashes:
-            raise PlannerError(f"that would overlap the {_describe(clashes[0], zone)}")
+            raise PlannerError(
+                tr("that would overlap the {describe}").format(describe=_describe(clashes[0], zone))
+            )
         _make_room(session, owner, new_start, new_end, zone, ignore=entry_id)
     entry.start, entry.end = new_start, new_end
     if role_id is not None:
@@ -796,9 +823,12 @@ class InterruptionSummary:
 
     def describe(self) -> str:
         if not self.count:
-            return "no interruptions"
-        noun = "interruption" if self.count == 1 else "interruptions"
-        return f"{self.count} {noun}, {round(self.minutes)} min, {self.cross_role} cross-role"
+            return tr("no interruptions")
+        return ntr(
+            "{n} interruption, {minutes} min, {cross} cross-role",
+            "{n} interruptions, {minutes} min, {cross} cross-role",
+            self.count,
+        ).format(n=self.count, minutes=round(self.minutes), cross=self.cross_role)
 
 
 def summarise(entries: Sequence[EntryV], now: datetime) -> InterruptionSummary:

@@ -30,6 +30,7 @@ from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.values import Change, StepV, Topic
 from planner.services import planning
 from planner.storage import conflicts
@@ -319,7 +320,11 @@ def _apply(
         for change in changes:
             if now_states.get(change["uid"]) != change[other]:
                 verb = "undone" if side == "before" else "redone"
-                raise PlannerError(f"the plan was changed since “{text}”; nothing was {verb}")
+                raise PlannerError(
+                    tr("the plan was changed since “{text}”; nothing was {verb}").format(
+                        text=text, verb=verb
+                    )
+                )
     slot_rows = {s.uid: s for s in _slots_where(session, owner, Slot.uid.in_(list(slots_now)))}
     for change in payload["slots"]:
         target = change[side]
@@ -387,9 +392,13 @@ def _pick(session: Session, owner: str, step_id: int | None, undone: bool) -> Un
     if step_id is not None:
         row = session.get(UndoStep, step_id)
         if row is None or row.owner != owner:
-            raise PlannerError("that edit is no longer in the undo history")
+            raise PlannerError(tr("that edit is no longer in the undo history"))
         if row.undone != undone:
-            raise PlannerError(f"“{row.text}” is {'undone' if row.undone else 'done'} already")
+            raise PlannerError(
+                tr("“{text}” is {value} already").format(
+                    text=row.text, value="undone" if row.undone else "done"
+                )
+            )
         return row
     order = UndoStep.id.asc() if undone else UndoStep.id.desc()
     return session.scalar(
@@ -408,7 +417,7 @@ def undo(
     conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     row = _pick(session, owner, step_id, undone=False)
     if row is None:
-        raise PlannerError("there is nothing to undo")
+        raise PlannerError(tr("there is nothing to undo"))
     change = _apply(session, owner, zone, json.loads(row.payload), "before", row.text)
     row.undone = True
     session.flush()
@@ -422,7 +431,7 @@ def redo(
     conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     row = _pick(session, owner, step_id, undone=True)
     if row is None:
-        raise PlannerError("there is nothing to redo")
+        raise PlannerError(tr("there is nothing to redo"))
     change = _apply(session, owner, zone, json.loads(row.payload), "after", row.text)
     row.undone = False
     session.flush()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.domain.errors import ConcurrentChange
+from planner.domain.i18n import tr
 
 _NOUNS = {
     "role": "role",
@@ -55,14 +56,19 @@ def translate(exc: BaseException) -> ConcurrentChange | None:
         text_ = str(exc)
         noun = next((word for table, word in _NOUNS.items() if f"table '{table}'" in text_), "item")
         return ConcurrentChange(
-            f"the {noun} was changed meanwhile on another device or in another window; "
-            "nothing was saved — look at it again and retry"
+            tr(
+                "the {noun} was changed meanwhile on another device or in another window; nothing"
+                " was saved — look at it again and retry"
+            ).format(noun=noun)
         )
     if isinstance(exc, OperationalError):
         code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
         if code in ("40001", "40P01"):  # serialization failure, deadlock detected
             return ConcurrentChange(
-                "another device or window was changing the same data; nothing was saved — try again"
+                tr(
+                    "another device or window was changing the same data; nothing was saved — try"
+                    " again"
+                )
             )
         return None
     if isinstance(exc, IntegrityError):
@@ -72,5 +78,7 @@ def translate(exc: BaseException) -> ConcurrentChange | None:
         message = str(orig)
         for key, what in _CONSTRAINTS.items():
             if key == name or (not name and message.endswith(f"failed: {key}")):
-                return ConcurrentChange(f"{what}; nothing was saved — try again")
+                return ConcurrentChange(
+                    tr("{what}; nothing was saved — try again").format(what=what)
+                )
     return None

@@ -199,3 +199,26 @@ def test_install_desktop_system_scope_honours_destdir(tmp_path: Path) -> None:
     )
     assert (share / "applications" / f"{APP_ID}.desktop").read_text() == DESKTOP.read_text()
     assert [p for p in stage.rglob("*") if p.is_file() and share not in p.parents] == []
+
+
+def test_desktop_file_and_metainfo_are_translated_for_every_shipped_language() -> None:
+    from planner.domain.i18n import SHIPPED
+
+    entry = configparser.RawConfigParser(interpolation=None)
+    entry.optionxform = str  # type: ignore[assignment,method-assign]
+    entry.read(RESOURCES / f"{APP_ID}.desktop", encoding="utf-8")
+    main, log, plan = (
+        entry["Desktop Entry"],
+        entry["Desktop Action log-interruption"],
+        entry["Desktop Action plan-day"],
+    )
+    root = ET.parse(RESOURCES / f"{APP_ID}.metainfo.xml").getroot()
+    lang_key = "{http://www.w3.org/XML/1998/namespace}lang"
+    summaries = {s.get(lang_key): s.text for s in root.findall("summary")}
+    captions = [c for c in root.iter("caption") if c.get(lang_key)]
+    for lang in SHIPPED:
+        for section, key in ((main, "Comment"), (main, "GenericName"), (main, "Keywords")):
+            assert section.get(f"{key}[{lang}]", "") not in ("", section[key]), (key, lang)
+        assert log[f"Name[{lang}]"] != log["Name"] and plan[f"Name[{lang}]"] != plan["Name"]
+        assert summaries.get(lang) not in (None, summaries[None]), lang
+        assert sum(c.get(lang_key) == lang for c in captions) == 3, lang

@@ -55,4 +55,6 @@ def test_frozen_app_builds_within_budget_and_passes_the_smoke_test(tmp_path: Pat
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
     assert "smoke passed" in smoke.stdout
     assert "self-check ok" in smoke.stdout
+    assert "catalogs it,de,fr,es + qtbase" in smoke.stdout  # the frozen app loads them
+    assert "status in Italian: giornata:" in smoke.stdout
     assert re.search(r"GUI: window mapped after \d+ ms, exit 0", smoke.stdout)

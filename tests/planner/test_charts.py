@@ -135,7 +135,7 @@ def test_interruptions() -> None:
     lost = [h for h in chart.hits if "Gloria Mark" in str(h.text)]
     assert lost, "the resumption cost's source is in a tooltip"
     cell = next(h for h in chart.hits if callable(h.text))
-    assert cell.tip(10.2, 0.1) == "Mon 23 10:00–11:00 · 3 interruption(s)"
+    assert cell.tip(10.2, 0.1) == "Mon 23 10:00–11:00 · 3 interruptions"
 
 
 def test_adherence() -> None:

@@ -337,7 +337,7 @@ def test_close_ends_the_day_at_the_command_line(
     code, out, err = run(capsys, "close", "--carry")
     assert err == ""
     assert code == 0
-    assert out.strip() == "closed 2026-11-24; 1 open task(s) carried to the next workday"
+    assert out.strip() == "closed 2026-11-24; 1 open task carried to the next workday"
     code, out, _ = run(capsys, "status", "--json")
     status = json.loads(out)
     assert status["running"] is None and status["state"] == "closed"

@@ -279,9 +279,19 @@ def test_parse_week() -> None:
         reports.parse_week("2025-W53")
 
 
-def test_a_week_starts_on_monday(db: Database) -> None:
-    with db.transaction() as s, pytest.raises(PlannerError):
-        reports.week_report(s, OWNER, BERLIN, d(1), NOW)
+def test_a_sunday_first_week_runs_sunday_to_saturday(db: Database, roles: tuple[int, int]) -> None:
+    """Sunday-first locales (en_US) see the week from the Sunday before; its ISO label is the
+    Monday's, and the heat rows follow the days shown."""
+    with db.transaction() as s:
+        s.add(entry(at(d(0), "10:00"), at(d(0), "10:05"), "interruption", roles[0]))
+    sunday = reports.week_start(d(2), first_weekday=6)
+    assert sunday == d(-1) and sunday.weekday() == 6
+    assert reports.week_start(d(2)) == d(0)  # ISO: the Monday
+    with db.read() as s:
+        week = reports.week_report(s, OWNER, BERLIN, sunday, NOW)
+    assert week.days[0] == d(-1) and week.days[-1] == d(5)
+    assert week.week == reports.week_label(d(0))
+    assert week.heat[1][10] == 1 and sum(map(sum, week.heat)) == 1  # Monday is the second row
 
 
 def test_other_owners_rows_are_not_counted(db: Database, roles: tuple[int, int]) -> None:

@@ -19,6 +19,7 @@ from planner.calendars.caldav_client import (
 from planner.calendars.caldav_sync import PublishResult, PublishTarget
 from planner.calendars.fetch import Fetcher, UrlFetcher, set_credentials
 from planner.calendars.sync import Rule, SourceV, SyncResult
+from planner.domain.i18n import tr
 from planner.domain.values import Change, RoleV, Topic
 from planner.services import planning
 from ui.gateway import Gateway, Outcome
@@ -101,7 +102,7 @@ class CalendarActions:
         def fetch(s: Session) -> tuple[list[SourceV], list[RoleV]]:
             return calendars.list_sources(s, owner), planning.list_roles(s, owner)
 
-        return self.gateway.read(fetch, failure="Could not read the calendars")
+        return self.gateway.read(fetch, failure=tr("Could not read the calendars"))
 
     def sync_interval_minutes(self) -> int:
         return self.gateway.read(lambda s: calendars.sync_interval_minutes(s, self.owner))

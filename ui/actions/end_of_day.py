@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
 from planner.domain.values import Change, DayV, RoleV, SlotV
 from planner.services import day as day_flow
 from planner.services import planning, tracking
@@ -50,8 +51,16 @@ class EndOfDayActions:
             summary = tracking.day_summary(s, owner, day, zone, now)
             words = (
                 summary.describe()
-                + (f", {summary.in_focus} in a focus block" if summary.in_focus else "")
-                + (f", {summary.after_stop} after the hard stop" if summary.after_stop else "")
+                + (
+                    tr(", {in_focus} in a focus block").format(in_focus=summary.in_focus)
+                    if summary.in_focus
+                    else ""
+                )
+                + (
+                    tr(", {after_stop} after the hard stop").format(after_stop=summary.after_stop)
+                    if summary.after_stop
+                    else ""
+                )
             )
             return EndOfDayView(
                 load_review(s, owner, day, zone, now),
@@ -63,7 +72,7 @@ class EndOfDayActions:
                 tuple(planning.list_slots(s, owner, day)),
             )
 
-        return self.gateway.read(fetch, failure="Could not read the day")
+        return self.gateway.read(fetch, failure=tr("Could not read the day"))
 
     def _record(self, text: str, step: Any, days: set[date]) -> Outcome[Any]:
         """A plan edit, recorded as one undoable step in the core (Ctrl+Z in the window)."""
@@ -71,7 +80,7 @@ class EndOfDayActions:
 
     def carry_task(self, task_id: int, to_day: date) -> Outcome[Any]:
         return self._record(
-            "Carry a task over",
+            tr("Carry a task over"),
             lambda s: planning.carry_task(s, self.owner, task_id, to_day),
             {self.day, to_day},
         )
@@ -79,14 +88,14 @@ class EndOfDayActions:
     def drop_task(self, task_id: int) -> Outcome[Any]:
         now = self.gateway.now()
         return self._record(
-            "Drop a task",
+            tr("Drop a task"),
             lambda s: planning.set_task_status(s, self.owner, task_id, "dropped", now),
             {self.day},
         )
 
     def carry_all(self, to_day: date) -> Outcome[Any]:
         return self._record(
-            "Carry tasks over",
+            tr("Carry tasks over"),
             lambda s: planning.carry_over(s, self.owner, self.day, to_day),
             {self.day, to_day},
         )

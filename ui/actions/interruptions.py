@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from planner.domain.flags import entry_in_words
+from planner.domain.i18n import tr
 from planner.domain.values import Change, EntryV, RoleV, SlotV
 from planner.services import interruptions, planning, tracking
 from planner.services.interruptions import ReflowAdvice
@@ -149,7 +150,7 @@ class InterruptionActions:
             slots = tuple(planning.list_slots(s, owner, day))
             return DayLog(day, tuple(entries), tuple(roles), summary, now, slots)
 
-        return gateway.read(fetch, failure="Could not read the interruptions")
+        return gateway.read(fetch, failure=tr("Could not read the interruptions"))
 
     def edit(self, entry_id: int, **fields: Any) -> Outcome[tuple[EntryV, Change]]:
         gateway = self.gateway

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import tr
 from planner.domain.values import Change, PlanV, WeekShareV
 from planner.services import day as day_flow
 from planner.services import planning
@@ -85,7 +86,7 @@ class PlanDayActions:
                 tuple(planning.week_share(s, owner, day, zone, now, roles=plan.roles)),
             )
 
-        return self.gateway.read(fetch, failure="Could not read the plan")
+        return self.gateway.read(fetch, failure=tr("Could not read the plan"))
 
     def plan_due(self) -> bool:
         """The morning rule (the core's: planner.services.day.morning_plan_due): a workday
@@ -95,7 +96,7 @@ class PlanDayActions:
 
     def set_window(self, start_minute: int, stop_minute: int) -> Outcome[Any]:
         return self._record(
-            "Change the day's hours",
+            tr("Change the day's hours"),
             lambda s: planning.set_day(
                 s,
                 self.owner,
@@ -108,7 +109,7 @@ class PlanDayActions:
 
     def set_min_block(self, minutes: int) -> Outcome[Any]:
         return self._record(
-            "Change the focus block",
+            tr("Change the focus block"),
             lambda s: planning.set_day(
                 s, self.owner, self.day, self.zone, min_block_minutes=minutes
             ),
@@ -131,7 +132,7 @@ class PlanDayActions:
             )
             return plan, change | targets
 
-        return self._record("Auto-split", plan)
+        return self._record(tr("Auto-split"), plan)
 
     def skip_lunch(self, skipped: bool) -> Outcome[Any]:
         """Skip the day's lunch (or take it again); before the day starts the plan is made
@@ -143,15 +144,18 @@ class PlanDayActions:
 
     def update_slot(self, slot_id: int, **fields: Any) -> Outcome[Any]:
         return self._record(
-            "Edit slot", lambda s: planning.update_slot(s, self.owner, self.zone, slot_id, **fields)
+            tr("Edit slot"),
+            lambda s: planning.update_slot(s, self.owner, self.zone, slot_id, **fields),
         )
 
     def remove_slot(self, slot_id: int) -> Outcome[Any]:
-        return self._record("Delete slot", lambda s: planning.remove_slot(s, self.owner, slot_id))
+        return self._record(
+            tr("Delete slot"), lambda s: planning.remove_slot(s, self.owner, slot_id)
+        )
 
     def reorder_tasks(self, ids: list[int]) -> Outcome[Change]:
         return self._record(
-            "Reorder tasks", lambda s: planning.reorder_tasks(s, self.owner, self.day, ids)
+            tr("Reorder tasks"), lambda s: planning.reorder_tasks(s, self.owner, self.day, ids)
         )
 
     def carry_over(self, from_day: date) -> Outcome[tuple[int, Change]]:
@@ -159,7 +163,7 @@ class PlanDayActions:
             count, change = planning.carry_over(s, self.owner, from_day, self.day)
             return count, change | fit_new_tasks(s, self.owner, self.day)
 
-        return self._record("Carry tasks over", carry, {from_day, self.day})
+        return self._record(tr("Carry tasks over"), carry, {from_day, self.day})
 
     def add_task(self, title: str, role_id: int, estimate_minutes: int) -> Outcome[Any]:
         now = self.now()
@@ -176,7 +180,7 @@ class PlanDayActions:
             )
             return task, change | fit_new_tasks(s, self.owner, self.day)
 
-        return self._record("Add task", add)
+        return self._record(tr("Add task"), add)
 
     def start_day(self) -> Outcome[Change]:
         """Start the day as `splitday start` does (the core's planner.services.day.start):

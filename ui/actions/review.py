@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from planner.domain.i18n import tr
 from planner.domain.timerange import Interval
 from planner.domain.values import Change, EntryV
 from planner.review import reports
@@ -36,7 +37,10 @@ class ReviewActions:
         self.owner = gateway.owner
 
     def this_monday(self) -> date:
-        return reports.monday_of(self.gateway.today())
+        """The first day of this week as the locale counts weeks (Sunday in the US)."""
+        from ui.formats import first_weekday
+
+        return reports.week_start(self.gateway.today(), first_weekday())
 
     def week(self, monday: date) -> Week:
         gateway, owner, now = self.gateway, self.owner, self.gateway.now()
@@ -50,7 +54,7 @@ class ReviewActions:
                 bool(planning.get_setting(s, owner, SETTING)),
             )
 
-        return gateway.read(fetch, failure="Could not read the week")
+        return gateway.read(fetch, failure=tr("Could not read the week"))
 
     def entries(self, window: Interval) -> tuple[list[EntryV], int]:
         """The entries in `window` and the day's start minute (for the CSV export)."""

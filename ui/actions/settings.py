@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from planner.domain import forms
+from planner.domain.i18n import tr
 from planner.domain.values import Change, RoleV
 from planner.services import planning
 from ui.gateway import Gateway, Outcome
@@ -50,7 +51,7 @@ class SettingsActions:
                 tuple(int(r) for r in planning.get_setting(s, owner, "dnd_roles") or ()),
             )
 
-        return self.gateway.read(fetch, failure="Could not read the settings")
+        return self.gateway.read(fetch, failure=tr("Could not read the settings"))
 
     def add_role(self, name: str) -> Outcome[Any]:
         return self._run(lambda s: planning.add_role(s, self.owner, name))

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain import forms
+from planner.domain.i18n import tr
 from planner.domain.values import Change
 from ui.gateway import Gateway, GatewayError, Outcome, ReadFailed, change_in
 
@@ -217,7 +218,7 @@ class MessageBar(QLabel):
 
     def show_error(self, text: str) -> None:
         self.is_error = True
-        self.setAccessibleName("error")
+        self.setAccessibleName(tr("error"))
         self.setStyleSheet(
             "QLabel { color: #ffffff; background: #b3261e; padding: 4px 8px; border-radius: 4px; }"
         )
@@ -226,7 +227,7 @@ class MessageBar(QLabel):
 
     def show_note(self, text: str) -> None:
         self.is_error = False
-        self.setAccessibleName("note")
+        self.setAccessibleName(tr("note"))
         self.setStyleSheet("QLabel { padding: 4px 8px; }")
         self.setText(text)
         self.show()
@@ -237,7 +238,7 @@ class MessageBar(QLabel):
         self.hide()
 
 
-KEPT = "What you typed is kept here: try again."
+KEPT = tr("What you typed is kept here: try again.")
 
 
 class ServiceDialog(QDialog):
@@ -328,11 +329,11 @@ class WindowEdit(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.start = time_edit(f"{prefix}_start")
-        self.start.setAccessibleName("start")
+        self.start.setAccessibleName(tr("start"))
         self.stop = time_edit(f"{prefix}_stop")
-        self.stop.setAccessibleName("hard stop")
-        self.stop.setToolTip("A hard stop at or before the start is after midnight")
-        self.next_day = QLabel("next day")
+        self.stop.setAccessibleName(tr("hard stop"))
+        self.stop.setToolTip(tr("A hard stop at or before the start is after midnight"))
+        self.next_day = QLabel(tr("next day"))
         self.next_day.setObjectName(f"{prefix}_next_day")
         self.next_day.setMinimumWidth(self.next_day.sizeHint().width())
         layout.addWidget(self.start)
@@ -347,7 +348,7 @@ class WindowEdit(QWidget):
     def _show_next_day(self) -> None:
         _, stop = self.minutes()
         # Keep the space reserved so the row does not jump.
-        self.next_day.setText("next day" if stop >= 24 * 60 else "")
+        self.next_day.setText(tr("next day") if stop >= 24 * 60 else "")
 
     def set_minutes(self, start_minute: int, stop_minute: int) -> None:
         with QSignalBlocker(self.start), QSignalBlocker(self.stop):
@@ -436,11 +437,13 @@ DialogFactory = Callable[[Gateway, date], QDialog]
 def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | None = None) -> int:
     """`python -m ui.dialogs.<name> --db URL [--day D] [--dark] [--screenshot PNG]`."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--db", help="database URL (default: the per-user SQLite file)")
-    parser.add_argument("--day", type=date.fromisoformat, help="the day (default: today)")
-    parser.add_argument("--dark", action="store_true", help="Fusion in its dark colour scheme")
-    parser.add_argument("--light", action="store_true", help="Fusion in its light colour scheme")
-    parser.add_argument("--screenshot", help="save the dialog as a PNG and quit")
+    parser.add_argument("--db", help=tr("database URL (default: the per-user SQLite file)"))
+    parser.add_argument("--day", type=date.fromisoformat, help=tr("the day (default: today)"))
+    parser.add_argument("--dark", action="store_true", help=tr("Fusion in its dark colour scheme"))
+    parser.add_argument(
+        "--light", action="store_true", help=tr("Fusion in its light colour scheme")
+    )
+    parser.add_argument("--screenshot", help=tr("save the dialog as a PNG and quit"))
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
 
     from planner.domain.clock import clock_from_env, local_zone
@@ -448,6 +451,9 @@ def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | N
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    from ui.formats import install_translations
+
+    install_translations(app)
     if args.dark:
         from ui.theme import use_dark
 

@@ -40,6 +40,7 @@ from planner.calendars.caldav_client import Opener
 from planner.calendars.fetch import Fetcher
 from planner.calendars.sync import Rule, SourceV, SyncResult
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.values import RoleV
 from ui.actions.calendars import CalendarActions
 from ui.gateway import Gateway, ReadFailed
@@ -49,7 +50,15 @@ from ui.workers import SyncWorker
 # Saves what the editor holds; "" when it was saved, else why not (the editor stays open).
 SaveSource = Callable[["SourceEditor"], str]
 
-COLUMNS = ("Name", "Kind", "Location", "Role", "Enabled", "Last sync", "Status")
+COLUMNS = (
+    tr("Name"),
+    tr("Kind"),
+    tr("Location"),
+    tr("Role"),
+    tr("Enabled"),
+    tr("Last sync"),
+    tr("Status"),
+)
 
 
 class SourcesModel(QAbstractTableModel):
@@ -126,13 +135,15 @@ class SourceEditor(QDialog):
     ) -> None:
         super().__init__(parent)
         self._save = save
-        self.setWindowTitle("Edit calendar" if source else "Add calendar")
+        self.setWindowTitle(tr("Edit calendar") if source else tr("Add calendar"))
         self._roles = list(roles)
         self.name_edit = QLineEdit(source.name if source else "")
         self.location_edit = QLineEdit(source.location if source else "")
-        self.location_edit.setPlaceholderText("an .ics file, a folder, or https:// / webcal:// URL")
-        self.file_button = file_button = QPushButton("&File…")
-        self.folder_button = folder_button = QPushButton("Fol&der…")
+        self.location_edit.setPlaceholderText(
+            tr("an .ics file, a folder, or https:// / webcal:// URL")
+        )
+        self.file_button = file_button = QPushButton(tr("&File…"))
+        self.folder_button = folder_button = QPushButton(tr("Fol&der…"))
         file_button.clicked.connect(self._on_file_button_clicked)
         folder_button.clicked.connect(self._on_folder_button_clicked)
         where = QHBoxLayout()
@@ -140,7 +151,7 @@ class SourceEditor(QDialog):
         where.addWidget(file_button)
         where.addWidget(folder_button)
         self.role_combo = QComboBox()
-        self.role_combo.addItem("(none)", None)
+        self.role_combo.addItem(tr("(none)"), None)
         for r in self._roles:
             self.role_combo.addItem(r.name, r.id)
         if source and source.default_role_id is not None:
@@ -153,35 +164,35 @@ class SourceEditor(QDialog):
             if source
             else ""
         )
-        self.rules_edit.setPlaceholderText("one rule a line, e.g.  standup = Support")
+        self.rules_edit.setPlaceholderText(tr("one rule a line, e.g.  standup = Support"))
         self.rules_edit.setFixedHeight(80)
-        self.enabled_check = QCheckBox("&Sync this calendar")
+        self.enabled_check = QCheckBox(tr("&Sync this calendar"))
         self.enabled_check.setChecked(source.enabled if source else True)
         self.user_edit = QLineEdit()
-        self.user_edit.setPlaceholderText("only for a password-protected URL")
+        self.user_edit.setPlaceholderText(tr("only for a password-protected URL"))
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText("kept in the system keyring, never the database")
+        self.password_edit.setPlaceholderText(tr("kept in the system keyring, never the database"))
         self.error_label = QLabel("")
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.setWordWrap(True)
         # every field has its Alt+letter (OK and Cancel keep O and C); the label of the
         # location row is the line edit's, not its File…/Folder… buttons'
         form = QFormLayout()
-        form.addRow("&Name", self.name_edit)
-        location = QLabel("&Location")
+        form.addRow(tr("&Name"), self.name_edit)
+        location = QLabel(tr("&Location"))
         location.setBuddy(self.location_edit)
         form.addRow(location, where)
-        form.addRow("Default &role", self.role_combo)
-        form.addRow("&Keyword rules", self.rules_edit)
+        form.addRow(tr("Default &role"), self.role_combo)
+        form.addRow(tr("&Keyword rules"), self.rules_edit)
         form.addRow("", self.enabled_check)
-        form.addRow("&User", self.user_edit)
-        form.addRow("&Password", self.password_edit)
+        form.addRow(tr("&User"), self.user_edit)
+        form.addRow(tr("&Password"), self.password_edit)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&OK")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("&OK"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("&Cancel"))
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -200,7 +211,9 @@ class SourceEditor(QDialog):
             keyword, sep, role = raw.rpartition("=")
             role_id = by_name.get(role.strip().casefold())
             if not sep or not keyword.strip() or role_id is None:
-                raise PlannerError(f"rule line {number}: write it as  keyword = role name")
+                raise PlannerError(
+                    tr("rule line {number}: write it as  keyword = role name").format(number=number)
+                )
             out.append(Rule(keyword.strip(), role_id))
         return out
 
@@ -212,7 +225,7 @@ class SourceEditor(QDialog):
             self.error_label.setText(str(exc))
             return
         if not self.name_edit.text().strip() or not self.location_edit.text().strip():
-            self.error_label.setText("a calendar needs a name and a location")
+            self.error_label.setText(tr("a calendar needs a name and a location"))
             return
         if self._save is not None and (why := self._save(self)):
             self.error_label.setText(why)
@@ -221,13 +234,15 @@ class SourceEditor(QDialog):
 
     @Slot()
     def _on_file_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Calendar file", "", "iCalendar (*.ics)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("Calendar file"), "", tr("iCalendar (*.ics)")
+        )
         if path:
             self.location_edit.setText(path)
 
     @Slot()
     def _on_folder_button_clicked(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Folder of .ics files")
+        path = QFileDialog.getExistingDirectory(self, tr("Folder of .ics files"))
         if path:
             self.location_edit.setText(path)
 
@@ -248,7 +263,7 @@ class CalendarsDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Calendars")
+        self.setWindowTitle(tr("Calendars"))
         self.gateway = gateway
         self.service = CalendarActions(gateway)
         self._fetcher = fetcher
@@ -290,9 +305,9 @@ class CalendarsDialog(QDialog):
         buttons.addWidget(self.publish_button)
         buttons.addWidget(self.sync_button)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText("&Close")
+        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("&Close"))
         close.rejected.connect(self.reject)
-        heading = QLabel("Calen&dars to import meetings from")  # Alt+D: the table
+        heading = QLabel(tr("Calen&dars to import meetings from"))  # Alt+D: the table
         heading.setBuddy(self.table)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -344,8 +359,10 @@ class CalendarsDialog(QDialog):
         typed = editor.location_edit.text().strip()
         if is_url(typed) and split_userinfo(typed)[1] is not None:  # moved by add/edit_source
             self.status_label.setText(
-                f"The password in the link was moved to {credentials_place()}; "
-                "the calendar is stored without it."
+                tr(
+                    "The password in the link was moved to {credentials_place}; the calendar is "
+                    "stored without it."
+                ).format(credentials_place=credentials_place())
             )
         user = editor.user_edit.text().strip()
         if source.kind != "url" or not user:
@@ -355,7 +372,9 @@ class CalendarsDialog(QDialog):
         except PlannerError as exc:  # the source is stored; only its password is not
             self.status_label.setText(str(exc))
             return
-        self.status_label.setText(f"The password is kept in {where}, not in the database.")
+        self.status_label.setText(
+            tr("The password is kept in {where}, not in the database.").format(where=where)
+        )
 
     # ------------------------------------------------------------ actions
 
@@ -461,7 +480,7 @@ class CalendarsDialog(QDialog):
         if not outcome.ok:
             self.status_label.setText(outcome.message)
             return
-        self.status_label.setText(f"removed {current.name} and its events")
+        self.status_label.setText(tr("removed {name} and its events").format(name=current.name))
         self.reload()
         self.calendars_changed.emit()
 
@@ -491,7 +510,11 @@ class CalendarsDialog(QDialog):
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
         if name:
-            self.status_label.setText(f"syncing {name} ({done + 1}/{total})…")
+            self.status_label.setText(
+                tr("syncing {name} ({value}/{total})…").format(
+                    name=name, value=done + 1, total=total
+                )
+            )
 
     @Slot(list)
     def _on_worker_finished(self, results: list[SyncResult]) -> None:
@@ -508,8 +531,11 @@ class CalendarsDialog(QDialog):
             else:
                 lines.append(f"{r.name}: {r.counts}")
             lines += [f"    {p}" for p in r.problems[:5]]
-            lines += [f"    clash with your slot: {c.summary}" for c in r.clashes[:5]]
-        self.status_label.setText("\n".join(lines) or "no enabled calendars")
+            lines += [
+                tr("    clash with your slot: {summary}").format(summary=c.summary)
+                for c in r.clashes[:5]
+            ]
+        self.status_label.setText("\n".join(lines) or tr("no enabled calendars"))
         self._end_sync()
         self.sync_finished.emit(results)
         if self.service.synced(results):
@@ -517,7 +543,7 @@ class CalendarsDialog(QDialog):
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:
-        self.status_label.setText(f"sync failed: {message}")
+        self.status_label.setText(tr("sync failed: {message}").format(message=message))
         self._end_sync()
         self.sync_finished.emit([])
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.flags import entry_in_words
+from planner.domain.i18n import tr
 from planner.domain.values import Change
 from planner.services.day_review import DayReview
 from ui.actions.end_of_day import EndOfDayActions
@@ -43,18 +44,19 @@ from ui.dialogs._common import (
     swatch,
     whole_minutes,
 )
+from ui.formats import clock, long_day, short_day
 from ui.gateway import Gateway
 from ui.widgets.fit import fit_window
 
 TASK_ID = Qt.ItemDataRole.UserRole
 SPLIT_COLUMNS = (
-    "Role",
-    "Your target",
-    "Planned",
-    "Actual",
-    "Difference",
-    "Planned share",
-    "Actual share",
+    tr("Role"),
+    tr("Your target"),
+    tr("Planned"),
+    tr("Actual"),
+    tr("Difference"),
+    tr("Planned share"),
+    tr("Actual share"),
 )
 PLANNED_SHARE, ACTUAL_SHARE = 5, 6
 
@@ -135,7 +137,7 @@ class EndOfDayDialog(ServiceDialog):
     def __init__(self, gateway: Gateway, day: date, parent: QWidget | None = None) -> None:
         super().__init__(gateway, day, parent)
         self.service = EndOfDayActions(gateway, day)
-        self.setWindowTitle(f"End of day — {day:%A %d %B %Y}")
+        self.setWindowTitle(tr("End of day — {day}").format(day=long_day(day)))
         self.setObjectName("end_of_day_dialog")
         self.review: DayReview | None = None
         self._next_day = day
@@ -165,11 +167,11 @@ class EndOfDayDialog(ServiceDialog):
             self.split.horizontalHeader().setSectionResizeMode(
                 column, QHeaderView.ResizeMode.Stretch
             )
-        self.split.setAccessibleName("planned versus actual time per role")
+        self.split.setAccessibleName(tr("planned versus actual time per role"))
         self.totals = QLabel()
         self.totals.setObjectName("totals")
         self.totals.setWordWrap(True)
-        split_box = QGroupBox("Planned vs actual")
+        split_box = QGroupBox(tr("Planned vs actual"))
         split_layout = QVBoxLayout(split_box)
         split_layout.addWidget(self.split)
         split_layout.addWidget(self.totals)
@@ -177,11 +179,11 @@ class EndOfDayDialog(ServiceDialog):
         self.interruption_summary = QLabel()
         self.interruption_summary.setObjectName("interruption_summary")
         self.interruptions_model = RowsModel(
-            ("Time", "Minutes", "Role", "Who / what", "Flags"), (1,)
+            (tr("Time"), tr("Minutes"), tr("Role"), tr("Who / what"), tr("Flags")), (1,)
         )
         self.interruptions = _table("interruptions", self.interruptions_model)
-        self.interruptions.setAccessibleName("today's interruptions")
-        intr_box = BuddyBox("&Interruptions", self.interruptions)
+        self.interruptions.setAccessibleName(tr("today's interruptions"))
+        intr_box = BuddyBox(tr("&Interruptions"), self.interruptions)
         intr_layout = QVBoxLayout(intr_box)
         intr_layout.addWidget(self.interruption_summary)
         intr_layout.addWidget(self.interruptions)
@@ -192,29 +194,31 @@ class EndOfDayDialog(ServiceDialog):
 
         self.done_list = QListWidget()
         self.done_list.setObjectName("done")
-        self.done_list.setAccessibleName("done today")
+        self.done_list.setAccessibleName(tr("done today"))
         self.done_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.done_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        done_box = QGroupBox("Done today")
+        done_box = QGroupBox(tr("Done today"))
         QVBoxLayout(done_box).addWidget(self.done_list)
 
         self.unfinished = QListWidget()
         self.unfinished.setObjectName("unfinished")
-        self.unfinished.setAccessibleName("unfinished tasks")
+        self.unfinished.setAccessibleName(tr("unfinished tasks"))
         self.unfinished.currentRowChanged.connect(self._on_unfinished_current_row_changed)
         self.carry = QPushButton()
         self.carry.setObjectName("carry_task")
         self.carry.setAutoDefault(False)
         self.carry.clicked.connect(self._on_carry_clicked)
-        self.drop = QPushButton("D&rop")
+        self.drop = QPushButton(tr("D&rop"))
         self.drop.setObjectName("drop_task")
         self.drop.setAutoDefault(False)
         self.drop.clicked.connect(self._on_drop_clicked)
-        self.carry_all = QPushButton("Carry &all")
+        self.carry_all = QPushButton(tr("Carry &all"))
         self.carry_all.setObjectName("carry_all")
         self.carry_all.setAutoDefault(False)
         self.carry_all.clicked.connect(self._on_carry_all_clicked)
-        unfinished_box = BuddyBox("&Unfinished — carry over or drop, one by one", self.unfinished)
+        unfinished_box = BuddyBox(
+            tr("&Unfinished — carry over or drop, one by one"), self.unfinished
+        )
         unfinished_layout = QVBoxLayout(unfinished_box)
         unfinished_layout.addWidget(self.unfinished)
         row = QHBoxLayout()
@@ -234,10 +238,10 @@ class EndOfDayDialog(ServiceDialog):
 
         self.buttons = QDialogButtonBox()
         self.close_day = self.buttons.addButton(
-            "&Close the day", QDialogButtonBox.ButtonRole.AcceptRole
+            tr("&Close the day"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.close_day.setObjectName("close_day")
-        self.later = self.buttons.addButton("&Later", QDialogButtonBox.ButtonRole.RejectRole)
+        self.later = self.buttons.addButton(tr("&Later"), QDialogButtonBox.ButtonRole.RejectRole)
         self.close_day.clicked.connect(self._on_close_day_clicked)
         self.later.clicked.connect(self.reject)
         for button in (self.close_day, self.later):
@@ -263,7 +267,7 @@ class EndOfDayDialog(ServiceDialog):
         self._next_day = view.next_day
         self.review = review
         names = {r.id: r for r in roles}
-        self.heading.setText(f"How {self._day:%A, %d %B} went")
+        self.heading.setText(tr("How {day} went").format(day=long_day(self._day)))
         self._show_split(review)
         self.interruption_summary.setText(summary[:1].upper() + summary[1:] + ".")
         rows: list[tuple[str, ...]] = []
@@ -275,7 +279,7 @@ class EndOfDayDialog(ServiceDialog):
             flags = entry_in_words(e, {r.id: r.name for r in roles}, view.slots)
             rows.append(
                 (
-                    f"{e.start.astimezone(self._zone):%H:%M}",
+                    clock(e.start, self._zone),
                     whole_minutes((end - e.start).total_seconds() / 60),
                     role.name if role else "—",
                     who.replace("\n", " "),
@@ -293,7 +297,7 @@ class EndOfDayDialog(ServiceDialog):
                 item.setIcon(swatch(role.colour))
             self.done_list.addItem(item)
         if not review.done:
-            item = QListWidgetItem("Nothing marked done today")
+            item = QListWidgetItem(tr("Nothing marked done today"))
             item.setForeground(QColor(128, 128, 128))
             self.done_list.addItem(item)
 
@@ -312,17 +316,23 @@ class EndOfDayDialog(ServiceDialog):
         if self.unfinished.count():
             self.unfinished.setCurrentRow(min(max(current, 0), self.unfinished.count() - 1))
         has = bool(review.unfinished)
-        self.carry.setText(f"Carr&y to {self._next_day:%a %d %b}")
+        self.carry.setText(tr("Carr&y to {day}").format(day=short_day(self._next_day)))
         for button in (self.carry, self.drop, self.carry_all):
             button.setEnabled(has)
 
         if day.closed_at is not None:
             closed = day.closed_at.astimezone(self._zone)
-            self.status.setText(f"Closed at {closed:%H:%M}.")
+            self.status.setText(tr("Closed at {time}.").format(time=clock(closed)))
             self.close_day.setEnabled(False)
         else:
-            running = f"{review.running} entry still running · " if review.running else ""
-            self.status.setText(running + "Closing ends what is running and marks the day done.")
+            running = (
+                tr("{running} entry still running · ").format(running=review.running)
+                if review.running
+                else ""
+            )
+            self.status.setText(
+                running + tr("Closing ends what is running and marks the day done.")
+            )
             self.close_day.setEnabled(True)
 
     def _show_split(self, review: DayReview) -> None:
@@ -354,12 +364,22 @@ class EndOfDayDialog(ServiceDialog):
         self.split_model.set_bars(PLANNED_SHARE, planned)
         self.split_model.set_bars(ACTUAL_SHARE, actual)
         parts = [
-            f"Planned {format_minutes(review.planned_minutes)}",
-            f"worked {format_minutes(review.actual_minutes)}",
-            f"interrupted {format_minutes(review.interruption_minutes)}",
+            tr("Planned {format_minutes}").format(
+                format_minutes=format_minutes(review.planned_minutes)
+            ),
+            tr("worked {format_minutes}").format(
+                format_minutes=format_minutes(review.actual_minutes)
+            ),
+            tr("interrupted {format_minutes}").format(
+                format_minutes=format_minutes(review.interruption_minutes)
+            ),
         ]
         if review.overtime_minutes >= 1:
-            parts.append(f"past the hard stop {format_minutes(review.overtime_minutes)}")
+            parts.append(
+                tr("past the hard stop {format_minutes}").format(
+                    format_minutes=format_minutes(review.overtime_minutes)
+                )
+            )
         self.totals.setText(" · ".join(parts) + ".")
 
     def _announce(self, change: Change) -> None:
@@ -401,7 +421,7 @@ class EndOfDayDialog(ServiceDialog):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dialog(EndOfDayDialog, "End-of-day review (Splitday)", argv)
+    return run_dialog(EndOfDayDialog, tr("End-of-day review (Splitday)"), argv)
 
 
 if __name__ == "__main__":

@@ -20,16 +20,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.i18n import tr
 from planner.domain.values import RoleV
 from planner.services.gaps import Gap
+from ui.formats import clock
 
 CHOICES = (
-    ("meeting", "&Meeting"),
-    ("interruption", "&Interruption"),
-    ("break", "&Break"),
-    ("work", "&Work on"),
+    ("meeting", tr("&Meeting")),
+    ("interruption", tr("&Interruption")),
+    ("break", tr("&Break")),
+    ("work", tr("&Work on")),
 )
-CAUSES = {"sleep": "the computer was asleep", "idle": "nobody used the computer"}
+CAUSES = {"sleep": tr("the computer was asleep"), "idle": tr("nobody used the computer")}
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,12 @@ class GapAnswer:
 
 
 def describe(gap: Gap, zone: tzinfo) -> str:
-    start = gap.start.astimezone(zone).strftime("%H:%M")
-    end = gap.end.astimezone(zone).strftime("%H:%M")
-    cause = CAUSES.get(gap.cause, "you were away")
-    return f"From {start} to {end} ({round(gap.minutes)} min) {cause}.\nWhat was it?"
+    start = clock(gap.start, zone)
+    end = clock(gap.end, zone)
+    cause = CAUSES.get(gap.cause, tr("you were away"))
+    return tr("From {start} to {end} ({minutes} min) {cause}.\nWhat was it?").format(
+        start=start, end=end, minutes=round(gap.minutes), cause=cause
+    )
 
 
 class GapDialog(QDialog):
@@ -67,7 +71,7 @@ class GapDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.gap = gap
-        self.setWindowTitle("You were away")
+        self.setWindowTitle(tr("You were away"))
         self.setModal(False)
         question = QLabel(describe(gap, zone))
         question.setWordWrap(True)
@@ -80,7 +84,7 @@ class GapDialog(QDialog):
             self.buttons[kind] = button
             grid.addWidget(button, row, 0)
         self.role = QComboBox()
-        self.role.setAccessibleName("Role")
+        self.role.setAccessibleName(tr("Role"))
         for role in roles:
             self.role.addItem(role.name, role.id)
         if role_id is not None and (index := self.role.findData(role_id)) >= 0:
@@ -88,8 +92,8 @@ class GapDialog(QDialog):
         grid.addWidget(self.role, len(CHOICES) - 1, 1)
         grid.setColumnStretch(1, 1)
         self.note = QLineEdit()
-        self.note.setPlaceholderText("Note (optional): who or what")
-        self.note.setAccessibleName("Note")
+        self.note.setPlaceholderText(tr("Note (optional): who or what"))
+        self.note.setAccessibleName(tr("Note"))
         self.error = QLabel()
         self.error.setObjectName("gapError")
         self.error.setWordWrap(True)
@@ -97,8 +101,8 @@ class GapDialog(QDialog):
         self.error.hide()
         self._kept = False
         box = QDialogButtonBox()
-        self.save = box.addButton("&Log it", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.keep = box.addButton("Leave it &as it was", QDialogButtonBox.ButtonRole.RejectRole)
+        self.save = box.addButton(tr("&Log it"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.keep = box.addButton(tr("Leave it &as it was"), QDialogButtonBox.ButtonRole.RejectRole)
         self.save.setDefault(True)
         box.accepted.connect(self._on_box_accepted)
         box.rejected.connect(self.reject)

@@ -34,13 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.flags import entry_in_words
+from planner.domain.i18n import tr
 from planner.domain.values import Change, EntryV, RoleV
 from ui.actions.interruptions import DayLog
+from ui.formats import clock, long_day
 from ui.gateway import Outcome, ReadFailed
 from ui.widgets.fit import fit_window
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Start", "Minutes", "Role", "Source", "Note", "Flags")
+COLUMNS = (tr("Start"), tr("Minutes"), tr("Role"), tr("Source"), tr("Note"), tr("Flags"))
 START, MINUTES, ROLE, SOURCE, NOTE, FLAGS = range(len(COLUMNS))
 
 
@@ -132,7 +134,7 @@ class InterruptionModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == START:
-                return e.start.astimezone(self._zone).strftime("%H:%M")
+                return clock(e.start, self._zone)
             if col == MINUTES:
                 text = f"{round(self._minutes(e))}"
                 return text if e.end or role == Qt.ItemDataRole.EditRole else f"{text} (running)"
@@ -152,7 +154,7 @@ class InterruptionModel(QAbstractTableModel):
             r = self._names.get(e.role_id or -1)
             return QColor(r.colour) if r else None
         if role == Qt.ItemDataRole.ToolTipRole and e.needs_review:
-            return "closed after a crash: check its end"
+            return tr("closed after a crash: check its end")
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -228,7 +230,7 @@ class InterruptionLogDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Interruptions")
+        self.setWindowTitle(tr("Interruptions"))
         self._service = service
         self._day: date | None = None
         self.model = InterruptionModel(zone, parse_minutes)
@@ -254,10 +256,10 @@ class InterruptionLogDialog(QDialog):
         self.error.setStyleSheet("color:#b00020;")
         self.error.hide()
 
-        self.to_work_button = QPushButton("Convert to planned work", self)
-        self.to_work_button.setToolTip("It was part of the plan after all: count it as work")
+        self.to_work_button = QPushButton(tr("Convert to planned work"), self)
+        self.to_work_button.setToolTip(tr("It was part of the plan after all: count it as work"))
         self.to_work_button.clicked.connect(self._on_to_work_button_clicked)
-        close = QPushButton("Close", self)
+        close = QPushButton(tr("Close"), self)
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.to_work_button)
@@ -284,7 +286,7 @@ class InterruptionLogDialog(QDialog):
             self._show_error(str(exc))
             return
         self.model.set_log(log)
-        self.summary.setText(f"{log.day:%A %d %B %Y}: {log.summary}")
+        self.summary.setText(f"{long_day(log.day)}: {log.summary}")
         self.to_work_button.setEnabled(bool(log.entries))
         self.reloaded.emit()
 
@@ -298,7 +300,7 @@ class InterruptionLogDialog(QDialog):
         rows = self.table.selectionModel().selectedRows()
         row = rows[0].row() if rows else self.table.currentIndex().row()
         if row < 0:
-            self._show_error("Select an interruption first.")
+            self._show_error(tr("Select an interruption first."))
             return
         entry_id = self.model.entry(row).id
         self._after(self._service.to_work(entry_id))
@@ -329,7 +331,7 @@ class ReflowPrompt(QFrame):
             flags = Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint
         super().__init__(parent, flags)
         self.setObjectName("reflowPrompt")
-        self.setWindowTitle("Splitday — re-flow the day?")
+        self.setWindowTitle(tr("Splitday — re-flow the day?"))
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -337,8 +339,8 @@ class ReflowPrompt(QFrame):
         self.text = QLabel(self)
         self.text.setWordWrap(True)
         # the safe choice first: in the row, and for Tab
-        self.keep_button = QPushButton("&Keep the plan", self)
-        self.reflow_button = QPushButton("&Re-flow the rest of the day", self)
+        self.keep_button = QPushButton(tr("&Keep the plan"), self)
+        self.reflow_button = QPushButton(tr("&Re-flow the rest of the day"), self)
         QWidget.setTabOrder(self.keep_button, self.reflow_button)
         self.reflow_button.clicked.connect(self._on_reflow_button_clicked)
         self.keep_button.clicked.connect(self._on_keep_button_clicked)
@@ -353,7 +355,9 @@ class ReflowPrompt(QFrame):
 
     def offer(self, day: date, reason: str) -> None:
         self._day = day
-        self.text.setText(f"{reason}\nRe-split the time left into role slots?")
+        self.text.setText(
+            tr("{reason}\nRe-split the time left into role slots?").format(reason=reason)
+        )
         self.adjustSize()
         self.show()
 

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain import forms
+from planner.domain.i18n import ntr, tr
 from planner.domain.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV, WeekShareV
 from ui.actions.plan_day import PlanDayActions
 from ui.dialogs._common import (
@@ -64,17 +65,18 @@ from ui.dialogs._common import (
     scrolled,
     swatch,
 )
+from ui.formats import clock, decimal, long_day, short_day
 from ui.gateway import Gateway
 from ui.widgets.fit import fit_window
 
-SLOT_COLUMNS = ("Role", "Start", "End", "Title")
+SLOT_COLUMNS = (tr("Role"), tr("Start"), tr("End"), tr("Title"))
 COL_ROLE, COL_START, COL_END, COL_TITLE = range(4)
 TASK_ID = Qt.ItemDataRole.UserRole
 TASK_MOVES = {int(Qt.Key.Key_Up): -1, int(Qt.Key.Key_Down): +1}
 PREFERRED_SIZE = QSize(1160, 680)
-SPLIT_NOTE = (
-    "The split is saved as your standing targets: the end-of-day review and the week "
-    "compare with it (also in Settings › Roles)."
+SPLIT_NOTE = tr(
+    "The split is saved as your standing targets: the end-of-day review and the week compare with"
+    " it (also in Settings › Roles)."
 )
 
 
@@ -143,7 +145,7 @@ class SlotTableModel(QAbstractTableModel):
                 return wall(slot.start, self._day, self._zone)
             if col == COL_END:
                 return wall(slot.end, self._day, self._zone)
-            return slot.title or ("auto" if slot.origin == "auto" else "")
+            return slot.title or (tr("auto") if slot.origin == "auto" else "")
         if role == Qt.ItemDataRole.EditRole:
             if col == COL_ROLE:
                 return slot.role_id
@@ -219,11 +221,11 @@ class ShareRow:
         self.spin.setRange(0, 100)
         self.spin.setSuffix(" %")
         self.spin.setObjectName(f"share_{role.id}")
-        self.spin.setAccessibleName(f"{role.name} share")
+        self.spin.setAccessibleName(tr("{name} share").format(name=role.name))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 100)
         self.slider.setPageStep(10)
-        self.slider.setAccessibleName(f"{role.name} share slider")
+        self.slider.setAccessibleName(tr("{name} share slider").format(name=role.name))
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the spin box is the keyboard way
         self.label.setBuddy(self.spin)
         self.spin.valueChanged.connect(lambda v: on_change(role.id, v))
@@ -246,7 +248,7 @@ class PlanDayDialog(ServiceDialog):
     def __init__(self, gateway: Gateway, day: date, parent: QWidget | None = None) -> None:
         super().__init__(gateway, day, parent)
         self.service = PlanDayActions(gateway, day)
-        self.setWindowTitle(f"Plan my day — {day:%A %d %B %Y}")
+        self.setWindowTitle(tr("Plan my day — {day}").format(day=long_day(day)))
         self.setObjectName("plan_day_dialog")
         self._plan: PlanV | None = None
         self._shares: dict[int, int] = {}
@@ -299,14 +301,14 @@ class PlanDayDialog(ServiceDialog):
         self.min_block.setObjectName("min_block")
         self.min_block.setRange(*forms.SETTING_LIMITS["min_block_minutes"])
         self.min_block.setSingleStep(5)
-        self.min_block.setSuffix(" min")
-        self.min_block.setAccessibleName("minimum focus block")
+        self.min_block.setSuffix(tr(" min"))
+        self.min_block.setAccessibleName(tr("minimum focus block"))
         self.min_block.editingFinished.connect(self._on_min_block_edited)
         self.min_block.setMaximumWidth(120)
-        day_box = BuddyBox("&Workday", self.window_edit.start)
+        day_box = BuddyBox(tr("&Workday"), self.window_edit.start)
         day_form = QFormLayout(day_box)
-        day_form.addRow("Start – hard stop", self.window_edit)
-        min_block_label = QLabel("Minimum focus &block")
+        day_form.addRow(tr("Start – hard stop"), self.window_edit)
+        min_block_label = QLabel(tr("Minimum focus &block"))
         min_block_label.setBuddy(self.min_block)
         day_form.addRow(min_block_label, self.min_block)
         self.skip_lunch = QCheckBox("Skip lunch toda&y")
@@ -320,7 +322,7 @@ class PlanDayDialog(ServiceDialog):
 
     def _split_box(self) -> BuddyBox:
         """The role split: the roles' standing targets (each role's name has its own Alt+letter)."""
-        self.split_box = BuddyBox("Role split (your targets)")
+        self.split_box = BuddyBox(tr("Role split (your targets)"))
         split_layout = QVBoxLayout(self.split_box)
         self.split_grid = QGridLayout()
         split_layout.addLayout(self.split_grid)
@@ -334,7 +336,7 @@ class PlanDayDialog(ServiceDialog):
         self.week_note.setWordWrap(True)
         self.week_note.hide()
         split_layout.addWidget(self.week_note)
-        self.auto_split = QPushButton("&Auto-split free time")
+        self.auto_split = QPushButton(tr("&Auto-split free time"))
         self.auto_split.setObjectName("auto_split")
         self.auto_split.clicked.connect(self._on_auto_split_clicked)
         return self.split_box
@@ -343,10 +345,10 @@ class PlanDayDialog(ServiceDialog):
         """Today's meetings, as busy time the plan goes around."""
         self.meetings = QListWidget()
         self.meetings.setObjectName("meetings")
-        self.meetings.setAccessibleName("today's meetings")
+        self.meetings.setAccessibleName(tr("today's meetings"))
         self.meetings.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.meetings.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        meetings_box = BuddyBox("Meetings today")
+        meetings_box = BuddyBox(tr("Meetings today"))
         QVBoxLayout(meetings_box).addWidget(self.meetings)
         return meetings_box
 
@@ -356,7 +358,7 @@ class PlanDayDialog(ServiceDialog):
         self.slot_model.commit = self._commit_slot_edit
         self.slots = QTableView()
         self.slots.setObjectName("slots")
-        self.slots.setAccessibleName("slots")
+        self.slots.setAccessibleName(tr("slots"))
         self.slots.setModel(self.slot_model)
         self.slots.setItemDelegate(SlotDelegate(self._active_roles, self.slots))
         self.slots.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -370,11 +372,11 @@ class PlanDayDialog(ServiceDialog):
         header = self.slots.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.delete_slot = QPushButton("Remo&ve slot")
+        self.delete_slot = QPushButton(tr("Remo&ve slot"))
         self.delete_slot.setObjectName("delete_slot")
         self.delete_slot.clicked.connect(self._on_delete_slot_clicked)
         shortcut(self.slots, QKeySequence(Qt.Key.Key_Delete), self._on_delete_slot_clicked)
-        slots_box = BuddyBox("S&lots (F2 edits, Delete removes)", self.slots)
+        slots_box = BuddyBox(tr("S&lots (F2 edits, Delete removes)"), self.slots)
         slots_layout = QVBoxLayout(slots_box)
         slots_layout.addWidget(self.slots)
         slots_buttons = QHBoxLayout()
@@ -387,17 +389,17 @@ class PlanDayDialog(ServiceDialog):
         """The tasks by priority, their order, the carry-over and the row to add one."""
         self.tasks = QListWidget()
         self.tasks.setObjectName("tasks")
-        self.tasks.setAccessibleName("today's tasks by priority")
+        self.tasks.setAccessibleName(tr("today's tasks by priority"))
         self.tasks.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.tasks.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.tasks.model().rowsMoved.connect(self._on_tasks_rows_moved)
-        self.move_up = QPushButton("Move &up")
+        self.move_up = QPushButton(tr("Move &up"))
         self.move_up.setObjectName("move_up")
-        self.move_up.setToolTip("Alt+Up in the list")
+        self.move_up.setToolTip(tr("Alt+Up in the list"))
         self.move_up.clicked.connect(lambda: self._move_task(-1))
-        self.move_down = QPushButton("Move dow&n")
+        self.move_down = QPushButton(tr("Move dow&n"))
         self.move_down.setObjectName("move_down")
-        self.move_down.setToolTip("Alt+Down in the list")
+        self.move_down.setToolTip(tr("Alt+Down in the list"))
         self.move_down.clicked.connect(lambda: self._move_task(+1))
         # The list claims arrow keys for itself, so Alt+Up/Down are caught before it sees them.
         self.tasks.installEventFilter(self)
@@ -406,26 +408,26 @@ class PlanDayDialog(ServiceDialog):
         self.carry.clicked.connect(self._on_carry_clicked)
         self.new_task = QLineEdit()
         self.new_task.setObjectName("new_task")
-        self.new_task.setPlaceholderText("New task — Enter adds it")
-        self.new_task.setAccessibleName("new task title")
+        self.new_task.setPlaceholderText(tr("New task — Enter adds it"))
+        self.new_task.setAccessibleName(tr("new task title"))
         self.new_task.returnPressed.connect(self._on_add_task_clicked)
         self.new_task_role = QComboBox()
         self.new_task_role.setObjectName("new_task_role")
-        self.new_task_role.setAccessibleName("new task role")
+        self.new_task_role.setAccessibleName(tr("new task role"))
         self.new_task_estimate = QSpinBox()
         self.new_task_estimate.setObjectName("new_task_estimate")
         self.new_task_estimate.setRange(5, 24 * 60)
         self.new_task_estimate.setSingleStep(5)
         self.new_task_estimate.setValue(30)
-        self.new_task_estimate.setSuffix(" min")
-        self.new_task_estimate.setAccessibleName("new task estimate")
-        self.new_task_label = QLabel("New &task")
+        self.new_task_estimate.setSuffix(tr(" min"))
+        self.new_task_estimate.setAccessibleName(tr("new task estimate"))
+        self.new_task_label = QLabel(tr("New &task"))
         self.new_task_label.setBuddy(self.new_task)
-        self.add_task = QPushButton("Add")
+        self.add_task = QPushButton(tr("Add"))
         self.add_task.setObjectName("add_task")
         self.add_task.setAutoDefault(False)
         self.add_task.clicked.connect(self._on_add_task_clicked)
-        tasks_box = BuddyBox("Tas&ks by priority (drag or Alt+Up/Down)", self.tasks)
+        tasks_box = BuddyBox(tr("Tas&ks by priority (drag or Alt+Up/Down)"), self.tasks)
         tasks_layout = QVBoxLayout(tasks_box)
         tasks_layout.addWidget(self.tasks)
         order_row = QHBoxLayout()
@@ -447,7 +449,7 @@ class PlanDayDialog(ServiceDialog):
         """Start the day and Close, with the status line beside them."""
         self.buttons = QDialogButtonBox()
         self.start_button = self.buttons.addButton(
-            "Start the &day", QDialogButtonBox.ButtonRole.AcceptRole
+            tr("Start the &day"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.start_button.setObjectName("start_day")
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
@@ -488,7 +490,7 @@ class PlanDayDialog(ServiceDialog):
         self._day_start = view.day_start_minute
         self._is_today_shown = view.is_today
         self._plan, self._carry_from = plan, source
-        self.heading.setText(f"Plan {self._day:%A, %d %B %Y}")
+        self.heading.setText(tr("Plan {day}").format(day=long_day(self._day)))
         day = plan.day
         self.window_edit.set_minutes(
             forms.minute_of_day(day.start, self._day, self._zone),
@@ -501,11 +503,16 @@ class PlanDayDialog(ServiceDialog):
         self._show_slots(plan)
         self._show_tasks(plan)
         if source is not None and waiting:
-            noun = "task" if waiting == 1 else "tasks"
-            self.carry.setText(f"&Pull in {waiting} unfinished {noun} from {source:%a %d %b}")
+            self.carry.setText(
+                ntr(
+                    "&Pull in {n} unfinished task from {day}",
+                    "&Pull in {n} unfinished tasks from {day}",
+                    waiting,
+                ).format(n=waiting, day=short_day(source))
+            )
             self.carry.setEnabled(True)
         else:
-            self.carry.setText("&Pull in unfinished tasks (none left)")
+            self.carry.setText(tr("&Pull in unfinished tasks (none left)"))
             self.carry.setEnabled(False)
         self._show_status(plan)
         self._show_breaks_and_week(plan, view.week)
@@ -559,7 +566,7 @@ class PlanDayDialog(ServiceDialog):
         roles = {r.id: r for r in self._active_roles()}
         for m in meetings:
             if m.all_day:
-                when = "all day"
+                when = tr("all day")
             else:
                 start, end = (wall(t, self._day, self._zone) for t in (m.start, m.end))
                 when = f"{start}–{end}"
@@ -570,7 +577,7 @@ class PlanDayDialog(ServiceDialog):
             item.setIcon(swatch(role.colour if role else None))
             self.meetings.addItem(item)
         if not meetings:
-            item = QListWidgetItem("No meetings today")
+            item = QListWidgetItem(tr("No meetings today"))
             item.setForeground(QColor(128, 128, 128))
             self.meetings.addItem(item)
 
@@ -615,7 +622,7 @@ class PlanDayDialog(ServiceDialog):
         if task.status != "open":
             parts.append(f"({task.status})")
         elif task.id in overflow:
-            parts.append("(does not fit)")
+            parts.append(tr("(does not fit)"))
         item = QListWidgetItem("  ".join(parts))
         item.setData(TASK_ID, task.id)
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsDropEnabled)
@@ -632,12 +639,16 @@ class PlanDayDialog(ServiceDialog):
         day = plan.day
         planned = sum((s.end - s.start).total_seconds() / 60 for s in plan.slots)
         window = (day.stop - day.start).total_seconds() / 60
-        text = f"{len(plan.slots)} slots, {planned / 60:.1f} h of {window / 60:.1f} h planned"
+        text = ntr(
+            "{n} slot, {planned} h of {window} h planned",
+            "{n} slots, {planned} h of {window} h planned",
+            len(plan.slots),
+        ).format(n=len(plan.slots), planned=decimal(planned / 60), window=decimal(window / 60))
         if day.closed_at is not None:
-            text += " · the day is closed"
+            text += tr(" · the day is closed")
         elif day.started_at is not None:
             started = day.started_at.astimezone(self._zone)
-            text += f" · started at {started:%H:%M}"
+            text += " · " + tr("started at {time}").format(time=clock(started))
         late = [t.title for t in plan.tasks if t.id in plan.late]
         if late:
             text += " · cannot make its deadline: " + ", ".join(late)
@@ -645,7 +656,7 @@ class PlanDayDialog(ServiceDialog):
         is_today = self._is_today_shown
         self.start_button.setEnabled(is_today and day.started_at is None and day.closed_at is None)
         if not is_today:
-            self.start_button.setToolTip("Only today can be started")
+            self.start_button.setToolTip(tr("Only today can be started"))
 
     def _selected_slot(self) -> SlotV | None:
         rows = self.slots.selectionModel().selectedRows() if self.slots.selectionModel() else []
@@ -700,11 +711,11 @@ class PlanDayDialog(ServiceDialog):
         shares = dict(self._shares)
         block = self.min_block.value()
         if sum(shares.values()) <= 0:
-            self.message.show_error("give at least one role a share above 0 %")
+            self.message.show_error(tr("give at least one role a share above 0 %"))
             return
         result = self._save(lambda: self.service.auto_split(shares, block), self.message)
         if result is not None and not result[0].slots:
-            self.message.show_note("No free time is left in the workday to split.")
+            self.message.show_note(tr("No free time is left in the workday to split."))
 
     def _commit_slot_edit(self, slot: SlotV, column: int, value: Any) -> bool:
         kwargs: dict[str, Any] = {}
@@ -732,7 +743,7 @@ class PlanDayDialog(ServiceDialog):
     def _on_delete_slot_clicked(self) -> None:
         slot = self._selected_slot()
         if slot is None:
-            self.message.show_note("Select a slot to delete first.")
+            self.message.show_note(tr("Select a slot to delete first."))
             return
         row = self.slot_model.row_of(slot.id)
         self._save(lambda: self.service.remove_slot(slot.id), self.message)
@@ -773,14 +784,17 @@ class PlanDayDialog(ServiceDialog):
             return
         result = self._save(lambda: self.service.carry_over(source), self.message)
         if result is not None:
-            noun = "task" if result[0] == 1 else "tasks"
-            self.message.show_note(f"Pulled in {result[0]} {noun} from {source:%a %d %b}.")
+            self.message.show_note(
+                ntr(
+                    "Pulled in {n} task from {day}.", "Pulled in {n} tasks from {day}.", result[0]
+                ).format(n=result[0], day=short_day(source))
+            )
 
     def _on_add_task_clicked(self) -> None:
         title = self.new_task.text()
         role_id = self.new_task_role.currentData()
         if role_id is None:
-            self.message.show_error("there is no role to give the task to")
+            self.message.show_error(tr("there is no role to give the task to"))
             return
         estimate = self.new_task_estimate.value()
         result = self._save(
@@ -829,7 +843,7 @@ def format_minutes(minutes: float) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dialog(PlanDayDialog, "Plan my day (Splitday)", argv)
+    return run_dialog(PlanDayDialog, tr("Plan my day (Splitday)"), argv)
 
 
 if __name__ == "__main__":

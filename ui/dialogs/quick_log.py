@@ -19,18 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.values import RoleV
+from ui.formats import clock
 
 MAX_ROLE_KEYS = 9
 # The keystrokes, as the README says them: the focus order is what happened → who → role.
-HINT = (
-    "Type what happened, Tab, who it was, Tab, a digit for the role, Enter.\n"
-    "Tab in who takes the suggestion · Alt+1–9 or ↑↓: the role from any field · "
-    "done already: Tab to took…, Ctrl+Enter · Esc: cancel"
+HINT = tr(
+    "Type what happened, Tab, who it was, Tab, a digit for the role, Enter.\nTab in who takes the"
+    " suggestion · Alt+1–9 or ↑↓: the role from any field · done already: Tab to took…, "
+    "Ctrl+Enter · Esc: cancel"
 )
 RETRY_MS = 10_000  # a save that failed (disk, server) is tried again this often, as typed
-KEEP_HINT = "Your text stays here: Enter tries again (Splitday also retries every 10 s)."
-DISCARD_HINT = "Not saved yet. Esc again throws it away; Enter tries again."
+KEEP_HINT = tr("Your text stays here: Enter tries again (Splitday also retries every 10 s).")
+DISCARD_HINT = tr("Not saved yet. Esc again throws it away; Enter tries again.")
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ class QuickLog(QWidget):
         self.retry_timer.setInterval(RETRY_MS)
         self.retry_timer.timeout.connect(self._on_retry_timer_timeout)
         self.setObjectName("quickLog")
-        self.setWindowTitle("Splitday — interruption")
+        self.setWindowTitle(tr("Splitday — interruption"))
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
 
         frame = QFrame(self)
@@ -179,13 +181,13 @@ class QuickLog(QWidget):
         box.addWidget(self.since)
 
         self.note = QLineEdit(frame)
-        self.note.setPlaceholderText("What happened?")
+        self.note.setPlaceholderText(tr("What happened?"))
         self.note.setClearButtonEnabled(False)
         box.addWidget(self.note)
 
         row = QHBoxLayout()
         self.source = QLineEdit(frame)
-        self.source.setPlaceholderText("Who / from where (chat, email, a name)")
+        self.source.setPlaceholderText(tr("Who / from where (chat, email, a name)"))
         self._sources = QStringListModel(self)
         completer = QCompleter(self._sources, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -199,7 +201,7 @@ class QuickLog(QWidget):
             popup.installEventFilter(self)
         row.addWidget(self.source, 3)
         self.duration = QLineEdit(frame)
-        self.duration.setPlaceholderText("took… 10m")
+        self.duration.setPlaceholderText(tr("took… 10m"))
         self.duration.setMaximumWidth(90)
         row.addWidget(self.duration, 1)
 
@@ -232,11 +234,19 @@ class QuickLog(QWidget):
         )
         self.setFixedWidth(460)
 
+    def _fit_height(self) -> None:
+        """As tall as its contents at the fixed width: the wrapped hint (longer in some
+        languages) is measured at that width, not guessed."""
+        self.adjustSize()
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            self.resize(self.width(), max(self.height(), layout.totalHeightForWidth(self.width())))
+
     # ------------------------------------------------------------------ feeding it
 
     def set_roles(self, roles: Sequence[RoleV]) -> None:
         self.roles.set_roles(roles)
-        self.adjustSize()
+        self._fit_height()
 
     def set_sources(self, sources: Sequence[str]) -> None:
         self._sources.setStringList(list(sources))
@@ -258,7 +268,9 @@ class QuickLog(QWidget):
         self.duration.clear()
         self.error.hide()
         self.roles.select_id(default_role_id)
-        self.since.setText(f"Interruption since {at.astimezone(self._zone):%H:%M:%S}")
+        self.since.setText(
+            tr("Interruption since {time}").format(time=clock(at, self._zone, seconds=True))
+        )
         self._place(near if near is not None else QCursor.pos())
         self.show()
         self.raise_()
@@ -336,7 +348,7 @@ class QuickLog(QWidget):
         if finished:
             text = self.duration.text().strip()
             if not text:
-                self._show_error("Type how long it took (e.g. 10m), then Ctrl+Enter.")
+                self._show_error(tr("Type how long it took (e.g. 10m), then Ctrl+Enter."))
                 self.duration.setFocus()
                 return
             try:
@@ -410,7 +422,7 @@ class QuickLog(QWidget):
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
-        self.adjustSize()
+        self._fit_height()
 
     def cancel(self) -> None:
         if self.unsaved is not None and not self._discard_armed:

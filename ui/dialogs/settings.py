@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain import forms
+from planner.domain.i18n import tr
 from planner.domain.values import Change, RoleV
 from planner.platform.autostart import Autostart, for_platform
 from ui.actions.settings import SettingsActions
@@ -40,26 +40,35 @@ from ui.dialogs._common import (
     run_dialog,
     scrolled,
 )
+from ui.formats import weekday_name
 from ui.gateway import Gateway
 from ui.widgets.fit import fit_window
 
 # The numeric settings a person may change here, with their labels.
 NUMBER_SETTINGS = (
-    ("min_block_minutes", "Minimum focus block", "Auto-split never makes a slot shorter"),
-    ("slot_lead_minutes", "Remind before a slot starts", "0 = at the start"),
-    ("slot_end_warning_minutes", "Warn before a slot ends", "0 = at the end"),
-    ("overtime_every_minutes", "Past the hard stop, remind every", ""),
-    ("interruption_nag_minutes", "Ask about a long interruption after", ""),
-    ("resumption_cost_minutes", "Resumption cost of an interruption", "Time lost getting back"),
+    (
+        "min_block_minutes",
+        tr("Minimum focus block"),
+        tr("Auto-split never makes a slot shorter"),
+    ),
+    ("slot_lead_minutes", tr("Remind before a slot starts"), tr("0 = at the start")),
+    ("slot_end_warning_minutes", tr("Warn before a slot ends"), tr("0 = at the end")),
+    ("overtime_every_minutes", tr("Past the hard stop, remind every"), ""),
+    ("interruption_nag_minutes", tr("Ask about a long interruption after"), ""),
+    (
+        "resumption_cost_minutes",
+        tr("Resumption cost of an interruption"),
+        tr("Time lost getting back"),
+    ),
 )
 # The reminder kinds a person may switch off (planner/services/reminders.py), with their labels.
 REMINDER_SWITCHES = (
-    ("remind_slot_start", "When a slot starts"),
-    ("remind_slot_end", "Before a slot ends"),
-    ("remind_meeting", "Before a meeting"),
-    ("remind_hard_stop", "At the hard stop"),
-    ("remind_overtime", "During overtime"),
-    ("remind_interruption", "When an interruption runs long"),
+    ("remind_slot_start", tr("When a slot starts")),
+    ("remind_slot_end", tr("Before a slot ends")),
+    ("remind_meeting", tr("Before a meeting")),
+    ("remind_hard_stop", tr("At the hard stop")),
+    ("remind_overtime", tr("During overtime")),
+    ("remind_interruption", tr("When an interruption runs long")),
 )
 
 
@@ -70,19 +79,19 @@ class RoleRow:
         self.role = role
         self.colour = QPushButton()
         self.colour.setObjectName(f"role_colour_{role.id}")
-        self.colour.setAccessibleName(f"{role.name} colour")
-        self.colour.setToolTip("Pick a colour")
+        self.colour.setAccessibleName(tr("{name} colour").format(name=role.name))
+        self.colour.setToolTip(tr("Pick a colour"))
         self.colour.setFixedWidth(44)
         self.name = QLineEdit(role.name)
         self.name.setObjectName(f"role_name_{role.id}")
-        self.name.setAccessibleName("role name")
+        self.name.setAccessibleName(tr("role name"))
         self.name.setMaxLength(80)
         self.target = QSpinBox()
         self.target.setObjectName(f"role_target_{role.id}")
-        self.target.setAccessibleName(f"{role.name} target share")
+        self.target.setAccessibleName(tr("{name} target share").format(name=role.name))
         self.target.setRange(0, 100)
         self.target.setSuffix(" %")
-        self.archive = QPushButton("Restore" if role.archived else "Archive")
+        self.archive = QPushButton(tr("Restore") if role.archived else tr("Archive"))
         self.archive.setObjectName(f"role_archive_{role.id}")
         self.archive.setAutoDefault(False)
         self.colour.setAutoDefault(False)
@@ -121,7 +130,7 @@ class HoursRow:
 
     def __init__(self, weekday: int, dialog: SettingsDialog) -> None:
         self.weekday = weekday
-        self.is_workday = QCheckBox(calendar.day_name[weekday])
+        self.is_workday = QCheckBox(weekday_name(weekday))
         self.is_workday.setObjectName(f"workday_{weekday}")
         self.window = WindowEdit(f"hours_{weekday}")
         self.is_workday.toggled.connect(lambda: dialog.save_hours(self))
@@ -163,7 +172,7 @@ class SettingsDialog(ServiceDialog):
         self._dnd_status = dnd_status
         self._dnd_roles: dict[int, QCheckBox] = {}
         self._switches: dict[str, QCheckBox] = {}
-        self.setWindowTitle("Splitday settings")
+        self.setWindowTitle(tr("Splitday settings"))
         self.setObjectName("settings_dialog")
         self._role_rows: dict[int, RoleRow] = {}
         self._numbers: dict[str, QSpinBox] = {}
@@ -203,7 +212,7 @@ class SettingsDialog(ServiceDialog):
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
         if close is not None:
             close.setAutoDefault(False)
-        note = QLabel("Changes are saved as you go.")
+        note = QLabel(tr("Changes are saved as you go."))
         note.setEnabled(False)
         bottom = QHBoxLayout()
         bottom.addWidget(note, 1)
@@ -223,14 +232,14 @@ class SettingsDialog(ServiceDialog):
         self.targets_sum.setObjectName("targets_sum")
         self.new_role = QLineEdit()
         self.new_role.setObjectName("new_role")
-        self.new_role.setPlaceholderText("New role — Enter adds it")
-        self.new_role.setAccessibleName("new role name")
+        self.new_role.setPlaceholderText(tr("New role — Enter adds it"))
+        self.new_role.setAccessibleName(tr("new role name"))
         self.new_role.returnPressed.connect(self._on_add_role_clicked)
-        self.add_role = QPushButton("&Add role")
+        self.add_role = QPushButton(tr("&Add role"))
         self.add_role.setObjectName("add_role")
         self.add_role.setAutoDefault(False)
         self.add_role.clicked.connect(self._on_add_role_clicked)
-        roles_box = self.roles_box = BuddyBox("&Roles", self.new_role)
+        roles_box = self.roles_box = BuddyBox(tr("&Roles"), self.new_role)
         roles_layout = QVBoxLayout(roles_box)
         roles_layout.addWidget(self.roles_message)
         roles_layout.addLayout(self.roles_grid)
@@ -244,7 +253,7 @@ class SettingsDialog(ServiceDialog):
     def _numbers_box(self) -> BuddyBox:
         """Focus block, reminder lead times and the interruption hotkey."""
         self.numbers_message = MessageBar("numbers_message")
-        numbers_box = BuddyBox("&Focus and reminders")
+        numbers_box = BuddyBox(tr("&Focus and reminders"))
         numbers_form = QFormLayout(numbers_box)
         numbers_form.addRow(self.numbers_message)
         for key, label, tip in NUMBER_SETTINGS:
@@ -252,7 +261,7 @@ class SettingsDialog(ServiceDialog):
             spin.setObjectName(key)
             low, high = forms.SETTING_LIMITS[key]
             spin.setRange(low, high)
-            spin.setSuffix(" min")
+            spin.setSuffix(tr(" min"))
             spin.setAccessibleName(label)
             spin.setMaximumWidth(110)
             if tip:
@@ -263,14 +272,17 @@ class SettingsDialog(ServiceDialog):
             numbers_box.buddy = numbers_box.buddy or spin
         self.hotkey = QKeySequenceEdit()
         self.hotkey.setObjectName("hotkey")
-        self.hotkey.setAccessibleName("interruption hotkey")
+        self.hotkey.setAccessibleName(tr("interruption hotkey"))
         self.hotkey.setMaximumSequenceLength(1)
         self.hotkey.setClearButtonEnabled(True)
         self.hotkey.setToolTip(
-            "Logs an interruption. On Wayland bind `splitday interrupt` in the desktop settings."
+            tr(
+                "Logs an interruption. On Wayland bind `splitday interrupt` in the desktop "
+                "settings."
+            )
         )
         self.hotkey.editingFinished.connect(self._on_hotkey_edited)
-        numbers_form.addRow("Interruption &hotkey", self.hotkey)
+        numbers_form.addRow(tr("Interruption &hotkey"), self.hotkey)
         self.hotkey_layers = QLabel()
         self.hotkey_layers.setObjectName("hotkey_layers")
         self.hotkey_layers.setWordWrap(True)
@@ -281,16 +293,16 @@ class SettingsDialog(ServiceDialog):
     def _desktop_box(self) -> BuddyBox:
         """Start at login, and which reminders to show."""
         self.desktop_message = MessageBar("desktop_message")
-        desktop_box = BuddyBox("&Desktop and reminders")
+        desktop_box = BuddyBox(tr("&Desktop and reminders"))
         desktop_layout = QVBoxLayout(desktop_box)
         desktop_layout.addWidget(self.desktop_message)
-        self.autostart_check = QCheckBox("Start Splitday when I log in")
+        self.autostart_check = QCheckBox(tr("Start Splitday when I log in"))
         self.autostart_check.setObjectName("autostart")
-        self.autostart_check.setToolTip("So that the morning plan is there in the morning")
+        self.autostart_check.setToolTip(tr("So that the morning plan is there in the morning"))
         self.autostart_check.toggled.connect(self._on_autostart_toggled)
         desktop_layout.addWidget(self.autostart_check)
         desktop_box.buddy = self.autostart_check
-        desktop_layout.addWidget(QLabel("Remind me:"))
+        desktop_layout.addWidget(QLabel(tr("Remind me:")))
         for key, label in REMINDER_SWITCHES:
             check = QCheckBox(label)
             check.setObjectName(key)
@@ -348,7 +360,7 @@ class SettingsDialog(ServiceDialog):
     def _hours_box(self) -> BuddyBox:
         """Each weekday's hours: a workday or not, its start and its hard stop."""
         self.hours_message = MessageBar("hours_message")
-        hours_box = BuddyBox("&Workday hours (start – hard stop)")
+        hours_box = BuddyBox(tr("&Workday hours (start – hard stop)"))
         hours_layout = QVBoxLayout(hours_box)
         hours_layout.addWidget(self.hours_message)
         hours_grid = QGridLayout()
@@ -411,9 +423,9 @@ class SettingsDialog(ServiceDialog):
             for role in ordered:
                 self._role_rows[role.id].show(role)
         total = sum(r.target_percent for r in roles if not r.archived)
-        text = f"Target shares add up to {total:g} %"
+        text = tr("Target shares add up to {total:g} %").format(total=total)
         if round(total) != 100:
-            text += " — auto-split scales them to 100 %"
+            text += tr(" — auto-split scales them to 100 %")
         self.targets_sum.setText(text)
 
     def _announce(self, change: Change) -> None:
@@ -434,7 +446,7 @@ class SettingsDialog(ServiceDialog):
     def pick_colour(self, role: RoleV) -> None:
         dialog = QColorDialog(QColor(role.colour), self)
         dialog.setObjectName("colour_dialog")
-        dialog.setWindowTitle(f"Colour of {role.name}")
+        dialog.setWindowTitle(tr("Colour of {name}").format(name=role.name))
         dialog.colorSelected.connect(
             lambda colour: self.edit_role(role, colour=colour.name(QColor.NameFormat.HexRgb))
         )
@@ -459,9 +471,7 @@ class SettingsDialog(ServiceDialog):
         )
         if result is None:
             why = self.hours_message.text()
-            self.hours_message.setText(
-                f"{calendar.day_name[row.weekday]}: {why[:1].lower()}{why[1:]}"
-            )
+            self.hours_message.setText(f"{weekday_name(row.weekday)}: {why[:1].lower()}{why[1:]}")
 
     def _on_number_edited(self, key: str) -> None:
         value = self._numbers[key].value()
@@ -479,12 +489,16 @@ class SettingsDialog(ServiceDialog):
         try:
             if on:
                 where = self._autostart.enable()
-                self.desktop_message.show_note(f"Splitday will start at login ({where}).")
+                self.desktop_message.show_note(
+                    tr("Splitday will start at login ({where}).").format(where=where)
+                )
             else:
                 self._autostart.disable()
-                self.desktop_message.show_note("Splitday will not start at login.")
+                self.desktop_message.show_note(tr("Splitday will not start at login."))
         except OSError as exc:
-            self.desktop_message.show_error(f"Could not change the login start: {exc}")
+            self.desktop_message.show_error(
+                tr("Could not change the login start: {exc}").format(exc=exc)
+            )
             with QSignalBlocker(self.autostart_check):
                 self.autostart_check.setChecked(self._autostart.is_enabled())
 
@@ -493,7 +507,7 @@ class SettingsDialog(ServiceDialog):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_dialog(SettingsDialog, "Splitday settings", argv)
+    return run_dialog(SettingsDialog, tr("Splitday settings"), argv)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import ntr, tr
 from planner.platform.paths import data_dir
 
 if TYPE_CHECKING:
@@ -24,10 +25,9 @@ if TYPE_CHECKING:
     from ui.shell.single_instance import SingleInstance
     from ui.widgets.toast import ToastStack
 
-NO_DISPLAY = (
-    "splitday: no display found (DISPLAY and WAYLAND_DISPLAY are unset). "
-    "Run it in a desktop session, under Xvfb (xvfb-run splitday), "
-    "or with QT_QPA_PLATFORM=offscreen."
+NO_DISPLAY = tr(
+    "splitday: no display found (DISPLAY and WAYLAND_DISPLAY are unset). Run it in a desktop "
+    "session, under Xvfb (xvfb-run splitday), or with QT_QPA_PLATFORM=offscreen."
 )
 TICK_CHECK_MS = 15_000
 STEPPED_TICK_CHECK_MS = 200  # a clock stepped from outside (planner.domain.clock.FileClock)
@@ -69,7 +69,9 @@ def _when(path: Path) -> str:
 
 def _database_error(exc: Exception) -> str:
     detail = getattr(exc, "orig", None) or exc
-    return f"cannot open the database: {type(exc).__name__}: {detail}"
+    return tr("cannot open the database: {name}: {detail}").format(
+        name=type(exc).__name__, detail=detail
+    )
 
 
 class Runtime:
@@ -130,7 +132,7 @@ class Runtime:
             print(f"splitday: {message}", file=sys.stderr)
             self.window.statusBar().showMessage(message)
             if not os.environ.get("SPLITDAY_NO_DIALOGS"):
-                QMessageBox.critical(self.window, "Splitday", message)
+                QMessageBox.critical(self.window, tr("Splitday"), message)
             if self.in_exec:  # (exit() outside exec() would stall every later event loop)
                 self.app.exit(1)
             return False
@@ -154,8 +156,13 @@ class Runtime:
         window.attach(self.gateway)
         if self.recovered:
             window.statusBar().showMessage(
-                f"Splitday did not quit cleanly last time: {self.recovered} open entry(ies) "
-                "were closed at the last sign of life and marked for review.",
+                ntr(
+                    "Splitday did not quit cleanly last time: {n} open entry was closed at the "
+                    "last sign of life and marked for review.",
+                    "Splitday did not quit cleanly last time: {n} open entries were closed at "
+                    "the last sign of life and marked for review.",
+                    self.recovered,
+                ).format(n=self.recovered),
                 20000,
             )
         if self.notice:
@@ -182,31 +189,37 @@ class Runtime:
             return False
         backups = list_backups(path)
         text = message[:1].upper() + message[1:]
-        box = QMessageBox(QMessageBox.Icon.Critical, "Splitday", text, parent=self.window)
+        box = QMessageBox(QMessageBox.Icon.Critical, tr("Splitday"), text, parent=self.window)
         box.setInformativeText(
-            f"The newest backup is from {_when(backups[0])}."
+            tr("The newest backup is from {when}.").format(when=_when(backups[0]))
             if backups
-            else "There is no backup of this file yet."
+            else tr("There is no backup of this file yet.")
         )
-        restore = box.addButton("&Restore the newest backup", QMessageBox.ButtonRole.AcceptRole)
+        restore = box.addButton(tr("&Restore the newest backup"), QMessageBox.ButtonRole.AcceptRole)
         restore.setEnabled(bool(backups))
         fresh = box.addButton(
-            "Start &fresh (keep the damaged file aside)", QMessageBox.ButtonRole.DestructiveRole
+            tr("Start &fresh (keep the damaged file aside)"), QMessageBox.ButtonRole.DestructiveRole
         )
-        box.addButton("&Quit", QMessageBox.ButtonRole.RejectRole)
+        box.addButton(tr("&Quit"), QMessageBox.ButtonRole.RejectRole)
         box.setObjectName("recovery_box")
         box.exec()
         try:
             if box.clickedButton() is restore and backups:
                 kept = restore_sqlite(path, backups[0])
-                self.notice = f"Restored {backups[0].name}; the damaged file is kept as {kept}"
+                self.notice = tr("Restored {name}; the damaged file is kept as {kept}").format(
+                    name=backups[0].name, kept=kept
+                )
                 return True
             if box.clickedButton() is fresh:
                 kept = set_aside(path, "damaged")
-                self.notice = f"Started fresh; the damaged file is kept as {kept}"
+                self.notice = tr("Started fresh; the damaged file is kept as {kept}").format(
+                    kept=kept
+                )
                 return True
         except (OSError, StorageError) as exc:
-            QMessageBox.critical(self.window, "Splitday", f"That did not work: {exc}")
+            QMessageBox.critical(
+                self.window, tr("Splitday"), tr("That did not work: {exc}").format(exc=exc)
+            )
         return False
 
     def _after_start(self) -> None:
@@ -252,7 +265,9 @@ class Runtime:
             keep = int(self.gateway.setting("backups_kept"))
             return daily_backup(path, keep=max(1, keep))
         except (OSError, StorageError, GatewayError) as exc:
-            self.window.statusBar().showMessage(f"The daily backup failed: {exc}", 15000)
+            self.window.statusBar().showMessage(
+                tr("The daily backup failed: {exc}").format(exc=exc), 15000
+            )
             return None
 
     def _on_window_today_loaded(self, snapshot: DaySnapshot) -> None:
@@ -305,8 +320,10 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     assert isinstance(app, QApplication)
     app.setApplicationName("Splitday")
     app.setOrganizationName("Splitday")
+    from ui.formats import install_translations
     from ui.shell.desktop import apply_icon, apply_identity
 
+    install_translations(app)  # before any widget exists: its texts and layout direction
     # one app id everywhere (desktop file, window class); the icon follows the first paint
     apply_identity(app, icon=False)
     theme.follow_system(app)
@@ -432,7 +449,9 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         """A hotkey or a forwarded command that did nothing: said where it will be seen."""
         text = message[:1].upper() + message[1:]
         window.statusBar().showMessage(text, 15000)
-        service.dispatcher.send(Notice("Splitday: that did not work", text, "failed", urgent=True))
+        service.dispatcher.send(
+            Notice(tr("Splitday: that did not work"), text, tr("failed"), urgent=True)
+        )
 
     def say_resumed(text: str) -> None:
         """Back to work by the hotkey: said in the status bar, and as a notice when the window
@@ -441,7 +460,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         line = text[:1].upper() + text[1:]
         window.statusBar().showMessage(line, 8000)
         if window.isMinimized() or not window.isVisible() or not window.isActiveWindow():
-            service.dispatcher.send(Notice("Splitday: back to work", line, "resumed"))
+            service.dispatcher.send(Notice(tr("Splitday: back to work"), line, tr("resumed")))
 
     def say_kept(text: str) -> None:
         """Saved on this device while the shared server is away: said like back to work."""

@@ -18,6 +18,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
+from planner.domain.i18n import tr
+
 DEFAULT_SEQUENCE = "Ctrl+Alt+I"
 ECHO_SECONDS = 0.3  # a second trigger this soon is the same press heard by the other layer
 
@@ -37,7 +39,7 @@ class HotkeyStatus:
     layers: tuple[Layer, ...]
 
     def describe(self) -> str:
-        lines = [f"Hotkey {self.sequence}:"]
+        lines = [tr("Hotkey {sequence}:").format(sequence=self.sequence)]
         for layer in self.layers:
             mark = "on " if layer.active else "off"
             lines.append(f"  [{mark}] {layer.name}: {layer.detail}")
@@ -75,7 +77,7 @@ def to_pynput(sequence: str) -> str:
     """'Ctrl+Alt+I' -> '<ctrl>+<alt>+i' (pynput's HotKey.parse format)."""
     text = QKeySequence(sequence).toString(QKeySequence.SequenceFormat.PortableText)
     if not text or "," in text:
-        raise ValueError(f"not a single key combination: {sequence!r}")
+        raise ValueError(tr("not a single key combination: {sequence!r}").format(sequence=sequence))
     names = {"ctrl": "<ctrl>", "alt": "<alt>", "shift": "<shift>", "meta": "<cmd>"}
     parts = []
     for part in text.split("+"):
@@ -122,7 +124,7 @@ class Hotkeys(QObject):
         self._session = session or session_type()
         self._shortcuts: list[QShortcut] = []
         self._listener: GlobalListener | None = None
-        self._global_layer = Layer("global hotkey", False, "not started")
+        self._global_layer = Layer(tr("global hotkey"), False, tr("not started"))
         self._last_emit = -ECHO_SECONDS
         # Queued: the listener thread stamps the time, the GUI thread acts on it.
         self._global_pressed.connect(self._on_global_pressed, Qt.ConnectionType.QueuedConnection)
@@ -131,7 +133,9 @@ class Hotkeys(QObject):
         """A new hotkey from Settings: re-bind the in-app shortcuts and restart the listener."""
         new = QKeySequence(sequence)
         if new.isEmpty() or new.count() != 1:
-            raise ValueError(f"not a single key combination: {sequence!r}")
+            raise ValueError(
+                tr("not a single key combination: {sequence!r}").format(sequence=sequence)
+            )
         self.sequence = new
         for shortcut in self._shortcuts:
             shortcut.setKey(new)
@@ -175,30 +179,38 @@ class Hotkeys(QObject):
         return self._global_layer
 
     def _start_global(self) -> Layer:
-        name = "global hotkey (pynput)"
+        name = tr("global hotkey (pynput)")
         if not self._global_enabled:
-            return Layer(name, False, "turned off in Settings")
+            return Layer(name, False, tr("turned off in Settings"))
         if self._session == "wayland":
             return Layer(
                 name,
                 False,
-                "Wayland does not let apps grab keys; bind `splitday interrupt` in the "
-                "desktop's keyboard shortcuts instead",
+                tr(
+                    "Wayland does not let apps grab keys; bind `splitday interrupt` in the "
+                    "desktop's keyboard shortcuts instead"
+                ),
             )
         if self._session not in ("x11", "windows"):
-            return Layer(name, False, f"no X11 or Windows desktop ({self._session})")
+            return Layer(
+                name,
+                False,
+                tr("no X11 or Windows desktop ({session})").format(session=self._session),
+            )
         try:
             combo = to_pynput(self.sequence.toString())
             factory = self._factory or pynput_listener
             listener = factory(combo, self._on_listener_thread_pressed)
             listener.start()
         except ImportError as exc:
-            missing = "pynput is not installed (pip install 'splitday[hotkey]')"
+            missing = tr("pynput is not installed (pip install 'splitday[hotkey]')")
             return Layer(name, False, missing if "pynput" in str(exc) else str(exc))
         except Exception as exc:  # a broken X connection must not stop the app
-            return Layer(name, False, f"could not start: {exc}")
+            return Layer(name, False, tr("could not start: {exc}").format(exc=exc))
         self._listener = listener
-        return Layer(name, True, f"listening for {self.text()} in every application")
+        return Layer(
+            name, True, tr("listening for {text} in every application").format(text=self.text())
+        )
 
     def _on_listener_thread_pressed(self) -> None:
         # Runs in pynput's thread: stamp the press now, hand it to the GUI thread.
@@ -217,16 +229,18 @@ class Hotkeys(QObject):
 
     def status(self) -> HotkeyStatus:
         app_layer = Layer(
-            "in-app shortcut",
+            tr("in-app shortcut"),
             bool(self._shortcuts),
-            f"{self.text()} while a Splitday window has the focus"
+            tr("{text} while a Splitday window has the focus").format(text=self.text())
             if self._shortcuts
-            else "not installed",
+            else tr("not installed"),
         )
         command = Layer(
-            "desktop shortcut command",
+            tr("desktop shortcut command"),
             True,
-            "bind `splitday interrupt` (and `splitday toggle`) in the desktop's keyboard "
-            "settings; works on Wayland too (docs/hotkeys.md)",
+            tr(
+                "bind `splitday interrupt` (and `splitday toggle`) in the desktop's keyboard "
+                "settings; works on Wayland too (docs/hotkeys.md)"
+            ),
         )
         return HotkeyStatus(self.text(), (app_layer, self._global_layer, command))

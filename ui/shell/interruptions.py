@@ -13,10 +13,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.values import EntryV
 from planner.platform import ipc
 from ui.actions.interruptions import InterruptionActions
 from ui.dialogs.quick_log import QuickLogEntry
+from ui.formats import clock
 from ui.gateway import Gateway, GatewayError, NotSaved, ReadFailed
 
 if TYPE_CHECKING:
@@ -90,9 +92,9 @@ class Interruptions(QObject):
     def _hotkey(self, at: datetime) -> str:
         if self._quick_log.isVisible():
             self._quick_log.activateWindow()
-            return "the quick log is already open"
+            return tr("the quick log is already open")
         if self._resumed_at is not None and time.monotonic() - self._resumed_at < DEBOUNCE:
-            return "ignored a repeated key press"
+            return tr("ignored a repeated key press")
         try:
             run, default_role = self.service.hotkey_state(at)
         except ReadFailed as exc:  # let the person type anyway: the save says what happens
@@ -101,12 +103,12 @@ class Interruptions(QObject):
                 return self.back_to_work()
             self._quick_log.open_at(at, None)
             self._quick_log.say(str(exc))
-            return "quick log open"
+            return tr("quick log open")
         if run is not None and run.kind == "interruption":
             self._resumed_at = time.monotonic()
             return self.back_to_work()
         self._quick_log.open_at(at, default_role)
-        return "quick log open"
+        return tr("quick log open")
 
     def _on_quick_log_logged(self, entry: QuickLogEntry) -> None:
         try:
@@ -171,9 +173,11 @@ class Interruptions(QObject):
         if before is not None:
             took = f" (interruption {round((done.at - before.start).total_seconds() / 60)} min)"
         if entry.end is None:
-            text = f"back to work: {self._role_names.get(entry.role_id or -1, '?')}{took}"
+            text = tr("back to work: {get}{took}").format(
+                get=self._role_names.get(entry.role_id or -1, "?"), took=took
+            )
         else:
-            text = f"interruption ended{took}"
+            text = tr("interruption ended{took}").format(took=took)
         self.resumed.emit(text)
         return text
 
@@ -248,7 +252,9 @@ class Interruptions(QObject):
         except NotSaved as exc:  # what was sent is kept in the quick log, retried from there
             typed = QuickLogEntry(at, note, source, self._role_for(at, role_name), minutes)
             if self._quick_log.restore(typed, str(exc), retry=True):
-                raise NotSaved(f"{exc}; the quick log holds it until it is saved") from exc
+                raise NotSaved(
+                    tr("{exc}; the quick log holds it until it is saved").format(exc=exc)
+                ) from exc
             raise
         names = self._role_names
         words = self.service.in_words(entry)
@@ -256,8 +262,9 @@ class Interruptions(QObject):
         role = names.get(entry.role_id or -1, "?")
         return ipc.Reply(
             True,
-            f"interruption logged at {local:%H:%M} ({role}{'; ' + words if words else ''}) "
-            "by the running Splitday",
+            tr("interruption logged at {time} ({role}{value}) by the running Splitday").format(
+                time=clock(local), role=role, value="; " + words if words else ""
+            ),
             {"entry_id": entry.id, "start": entry.start.isoformat()},
         )
 
@@ -284,7 +291,7 @@ def _parse_at(text: Any) -> datetime | None:
         return None
     moment = datetime.fromisoformat(str(text))
     if moment.tzinfo is None:
-        raise PlannerError("the forwarded time has no zone")
+        raise PlannerError(tr("the forwarded time has no zone"))
     return moment.astimezone(UTC)
 
 
@@ -364,24 +371,24 @@ def install(
 
     def show(_args: dict[str, Any]) -> ipc.Reply:
         bring_forward()
-        return ipc.Reply(True, "Splitday is already running; brought its window forward")
+        return ipc.Reply(True, tr("Splitday is already running; brought its window forward"))
 
     def toggle(_args: dict[str, Any]) -> ipc.Reply:
         if window.isVisible() and window.isActiveWindow():
             window.hide()
-            return ipc.Reply(True, "hidden")
+            return ipc.Reply(True, tr("hidden"))
         bring_forward()
-        return ipc.Reply(True, "shown")
+        return ipc.Reply(True, tr("shown"))
 
     def plan_cmd(_args: dict[str, Any]) -> ipc.Reply:
         bring_forward()
         if plan is not None:
             plan()
-        return ipc.Reply(True, "plan the day in the running Splitday")
+        return ipc.Reply(True, tr("plan the day in the running Splitday"))
 
     def quit_cmd(_args: dict[str, Any]) -> ipc.Reply:
         app.quit()
-        return ipc.Reply(True, "quitting")
+        return ipc.Reply(True, tr("quitting"))
 
     def changed(_args: dict[str, Any]) -> ipc.Reply:
         """`splitday import`, `task add`, … wrote to the database: every view reads it again

@@ -8,6 +8,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from planner.domain.i18n import tr
+
 
 def _start_app(db_url: str | None, open_plan: bool) -> int:
     from ui.shell.app import main as app_main
@@ -21,7 +23,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _start_app(None, False)
         except Exception as exc:  # the boundary: one line, never a traceback
-            print(f"splitday: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(
+                tr("splitday: unexpected error: {name}: {exc}").format(
+                    name=type(exc).__name__, exc=exc
+                ),
+                file=sys.stderr,
+            )
             return 1
     from planner.cli.main import main as cli_main
 

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.clock import Clock
+from planner.domain.i18n import format_locale, tr
+from ui.formats import clock, day_heading
 from ui.views.now_panel import MiniWindow, NowPanel
 from ui.views.timeline.widget import TimelineWidget
 from ui.widgets.fit import fit_to_screen
@@ -35,13 +37,16 @@ if TYPE_CHECKING:
     from ui.gateway import Gateway
     from ui.views.tasks import TaskPanel
 
-NOT_YET = "{} is not available yet in this build."
+NOT_YET = tr("{} is not available yet in this build.")
 DAY_FORMAT = "ddd d MMM yyyy"  # the date box's (Qt) format; `short_day` writes the same
 
 
 def short_day(day: date) -> str:
-    """'Tue 1 Dec 2026': the date box and the window title say a day the same way."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    """'Tue 1 Dec 2026': the date box and the window title say a day the same way (in the
+    user's locale: QLocale's default, set at start-up)."""
+    if not format_locale():
+        return f"{day:%a} {day.day} {day:%b %Y}"
+    return QLocale().toString(QDate(day.year, day.month, day.day), DAY_FORMAT)
 
 
 class OwnShortcuts(QObject):
@@ -113,11 +118,11 @@ class MainWindow(QMainWindow):
         self._error_box: QMessageBox | None = None
         self._days_over: set[date] = set()  # told already through day_over
         self.undo_stack = QUndoStack(self)
-        self.setWindowTitle("Splitday")
+        self.setWindowTitle(tr("Splitday"))
         self.setObjectName("mainWindow")
         self._build_views()
         self._build_actions()
-        self.statusBar().showMessage("Opening the database…")
+        self.statusBar().showMessage(tr("Opening the database…"))
         self._restore_layout()
 
     # ------------------------------------------------------------ building
@@ -215,23 +220,23 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         std = QKeySequence.StandardKey
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action = self.undo_stack.createUndoAction(self, tr("&Undo"))
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action = self.undo_stack.createRedoAction(self, tr("&Redo"))
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.prev_action = self._action("◀ &Previous day", "Alt+Left", self.previous_day)
-        self.today_action = self._action("&Today", "Alt+Home", self.go_today)
-        self.next_action = self._action("&Next day ▶", "Alt+Right", self.next_day)
-        self.plan_action = self._action("&Plan my day…", "Ctrl+P", self.open_plan_day)
+        self.prev_action = self._action(tr("◀ &Previous day"), "Alt+Left", self.previous_day)
+        self.today_action = self._action(tr("&Today"), "Alt+Home", self.go_today)
+        self.next_action = self._action(tr("&Next day ▶"), "Alt+Right", self.next_day)
+        self.plan_action = self._action(tr("&Plan my day…"), "Ctrl+P", self.open_plan_day)
         # Start / Pause tracking: from any Splitday window (the mini window too)
-        self.track_action = self._action("&Start tracking", "Ctrl+T", self.toggle_tracking)
+        self.track_action = self._action(tr("&Start tracking"), "Ctrl+T", self.toggle_tracking)
         self.track_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         # the key itself (Ctrl+Alt+I, configurable) is an application-wide shortcut owned by
         # ui/shell/hotkeys.py, so that it works from every Splitday window
-        self.interrupt_action = self._action("Log &interruption…", None, self.log_interruption)
+        self.interrupt_action = self._action(tr("Log &interruption…"), None, self.log_interruption)
         self.show_hotkey("Ctrl+Alt+I")
         self.interruption_log_action = self._action(
-            "Interruption &log…", "Ctrl+L", self.open_interruption_log
+            tr("Interruption &log…"), "Ctrl+L", self.open_interruption_log
         )
         self.end_of_day_action = self._action("&End of day…", "Ctrl+E", self.open_end_of_day)
         self.review_action = self._action("&Review…", "Ctrl+R", self.open_review)
@@ -245,17 +250,17 @@ class MainWindow(QMainWindow):
         self.mini_action = self._action("&Mini window", "Ctrl+M", None)
         self.mini_action.setCheckable(True)
         self.mini_action.toggled.connect(self.set_mini_visible)
-        self.show_action = self._action("Show/&hide window", None, self.toggle_visible)
+        self.show_action = self._action(tr("Show/&hide window"), None, self.toggle_visible)
         self.focus_timeline_action = self._action(
-            "Go to the &timeline", "Ctrl+1", lambda: self.timeline.setFocus()
+            tr("Go to the &timeline"), "Ctrl+1", lambda: self.timeline.setFocus()
         )
         self.focus_tasks_action = self._action(
-            "Go to the task &list", "Ctrl+2", lambda: self.tasks.view.setFocus()
+            tr("Go to the task &list"), "Ctrl+2", lambda: self.tasks.view.setFocus()
         )
         self.new_task_action = self._action(
-            "&New task…", "Ctrl+N", lambda: self.tasks.title.setFocus()
+            tr("&New task…"), "Ctrl+N", lambda: self.tasks.title.setFocus()
         )
-        self.quit_action = self._action("&Quit", std.Quit, self.quit)
+        self.quit_action = self._action(tr("&Quit"), std.Quit, self.quit)
         self.addActions([self.undo_action, self.redo_action])
         # the window's own keys beat a line edit's editing keys (Ctrl+E is 'end of line' on X11)
         self.own_shortcuts = OwnShortcuts(
@@ -273,14 +278,15 @@ class MainWindow(QMainWindow):
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(DAY_FORMAT)
-        self.date_edit.setLocale(QLocale.c())  # English names, as strftime's in `short_day`
+        if not format_locale():  # the C locale: English names, as strftime's in `short_day`
+            self.date_edit.setLocale(QLocale.c())
         local = self.clock.now().astimezone(self.zone).date()  # until the database says which day
         self.date_edit.setDate(QDate(local.year, local.month, local.day))
-        self.date_edit.setAccessibleName("Day shown")
+        self.date_edit.setAccessibleName(tr("Day shown"))
         self.date_edit.dateChanged.connect(self._on_date_edit_date_changed)
         self._guard_shortcuts(self.date_edit)
 
-        bar = QToolBar("Day")
+        bar = QToolBar(tr("Day"))
         bar.setObjectName("dayToolbar")
         bar.setMovable(False)
         bar.addAction(self.prev_action)
@@ -302,14 +308,14 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
 
         menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
+        file_menu = menus.addMenu(tr("&File"))
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        edit = menus.addMenu("&Edit")
+        edit = menus.addMenu(tr("&Edit"))
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
-        view = menus.addMenu("&View")
+        view = menus.addMenu(tr("&View"))
         for action in (self.prev_action, self.today_action, self.next_action):
             view.addAction(action)
         view.addSeparator()
@@ -318,7 +324,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.mini_action)
         view.addAction(self.review_action)
-        day = menus.addMenu("&Day")
+        day = menus.addMenu(tr("&Day"))
         day.addAction(self.plan_action)
         day.addAction(self.track_action)
         day.addAction(self.new_task_action)
@@ -331,10 +337,10 @@ class MainWindow(QMainWindow):
     def show_hotkey(self, text: str) -> None:
         """Name the interruption hotkey in the menus and the tooltip (the key itself is an
         application-wide shortcut owned by ui/shell/hotkeys.py, so the action only shows it)."""
-        self.interrupt_action.setText(f"Log &interruption…\t{text}")
+        self.interrupt_action.setText(tr("Log &interruption…	{text}").format(text=text))
         # the toolbar shows the icon text: without it, 'Log interr…Ctrl+Alt+I', cut in two
-        self.interrupt_action.setIconText("Log interruption…")
-        self.interrupt_action.setToolTip(f"Log an interruption ({text})")
+        self.interrupt_action.setIconText(tr("Log interruption…"))
+        self.interrupt_action.setToolTip(tr("Log an interruption ({text})").format(text=text))
 
     # ------------------------------------------------------------ start-up
 
@@ -471,19 +477,21 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, snapshot: DaySnapshot) -> None:
         d = snapshot.day
-        when = {0: "Today", -1: "Yesterday", 1: "Tomorrow"}.get((d - snapshot.today).days, "")
-        start = snapshot.plan.day.start.astimezone(self.zone).strftime("%H:%M")
-        stop = snapshot.plan.day.stop.astimezone(self.zone).strftime("%H:%M")
+        when = {0: tr("Today"), -1: tr("Yesterday"), 1: tr("Tomorrow")}.get(
+            (d - snapshot.today).days, ""
+        )
+        start = clock(snapshot.plan.day.start, self.zone)
+        stop = clock(snapshot.plan.day.stop, self.zone)
         prefix = f"{when}, " if when else ""
-        self.day_label.setText(f"{prefix}{d:%A} {d.day} {d:%B %Y}  ·  {start}–{stop}")
+        self.day_label.setText(f"{prefix}{day_heading(d)}  ·  {start}–{stop}")
         all_day = [
             f"{m.summary or '(no title)'}{' (busy)' if m.busy else ''}"
             for m in snapshot.plan.meetings
             if m.all_day
         ]
-        self.all_day_label.setText("All day: " + " · ".join(all_day) if all_day else "")
+        self.all_day_label.setText(tr("All day: ") + " · ".join(all_day) if all_day else "")
         self.all_day_label.setVisible(bool(all_day))
-        self.setWindowTitle(f"Splitday — {short_day(d)}")
+        self.setWindowTitle(tr("Splitday — {short_day}").format(short_day=short_day(d)))
 
     def toggle_tracking(self) -> None:
         """Start tracking (follow the plan from now, or from its next item), or pause it."""
@@ -496,11 +504,11 @@ class MainWindow(QMainWindow):
 
     def _show_tracking(self, focus: Focus | None) -> None:
         tracking = focus is not None and focus.tracking
-        self.track_action.setText("&Pause tracking" if tracking else "&Start tracking")
+        self.track_action.setText(tr("&Pause tracking") if tracking else tr("&Start tracking"))
         self.track_action.setToolTip(
-            "Pause tracking: the log stops now (Ctrl+T starts it again)"
+            tr("Pause tracking: the log stops now (Ctrl+T starts it again)")
             if tracking
-            else "Start tracking: follow the plan from now, or from its next slot (Ctrl+T)"
+            else tr("Start tracking: follow the plan from now, or from its next slot (Ctrl+T)")
         )
 
     def _show_focus(self, snapshot: DaySnapshot) -> None:
@@ -559,7 +567,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15000)
         if self._error_box is None:
             self._error_box = QMessageBox(
-                QMessageBox.Icon.Warning, "Splitday", message, QMessageBox.StandardButton.Ok, self
+                QMessageBox.Icon.Warning,
+                tr("Splitday"),
+                message,
+                QMessageBox.StandardButton.Ok,
+                self,
             )
             self._error_box.setWindowModality(Qt.WindowModality.WindowModal)
         self._error_box.setText(message)
@@ -587,11 +599,11 @@ class MainWindow(QMainWindow):
             same_length = changes.get("end", slot.end) - changes.get("start", slot.start) == (
                 slot.end - slot.start
             )
-            text = "Move slot" if same_length else "Resize slot"
+            text = tr("Move slot") if same_length else tr("Resize slot")
         elif "role_id" in changes:
-            text = "Change slot role"
+            text = tr("Change slot role")
         else:
-            text = "Rename slot"
+            text = tr("Rename slot")
         self.gateway.change_slot(slot, text=text, **changes)
 
     def _on_timeline_slot_remove_requested(self, slot_id: int) -> None:
@@ -642,7 +654,7 @@ class MainWindow(QMainWindow):
     def _dialog_day(self) -> date | None:
         """The day a dialog opens on; None (and a message) before the database is open."""
         if self.gateway is None:
-            self.statusBar().showMessage("The database is still opening…", 5000)
+            self.statusBar().showMessage(tr("The database is still opening…"), 5000)
             return None
         if self.day or self.today:
             return self.day or self.today
@@ -688,25 +700,25 @@ class MainWindow(QMainWindow):
 
     def open_review(self) -> None:
         if self.on_open_review is None:
-            self._not_yet("The week review")
+            self._not_yet(tr("The week review"))
             return
         self.on_open_review()
 
     def log_interruption(self) -> None:
         if self.on_log_interruption is None:
-            self._not_yet("Logging an interruption")
+            self._not_yet(tr("Logging an interruption"))
             return
         self.on_log_interruption()
 
     def open_interruption_log(self) -> None:
         if self.on_open_interruption_log is None:
-            self._not_yet("The interruption log")
+            self._not_yet(tr("The interruption log"))
             return
         self.on_open_interruption_log(self.day)
 
     def open_calendars(self) -> None:
         if self.on_open_calendars is None:
-            self._not_yet("Calendars")
+            self._not_yet(tr("Calendars"))
             return
         self.on_open_calendars()
 

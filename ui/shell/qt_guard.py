@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 
-BROKEN_BINDINGS = (
-    "this PySide6 ({version}) drops a reference to None on every call, and Python {python} "
-    "would abort within minutes (none_dealloc); install PySide6-Essentials<6.12 "
-    "(pip install 'PySide6-Essentials<6.12') or run Splitday on Python 3.12 or newer"
+from planner.domain.i18n import tr
+
+BROKEN_BINDINGS = tr(
+    "this PySide6 ({version}) drops a reference to None on every call, and Python {python} would "
+    "abort within minutes (none_dealloc); install PySide6-Essentials<6.12 (pip install "
+    "'PySide6-Essentials<6.12') or run Splitday on Python 3.12 or newer"
 )
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
+from planner.domain.i18n import tr
 from planner.platform.notify import FallbackChain, Notice, Notifier, NotifyFailed, PlyerNotifier
 from planner.services import gaps
 from planner.services.reminders import Kind, Reminder
@@ -444,8 +445,8 @@ def install(
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m ui.shell.reminders --db URL`: only the reminder service (e2e tests, demos)."""
     parser = argparse.ArgumentParser(prog="python -m ui.shell.reminders")
-    parser.add_argument("--db", help="database URL (default: the user's)")
-    parser.add_argument("--quit-after", type=float, default=0, help="seconds, 0 = run on")
+    parser.add_argument("--db", help=tr("database URL (default: the user's)"))
+    parser.add_argument("--quit-after", type=float, default=0, help=tr("seconds, 0 = run on"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from planner.domain.clock import clock_from_env, local_zone

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QLockFile, QObject, QTimer
 from PySide6.QtCore import Signal as QtSignal
 
+from planner.domain.i18n import tr
 from planner.platform import ipc
 from planner.platform.paths import current_owner
 
@@ -99,8 +100,10 @@ class SingleInstance(QObject):
                 os.unlink(path)
             except OSError as exc:
                 raise OSError(
-                    f"{path} belongs to another user (uid {st.st_uid}) and cannot be removed: "
-                    "use a private folder (XDG_RUNTIME_DIR) or set SPLITDAY_SOCKET elsewhere"
+                    tr(
+                        "{path} belongs to another user (uid {st_uid}) and cannot be removed: use"
+                        " a private folder (XDG_RUNTIME_DIR) or set SPLITDAY_SOCKET elsewhere"
+                    ).format(path=path, st_uid=st.st_uid)
                 ) from exc
 
     def holder_pid(self) -> int | None:
@@ -128,7 +131,11 @@ class SingleInstance(QObject):
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not server.listen(self.name):
-            raise OSError(f"cannot listen on {self.name}: {server.errorString()}")
+            raise OSError(
+                tr("cannot listen on {name}: {errorString}").format(
+                    name=self.name, errorString=server.errorString()
+                )
+            )
         server.newConnection.connect(self._on_server_new_connection)
         self._server = server
 
@@ -183,7 +190,9 @@ class SingleInstance(QObject):
             os.environ["XDG_ACTIVATION_TOKEN"] = token
         handler = self._handlers.get(request.command)
         if handler is None:
-            return ipc.Reply(False, f"the running Splitday cannot {request.command!r}")
+            return ipc.Reply(
+                False, tr("the running Splitday cannot {command!r}").format(command=request.command)
+            )
         try:
             return handler(request.args)
         except Exception as exc:  # a bad request must never take the app down
@@ -191,13 +200,15 @@ class SingleInstance(QObject):
             from ui.gateway import GatewayError, StorageError
 
             if isinstance(exc, PlannerError | ValueError):  # refused: the reply says why
-                return ipc.Reply(False, f"splitday: {exc}")
+                return ipc.Reply(False, tr("splitday: {exc}").format(exc=exc))
             if isinstance(exc, GatewayError | StorageError):  # not done (the database, in
                 # words: a full disk, a read-only file, a server gone): said in the app too
                 self.request_failed.emit(str(exc))
-                return ipc.Reply(False, f"splitday: {exc}")
+                return ipc.Reply(False, tr("splitday: {exc}").format(exc=exc))
             self.request_failed.emit(f"{type(exc).__name__}: {exc}")
-            return ipc.Reply(False, f"splitday: unexpected error: {type(exc).__name__}")
+            return ipc.Reply(
+                False, tr("splitday: unexpected error: {name}").format(name=type(exc).__name__)
+            )
 
     # ------------------------------------------------------------------ the client side
 
@@ -281,8 +292,9 @@ def claim_instance(owner: str | None = None) -> SingleInstance | int:
     if reply is None:
         pid = instance.holder_pid()
         print(
-            f"splitday: another Splitday (pid {pid}) holds {instance.name}.lock "
-            "but does not answer",
+            tr(
+                "splitday: another Splitday (pid {pid}) holds {name}.lock but does not answer"
+            ).format(pid=pid, name=instance.name),
             file=sys.stderr,
         )
         return 1

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from planner.domain.i18n import tr
 from ui.day_data import Focus
 from ui.shell.main_window import MainWindow
 from ui.widgets.plain import shown
@@ -41,7 +42,7 @@ class Tray(QSystemTrayIcon):
         menu.addAction(window.quit_action)
         self._menu = menu
         self.setContextMenu(menu)
-        self.setToolTip("Splitday")
+        self.setToolTip(tr("Splitday"))
         self.activated.connect(self._on_tray_activated)
         window.focus_changed.connect(self._on_window_focus_changed)
         window.tray = self
@@ -55,7 +56,11 @@ class Tray(QSystemTrayIcon):
         if colour != self.colour:
             self.colour = colour
             self.setIcon(role_icon(colour))
-        tip = f"Splitday — {focus.role.name}" if focus and focus.role else "Splitday — no slot now"
+        tip = (
+            f"Splitday — {focus.role.name}"
+            if focus and focus.role
+            else tr("Splitday — no slot now")
+        )
         if focus is not None and focus.state:
             tip += f" · {focus.state}"
         self._tip = tip

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.i18n import tr
 from ui import theme
+from ui.formats import clock
 from ui.widgets.plain import PlainLabel
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ class FocusCard(QFrame):
         self.state.setObjectName("focusState")
         self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.state.setWordWrap(True)
-        self.state.setAccessibleName("day state")
+        self.state.setAccessibleName(tr("day state"))
         layout = QVBoxLayout(self)
         margin = 6 if compact else 10
         layout.setContentsMargins(margin, margin, margin, margin)
@@ -76,7 +78,7 @@ class FocusCard(QFrame):
             layout.addStretch(1)
 
     def _hhmm(self, moment: datetime) -> str:
-        return moment.astimezone(self.zone).strftime("%H:%M")
+        return clock(moment, self.zone)
 
     def _interruption_text(self, focus: Focus) -> str:
         """'⚡ Interruption since 09:02 — pulled into Community during a Support focus block',
@@ -88,7 +90,7 @@ class FocusCard(QFrame):
         role = focus.interruption_role.name if focus.interruption_role else None
         planned = focus.role.name if focus.slot is not None and focus.role else None
         words = in_words(entry.flags, role, planned)
-        head = f"⚡ Interruption since {self._hhmm(entry.start)}"
+        head = tr("⚡ Interruption since {hhmm}").format(hhmm=self._hhmm(entry.start))
         if words:
             head += f" — {words}"
         elif role:
@@ -112,13 +114,13 @@ class FocusCard(QFrame):
         else:
             overtime = focus.after_stop and focus.working is not None
             self.role.setText(
-                "Overtime"
+                tr("Overtime")
                 if overtime
-                else "Meeting"
+                else tr("Meeting")
                 if focus.meeting is not None
-                else "Day over"
+                else tr("Day over")
                 if focus.after_stop
-                else "No slot now"
+                else tr("No slot now")
             )
             self.role.setStyleSheet("border:1px solid palette(mid); border-radius:6px;")
         if focus.interruption is not None:
@@ -126,39 +128,53 @@ class FocusCard(QFrame):
         elif focus.task is not None:
             self.task.setText(focus.task.title)
         elif focus.slot is not None:
-            self.task.setText(focus.slot.title or "No task planned for this slot")
+            self.task.setText(focus.slot.title or tr("No task planned for this slot"))
         elif focus.meeting is not None:
             self.task.setText(focus.meeting.summary or "a meeting")
         elif focus.after_stop and focus.working is not None:
             what = focus.working_role.name if focus.working_role else "work"
-            self.task.setText(f"Still logging {what}")
+            self.task.setText(tr("Still logging {what}").format(what=what))
         else:
             self.task.setText("")
         if focus.slot is not None and focus.left is not None:
-            self.left.setText(f"{format_left(focus.left)} (until {self._hhmm(focus.slot.end)})")
+            self.left.setText(
+                tr("{format_left} (until {hhmm})").format(
+                    format_left=format_left(focus.left), hhmm=self._hhmm(focus.slot.end)
+                )
+            )
         elif focus.meeting is not None:
             left = format_left(focus.meeting.end - focus.now)
-            self.left.setText(f"{left} (until {self._hhmm(focus.meeting.end)})")
+            self.left.setText(
+                tr("{left} (until {hhmm})").format(left=left, hhmm=self._hhmm(focus.meeting.end))
+            )
         elif focus.after_stop and focus.working is not None:
             over = format_span(focus.now - focus.stop)
-            self.left.setText(f"{over} past the hard stop ({self._hhmm(focus.stop)})")
+            self.left.setText(
+                tr("{over} past the hard stop ({hhmm})").format(
+                    over=over, hhmm=self._hhmm(focus.stop)
+                )
+            )
         elif focus.after_stop:
-            self.left.setText(f"Hard stop was at {self._hhmm(focus.stop)}")
+            self.left.setText(tr("Hard stop was at {hhmm}").format(hhmm=self._hhmm(focus.stop)))
         else:
             self.left.setText("")
         if focus.next_is_meeting and focus.next_meeting is not None:
             meeting = focus.next_meeting
             self.next.setText(
-                f"Next: {meeting.summary or 'a meeting'} at {self._hhmm(meeting.start)}"
+                tr("Next: {value} at {hhmm}").format(
+                    value=meeting.summary or "a meeting", hhmm=self._hhmm(meeting.start)
+                )
             )
         elif focus.next_slot is not None and focus.next_role is not None:
             self.next.setText(
-                f"Next: {focus.next_role.name} at {self._hhmm(focus.next_slot.start)}"
+                tr("Next: {name} at {hhmm}").format(
+                    name=focus.next_role.name, hhmm=self._hhmm(focus.next_slot.start)
+                )
             )
         elif not focus.after_stop:
-            self.next.setText(f"Hard stop at {self._hhmm(focus.stop)}")
+            self.next.setText(tr("Hard stop at {hhmm}").format(hhmm=self._hhmm(focus.stop)))
         elif focus.working is not None and not self.compact:  # the mini window has no room
-            self.next.setText("End of day… (Ctrl+E) stops the log and closes the day")
+            self.next.setText(tr("End of day… (Ctrl+E) stops the log and closes the day"))
         else:
             self.next.setText("")
         self.state.setText(self._state_text(focus))
@@ -172,8 +188,8 @@ class FocusCard(QFrame):
         text = focus.state[:1].upper() + focus.state[1:]
         if focus.follows_from is not None and focus.follows_from > focus.now:
             text += f" from {self._hhmm(focus.follows_from)}"
-        if not focus.tracking and focus.state != "day closed":
-            text += " · Ctrl+T" if self.compact else " — Ctrl+T starts tracking"
+        if not focus.tracking and focus.state != tr("day closed"):
+            text += tr(" · Ctrl+T") if self.compact else tr(" — Ctrl+T starts tracking")
         return text
 
     def _fit_height(self) -> None:
@@ -200,10 +216,10 @@ class NowPanel(QWidget):
     def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.card = FocusCard(zone, parent=self)
-        self.heading = QLabel("<b>Now</b>", self)
-        self.mini_button = QPushButton("Mini window", self)
+        self.heading = QLabel(tr("<b>Now</b>"), self)
+        self.mini_button = QPushButton(tr("Mini window"), self)
         self.mini_button.setCheckable(True)
-        self.mini_button.setToolTip("A small always-on-top window for a second screen")
+        self.mini_button.setToolTip(tr("A small always-on-top window for a second screen"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
@@ -228,7 +244,7 @@ class MiniWindow(QWidget):
 
     def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
-        self.setWindowTitle("Splitday — now")
+        self.setWindowTitle(tr("Splitday — now"))
         self.setObjectName("miniWindow")
         self.card = FocusCard(zone, compact=True, parent=self)
         # the desktop's Do Not Disturb is on for this focus block, and the one key to end it

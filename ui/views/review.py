@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCursor, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.i18n import format_locale, ntr, tr
 from planner.domain.values import Change, Topic
 from planner.review import reports
 from ui.actions.review import ReviewActions
+from ui.formats import first_weekday
 from ui.gateway import Gateway, ReadFailed
 from ui.widgets.fit import fit_window
 
@@ -75,12 +77,12 @@ class ReviewView(QWidget):
         self.monday = self._this_monday()
 
         self.prev_button = QPushButton("◀")
-        self.prev_button.setToolTip("Previous week (Alt+Left)")
+        self.prev_button.setToolTip(tr("Previous week (Alt+Left)"))
         self.prev_button.setShortcut("Alt+Left")
         self.next_button = QPushButton("▶")
-        self.next_button.setToolTip("Next week (Alt+Right)")
+        self.next_button.setToolTip(tr("Next week (Alt+Right)"))
         self.next_button.setShortcut("Alt+Right")
-        self.this_button = QPushButton("This week")
+        self.this_button = QPushButton(tr("This week"))
         for button in (self.prev_button, self.next_button):
             button.setFixedWidth(36)
         self.week_label = QLabel()
@@ -98,16 +100,16 @@ class ReviewView(QWidget):
         self.message.setStyleSheet("color:#b00020;")
         self.message.hide()
         self.export_button = QToolButton()
-        self.export_button.setText("Export")
+        self.export_button.setText(tr("Export"))
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
         for fmt in ("png", "svg", "pdf"):
-            action = menu.addAction(f"This chart as {fmt.upper()}…")
+            action = menu.addAction(tr("This chart as {fmt}…").format(fmt=fmt.upper()))
             action.setData(fmt)
             action.triggered.connect(self._on_export_chart_triggered)
         menu.addSeparator()
-        menu.addAction("The whole week as a one-page PDF…", self._ask_export_week_pdf)
-        menu.addAction("Entries and figures as CSV…", self._ask_export_csv)
+        menu.addAction(tr("The whole week as a one-page PDF…"), self._ask_export_week_pdf)
+        menu.addAction(tr("Entries and figures as CSV…"), self._ask_export_csv)
         self.export_button.setMenu(menu)
 
         bar = QHBoxLayout()
@@ -124,13 +126,18 @@ class ReviewView(QWidget):
         self.insight_label = QLabel()
         self.insight_label.setWordWrap(True)
         # a check box's text does not wrap: the short words on it, the rest in a wrapped line
-        self.insight_check = QCheckBox("Let auto-split plan around these hours")
+        self.insight_check = QCheckBox(tr("Let auto-split plan around these hours"))
         self.insight_check.setToolTip(
-            "Auto-split puts the interrupt-prone role's slots in these hours "
-            "and the focus role's slots in the quiet ones"
+            tr(
+                "Auto-split puts the interrupt-prone role's slots in these hours and the focus "
+                "role's slots in the quiet ones"
+            )
         )
         insight_more = QLabel(
-            "(the interrupt-prone role's slots in these hours, the focus role's in the quiet ones)"
+            tr(
+                "(the interrupt-prone role's slots in these hours, the focus role's in the quiet "
+                "ones)"
+            )
         )
         insight_more.setWordWrap(True)
         insight_more.setEnabled(False)
@@ -143,10 +150,10 @@ class ReviewView(QWidget):
         self.tabs = QTabWidget()
         self._tabs: list[_ChartTab] = []
         for name, title in (
-            ("time-split", "Time split"),
-            ("share", "Target vs actual"),
-            ("interruptions", "Interruptions"),
-            ("adherence", "Plan adherence"),
+            ("time-split", tr("Time split")),
+            ("share", tr("Target vs actual")),
+            ("interruptions", tr("Interruptions")),
+            ("adherence", tr("Plan adherence")),
         ):
             tab = _ChartTab(name)
             self._tabs.append(tab)
@@ -169,7 +176,7 @@ class ReviewView(QWidget):
     # ------------------------------------------------------------ public
 
     def show_week(self, monday: date) -> None:
-        self.monday = reports.monday_of(monday)
+        self.monday = reports.week_start(monday, first_weekday())
         self._update_week_label()
         self._stale = True
         if self.isVisible():
@@ -231,9 +238,9 @@ class ReviewView(QWidget):
         assert self.week is not None
         lo, hi = self.week.day_bounds[0][0], self.week.day_bounds[-1][1]
         entries, day_start = self.service.entries(Interval(lo, hi))
-        return exports.write_week_csv(
-            path, self.week, entries, self.gateway.zone, day_start, self.gateway.now()
-        )
+        zone, now = self.gateway.zone, self.gateway.now()
+        exports.write_week_csv_localised(path, self.week, entries, zone, day_start, now)
+        return exports.write_week_csv(path, self.week, entries, zone, day_start, now)
 
     # ------------------------------------------------------------ Qt events
 
@@ -255,14 +262,15 @@ class ReviewView(QWidget):
     def as_window(self, preferred: QSize | None = None) -> None:
         """Make it a window of its own, sized to `preferred` shrunk to the screen."""
         self.setWindowFlag(Qt.WindowType.Window)
-        self.setWindowTitle("Splitday — weekly review")
+        self.setWindowTitle(tr("Splitday — weekly review"))
         fit_window(self, preferred or self.PREFERRED_SIZE)
 
     def _this_monday(self) -> date:
         try:
             return self.service.this_monday()
         except ReadFailed:  # the local date will do; the week's figures say what failed
-            return reports.monday_of(self.gateway.now().astimezone(self.gateway.zone).date())
+            today = self.gateway.now().astimezone(self.gateway.zone).date()
+            return reports.week_start(today, first_weekday())
 
     def _say(self, text: str) -> None:
         self.message.setText(text[:1].upper() + text[1:])
@@ -361,28 +369,37 @@ class ReviewView(QWidget):
         tab.dirty = False
 
     def _update_week_label(self) -> None:
-        sunday = self.monday + timedelta(days=6)
-        self.week_label.setText(
-            f"{reports.week_label(self.monday)}  ·  {self.monday:%d %b} – {sunday:%d %b %Y}"
-        )
+        last = self.monday + timedelta(days=6)
+        if format_locale():
+            loc = QLocale()
+            first_text = loc.toString(
+                QDate(self.monday.year, self.monday.month, self.monday.day), "d MMM"
+            )
+            last_text = loc.toString(QDate(last.year, last.month, last.day), "d MMM yyyy")
+        else:
+            first_text, last_text = f"{self.monday:%d %b}", f"{last:%d %b %Y}"
+        self.week_label.setText(f"{reports.week_label(self.monday)}  ·  {first_text} – {last_text}")
 
     def _update_summary(self, use_insight: bool) -> None:
         week = self.week
         assert week is not None
         share = week.actual_share()
         parts = [
-            f"{r.name} {100 * share.get(r.id, 0.0):.0f} % (your target {r.target_percent:.0f} %)"
+            tr("{name} {value:.0f} % (your target {target_percent:.0f} %)").format(
+                name=r.name, value=100 * share.get(r.id, 0.0), target_percent=r.target_percent
+            )
             for r in week.roles
             if not r.archived
         ]
-        parts.append(f"{week.interruption_count} interruptions")
+        n = week.interruption_count
+        parts.append(ntr("{n} interruption", "{n} interruptions", n).format(n=n))
         overtime = sum(week.overtime)
         if overtime:
             parts.append(f"overtime {round(overtime) // 60}:{round(overtime) % 60:02d}")
         self.summary_label.setText("  ·  ".join(parts))
         if self.insight is None:
             self.insight_label.setText(
-                "No clear pattern in when interruptions come (last 8 weeks)."
+                tr("No clear pattern in when interruptions come (last 8 weeks).")
             )
             self.insight_check.setVisible(False)
         else:
@@ -399,19 +416,19 @@ class ReviewView(QWidget):
     def _ask_export_chart(self, fmt: str) -> None:
         name = self._tabs[self.tabs.currentIndex()].name
         default = f"splitday-{reports.week_label(self.monday)}-{name}.{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self, "Export chart", default, f"*.{fmt}")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export chart"), default, f"*.{fmt}")
         if path:
             self.export_chart(path)
 
     def _ask_export_week_pdf(self) -> None:
         default = f"splitday-{reports.week_label(self.monday)}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "Export the week", default, "*.pdf")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export the week"), default, "*.pdf")
         if path:
             self.export_week_pdf(path)
 
     def _ask_export_csv(self) -> None:
         default = f"splitday-{reports.week_label(self.monday)}.csv"
-        path, _ = QFileDialog.getSaveFileName(self, "Export as CSV", default, "*.csv")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export as CSV"), default, "*.csv")
         if path:
             self.export_csv(path)
 
@@ -426,14 +443,17 @@ def main(argv: list[str] | None = None) -> int:
     from ui.gateway import open_gateway
 
     p = argparse.ArgumentParser(prog="python -m ui.views.review")
-    p.add_argument("--db", help="database URL (default: the user's)")
+    p.add_argument("--db", help=tr("database URL (default: the user's)"))
     p.add_argument("--week", help="e.g. 2026-W48")
-    p.add_argument("--dark", action="store_true", help="a dark palette")
-    p.add_argument("--tab", type=int, default=0, help="which chart tab to show (0-3)")
-    p.add_argument("--screenshot", metavar="PNG", help="save a screenshot and quit")
+    p.add_argument("--dark", action="store_true", help=tr("a dark palette"))
+    p.add_argument("--tab", type=int, default=0, help=tr("which chart tab to show (0-3)"))
+    p.add_argument("--screenshot", metavar="PNG", help=tr("save a screenshot and quit"))
     args = p.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    from ui.formats import install_translations
+
+    install_translations(app)
     if args.dark:
         from ui.theme import use_dark
 

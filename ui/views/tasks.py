@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.domain.i18n import ntr, tr
 from ui import theme
+from ui.formats import clock
 from ui.views.timeline.widget import MIME_TASK, task_ids_from, task_mime
 
 if TYPE_CHECKING:
@@ -53,7 +55,7 @@ class TaskModel(QAbstractTableModel):
     status_requested = Signal(int, str)  # task id, "done" | "open"
     edit_requested = Signal(int, dict)  # task id, {title | estimate_minutes}
 
-    HEADERS = ("Task", "Estimate", "Slot")
+    HEADERS = (tr("Task"), tr("Estimate"), tr("Slot"))
 
     def __init__(self, zone: tzinfo, parent: Any = None) -> None:
         super().__init__(parent)
@@ -100,9 +102,9 @@ class TaskModel(QAbstractTableModel):
         if task.slot_id is not None and self.snapshot is not None:
             slot = self.snapshot.slot(task.slot_id)
             if slot is not None:
-                return slot.start.astimezone(self.zone).strftime("%H:%M")
+                return clock(slot.start, self.zone)
         if task.id in self.overflow:
-            return "did not fit"
+            return tr("did not fit")
         return "unscheduled"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -135,9 +137,15 @@ class TaskModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             name = role_v.name if role_v else "?"
             extra = (
-                "\nDid not fit into today's slots of that role." if task.id in self.overflow else ""
+                tr("\nDid not fit into today's slots of that role.")
+                if task.id in self.overflow
+                else ""
             )
-            carried = f"\nCarried over {task.carried_over}×" if task.carried_over else ""
+            carried = (
+                tr("\nCarried over {carried_over}×").format(carried_over=task.carried_over)
+                if task.carried_over
+                else ""
+            )
             return f"{task.title}\n{name} · {task.estimate_minutes} min{carried}{extra}"
         if role == Qt.ItemDataRole.AccessibleTextRole and col == TITLE:
             return f"{task.title}, {role_v.name if role_v else ''}, {self.when(task)}"
@@ -219,7 +227,7 @@ class EstimateDelegate(QStyledItemDelegate):
         box = QSpinBox(parent)
         box.setRange(5, 12 * 60)
         box.setSingleStep(5)
-        box.setSuffix(" min")
+        box.setSuffix(tr(" min"))
         return box
 
 
@@ -236,7 +244,7 @@ class TaskPanel(QWidget):
         self.model = TaskModel(zone, self)
         self.view = QTreeView(self)
         self.view.setObjectName("taskList")
-        self.view.setAccessibleName("Tasks of the day")
+        self.view.setAccessibleName(tr("Tasks of the day"))
         self.view.setModel(self.model)
         self.view.setRootIsDecorated(False)
         self.view.setUniformRowHeights(True)
@@ -262,18 +270,18 @@ class TaskPanel(QWidget):
         self.view.customContextMenuRequested.connect(self._on_view_menu_requested)
 
         self.title = QLineEdit(self)
-        self.title.setPlaceholderText("New task…")
-        self.title.setAccessibleName("New task title")
+        self.title.setPlaceholderText(tr("New task…"))
+        self.title.setAccessibleName(tr("New task title"))
         self.title.returnPressed.connect(self._on_title_return_pressed)
         self.role = QComboBox(self)
-        self.role.setAccessibleName("Role of the new task")
+        self.role.setAccessibleName(tr("Role of the new task"))
         self.estimate = QSpinBox(self)
         self.estimate.setRange(5, 12 * 60)
         self.estimate.setSingleStep(5)
         self.estimate.setValue(30)
-        self.estimate.setSuffix(" min")
-        self.estimate.setAccessibleName("Estimate of the new task")
-        self.empty_label = QLabel("No tasks for this day yet — type one above and press Enter.")
+        self.estimate.setSuffix(tr(" min"))
+        self.estimate.setAccessibleName(tr("Estimate of the new task"))
+        self.empty_label = QLabel(tr("No tasks for this day yet — type one above and press Enter."))
         self.empty_label.setWordWrap(True)
         self.empty_label.setEnabled(False)  # greyed: a hint, not content
         self.empty_label.hide()
@@ -281,7 +289,7 @@ class TaskPanel(QWidget):
         self.overflow_label.setWordWrap(True)
         self.overflow_label.hide()
 
-        heading = QLabel("<b>Tasks</b> — most important first; drag onto a slot to schedule")
+        heading = QLabel(tr("<b>Tasks</b> — most important first; drag onto a slot to schedule"))
         heading.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.title, 1)
@@ -327,10 +335,10 @@ class TaskPanel(QWidget):
             self.view.addAction(act)
             return act
 
-        self.up_action = action("Move up", "Ctrl+Up", lambda: self.move_current(-1))
-        self.down_action = action("Move down", "Ctrl+Down", lambda: self.move_current(1))
-        self.remove_action = action("Remove from the day", "Delete", self.remove_current)
-        self.toggle_action = action("Done / not done", "Ctrl+Return", self.toggle_current)
+        self.up_action = action(tr("Move up"), "Ctrl+Up", lambda: self.move_current(-1))
+        self.down_action = action(tr("Move down"), "Ctrl+Down", lambda: self.move_current(1))
+        self.remove_action = action(tr("Remove from the day"), "Delete", self.remove_current)
+        self.toggle_action = action(tr("Done / not done"), "Ctrl+Return", self.toggle_current)
 
     # ------------------------------------------------------------ data in
 
@@ -358,8 +366,18 @@ class TaskPanel(QWidget):
             minutes = sum(t.estimate_minutes for t in overflow)
             names = ", ".join(t.title for t in overflow[:3]) + ("…" if len(overflow) > 3 else "")
             self.overflow_label.setText(
-                f"<span style='color:{self.model.warning.name()}'><b>Overflow:</b> "
-                f"{len(overflow)} task(s), {minutes} min did not fit today: {names}</span>"
+                ntr(
+                    "<span style='color:{name}'><b>Overflow:</b> {n} task, {minutes} "
+                    "min did not fit today: {names}</span>",
+                    "<span style='color:{name}'><b>Overflow:</b> {n} tasks, {minutes} "
+                    "min did not fit today: {names}</span>",
+                    len(overflow),
+                ).format(
+                    name=self.model.warning.name(),
+                    n=len(overflow),
+                    minutes=minutes,
+                    names=names,
+                )
             )
             self.overflow_label.show()
         else:
@@ -419,9 +437,9 @@ class TaskPanel(QWidget):
         menu.addAction(self.toggle_action)
         menu.addAction(self.up_action)
         menu.addAction(self.down_action)
-        estimate = menu.addAction("Change estimate…")
+        estimate = menu.addAction(tr("Change estimate…"))
         estimate.triggered.connect(lambda: self.view.edit(self.model.index(index.row(), ESTIMATE)))
-        role_menu = menu.addMenu("Role")
+        role_menu = menu.addMenu(tr("Role"))
         for role in snap.plan.roles:
             act = role_menu.addAction(role.name)
             act.setCheckable(True)
@@ -431,18 +449,18 @@ class TaskPanel(QWidget):
                     t, {"role_id": r}
                 )
             )
-        schedule = menu.addMenu("Schedule into slot")
+        schedule = menu.addMenu(tr("Schedule into slot"))
         for slot in snap.plan.slots:
             slot_role = snap.role(slot.role_id)
-            start = slot.start.astimezone(self.zone).strftime("%H:%M")
-            end = slot.end.astimezone(self.zone).strftime("%H:%M")
+            start = clock(slot.start, self.zone)
+            end = clock(slot.end, self.zone)
             act = schedule.addAction(f"{start}–{end} {slot_role.name if slot_role else ''}")
             act.setEnabled(slot.id != task.slot_id)
             act.triggered.connect(
                 lambda _=False, s=slot.id, t=task.id: self.schedule_requested.emit(t, s)
             )
         schedule.setEnabled(bool(snap.plan.slots))
-        unschedule = menu.addAction("Unschedule")
+        unschedule = menu.addAction(tr("Unschedule"))
         unschedule.setEnabled(task.slot_id is not None)
         unschedule.triggered.connect(lambda: self.schedule_requested.emit(task.id, None))
         menu.addSeparator()

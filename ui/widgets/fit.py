@@ -62,7 +62,10 @@ def _refit(window: QWidget) -> None:
 
 def fit_window(window: QWidget, preferred: QSize) -> None:
     """A dialog or a secondary window: `preferred`, shrunk to its screen, left for Qt to place;
-    checked again once shown, when the window manager's frame is known."""
+    checked again once shown, when the window manager's frame is known. Grown to what its
+    contents ask for (longer words in another language) when that is more, screen permitting."""
+    hint = window.sizeHint()
+    preferred = preferred.expandedTo(hint) if hint.isValid() else preferred
     fit_to_screen(window, preferred, place=False)
     keeper = _KeepOnScreen(window)
     window.installEventFilter(keeper)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
+from planner.domain.i18n import tr
 from planner.platform.notify import Notice
 from ui.widgets.plain import PlainLabel
 
@@ -37,8 +38,8 @@ class Toast(QFrame):
         )
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle("Splitday reminder")
-        self.setAccessibleName("Reminder")
+        self.setWindowTitle(tr("Splitday reminder"))
+        self.setAccessibleName(tr("Reminder"))
         self.setFrameShape(QFrame.Shape.StyledPanel)
         border = "#c0392b" if notice.urgent else "#4e79a7"
         self.setStyleSheet(
@@ -57,8 +58,8 @@ class Toast(QFrame):
         self.body.setVisible(bool(notice.body))
         close = QToolButton()
         close.setText("✕")
-        close.setToolTip("Dismiss")
-        close.setAccessibleName("Dismiss reminder")
+        close.setToolTip(tr("Dismiss"))
+        close.setAccessibleName(tr("Dismiss reminder"))
         close.clicked.connect(self.close)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)

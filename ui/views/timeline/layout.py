@@ -4,15 +4,25 @@ the interaction layers)."""
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
+from functools import cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize
 from PySide6.QtGui import QMoveEvent
 from PySide6.QtWidgets import QWidget
 
+from planner.domain.i18n import format_locale
 from ui import geometry
+from ui.formats import clock
 from ui.geometry import TimeScale
+
+
+@cache
+def hour_labels(locale: str) -> tuple[str, ...]:
+    """Every hour as the ruler writes it in `locale` (the cache key: one list per locale)."""
+    return tuple(clock(datetime(2026, 1, 1, h, tzinfo=UTC), UTC) for h in range(24))
+
 
 if TYPE_CHECKING:
     from planner.domain.values import EntryV, SlotV
@@ -87,7 +97,9 @@ class TimelineLayout(QWidget):
         return QSize(260, self.sizeHint().height())
 
     def gutter(self) -> float:
-        return self.fontMetrics().horizontalAdvance("00:00") + 14
+        """Room for the hour labels: '00:00', or the locale's widest ('12:00 PM', '١٢:٠٠ م')."""
+        fm = self.fontMetrics()
+        return max(fm.horizontalAdvance(label) for label in hour_labels(format_locale())) + 14
 
     def planned_column(self) -> tuple[float, float]:
         left = self.gutter()
@@ -155,6 +167,6 @@ class TimelineLayout(QWidget):
         return QRectF(left + 1, top, right - left - 2, max(bottom - top, 3))
 
     def _label(self, start: datetime, end: datetime) -> str:
-        a = start.astimezone(self.zone).strftime("%H:%M")
-        b = end.astimezone(self.zone).strftime("%H:%M")
+        a = clock(start, self.zone)
+        b = clock(end, self.zone)
         return f"{a}–{b}"

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
 
+from planner.domain.i18n import tr
 from ui import geometry, theme
+from ui.formats import clock
 from ui.geometry import TimeScale
 from ui.views.timeline.layout import HEADER, TimelineLayout
 
@@ -28,7 +30,7 @@ class TimelinePainting(TimelineLayout):
         scale = self.scale()
         if scale is None or self.snapshot is None:
             painter.setPen(pal.text().color())
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Loading…")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, tr("Loading…"))
             return
         snap = self.snapshot
         self._paint_frame(painter, scale)
@@ -86,7 +88,7 @@ class TimelinePainting(TimelineLayout):
                 painter.setPen(dotted)
                 painter.drawLine(QPointF(p_left, half), QPointF(a_right, half))
             painter.setPen(text)
-            label = mark.astimezone(self.zone).strftime("%H:%M")
+            label = clock(mark, self.zone)
             painter.drawText(
                 QRectF(0, y - fm.height() / 2, self.gutter() - 6, fm.height()),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -114,7 +116,10 @@ class TimelinePainting(TimelineLayout):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(pal.text().color())
-        for (left, right), title in (((p_left, p_right), "Planned"), ((a_left, a_right), "Actual")):
+        for (left, right), title in (
+            ((p_left, p_right), tr("Planned")),
+            ((a_left, a_right), tr("Actual")),
+        ):
             painter.drawText(
                 QRectF(left, top, right - left, HEADER), Qt.AlignmentFlag.AlignCenter, title
             )
@@ -322,8 +327,10 @@ class TimelinePainting(TimelineLayout):
         painter.drawText(
             rect,
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-            "No slots planned for this day.\nDrag here to plan one, press Ins, "
-            "or use Plan my day (Ctrl+P).",
+            tr(
+                "No slots planned for this day.\nDrag here to plan one, press Ins, or use Plan my"
+                " day (Ctrl+P)."
+            ),
         )
 
     def _paint_lines(self, painter: QPainter, scale: TimeScale) -> None:
@@ -336,7 +343,7 @@ class TimelinePainting(TimelineLayout):
         warn = theme.warning_colour(self.palette())
         painter.setPen(QPen(warn, 2, Qt.PenStyle.DashLine))
         painter.drawLine(QPointF(left, y), QPointF(right, y))
-        label = f"hard stop {stop.astimezone(self.zone):%H:%M}"
+        label = tr("hard stop {time}").format(time=clock(stop, self.zone))
         width = fm.horizontalAdvance(label) + 8
         box = QRectF(right - width, y + 1, width, fm.height())
         painter.fillRect(box, self.palette().base())

@@ -23,7 +23,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QInputDialog, QMenu, QSizePolicy, QToolTip, QWidget
 
 from planner.domain.flags import entry_in_words, sentence
+from planner.domain.i18n import tr
 from ui import geometry
+from ui.formats import clock
 from ui.views.timeline.layout import HEADER, STEP, Drag
 from ui.views.timeline.painting import TimelinePainting
 from ui.widgets.plain import as_tip
@@ -65,11 +67,14 @@ class TimelineWidget(TimelinePainting):
         self.setMouseTracking(True)
         self.setAcceptDrops(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAccessibleName("Day timeline")
+        self.setAccessibleName(tr("Day timeline"))
         self.setToolTip(
-            "Drag on empty space to plan a slot; drag a slot to move it, its edge to resize it "
-            "(Alt: no snapping).\nKeys: ↑/↓ select · Ctrl+↑/↓ move · Shift+↑/↓ resize end · "
-            "Ctrl+Shift+↑/↓ resize start · Ins new slot · 1–9 role · Enter rename · Del delete"
+            tr(
+                "Drag on empty space to plan a slot; drag a slot to move it, its edge to resize "
+                "it (Alt: no snapping).\nKeys: ↑/↓ select · Ctrl+↑/↓ move · Shift+↑/↓ resize end "
+                "· Ctrl+Shift+↑/↓ resize start · Ins new slot · 1–9 role · Enter rename · Del "
+                "delete"
+            )
         )
 
     def set_zone(self, zone: tzinfo) -> None:
@@ -106,7 +111,7 @@ class TimelineWidget(TimelinePainting):
             if rect is not None and rect.contains(pos):
                 role = snap.role(entry.role_id)
                 if entry.end is None:  # running: '09:02–09:02' said nothing
-                    when = f"since {entry.start.astimezone(self.zone):%H:%M}"
+                    when = tr("since {time}").format(time=clock(entry.start, self.zone))
                 else:
                     when = self._label(entry.start, entry.end)
                 text = f"{when} {entry.kind}"
@@ -312,7 +317,7 @@ class TimelineWidget(TimelinePainting):
         slot = self.selected_slot()
         if slot is None:
             return
-        text, ok = QInputDialog.getText(self, "Rename slot", "Slot title:", text=slot.title)
+        text, ok = QInputDialog.getText(self, tr("Rename slot"), tr("Slot title:"), text=slot.title)
         if ok:
             self.slot_edit_requested.emit(slot.id, {"title": text})
 
@@ -385,14 +390,14 @@ class TimelineWidget(TimelinePainting):
             return menu
         slot = self.selected_slot()
         at = geometry.snap(scale.moment_at(pos.y()), STEP)
-        new_menu = menu.addMenu("New 30-minute slot here")
+        new_menu = menu.addMenu(tr("New 30-minute slot here"))
         for role in snap.plan.roles:
             action = new_menu.addAction(role.name)
             action.triggered.connect(lambda _=False, r=role.id, m=at: self.new_slot_at(m, r))
         if slot is None:
             return menu
         menu.addSeparator()
-        role_menu = menu.addMenu("Role")
+        role_menu = menu.addMenu(tr("Role"))
         for i, role in enumerate(snap.plan.roles):
             action = role_menu.addAction(f"{role.name}\t{i + 1}" if i < 9 else role.name)
             action.setCheckable(True)
@@ -403,20 +408,20 @@ class TimelineWidget(TimelinePainting):
                 )
             )
         entries: list[tuple[str, dict[str, int]]] = [
-            ("Move 5 min earlier\tCtrl+Up", {"move": -STEP}),
-            ("Move 5 min later\tCtrl+Down", {"move": STEP}),
-            ("5 min longer\tShift+Down", {"bottom": STEP}),
-            ("5 min shorter\tShift+Up", {"bottom": -STEP}),
-            ("Start 5 min earlier\tCtrl+Shift+Up", {"top": -STEP}),
-            ("Start 5 min later\tCtrl+Shift+Down", {"top": STEP}),
+            (tr("Move 5 min earlier\tCtrl+Up"), {"move": -STEP}),
+            (tr("Move 5 min later\tCtrl+Down"), {"move": STEP}),
+            (tr("5 min longer\tShift+Down"), {"bottom": STEP}),
+            (tr("5 min shorter\tShift+Up"), {"bottom": -STEP}),
+            (tr("Start 5 min earlier\tCtrl+Shift+Up"), {"top": -STEP}),
+            (tr("Start 5 min later\tCtrl+Shift+Down"), {"top": STEP}),
         ]
         for text, kwargs in entries:
             action = menu.addAction(text)
             action.triggered.connect(lambda _=False, s=slot, k=kwargs: self._nudge(s, **k))
-        rename = menu.addAction("Rename…\tEnter")
+        rename = menu.addAction(tr("Rename…	Enter"))
         rename.triggered.connect(self.rename_selected)
         menu.addSeparator()
-        delete: QAction = menu.addAction("Delete slot\tDel")
+        delete: QAction = menu.addAction(tr("Delete slot	Del"))
         delete.triggered.connect(lambda _=False, s=slot.id: self.slot_remove_requested.emit(s))
         return menu
 
