@@ -1086,6 +1086,9 @@ def _plain_span(
         if end_v is _FAIL or isinstance(end_v, datetime) != isinstance(start_v, datetime):
             return None
         assert isinstance(end_v, date)
+        mixed = isinstance(end_v, datetime) and isinstance(start_v, datetime)
+        if mixed and (end_v.tzinfo is None) != (start_v.tzinfo is None):  # type: ignore[union-attr]
+            return None  # a UTC start and a floating end: the full path reads those
         return start_v, end_v - start_v
     if "DURATION" in props:
         length = _plain_duration(*props["DURATION"])

@@ -538,3 +538,15 @@ def test_plain_series_read_without_icalendar_agree_with_the_full_path(
     quick, full = load(data, zone, fast=True), load(data, zone, fast=False)
     assert quick.occurrences and quick.occurrences == full.occurrences
     assert quick.problems == full.problems == []
+
+
+def test_a_utc_start_with_a_floating_end_in_a_series_is_read_as_the_full_path_reads_it() -> None:
+    """Found by the fuzz test: the fast series path subtracted a floating DTEND from a UTC
+    DTSTART ('internal error … offset-naive and offset-aware')."""
+    data = ics(
+        vevent("UID:mixed", "DTSTART:20200101T100000Z", "DTEND:20200101T110000", "RRULE:FREQ=DAILY")
+    )
+    fast, full = load(data), load(data, fast=False)
+    assert not any("internal error" in str(p) for p in fast.problems), fast.problems
+    assert spans(fast, BERLIN) == spans(full, BERLIN)
+    assert len(fast.occurrences) == 32  # every day of the window, 30 Nov - 31 Dec
