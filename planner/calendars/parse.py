@@ -1086,8 +1086,11 @@ def _plain_span(
         if end_v is _FAIL or isinstance(end_v, datetime) != isinstance(start_v, datetime):
             return None
         assert isinstance(end_v, date)
-        mixed = isinstance(end_v, datetime) and isinstance(start_v, datetime)
-        if mixed and (end_v.tzinfo is None) != (start_v.tzinfo is None):  # type: ignore[union-attr]
+        if (
+            isinstance(end_v, datetime)
+            and isinstance(start_v, datetime)
+            and (end_v.tzinfo is None) != (start_v.tzinfo is None)
+        ):
             return None  # a UTC start and a floating end: the full path reads those
         return start_v, end_v - start_v
     if "DURATION" in props:
