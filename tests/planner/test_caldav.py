@@ -507,6 +507,9 @@ def test_a_10_000_event_calendar_pulls_and_resyncs_in_one_request(
 ) -> None:
     from tests.conftest import SHARED
 
+    generator = SHARED / "bench" / "gen_ics.py"
+    if not generator.is_file():  # the shared generator lives beside the project, not in it
+        pytest.skip(f"no calendar generator at {generator}")
     ics = tmp_path / "c10k.ics"
     subprocess.run(
         [sys.executable, str(SHARED / "bench" / "gen_ics.py"), "10000", str(ics), "7", "5"],
