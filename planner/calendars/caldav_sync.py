@@ -437,37 +437,7 @@ def _upsert_scope(
             ).where(Occurrence.source_id == source_id, Occurrence.uid.in_(uids[i : i + _CHUNK]))
         ):
             existing[(uid, rid)] = (oid, fp)
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    touched = []
-    for key, (occ, values) in rows.values.items():
-        old = existing.get(key)
-        if old is None:
-            inserts.append(
-                {"owner": owner, "source_id": source_id, "uid": key[0], "recurrence_id": key[1]}
-                | values
-            )
-            touched.append(occ)
-        elif old[1] != values["fingerprint"]:
-            updates.append({"id": old[0]} | values)
-            touched.append(occ)
-    gone = [oid for key, (oid, _) in existing.items() if key not in rows.values]
-    for i in range(0, len(gone), _CHUNK):
-        session.execute(delete(Occurrence).where(Occurrence.id.in_(gone[i : i + _CHUNK])))
-    if updates:
-        session.execute(update(Occurrence), updates)
-    for i in range(0, len(inserts), _CHUNK):
-        session.execute(insert(Occurrence), inserts[i : i + _CHUNK])
-    session.flush()
-    sync._widen_span(session, owner, rows.longest)
-    kept = len(rows.values) - len(inserts) - len(updates)
-    return (
-        len(inserts),
-        len(updates),
-        len(gone),
-        kept,
-        sync._clashes(session, owner, touched, window),
-    )
+    return sync.apply_rows(session, owner, source_id, rows, window, existing)
 
 
 def pull_source(

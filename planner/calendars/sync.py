@@ -844,6 +844,19 @@ def _upsert(
             ).where(Occurrence.source_id == source_id)
         )
     }
+    return apply_rows(session, owner, source_id, rows, window, existing)
+
+
+def apply_rows(
+    session: Session,
+    owner: str,
+    source_id: int,
+    rows: _Rows,
+    window: Interval,
+    existing: dict[tuple[str, str], tuple[int, str]],
+) -> tuple[int, int, int, int, tuple[Clash, ...]]:
+    """Store `rows` over `existing` (the stored occurrences they replace, by (uid, recurrence
+    id)): insert the new, update the changed, delete the gone; counts and the clashes."""
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     touched: list[Occ] = []
