@@ -61,9 +61,17 @@ fi
 # The GUI: a real X server, the window must map, then SPLITDAY_QUIT_AFTER_MS quits cleanly.
 command -v Xvfb >/dev/null || fail "Xvfb is not installed (tests/install-system-deps.sh)"
 for n in $(seq 150 199); do [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || break; done
-Xvfb ":$n" -nolisten tcp -screen 0 1280x800x24 >"$TMP/xvfb.log" 2>&1 &
+# -displayfd: Xvfb writes its display number once it accepts connections (a loaded machine can
+# take seconds; polling for the socket file raced with that, and the app found no display).
+mkfifo "$TMP/displayfd"
+Xvfb ":$n" -displayfd 3 -nolisten tcp -screen 0 1280x800x24 >"$TMP/xvfb.log" 2>&1 3>"$TMP/displayfd" &
 XVFB_PID=$!
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+ready=""
+read -r -t 60 ready < "$TMP/displayfd" || true
+if [ "$ready" != "$n" ]; then
+  cat "$TMP/xvfb.log" >&2
+  fail "Xvfb did not get ready on :$n (it said '${ready}')"
+fi
 export DISPLAY=":$n"
 unset QT_QPA_PLATFORM WAYLAND_DISPLAY
 t=$(ms)
