@@ -90,15 +90,9 @@ TRACKING_STATES = frozenset({"waiting", "following", "off_plan", "interrupted", 
 
 
 def current_task(snapshot: DaySnapshot, slot: SlotV) -> TaskV | None:
-    """The first open task in the slot, else the first unscheduled open task of its role."""
-    open_tasks = [t for t in snapshot.plan.tasks if t.status == "open"]
-    for task in open_tasks:
-        if task.slot_id == slot.id:
-            return task
-    for task in open_tasks:
-        if task.slot_id is None and task.role_id == slot.role_id:
-            return task
-    return None
+    """The core's rule for the slot's task (PlanV.task_in): the task list's fit, so the Now
+    panel never shows a task the list says did not fit."""
+    return snapshot.plan.task_in(slot.id)
 
 
 def focus_of(snapshot: DaySnapshot) -> Focus:

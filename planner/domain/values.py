@@ -177,6 +177,21 @@ class PlanV:
     def placement(self, task_id: int) -> TaskPlanV | None:
         return next((p for p in self.placed if p.task_id == task_id), None)
 
+    def task_in(self, slot_id: int) -> TaskV | None:
+        """The task to work on in a slot: the first open task put into it by hand, else the
+        first open one the fit lays into it (a task going on from the role's previous slot
+        comes first). Never a task that did not fit: that one has no time in the plan."""
+        open_tasks = [t for t in self.tasks if t.status == "open"]
+        for task in open_tasks:
+            if task.slot_pinned and task.slot_id == slot_id:
+                return task
+        fitted = {p.task_id: p for p in self.placed if slot_id in p.slots}
+        ordered = sorted(
+            (t for t in open_tasks if t.id in fitted),
+            key=lambda t: (fitted[t.id].start, t.id),
+        )
+        return ordered[0] if ordered else None
+
     @property
     def taken_breaks(self) -> tuple[BreakV, ...]:
         return tuple(b for b in self.breaks if not b.skipped)

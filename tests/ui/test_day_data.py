@@ -47,3 +47,22 @@ def test_a_meeting_before_the_next_slot_is_what_comes_next() -> None:
     assert focus.next_meeting == call and focus.next_is_meeting
     focus = focus_of(snapshot(at(10, 10), (call,)))
     assert focus.meeting == call and not focus.next_is_meeting
+
+
+def test_the_now_panel_never_shows_a_task_that_did_not_fit() -> None:
+    """Was: the Community slot showed 'Migrate the forum' while the task list said it did not
+    fit (the panel fell back to any unscheduled task of the slot's role)."""
+    from dataclasses import replace
+
+    from planner.domain.values import TaskPlanV, TaskV
+
+    base = snapshot(at(12, 10))
+    forum = TaskV(7, "Migrate the forum", 2, DAY, 1, 240, "open", None, 0)
+    reply = TaskV(8, "Reply to the thread", 2, DAY, 2, 30, "open", 4, 0)
+    plan = replace(base.plan, tasks=(forum,), overflow=(forum.id,))
+    assert focus_of(replace(base, plan=plan)).task is None
+    plan = replace(
+        plan, tasks=(forum, reply), placed=(TaskPlanV(reply.id, at(12), at(12, 30), (4,)),)
+    )
+    focus = focus_of(replace(base, plan=plan))
+    assert focus.task is not None and focus.task.title == "Reply to the thread"
