@@ -271,11 +271,19 @@ class Gateway(QObject):
     def read(self, fetch: Callable[[Session], T], *, failure: str = "") -> T:
         """Read in one read transaction (no write lock: it never waits for the CLI or a sync);
         a failure raises ReadFailed with the line to show."""
+        if self._offline_said and not self._answers():  # away: no wait on the GUI thread
+            raise ReadFailed(
+                tr("Showing what was last seen: {offline}").format(offline=self.offline_text())
+            )
         try:
             with self.db.read() as session:
                 return fetch(session)
         except PlannerError as exc:
             raise ReadFailed(str(exc)) from exc
+        except (ServerUnreachable, LoginRefused) as exc:
+            self._went_offline(str(exc))
+            said = failure or tr("Could not read the data")
+            raise ReadFailed(f"{said}: {explain(exc)}") from exc
         except (StorageError, SQLAlchemyError) as exc:
             said = failure or tr("Could not read the data")
             raise ReadFailed(f"{said}: {explain(exc)}") from exc
@@ -309,6 +317,10 @@ class Gateway(QObject):
         return Outcome(False, message=message, away=away)
 
     # ------------------------------------------------------------ a shared server that is away
+
+    def went_offline(self, reason: str) -> None:
+        """The shared server is away (said in the status bar and the tray)."""
+        self._went_offline(reason)
 
     def _went_offline(self, reason: str) -> None:
         if self.pending is not None:
@@ -372,11 +384,24 @@ class Gateway(QObject):
             return None
         from planner.services import offline
 
+        if self.db.unchecked is not None:  # started while the server was away
+            try:
+                self.db.check()
+                with self.db.transaction() as session:
+                    planning.ensure_defaults(session, self.owner)
+            except (StorageError, SQLAlchemyError) as exc:
+                if isinstance(exc, ServerUnreachable | LoginRefused):
+                    self._went_offline(str(exc))
+                else:
+                    self.failed.emit(explain(exc))
+                return None
+        was_offline = bool(self._offline_said)
         report = self.pending.deliver(
             self.db, lambda s, c: offline.apply(s, self.owner, self.zone, c), now=self.now
         )
-        if report.delivered or report.refused:
-            self.changed.emit(EVERYTHING)
+        back = was_offline and not report.error
+        if report.delivered or report.refused or back:
+            self.changed.emit(EVERYTHING)  # back online: every view reads the server again
         for item in report.refused:
             self.failed.emit(
                 f"The server refused a change kept on this device "

@@ -51,6 +51,7 @@ class OfflineWatch(QObject):
         self.rereads = 0
         self.stop_listening: Callable[[], None] | None = None
         if gateway.pending is not None:
+            self.show_text(gateway.offline_text())  # started while the server was away
             self.timer.start()
             QTimer.singleShot(0, self.deliver)  # what an earlier run left waiting
             self.stop_listening = gateway.listen(self.arrived.emit)
