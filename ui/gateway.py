@@ -48,6 +48,10 @@ Step = Callable[[Session], Any]  # a service call: returns a Change, (value, Cha
 Days = Iterable[date] | Callable[[Session], Iterable[date]]
 EVERYTHING = Change(frozenset(Topic))
 NOT_SAVED = tr("The change was not saved")
+OFFLINE_CAN = tr(
+    "while the shared server is away, only interruptions, back to work, starting and stopping "
+    "are kept on this device; plan, slot and task edits wait until it answers"
+)
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -242,6 +246,9 @@ class Gateway(QObject):
         raised in the main window too. `later`: broadcast after the current event (a forwarded
         command gets its reply before the views redraw).
         """
+        if self._offline_said and not self._answers():  # away: no wait on the GUI thread
+            said = f"{failure or NOT_SAVED}: {self.offline_text()}; {OFFLINE_CAN}"
+            return self._not_saved(said, inline, away=True)
         try:
             with self.db.transaction() as session:
                 result = step(session)
@@ -249,7 +256,10 @@ class Gateway(QObject):
             return self._refused(f"{failure}: {exc}" if failure else str(exc), inline)
         except (ServerUnreachable, LoginRefused) as exc:
             self._went_offline(str(exc))
-            return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline, away=True)
+            said = f"{failure or NOT_SAVED}: {explain(exc)}"
+            if self.pending is not None and isinstance(exc, ServerUnreachable):
+                said += f"; {OFFLINE_CAN}"
+            return self._not_saved(said, inline, away=True)
         except (StorageError, SQLAlchemyError) as exc:
             return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline)
         except Exception as exc:  # a bug: roll back, say so in one line, keep the details

@@ -1027,7 +1027,14 @@ def _on_shared_server(args: argparse.Namespace, pressed_at: datetime) -> int | N
         if showing_today and unreachable and not (args.auto or args.reflow):
             return offline.offline_plan(args, queue, away)
         waiting = queue.state().describe(_local_zone())
-        raise away if not waiting else type(away)(f"{away} ({waiting})")
+        if not isinstance(away, ServerUnreachable):  # a refused login: that is the news
+            raise away if not waiting else type(away)(f"{away} ({waiting})")
+        can = tr(
+            "while it is away, `interrupt`, `resume`, `start` and `stop` are kept on this "
+            "device and `status` and `plan` show today as last seen; `splitday {command}` "
+            "waits until it answers"
+        ).format(command=args.command)
+        raise type(away)(f"{away} ({waiting + '; ' if waiting else ''}{can})")
     try:
         if queue.count():
             offline.deliver(ctx, queue)
