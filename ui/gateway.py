@@ -337,6 +337,10 @@ class Gateway(QObject):
             self.pending.went_offline(reason, self.now())
             self._say_offline()
 
+    def say_offline(self) -> None:
+        """Emit offline_changed with the queue's state, if it is not what was said last."""
+        self._say_offline()
+
     def _say_offline(self) -> None:
         text = self.offline_text()
         if text != self._offline_said:
