@@ -1053,10 +1053,8 @@ def _quick_status(args: argparse.Namespace, queue: PendingQueue) -> int | None:
     from planner.cli.offline import OFFLINE_CONNECT_TIMEOUT_S, offline_status, shared_url
     from planner.domain.clock import clock_from_env
     from planner.platform.paths import current_owner
-    from planner.services import planning, tracking
     from planner.storage import snapshot
-    from planner.storage.db import PG_CONNECT_TIMEOUT_S
-    from planner.storage.failures import ServerUnreachable
+    from planner.storage.failures import PG_CONNECT_TIMEOUT_S, ServerUnreachable
 
     state = queue.state()
     if state.waiting:
@@ -1066,8 +1064,11 @@ def _quick_status(args: argparse.Namespace, queue: PendingQueue) -> int | None:
     owner = current_owner()
     timeout = OFFLINE_CONNECT_TIMEOUT_S if state.offline else PG_CONNECT_TIMEOUT_S
     now = clock_from_env().now()
+    document = snapshot.fetch_early(url, owner, now, connect_timeout=timeout)
+    from planner.services import planning, tracking  # the ORM loads while the server answers
+
     try:
-        db = snapshot.read_today(url, owner, now, connect_timeout=timeout)
+        db = snapshot.from_document(document(), owner)
     except ServerUnreachable as exc:
         queue.went_offline(str(exc), now)
         return offline_status(args, queue, exc)

@@ -22,6 +22,7 @@ from planner.platform.paths import data_dir as data_dir
 from planner.platform.paths import default_url as default_url
 from planner.platform.paths import resolve_url as resolve_url
 from planner.storage import conflicts
+from planner.storage.failures import PG_CONNECT_TIMEOUT_S as PG_CONNECT_TIMEOUT_S
 from planner.storage.failures import DatabaseCorrupt as DatabaseCorrupt
 from planner.storage.failures import DatabaseTooNew as DatabaseTooNew
 from planner.storage.failures import DatabaseUnavailable as DatabaseUnavailable
@@ -33,9 +34,6 @@ from planner.storage.failures import explain, is_corruption
 from planner.storage.migrations import SCHEMA_REVISION as SCHEMA_REVISION
 
 BACKUPS_KEPT = 10
-
-
-PG_CONNECT_TIMEOUT_S = 10  # a server that accepts but never answers: an outage, said so
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -17,17 +17,20 @@ The copy is for reading: `status` goes the usual way (on the server) whenever it
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, Table, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import StaticPool
 
-from planner.storage.db import SCHEMA_REVISION, Database, _on_sqlite_begin
 from planner.storage.failures import StorageError, explain
-from planner.storage.models import Base, UTCDateTime
+from planner.storage.migrations import SCHEMA_REVISION
+
+if TYPE_CHECKING:  # the ORM is imported while the server answers (fetch_early)
+    from sqlalchemy import Table
+
+    from planner.storage.db import Database
 
 WINDOW = timedelta(days=2)  # each side of now: today by any day boundary, with its neighbours
 
@@ -99,7 +102,38 @@ def fetch(url: str, owner: str, now: datetime, *, connect_timeout: int) -> dict[
     return data
 
 
+def fetch_early(
+    url: str, owner: str, now: datetime, *, connect_timeout: int
+) -> Callable[[], dict[str, Any]]:
+    """`fetch` in a thread of its own, started now; the returned call waits for its document
+    (or raises what it raised). The caller imports the ORM and the services meanwhile: the
+    round trips overlap that work instead of adding to it."""
+    done: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            done["data"] = fetch(url, owner, now, connect_timeout=connect_timeout)
+        except BaseException as exc:  # handed to the waiting caller
+            done["error"] = exc
+
+    worker = threading.Thread(target=run, name="splitday-status", daemon=True)
+    worker.start()
+
+    def result() -> dict[str, Any]:
+        worker.join()
+        if "error" in done:
+            raise done["error"]
+        data: dict[str, Any] = done["data"]
+        return data
+
+    return result
+
+
 def _convert(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    from sqlalchemy import Date
+
+    from planner.storage.models import UTCDateTime
+
     out: dict[str, Any] = {}
     for column in table.columns:
         if column.name not in row:
@@ -116,6 +150,13 @@ def _convert(table: Table, row: dict[str, Any]) -> dict[str, Any]:
 def in_memory(data: dict[str, Any], owner: str) -> Database:
     """A database in memory holding the document's rows (foreign keys off: a row may point at
     one outside the window)."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.orm import sessionmaker
+    from sqlalchemy.pool import StaticPool
+
+    from planner.storage.db import Database, _on_sqlite_begin
+    from planner.storage.models import Base
+
     engine = create_engine("sqlite://", poolclass=StaticPool)
     event.listen(engine, "begin", _on_sqlite_begin)
     Base.metadata.create_all(engine)
@@ -133,7 +174,10 @@ def in_memory(data: dict[str, Any], owner: str) -> Database:
 def read_today(url: str, owner: str, now: datetime, *, connect_timeout: int) -> Database | None:
     """Today's rows in memory, or None when the server's schema is not this version's (the
     usual way migrates it, or says it is too new)."""
-    data = fetch(url, owner, now, connect_timeout=connect_timeout)
+    return from_document(fetch(url, owner, now, connect_timeout=connect_timeout), owner)
+
+
+def from_document(data: dict[str, Any], owner: str) -> Database | None:
     if data.get("revision") != SCHEMA_REVISION:
         return None
     return in_memory(data, owner)
