@@ -499,16 +499,41 @@ _SWITCHES = (
             Occurrence.all_day.is_(False),
             ((Occurrence.start > _LO) & (Occurrence.start <= _HI))
             | ((Occurrence.end > _LO) & (Occurrence.end <= _HI)),
-        )
+        ),
+        select(PlannedBreak.id).where(
+            PlannedBreak.owner == bindparam("owner"),
+            PlannedBreak.skipped.is_(False),
+            ((PlannedBreak.start > _LO) & (PlannedBreak.start <= _HI))
+            | ((PlannedBreak.end > _LO) & (PlannedBreak.end <= _HI)),
+        ),
     )
     .limit(1)
 )
 
 
 def plan_switches_between(session: Session, owner: str, lo: datetime, hi: datetime) -> bool:
-    """Whether a slot starts, or a meeting starts or ends, in (lo, hi]: one light query that
-    lets the log's catch-up skip reading the plan when nothing switches (the usual case)."""
+    """Whether a slot starts, a meeting or a planned break starts or ends, in (lo, hi]: one
+    light query that lets the log's catch-up skip reading the plan when nothing switches (the
+    usual case)."""
     return session.execute(_SWITCHES, {"owner": owner, "lo": lo, "hi": hi}).first() is not None
+
+
+_BREAKS_NEAR = (
+    select(PlannedBreak)
+    .where(
+        PlannedBreak.owner == bindparam("owner"),
+        PlannedBreak.start <= bindparam("hi", type_=UTCDateTime()),
+        PlannedBreak.end > bindparam("lo", type_=UTCDateTime()),
+    )
+    .order_by(PlannedBreak.start, PlannedBreak.id)
+)
+
+
+def breaks_overlapping(session: Session, owner: str, window: Interval) -> list[BreakV]:
+    """The planned breaks written for any day that overlap [window.start, window.end] (one
+    starting at its end too), skipped ones included."""
+    rows = session.scalars(_BREAKS_NEAR, {"owner": owner, "lo": window.start, "hi": window.end})
+    return [_break_v(r) for r in rows]
 
 
 def slots_overlapping(session: Session, owner: str, window: Interval) -> list[SlotV]:

@@ -24,7 +24,7 @@ from planner.services import planning
 from planner.storage import conflicts
 from planner.storage.models import Entry, Role, UTCDateTime
 
-FOLLOWING_KINDS = ("work", "meeting")  # what a plan-following entry can be
+FOLLOWING_KINDS = ("work", "meeting", "break")  # what a plan-following entry can be
 
 FLAG_NAMES = ("unplanned", "cross_role", "in_focus", "after_stop")
 MAX_NOTE = 2000
@@ -197,9 +197,15 @@ def _plan_near(
     return slots, meetings
 
 
-def _planned_at(session: Session, owner: str, moment: datetime) -> day_rules.Planned | None:
-    slots, meetings = _plan_near(session, owner, Interval(moment, moment))
-    return day_rules.planned_at(slots, meetings, moment)
+def _planned_at(
+    session: Session, owner: str, moment: datetime, *, breaks: bool = False
+) -> day_rules.Planned | None:
+    """What the plan says at `moment`; with `breaks`, a planned break too (what the log
+    following the plan records; a start or a switch asks only for slots and meetings)."""
+    window = Interval(moment, moment)
+    slots, meetings = _plan_near(session, owner, window)
+    rests = planning.breaks_overlapping(session, owner, window) if breaks else []
+    return day_rules.planned_at(slots, meetings, moment, rests)
 
 
 def _planned_entry(
@@ -209,11 +215,22 @@ def _planned_entry(
     before: Entry | None,
     task_id: int | None = None,
 ) -> Entry:
-    """A plan-following entry from `at`: a meeting, or work on the slot's role."""
+    """A plan-following entry from `at`: a meeting, work on the slot's role, or a break (a
+    planned break is not working time: the log says so while the plan is followed)."""
+    back = None
+    if before is not None:
+        back = before.id if before.kind == "work" else before.interrupted_entry_id
+    if planned.kind == "break":
+        return Entry(
+            owner=owner,
+            start=at,
+            kind="break",
+            role_id=None,
+            source="plan",
+            follows_plan=True,
+            interrupted_entry_id=back,  # the work it took over: back to it in a gap after it
+        )
     if planned.kind == "meeting":
-        back = None
-        if before is not None:
-            back = before.id if before.kind == "work" else before.interrupted_entry_id
         return Entry(
             owner=owner,
             start=at,
@@ -283,24 +300,27 @@ def _follow(
 ) -> tuple[bool, bool]:
     """Walk a plan-following entry through the plan's switches up to `now`.
 
-    Returns (changed, idle): idle when a meeting ended in a gap with no work to go back to,
-    so the log waits for the plan again. `dry`: change nothing, only say whether it would."""
+    Returns (changed, idle): idle when a meeting or a planned break ended in a gap with no
+    work to go back to, so the log waits for the plan again. `dry`: change nothing, only say
+    whether it would."""
     end_of_day = _day_end(session, owner, zone, current.start)
     until = min(now, end_of_day)
     changed = False
     if until > current.start and planning.plan_switches_between(
         session, owner, current.start, until
     ):
-        slots, meetings = _plan_near(session, owner, Interval(current.start, until))
-        here = day_rules.planned_at(slots, meetings, current.start)
+        window = Interval(current.start, until)
+        slots, meetings = _plan_near(session, owner, window)
+        rests = planning.breaks_overlapping(session, owner, window)
+        here = day_rules.planned_at(slots, meetings, current.start, rests)
         if here is not None and here.kind == current.kind and here.role_id == current.role_id:
             following = here
         else:
             following = day_rules.Planned(current.kind, current.role_id)
-        for moment in day_rules.change_points(slots, meetings, current.start, until):
-            target = day_rules.planned_at(slots, meetings, moment)
+        for moment in day_rules.change_points(slots, meetings, current.start, until, rests):
+            target = day_rules.planned_at(slots, meetings, moment, rests)
             if target is None:
-                if current.kind != "meeting":
+                if current.kind not in ("meeting", "break"):
                     continue  # a gap in the plan: the work goes on
                 back = (
                     session.get(Entry, current.interrupted_entry_id)
@@ -643,8 +663,8 @@ def interrupt(
 def _continue(session: Session, owner: str, before: Entry, at: datetime) -> Entry | None:
     """Go back at `at` to what `before` was doing (to the plan as it is now, if it followed it)."""
     if before.follows_plan:
-        planned = _planned_at(session, owner, at)
-        if planned is None and before.kind == "meeting":
+        planned = _planned_at(session, owner, at, breaks=True)
+        if planned is None and before.kind in ("meeting", "break"):
             back = (
                 session.get(Entry, before.interrupted_entry_id)
                 if before.interrupted_entry_id
@@ -690,6 +710,8 @@ def resume(session: Session, owner: str, zone: tzinfo, now: datetime) -> tuple[E
             session.add(entry)
     else:
         entry = _continue(session, owner, target, now)
+        if entry is None and target.kind == "break" and target.follows_plan:
+            planning.set_follow_from(session, owner, zone, now)  # its next slot is followed
     if entry is not None and entry.follows_plan:
         _disarm(session, owner, zone, now)  # the plan is being followed now
     check_log(session, owner, Interval(current.start, now), now, zone)

@@ -156,7 +156,8 @@ def test_following_goes_into_meetings_and_back(db: Database, roles: tuple[int, i
         ("meeting", "10:00", "10:30", com),
         ("work", "10:30", "12:30", sup),  # the slot, then the gap after it: Support goes on
         ("meeting", "12:30", "13:00", None),
-        ("work", "13:00", None, sup),  # back to the work the meeting took over
+        ("break", "13:00", "13:15", None),  # the rest of the default lunch (12:30-13:15)
+        ("work", "13:15", None, sup),  # back to the work the meeting took over
     ]
     with db.read() as s:
         entries = tracking.list_entries(s, OWNER, Interval(wall(10), wall(10, 1)))
