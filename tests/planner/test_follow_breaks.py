@@ -4,14 +4,14 @@ and a lunch skipped for the day is worked through."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from planner.domain import day_rules
 from planner.domain.timerange import Interval
 from planner.domain.values import BreakV, EntryV, SlotV
 from planner.review import reports
-from planner.services import day, day_review, planning, tracking
+from planner.services import day, day_review, planning, reminders, tracking
 from planner.storage.db import Database
 
 OWNER = "tester"
@@ -110,3 +110,38 @@ def test_the_rule_a_slot_put_over_a_break_wins_and_a_skipped_break_is_not_follow
     assert day_rules.planned_at([], [], at("12:40"), [skipped]) is None
     points = day_rules.change_points([], [], at("12:00"), at("14:00"), [lunch])
     assert points == [at("12:30"), at("13:15")]
+
+
+def test_a_slot_end_reminder_says_what_comes_next_a_meeting_lunch_or_a_short_break(
+    db: Database,
+) -> None:
+    """Before lunch it said 'Ends at 12:30.', before the stand-up 'Ends at 10:00.', and before
+    a short break only the next slot, as if it began at once."""
+    from tests.planner.test_day_workflows import meeting
+
+    with db.transaction() as s:
+        support = planning.list_roles(s, OWNER)[0].id
+        meeting(s, OWNER, at("10:00"), at("10:30"), support)
+        planning.auto_plan(s, OWNER, MONDAY, BERLIN, now=at("08:50"))
+        plan = planning.get_plan(s, OWNER, MONDAY, BERLIN)
+        prefs = reminders.load_prefs(s, OWNER)
+    context = reminders.DayContext(True, at("04:00", MONDAY + timedelta(days=1)))
+    found = reminders.candidates(plan, None, prefs, BERLIN, context, at("20:00"))
+    ends = {hm(r.until): r.body for r in found if r.kind is reminders.Kind.SLOT_END}
+    assert ends["10:00"] == "Next: Team call 10:00–10:30"
+    assert ends["12:30"] == "Then lunch until 13:15."
+    short = next(b for b in plan.breaks if b.kind == "short")
+    body = ends[hm(short.start)]
+    assert body.startswith("Then a 5-minute break. Next: "), body
+
+
+def test_a_role_going_on_after_a_short_break_is_no_next() -> None:
+    """In Support 14:50-16:20 with Support again at 16:25 after a short break, the Now panel
+    and `status` said 'Next: Support at 16:25'."""
+    first = SlotV(1, MONDAY, at("14:50"), at("16:20"), 1, "", "auto", False)
+    second = SlotV(2, MONDAY, at("16:25"), at("17:30"), 1, "", "auto", False)
+    short = BreakV(3, MONDAY, at("16:20"), at("16:25"), "short")
+    focus = day_rules.focus_at([first, second], [], at("15:00"), [short])
+    assert focus.slot == first and focus.next_slot is None
+    # without the break between them the gap is a gap: Support at 16:25 is what comes next
+    assert day_rules.focus_at([first, second], [], at("15:00")).next_slot == second
