@@ -159,6 +159,16 @@ def plan_json(plan: PlanV, zone: tzinfo) -> dict[str, Any]:
             for t in plan.tasks
         ],
         "overflow": list(plan.overflow),
+        "breaks": [
+            {
+                "kind": b.kind,
+                "start": _iso(b.start, zone),
+                "end": _iso(b.end, zone),
+                "minutes": round((b.end - b.start).total_seconds() / 60),
+                "skipped": b.skipped,
+            }
+            for b in plan.breaks
+        ],
         "share": {
             names[r]: {
                 "target_percent": next(x.target_percent for x in plan.roles if x.id == r),

@@ -414,6 +414,7 @@ class PlanDayDialog(ServiceDialog):
         self.new_task_role = QComboBox()
         self.new_task_role.setObjectName("new_task_role")
         self.new_task_role.setAccessibleName(tr("new task role"))
+        self.new_task_role.installEventFilter(self)  # a letter picks the role at once
         self.new_task_estimate = QSpinBox()
         self.new_task_estimate.setObjectName("new_task_estimate")
         self.new_task_estimate.setRange(5, 24 * 60)
@@ -477,7 +478,32 @@ class PlanDayDialog(ServiceDialog):
                     self._move_task(step)
                 event.accept()
                 return True
+        if (
+            watched is self.new_task_role
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and self._pick_role_by_letter(event)
+        ):
+            return True
         return super().eventFilter(watched, event)
+
+    def _pick_role_by_letter(self, event: QKeyEvent) -> bool:
+        """A letter typed in the task row's role picks the next role starting with it, at once
+        (the combo box's own search joins the letters typed within its interval: 'S' and then,
+        for the next task, 'C' looked for 'SC' and kept Support)."""
+        text = event.text()
+        plain = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+        if len(text) != 1 or not text.isalnum() or plain != Qt.KeyboardModifier.NoModifier:
+            return False
+        box = self.new_task_role
+        names = [box.itemText(i).casefold() for i in range(box.count())]
+        matches = [i for i, name in enumerate(names) if name.startswith(text.casefold())]
+        if not matches:
+            return False
+        later = [i for i in matches if i > box.currentIndex()]
+        box.setCurrentIndex(later[0] if later and matches[0] == box.currentIndex() else matches[0])
+        event.accept()
+        return True
 
     # ------------------------------------------------------------ reading
 
