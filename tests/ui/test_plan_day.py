@@ -584,3 +584,20 @@ def test_a_letter_in_the_task_row_picks_the_role_at_once_however_fast_it_comes(
         got = [(t.title, t.role_id) for t in planning.list_tasks(s, OWNER, DAY)]
     want = {"S": roles["Support"], "C": roles["Community"]}
     assert got == [(title, want[letter]) for title, letter in typed]
+
+
+def test_the_summary_counts_the_free_time_not_lunch_and_breaks(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database
+) -> None:
+    """After Auto-split of the default day it said '6 slots, 7.1 h of 8.5 h planned': 1.4 h
+    seemingly left to plan, which were the lunch, the short breaks and the stand-up."""
+    import re
+
+    with qtbot.waitSignal(dialog.plan_changed):
+        qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    text = dialog.status.text()
+    found = re.match(r"(\d+) slots, ([\d.]+) h of ([\d.]+) h free planned", text)
+    assert found is not None, text
+    assert found.group(2) == found.group(3), text  # Auto-split filled all the free time
+    breaks = re.search(r"(\d+) min of breaks", text)
+    assert breaks is not None and int(breaks.group(1)) >= 45, text  # the lunch at least
