@@ -18,11 +18,6 @@ def followed_meetings(meetings: Iterable[MeetingV]) -> list[MeetingV]:
     return [m for m in meetings if m.busy and not m.all_day and m.end > m.start]
 
 
-def followed_breaks(breaks: Iterable[BreakV]) -> list[BreakV]:
-    """The planned breaks the log follows: those not skipped for the day."""
-    return [b for b in breaks if not b.skipped and b.end > b.start]
-
-
 @dataclass(frozen=True)
 class Planned:
     """What the plan says at a moment: a meeting, a slot's role, or a planned break."""
@@ -45,7 +40,14 @@ class Planned:
             return False
         if self.kind == "meeting":
             return other.meeting == self.meeting
-        return other.role_id == self.role_id  # a break follows a break with no switch
+        if self.kind == "break":
+            return other.brk == self.brk
+        return other.role_id == self.role_id
+
+
+def taken_breaks(breaks: Iterable[BreakV]) -> list[BreakV]:
+    """The breaks the log follows: planned and not skipped for the day."""
+    return [b for b in breaks if not b.skipped and b.end > b.start]
 
 
 def planned_at(
@@ -54,8 +56,8 @@ def planned_at(
     moment: datetime,
     breaks: Sequence[BreakV] = (),
 ) -> Planned | None:
-    """A meeting covering `moment` wins over the slot under it, a slot over a planned break
-    (one put there by hand); None in a gap of the plan."""
+    """A meeting covering `moment` wins over the slot under it, a slot over a break (a slot
+    put over the lunch by hand means work); None in a gap of the plan."""
     covering = [m for m in followed_meetings(meetings) if m.start <= moment < m.end]
     if covering:
         meeting = max(covering, key=lambda m: (m.start, m.id))  # a meeting inside a meeting
@@ -64,9 +66,9 @@ def planned_at(
     if under:
         slot = max(under, key=lambda s: (s.start, s.id))
         return Planned("work", slot.role_id, slot=slot)
-    resting = [b for b in followed_breaks(breaks) if b.start <= moment < b.end]
-    if resting:
-        return Planned("break", None, brk=min(resting, key=lambda b: (b.start, b.id)))
+    pauses = [b for b in taken_breaks(breaks) if b.start <= moment < b.end]
+    if pauses:
+        return Planned("break", None, brk=max(pauses, key=lambda b: (b.start, b.id)))
     return None
 
 
@@ -77,14 +79,14 @@ def change_points(
     until: datetime,
     breaks: Sequence[BreakV] = (),
 ) -> list[datetime]:
-    """Where the plan may switch the log, in (after, until]: slot starts, meeting starts/ends,
-    planned break starts/ends.
+    """Where the plan may switch the log, in (after, until]: slot starts, meeting and break
+    starts and ends.
 
     A slot's end is no switch of its own: in a gap the log keeps what was planned last."""
     moments = {s.start for s in slots}
     for m in followed_meetings(meetings):
         moments.update((m.start, m.end))
-    for b in followed_breaks(breaks):
+    for b in taken_breaks(breaks):
         moments.update((b.start, b.end))
     return sorted(t for t in moments if after < t <= until)
 
@@ -132,7 +134,7 @@ def _bridged(end: datetime, start: datetime, breaks: Sequence[BreakV]) -> bool:
     """Whether [end, start) is nothing but planned breaks (a role going on after a short break
     goes on: it is no "next")."""
     moment = end
-    for b in sorted(followed_breaks(breaks), key=lambda b: b.start):
+    for b in sorted(taken_breaks(breaks), key=lambda b: b.start):
         if b.start <= moment < b.end:
             moment = b.end
     return moment >= start

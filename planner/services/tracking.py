@@ -19,7 +19,7 @@ from planner.domain import day_rules
 from planner.domain.errors import PlannerError
 from planner.domain.i18n import ntr, tr
 from planner.domain.timerange import Interval, day_bounds
-from planner.domain.values import Change, EntryV, MeetingV, SlotV, Topic
+from planner.domain.values import ENTRY_KINDS, BreakV, Change, EntryV, MeetingV, SlotV, Topic
 from planner.services import planning
 from planner.storage import conflicts
 from planner.storage.models import Entry, Role, UTCDateTime
@@ -188,24 +188,18 @@ def check_log(
 
 def _plan_near(
     session: Session, owner: str, window: Interval
-) -> tuple[list[SlotV], list[MeetingV]]:
-    """The slots and meetings that can say something about [window.start, window.end]."""
+) -> tuple[list[SlotV], list[MeetingV], list[BreakV]]:
+    """The slots, meetings and breaks that can say something about [window.start, window.end]."""
     slots = planning.slots_overlapping(session, owner, window)
     meetings = planning.list_meetings(
         session, owner, Interval(window.start, window.end + timedelta(seconds=1))
     )
-    return slots, meetings
+    return slots, meetings, planning.breaks_overlapping(session, owner, window)
 
 
-def _planned_at(
-    session: Session, owner: str, moment: datetime, *, breaks: bool = False
-) -> day_rules.Planned | None:
-    """What the plan says at `moment`; with `breaks`, a planned break too (what the log
-    following the plan records; a start or a switch asks only for slots and meetings)."""
-    window = Interval(moment, moment)
-    slots, meetings = _plan_near(session, owner, window)
-    rests = planning.breaks_overlapping(session, owner, window) if breaks else []
-    return day_rules.planned_at(slots, meetings, moment, rests)
+def _planned_at(session: Session, owner: str, moment: datetime) -> day_rules.Planned | None:
+    slots, meetings, breaks = _plan_near(session, owner, Interval(moment, moment))
+    return day_rules.planned_at(slots, meetings, moment, breaks)
 
 
 def _planned_entry(
@@ -215,8 +209,8 @@ def _planned_entry(
     before: Entry | None,
     task_id: int | None = None,
 ) -> Entry:
-    """A plan-following entry from `at`: a meeting, work on the slot's role, or a break (a
-    planned break is not working time: the log says so while the plan is followed)."""
+    """A plan-following entry from `at`: a meeting, a planned break, or work on the slot's
+    role. A meeting or a break remembers the work it took over (to go back to it after)."""
     back = None
     if before is not None:
         back = before.id if before.kind == "work" else before.interrupted_entry_id
@@ -226,9 +220,9 @@ def _planned_entry(
             start=at,
             kind="break",
             role_id=None,
-            source="plan",
+            note="",
             follows_plan=True,
-            interrupted_entry_id=back,  # the work it took over: back to it in a gap after it
+            interrupted_entry_id=back,
         )
     if planned.kind == "meeting":
         return Entry(
@@ -282,8 +276,8 @@ def _begin_following(
     until = min(now, _day_end(session, owner, zone, now))
     if since > until:
         return False
-    slots, meetings = _plan_near(session, owner, Interval(since, until))
-    found = day_rules.first_planned(slots, meetings, since, until)
+    slots, meetings, _breaks = _plan_near(session, owner, Interval(since, until))
+    found = day_rules.first_planned(slots, meetings, since, until)  # a break starts nothing
     if found is None:
         return False
     if dry:
@@ -300,27 +294,24 @@ def _follow(
 ) -> tuple[bool, bool]:
     """Walk a plan-following entry through the plan's switches up to `now`.
 
-    Returns (changed, idle): idle when a meeting or a planned break ended in a gap with no
-    work to go back to, so the log waits for the plan again. `dry`: change nothing, only say
-    whether it would."""
+    Returns (changed, idle): idle when a meeting ended in a gap with no work to go back to,
+    so the log waits for the plan again. `dry`: change nothing, only say whether it would."""
     end_of_day = _day_end(session, owner, zone, current.start)
     until = min(now, end_of_day)
     changed = False
     if until > current.start and planning.plan_switches_between(
         session, owner, current.start, until
     ):
-        window = Interval(current.start, until)
-        slots, meetings = _plan_near(session, owner, window)
-        rests = planning.breaks_overlapping(session, owner, window)
-        here = day_rules.planned_at(slots, meetings, current.start, rests)
+        slots, meetings, breaks = _plan_near(session, owner, Interval(current.start, until))
+        here = day_rules.planned_at(slots, meetings, current.start, breaks)
         if here is not None and here.kind == current.kind and here.role_id == current.role_id:
             following = here
         else:
             following = day_rules.Planned(current.kind, current.role_id)
-        for moment in day_rules.change_points(slots, meetings, current.start, until, rests):
-            target = day_rules.planned_at(slots, meetings, moment, rests)
+        for moment in day_rules.change_points(slots, meetings, current.start, until, breaks):
+            target = day_rules.planned_at(slots, meetings, moment, breaks)
             if target is None:
-                if current.kind not in ("meeting", "break"):
+                if current.kind == "work":
                     continue  # a gap in the plan: the work goes on
                 back = (
                     session.get(Entry, current.interrupted_entry_id)
@@ -663,7 +654,7 @@ def interrupt(
 def _continue(session: Session, owner: str, before: Entry, at: datetime) -> Entry | None:
     """Go back at `at` to what `before` was doing (to the plan as it is now, if it followed it)."""
     if before.follows_plan:
-        planned = _planned_at(session, owner, at, breaks=True)
+        planned = _planned_at(session, owner, at)
         if planned is None and before.kind in ("meeting", "break"):
             back = (
                 session.get(Entry, before.interrupted_entry_id)
@@ -710,8 +701,6 @@ def resume(session: Session, owner: str, zone: tzinfo, now: datetime) -> tuple[E
             session.add(entry)
     else:
         entry = _continue(session, owner, target, now)
-        if entry is None and target.kind == "break" and target.follows_plan:
-            planning.set_follow_from(session, owner, zone, now)  # its next slot is followed
     if entry is not None and entry.follows_plan:
         _disarm(session, owner, zone, now)  # the plan is being followed now
     check_log(session, owner, Interval(current.start, now), now, zone)
@@ -761,7 +750,7 @@ def edit_entry(
     new_end = end if end is not None else entry.end
     if new_end is not None and new_end <= new_start:
         raise PlannerError(tr("an entry must end after it starts"))
-    if kind is not None and kind not in ("work", "interruption", "meeting", "break"):
+    if kind is not None and kind not in ENTRY_KINDS:
         raise PlannerError(tr("unknown entry kind {kind!r}").format(kind=kind))
     if now is not None and (new_start > now or (new_end is not None and new_end > now)):
         raise PlannerError(tr("an entry cannot start or end in the future"))

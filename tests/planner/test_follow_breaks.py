@@ -1,6 +1,7 @@
-"""The log following the default day's plan: a planned lunch and short break are logged as
-breaks (not as work on the role before them), an interruption in lunch goes back to lunch,
-and a lunch skipped for the day is worked through."""
+"""The default day as lived, through the services: its breaks logged as breaks and counted so
+by the reviews, an interruption in lunch, what a slot's end reminder says follows it, and no
+"next" for a role that goes on after a short break (tests/planner/test_breaks_followed.py has
+the rule of following the breaks itself)."""
 
 from __future__ import annotations
 
@@ -91,14 +92,6 @@ def test_an_interruption_in_lunch_goes_back_to_lunch_then_to_the_plan(db: Databa
         ("break", "12:55", "13:15"),
     ]
     assert rows[-1][0] == "work" and rows[-1][1] == "13:15" and rows[-1][2] is None
-
-
-def test_a_lunch_skipped_for_the_day_is_worked_through(db: Database) -> None:
-    planned_day(db)
-    with db.transaction() as s:
-        planning.skip_lunch(s, OWNER, MONDAY, BERLIN)
-        day.catch_up(s, OWNER, BERLIN, at("13:20"))
-    assert not any(k == "break" and a == "12:30" for k, a, _, _ in log(db))
 
 
 def test_the_rule_a_slot_put_over_a_break_wins_and_a_skipped_break_is_not_followed() -> None:
