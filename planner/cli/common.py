@@ -198,14 +198,15 @@ def print_status(data: dict[str, Any]) -> None:
         flags = f" ({words})" if words else ""
         minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
         kind = tr(kinds.get(run["kind"], run["kind"]))
-        print(
-            run_l
-            + tr("{kind} {role} since {time} for {n} min").format(
+        if run["role"] is None:  # a break has no role: "break since 12:30", never "break None"
+            what = tr("{kind} since {time} for {n} min").format(
+                kind=kind, time=_at(run["start"]), n=minutes
+            )
+        else:
+            what = tr("{kind} {role} since {time} for {n} min").format(
                 kind=kind, role=run["role"], time=_at(run["start"]), n=minutes
             )
-            + extra
-            + flags
-        )
+        print(run_l + what + extra + flags)
     else:
         print(run_l + tr("nothing"))
     i = data["interruptions"]

@@ -159,6 +159,16 @@ def plan_json(plan: PlanV, zone: tzinfo) -> dict[str, Any]:
             for t in plan.tasks
         ],
         "overflow": list(plan.overflow),
+        "breaks": [
+            {
+                "kind": b.kind,
+                "start": _iso(b.start, zone),
+                "end": _iso(b.end, zone),
+                "minutes": round((b.end - b.start).total_seconds() / 60),
+                "skipped": b.skipped,
+            }
+            for b in plan.breaks
+        ],
         "share": {
             names[r]: {
                 "target_percent": next(x.target_percent for x in plan.roles if x.id == r),
@@ -753,8 +763,13 @@ def _forward(command: str, **fields: Any) -> int | None:
 
 
 def _wall_now() -> datetime:
-    text = os.environ.get("SPLITDAY_NOW", "").strip()
-    if text:
+    """The key press's moment: the system clock, unless the environment sets another one
+    (SPLITDAY_NOW, or the tests' stepped SPLITDAY_CLOCK_FILE: the running app follows that
+    one, so a forwarded `splitday interrupt` must be stamped by it too)."""
+    stepped = os.environ.get("SPLITDAY_CLOCK_FILE", "").strip() and (
+        os.environ.get("SPLITDAY_TEST") == "1"
+    )
+    if stepped or os.environ.get("SPLITDAY_NOW", "").strip():
         from planner.domain.clock import clock_from_env
 
         return clock_from_env().now()

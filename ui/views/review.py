@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QLocale, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCursor, QPalette, QShowEvent
+from PySide6.QtGui import QAction, QCursor, QKeyEvent, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -264,6 +264,15 @@ class ReviewView(QWidget):
         self.setWindowFlag(Qt.WindowType.Window)
         self.setWindowTitle(tr("Splitday — weekly review"))
         fit_window(self, preferred or self.PREFERRED_SIZE)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """As a window of its own, Escape (or Ctrl+W) closes it, as it closes every dialog."""
+        closing = event.key() == Qt.Key.Key_Escape or event.matches(QKeySequence.StandardKey.Close)
+        if self.isWindow() and closing:
+            event.accept()
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def _this_monday(self) -> date:
         try:

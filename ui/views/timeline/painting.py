@@ -135,14 +135,18 @@ class TimelinePainting(TimelineLayout):
         painter.save()
         painter.setClipRect(rect)
         painter.setPen(colour)
+        rows = max(1, int((inner.height() + 2) // fm.height()))
+        hidden = len(lines) - rows if len(lines) > rows >= 2 else 0
         y = inner.top()
-        for i, line in enumerate(lines):
-            if y + fm.height() > inner.bottom() + 2 and i > 0:
-                break
+        for i, line in enumerate(lines[:rows]):
             font = QFont(self.font())
             font.setBold(i == 0)
             painter.setFont(font)
-            shown = fm.elidedText(line, Qt.TextElideMode.ElideRight, int(inner.width()))
+            more = ""
+            if hidden and i == rows - 1:  # the card is full: say what it cannot show
+                more = "  " + tr("+{n} more").format(n=hidden)
+            room = int(inner.width()) - fm.horizontalAdvance(more)
+            shown = fm.elidedText(line, Qt.TextElideMode.ElideRight, max(0, room)) + more
             painter.drawText(
                 QRectF(inner.left(), y, inner.width(), fm.height()),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
