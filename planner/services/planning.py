@@ -1061,12 +1061,32 @@ def skip_lunch(
         raise PlannerError(f"{day:%a %d %b} has no lunch break to skip")
     row.skipped = skipped
     session.flush()
-    has_auto = any(s.origin == "auto" for s in list_slots(session, owner, day))
-    if has_auto and get_day(session, owner, day, zone).started_at is None:
-        auto_plan(session, owner, day, zone)  # not started yet: the plan uses the hour again
-    else:
+    if not _replan_before_start(session, owner, day, zone):  # not started: the hour is used
         _fit_open_tasks(session, owner, day)
     return Change.of(Topic.DAY, Topic.SLOTS, Topic.TASKS, day=day)
+
+
+def skip_break(
+    session: Session,
+    owner: str,
+    day: date,
+    zone: tzinfo,
+    break_id: int,
+    *,
+    skipped: bool = True,
+) -> Change:
+    """Skip one of the day's breaks for that day (or take it again); id 0 or a lunch: as
+    skip_lunch. A short break skipped stays in the plan, marked, so the reviews count it; the
+    next Auto-split plans the short breaks afresh."""
+    row = session.get(PlannedBreak, break_id) if break_id else None
+    if break_id and (row is None or row.owner != owner or row.day != day):
+        raise PlannerError(tr("no break with id {break_id}").format(break_id=break_id))
+    if row is None or row.kind == "lunch":
+        return skip_lunch(session, owner, day, zone, skipped=skipped)
+    row.skipped = skipped
+    session.flush()
+    _fit_open_tasks(session, owner, day)
+    return Change.of(Topic.DAY, Topic.TASKS, day=day)
 
 
 def move_break(
@@ -1090,11 +1110,23 @@ def move_break(
         if row is not None and row.owner != owner:
             row = None
     if row is None:
-        raise PlannerError(f"no break with id {break_id}")
+        raise PlannerError(tr("no break with id {break_id}").format(break_id=break_id))
     row.start, row.end = start, end
     session.flush()
+    if row.kind == "lunch" and _replan_before_start(session, owner, row.day, zone):
+        return Change.of(Topic.DAY, Topic.SLOTS, Topic.TASKS, day=row.day)
     _fit_open_tasks(session, owner, row.day)
     return Change.of(Topic.DAY, Topic.TASKS, day=row.day)
+
+
+def _replan_before_start(session: Session, owner: str, day: date, zone: tzinfo) -> bool:
+    """Auto-split the day again when it has auto slots and has not started (its lunch moved
+    or was skipped: the plan uses the time as it now is); whether it did."""
+    has_auto = any(s.origin == "auto" for s in list_slots(session, owner, day))
+    if has_auto and get_day(session, owner, day, zone).started_at is None:
+        auto_plan(session, owner, day, zone)
+        return True
+    return False
 
 
 def max_block_minutes(session: Session, owner: str, role_id: int) -> int:
