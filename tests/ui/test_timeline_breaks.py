@@ -145,3 +145,30 @@ def test_a_short_break_is_skipped_or_moved_from_its_menu(
     assert next(b for b in breaks_of(db) if b[0] == "short")[3] is True
     # the others stay
     assert not all(b[3] for b in breaks_of(db) if b[0] == "short")
+
+
+def test_a_dragged_or_skipped_break_is_undone_and_redone(
+    qtbot: QtBot, planned: MainWindow, db: Database
+) -> None:
+    tl = planned.timeline
+    before, plan = breaks_of(db), slots_of(db)
+    drag(qtbot, tl, tl.point_at(at("12:50")), tl.point_at(at("13:10")))
+    assert ("lunch", "12:50", "13:35", False) in breaks_of(db)
+    assert planned.undo_action.isEnabled() and "Move break" in planned.undo_action.text()
+    qtbot.keyClick(planned, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert breaks_of(db) == before and slots_of(db) == plan
+    qtbot.waitUntil(lambda: lunch_on_screen(planned).start == at("12:30"), timeout=10_000)
+    planned.redo_action.trigger()
+    assert ("lunch", "12:50", "13:35", False) in breaks_of(db)
+
+    planned.undo_action.trigger()
+    qtbot.waitUntil(lambda: lunch_on_screen(planned).start == at("12:30"), timeout=10_000)
+    skip = next(
+        a
+        for a in tl.build_break_menu(lunch_on_screen(planned)).actions()
+        if a.objectName() == "skip_break"
+    )
+    skip.trigger()
+    assert ("lunch", "12:30", "13:15", True) in breaks_of(db)
+    planned.undo_action.trigger()
+    assert breaks_of(db) == before and slots_of(db) == plan
