@@ -408,10 +408,9 @@ class SettingsDialog(ServiceDialog):
             self._numbers[key] = spin
             self._number_bars[key] = self.breaks_message
             form.addRow(label, spin)
-        self.max_blocks_grid = QGridLayout()
-        self.max_blocks_grid.setContentsMargins(20, 0, 0, 0)
-        self.max_blocks_grid.setColumnStretch(1, 1)
-        form.addRow(self.max_blocks_grid)
+            if key == "max_block_minutes":
+                self._max_block_row = form.rowCount() - 1
+        self.breaks_form = form  # each role's longest block goes in rows below the general one
         self.week_share = QCheckBox(tr("&Keep the week's share"))
         self.week_share.setObjectName("keep_week_share")
         self.week_share.setToolTip(
@@ -431,14 +430,13 @@ class SettingsDialog(ServiceDialog):
         """One line per active role: its longest block, or the general one ('as above')."""
         active = [r for r in roles if not r.archived]
         if [r.id for r in active] != list(self._max_blocks):
-            while self.max_blocks_grid.count():
-                item = self.max_blocks_grid.takeAt(0)
-                if item is not None and (widget := item.widget()) is not None:
-                    retire(widget)
+            for spin in self._max_blocks.values():
+                self.breaks_form.removeRow(spin)  # deletes the row's label and spin box
             self._max_blocks, self._max_block_labels = {}, {}
-            for line, role in enumerate(active):
+            for line, role in enumerate(active, start=self._max_block_row + 1):
                 label = QLabel()
                 label.setObjectName(f"max_block_label_{role.id}")
+                label.setIndent(20)
                 spin = self._minutes_spin(
                     f"max_block_{role.id}",
                     tr("{name}: longest block").format(name=role.name),
@@ -449,8 +447,7 @@ class SettingsDialog(ServiceDialog):
                 spin.setSpecialValueText(tr("as above"))
                 spin.editingFinished.connect(lambda r=role.id: self._on_max_block_edited(r))
                 label.setBuddy(spin)
-                self.max_blocks_grid.addWidget(label, line, 0)
-                self.max_blocks_grid.addWidget(spin, line, 1)
+                self.breaks_form.insertRow(line, label, spin)
                 self._max_blocks[role.id] = spin
                 self._max_block_labels[role.id] = label
         self._stored_max_blocks = dict(own)

@@ -165,7 +165,6 @@ class ReviewView(QWidget):
         self.debt_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.debt_table.horizontalHeader().setStretchLastSection(True)
         self.debt_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.debt_box = QGroupBox(tr("The week's share"))
         debt_layout = QVBoxLayout(self.debt_box)
@@ -460,8 +459,11 @@ class ReviewView(QWidget):
         table.clear()
         table.setColumnCount(len(week.days) + 2)
         table.setHorizontalHeaderLabels(
-            [tr("Role"), *(short_day(d) for d in week.days), tr("Last day")]
+            [tr("Role"), *(short_day(d) for d in week.days), tr("This week")]
         )
+        header = table.horizontalHeader()
+        for column in range(1, len(week.days) + 1):  # the days share the width; the rest fits
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         table.setRowCount(len(roles) + 1)
         for row, role in enumerate(roles):
             series = debt[role.id]
@@ -478,6 +480,7 @@ class ReviewView(QWidget):
             if shown:
                 before = series[shown - 2] if shown > 1 else 0.0
                 trend = QTableWidgetItem(reports.debt_trend(before, series[shown - 1]))
+                trend.setToolTip(tr("How the last day changed it"))
                 table.setItem(row, len(week.days) + 1, trend)
         breaks = len(roles)
         table.setItem(breaks, 0, QTableWidgetItem(tr("Breaks skipped")))
@@ -487,8 +490,8 @@ class ReviewView(QWidget):
             table.setItem(breaks, i + 1, QTableWidgetItem(text if planned else "—"))
         planned = round(sum(week.breaks_planned[:shown]))
         skipped = round(sum(week.breaks_skipped[:shown]))
-        total = tr("{skipped} of {planned} this week").format(skipped=skipped, planned=planned)
-        table.setItem(breaks, len(week.days) + 1, QTableWidgetItem(total))
+        total = tr("{skipped} of {planned}").format(skipped=skipped, planned=planned)
+        table.setItem(breaks, len(week.days) + 1, QTableWidgetItem(total if planned else "—"))
         table.resizeRowsToContents()
         height = table.horizontalHeader().height() + 2 * table.frameWidth()
         height += sum(table.rowHeight(r) for r in range(table.rowCount()))
