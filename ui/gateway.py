@@ -30,7 +30,7 @@ from planner.domain.clock import Clock, local_zone, reset_local_zone
 from planner.domain.errors import PlannerError
 from planner.domain.i18n import tr
 from planner.domain.timerange import day_bounds
-from planner.domain.values import Change, SlotV, StepV, TaskV, Topic
+from planner.domain.values import BreakV, Change, SlotV, StepV, TaskV, Topic
 from planner.services import day as day_flow
 from planner.services import planning, tracking, undo
 from planner.storage.db import Database, LoginRefused, ServerUnreachable
@@ -594,6 +594,27 @@ class Gateway(QObject):
     def remove_slot(self, slot: SlotV) -> bool:
         return self.edit(
             tr("Delete slot"), lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
+        )
+
+    # ------------------------------------------------------------ breaks
+
+    def move_break(self, brk: BreakV, start: datetime, end: datetime) -> bool:
+        """Move or resize one of the day's breaks (the timeline's drag)."""
+        text = tr("Move break") if end - start == brk.end - brk.start else tr("Resize break")
+        return self.edit(
+            text,
+            lambda s: planning.move_break(s, self.owner, brk.day, self.zone, brk.id, start, end),
+            {brk.day},
+        )
+
+    def skip_break(self, brk: BreakV, skipped: bool) -> bool:
+        """Skip one of the day's breaks for that day, or take it again."""
+        return self.edit(
+            tr("Skip break") if skipped else tr("Take break"),
+            lambda s: planning.skip_break(
+                s, self.owner, brk.day, self.zone, brk.id, skipped=skipped
+            ),
+            {brk.day},
         )
 
     # ------------------------------------------------------------ tasks

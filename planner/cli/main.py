@@ -155,6 +155,7 @@ def plan_json(plan: PlanV, zone: tzinfo) -> dict[str, Any]:
                 "status": t.status,
                 "slot_id": t.slot_id,
                 "carried_over": t.carried_over,
+                "due": _iso(t.due_at, zone),
             }
             for t in plan.tasks
         ],
@@ -169,6 +170,7 @@ def plan_json(plan: PlanV, zone: tzinfo) -> dict[str, Any]:
             }
             for b in plan.breaks
         ],
+        "late": list(plan.late),
         "share": {
             names[r]: {
                 "target_percent": next(x.target_percent for x in plan.roles if x.id == r),
@@ -440,6 +442,7 @@ def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
                     "status": t.status,
                     "slot_id": t.slot_id,
                     "carried_over": t.carried_over,
+                    "due": _iso(t.due_at, ctx.zone),
                 }
                 for t in tasks
             ]

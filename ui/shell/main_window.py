@@ -195,6 +195,8 @@ class MainWindow(QMainWindow):
         self.timeline.slot_edit_requested.connect(self._on_timeline_slot_edit_requested)
         self.timeline.slot_remove_requested.connect(self._on_timeline_slot_remove_requested)
         self.timeline.task_drop_requested.connect(self._on_timeline_task_drop_requested)
+        self.timeline.break_move_requested.connect(self._on_timeline_break_move_requested)
+        self.timeline.break_skip_requested.connect(self._on_timeline_break_skip_requested)
         self.now_panel.mini_button.toggled.connect(self.set_mini_visible)
 
     @property
@@ -629,6 +631,14 @@ class MainWindow(QMainWindow):
         slot = self._slot(slot_id)
         if self.gateway is not None and slot is not None:
             self.gateway.remove_slot(slot)
+
+    def _on_timeline_break_move_requested(self, brk: Any, start: datetime, end: datetime) -> None:
+        if self.gateway is not None:
+            self.gateway.move_break(brk, start, end)
+
+    def _on_timeline_break_skip_requested(self, brk: Any, skipped: bool) -> None:
+        if self.gateway is not None:
+            self.gateway.skip_break(brk, skipped)
 
     def _on_timeline_task_drop_requested(self, task_id: int, slot_id: int) -> None:
         self._on_tasks_schedule_requested(task_id, slot_id)

@@ -37,8 +37,10 @@ class TimelinePainting(TimelineLayout):
         for meeting in snap.plan.meetings:
             if not meeting.all_day:
                 self._paint_meeting(painter, scale, meeting)
+        dragged = self._drag.brk if self._drag is not None and self._drag.moved else None
         for brk in snap.plan.breaks:
-            self._paint_break(painter, scale, brk)
+            if dragged is None or brk != dragged:
+                self._paint_break(painter, scale, brk)
         for slot in snap.plan.slots:
             if (
                 self._drag
@@ -236,8 +238,10 @@ class TimelinePainting(TimelineLayout):
         )
         painter.setBrush(Qt.BrushStyle.NoBrush if brk.skipped else pal.alternateBase())
         painter.drawRect(rect)
-        name = "Lunch" if brk.kind == "lunch" else "Break"
-        text = f"{self._label(brk.start, brk.end)}  {name}{' (skipped)' if brk.skipped else ''}"
+        name = tr("Lunch") if brk.kind == "lunch" else tr("Break")
+        text = f"{self._label(brk.start, brk.end)}  {name}"
+        if brk.skipped:
+            text += " " + tr("(skipped today)")
         if rect.height() >= 12:
             self._paint_block_text(painter, rect, [text], pal.text().color())
 
@@ -302,6 +306,11 @@ class TimelinePainting(TimelineLayout):
             return
         if drag.slot is not None:
             self._paint_slot(painter, scale, drag.slot, drag.start, drag.end, ghost=True)
+            return
+        if drag.brk is not None:  # the break where it would go
+            from dataclasses import replace
+
+            self._paint_break(painter, scale, replace(drag.brk, start=drag.start, end=drag.end))
             return
         left, right = self.planned_column()
         rect = QRectF(
