@@ -33,7 +33,7 @@ from planner.domain.timerange import local_wall_time  # noqa: E402
 from planner.services import planning  # noqa: E402
 from planner.storage.db import Database, open_database  # noqa: E402
 from planner.storage.models import CalendarSource  # noqa: E402
-from tests.planner.radicale_server import PASSWORD, USER, Radicale  # noqa: E402
+from tests.planner.dav_servers import PASSWORD, USER, Radicale  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 7, 8, 50, tzinfo=BERLIN).astimezone(UTC)

@@ -265,9 +265,34 @@ class Account:
                 self._principal = client.principal()
             except Exception:
                 # a bare server URL that is not the DAV root: RFC 6764's well-known address
-                client.url = client.url.join("/.well-known/caldav")
+                client.url = self._well_known(client)
                 self._principal = client.principal()
         return str(self._principal.calendar_home_set.url)
+
+    def _well_known(self, client: Any) -> Any:
+        """Where /.well-known/caldav leads (RFC 6764), its redirects followed here with the
+        method kept: the HTTP library turns a PROPFIND into a GET on a 302 (Xandikos's
+        answer, and Apache's `Redirect` default), and a GET of a DAV root is a web page or
+        406, not a principal. At most 5 redirects; the last URL reached."""
+        from caldav.lib.url import URL
+
+        url = str(client.url.join("/.well-known/caldav"))
+        for _ in range(5):
+            response = client.session.request(
+                "PROPFIND",
+                url,
+                headers={**getattr(client, "headers", {}), "Depth": "0"},
+                auth=client.auth,
+                timeout=client.timeout,
+                verify=client.ssl_verify_cert,
+                allow_redirects=False,
+            )
+            location = response.headers.get("Location")
+            response.close()
+            if response.status_code not in (301, 302, 303, 307, 308) or not location:
+                break
+            url = urljoin(url, location)
+        return URL.objectify(url)
 
     def make_calendar(self, name: str) -> RemoteCalendar:
         """A new calendar for events in the home set, named `name`."""
