@@ -334,7 +334,7 @@ class Account:
     def _sync_collection(
         self, calendar_url: str, token: str | None, known: Mapping[str, str]
     ) -> Delta | None:
-        _, dav, cdav, _ = _dav()
+        _, dav, cdav, error = _dav()
         changed: dict[str, Resource] = {}
         deleted: set[str] = set()
         unchanged: set[str] = set()
@@ -346,7 +346,14 @@ class Account:
                 dav.SyncLevel(value="1"),
                 _tree(dav.Prop(), dav.GetEtag(), cdav.CalendarData()),
             )
-            response = self._request(calendar_url, "REPORT", _xml(body), {"Depth": "1"})
+            try:
+                response = self._request(calendar_url, "REPORT", _xml(body), {"Depth": "1"})
+            except error.AuthorizationError as exc:
+                # Radicale answers a token it no longer keeps (max_sync_token_age, 30 days by
+                # default) with 403 valid-sync-token: a fresh listing, not a refused login
+                if token is None or not _token_refused(exc):
+                    raise
+                return self._sync_collection(calendar_url, None, known)
             if response.status not in (200, 207):
                 if start is not None:  # the token expired (403/409 valid-sync-token): afresh
                     return self._sync_collection(calendar_url, None, known)
@@ -491,6 +498,17 @@ def _getctag() -> Any:
         tag = _CTAG
 
     return GetCTag()
+
+
+def _token_refused(exc: Exception) -> bool:
+    """A 403/409 whose DAV:error says the sync-token is not valid (RFC 6578 3.2)."""
+    said = [str(p) for p in getattr(exc, "preconditions", None) or ()]
+    body = getattr(exc, "body", None)
+    if isinstance(body, bytes):
+        said.append(body.decode("utf-8", "replace"))
+    elif isinstance(body, str):
+        said.append(body)
+    return any("valid-sync-token" in text for text in said)
 
 
 def _text(value: Any) -> str | None:

@@ -125,6 +125,14 @@ class DavServer:
         """Requests the server logged so far (its own count, beside the client's)."""
         raise NotImplementedError
 
+    def requests_since(self, before: int, expected: int, timeout: float = 20.0) -> int:
+        """Requests logged since `before`, once `expected` are in or `timeout` passed: a
+        server may write a request's log line after its answer (Xandikos's access log)."""
+        deadline = time.monotonic() + timeout
+        while self.requests() - before < expected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.requests() - before
+
     def write_ics(self, calendar_url: str, data: bytes) -> int:
         """A whole .ics into a calendar, one object per UID, written the server's own way (not
         over HTTP: 10 000 PUTs would take minutes); the objects written."""

@@ -20,7 +20,7 @@ from planner.calendars.caldav_client import Account, Conflict
 from planner.domain.clock import FakeClock
 from planner.services import planning
 from planner.storage.db import Database
-from planner.storage.models import CalDavResource, Occurrence, PublishedSlot
+from planner.storage.models import CalDavResource, CalendarSource, Occurrence, PublishedSlot
 from tests.conftest import BERLIN
 from tests.planner.dav_servers import PASSWORD, USER, DavServer, Radicale
 
@@ -201,7 +201,7 @@ def test_pull_then_an_unchanged_resync_costs_one_request_per_calendar(
     again = pull(db, clock, opener)
     assert all(r.unchanged for r in again)
     assert opener.requests == 2  # one per calendar
-    assert dav_server.requests() - logged == 2  # and the server saw just those
+    assert dav_server.requests_since(logged, 2) == 2  # and the server saw just those
     assert summaries(db) == ["Retro", "Standup"]
 
 
@@ -234,6 +234,40 @@ def test_incremental_pull_follows_server_edits_and_deletes_one_request_each(
     with db.read() as s:
         hrefs = set(s.scalars(select(CalDavResource.href)))
     assert f"{work}e5.ics" not in hrefs and len(hrefs) == 19
+
+
+def test_a_sync_token_the_server_no_longer_keeps_means_a_fresh_listing_not_a_refused_login(
+    db: Database,
+    server: Server,
+    dav_server: DavServer,
+    clock: FakeClock,
+) -> None:
+    """Radicale forgets tokens older than max_sync_token_age (30 days: a laptop back from a
+    holiday) and answers them with 403 valid-sync-token; python-caldav raises that as an
+    AuthorizationError, which was said as "refused the login" at every sync from then on."""
+    work = server.calendar("Work")
+    for uid in ("a", "b", "c"):
+        server.put(work, uid, event(uid, MONDAY + timedelta(hours=2), 30, uid.upper()))
+    opener = Opener()
+    (sid,) = follow(db, dav_server, opener, "Work")
+    pull(db, clock, opener)
+    with db.transaction() as s:
+        source = s.get(CalendarSource, sid)
+        assert source is not None and source.sync_token
+        token = source.sync_token
+        source.sync_token = token[:-8] + "00000000"  # as the server made them, but unknown
+    server.put(work, "a", event("a", MONDAY + timedelta(hours=3), 30, "A moved"))
+    server.delete(work, "b")
+    (result,) = pull(db, clock, Opener())
+    assert result.ok, result.message
+    assert "refused" not in result.message
+    assert summaries(db) == ["A moved", "C"]  # the deletion found by the full listing
+    with db.read() as s:
+        renewed = s.get(CalendarSource, sid)
+        assert renewed is not None and renewed.sync_token not in (None, token)
+    opener = Opener()
+    (again,) = pull(db, clock, opener)
+    assert again.unchanged and opener.requests == 1
 
 
 def test_ctag_and_etag_fallback_without_sync_tokens(
