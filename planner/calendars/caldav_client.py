@@ -260,9 +260,12 @@ class Account:
 
     def _home(self) -> str:
         if self._principal is None:
+            _, _, _, error = _dav()
             client = self._connect()
             try:
                 self._principal = client.principal()
+            except error.AuthorizationError:
+                raise  # the login, refused: no other address will take it
             except Exception:
                 # a bare server URL that is not the DAV root: RFC 6764's well-known address
                 client.url = self._well_known(client)

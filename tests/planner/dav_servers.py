@@ -230,4 +230,85 @@ class Xandikos(DavServer):
         return len(items)
 
 
+class XandikosTLS(Xandikos):
+    """Xandikos checking passwords (bcrypt htpasswd), which it does only over HTTPS: a
+    certificate for 127.0.0.1 made here (Xandikos's own --autocert names a host, not an IP
+    address) that the client trusts through $REQUESTS_CA_BUNDLE (see ca_bundle)."""
+
+    name = "xandikos-tls"
+    checks_password = True
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        import bcrypt
+
+        self.users = folder / "users"
+        hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+        self.users.write_text(f"{USER}:{hashed}\n")
+        certs = folder / "state" / "certs"  # where --autocert looks first
+        self.ca_bundle = certs / "selfsigned.crt"
+        _make_certificate(self.ca_bundle, certs / "selfsigned.key")
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}/"
+
+    def command(self) -> list[str]:
+        return [*super().command(), "--autocert", "--htpasswd", str(self.users)]
+
+    def _answers(self) -> bool:
+        import ssl
+
+        context = ssl.create_default_context(cafile=str(self.ca_bundle))
+        connection = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=5, context=context)
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            connection.request("OPTIONS", "/")
+            connection.getresponse().read()
+            connection.close()
+            return True
+        connection.close()
+        return False
+
+
+def _make_certificate(cert_path: Path, key_path: Path) -> None:
+    """A self-signed certificate for the address 127.0.0.1, valid for 60 days (Xandikos
+    makes its own instead when fewer than 30 are left)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=60))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_path.chmod(0o600)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
 SERVERS: dict[str, type[DavServer]] = {"radicale": Radicale, "xandikos": Xandikos}

@@ -16,13 +16,13 @@ from sqlalchemy import select
 
 from planner.calendars import caldav_sync as dav
 from planner.calendars import sync
-from planner.calendars.caldav_client import Account, Conflict
+from planner.calendars.caldav_client import Account, Conflict, LoginRefused
 from planner.domain.clock import FakeClock
 from planner.services import planning
 from planner.storage.db import Database
 from planner.storage.models import CalDavResource, CalendarSource, Occurrence, PublishedSlot
 from tests.conftest import BERLIN
-from tests.planner.dav_servers import PASSWORD, USER, DavServer, Radicale
+from tests.planner.dav_servers import PASSWORD, USER, DavServer, Radicale, XandikosTLS
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY = datetime(2026, 12, 7, 8, 50, tzinfo=BERLIN)
@@ -299,23 +299,53 @@ def test_ctag_and_etag_fallback_without_sync_tokens(
     assert summaries(db) == ["A moved"]
 
 
+@pytest.fixture(params=["radicale-bcrypt", "xandikos-tls"])
+def auth_server(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[DavServer]:
+    """A server that checks passwords, each in turn: Radicale with a bcrypt htpasswd, and
+    Xandikos (bcrypt htpasswd, over HTTPS: it checks passwords only there; the client trusts
+    the test's certificate through $REQUESTS_CA_BUNDLE)."""
+    server: DavServer
+    if request.param == "radicale-bcrypt":
+        server = Radicale(tmp_path / "radicale", encryption="bcrypt")
+    else:
+        server = XandikosTLS(tmp_path / "xandikos")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.ca_bundle))
+    server.start()
+    yield server
+    server.stop()
+
+
 def test_a_wrong_password_is_said_in_one_line_and_changes_nothing(
     db: Database,
-    radicale_side: Server,
-    radicale: Radicale,
+    auth_server: DavServer,
     clock: FakeClock,
 ) -> None:
-    work = radicale_side.calendar("Work")
-    radicale_side.put(work, "a", event("a", MONDAY + timedelta(hours=1), 30, "A"))
-    follow(db, radicale, Opener(), "Work")
+    side = Server(auth_server)
+    work = side.calendar("Work")  # the right password (a bcrypt hash on the server) works
+    side.put(work, "a", event("a", MONDAY + timedelta(hours=1), 30, "A"))
+    follow(db, auth_server, Opener(), "Work")
     pull(db, clock, Opener())
-    (result,) = pull(db, clock, Opener("wrong"))
+    assert summaries(db) == ["A"]
+    opener = Opener("wrong")
+    (result,) = pull(db, clock, opener)
     assert not result.ok
-    assert "refused the login for alice" in result.message
+    assert result.message == (
+        f"{auth_server.url}: the server refused the login for alice "
+        "(check the user name and password)"
+    )
     assert "wrong" not in result.message and PASSWORD not in result.message
     assert summaries(db) == ["A"]
-    with pytest.raises(Exception, match="refused the login"):
-        dav.discover(radicale.url, USER, Opener("wrong"))
+    with db.read() as s:
+        (status,) = [x.last_status for x in sync.list_sources(s, "tester")]
+    assert status.startswith("error: ") and "refused the login" in status
+    opener = Opener("wrong")
+    with pytest.raises(LoginRefused, match="refused the login for alice"):
+        dav.discover(auth_server.url, USER, opener)
+    assert opener.requests == 1  # no other address tried with a password the server refused
+    (again,) = pull(db, clock, Opener())
+    assert again.ok and again.unchanged
 
 
 def test_the_server_stopped_mid_sync_loses_nothing_and_the_next_sync_catches_up(
