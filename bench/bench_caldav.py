@@ -173,19 +173,24 @@ def _run(args: argparse.Namespace, folder: Path, server: DavServer) -> dict[str,
     with db.read() as s:
         first_source = select(CalendarSource.sync_token).where(CalendarSource.location == urls[0])
         token = s.scalar(first_source)
-    for label, probe in (
+    probes = (
         ("the bare sync-collection REPORT (token)", lambda: _pull(account, urls[0], token)),
         ("the bare PROPFIND of the CTag (Depth 0)", lambda: _propfind(account, urls[0], "ctag")),
         ("the bare PROPFIND of sync-token (Depth 0)", lambda: _propfind(account, urls[0], "token")),
         ("the bare PROPFIND of getetag (Depth 0)", lambda: _propfind(account, urls[0], "etag")),
-    ):
-        bare = []
-        for _ in range(args.runs):
+    )
+    bare: dict[str, list[float]] = {label: [] for label, _ in probes}
+    answers: dict[str, str] = {}
+    for _ in range(args.runs):  # interleaved: the machine's load drifts alike for each
+        for label, probe in probes:
             t = time.perf_counter()
-            answer = probe()
-            bare.append((time.perf_counter() - t) * 1000)
-        print(f"  {label}: {statistics.median(bare):.1f} ms ({answer})")
-        fig[label] = f"{statistics.median(bare):.1f} ms" + ("" if answer else " (no value)")
+            answers[label] = probe()
+            bare[label].append((time.perf_counter() - t) * 1000)
+    for label, _ in probes:
+        print(f"  {label}: {statistics.median(bare[label]):.1f} ms ({answers[label]})")
+        fig[label] = f"{statistics.median(bare[label]):.1f} ms" + (
+            "" if answers[label] else " (no value)"
+        )
     account.close_now()
 
     admin.put(
