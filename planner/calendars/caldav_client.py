@@ -264,10 +264,11 @@ class Account:
             client = self._connect()
             try:
                 self._principal = client.principal()
-            except error.AuthorizationError:
-                raise  # the login, refused: no other address will take it
-            except Exception:
-                # a bare server URL that is not the DAV root: RFC 6764's well-known address
+            except Exception as exc:
+                if isinstance(exc, error.AuthorizationError) and exc.status != 403:
+                    raise  # 401: the login refused, no other address will take it
+                # a bare server URL that is not the DAV root (or, 403, not this user's place:
+                # Radicale's owner_only rights): RFC 6764's well-known address
                 client.url = self._well_known(client)
                 self._principal = client.principal()
         return str(self._principal.calendar_home_set.url)
