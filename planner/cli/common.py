@@ -83,6 +83,18 @@ class Context:
             with self.db.transaction() as session:
                 planning.ensure_defaults(session, self.owner)
 
+    @classmethod
+    def over(cls, db: Database) -> Context:
+        """A context on a database already open (today's rows in memory: planner.storage.
+        snapshot), with no schema check and no seeding."""
+        from planner.domain.clock import clock_from_env, local_zone
+
+        ctx = cls.__new__(cls)
+        ctx.clock, ctx.zone = clock_from_env(), local_zone()
+        ctx.change_uid, ctx.at, ctx.queue = None, None, None
+        ctx.db, ctx.owner = db, db.owner
+        return ctx
+
     def now(self) -> datetime:
         return self.clock.now()
 

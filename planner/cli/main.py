@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from planner.domain.values import EntryV, MeetingV, PlanV, RoleV, SlotV
+    from planner.storage.pending import PendingQueue
 
 # ---------------------------------------------------------------- parsing helpers
 
@@ -1028,6 +1029,10 @@ def _on_shared_server(args: argparse.Namespace, pressed_at: datetime) -> int | N
 
     if args.command in offline.QUEUED:
         return offline.run_queued(args, pressed_at, queue, handler)
+    if args.command == "status":
+        quick = _quick_status(args, queue)
+        if quick is not None:
+            return quick
     ctx, away = offline.open_shared(args.db, queue)
     if ctx is None:
         assert away is not None
@@ -1040,13 +1045,65 @@ def _on_shared_server(args: argparse.Namespace, pressed_at: datetime) -> int | N
         if showing_today and unreachable and not (args.auto or args.reflow):
             return offline.offline_plan(args, queue, away)
         waiting = queue.state().describe(_local_zone())
-        raise away if not waiting else type(away)(f"{away} ({waiting})")
+        if not isinstance(away, ServerUnreachable):  # a refused login: that is the news
+            raise away if not waiting else type(away)(f"{away} ({waiting})")
+        can = tr(
+            "while it is away, `interrupt`, `resume`, `start` and `stop` are kept on this "
+            "device and `status` and `plan` show today as last seen; `splitday {command}` "
+            "waits until it answers"
+        ).format(command=args.command)
+        raise type(away)(f"{away} ({waiting + '; ' if waiting else ''}{can})")
     try:
         if queue.count():
             offline.deliver(ctx, queue)
         else:
             queue.came_online()
         return handler(ctx, args)
+    finally:
+        ctx.close()
+
+
+def _quick_status(args: argparse.Namespace, queue: PendingQueue) -> int | None:
+    """`status` on a shared server in one round trip (planner.storage.snapshot): today's rows
+    read in one statement, the status computed over them in memory. None: the usual way
+    (on the server) is needed — something waits here to deliver, the log must catch up
+    with the plan, the defaults are not seeded yet, or the schema is not this version's."""
+    from planner.cli.offline import OFFLINE_CONNECT_TIMEOUT_S, offline_status, shared_url
+    from planner.domain.clock import clock_from_env
+    from planner.platform.paths import current_owner
+    from planner.storage import snapshot
+    from planner.storage.failures import PG_CONNECT_TIMEOUT_S, ServerUnreachable
+
+    state = queue.state()
+    if state.waiting:
+        return None
+    url = shared_url(args.db)
+    assert url is not None
+    owner = current_owner()
+    timeout = OFFLINE_CONNECT_TIMEOUT_S if state.offline else PG_CONNECT_TIMEOUT_S
+    now = clock_from_env().now()
+    document = snapshot.fetch_early(url, owner, now, connect_timeout=timeout)
+    from planner.services import planning, tracking  # the ORM loads while the server answers
+
+    try:
+        db = snapshot.from_document(document(), owner)
+    except ServerUnreachable as exc:
+        queue.went_offline(str(exc), now)
+        return offline_status(args, queue, exc)
+    if db is None:
+        return None
+    ctx = Context.over(db)
+    try:
+        with db.read() as s:
+            writes = planning.needs_defaults(s, owner) or tracking.catch_up_due(
+                s, owner, ctx.zone, ctx.now()
+            )
+        if writes:
+            return None
+        if state.offline:
+            queue.came_online()
+        ctx.queue = queue
+        return cmd_status(ctx, args)
     finally:
         ctx.close()
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+PG_CONNECT_TIMEOUT_S = 10  # a server that accepts but never answers: an outage, said so
+
 
 class StorageError(Exception):
     """A database problem worth one clear line to the user."""
