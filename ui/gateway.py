@@ -500,7 +500,9 @@ class Gateway(QObject):
         now, zone = self.now(), self.zone
 
         def fetch(session: Session) -> DaySnapshot:
-            plan = planning.get_plan(session, self.owner, day, zone)
+            today = planning.day_of(session, self.owner, now, zone)
+            # today's open tasks are fitted into the time left (planning.get_plan)
+            plan = planning.get_plan(session, self.owner, day, zone, now if day == today else None)
             start_minute = int(planning.get_setting(session, self.owner, "day_start_minute"))
             bounds = day_bounds(day, zone, start_minute)
             entries = tuple(
@@ -508,7 +510,6 @@ class Gateway(QObject):
                 for e in tracking.list_entries(session, self.owner, bounds)
                 if (e.end or now) > bounds.start  # a running entry only reaches until now
             )
-            today = planning.day_of(session, self.owner, now, zone)
             status = day_flow.status(session, self.owner, zone, now) if day == today else None
             return DaySnapshot(
                 plan, entries, now, today, start_minute, (bounds.start, bounds.end), status=status

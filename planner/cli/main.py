@@ -260,7 +260,9 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
         with ctx.db.read() as s:  # showing the plan takes no lock
             today = ctx.today(s)
             day = parse_date(args.date, today)
-            plan = planning.get_plan(s, ctx.owner, day, ctx.zone)
+            plan = planning.get_plan(
+                s, ctx.owner, day, ctx.zone, ctx.clock.now() if day == today else None
+            )
         if ctx.queue is not None and day == today:  # for showing it while the server is away
             ctx.queue.save_snapshot("plan", plan_json(plan, ctx.zone))
     if args.json:

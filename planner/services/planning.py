@@ -899,7 +899,12 @@ def _meeting_busy(meetings: Sequence[MeetingV]) -> list[scheduling.Busy]:
     ]
 
 
-def get_plan(session: Session, owner: str, day: date, zone: tzinfo) -> PlanV:
+def get_plan(
+    session: Session, owner: str, day: date, zone: tzinfo, now: datetime | None = None
+) -> PlanV:
+    """A day's plan with its tasks fitted. With `now` (today's plan as lived) the open tasks
+    are fitted into the time left from now: a task not done in its morning slot is still to
+    do, in the role's next time, not "planned" in a slot that is over."""
     day_v = get_day(session, owner, day, zone)
     roles = tuple(list_roles(session, owner))
     slots = tuple(list_slots(session, owner, day))
@@ -907,7 +912,8 @@ def get_plan(session: Session, owner: str, day: date, zone: tzinfo) -> PlanV:
     meetings = tuple(list_meetings(session, owner, Interval(day_v.start, day_v.stop)))
     breaks = tuple(list_breaks(session, owner, day, zone))
     stored = [b for b in breaks if b.id]  # the fit uses the breaks written for the day
-    fit = _sequence(slots, [t for t in tasks if t.status == "open"], meetings, stored)
+    open_tasks = [t for t in tasks if t.status == "open"]
+    fit = _sequence(slots, open_tasks, meetings, stored, after=now)
     placed = tuple(
         TaskPlanV(p.task_id, p.segments[0].start, p.end, _slot_ids(p), p.late)
         for p in fit.placements.values()
@@ -928,11 +934,17 @@ def _sequence(
     open_tasks: Sequence[TaskV],
     meetings: Sequence[MeetingV],
     breaks: Sequence[BreakV],
+    after: datetime | None = None,
 ) -> scheduling.TaskSequence:
     """The fit: open tasks not put into a slot by hand, strictly by priority (deadlines
-    first) over the time their role's slots leave free of meetings and breaks."""
+    first) over the time their role's slots leave free of meetings and breaks (and, with
+    `after`, only the time from then on)."""
     taken = [Interval(m.start, m.end) for m in meetings if m.busy and not m.all_day]
     taken += [Interval(b.start, b.end) for b in breaks if not b.skipped]
+    if after is not None and slots:
+        first = min(s.start for s in slots)
+        if after > first:
+            taken.append(Interval(first, after))
     pinned_minutes: dict[int, float] = {}
     for t in open_tasks:
         if t.slot_pinned and t.slot_id is not None:

@@ -544,7 +544,7 @@ def _delivered(session: Session, owner: str) -> dict[str, str]:
 def pending(session: Session, owner: str, zone: tzinfo, now: datetime) -> Selection:
     """What is due at `now` for today's plan, without recording anything."""
     day = planning.day_of(session, owner, now, zone)
-    plan = planning.get_plan(session, owner, day, zone)
+    plan = planning.get_plan(session, owner, day, zone, now)
     prefs = load_prefs(session, owner)
     running = tracking.running(session, owner)
     found = candidates(plan, running, prefs, zone, _context(session, owner, plan, zone), now)
