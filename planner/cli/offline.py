@@ -27,13 +27,20 @@ DELIVER_FOR_S = 12 * 3600  # how long a background deliverer keeps trying
 
 
 def shared_url(db: str | None) -> str | None:
-    """The server URL when the database is a shared server (not this device's SQLite file)."""
+    """The server URL when the database is a shared server (PostgreSQL; not this device's
+    SQLite file). Anything else is no server to be offline from: opening it says what is wrong
+    with the URL (was: `--db nonsense://x` said "offline since …" and exited 0)."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     from planner.platform.paths import resolve_url
 
     url = resolve_url(db)
-    return None if make_url(url).get_backend_name() == "sqlite" else url
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        return None
+    return url if backend == "postgresql" else None
 
 
 def queue_for(db: str | None) -> PendingQueue | None:

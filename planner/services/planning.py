@@ -903,8 +903,9 @@ def get_plan(
     session: Session, owner: str, day: date, zone: tzinfo, now: datetime | None = None
 ) -> PlanV:
     """A day's plan with its tasks fitted. With `now` (today's plan as lived) the open tasks
-    are fitted into the time left from now: a task not done in its morning slot is still to
-    do, in the role's next time, not "planned" in a slot that is over."""
+    are fitted into the slots not over yet: a task not done in its morning slot is still to
+    do, in the role's next slot, not "planned" in one that is over (the running slot keeps
+    its tasks: they may be under way)."""
     day_v = get_day(session, owner, day, zone)
     roles = tuple(list_roles(session, owner))
     slots = tuple(list_slots(session, owner, day))
@@ -937,14 +938,12 @@ def _sequence(
     after: datetime | None = None,
 ) -> scheduling.TaskSequence:
     """The fit: open tasks not put into a slot by hand, strictly by priority (deadlines
-    first) over the time their role's slots leave free of meetings and breaks (and, with
-    `after`, only the time from then on)."""
+    first) over the time their role's slots leave free of meetings and breaks (with `after`,
+    only in the slots not over by then)."""
     taken = [Interval(m.start, m.end) for m in meetings if m.busy and not m.all_day]
     taken += [Interval(b.start, b.end) for b in breaks if not b.skipped]
-    if after is not None and slots:
-        first = min(s.start for s in slots)
-        if after > first:
-            taken.append(Interval(first, after))
+    if after is not None:  # slots that are over leave no room (the one running keeps its own:
+        taken += [Interval(s.start, s.end) for s in slots if s.end <= after]  # work in progress)
     pinned_minutes: dict[int, float] = {}
     for t in open_tasks:
         if t.slot_pinned and t.slot_id is not None:

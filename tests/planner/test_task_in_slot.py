@@ -96,15 +96,15 @@ def test_today_s_open_tasks_are_fitted_into_the_time_left(
         in_the_morning = planning.get_plan(s, OWNER, DAY, zone, wall(zone, 8, 50))
         after_lunch = planning.get_plan(s, OWNER, DAY, zone, wall(zone, 14, 10))
         as_a_day = planning.get_plan(s, OWNER, DAY, zone)  # another day's view: no "now"
-        late = planning.get_plan(s, OWNER, DAY, zone, wall(zone, 15, 30))
+        late = planning.get_plan(s, OWNER, DAY, zone, wall(zone, 16, 5))
     first = in_the_morning.task_in(morning.id)
     assert first is not None and first.id == triage.id
     now_placed = after_lunch.placement(triage.id)
     assert now_placed is not None and now_placed.slots == (afternoon.id,)
-    assert now_placed.start == wall(zone, 14, 10)  # from now, not from 14:00
+    assert now_placed.start == wall(zone, 14)  # the running slot is the task's, all of it
     shown = after_lunch.task_in(afternoon.id)
     assert shown is not None and shown.id == triage.id
-    assert after_lunch.overflow == ()  # 45 + 60 min fit in the 110 min left
-    assert late.overflow  # 30 min left: the backlog does not fit today any more
+    assert after_lunch.overflow == ()  # 45 + 60 min fit in the afternoon's 120 min
+    assert set(late.overflow) == {t.id for t in late.tasks}  # every slot is over
     whole = as_a_day.placement(triage.id)
     assert whole is not None and whole.slots == (morning.id,)
