@@ -30,6 +30,7 @@ from planner.calendars.fetch import Fetcher
 from planner.calendars.parse import CalendarError, read
 from planner.calendars.sync import Rule, SourceV, SyncResult
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.timerange import Interval
 from planner.domain.values import Change, Topic
 from planner.services import planning
@@ -85,7 +86,11 @@ def choose(
         ]
         if not match:
             have = ", ".join(c.name for c in found) or "none"
-            raise PlannerError(f"no calendar {wanted!r} on this account (calendars: {have})")
+            raise PlannerError(
+                tr("no calendar {wanted!r} on this account (calendars: {have})").format(
+                    wanted=wanted, have=have
+                )
+            )
         out.extend(c for c in match if c not in out)
     return out
 
@@ -104,7 +109,7 @@ def add_calendars(
     """Follow these calendars of the account (each one a source; the same calendar twice is
     refused)."""
     if not calendars:
-        raise PlannerError("no calendar with events to follow on this account")
+        raise PlannerError(tr("no calendar with events to follow on this account"))
     rules_json = sync._check_rules(session, owner, rules)
     if default_role_id is not None:
         planning.find_role(session, owner, default_role_id)
@@ -118,7 +123,9 @@ def add_calendars(
     out: list[SourceV] = []
     for cal in calendars:
         if cal.url in followed:
-            raise PlannerError(f"the calendar {cal.name!r} is followed already")
+            raise PlannerError(
+                tr("the calendar {name!r} is followed already").format(name=cal.name)
+            )
         row = CalendarSource(
             owner=owner,
             name=_source_name(session, owner, cal.name),
@@ -527,7 +534,11 @@ def set_publish_target(
     session: Session, owner: str, target: PublishTarget | None
 ) -> tuple[PublishTarget | None, Change]:
     if target is not None and target.privacy not in PRIVACY:
-        raise PlannerError(f"privacy is one of {', '.join(PRIVACY)}, not {target.privacy!r}")
+        raise PlannerError(
+            tr("privacy is one of {choices}, not {privacy!r}").format(
+                choices=", ".join(PRIVACY), privacy=target.privacy
+            )
+        )
     if target is not None and session.scalar(
         select(CalendarSource.id).where(
             CalendarSource.owner == owner,
@@ -536,8 +547,10 @@ def set_publish_target(
         )
     ):
         raise PlannerError(
-            f"{target.calendar} is followed as a calendar source: publish into another one "
-            "(or remove that source first)"
+            tr(
+                "{calendar} is followed as a calendar source: publish into another one (or "
+                "remove that source first)"
+            ).format(calendar=target.calendar)
         )
     old = publish_target(session, owner)
     if old is not None and (target is None or target.calendar_url != old.calendar_url):

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.timerange import Interval
 
 MAX_DEPTH = 12  # VCALENDAR > VEVENT > VALARM is 3; anything far deeper is hostile or broken
@@ -228,7 +229,11 @@ class _Scanner:
     def begin(self, value: str, start: int, end: int) -> None:
         stack = self.stack
         if len(stack) >= MAX_DEPTH:
-            raise CalendarError(f"{self.name}: components nested deeper than {MAX_DEPTH} levels")
+            raise CalendarError(
+                tr("{name}: components nested deeper than {depth} levels").format(
+                    name=self.name, depth=MAX_DEPTH
+                )
+            )
         if not stack:
             if self.text[self.outside : start].strip():
                 where = f"line {self.line_of(self.outside)}"
@@ -344,14 +349,22 @@ class _Scanner:
         if self.stack:
             opened, at = self.stack[-1]
             raise CalendarError(
-                f"{name}: truncated - BEGIN:{opened or 'VCALENDAR'} (line {self.line_of(at)}) "
-                "is never closed; nothing imported"
+                tr(
+                    "{name}: truncated - BEGIN:{component} (line {line}) is never closed; nothing "
+                    "imported"
+                ).format(
+                    name=name, component=opened or "VCALENDAR", line=self.line_of(at)
+                )  # not translated: a keyword
             )
         if self.text[self.outside :].strip() and self.cals:
             where = f"line {self.line_of(self.outside)}"
             self.result.note(Problem(name, where, "text after the calendar ignored"))
         if not self.cals:
-            raise CalendarError(f"{name}: no BEGIN:VCALENDAR found - this is not an iCalendar file")
+            raise CalendarError(
+                tr("{name}: no BEGIN:VCALENDAR found - this is not an iCalendar file").format(
+                    name=name
+                )
+            )
         return self.cals
 
 
@@ -1436,7 +1449,9 @@ def _parse_components(text: str, name: str, result: ParseResult) -> list[Any]:
             summary = next((_prop(x)[2] for x in block.lines if _prop(x)[0] == "SUMMARY"), "")
             result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
     if not out and cals[0].events:
-        raise CalendarError(f"{name}: cannot be parsed: {_short(first_error)}")
+        raise CalendarError(
+            tr("{name}: cannot be parsed: {short}").format(name=name, short=_short(first_error))
+        )
     return out
 
 
@@ -1840,9 +1855,11 @@ def read(
     for name, data in files:
         names.append(name)
         if not data.strip():
-            raise CalendarError(f"{name}: the file is empty")
+            raise CalendarError(tr("{name}: the file is empty").format(name=name))
         if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise CalendarError(f"{name}: this is a binary file, not an iCalendar file")
+            raise CalendarError(
+                tr("{name}: this is a binary file, not an iCalendar file").format(name=name)
+            )
         text = decode(data, charset)
         try:
             # a folder may repeat a UID across files (SEQUENCE decides): icalendar for all
@@ -1850,7 +1867,11 @@ def read(
         except CalendarError:
             raise
         except Exception as exc:  # a bug of ours must still not take the caller down
-            raise CalendarError(f"{name}: internal error while reading ({_short(exc)})") from exc
+            raise CalendarError(
+                tr("{name}: internal error while reading ({short})").format(
+                    name=name, short=_short(exc)
+                )
+            ) from exc
         for cal_text in texts:
             if "BEGIN:VEVENT" not in cal_text:
                 continue  # every event was read on the fast path: icalendar is not needed
@@ -1869,7 +1890,11 @@ def read(
     try:
         _expand(components, label, window, zone, result)
     except Exception as exc:
-        raise CalendarError(f"{label}: internal error while expanding ({_short(exc)})") from exc
+        raise CalendarError(
+            tr("{label}: internal error while expanding ({short})").format(
+                label=label, short=_short(exc)
+            )
+        ) from exc
     result.occurrences.sort(key=lambda o: (o.start, o.uid, o.recurrence_id))
     result.finish()
     return result

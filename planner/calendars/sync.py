@@ -283,7 +283,7 @@ def edit_source(
     if location is not None and row.kind == "caldav":
         if location.strip() != row.location:
             raise PlannerError(
-                "a CalDAV calendar keeps its address: remove it and add the account again"
+                tr("a CalDAV calendar keeps its address: remove it and add the account again")
             )
     elif location is not None:
         row.kind, row.location = _clean_location(location)
@@ -381,7 +381,9 @@ _NOT_REGULAR = "not a regular file (a device, FIFO or socket cannot be a calenda
 
 
 def _too_large(path: Path) -> CalendarError:
-    return CalendarError(f"{path.name}: larger than {_cap_text()}")
+    return CalendarError(
+        tr("{name}: larger than {cap_text}").format(name=path.name, cap_text=_cap_text())
+    )
 
 
 def _cap_text() -> str:
@@ -413,7 +415,9 @@ def _read_file(path: Path) -> bytes:
             while len(data) <= MAX_FILE_BYTES and (more := f.read(MAX_FILE_BYTES + 1 - len(data))):
                 data += more  # a short read before the end (pipes, /proc)
     except OSError as exc:
-        raise CalendarError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise CalendarError(
+            tr("{path}: cannot be read ({reason})").format(path=path, reason=exc.strerror or exc)
+        ) from None
     if len(data) > MAX_FILE_BYTES:
         raise _too_large(path)
     return data
@@ -443,10 +447,10 @@ def _local_files(row: _Source) -> list[Path]:
     path = Path(row.location)
     if row.kind == "folder":
         if not path.is_dir():
-            raise CalendarError(f"{path}: the folder is gone")
+            raise CalendarError(tr("{path}: the folder is gone").format(path=path))
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics" and p.is_file())
         if not files:
-            raise CalendarError(f"{path}: no .ics files in this folder")
+            raise CalendarError(tr("{path}: no .ics files in this folder").format(path=path))
         return files
     return [path]
 
@@ -506,7 +510,8 @@ def _local_digest(row: _Source, window: Interval, zone: tzinfo) -> str | None:
                 h.update(view[:size])
                 total += size
                 if total > MAX_FILE_BYTES:
-                    raise CalendarError("too large")  # never stored: loading says so
+                    # never stored, never shown: loading says so
+                    raise CalendarError("too large")  # not translated: see above
         return h.digest()
 
     try:

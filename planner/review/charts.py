@@ -18,7 +18,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from planner.domain.i18n import ntr, tr
+from planner.domain.i18n import N_, ntr, tr
 from planner.platform.paths import open_private
 from planner.review.reports import RESUMPTION_COST_SOURCE, ShareTrend, WeekReport
 
@@ -124,7 +124,7 @@ def _day_label(day: date) -> str:
 
 def _role_names(week: WeekReport) -> dict[int | None, str]:
     names: dict[int | None, str] = {r.id: r.name for r in week.roles}
-    names[None] = "no role"
+    names[None] = tr("no role")
     return names
 
 
@@ -139,10 +139,10 @@ def _role_colours(week: WeekReport) -> dict[int | None, str]:
 
 # (side, series attribute, what, hatch, alpha): the planned bar (left), the actual bar (right)
 SPLIT_SERIES = (
-    (-1, "planned", "planned slots", None, 0.45),
-    (-1, "planned_meetings", "planned meetings", HATCH_MEETING, 0.45),
-    (1, "work", "worked", None, 1.0),
-    (1, "meetings", "meetings", HATCH_MEETING, 1.0),
+    (-1, "planned", N_("planned slots"), None, 0.45),
+    (-1, "planned_meetings", N_("planned meetings"), HATCH_MEETING, 0.45),
+    (1, "work", N_("worked"), None, 1.0),
+    (1, "meetings", N_("meetings"), HATCH_MEETING, 1.0),
     (1, "interruptions", "interruptions", HATCH_INTERRUPTION, 1.0),
 )
 SPLIT_WIDTH = 0.38
@@ -239,7 +239,8 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[li
                 rect.set_visible(v > 0)
                 if v > 0:
                     day = week.days[i]
-                    text = f"{_day_label(day)} · {names[role]} · {what}: {hm(v)}"
+                    said = tr(what)
+                    text = f"{_day_label(day)} · {names[role]} · {said}: {hm(v)}"
                     hits.append(Hit(rect, text, day))
                 bottom[i] += v
                 top = max(top, bottom[i])
@@ -315,10 +316,16 @@ def draw_share(
     lines, dots = [], []
     for role in roles:
         lines.append(
-            right.plot([], [], color=role.colour, label=f"{role.name} actual", linewidth=2)[0]
+            right.plot(
+                [],
+                [],
+                color=role.colour,
+                label=tr("{role} actual").format(role=role.name),
+                linewidth=2,
+            )[0]
         )
         right.axhline(role.target_percent, color=role.colour, linestyle=":", linewidth=1.2,
-                      label=f"{role.name} target")  # fmt: skip
+                      label=tr("{role} target").format(role=role.name))  # fmt: skip
         dots.append(
             [right.plot([i], [0.0], marker="o", color=role.colour, markersize=6)[0] for i in xs]
         )
@@ -425,7 +432,7 @@ def draw_interruptions(
     heat_ax.set_xlabel(tr("hour of day"))
     heat_ax.set_ylabel(tr("day"))
     bar = fig.colorbar(image, ax=heat_ax, fraction=0.05, pad=0.02)
-    bar.set_label("interruptions per hour")
+    bar.set_label(tr("interruptions per hour"))
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     bars = src_ax.barh(range(n_sources), [0] * n_sources, color=theme.accent)
     notes = [

@@ -697,7 +697,7 @@ def add_task(
 
 def _check_due(due_at: datetime | None) -> datetime | None:
     if due_at is not None and (due_at.tzinfo is None or due_at.utcoffset() is None):
-        raise PlannerError("a deadline needs a time zone")
+        raise PlannerError(tr("a deadline needs a time zone"))
     return due_at
 
 
@@ -960,9 +960,9 @@ def set_lunch_minutes(
     if minutes is not None:
         start, end = minutes
         if not (0 <= start < end <= 24 * 60 + 20 * 60):
-            raise PlannerError("a lunch break ends after it starts")
+            raise PlannerError(tr("a lunch break ends after it starts"))
         if end - start > 4 * 60:
-            raise PlannerError("a lunch break is at most 4 hours")
+            raise PlannerError(tr("a lunch break is at most 4 hours"))
     raw = get_setting(session, owner, "lunch")
     week: list[Any] = list(raw) if isinstance(raw, list) and len(raw) == 7 else [None] * 7
     week[weekday] = list(minutes) if minutes is not None else None
@@ -1022,7 +1022,7 @@ def skip_lunch(
     """Skip the day's lunch (or take it again); the plan is re-split around the rest."""
     row = _lunch_row(session, owner, day, zone)
     if row is None:
-        raise PlannerError(f"{day:%a %d %b} has no lunch break to skip")
+        raise PlannerError(tr("{day:%a %d %b} has no lunch break to skip").format(day=day))
     row.skipped = skipped
     session.flush()
     has_auto = any(s.origin == "auto" for s in list_slots(session, owner, day))
@@ -1044,9 +1044,9 @@ def move_break(
 ) -> Change:
     """Move or resize one of the day's breaks (id 0: the lunch the settings give)."""
     if end <= start:
-        raise PlannerError("a break must end after it starts")
+        raise PlannerError(tr("a break must end after it starts"))
     if end - start > timedelta(hours=4):
-        raise PlannerError("a break is at most 4 hours")
+        raise PlannerError(tr("a break is at most 4 hours"))
     if break_id == 0:
         row = _lunch_row(session, owner, day, zone)
     else:
@@ -1054,7 +1054,7 @@ def move_break(
         if row is not None and row.owner != owner:
             row = None
     if row is None:
-        raise PlannerError(f"no break with id {break_id}")
+        raise PlannerError(tr("no break with id {break_id}").format(break_id=break_id))
     row.start, row.end = start, end
     session.flush()
     _fit_open_tasks(session, owner, row.day)
@@ -1069,7 +1069,7 @@ def max_block_minutes(session: Session, owner: str, role_id: int) -> int:
 
 def set_max_block_minutes(session: Session, owner: str, role_id: int, minutes: int) -> Change:
     if not 15 <= minutes <= 12 * 60:
-        raise PlannerError("the longest block is between 15 minutes and 12 hours")
+        raise PlannerError(tr("the longest block is between 15 minutes and 12 hours"))
     per_role = dict(get_setting(session, owner, "max_block_by_role") or {})
     per_role[str(role_id)] = minutes
     return set_setting(session, owner, "max_block_by_role", per_role)
