@@ -18,7 +18,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from planner.domain.i18n import N_, ntr, tr
+from planner.domain.i18n import N_, is_rtl, ntr, tr
 from planner.platform.paths import open_private
 from planner.review.reports import RESUMPTION_COST_SOURCE, ShareTrend, WeekReport
 
@@ -114,6 +114,13 @@ def hm(minutes: float) -> str:
     h, m = divmod(abs(total), 60)
     sign = "-" if total < 0 else ""
     return f"{sign}{h} h {m:02d} min" if h else f"{sign}{m} min"
+
+
+def _reading_order(ax: Any) -> None:
+    """A right-to-left language reads time from the right: a chart's days, hours or weeks run
+    right to left (the value axes keep their direction)."""
+    if is_rtl():
+        ax.invert_xaxis()
 
 
 def _day_label(day: date) -> str:
@@ -265,6 +272,7 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[li
         ax.set_ylim(0, max(4.0, top / 60 * 1.3))
         return hits
 
+    _reading_order(ax)
     hits = fill(week)
     assert hits is not None
     return hits, fill
@@ -397,6 +405,7 @@ def draw_share(
         right.set_xticks(xs, [w[-2:] for w in trend.weeks])
         return hits
 
+    _reading_order(right)
     hits = fill(week, trend)
     assert hits is not None
     return hits, fill
@@ -500,9 +509,10 @@ def draw_interruptions(
                 resumption_cost_minutes=week.resumption_cost_minutes,
             )
         )
-        hits.append(Hit(lost, RESUMPTION_COST_SOURCE))
+        hits.append(Hit(lost, tr(RESUMPTION_COST_SOURCE)))
         return hits
 
+    _reading_order(heat_ax)
     hits = fill(week)
     assert hits is not None
     return hits, fill
@@ -517,7 +527,9 @@ def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[lis
     x = list(range(7))
     on_plan = top.bar(x, [0.0] * 7, 0.6, color=theme.accent, label=tr("on the slot's role"))
     no_plan = [
-        top.annotate("no plan", (i, 50), ha="center", va="center", fontsize=8, color=theme.muted)
+        top.annotate(
+            tr("no plan"), (i, 50), ha="center", va="center", fontsize=8, color=theme.muted
+        )
         for i in x
     ]
     top.set_ylim(0, 100)
@@ -572,6 +584,7 @@ def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[lis
         bottom.set_ylim(0, max(1.0, max(week.overtime) / 60 * 1.3))
         return hits
 
+    _reading_order(bottom)
     hits = fill(week)
     assert hits is not None
     return hits, fill

@@ -183,3 +183,39 @@ def test_break_reminders_and_waiting_changes_in_italian() -> None:
         "non in linea dalle 09:42 — 3 modifiche in attesa — "
         "1 modifica è stata rifiutata dal server (vedi `splitday sync`)"
     )
+
+
+# ---------------------------------------------------------------- right to left: the charts
+
+
+def test_the_charts_time_axes_run_right_to_left_in_arabic() -> None:
+    """A horizontal time axis mirrors: days, hours and weeks run from the right; the value
+    axes (hours, percent) keep theirs. The vertical timeline stays top-down (tests/ui)."""
+    from test_charts import _trend, _week
+
+    from planner.review import charts
+
+    def directions() -> dict[str, bool]:
+        split = charts.build("time-split", _week(), _trend()).figure.axes[0]
+        share_left, share_right = charts.build("share", _week(), _trend()).figure.axes[:2]
+        heat = charts.build("interruptions", _week(), _trend()).figure.axes[0]
+        adherence = charts.build("adherence", _week(), _trend()).figure.axes
+        return {
+            "split days": split.xaxis_inverted(),
+            "split hours": split.yaxis_inverted(),
+            "share percent": share_left.xaxis_inverted(),
+            "share weeks": share_right.xaxis_inverted(),
+            "heat hours": heat.xaxis_inverted(),
+            "adherence days": all(ax.xaxis_inverted() for ax in adherence),
+        }
+
+    assert not any(directions().values())
+    i18n.set_language("ar")
+    assert directions() == {
+        "split days": True,
+        "split hours": False,
+        "share percent": False,
+        "share weeks": True,
+        "heat hours": True,
+        "adherence days": True,
+    }
