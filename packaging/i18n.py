@@ -181,7 +181,7 @@ TEXT_CLASSES = frozenset(
         "QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QGroupBox", "QAction",
         "QToolButton", "QMenu", "QTableWidgetItem", "QListWidgetItem", "QTreeWidgetItem",
         "QCommandLinkButton", "QMessageBox", "print", "Notice", "Reminder", "Detected",
-        "DndDecision",
+        "DndDecision", "Problem",
     }
 )  # fmt: skip
 # keyword arguments that carry words to the person, whatever the call (replace(reminder, body=…))
@@ -194,6 +194,7 @@ SHOWN_ARGS = {
     "Reminder": slice(4, 6),
     "_action": slice(0, 1),
     "_record": slice(0, 1),
+    "Problem": slice(2, 3),  # the calendar importer's note: (file, where, message)
 }
 DATA_LAST = frozenset({"addItem", "insertItem", "addRow"})
 ARGPARSE = frozenset({"add_argument", "add_parser", "add_subparsers", "add_argument_group"})
