@@ -20,16 +20,17 @@ def followed_meetings(meetings: Iterable[MeetingV]) -> list[MeetingV]:
 
 @dataclass(frozen=True)
 class Planned:
-    """What the plan says at a moment: a meeting, or a slot's role."""
+    """What the plan says at a moment: a meeting, a slot's role, or a planned break."""
 
-    kind: str  # "meeting" or "work"
+    kind: str  # "meeting", "work" or "break"
     role_id: int | None
     slot: SlotV | None = None
     meeting: MeetingV | None = None
+    brk: BreakV | None = None
 
     @property
     def start(self) -> datetime:
-        item = self.meeting or self.slot
+        item = self.meeting or self.slot or self.brk
         assert item is not None
         return item.start
 
@@ -39,13 +40,24 @@ class Planned:
             return False
         if self.kind == "meeting":
             return other.meeting == self.meeting
+        if self.kind == "break":
+            return other.brk == self.brk
         return other.role_id == self.role_id
 
 
+def taken_breaks(breaks: Iterable[BreakV]) -> list[BreakV]:
+    """The breaks the log follows: planned and not skipped for the day."""
+    return [b for b in breaks if not b.skipped and b.end > b.start]
+
+
 def planned_at(
-    slots: Sequence[SlotV], meetings: Sequence[MeetingV], moment: datetime
+    slots: Sequence[SlotV],
+    meetings: Sequence[MeetingV],
+    moment: datetime,
+    breaks: Sequence[BreakV] = (),
 ) -> Planned | None:
-    """A meeting covering `moment` wins over the slot under it; None in a gap of the plan."""
+    """A meeting covering `moment` wins over the slot under it, a slot over a break (a slot
+    put over the lunch by hand means work); None in a gap of the plan."""
     covering = [m for m in followed_meetings(meetings) if m.start <= moment < m.end]
     if covering:
         meeting = max(covering, key=lambda m: (m.start, m.id))  # a meeting inside a meeting
@@ -54,18 +66,28 @@ def planned_at(
     if under:
         slot = max(under, key=lambda s: (s.start, s.id))
         return Planned("work", slot.role_id, slot=slot)
+    pauses = [b for b in taken_breaks(breaks) if b.start <= moment < b.end]
+    if pauses:
+        return Planned("break", None, brk=max(pauses, key=lambda b: (b.start, b.id)))
     return None
 
 
 def change_points(
-    slots: Sequence[SlotV], meetings: Sequence[MeetingV], after: datetime, until: datetime
+    slots: Sequence[SlotV],
+    meetings: Sequence[MeetingV],
+    after: datetime,
+    until: datetime,
+    breaks: Sequence[BreakV] = (),
 ) -> list[datetime]:
-    """Where the plan may switch the log, in (after, until]: slot starts, meeting starts/ends.
+    """Where the plan may switch the log, in (after, until]: slot starts, meeting and break
+    starts and ends.
 
     A slot's end is no switch of its own: in a gap the log keeps what was planned last."""
     moments = {s.start for s in slots}
     for m in followed_meetings(meetings):
         moments.update((m.start, m.end))
+    for b in taken_breaks(breaks):
+        moments.update((b.start, b.end))
     return sorted(t for t in moments if after < t <= until)
 
 

@@ -9,6 +9,8 @@ from enum import StrEnum
 # Entry kinds that count as working time for a role (a break is not work): the one list that
 # the end-of-day review, the week's report and the day's workflows share.
 WORKING_KINDS: tuple[str, ...] = ("work", "meeting", "interruption")
+# Every kind an entry of the log can have (the week's report counts each).
+ENTRY_KINDS: tuple[str, ...] = ("work", "interruption", "meeting", "break")
 
 
 class Topic(StrEnum):

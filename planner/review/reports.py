@@ -23,10 +23,9 @@ from planner.domain.day_rules import break_skipped
 from planner.domain.defaults import DEFAULT_START, DEFAULT_STOP, DEFAULTS
 from planner.domain.errors import PlannerError
 from planner.domain.timerange import day_bounds, local_wall_time
-from planner.domain.values import WORKING_KINDS, BreakV, RoleV
+from planner.domain.values import ENTRY_KINDS, WORKING_KINDS, BreakV, RoleV
 from planner.storage import rawsql
 
-ENTRY_KINDS_ALL = ("work", "interruption", "meeting", "break")
 # Entries and meetings are looked up by start time (indexed); one that started more than this
 # before the week (a weekend) and still runs into it is not seen, unless it is still open.
 LOOKBACK = timedelta(days=3)
@@ -442,7 +441,7 @@ def week_report(
     rows = [(b.start, b.end) for b in bounds]
     for b, stop in zip(bounds, hard_stops, strict=True):
         rows.append((b.start if stop is None else min(max(stop, b.start), b.end), b.end))
-    acc: dict[str, dict[int | None, list[float]]] = {k: {} for k in ENTRY_KINDS_ALL}
+    acc: dict[str, dict[int | None, list[float]]] = {k: {} for k in ENTRY_KINDS}
     overtime = [0.0] * 7
     for i, role_id, kind, total in conn(
         _q_entry_minutes(sqlite, 14, True), {**base, **_bound_params(rows)}

@@ -115,6 +115,34 @@ class GapBook:
         return Gap(longest.start, longest.end, gap.cause)
 
 
+# ---------------------------------------------------------------- the question
+
+
+def to_ask(session: Session, owner: str, gap: Gap, threshold: timedelta) -> Gap | None:
+    """The part of a gap worth asking about: the longest stretch the log does not account for
+    already, if it lasts `threshold`; None when there is nothing to ask.
+
+    Accounted for: a break, meeting or interruption logged over it, and, while the log follows
+    the plan, the plan's breaks (the log takes them as breaks: away at lunch is the lunch)."""
+    covered = [
+        Interval(e.start, e.end or gap.end)
+        for e in tracking.list_entries(session, owner, gap.interval)
+        if e.kind != "work"
+    ]
+    current = tracking.running(session, owner)
+    if current is not None and current.follows_plan:
+        covered += [
+            Interval(b.start, b.end)
+            for b in planning.breaks_overlapping(session, owner, gap.interval)
+            if not b.skipped
+        ]
+    pieces = [p for p in gap.interval.subtract(covered) if p.duration >= threshold]
+    if not pieces:
+        return None
+    longest = max(pieces, key=lambda p: p.duration)
+    return Gap(longest.start, longest.end, gap.cause)
+
+
 # ---------------------------------------------------------------- the answer
 
 

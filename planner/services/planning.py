@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, union_all
 from sqlalchemy.orm import Session
 
 from planner.domain import scheduling
@@ -489,26 +489,47 @@ _SLOTS_NEAR = (
 
 _LO = bindparam("lo", type_=UTCDateTime())
 _HI = bindparam("hi", type_=UTCDateTime())
-_SWITCHES = (
-    select(Slot.id)
-    .where(Slot.owner == bindparam("owner"), Slot.start > _LO, Slot.start <= _HI)
-    .union_all(
-        select(Occurrence.id).where(
-            Occurrence.owner == bindparam("owner"),
-            Occurrence.busy.is_(True),
-            Occurrence.all_day.is_(False),
-            ((Occurrence.start > _LO) & (Occurrence.start <= _HI))
-            | ((Occurrence.end > _LO) & (Occurrence.end <= _HI)),
-        )
-    )
-    .limit(1)
-)
+_SWITCHES = union_all(
+    select(Slot.id).where(Slot.owner == bindparam("owner"), Slot.start > _LO, Slot.start <= _HI),
+    select(Occurrence.id).where(
+        Occurrence.owner == bindparam("owner"),
+        Occurrence.busy.is_(True),
+        Occurrence.all_day.is_(False),
+        ((Occurrence.start > _LO) & (Occurrence.start <= _HI))
+        | ((Occurrence.end > _LO) & (Occurrence.end <= _HI)),
+    ),
+    select(PlannedBreak.id).where(
+        PlannedBreak.owner == bindparam("owner"),
+        PlannedBreak.skipped.is_(False),
+        ((PlannedBreak.start > _LO) & (PlannedBreak.start <= _HI))
+        | ((PlannedBreak.end > _LO) & (PlannedBreak.end <= _HI)),
+    ),
+).limit(1)
 
 
 def plan_switches_between(session: Session, owner: str, lo: datetime, hi: datetime) -> bool:
-    """Whether a slot starts, or a meeting starts or ends, in (lo, hi]: one light query that
-    lets the log's catch-up skip reading the plan when nothing switches (the usual case)."""
+    """Whether a slot starts, or a meeting or a break starts or ends, in (lo, hi]: one light
+    query that lets the log's catch-up skip reading the plan when nothing switches (the usual
+    case)."""
     return session.execute(_SWITCHES, {"owner": owner, "lo": lo, "hi": hi}).first() is not None
+
+
+_BREAKS_NEAR = (
+    select(PlannedBreak)
+    .where(
+        PlannedBreak.owner == bindparam("owner"),
+        PlannedBreak.start <= bindparam("hi", type_=UTCDateTime()),
+        PlannedBreak.end > bindparam("lo", type_=UTCDateTime()),
+    )
+    .order_by(PlannedBreak.start, PlannedBreak.id)
+)
+
+
+def breaks_overlapping(session: Session, owner: str, window: Interval) -> list[BreakV]:
+    """The breaks written for any day that overlap [window.start, window.end] (the log
+    follows these; a weekday's lunch not yet written for its day is not a plan yet)."""
+    rows = session.scalars(_BREAKS_NEAR, {"owner": owner, "lo": window.start, "hi": window.end})
+    return [_break_v(r) for r in rows]
 
 
 def slots_overlapping(session: Session, owner: str, window: Interval) -> list[SlotV]:

@@ -19,12 +19,12 @@ from planner.domain import day_rules
 from planner.domain.errors import PlannerError
 from planner.domain.i18n import ntr, tr
 from planner.domain.timerange import Interval, day_bounds
-from planner.domain.values import Change, EntryV, MeetingV, SlotV, Topic
+from planner.domain.values import ENTRY_KINDS, BreakV, Change, EntryV, MeetingV, SlotV, Topic
 from planner.services import planning
 from planner.storage import conflicts
 from planner.storage.models import Entry, Role, UTCDateTime
 
-FOLLOWING_KINDS = ("work", "meeting")  # what a plan-following entry can be
+FOLLOWING_KINDS = ("work", "meeting", "break")  # what a plan-following entry can be
 
 FLAG_NAMES = ("unplanned", "cross_role", "in_focus", "after_stop")
 MAX_NOTE = 2000
@@ -188,18 +188,18 @@ def check_log(
 
 def _plan_near(
     session: Session, owner: str, window: Interval
-) -> tuple[list[SlotV], list[MeetingV]]:
-    """The slots and meetings that can say something about [window.start, window.end]."""
+) -> tuple[list[SlotV], list[MeetingV], list[BreakV]]:
+    """The slots, meetings and breaks that can say something about [window.start, window.end]."""
     slots = planning.slots_overlapping(session, owner, window)
     meetings = planning.list_meetings(
         session, owner, Interval(window.start, window.end + timedelta(seconds=1))
     )
-    return slots, meetings
+    return slots, meetings, planning.breaks_overlapping(session, owner, window)
 
 
 def _planned_at(session: Session, owner: str, moment: datetime) -> day_rules.Planned | None:
-    slots, meetings = _plan_near(session, owner, Interval(moment, moment))
-    return day_rules.planned_at(slots, meetings, moment)
+    slots, meetings, breaks = _plan_near(session, owner, Interval(moment, moment))
+    return day_rules.planned_at(slots, meetings, moment, breaks)
 
 
 def _planned_entry(
@@ -209,11 +209,22 @@ def _planned_entry(
     before: Entry | None,
     task_id: int | None = None,
 ) -> Entry:
-    """A plan-following entry from `at`: a meeting, or work on the slot's role."""
+    """A plan-following entry from `at`: a meeting, a planned break, or work on the slot's
+    role. A meeting or a break remembers the work it took over (to go back to it after)."""
+    back = None
+    if before is not None:
+        back = before.id if before.kind == "work" else before.interrupted_entry_id
+    if planned.kind == "break":
+        return Entry(
+            owner=owner,
+            start=at,
+            kind="break",
+            role_id=None,
+            note="",
+            follows_plan=True,
+            interrupted_entry_id=back,
+        )
     if planned.kind == "meeting":
-        back = None
-        if before is not None:
-            back = before.id if before.kind == "work" else before.interrupted_entry_id
         return Entry(
             owner=owner,
             start=at,
@@ -265,8 +276,8 @@ def _begin_following(
     until = min(now, _day_end(session, owner, zone, now))
     if since > until:
         return False
-    slots, meetings = _plan_near(session, owner, Interval(since, until))
-    found = day_rules.first_planned(slots, meetings, since, until)
+    slots, meetings, _breaks = _plan_near(session, owner, Interval(since, until))
+    found = day_rules.first_planned(slots, meetings, since, until)  # a break starts nothing
     if found is None:
         return False
     if dry:
@@ -291,16 +302,16 @@ def _follow(
     if until > current.start and planning.plan_switches_between(
         session, owner, current.start, until
     ):
-        slots, meetings = _plan_near(session, owner, Interval(current.start, until))
-        here = day_rules.planned_at(slots, meetings, current.start)
+        slots, meetings, breaks = _plan_near(session, owner, Interval(current.start, until))
+        here = day_rules.planned_at(slots, meetings, current.start, breaks)
         if here is not None and here.kind == current.kind and here.role_id == current.role_id:
             following = here
         else:
             following = day_rules.Planned(current.kind, current.role_id)
-        for moment in day_rules.change_points(slots, meetings, current.start, until):
-            target = day_rules.planned_at(slots, meetings, moment)
+        for moment in day_rules.change_points(slots, meetings, current.start, until, breaks):
+            target = day_rules.planned_at(slots, meetings, moment, breaks)
             if target is None:
-                if current.kind != "meeting":
+                if current.kind == "work":
                     continue  # a gap in the plan: the work goes on
                 back = (
                     session.get(Entry, current.interrupted_entry_id)
@@ -644,7 +655,7 @@ def _continue(session: Session, owner: str, before: Entry, at: datetime) -> Entr
     """Go back at `at` to what `before` was doing (to the plan as it is now, if it followed it)."""
     if before.follows_plan:
         planned = _planned_at(session, owner, at)
-        if planned is None and before.kind == "meeting":
+        if planned is None and before.kind in ("meeting", "break"):
             back = (
                 session.get(Entry, before.interrupted_entry_id)
                 if before.interrupted_entry_id
@@ -739,7 +750,7 @@ def edit_entry(
     new_end = end if end is not None else entry.end
     if new_end is not None and new_end <= new_start:
         raise PlannerError(tr("an entry must end after it starts"))
-    if kind is not None and kind not in ("work", "interruption", "meeting", "break"):
+    if kind is not None and kind not in ENTRY_KINDS:
         raise PlannerError(tr("unknown entry kind {kind!r}").format(kind=kind))
     if now is not None and (new_start > now or (new_end is not None and new_end > now)):
         raise PlannerError(tr("an entry cannot start or end in the future"))

@@ -32,10 +32,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-SLOT_ORIGINS = ("manual", "auto", "calendar")
-TASK_STATUSES = ("open", "done", "dropped")
-ENTRY_KINDS = ("work", "interruption", "meeting", "break")
-
 
 def new_uid() -> str:
     """A client-made identity: it survives delete and undo on any database (ids may not)."""

@@ -155,8 +155,9 @@ def test_following_goes_into_meetings_and_back(db: Database, roles: tuple[int, i
         ("work", "09:00", "10:00", sup),
         ("meeting", "10:00", "10:30", com),
         ("work", "10:30", "12:30", sup),  # the slot, then the gap after it: Support goes on
-        ("meeting", "12:30", "13:00", None),
-        ("work", "13:00", None, sup),  # back to the work the meeting took over
+        ("meeting", "12:30", "13:00", None),  # over the default lunch (12:30–13:15)...
+        ("break", "13:00", "13:15", None),  # ...whose rest is still the lunch
+        ("work", "13:15", None, sup),  # back to the work the meeting took over
     ]
     with db.read() as s:
         entries = tracking.list_entries(s, OWNER, Interval(wall(10), wall(10, 1)))

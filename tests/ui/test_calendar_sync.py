@@ -24,10 +24,12 @@ from ui.shell.single_instance import SingleInstance
 
 
 class Trickle:
-    """An HTTP server on 127.0.0.1 that answers /cal.ics with one byte every 0.5 s (10 s)."""
+    """An HTTP server on 127.0.0.1 that answers /cal.ics with one byte every 0.5 s (10 s, or
+    `seconds`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, seconds: float = 10.0) -> None:
         self.requests = 0
+        ticks = int(seconds / 0.5)
         state = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,7 +42,7 @@ class Trickle:
                 self.send_header("Content-Type", "text/calendar")
                 self.end_headers()
                 try:
-                    for _ in range(20):
+                    for _ in range(ticks):
                         self.wfile.write(b"B")
                         self.wfile.flush()
                         time.sleep(0.5)

@@ -316,3 +316,22 @@ def test_a_toast_closing_after_its_window_is_gone_does_not_raise(qtbot: QtBot) -
     assert len(stack.toasts) == 1
     close_toasts(stack)
     assert stack.toasts == []
+
+
+def test_no_question_about_being_away_at_lunch(qtbot: QtBot, planned: Database) -> None:
+    """Away from the desk over the planned lunch, which the log took as a break: nothing to ask.
+    Only the stretch the log does not account for is asked about (was: the whole absence)."""
+    from planner.services.gaps import Gap
+
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
+        lunch = next(b for b in planning.list_breaks(s, "tester", DAY, BERLIN) if b.kind == "lunch")
+        tracking.catch_up(s, "tester", BERLIN, at("13:45"))
+    assert (lunch.start, lunch.end) == (at("12:30"), at("13:15"))
+    asker = GapAsker(Gateway(planned, FakeClock(at("13:45")), BERLIN))
+    assert asker.ask(Gap(at("12:25"), at("13:20"), "idle")) is None  # 5 + 5 min around it
+    assert asker.dialogs == []
+    dialog = asker.ask(Gap(at("12:25"), at("13:45"), "idle"))  # 30 min after the lunch
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert (dialog.gap.start, dialog.gap.end) == (at("13:15"), at("13:45"))

@@ -35,15 +35,20 @@ class ReminderActions:
 
         return gateway.run(step, inline=True, later=True)
 
-    def gap_context(self, gap: gaps.Gap) -> tuple[list[RoleV], EntryV | None, list[MeetingV]]:
-        """The roles, what ran, and the meetings in the gap (to suggest an answer)."""
+    def gap_context(
+        self, gap: gaps.Gap
+    ) -> tuple[list[RoleV], EntryV | None, list[MeetingV], gaps.Gap | None]:
+        """The roles, what ran, the meetings in the gap (to suggest an answer), and the part
+        of the gap worth asking about (None: the log accounts for it, e.g. the lunch)."""
         owner = self.owner
+        threshold = self.gap_threshold()
 
-        def fetch(s: Session) -> tuple[list[RoleV], EntryV | None, list[MeetingV]]:
+        def fetch(s: Session) -> tuple[list[RoleV], EntryV | None, list[MeetingV], gaps.Gap | None]:
             return (
                 planning.list_roles(s, owner),
                 tracking.running(s, owner),
                 planning.list_meetings(s, owner, gap.interval),
+                gaps.to_ask(s, owner, gap, threshold),
             )
 
         return self.gateway.read(fetch)

@@ -1,0 +1,118 @@
+"""Following the plan, the log takes the planned breaks: lunch and the short breaks are logged
+as breaks, not as the work around them.
+
+Was: on the default day (lunch 12:30–13:15, short breaks after 90 minutes of focus) a day
+started at 08:50 logged Community work through the lunch and every short break ("a gap in the
+plan: the work goes on"), so the day's worked time counted the lunch and End of day called every
+break skipped.
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from planner.domain.timerange import Interval, local_wall_time
+from planner.domain.values import WORKING_KINDS, PlanV
+from planner.services import day, day_review, planning, tracking
+from planner.storage.db import Database
+
+OWNER = "tester"
+MONDAY = date(2026, 12, 7)
+
+
+def at(zone: ZoneInfo, hh: int, mm: int = 0) -> datetime:
+    return local_wall_time(MONDAY, hh * 60 + mm, zone)
+
+
+def _plan_the_default_day(db: Database, zone: ZoneInfo) -> PlanV:
+    with db.transaction() as s:
+        plan, _ = planning.auto_plan(s, OWNER, MONDAY, zone)
+        day.start(s, OWNER, zone, at(zone, 8, 50))
+    assert [b.kind for b in plan.breaks].count("lunch") == 1
+    assert len(plan.breaks) >= 2  # the lunch and at least one short break
+    return plan
+
+
+def _minutes(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 60
+
+
+def test_a_day_following_the_plan_logs_its_breaks_as_breaks(db: Database, zone: ZoneInfo) -> None:
+    plan = _plan_the_default_day(db, zone)
+    stop = plan.day.stop
+    with db.transaction() as s:
+        for hh, mm in ((9, 30), (12, 40)):  # the app ticks now and then
+            tracking.catch_up(s, OWNER, zone, at(zone, hh, mm))
+        status = day.status(s, OWNER, zone, at(zone, 12, 40))  # in the lunch
+        for hh, mm in ((13, 30), (16, 0)):
+            tracking.catch_up(s, OWNER, zone, at(zone, hh, mm))
+        day.close(s, OWNER, zone, MONDAY, stop)
+        entries = tracking.list_entries(s, OWNER, Interval(at(zone, 0), at(zone, 23)))
+        review = day_review.load_review(s, OWNER, MONDAY, zone, stop)
+    assert status.state == day.DayState.BREAK
+    breaks = [(e.start, e.end) for e in entries if e.kind == "break"]
+    assert breaks == [(b.start, b.end) for b in plan.breaks]  # every planned break, as planned
+    worked = sum(_minutes(e.start, e.end or stop) for e in entries if e.kind in WORKING_KINDS)
+    # the slots fill the day but for the breaks: what is worked is the slots, to the minute
+    assert worked == sum(_minutes(sl.start, sl.end) for sl in plan.slots)
+    assert worked == _minutes(plan.day.start, stop) - sum(
+        _minutes(b.start, b.end) for b in plan.breaks
+    )
+    for e in entries:  # each piece of work is on the role its slot planned
+        if e.kind == "work":
+            slot = next(sl for sl in plan.slots if sl.start <= e.start < sl.end)
+            assert e.role_id == slot.role_id
+    assert review.skipped == ()  # the breaks were taken
+    assert review.actual_minutes == worked
+
+
+def test_the_log_is_the_same_whether_the_app_ticked_or_not(db: Database, zone: ZoneInfo) -> None:
+    """catch_up is the same at any calling rate across the breaks: one look at 15:00 by one
+    person, a tick every 7 minutes by another with the same default day."""
+    ticking = "ticking"
+
+    def log(owner: str) -> list[tuple[str, str | None, datetime, datetime | None]]:
+        with db.transaction() as s:
+            names = {r.id: r.name for r in planning.list_roles(s, owner)}
+            rows = tracking.list_entries(s, owner, Interval(at(zone, 0), at(zone, 23)))
+        return [(e.kind, names.get(e.role_id or 0), e.start, e.end) for e in rows]
+
+    _plan_the_default_day(db, zone)
+    with db.transaction() as s:
+        tracking.catch_up(s, OWNER, zone, at(zone, 15))
+        planning.ensure_defaults(s, ticking)
+        planning.auto_plan(s, ticking, MONDAY, zone)
+        day.start(s, ticking, zone, at(zone, 8, 50))
+    for minute in range(0, 6 * 60 + 1, 7):
+        with db.transaction() as s:
+            tracking.catch_up(
+                s, ticking, zone, min(at(zone, 9) + timedelta(minutes=minute), at(zone, 15))
+            )
+    with db.transaction() as s:
+        tracking.catch_up(s, ticking, zone, at(zone, 15))
+    once = log(OWNER)
+    assert log(ticking) == once
+    assert [k for k, _, _, _ in once].count("break") >= 2
+
+
+def test_an_interruption_in_the_lunch_goes_back_to_the_lunch(db: Database, zone: ZoneInfo) -> None:
+    plan = _plan_the_default_day(db, zone)
+    lunch = next(b for b in plan.breaks if b.kind == "lunch")
+    with db.transaction() as s:
+        tracking.interrupt(s, OWNER, zone, lunch.start + timedelta(minutes=10), note="phone")
+        tracking.resume(s, OWNER, zone, lunch.start + timedelta(minutes=15))
+        running = tracking.running(s, OWNER)
+        assert running is not None and running.kind == "break"
+        tracking.catch_up(s, OWNER, zone, lunch.end + timedelta(minutes=5))
+        running = tracking.running(s, OWNER)
+    after = next(sl for sl in plan.slots if sl.start == lunch.end)
+    assert running is not None and running.kind == "work" and running.role_id == after.role_id
+
+
+def test_a_skipped_lunch_is_worked_through(db: Database, zone: ZoneInfo) -> None:
+    plan = _plan_the_default_day(db, zone)
+    lunch = next(b for b in plan.breaks if b.kind == "lunch")
+    with db.transaction() as s:
+        planning.skip_lunch(s, OWNER, MONDAY, zone)
+        tracking.catch_up(s, OWNER, zone, lunch.end + timedelta(minutes=1))
+        entries = tracking.list_entries(s, OWNER, Interval(lunch.start, lunch.end))
+    assert entries and all(e.kind == "work" for e in entries)
