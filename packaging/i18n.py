@@ -181,7 +181,7 @@ TEXT_CLASSES = frozenset(
         "QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QGroupBox", "QAction",
         "QToolButton", "QMenu", "QTableWidgetItem", "QListWidgetItem", "QTreeWidgetItem",
         "QCommandLinkButton", "QMessageBox", "print", "Notice", "Reminder", "Detected",
-        "DndDecision", "Problem",
+        "DndDecision", "Problem", "SyncResult", "_discarded",
     }
 )  # fmt: skip
 # keyword arguments that carry words to the person, whatever the call (replace(reminder, body=…))
@@ -195,6 +195,8 @@ SHOWN_ARGS = {
     "_action": slice(0, 1),
     "_record": slice(0, 1),
     "Problem": slice(2, 3),  # the calendar importer's note: (file, where, message)
+    "SyncResult": slice(1, 4),  # (id, name, ok, message, …)
+    "_discarded": slice(2, 3),  # (id, name, why)
 }
 DATA_LAST = frozenset({"addItem", "insertItem", "addRow"})
 ARGPARSE = frozenset({"add_argument", "add_parser", "add_subparsers", "add_argument_group"})

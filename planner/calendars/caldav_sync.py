@@ -331,16 +331,17 @@ def _store(
     source = pulling.source
     row = session.get(CalendarSource, source.id, with_for_update=True)
     if row is None or row.owner != owner:
-        return sync._discarded(source.id, source.name, "the calendar was removed during the sync")
+        gone = tr("the calendar was removed during the sync")
+        return sync._discarded(source.id, source.name, gone)
     if source.edited(row):
         row.last_status = "not synced: changed during the sync (the next sync reads it)"
-        return sync._discarded(row.id, row.name, "the calendar was changed during the sync")
+        return sync._discarded(row.id, row.name, tr("the calendar was changed during the sync"))
     if (row.sync_token, row.etag, row.last_modified) != (
         pulling.sync_token,
         pulling.ctag,
         pulling.context,
     ):
-        return sync._discarded(row.id, row.name, "another sync stored it meanwhile")
+        return sync._discarded(row.id, row.name, tr("another sync stored it meanwhile"))
     row.last_sync_at = now
     if found.error is not None:
         # nothing else changes: the token stays, so the next sync asks for the same changes
@@ -353,7 +354,7 @@ def _store(
     row.last_modified = sync._context(source, pulling.window, zone)
     if found.rows is None:
         row.last_status = "ok: unchanged"
-        return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
+        return SyncResult(row.id, row.name, True, tr("unchanged"), unchanged=True)
     uids = found.uids or {}
     # the stored resources follow the server
     old = {
@@ -409,7 +410,7 @@ def _store(
         row.id,
         row.name,
         True,
-        summary,
+        sync.summary_words(summary),
         False,
         added,
         updated,
@@ -423,7 +424,7 @@ def _store(
 def _rederive_later(row: CalendarSource) -> SyncResult:
     row.last_modified = None  # the next sync derives every occurrence again
     row.last_status = "ok: stored; the next sync derives the events again"
-    return SyncResult(row.id, row.name, True, "stored (events derived at the next sync)")
+    return SyncResult(row.id, row.name, True, tr("stored (events derived at the next sync)"))
 
 
 def _upsert_scope(
@@ -465,7 +466,7 @@ def pull_source(
     with db.read() as s:  # no write lock: most pulls find nothing new
         pulling = _prepare(s, owner, source_id, now, zone)
     if pulling is None:
-        return sync._discarded(source_id, "", "the calendar was removed before the sync")
+        return sync._discarded(source_id, "", tr("the calendar was removed before the sync"))
 
     def stored() -> list[tuple[str, str]]:
         with db.read() as s:
@@ -965,7 +966,8 @@ def _sync_caldav(
 
 def as_sync_result(r: PublishResult) -> SyncResult:
     """A publish step in the list of sync results (source_id 0: no source)."""
-    return SyncResult(0, f"Publish to {r.calendar}" if r.calendar else "Publish", r.ok, r.message)
+    name = tr("Publish to {calendar}").format(calendar=r.calendar) if r.calendar else tr("Publish")
+    return SyncResult(0, name, r.ok, r.message)
 
 
 def counts_json(r: PublishResult) -> dict[str, Any]:

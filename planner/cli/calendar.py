@@ -278,10 +278,11 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
             when = (
                 x.last_sync_at.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M")
                 if x.last_sync_at
-                else "never"
+                else tr("never")
             )
-            state = "" if x.enabled else " (disabled)"
-            print(f"{x.id:>3}  {x.name:<24} {x.kind:<6} {when}  {x.last_status}{state}")
+            state = "" if x.enabled else tr(" (disabled)")
+            status = calendars.status_words(x.last_status)
+            print(f"{x.id:>3}  {x.name:<24} {x.kind:<6} {when}  {status}{state}")
             print(f"     {x.location}")
         with ctx.db.read() as s:
             from planner.calendars import caldav_sync

@@ -219,3 +219,35 @@ def test_the_charts_time_axes_run_right_to_left_in_arabic() -> None:
         "heat hours": True,
         "adherence days": True,
     }
+
+
+def test_a_calendars_stored_status_is_shown_in_the_users_language() -> None:
+    """The last status stays English in the database (and `calendar list --json`); the
+    Calendars dialog and `calendar list` say it in the user's language."""
+    from planner.calendars.sync import status_words
+
+    stored = [
+        "never synced",
+        "ok: unchanged",
+        "ok: 1 events in the window",
+        "ok: 6 events in the window, 2 problem(s)",
+        "ok: 3 changed, 1 deleted on the server, 1 problem(s)",
+        "error: webcal://x: cannot connect (refused)",
+    ]
+    assert [status_words(s) for s in stored] == [
+        "never synced",
+        "ok: unchanged",
+        "ok: 1 event in the window",
+        "ok: 6 events in the window, 2 problems",
+        "ok: 3 changed, 1 deleted on the server, 1 problem",
+        "error: webcal://x: cannot connect (refused)",
+    ]
+    i18n.set_language("de")
+    assert [status_words(s) for s in stored] == [
+        "nie synchronisiert",
+        "ok: unverändert",
+        "ok: 1 Termin im Zeitraum",
+        "ok: 6 Termine im Zeitraum, 2 Probleme",
+        "ok: 3 geändert, 1 gelöscht auf dem Server, 1 Problem",
+        "Fehler: webcal://x: cannot connect (refused)",
+    ]
