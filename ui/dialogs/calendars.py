@@ -50,7 +50,7 @@ from ui.workers import SyncWorker
 # Saves what the editor holds; "" when it was saved, else why not (the editor stays open).
 SaveSource = Callable[["SourceEditor"], str]
 
-KINDS = {"file": N_("file"), "folder": N_("folder"), "url": N_("URL"), "caldav": N_("CalDAV")}
+KINDS = {"file": N_("file"), "folder": N_("folder"), "url": N_("url"), "caldav": N_("caldav")}
 COLUMNS = (
     tr("Name"),
     tr("Kind"),
