@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -344,21 +345,59 @@ class SlowProxy(threading.Thread):
             self.loop.call_soon_threadsafe(self.stopped.set)
 
 
+def _code_of(ref: str) -> Path:
+    """The tree of a git ref (say `main` before this branch), unpacked to run beside this one."""
+    where = Path(tempfile.mkdtemp(prefix="splitday-ref."))
+    tar = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(where)], input=tar.stdout, check=True)
+    return where
+
+
+def _status_times(code: Path, env: dict[str, str], runs: int) -> tuple[float, float]:
+    """Median wall time of the whole `status` process, and of the command (SPLITDAY_TIMING)."""
+    env = {**env, "PYTHONPATH": str(code), "SPLITDAY_TIMING": "1"}
+    walls, inside = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "planner.cli.main", "status"],
+            cwd=code,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        walls.append(time.perf_counter() - t0)
+        if done.returncode != 0:
+            raise RuntimeError(f"status failed: {done.stderr.strip()[-300:]}")
+        line = done.stderr.strip().splitlines()[-1]
+        inside.append(float(line.strip("[] ms")) / 1000)
+    return statistics.median(walls), statistics.median(inside)
+
+
 def latency(args: argparse.Namespace) -> int:
+    """`status` direct and through the slow proxy, on PostgreSQL and on SQLite, with this tree
+    and (--before REF) with REF's, interleaved run by run so that both see the same load."""
     cluster, url = _server("latency")
     proxy = SlowProxy(cluster.port, args.delay_ms)
     proxy.start()
     proxy.ready.wait(10)
     slow = url.replace(f":{cluster.port}/", f":{proxy.port}/")
     folder = Path(tempfile.mkdtemp(prefix="splitday-latency."))
+    codes = {"this tree": ROOT}
+    if args.before:
+        codes[args.before] = _code_of(args.before)
     try:
-        results = {}
-        for label, target in (("direct", url), (f"+{args.delay_ms:g} ms each way", slow)):
-            env = {
-                **_env(folder / label.replace(" ", "_"), target, "alice"),
-                "SPLITDAY_TIMING": "1",
-            }
-            for setup in (["plan", "--auto"], ["start"]):
+        targets = {
+            "PostgreSQL direct": url,
+            f"PostgreSQL +{args.delay_ms:g} ms each way": slow,
+            "SQLite file": f"sqlite:///{folder / 'sqlite' / 'splitday.sqlite3'}",
+        }
+        envs = {}
+        for label, target in targets.items():
+            env = _env(folder / label.replace(" ", "_"), target, "alice")
+            env["SPLITDAY_NO_DELIVERER"] = "1"
+            for setup in (["plan", "--auto"], ["start"], ["interrupt", "phone"], ["resume"]):
                 subprocess.run(
                     [sys.executable, "-m", "planner.cli.main", *setup],
                     cwd=ROOT,
@@ -366,30 +405,24 @@ def latency(args: argparse.Namespace) -> int:
                     capture_output=True,
                     timeout=120,
                 )
-            walls, inside = [], []
-            for _ in range(args.runs):
-                t0 = time.perf_counter()
-                done = subprocess.run(
-                    [sys.executable, "-m", "planner.cli.main", "status"],
-                    cwd=ROOT,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=120,
-                )
-                walls.append(time.perf_counter() - t0)
-                line = done.stderr.strip().splitlines()[-1]
-                inside.append(float(line.strip("[] ms")) / 1000)
-            results[label] = (statistics.median(walls), statistics.median(inside))
+            envs[label] = env
+        results: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for _ in range(args.runs):  # interleaved: each round runs every case once
+            for label, env in envs.items():
+                for name, code in codes.items():
+                    results.setdefault((label, name), []).append(_status_times(code, env, 1))
         bare = []
         for _ in range(args.runs):
             t0 = time.perf_counter()
             subprocess.run([sys.executable, "-c", "import sqlalchemy.orm, psycopg"], check=True)
             bare.append(time.perf_counter() - t0)
-        print(f"latency: `splitday status`, median of {args.runs}")
-        for label, (wall, inner) in results.items():
+        load = os.getloadavg()[0]
+        print(f"latency: `splitday status`, median of {args.runs} (load average {load:.1f})")
+        for (label, name), values in results.items():
+            wall = statistics.median(v[0] for v in values)
+            inner = statistics.median(v[1] for v in values)
             print(
-                f"  {label}: whole process {wall * 1000:.0f} ms; the command itself "
+                f"  {label}, {name}: whole process {wall * 1000:.0f} ms; the command itself "
                 f"(SPLITDAY_TIMING) {inner * 1000:.0f} ms"
             )
         print(
@@ -399,6 +432,9 @@ def latency(args: argparse.Namespace) -> int:
     finally:
         proxy.stop()
         cluster.destroy()
+        for code in codes.values():
+            if code != ROOT:
+                shutil.rmtree(code, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- live (LISTEN/NOTIFY)
@@ -460,6 +496,7 @@ def main() -> int:
     lat = sub.add_parser("latency")
     lat.add_argument("--delay-ms", type=float, default=50)
     lat.add_argument("--runs", type=int, default=7)
+    lat.add_argument("--before", metavar="REF", help="also time REF's code (e.g. main)")
     lv = sub.add_parser("live")
     lv.add_argument("--runs", type=int, default=50)
     args = p.parse_args()

@@ -101,7 +101,7 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
     from planner.domain.day_rules import focus_at
 
     now, status = snapshot.now, snapshot.status
-    plan_focus = focus_at(snapshot.plan.slots, snapshot.plan.meetings, now)
+    plan_focus = focus_at(snapshot.plan.slots, snapshot.plan.meetings, now, snapshot.plan.breaks)
     slot, nxt = plan_focus.slot, plan_focus.next_slot
     running = [e for e in snapshot.entries if e.end is None]
     interruption = running[-1] if running and running[-1].kind == "interruption" else None

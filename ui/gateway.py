@@ -30,7 +30,7 @@ from planner.domain.clock import Clock, local_zone, reset_local_zone
 from planner.domain.errors import PlannerError
 from planner.domain.i18n import tr
 from planner.domain.timerange import day_bounds
-from planner.domain.values import Change, SlotV, StepV, TaskV, Topic
+from planner.domain.values import BreakV, Change, SlotV, StepV, TaskV, Topic
 from planner.services import day as day_flow
 from planner.services import planning, tracking, undo
 from planner.storage.db import Database, LoginRefused, ServerUnreachable
@@ -48,6 +48,10 @@ Step = Callable[[Session], Any]  # a service call: returns a Change, (value, Cha
 Days = Iterable[date] | Callable[[Session], Iterable[date]]
 EVERYTHING = Change(frozenset(Topic))
 NOT_SAVED = tr("The change was not saved")
+OFFLINE_CAN = tr(
+    "while the shared server is away, only interruptions, back to work, starting and stopping "
+    "are kept on this device; plan, slot and task edits wait until it answers"
+)
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -242,6 +246,9 @@ class Gateway(QObject):
         raised in the main window too. `later`: broadcast after the current event (a forwarded
         command gets its reply before the views redraw).
         """
+        if self._offline_said and not self._answers():  # away: no wait on the GUI thread
+            said = f"{failure or NOT_SAVED}: {self.offline_text()}; {OFFLINE_CAN}"
+            return self._not_saved(said, inline, away=True)
         try:
             with self.db.transaction() as session:
                 result = step(session)
@@ -249,7 +256,10 @@ class Gateway(QObject):
             return self._refused(f"{failure}: {exc}" if failure else str(exc), inline)
         except (ServerUnreachable, LoginRefused) as exc:
             self._went_offline(str(exc))
-            return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline, away=True)
+            said = f"{failure or NOT_SAVED}: {explain(exc)}"
+            if self.pending is not None and isinstance(exc, ServerUnreachable):
+                said += f"; {OFFLINE_CAN}"
+            return self._not_saved(said, inline, away=True)
         except (StorageError, SQLAlchemyError) as exc:
             return self._not_saved(f"{failure or NOT_SAVED}: {explain(exc)}", inline)
         except Exception as exc:  # a bug: roll back, say so in one line, keep the details
@@ -271,11 +281,19 @@ class Gateway(QObject):
     def read(self, fetch: Callable[[Session], T], *, failure: str = "") -> T:
         """Read in one read transaction (no write lock: it never waits for the CLI or a sync);
         a failure raises ReadFailed with the line to show."""
+        if self._offline_said and not self._answers():  # away: no wait on the GUI thread
+            raise ReadFailed(
+                tr("Showing what was last seen: {offline}").format(offline=self.offline_text())
+            )
         try:
             with self.db.read() as session:
                 return fetch(session)
         except PlannerError as exc:
             raise ReadFailed(str(exc)) from exc
+        except (ServerUnreachable, LoginRefused) as exc:
+            self._went_offline(str(exc))
+            said = failure or tr("Could not read the data")
+            raise ReadFailed(f"{said}: {explain(exc)}") from exc
         except (StorageError, SQLAlchemyError) as exc:
             said = failure or tr("Could not read the data")
             raise ReadFailed(f"{said}: {explain(exc)}") from exc
@@ -310,10 +328,18 @@ class Gateway(QObject):
 
     # ------------------------------------------------------------ a shared server that is away
 
+    def went_offline(self, reason: str) -> None:
+        """The shared server is away (said in the status bar and the tray)."""
+        self._went_offline(reason)
+
     def _went_offline(self, reason: str) -> None:
         if self.pending is not None:
             self.pending.went_offline(reason, self.now())
             self._say_offline()
+
+    def say_offline(self) -> None:
+        """Emit offline_changed with the queue's state, if it is not what was said last."""
+        self._say_offline()
 
     def _say_offline(self) -> None:
         text = self.offline_text()
@@ -372,11 +398,24 @@ class Gateway(QObject):
             return None
         from planner.services import offline
 
+        if self.db.unchecked is not None:  # started while the server was away
+            try:
+                self.db.check()
+                with self.db.transaction() as session:
+                    planning.ensure_defaults(session, self.owner)
+            except (StorageError, SQLAlchemyError) as exc:
+                if isinstance(exc, ServerUnreachable | LoginRefused):
+                    self._went_offline(str(exc))
+                else:
+                    self.failed.emit(explain(exc))
+                return None
+        was_offline = bool(self._offline_said)
         report = self.pending.deliver(
             self.db, lambda s, c: offline.apply(s, self.owner, self.zone, c), now=self.now
         )
-        if report.delivered or report.refused:
-            self.changed.emit(EVERYTHING)
+        back = was_offline and not report.error
+        if report.delivered or report.refused or back:
+            self.changed.emit(EVERYTHING)  # back online: every view reads the server again
         for item in report.refused:
             self.failed.emit(
                 f"The server refused a change kept on this device "
@@ -461,7 +500,9 @@ class Gateway(QObject):
         now, zone = self.now(), self.zone
 
         def fetch(session: Session) -> DaySnapshot:
-            plan = planning.get_plan(session, self.owner, day, zone)
+            today = planning.day_of(session, self.owner, now, zone)
+            # today's open tasks are fitted into the time left (planning.get_plan)
+            plan = planning.get_plan(session, self.owner, day, zone, now if day == today else None)
             start_minute = int(planning.get_setting(session, self.owner, "day_start_minute"))
             bounds = day_bounds(day, zone, start_minute)
             entries = tuple(
@@ -469,7 +510,6 @@ class Gateway(QObject):
                 for e in tracking.list_entries(session, self.owner, bounds)
                 if (e.end or now) > bounds.start  # a running entry only reaches until now
             )
-            today = planning.day_of(session, self.owner, now, zone)
             status = day_flow.status(session, self.owner, zone, now) if day == today else None
             return DaySnapshot(
                 plan, entries, now, today, start_minute, (bounds.start, bounds.end), status=status
@@ -594,6 +634,27 @@ class Gateway(QObject):
     def remove_slot(self, slot: SlotV) -> bool:
         return self.edit(
             tr("Delete slot"), lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
+        )
+
+    # ------------------------------------------------------------ breaks
+
+    def move_break(self, brk: BreakV, start: datetime, end: datetime) -> bool:
+        """Move or resize one of the day's breaks (the timeline's drag)."""
+        text = tr("Move break") if end - start == brk.end - brk.start else tr("Resize break")
+        return self.edit(
+            text,
+            lambda s: planning.move_break(s, self.owner, brk.day, self.zone, brk.id, start, end),
+            {brk.day},
+        )
+
+    def skip_break(self, brk: BreakV, skipped: bool) -> bool:
+        """Skip one of the day's breaks for that day, or take it again."""
+        return self.edit(
+            tr("Skip break") if skipped else tr("Take break"),
+            lambda s: planning.skip_break(
+                s, self.owner, brk.day, self.zone, brk.id, skipped=skipped
+            ),
+            {brk.day},
         )
 
     # ------------------------------------------------------------ tasks

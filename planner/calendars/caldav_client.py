@@ -287,14 +287,43 @@ class Account:
 
     def _home(self) -> str:
         if self._principal is None:
+            _, _, _, error = _dav()
             client = self._connect()
             try:
                 self._principal = client.principal()
-            except Exception:
-                # a bare server URL that is not the DAV root: RFC 6764's well-known address
-                client.url = client.url.join("/.well-known/caldav")
+            except Exception as exc:
+                if isinstance(exc, error.AuthorizationError) and exc.status != 403:
+                    raise  # 401: the login refused, no other address will take it
+                # a bare server URL that is not the DAV root (or, 403, not this user's place:
+                # Radicale's owner_only rights): RFC 6764's well-known address
+                client.url = self._well_known(client)
                 self._principal = client.principal()
         return str(self._principal.calendar_home_set.url)
+
+    def _well_known(self, client: Any) -> Any:
+        """Where /.well-known/caldav leads (RFC 6764), its redirects followed here with the
+        method kept: the HTTP library turns a PROPFIND into a GET on a 302 (Xandikos's
+        answer, and Apache's `Redirect` default), and a GET of a DAV root is a web page or
+        406, not a principal. At most 5 redirects; the last URL reached."""
+        from caldav.lib.url import URL
+
+        url = str(client.url.join("/.well-known/caldav"))
+        for _ in range(5):
+            response = client.session.request(
+                "PROPFIND",
+                url,
+                headers={**getattr(client, "headers", {}), "Depth": "0"},
+                auth=client.auth,
+                timeout=client.timeout,
+                verify=client.ssl_verify_cert,
+                allow_redirects=False,
+            )
+            location = response.headers.get("Location")
+            response.close()
+            if response.status_code not in (301, 302, 303, 307, 308) or not location:
+                break
+            url = urljoin(url, location)
+        return URL.objectify(url)
 
     def make_calendar(self, name: str) -> RemoteCalendar:
         """A new calendar for events in the home set, named `name`."""
@@ -336,7 +365,7 @@ class Account:
     def _sync_collection(
         self, calendar_url: str, token: str | None, known: Mapping[str, str]
     ) -> Delta | None:
-        _, dav, cdav, _ = _dav()
+        _, dav, cdav, error = _dav()
         changed: dict[str, Resource] = {}
         deleted: set[str] = set()
         unchanged: set[str] = set()
@@ -348,7 +377,14 @@ class Account:
                 dav.SyncLevel(value="1"),
                 _tree(dav.Prop(), dav.GetEtag(), cdav.CalendarData()),
             )
-            response = self._request(calendar_url, "REPORT", _xml(body), {"Depth": "1"})
+            try:
+                response = self._request(calendar_url, "REPORT", _xml(body), {"Depth": "1"})
+            except error.AuthorizationError as exc:
+                # Radicale answers a token it no longer keeps (max_sync_token_age, 30 days by
+                # default) with 403 valid-sync-token: a fresh listing, not a refused login
+                if token is None or not _token_refused(exc):
+                    raise
+                return self._sync_collection(calendar_url, None, known)
             if response.status not in (200, 207):
                 if start is not None:  # the token expired (403/409 valid-sync-token): afresh
                     return self._sync_collection(calendar_url, None, known)
@@ -515,6 +551,17 @@ def _getctag() -> Any:
         tag = _CTAG
 
     return GetCTag()
+
+
+def _token_refused(exc: Exception) -> bool:
+    """A 403/409 whose DAV:error says the sync-token is not valid (RFC 6578 3.2)."""
+    said = [str(p) for p in getattr(exc, "preconditions", None) or ()]
+    body = getattr(exc, "body", None)
+    if isinstance(body, bytes):
+        said.append(body.decode("utf-8", "replace"))
+    elif isinstance(body, str):
+        said.append(body)
+    return any("valid-sync-token" in text for text in said)
 
 
 def _text(value: Any) -> str | None:

@@ -127,6 +127,18 @@ class Context:
             with self.db.transaction() as session:
                 planning.ensure_defaults(session, self.owner)
 
+    @classmethod
+    def over(cls, db: Database) -> Context:
+        """A context on a database already open (today's rows in memory: planner.storage.
+        snapshot), with no schema check and no seeding."""
+        from planner.domain.clock import clock_from_env, local_zone
+
+        ctx = cls.__new__(cls)
+        ctx.clock, ctx.zone = clock_from_env(), local_zone()
+        ctx.change_uid, ctx.at, ctx.queue = None, None, None
+        ctx.db, ctx.owner = db, db.owner
+        return ctx
+
     def now(self) -> datetime:
         return self.clock.now()
 
@@ -242,14 +254,15 @@ def print_status(data: dict[str, Any]) -> None:
         flags = f" ({words})" if words else ""
         minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
         kind = tr(kinds.get(run["kind"], run["kind"]))
-        print(
-            run_l
-            + tr("{kind} {role} since {time} for {n} min").format(
+        if run["role"] is None:  # a break has no role: "break since 12:30", never "break None"
+            what = tr("{kind} since {time} for {n} min").format(
+                kind=kind, time=_at(run["start"]), n=minutes
+            )
+        else:
+            what = tr("{kind} {role} since {time} for {n} min").format(
                 kind=kind, role=run["role"], time=_at(run["start"]), n=minutes
             )
-            + extra
-            + flags
-        )
+        print(run_l + what + extra + flags)
     else:
         print(run_l + tr("nothing"))
     i = data["interruptions"]

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from planner.domain.values import EntryV, MeetingV, PlanV, RoleV, SlotV
+    from planner.storage.pending import PendingQueue
 
 # ---------------------------------------------------------------- parsing helpers
 
@@ -156,10 +157,22 @@ def plan_json(plan: PlanV, zone: tzinfo) -> dict[str, Any]:
                 "status": t.status,
                 "slot_id": t.slot_id,
                 "carried_over": t.carried_over,
+                "due": _iso(t.due_at, zone),
             }
             for t in plan.tasks
         ],
         "overflow": list(plan.overflow),
+        "breaks": [
+            {
+                "kind": b.kind,
+                "start": _iso(b.start, zone),
+                "end": _iso(b.end, zone),
+                "minutes": round((b.end - b.start).total_seconds() / 60),
+                "skipped": b.skipped,
+            }
+            for b in plan.breaks
+        ],
+        "late": list(plan.late),
         "share": {
             names[r]: {
                 "target_percent": next(x.target_percent for x in plan.roles if x.id == r),
@@ -248,7 +261,9 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
         with ctx.db.read() as s:  # showing the plan takes no lock
             today = ctx.today(s)
             day = parse_date(args.date, today)
-            plan = planning.get_plan(s, ctx.owner, day, ctx.zone)
+            plan = planning.get_plan(
+                s, ctx.owner, day, ctx.zone, ctx.clock.now() if day == today else None
+            )
         if ctx.queue is not None and day == today:  # for showing it while the server is away
             ctx.queue.save_snapshot("plan", plan_json(plan, ctx.zone))
     if args.json:
@@ -431,6 +446,7 @@ def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
                     "status": t.status,
                     "slot_id": t.slot_id,
                     "carried_over": t.carried_over,
+                    "due": _iso(t.due_at, ctx.zone),
                 }
                 for t in tasks
             ]
@@ -754,8 +770,13 @@ def _forward(command: str, **fields: Any) -> int | None:
 
 
 def _wall_now() -> datetime:
-    text = os.environ.get("SPLITDAY_NOW", "").strip()
-    if text:
+    """The key press's moment: the system clock, unless the environment sets another one
+    (SPLITDAY_NOW, or the tests' stepped SPLITDAY_CLOCK_FILE: the running app follows that
+    one, so a forwarded `splitday interrupt` must be stamped by it too)."""
+    stepped = os.environ.get("SPLITDAY_CLOCK_FILE", "").strip() and (
+        os.environ.get("SPLITDAY_TEST") == "1"
+    )
+    if stepped or os.environ.get("SPLITDAY_NOW", "").strip():
         from planner.domain.clock import clock_from_env
 
         return clock_from_env().now()
@@ -1016,6 +1037,10 @@ def _on_shared_server(args: argparse.Namespace, pressed_at: datetime) -> int | N
 
     if args.command in offline.QUEUED:
         return offline.run_queued(args, pressed_at, queue, handler)
+    if args.command == "status":
+        quick = _quick_status(args, queue)
+        if quick is not None:
+            return quick
     ctx, away = offline.open_shared(args.db, queue)
     if ctx is None:
         assert away is not None
@@ -1028,13 +1053,65 @@ def _on_shared_server(args: argparse.Namespace, pressed_at: datetime) -> int | N
         if showing_today and unreachable and not (args.auto or args.reflow):
             return offline.offline_plan(args, queue, away)
         waiting = queue.state().describe(_local_zone())
-        raise away if not waiting else type(away)(f"{away} ({waiting})")
+        if not isinstance(away, ServerUnreachable):  # a refused login: that is the news
+            raise away if not waiting else type(away)(f"{away} ({waiting})")
+        can = tr(
+            "while it is away, `interrupt`, `resume`, `start` and `stop` are kept on this "
+            "device and `status` and `plan` show today as last seen; `splitday {command}` "
+            "waits until it answers"
+        ).format(command=args.command)
+        raise type(away)(f"{away} ({waiting + '; ' if waiting else ''}{can})")
     try:
         if queue.count():
             offline.deliver(ctx, queue)
         else:
             queue.came_online()
         return handler(ctx, args)
+    finally:
+        ctx.close()
+
+
+def _quick_status(args: argparse.Namespace, queue: PendingQueue) -> int | None:
+    """`status` on a shared server in one round trip (planner.storage.snapshot): today's rows
+    read in one statement, the status computed over them in memory. None: the usual way
+    (on the server) is needed — something waits here to deliver, the log must catch up
+    with the plan, the defaults are not seeded yet, or the schema is not this version's."""
+    from planner.cli.offline import OFFLINE_CONNECT_TIMEOUT_S, offline_status, shared_url
+    from planner.domain.clock import clock_from_env
+    from planner.platform.paths import current_owner
+    from planner.storage import snapshot
+    from planner.storage.failures import PG_CONNECT_TIMEOUT_S, ServerUnreachable
+
+    state = queue.state()
+    if state.waiting:
+        return None
+    url = shared_url(args.db)
+    assert url is not None
+    owner = current_owner()
+    timeout = OFFLINE_CONNECT_TIMEOUT_S if state.offline else PG_CONNECT_TIMEOUT_S
+    now = clock_from_env().now()
+    document = snapshot.fetch_early(url, owner, now, connect_timeout=timeout)
+    from planner.services import planning, tracking  # the ORM loads while the server answers
+
+    try:
+        db = snapshot.from_document(document(), owner)
+    except ServerUnreachable as exc:
+        queue.went_offline(str(exc), now)
+        return offline_status(args, queue, exc)
+    if db is None:
+        return None
+    ctx = Context.over(db)
+    try:
+        with db.read() as s:
+            writes = planning.needs_defaults(s, owner) or tracking.catch_up_due(
+                s, owner, ctx.zone, ctx.now()
+            )
+        if writes:
+            return None
+        if state.offline:
+            queue.came_online()
+        ctx.queue = queue
+        return cmd_status(ctx, args)
     finally:
         ctx.close()
 

@@ -284,6 +284,39 @@ class SourceStat:
     minutes: float
 
 
+def _hours_minutes(minutes: float) -> str:
+    """'1 h 40 min', '50 min' (whole minutes, no sign)."""
+    hours, rest = divmod(round(abs(minutes)), 60)
+    if hours and rest:
+        return tr("{hours} h {minutes} min").format(hours=hours, minutes=rest)
+    if hours:
+        return tr("{hours} h").format(hours=hours)
+    return tr("{minutes} min").format(minutes=rest)
+
+
+EVEN_MINUTES = 5.0  # closer than this to a role's share counts as on it
+
+
+def debt_words(minutes: float) -> str:
+    """A role's place against the week's share: '50 min behind', '1 h 40 min ahead', 'on its
+    share' (within 5 minutes)."""
+    if abs(minutes) < EVEN_MINUTES:
+        return tr("on its share")
+    if minutes > 0:
+        return tr("{duration} behind").format(duration=_hours_minutes(minutes))
+    return tr("{duration} ahead").format(duration=_hours_minutes(minutes))
+
+
+def debt_trend(before: float, after: float) -> str:
+    """Which way a role's debt went from one day to the next: 'narrowing' (nearer its share
+    by 5 minutes or more), 'widening', or 'steady'."""
+    if abs(after) <= abs(before) - EVEN_MINUTES:
+        return tr("narrowing")
+    if abs(after) >= abs(before) + EVEN_MINUTES:
+        return tr("widening")
+    return tr("steady")
+
+
 @dataclass(frozen=True)
 class WeekReport:
     """One local ISO week: per-day series (Mon..Sun) keyed by role id (None: no role)."""

@@ -16,7 +16,9 @@ from planner.services import planning, tracking
 from planner.storage import conflicts
 from planner.storage.models import Entry
 
-ANSWERS = ("meeting", "interruption", "break", "work")
+# "stopped": the person had stopped working (went home without closing the day): the log ends
+# where the gap began, and nothing goes on after it.
+ANSWERS = ("meeting", "interruption", "break", "work", "stopped")
 DEFAULT_THRESHOLD = timedelta(minutes=10)
 # Timers and process scheduling wobble; a wall/monotonic difference below this is not a jump.
 JUMP_TOLERANCE = timedelta(seconds=90)
@@ -119,16 +121,20 @@ class GapBook:
 
 
 def to_ask(session: Session, owner: str, gap: Gap, threshold: timedelta) -> Gap | None:
-    """The part of a gap worth asking about: the longest stretch the log does not account for
-    already, if it lasts `threshold`; None when there is nothing to ask.
+    """The part of a gap worth asking about: the longest stretch the log counts as work while
+    nobody was there, if it lasts `threshold`; None when there is nothing to ask.
 
-    Accounted for: a break, meeting or interruption logged over it, and, while the log follows
-    the plan, the plan's breaks (the log takes them as breaks: away at lunch is the lunch)."""
-    covered = [
-        Interval(e.start, e.end or gap.end)
+    Not asked: what the log does not count as work (a break, meeting or interruption logged
+    over it; while the log follows the plan, the plan's breaks, which it takes as breaks: away
+    at lunch is the lunch), and time when nothing was logged (a closed day, a pause)."""
+    spans = [
+        (e.kind, piece)
         for e in tracking.list_entries(session, owner, gap.interval)
-        if e.kind != "work"
+        if e.start < gap.end
+        and (piece := Interval(e.start, e.end or gap.end).clip(gap.interval)) is not None
     ]
+    worked = [piece for kind, piece in spans if kind == "work"]
+    covered = [piece for kind, piece in spans if kind != "work"]
     current = tracking.running(session, owner)
     if current is not None and current.follows_plan:
         covered += [
@@ -136,11 +142,30 @@ def to_ask(session: Session, owner: str, gap: Gap, threshold: timedelta) -> Gap 
             for b in planning.breaks_overlapping(session, owner, gap.interval)
             if not b.skipped
         ]
-    pieces = [p for p in gap.interval.subtract(covered) if p.duration >= threshold]
+    pieces = [p for w in worked for p in w.subtract(covered) if p.duration >= threshold]
     if not pieces:
         return None
     longest = max(pieces, key=lambda p: p.duration)
     return Gap(longest.start, longest.end, gap.cause)
+
+
+def suggest(session: Session, owner: str, zone: tzinfo, gap: Gap) -> str:
+    """The answer the question offers first: a meeting that covers half the gap; "stopped"
+    for an absence from the hard stop on or into the next day (gone home without closing the
+    day); else a break."""
+    meetings = planning.list_meetings(session, owner, gap.interval)
+    overlap = sum(
+        (min(m.end, gap.end) - max(m.start, gap.start)).total_seconds()
+        for m in meetings
+        if m.busy and not m.all_day
+    )
+    if overlap >= (gap.end - gap.start).total_seconds() / 2:
+        return "meeting"
+    day = planning.day_of(session, owner, gap.start, zone)
+    stop = planning.get_day(session, owner, day, zone).stop
+    if gap.start >= stop or planning.day_of(session, owner, gap.end, zone) != day:
+        return "stopped"
+    return "break"
 
 
 # ---------------------------------------------------------------- the answer
@@ -156,9 +181,12 @@ def record_gap(
     role_id: int | None = None,
     note: str = "",
 ) -> tuple[list[EntryV], Change]:
-    """Log a gap as a meeting, interruption, break or work on a role.
+    """Log a gap as a meeting, interruption, break or work on a role, or say the person had
+    stopped working.
 
     What was running goes on after the gap; time already logged inside the gap is kept.
+    "stopped": the log ends where the gap began (the work the log assumed in it is taken
+    back), nothing goes on after it, and the log no longer waits for the plan.
     """
     conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     if answer not in ANSWERS:
@@ -172,6 +200,8 @@ def record_gap(
     tracking._check_role(session, owner, role_id)
     note = tracking._clean_text(note, tracking.MAX_NOTE)
     open_rows = tracking._open_entries(session, owner)
+    if answer == "stopped":
+        return _stopped(session, owner, zone, gap, open_rows)
     current = open_rows[-1] if open_rows and open_rows[-1].start < gap.end else None
     if answer == "work" and role_id is None:
         role_id = current.role_id if current is not None else None
@@ -240,3 +270,34 @@ def record_gap(
     tracking.check_log(session, owner, gap, None, zone)
     day = planning.day_of(session, owner, gap.start, zone)
     return [tracking._entry_v(e) for e in made], Change.of(Topic.ENTRIES, day=day)
+
+
+def _stopped(
+    session: Session, owner: str, zone: tzinfo, gap: Interval, open_rows: list[Entry]
+) -> tuple[list[EntryV], Change]:
+    """The person had stopped at the gap's start: end the log there (see record_gap)."""
+    for row in open_rows:
+        row.end = max(gap.start, row.start)
+    session.flush()
+    assumed = session.scalars(
+        select(Entry).where(
+            Entry.owner == owner,
+            Entry.kind == "work",
+            Entry.end.is_not(None),
+            Entry.start < gap.end,
+            Entry.end > gap.start,
+        )
+    )
+    for row in list(assumed):
+        if row.start < gap.start:
+            row.end = gap.start
+        else:
+            session.delete(row)  # work the log assumed while nobody was there
+    for row in open_rows:  # a zero-length row left by the end above
+        if row.kind == "work" and row.end == row.start and row in session:
+            session.delete(row)
+    tracking._disarm(session, owner, zone, gap.start)
+    session.flush()
+    tracking.check_log(session, owner, gap, None, zone)
+    day = planning.day_of(session, owner, gap.start, zone)
+    return [], Change.of(Topic.ENTRIES, day=day)

@@ -181,7 +181,6 @@ def candidates(
 def _slot_reminders(plan: PlanV, slots: list[SlotV], prefs: Prefs, zone: tzinfo) -> list[Reminder]:
     """Each slot's start (a lead before it) and its coming end (with what follows)."""
     out: list[Reminder] = []
-    stop = plan.day.stop
     lead_min = round(prefs.lead.total_seconds() / 60)
     for index, slot in enumerate(slots):
         warn = prefs.end_warning if prefs.end_warning < slot.end - slot.start else timedelta(0)
@@ -197,13 +196,7 @@ def _slot_reminders(plan: PlanV, slots: list[SlotV], prefs: Prefs, zone: tzinfo)
         )
         if not warn:
             continue
-        nxt = slots[index + 1] if index + 1 < len(slots) else None
-        if nxt is not None and nxt.start - slot.end < timedelta(minutes=30):
-            then = tr("Next: {slot}").format(slot=slot_label(plan, nxt, zone))
-        elif slot.end <= stop < slot.end + timedelta(minutes=30):
-            then = tr("Then your hard stop at {hhmm}.").format(hhmm=_hhmm(stop, zone))
-        else:
-            then = tr("Ends at {hhmm}.").format(hhmm=_hhmm(slot.end, zone))
+        then = _after_slot(plan, slot, slots[index + 1] if index + 1 < len(slots) else None, zone)
         out.append(
             Reminder(
                 Kind.SLOT_END,
@@ -217,6 +210,42 @@ def _slot_reminders(plan: PlanV, slots: list[SlotV], prefs: Prefs, zone: tzinfo)
             )
         )
     return out
+
+
+def _after_slot(plan: PlanV, slot: SlotV, nxt: SlotV | None, zone: tzinfo) -> str:
+    """What a slot's end reminder says comes after it: a meeting or a planned break starting
+    then ('Then lunch until 13:15.'), the next slot, the hard stop, or only the end."""
+    stop = plan.day.stop
+    meeting = min(
+        (
+            m
+            for m in plan.meetings
+            if m.busy and not m.all_day and m.start == slot.end and m.end > m.start
+        ),
+        key=lambda m: (m.start, m.id),
+        default=None,
+    )
+    if meeting is not None:
+        span = f"{_hhmm(meeting.start, zone)}–{_hhmm(meeting.end, zone)}"
+        name = meeting.summary.strip()[:60] or tr("Meeting")
+        return tr("Next: {what}").format(what=f"{name} {span}")
+    rest = next((b for b in plan.breaks if not b.skipped and b.start == slot.end), None)
+    if nxt is not None and nxt.start - slot.end < timedelta(minutes=30):
+        following = tr("Next: {what}").format(what=slot_label(plan, nxt, zone))
+    elif slot.end <= stop < slot.end + timedelta(minutes=30):
+        following = tr("Then your hard stop at {hhmm}.").format(hhmm=_hhmm(stop, zone))
+    else:
+        following = ""
+    if rest is not None:
+        minutes = round((rest.end - rest.start).total_seconds() / 60)
+        if rest.kind == "lunch":
+            pause = tr("Then lunch until {hhmm}.").format(hhmm=_hhmm(rest.end, zone))
+        else:
+            pause = ntr("Then a {n}-minute break.", "Then a {n}-minute break.", minutes).format(
+                n=minutes
+            )
+        return f"{pause} {following}" if following else pause
+    return following or tr("Ends at {hhmm}.").format(hhmm=_hhmm(slot.end, zone))
 
 
 BREAK_NAMES = {"lunch": N_("Lunch"), "short": N_("Short break")}
@@ -545,7 +574,7 @@ def _delivered(session: Session, owner: str) -> dict[str, str]:
 def pending(session: Session, owner: str, zone: tzinfo, now: datetime) -> Selection:
     """What is due at `now` for today's plan, without recording anything."""
     day = planning.day_of(session, owner, now, zone)
-    plan = planning.get_plan(session, owner, day, zone)
+    plan = planning.get_plan(session, owner, day, zone, now)
     prefs = load_prefs(session, owner)
     running = tracking.running(session, owner)
     found = candidates(plan, running, prefs, zone, _context(session, owner, plan, zone), now)

@@ -23,6 +23,7 @@ from planner.platform.paths import data_dir as data_dir
 from planner.platform.paths import default_url as default_url
 from planner.platform.paths import resolve_url as resolve_url
 from planner.storage import conflicts
+from planner.storage.failures import PG_CONNECT_TIMEOUT_S as PG_CONNECT_TIMEOUT_S
 from planner.storage.failures import DatabaseCorrupt as DatabaseCorrupt
 from planner.storage.failures import DatabaseTooNew as DatabaseTooNew
 from planner.storage.failures import DatabaseUnavailable as DatabaseUnavailable
@@ -34,9 +35,6 @@ from planner.storage.failures import explain, is_corruption
 from planner.storage.migrations import SCHEMA_REVISION as SCHEMA_REVISION
 
 BACKUPS_KEPT = 10
-
-
-PG_CONNECT_TIMEOUT_S = 10  # a server that accepts but never answers: an outage, said so
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -343,6 +341,15 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     owner: str
+    # Opened while the shared server was away (open_database(offline_ok=True)): why. The
+    # schema is checked (and brought up to date) on the first use that reaches the server.
+    unchecked: str | None = None
+
+    def check(self) -> None:
+        """Check the schema now if it was not (an outage raises ServerUnreachable, in words)."""
+        if self.unchecked is not None:
+            ensure_schema(self.engine)
+            self.unchecked = None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -353,6 +360,7 @@ class Database:
         A write that lost a race with another writer (a stale row version, the running-entry
         index, the slot exclusion) comes out as ConcurrentChange, a PlannerError in words; an
         outage, a read-only or full disk as DatabaseUnavailable, also in words."""
+        self.check()
         try:
             with self.sessions.begin() as session:
                 yield session
@@ -368,6 +376,7 @@ class Database:
 
         SQLite: a deferred BEGIN (WAL readers see the last commit while another connection
         holds the write lock) with query_only on; PostgreSQL: READ ONLY. A write in it fails."""
+        self.check()
         try:
             with self.sessions() as session:
                 session.connection(execution_options={READ_ONLY: True})
@@ -387,14 +396,28 @@ class Database:
 
 
 def open_database(
-    url: str | None = None, *, owner: str | None = None, connect_timeout: int | None = None
+    url: str | None = None,
+    *,
+    owner: str | None = None,
+    connect_timeout: int | None = None,
+    offline_ok: bool = False,
 ) -> Database:
     """Open (and bring up to date) the database; `connect_timeout` (seconds, PostgreSQL)
-    shortens the wait for a server that does not answer (the hotkey path while offline)."""
+    shortens the wait for a server that does not answer (the hotkey path while offline).
+
+    `offline_ok`: a shared server that cannot be reached still gives a Database (the app
+    starts on what it last saw and keeps its writes on the device); `unchecked` says why, and
+    the schema is checked on its first use that reaches the server."""
     resolved = resolve_url(url)
     engine = make_engine(resolved, connect_timeout=connect_timeout)
+    unchecked = None
     try:
         ensure_schema(engine)
+    except ServerUnreachable as exc:
+        if not offline_ok or sqlite_path(resolved) is not None:
+            engine.dispose()
+            raise
+        unchecked = str(exc)
     except BaseException:
         engine.dispose()
         raise
@@ -402,4 +425,5 @@ def open_database(
         engine=engine,
         sessions=sessionmaker(engine, expire_on_commit=False),
         owner=owner or current_owner(),
+        unchecked=unchecked,
     )

@@ -10,6 +10,8 @@ from sqlalchemy.engine import URL, make_url
 
 from planner.domain.i18n import tr
 
+PG_CONNECT_TIMEOUT_S = 10  # a server that accepts but never answers: an outage, said so
+
 
 class StorageError(Exception):
     """A database problem worth one clear line to the user."""

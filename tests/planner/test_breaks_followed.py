@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from planner.domain.timerange import Interval, local_wall_time
 from planner.domain.values import WORKING_KINDS, PlanV
-from planner.services import day, day_review, planning, tracking
+from planner.services import day, day_review, gaps, planning, tracking
 from planner.storage.db import Database
 
 OWNER = "tester"
@@ -116,3 +116,51 @@ def test_a_skipped_lunch_is_worked_through(db: Database, zone: ZoneInfo) -> None
         tracking.catch_up(s, OWNER, zone, lunch.end + timedelta(minutes=1))
         entries = tracking.list_entries(s, OWNER, Interval(lunch.start, lunch.end))
     assert entries and all(e.kind == "work" for e in entries)
+
+
+def test_gone_home_without_closing_the_day(db: Database, zone: ZoneInfo) -> None:
+    """The person leaves at 17:40 without End of day; the laptop sleeps until 08:50. Was: the
+    log went on as Community work until the day's end at 04:00 (10 h 20 min of overtime) and,
+    with nothing running by the morning, the gap question was not even asked."""
+    plan = _plan_the_default_day(db, zone)
+    left = at(zone, 17, 40)
+    morning = at(zone, 8, 50) + timedelta(days=1)
+    gap = gaps.Gap(left, morning, "sleep")
+    with db.transaction() as s:
+        tracking.catch_up(s, OWNER, zone, left)
+        tracking.catch_up(s, OWNER, zone, morning)  # the app wakes up: the log caught up
+        asked = gaps.to_ask(s, OWNER, gap, timedelta(minutes=10))
+        suggested = gaps.suggest(s, OWNER, zone, asked) if asked else None
+    day_end = local_wall_time(MONDAY, 28 * 60, zone)  # 04:00 the next morning
+    assert asked is not None and (asked.start, asked.end) == (left, day_end)
+    assert suggested == "stopped"
+    with db.transaction() as s:
+        gaps.record_gap(s, OWNER, zone, asked.interval, "stopped")
+        tracking.catch_up(s, OWNER, zone, morning)
+        entries = tracking.list_entries(s, OWNER, Interval(at(zone, 0), morning))
+        review = day_review.load_review(s, OWNER, MONDAY, zone, morning)
+        running = tracking.running(s, OWNER)
+        asked_again = gaps.to_ask(s, OWNER, gap, timedelta(minutes=10))
+    assert running is None and asked_again is None
+    assert max(e.end for e in entries if e.end) == left
+    assert review.overtime_minutes == _minutes(plan.day.stop, left)  # 10 min, not 10 h 30
+
+
+def test_a_closed_day_or_a_lunch_away_is_not_asked_about(db: Database, zone: ZoneInfo) -> None:
+    plan = _plan_the_default_day(db, zone)
+    lunch = next(b for b in plan.breaks if b.kind == "lunch")
+    ten = timedelta(minutes=10)
+    with db.transaction() as s:
+        tracking.catch_up(s, OWNER, zone, lunch.end + timedelta(minutes=3))
+        away = gaps.Gap(
+            lunch.start - timedelta(minutes=2), lunch.end + timedelta(minutes=3), "idle"
+        )
+        assert gaps.to_ask(s, OWNER, away, ten) is None
+        longer = gaps.Gap(away.start, lunch.end + timedelta(minutes=40), "idle")
+        tracking.catch_up(s, OWNER, zone, longer.end)
+        asked = gaps.to_ask(s, OWNER, longer, ten)
+        assert asked is not None and (asked.start, asked.end) == (lunch.end, longer.end)
+        assert gaps.suggest(s, OWNER, zone, asked) == "break"
+        day.close(s, OWNER, zone, MONDAY, plan.day.stop)
+        night = gaps.Gap(plan.day.stop, plan.day.stop + timedelta(hours=14), "sleep")
+        assert gaps.to_ask(s, OWNER, night, ten) is None  # nothing was logged: nothing to ask

@@ -171,6 +171,17 @@ def test_an_unreachable_server_is_an_outage_never_damage(tmp_path: Path) -> None
             assert word not in said, (command, said)
 
 
+def test_a_write_that_cannot_wait_says_what_can_be_done_offline(tmp_path: Path) -> None:
+    url = f"postgresql+psycopg://alice@127.0.0.1:{free_port()}/splitday"
+    laptop = Device(tmp_path / "laptop", url)
+    done = laptop.run("task", "add", "write the report", "--role", "Support")
+    assert done.returncode == 1
+    assert "cannot be reached" in done.stderr
+    assert "`interrupt`, `resume`, `start` and `stop` are kept on this device" in done.stderr
+    assert "`splitday task` waits until it answers" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
 def test_a_wrong_password_is_said_and_the_interruption_kept(
     cluster: Cluster, server_db: str, tmp_path: Path
 ) -> None:

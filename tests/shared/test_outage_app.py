@@ -31,6 +31,8 @@ def test_the_app_keeps_interruptions_while_the_server_is_away(
     db = open_database(server_db, owner="alice")
     with db.transaction() as s:
         planning.ensure_defaults(s, "alice")
+    with db.read() as s:
+        role = planning.list_roles(s, "alice")[0]
     clock = FakeClock(datetime.now(UTC) - timedelta(hours=1))
     gateway = Gateway(db, clock, BERLIN)
     quick_log = QuickLog(BERLIN, parse_minutes)
@@ -65,6 +67,13 @@ def test_the_app_keeps_interruptions_while_the_server_is_away(
         back = intr.on_hotkey(clock.now())  # the kept interruption runs: back to work
         assert back.startswith("Saved on this device: ") and "back to work" in back
         assert "2 changes waiting" in watch.label.text()
+        failed: list[str] = []
+        gateway.failed.connect(failed.append)
+        start = clock.now() + timedelta(hours=1)
+        # a plan edit cannot wait on the device: refused at once, in words that say what can
+        assert not gateway.add_slot(start, start + timedelta(minutes=30), role.id)
+        assert failed and "only interruptions, back to work" in failed[-1], failed
+        assert "plan, slot and task edits wait until it answers" in failed[-1]
         assert watch.deliver() is None  # the port does not answer: no wait, nothing lost
         assert len(gateway.waiting()) == 2
     finally:

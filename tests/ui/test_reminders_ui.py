@@ -222,10 +222,13 @@ def test_no_question_about_a_gap_when_nothing_was_logged(qtbot: QtBot, planned: 
     asker = GapAsker(Gateway(planned, FakeClock(morning), BERLIN))
     assert asker.ask(Gap(at("18:00"), morning, "sleep")) is None
     assert asker.dialogs == []
-    with planned.transaction() as s:  # while something is logged, the same gap is asked about
+    with planned.transaction() as s:  # work started again is asked about once it runs on
         role = planning.list_roles(s, "tester")[0]
         tracking.start_work(s, "tester", BERLIN, morning, role_id=role.id)
-    dialog = asker.ask(Gap(at("18:00"), morning, "sleep"))
+    assert asker.ask(Gap(at("18:00"), morning, "sleep")) is None  # nothing logged *in* it
+    later = morning + timedelta(hours=2)
+    asker = GapAsker(Gateway(planned, FakeClock(later), BERLIN))
+    dialog = asker.ask(Gap(morning + timedelta(minutes=30), later, "idle"))
     assert dialog is not None
     qtbot.addWidget(dialog)
 
@@ -335,3 +338,31 @@ def test_no_question_about_being_away_at_lunch(qtbot: QtBot, planned: Database) 
     assert dialog is not None
     qtbot.addWidget(dialog)
     assert (dialog.gap.start, dialog.gap.end) == (at("13:15"), at("13:45"))
+
+
+def test_gone_home_without_closing_the_day_is_asked_and_answered(
+    qtbot: QtBot, planned: Database
+) -> None:
+    """Left at 18:00 with the log running, back at 08:50 the next day: the question offers "I
+    had stopped working" first, and answering it ends the log at 18:00."""
+    from PySide6.QtWidgets import QLabel
+
+    from planner.services.gaps import Gap
+
+    morning = at("08:50") + timedelta(days=1)
+    with planned.transaction() as s:
+        tracking.start_work(s, "tester", BERLIN, at("11:00"), follow_plan=True)
+        tracking.catch_up(s, "tester", BERLIN, morning)  # closed at the day's end, 04:00
+        assert tracking.running(s, "tester") is None
+    asker = GapAsker(Gateway(planned, FakeClock(morning), BERLIN))
+    dialog = asker.ask(Gap(at("18:00"), morning, "sleep"))
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.buttons["stopped"].isChecked()
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any("From 18:00 to 04:00 (10 h 00 min)" in t for t in texts), texts
+    with qtbot.waitSignal(asker.recorded, timeout=5000):
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    with planned.transaction() as s:
+        rows = tracking.list_entries(s, "tester", day_bounds(DAY, BERLIN, 240))
+    assert rows and max(e.end for e in rows if e.end) == at("18:00")

@@ -74,7 +74,8 @@ class PlanDayActions:
         owner, day, zone, now = self.owner, self.day, self.zone, self.now()
 
         def fetch(s: Session) -> PlanDayView:
-            plan = planning.get_plan(s, owner, day, zone)
+            today = planning.day_of(s, owner, now, zone) == day
+            plan = planning.get_plan(s, owner, day, zone, now if today else None)
             source = planning.last_open_day(s, owner, day)
             waiting = len(planning.list_tasks(s, owner, source, status="open")) if source else 0
             return PlanDayView(

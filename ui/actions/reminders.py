@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from planner.domain.values import Change, EntryV, MeetingV, RoleV
+from planner.domain.values import Change, EntryV, RoleV
 from planner.services import gaps, planning, reminders, tracking
 from ui.gateway import Gateway, Outcome
 
@@ -35,20 +35,20 @@ class ReminderActions:
 
         return gateway.run(step, inline=True, later=True)
 
-    def gap_context(
-        self, gap: gaps.Gap
-    ) -> tuple[list[RoleV], EntryV | None, list[MeetingV], gaps.Gap | None]:
-        """The roles, what ran, the meetings in the gap (to suggest an answer), and the part
-        of the gap worth asking about (None: the log accounts for it, e.g. the lunch)."""
+    def gap_context(self, gap: gaps.Gap) -> tuple[list[RoleV], EntryV | None, str, gaps.Gap | None]:
+        """The roles, what runs, the answer to offer first, and the part of the gap worth
+        asking about (None: the log does not count it as work: the lunch, a closed day)."""
         owner = self.owner
         threshold = self.gap_threshold()
+        zone = self.gateway.zone
 
-        def fetch(s: Session) -> tuple[list[RoleV], EntryV | None, list[MeetingV], gaps.Gap | None]:
+        def fetch(s: Session) -> tuple[list[RoleV], EntryV | None, str, gaps.Gap | None]:
+            asked = gaps.to_ask(s, owner, gap, threshold)
             return (
                 planning.list_roles(s, owner),
                 tracking.running(s, owner),
-                planning.list_meetings(s, owner, gap.interval),
-                gaps.to_ask(s, owner, gap, threshold),
+                gaps.suggest(s, owner, zone, asked or gap),
+                asked,
             )
 
         return self.gateway.read(fetch)

@@ -1,4 +1,5 @@
-"""The "what was that gap?" dialog: a meeting, an interruption, a break, or work on a role."""
+"""The "what was that gap?" dialog: a meeting, an interruption, a break, work on a role, or
+the person had stopped working."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ CHOICES = (
     ("interruption", tr("&Interruption")),
     ("break", tr("&Break")),
     ("work", tr("&Work on")),
+    ("stopped", tr("I had &stopped working")),
 )
 CAUSES = {"sleep": tr("the computer was asleep"), "idle": tr("nobody used the computer")}
 
@@ -45,8 +47,10 @@ def describe(gap: Gap, zone: tzinfo) -> str:
     start = clock(gap.start, zone)
     end = clock(gap.end, zone)
     cause = CAUSES.get(gap.cause, tr("you were away"))
-    return tr("From {start} to {end} ({minutes} min) {cause}.\nWhat was it?").format(
-        start=start, end=end, minutes=round(gap.minutes), cause=cause
+    from ui.day_data import format_span
+
+    return tr("From {start} to {end} ({span}) {cause}.\nWhat was it?").format(
+        start=start, end=end, span=format_span(gap.end - gap.start), cause=cause
     )
 
 
@@ -89,7 +93,8 @@ class GapDialog(QDialog):
             self.role.addItem(role.name, role.id)
         if role_id is not None and (index := self.role.findData(role_id)) >= 0:
             self.role.setCurrentIndex(index)
-        grid.addWidget(self.role, len(CHOICES) - 1, 1)
+        work_row = [kind for kind, _ in CHOICES].index("work")
+        grid.addWidget(self.role, work_row, 1)  # "Work on [role]"
         grid.setColumnStretch(1, 1)
         self.note = QLineEdit()
         self.note.setPlaceholderText(tr("Note (optional): who or what"))

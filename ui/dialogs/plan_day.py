@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from planner.domain import forms
 from planner.domain.i18n import ntr, tr
+from planner.domain.timerange import Interval
 from planner.domain.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV, WeekShareV
 from ui.actions.plan_day import PlanDayActions
 from ui.dialogs._common import (
@@ -241,6 +242,31 @@ class ShareRow:
             self.slider.setValue(value)
 
 
+def free_minutes(plan: PlanV) -> tuple[float, float, float]:
+    """The day's time the slots can fill (the window less its meetings and planned breaks),
+    and the meetings' and breaks' minutes inside the window: "7.1 h of 8.5 h planned" read as
+    if lunch and the stand-up were still to be planned."""
+    window = Interval(plan.day.start, plan.day.stop)
+    meetings = [
+        Interval(max(m.start, window.start), min(m.end, window.end))
+        for m in plan.meetings
+        if m.busy and not m.all_day and m.start < window.end and m.end > window.start
+    ]
+    breaks = [
+        Interval(max(b.start, window.start), min(b.end, window.end))
+        for b in plan.breaks
+        if not b.skipped and b.start < window.end and b.end > window.start
+    ]
+
+    def minutes(pieces: Sequence[Interval]) -> float:
+        return sum(p.duration.total_seconds() for p in pieces) / 60
+
+    free = minutes(window.subtract([*meetings, *breaks]))
+    meeting_minutes = minutes(window.subtract(breaks)) - free
+    break_minutes = minutes([window]) - minutes(window.subtract(breaks))
+    return free, meeting_minutes, break_minutes
+
+
 class PlanDayDialog(ServiceDialog):
     """Plan one day; every edit is saved at once and announced through `plan_changed`."""
 
@@ -416,6 +442,7 @@ class PlanDayDialog(ServiceDialog):
         self.new_task_role = QComboBox()
         self.new_task_role.setObjectName("new_task_role")
         self.new_task_role.setAccessibleName(tr("new task role"))
+        self.new_task_role.installEventFilter(self)  # a letter picks the role at once
         self.new_task_estimate = QSpinBox()
         self.new_task_estimate.setObjectName("new_task_estimate")
         self.new_task_estimate.setRange(5, 24 * 60)
@@ -479,7 +506,32 @@ class PlanDayDialog(ServiceDialog):
                     self._move_task(step)
                 event.accept()
                 return True
+        if (
+            watched is self.new_task_role
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and self._pick_role_by_letter(event)
+        ):
+            return True
         return super().eventFilter(watched, event)
+
+    def _pick_role_by_letter(self, event: QKeyEvent) -> bool:
+        """A letter typed in the task row's role picks the next role starting with it, at once
+        (the combo box's own search joins the letters typed within its interval: 'S' and then,
+        for the next task, 'C' looked for 'SC' and kept Support)."""
+        text = event.text()
+        plain = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+        if len(text) != 1 or not text.isalnum() or plain != Qt.KeyboardModifier.NoModifier:
+            return False
+        box = self.new_task_role
+        names = [box.itemText(i).casefold() for i in range(box.count())]
+        matches = [i for i, name in enumerate(names) if name.startswith(text.casefold())]
+        if not matches:
+            return False
+        later = [i for i in matches if i > box.currentIndex()]
+        box.setCurrentIndex(later[0] if later and matches[0] == box.currentIndex() else matches[0])
+        event.accept()
+        return True
 
     # ------------------------------------------------------------ reading
 
@@ -643,12 +695,18 @@ class PlanDayDialog(ServiceDialog):
     def _show_status(self, plan: PlanV) -> None:
         day = plan.day
         planned = sum((s.end - s.start).total_seconds() / 60 for s in plan.slots)
-        window = (day.stop - day.start).total_seconds() / 60
+        free, meetings, breaks = free_minutes(plan)
         text = ntr(
-            "{n} slot, {planned} h of {window} h planned",
-            "{n} slots, {planned} h of {window} h planned",
+            "{n} slot, {planned} h of {free} h free planned",
+            "{n} slots, {planned} h of {free} h free planned",
             len(plan.slots),
-        ).format(n=len(plan.slots), planned=decimal(planned / 60), window=decimal(window / 60))
+        ).format(n=len(plan.slots), planned=decimal(planned / 60), free=decimal(free / 60))
+        if meetings:
+            text += " · " + tr("{hours} h of meetings").format(hours=decimal(meetings / 60))
+        if breaks:
+            text += " · " + ntr("{n} min of breaks", "{n} min of breaks", round(breaks)).format(
+                n=round(breaks)
+            )
         if day.closed_at is not None:
             text += tr(" · the day is closed")
         elif day.started_at is not None:

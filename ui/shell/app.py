@@ -121,9 +121,12 @@ class Runtime:
         from ui.gateway import Gateway, SystemZone
 
         try:
-            self.db = open_database(self.db_url)
-            with self.db.transaction() as session:
-                planning.ensure_defaults(session, self.db.owner)
+            # a shared server that is away: the app starts on what it last saw (the cached
+            # plan stays on screen), keeps its tracking writes here and says "offline since"
+            self.db = open_database(self.db_url, offline_ok=True)
+            if self.db.unchecked is None:
+                with self.db.transaction() as session:
+                    planning.ensure_defaults(session, self.db.owner)
         except Exception as exc:  # the one place that reports a database that will not open
             if isinstance(exc, DatabaseCorrupt) and self._offer_recovery(str(exc)):
                 return self._connect()  # restored, or started fresh: try once more
@@ -147,7 +150,9 @@ class Runtime:
             window,
             zone_source=SystemZone() if follows_system else None,
         )
-        if self.settings.value("session/running", False, type=bool):
+        if self.db.unchecked is not None:
+            self.gateway.went_offline(self.db.unchecked)
+        elif self.settings.value("session/running", False, type=bool):
             self.recovered = self.gateway.recover()
         self.settings.setValue("session/running", True)
         self.settings.sync()

@@ -6,12 +6,31 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QUndoStack
+from PySide6.QtCore import (
+    QChildEvent,
+    QDate,
+    QEvent,
+    QLocale,
+    QObject,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QPaintEvent,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QDateEdit,
+    QDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -176,6 +195,8 @@ class MainWindow(QMainWindow):
         self.timeline.slot_edit_requested.connect(self._on_timeline_slot_edit_requested)
         self.timeline.slot_remove_requested.connect(self._on_timeline_slot_remove_requested)
         self.timeline.task_drop_requested.connect(self._on_timeline_task_drop_requested)
+        self.timeline.break_move_requested.connect(self._on_timeline_break_move_requested)
+        self.timeline.break_skip_requested.connect(self._on_timeline_break_skip_requested)
         self.now_panel.mini_button.toggled.connect(self.set_mini_visible)
 
     @property
@@ -612,6 +633,14 @@ class MainWindow(QMainWindow):
         if self.gateway is not None and slot is not None:
             self.gateway.remove_slot(slot)
 
+    def _on_timeline_break_move_requested(self, brk: Any, start: datetime, end: datetime) -> None:
+        if self.gateway is not None:
+            self.gateway.move_break(brk, start, end)
+
+    def _on_timeline_break_skip_requested(self, brk: Any, skipped: bool) -> None:
+        if self.gateway is not None:
+            self.gateway.skip_break(brk, skipped)
+
     def _on_timeline_task_drop_requested(self, task_id: int, slot_id: int) -> None:
         self._on_tasks_schedule_requested(task_id, slot_id)
 
@@ -646,6 +675,29 @@ class MainWindow(QMainWindow):
         task = self._task(task_id)
         if self.gateway is not None and task is not None:
             self.gateway.set_task_status(task, "dropped")
+
+    def childEvent(self, event: QChildEvent) -> None:
+        """Each dialog opened over this window gives the focus back when it closes."""
+        child = event.child()
+        if (
+            event.type() == QEvent.Type.ChildPolished  # (at ChildAdded it is no dialog yet)
+            and isinstance(child, QDialog)
+            and not child.property("splitday_focus_back")
+        ):
+            child.setProperty("splitday_focus_back", True)
+            child.finished.connect(self._on_dialog_finished)
+        super().childEvent(event)
+
+    def _on_dialog_finished(self, _result: int) -> None:
+        """A dialog of this window closed: the focus comes back here if it went nowhere. A
+        window manager does this by itself; with none (a kiosk, a bare X session) the keyboard
+        went nowhere after Plan my day closed, and Ctrl+P, Ctrl+E or Alt+D did nothing."""
+        QTimer.singleShot(0, self._take_the_focus_back)
+
+    def _take_the_focus_back(self) -> None:
+        focused = QApplication.activeModalWidget() or QApplication.activePopupWidget()
+        if self.isVisible() and not self.isMinimized() and focused is None:
+            self.activateWindow()  # (Qt may think it has it: the X server says otherwise)
 
     # ------------------------------------------------------------ features wired by the integrator
 

@@ -52,6 +52,10 @@ class OfflineWatch(QObject):
         self.rereads = 0
         self.stop_listening: Callable[[], None] | None = None
         if gateway.pending is not None:
+            # what start-up, an earlier run or the command line saw: said now, and the
+            # gateway knows it was said (it clears it once delivery goes through)
+            gateway.say_offline()
+            self.show_text(gateway.offline_text())
             self.timer.start()
             QTimer.singleShot(0, self.deliver)  # what an earlier run left waiting
             self.stop_listening = gateway.listen(self.arrived.emit)

@@ -345,21 +345,13 @@ class GapAsker(QObject):
 
     def ask(self, gap: gaps.Gap) -> GapDialog | None:
         try:
-            roles, running, meetings, asked = self.service.gap_context(gap)
+            roles, running, suggested, asked = self.service.gap_context(gap)
         except ReadFailed as exc:  # asked again with the next gap; nothing is lost meanwhile
             log.warning("could not ask about the gap: %s", exc)
             return None
-        if running is None:  # nothing was being logged (a night after the day closed, a pause):
-            return None  # the log has nothing to correct, so there is nothing to ask
-        if asked is None:  # the log has it already (away at lunch, the lunch logged as a break)
-            return None
+        if asked is None:  # the log counted no work in it (the lunch logged as a break, a
+            return None  # closed day, a pause): there is nothing to correct, nothing to ask
         gap = asked
-        overlap = sum(
-            (min(m.end, gap.end) - max(m.start, gap.start)).total_seconds()
-            for m in meetings
-            if m.busy and not m.all_day
-        )
-        suggested = "meeting" if overlap >= (gap.end - gap.start).total_seconds() / 2 else "break"
         dialog = GapDialog(
             gap,
             roles,

@@ -25,7 +25,7 @@ def hour_labels(locale: str) -> tuple[str, ...]:
 
 
 if TYPE_CHECKING:
-    from planner.domain.values import EntryV, SlotV
+    from planner.domain.values import BreakV, EntryV, SlotV
     from ui.day_data import DaySnapshot
 
 HEADER = 26  # the column titles' band at the top of the view
@@ -45,9 +45,20 @@ class Drag:
         end: datetime,
         moved: bool = False,
         free: bool = False,  # Alt was held at the press: no snapping
+        brk: BreakV | None = None,  # a break dragged (then `slot` is None)
     ) -> None:
         self.kind, self.press_y, self.press_moment, self.slot = kind, press_y, press_moment, slot
         self.start, self.end, self.moved, self.free = start, end, moved, free
+        self.brk = brk
+
+    @property
+    def block(self) -> tuple[datetime, datetime] | None:
+        """Where the dragged slot or break was at the press (None: a new slot)."""
+        if self.slot is not None:
+            return self.slot.start, self.slot.end
+        if self.brk is not None:
+            return self.brk.start, self.brk.end
+        return None
 
     def __repr__(self) -> str:
         return f"Drag({self.kind}, {self.start:%H:%M}–{self.end:%H:%M}, moved={self.moved})"
@@ -176,6 +187,38 @@ class TimelineLayout(QWidget):
             hit = geometry.hit_edge(pos.y(), scale.y_of(slot.start), scale.y_of(slot.end))
             if hit is not None:
                 return slot, hit
+        return None
+
+    def break_at(self, pos: QPointF) -> tuple[BreakV, str] | None:
+        """The planned break under `pos` and where on it ('top', 'bottom', 'body'), only
+        inside its band (a slot's edge beside it stays the slot's)."""
+        scale = self.scale()
+        if scale is None or self.snapshot is None or not self._in_planned(pos):
+            return None
+        for brk in reversed(self.snapshot.plan.breaks):
+            top, bottom = scale.y_of(brk.start), scale.y_of(brk.end)
+            if top <= pos.y() <= bottom:
+                hit = geometry.hit_edge(pos.y(), top, bottom)
+                return brk, hit or "body"
+        return None
+
+    def block_at(self, pos: QPointF) -> tuple[SlotV | None, BreakV | None, str] | None:
+        """What a press at `pos` takes hold of: a slot's body first, then a break inside its
+        band, except where the edge under `pos` is a slot's that lies inside the break (a
+        slot overlapping the lunch); (slot, None, part) or (None, break, part)."""
+        slot = self.slot_at(pos)
+        if slot is not None and slot[1] == "body":
+            return slot[0], None, "body"
+        on_break = self.break_at(pos)
+        if on_break is not None and not on_break[0].skipped:
+            brk, part = on_break
+            if slot is None:
+                return None, brk, part
+            edge = slot[0].start if slot[1] == "top" else slot[0].end
+            if part != "body" or not brk.start < edge < brk.end:
+                return None, brk, part
+        if slot is not None:
+            return slot[0], None, slot[1]
         return None
 
     def _in_planned(self, pos: QPointF) -> bool:

@@ -37,8 +37,10 @@ class TimelinePainting(TimelineLayout):
         for meeting in snap.plan.meetings:
             if not meeting.all_day:
                 self._paint_meeting(painter, scale, meeting)
+        dragged = self._drag.brk if self._drag is not None and self._drag.moved else None
         for brk in snap.plan.breaks:
-            self._paint_break(painter, scale, brk)
+            if dragged is None or brk != dragged:
+                self._paint_break(painter, scale, brk)
         for slot in snap.plan.slots:
             if (
                 self._drag
@@ -139,14 +141,18 @@ class TimelinePainting(TimelineLayout):
         painter.save()
         painter.setClipRect(rect)
         painter.setPen(colour)
+        rows = max(1, int((inner.height() + 2) // fm.height()))
+        hidden = len(lines) - rows if len(lines) > rows >= 2 else 0
         y = inner.top()
-        for i, line in enumerate(lines):
-            if y + fm.height() > inner.bottom() + 2 and i > 0:
-                break
+        for i, line in enumerate(lines[:rows]):
             font = QFont(self.font())
             font.setBold(i == 0)
             painter.setFont(font)
-            shown = fm.elidedText(line, Qt.TextElideMode.ElideRight, int(inner.width()))
+            more = ""
+            if hidden and i == rows - 1:  # the card is full: say what it cannot show
+                more = "  " + tr("+{n} more").format(n=hidden)
+            room = int(inner.width()) - fm.horizontalAdvance(more)
+            shown = fm.elidedText(line, Qt.TextElideMode.ElideRight, max(0, room)) + more
             painter.drawText(
                 QRectF(inner.left(), y, inner.width(), fm.height()),
                 self.start_align() | Qt.AlignmentFlag.AlignVCenter,
@@ -245,9 +251,9 @@ class TimelinePainting(TimelineLayout):
         painter.setBrush(Qt.BrushStyle.NoBrush if brk.skipped else pal.alternateBase())
         painter.drawRect(rect)
         name = tr("Lunch") if brk.kind == "lunch" else tr("Break")
-        if brk.skipped:
-            name = tr("{name} (skipped)").format(name=name)
         text = f"{self._label(brk.start, brk.end)}  {name}"
+        if brk.skipped:
+            text += " " + tr("(skipped today)")
         if rect.height() >= 12:
             self._paint_block_text(painter, rect, [text], pal.text().color())
 
@@ -313,6 +319,11 @@ class TimelinePainting(TimelineLayout):
             return
         if drag.slot is not None:
             self._paint_slot(painter, scale, drag.slot, drag.start, drag.end, ghost=True)
+            return
+        if drag.brk is not None:  # the break where it would go
+            from dataclasses import replace
+
+            self._paint_break(painter, scale, replace(drag.brk, start=drag.start, end=drag.end))
             return
         left, right = self.planned_column()
         rect = QRectF(
