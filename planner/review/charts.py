@@ -161,8 +161,9 @@ def _split_roles(week: WeekReport) -> tuple[int | None, ...]:
 
 def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[list[Hit], Updater]:
     """Planned vs actual hours per day, stacked by role; meetings and interruptions hatched;
-    the length of each day's window up to its hard stop marked. Every (role, series) gets its
-    bars, empty ones hidden, so that another week redraws by moving bars, not rebuilding."""
+    each day's working time up to its hard stop (the window less its breaks) marked. Every
+    (role, series) gets its bars, empty ones hidden, so that another week redraws by moving
+    bars, not rebuilding."""
     colours = _role_colours(week)
     ax = fig.add_subplot()
     x = list(range(7))
@@ -258,7 +259,10 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[li
             if stop is None:
                 continue
             start = week.day_starts[i] or week.day_bounds[i][0]
-            hours = (stop - start).total_seconds() / 3600
+            # the working time up to the hard stop: the window less its planned breaks (a day
+            # lived to plan reaches the line; breaks are not working time)
+            pause = week.break_minutes[i]
+            hours = max(0.0, (stop - start).total_seconds() / 3600 - pause / 60)
             line.set_ydata([hours, hours])
             top = max(top, hours * 60)
             from planner.domain.localefmt import clock
@@ -266,6 +270,8 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[li
             label = f"{_day_label(week.days[i])} · " + tr("hard stop {time}").format(
                 time=clock(stop, zone)
             )
+            if pause:
+                label += " · " + tr("{span} of breaks not counted").format(span=hm(pause))
             hits.append(Hit(line, label, week.days[i]))
         ax.set_xticks(x, [_day_label(d) for d in week.days])
         ax.set_title(tr("Time split per day — {week}").format(week=week.week))

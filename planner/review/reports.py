@@ -345,6 +345,7 @@ class WeekReport:
     resumption_cost_minutes: float
     breaks_planned: Series = (0.0,) * 7  # planned breaks per day (lunch, short breaks)
     breaks_skipped: Series = (0.0,) * 7  # of which skipped or worked through
+    break_minutes: Series = (0.0,) * 7  # minutes of the planned breaks not skipped for the day
 
     def debt(self, days: int = 7) -> dict[int, Series]:
         """Each role's shortfall (minutes behind its target share of the working time so far;
@@ -515,13 +516,15 @@ def week_report(
     count = sum(s.count for s in sources)
 
     # 6. planned breaks, and those skipped (for the day, or worked through once over)
-    planned_breaks, skipped_breaks = [0.0] * 7, [0.0] * 7
+    planned_breaks, skipped_breaks, break_minutes = [0.0] * 7, [0.0] * 7, [0.0] * 7
     for _, day, start, end, kind, skipped, worked in conn(_q_breaks(sqlite), base):
         idx = (rawsql.day(day) - monday).days
         brk = BreakV(0, rawsql.day(day), rawsql.moment(start), rawsql.moment(end), kind,
                      bool(skipped))  # fmt: skip
         planned_breaks[idx] += 1
         skipped_breaks[idx] += break_skipped(brk, float(worked or 0.0), now)
+        if not brk.skipped:
+            break_minutes[idx] += (brk.end - brk.start).total_seconds() / 60
     return WeekReport(
         week=week_label(monday),
         monday=monday,
@@ -547,6 +550,7 @@ def week_report(
         resumption_cost_minutes=cost,
         breaks_planned=tuple(planned_breaks),
         breaks_skipped=tuple(skipped_breaks),
+        break_minutes=tuple(break_minutes),
     )
 
 

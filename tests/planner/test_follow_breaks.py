@@ -75,6 +75,7 @@ def test_following_the_default_day_logs_its_breaks_as_breaks(db: Database) -> No
     assert review.skipped == ()  # taken as planned, not skipped
     assert week.breaks_skipped[0] == 0 and week.breaks_planned[0] == len(plan.breaks)
     assert week.breaks[0] == pauses  # the break minutes the day logged
+    assert week.break_minutes[0] == pauses  # ...and planned (the hard-stop line leaves them out)
 
 
 def test_an_interruption_in_lunch_goes_back_to_lunch_then_to_the_plan(db: Database) -> None:

@@ -118,6 +118,8 @@ class FocusCard(QFrame):
                 if overtime
                 else tr("Meeting")
                 if focus.meeting is not None
+                else (tr("Lunch") if focus.brk.kind == "lunch" else tr("Break"))
+                if focus.brk is not None
                 else tr("Day over")
                 if focus.after_stop
                 else tr("No slot now")
@@ -146,6 +148,11 @@ class FocusCard(QFrame):
             left = format_left(focus.meeting.end - focus.now)
             self.left.setText(
                 tr("{left} (until {hhmm})").format(left=left, hhmm=self._hhmm(focus.meeting.end))
+            )
+        elif focus.brk is not None:
+            left = format_left(focus.brk.end - focus.now)
+            self.left.setText(
+                tr("{left} (until {hhmm})").format(left=left, hhmm=self._hhmm(focus.brk.end))
             )
         elif focus.after_stop and focus.working is not None:
             over = format_span(focus.now - focus.stop)
