@@ -11,7 +11,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from planner.domain.i18n import tr
+from planner.domain.i18n import N_, tr
 
 if TYPE_CHECKING:
     import sqlite3
@@ -29,7 +29,7 @@ from planner.storage import rawsql
 # Entries and meetings are looked up by start time (indexed); one that started more than this
 # before the week (a weekend) and still runs into it is not seen, unless it is still open.
 LOOKBACK = timedelta(days=3)
-RESUMPTION_COST_SOURCE = (
+RESUMPTION_COST_SOURCE = N_(
     "23 min is the average time to get back to an interrupted task that Gloria Mark "
     "(UC Irvine) gives in 'Worker, Interrupted: The Cost of Task Switching' (Fast Company, "
     "2008), from her studies of fragmented work (Mark, Gonzalez & Harris, CHI 2005). "

@@ -718,7 +718,7 @@ def add_task(
 
 def _check_due(due_at: datetime | None) -> datetime | None:
     if due_at is not None and (due_at.tzinfo is None or due_at.utcoffset() is None):
-        raise PlannerError("a deadline needs a time zone")
+        raise PlannerError(tr("a deadline needs a time zone"))
     return due_at
 
 
@@ -1090,7 +1090,7 @@ def skip_lunch(
     """Skip the day's lunch (or take it again); the plan is re-split around the rest."""
     row = _lunch_row(session, owner, day, zone)
     if row is None:
-        raise PlannerError(f"{day:%a %d %b} has no lunch break to skip")
+        raise PlannerError(tr("{day:%a %d %b} has no lunch break to skip").format(day=day))
     row.skipped = skipped
     session.flush()
     if not _replan_before_start(session, owner, day, zone):  # not started: the hour is used

@@ -437,9 +437,11 @@ def _pick(session: Session, owner: str, step_id: int | None, undone: bool) -> Un
             raise PlannerError(tr("that edit is no longer in the undo history"))
         if row.undone != undone:
             raise PlannerError(
-                tr("“{text}” is {value} already").format(
-                    text=row.text, value="undone" if row.undone else "done"
-                )
+                (
+                    tr("“{text}” is undone already")
+                    if row.undone
+                    else tr("“{text}” is done already")
+                ).format(text=row.text)
             )
         return row
     order = UndoStep.id.asc() if undone else UndoStep.id.desc()

@@ -139,7 +139,7 @@ class PlanDayActions:
         """Skip the day's lunch (or take it again); before the day starts the plan is made
         again around the rest."""
         return self._record(
-            "Skip lunch" if skipped else "Take lunch",
+            tr("Skip lunch") if skipped else tr("Take lunch"),
             lambda s: planning.skip_lunch(s, self.owner, self.day, self.zone, skipped=skipped),
         )
 

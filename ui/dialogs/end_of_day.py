@@ -287,7 +287,7 @@ class EndOfDayDialog(ServiceDialog):
         for e in review.interruptions:
             role = names.get(e.role_id) if e.role_id is not None else None
             end = e.end or now
-            who = " — ".join(x for x in (e.source, e.note) if x) or "(no note)"
+            who = " — ".join(x for x in (e.source, e.note) if x) or tr("(no note)")
             flags = entry_in_words(e, {r.id: r.name for r in roles}, view.slots)
             rows.append(
                 (
@@ -368,7 +368,9 @@ class EndOfDayDialog(ServiceDialog):
             planned.append((r.planned_share, r.target_percent))
             actual.append((r.actual_share, r.target_percent))
         if review.unassigned_minutes:
-            rows.append(("No role", "", "", format_minutes(review.unassigned_minutes), "", "", ""))
+            rows.append(
+                (tr("No role"), "", "", format_minutes(review.unassigned_minutes), "", "", "")
+            )
             colours.append(None)
             planned.append(None)
             actual.append(None)

@@ -215,7 +215,9 @@ class ShareRow:
         on_done: Callable[[], None],
     ) -> None:
         self.role = role
-        self.swatch = QLabel(f"<span style='color:{role.colour}'>■</span>")
+        self.swatch = QLabel(
+            f"<span style='color:{role.colour}'>■</span>"
+        )  # not translated: a swatch
         self.label = QLabel(title)
         self.label.setObjectName(f"share_label_{role.id}")
         self.spin = QSpinBox()
@@ -337,7 +339,7 @@ class PlanDayDialog(ServiceDialog):
         min_block_label = QLabel(tr("Minimum focus &block"))
         min_block_label.setBuddy(self.min_block)
         day_form.addRow(min_block_label, self.min_block)
-        self.skip_lunch = QCheckBox("Skip lunch toda&y")
+        self.skip_lunch = QCheckBox(tr("Skip lunch toda&y"))
         self.skip_lunch.setObjectName("skip_lunch")
         self.skip_lunch.toggled.connect(self._on_skip_lunch)
         day_form.addRow("", self.skip_lunch)
@@ -577,7 +579,9 @@ class PlanDayDialog(ServiceDialog):
         if lunch is not None:
             start, end = (lunch.start.astimezone(self._zone), lunch.end.astimezone(self._zone))
             span = f"{start:%H:%M}–{end:%H:%M}"
-            self.skip_lunch.setToolTip(f"Lunch {span} (Settings has each weekday's)")
+            self.skip_lunch.setToolTip(
+                tr("Lunch {span} (Settings has each weekday's)").format(span=span)
+            )
         self.week_note.setText(week_text(plan.roles, week))
         self.week_note.setVisible(bool(self.week_note.text()))
 
@@ -624,8 +628,9 @@ class PlanDayDialog(ServiceDialog):
                 when = f"{start}–{end}"
             role = roles.get(m.role_id) if m.role_id is not None else None
             extra = f" [{role.name}]" if role else ""
-            free = "" if m.busy else " (free)"
-            item = QListWidgetItem(f"{when}  {m.summary or '(no title)'}{extra}{free}")
+            free = "" if m.busy else tr(" (free)")
+            title = m.summary or tr("(no title)")
+            item = QListWidgetItem(f"{when}  {title}{extra}{free}")
             item.setIcon(swatch(role.colour if role else None))
             self.meetings.addItem(item)
         if not meetings:
@@ -709,7 +714,7 @@ class PlanDayDialog(ServiceDialog):
             text += " · " + tr("started at {time}").format(time=clock(started))
         late = [t.title for t in plan.tasks if t.id in plan.late]
         if late:
-            text += " · cannot make its deadline: " + ", ".join(late)
+            text += tr(" · cannot make its deadline: {tasks}").format(tasks=", ".join(late))
         self.status.setText(text)
         is_today = self._is_today_shown
         self.start_button.setEnabled(is_today and day.started_at is None and day.closed_at is None)
@@ -885,9 +890,15 @@ def week_text(roles: Sequence[RoleV], week: Sequence[WeekShareV]) -> str:
     for w in sorted(week, key=lambda w: -w.behind):
         if w.behind < 5 or w.role_id not in names:
             continue
-        text = f"{names[w.role_id]} is {format_minutes(w.behind)} behind this week"
+        behind = format_minutes(w.behind)
         if w.extra >= 5:
-            text += f"; today plans {format_minutes(w.extra)} more"
+            text = tr("{role} is {behind} behind this week; today plans {extra} more").format(
+                role=names[w.role_id], behind=behind, extra=format_minutes(w.extra)
+            )
+        else:
+            text = tr("{role} is {behind} behind this week").format(
+                role=names[w.role_id], behind=behind
+            )
         parts.append(text)
     return ". ".join(parts) + "." if parts else ""
 

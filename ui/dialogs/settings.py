@@ -490,20 +490,22 @@ class SettingsDialog(ServiceDialog):
             self._switches[key] = check
             desktop_layout.addWidget(check)
         desktop_layout.addSpacing(6)
-        desktop_layout.addWidget(QLabel("While I focus:"))
-        dnd = QCheckBox("Do Not Disturb on the desktop during focus blocks")
+        desktop_layout.addWidget(QLabel(tr("While I focus:")))
+        dnd = QCheckBox(tr("Do Not Disturb on the desktop during focus blocks"))
         dnd.setObjectName("dnd_focus")
         dnd.setToolTip(
-            "While a focus block runs, the desktop's own Do Not Disturb is on (Splitday's "
-            "reminders still come through); it is put back as it was when the block ends, "
-            "during an interruption, off-plan, at the hard stop and on quit"
+            tr(
+                "While a focus block runs, the desktop's own Do Not Disturb is on (Splitday's "
+                "reminders still come through); it is put back as it was when the block ends, "
+                "during an interruption, off-plan, at the hard stop and on quit"
+            )
         )
         dnd.toggled.connect(lambda on: self._on_switch_toggled("dnd_focus", on))
         self._switches["dnd_focus"] = dnd
         desktop_layout.addWidget(dnd)
         self.dnd_roles_row = QHBoxLayout()
         self.dnd_roles_row.setContentsMargins(20, 0, 0, 0)
-        self.dnd_roles_row.addWidget(QLabel("Also every slot of:"))
+        self.dnd_roles_row.addWidget(QLabel(tr("Also every slot of:")))
         self.dnd_roles_row.addStretch(1)
         desktop_layout.addLayout(self.dnd_roles_row)
         self.dnd_desktop = QLabel()
@@ -593,7 +595,7 @@ class SettingsDialog(ServiceDialog):
                 self._switches[key].setChecked(on)
         self._show_dnd_roles(roles, set(view.dnd_roles))
         found = self._dnd_status() if self._dnd_status else ""
-        self.dnd_desktop.setText(f"Desktop found: {found}" if found else "")
+        self.dnd_desktop.setText(tr("Desktop found: {found}").format(found=found) if found else "")
         self.dnd_desktop.setVisible(bool(found))
 
     def _show_roles(self, roles: Sequence[RoleV]) -> None:

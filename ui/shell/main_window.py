@@ -259,16 +259,16 @@ class MainWindow(QMainWindow):
         self.interruption_log_action = self._action(
             tr("Interruption &log…"), "Ctrl+L", self.open_interruption_log
         )
-        self.end_of_day_action = self._action("&End of day…", "Ctrl+E", self.open_end_of_day)
-        self.review_action = self._action("&Review…", "Ctrl+R", self.open_review)
-        self.calendars_action = self._action("&Calendars…", None, self.open_calendars)
-        self.settings_action = self._action("&Settings…", "Ctrl+,", self.open_settings)
+        self.end_of_day_action = self._action(tr("&End of day…"), "Ctrl+E", self.open_end_of_day)
+        self.review_action = self._action(tr("&Review…"), "Ctrl+R", self.open_review)
+        self.calendars_action = self._action(tr("&Calendars…"), None, self.open_calendars)
+        self.settings_action = self._action(tr("&Settings…"), "Ctrl+,", self.open_settings)
         # Do Not Disturb in a focus block: one key ends it early, from any Splitday window
-        self.end_focus_action = self._action("End &focus (Do Not Disturb off)", "Ctrl+D", None)
+        self.end_focus_action = self._action(tr("End &focus (Do Not Disturb off)"), "Ctrl+D", None)
         self.end_focus_action.triggered.connect(self.end_focus)
         self.end_focus_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.end_focus_action.setEnabled(False)
-        self.mini_action = self._action("&Mini window", "Ctrl+M", None)
+        self.mini_action = self._action(tr("&Mini window"), "Ctrl+M", None)
         self.mini_action.setCheckable(True)
         self.mini_action.toggled.connect(self.set_mini_visible)
         self.show_action = self._action(tr("Show/&hide window"), None, self.toggle_visible)
@@ -505,8 +505,9 @@ class MainWindow(QMainWindow):
         stop = clock(snapshot.plan.day.stop, self.zone)
         prefix = f"{when}, " if when else ""
         self.day_label.setText(f"{prefix}{day_heading(d)}  ·  {start}–{stop}")
+        untitled, busy = tr("(no title)"), tr(" (busy)")
         all_day = [
-            f"{m.summary or '(no title)'}{' (busy)' if m.busy else ''}"
+            (m.summary or untitled) + (busy if m.busy else "")
             for m in snapshot.plan.meetings
             if m.all_day
         ]
@@ -816,7 +817,9 @@ class MainWindow(QMainWindow):
             self.dnd_label = QLabel(self)
             self.dnd_label.setObjectName("dndStatus")
             self.statusBar().addPermanentWidget(self.dnd_label)
-        self.dnd_label.setText(f"{self.dnd_text} (Ctrl+D ends it)" if self.dnd_text else "")
+        self.dnd_label.setText(
+            tr("{dnd} (Ctrl+D ends it)").format(dnd=self.dnd_text) if self.dnd_text else ""
+        )
         self.dnd_label.setVisible(bool(self.dnd_text))
         if self.mini is not None:
             self.mini.show_dnd(self.dnd_text)
@@ -825,7 +828,7 @@ class MainWindow(QMainWindow):
         """End this focus block's Do Not Disturb early (Ctrl+D, the mini window's button)."""
         if self.on_end_focus is not None and self.on_end_focus():
             self.statusBar().showMessage(
-                "Do Not Disturb is off for the rest of this focus block", 8000
+                tr("Do Not Disturb is off for the rest of this focus block"), 8000
             )
 
     def toggle_visible(self) -> None:

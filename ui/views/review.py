@@ -578,7 +578,9 @@ def main(argv: list[str] | None = None) -> int:
         view.show_week(reports.parse_week(args.week))
     view.tabs.setCurrentIndex(args.tab)
     view.as_window(QSize(1200, 760))
-    view.day_activated.connect(lambda d: print(f"open day {d}"))
+    view.day_activated.connect(
+        lambda d: print(f"open day {d}")
+    )  # not translated: a developer's harness
     view.show()
     if args.screenshot:
         from PySide6.QtCore import QTimer

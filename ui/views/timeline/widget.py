@@ -48,7 +48,7 @@ def task_ids_from(mime: QMimeData) -> list[int]:
 def task_mime(ids: list[int]) -> QMimeData:
     mime = QMimeData()
     mime.setData(MIME_TASK, ",".join(str(i) for i in ids).encode("ascii"))
-    mime.setText("\n".join(f"task {i}" for i in ids))
+    mime.setText("\n".join(f"task {i}" for i in ids))  # not translated: drag data
     return mime
 
 
