@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -117,6 +123,13 @@ def make_engine(url: str, *, connect_timeout: int | None = None) -> Engine:
             pool_pre_ping=parsed.get_backend_name() != "sqlite",
             connect_args=connect_args,
         )
+    except NoSuchModuleError as exc:  # a scheme no dialect knows: say what would do
+        raise StorageError(
+            tr(
+                "not a database Splitday can use: {url} (a file is sqlite:///path, a shared "
+                "server postgresql://user@host/name)"
+            ).format(url=parsed.render_as_string(hide_password=True))
+        ) from exc
     except (ArgumentError, ImportError) as exc:
         raise StorageError(
             tr("cannot use database {parsed!r}: {exc}").format(parsed=parsed, exc=exc)
