@@ -15,7 +15,7 @@ from planner.domain.clock import FakeClock
 from planner.services import planning
 from planner.storage.db import Database, open_database
 from planner.storage.models import Base
-from tests.planner.radicale_server import Radicale
+from tests.planner.dav_servers import SERVERS, DavServer, Radicale
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SPLITDAY_SHARED") or Path(__file__).resolve().parents[2] / "shared")
@@ -88,9 +88,18 @@ def zone() -> ZoneInfo:
 
 @pytest.fixture
 def radicale(tmp_path: Path) -> Iterator[Radicale]:
-    """A real Radicale CalDAV server (tests/planner/radicale_server.py): 127.0.0.1, a free port,
+    """A real Radicale CalDAV server (tests/planner/dav_servers.py): 127.0.0.1, a free port,
     htpasswd auth, its data in tmp_path; stopped after the test."""
     server = Radicale(tmp_path / "radicale")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def dav_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DavServer]:
+    """Each real CalDAV server in turn (Radicale, Xandikos): a test that takes it runs twice."""
+    server = SERVERS[request.param](tmp_path / request.param)
     server.start()
     yield server
     server.stop()

@@ -5,7 +5,8 @@
 A fresh demo database (`splitday demo`), the clock at SPLITDAY_NOW, one Xvfb per language; the
 real app (as `splitday` starts it) opens each window in turn: the main window, the mini
 window, the tray menu, Plan my day, the quick log, the interruption log, the end-of-day
-review, the week review, Settings, Calendars, the gap question and a toast. PNGs go to --out
+review, the week review, Settings, Calendars (and its CalDAV account and publish dialogs),
+the gap question and a toast. PNGs go to --out
 (an ignored folder). `pseudo` is every string 40 % longer; `ar` is a right-to-left layout.
 """
 
@@ -63,6 +64,22 @@ def child(out: Path, lang: str) -> int:
         known.update(id(w) for w in found)
         return found
 
+    def caldav_dialogs(calendars: QWidget) -> None:
+        """The CalDAV account and publish dialogs, shown as the Calendars buttons open them."""
+        from ui.dialogs.caldav import CalDavEditor, PublishDialog
+
+        service = calendars.service  # type: ignore[attr-defined]
+        roles = calendars._roles()  # type: ignore[attr-defined]
+        for name, dialog in (
+            ("caldav", CalDavEditor(service, roles or [], calendars, opener=None)),
+            ("publish", PublishDialog(service, calendars, opener=None)),
+        ):
+            dialog.show()
+            settle()
+            save(dialog, name)
+            dialog.close()
+        known.update(id(w) for w in QApplication.topLevelWidgets())
+
     def open_each() -> None:
         window.timeline_scroll.verticalScrollBar().setValue(0)
         settle()
@@ -100,6 +117,8 @@ def child(out: Path, lang: str) -> int:
             settle(1500 if name == "review" else 800)
             for k, w in enumerate(new_windows()):
                 save(w, name if k == 0 else f"{name}-{k}")
+                if name == "calendars" and hasattr(w, "caldav_button"):
+                    caldav_dialogs(w)
                 w.close()
             settle(200)
         # the gap question and a toast, as the reminders show them

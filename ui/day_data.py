@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from planner.domain.i18n import tr
 
 if TYPE_CHECKING:  # (the values module is not needed for the first paint)
-    from planner.domain.values import EntryV, MeetingV, PlanV, RoleV, SlotV, TaskV
+    from planner.domain.values import BreakV, EntryV, MeetingV, PlanV, RoleV, SlotV, TaskV
     from planner.services.day import DayStatus
 
 
@@ -76,6 +76,7 @@ class Focus:
     state: str = ""  # the day's state in words: "not started", "following the plan", …
     tracking: bool = False  # something is logged now, or the log waits for the plan to begin
     follows_from: datetime | None = None  # waiting: when the log starts following the plan
+    brk: BreakV | None = None  # the planned break now, when no slot or meeting is
 
     @property
     def next_is_meeting(self) -> bool:
@@ -101,7 +102,7 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
     from planner.domain.day_rules import focus_at
 
     now, status = snapshot.now, snapshot.status
-    plan_focus = focus_at(snapshot.plan.slots, snapshot.plan.meetings, now)
+    plan_focus = focus_at(snapshot.plan.slots, snapshot.plan.meetings, now, snapshot.plan.breaks)
     slot, nxt = plan_focus.slot, plan_focus.next_slot
     running = [e for e in snapshot.entries if e.end is None]
     interruption = running[-1] if running and running[-1].kind == "interruption" else None
@@ -122,6 +123,9 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
         meeting=plan_focus.meeting,
         next_meeting=plan_focus.next_meeting,
         interruption_role=snapshot.role(interruption.role_id) if interruption else None,
+        brk=None
+        if slot is not None or plan_focus.meeting is not None
+        else next((b for b in snapshot.plan.taken_breaks if b.start <= now < b.end), None),
         state=tr(status.describe()) if status else "",
         tracking=status is not None and status.state.value in TRACKING_STATES,
         follows_from=status.follows_from if status else None,

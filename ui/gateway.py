@@ -30,7 +30,7 @@ from planner.domain.clock import Clock, local_zone, reset_local_zone
 from planner.domain.errors import PlannerError
 from planner.domain.i18n import tr
 from planner.domain.timerange import day_bounds
-from planner.domain.values import Change, SlotV, StepV, TaskV, Topic
+from planner.domain.values import BreakV, Change, SlotV, StepV, TaskV, Topic
 from planner.services import day as day_flow
 from planner.services import planning, tracking, undo
 from planner.storage.db import Database, LoginRefused, ServerUnreachable
@@ -500,7 +500,9 @@ class Gateway(QObject):
         now, zone = self.now(), self.zone
 
         def fetch(session: Session) -> DaySnapshot:
-            plan = planning.get_plan(session, self.owner, day, zone)
+            today = planning.day_of(session, self.owner, now, zone)
+            # today's open tasks are fitted into the time left (planning.get_plan)
+            plan = planning.get_plan(session, self.owner, day, zone, now if day == today else None)
             start_minute = int(planning.get_setting(session, self.owner, "day_start_minute"))
             bounds = day_bounds(day, zone, start_minute)
             entries = tuple(
@@ -508,7 +510,6 @@ class Gateway(QObject):
                 for e in tracking.list_entries(session, self.owner, bounds)
                 if (e.end or now) > bounds.start  # a running entry only reaches until now
             )
-            today = planning.day_of(session, self.owner, now, zone)
             status = day_flow.status(session, self.owner, zone, now) if day == today else None
             return DaySnapshot(
                 plan, entries, now, today, start_minute, (bounds.start, bounds.end), status=status
@@ -633,6 +634,27 @@ class Gateway(QObject):
     def remove_slot(self, slot: SlotV) -> bool:
         return self.edit(
             tr("Delete slot"), lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
+        )
+
+    # ------------------------------------------------------------ breaks
+
+    def move_break(self, brk: BreakV, start: datetime, end: datetime) -> bool:
+        """Move or resize one of the day's breaks (the timeline's drag)."""
+        text = tr("Move break") if end - start == brk.end - brk.start else tr("Resize break")
+        return self.edit(
+            text,
+            lambda s: planning.move_break(s, self.owner, brk.day, self.zone, brk.id, start, end),
+            {brk.day},
+        )
+
+    def skip_break(self, brk: BreakV, skipped: bool) -> bool:
+        """Skip one of the day's breaks for that day, or take it again."""
+        return self.edit(
+            tr("Skip break") if skipped else tr("Take break"),
+            lambda s: planning.skip_break(
+                s, self.owner, brk.day, self.zone, brk.id, skipped=skipped
+            ),
+            {brk.day},
         )
 
     # ------------------------------------------------------------ tasks

@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from planner.calendars.fetch import display_url, get_credentials, normalize_url
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 
 TIMEOUT = 20.0  # connecting, and the longest silence between two reads
 PASSWORD_ENV = "SPLITDAY_CALDAV_PASSWORD"  # for scripts and tests; never an argument
@@ -77,9 +78,11 @@ def password_for(url: str, user: str) -> str:
     if found is not None and found[0] == user:
         return found[1]
     raise LoginRefused(
-        f"{display_url(url)}: no password stored for {user} (set it with "
-        f"`splitday calendar add --caldav URL --user {user} --password-stdin`, "
-        f"or ${PASSWORD_ENV} for scripts)"
+        tr(
+            "{display_url}: no password stored for {user} (set it with `splitday calendar "
+            "add --caldav URL --user {user} --password-stdin`, or ${variable} for "
+            "scripts)"
+        ).format(display_url=display_url(url), user=user, variable=PASSWORD_ENV)
     )
 
 
@@ -147,7 +150,9 @@ class Account:
 
             def counted(*args: Any, **kwargs: Any) -> Any:
                 if self._aborted:
-                    raise Unreachable(f"{self.shown}: the sync was cancelled")
+                    raise Unreachable(
+                        tr("{shown}: the sync was cancelled").format(shown=self.shown)
+                    )
                 with self._lock:
                     self.requests += 1
                 return session_request(*args, **kwargs)
@@ -185,24 +190,40 @@ class Account:
         except error.AuthorizationError:
             self.refused = True
             raise LoginRefused(
-                f"{self.shown}: the server refused the login for {self.user} "
-                "(check the user name and password)"
+                tr(
+                    "{shown}: the server refused the login for {user} (check the user name and "
+                    "password)"
+                ).format(shown=self.shown, user=self.user)
             ) from None
         except error.DAVError as exc:
-            raise CalDavError(f"{self.shown}: {what} failed ({_short(exc)})") from None
+            raise CalDavError(
+                tr("{shown}: {what} failed ({short})").format(
+                    shown=self.shown, what=what, short=_short(exc)
+                )
+            ) from None
         except Exception as exc:  # niquests: ConnectionError, Timeout, ... ; OSError
             if self._aborted:
-                raise Unreachable(f"{self.shown}: the sync was cancelled") from None
+                raise Unreachable(
+                    tr("{shown}: the sync was cancelled").format(shown=self.shown)
+                ) from None
             name = type(exc).__name__
             if "Timeout" in name or isinstance(exc, TimeoutError):
                 raise Unreachable(
-                    f"{self.shown}: no answer within {self.timeout:g} s (try again later)"
+                    tr("{shown}: no answer within {timeout:g} s (try again later)").format(
+                        shown=self.shown, timeout=self.timeout
+                    )
                 ) from None
             if "Connection" in name or isinstance(exc, OSError):
                 raise Unreachable(
-                    f"{self.shown}: cannot connect to the server (is it running? try again later)"
+                    tr(
+                        "{shown}: cannot connect to the server (is it running? try again later)"
+                    ).format(shown=self.shown)
                 ) from None
-            raise CalDavError(f"{self.shown}: {what} failed ({name}: {_short(exc)})") from None
+            raise CalDavError(
+                tr("{shown}: {what} failed ({name}: {short})").format(
+                    shown=self.shown, what=what, name=name, short=_short(exc)
+                )
+            ) from None
 
     def _request(
         self, url: str, method: str, body: str | bytes = "", headers: dict[str, str] | None = None
@@ -212,8 +233,10 @@ class Account:
         if response.status in (401, 403) and method != "DELETE":
             self.refused = True
             raise LoginRefused(
-                f"{self.shown}: the server refused the login for {self.user} "
-                "(check the user name and password)"
+                tr(
+                    "{shown}: the server refused the login for {user} (check the user name and "
+                    "password)"
+                ).format(shown=self.shown, user=self.user)
             )
         return response
 
@@ -237,7 +260,11 @@ class Account:
             )
             response = self._request(home, "PROPFIND", _xml(body), {"Depth": "1"})
             if response.status not in (200, 207):
-                raise CalDavError(f"{self.shown}: the server answered {response.status}")
+                raise CalDavError(
+                    tr("{shown}: the server answered {status}").format(
+                        shown=self.shown, status=response.status
+                    )
+                )
             found: list[RemoteCalendar] = []
             for item in response.parse_propfind():
                 props = item.properties
@@ -260,14 +287,43 @@ class Account:
 
     def _home(self) -> str:
         if self._principal is None:
+            _, _, _, error = _dav()
             client = self._connect()
             try:
                 self._principal = client.principal()
-            except Exception:
-                # a bare server URL that is not the DAV root: RFC 6764's well-known address
-                client.url = client.url.join("/.well-known/caldav")
+            except Exception as exc:
+                if isinstance(exc, error.AuthorizationError) and exc.status != 403:
+                    raise  # 401: the login refused, no other address will take it
+                # a bare server URL that is not the DAV root (or, 403, not this user's place:
+                # Radicale's owner_only rights): RFC 6764's well-known address
+                client.url = self._well_known(client)
                 self._principal = client.principal()
         return str(self._principal.calendar_home_set.url)
+
+    def _well_known(self, client: Any) -> Any:
+        """Where /.well-known/caldav leads (RFC 6764), its redirects followed here with the
+        method kept: the HTTP library turns a PROPFIND into a GET on a 302 (Xandikos's
+        answer, and Apache's `Redirect` default), and a GET of a DAV root is a web page or
+        406, not a principal. At most 5 redirects; the last URL reached."""
+        from caldav.lib.url import URL
+
+        url = str(client.url.join("/.well-known/caldav"))
+        for _ in range(5):
+            response = client.session.request(
+                "PROPFIND",
+                url,
+                headers={**getattr(client, "headers", {}), "Depth": "0"},
+                auth=client.auth,
+                timeout=client.timeout,
+                verify=client.ssl_verify_cert,
+                allow_redirects=False,
+            )
+            location = response.headers.get("Location")
+            response.close()
+            if response.status_code not in (301, 302, 303, 307, 308) or not location:
+                break
+            url = urljoin(url, location)
+        return URL.objectify(url)
 
     def make_calendar(self, name: str) -> RemoteCalendar:
         """A new calendar for events in the home set, named `name`."""
@@ -309,7 +365,7 @@ class Account:
     def _sync_collection(
         self, calendar_url: str, token: str | None, known: Mapping[str, str]
     ) -> Delta | None:
-        _, dav, cdav, _ = _dav()
+        _, dav, cdav, error = _dav()
         changed: dict[str, Resource] = {}
         deleted: set[str] = set()
         unchanged: set[str] = set()
@@ -321,7 +377,14 @@ class Account:
                 dav.SyncLevel(value="1"),
                 _tree(dav.Prop(), dav.GetEtag(), cdav.CalendarData()),
             )
-            response = self._request(calendar_url, "REPORT", _xml(body), {"Depth": "1"})
+            try:
+                response = self._request(calendar_url, "REPORT", _xml(body), {"Depth": "1"})
+            except error.AuthorizationError as exc:
+                # Radicale answers a token it no longer keeps (max_sync_token_age, 30 days by
+                # default) with 403 valid-sync-token: a fresh listing, not a refused login
+                if token is None or not _token_refused(exc):
+                    raise
+                return self._sync_collection(calendar_url, None, known)
             if response.status not in (200, 207):
                 if start is not None:  # the token expired (403/409 valid-sync-token): afresh
                     return self._sync_collection(calendar_url, None, known)
@@ -401,7 +464,11 @@ class Account:
             )
             response = self._request(calendar_url, "REPORT", _xml(body), {"Depth": "1"})
             if response.status not in (200, 207):
-                raise CalDavError(f"{self.shown}: reading events failed ({response.status})")
+                raise CalDavError(
+                    tr("{shown}: reading events failed ({status})").format(
+                        shown=self.shown, status=response.status
+                    )
+                )
             for item in response.parse_calendar_query():
                 if item.status == 404:
                     continue
@@ -417,7 +484,11 @@ class Account:
             if response.status == 404:
                 return None
             if response.status >= 300:
-                raise CalDavError(f"{self.shown}: reading an event failed ({response.status})")
+                raise CalDavError(
+                    tr("{shown}: reading an event failed ({status})").format(
+                        shown=self.shown, status=response.status
+                    )
+                )
             return Resource(href, response.headers.get("ETag"), response.raw)
 
     def put(self, href: str, data: str, *, etag: str | None) -> str | None:
@@ -432,9 +503,15 @@ class Account:
         with self._said("publishing an event"):
             response = self._request(href, "PUT", data.encode(), headers)
             if response.status == 412:
-                raise Conflict(f"{self.shown}: the event changed on the server")
+                raise Conflict(
+                    tr("{shown}: the event changed on the server").format(shown=self.shown)
+                )
             if response.status not in (200, 201, 204):
-                raise CalDavError(f"{self.shown}: the server refused an event ({response.status})")
+                raise CalDavError(
+                    tr("{shown}: the server refused an event ({status})").format(
+                        shown=self.shown, status=response.status
+                    )
+                )
             tag: str | None = response.headers.get("ETag")
             return tag
 
@@ -444,13 +521,21 @@ class Account:
         with self._said("removing an event"):
             response = self._request(href, "DELETE", "", headers)
             if response.status == 412:
-                raise Conflict(f"{self.shown}: the event changed on the server")
+                raise Conflict(
+                    tr("{shown}: the event changed on the server").format(shown=self.shown)
+                )
             if response.status == 404:
                 return False
             if response.status in (401, 403):
-                raise LoginRefused(f"{self.shown}: the server refused to remove an event")
+                raise LoginRefused(
+                    tr("{shown}: the server refused to remove an event").format(shown=self.shown)
+                )
             if response.status >= 300:
-                raise CalDavError(f"{self.shown}: removing an event failed ({response.status})")
+                raise CalDavError(
+                    tr("{shown}: removing an event failed ({status})").format(
+                        shown=self.shown, status=response.status
+                    )
+                )
             return True
 
 
@@ -466,6 +551,17 @@ def _getctag() -> Any:
         tag = _CTAG
 
     return GetCTag()
+
+
+def _token_refused(exc: Exception) -> bool:
+    """A 403/409 whose DAV:error says the sync-token is not valid (RFC 6578 3.2)."""
+    said = [str(p) for p in getattr(exc, "preconditions", None) or ()]
+    body = getattr(exc, "body", None)
+    if isinstance(body, bytes):
+        said.append(body.decode("utf-8", "replace"))
+    elif isinstance(body, str):
+        said.append(body)
+    return any("valid-sync-token" in text for text in said)
 
 
 def _text(value: Any) -> str | None:
@@ -532,7 +628,9 @@ class Accounts:
 
     def __call__(self, url: str, user: str) -> Account:
         if self.aborted:
-            raise Unreachable(f"{display_url(url)}: the sync was cancelled")
+            raise Unreachable(
+                tr("{display_url}: the sync was cancelled").format(display_url=display_url(url))
+            )
         if self.share:
             for account in self.accounts:
                 usable = not account.refused and not account._aborted

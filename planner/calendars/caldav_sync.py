@@ -30,6 +30,7 @@ from planner.calendars.fetch import Fetcher
 from planner.calendars.parse import CalendarError, read
 from planner.calendars.sync import Rule, SourceV, SyncResult
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 from planner.domain.timerange import Interval
 from planner.domain.values import Change, Topic
 from planner.services import planning
@@ -85,7 +86,11 @@ def choose(
         ]
         if not match:
             have = ", ".join(c.name for c in found) or "none"
-            raise PlannerError(f"no calendar {wanted!r} on this account (calendars: {have})")
+            raise PlannerError(
+                tr("no calendar {wanted!r} on this account (calendars: {have})").format(
+                    wanted=wanted, have=have
+                )
+            )
         out.extend(c for c in match if c not in out)
     return out
 
@@ -104,7 +109,7 @@ def add_calendars(
     """Follow these calendars of the account (each one a source; the same calendar twice is
     refused)."""
     if not calendars:
-        raise PlannerError("no calendar with events to follow on this account")
+        raise PlannerError(tr("no calendar with events to follow on this account"))
     rules_json = sync._check_rules(session, owner, rules)
     if default_role_id is not None:
         planning.find_role(session, owner, default_role_id)
@@ -118,7 +123,9 @@ def add_calendars(
     out: list[SourceV] = []
     for cal in calendars:
         if cal.url in followed:
-            raise PlannerError(f"the calendar {cal.name!r} is followed already")
+            raise PlannerError(
+                tr("the calendar {name!r} is followed already").format(name=cal.name)
+            )
         row = CalendarSource(
             owner=owner,
             name=_source_name(session, owner, cal.name),
@@ -324,16 +331,17 @@ def _store(
     source = pulling.source
     row = session.get(CalendarSource, source.id, with_for_update=True)
     if row is None or row.owner != owner:
-        return sync._discarded(source.id, source.name, "the calendar was removed during the sync")
+        gone = tr("the calendar was removed during the sync")
+        return sync._discarded(source.id, source.name, gone)
     if source.edited(row):
         row.last_status = "not synced: changed during the sync (the next sync reads it)"
-        return sync._discarded(row.id, row.name, "the calendar was changed during the sync")
+        return sync._discarded(row.id, row.name, tr("the calendar was changed during the sync"))
     if (row.sync_token, row.etag, row.last_modified) != (
         pulling.sync_token,
         pulling.ctag,
         pulling.context,
     ):
-        return sync._discarded(row.id, row.name, "another sync stored it meanwhile")
+        return sync._discarded(row.id, row.name, tr("another sync stored it meanwhile"))
     row.last_sync_at = now
     if found.error is not None:
         # nothing else changes: the token stays, so the next sync asks for the same changes
@@ -346,7 +354,7 @@ def _store(
     row.last_modified = sync._context(source, pulling.window, zone)
     if found.rows is None:
         row.last_status = "ok: unchanged"
-        return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
+        return SyncResult(row.id, row.name, True, tr("unchanged"), unchanged=True)
     uids = found.uids or {}
     # the stored resources follow the server
     old = {
@@ -402,7 +410,7 @@ def _store(
         row.id,
         row.name,
         True,
-        summary,
+        sync.summary_words(summary),
         False,
         added,
         updated,
@@ -416,7 +424,7 @@ def _store(
 def _rederive_later(row: CalendarSource) -> SyncResult:
     row.last_modified = None  # the next sync derives every occurrence again
     row.last_status = "ok: stored; the next sync derives the events again"
-    return SyncResult(row.id, row.name, True, "stored (events derived at the next sync)")
+    return SyncResult(row.id, row.name, True, tr("stored (events derived at the next sync)"))
 
 
 def _upsert_scope(
@@ -458,7 +466,7 @@ def pull_source(
     with db.read() as s:  # no write lock: most pulls find nothing new
         pulling = _prepare(s, owner, source_id, now, zone)
     if pulling is None:
-        return sync._discarded(source_id, "", "the calendar was removed before the sync")
+        return sync._discarded(source_id, "", tr("the calendar was removed before the sync"))
 
     def stored() -> list[tuple[str, str]]:
         with db.read() as s:
@@ -527,7 +535,11 @@ def set_publish_target(
     session: Session, owner: str, target: PublishTarget | None
 ) -> tuple[PublishTarget | None, Change]:
     if target is not None and target.privacy not in PRIVACY:
-        raise PlannerError(f"privacy is one of {', '.join(PRIVACY)}, not {target.privacy!r}")
+        raise PlannerError(
+            tr("privacy is one of {choices}, not {privacy!r}").format(
+                choices=", ".join(PRIVACY), privacy=target.privacy
+            )
+        )
     if target is not None and session.scalar(
         select(CalendarSource.id).where(
             CalendarSource.owner == owner,
@@ -536,8 +548,10 @@ def set_publish_target(
         )
     ):
         raise PlannerError(
-            f"{target.calendar} is followed as a calendar source: publish into another one "
-            "(or remove that source first)"
+            tr(
+                "{calendar} is followed as a calendar source: publish into another one (or "
+                "remove that source first)"
+            ).format(calendar=target.calendar)
         )
     old = publish_target(session, owner)
     if old is not None and (target is None or target.calendar_url != old.calendar_url):
@@ -952,7 +966,8 @@ def _sync_caldav(
 
 def as_sync_result(r: PublishResult) -> SyncResult:
     """A publish step in the list of sync results (source_id 0: no source)."""
-    return SyncResult(0, f"Publish to {r.calendar}" if r.calendar else "Publish", r.ok, r.message)
+    name = tr("Publish to {calendar}").format(calendar=r.calendar) if r.calendar else tr("Publish")
+    return SyncResult(0, name, r.ok, r.message)
 
 
 def counts_json(r: PublishResult) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import tr
 
 DEFAULT_TIMEOUT = 20.0  # connecting, and the longest silence between two reads
 DEFAULT_DEADLINE = 60.0  # the whole download, redirects included: a trickle cannot go on
@@ -58,9 +59,13 @@ def normalize_url(url: str) -> str:
         parts = parts._replace(scheme="https")
     elif scheme not in ("http", "https"):
         shown = scheme or "no scheme"
-        raise FetchError(f"only http://, https:// and webcal:// links can be used (not {shown})")
+        raise FetchError(
+            tr("only http://, https:// and webcal:// links can be used (not {shown})").format(
+                shown=shown
+            )
+        )
     if not parts.hostname:
-        raise FetchError(f"{text!r} has no host name")
+        raise FetchError(tr("{text!r} has no host name").format(text=text))
     return urlunsplit(parts)
 
 
@@ -126,7 +131,9 @@ def set_credentials(url: str, user: str, password: str) -> str:
         try:
             ring.set_password(KEYRING_SERVICE, key, f"{user}\n{password}")
         except Exception as exc:
-            raise FetchError(f"the system keyring refused the password: {exc}") from exc
+            raise FetchError(
+                tr("the system keyring refused the password: {exc}").format(exc=exc)
+            ) from exc
         _file_update(key, None)  # an older copy in the file goes
         return KEYRING
     _file_update(key, (user, password))
@@ -207,7 +214,9 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
         if urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise FetchError(f"the server redirected to a non-http link ({newurl[:80]})")
+            raise FetchError(
+                tr("the server redirected to a non-http link ({newurl})").format(newurl=newurl[:80])
+            )
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -330,7 +339,7 @@ class UrlFetcher:
             _Redirects(), _HTTPHandler(deadline), _HTTPSHandler(deadline)
         )
         if self._aborted:
-            raise FetchError(f"{shown}: the sync was cancelled")
+            raise FetchError(tr("{shown}: the sync was cancelled").format(shown=shown))
         self._current = deadline
         deadline.start()
         try:
@@ -342,25 +351,39 @@ class UrlFetcher:
                 return Fetched(None, etag, last_modified, None, shown)
             if 300 <= exc.code < 400:
                 raise FetchError(
-                    f"{shown}: the server redirected to a non-http link or too often ({exc.code})"
+                    tr(
+                        "{shown}: the server redirected to a non-http link or too often ({code})"
+                    ).format(shown=shown, code=exc.code)
                 ) from None
             hint = " (check the user name and password)" if exc.code in (401, 403) else ""
             raise FetchError(
-                f"{shown}: the server answered {exc.code} {exc.reason}{hint}"
+                tr("{shown}: the server answered {code} {reason}{hint}").format(
+                    shown=shown, code=exc.code, reason=exc.reason, hint=hint
+                )
             ) from None
         except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
             if self._aborted:
-                raise FetchError(f"{shown}: the sync was cancelled") from None
+                raise FetchError(
+                    tr("{shown}: the sync was cancelled").format(shown=shown)
+                ) from None
             if deadline.expired:  # whatever the shut-down socket made the reader raise
                 raise FetchError(
-                    f"{shown}: the download did not finish within {self.deadline:g} s "
-                    "(the server sends too slowly, or never stops)"
+                    tr(
+                        "{shown}: the download did not finish within {deadline:g} s (the server "
+                        "sends too slowly, or never stops)"
+                    ).format(shown=shown, deadline=self.deadline)
                 ) from None
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             if isinstance(reason, TimeoutError):
-                raise FetchError(f"{shown}: no answer within {self.timeout:g} s") from None
+                raise FetchError(
+                    tr("{shown}: no answer within {timeout:g} s").format(
+                        shown=shown, timeout=self.timeout
+                    )
+                ) from None
             if isinstance(exc, urllib.error.URLError):
-                raise FetchError(f"{shown}: cannot connect ({reason})") from None
+                raise FetchError(
+                    tr("{shown}: cannot connect ({reason})").format(shown=shown, reason=reason)
+                ) from None
             raise FetchError(f"{shown}: {exc or type(exc).__name__}") from None
         finally:
             deadline.cancel()
@@ -376,14 +399,22 @@ class UrlFetcher:
         with opener.open(request, timeout=self.timeout) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > self.max_bytes:
-                raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
+                raise FetchError(
+                    tr("{shown}: the calendar is larger than {cap}").format(
+                        shown=shown, cap=self._cap()
+                    )
+                )
             chunks: list[bytes] = []
             total = 0
             while chunk := response.read1(65536):
                 chunks.append(chunk)
                 total += len(chunk)
                 if total > self.max_bytes:
-                    raise FetchError(f"{shown}: the calendar is larger than {self._cap()}")
+                    raise FetchError(
+                        tr("{shown}: the calendar is larger than {cap}").format(
+                            shown=shown, cap=self._cap()
+                        )
+                    )
                 if deadline.expired:
                     raise TimeoutError("deadline")
             if deadline.expired:  # a shut-down socket reads as the end of the body

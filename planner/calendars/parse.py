@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import ntr, tr
 from planner.domain.timerange import Interval
 
 MAX_DEPTH = 12  # VCALENDAR > VEVENT > VALARM is 3; anything far deeper is hostile or broken
@@ -87,7 +88,13 @@ class ParseResult:
             if count > 3 and len(self.problems) < MAX_PROBLEMS + 10:
                 first = next((p for p in self.problems if p.message == message), None)
                 where = first.file if first else ""
-                self.problems.append(Problem(where, f"{count - 3} more", f"also: {message}"))
+                self.problems.append(
+                    Problem(
+                        where,
+                        ntr("{n} more", "{n} more", count - 3).format(n=count - 3),
+                        tr("also: {message}").format(message=message),
+                    )
+                )
         self.repeats.clear()
 
 
@@ -220,7 +227,11 @@ class _Scanner:
             if ":" not in line:
                 where = f"line {self.line_of(begin + chunk.find(raw))}"
                 self.result.note(
-                    Problem(self.name, where, f"not a content line, skipped: {line[:40]!r}")
+                    Problem(
+                        self.name,
+                        where,
+                        tr("not a content line, skipped: {line!r}").format(line=line[:40]),
+                    )
                 )
                 continue
             cal.header.append(line)
@@ -228,11 +239,15 @@ class _Scanner:
     def begin(self, value: str, start: int, end: int) -> None:
         stack = self.stack
         if len(stack) >= MAX_DEPTH:
-            raise CalendarError(f"{self.name}: components nested deeper than {MAX_DEPTH} levels")
+            raise CalendarError(
+                tr("{name}: components nested deeper than {depth} levels").format(
+                    name=self.name, depth=MAX_DEPTH
+                )
+            )
         if not stack:
             if self.text[self.outside : start].strip():
                 where = f"line {self.line_of(self.outside)}"
-                self.result.note(Problem(self.name, where, "text outside a calendar ignored"))
+                self.result.note(Problem(self.name, where, tr("text outside a calendar ignored")))
             if value == "VCALENDAR":
                 self.cal = _Cal()
                 self.cals.append(self.cal)
@@ -243,7 +258,7 @@ class _Scanner:
                 self.cal = self.bare = _Cal()
                 self.cals.append(self.cal)
                 self.result.note(
-                    Problem(self.name, "", "no VCALENDAR around the events; read anyway")
+                    Problem(self.name, "", tr("no VCALENDAR around the events; read anyway"))
                 )
             stack.append(("", start))
             self.gap = start
@@ -252,13 +267,17 @@ class _Scanner:
             # nested in another): close it with what it has and read the new one
             opened = stack[0][0] or "VCALENDAR"
             self.abandon_to(
-                0, start, f"BEGIN:{opened}", f"before BEGIN:VCALENDAR (line {self.line_of(start)})"
+                0,
+                start,
+                f"BEGIN:{opened}",
+                tr("before BEGIN:VCALENDAR (line {line})").format(line=self.line_of(start)),
             )
             self.begin(value, start, end)
             return
         elif len(stack) >= 2 and value in _TOP_LEVEL:
             # a VEVENT never sits inside another component: the one open never ended
-            self.abandon_to(1, start, "", f"before BEGIN:{value} (line {self.line_of(start)})")
+            why = tr("before BEGIN:{component} (line {line})")
+            self.abandon_to(1, start, "", why.format(component=value, line=self.line_of(start)))
         if len(stack) == 1:
             assert self.cal is not None
             if stack[0][0]:
@@ -276,13 +295,18 @@ class _Scanner:
         if value not in names or (value == "VCALENDAR" and not stack[0][0]):
             where = f"line {self.line_of(start)}"
             self.result.note(
-                Problem(self.name, where, f"END:{value} without a matching BEGIN, ignored")
+                Problem(
+                    self.name,
+                    where,
+                    tr("END:{value} without a matching BEGIN, ignored").format(value=value),
+                )
             )
             return
         depth = len(names) - 1 - names[::-1].index(value)
         if depth < len(stack) - 1:  # what was opened inside never ended: it is dropped
+            why = tr("before END:{component} (line {line})")
             self.abandon_to(
-                depth + 1, start, "", f"before END:{value} (line {self.line_of(start)})"
+                depth + 1, start, "", why.format(component=value, line=self.line_of(start))
             )
         _, at = stack[-1]
         stack.pop()
@@ -305,18 +329,21 @@ class _Scanner:
                 if opened:
                     assert self.cal is not None
                     self.header(self.cal, self.gap, offset)
-                    message = (
-                        f"{what or 'BEGIN:VCALENDAR'} (line {self.line_of(at)}) has no "
-                        f"END:VCALENDAR {why}; its events are read"
-                    )
+                    message = tr(
+                        "{begin} (line {line}) has no END:VCALENDAR {why}; its events are read"
+                    ).format(begin=what or "BEGIN:VCALENDAR", line=self.line_of(at), why=why)
                     self.result.note(Problem(self.name, "", message))
                 self.outside = offset
             elif len(stack) == 1:
-                label = f"BEGIN:{opened} (line {self.line_of(at)})"
+                label = tr("BEGIN:{component} (line {line})").format(
+                    component=opened, line=self.line_of(at)
+                )
                 uid = re.search(r"^UID[;:]([^\n]*)", self.text[at:offset], re.MULTILINE)
                 if uid:
                     label += f" UID {uid[1].split(':')[-1].strip()[:60]!r}"
-                self.result.note(Problem(self.name, label, f"never closed {why}; skipped"))
+                self.result.note(
+                    Problem(self.name, label, tr("never closed {why}; skipped").format(why=why))
+                )
                 self.gap = offset
                 if stack[0][0] == "":
                     stack.pop()
@@ -344,14 +371,22 @@ class _Scanner:
         if self.stack:
             opened, at = self.stack[-1]
             raise CalendarError(
-                f"{name}: truncated - BEGIN:{opened or 'VCALENDAR'} (line {self.line_of(at)}) "
-                "is never closed; nothing imported"
+                tr(
+                    "{name}: truncated - BEGIN:{component} (line {line}) is never closed; nothing "
+                    "imported"
+                ).format(
+                    name=name, component=opened or "VCALENDAR", line=self.line_of(at)
+                )  # not translated: a keyword
             )
         if self.text[self.outside :].strip() and self.cals:
             where = f"line {self.line_of(self.outside)}"
-            self.result.note(Problem(name, where, "text after the calendar ignored"))
+            self.result.note(Problem(name, where, tr("text after the calendar ignored")))
         if not self.cals:
-            raise CalendarError(f"{name}: no BEGIN:VCALENDAR found - this is not an iCalendar file")
+            raise CalendarError(
+                tr("{name}: no BEGIN:VCALENDAR found - this is not an iCalendar file").format(
+                    name=name
+                )
+            )
         return self.cals
 
 
@@ -378,16 +413,30 @@ def _repair_timezone(
         elif prop in ("TZOFFSETFROM", "TZOFFSETTO"):
             fixed = _fix_offset(value)
             if fixed is None:
-                result.note(Problem(name, f"VTIMEZONE {tzid}", f"bad {prop} {value!r}; dropped"))
+                result.note(
+                    Problem(
+                        name,
+                        f"VTIMEZONE {tzid}",
+                        tr("bad {prop} {value!r}; dropped").format(prop=prop, value=value),
+                    )
+                )
                 return None
             if fixed != value.strip():
                 result.note(
-                    Problem(name, f"VTIMEZONE {tzid}", f"{prop}:{value} repaired to {fixed}")
+                    Problem(
+                        name,
+                        f"VTIMEZONE {tzid}",
+                        tr("{prop}:{value} repaired to {fixed}").format(
+                            prop=prop, value=value, fixed=fixed
+                        ),
+                    )
                 )
                 line = f"{prop}{params}:{fixed}"
         lines.append(line)
     if not tzid:
-        result.note(Problem(name, "VTIMEZONE", "has no TZID; its events are read as local time"))
+        result.note(
+            Problem(name, "VTIMEZONE", tr("has no TZID; its events are read as local time"))
+        )
         return None
     if floor_year is not None:
         lines = _shift_old_rules(lines, floor_year)
@@ -547,7 +596,7 @@ class _Zones:
             if candidates:
                 return candidates[0][0]
             self.result.note(
-                Problem(self.name, f"TZID {key!r}", "unknown time zone; read as local time")
+                Problem(self.name, f"TZID {key!r}", tr("unknown time zone; read as local time"))
             )
             return None
         custom = self._custom(block)
@@ -580,7 +629,13 @@ class _Zones:
                 t.astimezone(custom)
             return custom
         except Exception as exc:  # a VTIMEZONE icalendar cannot use
-            self.result.note(Problem(self.name, "VTIMEZONE", f"unusable, ignored ({_short(exc)})"))
+            self.result.note(
+                Problem(
+                    self.name,
+                    "VTIMEZONE",
+                    tr("unusable, ignored ({short})").format(short=_short(exc)),
+                )
+            )
             return None
 
 
@@ -745,7 +800,7 @@ def _repair_lines(
             fixed = re.sub(r"\s+", "", value).replace("\\;", ";").replace("\\,", ",")
             fixed = re.sub(r"[;,]+$", "", re.sub(r",;", ";", fixed))
             if not fixed:
-                result.note(Problem(name, label, f"empty {prop} ignored"))
+                result.note(Problem(name, label, tr("empty {prop} ignored").format(prop=prop)))
                 continue
             out.append(f"{prop}{params}:{_fix_until(fixed, start, zones, name, result, label)}")
             continue
@@ -757,9 +812,9 @@ def _repair_lines(
         value = value.strip().rstrip(",")
         if not value:
             if prop in ("EXDATE", "RDATE"):
-                result.note(Problem(name, label, f"empty {prop} ignored"))
+                result.note(Problem(name, label, tr("empty {prop} ignored").format(prop=prop)))
                 continue
-            result.note(Problem(name, label, f"empty {prop}"))
+            result.note(Problem(name, label, tr("empty {prop}").format(prop=prop)))
             out.append(f"{prop}{params}:")
             continue
         if "/" in value or "VALUE=PERIOD" in params.upper():  # RDATE periods: as written
@@ -851,7 +906,15 @@ def _time_lines(
             return [f"{prop}{params}:{value}"]
         if clean != raw.strip().upper().rstrip():
             shown = "the date " + clean if len(clean) == 8 else clean
-            result.note(Problem(name, label, f"{prop} {raw.strip()!r} read as {shown}"))
+            result.note(
+                Problem(
+                    name,
+                    label,
+                    tr("{prop} {raw!r} read as {shown}").format(
+                        prop=prop, raw=raw.strip(), shown=shown
+                    ),
+                )
+            )
         if len(clean) == 8:
             dates.append(clean)
         else:
@@ -918,7 +981,13 @@ def _fix_until(
         if clean is None:
             return m[0]
         if clean != raw.strip().upper():
-            result.note(Problem(name, label, f"RRULE UNTIL {raw!r} read as {clean}"))
+            result.note(
+                Problem(
+                    name,
+                    label,
+                    tr("RRULE UNTIL {raw!r} read as {clean}").format(raw=raw, clean=clean),
+                )
+            )
         if start.kind == "date" and len(clean) > 8:
             moment = datetime.strptime(clean[:15], "%Y%m%dT%H%M%S")  # noqa: DTZ007
             if clean.endswith("Z"):
@@ -1420,7 +1489,11 @@ def _parse_components(text: str, name: str, result: ParseResult) -> list[Any]:
             icalendar.Calendar.from_ical(f"{header}\r\n{tz_text}\r\nEND:VCALENDAR\r\n")
             good_tz.append(tz_text)
         except Exception as exc:
-            result.note(Problem(name, "VTIMEZONE", f"unreadable, ignored ({_short(exc)})"))
+            result.note(
+                Problem(
+                    name, "VTIMEZONE", tr("unreadable, ignored ({short})").format(short=_short(exc))
+                )
+            )
     prefix = "\r\n".join([header, *good_tz])
     out: list[Any] = []
     for block in cals[0].events:
@@ -1434,9 +1507,15 @@ def _parse_components(text: str, name: str, result: ParseResult) -> list[Any]:
         except Exception as exc:
             uid = next((_prop(x)[2] for x in block.lines if _prop(x)[0] == "UID"), "")
             summary = next((_prop(x)[2] for x in block.lines if _prop(x)[0] == "SUMMARY"), "")
-            result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
+            result.note(
+                Problem(
+                    name, _label(uid, summary), tr("skipped: {short}").format(short=_short(exc))
+                )
+            )
     if not out and cals[0].events:
-        raise CalendarError(f"{name}: cannot be parsed: {_short(first_error)}")
+        raise CalendarError(
+            tr("{name}: cannot be parsed: {short}").format(name=name, short=_short(first_error))
+        )
     return out
 
 
@@ -1571,7 +1650,11 @@ def _expand(
             try:
                 single = _single(comps[0], uid, zone)
             except Exception as exc:
-                result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
+                result.note(
+                    Problem(
+                        name, _label(uid, summary), tr("skipped: {short}").format(short=_short(exc))
+                    )
+                )
                 continue
             if single is not None and single.start < window.end and single.end > window.start:
                 result.occurrences.append(single)
@@ -1583,8 +1666,10 @@ def _expand(
                     Problem(
                         name,
                         _label(uid, summary),
-                        "skipped: the rule repeats too often to expand "
-                        f"(about {steps:.3g} repetitions up to the window's end)",
+                        tr(
+                            "skipped: the rule repeats too often to expand (about {steps:.3g} "
+                            "repetitions up to the window's end)"
+                        ).format(steps=steps),
                     )
                 )
                 continue
@@ -1594,13 +1679,19 @@ def _expand(
                     Problem(
                         name,
                         _label(uid, summary),
-                        f"only the first {MAX_PER_SERIES} repetitions in the window are imported",
+                        tr("only the first {limit} repetitions in the window are imported").format(
+                            limit=MAX_PER_SERIES
+                        ),
                     )
                 )
             series = rie.Series([rie.EventAdapter(c) for c in comps])
             occurrences = list(series.between(span_start, stop))
         except Exception as exc:  # one bad series never sinks the calendar
-            result.note(Problem(name, _label(uid, summary), f"skipped: {_short(exc)}"))
+            result.note(
+                Problem(
+                    name, _label(uid, summary), tr("skipped: {short}").format(short=_short(exc))
+                )
+            )
             continue
         used: set[str] = set()
         for occ in occurrences:
@@ -1608,7 +1699,11 @@ def _expand(
                 item = _occurrence(occ, uid, zone)
             except Exception as exc:
                 result.note(
-                    Problem(name, _label(uid, summary), f"occurrence skipped: {_short(exc)}")
+                    Problem(
+                        name,
+                        _label(uid, summary),
+                        tr("occurrence skipped: {short}").format(short=_short(exc)),
+                    )
                 )
                 continue
             if item is None or not (item.start < window.end and item.end > window.start):
@@ -1840,9 +1935,11 @@ def read(
     for name, data in files:
         names.append(name)
         if not data.strip():
-            raise CalendarError(f"{name}: the file is empty")
+            raise CalendarError(tr("{name}: the file is empty").format(name=name))
         if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise CalendarError(f"{name}: this is a binary file, not an iCalendar file")
+            raise CalendarError(
+                tr("{name}: this is a binary file, not an iCalendar file").format(name=name)
+            )
         text = decode(data, charset)
         try:
             # a folder may repeat a UID across files (SEQUENCE decides): icalendar for all
@@ -1850,7 +1947,11 @@ def read(
         except CalendarError:
             raise
         except Exception as exc:  # a bug of ours must still not take the caller down
-            raise CalendarError(f"{name}: internal error while reading ({_short(exc)})") from exc
+            raise CalendarError(
+                tr("{name}: internal error while reading ({short})").format(
+                    name=name, short=_short(exc)
+                )
+            ) from exc
         for cal_text in texts:
             if "BEGIN:VEVENT" not in cal_text:
                 continue  # every event was read on the fast path: icalendar is not needed
@@ -1869,7 +1970,11 @@ def read(
     try:
         _expand(components, label, window, zone, result)
     except Exception as exc:
-        raise CalendarError(f"{label}: internal error while expanding ({_short(exc)})") from exc
+        raise CalendarError(
+            tr("{label}: internal error while expanding ({short})").format(
+                label=label, short=_short(exc)
+            )
+        ) from exc
     result.occurrences.sort(key=lambda o: (o.start, o.uid, o.recurrence_id))
     result.finish()
     return result

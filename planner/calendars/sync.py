@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat as stat_mode
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -28,7 +29,7 @@ from planner.calendars.fetch import (
 )
 from planner.calendars.parse import CalendarError, Occ, ParseResult, decode, read
 from planner.domain.errors import PlannerError
-from planner.domain.i18n import tr
+from planner.domain.i18n import ntr, tr
 from planner.domain.timerange import Interval, local_wall_time
 from planner.domain.values import Change, Topic
 from planner.services import planning
@@ -283,7 +284,7 @@ def edit_source(
     if location is not None and row.kind == "caldav":
         if location.strip() != row.location:
             raise PlannerError(
-                "a CalDAV calendar keeps its address: remove it and add the account again"
+                tr("a CalDAV calendar keeps its address: remove it and add the account again")
             )
     elif location is not None:
         row.kind, row.location = _clean_location(location)
@@ -381,7 +382,9 @@ _NOT_REGULAR = "not a regular file (a device, FIFO or socket cannot be a calenda
 
 
 def _too_large(path: Path) -> CalendarError:
-    return CalendarError(f"{path.name}: larger than {_cap_text()}")
+    return CalendarError(
+        tr("{name}: larger than {cap_text}").format(name=path.name, cap_text=_cap_text())
+    )
 
 
 def _cap_text() -> str:
@@ -413,7 +416,9 @@ def _read_file(path: Path) -> bytes:
             while len(data) <= MAX_FILE_BYTES and (more := f.read(MAX_FILE_BYTES + 1 - len(data))):
                 data += more  # a short read before the end (pipes, /proc)
     except OSError as exc:
-        raise CalendarError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise CalendarError(
+            tr("{path}: cannot be read ({reason})").format(path=path, reason=exc.strerror or exc)
+        ) from None
     if len(data) > MAX_FILE_BYTES:
         raise _too_large(path)
     return data
@@ -443,10 +448,10 @@ def _local_files(row: _Source) -> list[Path]:
     path = Path(row.location)
     if row.kind == "folder":
         if not path.is_dir():
-            raise CalendarError(f"{path}: the folder is gone")
+            raise CalendarError(tr("{path}: the folder is gone").format(path=path))
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics" and p.is_file())
         if not files:
-            raise CalendarError(f"{path}: no .ics files in this folder")
+            raise CalendarError(tr("{path}: no .ics files in this folder").format(path=path))
         return files
     return [path]
 
@@ -506,7 +511,8 @@ def _local_digest(row: _Source, window: Interval, zone: tzinfo) -> str | None:
                 h.update(view[:size])
                 total += size
                 if total > MAX_FILE_BYTES:
-                    raise CalendarError("too large")  # never stored: loading says so
+                    # never stored, never shown: loading says so
+                    raise CalendarError("too large")  # not translated: see above
         return h.digest()
 
     try:
@@ -736,12 +742,12 @@ def _store(
         with_for_update=True,  # PostgreSQL: an edit waits for this; SQLite's lock is the file's
     )
     if row is None or row.owner != owner:
-        return _discarded(source.id, source.name, "the calendar was removed during the sync")
+        return _discarded(source.id, source.name, tr("the calendar was removed during the sync"))
     if source.edited(row):
         row.last_status = "not synced: changed during the sync (the next sync reads it)"
-        return _discarded(row.id, row.name, "the calendar was changed during the sync")
+        return _discarded(row.id, row.name, tr("the calendar was changed during the sync"))
     if source.stored_meanwhile(row):
-        return _discarded(row.id, row.name, "another sync stored it meanwhile")
+        return _discarded(row.id, row.name, tr("another sync stored it meanwhile"))
     row.last_sync_at = now
     if found.error is not None:
         row.last_status = f"error: {found.error}"
@@ -750,7 +756,7 @@ def _store(
     if found.rows is None:
         row.last_status = "ok: unchanged"
         report("done", 1.0)
-        return SyncResult(row.id, row.name, True, "unchanged", unchanged=True)
+        return SyncResult(row.id, row.name, True, tr("unchanged"), unchanged=True)
     report("storing", 0.8)
     rows = found.rows
     added, updated, removed, kept, clashes = _upsert(session, owner, row.id, rows, window)
@@ -764,13 +770,61 @@ def _store(
     row.last_status = f"ok: {summary}"
     session.flush()
     report("done", 1.0)
+    said = summary_words(summary)
     return SyncResult(
-        row.id, row.name, True, summary, False, added, updated, removed, kept, problems, clashes
+        row.id, row.name, True, said, False, added, updated, removed, kept, problems, clashes
     )
 
 
 def _discarded(source_id: int, name: str, why: str) -> SyncResult:
-    return SyncResult(source_id, name, True, f"not stored: {why}", discarded=True)
+    said = tr("not stored: {why}").format(why=why)
+    return SyncResult(source_id, name, True, said, discarded=True)
+
+
+# A source's last status is stored in English (`calendar list --json` shows it as it is);
+# status_words() says it in the user's language where it is shown.
+_IN_WINDOW = re.compile(r"(\d+) events in the window")
+_ON_SERVER = re.compile(r"(\d+) changed, (\d+) deleted on the server")
+
+
+def summary_words(summary: str) -> str:
+    """'6 events in the window, 2 problem(s)' (as stored) in the user's language."""
+    head, _, problems = summary.rpartition(", ")
+    if problems.endswith(" problem(s)") and problems[: -len(" problem(s)")].isdigit():
+        n = int(problems[: -len(" problem(s)")])
+        said = ntr("{summary}, {n} problem", "{summary}, {n} problems", n)
+        return said.format(summary=summary_words(head), n=n)
+    fixed = {
+        "unchanged": tr("unchanged"),
+        "stored; the next sync derives the events again": tr(
+            "stored; the next sync derives the events again"
+        ),
+    }
+    if summary in fixed:
+        return fixed[summary]
+    found = _IN_WINDOW.fullmatch(summary)
+    if found:
+        n = int(found[1])
+        return ntr("{n} event in the window", "{n} events in the window", n).format(n=n)
+    found = _ON_SERVER.fullmatch(summary)
+    if found:
+        return tr("{changed} changed, {deleted} deleted on the server").format(
+            changed=found[1], deleted=found[2]
+        )
+    return summary
+
+
+def status_words(status: str) -> str:
+    """A source's stored last status ('ok: …', 'error: …', 'never synced') as shown."""
+    if status == "never synced":
+        return tr("never synced")
+    if status == "not synced: changed during the sync (the next sync reads it)":
+        return tr("not synced: changed during the sync (the next sync reads it)")
+    if status.startswith("ok: "):
+        return tr("ok: {summary}").format(summary=summary_words(status[4:]))
+    if status.startswith("error: "):
+        return tr("error: {message}").format(message=status[7:])
+    return status
 
 
 def sync_source(
@@ -824,7 +878,7 @@ def _sync_in_phases(
     with db.transaction() as s:
         prepared = _prepare(s, owner, source_id, now, zone)
     if prepared is None:
-        return _discarded(source_id, name, "the calendar was removed before the sync")
+        return _discarded(source_id, name, tr("the calendar was removed before the sync"))
     source, window = prepared
     found = _read_source(source, window, zone, fetcher=fetcher, force=force, report=_no_progress)
     if cancelled():

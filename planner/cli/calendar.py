@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from planner.cli.common import CliError, _print_json, parse_date
-from planner.domain.i18n import tr
+from planner.domain.i18n import ntr, tr
 
 if TYPE_CHECKING:
     from planner.calendars.sync import OccurrenceV, SourceV, SyncResult
@@ -17,22 +17,26 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]]:
-    cal = sub.add_parser("calendar", help="calendar sources: add, list, rm, sync, events, publish")
+    cal = sub.add_parser(
+        "calendar", help=tr("calendar sources: add, list, rm, sync, events, publish")
+    )
     cal_sub = cal.add_subparsers(dest="action", required=True)
     add = cal_sub.add_parser(
-        "add", help="add a file, folder or URL (http, https, webcal), or a CalDAV account"
+        "add", help=tr("add a file, folder or URL (http, https, webcal), or a CalDAV account")
     )
     add.add_argument("name", nargs="?")
-    add.add_argument("location", nargs="?", help="an .ics file, a folder of .ics files, or a URL")
-    add.add_argument("--caldav", metavar="URL", help="a CalDAV server (with --user)")
+    add.add_argument(
+        "location", nargs="?", help=tr("an .ics file, a folder of .ics files, or a URL")
+    )
+    add.add_argument("--caldav", metavar="URL", help=tr("a CalDAV server (with --user)"))
     add.add_argument(
         "--calendar",
         action="append",
         default=[],
         metavar="NAME",
-        help="with --caldav: a calendar to follow (repeatable; default: all with events)",
+        help=tr("with --caldav: a calendar to follow (repeatable; default: all with events)"),
     )
-    add.add_argument("--role", help="default role for its events")
+    add.add_argument("--role", help=tr("default role for its events"))
     add.add_argument(
         "--rule",
         action="append",
@@ -40,43 +44,47 @@ def register(sub: Any) -> dict[str, Callable[[Context, argparse.Namespace], int]
         metavar="KEYWORD=ROLE",
         help=tr("events whose title contains KEYWORD get ROLE (repeatable)"),
     )
-    add.add_argument("--disabled", action="store_true", help="add it but do not sync it")
-    add.add_argument("--user", help="user name for a password-protected URL or CalDAV")
+    add.add_argument("--disabled", action="store_true", help=tr("add it but do not sync it"))
+    add.add_argument("--user", help=tr("user name for a password-protected URL or CalDAV"))
     add.add_argument(
         "--password-stdin", action="store_true", help=tr("read the password from stdin (keyring)")
     )
-    add.add_argument("--no-sync", action="store_true", help="do not sync right away")
+    add.add_argument("--no-sync", action="store_true", help=tr("do not sync right away"))
     lst = cal_sub.add_parser(
-        "list", help="the sources and their last sync, or a CalDAV account's calendars"
+        "list", help=tr("the sources and their last sync, or a CalDAV account's calendars")
     )
     lst.add_argument("--json", action="store_true")
-    lst.add_argument("--caldav", metavar="URL", help="list this account's calendars")
+    lst.add_argument("--caldav", metavar="URL", help=tr("list this account's calendars"))
     lst.add_argument("--user")
     pub = cal_sub.add_parser(
-        "publish", help="publish the plan's slots as busy time into a CalDAV calendar"
+        "publish", help=tr("publish the plan's slots as busy time into a CalDAV calendar")
     )
     pub.add_argument("--caldav", metavar="URL")
     pub.add_argument("--user")
     pub.add_argument(
         "--calendar",
         metavar="NAME",
-        help="the calendar that receives the plan (created if missing; default: Splitday focus)",
+        help=tr(
+            "the calendar that receives the plan (created if missing; default: Splitday focus)"
+        ),
     )
     pub.add_argument(
         "--privacy",
         choices=("role", "busy"),
-        help="event titles: 'role' ('Community focus') or 'busy' ('Busy'); default role",
+        help=tr("event titles: 'role' ('Community focus') or 'busy' ('Busy'); default role"),
     )
     pub.add_argument(
-        "--password-stdin", action="store_true", help="read the password from stdin (keyring)"
+        "--password-stdin", action="store_true", help=tr("read the password from stdin (keyring)")
     )
-    pub.add_argument("--off", action="store_true", help="stop publishing")
+    pub.add_argument("--off", action="store_true", help=tr("stop publishing"))
     keep = pub.add_mutually_exclusive_group()
-    keep.add_argument("--remove", action="store_true", help="with --off: remove what was published")
-    keep.add_argument("--keep", action="store_true", help="with --off: leave it on the server")
-    pub.add_argument("--no-sync", action="store_true", help="do not publish right away")
+    keep.add_argument(
+        "--remove", action="store_true", help=tr("with --off: remove what was published")
+    )
+    keep.add_argument("--keep", action="store_true", help=tr("with --off: leave it on the server"))
+    pub.add_argument("--no-sync", action="store_true", help=tr("do not publish right away"))
     pub.add_argument("--json", action="store_true")
-    rm = cal_sub.add_parser("rm", help="remove a source and its events")
+    rm = cal_sub.add_parser("rm", help=tr("remove a source and its events"))
     rm.add_argument("name")
     sync = cal_sub.add_parser("sync", help=tr("sync all enabled sources, or the one named"))
     sync.add_argument("name", nargs="?")
@@ -160,16 +168,22 @@ def sync_json(r: SyncResult) -> dict[str, Any]:
 
 def _print_sync(r: SyncResult, ctx: Context) -> None:
     if not r.ok:
-        print(f"{r.name}: FAILED - {r.message}", file=sys.stderr)
+        print(
+            tr("{name}: FAILED - {message}").format(name=r.name, message=r.message), file=sys.stderr
+        )
         return
     if r.discarded:
         print(f"{r.name}: {r.message}")
     elif r.unchanged:
-        print(f"{r.name}: unchanged")
+        print(tr("{name}: unchanged").format(name=r.name))
     else:
-        print(f"{r.name}: {r.message} ({r.counts}; {r.kept} untouched)")
+        print(
+            tr("{name}: {message} ({counts}; {kept} untouched)").format(
+                name=r.name, message=r.message, counts=r.counts, kept=r.kept
+            )
+        )
     for p in r.problems:
-        print(f"  skipped/repaired: {p}")
+        print(tr("  skipped/repaired: {p}").format(p=p))
     for c in r.clashes:
         when = c.start.astimezone(ctx.zone).strftime("%a %d %b %H:%M")
         print(
@@ -198,9 +212,9 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
         return _add_caldav(ctx, args)
     if args.action == "add":
         if not args.name or not args.location:
-            raise CliError("calendar add needs NAME and LOCATION (or --caldav URL --user NAME)")
+            raise CliError(tr("calendar add needs NAME and LOCATION (or --caldav URL --user NAME)"))
         if args.calendar:
-            raise CliError("--calendar goes with --caldav")
+            raise CliError(tr("--calendar goes with --caldav"))
         from planner.calendars.fetch import (
             credentials_place,
             is_url,
@@ -264,17 +278,22 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
             when = (
                 x.last_sync_at.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M")
                 if x.last_sync_at
-                else "never"
+                else tr("never")
             )
-            state = "" if x.enabled else " (disabled)"
-            print(f"{x.id:>3}  {x.name:<24} {x.kind:<6} {when}  {x.last_status}{state}")
+            state = "" if x.enabled else tr(" (disabled)")
+            status = calendars.status_words(x.last_status)
+            print(f"{x.id:>3}  {x.name:<24} {x.kind:<6} {when}  {status}{state}")
             print(f"     {x.location}")
         with ctx.db.read() as s:
             from planner.calendars import caldav_sync
 
             target = caldav_sync.publish_target(s, ctx.owner)
         if target is not None and not args.json:
-            print(f"publishing the plan to {target.calendar} ({target.calendar_url})")
+            print(
+                tr("publishing the plan to {calendar} ({calendar_url})").format(
+                    calendar=target.calendar, calendar_url=target.calendar_url
+                )
+            )
         return 0
     if args.action == "rm":
         with ctx.db.transaction() as s:
@@ -285,7 +304,7 @@ def cmd_calendar(ctx: Context, args: argparse.Namespace) -> int:
 
             delete_credentials(source.location)
         # a CalDAV account's password stays: other calendars of it, or publishing, may use it
-        print(f"removed calendar {source.name}")
+        print(tr("removed calendar {name}").format(name=source.name))
         return 0
     if args.action == "sync":
         return _sync(ctx, args.name, force=args.force, as_json=args.json)
@@ -323,18 +342,27 @@ def _sync(ctx: Context, name: str | None, *, force: bool, as_json: bool) -> int:
         if pushed is not None:
             _print_publish(pushed)
         if not results and pushed is None:
-            print("no enabled calendars (add one with `splitday calendar add NAME FILE|URL`)")
+            print(tr("no enabled calendars (add one with `splitday calendar add NAME FILE|URL`)"))
     ok = all(r.ok for r in results) and (pushed is None or pushed.ok)
     return 0 if ok else 1
 
 
 def _print_publish(r: Any) -> None:
     if r.ok:
-        print(f"publish: {r.message}" + (f" ({r.kept} unchanged)" if r.kept else ""))
+        print(
+            tr("publish: {message}").format(message=r.message)
+            + (tr(" ({kept} unchanged)").format(kept=r.kept) if r.kept else "")
+        )
     else:
-        print(f"publish: FAILED - {r.message}", file=sys.stderr)
+        print(tr("publish: FAILED - {message}").format(message=r.message), file=sys.stderr)
     if r.conflicts:
-        print(f"  {r.conflicts} event(s) had changed on the server: the plan's version was kept")
+        print(
+            ntr(
+                "  {n} event had changed on the server: the plan's version was kept",
+                "  {n} events had changed on the server: the plan's version was kept",
+                r.conflicts,
+            ).format(n=r.conflicts)
+        )
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -342,7 +370,7 @@ def _password(args: argparse.Namespace) -> str | None:
     if not getattr(args, "password_stdin", False):
         return None
     if not args.user:
-        raise CliError("--password-stdin needs --user")
+        raise CliError(tr("--password-stdin needs --user"))
     return sys.stdin.readline().rstrip("\n")
 
 
@@ -361,16 +389,18 @@ def _store_password(url: str, user: str, password: str | None) -> None:
     from planner.calendars.fetch import set_credentials
 
     where = set_credentials(account_key(url), user, password)
-    print(f"password stored in {where}")
+    print(tr("password stored in {where}").format(where=where))
 
 
 def _add_caldav(ctx: Context, args: argparse.Namespace) -> int:
     from planner.calendars import caldav_sync
 
     if args.name or args.location:
-        raise CliError("with --caldav, name the calendars with --calendar NAME, not NAME LOCATION")
+        raise CliError(
+            tr("with --caldav, name the calendars with --calendar NAME, not NAME LOCATION")
+        )
     if not args.user:
-        raise CliError("--caldav needs --user NAME")
+        raise CliError(tr("--caldav needs --user NAME"))
     password = _password(args)
     opener = _account(args, password)
     found = caldav_sync.discover(args.caldav, args.user, opener)  # the connection is tested here
@@ -393,7 +423,7 @@ def _add_caldav(ctx: Context, args: argparse.Namespace) -> int:
             enabled=not args.disabled,
         )
     for x in sources:
-        print(f"added calendar {x.name} (id {x.id}, caldav)")
+        print(tr("added calendar {name} (id {id}, caldav)").format(name=x.name, id=x.id))
     if args.no_sync or args.disabled:
         return 0
     ids = [x.id for x in sources]
@@ -410,7 +440,7 @@ def _list_caldav(ctx: Context, args: argparse.Namespace) -> int:
     from planner.calendars import sync as calendars
 
     if not args.user:
-        raise CliError("--caldav needs --user NAME")
+        raise CliError(tr("--caldav needs --user NAME"))
     found = caldav_sync.discover(args.caldav, args.user)
     with ctx.db.read() as s:
         followed = {
@@ -433,15 +463,15 @@ def _list_caldav(ctx: Context, args: argparse.Namespace) -> int:
     for row in rows:
         marks = []
         if row["followed_as"]:
-            marks.append(f"followed as {row['followed_as']}")
+            marks.append(tr("followed as {name}").format(name=row["followed_as"]))
         if row["publish"]:
-            marks.append("receives the plan")
+            marks.append(tr("receives the plan"))
         if not row["events"]:
-            marks.append("no events (tasks only)")
+            marks.append(tr("no events (tasks only)"))
         extra = f"  ({'; '.join(marks)})" if marks else ""
         print(f"{row['name']:<28} {row['url']}{extra}")
     if not rows:
-        print("no calendars on this account")
+        print(tr("no calendars on this account"))
     return 0
 
 
@@ -451,18 +481,28 @@ def _publish(ctx: Context, args: argparse.Namespace) -> int:
     if args.off:
         return _publish_off(ctx, args)
     if args.remove or args.keep:
-        raise CliError("--remove and --keep go with --off")
+        raise CliError(tr("--remove and --keep go with --off"))
     if not args.caldav:
         with ctx.db.read() as s:
             target = caldav_sync.publish_target(s, ctx.owner)
         if target is None:
-            print("not publishing (start: `splitday calendar publish --caldav URL --user NAME`)")
+            print(
+                tr("not publishing (start: `splitday calendar publish --caldav URL --user NAME`)")
+            )
             return 0
-        print(f"publishing the plan to {target.calendar} ({target.calendar_url}) as {target.user}")
-        print(f"titles: {'<Role> focus' if target.privacy == 'role' else 'Busy'}")
+        print(
+            tr("publishing the plan to {calendar} ({calendar_url}) as {user}").format(
+                calendar=target.calendar, calendar_url=target.calendar_url, user=target.user
+            )
+        )
+        print(
+            tr("titles: {privacy}").format(
+                privacy=tr("<Role> focus") if target.privacy == "role" else tr("Busy")
+            )
+        )
         return 0
     if not args.user:
-        raise CliError("--caldav needs --user NAME")
+        raise CliError(tr("--caldav needs --user NAME"))
     password = _password(args)
     opener = _account(args, password)
     name = args.calendar or caldav_sync.DEFAULT_PUBLISH_CALENDAR
@@ -476,7 +516,13 @@ def _publish(ctx: Context, args: argparse.Namespace) -> int:
             ctx.owner,
             caldav_sync.PublishTarget(args.caldav, args.user, cal.url, cal.name, privacy),
         )
-    print(f"{'created' if created else 'using'} the calendar {cal.name}: the plan goes there")
+    print(
+        (
+            tr("created the calendar {name}: the plan goes there")
+            if created
+            else tr("using the calendar {name}: the plan goes there")
+        ).format(name=cal.name)
+    )
     if args.no_sync:
         return 0
     pushed = caldav_sync.push(ctx.db, ctx.owner, now=ctx.now(), opener=opener)
@@ -496,19 +542,30 @@ def _publish_off(ctx: Context, args: argparse.Namespace) -> int:
         target = caldav_sync.publish_target(s, ctx.owner)
         count = caldav_sync.published_count(s, ctx.owner)
     if target is None:
-        print("not publishing")
+        print(tr("not publishing"))
         return 0
     remove = args.remove
     if not args.remove and not args.keep and count:
         if sys.stdin.isatty():
             answer = input(
-                f"Remove the {count} event(s) Splitday published from {target.calendar}? [y/N] "
+                ntr(
+                    "Remove the {n} event Splitday published from {calendar}? [y/N] ",
+                    "Remove the {n} events Splitday published from {calendar}? [y/N] ",
+                    count,
+                ).format(n=count, calendar=target.calendar)
             )
-            remove = answer.strip().lower() in ("y", "yes")
+            # i18n: the answers that mean yes to a [y/N] question, separated by "|"
+            yes = {"y", "yes", *tr("y|yes").split("|")}
+            remove = answer.strip().lower() in yes
         else:
             print(
-                f"the {count} published event(s) stay in {target.calendar} "
-                "(remove them with `splitday calendar publish --off --remove`)"
+                ntr(
+                    "the {n} published event stays in {calendar} (remove it with `splitday "
+                    "calendar publish --off --remove`)",
+                    "the {n} published events stay in {calendar} (remove them with `splitday "
+                    "calendar publish --off --remove`)",
+                    count,
+                ).format(n=count, calendar=target.calendar)
             )
     result = caldav_sync.unpublish(ctx.db, ctx.owner, remove=remove, now=ctx.now())
     if args.json:
@@ -516,7 +573,9 @@ def _publish_off(ctx: Context, args: argparse.Namespace) -> int:
     elif result.ok:
         print(result.message)
     else:
-        print(f"publish --off: FAILED - {result.message}", file=sys.stderr)
+        print(
+            tr("publish --off: FAILED - {message}").format(message=result.message), file=sys.stderr
+        )
     return 0 if result.ok else 1
 
 
@@ -580,7 +639,7 @@ def cmd_export_ics(ctx: Context, args: argparse.Namespace) -> int:
 
         with open_private(args.output) as fh:  # the plan is personal: 0600, like the database
             fh.write(data)
-        print(f"wrote {args.output}")
+        print(tr("wrote {output}").format(output=args.output))
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

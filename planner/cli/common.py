@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from planner.domain.i18n import tr
+from planner.domain.i18n import N_, ntr, tr
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -54,6 +54,50 @@ def parse_date(text: str | None, today: date) -> date:
         raise CliError(
             tr("not a date: {text!r} (use YYYY-MM-DD, today, tomorrow, +1)").format(text=text)
         ) from exc
+
+
+# ---------------------------------------------------------------- argparse's own words
+
+# argparse looks up its words ("usage:", "options", its errors) through the module-level
+# gettext functions it imported, in gettext's default domain, which Splitday does not ship.
+# They are in Splitday's catalog instead (marked here for extraction; their %-style fields
+# are checked like the {fields} of the rest) and argparse is pointed at it.
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+    N_("subcommands"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ignored explicit argument %r"),
+    N_("unexpected option string: %s"),
+    N_("can't open '%(filename)s': %(error)s"),
+)
+
+
+def _argparse_ngettext(singular: str, plural: str, n: int) -> str:
+    return ntr(singular, plural, n)
+
+
+def translate_argparse() -> None:
+    """argparse's usage, headings and errors in the user's language (idempotent)."""
+    import argparse
+
+    ntr("expected %s argument", "expected %s arguments", 1)  # marks the plural for extraction
+    setattr(argparse, "_", tr)  # noqa: B010 - argparse calls its module-level _ and ngettext
+    setattr(argparse, "ngettext", _argparse_ngettext)  # noqa: B010
 
 
 # ---------------------------------------------------------------- context
@@ -210,14 +254,15 @@ def print_status(data: dict[str, Any]) -> None:
         flags = f" ({words})" if words else ""
         minutes = round(run["minutes"])  # an int, never negative: no "-0 min"
         kind = tr(kinds.get(run["kind"], run["kind"]))
-        print(
-            run_l
-            + tr("{kind} {role} since {time} for {n} min").format(
+        if run["role"] is None:  # a break has no role: "break since 12:30", never "break None"
+            what = tr("{kind} since {time} for {n} min").format(
+                kind=kind, time=_at(run["start"]), n=minutes
+            )
+        else:
+            what = tr("{kind} {role} since {time} for {n} min").format(
                 kind=kind, role=run["role"], time=_at(run["start"]), n=minutes
             )
-            + extra
-            + flags
-        )
+        print(run_l + what + extra + flags)
     else:
         print(run_l + tr("nothing"))
     i = data["interruptions"]

@@ -28,6 +28,7 @@ from planner.cli.common import (
     parse_date,
     parse_duration,
     print_status,
+    translate_argparse,
 )
 from planner.domain.flags import in_words
 from planner.domain.i18n import N_, ntr, tr
@@ -156,10 +157,22 @@ def plan_json(plan: PlanV, zone: tzinfo) -> dict[str, Any]:
                 "status": t.status,
                 "slot_id": t.slot_id,
                 "carried_over": t.carried_over,
+                "due": _iso(t.due_at, zone),
             }
             for t in plan.tasks
         ],
         "overflow": list(plan.overflow),
+        "breaks": [
+            {
+                "kind": b.kind,
+                "start": _iso(b.start, zone),
+                "end": _iso(b.end, zone),
+                "minutes": round((b.end - b.start).total_seconds() / 60),
+                "skipped": b.skipped,
+            }
+            for b in plan.breaks
+        ],
+        "late": list(plan.late),
         "share": {
             names[r]: {
                 "target_percent": next(x.target_percent for x in plan.roles if x.id == r),
@@ -248,7 +261,9 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
         with ctx.db.read() as s:  # showing the plan takes no lock
             today = ctx.today(s)
             day = parse_date(args.date, today)
-            plan = planning.get_plan(s, ctx.owner, day, ctx.zone)
+            plan = planning.get_plan(
+                s, ctx.owner, day, ctx.zone, ctx.clock.now() if day == today else None
+            )
         if ctx.queue is not None and day == today:  # for showing it while the server is away
             ctx.queue.save_snapshot("plan", plan_json(plan, ctx.zone))
     if args.json:
@@ -431,6 +446,7 @@ def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
                     "status": t.status,
                     "slot_id": t.slot_id,
                     "carried_over": t.carried_over,
+                    "due": _iso(t.due_at, ctx.zone),
                 }
                 for t in tasks
             ]
@@ -689,7 +705,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 0
     if not path.exists():
         raise CliError(tr("there is no database at {path} yet").format(path=path))
-    print(backup_sqlite(path, reason="manual"))
+    print(backup_sqlite(path, reason="manual"))  # not translated: the backup file's tag
     return 0
 
 
@@ -754,8 +770,13 @@ def _forward(command: str, **fields: Any) -> int | None:
 
 
 def _wall_now() -> datetime:
-    text = os.environ.get("SPLITDAY_NOW", "").strip()
-    if text:
+    """The key press's moment: the system clock, unless the environment sets another one
+    (SPLITDAY_NOW, or the tests' stepped SPLITDAY_CLOCK_FILE: the running app follows that
+    one, so a forwarded `splitday interrupt` must be stamped by it too)."""
+    stepped = os.environ.get("SPLITDAY_CLOCK_FILE", "").strip() and (
+        os.environ.get("SPLITDAY_TEST") == "1"
+    )
+    if stepped or os.environ.get("SPLITDAY_NOW", "").strip():
         from planner.domain.clock import clock_from_env
 
         return clock_from_env().now()
@@ -828,7 +849,7 @@ def build_parser() -> argparse.ArgumentParser:
     task_add.add_argument("--estimate", default="30m")
     task_add.add_argument("--priority", type=int)
     task_add.add_argument("--day")
-    task_add.add_argument("--due", help="a deadline on the task's day, HH:MM (fitted first)")
+    task_add.add_argument("--due", help=tr("a deadline on the task's day, HH:MM (fitted first)"))
     task_list = task_sub.add_parser("list")
     task_list.add_argument("--day")
     task_list.add_argument("--all", action="store_true")
@@ -857,17 +878,21 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help=tr("copy the database file now (or --list the copies)"))
     backup.add_argument("--list", action="store_true")
     sync = sub.add_parser(
-        "sync", help="deliver the changes kept on this device while the server was away"
+        "sync", help=tr("deliver the changes kept on this device while the server was away")
     )
-    sync.add_argument("--wait", action="store_true", help="keep trying until all are delivered")
+    sync.add_argument("--wait", action="store_true", help=tr("keep trying until all are delivered"))
     sync.add_argument("--quiet", action="store_true")
     sync.add_argument("--json", action="store_true")
     sync.add_argument(
-        "--forget-refused", action="store_true", help="drop the changes the server refused"
+        "--forget-refused", action="store_true", help=tr("drop the changes the server refused")
     )
-    sync.add_argument("--retry-refused", action="store_true", help="try the refused changes again")
-    restore = sub.add_parser("restore", help="put a backup in place (the newest by default)")
-    restore.add_argument("backup", nargs="?", help="a backup file (see `splitday backup --list`)")
+    sync.add_argument(
+        "--retry-refused", action="store_true", help=tr("try the refused changes again")
+    )
+    restore = sub.add_parser("restore", help=tr("put a backup in place (the newest by default)"))
+    restore.add_argument(
+        "backup", nargs="?", help=tr("a backup file (see `splitday backup --list`)")
+    )
     from planner.cli import team
 
     team.add_parsers(sub)
@@ -935,6 +960,7 @@ AppStarter = Callable[[str | None, bool], int]  # (database URL, open Plan my da
 def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
     pressed_at = _wall_now()  # the moment of the key press, before anything slow happens
     fast = bool(argv) and argv[0] in FORWARDED and "-h" not in argv and "--help" not in argv
+    translate_argparse()
     args = (_forwarded_parser() if fast else build_parser()).parse_args(argv)
     if args.command is None:
         if args.plan_day and not args.db:  # the .desktop action "Plan my day"
@@ -1175,7 +1201,9 @@ def _main(argv: Sequence[str] | None, start_app: AppStarter | None) -> int:
     except Exception as exc:  # the boundary: one line for the user, never a traceback
         return _report(exc)
     if os.environ.get("SPLITDAY_TIMING"):
-        print(f"[{(time.perf_counter() - started) * 1000:.1f} ms]", file=sys.stderr)
+        print(
+            f"[{(time.perf_counter() - started) * 1000:.1f} ms]", file=sys.stderr
+        )  # not translated: a developer's timing
     return code
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.cli.common import Context, _print_json, print_status
 from planner.cli.common import _tell_the_app as tell
+from planner.domain.i18n import ntr, tr
 
 if TYPE_CHECKING:
     from planner.storage.pending import DeliveryReport, OfflineState, PendingQueue
@@ -27,13 +28,20 @@ DELIVER_FOR_S = 12 * 3600  # how long a background deliverer keeps trying
 
 
 def shared_url(db: str | None) -> str | None:
-    """The server URL when the database is a shared server (not this device's SQLite file)."""
+    """The server URL when the database is a shared server (PostgreSQL; not this device's
+    SQLite file). Anything else is no server to be offline from: opening it says what is wrong
+    with the URL (was: `--db nonsense://x` said "offline since …" and exited 0)."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     from planner.platform.paths import resolve_url
 
     url = resolve_url(db)
-    return None if make_url(url).get_backend_name() == "sqlite" else url
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        return None
+    return url if backend == "postgresql" else None
 
 
 def queue_for(db: str | None) -> PendingQueue | None:
@@ -74,8 +82,10 @@ def deliver(ctx: Context, queue: PendingQueue) -> DeliveryReport:
     for refused in report.refused:
         line = offline.describe(refused.change, ctx.zone)
         print(
-            f"splitday: the server refused a change kept on this device ({line}): "
-            f"{refused.reason} — it is kept aside (`splitday sync` lists it)",
+            tr(
+                "splitday: the server refused a change kept on this device ({line}): {reason} "
+                "— it is kept aside (`splitday sync` lists it)"
+            ).format(line=line, reason=refused.reason),
             file=sys.stderr,
         )
     return report
@@ -147,15 +157,22 @@ def _keep(
     state = queue.state()
     what = offline.describe(change, zone)
     if isinstance(why, LoginRefused):
+        refusal = str(why)
         print(
-            f"saved on this device: {what}. {str(why)[0].upper()}{str(why)[1:]}; it is "
-            f"delivered once the login works ({state.describe(zone)})."
+            tr(
+                "saved on this device: {what}. {refusal}; it is delivered once the login "
+                "works ({state})."
+            ).format(
+                what=what, refusal=refusal[:1].upper() + refusal[1:], state=state.describe(zone)
+            )
         )
     else:
-        reason = _short(str(why)) if why else "is busy with another delivery"
+        reason = _short(str(why)) if why else tr("is busy with another delivery")
         print(
-            f"saved on this device: {what}. The server at {queue.where} {reason}: "
-            f"{state.describe(zone)}, delivered when it is back."
+            tr(
+                "saved on this device: {what}. The server at {where} {reason}: {state}, "
+                "delivered when it is back."
+            ).format(what=what, where=queue.where, reason=reason, state=state.describe(zone))
         )
     spawn_deliverer(args.db)
     return 0
@@ -195,7 +212,10 @@ def spawn_deliverer(db: str | None) -> None:
             close_fds=True,
         )
     except OSError as exc:  # the change is kept all the same; the next command delivers it
-        print(f"splitday: warning: cannot start the background delivery: {exc}", file=sys.stderr)
+        print(
+            tr("splitday: warning: cannot start the background delivery: {exc}").format(exc=exc),
+            file=sys.stderr,
+        )
 
 
 # ---------------------------------------------------------------- sync
@@ -208,11 +228,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     queue = queue_for(args.db)
     if queue is None:
-        print("nothing to deliver: the database is this device's own file")
+        print(tr("nothing to deliver: the database is this device's own file"))
         return 0
     zone = local_zone()
     if args.retry_refused:
-        print(f"{queue.retry_refused()} refused change(s) put back in the queue")
+        print(
+            ntr(
+                "{n} refused change put back in the queue",
+                "{n} refused changes put back in the queue",
+                back := queue.retry_refused(),
+            ).format(n=back)
+        )
     if not args.wait:
         _sync_once(args, queue, zone)
     else:
@@ -231,12 +257,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
     refused = queue.refused()
     refused = queue.refused()
     if refused and not args.quiet:
-        print(f"{len(refused)} change(s) the server refused, kept on this device:")
+        print(
+            ntr(
+                "{n} change the server refused, kept on this device:",
+                "{n} changes the server refused, kept on this device:",
+                len(refused),
+            ).format(n=len(refused))
+        )
         for item in refused:
             print(f"  {offline.describe(item.change, zone)}: {item.reason}")
         if args.forget_refused:
             queue.forget_refused()
-            print("forgotten")
+            print(tr("forgotten"))
     if args.json:
         state = queue.state()
         _print_json(sync_json(state, zone))
@@ -272,15 +304,29 @@ def _say(
 ) -> None:
     state = queue.state()
     if report is None:
-        print(f"the server at {queue.where} is away ({away}); {state.describe(zone)}")
+        print(
+            tr("the server at {where} is away ({away}); {state}").format(
+                where=queue.where, away=away, state=state.describe(zone)
+            )
+        )
         return
     done = report.delivered + report.already
     if report.busy:
-        print(f"another Splitday is delivering; {state.waiting} waiting")
+        print(tr("another Splitday is delivering; {waiting} waiting").format(waiting=state.waiting))
     elif report.error:
-        print(f"delivered {done}; then: {report.error}; {state.describe(zone)}")
+        print(
+            tr("delivered {done}; then: {error}; {state}").format(
+                done=done, error=report.error, state=state.describe(zone)
+            )
+        )
     else:
-        print(f"delivered {done} change(s) to {queue.where}; nothing waits")
+        print(
+            ntr(
+                "delivered {n} change to {where}; nothing waits",
+                "delivered {n} changes to {where}; nothing waits",
+                done,
+            ).format(n=done, where=queue.where)
+        )
 
 
 def sync_json(state: OfflineState, zone: tzinfo) -> dict[str, Any]:
@@ -319,40 +365,50 @@ def offline_status(args: argparse.Namespace, queue: PendingQueue, away: Exceptio
         return 0
     now = clock_from_env().now().astimezone(zone)
     print(_header(queue, state, away, zone))
-    print("  interruptions, resume, start and stop are kept here and delivered when it is back")
+    print(tr("  interruptions, resume, start and stop are kept here and delivered when it is back"))
     if seen is None:
-        print("nothing of today was seen before the server went away")
+        print(tr("nothing of today was seen before the server went away"))
     else:
         at, data = seen
-        print(f"as last seen at {at.astimezone(zone):%H:%M} (now {now:%H:%M}):")
+        print(
+            tr("as last seen at {seen:%H:%M} (now {now:%H:%M}):").format(
+                seen=at.astimezone(zone), now=now
+            )
+        )
         print_status(data)
     if waiting:
-        print("waiting: " + "\n         ".join(offline.describe(c, zone) for c in waiting))
+        print(tr("waiting: ") + "\n         ".join(offline.describe(c, zone) for c in waiting))
         last = _running_after(waiting, zone)
         if last:
-            print(f"running: {last} (on this device, not yet delivered)")
+            print(tr("running: {last} (on this device, not yet delivered)").format(last=last))
     return 0
 
 
 def _header(queue: PendingQueue, state: OfflineState, away: Exception, zone: tzinfo) -> str:
     """'offline since 10:42 — 3 changes waiting: the server at … cannot be reached (…)'."""
-    return f"{state.describe(zone) or 'offline'}: the server at {queue.where} {_short(str(away))}"
+    return tr("{state}: the server at {where} {reason}").format(
+        state=state.describe(zone) or tr("offline"), where=queue.where, reason=_short(str(away))
+    )
 
 
 def _running_after(waiting: list[Any], zone: tzinfo) -> str:
     """What runs after the waiting tracking changes, in words ('' when they do not say)."""
     for change in reversed(waiting):
+        hhmm = f"{change.at.astimezone(zone):%H:%M}"
         if change.kind == "interrupt" and not change.fields.get("minutes"):
             note = change.fields.get("note")
-            return f"interruption since {change.at.astimezone(zone):%H:%M}" + (
-                f" — {note}" if note else ""
+            since = tr("interruption since {hhmm}").format(
+                hhmm=f"{change.at.astimezone(zone):%H:%M}"
             )
+            return since + (f" — {note}" if note else "")
         if change.kind == "resume":
-            return f"back to work since {change.at.astimezone(zone):%H:%M}"
+            return tr("back to work since {hhmm}").format(
+                hhmm=f"{change.at.astimezone(zone):%H:%M}"
+            )
         if change.kind == "stop":
-            return "nothing"
+            return tr("nothing")
         if change.kind == "start":
-            return f"working since {change.at.astimezone(zone):%H:%M}"
+            return tr("working since {hhmm}").format(hhmm=hhmm)
     return ""
 
 
@@ -369,10 +425,14 @@ def offline_plan(args: argparse.Namespace, queue: PendingQueue, away: Exception)
         return 0
     print(_header(queue, state, away, zone))
     if seen is None:
-        print("today's plan was not seen before the server went away")
+        print(tr("today's plan was not seen before the server went away"))
         return 0
     at, data = seen
-    print(f"the plan of {data.get('date')} as last seen at {at.astimezone(zone):%H:%M}:")
+    print(
+        tr("the plan of {day} as last seen at {seen:%H:%M}:").format(
+            day=data.get("date"), seen=at.astimezone(zone)
+        )
+    )
     for slot in data.get("slots", []):
         print(
             f"  {slot['start'][11:16]}–{slot['end'][11:16]}  {slot['role'] or '?':<12} "
@@ -381,7 +441,10 @@ def offline_plan(args: argparse.Namespace, queue: PendingQueue, away: Exception)
     for meeting in data.get("meetings", []):
         if not meeting.get("all_day"):
             print(
-                f"  {meeting['start'][11:16]}–{meeting['end'][11:16]}  meeting      "
-                f"{meeting['summary']}"
+                tr("  {start}–{end}  meeting      {summary}").format(
+                    start=meeting["start"][11:16],
+                    end=meeting["end"][11:16],
+                    summary=meeting["summary"],
+                )
             )
     return 0

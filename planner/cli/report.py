@@ -212,7 +212,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     if args.json or not written:
         _print_figures(week, trend, insight, around, ctx.zone, args.json)
     for path in written:
-        print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
+        print(tr("wrote {path}").format(path=path), file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

@@ -8,21 +8,22 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from planner.cli.common import CliError, _print_json
+from planner.domain.i18n import tr
 
 
 def add_parsers(sub: Any) -> None:
-    server = sub.add_parser("server", help="prepare a PostgreSQL database for a team")
+    server = sub.add_parser("server", help=tr("prepare a PostgreSQL database for a team"))
     server_sub = server.add_subparsers(dest="action", required=True)
     init = server_sub.add_parser(
-        "init", help="schema, member and lead roles, row-level security, the team views"
+        "init", help=tr("schema, member and lead roles, row-level security, the team views")
     )
     init.add_argument(
-        "url", help="the database, as its owner (e.g. postgresql+psycopg://admin@host/team)"
+        "url", help=tr("the database, as its owner (e.g. postgresql+psycopg://admin@host/team)")
     )
     init.add_argument("--member", action="append", default=[], metavar="LOGIN")
     init.add_argument("--lead", action="append", default=[], metavar="LOGIN")
-    team = sub.add_parser("team", help="the team's week: split, interruptions, overtime (lead)")
-    team.add_argument("--week", help="ISO week, e.g. 2026-W49 (default: this week)")
+    team = sub.add_parser("team", help=tr("the team's week: split, interruptions, overtime (lead)"))
+    team.add_argument("--week", help=tr("ISO week, e.g. 2026-W49 (default: this week)"))
     team.add_argument("--json", action="store_true")
 
 
@@ -33,7 +34,9 @@ def _week(text: str | None, today: date) -> date:
         year, _, number = text.upper().partition("-W")
         return date.fromisocalendar(int(year), int(number), 1)
     except ValueError as exc:
-        raise CliError(f"not an ISO week: {text!r} (use e.g. 2026-W49)") from exc
+        raise CliError(
+            tr("not an ISO week: {text!r} (use e.g. 2026-W49)").format(text=text)
+        ) from exc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,7 +51,7 @@ def _engine(url: str) -> Any:
     from planner.storage.db import make_engine
 
     if make_url(url).get_backend_name() != "postgresql":
-        raise CliError("a team needs a PostgreSQL server (postgresql+psycopg://…)")
+        raise CliError(tr("a team needs a PostgreSQL server (postgresql+psycopg://…)"))
     return make_engine(url)
 
 
@@ -70,8 +73,11 @@ def _init(args: argparse.Namespace) -> int:
     for line in done:
         print(line)
     print(
-        "each member sets SPLITDAY_OWNER to their login and connects as it; give new logins a "
-        "password with ALTER ROLE … PASSWORD (or your server's usual authentication)"
+        tr(
+            "each member sets SPLITDAY_OWNER to their login and connects as it; give new "
+            "logins a password with ALTER ROLE … PASSWORD (or your server's usual "
+            "authentication)"
+        )
     )
     return 0
 
@@ -97,8 +103,10 @@ def _team(args: argparse.Namespace) -> int:
             raise told from exc
         if "permission denied" in str(exc.orig) or "does not exist" in str(exc.orig):
             raise CliError(
-                "this database has no team views you may read — ask its owner to run "
-                "`splitday server init`"
+                tr(
+                    "this database has no team views you may read — ask its owner to run `splitday "
+                    "server init`"
+                )
             ) from exc
         raise
     finally:
@@ -106,31 +114,38 @@ def _team(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(_as_json(data, zone))
         return 0
-    print(f"team, week of {week:%Y-%m-%d} (ISO {week:%G-W%V})")
+    print(tr("team, week of {week:%Y-%m-%d} (ISO {week:%G-W%V})").format(week=week))
     people = sorted({r["person"] for r in data.split} | {r["person"] for r in data.now_on})
     for person in people:
         now = [r for r in data.now_on if r["person"] == person]
-        on = f" — now on {now[0]['role']}" if now else ""
+        on = tr(" — now on {role}").format(role=now[0]["role"]) if now else ""
         print(f"{person}{on}")
         for r in (r for r in data.split if r["person"] == person):
             share = r["actual_share_percent"]
             shown = f"{share:.0f} %" if share is not None else "—"
             print(
-                f"  {r['role']:<14} planned {r['planned_minutes']:>5} min, actual "
-                f"{r['actual_minutes']:>5} min, {shown} of the week (target "
-                f"{r['target_percent']:.0f} %)"
+                tr(
+                    "  {role:<14} planned {planned:>5} min, actual {actual:>5} min, {shown} of the "
+                    "week (target {target:.0f} %)"
+                ).format(
+                    role=r["role"],
+                    planned=r["planned_minutes"],
+                    actual=r["actual_minutes"],
+                    shown=shown,
+                    target=r["target_percent"],
+                )
             )
         over = sum(int(r["overtime_minutes"] or 0) for r in data.overtime if r["person"] == person)
         if over:
-            print(f"  overtime: {over} min")
+            print(tr("  overtime: {over} min").format(over=over))
     hours: dict[int, int] = {}
     for r in data.interruptions:
         hours[r["hour"]] = hours.get(r["hour"], 0) + int(r["interruptions"])
     if hours:
         top = sorted(hours.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        print("interruptions cluster at " + ", ".join(f"{h:02d}:00 ({n})" for h, n in top))
+        print(tr("interruptions cluster at ") + ", ".join(f"{h:02d}:00 ({n})" for h, n in top))
     if not people:
-        print("  nothing planned or logged that week")
+        print(tr("  nothing planned or logged that week"))
     return 0
 
 

@@ -130,7 +130,22 @@ class PlanFocus:
         return self.next_slot.start if self.next_slot else None
 
 
-def focus_at(slots: Sequence[SlotV], meetings: Sequence[MeetingV], now: datetime) -> PlanFocus:
+def _bridged(end: datetime, start: datetime, breaks: Sequence[BreakV]) -> bool:
+    """Whether [end, start) is nothing but planned breaks (a role going on after a short break
+    goes on: it is no "next")."""
+    moment = end
+    for b in sorted(taken_breaks(breaks), key=lambda b: b.start):
+        if b.start <= moment < b.end:
+            moment = b.end
+    return moment >= start
+
+
+def focus_at(
+    slots: Sequence[SlotV],
+    meetings: Sequence[MeetingV],
+    now: datetime,
+    breaks: Sequence[BreakV] = (),
+) -> PlanFocus:
     """The one rule for "now" and "next" (the Now panel, the mini window, `splitday status`)."""
     ordered = sorted(slots, key=lambda s: (s.start, s.id))
     under = [s for s in ordered if s.start <= now < s.end]
@@ -138,7 +153,11 @@ def focus_at(slots: Sequence[SlotV], meetings: Sequence[MeetingV], now: datetime
     upcoming = [s for s in ordered if s.start > now]
     if slot is not None:
         end = slot.end
-        while upcoming and upcoming[0].role_id == slot.role_id and upcoming[0].start <= end:
+        while (
+            upcoming
+            and upcoming[0].role_id == slot.role_id
+            and _bridged(end, upcoming[0].start, breaks)
+        ):
             end = max(end, upcoming.pop(0).end)  # the same role goes on: not a "next"
     followed = followed_meetings(meetings)
     covering = [m for m in followed if m.start <= now < m.end]

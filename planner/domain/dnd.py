@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from planner.domain.i18n import tr
+
 if TYPE_CHECKING:
     from planner.domain.values import MeetingV, SlotV
 
@@ -75,21 +77,21 @@ def wanted(
     `slot` and `meeting` are what the plan has at `now` (day_rules.focus_at); `ended_early`
     holds the ids of blocks the person released by hand."""
     if not prefs.enabled:
-        return DndDecision(False, "Do Not Disturb in focus blocks is off")
+        return DndDecision(False, tr("Do Not Disturb in focus blocks is off"))
     if hard_stop is not None and now >= hard_stop:
-        return DndDecision(False, "past the hard stop")
+        return DndDecision(False, tr("past the hard stop"))
     if state == "interrupted":
-        return DndDecision(False, "in an interruption")
+        return DndDecision(False, tr("in an interruption"))
     if state != FOLLOWING:
-        return DndDecision(False, "not following the plan")
+        return DndDecision(False, tr("not following the plan"))
     if meeting is not None:
-        return DndDecision(False, "in a meeting")
+        return DndDecision(False, tr("in a meeting"))
     if slot is None or not is_focus_block(slot, prefs):
-        return DndDecision(False, "no focus block now")
+        return DndDecision(False, tr("no focus block now"))
     if slot.id in ended_early:
-        return DndDecision(False, "focus ended early", slot_id=slot.id)
+        return DndDecision(False, tr("focus ended early"), slot_id=slot.id)
     until = slot.end if hard_stop is None else min(slot.end, hard_stop)
-    return DndDecision(True, "focus block", slot_id=slot.id, until=until)
+    return DndDecision(True, tr("focus block"), slot_id=slot.id, until=until)
 
 
 def prefs_from_settings(enabled: object, min_block_minutes: object, roles: object) -> DndPrefs:

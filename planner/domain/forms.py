@@ -18,6 +18,9 @@ SETTING_LIMITS: dict[str, tuple[int, int]] = {
     "overtime_every_minutes": (1, 240),
     "interruption_nag_minutes": (1, 240),
     "resumption_cost_minutes": (0, 120),
+    "short_break_minutes": (0, 60),  # 0: no short breaks
+    "short_break_after_minutes": (15, 8 * 60),
+    "max_block_minutes": (15, 12 * 60),
 }
 HOTKEY_MODIFIERS = ("Ctrl", "Alt", "Meta", "Shift")
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from planner.domain.i18n import N_, tr
 from planner.platform.notify import NOTIFICATIONS, session_bus_address
 
 log = logging.getLogger(__name__)
@@ -96,13 +97,13 @@ class Bus:
     def __init__(self, address: str | None = None) -> None:
         address = address or session_bus_address()
         if address is None:
-            raise DndFailed("no D-Bus session bus")
+            raise DndFailed(tr("no D-Bus session bus"))
         from jeepney.io.blocking import open_dbus_connection
 
         try:
             self.conn = open_dbus_connection(bus=address)
         except Exception as exc:  # OSError, AuthenticationError, a malformed address…
-            raise DndFailed(f"cannot connect to the session bus: {exc}") from exc
+            raise DndFailed(tr("cannot connect to the session bus: {exc}").format(exc=exc)) from exc
 
     def call(
         self,
@@ -119,12 +120,18 @@ class Bus:
         try:
             reply = self.conn.send_and_get_reply(msg, timeout=TIMEOUT)
         except TimeoutError as exc:
-            raise DndFailed(f"{dest} did not answer {method}") from exc
+            raise DndFailed(
+                tr("{dest} did not answer {method}").format(dest=dest, method=method)
+            ) from exc
         except OSError as exc:
-            raise DndFailed(f"the session bus went away: {exc}") from exc
+            raise DndFailed(tr("the session bus went away: {exc}").format(exc=exc)) from exc
         if reply.header.message_type == MessageType.error:
             error = DBusErrorResponse(reply)
-            raise DndFailed(f"{dest} refused {method}: {error.name} {error.data}")
+            raise DndFailed(
+                tr("{dest} refused {method}: {name} {data}").format(
+                    dest=dest, method=method, name=error.name, data=error.data
+                )
+            )
         return tuple(reply.body)
 
     def get_property(self, dest: str, path: str, iface: str, name: str) -> Any:
@@ -167,7 +174,7 @@ class DunstBackend:
     """dunst: its `paused` property (org.dunstproject.cmd0), which `dunstctl set-paused` sets.
     While paused dunst keeps what arrives and shows it when unpaused."""
 
-    name, label = "dunst", "dunst (notifications paused while you focus)"
+    name, label = "dunst", N_("dunst (notifications paused while you focus)")
     passes_critical = False
 
     def __init__(self, bus: Bus) -> None:
@@ -197,7 +204,7 @@ class GnomeBackend:
     the `gsettings` tool, which writes where the session's GSettings backend keeps it (dconf;
     keyfile or memory when GSETTINGS_BACKEND says so)."""
 
-    name, label = "gnome", "GNOME (Do Not Disturb: banners off while you focus)"
+    name, label = "gnome", N_("GNOME (Do Not Disturb: banners off while you focus)")
     passes_critical = True
 
     def __init__(self, tool: str) -> None:
@@ -212,15 +219,21 @@ class GnomeBackend:
                 [self.tool, *args], capture_output=True, text=True, timeout=TIMEOUT + 3, check=False
             )
         except (OSError, subprocess.SubprocessError) as exc:
-            raise DndFailed(f"gsettings: {exc}") from exc
+            raise DndFailed(tr("gsettings: {exc}").format(exc=exc)) from exc
         if done.returncode != 0:
-            raise DndFailed(f"gsettings {' '.join(args)}: {done.stderr.strip()}")
+            raise DndFailed(
+                tr("gsettings {command}: {error}").format(
+                    command=" ".join(args), error=done.stderr.strip()
+                )
+            )
         return done.stdout.strip()
 
     def read(self) -> State:
         value = self._run("get", GNOME_SCHEMA, GNOME_KEY)
         if value not in ("true", "false"):
-            raise DndFailed(f"gsettings gave {value!r} for {GNOME_KEY}")
+            raise DndFailed(
+                tr("gsettings gave {value!r} for {key}").format(value=value, key=GNOME_KEY)
+            )
         return {"show_banners": value == "true"}
 
     def silence(self) -> State:
@@ -241,7 +254,7 @@ class KdeBackend:
     The inhibition lives as long as the connection that asked for it, so this backend keeps
     its own connection open while DND is on: after a crash Plasma ends it by itself."""
 
-    name, label = "kde", "KDE Plasma (Do Not Disturb while you focus)"
+    name, label = "kde", N_("KDE Plasma (Do Not Disturb while you focus)")
     passes_critical = True
 
     def __init__(self, bus: Bus) -> None:
@@ -285,7 +298,7 @@ class KdeBackend:
 class XfceBackend:
     """XFCE: xfce4-notifyd's /do-not-disturb in xfconf, over xfconf's D-Bus interface."""
 
-    name, label = "xfce", "XFCE (xfce4-notifyd Do Not Disturb while you focus)"
+    name, label = "xfce", N_("XFCE (xfce4-notifyd Do Not Disturb while you focus)")
     passes_critical = True
 
     def __init__(self, bus: Bus) -> None:
@@ -344,7 +357,7 @@ class MakoBackend:
     """mako: `makoctl mode` (the mode needs `[mode=do-not-disturb] invisible=1` in mako's
     config, and `[mode=do-not-disturb app-name=Splitday] invisible=0` to let the plan through)."""
 
-    name, label = "mako", "mako (mode do-not-disturb while you focus)"
+    name, label = "mako", N_("mako (mode do-not-disturb while you focus)")
     passes_critical = False
 
     def __init__(self, tool: str) -> None:
@@ -359,9 +372,13 @@ class MakoBackend:
                 [self.tool, *args], capture_output=True, text=True, timeout=TIMEOUT + 3, check=False
             )
         except (OSError, subprocess.SubprocessError) as exc:
-            raise DndFailed(f"makoctl: {exc}") from exc
+            raise DndFailed(tr("makoctl: {exc}").format(exc=exc)) from exc
         if done.returncode != 0:
-            raise DndFailed(f"makoctl {' '.join(args)}: {done.stderr.strip()}")
+            raise DndFailed(
+                tr("makoctl {command}: {error}").format(
+                    command=" ".join(args), error=done.stderr.strip()
+                )
+            )
         return done.stdout
 
     def read(self) -> State:
@@ -446,12 +463,12 @@ def detect(env: dict[str, str] | None = None, bus: Bus | None = None) -> Detecte
     else the running notification daemon (GetServerInformation); else $XDG_CURRENT_DESKTOP."""
     env = dict(os.environ) if env is None else env
     if sys.platform == "win32":
-        return Detected(None, "Windows: Focus assist has no public API for applications")
+        return Detected(None, tr("Windows: Focus assist has no public API for applications"))
     if sys.platform == "darwin":
-        return Detected(None, "macOS: Focus cannot be switched by an application")
+        return Detected(None, tr("macOS: Focus cannot be switched by an application"))
     forced = env.get("SPLITDAY_DND", "").strip().lower()
     if forced == "none":
-        return Detected(None, "switched off by SPLITDAY_DND=none")
+        return Detected(None, tr("switched off by SPLITDAY_DND=none"))
     if bus is None:
         try:
             bus = Bus(env.get("DBUS_SESSION_BUS_ADDRESS") or None)
@@ -467,8 +484,13 @@ def detect(env: dict[str, str] | None = None, bus: Bus | None = None) -> Detecte
         if bus is not None and (backend is None or forced in ("gnome", "mako")):
             bus.close()
         if backend is None:
-            return Detected(None, f"SPLITDAY_DND={forced}: not available here {why}".strip())
-        return Detected(backend, backend.label)
+            return Detected(
+                None,
+                tr("SPLITDAY_DND={forced}: not available here {why}")
+                .format(forced=forced, why=why)
+                .strip(),
+            )
+        return Detected(backend, tr(backend.label))
     server = server_information(bus) if bus is not None else None
     name = _by_server(server[0]) if server else None
     if name is None:
@@ -477,10 +499,17 @@ def detect(env: dict[str, str] | None = None, bus: Bus | None = None) -> Detecte
     if bus is not None and (backend is None or name in ("gnome", "mako")):
         bus.close()  # nothing here talks to the bus through it
     if backend is not None:
-        return Detected(backend, backend.label)
+        return Detected(backend, tr(backend.label))
     if server:
-        return Detected(None, f"{server[0]}: no Do Not Disturb that Splitday knows how to switch")
-    return Detected(None, f"no notification daemon found{': ' + why if why else ''}")
+        return Detected(
+            None,
+            tr("{server}: no Do Not Disturb that Splitday knows how to switch").format(
+                server=server[0]
+            ),
+        )
+    if why:
+        return Detected(None, tr("no notification daemon found: {why}").format(why=why))
+    return Detected(None, tr("no notification daemon found"))
 
 
 # ---------------------------------------------------------------- on, off, and after a crash

@@ -18,7 +18,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from planner.domain.i18n import ntr, tr
+from planner.domain.i18n import N_, is_rtl, ntr, tr
 from planner.platform.paths import open_private
 from planner.review.reports import RESUMPTION_COST_SOURCE, ShareTrend, WeekReport
 
@@ -116,6 +116,13 @@ def hm(minutes: float) -> str:
     return f"{sign}{h} h {m:02d} min" if h else f"{sign}{m} min"
 
 
+def _reading_order(ax: Any) -> None:
+    """A right-to-left language reads time from the right: a chart's days, hours or weeks run
+    right to left (the value axes keep their direction)."""
+    if is_rtl():
+        ax.invert_xaxis()
+
+
 def _day_label(day: date) -> str:
     from planner.domain.localefmt import weekday_name
 
@@ -124,7 +131,7 @@ def _day_label(day: date) -> str:
 
 def _role_names(week: WeekReport) -> dict[int | None, str]:
     names: dict[int | None, str] = {r.id: r.name for r in week.roles}
-    names[None] = "no role"
+    names[None] = tr("no role")
     return names
 
 
@@ -139,10 +146,10 @@ def _role_colours(week: WeekReport) -> dict[int | None, str]:
 
 # (side, series attribute, what, hatch, alpha): the planned bar (left), the actual bar (right)
 SPLIT_SERIES = (
-    (-1, "planned", "planned slots", None, 0.45),
-    (-1, "planned_meetings", "planned meetings", HATCH_MEETING, 0.45),
-    (1, "work", "worked", None, 1.0),
-    (1, "meetings", "meetings", HATCH_MEETING, 1.0),
+    (-1, "planned", N_("planned slots"), None, 0.45),
+    (-1, "planned_meetings", N_("planned meetings"), HATCH_MEETING, 0.45),
+    (1, "work", N_("worked"), None, 1.0),
+    (1, "meetings", N_("meetings"), HATCH_MEETING, 1.0),
     (1, "interruptions", "interruptions", HATCH_INTERRUPTION, 1.0),
 )
 SPLIT_WIDTH = 0.38
@@ -154,8 +161,9 @@ def _split_roles(week: WeekReport) -> tuple[int | None, ...]:
 
 def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[list[Hit], Updater]:
     """Planned vs actual hours per day, stacked by role; meetings and interruptions hatched;
-    the length of each day's window up to its hard stop marked. Every (role, series) gets its
-    bars, empty ones hidden, so that another week redraws by moving bars, not rebuilding."""
+    each day's working time up to its hard stop (the window less its breaks) marked. Every
+    (role, series) gets its bars, empty ones hidden, so that another week redraws by moving
+    bars, not rebuilding."""
     colours = _role_colours(week)
     ax = fig.add_subplot()
     x = list(range(7))
@@ -239,7 +247,8 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[li
                 rect.set_visible(v > 0)
                 if v > 0:
                     day = week.days[i]
-                    text = f"{_day_label(day)} · {names[role]} · {what}: {hm(v)}"
+                    said = tr(what)
+                    text = f"{_day_label(day)} · {names[role]} · {said}: {hm(v)}"
                     hits.append(Hit(rect, text, day))
                 bottom[i] += v
                 top = max(top, bottom[i])
@@ -250,7 +259,10 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[li
             if stop is None:
                 continue
             start = week.day_starts[i] or week.day_bounds[i][0]
-            hours = (stop - start).total_seconds() / 3600
+            # the working time up to the hard stop: the window less its planned breaks (a day
+            # lived to plan reaches the line; breaks are not working time)
+            pause = week.break_minutes[i]
+            hours = max(0.0, (stop - start).total_seconds() / 3600 - pause / 60)
             line.set_ydata([hours, hours])
             top = max(top, hours * 60)
             from planner.domain.localefmt import clock
@@ -258,12 +270,15 @@ def draw_time_split(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[li
             label = f"{_day_label(week.days[i])} · " + tr("hard stop {time}").format(
                 time=clock(stop, zone)
             )
+            if pause:
+                label += " · " + tr("{span} of breaks not counted").format(span=hm(pause))
             hits.append(Hit(line, label, week.days[i]))
         ax.set_xticks(x, [_day_label(d) for d in week.days])
         ax.set_title(tr("Time split per day — {week}").format(week=week.week))
         ax.set_ylim(0, max(4.0, top / 60 * 1.3))
         return hits
 
+    _reading_order(ax)
     hits = fill(week)
     assert hits is not None
     return hits, fill
@@ -315,10 +330,16 @@ def draw_share(
     lines, dots = [], []
     for role in roles:
         lines.append(
-            right.plot([], [], color=role.colour, label=f"{role.name} actual", linewidth=2)[0]
+            right.plot(
+                [],
+                [],
+                color=role.colour,
+                label=tr("{role} actual").format(role=role.name),
+                linewidth=2,
+            )[0]
         )
         right.axhline(role.target_percent, color=role.colour, linestyle=":", linewidth=1.2,
-                      label=f"{role.name} target")  # fmt: skip
+                      label=tr("{role} target").format(role=role.name))  # fmt: skip
         dots.append(
             [right.plot([i], [0.0], marker="o", color=role.colour, markersize=6)[0] for i in xs]
         )
@@ -390,6 +411,7 @@ def draw_share(
         right.set_xticks(xs, [w[-2:] for w in trend.weeks])
         return hits
 
+    _reading_order(right)
     hits = fill(week, trend)
     assert hits is not None
     return hits, fill
@@ -425,7 +447,7 @@ def draw_interruptions(
     heat_ax.set_xlabel(tr("hour of day"))
     heat_ax.set_ylabel(tr("day"))
     bar = fig.colorbar(image, ax=heat_ax, fraction=0.05, pad=0.02)
-    bar.set_label("interruptions per hour")
+    bar.set_label(tr("interruptions per hour"))
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     bars = src_ax.barh(range(n_sources), [0] * n_sources, color=theme.accent)
     notes = [
@@ -493,9 +515,10 @@ def draw_interruptions(
                 resumption_cost_minutes=week.resumption_cost_minutes,
             )
         )
-        hits.append(Hit(lost, RESUMPTION_COST_SOURCE))
+        hits.append(Hit(lost, tr(RESUMPTION_COST_SOURCE)))
         return hits
 
+    _reading_order(heat_ax)
     hits = fill(week)
     assert hits is not None
     return hits, fill
@@ -510,7 +533,9 @@ def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[lis
     x = list(range(7))
     on_plan = top.bar(x, [0.0] * 7, 0.6, color=theme.accent, label=tr("on the slot's role"))
     no_plan = [
-        top.annotate("no plan", (i, 50), ha="center", va="center", fontsize=8, color=theme.muted)
+        top.annotate(
+            tr("no plan"), (i, 50), ha="center", va="center", fontsize=8, color=theme.muted
+        )
         for i in x
     ]
     top.set_ylim(0, 100)
@@ -565,6 +590,7 @@ def draw_adherence(fig: FigureBase, week: WeekReport, theme: Theme) -> tuple[lis
         bottom.set_ylim(0, max(1.0, max(week.overtime) / 60 * 1.3))
         return hits
 
+    _reading_order(bottom)
     hits = fill(week)
     assert hits is not None
     return hits, fill

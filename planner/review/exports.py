@@ -233,6 +233,8 @@ def week_json(
                 "meetings": pick(week.meetings),
                 "interruptions": pick(week.interruptions),
                 "breaks": round(week.breaks[i], 1),
+                "breaks_planned": int(week.breaks_planned[i]),
+                "breaks_skipped": int(week.breaks_skipped[i]),
                 "overtime": round(week.overtime[i], 1),
                 "slot_minutes": round(week.slot_minutes[i], 1),
                 "on_role_minutes": round(week.on_role_minutes[i], 1),

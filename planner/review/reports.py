@@ -11,7 +11,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from planner.domain.i18n import tr
+from planner.domain.i18n import N_, tr
 
 if TYPE_CHECKING:
     import sqlite3
@@ -29,7 +29,7 @@ from planner.storage import rawsql
 # Entries and meetings are looked up by start time (indexed); one that started more than this
 # before the week (a weekend) and still runs into it is not seen, unless it is still open.
 LOOKBACK = timedelta(days=3)
-RESUMPTION_COST_SOURCE = (
+RESUMPTION_COST_SOURCE = N_(
     "23 min is the average time to get back to an interrupted task that Gloria Mark "
     "(UC Irvine) gives in 'Worker, Interrupted: The Cost of Task Switching' (Fast Company, "
     "2008), from her studies of fragmented work (Mark, Gonzalez & Harris, CHI 2005). "
@@ -284,6 +284,39 @@ class SourceStat:
     minutes: float
 
 
+def _hours_minutes(minutes: float) -> str:
+    """'1 h 40 min', '50 min' (whole minutes, no sign)."""
+    hours, rest = divmod(round(abs(minutes)), 60)
+    if hours and rest:
+        return tr("{hours} h {minutes} min").format(hours=hours, minutes=rest)
+    if hours:
+        return tr("{hours} h").format(hours=hours)
+    return tr("{minutes} min").format(minutes=rest)
+
+
+EVEN_MINUTES = 5.0  # closer than this to a role's share counts as on it
+
+
+def debt_words(minutes: float) -> str:
+    """A role's place against the week's share: '50 min behind', '1 h 40 min ahead', 'on its
+    share' (within 5 minutes)."""
+    if abs(minutes) < EVEN_MINUTES:
+        return tr("on its share")
+    if minutes > 0:
+        return tr("{duration} behind").format(duration=_hours_minutes(minutes))
+    return tr("{duration} ahead").format(duration=_hours_minutes(minutes))
+
+
+def debt_trend(before: float, after: float) -> str:
+    """Which way a role's debt went from one day to the next: 'narrowing' (nearer its share
+    by 5 minutes or more), 'widening', or 'steady'."""
+    if abs(after) <= abs(before) - EVEN_MINUTES:
+        return tr("narrowing")
+    if abs(after) >= abs(before) + EVEN_MINUTES:
+        return tr("widening")
+    return tr("steady")
+
+
 @dataclass(frozen=True)
 class WeekReport:
     """One local ISO week: per-day series (Mon..Sun) keyed by role id (None: no role)."""
@@ -312,6 +345,7 @@ class WeekReport:
     resumption_cost_minutes: float
     breaks_planned: Series = (0.0,) * 7  # planned breaks per day (lunch, short breaks)
     breaks_skipped: Series = (0.0,) * 7  # of which skipped or worked through
+    break_minutes: Series = (0.0,) * 7  # minutes of the planned breaks not skipped for the day
 
     def debt(self, days: int = 7) -> dict[int, Series]:
         """Each role's shortfall (minutes behind its target share of the working time so far;
@@ -482,13 +516,15 @@ def week_report(
     count = sum(s.count for s in sources)
 
     # 6. planned breaks, and those skipped (for the day, or worked through once over)
-    planned_breaks, skipped_breaks = [0.0] * 7, [0.0] * 7
+    planned_breaks, skipped_breaks, break_minutes = [0.0] * 7, [0.0] * 7, [0.0] * 7
     for _, day, start, end, kind, skipped, worked in conn(_q_breaks(sqlite), base):
         idx = (rawsql.day(day) - monday).days
         brk = BreakV(0, rawsql.day(day), rawsql.moment(start), rawsql.moment(end), kind,
                      bool(skipped))  # fmt: skip
         planned_breaks[idx] += 1
         skipped_breaks[idx] += break_skipped(brk, float(worked or 0.0), now)
+        if not brk.skipped:
+            break_minutes[idx] += (brk.end - brk.start).total_seconds() / 60
     return WeekReport(
         week=week_label(monday),
         monday=monday,
@@ -514,6 +550,7 @@ def week_report(
         resumption_cost_minutes=cost,
         breaks_planned=tuple(planned_breaks),
         breaks_skipped=tuple(skipped_breaks),
+        break_minutes=tuple(break_minutes),
     )
 
 

@@ -195,14 +195,14 @@ def close(session: Session, owner: str, zone: tzinfo, day: date, now: datetime) 
 
 def focus(session: Session, owner: str, zone: tzinfo, now: datetime) -> PlanFocus:
     """The slot and meeting now and what comes next, from today's plan (day_rules.focus_at)."""
-    plan = planning.get_plan(session, owner, _today(session, owner, zone, now), zone)
-    return day_rules.focus_at(plan.slots, plan.meetings, now)
+    plan = planning.get_plan(session, owner, _today(session, owner, zone, now), zone, now)
+    return day_rules.focus_at(plan.slots, plan.meetings, now, plan.breaks)
 
 
 def status(session: Session, owner: str, zone: tzinfo, now: datetime) -> DayStatus:
     """The day's state at `now`, its running entry and focus (reads only)."""
     today = _today(session, owner, zone, now)
-    plan = planning.get_plan(session, owner, today, zone)
+    plan = planning.get_plan(session, owner, today, zone, now)
     day_v = plan.day
     running = tracking.running(session, owner)
     follows_from: datetime | None = None
@@ -230,7 +230,7 @@ def status(session: Session, owner: str, zone: tzinfo, now: datetime) -> DayStat
         state,
         running,
         follows_from,
-        day_rules.focus_at(plan.slots, plan.meetings, now),
+        day_rules.focus_at(plan.slots, plan.meetings, now, plan.breaks),
         after_stop=now >= day_v.stop,
     )
 

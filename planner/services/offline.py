@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import N_, tr
 from planner.domain.values import Change
 from planner.services import day, planning, tracking
 from planner.storage.pending import PendingChange
@@ -79,20 +80,27 @@ def apply(session: Session, owner: str, zone: tzinfo, change: PendingChange) -> 
         return done
     if change.kind == "stop":
         return day.pause(session, owner, zone, at)
-    raise PlannerError(f"this Splitday does not know the change {change.kind!r}")
+    raise PlannerError(
+        tr("this Splitday does not know the change {kind!r}").format(kind=change.kind)
+    )
 
 
 def describe(change: PendingChange, zone: tzinfo) -> str:
     """One line for a waiting change: '10:42 interruption — printer down (phone)'."""
     local = change.at.astimezone(zone)
     fields = change.fields
+    hhmm = f"{local:%H:%M}"
     if change.kind == "interrupt":
-        what = "interruption"
         if fields.get("minutes"):
-            what += f" of {round(float(fields['minutes']))} min"
+            minutes = round(float(fields["minutes"]))
+            what = tr("{hhmm} interruption of {minutes} min").format(hhmm=hhmm, minutes=minutes)
+        else:
+            what = tr("{hhmm} interruption").format(hhmm=hhmm)
         extra = f" — {fields['note']}" if fields.get("note") else ""
         source = f" ({fields['source']})" if fields.get("source") else ""
-        return f"{local:%H:%M} {what}{extra}{source}"
-    words = {"resume": "back to work", "start": "start working", "stop": "stop the log"}
-    role = f" on {fields['role']}" if fields.get("role") else ""
-    return f"{local:%H:%M} {words.get(change.kind, change.kind)}{role}"
+        return f"{what}{extra}{source}"
+    words = {"resume": N_("back to work"), "start": N_("start working"), "stop": N_("stop the log")}
+    said = tr(words[change.kind]) if change.kind in words else change.kind
+    if fields.get("role"):
+        return tr("{hhmm} {what} on {role}").format(hhmm=hhmm, what=said, role=fields["role"])
+    return f"{hhmm} {said}"

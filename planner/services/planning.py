@@ -718,7 +718,7 @@ def add_task(
 
 def _check_due(due_at: datetime | None) -> datetime | None:
     if due_at is not None and (due_at.tzinfo is None or due_at.utcoffset() is None):
-        raise PlannerError("a deadline needs a time zone")
+        raise PlannerError(tr("a deadline needs a time zone"))
     return due_at
 
 
@@ -899,7 +899,13 @@ def _meeting_busy(meetings: Sequence[MeetingV]) -> list[scheduling.Busy]:
     ]
 
 
-def get_plan(session: Session, owner: str, day: date, zone: tzinfo) -> PlanV:
+def get_plan(
+    session: Session, owner: str, day: date, zone: tzinfo, now: datetime | None = None
+) -> PlanV:
+    """A day's plan with its tasks fitted. With `now` (today's plan as lived) the open tasks
+    are fitted into the slots not over yet: a task not done in its morning slot is still to
+    do, in the role's next slot, not "planned" in one that is over (the running slot keeps
+    its tasks: they may be under way)."""
     day_v = get_day(session, owner, day, zone)
     roles = tuple(list_roles(session, owner))
     slots = tuple(list_slots(session, owner, day))
@@ -907,7 +913,8 @@ def get_plan(session: Session, owner: str, day: date, zone: tzinfo) -> PlanV:
     meetings = tuple(list_meetings(session, owner, Interval(day_v.start, day_v.stop)))
     breaks = tuple(list_breaks(session, owner, day, zone))
     stored = [b for b in breaks if b.id]  # the fit uses the breaks written for the day
-    fit = _sequence(slots, [t for t in tasks if t.status == "open"], meetings, stored)
+    open_tasks = [t for t in tasks if t.status == "open"]
+    fit = _sequence(slots, open_tasks, meetings, stored, after=now)
     placed = tuple(
         TaskPlanV(p.task_id, p.segments[0].start, p.end, _slot_ids(p), p.late)
         for p in fit.placements.values()
@@ -928,11 +935,15 @@ def _sequence(
     open_tasks: Sequence[TaskV],
     meetings: Sequence[MeetingV],
     breaks: Sequence[BreakV],
+    after: datetime | None = None,
 ) -> scheduling.TaskSequence:
     """The fit: open tasks not put into a slot by hand, strictly by priority (deadlines
-    first) over the time their role's slots leave free of meetings and breaks."""
+    first) over the time their role's slots leave free of meetings and breaks (with `after`,
+    only in the slots not over by then)."""
     taken = [Interval(m.start, m.end) for m in meetings if m.busy and not m.all_day]
     taken += [Interval(b.start, b.end) for b in breaks if not b.skipped]
+    if after is not None:  # slots that are over leave no room (the one running keeps its own:
+        taken += [Interval(s.start, s.end) for s in slots if s.end <= after]  # work in progress)
     pinned_minutes: dict[int, float] = {}
     for t in open_tasks:
         if t.slot_pinned and t.slot_id is not None:
@@ -975,19 +986,55 @@ def lunch_minutes(session: Session, owner: str, weekday: int) -> tuple[int, int]
 
 
 def set_lunch_minutes(
-    session: Session, owner: str, weekday: int, minutes: tuple[int, int] | None
+    session: Session,
+    owner: str,
+    weekday: int,
+    minutes: tuple[int, int] | None,
+    *,
+    from_day: date | None = None,
+    zone: tzinfo | None = None,
 ) -> Change:
-    """Set (or, with None, remove) one weekday's lunch break in the settings."""
+    """Set (or, with None, remove) one weekday's lunch break in the settings.
+
+    With `from_day` and `zone`, the lunches already written for that weekday's days from
+    `from_day` on follow the new setting (or go, with None) where they still are the old one:
+    a day planned before the change is planned around the new lunch by its next Auto-split; a
+    lunch moved by hand on the timeline, and the days before, stay as they are."""
     if minutes is not None:
         start, end = minutes
         if not (0 <= start < end <= 24 * 60 + 20 * 60):
-            raise PlannerError("a lunch break ends after it starts")
+            raise PlannerError(tr("a lunch break ends after it starts"))
         if end - start > 4 * 60:
-            raise PlannerError("a lunch break is at most 4 hours")
+            raise PlannerError(tr("a lunch break is at most 4 hours"))
+    old = lunch_minutes(session, owner, weekday)
     raw = get_setting(session, owner, "lunch")
     week: list[Any] = list(raw) if isinstance(raw, list) and len(raw) == 7 else [None] * 7
     week[weekday] = list(minutes) if minutes is not None else None
-    return set_setting(session, owner, "lunch", week)
+    change = set_setting(session, owner, "lunch", week)
+    if from_day is None or zone is None or old is None or old == minutes:
+        return change
+    rows = session.scalars(
+        select(PlannedBreak).where(
+            PlannedBreak.owner == owner,
+            PlannedBreak.day >= from_day,
+            PlannedBreak.kind == "lunch",
+        )
+    ).all()
+    for row in rows:
+        if row.day.weekday() != weekday:
+            continue
+        was = (local_wall_time(row.day, old[0], zone), local_wall_time(row.day, old[1], zone))
+        if (row.start, row.end) != was:
+            continue  # moved by hand for that day
+        if minutes is None:
+            session.delete(row)
+        else:
+            row.start = local_wall_time(row.day, minutes[0], zone)
+            row.end = local_wall_time(row.day, minutes[1], zone)
+        session.flush()
+        _fit_open_tasks(session, owner, row.day)
+        change |= Change.of(Topic.DAY, Topic.TASKS, day=row.day)
+    return change
 
 
 _BREAKS = (
@@ -1043,15 +1090,35 @@ def skip_lunch(
     """Skip the day's lunch (or take it again); the plan is re-split around the rest."""
     row = _lunch_row(session, owner, day, zone)
     if row is None:
-        raise PlannerError(f"{day:%a %d %b} has no lunch break to skip")
+        raise PlannerError(tr("{day:%a %d %b} has no lunch break to skip").format(day=day))
     row.skipped = skipped
     session.flush()
-    has_auto = any(s.origin == "auto" for s in list_slots(session, owner, day))
-    if has_auto and get_day(session, owner, day, zone).started_at is None:
-        auto_plan(session, owner, day, zone)  # not started yet: the plan uses the hour again
-    else:
+    if not _replan_before_start(session, owner, day, zone):  # not started: the hour is used
         _fit_open_tasks(session, owner, day)
     return Change.of(Topic.DAY, Topic.SLOTS, Topic.TASKS, day=day)
+
+
+def skip_break(
+    session: Session,
+    owner: str,
+    day: date,
+    zone: tzinfo,
+    break_id: int,
+    *,
+    skipped: bool = True,
+) -> Change:
+    """Skip one of the day's breaks for that day (or take it again); id 0 or a lunch: as
+    skip_lunch. A short break skipped stays in the plan, marked, so the reviews count it; the
+    next Auto-split plans the short breaks afresh."""
+    row = session.get(PlannedBreak, break_id) if break_id else None
+    if break_id and (row is None or row.owner != owner or row.day != day):
+        raise PlannerError(tr("no break with id {break_id}").format(break_id=break_id))
+    if row is None or row.kind == "lunch":
+        return skip_lunch(session, owner, day, zone, skipped=skipped)
+    row.skipped = skipped
+    session.flush()
+    _fit_open_tasks(session, owner, day)
+    return Change.of(Topic.DAY, Topic.TASKS, day=day)
 
 
 def move_break(
@@ -1065,9 +1132,9 @@ def move_break(
 ) -> Change:
     """Move or resize one of the day's breaks (id 0: the lunch the settings give)."""
     if end <= start:
-        raise PlannerError("a break must end after it starts")
+        raise PlannerError(tr("a break must end after it starts"))
     if end - start > timedelta(hours=4):
-        raise PlannerError("a break is at most 4 hours")
+        raise PlannerError(tr("a break is at most 4 hours"))
     if break_id == 0:
         row = _lunch_row(session, owner, day, zone)
     else:
@@ -1075,11 +1142,23 @@ def move_break(
         if row is not None and row.owner != owner:
             row = None
     if row is None:
-        raise PlannerError(f"no break with id {break_id}")
+        raise PlannerError(tr("no break with id {break_id}").format(break_id=break_id))
     row.start, row.end = start, end
     session.flush()
+    if row.kind == "lunch" and _replan_before_start(session, owner, row.day, zone):
+        return Change.of(Topic.DAY, Topic.SLOTS, Topic.TASKS, day=row.day)
     _fit_open_tasks(session, owner, row.day)
     return Change.of(Topic.DAY, Topic.TASKS, day=row.day)
+
+
+def _replan_before_start(session: Session, owner: str, day: date, zone: tzinfo) -> bool:
+    """Auto-split the day again when it has auto slots and has not started (its lunch moved
+    or was skipped: the plan uses the time as it now is); whether it did."""
+    has_auto = any(s.origin == "auto" for s in list_slots(session, owner, day))
+    if has_auto and get_day(session, owner, day, zone).started_at is None:
+        auto_plan(session, owner, day, zone)
+        return True
+    return False
 
 
 def max_block_minutes(session: Session, owner: str, role_id: int) -> int:
@@ -1088,10 +1167,29 @@ def max_block_minutes(session: Session, owner: str, role_id: int) -> int:
     return int(value if value else get_setting(session, owner, "max_block_minutes"))
 
 
-def set_max_block_minutes(session: Session, owner: str, role_id: int, minutes: int) -> Change:
-    if not 15 <= minutes <= 12 * 60:
-        raise PlannerError("the longest block is between 15 minutes and 12 hours")
+def max_blocks_by_role(session: Session, owner: str) -> dict[int, int]:
+    """The roles whose longest block is their own (role id -> minutes); the others take
+    the setting `max_block_minutes`."""
+    per_role = get_setting(session, owner, "max_block_by_role") or {}
+    if not isinstance(per_role, dict):
+        return {}
+    return {int(k): int(v) for k, v in per_role.items() if str(k).isdigit() and v}
+
+
+def set_max_block_minutes(
+    session: Session, owner: str, role_id: int, minutes: int | None
+) -> Change:
+    """One role's longest block; None (or 0): the role takes the general one again."""
     per_role = dict(get_setting(session, owner, "max_block_by_role") or {})
+    if not minutes:
+        per_role.pop(str(role_id), None)
+        return set_setting(session, owner, "max_block_by_role", per_role)
+    if not 15 <= minutes <= 12 * 60:
+        raise PlannerError(
+            tr("The longest block is between 15 minutes and 12 hours, not {minutes} min").format(
+                minutes=minutes
+            )
+        )
     per_role[str(role_id)] = minutes
     return set_setting(session, owner, "max_block_by_role", per_role)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from planner.domain.errors import PlannerError
-from planner.domain.i18n import ntr, tr
+from planner.domain.i18n import N_, ntr, tr
 from planner.domain.timerange import Interval, day_bounds, parse_hhmm
 from planner.domain.values import Change, EntryV, PlanV, SlotV, Topic
 from planner.services import planning, tracking
@@ -180,7 +181,6 @@ def candidates(
 def _slot_reminders(plan: PlanV, slots: list[SlotV], prefs: Prefs, zone: tzinfo) -> list[Reminder]:
     """Each slot's start (a lead before it) and its coming end (with what follows)."""
     out: list[Reminder] = []
-    stop = plan.day.stop
     lead_min = round(prefs.lead.total_seconds() / 60)
     for index, slot in enumerate(slots):
         warn = prefs.end_warning if prefs.end_warning < slot.end - slot.start else timedelta(0)
@@ -191,18 +191,12 @@ def _slot_reminders(plan: PlanV, slots: list[SlotV], prefs: Prefs, zone: tzinfo)
                 slot.start - prefs.lead,
                 max(slot.end - warn, slot.start + timedelta(minutes=1)),
                 slot_label(plan, slot, zone),
-                f"starts in {lead_min} min" if lead_min else "starts now",
+                _starts_in(lead_min),
             )
         )
         if not warn:
             continue
-        nxt = slots[index + 1] if index + 1 < len(slots) else None
-        if nxt is not None and nxt.start - slot.end < timedelta(minutes=30):
-            then = f"Next: {slot_label(plan, nxt, zone)}"
-        elif slot.end <= stop < slot.end + timedelta(minutes=30):
-            then = tr("Then your hard stop at {hhmm}.").format(hhmm=_hhmm(stop, zone))
-        else:
-            then = tr("Ends at {hhmm}.").format(hhmm=_hhmm(slot.end, zone))
+        then = _after_slot(plan, slot, slots[index + 1] if index + 1 < len(slots) else None, zone)
         out.append(
             Reminder(
                 Kind.SLOT_END,
@@ -218,7 +212,43 @@ def _slot_reminders(plan: PlanV, slots: list[SlotV], prefs: Prefs, zone: tzinfo)
     return out
 
 
-BREAK_NAMES = {"lunch": "Lunch", "short": "Short break"}
+def _after_slot(plan: PlanV, slot: SlotV, nxt: SlotV | None, zone: tzinfo) -> str:
+    """What a slot's end reminder says comes after it: a meeting or a planned break starting
+    then ('Then lunch until 13:15.'), the next slot, the hard stop, or only the end."""
+    stop = plan.day.stop
+    meeting = min(
+        (
+            m
+            for m in plan.meetings
+            if m.busy and not m.all_day and m.start == slot.end and m.end > m.start
+        ),
+        key=lambda m: (m.start, m.id),
+        default=None,
+    )
+    if meeting is not None:
+        span = f"{_hhmm(meeting.start, zone)}–{_hhmm(meeting.end, zone)}"
+        name = meeting.summary.strip()[:60] or tr("Meeting")
+        return tr("Next: {what}").format(what=f"{name} {span}")
+    rest = next((b for b in plan.breaks if not b.skipped and b.start == slot.end), None)
+    if nxt is not None and nxt.start - slot.end < timedelta(minutes=30):
+        following = tr("Next: {what}").format(what=slot_label(plan, nxt, zone))
+    elif slot.end <= stop < slot.end + timedelta(minutes=30):
+        following = tr("Then your hard stop at {hhmm}.").format(hhmm=_hhmm(stop, zone))
+    else:
+        following = ""
+    if rest is not None:
+        minutes = round((rest.end - rest.start).total_seconds() / 60)
+        if rest.kind == "lunch":
+            pause = tr("Then lunch until {hhmm}.").format(hhmm=_hhmm(rest.end, zone))
+        else:
+            pause = ntr("Then a {n}-minute break.", "Then a {n}-minute break.", minutes).format(
+                n=minutes
+            )
+        return f"{pause} {following}" if following else pause
+    return following or tr("Ends at {hhmm}.").format(hhmm=_hhmm(slot.end, zone))
+
+
+BREAK_NAMES = {"lunch": N_("Lunch"), "short": N_("Short break")}
 
 
 def _break_reminders(plan: PlanV, slots: list[SlotV], zone: tzinfo) -> list[Reminder]:
@@ -229,11 +259,13 @@ def _break_reminders(plan: PlanV, slots: list[SlotV], zone: tzinfo) -> list[Remi
     for brk in plan.breaks:
         if brk.skipped or brk.end <= brk.start:
             continue
-        name = BREAK_NAMES.get(brk.kind, "Break")
+        name = tr(BREAK_NAMES.get(brk.kind, N_("Break")))
         span = f"{_hhmm(brk.start, zone)}–{_hhmm(brk.end, zone)}"
         minutes = round((brk.end - brk.start).total_seconds() / 60)
         body = (
-            "Time for a break." if brk.kind == "lunch" else f"{minutes} min: stand up, look away."
+            tr("Time for a break.")
+            if brk.kind == "lunch"
+            else tr("{minutes} min: stand up, look away.").format(minutes=minutes)
         )
         out.append(
             Reminder(
@@ -241,7 +273,7 @@ def _break_reminders(plan: PlanV, slots: list[SlotV], zone: tzinfo) -> list[Remi
                 f"break:{brk.kind}:{brk.start.isoformat()}",
                 brk.start,
                 brk.end,
-                f"{name} {span}",
+                tr("{name} {span}").format(name=name, span=span),
                 body,
             )
         )
@@ -252,8 +284,8 @@ def _break_reminders(plan: PlanV, slots: list[SlotV], zone: tzinfo) -> list[Remi
                     f"break_end:{brk.kind}:{brk.end.isoformat()}",
                     brk.end,
                     brk.end + timedelta(minutes=15),
-                    f"{name} is over",
-                    f"Back to work at {_hhmm(brk.end, zone)}.",
+                    tr("{name} is over").format(name=name),
+                    tr("Back to work at {hhmm}.").format(hhmm=_hhmm(brk.end, zone)),
                 )
             )
     return out
@@ -339,8 +371,10 @@ def _meeting_reminders(plan: PlanV, prefs: Prefs, zone: tzinfo) -> list[Reminder
                 f"meeting:{meeting.id}:{meeting.start.isoformat()}",
                 meeting.start - prefs.lead,
                 meeting.end,
-                f"{meeting.summary.strip()[:60] or 'Meeting'} {span}",
-                f"starts in {lead_min} min" if lead_min else "starts now",
+                tr("{meeting} {span}").format(
+                    meeting=meeting.summary.strip()[:60] or tr("Meeting"), span=span
+                ),
+                _starts_in(lead_min),
             )
         )
     return out
@@ -469,15 +503,40 @@ def _as_of_now(
     if reminder.kind in (Kind.SLOT_START, Kind.MEETING) and now > reminder.due:
         # a little late (a timer, a short sleep): count the minutes from now, not from the lead
         left = _minutes_until(reminder.due + prefs.lead, now)
-        return replace(reminder, body=f"starts in {left} min" if left else "starts now")
+        return replace(reminder, body=_starts_in(left))
     if reminder.kind == Kind.SLOT_END and now > reminder.due:
         left = _minutes_until(reminder.until, now)
-        head = reminder.title.rsplit(tr(" ends in "), 1)[0]
-        return replace(reminder, title=f"{head} ends in {left} min" if left else f"{head} ends now")
+        head = _slot_head_of(reminder.title)
+        title = (
+            tr("{slot_head} ends in {value} min").format(slot_head=head, value=left)
+            if left
+            else tr("{slot_head} ends now").format(slot_head=head)
+        )
+        return replace(reminder, title=title)
     if reminder.kind == Kind.OVERTIME:
         over = max(0, int((now - _stop_of(reminder)).total_seconds() // 60))
-        return replace(reminder, title=f"Overtime: {_duration(over)} past your stop")
+        return replace(
+            reminder,
+            title=tr("Overtime: {duration} past your stop").format(duration=_duration(over)),
+        )
     return reminder
+
+
+def _starts_in(minutes: int) -> str:
+    if not minutes:
+        return tr("starts now")
+    return ntr("starts in {n} min", "starts in {n} min", minutes).format(n=minutes)
+
+
+def _slot_head_of(title: str) -> str:
+    """The slot's words in a slot-end reminder's title, whichever language wrote it."""
+    for template in (tr("{slot_head} ends in {value} min"), tr("{slot_head} ends now")):
+        pattern = re.escape(template).replace(re.escape("{slot_head}"), "(?P<head>.*)")
+        pattern = pattern.replace(re.escape("{value}"), r"\d+")
+        found = re.fullmatch(pattern, title)
+        if found:
+            return found["head"]
+    return title
 
 
 def _minutes_until(moment: datetime, now: datetime) -> int:
@@ -515,7 +574,7 @@ def _delivered(session: Session, owner: str) -> dict[str, str]:
 def pending(session: Session, owner: str, zone: tzinfo, now: datetime) -> Selection:
     """What is due at `now` for today's plan, without recording anything."""
     day = planning.day_of(session, owner, now, zone)
-    plan = planning.get_plan(session, owner, day, zone)
+    plan = planning.get_plan(session, owner, day, zone, now)
     prefs = load_prefs(session, owner)
     running = tracking.running(session, owner)
     found = candidates(plan, running, prefs, zone, _context(session, owner, plan, zone), now)

@@ -10,8 +10,9 @@ Why uids: a step names slots and tasks by their client-made uid, never by id. A 
 gets a new id (PostgreSQL never reuses one; SQLite may give the old one to another row), while
 its uid stays, so every later step still finds it.
 
-Why a diff: a step stores the state before and after of every slot, task and day's hours the
-edit changed (captured over the days it touches), so one mechanism undoes every edit — a
+Why a diff: a step stores the state before and after of every slot, task and day's hours
+(with the day's breaks: lunch moved or skipped, the short breaks an Auto-split wrote) the edit
+changed (captured over the days it touches), so one mechanism undoes every edit — a
 move, a delete with the tasks in the slot, auto-split, re-flow, carry-over, a reorder — with
 no hand-written inverse per edit to get wrong. An undo (or redo) whose rows were changed since
 by something else (the CLI, another device) is refused rather than guessed.
@@ -34,7 +35,7 @@ from planner.domain.i18n import tr
 from planner.domain.values import Change, StepV, Topic
 from planner.services import planning
 from planner.storage import conflicts
-from planner.storage.models import Entry, Slot, Task, UndoStep
+from planner.storage.models import Entry, PlannedBreak, Slot, Task, UndoStep
 
 KEEP = 200  # steps kept per owner
 State = dict[str, Any]  # a row's plan fields, JSON-ready
@@ -53,7 +54,7 @@ TASK_FIELDS = (
     "due_at",
     "slot_pinned",
 )
-DAY_FIELDS = ("start", "stop", "min_block_minutes")
+DAY_FIELDS = ("start", "stop", "min_block_minutes", "breaks")
 _DATES = frozenset({"day"})
 _TIMES = frozenset({"start", "end", "stop", "created_at", "done_at", "due_at"})
 
@@ -84,13 +85,53 @@ def _task_state(row: Task, slot_uid: str | None) -> State:
     return state
 
 
+_FRESH = {"populate_existing": True}  # the database's values (FKs may have set NULL under us)
+
+
+def _break_rows(session: Session, owner: str, day: date) -> list[PlannedBreak]:
+    query = (
+        select(PlannedBreak)
+        .where(PlannedBreak.owner == owner, PlannedBreak.day == day)
+        .execution_options(**_FRESH)
+    )
+    return list(session.scalars(query))
+
+
+def _breaks_state(session: Session, owner: str, day: date) -> list[list[Any]]:
+    """The day's written breaks (lunch, short breaks) as [kind, start, end, skipped], sorted:
+    a day's breaks have no identity worth keeping, only where they are and whether skipped."""
+    return sorted(
+        [b.kind, _plain(b.start), _plain(b.end), bool(b.skipped)]
+        for b in _break_rows(session, owner, day)
+    )
+
+
 def _day_state(session: Session, owner: str, zone: tzinfo, day: date) -> State:
     v = planning.get_day(session, owner, day, zone)
     return {
         "start": _plain(v.start),
         "stop": _plain(v.stop),
         "min_block_minutes": v.min_block_minutes,
+        "breaks": _breaks_state(session, owner, day),
     }
+
+
+def _put_breaks(session: Session, owner: str, day: date, breaks: list[list[Any]]) -> None:
+    """The day's breaks as `breaks` says (rows written anew)."""
+    for row in _break_rows(session, owner, day):
+        session.delete(row)
+    session.flush()
+    for kind, start, end, skipped in breaks:
+        session.add(
+            PlannedBreak(
+                owner=owner,
+                day=day,
+                start=_typed("start", start),
+                end=_typed("end", end),
+                kind=kind,
+                skipped=bool(skipped),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -102,9 +143,6 @@ class Snapshot:
     tasks: dict[str, State]
     day_rows: dict[str, State]
     links: dict[str, list[int]] = field(default_factory=dict)  # slot uid -> entries on it
-
-
-_FRESH = {"populate_existing": True}  # the database's values (FKs may have set NULL under us)
 
 
 def _slots_where(session: Session, owner: str, *where: Any) -> list[Slot]:
@@ -291,10 +329,12 @@ def _current(
         t.uid: _task_state(t, uid)
         for t, uid in (_tasks_where(session, owner, Task.uid.in_(task_uids)) if task_uids else [])
     }
-    days = {
-        c["uid"]: _day_state(session, owner, zone, date.fromisoformat(c["uid"]))
-        for c in payload["days"]
-    }
+    days = {}
+    for c in payload["days"]:
+        state = _day_state(session, owner, zone, date.fromisoformat(c["uid"]))
+        if "breaks" not in (c["before"] or c["after"] or {}):
+            del state["breaks"]  # a step written before breaks were journalled
+        days[c["uid"]] = state
     return slots, tasks, days
 
 
@@ -372,6 +412,8 @@ def _apply(
             stop=_typed("stop", change[side]["stop"]),
             min_block_minutes=int(change[side]["min_block_minutes"]),
         )
+        if "breaks" in change[side]:
+            _put_breaks(session, owner, day, change[side]["breaks"])
     if side == "before" and payload["links"]:  # entries that were on a slot put back
         restored = _ids_of(session, owner, set(payload["links"]))
         for uid, entry_ids in payload["links"].items():
@@ -395,9 +437,11 @@ def _pick(session: Session, owner: str, step_id: int | None, undone: bool) -> Un
             raise PlannerError(tr("that edit is no longer in the undo history"))
         if row.undone != undone:
             raise PlannerError(
-                tr("“{text}” is {value} already").format(
-                    text=row.text, value="undone" if row.undone else "done"
-                )
+                (
+                    tr("“{text}” is undone already")
+                    if row.undone
+                    else tr("“{text}” is done already")
+                ).format(text=row.text)
             )
         return row
     order = UndoStep.id.asc() if undone else UndoStep.id.desc()

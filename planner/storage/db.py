@@ -13,10 +13,17 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from planner.domain.i18n import tr
 from planner.platform.paths import current_owner
 from planner.platform.paths import data_dir as data_dir
 from planner.platform.paths import default_url as default_url
@@ -103,7 +110,7 @@ def make_engine(url: str, *, connect_timeout: int | None = None) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise StorageError(f"not a database URL: {url!r}") from exc
+        raise StorageError(tr("not a database URL: {url!r}").format(url=url)) from exc
     path = sqlite_path(url)
     if path is not None:
         _prepare_sqlite_file(path)
@@ -116,8 +123,17 @@ def make_engine(url: str, *, connect_timeout: int | None = None) -> Engine:
             pool_pre_ping=parsed.get_backend_name() != "sqlite",
             connect_args=connect_args,
         )
+    except NoSuchModuleError as exc:  # a scheme no dialect knows: say what would do
+        raise StorageError(
+            tr(
+                "not a database Splitday can use: {url} (a file is sqlite:///path, a shared "
+                "server postgresql://user@host/name)"
+            ).format(url=parsed.render_as_string(hide_password=True))
+        ) from exc
     except (ArgumentError, ImportError) as exc:
-        raise StorageError(f"cannot use database {parsed!r}: {exc}") from exc
+        raise StorageError(
+            tr("cannot use database {parsed!r}: {exc}").format(parsed=parsed, exc=exc)
+        ) from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
@@ -160,27 +176,37 @@ def ensure_schema(engine: Engine) -> None:
         if told is not None:  # backup to restore, nothing to move aside
             raise told from exc
         if not is_corruption(exc):
-            raise StorageError(f"the database {where} cannot be opened ({exc.orig})") from exc
+            raise StorageError(
+                tr("the database {where} cannot be opened ({orig})").format(
+                    where=where, orig=exc.orig
+                )
+            ) from exc
         if sqlite_path(engine.url.render_as_string(hide_password=False)) is None:
             raise DatabaseCorrupt(  # a server's damage: nothing here to restore or move aside
-                f"the database server reports damage in {where} ({exc.orig}); its "
-                "administrator restores it with the server's own tools"
+                tr(
+                    "the database server reports damage in {where} ({orig}); its administrator "
+                    "restores it with the server's own tools"
+                ).format(where=where, orig=exc.orig)
             ) from exc
         raise DatabaseCorrupt(
-            f"the database {where} cannot be read ({exc.orig}); restore a backup "
-            "('splitday restore') or move the file aside to start fresh"
+            tr(
+                "the database {where} cannot be read ({orig}); restore a backup ('splitday "
+                "restore') or move the file aside to start fresh"
+            ).format(where=where, orig=exc.orig)
         ) from exc
     if current == SCHEMA_REVISION:
         return
     _refuse_foreign(engine, current, where)
     if current is not None and current not in known_revisions(engine):
         raise DatabaseTooNew(
-            f"the database {where} was written by a newer Splitday (schema {current}); "
-            "update Splitday or point it at another database with --db"
+            tr(
+                "the database {where} was written by a newer Splitday (schema {current}); "
+                "update Splitday or point it at another database with --db"
+            ).format(where=where, current=current)
         )
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
     if current is not None and path is not None:
-        backup_sqlite(path, reason=f"before-migration-{current}")
+        backup_sqlite(path, reason=f"before-migration-{current}")  # not translated: a tag
     from alembic import command
 
     try:
@@ -189,7 +215,11 @@ def ensure_schema(engine: Engine) -> None:
         told = explain(exc, engine.url)
         if told is not None:
             raise told from exc
-        raise StorageError(f"could not update the database schema of {where}: {exc.orig}") from exc
+        raise StorageError(
+            tr("could not update the database schema of {where}: {orig}").format(
+                where=where, orig=exc.orig
+            )
+        ) from exc
 
 
 def _refuse_foreign(engine: Engine, current: str | None, where: str) -> None:
@@ -208,9 +238,11 @@ def _refuse_foreign(engine: Engine, current: str | None, where: str) -> None:
         shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
         shown = shown or f"schema {current}"
         raise NotSplitdays(
-            f"the database {where} holds tables of another program ({shown}); Splitday "
-            "keeps its data in a database of its own and changed nothing here — point --db "
-            "(or SPLITDAY_DB_URL) at a new file or an empty database"
+            tr(
+                "the database {where} holds tables of another program ({shown}); Splitday "
+                "keeps its data in a database of its own and changed nothing here — point --db "
+                "(or SPLITDAY_DB_URL) at a new file or an empty database"
+            ).format(where=where, shown=shown)
         )
 
 
@@ -235,7 +267,9 @@ def backup_sqlite(path: Path, reason: str = "manual", keep: int = BACKUPS_KEPT) 
             dest.close()
     except sqlite3.DatabaseError as exc:
         target.unlink(missing_ok=True)
-        raise DatabaseCorrupt(f"cannot back up {path}: {exc}") from exc
+        raise DatabaseCorrupt(
+            tr("cannot back up {path}: {exc}").format(path=path, exc=exc)
+        ) from exc
     finally:
         source.close()
     same_reason = [b for b in list_backups(path) if b.name.endswith(f"-{reason}.sqlite3")]
@@ -273,7 +307,11 @@ def restore_sqlite(path: Path, backup: Path) -> Path | None:
     """Put a backup in place of the database; the current file is kept aside, never overwritten."""
     problem = integrity_problem(backup)
     if problem is not None:
-        raise DatabaseCorrupt(f"the backup {backup.name} is damaged too: {problem}")
+        raise DatabaseCorrupt(
+            tr("the backup {name} is damaged too: {problem}").format(
+                name=backup.name, problem=problem
+            )
+        )
     kept = set_aside(path, "before-restore") if path.exists() else None
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
     os.close(fd)
@@ -298,7 +336,7 @@ def daily_backup(path: Path, keep: int = BACKUPS_KEPT) -> Path | None:
         b.name.endswith("-daily.sqlite3") and f"-{today}T" in b.name for b in list_backups(path)
     ):
         return None
-    return backup_sqlite(path, reason="daily", keep=keep)
+    return backup_sqlite(path, reason="daily", keep=keep)  # not translated: a tag
 
 
 def list_backups(path: Path) -> list[Path]:

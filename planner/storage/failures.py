@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from planner.domain.i18n import tr
+
 PG_CONNECT_TIMEOUT_S = 10  # a server that accepts but never answers: an outage, said so
 
 
@@ -81,7 +83,7 @@ def where(url: str | URL) -> str:
     """The database as a person names it: the file, or host:port/name (no password)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return parsed.database or "the in-memory database"
+        return parsed.database or tr("the in-memory database")
     port = f":{parsed.port}" if parsed.port else ""
     return f"{parsed.host or 'localhost'}{port}/{parsed.database or ''}"
 
@@ -102,49 +104,61 @@ def explain(exc: BaseException, url: str | URL) -> StorageError | None:
     unknown_role = 'role "' in low and "does not exist" in low
     if (code.startswith("28") and not unknown_role) or any(key in low for key in _LOGIN):
         return LoginRefused(
-            f"the database server at {server} refused the login of {parsed.username or 'you'!r}"
-            " (wrong user name or password?) — check the database URL (--db, SPLITDAY_DB_URL)"
+            tr(
+                "the database server at {server} refused the login of {user!r} (wrong user "
+                "name or password?) — check the database URL (--db, SPLITDAY_DB_URL)"
+            ).format(server=server, user=parsed.username or tr("you"))
         )
     if 'database "' in low and "does not exist" in low:
         return DatabaseUnavailable(
-            f"the database server at {server} has no database {parsed.database!r} — "
-            "create it, or check the database URL"
+            tr(
+                "the database server at {server} has no database {database!r} — create it, or "
+                "check the database URL"
+            ).format(server=server, database=parsed.database)
         )
     if unknown_role:
         return LoginRefused(
-            f"the database server at {server} knows no user {parsed.username!r} — "
-            "check the database URL"
+            tr(
+                "the database server at {server} knows no user {username!r} — check the "
+                "database URL"
+            ).format(server=server, username=parsed.username)
         )
     if code.startswith("08") or code in _SHUTDOWN or any(key in low for key in _UNREACHABLE):
         reason = _reason(low)
         return ServerUnreachable(
-            f"the database server at {server} cannot be reached ({reason}); nothing was "
-            "changed — check that it is running and that the network is up, then try again"
+            tr(
+                "the database server at {server} cannot be reached ({reason}); nothing was "
+                "changed — check that it is running and that the network is up, then try again"
+            ).format(server=server, reason=reason)
         )
     if any(key in low for key in _SERVER_FULL):
         return DatabaseUnavailable(
-            f"the database server at {server} is out of disk space; nothing was saved"
+            tr("the database server at {server} is out of disk space; nothing was saved").format(
+                server=server
+            )
         )
     if any(key in low for key in _SERVER_READ_ONLY):
         return DatabaseUnavailable(
-            f"the database server at {server} accepts no changes now (read-only); "
-            f"nothing was saved ({first})"
+            tr(
+                "the database server at {server} accepts no changes now (read-only); nothing "
+                "was saved ({first})"
+            ).format(server=server, first=first)
         )
     return None
 
 
 def _reason(low: str) -> str:
     if "refused" in low:
-        return "connection refused"
+        return tr("connection refused")
     if "resolve" in low or "translate host" in low or "not known" in low or "servname" in low:
-        return "the host name is not known"
+        return tr("the host name is not known")
     if "timeout" in low or "timed out" in low:
-        return "no answer in time"
+        return tr("no answer in time")
     if "starting up" in low or "shutting down" in low or "recovery mode" in low:
-        return "it is starting or shutting down"
+        return tr("it is starting or shutting down")
     if "unreachable" in low or "no route" in low:
-        return "the network is unreachable"
-    return "the connection was lost"
+        return tr("the network is unreachable")
+    return tr("the connection was lost")
 
 
 def _explain_sqlite(low: str, text: str, parsed: URL) -> StorageError | None:
@@ -153,7 +167,7 @@ def _explain_sqlite(low: str, text: str, parsed: URL) -> StorageError | None:
         path = None
     else:
         path = Path(database)
-    shown = str(path) if path is not None else "the database"
+    shown = str(path) if path is not None else tr("the database")
     folder_read_only = path is not None and path.parent.is_dir() and not _writable(path.parent)
     file_read_only = path is not None and path.exists() and not _writable(path)
     if (
@@ -163,27 +177,39 @@ def _explain_sqlite(low: str, text: str, parsed: URL) -> StorageError | None:
     ):
         if folder_read_only:
             return DatabaseUnavailable(
-                f"the database is read-only ({text}): the folder of the database file {shown} "
-                "is read-only, and SQLite writes its journal beside the file — make the folder "
-                "writable, or copy the file somewhere writable and use --db"
+                tr(
+                    "the database is read-only ({text}): the folder of the database file {shown} "
+                    "is read-only, and SQLite writes its journal beside the file — make the folder "
+                    "writable, or copy the file somewhere writable and use --db"
+                ).format(text=text, shown=shown)
             )
         return DatabaseUnavailable(
-            f"the database is read-only ({text}): the database file {shown} is read-only — "
-            "make it writable (chmod u+w), or use a copy with --db"
+            tr(
+                "the database is read-only ({text}): the database file {shown} is read-only — "
+                "make it writable (chmod u+w), or use a copy with --db"
+            ).format(text=text, shown=shown)
         )
     if "disk is full" in low or "no space left" in low:
         return DatabaseUnavailable(
-            f"the disk is full ({text}): the disk holding {shown} is full; nothing was saved — "
-            "free some space and try again"
+            tr(
+                "the disk is full ({text}): the disk holding {shown} is full; nothing was "
+                "saved — free some space and try again"
+            ).format(text=text, shown=shown)
         )
     if "unable to open database file" in low:
         if path is not None and not path.parent.is_dir():
-            return DatabaseUnavailable(f"the folder of the database file {shown} is gone")
-        return DatabaseUnavailable(f"the database file {shown} cannot be opened ({text})")
+            return DatabaseUnavailable(
+                tr("the folder of the database file {shown} is gone").format(shown=shown)
+            )
+        return DatabaseUnavailable(
+            tr("the database file {shown} cannot be opened ({text})").format(shown=shown, text=text)
+        )
     if "database is locked" in low or "database table is locked" in low:
         return DatabaseUnavailable(
-            f"the database is busy (another program holds it): {shown} has been locked for "
-            "more than 10 s; nothing was saved — try again"
+            tr(
+                "the database is busy (another program holds it): {shown} has been locked for "
+                "more than 10 s; nothing was saved — try again"
+            ).format(shown=shown)
         )
     return None
 

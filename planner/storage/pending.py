@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.domain.i18n import ntr, tr
 from planner.platform.paths import data_dir
 
 if TYPE_CHECKING:
@@ -109,14 +110,25 @@ class OfflineState:
         """'offline since 10:42 — 3 changes waiting' ('' when online with nothing waiting)."""
         parts: list[str] = []
         if self.offline_since is not None:
-            parts.append(f"offline since {self.offline_since.astimezone(zone):%H:%M}")
-        if self.waiting:
-            noun = "change" if self.waiting == 1 else "changes"
-            verb = "waiting" if self.offline_since is not None else "waiting to be delivered"
-            parts.append(f"{self.waiting} {noun} {verb}")
+            since = f"{self.offline_since.astimezone(zone):%H:%M}"
+            parts.append(tr("offline since {hhmm}").format(hhmm=since))
+        n = self.waiting
+        if n and self.offline_since is not None:
+            parts.append(ntr("{n} change waiting", "{n} changes waiting", n).format(n=n))
+        elif n:
+            parts.append(
+                ntr(
+                    "{n} change waiting to be delivered", "{n} changes waiting to be delivered", n
+                ).format(n=n)
+            )
         if self.refused:
-            noun = "change was" if self.refused == 1 else "changes were"
-            parts.append(f"{self.refused} {noun} refused by the server (see `splitday sync`)")
+            parts.append(
+                ntr(
+                    "{n} change was refused by the server (see `splitday sync`)",
+                    "{n} changes were refused by the server (see `splitday sync`)",
+                    self.refused,
+                ).format(n=self.refused)
+            )
         return " — ".join(parts)
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
+from planner.domain.i18n import tr
 from planner.storage.failures import StorageError, explain
 from planner.storage.migrations import SCHEMA_REVISION
 
@@ -96,7 +97,9 @@ def fetch(url: str, owner: str, now: datetime, *, connect_timeout: int) -> dict[
         told = explain(exc, url)
         if told is not None:
             raise told from exc
-        raise StorageError(f"cannot read {make_url(url)!r}: {exc}") from exc
+        raise StorageError(
+            tr("cannot read {database!r}: {exc}").format(database=make_url(url), exc=exc)
+        ) from exc
     assert row is not None
     data: dict[str, Any] = json.loads(row[0])
     return data

@@ -16,13 +16,13 @@ from sqlalchemy import select
 
 from planner.calendars import caldav_sync as dav
 from planner.calendars import sync
-from planner.calendars.caldav_client import Account, Conflict
+from planner.calendars.caldav_client import Account, Conflict, LoginRefused
 from planner.domain.clock import FakeClock
 from planner.services import planning
 from planner.storage.db import Database
-from planner.storage.models import CalDavResource, Occurrence, PublishedSlot
+from planner.storage.models import CalDavResource, CalendarSource, Occurrence, PublishedSlot
 from tests.conftest import BERLIN
-from tests.planner.radicale_server import PASSWORD, USER, Radicale
+from tests.planner.dav_servers import PASSWORD, USER, DavServer, Radicale, XandikosTLS
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY = datetime(2026, 12, 7, 8, 50, tzinfo=BERLIN)
@@ -31,6 +31,23 @@ MONDAY = datetime(2026, 12, 7, 8, 50, tzinfo=BERLIN)
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(MONDAY.astimezone(UTC))
+
+
+OPENED: list[Account] = []  # every account a test opened, closed after it (a kept-alive socket)
+
+
+@pytest.fixture(autouse=True)
+def _close_accounts() -> Iterator[None]:
+    yield
+    while OPENED:
+        OPENED.pop().close_now()
+
+
+def data_requests(dav_server: DavServer) -> int:
+    """The requests a pull of changed events adds to its sync-collection REPORT: none where
+    the REPORT brings calendar-data along (Radicale), one calendar-multiget where it does not
+    (Xandikos answers calendar-data there with 404)."""
+    return 0 if dav_server.sync_brings_data else 1
 
 
 class Opener:
@@ -54,6 +71,7 @@ class Opener:
 
             client.session.request = hooked
         self.accounts.append(account)
+        OPENED.append(account)
         return account
 
     @property
@@ -79,9 +97,10 @@ def event(uid: str, start: datetime, minutes: int = 60, summary: str = "Meeting"
 class Server:
     """Edits made on the server side, as another client (a colleague, a phone) would."""
 
-    def __init__(self, radicale: Radicale) -> None:
-        self.radicale = radicale
-        self.account = Account(radicale.url, USER, PASSWORD)
+    def __init__(self, dav_server: DavServer) -> None:
+        self.dav = dav_server
+        self.account = Account(dav_server.url, USER, PASSWORD)
+        OPENED.append(self.account)
 
     def calendar(self, name: str) -> str:
         for cal in self.account.calendars():
@@ -103,15 +122,22 @@ class Server:
 
 
 @pytest.fixture
-def server(radicale: Radicale) -> Iterator[Server]:
+def server(dav_server: DavServer) -> Iterator[Server]:
+    """The other client's side of each server in turn (Radicale, Xandikos)."""
+    yield Server(dav_server)
+
+
+@pytest.fixture
+def radicale_side(radicale: Radicale) -> Iterator[Server]:
+    """Radicale's alone: for what needs a server that checks passwords, or its storage."""
     yield Server(radicale)
 
 
-def follow(db: Database, radicale: Radicale, opener: Opener, *names: str) -> list[int]:
-    found = dav.discover(radicale.url, USER, opener)
+def follow(db: Database, dav_server: DavServer, opener: Opener, *names: str) -> list[int]:
+    found = dav.discover(dav_server.url, USER, opener)
     chosen = dav.choose(found, names, skip_url=None)
     with db.transaction() as s:
-        sources, _ = dav.add_calendars(s, "tester", radicale.url, USER, chosen)
+        sources, _ = dav.add_calendars(s, "tester", dav_server.url, USER, chosen)
     return [x.id for x in sources]
 
 
@@ -132,17 +158,22 @@ def summaries(db: Database) -> list[str]:
 
 def test_discovery_from_the_bare_server_url_lists_the_calendars_with_events(
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
 ) -> None:
     server.calendar("Work")
     server.calendar("Team")
     opener = Opener()
-    found = dav.discover(radicale.url, USER, opener)
+    found = dav.discover(dav_server.url, USER, opener)
     assert [c.name for c in found] == ["Team", "Work"]
-    assert all(c.url.startswith(f"{radicale.url}{USER}/") and c.events for c in found)
+    assert all(c.url.startswith(f"{dav_server.url}{USER}/") and c.events for c in found)
     # a calendar's own URL works as the account URL too (the principal is found from it)
     again = dav.discover(found[0].url, USER, Opener())
     assert [c.name for c in again] == ["Team", "Work"]
+    # a server URL that is no DAV address at all (a web site's page): RFC 6764's
+    # /.well-known/caldav leads to the principal, its redirect followed as a PROPFIND (a 302
+    # from Xandikos: the HTTP library would have turned it into a GET, and found no principal)
+    via_well_known = dav.discover(f"{dav_server.url}no/dav/here/", USER, Opener())
+    assert [(c.name, c.url) for c in via_well_known] == [(c.name, c.url) for c in found]
     with pytest.raises(Exception, match="no calendar 'Home'"):
         dav.choose(found, ["Home"], skip_url=None)
 
@@ -150,33 +181,34 @@ def test_discovery_from_the_bare_server_url_lists_the_calendars_with_events(
 def test_pull_then_an_unchanged_resync_costs_one_request_per_calendar(
     db: Database,
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
     clock: FakeClock,
 ) -> None:
     work, team = server.calendar("Work"), server.calendar("Team")
     server.put(work, "standup", event("standup", MONDAY + timedelta(hours=1), 15, "Standup"))
     server.put(team, "retro", event("retro", MONDAY + timedelta(hours=5), 60, "Retro"))
     opener = Opener()
-    follow(db, radicale, opener)
+    follow(db, dav_server, opener)
     opener.reset()
     first = pull(db, clock, opener)
     assert [r.ok for r in first] == [True, True]
     assert sum(r.added for r in first) == 2
     assert summaries(db) == ["Retro", "Standup"]
-    assert opener.requests == 2  # the first sync-collection REPORT brings the data along
+    # a first sync-collection REPORT per calendar (bringing the data along, or a multiget)
+    assert opener.requests == 2 * (1 + data_requests(dav_server))
     opener.reset()
-    logged = radicale.requests()
+    logged = dav_server.requests()
     again = pull(db, clock, opener)
     assert all(r.unchanged for r in again)
     assert opener.requests == 2  # one per calendar
-    assert radicale.requests() - logged == 2  # and the server saw just those
+    assert dav_server.requests_since(logged, 2) == 2  # and the server saw just those
     assert summaries(db) == ["Retro", "Standup"]
 
 
 def test_incremental_pull_follows_server_edits_and_deletes_one_request_each(
     db: Database,
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
     clock: FakeClock,
 ) -> None:
     work = server.calendar("Work")
@@ -184,13 +216,13 @@ def test_incremental_pull_follows_server_edits_and_deletes_one_request_each(
         start = MONDAY + timedelta(days=i % 5, hours=i % 7)
         server.put(work, f"e{i}", event(f"e{i}", start, 30, f"Event {i}"))
     opener = Opener()
-    follow(db, radicale, opener, "Work")
+    follow(db, dav_server, opener, "Work")
     pull(db, clock, opener)
     assert len(summaries(db)) == 20
     server.put(work, "e3", event("e3", MONDAY + timedelta(hours=2), 45, "Moved event"))
     opener.reset()
     (result,) = pull(db, clock, opener)
-    assert opener.requests == 1  # one changed event, one request
+    assert opener.requests == 1 + data_requests(dav_server)  # one changed event, one request
     assert (result.added, result.updated, result.removed, result.kept) == (0, 1, 0, 0)
     assert "Moved event" in summaries(db) and "Event 3" not in summaries(db)
     server.delete(work, "e5")
@@ -204,17 +236,51 @@ def test_incremental_pull_follows_server_edits_and_deletes_one_request_each(
     assert f"{work}e5.ics" not in hrefs and len(hrefs) == 19
 
 
+def test_a_sync_token_the_server_no_longer_keeps_means_a_fresh_listing_not_a_refused_login(
+    db: Database,
+    server: Server,
+    dav_server: DavServer,
+    clock: FakeClock,
+) -> None:
+    """Radicale forgets tokens older than max_sync_token_age (30 days: a laptop back from a
+    holiday) and answers them with 403 valid-sync-token; python-caldav raises that as an
+    AuthorizationError, which was said as "refused the login" at every sync from then on."""
+    work = server.calendar("Work")
+    for uid in ("a", "b", "c"):
+        server.put(work, uid, event(uid, MONDAY + timedelta(hours=2), 30, uid.upper()))
+    opener = Opener()
+    (sid,) = follow(db, dav_server, opener, "Work")
+    pull(db, clock, opener)
+    with db.transaction() as s:
+        source = s.get(CalendarSource, sid)
+        assert source is not None and source.sync_token
+        token = source.sync_token
+        source.sync_token = token[:-8] + "00000000"  # as the server made them, but unknown
+    server.put(work, "a", event("a", MONDAY + timedelta(hours=3), 30, "A moved"))
+    server.delete(work, "b")
+    (result,) = pull(db, clock, Opener())
+    assert result.ok, result.message
+    assert "refused" not in result.message
+    assert summaries(db) == ["A moved", "C"]  # the deletion found by the full listing
+    with db.read() as s:
+        renewed = s.get(CalendarSource, sid)
+        assert renewed is not None and renewed.sync_token not in (None, token)
+    opener = Opener()
+    (again,) = pull(db, clock, opener)
+    assert again.unchanged and opener.requests == 1
+
+
 def test_ctag_and_etag_fallback_without_sync_tokens(
     db: Database,
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
     clock: FakeClock,
 ) -> None:
     work = server.calendar("Work")
     server.put(work, "a", event("a", MONDAY + timedelta(hours=1), 30, "A"))
     server.put(work, "b", event("b", MONDAY + timedelta(hours=3), 30, "B"))
     opener = Opener()
-    (sid,) = follow(db, radicale, opener, "Work")
+    (sid,) = follow(db, dav_server, opener, "Work")
     first = dav.pull_source(
         db, "tester", sid, now=clock.now(), zone=BERLIN, opener=opener, use_sync_token=False
     )
@@ -233,47 +299,75 @@ def test_ctag_and_etag_fallback_without_sync_tokens(
     assert summaries(db) == ["A moved"]
 
 
+@pytest.fixture(params=["radicale-bcrypt", "xandikos-tls"])
+def auth_server(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[DavServer]:
+    """A server that checks passwords, each in turn: Radicale with a bcrypt htpasswd, and
+    Xandikos (bcrypt htpasswd, over HTTPS: it checks passwords only there; the client trusts
+    the test's certificate through $REQUESTS_CA_BUNDLE)."""
+    server: DavServer
+    if request.param == "radicale-bcrypt":
+        server = Radicale(tmp_path / "radicale", encryption="bcrypt")
+    else:
+        server = XandikosTLS(tmp_path / "xandikos")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.ca_bundle))
+    server.start()
+    yield server
+    server.stop()
+
+
 def test_a_wrong_password_is_said_in_one_line_and_changes_nothing(
     db: Database,
-    server: Server,
-    radicale: Radicale,
+    auth_server: DavServer,
     clock: FakeClock,
 ) -> None:
-    work = server.calendar("Work")
-    server.put(work, "a", event("a", MONDAY + timedelta(hours=1), 30, "A"))
-    follow(db, radicale, Opener(), "Work")
+    side = Server(auth_server)
+    work = side.calendar("Work")  # the right password (a bcrypt hash on the server) works
+    side.put(work, "a", event("a", MONDAY + timedelta(hours=1), 30, "A"))
+    follow(db, auth_server, Opener(), "Work")
     pull(db, clock, Opener())
-    (result,) = pull(db, clock, Opener("wrong"))
+    assert summaries(db) == ["A"]
+    opener = Opener("wrong")
+    (result,) = pull(db, clock, opener)
     assert not result.ok
-    assert "refused the login for alice" in result.message
+    assert result.message == (
+        f"{auth_server.url}: the server refused the login for alice "
+        "(check the user name and password)"
+    )
     assert "wrong" not in result.message and PASSWORD not in result.message
     assert summaries(db) == ["A"]
-    with pytest.raises(Exception, match="refused the login"):
-        dav.discover(radicale.url, USER, Opener("wrong"))
+    with db.read() as s:
+        (status,) = [x.last_status for x in sync.list_sources(s, "tester")]
+    assert status.startswith("error: ") and "refused the login" in status
+    opener = Opener("wrong")
+    with pytest.raises(LoginRefused, match="refused the login for alice"):
+        dav.discover(auth_server.url, USER, opener)
+    assert opener.requests == 1  # no other address tried with a password the server refused
+    (again,) = pull(db, clock, Opener())
+    assert again.ok and again.unchanged
 
 
 def test_the_server_stopped_mid_sync_loses_nothing_and_the_next_sync_catches_up(
     db: Database,
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
     clock: FakeClock,
 ) -> None:
     work, team = server.calendar("Work"), server.calendar("Team")
     server.put(work, "a", event("a", MONDAY + timedelta(hours=1), 30, "A"))
     server.put(team, "t", event("t", MONDAY + timedelta(hours=2), 30, "T"))
     opener = Opener()
-    follow(db, radicale, opener)
+    follow(db, dav_server, opener)
     pull(db, clock, opener)
     server.put(work, "a", event("a", MONDAY + timedelta(hours=1), 30, "A changed"))
     server.put(team, "t", event("t", MONDAY + timedelta(hours=2), 30, "T changed"))
-    seen: list[str] = []
 
-    def stop_after_the_first(method: str, url: str) -> None:
-        seen.append(url)
-        if len(seen) == 2:  # the second calendar's REPORT finds no server
-            radicale.stop()
+    def stop_before_work(method: str, url: str) -> None:
+        if url.startswith(work) and dav_server.process is not None:
+            dav_server.stop()  # Team (first by name) is in; Work's REPORT finds no server
 
-    opener.before = stop_after_the_first
+    opener.before = stop_before_work
     results = pull(db, clock, opener)
     assert [r.ok for r in results] == [True, False]
     assert "cannot connect" in results[1].message and "try again later" in results[1].message
@@ -281,7 +375,7 @@ def test_the_server_stopped_mid_sync_loses_nothing_and_the_next_sync_catches_up(
     with db.read() as s:
         status = {x.name: x.last_status for x in sync.list_sources(s, "tester")}
     assert status["Work"].startswith("error: ") and "cannot connect" in status["Work"]
-    radicale.start()
+    dav_server.start()
     opener.before = None
     results = pull(db, clock, opener)
     assert all(r.ok for r in results)
@@ -306,14 +400,14 @@ def _plan(db: Database, clock: FakeClock) -> list[Any]:
 
 def _publish(
     db: Database,
-    radicale: Radicale,
+    dav_server: DavServer,
     name: str = "Splitday focus",
     privacy: str = "role",
 ) -> str:
-    cal, _ = dav.choose_publish_calendar(radicale.url, USER, name, Opener())
+    cal, _ = dav.choose_publish_calendar(dav_server.url, USER, name, Opener())
     with db.transaction() as s:
         dav.set_publish_target(
-            s, "tester", dav.PublishTarget(radicale.url, USER, cal.url, cal.name, privacy)
+            s, "tester", dav.PublishTarget(dav_server.url, USER, cal.url, cal.name, privacy)
         )
     return cal.url
 
@@ -321,11 +415,11 @@ def _publish(
 def test_publish_writes_opaque_marked_events_once_and_a_second_sync_changes_nothing(
     db: Database,
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
     clock: FakeClock,
 ) -> None:
     slots = _plan(db, clock)
-    url = _publish(db, radicale)
+    url = _publish(db, dav_server)
     assert "Splitday focus" in [c.name for c in server.account.calendars()]
     opener = Opener()
     result = dav.push(db, "tester", now=clock.now(), opener=opener)
@@ -349,11 +443,11 @@ def test_publish_writes_opaque_marked_events_once_and_a_second_sync_changes_noth
 def test_moving_and_removing_slots_one_request_each_and_the_server_follows(
     db: Database,
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
     clock: FakeClock,
 ) -> None:
     slots = _plan(db, clock)
-    url = _publish(db, radicale, privacy="busy")
+    url = _publish(db, dav_server, privacy="busy")
     dav.push(db, "tester", now=clock.now(), opener=Opener())
     with db.transaction() as s:
         moved = slots[0]
@@ -382,11 +476,11 @@ def test_moving_and_removing_slots_one_request_each_and_the_server_follows(
 def test_a_412_conflict_keeps_the_plans_change_without_a_duplicate(
     db: Database,
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
     clock: FakeClock,
 ) -> None:
     slots = _plan(db, clock)
-    url = _publish(db, radicale)
+    url = _publish(db, dav_server)
     dav.push(db, "tester", now=clock.now(), opener=Opener())
     href = f"{url}splitday-{slots[1].uid}.ics"
     # someone edits the published event on the server (a phone adds an alarm, say)
@@ -421,11 +515,11 @@ def test_a_412_conflict_keeps_the_plans_change_without_a_duplicate(
 def test_events_that_are_not_splitdays_are_never_touched(
     db: Database,
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
     clock: FakeClock,
 ) -> None:
     slots = _plan(db, clock)
-    url = _publish(db, radicale)
+    url = _publish(db, dav_server)
     server.put(url, "lunch", event("lunch", MONDAY + timedelta(hours=4), 60, "Lunch"))
     dav.push(db, "tester", now=clock.now(), opener=Opener())
     # a user takes one published event over: edits it and drops Splitday's marker
@@ -451,11 +545,11 @@ def test_events_that_are_not_splitdays_are_never_touched(
 def test_past_slots_stay_as_they_were_published(
     db: Database,
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
     clock: FakeClock,
 ) -> None:
     slots = _plan(db, clock)
-    url = _publish(db, radicale)
+    url = _publish(db, dav_server)
     dav.push(db, "tester", now=clock.now(), opener=Opener())
     later = datetime(2026, 12, 7, 14, 30, tzinfo=BERLIN).astimezone(UTC)  # slots 0, 1 are over
     with db.transaction() as s:
@@ -472,11 +566,11 @@ def test_past_slots_stay_as_they_were_published(
 def test_the_server_stopped_mid_publish_then_the_rest_is_written_without_duplicates(
     db: Database,
     server: Server,
-    radicale: Radicale,
+    dav_server: DavServer,
     clock: FakeClock,
 ) -> None:
     _plan(db, clock)
-    url = _publish(db, radicale)
+    url = _publish(db, dav_server)
     opener = Opener()
     puts: list[str] = []
 
@@ -484,13 +578,13 @@ def test_the_server_stopped_mid_publish_then_the_rest_is_written_without_duplica
         if method == "PUT":
             puts.append(url_)
             if len(puts) == 2:
-                radicale.stop()
+                dav_server.stop()
 
     opener.before = stop_after_one
     result = dav.push(db, "tester", now=clock.now(), opener=opener)
     assert result is not None and not result.ok and result.created == 1
     assert "cannot connect" in result.message and "the rest at the next sync" in result.message
-    radicale.start()
+    dav_server.start()
     result = dav.push(db, "tester", now=clock.now(), opener=Opener())
     assert result is not None and result.ok and result.created == 2 and result.kept == 1
     assert len(server.events(url)) == 3
@@ -500,7 +594,7 @@ def test_the_server_stopped_mid_publish_then_the_rest_is_written_without_duplica
 @pytest.mark.timeout(1500)  # Radicale itself parses 9 000 objects on its first read (minutes)
 def test_a_10_000_event_calendar_pulls_and_resyncs_in_one_request(
     db: Database,
-    server: Server,
+    radicale_side: Server,
     radicale: Radicale,
     clock: FakeClock,
     tmp_path: Path,
@@ -515,7 +609,7 @@ def test_a_10_000_event_calendar_pulls_and_resyncs_in_one_request(
         [sys.executable, str(SHARED / "bench" / "gen_ics.py"), "10000", str(ics), "7", "5"],
         check=True,
     )
-    url = server.calendar("Big")
+    url = radicale_side.calendar("Big")
     radicale.write_ics(url, ics.read_bytes())
     opener = Opener(timeout=1200)
     follow(db, radicale, opener, "Big")
@@ -530,7 +624,7 @@ def test_a_10_000_event_calendar_pulls_and_resyncs_in_one_request(
     opener.reset()
     (same,) = pull(db, clock, opener)
     assert same.unchanged and opener.requests == 1
-    server.put(url, "extra", event("extra", MONDAY + timedelta(hours=3), 30, "One more"))
+    radicale_side.put(url, "extra", event("extra", MONDAY + timedelta(hours=3), 30, "One more"))
     opener.reset()
     (one,) = pull(db, clock, opener)
     assert opener.requests == 1 and one.added == 1 and "One more" in summaries(db)
@@ -561,13 +655,13 @@ def _cli(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Complet
 
 
 def test_the_command_line_follows_an_account_publishes_and_stops(
-    server: Server, radicale: Radicale, tmp_path: Path
+    radicale_side: Server, radicale: Radicale, tmp_path: Path
 ) -> None:
     import os
 
-    work = server.calendar("Work")
-    server.calendar("Team")
-    server.put(work, "standup", event("standup", MONDAY + timedelta(hours=2), 15, "Standup"))
+    work = radicale_side.calendar("Work")
+    radicale_side.calendar("Team")
+    radicale_side.put(work, "standup", event("standup", MONDAY + timedelta(hours=2), 15, "Standup"))
     env = {
         **os.environ,
         "SPLITDAY_DATA_DIR": str(tmp_path / "data"),
@@ -616,14 +710,14 @@ def test_the_command_line_follows_an_account_publishes_and_stops(
     off = _cli("calendar", "publish", "--off", "--remove", env=env)
     assert off.returncode == 0, off.stderr
     assert "stopped publishing to Splitday focus" in off.stdout and "removed" in off.stdout
-    focus = next(c.url for c in server.account.calendars() if c.name == "Splitday focus")
-    assert server.events(focus) == {}
+    focus = next(c.url for c in radicale_side.account.calendars() if c.name == "Splitday focus")
+    assert radicale_side.events(focus) == {}
 
 
 def test_a_followed_calendar_cannot_receive_the_plan(
-    db: Database, server: Server, radicale: Radicale
+    db: Database, server: Server, dav_server: DavServer
 ) -> None:
     work = server.calendar("Work")
-    follow(db, radicale, Opener(), "Work")
+    follow(db, dav_server, Opener(), "Work")
     with db.transaction() as s, pytest.raises(Exception, match="followed as a calendar source"):
-        dav.set_publish_target(s, "tester", dav.PublishTarget(radicale.url, USER, work, "Work"))
+        dav.set_publish_target(s, "tester", dav.PublishTarget(dav_server.url, USER, work, "Work"))

@@ -268,3 +268,18 @@ def test_an_empty_week_still_draws(name: str, tmp_path: Path) -> None:
     chart = charts.build(name, empty, trend)
     charts.save(chart.figure, tmp_path / "empty.png")
     assert chart.figure.axes
+
+
+def test_the_hard_stop_line_leaves_the_day_s_breaks_out() -> None:
+    """Was: the line marked the whole window (8 h), so a day lived to plan with 55 min of
+    lunch and breaks ended 55 min under it. Now it marks the working time to the hard stop."""
+    from dataclasses import replace
+
+    week = replace(_week(), break_minutes=(55.0, 45.0, 0, 0, 0, 0, 0))
+    chart = charts.build("time-split", week, _trend())
+    (ax,) = chart.figure.axes
+    stops = [ln for ln in ax.lines if ln.get_linestyle() == "--" and ln.get_visible()]
+    heights = [ln.get_ydata()[0] for ln in stops]
+    assert heights == pytest.approx([8 - 55 / 60, 8 - 45 / 60, 8.0, 8.0, 8.0])
+    tips = [h.tip(None, None) for h in chart.hits]
+    assert any(t.startswith("Mon 23 · hard stop") and "55 min of breaks" in t for t in tips), tips

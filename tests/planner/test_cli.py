@@ -343,3 +343,33 @@ def test_close_ends_the_day_at_the_command_line(
     assert status["running"] is None and status["state"] == "closed"
     code, out, _ = run(capsys, "task", "list", "--day", "2026-11-25", "--json")
     assert [t["title"] for t in json.loads(out)] == ["Update the FAQ"]
+
+
+def test_task_add_due_sets_a_deadline_that_is_fitted_first_or_flagged(
+    capsys: pytest.CaptureFixture[str], tuesday: Callable[[str], None]
+) -> None:
+    tuesday("08:50")
+    for args in (
+        ("Tidy", "the", "wiki", "--estimate", "1h", "--priority", "1"),
+        ("Send", "invoice", "--estimate", "30m", "--priority", "3", "--due", "10:00"),
+        ("Quarter", "report", "--estimate", "2h", "--priority", "2", "--due", "09:30"),
+    ):
+        code, out, _ = run(capsys, "task", "add", *args, "--role", "Support")
+        assert code == 0 and out.startswith("added task ")
+    code, out, _ = run(capsys, "task", "list", "--json")
+    listed = {t["title"]: t for t in json.loads(out)}
+    assert listed["Send invoice"]["due"] == "2026-11-24T10:00+01:00"
+    assert listed["Tidy the wiki"]["due"] is None
+    code, out, _ = run(capsys, "plan", "--auto", "--json")
+    plan = json.loads(out)
+    tasks = {t["title"]: t for t in plan["tasks"]}
+    # the 2-hour report cannot be done by 09:30 whatever the order: flagged before the day;
+    # the invoice makes its 10:00 in the first Support slot (not late), the report goes after
+    assert plan["late"] == [tasks["Quarter report"]["id"]]
+    assert plan["overflow"] == []
+    slots = {s["id"]: s for s in plan["slots"]}
+    invoice_slot = slots[tasks["Send invoice"]["slot_id"]]
+    assert invoice_slot["start"] == "2026-11-24T09:00+01:00"
+    assert tasks["Send invoice"]["due"] == "2026-11-24T10:00+01:00"
+    code, _, err = run(capsys, "task", "add", "x", "--role", "Support", "--due", "soon")
+    assert code != 0 and "not a time" in err and "Traceback" not in err

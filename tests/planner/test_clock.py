@@ -114,3 +114,21 @@ def test_the_clock_file_is_honoured_only_in_a_test(
     clock = clock_from_env()
     assert isinstance(clock, FileClock)
     assert clock.now() == local("08:50")
+
+
+def test_the_hotkey_command_is_stamped_by_the_stepped_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`splitday interrupt` stamps the key press before it forwards it to the running app,
+    which follows SPLITDAY_CLOCK_FILE: the stamp must come from that clock too (it came from
+    the system clock, so the quick log said 'Interruption since 03:51:56' at 10:50)."""
+    from planner.cli.main import _wall_now
+
+    path = tmp_path / "now"
+    write(path, "2026-11-30T10:50+01:00")
+    monkeypatch.setenv("SPLITDAY_CLOCK_FILE", str(path))
+    monkeypatch.delenv("SPLITDAY_NOW", raising=False)
+    monkeypatch.setenv("SPLITDAY_TEST", "1")
+    assert _wall_now() == local("10:50")
+    monkeypatch.delenv("SPLITDAY_TEST")  # outside a test the file is no clock at all
+    assert abs(_wall_now() - datetime.now(UTC)) < timedelta(minutes=5)

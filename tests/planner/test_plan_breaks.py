@@ -161,3 +161,46 @@ def test_break_reminders_and_a_skipped_break_in_the_reviews(db: Database) -> Non
         week = reports.week_report(s, OWNER, BERLIN, MONDAY, at(MONDAY, "18:00"))
     assert [b.kind for b in review.skipped] == ["lunch"]
     assert week.breaks_skipped[0] == 1 and week.breaks_planned[0] == len(plan.breaks)
+
+
+def test_a_changed_lunch_setting_reaches_the_days_already_planned(db: Database) -> None:
+    tuesday = MONDAY + timedelta(days=1)
+    next_monday = MONDAY + timedelta(days=7)
+    with db.transaction() as s:
+        for day in (MONDAY, next_monday, tuesday):
+            planning.auto_plan(s, OWNER, day, BERLIN)
+        moved = planning.list_breaks(s, OWNER, next_monday, BERLIN)
+        lunch = next(b for b in moved if b.kind == "lunch")
+        planning.move_break(
+            s,
+            OWNER,
+            next_monday,
+            BERLIN,
+            lunch.id,
+            at(next_monday, "13:00"),
+            at(next_monday, "13:30"),
+        )
+    with db.transaction() as s:  # from Monday on: Mondays at 12:00–12:40
+        planning.set_lunch_minutes(
+            s, OWNER, 0, (12 * 60, 12 * 60 + 40), from_day=MONDAY, zone=BERLIN
+        )
+    with db.transaction() as s:
+        plan, _ = planning.auto_plan(s, OWNER, MONDAY, BERLIN)
+        lunches = {
+            day: [
+                (b.start, b.end)
+                for b in planning.list_breaks(s, OWNER, day, BERLIN)
+                if b.kind == "lunch"
+            ]
+            for day in (MONDAY, tuesday, next_monday)
+        }
+    assert lunches[MONDAY] == [(at(MONDAY, "12:00"), at(MONDAY, "12:40"))]
+    assert not any(
+        x.start < at(MONDAY, "12:40") and at(MONDAY, "12:00") < x.end for x in plan.slots
+    )
+    assert lunches[tuesday] == [(at(tuesday, "12:30"), at(tuesday, "13:15"))]  # another weekday
+    assert lunches[next_monday] == [(at(next_monday, "13:00"), at(next_monday, "13:30"))]  # by hand
+    with db.transaction() as s:  # no lunch on Mondays: the planned Monday loses it too
+        planning.set_lunch_minutes(s, OWNER, 0, None, from_day=MONDAY, zone=BERLIN)
+        kinds = [b.kind for b in planning.list_breaks(s, OWNER, MONDAY, BERLIN)]
+    assert "lunch" not in kinds and "short" in kinds

@@ -73,3 +73,38 @@ def test_a_task_put_into_a_slot_by_hand_comes_first(
         plan = planning.get_plan(s, OWNER, DAY, zone)
     shown = plan.task_in(slot.id)
     assert shown is not None and shown.id == fitted.id  # done: the next one in the slot
+
+
+def test_today_s_open_tasks_are_fitted_into_the_time_left(
+    db: Database, zone: ZoneInfo, clock: FakeClock
+) -> None:
+    """Was (found living the default day): a task not done in the morning's Support slot stayed
+    'planned' in that slot, which was over, and the afternoon's Support slot said 'No task
+    planned for this slot' while the task waited."""
+    with db.transaction() as s:
+        support = planning.find_role(s, OWNER, "Support")
+        community = planning.find_role(s, OWNER, "Community")
+        morning, _ = planning.add_slot(s, OWNER, zone, wall(zone, 9), wall(zone, 10), support.id)
+        planning.add_slot(s, OWNER, zone, wall(zone, 10), wall(zone, 14), community.id)
+        afternoon, _ = planning.add_slot(s, OWNER, zone, wall(zone, 14), wall(zone, 16), support.id)
+        triage, _ = planning.add_task(
+            s, OWNER, "Triage", support.id, now=clock.now(), day=DAY, estimate_minutes=45
+        )
+        planning.add_task(
+            s, OWNER, "Backlog", support.id, now=clock.now(), day=DAY, estimate_minutes=60
+        )
+        in_the_morning = planning.get_plan(s, OWNER, DAY, zone, wall(zone, 8, 50))
+        after_lunch = planning.get_plan(s, OWNER, DAY, zone, wall(zone, 14, 10))
+        as_a_day = planning.get_plan(s, OWNER, DAY, zone)  # another day's view: no "now"
+        late = planning.get_plan(s, OWNER, DAY, zone, wall(zone, 16, 5))
+    first = in_the_morning.task_in(morning.id)
+    assert first is not None and first.id == triage.id
+    now_placed = after_lunch.placement(triage.id)
+    assert now_placed is not None and now_placed.slots == (afternoon.id,)
+    assert now_placed.start == wall(zone, 14)  # the running slot is the task's, all of it
+    shown = after_lunch.task_in(afternoon.id)
+    assert shown is not None and shown.id == triage.id
+    assert after_lunch.overflow == ()  # 45 + 60 min fit in the afternoon's 120 min
+    assert set(late.overflow) == {t.id for t in late.tasks}  # every slot is over
+    whole = as_a_day.placement(triage.id)
+    assert whole is not None and whole.slots == (morning.id,)

@@ -374,3 +374,78 @@ def test_steps_are_per_owner(db: Database, three: list[SlotV]) -> None:
         step = undo.history(s, OWNER)[0]
         with pytest.raises(PlannerError, match="no longer"):
             undo.undo(s, "someone else", BERLIN, step_id=step.id)
+
+
+def breaks(db: Database, day: date = DAY) -> list[tuple[str, str, str, bool]]:
+    with db.read() as s:
+        return [
+            (
+                b.kind,
+                f"{b.start.astimezone(BERLIN):%H:%M}",
+                f"{b.end.astimezone(BERLIN):%H:%M}",
+                b.skipped,
+            )
+            for b in planning.list_breaks(s, OWNER, day, BERLIN)
+        ]
+
+
+def test_moving_and_skipping_breaks_undo_and_redo(db: Database, roles: tuple[int, int]) -> None:
+    edit(db, "Auto-split", [DAY], lambda s: planning.auto_plan(s, OWNER, DAY, BERLIN))
+    planned, plan = breaks(db), shape(db)
+    assert ("lunch", "12:30", "13:15", False) in planned
+    with db.read() as s:
+        lunch_id = next(
+            b.id for b in planning.list_breaks(s, OWNER, DAY, BERLIN) if b.kind == "lunch"
+        )
+    rec = edit(
+        db,
+        "Move break",
+        [DAY],
+        lambda s: planning.move_break(s, OWNER, DAY, BERLIN, lunch_id, at("12:00"), at("12:45")),
+    )
+    assert rec.step is not None
+    moved, moved_plan = breaks(db), shape(db)
+    assert ("lunch", "12:00", "12:45", False) in moved and moved_plan != plan  # re-planned
+    change = do_undo(db)
+    assert Topic.DAY in change.topics and DAY in change.days
+    assert breaks(db) == planned and shape(db) == plan
+    do_redo(db)
+    assert breaks(db) == moved and shape(db) == moved_plan
+
+    with db.read() as s:
+        short = next(b for b in planning.list_breaks(s, OWNER, DAY, BERLIN) if b.kind == "short")
+    edit(
+        db,
+        "Skip break",
+        [DAY],
+        lambda s: planning.skip_break(s, OWNER, DAY, BERLIN, short.id, skipped=True),
+    )
+    assert sum(b[3] for b in breaks(db)) == 1
+    do_undo(db)
+    assert breaks(db) == moved  # taken again
+    # and the Auto-split itself: undone, the day has no breaks written (the settings' lunch)
+    do_undo(db)
+    do_undo(db)
+    assert breaks(db) == [("lunch", "12:30", "13:15", False)] and shape(db) == []
+    with db.read() as s:
+        assert [b.id for b in planning.list_breaks(s, OWNER, DAY, BERLIN)] == [0]
+
+
+def test_a_step_journalled_before_breaks_were_still_undoes(
+    db: Database, three: list[SlotV]
+) -> None:
+    import json
+
+    from planner.storage.models import UndoStep
+
+    edit(db, "Move slot", [DAY], lambda s: planning.update_slot(
+        s, OWNER, BERLIN, three[0].id, start=at("08:00"), end=at("08:30")))  # fmt: skip
+    with db.transaction() as s:  # as an older version wrote it: the days without breaks
+        row = s.query(UndoStep).one()
+        payload = json.loads(row.payload)
+        for change in payload["days"]:
+            for side in ("before", "after"):
+                change[side].pop("breaks", None)
+        row.payload = json.dumps(payload)
+    do_undo(db)
+    assert min(x.start for x in slots(db)) == three[0].start

@@ -19,7 +19,7 @@ from planner.calendars.caldav_client import Account
 from planner.domain.clock import FakeClock
 from planner.services import planning
 from planner.storage.db import Database
-from tests.planner.radicale_server import PASSWORD, USER, Radicale
+from tests.planner.dav_servers import PASSWORD, USER, Radicale
 from ui.dialogs.caldav import CalDavEditor, PublishDialog
 from ui.dialogs.calendars import CalendarsDialog
 from ui.gateway import Gateway

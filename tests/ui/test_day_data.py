@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pytestqt.qtbot import QtBot
 from ui_helpers import BERLIN
 
 from planner.domain.timerange import local_wall_time
@@ -66,3 +67,24 @@ def test_the_now_panel_never_shows_a_task_that_did_not_fit() -> None:
     )
     focus = focus_of(replace(base, plan=plan))
     assert focus.task is not None and focus.task.title == "Reply to the thread"
+
+
+def test_the_now_panel_in_the_lunch_says_lunch_until_when(qtbot: QtBot) -> None:
+    """Was: 'No slot now' during the lunch (found living the default day)."""
+    from dataclasses import replace
+
+    from planner.domain.values import BreakV
+    from ui.views.now_panel import FocusCard
+
+    lunch = BreakV(1, DAY, at(13), at(13, 45), "lunch")
+    base = snapshot(at(13, 10))
+    focus = focus_of(replace(base, plan=replace(base.plan, breaks=(lunch,))))
+    assert focus.brk == lunch and focus.slot is None
+    card = FocusCard(BERLIN)
+    qtbot.addWidget(card)
+    card.show_focus(focus)
+    assert card.role.text() == "Lunch"
+    assert card.left.text() == "35 min left (until 13:45)"
+    skipped = replace(lunch, skipped=True)  # skipped for the day: no lunch to show
+    focus = focus_of(replace(base, plan=replace(base.plan, breaks=(skipped,))))
+    assert focus.brk is None

@@ -126,3 +126,40 @@ def test_the_windows_at_twice_the_scale_on_a_small_screen(
     assert done.returncode == 0, done.stderr
     image = QImage(str(out))  # in device pixels: twice the dialog's size
     assert 0 < image.width() <= 1600 and 0 < image.height() <= 1000, image.size()
+
+
+def test_a_dialog_widens_rather_than_scroll_sideways(qtbot: QtBot) -> None:
+    """Longer words (the pseudo-locale at 1366×800: Plan my day and the end of day needed the
+    horizontal scroll bar): once shown, a dialog whose scrolled contents are wider than what it
+    shows grows to them, screen permitting; one wider than the screen still scrolls."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout
+
+    from ui.dialogs._common import scrolled
+    from ui.widgets.fit import fit_window
+
+    def dialog(words: int) -> tuple[QDialog, QWidget]:
+        d = QDialog()
+        qtbot.addWidget(d)
+        row = QHBoxLayout()
+        for i in range(words):
+            row.addWidget(QPushButton(f"[Pull in {i} unfinished tasks~~~~]"))
+        outer = QVBoxLayout(d)
+        area = scrolled(row)
+        outer.addWidget(area)
+        fit_window(d, QSize(300, 200))
+        d.show()
+        qtbot.waitExposed(d)
+        return d, area
+
+    free = (QGuiApplication.primaryScreen()).availableGeometry()
+    d, area = dialog(3)
+    need = area.widget().minimumSizeHint().width()
+    # more than a scroll area asks for (Qt caps its hint), less than the screen
+    assert area.sizeHint().width() < need < free.width() - 40, (area.sizeHint(), need, free)
+    qtbot.waitUntil(lambda: area.horizontalScrollBar().maximum() == 0, timeout=15000)
+    assert d.width() > 300 and free.contains(d.frameGeometry())
+    wide, wide_area = dialog(12)  # far wider than the 800-pixel screen: fitted, and scrolls
+    qtbot.waitUntil(lambda: wide.width() > 300, timeout=15000)
+    assert wide.frameGeometry().width() <= free.width()
+    assert wide_area.horizontalScrollBar().maximum() > 0

@@ -562,3 +562,42 @@ def test_plan_my_day_edits_are_undone_and_redone_in_the_core(
     assert planning_slots(db) == []
     stack.redo()
     assert [(s.uid, s.start, s.end, s.role_id) for s in planning_slots(db)] == planned
+
+
+def test_a_letter_in_the_task_row_picks_the_role_at_once_however_fast_it_comes(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, roles: dict[str, int]
+) -> None:
+    """Four tasks typed in a row (title, Tab, the role's first letter, Shift+Tab, Enter): the
+    combo box's own keyboard search joined letters typed within its interval ('S', then 'C'
+    for the next task: no role starts with 'SC'), so under a quick typist (xdotool in the lived
+    default day) every other task got the role before it."""
+    typed = [("Answer the backlog", "S"), ("Newsletter", "C"), ("Forum", "C"), ("Triage", "S")]
+    dialog.new_task.setFocus()
+    for title, letter in typed:
+        qtbot.keyClicks(dialog.new_task, title)
+        qtbot.keyClick(dialog.new_task, Qt.Key.Key_Tab)
+        assert dialog.focusWidget() is dialog.new_task_role
+        qtbot.keyClicks(dialog.new_task_role, letter)
+        qtbot.keyClick(dialog.new_task_role, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClick(dialog.new_task, Qt.Key.Key_Return)
+    with db.read() as s:
+        got = [(t.title, t.role_id) for t in planning.list_tasks(s, OWNER, DAY)]
+    want = {"S": roles["Support"], "C": roles["Community"]}
+    assert got == [(title, want[letter]) for title, letter in typed]
+
+
+def test_the_summary_counts_the_free_time_not_lunch_and_breaks(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database
+) -> None:
+    """After Auto-split of the default day it said '6 slots, 7.1 h of 8.5 h planned': 1.4 h
+    seemingly left to plan, which were the lunch, the short breaks and the stand-up."""
+    import re
+
+    with qtbot.waitSignal(dialog.plan_changed):
+        qtbot.mouseClick(dialog.auto_split, Qt.MouseButton.LeftButton)
+    text = dialog.status.text()
+    found = re.match(r"(\d+) slots, ([\d.]+) h of ([\d.]+) h free planned", text)
+    assert found is not None, text
+    assert found.group(2) == found.group(3), text  # Auto-split filled all the free time
+    breaks = re.search(r"(\d+) min of breaks", text)
+    assert breaks is not None and int(breaks.group(1)) >= 45, text  # the lunch at least

@@ -183,3 +183,17 @@ print(before, "matplotlib" in sys.modules, view.chart("time-split") is not None)
     done = subprocess.run([sys.executable, "-c", code, url], env=env, capture_output=True,
                           text=True, timeout=120)  # fmt: skip
     assert done.stdout.split() == ["False", "True", "True"], done.stderr
+
+
+def test_escape_closes_the_review_window(qtbot, filled: Database, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+R opened it and nothing on the keyboard closed it again (the lived default day)."""
+    from PySide6.QtCore import Qt
+
+    widget = ReviewView(Gateway(filled, clock, BERLIN))
+    qtbot.addWidget(widget)
+    widget.as_window()
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.keyClick(widget, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not widget.isVisible())

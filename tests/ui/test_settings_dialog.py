@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLineEdit, QPushButton, QSpinBox
+from PySide6.QtWidgets import QDateTimeEdit, QLineEdit, QPushButton, QSpinBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from planner.domain.clock import FakeClock
 from planner.domain.values import Topic
 from planner.services import planning
 from planner.storage.db import Database
+from planner.storage.models import Entry
 from tests.ui.dialog_helpers import IGNORED_QT_MESSAGES, type_into
 from ui.dialogs.settings import SettingsDialog
 from ui.gateway import Gateway
@@ -254,3 +255,196 @@ def test_each_box_letter_goes_to_its_first_field_wherever_the_focus_was(
     assert dialog.focusWidget() is dialog.autostart_check
     qtbot.keyClick(dialog.autostart_check, Qt.Key.Key_F, alt)
     assert dialog.focusWidget() is dialog._numbers["min_block_minutes"]
+
+
+# ---------------------------------------------------------------- breaks and rhythm (issue 16)
+
+
+def next_plan(db: Database, zone: ZoneInfo, day: date = DAY) -> planning.PlanV:
+    """What the next Auto-split of `day` plans (the core's own plan, not the dialog's view)."""
+    with db.transaction() as s:
+        plan, _ = planning.auto_plan(s, OWNER, day, zone)
+    return plan
+
+
+def local(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%H:%M}"
+
+
+def test_lunch_per_weekday_moves_the_next_auto_split(
+    qtbot: QtBot, dialog: SettingsDialog, db: Database, zone: ZoneInfo
+) -> None:
+    tuesday = dialog.hours_rows[DAY.weekday()]
+    assert tuesday.lunch.isChecked() and tuesday.lunch_start.time().toString("HH:mm") == "12:30"
+    type_into(qtbot, tuesday.lunch_start, "1200")
+    type_into(qtbot, tuesday.lunch_end, "1245")
+    assert not dialog.hours_message.is_error
+    with db.read() as s:
+        assert planning.lunch_minutes(s, OWNER, 1) == (12 * 60, 12 * 60 + 45)
+        assert planning.lunch_minutes(s, OWNER, 0) == (12 * 60 + 30, 13 * 60 + 15)
+    plan = next_plan(db, zone)
+    lunch = [(local(b.start, zone), local(b.end, zone)) for b in plan.breaks if b.kind == "lunch"]
+    assert lunch == [("12:00", "12:45")]
+    for slot in plan.slots:  # nothing planned in the new lunch, the old one is working time
+        assert not (local(slot.start, zone) < "12:45" and local(slot.end, zone) > "12:00")
+    assert any(local(s.start, zone) <= "12:45" < local(s.end, zone) for s in plan.slots)
+
+    # an end before the start is refused with the weekday and why; the stored lunch comes back
+    type_into(qtbot, tuesday.lunch_end, "1130")
+    assert dialog.hours_message.is_error
+    assert dialog.hours_message.text() == "Tuesday: a lunch break ends after it starts"
+    assert tuesday.lunch_end.time().toString("HH:mm") == "12:45"
+
+    # no lunch on Tuesday: the next plan works through midday
+    tuesday.lunch.setFocus()
+    qtbot.keyClick(tuesday.lunch, Qt.Key.Key_Space)
+    assert not tuesday.lunch_window.isEnabled()
+    with db.read() as s:
+        assert planning.lunch_minutes(s, OWNER, 1) is None
+    plan = next_plan(db, zone)
+    assert [b.kind for b in plan.breaks if b.kind == "lunch"] == []
+    assert any(local(s.start, zone) <= "12:00" < local(s.end, zone) for s in plan.slots)
+    # and back: the times last shown are the lunch again
+    qtbot.keyClick(tuesday.lunch, Qt.Key.Key_Space)
+    with db.read() as s:
+        assert planning.lunch_minutes(s, OWNER, 1) == (12 * 60, 12 * 60 + 45)
+
+
+def test_short_breaks_length_focus_and_off_in_the_next_auto_split(
+    qtbot: QtBot, dialog: SettingsDialog, db: Database, zone: ZoneInfo
+) -> None:
+    assert dialog.short_breaks.isChecked() and dialog.short_length.value() == 5
+    type_into(qtbot, dialog.short_length, "10")
+    type_into(qtbot, dialog._numbers["short_break_after_minutes"], "60")
+    assert setting(db, "short_break_minutes") == 10
+    assert setting(db, "short_break_after_minutes") == 60
+    plan = next_plan(db, zone)
+    shorts = [b for b in plan.breaks if b.kind == "short"]
+    assert shorts and all(b.end - b.start == timedelta(minutes=10) for b in shorts)
+    # focus runs 60 minutes between pauses, longer only where what would follow a break
+    # could not hold a minimum focus block (45 min) before the lunch or the hard stop
+    stretches: list[list[datetime]] = []
+    for slot in plan.slots:
+        if stretches and stretches[-1][1] == slot.start:
+            stretches[-1][1] = slot.end
+        else:
+            stretches.append([slot.start, slot.end])
+    assert len(stretches) >= 6
+    for start, end in stretches:
+        over = end - start - timedelta(minutes=60)
+        assert over <= timedelta(0) or over < timedelta(minutes=45 + 10), local(start, zone)
+    assert sum(end - start == timedelta(minutes=60) for start, end in stretches) >= 4
+
+    dialog.short_breaks.setFocus()
+    with qtbot.waitSignal(dialog.settings_changed):
+        qtbot.keyClick(dialog.short_breaks, Qt.Key.Key_Space)
+    assert setting(db, "short_break_minutes") == 0
+    assert not dialog.short_length.isEnabled()
+    assert dialog.short_length.value() == 10  # kept for turning them on again
+    plan = next_plan(db, zone)
+    assert [b.kind for b in plan.breaks] == ["lunch"]
+
+
+def test_the_longest_block_per_role_in_the_next_auto_split(
+    qtbot: QtBot, dialog: SettingsDialog, db: Database, zone: ZoneInfo
+) -> None:
+    support, community = role_id(db, "Support"), role_id(db, "Community")
+    spin = dialog.findChild(QSpinBox, f"max_block_{support}")
+    assert spin is not None and spin.value() == 0 and spin.text() == "as above"
+    type_into(qtbot, spin, "60")
+    assert setting(db, "max_block_by_role") == {str(support): 60}
+    type_into(qtbot, dialog._numbers["max_block_minutes"], "100")
+    assert setting(db, "max_block_minutes") == 100
+    plan = next_plan(db, zone)
+    longest = {
+        role: max(s.end - s.start for s in plan.slots if s.role_id == role)
+        for role in (support, community)
+    }
+    assert longest[support] <= timedelta(minutes=60)
+    assert timedelta(minutes=60) < longest[community] <= timedelta(minutes=100)
+
+    # under 15 minutes is refused with the limits; 0 gives the role the general one again
+    type_into(qtbot, spin, "10")
+    assert dialog.breaks_message.is_error
+    assert "between 15 minutes and 12 hours" in dialog.breaks_message.text()
+    assert spin.value() == 60
+    type_into(qtbot, spin, "0")
+    assert setting(db, "max_block_by_role") == {}
+    plan = next_plan(db, zone)
+    assert max(s.end - s.start for s in plan.slots if s.role_id == support) > timedelta(minutes=60)
+
+
+def test_keep_the_weeks_share_on_by_default_and_off_in_the_next_auto_split(
+    qtbot: QtBot, dialog: SettingsDialog, db: Database, zone: ZoneInfo
+) -> None:
+    support, community = role_id(db, "Support"), role_id(db, "Community")
+    monday = DAY - timedelta(days=1)
+
+    def at(day: date, hhmm: str) -> datetime:
+        h, m = map(int, hhmm.split(":"))
+        return datetime(day.year, day.month, day.day, h, m, tzinfo=zone).astimezone(UTC)
+
+    with db.transaction() as s:  # Monday: support took most of the day
+        for start, end, role in (("09:00", "14:00", support), ("14:00", "17:20", community)):
+            s.add(Entry(owner=OWNER, start=at(monday, start), end=at(monday, end), role_id=role))
+
+    def lead() -> float:
+        plan = next_plan(db, zone)
+        by_role = {
+            role: sum(
+                (s.end - s.start).total_seconds() / 60 for s in plan.slots if s.role_id == role
+            )
+            for role in (support, community)
+        }
+        return by_role[community] - by_role[support]
+
+    assert dialog.week_share.isChecked()
+    assert lead() >= 60  # Tuesday repays Community
+    dialog.week_share.setFocus()
+    qtbot.keyClick(dialog.week_share, Qt.Key.Key_Space)
+    assert setting(db, "keep_week_share") is False
+    assert abs(lead()) <= 15  # the plain equal split
+
+
+def test_the_breaks_box_by_keyboard(qtbot: QtBot, dialog: SettingsDialog, db: Database) -> None:
+    support, community = role_id(db, "Support"), role_id(db, "Community")
+    alt = Qt.KeyboardModifier.AltModifier
+    dialog.new_role.setFocus()
+    qtbot.keyClick(dialog.new_role, Qt.Key.Key_B, alt)
+    assert dialog.focusWidget() is dialog.short_breaks
+    seen = []
+    for _ in range(6):
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(dialog.focusWidget().objectName())
+    assert seen == [
+        "short_break_minutes",
+        "short_break_after_minutes",
+        "max_block_minutes",
+        f"max_block_{support}",
+        f"max_block_{community}",
+        "keep_week_share",
+    ]
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_L, alt)
+    assert dialog.focusWidget() is dialog._numbers["max_block_minutes"]
+    # a weekday's row: its hours, then its lunch
+    monday = dialog.hours_rows[0]
+    monday.window.stop.setFocus()
+    monday.window.stop.setCurrentSection(QDateTimeEdit.Section.MinuteSection)  # Tab leaves it
+    qtbot.keyClick(monday.window.stop, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is monday.lunch
+    qtbot.keyClick(monday.lunch, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is monday.lunch_start
+    # every Alt+letter of the dialog is used once
+    from ui.dialogs._common import mnemonics_in
+
+    texts = [
+        w.property("title") if w.inherits("QGroupBox") else w.property("text")
+        for w in dialog.findChildren(QWidget)
+        if w.isVisibleTo(dialog)
+    ]
+    letters = [
+        t.replace("&&", "")[t.replace("&&", "").find("&") + 1].casefold()
+        for t in texts
+        if isinstance(t, str) and "&" in t.replace("&&", "")
+    ]
+    assert len(letters) == len(set(letters)) == len(mnemonics_in(dialog)), letters

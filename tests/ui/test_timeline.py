@@ -324,3 +324,35 @@ def test_the_actual_column_names_meetings_and_breaks_plainly(
     assert "Team stand-up" in painted  # the imported meeting the entry lies in
     assert "break" in painted
     assert not [line for line in painted if line.startswith(("break:", "meeting:"))]
+
+
+def test_a_full_slot_card_says_how_many_tasks_it_cannot_show(
+    qtbot: QtBot,
+    window: MainWindow,
+    db: Database,
+    clock: FakeClock,
+    seeded: Seeded,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 45-minute slot showed its first task only: the second one, planned in it too, was
+    nowhere, and the next slot said that task was 'continued' (the lived default day)."""
+    from PySide6.QtGui import QPainter
+
+    with db.transaction() as s:
+        for title in ("Call back Ann", "Reply to Bob", "Close old tickets"):
+            planning.add_task(
+                s, "tester", title, seeded.support, now=clock.now(), day=DAY, estimate_minutes=5
+            )
+    window.reload()
+    drawn: list[str] = []
+    real = QPainter.drawText
+
+    def record(self: QPainter, *args: Any) -> None:
+        drawn.extend(a for a in args if isinstance(a, str))
+        real(self, *args)
+
+    monkeypatch.setattr(QPainter, "drawText", record)
+    window.timeline.grab()
+    more = [text for text in drawn if text.endswith(" more")]
+    assert more, drawn
+    assert all(text.startswith("• ") and "  +" in text for text in more), more

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 from ui_helpers import BERLIN, DAY, Seeded, at, slots_of
 
@@ -625,3 +625,19 @@ def test_the_date_box_and_the_window_title_say_the_day_the_same_way(
     assert window.day_label.text().startswith("Tuesday 1 December 2026")
     window.show_day(DAY)
     assert window.windowTitle() == f"Splitday — {window.date_edit.text()}"
+
+
+def test_a_closed_dialog_gives_the_focus_back_to_the_window(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no window manager the keyboard went nowhere after Plan my day closed (Escape),
+    so Ctrl+P, Alt+D or Ctrl+E did nothing until a click."""
+    asked: list[bool] = []
+    monkeypatch.setattr(window, "activateWindow", lambda: asked.append(True))
+    window.open_plan_day()
+    dialog = window.findChild(QDialog, "plan_day_dialog")
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    asked.clear()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: bool(asked))

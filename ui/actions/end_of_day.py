@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.domain.i18n import tr
 from planner.domain.values import Change, DayV, RoleV, SlotV
+from planner.review import reports
 from planner.services import day as day_flow
 from planner.services import planning, tracking
 from planner.services.day_review import DayReview, load_review
@@ -28,6 +29,22 @@ class EndOfDayView:
     summary: str  # the interruptions in words
     now: datetime
     slots: tuple[SlotV, ...] = ()  # the day's plan, for the flags in words
+    # each active role's debt to the week's share at the end of this day and of the day before
+    # (None on the week's first day); minutes, negative: ahead (reports.WeekReport.debt)
+    debt: tuple[tuple[int, float, float | None], ...] = ()
+
+
+def week_debt(
+    session: Session, owner: str, day: date, zone: tzinfo, now: datetime
+) -> tuple[tuple[int, float, float | None], ...]:
+    """Each role's shortfall against the week's share after `day` and after the day before."""
+    monday = reports.monday_of(day)
+    index = (day - monday).days
+    debt = reports.week_report(session, owner, zone, monday, now).debt(index + 1)
+    return tuple(
+        (role_id, series[index], series[index - 1] if index else None)
+        for role_id, series in debt.items()
+    )
 
 
 class EndOfDayActions:
@@ -70,6 +87,7 @@ class EndOfDayActions:
                 words,
                 now,
                 tuple(planning.list_slots(s, owner, day)),
+                week_debt(s, owner, day, zone, now),
             )
 
         return self.gateway.read(fetch, failure=tr("Could not read the day"))

@@ -74,7 +74,8 @@ class PlanDayActions:
         owner, day, zone, now = self.owner, self.day, self.zone, self.now()
 
         def fetch(s: Session) -> PlanDayView:
-            plan = planning.get_plan(s, owner, day, zone)
+            today = planning.day_of(s, owner, now, zone) == day
+            plan = planning.get_plan(s, owner, day, zone, now if today else None)
             source = planning.last_open_day(s, owner, day)
             waiting = len(planning.list_tasks(s, owner, source, status="open")) if source else 0
             return PlanDayView(
@@ -138,7 +139,7 @@ class PlanDayActions:
         """Skip the day's lunch (or take it again); before the day starts the plan is made
         again around the rest."""
         return self._record(
-            "Skip lunch" if skipped else "Take lunch",
+            tr("Skip lunch") if skipped else tr("Take lunch"),
             lambda s: planning.skip_lunch(s, self.owner, self.day, self.zone, skipped=skipped),
         )
 

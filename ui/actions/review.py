@@ -27,6 +27,7 @@ class Week:
     trend: reports.ShareTrend
     insight: reports.Insight | None
     use_insight: bool  # auto-split plans around the interruption hours
+    today: date | None = None  # the days after it have no figures yet
 
 
 class ReviewActions:
@@ -52,6 +53,7 @@ class ReviewActions:
                 reports.share_trend(s, owner, zone, monday, now),
                 reports.interruption_insight(s, owner, zone, monday, now),
                 bool(planning.get_setting(s, owner, SETTING)),
+                planning.day_of(s, owner, now, zone),
             )
 
         return gateway.read(fetch, failure=tr("Could not read the week"))

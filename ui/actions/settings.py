@@ -1,4 +1,5 @@
-"""Settings through the gateway: roles, weekday hours, numbers, the hotkey, the switches."""
+"""Settings through the gateway: roles, weekday hours and lunch, numbers, the longest blocks,
+the hotkey, the switches."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class SettingsView:
     hotkey: str
     switches: dict[str, bool]
     dnd_roles: tuple[int, ...] = ()  # roles whose every slot turns Do Not Disturb on
+    lunch: tuple[tuple[int, int] | None, ...] = ()  # per weekday: from, to (minutes) or None
+    max_blocks: dict[int, int] | None = None  # the roles with a longest block of their own
 
 
 class SettingsActions:
@@ -49,6 +52,8 @@ class SettingsActions:
                 str(planning.get_setting(s, owner, "hotkey") or ""),
                 {key: bool(planning.get_setting(s, owner, key)) for key in switches},
                 tuple(int(r) for r in planning.get_setting(s, owner, "dnd_roles") or ()),
+                tuple(planning.lunch_minutes(s, owner, weekday) for weekday in range(7)),
+                planning.max_blocks_by_role(s, owner),
             )
 
         return self.gateway.read(fetch, failure=tr("Could not read the settings"))
@@ -63,6 +68,23 @@ class SettingsActions:
         return self._run(
             lambda s: planning.set_workday_hours(s, self.owner, weekday, start, stop, is_workday)
         )
+
+    def set_lunch(self, weekday: int, minutes: tuple[int, int] | None) -> Outcome[Change]:
+        """A weekday's lunch break (from, to in minutes after midnight), or None for none; the
+        lunches already written from today on follow it (see planning.set_lunch_minutes)."""
+        zone = self.gateway.zone
+
+        def save(s: Session) -> Change:
+            today = planning.day_of(s, self.owner, self.gateway.now(), zone)
+            return planning.set_lunch_minutes(
+                s, self.owner, weekday, minutes, from_day=today, zone=zone
+            )
+
+        return self._run(save)
+
+    def set_max_block(self, role_id: int, minutes: int | None) -> Outcome[Change]:
+        """One role's longest block; None: the general one."""
+        return self._run(lambda s: planning.set_max_block_minutes(s, self.owner, role_id, minutes))
 
     def set_number(self, key: str, value: int) -> Outcome[Change]:
         return self._run(

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from planner.calendars.caldav_client import Opener, RemoteCalendar
 from planner.calendars.caldav_sync import DEFAULT_PUBLISH_CALENDAR, PublishResult, PublishTarget
 from planner.domain.errors import PlannerError
+from planner.domain.i18n import ntr, tr
 from planner.domain.values import RoleV
 from ui.actions.calendars import CalDavJob, CalendarActions
 from ui.workers import SyncWorker
@@ -47,7 +48,7 @@ class _ServerForm(QDialog):
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText(
-            "kept in the keyring, never the database (empty: the stored one)"
+            tr("kept in the keyring, never the database (empty: the stored one)")
         )
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
@@ -59,7 +60,7 @@ class _ServerForm(QDialog):
     def account(self) -> tuple[str, str, str]:
         url, user = self.url_edit.text().strip(), self.user_edit.text().strip()
         if not url or not user:
-            raise PlannerError("a CalDAV account needs the server's address and a user name")
+            raise PlannerError(tr("a CalDAV account needs the server's address and a user name"))
         return url, user, self.password_edit.text()
 
     def say(self, text: str, *, error: bool = False) -> None:
@@ -120,33 +121,33 @@ class CalDavEditor(_ServerForm):
         opener: Opener | None = None,
     ) -> None:
         super().__init__(service, opener, parent)
-        self.setWindowTitle("Add a CalDAV account")
+        self.setWindowTitle(tr("Add a CalDAV account"))
         self.added: list[int] = []
         self._found: list[RemoteCalendar] = []
-        self.test_button = QPushButton("&Test connection")
+        self.test_button = QPushButton(tr("&Test connection"))
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self.calendar_list = QListWidget()
         self.calendar_list.setMinimumHeight(90)
         self.role_combo = QComboBox()
-        self.role_combo.addItem("(none)", None)
+        self.role_combo.addItem(tr("(none)"), None)
         for r in roles:
             self.role_combo.addItem(r.name, r.id)
         form = QFormLayout()
-        form.addRow("Ser&ver", self.url_edit)
-        form.addRow("&User", self.user_edit)
-        form.addRow("&Password", self.password_edit)
+        form.addRow(tr("Ser&ver"), self.url_edit)
+        form.addRow(tr("&User"), self.user_edit)
+        form.addRow(tr("&Password"), self.password_edit)
         form.addRow("", self.test_button)
-        calendars = QLabel("Calendars to &follow")
+        calendars = QLabel(tr("Calendars to &follow"))
         calendars.setBuddy(self.calendar_list)
         form.addRow(calendars, self.calendar_list)
-        form.addRow("Default &role", self.role_combo)
+        form.addRow(tr("Default &role"), self.role_combo)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("&OK")
+        self.ok_button.setText(tr("&OK"))
         self.ok_button.setEnabled(False)  # once the connection is tested
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("&Cancel"))
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -174,7 +175,9 @@ class CalDavEditor(_ServerForm):
         skip = target.calendar_url if target else None
         self.calendar_list.clear()
         for cal in self._found:
-            item = QListWidgetItem(cal.name if cal.events else f"{cal.name} (tasks only)")
+            item = QListWidgetItem(
+                cal.name if cal.events else tr("{name} (tasks only)").format(name=cal.name)
+            )
             item.setData(Qt.ItemDataRole.UserRole, cal.url)
             usable = cal.events and cal.url != skip
             item.setFlags(
@@ -184,10 +187,16 @@ class CalDavEditor(_ServerForm):
             )
             item.setCheckState(Qt.CheckState.Checked if usable else Qt.CheckState.Unchecked)
             if cal.url == skip:
-                item.setText(f"{cal.name} (receives the plan)")
+                item.setText(tr("{name} (receives the plan)").format(name=cal.name))
             self.calendar_list.addItem(item)
         n = len(self._found)
-        self.say(f"connected: {n} calendar{'s' if n != 1 else ''}; tick those to follow")
+        self.say(
+            ntr(
+                "connected: {n} calendar; tick those to follow",
+                "connected: {n} calendars; tick those to follow",
+                n,
+            ).format(n=n)
+        )
         self.ok_button.setEnabled(bool(self._found))
 
     def chosen(self) -> list[RemoteCalendar]:
@@ -202,7 +211,7 @@ class CalDavEditor(_ServerForm):
     def _on_buttons_accepted(self) -> None:
         chosen = self.chosen()
         if not chosen:
-            self.say("tick at least one calendar to follow", error=True)
+            self.say(tr("tick at least one calendar to follow"), error=True)
             return
         url, user, password = self.account()
         try:
@@ -218,7 +227,7 @@ class CalDavEditor(_ServerForm):
             return
         self.added = [s.id for s in outcome.result()[0]]
         if where:
-            self.say(f"the password is kept in {where}")
+            self.say(tr("the password is kept in {where}").format(where=where))
         self.accept()
 
 
@@ -230,18 +239,20 @@ class PublishDialog(_ServerForm):
         self, service: CalendarActions, parent: QWidget | None = None, *, opener: Opener | None
     ) -> None:
         super().__init__(service, opener, parent)
-        self.setWindowTitle("Publish the plan")
+        self.setWindowTitle(tr("Publish the plan"))
         self.published: PublishTarget | None = None
         self.stopped: PublishResult | None = None
         self.calendar_edit = QLineEdit(DEFAULT_PUBLISH_CALENDAR)
         self.privacy_combo = QComboBox()
-        self.privacy_combo.addItem("the role ('Community focus')", "role")
-        self.privacy_combo.addItem("just 'Busy'", "busy")
+        self.privacy_combo.addItem(tr("the role ('Community focus')"), "role")
+        self.privacy_combo.addItem(tr("just 'Busy'"), "busy")
         target = service.publish_target()
         self.state_label = QLabel(
-            f"Publishing to {target.calendar} as {target.user}."
+            tr("Publishing to {calendar} as {user}.").format(
+                calendar=target.calendar, user=target.user
+            )
             if target
-            else "Not publishing: colleagues do not see your focus time yet."
+            else tr("Not publishing: colleagues do not see your focus time yet.")
         )
         self.state_label.setWordWrap(True)
         if target is not None:
@@ -249,19 +260,19 @@ class PublishDialog(_ServerForm):
             self.user_edit.setText(target.user)
             self.calendar_edit.setText(target.calendar)
             self.privacy_combo.setCurrentIndex(max(0, self.privacy_combo.findData(target.privacy)))
-        self.publish_button = QPushButton("&Publish")
+        self.publish_button = QPushButton(tr("&Publish"))
         self.publish_button.clicked.connect(self._on_publish_button_clicked)
-        self.stop_button = QPushButton("&Stop publishing…")
+        self.stop_button = QPushButton(tr("&Stop publishing…"))
         self.stop_button.setEnabled(target is not None)
         self.stop_button.clicked.connect(self._on_stop_button_clicked)
         form = QFormLayout()
-        form.addRow("Ser&ver", self.url_edit)
-        form.addRow("&User", self.user_edit)
-        form.addRow("Pass&word", self.password_edit)
-        form.addRow("Ca&lendar", self.calendar_edit)
-        form.addRow("&Titles show", self.privacy_combo)
+        form.addRow(tr("Ser&ver"), self.url_edit)
+        form.addRow(tr("&User"), self.user_edit)
+        form.addRow(tr("Pass&word"), self.password_edit)
+        form.addRow(tr("Ca&lendar"), self.calendar_edit)
+        form.addRow(tr("&Titles show"), self.privacy_combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("&Close")
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr("&Close"))
         buttons.addButton(self.publish_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.stop_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -297,8 +308,12 @@ class PublishDialog(_ServerForm):
                 self.say(outcome.message, error=True)
                 return
             self.published = target
-            verb = "created" if created else "found"
-            self.say(f"{verb} {cal.name}: the plan is published there at each sync")
+            said = (
+                tr("created {name}: the plan is published there at each sync")
+                if created
+                else tr("found {name}: the plan is published there at each sync")
+            )
+            self.say(said.format(name=cal.name))
             self.accept()
 
         job = self.service.choose_publish_job(url, user, password, name, self._opener)
@@ -311,9 +326,14 @@ class PublishDialog(_ServerForm):
         if count:
             answer = QMessageBox.question(
                 self,
-                "Stop publishing",
-                f"Also remove the {count} event(s) Splitday published? "
-                "(Only Splitday's own events are removed.)",
+                tr("Stop publishing"),
+                ntr(
+                    "Also remove the {n} event Splitday published? (Only Splitday's own "
+                    "events are removed.)",
+                    "Also remove the {n} events Splitday published? (Only Splitday's own "
+                    "events are removed.)",
+                    count,
+                ).format(n=count),
                 QMessageBox.StandardButton.Yes
                 | QMessageBox.StandardButton.No
                 | QMessageBox.StandardButton.Cancel,

@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 
 from planner.calendars.caldav_client import Opener
 from planner.calendars.fetch import Fetcher
-from planner.calendars.sync import Rule, SourceV, SyncResult
+from planner.calendars.sync import Rule, SourceV, SyncResult, status_words
 from planner.domain.errors import PlannerError
-from planner.domain.i18n import tr
+from planner.domain.i18n import N_, tr
 from planner.domain.values import RoleV
 from ui.actions.calendars import CalendarActions
 from ui.gateway import Gateway, ReadFailed
@@ -50,6 +50,7 @@ from ui.workers import SyncWorker
 # Saves what the editor holds; "" when it was saved, else why not (the editor stays open).
 SaveSource = Callable[["SourceEditor"], str]
 
+KINDS = {"file": N_("file"), "folder": N_("folder"), "url": N_("url"), "caldav": N_("caldav")}
 COLUMNS = (
     tr("Name"),
     tr("Kind"),
@@ -100,21 +101,21 @@ class SourcesModel(QAbstractTableModel):
             if column == 0:
                 return s.name
             if column == 1:
-                return s.kind
+                return tr(KINDS[s.kind]) if s.kind in KINDS else s.kind
             if column == 2:
                 return s.location
             if column == 3:
                 return self._roles.get(s.default_role_id or -1, "—")
             if column == 4:
-                return "yes" if s.enabled else "no"
+                return tr("yes") if s.enabled else tr("no")
             if column == 5:
                 if s.last_sync_at is None or self._zone is None:
-                    return "never"
+                    return tr("never")
                 return s.last_sync_at.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
             if column == 6:
-                return s.last_status
+                return status_words(s.last_status)
         if role == Qt.ItemDataRole.ToolTipRole and column in (2, 6):
-            return s.location if column == 2 else s.last_status
+            return s.location if column == 2 else status_words(s.last_status)
         return None
 
 
@@ -280,12 +281,12 @@ class CalendarsDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
-        self.add_button = QPushButton("&Add…")
-        self.edit_button = QPushButton("&Edit…")
-        self.remove_button = QPushButton("Re&move")
-        self.sync_button = QPushButton("&Sync now")
-        self.caldav_button = QPushButton("Ca&lDAV account…")
-        self.publish_button = QPushButton("&Publish plan…")
+        self.add_button = QPushButton(tr("&Add…"))
+        self.edit_button = QPushButton(tr("&Edit…"))
+        self.remove_button = QPushButton(tr("Re&move"))
+        self.sync_button = QPushButton(tr("&Sync now"))
+        self.caldav_button = QPushButton(tr("Ca&lDAV account…"))
+        self.publish_button = QPushButton(tr("&Publish plan…"))
         self.caldav_button.clicked.connect(self._on_caldav_button_clicked)
         self.publish_button.clicked.connect(self._on_publish_button_clicked)
         self.add_button.clicked.connect(self._on_add_button_clicked)
@@ -495,7 +496,7 @@ class CalendarsDialog(QDialog):
         self.sync_button.setEnabled(False)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.status_label.setText("syncing…")
+        self.status_label.setText(tr("syncing…"))
         self._worker = SyncWorker(self.service.sync_job(source_ids, self._fetcher, self._opener))
         self._worker.progressed.connect(self._on_worker_progressed)
         self._worker.finished.connect(self._on_worker_finished)

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from planner.domain.flags import entry_in_words
-from planner.domain.i18n import tr
-from planner.domain.values import Change
+from planner.domain.i18n import ntr, tr
+from planner.domain.values import Change, RoleV
+from planner.review import reports
 from planner.services.day_review import DayReview
 from ui.actions.end_of_day import EndOfDayActions
 from ui.dialogs._common import (
@@ -175,6 +176,15 @@ class EndOfDayDialog(ServiceDialog):
         split_layout = QVBoxLayout(split_box)
         split_layout.addWidget(self.split)
         split_layout.addWidget(self.totals)
+        # the week's share after today (what tomorrow's Auto-split repays) and the breaks skipped
+        self.week_debt = QLabel()
+        self.week_debt.setObjectName("week_debt")
+        self.week_debt.setWordWrap(True)
+        split_layout.addWidget(self.week_debt)
+        self.breaks_skipped = QLabel()
+        self.breaks_skipped.setObjectName("breaks_skipped")
+        self.breaks_skipped.setWordWrap(True)
+        split_layout.addWidget(self.breaks_skipped)
 
         self.interruption_summary = QLabel()
         self.interruption_summary.setObjectName("interruption_summary")
@@ -269,13 +279,15 @@ class EndOfDayDialog(ServiceDialog):
         names = {r.id: r for r in roles}
         self.heading.setText(tr("How {day} went").format(day=long_day(self._day)))
         self._show_split(review)
+        self._show_week(view.debt, names)
+        self._show_breaks(review)
         self.interruption_summary.setText(summary[:1].upper() + summary[1:] + ".")
         rows: list[tuple[str, ...]] = []
         colours: list[str | None] = []
         for e in review.interruptions:
             role = names.get(e.role_id) if e.role_id is not None else None
             end = e.end or now
-            who = " — ".join(x for x in (e.source, e.note) if x) or "(no note)"
+            who = " — ".join(x for x in (e.source, e.note) if x) or tr("(no note)")
             flags = entry_in_words(e, {r.id: r.name for r in roles}, view.slots)
             rows.append(
                 (
@@ -356,7 +368,9 @@ class EndOfDayDialog(ServiceDialog):
             planned.append((r.planned_share, r.target_percent))
             actual.append((r.actual_share, r.target_percent))
         if review.unassigned_minutes:
-            rows.append(("No role", "", "", format_minutes(review.unassigned_minutes), "", "", ""))
+            rows.append(
+                (tr("No role"), "", "", format_minutes(review.unassigned_minutes), "", "", "")
+            )
             colours.append(None)
             planned.append(None)
             actual.append(None)
@@ -381,6 +395,53 @@ class EndOfDayDialog(ServiceDialog):
                 )
             )
         self.totals.setText(" · ".join(parts) + ".")
+
+    def _show_week(
+        self, debt: Sequence[tuple[int, float, float | None]], roles: dict[int, RoleV]
+    ) -> None:
+        """'Community: 50 min behind this week (yesterday 1 h 20 min behind), narrowing.'"""
+        lines = []
+        for role_id, now, before in debt:
+            role = roles.get(role_id)
+            if role is None or role.archived:
+                continue
+            if before is None:
+                line = tr("{role}: {debt} this week.").format(
+                    role=role.name, debt=reports.debt_words(now)
+                )
+            else:
+                line = tr("{role}: {debt} this week (yesterday {before}), {trend}.").format(
+                    role=role.name,
+                    debt=reports.debt_words(now),
+                    before=reports.debt_words(before),
+                    trend=reports.debt_trend(before, now),
+                )
+            lines.append(line)
+        self.week_debt.setText("\n".join(lines))
+        self.week_debt.setVisible(bool(lines))
+
+    def _show_breaks(self, review: DayReview) -> None:
+        """The breaks skipped today (skipped for the day, or worked through)."""
+        if not review.breaks:
+            self.breaks_skipped.setText(tr("No breaks were planned."))
+            return
+        if not review.skipped:
+            self.breaks_skipped.setText(tr("No break skipped."))
+            return
+        which = ", ".join(
+            (tr("lunch {span}") if b.kind == "lunch" else tr("break {span}")).format(
+                span=f"{clock(b.start, self._zone)}–{clock(b.end, self._zone)}"
+            )
+            for b in review.skipped
+        )
+        n, planned = len(review.skipped), len(review.breaks)
+        self.breaks_skipped.setText(
+            ntr(
+                "{n} of {planned} breaks skipped: {which}.",
+                "{n} of {planned} breaks skipped: {which}.",
+                n,
+            ).format(n=n, planned=planned, which=which)
+        )
 
     def _announce(self, change: Change) -> None:
         self.day_changed.emit(change)

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from planner.domain import forms
 from planner.domain.i18n import ntr, tr
+from planner.domain.timerange import Interval
 from planner.domain.values import Change, MeetingV, PlanV, RoleV, SlotV, TaskV, WeekShareV
 from ui.actions.plan_day import PlanDayActions
 from ui.dialogs._common import (
@@ -214,7 +215,9 @@ class ShareRow:
         on_done: Callable[[], None],
     ) -> None:
         self.role = role
-        self.swatch = QLabel(f"<span style='color:{role.colour}'>■</span>")
+        self.swatch = QLabel(
+            f"<span style='color:{role.colour}'>■</span>"
+        )  # not translated: a swatch
         self.label = QLabel(title)
         self.label.setObjectName(f"share_label_{role.id}")
         self.spin = QSpinBox()
@@ -237,6 +240,31 @@ class ShareRow:
         with QSignalBlocker(self.spin), QSignalBlocker(self.slider):
             self.spin.setValue(value)
             self.slider.setValue(value)
+
+
+def free_minutes(plan: PlanV) -> tuple[float, float, float]:
+    """The day's time the slots can fill (the window less its meetings and planned breaks),
+    and the meetings' and breaks' minutes inside the window: "7.1 h of 8.5 h planned" read as
+    if lunch and the stand-up were still to be planned."""
+    window = Interval(plan.day.start, plan.day.stop)
+    meetings = [
+        Interval(max(m.start, window.start), min(m.end, window.end))
+        for m in plan.meetings
+        if m.busy and not m.all_day and m.start < window.end and m.end > window.start
+    ]
+    breaks = [
+        Interval(max(b.start, window.start), min(b.end, window.end))
+        for b in plan.breaks
+        if not b.skipped and b.start < window.end and b.end > window.start
+    ]
+
+    def minutes(pieces: Sequence[Interval]) -> float:
+        return sum(p.duration.total_seconds() for p in pieces) / 60
+
+    free = minutes(window.subtract([*meetings, *breaks]))
+    meeting_minutes = minutes(window.subtract(breaks)) - free
+    break_minutes = minutes([window]) - minutes(window.subtract(breaks))
+    return free, meeting_minutes, break_minutes
 
 
 class PlanDayDialog(ServiceDialog):
@@ -311,7 +339,7 @@ class PlanDayDialog(ServiceDialog):
         min_block_label = QLabel(tr("Minimum focus &block"))
         min_block_label.setBuddy(self.min_block)
         day_form.addRow(min_block_label, self.min_block)
-        self.skip_lunch = QCheckBox("Skip lunch toda&y")
+        self.skip_lunch = QCheckBox(tr("Skip lunch toda&y"))
         self.skip_lunch.setObjectName("skip_lunch")
         self.skip_lunch.toggled.connect(self._on_skip_lunch)
         day_form.addRow("", self.skip_lunch)
@@ -414,6 +442,7 @@ class PlanDayDialog(ServiceDialog):
         self.new_task_role = QComboBox()
         self.new_task_role.setObjectName("new_task_role")
         self.new_task_role.setAccessibleName(tr("new task role"))
+        self.new_task_role.installEventFilter(self)  # a letter picks the role at once
         self.new_task_estimate = QSpinBox()
         self.new_task_estimate.setObjectName("new_task_estimate")
         self.new_task_estimate.setRange(5, 24 * 60)
@@ -477,7 +506,32 @@ class PlanDayDialog(ServiceDialog):
                     self._move_task(step)
                 event.accept()
                 return True
+        if (
+            watched is self.new_task_role
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and self._pick_role_by_letter(event)
+        ):
+            return True
         return super().eventFilter(watched, event)
+
+    def _pick_role_by_letter(self, event: QKeyEvent) -> bool:
+        """A letter typed in the task row's role picks the next role starting with it, at once
+        (the combo box's own search joins the letters typed within its interval: 'S' and then,
+        for the next task, 'C' looked for 'SC' and kept Support)."""
+        text = event.text()
+        plain = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+        if len(text) != 1 or not text.isalnum() or plain != Qt.KeyboardModifier.NoModifier:
+            return False
+        box = self.new_task_role
+        names = [box.itemText(i).casefold() for i in range(box.count())]
+        matches = [i for i, name in enumerate(names) if name.startswith(text.casefold())]
+        if not matches:
+            return False
+        later = [i for i in matches if i > box.currentIndex()]
+        box.setCurrentIndex(later[0] if later and matches[0] == box.currentIndex() else matches[0])
+        event.accept()
+        return True
 
     # ------------------------------------------------------------ reading
 
@@ -525,7 +579,9 @@ class PlanDayDialog(ServiceDialog):
         if lunch is not None:
             start, end = (lunch.start.astimezone(self._zone), lunch.end.astimezone(self._zone))
             span = f"{start:%H:%M}–{end:%H:%M}"
-            self.skip_lunch.setToolTip(f"Lunch {span} (Settings has each weekday's)")
+            self.skip_lunch.setToolTip(
+                tr("Lunch {span} (Settings has each weekday's)").format(span=span)
+            )
         self.week_note.setText(week_text(plan.roles, week))
         self.week_note.setVisible(bool(self.week_note.text()))
 
@@ -572,8 +628,9 @@ class PlanDayDialog(ServiceDialog):
                 when = f"{start}–{end}"
             role = roles.get(m.role_id) if m.role_id is not None else None
             extra = f" [{role.name}]" if role else ""
-            free = "" if m.busy else " (free)"
-            item = QListWidgetItem(f"{when}  {m.summary or '(no title)'}{extra}{free}")
+            free = "" if m.busy else tr(" (free)")
+            title = m.summary or tr("(no title)")
+            item = QListWidgetItem(f"{when}  {title}{extra}{free}")
             item.setIcon(swatch(role.colour if role else None))
             self.meetings.addItem(item)
         if not meetings:
@@ -638,12 +695,18 @@ class PlanDayDialog(ServiceDialog):
     def _show_status(self, plan: PlanV) -> None:
         day = plan.day
         planned = sum((s.end - s.start).total_seconds() / 60 for s in plan.slots)
-        window = (day.stop - day.start).total_seconds() / 60
+        free, meetings, breaks = free_minutes(plan)
         text = ntr(
-            "{n} slot, {planned} h of {window} h planned",
-            "{n} slots, {planned} h of {window} h planned",
+            "{n} slot, {planned} h of {free} h free planned",
+            "{n} slots, {planned} h of {free} h free planned",
             len(plan.slots),
-        ).format(n=len(plan.slots), planned=decimal(planned / 60), window=decimal(window / 60))
+        ).format(n=len(plan.slots), planned=decimal(planned / 60), free=decimal(free / 60))
+        if meetings:
+            text += " · " + tr("{hours} h of meetings").format(hours=decimal(meetings / 60))
+        if breaks:
+            text += " · " + ntr("{n} min of breaks", "{n} min of breaks", round(breaks)).format(
+                n=round(breaks)
+            )
         if day.closed_at is not None:
             text += tr(" · the day is closed")
         elif day.started_at is not None:
@@ -651,7 +714,7 @@ class PlanDayDialog(ServiceDialog):
             text += " · " + tr("started at {time}").format(time=clock(started))
         late = [t.title for t in plan.tasks if t.id in plan.late]
         if late:
-            text += " · cannot make its deadline: " + ", ".join(late)
+            text += tr(" · cannot make its deadline: {tasks}").format(tasks=", ".join(late))
         self.status.setText(text)
         is_today = self._is_today_shown
         self.start_button.setEnabled(is_today and day.started_at is None and day.closed_at is None)
@@ -827,9 +890,15 @@ def week_text(roles: Sequence[RoleV], week: Sequence[WeekShareV]) -> str:
     for w in sorted(week, key=lambda w: -w.behind):
         if w.behind < 5 or w.role_id not in names:
             continue
-        text = f"{names[w.role_id]} is {format_minutes(w.behind)} behind this week"
+        behind = format_minutes(w.behind)
         if w.extra >= 5:
-            text += f"; today plans {format_minutes(w.extra)} more"
+            text = tr("{role} is {behind} behind this week; today plans {extra} more").format(
+                role=names[w.role_id], behind=behind, extra=format_minutes(w.extra)
+            )
+        else:
+            text = tr("{role} is {behind} behind this week").format(
+                role=names[w.role_id], behind=behind
+            )
         parts.append(text)
     return ". ".join(parts) + "." if parts else ""
 

@@ -1,4 +1,5 @@
-"""Settings: roles, workday hours per weekday, focus block, reminder lead times, hotkey."""
+"""Settings: roles, workday hours and lunch per weekday, focus block, short breaks, the longest
+block per role, the week's share, reminder lead times, hotkey."""
 
 from __future__ import annotations
 
@@ -36,9 +37,12 @@ from ui.dialogs._common import (
     ServiceDialog,
     WindowEdit,
     chain,
+    minute_of,
+    qtime,
     retire,
     run_dialog,
     scrolled,
+    time_edit,
 )
 from ui.formats import weekday_name
 from ui.gateway import Gateway
@@ -61,6 +65,24 @@ NUMBER_SETTINGS = (
         tr("Time lost getting back"),
     ),
 )
+# The rhythm's numbers (planner/services/planning.py rhythm()), saved like the ones above.
+RHYTHM_SETTINGS = (
+    (
+        "short_break_after_minutes",
+        tr("After this much focus in a row"),
+        tr("A short break comes after this many minutes of focus without one"),
+    ),
+    (
+        "max_block_minutes",
+        tr("&Longest block of one role"),
+        tr(
+            "Auto-split alternates the roles so that no block is longer (never shorter than "
+            "the minimum focus block)"
+        ),
+    ),
+)
+DEFAULT_LUNCH = (12 * 60 + 30, 13 * 60 + 15)
+DEFAULT_SHORT_BREAK = 5
 # The reminder kinds a person may switch off (planner/services/reminders.py), with their labels.
 REMINDER_SWITCHES = (
     ("remind_slot_start", tr("When a slot starts")),
@@ -137,6 +159,61 @@ class HoursRow:
         self.window.start.editingFinished.connect(lambda: dialog.save_hours(self))
         self.window.stop.editingFinished.connect(lambda: dialog.save_hours(self))
         self.stored: tuple[bool, int, int] | None = None
+        # the weekday's lunch break: none, or from–to
+        day = weekday_name(weekday)
+        self.lunch = QCheckBox(tr("Lunch"))
+        self.lunch.setObjectName(f"lunch_{weekday}")
+        self.lunch.setAccessibleName(tr("{day} lunch").format(day=day))
+        self.lunch_start = time_edit(f"lunch_{weekday}_start")
+        self.lunch_start.setAccessibleName(tr("{day} lunch from").format(day=day))
+        self.lunch_end = time_edit(f"lunch_{weekday}_end")
+        self.lunch_end.setAccessibleName(tr("{day} lunch until").format(day=day))
+        self.lunch_window = QWidget()
+        lunch_layout = QHBoxLayout(self.lunch_window)
+        lunch_layout.setContentsMargins(0, 0, 0, 0)
+        lunch_layout.addWidget(self.lunch_start)
+        lunch_layout.addWidget(QLabel("–"))
+        lunch_layout.addWidget(self.lunch_end)
+        lunch_layout.addStretch(1)
+        self.lunch.toggled.connect(lambda: dialog.save_lunch(self))
+        self.lunch_start.editingFinished.connect(lambda: dialog.save_lunch(self))
+        self.lunch_end.editingFinished.connect(lambda: dialog.save_lunch(self))
+        self.stored_lunch: tuple[int, int] | None = None
+
+    def widgets(self) -> list[QWidget]:
+        """The row's fields in Tab order."""
+        return [
+            self.is_workday,
+            self.window.start,
+            self.window.stop,
+            self.lunch,
+            self.lunch_start,
+            self.lunch_end,
+        ]
+
+    def show_lunch(self, lunch: tuple[int, int] | None) -> None:
+        self.stored_lunch = lunch
+        with QSignalBlocker(self.lunch), QSignalBlocker(self.lunch_start):
+            self.lunch.setChecked(lunch is not None)
+            if lunch is not None:  # with none, the times last shown stay for a second thought
+                self.lunch_start.setTime(qtime(lunch[0]))
+        with QSignalBlocker(self.lunch_end):
+            if lunch is not None:
+                self.lunch_end.setTime(qtime(lunch[1]))
+        is_workday = self.is_workday.isChecked()
+        self.lunch.setEnabled(is_workday)
+        self.lunch_window.setEnabled(is_workday and lunch is not None)
+
+    def lunch_values(self) -> tuple[int, int] | None:
+        """The lunch as typed (minutes after the day's midnight), or None when it is off; on a
+        workday that runs past midnight a lunch before its start is the next day's."""
+        if not self.lunch.isChecked():
+            return None
+        start, end = minute_of(self.lunch_start.time()), minute_of(self.lunch_end.time())
+        day_start, day_stop = self.window.minutes()
+        if day_stop > 24 * 60 and start < day_start and end <= day_stop - 24 * 60:
+            start, end = start + 24 * 60, end + 24 * 60
+        return start, end
 
     def show(self, is_workday: bool, start: int, stop: int) -> None:
         self.stored = (is_workday, start, stop)
@@ -176,10 +253,16 @@ class SettingsDialog(ServiceDialog):
         self.setObjectName("settings_dialog")
         self._role_rows: dict[int, RoleRow] = {}
         self._numbers: dict[str, QSpinBox] = {}
+        self._number_bars: dict[str, MessageBar] = {}
         self._stored_numbers: dict[str, int] = {}
+        self._max_blocks: dict[int, QSpinBox] = {}
+        self._max_block_labels: dict[int, QLabel] = {}
+        self._stored_max_blocks: dict[int, int] = {}
+        self._stored_short = 0
         self._stored_hotkey = ""
         self.colour_dialog: QColorDialog | None = None
         self._build()
+        chain(*(w for row in self.hours_rows for w in row.widgets()))  # each day, then its lunch
         self._read_bar = self.roles_message
         self.refresh()
         # all of it in view where the screen allows; on a small one the form scrolls
@@ -198,6 +281,7 @@ class SettingsDialog(ServiceDialog):
         left = QVBoxLayout()
         left.addWidget(self._roles_box())
         left.addWidget(self._numbers_box())
+        left.addWidget(self._breaks_box())
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self._hours_box())
@@ -268,6 +352,7 @@ class SettingsDialog(ServiceDialog):
                 spin.setToolTip(tip)
             spin.editingFinished.connect(lambda key=key: self._on_number_edited(key))
             self._numbers[key] = spin
+            self._number_bars[key] = self.numbers_message
             numbers_form.addRow(label, spin)
             numbers_box.buddy = numbers_box.buddy or spin
         self.hotkey = QKeySequenceEdit()
@@ -290,6 +375,101 @@ class SettingsDialog(ServiceDialog):
         numbers_form.addRow(self.hotkey_layers)
         return numbers_box
 
+    def _minutes_spin(self, key: str, label: str, tip: str, low: int, high: int) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setObjectName(key)
+        spin.setRange(low, high)
+        spin.setSuffix(tr(" min"))
+        spin.setAccessibleName(label.replace("&", ""))
+        spin.setMaximumWidth(110)
+        if tip:
+            spin.setToolTip(tip)
+        return spin
+
+    def _breaks_box(self) -> BuddyBox:
+        """Short breaks, the longest block (general and per role), the week's share."""
+        self.breaks_message = MessageBar("breaks_message")
+        box = BuddyBox(tr("&Breaks and rhythm"))
+        form = QFormLayout(box)
+        form.addRow(self.breaks_message)
+        self.short_breaks = QCheckBox(tr("&Short breaks in long stretches of focus"))
+        self.short_breaks.setObjectName("short_breaks")
+        self.short_breaks.toggled.connect(self._on_short_breaks_toggled)
+        form.addRow(self.short_breaks)
+        box.buddy = self.short_breaks
+        self.short_length = self._minutes_spin(
+            "short_break_minutes", tr("Short break length"), "", 1, 60
+        )
+        self.short_length.editingFinished.connect(self._on_short_length_edited)
+        form.addRow(tr("Short break length"), self.short_length)
+        for key, label, tip in RHYTHM_SETTINGS:
+            spin = self._minutes_spin(key, label, tip, *forms.SETTING_LIMITS[key])
+            spin.editingFinished.connect(lambda key=key: self._on_number_edited(key))
+            self._numbers[key] = spin
+            self._number_bars[key] = self.breaks_message
+            form.addRow(label, spin)
+            if key == "max_block_minutes":
+                self._max_block_row = form.rowCount() - 1
+        self.breaks_form = form  # each role's longest block goes in rows below the general one
+        self.week_share = QCheckBox(tr("&Keep the week's share"))
+        self.week_share.setObjectName("keep_week_share")
+        self.week_share.setToolTip(
+            tr(
+                "When one role takes another's time (interruptions, overruns), the following "
+                "days' Auto-split gives it back within the week's working time"
+            )
+        )
+        self.week_share.toggled.connect(
+            lambda on: self._on_switch_toggled("keep_week_share", on, self.breaks_message)
+        )
+        self._switches["keep_week_share"] = self.week_share
+        form.addRow(self.week_share)
+        return box
+
+    def _show_max_blocks(self, roles: Sequence[RoleV], own: dict[int, int]) -> None:
+        """One line per active role: its longest block, or the general one ('as above')."""
+        active = [r for r in roles if not r.archived]
+        if [r.id for r in active] != list(self._max_blocks):
+            for spin in self._max_blocks.values():
+                self.breaks_form.removeRow(spin)  # deletes the row's label and spin box
+            self._max_blocks, self._max_block_labels = {}, {}
+            for line, role in enumerate(active, start=self._max_block_row + 1):
+                label = QLabel()
+                label.setObjectName(f"max_block_label_{role.id}")
+                label.setIndent(20)
+                spin = self._minutes_spin(
+                    f"max_block_{role.id}",
+                    tr("{name}: longest block").format(name=role.name),
+                    tr("0: the longest block above"),
+                    0,
+                    12 * 60,
+                )
+                spin.setSpecialValueText(tr("as above"))
+                spin.editingFinished.connect(lambda r=role.id: self._on_max_block_edited(r))
+                label.setBuddy(spin)
+                self.breaks_form.insertRow(line, label, spin)
+                self._max_blocks[role.id] = spin
+                self._max_block_labels[role.id] = label
+        self._stored_max_blocks = dict(own)
+        for role in active:
+            spin = self._max_blocks[role.id]
+            self._max_block_labels[role.id].setText(tr("{name}:").format(name=role.name))
+            spin.setAccessibleName(tr("{name}: longest block").format(name=role.name))
+            with QSignalBlocker(spin):
+                spin.setValue(own.get(role.id, 0))
+        self._chain_breaks()
+
+    def _chain_breaks(self) -> None:
+        """Tab through the box top to bottom (the role lines are built after the form)."""
+        chain(
+            self.short_breaks,
+            self.short_length,
+            self._numbers["short_break_after_minutes"],
+            self._numbers["max_block_minutes"],
+            *self._max_blocks.values(),
+            self.week_share,
+        )
+
     def _desktop_box(self) -> BuddyBox:
         """Start at login, and which reminders to show."""
         self.desktop_message = MessageBar("desktop_message")
@@ -310,20 +490,22 @@ class SettingsDialog(ServiceDialog):
             self._switches[key] = check
             desktop_layout.addWidget(check)
         desktop_layout.addSpacing(6)
-        desktop_layout.addWidget(QLabel("While I focus:"))
-        dnd = QCheckBox("Do Not Disturb on the desktop during focus blocks")
+        desktop_layout.addWidget(QLabel(tr("While I focus:")))
+        dnd = QCheckBox(tr("Do Not Disturb on the desktop during focus blocks"))
         dnd.setObjectName("dnd_focus")
         dnd.setToolTip(
-            "While a focus block runs, the desktop's own Do Not Disturb is on (Splitday's "
-            "reminders still come through); it is put back as it was when the block ends, "
-            "during an interruption, off-plan, at the hard stop and on quit"
+            tr(
+                "While a focus block runs, the desktop's own Do Not Disturb is on (Splitday's "
+                "reminders still come through); it is put back as it was when the block ends, "
+                "during an interruption, off-plan, at the hard stop and on quit"
+            )
         )
         dnd.toggled.connect(lambda on: self._on_switch_toggled("dnd_focus", on))
         self._switches["dnd_focus"] = dnd
         desktop_layout.addWidget(dnd)
         self.dnd_roles_row = QHBoxLayout()
         self.dnd_roles_row.setContentsMargins(20, 0, 0, 0)
-        self.dnd_roles_row.addWidget(QLabel("Also every slot of:"))
+        self.dnd_roles_row.addWidget(QLabel(tr("Also every slot of:")))
         self.dnd_roles_row.addStretch(1)
         desktop_layout.addLayout(self.dnd_roles_row)
         self.dnd_desktop = QLabel()
@@ -369,6 +551,9 @@ class SettingsDialog(ServiceDialog):
         for weekday, row in enumerate(self.hours_rows):
             hours_grid.addWidget(row.is_workday, weekday, 0)
             hours_grid.addWidget(row.window, weekday, 1)
+            hours_grid.addWidget(row.lunch, weekday, 2)
+            hours_grid.addWidget(row.lunch_window, weekday, 3)
+        hours_grid.setColumnStretch(3, 1)
         hours_layout.addLayout(hours_grid)
         hours_layout.addStretch(1)
         return hours_box
@@ -376,15 +561,28 @@ class SettingsDialog(ServiceDialog):
     # ------------------------------------------------------------ reading
 
     def reload(self) -> None:
-        view = self.service.load([key for key, *_ in NUMBER_SETTINGS], list(self._switches))
+        keys = [key for key, *_ in NUMBER_SETTINGS] + [key for key, *_ in RHYTHM_SETTINGS]
+        view = self.service.load([*keys, "short_break_minutes"], list(self._switches))
         roles, hours, numbers, hotkey = view.roles, view.hours, view.numbers, view.hotkey
         self._show_roles(roles)
         for row, (is_workday, start, stop) in zip(self.hours_rows, hours, strict=True):
             row.show(is_workday, start, stop)
+        for row, lunch in zip(self.hours_rows, view.lunch, strict=True):
+            row.show_lunch(lunch)
+        self._stored_short = numbers.pop("short_break_minutes")
+        with QSignalBlocker(self.short_breaks), QSignalBlocker(self.short_length):
+            self.short_breaks.setChecked(self._stored_short > 0)
+            if self._stored_short > 0:  # off: the length last shown stays for turning it on
+                self.short_length.setValue(self._stored_short)
+            elif self.short_length.value() == self.short_length.minimum():
+                self.short_length.setValue(DEFAULT_SHORT_BREAK)
+        self.short_length.setEnabled(self._stored_short > 0)
+        self._numbers["short_break_after_minutes"].setEnabled(self._stored_short > 0)
         self._stored_numbers = numbers
         for key, value in numbers.items():
             with QSignalBlocker(self._numbers[key]):
                 self._numbers[key].setValue(value)
+        self._show_max_blocks(roles, view.max_blocks or {})
         self._stored_hotkey = hotkey
         with QSignalBlocker(self.hotkey):
             self.hotkey.setKeySequence(QKeySequence(hotkey))
@@ -397,7 +595,7 @@ class SettingsDialog(ServiceDialog):
                 self._switches[key].setChecked(on)
         self._show_dnd_roles(roles, set(view.dnd_roles))
         found = self._dnd_status() if self._dnd_status else ""
-        self.dnd_desktop.setText(f"Desktop found: {found}" if found else "")
+        self.dnd_desktop.setText(tr("Desktop found: {found}").format(found=found) if found else "")
         self.dnd_desktop.setVisible(bool(found))
 
     def _show_roles(self, roles: Sequence[RoleV]) -> None:
@@ -473,11 +671,43 @@ class SettingsDialog(ServiceDialog):
             why = self.hours_message.text()
             self.hours_message.setText(f"{weekday_name(row.weekday)}: {why[:1].lower()}{why[1:]}")
 
+    def save_lunch(self, row: HoursRow) -> None:
+        lunch = row.lunch_values()
+        if lunch == row.stored_lunch:
+            row.lunch_window.setEnabled(row.lunch.isChecked() and row.lunch.isEnabled())
+            return
+        result = self._save(lambda: self.service.set_lunch(row.weekday, lunch), self.hours_message)
+        if result is None:
+            why = self.hours_message.text()
+            self.hours_message.setText(f"{weekday_name(row.weekday)}: {why[:1].lower()}{why[1:]}")
+
+    def _on_short_breaks_toggled(self, on: bool) -> None:
+        minutes = self.short_length.value() if on else 0
+        self._save(
+            lambda: self.service.set_number("short_break_minutes", minutes), self.breaks_message
+        )
+
+    def _on_short_length_edited(self) -> None:
+        minutes = self.short_length.value()
+        if not self.short_breaks.isChecked() or minutes == self._stored_short:
+            return
+        self._save(
+            lambda: self.service.set_number("short_break_minutes", minutes), self.breaks_message
+        )
+
+    def _on_max_block_edited(self, role_id: int) -> None:
+        minutes = self._max_blocks[role_id].value()
+        if minutes == self._stored_max_blocks.get(role_id, 0):
+            return
+        self._save(
+            lambda: self.service.set_max_block(role_id, minutes or None), self.breaks_message
+        )
+
     def _on_number_edited(self, key: str) -> None:
         value = self._numbers[key].value()
         if value == self._stored_numbers.get(key):
             return
-        self._save(lambda: self.service.set_number(key, value), self.numbers_message)
+        self._save(lambda: self.service.set_number(key, value), self._number_bars[key])
 
     def _on_hotkey_edited(self) -> None:
         text = self.hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
@@ -502,8 +732,8 @@ class SettingsDialog(ServiceDialog):
             with QSignalBlocker(self.autostart_check):
                 self.autostart_check.setChecked(self._autostart.is_enabled())
 
-    def _on_switch_toggled(self, key: str, on: bool) -> None:
-        self._save(lambda: self.service.set_switch(key, on), self.desktop_message)
+    def _on_switch_toggled(self, key: str, on: bool, bar: MessageBar | None = None) -> None:
+        self._save(lambda: self.service.set_switch(key, on), bar or self.desktop_message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

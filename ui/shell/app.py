@@ -481,7 +481,8 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         """Saved on this device while the shared server is away: said like back to work."""
         window.statusBar().showMessage(text, 15000)
         if window.isMinimized() or not window.isVisible() or not window.isActiveWindow():
-            service.dispatcher.send(Notice("Splitday: saved on this device", text, "kept"))
+            title = tr("Splitday: saved on this device")
+            service.dispatcher.send(Notice(title, text, "kept"))
 
     from ui.shell.offline import OfflineWatch
 

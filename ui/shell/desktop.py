@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QWidget
 
 from planner import APP_ID
+from planner.domain.i18n import tr
 
 QUIT_AFTER_ENV = "SPLITDAY_QUIT_AFTER_MS"
 
@@ -68,6 +69,11 @@ def quit_after_first_window_from_env(app: QCoreApplication) -> None:
     try:
         delay = max(0, int(raw))
     except ValueError:
-        print(f"splitday: ignoring {QUIT_AFTER_ENV}={raw!r} (not a number)", file=sys.stderr)
+        print(
+            tr("splitday: ignoring {variable}={raw!r} (not a number)").format(
+                variable=QUIT_AFTER_ENV, raw=raw
+            ),
+            file=sys.stderr,
+        )
         return
     app.installEventFilter(_QuitAfterFirstWindow(app, delay))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from planner.domain.dnd import DndDecision
+from planner.domain.i18n import tr
 from planner.platform import dnd
 from ui.gateway import Gateway, ReadFailed
 
@@ -53,9 +54,9 @@ class FocusDnd(QObject):
         self._path = path
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="splitday-dnd")
         self._switch: dnd.DndSwitch | None = None  # touched only in the worker thread
-        self.description = "looking for the desktop's Do Not Disturb…"
+        self.description = tr("looking for the desktop's Do Not Disturb…")
         self.ended_early: set[int] = set()
-        self.decision = DndDecision(False, "not checked yet")
+        self.decision = DndDecision(False, tr("not checked yet"))
         self.on = False  # DND is on, switched by Splitday (as the worker last reported)
         self.passes_critical = True  # the desktop still shows critical notifications in DND
         self._asked: bool | None = None  # what was last sent to the worker
@@ -128,9 +129,9 @@ class FocusDnd(QObject):
             return ""
         until = self.decision.until
         if until is None:
-            return "Focus — Do Not Disturb on"
+            return tr("Focus — Do Not Disturb on")
         local = until.astimezone(zone or self.gateway.zone)
-        return f"Focus — Do Not Disturb until {local:%H:%M}"
+        return tr("Focus — Do Not Disturb until {hhmm}").format(hhmm=f"{local:%H:%M}")
 
     def _say(self) -> None:
         self.changed.emit(self.on, self.text())
@@ -186,7 +187,7 @@ class FocusDnd(QObject):
     def _detect_and_recover(self) -> tuple[str, bool]:
         found = self._detect()
         if found.backend is None:
-            return f"none found — {found.description}", True
+            return tr("none found — {why}").format(why=found.description), True
         self._switch = dnd.DndSwitch(found.backend, self._path)
         recovered = self._switch.recover()
         if recovered:
@@ -201,5 +202,5 @@ class FocusDnd(QObject):
 
     def _release(self) -> str:
         if self._switch is None:
-            return "no desktop"
+            return tr("no desktop")
         return self._switch.release()

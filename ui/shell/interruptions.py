@@ -248,7 +248,7 @@ class Interruptions(QObject):
             )
         except Kept as kept:
             self._say_kept(str(kept))
-            return ipc.Reply(True, f"{kept} (by the running Splitday)")
+            return ipc.Reply(True, tr("{kept} (by the running Splitday)").format(kept=kept))
         except NotSaved as exc:  # what was sent is kept in the quick log, retried from there
             typed = QuickLogEntry(at, note, source, self._role_for(at, role_name), minutes)
             if self._quick_log.restore(typed, str(exc), retry=True):

@@ -6,12 +6,31 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent, QUndoStack
+from PySide6.QtCore import (
+    QChildEvent,
+    QDate,
+    QEvent,
+    QLocale,
+    QObject,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QPaintEvent,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QDateEdit,
+    QDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -176,6 +195,8 @@ class MainWindow(QMainWindow):
         self.timeline.slot_edit_requested.connect(self._on_timeline_slot_edit_requested)
         self.timeline.slot_remove_requested.connect(self._on_timeline_slot_remove_requested)
         self.timeline.task_drop_requested.connect(self._on_timeline_task_drop_requested)
+        self.timeline.break_move_requested.connect(self._on_timeline_break_move_requested)
+        self.timeline.break_skip_requested.connect(self._on_timeline_break_skip_requested)
         self.now_panel.mini_button.toggled.connect(self.set_mini_visible)
 
     @property
@@ -238,16 +259,16 @@ class MainWindow(QMainWindow):
         self.interruption_log_action = self._action(
             tr("Interruption &log…"), "Ctrl+L", self.open_interruption_log
         )
-        self.end_of_day_action = self._action("&End of day…", "Ctrl+E", self.open_end_of_day)
-        self.review_action = self._action("&Review…", "Ctrl+R", self.open_review)
-        self.calendars_action = self._action("&Calendars…", None, self.open_calendars)
-        self.settings_action = self._action("&Settings…", "Ctrl+,", self.open_settings)
+        self.end_of_day_action = self._action(tr("&End of day…"), "Ctrl+E", self.open_end_of_day)
+        self.review_action = self._action(tr("&Review…"), "Ctrl+R", self.open_review)
+        self.calendars_action = self._action(tr("&Calendars…"), None, self.open_calendars)
+        self.settings_action = self._action(tr("&Settings…"), "Ctrl+,", self.open_settings)
         # Do Not Disturb in a focus block: one key ends it early, from any Splitday window
-        self.end_focus_action = self._action("End &focus (Do Not Disturb off)", "Ctrl+D", None)
+        self.end_focus_action = self._action(tr("End &focus (Do Not Disturb off)"), "Ctrl+D", None)
         self.end_focus_action.triggered.connect(self.end_focus)
         self.end_focus_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.end_focus_action.setEnabled(False)
-        self.mini_action = self._action("&Mini window", "Ctrl+M", None)
+        self.mini_action = self._action(tr("&Mini window"), "Ctrl+M", None)
         self.mini_action.setCheckable(True)
         self.mini_action.toggled.connect(self.set_mini_visible)
         self.show_action = self._action(tr("Show/&hide window"), None, self.toggle_visible)
@@ -484,8 +505,9 @@ class MainWindow(QMainWindow):
         stop = clock(snapshot.plan.day.stop, self.zone)
         prefix = f"{when}, " if when else ""
         self.day_label.setText(f"{prefix}{day_heading(d)}  ·  {start}–{stop}")
+        untitled, busy = tr("(no title)"), tr(" (busy)")
         all_day = [
-            f"{m.summary or '(no title)'}{' (busy)' if m.busy else ''}"
+            (m.summary or untitled) + (busy if m.busy else "")
             for m in snapshot.plan.meetings
             if m.all_day
         ]
@@ -611,6 +633,14 @@ class MainWindow(QMainWindow):
         if self.gateway is not None and slot is not None:
             self.gateway.remove_slot(slot)
 
+    def _on_timeline_break_move_requested(self, brk: Any, start: datetime, end: datetime) -> None:
+        if self.gateway is not None:
+            self.gateway.move_break(brk, start, end)
+
+    def _on_timeline_break_skip_requested(self, brk: Any, skipped: bool) -> None:
+        if self.gateway is not None:
+            self.gateway.skip_break(brk, skipped)
+
     def _on_timeline_task_drop_requested(self, task_id: int, slot_id: int) -> None:
         self._on_tasks_schedule_requested(task_id, slot_id)
 
@@ -645,6 +675,29 @@ class MainWindow(QMainWindow):
         task = self._task(task_id)
         if self.gateway is not None and task is not None:
             self.gateway.set_task_status(task, "dropped")
+
+    def childEvent(self, event: QChildEvent) -> None:
+        """Each dialog opened over this window gives the focus back when it closes."""
+        child = event.child()
+        if (
+            event.type() == QEvent.Type.ChildPolished  # (at ChildAdded it is no dialog yet)
+            and isinstance(child, QDialog)
+            and not child.property("splitday_focus_back")
+        ):
+            child.setProperty("splitday_focus_back", True)
+            child.finished.connect(self._on_dialog_finished)
+        super().childEvent(event)
+
+    def _on_dialog_finished(self, _result: int) -> None:
+        """A dialog of this window closed: the focus comes back here if it went nowhere. A
+        window manager does this by itself; with none (a kiosk, a bare X session) the keyboard
+        went nowhere after Plan my day closed, and Ctrl+P, Ctrl+E or Alt+D did nothing."""
+        QTimer.singleShot(0, self._take_the_focus_back)
+
+    def _take_the_focus_back(self) -> None:
+        focused = QApplication.activeModalWidget() or QApplication.activePopupWidget()
+        if self.isVisible() and not self.isMinimized() and focused is None:
+            self.activateWindow()  # (Qt may think it has it: the X server says otherwise)
 
     # ------------------------------------------------------------ features wired by the integrator
 
@@ -764,7 +817,9 @@ class MainWindow(QMainWindow):
             self.dnd_label = QLabel(self)
             self.dnd_label.setObjectName("dndStatus")
             self.statusBar().addPermanentWidget(self.dnd_label)
-        self.dnd_label.setText(f"{self.dnd_text} (Ctrl+D ends it)" if self.dnd_text else "")
+        self.dnd_label.setText(
+            tr("{dnd} (Ctrl+D ends it)").format(dnd=self.dnd_text) if self.dnd_text else ""
+        )
         self.dnd_label.setVisible(bool(self.dnd_text))
         if self.mini is not None:
             self.mini.show_dnd(self.dnd_text)
@@ -773,7 +828,7 @@ class MainWindow(QMainWindow):
         """End this focus block's Do Not Disturb early (Ctrl+D, the mini window's button)."""
         if self.on_end_focus is not None and self.on_end_focus():
             self.statusBar().showMessage(
-                "Do Not Disturb is off for the rest of this focus block", 8000
+                tr("Do Not Disturb is off for the rest of this focus block"), 8000
             )
 
     def toggle_visible(self) -> None:

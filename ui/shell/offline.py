@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow
 
+from planner.domain.i18n import tr
 from ui.gateway import Gateway
 
 if TYPE_CHECKING:
@@ -72,8 +73,10 @@ class OfflineWatch(QObject):
     def show_text(self, text: str) -> None:
         self.label.setText(text[:1].upper() + text[1:])
         self.label.setToolTip(
-            "The shared server cannot be used now. Interruptions and back-to-work are kept "
-            "on this device and delivered, in order, as soon as it answers again."
+            tr(
+                "The shared server cannot be used now. Interruptions and back-to-work are kept "
+                "on this device and delivered, in order, as soon as it answers again."
+            )
             if text
             else ""
         )

@@ -454,12 +454,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     service = install(app, gateway, start=False)
 
     def report(notice: Notice, backend: str) -> None:
-        print(f"delivered via {backend or 'nothing'}: {notice.title} — {notice.body}", flush=True)
+        print(
+            f"delivered via {backend or 'nothing'}: {notice.title} — {notice.body}", flush=True
+        )  # not translated: a developer's diagnostic
 
     service.dispatcher.delivered.connect(report)
-    service.gap_found.connect(lambda gap: print(f"gap: {gap}", flush=True))
+    service.gap_found.connect(
+        lambda gap: print(f"gap: {gap}", flush=True)
+    )  # not translated: a developer's diagnostic
     service.start()
-    print(f"reminders running; next due {service.next_due}", flush=True)
+    print(
+        f"reminders running; next due {service.next_due}", flush=True
+    )  # not translated: a developer's diagnostic
     if args.quit_after:
         QTimer.singleShot(int(args.quit_after * 1000), app.quit)
     try:

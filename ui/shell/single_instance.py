@@ -148,7 +148,10 @@ class SingleInstance(QObject):
             peer = ipc.peer_uid(int(sock.socketDescriptor())) if os.name == "posix" else None
             if peer is not None and peer != ipc.my_uid():
                 # another local user reached the socket: no command of theirs is run
-                print(f"splitday: refused a connection from uid {peer}", file=sys.stderr)
+                print(
+                    tr("splitday: refused a connection from uid {peer}").format(peer=peer),
+                    file=sys.stderr,
+                )
                 sock.abort()
                 sock.deleteLater()
                 continue

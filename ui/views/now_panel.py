@@ -118,6 +118,8 @@ class FocusCard(QFrame):
                 if overtime
                 else tr("Meeting")
                 if focus.meeting is not None
+                else (tr("Lunch") if focus.brk.kind == "lunch" else tr("Break"))
+                if focus.brk is not None
                 else tr("Day over")
                 if focus.after_stop
                 else tr("No slot now")
@@ -130,7 +132,7 @@ class FocusCard(QFrame):
         elif focus.slot is not None:
             self.task.setText(focus.slot.title or tr("No task planned for this slot"))
         elif focus.meeting is not None:
-            self.task.setText(focus.meeting.summary or "a meeting")
+            self.task.setText(focus.meeting.summary or tr("a meeting"))
         elif focus.after_stop and focus.working is not None:
             what = focus.working_role.name if focus.working_role else "work"
             self.task.setText(tr("Still logging {what}").format(what=what))
@@ -147,6 +149,11 @@ class FocusCard(QFrame):
             self.left.setText(
                 tr("{left} (until {hhmm})").format(left=left, hhmm=self._hhmm(focus.meeting.end))
             )
+        elif focus.brk is not None:
+            left = format_left(focus.brk.end - focus.now)
+            self.left.setText(
+                tr("{left} (until {hhmm})").format(left=left, hhmm=self._hhmm(focus.brk.end))
+            )
         elif focus.after_stop and focus.working is not None:
             over = format_span(focus.now - focus.stop)
             self.left.setText(
@@ -162,7 +169,7 @@ class FocusCard(QFrame):
             meeting = focus.next_meeting
             self.next.setText(
                 tr("Next: {value} at {hhmm}").format(
-                    value=meeting.summary or "a meeting", hhmm=self._hhmm(meeting.start)
+                    value=meeting.summary or tr("a meeting"), hhmm=self._hhmm(meeting.start)
                 )
             )
         elif focus.next_slot is not None and focus.next_role is not None:
@@ -250,15 +257,15 @@ class MiniWindow(QWidget):
         # the desktop's Do Not Disturb is on for this focus block, and the one key to end it
         self.dnd = QLabel(self)
         self.dnd.setObjectName("miniDnd")
-        self.dnd.setAccessibleName("do not disturb")
+        self.dnd.setAccessibleName(tr("do not disturb"))
         bold = QFont(self.dnd.font())
         bold.setBold(True)
         self.dnd.setFont(bold)
         self.dnd.setWordWrap(True)
-        self.end_focus = QPushButton("End (Ctrl+D)", self)
+        self.end_focus = QPushButton(tr("End (Ctrl+D)"), self)
         self.end_focus.setObjectName("miniEndFocus")
         self.end_focus.setToolTip(
-            "Turn the desktop's Do Not Disturb off for the rest of this block"
+            tr("Turn the desktop's Do Not Disturb off for the rest of this block")
         )
         self.end_focus.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         bar = QHBoxLayout()

@@ -1,4 +1,5 @@
-"""The weekly review: four charts with week navigation, the interruption insight, exports.
+"""The weekly review: four charts with week navigation, the week's share (each role's debt day by
+day, its trend, the skipped breaks), the interruption insight, exports.
 
 matplotlib is imported on the first show (it costs ~0.4 s), never at start-up. Run
 `python -m ui.views.review --db URL` to show this view alone (for screenshots).
@@ -12,15 +13,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QLocale, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCursor, QPalette, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QCursor,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QPixmap,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QToolButton,
     QToolTip,
@@ -32,7 +48,7 @@ from planner.domain.i18n import format_locale, ntr, tr
 from planner.domain.values import Change, Topic
 from planner.review import reports
 from ui.actions.review import ReviewActions
-from ui.formats import first_weekday
+from ui.formats import first_weekday, short_day
 from ui.gateway import Gateway, ReadFailed
 from ui.widgets.fit import fit_window
 
@@ -73,6 +89,7 @@ class ReviewView(QWidget):
         self.trend: reports.ShareTrend | None = None
         self.insight: reports.Insight | None = None
         self._stale = True
+        self.today: date | None = None
         self.last_tip: str | None = None  # the tooltip shown last (for tests and screen readers)
         self.monday = self._this_monday()
 
@@ -147,6 +164,23 @@ class ReviewView(QWidget):
         box.addWidget(self.insight_check)
         box.addWidget(insight_more)
 
+        # the week's share: each role's debt at the end of each day so far, its trend, and the
+        # breaks skipped (the figures Auto-split repays: planner.review.reports.WeekReport.debt)
+        self.debt_table = QTableWidget()
+        self.debt_table.setObjectName("week_debt")
+        self.debt_table.setAccessibleName(tr("the week's share per role, day by day"))
+        self.debt_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.debt_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.debt_table.verticalHeader().hide()
+        self.debt_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.debt_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.debt_box = QGroupBox(tr("The week's share"))
+        debt_layout = QVBoxLayout(self.debt_box)
+        debt_layout.setContentsMargins(8, 4, 8, 4)
+        debt_layout.addWidget(self.debt_table)
+
         self.tabs = QTabWidget()
         self._tabs: list[_ChartTab] = []
         for name, title in (
@@ -164,6 +198,7 @@ class ReviewView(QWidget):
         layout.addWidget(self.summary_label)
         layout.addWidget(self.message)
         layout.addWidget(self.insight_frame)
+        layout.addWidget(self.debt_box)
         layout.addWidget(self.tabs, 1)
 
         self.prev_button.clicked.connect(self._on_prev_button_clicked)
@@ -192,8 +227,10 @@ class ReviewView(QWidget):
             return
         self.message.hide()
         self.week, self.trend, self.insight = week.report, week.trend, week.insight
+        self.today = week.today
         self._stale = False
         self._update_summary(week.use_insight)
+        self._update_debt()
         for tab in self._tabs:
             tab.dirty = True
         self._draw_current()
@@ -264,6 +301,15 @@ class ReviewView(QWidget):
         self.setWindowFlag(Qt.WindowType.Window)
         self.setWindowTitle(tr("Splitday — weekly review"))
         fit_window(self, preferred or self.PREFERRED_SIZE)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """As a window of its own, Escape (or Ctrl+W) closes it, as it closes every dialog."""
+        closing = event.key() == Qt.Key.Key_Escape or event.matches(QKeySequence.StandardKey.Close)
+        if self.isWindow() and closing:
+            event.accept()
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def _this_monday(self) -> date:
         try:
@@ -393,6 +439,9 @@ class ReviewView(QWidget):
         ]
         n = week.interruption_count
         parts.append(ntr("{n} interruption", "{n} interruptions", n).format(n=n))
+        skipped = round(sum(week.breaks_skipped))
+        if skipped:
+            parts.append(ntr("{n} break skipped", "{n} breaks skipped", skipped).format(n=skipped))
         overtime = sum(week.overtime)
         if overtime:
             parts.append(f"overtime {round(overtime) // 60}:{round(overtime) % 60:02d}")
@@ -408,6 +457,71 @@ class ReviewView(QWidget):
         self.insight_check.blockSignals(True)
         self.insight_check.setChecked(use_insight)
         self.insight_check.blockSignals(False)
+
+    def days_so_far(self) -> int:
+        """How many of the shown week's days have figures (up to today)."""
+        if self.week is None:
+            return 0
+        if self.today is None:
+            return len(self.week.days)
+        return sum(1 for d in self.week.days if d <= self.today)
+
+    def _update_debt(self) -> None:
+        """Each active role's place against the week's share at the end of each day so far
+        ('50 min behind'), and which way it went on the last of them; then the skipped breaks."""
+        week = self.week
+        assert week is not None
+        shown = self.days_so_far()
+        debt = week.debt(max(shown, 1))
+        roles = [r for r in week.roles if not r.archived and r.id in debt]
+        table = self.debt_table
+        table.clear()
+        table.setColumnCount(len(week.days) + 2)
+        table.setHorizontalHeaderLabels(
+            [tr("Role"), *(short_day(d) for d in week.days), tr("This week")]
+        )
+        header = table.horizontalHeader()
+        for column in range(1, len(week.days) + 1):  # the days share the width; the rest fits
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        table.setRowCount(len(roles) + 1)
+        for row, role in enumerate(roles):
+            series = debt[role.id]
+            name = QTableWidgetItem(role.name)
+            pixmap = QPixmap(12, 12)
+            pixmap.fill(QColor(role.colour))
+            name.setIcon(QIcon(pixmap))
+            table.setItem(row, 0, name)
+            for i in range(shown):
+                cell = QTableWidgetItem(reports.debt_words(series[i]))
+                cell.setToolTip(tr("{role} at the end of {day}").format(
+                    role=role.name, day=short_day(week.days[i])))  # fmt: skip
+                table.setItem(row, i + 1, cell)
+            if shown:
+                before = series[shown - 2] if shown > 1 else 0.0
+                trend = QTableWidgetItem(reports.debt_trend(before, series[shown - 1]))
+                trend.setToolTip(tr("How the last day changed it"))
+                table.setItem(row, len(week.days) + 1, trend)
+        breaks = len(roles)
+        table.setItem(breaks, 0, QTableWidgetItem(tr("Breaks skipped")))
+        for i in range(shown):
+            planned, skipped = round(week.breaks_planned[i]), round(week.breaks_skipped[i])
+            text = tr("{skipped} of {planned}").format(skipped=skipped, planned=planned)
+            table.setItem(breaks, i + 1, QTableWidgetItem(text if planned else "—"))
+        planned = round(sum(week.breaks_planned[:shown]))
+        skipped = round(sum(week.breaks_skipped[:shown]))
+        total = tr("{skipped} of {planned}").format(skipped=skipped, planned=planned)
+        table.setItem(breaks, len(week.days) + 1, QTableWidgetItem(total if planned else "—"))
+        table.resizeRowsToContents()
+        height = table.horizontalHeader().height() + 2 * table.frameWidth()
+        height += sum(table.rowHeight(r) for r in range(table.rowCount()))
+        if table.horizontalScrollBar().isVisible():
+            height += table.horizontalScrollBar().height()
+        table.setFixedHeight(height)
+
+    def debt_text(self, row: int, column: int) -> str:
+        """What the week's share table shows in a cell ('' when empty; for tests)."""
+        item = self.debt_table.item(row, column)
+        return item.text() if item is not None else ""
 
     def _on_export_chart_triggered(self) -> None:
         action = self.sender()
@@ -464,7 +578,9 @@ def main(argv: list[str] | None = None) -> int:
         view.show_week(reports.parse_week(args.week))
     view.tabs.setCurrentIndex(args.tab)
     view.as_window(QSize(1200, 760))
-    view.day_activated.connect(lambda d: print(f"open day {d}"))
+    view.day_activated.connect(
+        lambda d: print(f"open day {d}")
+    )  # not translated: a developer's harness
     view.show()
     if args.screenshot:
         from PySide6.QtCore import QTimer

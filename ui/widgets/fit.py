@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 # A title bar and borders, for a window whose frame the window manager has not drawn yet.
 FRAME_GUESS = QSize(12, 40)
@@ -49,11 +49,26 @@ class _KeepOnScreen(QObject):
         return False
 
 
+def _overflow(window: QWidget) -> int:
+    """How much wider a scroll area's contents are than what it shows: a dialog's words in a
+    longer language that would need the horizontal scroll bar (0 when everything fits)."""
+    widest = 0
+    for area in window.findChildren(QScrollArea):
+        content = area.widget()
+        if content is None or not area.isVisible() or not area.widgetResizable():
+            continue
+        widest = max(widest, content.minimumSizeHint().width() - area.viewport().width())
+    return widest
+
+
 def _refit(window: QWidget) -> None:
     try:
         visible = window.isVisible()
     except RuntimeError:  # deleted meanwhile
         return
+    extra = _overflow(window) if visible else 0
+    if extra > 0:  # wider, as far as the screen allows, rather than scrolling sideways
+        fit_to_screen(window, window.size() + QSize(extra, 0))
     screen = window.screen()
     spills = screen is not None and not screen.availableGeometry().contains(window.frameGeometry())
     if visible and spills:
@@ -63,7 +78,8 @@ def _refit(window: QWidget) -> None:
 def fit_window(window: QWidget, preferred: QSize) -> None:
     """A dialog or a secondary window: `preferred`, shrunk to its screen, left for Qt to place;
     checked again once shown, when the window manager's frame is known. Grown to what its
-    contents ask for (longer words in another language) when that is more, screen permitting."""
+    contents ask for (longer words in another language) when that is more, screen permitting,
+    the contents of its scroll areas included (once shown, when their width is known)."""
     hint = window.sizeHint()
     preferred = preferred.expandedTo(hint) if hint.isValid() else preferred
     fit_to_screen(window, preferred, place=False)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, tzinfo
 from functools import cache
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QMoveEvent
 from PySide6.QtWidgets import QWidget
 
@@ -25,7 +25,7 @@ def hour_labels(locale: str) -> tuple[str, ...]:
 
 
 if TYPE_CHECKING:
-    from planner.domain.values import EntryV, SlotV
+    from planner.domain.values import BreakV, EntryV, SlotV
     from ui.day_data import DaySnapshot
 
 HEADER = 26  # the column titles' band at the top of the view
@@ -45,9 +45,20 @@ class Drag:
         end: datetime,
         moved: bool = False,
         free: bool = False,  # Alt was held at the press: no snapping
+        brk: BreakV | None = None,  # a break dragged (then `slot` is None)
     ) -> None:
         self.kind, self.press_y, self.press_moment, self.slot = kind, press_y, press_moment, slot
         self.start, self.end, self.moved, self.free = start, end, moved, free
+        self.brk = brk
+
+    @property
+    def block(self) -> tuple[datetime, datetime] | None:
+        """Where the dragged slot or break was at the press (None: a new slot)."""
+        if self.slot is not None:
+            return self.slot.start, self.slot.end
+        if self.brk is not None:
+            return self.brk.start, self.brk.end
+        return None
 
     def __repr__(self) -> str:
         return f"Drag({self.kind}, {self.start:%H:%M}–{self.end:%H:%M}, moved={self.moved})"
@@ -101,14 +112,52 @@ class TimelineLayout(QWidget):
         fm = self.fontMetrics()
         return max(fm.horizontalAdvance(label) for label in hour_labels(format_locale())) + 14
 
-    def planned_column(self) -> tuple[float, float]:
+    # Right to left (an Arabic or Hebrew locale, or Qt's layout direction set so): the time
+    # axis is vertical and stays top-down, as it reads the same in every script; what mirrors
+    # is the order across it. The hour ruler is at the right edge, Planned (read first) next
+    # to it and Actual at the left, and every block's text starts at its right side. The
+    # columns below are (left, right) in widget pixels in both directions: painting and
+    # hit-testing use them as they are.
+
+    def mirrored(self) -> bool:
+        return self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+
+    def _visual(self, left: float, right: float) -> tuple[float, float]:
+        """A span measured from the reading start (the left, or the right edge in RTL)."""
+        if self.mirrored():
+            return self.width() - right, self.width() - left
+        return left, right
+
+    def _planned_logical(self) -> tuple[float, float]:
         left = self.gutter()
         width = (self.width() - left - 12) * 0.58
         return left, left + width
 
+    def planned_column(self) -> tuple[float, float]:
+        return self._visual(*self._planned_logical())
+
     def actual_column(self) -> tuple[float, float]:
-        _, right = self.planned_column()
-        return right + 8, self.width() - 4
+        _, right = self._planned_logical()
+        return self._visual(right + 8, self.width() - 4)
+
+    def ruler(self) -> tuple[float, float]:
+        """Where the hour labels are, beside the Planned column."""
+        return self._visual(0, self.gutter() - 6)
+
+    def columns(self) -> tuple[float, float]:
+        """Both columns together, outer edge to outer edge."""
+        (p_left, p_right), (a_left, a_right) = self.planned_column(), self.actual_column()
+        return min(p_left, a_left), max(p_right, a_right)
+
+    def between_columns(self) -> float:
+        """The x of the rule between Planned and Actual."""
+        (p_left, p_right), (a_left, a_right) = self.planned_column(), self.actual_column()
+        return (a_right + p_left) / 2 if self.mirrored() else (p_right + a_left) / 2
+
+    def start_align(self) -> Qt.AlignmentFlag:
+        """Text alignment at the reading start, whatever the painter thinks AlignLeft means."""
+        side = Qt.AlignmentFlag.AlignRight if self.mirrored() else Qt.AlignmentFlag.AlignLeft
+        return side | Qt.AlignmentFlag.AlignAbsolute
 
     def slot_rect(self, slot: SlotV, scale: TimeScale | None = None) -> QRectF:
         scale = scale or self.scale()
@@ -140,6 +189,38 @@ class TimelineLayout(QWidget):
                 return slot, hit
         return None
 
+    def break_at(self, pos: QPointF) -> tuple[BreakV, str] | None:
+        """The planned break under `pos` and where on it ('top', 'bottom', 'body'), only
+        inside its band (a slot's edge beside it stays the slot's)."""
+        scale = self.scale()
+        if scale is None or self.snapshot is None or not self._in_planned(pos):
+            return None
+        for brk in reversed(self.snapshot.plan.breaks):
+            top, bottom = scale.y_of(brk.start), scale.y_of(brk.end)
+            if top <= pos.y() <= bottom:
+                hit = geometry.hit_edge(pos.y(), top, bottom)
+                return brk, hit or "body"
+        return None
+
+    def block_at(self, pos: QPointF) -> tuple[SlotV | None, BreakV | None, str] | None:
+        """What a press at `pos` takes hold of: a slot's body first, then a break inside its
+        band, except where the edge under `pos` is a slot's that lies inside the break (a
+        slot overlapping the lunch); (slot, None, part) or (None, break, part)."""
+        slot = self.slot_at(pos)
+        if slot is not None and slot[1] == "body":
+            return slot[0], None, "body"
+        on_break = self.break_at(pos)
+        if on_break is not None and not on_break[0].skipped:
+            brk, part = on_break
+            if slot is None:
+                return None, brk, part
+            edge = slot[0].start if slot[1] == "top" else slot[0].end
+            if part != "body" or not brk.start < edge < brk.end:
+                return None, brk, part
+        if slot is not None:
+            return slot[0], None, slot[1]
+        return None
+
     def _in_planned(self, pos: QPointF) -> bool:
         left, right = self.planned_column()
         return left <= pos.x() <= right and pos.y() >= self.header_top() + HEADER
@@ -162,8 +243,11 @@ class TimelineLayout(QWidget):
         top, bottom = scale.y_of(scale.clamp(entry.start)), scale.y_of(scale.clamp(end))
         if bottom <= top:
             return None
-        if entry.kind == "interruption":
-            left += (right - left) * 0.25
+        if entry.kind == "interruption":  # narrower, on the far side from the plan
+            if self.mirrored():
+                right -= (right - left) * 0.25
+            else:
+                left += (right - left) * 0.25
         return QRectF(left + 1, top, right - left - 2, max(bottom - top, 3))
 
     def _label(self, start: datetime, end: datetime) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
 
-from planner.domain.i18n import tr
+from planner.domain.i18n import ntr, tr
 from ui import geometry, theme
 from ui.formats import clock
 from ui.geometry import TimeScale
@@ -37,8 +37,10 @@ class TimelinePainting(TimelineLayout):
         for meeting in snap.plan.meetings:
             if not meeting.all_day:
                 self._paint_meeting(painter, scale, meeting)
+        dragged = self._drag.brk if self._drag is not None and self._drag.moved else None
         for brk in snap.plan.breaks:
-            self._paint_break(painter, scale, brk)
+            if dragged is None or brk != dragged:
+                self._paint_break(painter, scale, brk)
         for slot in snap.plan.slots:
             if (
                 self._drag
@@ -67,35 +69,37 @@ class TimelinePainting(TimelineLayout):
         text = pal.text().color()
         faint = QColor(text)
         faint.setAlpha(40)
-        p_left, p_right = self.planned_column()
-        a_right = self.actual_column()[1]
+        c_left, c_right = self.columns()
+        r_left, r_right = self.ruler()
+        # the labels hug the columns: right-aligned in the ruler, left-aligned when mirrored
+        hug = Qt.AlignmentFlag.AlignLeft if self.mirrored() else Qt.AlignmentFlag.AlignRight
         day = self.snapshot.plan.day
         # outside the workday window: a slightly different background
         off = pal.alternateBase()
-        painter.fillRect(
-            QRectF(p_left, HEADER, a_right - p_left, scale.y_of(day.start) - HEADER), off
-        )
-        painter.fillRect(QRectF(p_left, scale.y_of(day.stop), a_right - p_left, self.height()), off)
+        width = c_right - c_left
+        painter.fillRect(QRectF(c_left, HEADER, width, scale.y_of(day.start) - HEADER), off)
+        painter.fillRect(QRectF(c_left, scale.y_of(day.stop), width, self.height()), off)
         painter.setFont(self.font())
         fm = self.fontMetrics()
         for mark in geometry.hour_marks(scale.origin, scale.end, self.zone):
             y = scale.y_of(mark)
             painter.setPen(QPen(faint, 1))
-            painter.drawLine(QPointF(p_left, y), QPointF(a_right, y))
+            painter.drawLine(QPointF(c_left, y), QPointF(c_right, y))
             half = scale.y_of(mark + timedelta(minutes=30))
             if half < scale.y_of(scale.end):
                 dotted = QPen(faint, 1, Qt.PenStyle.DotLine)
                 painter.setPen(dotted)
-                painter.drawLine(QPointF(p_left, half), QPointF(a_right, half))
+                painter.drawLine(QPointF(c_left, half), QPointF(c_right, half))
             painter.setPen(text)
             label = clock(mark, self.zone)
             painter.drawText(
-                QRectF(0, y - fm.height() / 2, self.gutter() - 6, fm.height()),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                QRectF(r_left, y - fm.height() / 2, r_right - r_left, fm.height()),
+                hug | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter,
                 label,
             )
         painter.setPen(QPen(faint, 1))
-        painter.drawLine(QPointF(p_right + 4, HEADER), QPointF(p_right + 4, self.height()))
+        rule = self.between_columns()
+        painter.drawLine(QPointF(rule, HEADER), QPointF(rule, self.height()))
 
     def _paint_header(self, painter: QPainter) -> None:
         """The column titles, on an opaque band over whatever has scrolled beneath them."""
@@ -105,12 +109,14 @@ class TimelinePainting(TimelineLayout):
         faint.setAlpha(40)
         p_left, p_right = self.planned_column()
         a_left, a_right = self.actual_column()
+        c_left, c_right = self.columns()
         # over the columns only: the hour labels in the gutter stay readable beside it
-        painter.fillRect(QRectF(p_left, top, self.width() - p_left, HEADER), pal.base())
+        band = (0.0, p_right) if self.mirrored() else (p_left, float(self.width()))
+        painter.fillRect(QRectF(band[0], top, band[1] - band[0], HEADER), pal.base())
         if top > 0:  # scrolled: a rule tells the band from the hours under it
             painter.setPen(QPen(faint, 1))
             painter.drawLine(
-                QPointF(p_left, top + HEADER - 0.5), QPointF(a_right, top + HEADER - 0.5)
+                QPointF(c_left, top + HEADER - 0.5), QPointF(c_right, top + HEADER - 0.5)
             )
         bold = QFont(self.font())
         bold.setBold(True)
@@ -135,17 +141,21 @@ class TimelinePainting(TimelineLayout):
         painter.save()
         painter.setClipRect(rect)
         painter.setPen(colour)
+        rows = max(1, int((inner.height() + 2) // fm.height()))
+        hidden = len(lines) - rows if len(lines) > rows >= 2 else 0
         y = inner.top()
-        for i, line in enumerate(lines):
-            if y + fm.height() > inner.bottom() + 2 and i > 0:
-                break
+        for i, line in enumerate(lines[:rows]):
             font = QFont(self.font())
             font.setBold(i == 0)
             painter.setFont(font)
-            shown = fm.elidedText(line, Qt.TextElideMode.ElideRight, int(inner.width()))
+            more = ""
+            if hidden and i == rows - 1:  # the card is full: say what it cannot show
+                more = "  " + tr("+{n} more").format(n=hidden)
+            room = int(inner.width()) - fm.horizontalAdvance(more)
+            shown = fm.elidedText(line, Qt.TextElideMode.ElideRight, max(0, room)) + more
             painter.drawText(
                 QRectF(inner.left(), y, inner.width(), fm.height()),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                self.start_align() | Qt.AlignmentFlag.AlignVCenter,
                 shown,
             )
             y += fm.height()
@@ -190,11 +200,18 @@ class TimelinePainting(TimelineLayout):
         for task in self.snapshot.tasks_in(slot.id):
             mark = "✓ " if task.status == "done" else "• "
             spans = self.snapshot.spans(task.id)
-            where = ""
-            if len(spans) > 1:  # it goes on in the role's next slot: say so
-                where = ", continued" if spans[0] != slot.id else f", over {len(spans)} slots"
-            late = ", late for its deadline" if task.id in self.snapshot.plan.late else ""
-            lines.append(f"{mark}{task.title} ({task.estimate_minutes} min{where}{late})")
+            minutes = task.estimate_minutes
+            if len(spans) > 1 and spans[0] != slot.id:  # it goes on from the role's last slot
+                about = tr("{minutes} min, continued").format(minutes=minutes)
+            elif len(spans) > 1:  # it goes on in the role's next slot: say so
+                about = ntr(
+                    "{minutes} min, over {n} slot", "{minutes} min, over {n} slots", len(spans)
+                ).format(minutes=minutes, n=len(spans))
+            else:
+                about = tr("{minutes} min").format(minutes=minutes)
+            if task.id in self.snapshot.plan.late:
+                about = tr("{about}, late for its deadline").format(about=about)
+            lines.append(f"{mark}{task.title} ({about})")
         self._paint_block_text(painter, rect, lines, theme.role_text(colour))
 
     def _paint_meeting(self, painter: QPainter, scale: TimeScale, meeting: MeetingV) -> None:
@@ -211,7 +228,8 @@ class TimelinePainting(TimelineLayout):
         painter.drawRect(rect)
         painter.setBrush(QBrush(pal.mid().color(), Qt.BrushStyle.BDiagPattern))
         painter.drawRect(rect)
-        lines = [f"{self._label(meeting.start, meeting.end)}  {meeting.summary or 'Busy'}"]
+        summary = meeting.summary or tr("Busy")
+        lines = [f"{self._label(meeting.start, meeting.end)}  {summary}"]
         self._paint_block_text(painter, rect, lines, pal.buttonText().color())
 
     def _paint_break(self, painter: QPainter, scale: TimeScale, brk: BreakV) -> None:
@@ -232,8 +250,10 @@ class TimelinePainting(TimelineLayout):
         )
         painter.setBrush(Qt.BrushStyle.NoBrush if brk.skipped else pal.alternateBase())
         painter.drawRect(rect)
-        name = "Lunch" if brk.kind == "lunch" else "Break"
-        text = f"{self._label(brk.start, brk.end)}  {name}{' (skipped)' if brk.skipped else ''}"
+        name = tr("Lunch") if brk.kind == "lunch" else tr("Break")
+        text = f"{self._label(brk.start, brk.end)}  {name}"
+        if brk.skipped:
+            text += " " + tr("(skipped today)")
         if rect.height() >= 12:
             self._paint_block_text(painter, rect, [text], pal.text().color())
 
@@ -256,9 +276,10 @@ class TimelinePainting(TimelineLayout):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
             painter.drawRect(rect)
-            painter.fillRect(QRectF(rect.left() - 8, rect.top(), 4, rect.height()), warn)
+            edge = rect.right() + 4 if self.mirrored() else rect.left() - 8
+            painter.fillRect(QRectF(edge, rect.top(), 4, rect.height()), warn)
             if fits:
-                note = entry.note or entry.source or "interruption"
+                note = entry.note or entry.source or tr("interruption")
                 self._paint_block_text(painter, rect, [f"⚡ {note}"], ink)
             return
         fill = theme.blend(colour, self.palette().base().color(), 0.7)  # softer than the plan
@@ -269,7 +290,7 @@ class TimelinePainting(TimelineLayout):
         if fits:
             label = self.entry_label(entry)
             if entry.needs_review:
-                label += " (check)"
+                label = tr("{label} (check)").format(label=label)
             self._paint_block_text(painter, rect, [label], ink)
 
     def entry_label(self, entry: EntryV) -> str:
@@ -286,11 +307,11 @@ class TimelinePainting(TimelineLayout):
                 for m in self.snapshot.plan.meetings
                 if not m.all_day and m.summary and m.start < end and entry.start < m.end
             ]
-            return max(overlaps)[1] if overlaps else "meeting"  # the one it overlaps most
+            return max(overlaps)[1] if overlaps else tr("meeting")  # the one it overlaps most
         if entry.kind == "work":
             role = self.snapshot.role(entry.role_id)
-            return role.name if role else "work"
-        return entry.kind
+            return role.name if role else tr("work")
+        return tr("break") if entry.kind == "break" else entry.kind
 
     def _paint_drag(self, painter: QPainter, scale: TimeScale) -> None:
         drag = self._drag
@@ -298,6 +319,11 @@ class TimelinePainting(TimelineLayout):
             return
         if drag.slot is not None:
             self._paint_slot(painter, scale, drag.slot, drag.start, drag.end, ghost=True)
+            return
+        if drag.brk is not None:  # the break where it would go
+            from dataclasses import replace
+
+            self._paint_break(painter, scale, replace(drag.brk, start=drag.start, end=drag.end))
             return
         left, right = self.planned_column()
         rect = QRectF(
@@ -336,8 +362,7 @@ class TimelinePainting(TimelineLayout):
     def _paint_lines(self, painter: QPainter, scale: TimeScale) -> None:
         assert self.snapshot is not None
         fm = self.fontMetrics()
-        left, _ = self.planned_column()
-        _, right = self.actual_column()
+        left, right = self.columns()
         stop = self.snapshot.plan.day.stop
         y = scale.y_of(stop)
         warn = theme.warning_colour(self.palette())
@@ -345,7 +370,8 @@ class TimelinePainting(TimelineLayout):
         painter.drawLine(QPointF(left, y), QPointF(right, y))
         label = tr("hard stop {time}").format(time=clock(stop, self.zone))
         width = fm.horizontalAdvance(label) + 8
-        box = QRectF(right - width, y + 1, width, fm.height())
+        # at the far end of the line from the plan (the Actual column's outer edge)
+        box = QRectF(left if self.mirrored() else right - width, y + 1, width, fm.height())
         painter.fillRect(box, self.palette().base())
         painter.setPen(warn)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
@@ -354,6 +380,8 @@ class TimelinePainting(TimelineLayout):
             y = scale.y_of(now)
             colour = theme.now_colour(self.palette())
             painter.setPen(QPen(colour, 2))
-            painter.drawLine(QPointF(left - 4, y), QPointF(right, y))
+            # the dot sits on the ruler's side of the line, where the hours are read
+            dot = right + 4 if self.mirrored() else left - 4
+            painter.drawLine(QPointF(min(dot, left), y), QPointF(max(dot, right), y))
             painter.setBrush(colour)
-            painter.drawEllipse(QPointF(left - 4, y), 4, 4)
+            painter.drawEllipse(QPointF(dot, y), 4, 4)

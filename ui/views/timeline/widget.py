@@ -31,7 +31,7 @@ from ui.views.timeline.painting import TimelinePainting
 from ui.widgets.plain import as_tip
 
 if TYPE_CHECKING:
-    from planner.domain.values import SlotV
+    from planner.domain.values import BreakV, SlotV
     from ui.day_data import DaySnapshot
 
 MIME_TASK = "application/x-splitday-task-ids"
@@ -48,7 +48,7 @@ def task_ids_from(mime: QMimeData) -> list[int]:
 def task_mime(ids: list[int]) -> QMimeData:
     mime = QMimeData()
     mime.setData(MIME_TASK, ",".join(str(i) for i in ids).encode("ascii"))
-    mime.setText("\n".join(f"task {i}" for i in ids))
+    mime.setText("\n".join(f"task {i}" for i in ids))  # not translated: drag data
     return mime
 
 
@@ -59,6 +59,8 @@ class TimelineWidget(TimelinePainting):
     slot_edit_requested = Signal(int, dict)  # slot_id, {start, end, role_id, title}
     slot_remove_requested = Signal(int)
     task_drop_requested = Signal(int, int)  # task_id, slot_id
+    break_move_requested = Signal(object, object, object)  # BreakV, start, end
+    break_skip_requested = Signal(object, bool)  # BreakV, skipped for the day
     selection_changed = Signal(object)  # slot id or None
 
     def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
@@ -90,6 +92,11 @@ class TimelineWidget(TimelinePainting):
         if drag is not None and drag.slot is not None:
             kept = snapshot.slot(drag.slot.id)  # a reload mid-drag keeps the drag going
             self._drag = None if kept is None else Drag(**{**drag.__dict__, "slot": kept})
+        elif drag is not None and drag.brk is not None:
+            brk = drag.brk
+            same = [b for b in snapshot.plan.breaks if b.id == brk.id or (
+                b.kind == brk.kind == "lunch")]  # fmt: skip
+            self._drag = Drag(**{**drag.__dict__, "brk": same[0]}) if same else None
         if self.selected_id is not None and snapshot.slot(self.selected_id) is None:
             self._select(None)
         if self._range() != old_range:
@@ -122,8 +129,11 @@ class TimelineWidget(TimelinePainting):
                 words = entry_in_words(entry, names, snap.plan.slots)
                 return text + (f"\n{sentence(words)}" if words else "")
         hit = self.slot_at(pos)
-        if hit is not None:
+        if hit is not None and (hit[1] == "body" or self.break_at(pos) is None):
             return self.describe_slot(hit[0])
+        on_break = self.break_at(pos)
+        if on_break is not None:
+            return self.describe_break(on_break[0])
         moment = scale.moment_at(pos.y())
         for meeting in snap.plan.meetings:
             if meeting.start <= moment < meeting.end and self._in_planned(pos):
@@ -155,6 +165,13 @@ class TimelineWidget(TimelinePainting):
         name = role.name if role else ""
         return f"{self._label(slot.start, slot.end)} {name}{title}{tasks}"
 
+    def describe_break(self, brk: BreakV) -> str:
+        """'12:30–13:15 Lunch', '15:25–15:30 Break (skipped today)'."""
+        name = tr("Lunch") if brk.kind == "lunch" else tr("Break")
+        text = f"{self._label(brk.start, brk.end)} {name}"
+        skipped = tr("(skipped today)")
+        return f"{text} {skipped}" if brk.skipped else text
+
     def selected_slot(self) -> SlotV | None:
         return self.snapshot.slot(self.selected_id) if self.snapshot else None
 
@@ -173,13 +190,16 @@ class TimelineWidget(TimelinePainting):
             return
         pos = event.position()
         moment = scale.moment_at(pos.y())
-        hit = self.slot_at(pos)
+        hit = self.block_at(pos)
         free = self._step(event.modifiers()) == 1
-        if hit is not None:
-            slot, part = hit
+        slot, brk, part = hit if hit is not None else (None, None, "")
+        kind = "move" if part == "body" else part
+        if slot is not None:
             self._select(slot.id)
-            kind = "move" if part == "body" else part
             self._drag = Drag(kind, pos.y(), moment, slot, slot.start, slot.end, free=free)
+        elif brk is not None:  # a break: moved and resized like a slot
+            self._select(None)
+            self._drag = Drag(kind, pos.y(), moment, None, brk.start, brk.end, free=free, brk=brk)
         elif self._in_planned(pos):
             self._select(None)
             start = geometry.snap(moment, self._step(event.modifiers()))
@@ -203,16 +223,13 @@ class TimelineWidget(TimelinePainting):
             return
         step = 1 if drag.free else self._step(modifiers)
         moment = scale.clamp(scale.moment_at(pos.y()))
-        if drag.kind == "create":
+        block = drag.block
+        if drag.kind == "create" or block is None:
             drag.start, drag.end = geometry.span(drag.press_moment, moment, step)
-        elif drag.kind == "move" and drag.slot is not None:
-            drag.start, drag.end = geometry.moved(
-                drag.slot.start, drag.slot.end, moment - drag.press_moment, step
-            )
-        elif drag.slot is not None:
-            drag.start, drag.end = geometry.resized(
-                drag.slot.start, drag.slot.end, drag.kind, moment, step
-            )
+        elif drag.kind == "move":
+            drag.start, drag.end = geometry.moved(*block, moment - drag.press_moment, step)
+        else:
+            drag.start, drag.end = geometry.resized(*block, drag.kind, moment, step)
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -224,7 +241,10 @@ class TimelineWidget(TimelinePainting):
         self.update()
         if not drag.moved:
             return
-        if drag.kind == "create":
+        if drag.brk is not None:
+            if (drag.start, drag.end) != (drag.brk.start, drag.brk.end):
+                self.break_move_requested.emit(drag.brk, drag.start, drag.end)
+        elif drag.kind == "create":
             role_id = self.default_role_id()
             if role_id is not None:
                 self.slot_create_requested.emit(drag.start, drag.end, role_id)
@@ -232,7 +252,8 @@ class TimelineWidget(TimelinePainting):
             self.slot_edit_requested.emit(drag.slot.id, {"start": drag.start, "end": drag.end})
 
     def _update_cursor(self, pos: QPointF) -> None:
-        hit = self.slot_at(pos)
+        block = self.block_at(pos)
+        hit = None if block is None else (block[0] or block[1], block[2])
         if hit is None:
             shape = (
                 Qt.CursorShape.CrossCursor if self._in_planned(pos) else Qt.CursorShape.ArrowCursor
@@ -374,6 +395,13 @@ class TimelineWidget(TimelinePainting):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         pos = QPointF(event.pos())
+        block = self.block_at(pos)
+        on_break = self.break_at(pos)
+        if (block is None or block[0] is None) and on_break is not None:
+            menu = self.build_break_menu(on_break[0])
+            menu.exec(event.globalPos())
+            menu.deleteLater()
+            return
         hit = self.slot_at(pos)
         if hit is not None:
             self._select(hit[0].id)
@@ -423,6 +451,34 @@ class TimelineWidget(TimelinePainting):
         menu.addSeparator()
         delete: QAction = menu.addAction(tr("Delete slot	Del"))
         delete.triggered.connect(lambda _=False, s=slot.id: self.slot_remove_requested.emit(s))
+        return menu
+
+    def build_break_menu(self, brk: BreakV) -> QMenu:
+        """A break's context menu: skip it today (or take it again), move or resize it."""
+        menu = QMenu(self)
+        lunch = brk.kind == "lunch"
+        if brk.skipped:
+            take = menu.addAction(tr("Take lunch today") if lunch else tr("Take this break today"))
+            take.setObjectName("take_break")
+            take.triggered.connect(lambda: self.break_skip_requested.emit(brk, False))
+            return menu
+        skip = menu.addAction(tr("Skip lunch today") if lunch else tr("Skip this break today"))
+        skip.setObjectName("skip_break")
+        skip.triggered.connect(lambda: self.break_skip_requested.emit(brk, True))
+        menu.addSeparator()
+        step = timedelta(minutes=STEP)
+        for text, start, end in (
+            (tr("Move 5 min earlier"), brk.start - step, brk.end - step),
+            (tr("Move 5 min later"), brk.start + step, brk.end + step),
+            (tr("5 min longer"), brk.start, brk.end + step),
+            (tr("5 min shorter"), brk.start, brk.end - step),
+        ):
+            if end - start < step:
+                continue
+            action = menu.addAction(text)
+            action.triggered.connect(
+                lambda _=False, a=start, b=end: self.break_move_requested.emit(brk, a, b)
+            )
         return menu
 
     def _open_menu(self, pos: QPoint) -> None:
