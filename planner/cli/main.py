@@ -1087,6 +1087,8 @@ def _quick_status(args: argparse.Namespace, queue: PendingQueue) -> int | None:
         return None
     url = shared_url(args.db)
     assert url is not None
+    if not url.startswith("postgresql"):  # another server, or not a URL: the usual way says
+        return None
     owner = current_owner()
     timeout = OFFLINE_CONNECT_TIMEOUT_S if state.offline else PG_CONNECT_TIMEOUT_S
     now = clock_from_env().now()

@@ -70,4 +70,7 @@ def test_the_window_starts_offline_on_the_plan_it_last_showed(
     qtbot.waitUntil(lambda: window._loads > loads, timeout=30000)  # read from the server again
     assert [(s.start, s.role_id) for s in window.snapshot.plan.slots] == planned
     watch.close()
+    window.close()  # as the app ends: the window, then the runtime (no tick after it)
+    qtbot.wait(100)
     runtime.close()
+    runtime.gateway.db.close()  # what the window read while it closed, given back

@@ -98,6 +98,8 @@ class Runtime:
         self._timer: Any = None
         self._closed = False
         self._connecting = False
+        self._state_hooked = False  # ticks on the application's state changes
+        self._quit_hooked = False  # a last heartbeat when the application quits
 
     def connect(self) -> bool:
         """Open the database (after the first paint), then show today and start ticking."""
@@ -157,6 +159,7 @@ class Runtime:
         self.settings.setValue("session/running", True)
         self.settings.sync()
         self.app.aboutToQuit.connect(self._on_app_about_to_quit)
+        self._quit_hooked = True
         window.today_loaded.connect(self._on_window_today_loaded)
         window.attach(self.gateway)
         if self.recovered:
@@ -241,6 +244,7 @@ class Runtime:
         self._timer.timeout.connect(self._on_timer_timeout)
         self._timer.start()
         self.app.applicationStateChanged.connect(self._on_app_state_changed)
+        self._state_hooked = True
         if QSystemTrayIcon.isSystemTrayAvailable():
             from ui.shell.tray import Tray
 
@@ -307,6 +311,12 @@ class Runtime:
         self._closed = True
         if self._timer is not None:
             self._timer.stop()
+        if self._state_hooked:  # a closed runtime never ticks (nor opens a connection) again
+            self.app.applicationStateChanged.disconnect(self._on_app_state_changed)
+            self._state_hooked = False
+        if self._quit_hooked:
+            self.app.aboutToQuit.disconnect(self._on_app_about_to_quit)
+            self._quit_hooked = False
         if self.db is not None:
             self.db.close()
             self.db = None
