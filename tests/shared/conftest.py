@@ -77,3 +77,13 @@ class Device:
         from planner.storage.pending import PendingQueue, queue_path
 
         return PendingQueue(queue_path(self.url, self.owner, self.folder / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _leaks_are_the_leaking_test_s() -> Iterator[None]:
+    """Collect after each test, so that a connection left open fails the test that left it
+    (under `filterwarnings = error`), not whichever later test the collector happened to run in."""
+    import gc
+
+    yield
+    gc.collect()
