@@ -689,6 +689,9 @@ def resume(session: Session, owner: str, zone: tzinfo, now: datetime) -> tuple[E
     if not rows or rows[-1].kind != "interruption":
         raise PlannerError(tr("no interruption is running"))
     current = rows[-1]
+    # A clock a little behind the one that stamped the interruption (set back, another
+    # device's or process's) resumes where it began: never an interval that ends first.
+    now = max(now, current.start)
     _close_open(session, owner, now, rows)
     target = (
         session.get(Entry, current.interrupted_entry_id) if current.interrupted_entry_id else None

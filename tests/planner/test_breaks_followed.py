@@ -164,3 +164,20 @@ def test_a_closed_day_or_a_lunch_away_is_not_asked_about(db: Database, zone: Zon
         day.close(s, OWNER, zone, MONDAY, plan.day.stop)
         night = gaps.Gap(plan.day.stop, plan.day.stop + timedelta(hours=14), "sleep")
         assert gaps.to_ask(s, OWNER, night, ten) is None  # nothing was logged: nothing to ask
+
+
+def test_a_resume_stamped_a_little_before_the_interruption_resumes_where_it_began(
+    db: Database, zone: ZoneInfo
+) -> None:
+    """Was (the Italian CLI test on PostgreSQL): two commands' clocks a microsecond apart gave
+    "interval ends before it starts: …000005 > …000004" instead of resuming."""
+    _plan_the_default_day(db, zone)
+    pressed = at(zone, 10, 20) + timedelta(microseconds=5)
+    with db.transaction() as s:
+        hit, _ = tracking.interrupt(s, OWNER, zone, pressed, note="printer", now=pressed)
+        back, _ = tracking.resume(s, OWNER, zone, pressed - timedelta(microseconds=1))
+        rows = tracking.list_entries(s, OWNER, Interval(at(zone, 0), at(zone, 23)))
+    interruption = next(e for e in rows if e.id == hit.id)
+    assert interruption.end == interruption.start == pressed
+    assert back.kind == "work" and back.start == pressed
+    assert all(e.end is None or e.end >= e.start for e in rows)
