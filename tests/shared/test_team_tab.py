@@ -295,6 +295,7 @@ def test_the_lead_sees_each_member_s_week_and_nothing_they_wrote(
         qtbot.keyClick(review.focusWidget(), Qt.Key.Key_Tab)
         assert review.focusWidget() is table
     assert all(t.accessibleName() for t in tab.tables())
+    assert tab.accessibleName() == "Team" and "Aggregates only" in tab.accessibleDescription()
     tab.grab().save(str(tmp_path / "team-tab-lead.png"))  # looked at by hand, not committed
     if os.environ.get("SPLITDAY_SHOTS"):
         review.grab().save(os.path.join(os.environ["SPLITDAY_SHOTS"], "team-tab-lead.png"))

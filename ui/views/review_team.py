@@ -225,6 +225,8 @@ class TeamTab(QWidget):
                 "overtime. Aggregates only: no task, note, meeting or source is shown."
             )
         self.intro.setText(text.format(week=week))
+        self.setAccessibleName(self.title().replace("&", ""))
+        self.setAccessibleDescription(self.intro.text())
 
     def _who(self, person: str) -> str:
         if self.report is not None and person == self.report.login:
