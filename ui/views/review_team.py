@@ -79,7 +79,13 @@ class TeamTab(QWidget):
         self.report: team_review.TeamReport | None = None
         self.dirty = True
         self.reads = 0  # how many times it read the team (it reads only when shown)
+        self.built = False  # its widgets are made on its first show, not with the review
+        self.setAccessibleName(self.title().replace("&", ""))
 
+    def _build(self) -> None:
+        if self.built:
+            return
+        self.built = True
         self.intro = QLabel()
         self.intro.setObjectName("teamIntro")
         self.intro.setWordWrap(True)
@@ -125,6 +131,11 @@ class TeamTab(QWidget):
         QWidget.setTabOrder(self.split_table, self.now_table)
         QWidget.setTabOrder(self.now_table, self.overtime_table)
         QWidget.setTabOrder(self.overtime_table, self.heat_table)
+        # made inside a tab on screen: shown now, not at the next event (Tab reaches them)
+        if self.isVisible():
+            parts: tuple[QWidget, ...] = (self.intro, self.split_box, self.now_box)
+            for part in (*parts, self.overtime_box, self.heat_box):
+                part.show()
         self._say_intro()
 
     # ------------------------------------------------------------ public
@@ -140,12 +151,14 @@ class TeamTab(QWidget):
         if first_day != self.first_day:
             self.first_day = first_day
             self.dirty = True
-            self._say_intro()
+            if self.built:
+                self._say_intro()
 
     def load(self) -> None:
         """Read the team's week (the review calls it when the tab is on screen and dirty)."""
         if self.first_day is None:
             return
+        self._build()
         self.reads += 1
         try:
             found = self.service.team(self.first_day)
@@ -168,6 +181,8 @@ class TeamTab(QWidget):
 
     def text(self) -> str:
         """Every word the tab shows: labels, group titles, headers, cells, tooltips (tests)."""
+        if not self.built:
+            return self.title()
         parts = [self.title(), self.intro.text(), self.heat_note.text()]
         if self.message.isVisibleTo(self):
             parts.append(self.message.text())
