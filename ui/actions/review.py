@@ -29,7 +29,7 @@ class Week:
     insight: reports.Insight | None
     use_insight: bool  # auto-split plans around the interruption hours
     today: date | None = None  # the days after it have no figures yet
-    team: str | None = None  # the reader of the Team tab (team_review.LEAD/MEMBER): None, none
+    team: str | None = None  # team_review.LEAD or MEMBER: the Team tab's reader (None: no team)
 
 
 class ReviewActions:

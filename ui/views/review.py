@@ -1,5 +1,6 @@
 """The weekly review: four charts with week navigation, the week's share (each role's debt day by
-day, its trend, the skipped breaks), the interruption insight, exports.
+day, its trend, the skipped breaks), the interruption insight, exports; on a team server a Team
+tab (ui/views/review_team.py).
 
 matplotlib is imported on the first show (it costs ~0.4 s), never at start-up. Run
 `python -m ui.views.review --db URL` to show this view alone (for screenshots).
@@ -53,10 +54,8 @@ from ui.gateway import Gateway, ReadFailed
 from ui.widgets.fit import fit_window
 
 if TYPE_CHECKING:
-    from ui.views.review_team import TeamTab
-
-if TYPE_CHECKING:
     from planner.review.charts import Chart, Theme
+    from ui.views.review_team import TeamTab
 
 TOPICS = {Topic.ENTRIES, Topic.SLOTS, Topic.ROLES, Topic.SETTINGS, Topic.DAY, Topic.CALENDARS}
 
