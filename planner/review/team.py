@@ -74,9 +74,17 @@ class NoTeam:
     reason: str
 
 
-def zone_name(zone: tzinfo) -> str | None:
+def zone_name(zone: tzinfo, now: datetime | None = None) -> str | None:
+    """The zone's name as the server knows it: its IANA key, or a fixed offset of whole hours
+    as Etc/GMT-2 (POSIX signs: that is UTC+2); None leaves the server's own TimeZone."""
     key = getattr(zone, "key", None)
-    return str(key) if key else None
+    if key:
+        return str(key)
+    offset = zone.utcoffset(now or datetime.now(zone))
+    if offset is None or offset.total_seconds() % 3600:
+        return None
+    hours = int(offset.total_seconds() // 3600)
+    return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
 
 
 def iso_monday(first_day: date) -> date:

@@ -3,7 +3,7 @@ and fails for nothing; and which ISO week a review week that starts on another d
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from planner.review import team
@@ -32,3 +32,20 @@ def test_no_team_on_a_file_or_an_uninitialised_server(db: Database) -> None:
         assert "PostgreSQL" in found.reason
     else:  # tests/with-postgres.sh: a server without `splitday server init`
         assert "splitday server init" in found.reason
+
+
+def test_the_reader_s_zone_as_the_server_names_it(db: Database) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    assert team.zone_name(berlin) == "Europe/Berlin"
+    assert team.zone_name(UTC) == "UTC"
+    assert team.zone_name(timezone(timedelta(hours=2))) == "Etc/GMT-2"
+    assert team.zone_name(timezone(timedelta(hours=-5))) == "Etc/GMT+5"
+    assert team.zone_name(timezone(timedelta(hours=5, minutes=30))) is None
+    if db.engine.dialect.name == "postgresql":  # the server takes it, with the sign it means
+        with db.read() as s:
+            conn = s.connection()
+            conn.exec_driver_sql("SELECT set_config('TimeZone', 'Etc/GMT-2', true)")
+            hour = conn.exec_driver_sql(
+                "SELECT extract(hour FROM timestamptz '2026-11-30 10:00+00')"
+            ).scalar_one()
+            assert int(hour) == 12
