@@ -177,6 +177,11 @@ def ensure_schema(engine: Engine) -> None:
         told = explain(exc, engine.url)  # an outage, a refused login, a read-only file: no
         if told is not None:  # backup to restore, nothing to move aside
             raise told from exc
+        from planner.storage.team import explain_denied
+
+        lead = explain_denied(engine, exc)  # a lead-only login has no table to open
+        if lead is not None:
+            raise lead from exc
         if not is_corruption(exc):
             raise StorageError(
                 tr("the database {where} cannot be opened ({orig})").format(

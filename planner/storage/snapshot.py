@@ -110,6 +110,8 @@ def fetch(url: str, owner: str, now: datetime, *, connect_timeout: int) -> dict[
             row = conn.execute(_SQL, _params(owner, now), prepare=False).fetchone()
     except psycopg.errors.UndefinedTable:  # a database not (yet) Splitday's
         return {"revision": None}
+    except psycopg.errors.InsufficientPrivilege:  # a team's lead-only login: the usual way
+        return {"revision": None}  # says what it may do (planner.storage.team.explain_denied)
     except psycopg.Error as exc:
         told = explain(exc, url)
         if told is not None:
