@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from planner.cli.common import CliError, _print_json
+from planner.cli.report import _hm
 from planner.domain.i18n import tr
 
 
@@ -123,27 +124,29 @@ def _team(args: argparse.Namespace) -> int:
         for r in (r for r in data.split if r["person"] == person):
             share = r["actual_share_percent"]
             shown = f"{share:.0f} %" if share is not None else "—"
+            # h:mm and "of working time", as `splitday report` says them
             print(
                 tr(
-                    "  {role:<14} planned {planned:>5} min, actual {actual:>5} min, {shown} of the "
-                    "week (target {target:.0f} %)"
+                    "  {role:<14} planned {planned:>6}, actual {actual:>6}, {shown} of working "
+                    "time (target {target:.0f} %)"
                 ).format(
                     role=r["role"],
-                    planned=r["planned_minutes"],
-                    actual=r["actual_minutes"],
+                    planned=_hm(r["planned_minutes"] or 0),
+                    actual=_hm(r["actual_minutes"] or 0),
                     shown=shown,
                     target=r["target_percent"],
                 )
             )
         over = sum(int(r["overtime_minutes"] or 0) for r in data.overtime if r["person"] == person)
         if over:
-            print(tr("  overtime: {over} min").format(over=over))
+            print(tr("  overtime past the hard stop: {over}").format(over=_hm(over)))
     hours: dict[int, int] = {}
     for r in data.interruptions:
         hours[r["hour"]] = hours.get(r["hour"], 0) + int(r["interruptions"])
     if hours:
         top = sorted(hours.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        print(tr("interruptions cluster at ") + ", ".join(f"{h:02d}:00 ({n})" for h, n in top))
+        spans = ", ".join(f"{h:02d}:00–{(h + 1) % 24:02d}:00 ({n})" for h, n in top)
+        print(tr("the week's interruptions cluster at {spans}").format(spans=spans))
     if not people:
         print(tr("  nothing planned or logged that week"))
     return 0
