@@ -410,3 +410,26 @@ def test_both_devices_logging_through_one_outage_keep_every_interruption(
     ]
     assert spans == [("DM", "10:31-10:34"), ("spam", "10:36-10:44")]
     assert waiting.queue().refused() == []
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.xfail(
+    strict=True,
+    reason="shared-day finding 4: a member who has not set SPLITDAY_OWNER gets the row-level "
+    "security error with its SQL statement, not what to set",
+)
+def test_a_member_who_forgot_splitday_owner_is_told_what_to_set(
+    cluster: Cluster, server_db: str, tmp_path: Path
+) -> None:
+    member = f"you_{uuid.uuid4().hex[:6]}"
+    name = server_db.rsplit("/", 1)[1]
+    init = Device(tmp_path / "admin", server_db, owner="postgres").run(
+        "server", "init", server_db, "--member", member
+    )
+    assert init.returncode == 0, init.stderr
+    # SPLITDAY_OWNER left at its default, the login name, which is not the URL's user
+    forgot = Device(tmp_path / "laptop", cluster.url(name, member), owner="someone_else")
+    done = forgot.run("status")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "[SQL:" not in done.stderr, done.stderr
+    assert "SPLITDAY_OWNER" in done.stderr and member in done.stderr, done.stderr
