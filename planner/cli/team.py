@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from planner.cli.common import CliError, _print_json
+from planner.cli.report import _hm
 from planner.domain.i18n import tr
 
 
@@ -116,23 +117,26 @@ def _team(args: argparse.Namespace) -> int:
         for r in person.roles:
             share = r.actual_share_percent
             shown = f"{share:.0f} %" if share is not None else "—"
+            # h:mm and "of working time", as `splitday report` says them
             print(
                 tr(
-                    "  {role:<14} planned {planned:>5} min, actual {actual:>5} min, {shown} of the "
-                    "week (target {target:.0f} %)"
+                    "  {role:<14} planned {planned:>6}, actual {actual:>6}, {shown} of working "
+                    "time (target {target:.0f} %)"
                 ).format(
                     role=r.role,
-                    planned=r.planned_minutes,
-                    actual=r.actual_minutes,
+                    planned=_hm(r.planned_minutes or 0),
+                    actual=_hm(r.actual_minutes or 0),
                     shown=shown,
                     target=r.target_percent,
                 )
             )
         if person.overtime_minutes:
-            print(tr("  overtime: {over} min").format(over=person.overtime_minutes))
+            over = _hm(person.overtime_minutes)
+            print(tr("  overtime past the hard stop: {over}").format(over=over))
     top = data.hours()[:3]
     if top:
-        print(tr("interruptions cluster at ") + ", ".join(f"{h:02d}:00 ({n})" for h, n in top))
+        spans = ", ".join(f"{h:02d}:00–{(h + 1) % 24:02d}:00 ({n})" for h, n in top)
+        print(tr("the week's interruptions cluster at {spans}").format(spans=spans))
     if not data.people:
         print(tr("  nothing planned or logged that week"))
     return 0
