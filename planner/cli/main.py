@@ -1170,8 +1170,10 @@ def _report(exc: Exception) -> int:
         if isinstance(exc, OperationalError):
             print(tr("splitday: database error: {reason}").format(reason=exc.orig), file=sys.stderr)
             return EXIT_ERROR
-        if isinstance(exc, SQLAlchemyError):
-            print(tr("splitday: database error: {reason}").format(reason=exc), file=sys.stderr)
+        if isinstance(exc, SQLAlchemyError):  # the driver's words, not the statement
+            reason = getattr(exc, "orig", None) or exc
+            first = " ".join(str(reason).split(" [SQL:", 1)[0].split())
+            print(tr("splitday: database error: {reason}").format(reason=first), file=sys.stderr)
             return EXIT_ERROR
     except ImportError:
         pass

@@ -413,11 +413,6 @@ def test_both_devices_logging_through_one_outage_keep_every_interruption(
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(
-    strict=True,
-    reason="shared-day finding 4: a member who has not set SPLITDAY_OWNER gets the row-level "
-    "security error with its SQL statement, not what to set",
-)
 def test_a_member_who_forgot_splitday_owner_is_told_what_to_set(
     cluster: Cluster, server_db: str, tmp_path: Path
 ) -> None:
