@@ -658,8 +658,12 @@ class Gateway(QObject):
             tracking.heartbeat(session, self.owner, now)
             return change
 
-        ok, _ = self.apply(step)
-        return ok
+        # No action of the person's: a shared server that is away is said by the offline
+        # line (status bar, tray), not as "the change was not saved" once a minute.
+        outcome = self.run(step, inline=True)
+        if not outcome.ok and not outcome.away:
+            self._fail(outcome.message)  # a real failure (a full disk) is said as before
+        return outcome.ok
 
     def recover(self) -> int:
         """After an unclean exit: close entries left open at the last sign of life."""
