@@ -1008,15 +1008,34 @@ def carry_over(session: Session, owner: str, from_day: date, to_day: date) -> tu
     return moved, Change(frozenset({Topic.TASKS}), frozenset({from_day, to_day}))
 
 
-def carry_task(session: Session, owner: str, task_id: int, to_day: date) -> tuple[TaskV, Change]:
-    """Move one open task to the end of `to_day`'s list (the end-of-day review, one by one)."""
-    task = _task(session, owner, task_id)
-    if task.status != "open":
+def carry_task(
+    session: Session,
+    owner: str,
+    task_id: int,
+    to_day: date,
+    *,
+    seen_version: int | None = None,
+) -> tuple[TaskV, Change]:
+    """Move one open task to the end of `to_day`'s list (the end-of-day review, one by one);
+    with `seen_version`, not one changed (or deleted) since the review showed it."""
+    from planner.domain.localefmt import short_day
+
+    task = _seen_task(session, owner, task_id, seen_version)
+    if task.status != "open":  # checked off elsewhere: no choice to offer, it cannot be carried
         raise PlannerError(
             tr("the task {title!r} is {status}, not open").format(
                 title=task.title, status=task.status
             )
         )
+    current = task
+    _check_seen(
+        session,
+        task,
+        seen_version,
+        tr("the task {title!r}").format(title=task.title),
+        theirs=lambda: _task_words(session, current),
+        mine=lambda: tr("carry it to {day}").format(day=short_day(to_day)),
+    )
     from_day = task.day
     top = session.scalar(
         select(func.max(Task.priority)).where(Task.owner == owner, Task.day == to_day)

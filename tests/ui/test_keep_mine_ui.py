@@ -12,10 +12,13 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from ui_helpers import BERLIN, DAY, Seeded, at, tasks_of
 
+from planner.domain.clock import FakeClock
+from planner.domain.values import TaskV
 from planner.services import planning
 from planner.storage.db import Database, open_database
 from planner.storage.models import Slot
 from ui.dialogs.conflict import ConflictDialog
+from ui.gateway import Gateway
 from ui.shell.main_window import MainWindow
 from ui.views.tasks import TITLE
 
@@ -173,3 +176,44 @@ def test_a_drag_begun_before_a_change_elsewhere_is_asked_about_on_release(
     assert len(dialogs) == 1
     assert dialogs[0].mine.text() == "13:45–14:45 · Support · “Deep work”"
     assert slot_row(other, slot_id) == ("13:00", "14:00", "Deep work")
+
+
+@pytest.mark.parametrize(
+    ("keys", "carried"), [((Key.Key_Escape,), False), ((Key.Key_Tab, Key.Key_Return), True)]
+)
+def test_the_end_of_day_review_carrying_a_task_renamed_elsewhere_asks(
+    qtbot: QtBot,
+    db: Database,
+    other: Database,
+    clock: FakeClock,
+    seeded: Seeded,
+    keys: tuple[Key, ...],
+    carried: bool,
+) -> None:
+    from ui.dialogs import conflict
+    from ui.dialogs.end_of_day import EndOfDayDialog
+
+    gateway = Gateway(db, clock, BERLIN)
+    review = EndOfDayDialog(gateway, DAY)
+    gateway.resolve = lambda c: conflict.ask(c, review)  # as the main window does
+    qtbot.addWidget(review)
+    review.show()
+    qtbot.waitExposed(review)
+    task_id = seeded.tasks["Answer tickets"]
+    with other.transaction() as s:  # the review still shows it as it was
+        planning.update_task(s, "tester", task_id, title="Answer Bo's tickets")
+    review.unfinished.setCurrentRow(0)
+    review.carry.setFocus()
+    dialogs = answer(qtbot, *keys)
+    qtbot.keyClick(review.carry, Key.Key_Space)
+    assert len(dialogs) == 1
+    assert dialogs[0].theirs.text() == "“Answer Bo's tickets” · Support · 30 min · open"
+    assert dialogs[0].mine.text().startswith("carry it to ")
+    task = next(t for t in planning_tasks(other) if t.id == task_id)
+    assert task.title == "Answer Bo's tickets"
+    assert (task.day != DAY) is carried
+
+
+def planning_tasks(db: Database) -> list[TaskV]:
+    with db.read() as s:
+        return planning.list_tasks(s, "tester")
