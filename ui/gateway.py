@@ -303,7 +303,12 @@ class Gateway(QObject):
                 later=later,
             )
         self.changed.emit(EVERYTHING)  # the views show theirs (a dialog its own rows again)
-        return Outcome(False, message=tr("Kept the change made elsewhere"), refused=True)
+        said = (
+            str(conflict)
+            if conflict.gone or not conflict.theirs
+            else tr("Kept the change made elsewhere: {theirs}").format(theirs=conflict.theirs)
+        )
+        return Outcome(False, message=said, refused=True)
 
     def apply(self, step: Callable[[Session], Any], *, failure: str = "") -> tuple[bool, Any]:
         """Run `step` in one transaction; broadcast its Change, or report the error readably."""

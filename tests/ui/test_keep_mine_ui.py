@@ -37,13 +37,16 @@ def answer(qtbot: QtBot, *keys: Key) -> list[ConflictDialog]:
     """Once the conflict dialog is up (inside its own event loop), press `keys` on whatever
     has the focus; the dialogs answered."""
     seen: list[ConflictDialog] = []
+    tries = [300]  # 3 s, then it stops looking (the test then fails on `seen`)
 
     def press() -> None:
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, ConflictDialog) or not dialog.isAncestorOf(
             QApplication.focusWidget()
         ):  # not up yet, or the focus not in it yet: keys would go to the window
-            QTimer.singleShot(10, press)
+            tries[0] -= 1
+            if tries[0] > 0:
+                QTimer.singleShot(10, press)
             return
         seen.append(dialog)
         dialog.setProperty("theirsWasDefault", dialog.keep_theirs.isDefault())  # while open
@@ -217,3 +220,40 @@ def test_the_end_of_day_review_carrying_a_task_renamed_elsewhere_asks(
 def planning_tasks(db: Database) -> list[TaskV]:
     with db.read() as s:
         return planning.list_tasks(s, "tester")
+
+
+@pytest.mark.parametrize(
+    ("keys", "deleted"), [((Key.Key_Escape,), False), ((Key.Key_Tab, Key.Key_Return), True)]
+)
+def test_plan_my_day_deleting_a_slot_moved_elsewhere_asks(
+    qtbot: QtBot,
+    db: Database,
+    other: Database,
+    clock: FakeClock,
+    seeded: Seeded,
+    keys: tuple[Key, ...],
+    deleted: bool,
+) -> None:
+    from ui.dialogs import conflict
+    from ui.dialogs.plan_day import PlanDayDialog
+
+    gateway = Gateway(db, clock, BERLIN)
+    plan = PlanDayDialog(gateway, DAY)
+    gateway.resolve = lambda c: conflict.ask(c, plan)
+    qtbot.addWidget(plan)
+    plan.show()
+    qtbot.waitExposed(plan)
+    slot_id = seeded.slots["09:00"]
+    with other.transaction() as s:  # the dialog still shows it at 09:00
+        planning.update_slot(s, "tester", BERLIN, slot_id, start=at("08:00"), end=at("09:00"))
+    plan.slots.selectRow(0)
+    plan.delete_slot.setFocus()
+    dialogs = answer(qtbot, *keys)
+    qtbot.keyClick(plan.delete_slot, Key.Key_Space)  # "Remove slot"
+    assert len(dialogs) == 1
+    assert dialogs[0].theirs.text() == "08:00–09:00 · Support"
+    assert dialogs[0].mine.text() == "delete it"
+    assert slot_row(other, slot_id) == (None if deleted else ("08:00", "09:00", ""))
+    if not deleted:  # the dialog says what stands, and shows it
+        assert plan.message.text() == "Kept the change made elsewhere: 08:00–09:00 · Support"
+        qtbot.waitUntil(lambda: plan.slot_model.slot(0).start == at("08:00"))
