@@ -695,28 +695,23 @@ def update_slot(
     new_end = end or slot.end
     new_role = role_id if role_id is not None else slot.role_id
     current = slot  # bound for the words below
-
-    def mine() -> str:
-        after = _slot_v(current)
-        after = SlotV(
-            after.id,
-            after.day,
-            new_start,
-            new_end,
-            new_role,
-            title.strip()[:200] if title is not None else after.title,
-            after.origin,
-            after.pinned,
-        )
-        return _slot_words(session, after, zone)
-
     _check_seen(
         session,
         slot,
         seen_version,
         tr("the slot"),
         theirs=lambda: _slot_words(session, current, zone),
-        mine=mine,
+        mine=lambda: _slot_words(  # what keeping mine would make of it
+            session,
+            replace(
+                _slot_v(current),
+                start=new_start,
+                end=new_end,
+                role_id=new_role,
+                title=current.title if title is None else title.strip()[:200],
+            ),
+            zone,
+        ),
     )
     _check_slot(session, owner, new_start, new_end, new_role)
     if _overlapping(session, owner, new_start, new_end, ignore=slot_id):
