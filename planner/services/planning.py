@@ -685,7 +685,9 @@ def update_slot(
     showed it) an edit of a slot changed or deleted since is refused (ConcurrentChange, with
     theirs and mine in words) rather than overwriting that change."""
     conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
-    slot = session.get(Slot, slot_id)
+    # read again once the lock is held: a save that committed while this one waited (and
+    # that the undo journal's capture read before it) is seen, and asked about in words
+    slot = session.get(Slot, slot_id, populate_existing=seen_version is not None)
     if slot is None or slot.owner != owner:
         if seen_version is not None:
             raise _gone("slot", slot_id, tr("the slot"), tr("change it"))
