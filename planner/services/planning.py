@@ -972,11 +972,16 @@ def update_task(
 def reorder_tasks(
     session: Session, owner: str, day: date | None, ordered_ids: Sequence[int]
 ) -> Change:
-    """Set priorities 1..n in the given order."""
+    """Set priorities 1..n in the given order. The order is the list's, not an edit of each
+    task: it leaves the tasks' versions (checking one off on another device that showed it is
+    no conflict with a reorder here); a task moved to another day is an edit."""
     for priority, task_id in enumerate(ordered_ids, start=1):
         task = _task(session, owner, task_id)
-        task.priority = priority
-        task.day = day
+        if task.day == day:
+            _set_derived(session, task, priority=priority)
+        else:
+            task.priority = priority
+            task.day = day
     session.flush()
     if day is not None:
         _fit_open_tasks(session, owner, day)
@@ -1615,14 +1620,21 @@ def _place(session: Session, task: Task, slot_id: int | None, pinned: bool | Non
     edit on another device that saw the task is no conflict with where a re-fit put it, and
     a re-fit there keeps no edit here from being saved)."""
     values: dict[str, Any] = {"slot_id": slot_id}
-    if pinned is not None and pinned != task.slot_pinned:
+    if pinned is not None:
         values["slot_pinned"] = pinned
-    if task.slot_id == slot_id and len(values) == 1:
+    _set_derived(session, task, **values)
+
+
+def _set_derived(session: Session, task: Task, **values: Any) -> None:
+    """Write columns of a task that are not an edit of it (where the fit put it, its place in
+    the list) without a new row version; the session's object follows."""
+    changed = {key: value for key, value in values.items() if getattr(task, key) != value}
+    if not changed:
         return
     table = Task.__table__
     assert isinstance(table, Table)
-    session.execute(update(table).where(table.c.id == task.id).values(**values))
-    for key, value in values.items():
+    session.execute(update(table).where(table.c.id == task.id).values(**changed))
+    for key, value in changed.items():
         set_committed_value(task, key, value)
 
 

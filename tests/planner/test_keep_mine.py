@@ -279,3 +279,20 @@ def test_the_command_line_losing_a_race_says_so_and_exits_1(
     else:
         assert code == 0, (out, err)
         assert (title, status) == ("Answer Bo's tickets", "done")
+
+
+def test_a_reorder_of_the_list_is_no_conflict_with_an_edit_of_a_task_in_it(
+    devices: tuple[Database, Database],
+) -> None:
+    """The order is the list's: device B moves a task up; A renaming the task it showed is
+    saved, and B's order stands."""
+    a, b = devices
+    with a.transaction() as s:
+        first, _ = planning.add_task(s, "ana", "First", _support(a), now=NOW, day=DAY)
+        second, _ = planning.add_task(s, "ana", "Second", _support(a), now=NOW, day=DAY)
+    with b.transaction() as s:
+        planning.reorder_tasks(s, "ana", DAY, [second.id, first.id])
+    with a.transaction() as s:
+        planning.update_task(s, "ana", second.id, title="Second, renamed", seen_version=1)
+    with b.read() as s:
+        assert [t.title for t in planning.list_tasks(s, "ana", DAY)] == ["Second, renamed", "First"]
