@@ -28,12 +28,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from planner.domain.clock import Clock, local_zone, reset_local_zone
-from planner.domain.errors import PlannerError
+from planner.domain.errors import ConcurrentChange, PlannerError
 from planner.domain.i18n import tr
 from planner.domain.timerange import day_bounds
 from planner.domain.values import BreakV, Change, SlotV, StepV, TaskV, Topic
 from planner.services import day as day_flow
 from planner.services import planning, tracking, undo
+from planner.storage import conflicts
 from planner.storage.db import Database, LoginRefused, ServerUnreachable
 from planner.storage.db import StorageError as StorageError  # the shell tells it apart too
 from planner.storage.pending import DeliveryReport, PendingChange, PendingQueue
@@ -227,6 +228,9 @@ class Gateway(QObject):
                 db.engine.url.render_as_string(hide_password=False), db.owner
             )
         self._offline_said = ""
+        # Asks the person about an edit that met a change made elsewhere (ConcurrentChange
+        # with a row): True keeps mine, False keeps theirs. None (no window): refused, said.
+        self.resolve: Callable[[ConcurrentChange], bool] | None = None
         self._quick: Any = None  # the forwarded status's engine (status_at)
         self._copy: Database | None = None  # today's rows in memory, for status_at
         self._quick_lock = threading.Lock()
@@ -256,6 +260,10 @@ class Gateway(QObject):
         try:
             with self.db.transaction() as session:
                 result = step(session)
+        except ConcurrentChange as exc:
+            if self.resolve is None or not exc.kind or self.replaying:
+                return self._refused(f"{failure}: {exc}" if failure else str(exc), inline)
+            return self._resolved(step, exc, failure=failure, inline=inline, later=later)
         except PlannerError as exc:
             return self._refused(f"{failure}: {exc}" if failure else str(exc), inline)
         except (ServerUnreachable, LoginRefused) as exc:
@@ -276,6 +284,35 @@ class Gateway(QObject):
             else:
                 self.changed.emit(change)
         return Outcome(True, result)
+
+    def _resolved(
+        self,
+        step: Callable[[Session], T],
+        conflict: ConcurrentChange,
+        *,
+        failure: str,
+        inline: bool,
+        later: bool,
+    ) -> Outcome[T]:
+        """An edit made on what another device or window has changed (or deleted) since: the
+        person chooses. Keep mine runs the same step again over the row as it is now (one
+        transaction, so an edit stays one undoable step); keep theirs leaves it, and the views
+        read the row as it is."""
+        keep_mine = self.resolve is not None and self.resolve(conflict)  # gone: only said
+        if keep_mine and conflict.can_keep_mine:
+            return self.run(
+                lambda s: step(conflicts.overrule(s, conflict)),
+                failure=failure,
+                inline=inline,
+                later=later,
+            )
+        self.changed.emit(EVERYTHING)  # the views show theirs (a dialog its own rows again)
+        said = (
+            str(conflict)
+            if conflict.gone or not conflict.theirs
+            else tr("Kept the change made elsewhere: {theirs}").format(theirs=conflict.theirs)
+        )
+        return Outcome(False, message=said, refused=True)
 
     def apply(self, step: Callable[[Session], Any], *, failure: str = "") -> tuple[bool, Any]:
         """Run `step` in one transaction; broadcast its Change, or report the error readably."""
@@ -691,7 +728,11 @@ class Gateway(QObject):
         role_id: int | None = None,
         title: str | None = None,
         text: str = tr("Change slot"),
+        seen_version: int | None = None,
     ) -> bool:
+        """Edit a slot as the view showed it (`seen_version`: the version a drag began on,
+        else `slot`'s): one changed elsewhere since is asked about, not overwritten."""
+        seen = seen_version or slot.version or None
         return self.edit(
             text,
             lambda s: planning.update_slot(
@@ -703,13 +744,18 @@ class Gateway(QObject):
                 end=end,
                 role_id=role_id,
                 title=title,
+                seen_version=seen,
             ),
             lambda s: {slot.day, self._day_of(s, start or slot.start)},
         )
 
     def remove_slot(self, slot: SlotV) -> bool:
         return self.edit(
-            tr("Delete slot"), lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
+            tr("Delete slot"),
+            lambda s: planning.remove_slot(
+                s, self.owner, slot.id, seen_version=slot.version or None, zone=self.zone
+            ),
+            {slot.day},
         )
 
     # ------------------------------------------------------------ breaks
@@ -762,7 +808,9 @@ class Gateway(QObject):
         }
         return self.edit(
             names.get(status, tr("Task status")),
-            lambda s: planning.set_task_status(s, self.owner, task.id, status, self.now()),
+            lambda s: planning.set_task_status(
+                s, self.owner, task.id, status, self.now(), seen_version=task.version or None
+            ),
             self._task_days(task),
         )
 
@@ -773,7 +821,11 @@ class Gateway(QObject):
         title: str | None = None,
         estimate_minutes: int | None = None,
         role_id: int | None = None,
+        seen_version: int | None = None,
     ) -> bool:
+        """Edit a task as the view showed it (`seen_version`: the version an editor opened on,
+        else `task`'s)."""
+        seen = seen_version or task.version or None
         return self.edit(
             tr("Edit task"),
             lambda s: planning.update_task(
@@ -783,6 +835,8 @@ class Gateway(QObject):
                 title=title,
                 estimate_minutes=estimate_minutes,
                 role_id=role_id,
+                seen_version=seen,
+                zone=self.zone,
             ),
             self._task_days(task),
         )
@@ -796,7 +850,14 @@ class Gateway(QObject):
 
         return self.edit(
             tr("Schedule task") if slot_id else tr("Unschedule task"),
-            lambda s: planning.update_task(s, self.owner, task.id, slot_id=slot_id),
+            lambda s: planning.update_task(
+                s,
+                self.owner,
+                task.id,
+                slot_id=slot_id,
+                seen_version=task.version or None,
+                zone=self.zone,
+            ),
             days,
         )
 
