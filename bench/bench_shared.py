@@ -408,46 +408,56 @@ def _start_app(env: dict[str, str], sock: Path) -> subprocess.Popen[str]:
 def latency(args: argparse.Namespace) -> int:
     """`status` direct and through the slow proxy, on PostgreSQL and on SQLite, with this tree
     and (--before REF) with REF's, interleaved run by run so that both see the same load."""
-    cluster, url = _server("latency")
+    cluster, _ = _server("latency")
     proxy = SlowProxy(cluster.port, args.delay_ms)
     proxy.start()
     proxy.ready.wait(10)
-    slow = url.replace(f":{cluster.port}/", f":{proxy.port}/")
     folder = Path(tempfile.mkdtemp(prefix="splitday-latency."))
     codes = {"this tree": ROOT}
     if args.before:
         codes[args.before] = _code_of(args.before)
     try:
-        targets = {
-            "PostgreSQL direct": url,
-            f"PostgreSQL +{args.delay_ms:g} ms each way": slow,
-            "SQLite file": f"sqlite:///{folder / 'sqlite' / 'splitday.sqlite3'}",
-        }
-        envs = {}
-        for label, target in targets.items():
-            env = _env(folder / label.replace(" ", "_"), target, "alice")
-            env["SPLITDAY_NO_DELIVERER"] = "1"
-            for setup in (["plan", "--auto"], ["start"], ["interrupt", "phone"], ["resume"]):
-                subprocess.run(
-                    [sys.executable, "-m", "planner.cli.main", *setup],
-                    cwd=ROOT,
-                    env=env,
-                    capture_output=True,
-                    timeout=120,
-                )
-            envs[label] = env
+        # each tree its own databases, set up by its own code (a newer schema is one the
+        # older code rightly refuses to read)
+        envs: dict[tuple[str, str], dict[str, str]] = {}
+        for number, (name, code) in enumerate(codes.items()):
+            base = f"latency{number}"
+            cluster.createdb(base)
+            direct = cluster.url(base)
+            targets = {
+                "PostgreSQL direct": direct,
+                f"PostgreSQL +{args.delay_ms:g} ms each way": direct.replace(
+                    f":{cluster.port}/", f":{proxy.port}/"
+                ),
+                "SQLite file": f"sqlite:///{folder / base / 'splitday.sqlite3'}",
+            }
+            for label, target in targets.items():
+                env = _env(folder / base / label.replace(" ", "_"), target, "alice")
+                env["SPLITDAY_NO_DELIVERER"] = "1"
+                for setup in (["plan", "--auto"], ["start"], ["interrupt", "phone"], ["resume"]):
+                    subprocess.run(
+                        [sys.executable, "-m", "planner.cli.main", *setup],
+                        cwd=code,
+                        env={**env, "PYTHONPATH": str(code)},
+                        capture_output=True,
+                        timeout=120,
+                    )
+                envs[(label, name)] = env
         apps: list[subprocess.Popen[str]] = []
-        for label in list(envs):  # `status` answered by the running app (this tree's)
+        for label, name in list(envs):  # `status` answered by the running app (this tree's)
+            if name != "this tree":
+                continue
             sock = folder / f"{label.replace(' ', '_')}.sock"
-            apps.append(_start_app(envs[label], sock))
-            envs[f"{label}, app running"] = {**envs[label], "SPLITDAY_SOCKET": str(sock)}
+            apps.append(_start_app(envs[(label, name)], sock))
+            envs[(f"{label}, app running", name)] = {
+                **envs[(label, name)],
+                "SPLITDAY_SOCKET": str(sock),
+            }
         results: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for _ in range(args.runs):  # interleaved: each round runs every case once
-            for label, env in envs.items():
-                for name, code in codes.items():
-                    if name != "this tree" and label.endswith("app running"):
-                        continue  # the app is this tree's
-                    results.setdefault((label, name), []).append(_status_times(code, env, 1))
+            for (label, name), env in envs.items():
+                times = _status_times(codes[name], env, 1)
+                results.setdefault((label, name), []).append(times)
         for app in apps:
             app.terminate()
             app.wait(30)
