@@ -452,7 +452,9 @@ class Gateway(QObject):
                 return None
         was_offline = bool(self._offline_said)
         report = self.pending.deliver(
-            self.db, lambda s, c: offline.apply(s, self.owner, self.zone, c), now=self.now
+            self.db,
+            lambda s, c: offline.apply(s, self.owner, self.zone, c, now=self.now()),
+            now=self.now,
         )
         back = was_offline and not report.error
         if report.delivered or report.refused or back:

@@ -76,7 +76,7 @@ def deliver(ctx: Context, queue: PendingQueue) -> DeliveryReport:
     from planner.services import offline
 
     def apply(session: Any, change: Any) -> None:
-        offline.apply(session, ctx.owner, ctx.zone, change)
+        offline.apply(session, ctx.owner, ctx.zone, change, now=ctx.now())
 
     report = queue.deliver(ctx.db, apply, now=ctx.now)
     for refused in report.refused:

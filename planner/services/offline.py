@@ -8,7 +8,7 @@ uid in the same transaction (exactly once) and owns the commit.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,9 +45,23 @@ def _role_id(session: Session, owner: str, fields: dict[str, Any]) -> int | None
     return None
 
 
-def apply(session: Session, owner: str, zone: tzinfo, change: PendingChange) -> Change:
-    """Carry out one waiting change as of the moment it was made (never commits)."""
+def apply(
+    session: Session,
+    owner: str,
+    zone: tzinfo,
+    change: PendingChange,
+    *,
+    now: datetime | None = None,
+) -> Change:
+    """Carry out one waiting change as of the moment it was made (never commits).
+
+    `now` is the delivery's real time. The change is stamped at its own moment, but "not in
+    the future" is judged against `now`: another device may have logged, and delivered, time
+    after this change's moment (its work then goes on past it — shared-day finding 1: a
+    change delivered after a later one from the other device was refused as "in the future"
+    and never reached the server)."""
     at = change.at
+    real_now = max(at, now) if now is not None else at
     zone = _zone(change, zone)
     fields = change.fields
     if change.kind == "interrupt":
@@ -61,7 +75,7 @@ def apply(session: Session, owner: str, zone: tzinfo, change: PendingChange) -> 
             role_id=_role_id(session, owner, fields),
             source=str(fields.get("source") or ""),
             minutes=float(minutes) if minutes is not None else None,
-            now=at,
+            now=real_now,
         )
         return done
     if change.kind == "resume":

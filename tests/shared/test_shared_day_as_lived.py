@@ -349,16 +349,9 @@ def _held_back(device: Device) -> Iterator[None]:
     "held",
     [
         "desktop",  # the earlier change (the laptop's) reaches the server first
-        pytest.param(
-            "laptop",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="shared-day finding 1: a change made earlier on one device and "
-                "delivered after a later one from the other device is refused ('an entry cannot "
-                "end in the future'; the other way round: 'that would hide the interruption'), "
-                "so an acknowledged interruption never reaches the server",
-            ),
-        ),
+        # the later change (the desktop's) first: the laptop's earlier one was refused as
+        # "in the future" (shared-day finding 1) and never reached the server
+        "laptop",
     ],
 )
 def test_both_devices_logging_through_one_outage_keep_every_interruption(

@@ -1,0 +1,49 @@
+"""A change kept on one device, delivered after a later change of another device (shared-day
+finding 1): it is applied at its own moment, and "not in the future" is judged against the
+delivery's real time — the other device's log going on past its moment is no reason to
+refuse it. Both backends (tests/with-postgres.sh runs this on PostgreSQL too)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from planner.domain.clock import FakeClock
+from planner.domain.timerange import Interval
+from planner.services import day, offline, planning, tracking
+from planner.storage.db import Database
+from planner.storage.pending import PendingChange
+
+
+def _kept(kind: str, at: datetime, **fields: object) -> PendingChange:
+    return PendingChange(1, f"uid-{kind}-{at:%H%M}", kind, at, dict(fields), at)
+
+
+def test_an_earlier_interruption_delivered_after_the_other_devices_later_ones(
+    db: Database, clock: FakeClock, zone: ZoneInfo
+) -> None:
+    t = clock.now()  # 09:00, a day followed by the plan
+    with db.transaction() as s:
+        today = planning.day_of(s, "tester", t, zone)
+        planning.auto_plan(s, "tester", today, zone)
+        day.start(s, "tester", zone, t)
+    # the desktop's, delivered first: an interruption 10:36-10:44
+    with db.transaction() as s:
+        tracking.interrupt(s, "tester", zone, t + timedelta(minutes=96), note="spam")
+    with db.transaction() as s:
+        tracking.resume(s, "tester", zone, t + timedelta(minutes=104))
+    laptop = _kept("interrupt", t + timedelta(minutes=94), note="DM", minutes=3)  # 10:31-10:34
+    delivered = t + timedelta(minutes=135)  # 11:15
+    with db.transaction() as s:
+        offline.apply(s, "tester", zone, laptop, now=delivered)
+    with db.read() as s:
+        log = tracking.list_entries(s, "tester", Interval(t, delivered))
+    notes = {e.note: (e.start - t, e.end and e.end - t) for e in log if e.kind == "interruption"}
+    assert notes == {
+        "DM": (timedelta(minutes=91), timedelta(minutes=94)),
+        "spam": (timedelta(minutes=96), timedelta(minutes=104)),
+    }
+    for first, second in pairwise(log):
+        assert first.end is not None and first.end <= second.start  # no overlap
+    assert all(e.start <= delivered and (e.end is None or e.end <= delivered) for e in log)
