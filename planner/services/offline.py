@@ -76,6 +76,7 @@ def apply(
             source=str(fields.get("source") or ""),
             minutes=float(minutes) if minutes is not None else None,
             now=real_now,
+            before_later=True,
         )
         return done
     if change.kind == "resume":

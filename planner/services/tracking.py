@@ -603,13 +603,19 @@ def interrupt(
     source: str = "",
     minutes: float | None = None,
     now: datetime | None = None,
+    before_later: bool = False,
 ) -> tuple[EntryV, Change]:
     """Log an interruption at `at` (the key press, or when it was logged).
 
     Without `minutes` it starts at `at` and runs. With `minutes` it is over: it ends at `at`
     and started `minutes` before (never over an interruption, meeting or break logged in that
     time); the work around it is split, so what ran goes on from `at`. `now` (the real time,
-    when the caller knows it) refuses a key press in the future."""
+    when the caller knows it) refuses a key press in the future.
+
+    `before_later`: a running interruption delivered from one device after another device
+    logged an interruption, meeting or break later than `at` (both kept through one outage)
+    ends where that one begins, marked for review, instead of being refused: the log keeps
+    both, and the person sees where they met."""
     conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
     note = _clean_text(note, MAX_NOTE)
     source = _clean_text(source, 120)
@@ -621,6 +627,11 @@ def interrupt(
     catch_up(session, owner, zone, at)  # the log as it stood at the key press
     end = None if minutes is None else at
     start = at
+    cut_short = False
+    if before_later and end is None:
+        later = [r for r in _overlapping(session, owner, at, None) if r.start > at and _stated(r)]
+        if later:
+            end, cut_short = later[0].start, True
     if minutes is not None:
         start = _clip_start(session, owner, at - timedelta(minutes=minutes), at, zone)
     slot = planning.slot_at(session, owner, start)
@@ -644,8 +655,9 @@ def interrupt(
         interrupted_entry_id=resume_to,
     )
     _apply_flags(entry, interruption_flags(session, owner, zone, start, role_id, slot))
+    entry.needs_review = cut_short
     session.add(entry)
-    check_log(session, owner, Interval(start, at), now, zone)
+    check_log(session, owner, Interval(start, max(at, end or at)), now, zone)
     return _entry_v(entry), Change.of(
         Topic.ENTRIES, day=planning.day_of(session, owner, start, zone)
     )

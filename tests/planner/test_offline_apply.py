@@ -9,7 +9,10 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from planner.domain.clock import FakeClock
+from planner.domain.errors import PlannerError
 from planner.domain.timerange import Interval
 from planner.services import day, offline, planning, tracking
 from planner.storage.db import Database
@@ -47,3 +50,39 @@ def test_an_earlier_interruption_delivered_after_the_other_devices_later_ones(
     for first, second in pairwise(log):
         assert first.end is not None and first.end <= second.start  # no overlap
     assert all(e.start <= delivered and (e.end is None or e.end <= delivered) for e in log)
+
+
+def test_a_running_interruption_delivered_before_a_later_one_ends_where_that_begins(
+    db: Database, clock: FakeClock, zone: ZoneInfo
+) -> None:
+    """The laptop's interruption 10:40-10:45 reached the server first; the desktop's, running
+    from 10:36, is delivered after it: it ends at 10:40 (marked for review) instead of being
+    refused as "that would hide the interruption 10:40-10:45" — both stay in the log."""
+    t = clock.now()
+    with db.transaction() as s:
+        today = planning.day_of(s, "tester", t, zone)
+        planning.auto_plan(s, "tester", today, zone)
+        day.start(s, "tester", zone, t)
+    with db.transaction() as s:  # the laptop's, over: 10:40-10:45
+        tracking.interrupt(s, "tester", zone, t + timedelta(minutes=105), note="DM", minutes=5)
+    desktop = _kept("interrupt", t + timedelta(minutes=96), note="spam")  # running from 10:36
+    delivered = t + timedelta(minutes=135)
+    with db.transaction() as s:
+        offline.apply(s, "tester", zone, desktop, now=delivered)
+    with db.read() as s:
+        log = tracking.list_entries(s, "tester", Interval(t, delivered))
+    spans = {
+        e.note: (e.start - t, e.end and e.end - t, e.needs_review)
+        for e in log
+        if e.kind == "interruption"
+    }
+    assert spans == {
+        "spam": (timedelta(minutes=96), timedelta(minutes=100), True),
+        "DM": (timedelta(minutes=100), timedelta(minutes=105), False),
+    }
+    for first, second in pairwise(log):
+        assert first.end is not None and first.end <= second.start
+    # its resume (10:44) finds nothing running: refused in words, kept and shown by the queue
+    resume = _kept("resume", t + timedelta(minutes=104))
+    with pytest.raises(PlannerError, match="no interruption is running"), db.transaction() as s:
+        offline.apply(s, "tester", zone, resume, now=delivered)
