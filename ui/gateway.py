@@ -49,8 +49,9 @@ Days = Iterable[date] | Callable[[Session], Iterable[date]]
 EVERYTHING = Change(frozenset(Topic))
 NOT_SAVED = tr("The change was not saved")
 OFFLINE_CAN = tr(
-    "while the shared server is away, only interruptions, back to work, starting and stopping "
-    "are kept on this device; plan, slot and task edits wait until it answers"
+    "while the shared server is away, interruptions, back to work, starting and stopping, and "
+    "task edits (add, check off, rename, delete) are kept on this device; plan and slot edits "
+    "and scheduling or reordering tasks wait until it answers"
 )
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -202,6 +203,7 @@ class Gateway(QObject):
     failed = Signal(str)
     zone_changed = Signal(object)  # tzinfo: the user's zone is now this one
     offline_changed = Signal(str)  # "offline since 10:42 — 3 changes waiting", or ""
+    kept = Signal(str)  # "Saved on this device: 10:42 add task 'x' — …" (a task edit kept)
 
     def __init__(
         self,
@@ -388,7 +390,61 @@ class Gateway(QObject):
 
         change = self.pending.add(kind, at, {"zone": zone_name(self.zone), **fields})
         self._say_offline()
+        # after the current event (a forwarded command gets its reply first): the views show
+        # it at once, laid over what was last seen (offline_snapshot)
+        kept = Change(frozenset({Topic.TASKS, Topic.ENTRIES}))
+        QTimer.singleShot(0, lambda: self.changed.emit(kept))
         return f"Saved on this device: {describe(change, self.zone)} — {self.offline_text()}"
+
+    def offline_snapshot(self, seen: DaySnapshot) -> DaySnapshot | None:
+        """The day as last seen with what waits on this device laid over it (planner.services.
+        offline.view); None when nothing waits."""
+        waiting = self.waiting()
+        if not waiting:
+            return None
+        from dataclasses import replace
+
+        from planner.services import offline
+
+        now = self.now()
+        today = seen.day == seen.today
+        shown = offline.view(
+            seen.entries, seen.plan.tasks, waiting, self.zone, roles=seen.plan.roles, shown=seen.day
+        )
+        status = (offline.day_status(seen.plan, shown, now) if today else None) or seen.status
+        return replace(
+            seen,
+            plan=replace(seen.plan, tasks=shown.tasks),
+            entries=shown.entries if today else seen.entries,
+            now=now if today else seen.now,
+            status=status,
+            waiting=shown.waiting_tasks,
+        )
+
+    def _edit_or_keep(
+        self, text: str, do: Step, days: Days, kind: str, fields: Callable[[], dict[str, Any]]
+    ) -> bool:
+        """A task edit: on the server when it answers (after what waits here, in order), else
+        kept on this device and delivered when it is back (one workflow: offline.apply)."""
+        if self.pending is None:
+            return self.edit(text, do, days)
+        if self.pending.count():
+            self.deliver_pending()
+        if not self.pending.count():
+            outcome = self.record(text, do, days, inline=True)
+            if outcome.ok:
+                return True
+            if not outcome.away:
+                self._fail(outcome.message)
+                return False
+        try:
+            kept = self.keep(kind, self.now(), fields())
+        except PlannerError as exc:
+            self._refused(str(exc), inline=False)
+            return False
+        if kept:  # after the views have shown it (and said they show what was last seen)
+            QTimer.singleShot(0, lambda: self.kept.emit(kept))
+        return True
 
     def deliver_pending(self) -> DeliveryReport | None:
         """Deliver what waits on this device (the app's timer): in order, exactly once."""
@@ -454,7 +510,9 @@ class Gateway(QObject):
 
         outcome = self.run(step, failure=failure, inline=inline)
         if not outcome.ok:
-            return Outcome(False, message=outcome.message, refused=outcome.refused)
+            return Outcome(
+                False, message=outcome.message, refused=outcome.refused, away=outcome.away
+            )
         result, recorder, _ = outcome.result()
         if recorder.step is not None:
             self.undo_stack.push(_Edit(self, recorder.step))
@@ -664,7 +722,9 @@ class Gateway(QObject):
         return {task.day} if task.day is not None else set()  # undated tasks: always looked at
 
     def add_task(self, title: str, role_id: int, estimate_minutes: int, day: date) -> bool:
-        return self.edit(
+        from planner.services.offline import task_add_fields
+
+        return self._edit_or_keep(
             tr("Add task"),
             lambda s: planning.add_task(
                 s,
@@ -676,6 +736,8 @@ class Gateway(QObject):
                 estimate_minutes=estimate_minutes,
             ),
             {day},
+            "task_add",
+            lambda: task_add_fields(title, role_id, estimate_minutes, day),
         )
 
     def set_task_status(self, task: TaskV, status: str) -> bool:
@@ -684,10 +746,14 @@ class Gateway(QObject):
             "open": tr("Reopen task"),
             "dropped": tr("Remove task"),
         }
-        return self.edit(
+        from planner.services.offline import task_status_fields
+
+        return self._edit_or_keep(
             names.get(status, tr("Task status")),
             lambda s: planning.set_task_status(s, self.owner, task.id, status, self.now()),
             self._task_days(task),
+            "task_status",
+            lambda: task_status_fields(task, status),
         )
 
     def edit_task(
@@ -698,7 +764,9 @@ class Gateway(QObject):
         estimate_minutes: int | None = None,
         role_id: int | None = None,
     ) -> bool:
-        return self.edit(
+        from planner.services.offline import task_edit_fields
+
+        return self._edit_or_keep(
             tr("Edit task"),
             lambda s: planning.update_task(
                 s,
@@ -709,6 +777,10 @@ class Gateway(QObject):
                 role_id=role_id,
             ),
             self._task_days(task),
+            "task_edit",
+            lambda: task_edit_fields(
+                task, title=title, estimate_minutes=estimate_minutes, role_id=role_id
+            ),
         )
 
     def schedule_task(self, task: TaskV, slot_id: int | None) -> bool:

@@ -97,6 +97,12 @@ class TaskModel(QAbstractTableModel):
         return None
 
     def when(self, task: TaskV) -> str:
+        said = self._when(task)
+        if self.snapshot is not None and task.uid in self.snapshot.waiting:
+            return tr("{when} · waiting (saved on this device)").format(when=said)
+        return said
+
+    def _when(self, task: TaskV) -> str:
         if task.status == "done":
             return "done"
         if task.slot_id is not None and self.snapshot is not None:
@@ -133,6 +139,7 @@ class TaskModel(QAbstractTableModel):
             font = QFont()
             font.setStrikeOut(task.status == "done" and col == TITLE)
             font.setBold(col == WHEN and task.id in self.overflow)
+            font.setItalic(task.uid in self.snapshot.waiting)  # kept on this device
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
             name = role_v.name if role_v else "?"
