@@ -191,3 +191,52 @@ def test_an_edit_of_a_task_changed_meanwhile_on_another_device_is_refused(
     refused = laptop.queue().refused()
     assert [r.change.kind for r in refused] == ["task_edit"]
     assert laptop.run("status").stdout.count("refused by the server") == 1
+
+
+def test_a_row_the_fit_moved_meanwhile_is_no_conflict_a_changed_title_is(
+    server_db: str, tmp_path: Path
+) -> None:
+    """The version of a task also moves when the fit puts it into a slot (another device
+    added one): that is no conflict. A title changed meanwhile is: refused, and the queue
+    goes on with the next change (never stuck behind it)."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from planner.services import offline, planning
+    from planner.storage.db import open_database
+    from planner.storage.pending import PendingQueue
+
+    zone = ZoneInfo("Europe/Berlin")
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=zone)
+    db = open_database(server_db, owner="alice")
+    try:
+        with db.transaction() as s:
+            planning.ensure_defaults(s, "alice")
+            role = planning.find_role(s, "alice", "Support")
+            first, _ = planning.add_task(
+                s, "alice", "Moved by the fit", role.id, now=now, day=now.date()
+            )
+            second, _ = planning.add_task(
+                s, "alice", "Renamed elsewhere", role.id, now=now, day=now.date()
+            )
+        queue = PendingQueue(tmp_path / "queue.sqlite3", owner="alice")
+        queue.add("task_status", now.astimezone(UTC), offline.task_status_fields(first, "done"))
+        queue.add("task_edit", now.astimezone(UTC), offline.task_edit_fields(second, title="Mine"))
+        queue.add("task_status", now.astimezone(UTC), offline.task_status_fields(second, "done"))
+        with db.transaction() as s:  # meanwhile, on another device
+            planning.add_slot(s, "alice", zone, now, now + timedelta(hours=2), role.id)
+            planning.update_task(s, "alice", second.id, title="Theirs")
+        with db.read() as s:
+            moved = {t.id: t for t in planning.list_tasks(s, "alice", now.date())}
+        assert moved[first.id].version != first.version  # the fit put it into the slot
+        assert moved[first.id].slot_id is not None
+
+        report = queue.deliver(db, lambda s, c: offline.apply(s, "alice", zone, c))
+        assert (report.delivered, report.left) == (1, 0)
+        assert [r.change.kind for r in report.refused] == ["task_edit", "task_status"]
+        assert "'Renamed elsewhere' → 'Theirs'" in report.refused[0].reason
+        with db.read() as s:
+            after = {t.title: t.status for t in planning.list_tasks(s, "alice", now.date())}
+        assert after == {"Moved by the fit": "done", "Theirs": "open"}
+    finally:
+        db.close()
