@@ -97,7 +97,10 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
         qtbot.keyClicks(panel.title, "Offline task")
         qtbot.keyClick(panel.title, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: "Offline task" in _listed(window), timeout=5000)
-        assert "waiting (saved on this device)" in _listed(window)["Offline task"]
+        assert _listed(window)["Offline task"] == "waiting"
+        row = panel.model.ids().index(next(t.id for t in panel.model.tasks if t.id < 0))
+        tip = str(panel.model.index(row, TITLE).data(Qt.ItemDataRole.ToolTipRole))
+        assert "Saved on this device: delivered when the shared server is back" in tip
         assert "Saved on this device: 10:02 add task 'Offline task'" in (
             window.statusBar().currentMessage()
         )
@@ -115,6 +118,7 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
         panel.remove_action.trigger()  # Delete
         qtbot.waitUntil(lambda: "Old idea" not in _listed(window), timeout=5000)
         assert "Interruption since 10:02" in card.task.text()  # still what runs
+        assert panel.view.columnWidth(TITLE) > 100  # the titles are in view, not squeezed out
 
         # back to work, by the hotkey: kept too; the Now panel follows
         clock.advance(timedelta(minutes=8))
