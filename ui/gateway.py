@@ -49,9 +49,10 @@ Days = Iterable[date] | Callable[[Session], Iterable[date]]
 EVERYTHING = Change(frozenset(Topic))
 NOT_SAVED = tr("The change was not saved")
 OFFLINE_CAN = tr(
-    "while the shared server is away, interruptions, back to work, starting and stopping, and "
-    "task edits (add, check off, rename, delete) are kept on this device; plan and slot edits "
-    "and scheduling or reordering tasks wait until it answers"
+    "while the shared server is away, interruptions, back to work, starting and stopping, "
+    "task edits (add, check off, rename, delete) and moving, resizing or re-roling a slot are "
+    "kept on this device; new or deleted slots, planning the day and scheduling or reordering "
+    "tasks wait until it answers"
 )
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -203,7 +204,7 @@ class Gateway(QObject):
     failed = Signal(str)
     zone_changed = Signal(object)  # tzinfo: the user's zone is now this one
     offline_changed = Signal(str)  # "offline since 10:42 — 3 changes waiting", or ""
-    kept = Signal(str)  # "Saved on this device: 10:42 add task 'x' — …" (a task edit kept)
+    kept = Signal(str)  # "Saved on this device: 10:42 add task 'x' — …" (an edit kept)
 
     def __init__(
         self,
@@ -409,16 +410,22 @@ class Gateway(QObject):
         now = self.now()
         today = seen.day == seen.today
         shown = offline.view(
-            seen.entries, seen.plan.tasks, waiting, self.zone, roles=seen.plan.roles, shown=seen.day
+            seen.entries,
+            seen.plan.tasks,
+            waiting,
+            self.zone,
+            roles=seen.plan.roles,
+            shown=seen.day,
+            slots=seen.plan.slots,
         )
         status = (offline.day_status(seen.plan, shown, now) if today else None) or seen.status
         return replace(
             seen,
-            plan=replace(seen.plan, tasks=shown.tasks),
+            plan=replace(seen.plan, tasks=shown.tasks, slots=shown.slots),
             entries=shown.entries if today else seen.entries,
             now=now if today else seen.now,
             status=status,
-            waiting=shown.waiting_tasks,
+            waiting=shown.waiting,
         )
 
     def _edit_or_keep(
@@ -441,6 +448,10 @@ class Gateway(QObject):
             kept = self.keep(kind, self.now(), fields())
         except PlannerError as exc:
             self._refused(str(exc), inline=False)
+            return False
+        except Exception as exc:  # this device's own file could not take it: said, not lost
+            traceback.print_exc()
+            self._not_saved(f"{NOT_SAVED}: {explain(exc)}", inline=False)
             return False
         if kept:  # after the views have shown it (and said they show what was last seen)
             QTimer.singleShot(0, lambda: self.kept.emit(kept))
@@ -674,7 +685,9 @@ class Gateway(QObject):
         title: str | None = None,
         text: str = tr("Change slot"),
     ) -> bool:
-        return self.edit(
+        from planner.services.offline import slot_edit_fields
+
+        return self._edit_or_keep(
             text,
             lambda s: planning.update_slot(
                 s,
@@ -687,6 +700,10 @@ class Gateway(QObject):
                 title=title,
             ),
             lambda s: {slot.day, self._day_of(s, start or slot.start)},
+            "slot_edit",
+            lambda: slot_edit_fields(
+                slot, self.zone, start=start, end=end, role_id=role_id, title=title
+            ),
         )
 
     def remove_slot(self, slot: SlotV) -> bool:

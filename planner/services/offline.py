@@ -30,13 +30,14 @@ from sqlalchemy.orm import Session
 
 from planner.domain.errors import PlannerError
 from planner.domain.i18n import N_, tr
-from planner.domain.values import Change, EntryV, PlanV, RoleV, TaskV
+from planner.domain.values import Change, EntryV, PlanV, RoleV, SlotV, TaskV
 from planner.services import day, planning, tracking
-from planner.storage.models import Task
+from planner.storage.models import Slot, Task
 from planner.storage.pending import PendingChange
 
 TRACKING_KINDS = ("interrupt", "resume", "start", "stop")
 TASK_KINDS = ("task_add", "task_status", "task_edit")
+SLOT_KINDS = ("slot_edit",)  # a slot moved, resized or given another role
 # What a person sees of a task: a change of one of these on the server meanwhile is a conflict
 SEEN_FIELDS = ("title", "status", "estimate_minutes", "role_id", "day")
 TASK_STATUSES = ("open", "done", "dropped")
@@ -139,6 +140,21 @@ def apply(session: Session, owner: str, zone: tzinfo, change: PendingChange) -> 
             role_id=int(role_id) if role_id is not None else None,
         )
         return done
+    if change.kind == "slot_edit":
+        slot = _server_slot(session, owner, fields)
+        moment = {k: datetime.fromisoformat(fields[k]) for k in ("start", "end") if fields.get(k)}
+        role_id = fields.get("role_id")
+        _, done = planning.update_slot(
+            session,
+            owner,
+            zone,
+            slot.id,
+            start=moment.get("start"),
+            end=moment.get("end"),
+            role_id=int(role_id) if role_id is not None else None,
+            title=fields.get("title"),
+        )
+        return done
     raise PlannerError(
         tr("this Splitday does not know the change {kind!r}").format(kind=change.kind)
     )
@@ -160,6 +176,15 @@ def describe(change: PendingChange, zone: tzinfo) -> str:
         return f"{what}{extra}{source}"
     if change.kind in TASK_KINDS:
         return f"{hhmm} {_task_words(change)}"
+    if change.kind in SLOT_KINDS:
+        name = fields.get("name") or ""
+        if fields.get("start") or fields.get("end"):
+            seen = fields.get("seen") or {}
+            start = datetime.fromisoformat(fields.get("start") or seen["start"]).astimezone(zone)
+            end = datetime.fromisoformat(fields.get("end") or seen["end"]).astimezone(zone)
+            to = f"{start:%H:%M}–{end:%H:%M}"
+            return tr("{hhmm} move slot {name} to {to}").format(hhmm=hhmm, name=name, to=to)
+        return tr("{hhmm} change slot {name}").format(hhmm=hhmm, name=name)
     words = {"resume": N_("back to work"), "start": N_("start working"), "stop": N_("stop the log")}
     said = tr(words[change.kind]) if change.kind in words else change.kind
     if fields.get("role"):
@@ -284,6 +309,69 @@ def _server_task(session: Session, owner: str, fields: dict[str, Any]) -> Task:
     return row
 
 
+def slot_seen(slot: SlotV) -> dict[str, Any]:
+    return {
+        "version": slot.version,
+        "start": slot.start.isoformat(),
+        "end": slot.end.isoformat(),
+        "role_id": slot.role_id,
+        "title": slot.title,
+    }
+
+
+def slot_edit_fields(
+    slot: SlotV,
+    zone: tzinfo,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    role_id: int | None = None,
+    title: str | None = None,
+) -> dict[str, Any]:
+    """A slot moved, resized, given another role or title while the server is away."""
+    new_start, new_end = start or slot.start, end or slot.end
+    if new_end <= new_start:
+        raise PlannerError(tr("a slot must end after it starts"))
+    local = f"{slot.start.astimezone(zone):%H:%M}–{slot.end.astimezone(zone):%H:%M}"
+    fields: dict[str, Any] = {"slot": slot.uid, "id": slot.id, "name": local}
+    fields["seen"] = slot_seen(slot)
+    if start is not None:
+        fields["start"] = start.isoformat()
+    if end is not None:
+        fields["end"] = end.isoformat()
+    if role_id is not None:
+        fields["role_id"] = role_id
+    if title is not None:
+        fields["title"] = title
+    return fields
+
+
+def _server_slot(session: Session, owner: str, fields: dict[str, Any]) -> Slot:
+    """The slot a kept edit names, as the server has it now; refused if it changed there."""
+    row = session.scalar(select(Slot).where(Slot.owner == owner, Slot.uid == str(fields["slot"])))
+    name = fields.get("name") or ""
+    if row is None:
+        raise PlannerError(tr("the slot {name} is no longer on the server").format(name=name))
+    seen = fields.get("seen") or {}
+    if seen and row.version != seen.get("version"):
+        now = slot_seen(_slot_v(row))
+        differs = [k for k in ("start", "end", "role_id", "title") if now[k] != seen.get(k)]
+        if differs:
+            raise ChangedMeanwhile(
+                tr(
+                    "the slot {name} was changed meanwhile on another device ({what}); "
+                    "the change made on this device was not applied"
+                ).format(name=name, what=", ".join(differs))
+            )
+    return row
+
+
+def _slot_v(row: Slot) -> SlotV:
+    return SlotV(
+        row.id, row.day, row.start, row.end, row.role_id, row.title, row.origin, row.pinned
+    )
+
+
 # ---------------------------------------------------------------- the day as shown offline
 
 
@@ -293,9 +381,10 @@ class OfflineView:
 
     entries: tuple[EntryV, ...]
     tasks: tuple[TaskV, ...]
-    waiting_tasks: frozenset[str]  # uids of the tasks a waiting change touches
+    waiting: frozenset[str]  # uids of the tasks and slots a waiting change touches
     state: day.DayState | None  # the day's state after the waiting changes (None: unchanged)
     running: str  # what runs after them, in words ('' when they do not say)
+    slots: tuple[SlotV, ...] = ()
 
 
 def _role_of(fields: dict[str, Any], roles: Sequence[RoleV]) -> int | None:
@@ -420,10 +509,11 @@ def view(
     *,
     roles: Sequence[RoleV] = (),
     shown: date | None = None,
+    slots: Sequence[SlotV] = (),
 ) -> OfflineView:
     """The log and the tasks as last seen, with the waiting changes laid over them in order.
     `shown`: the day whose task list this is (a task added for another day is not in it)."""
-    log, listed = list(entries), list(tasks)
+    log, listed, planned = list(entries), list(tasks), list(slots)
     touched: set[str] = set()
     state: day.DayState | None = None
     for change in waiting:
@@ -441,9 +531,35 @@ def view(
             uid = _lay_task(listed, change, shown)
             if uid:
                 touched.add(uid)
+        elif change.kind in SLOT_KINDS:
+            uid = _lay_slot(planned, change)
+            if uid:
+                touched.add(uid)
     return OfflineView(
-        tuple(log), tuple(listed), frozenset(touched), state, running_words(waiting, zone)
+        tuple(log),
+        tuple(listed),
+        frozenset(touched),
+        state,
+        running_words(waiting, zone),
+        tuple(planned),
     )
+
+
+def _lay_slot(slots: list[SlotV], change: PendingChange) -> str | None:
+    fields = change.fields
+    for i, slot in enumerate(slots):
+        if slot.uid == fields.get("slot"):
+            slots[i] = replace(
+                slot,
+                start=datetime.fromisoformat(fields["start"])
+                if fields.get("start")
+                else slot.start,
+                end=datetime.fromisoformat(fields["end"]) if fields.get("end") else slot.end,
+                role_id=int(fields.get("role_id", slot.role_id)),
+                title=str(fields.get("title", slot.title)),
+            )
+            return slot.uid
+    return None
 
 
 def day_status(plan: PlanV, view_: OfflineView, now: datetime) -> day.DayStatus | None:

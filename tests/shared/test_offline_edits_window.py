@@ -26,6 +26,7 @@ from ui.shell.interruptions import Interruptions, parse_minutes
 from ui.shell.main_window import MainWindow
 from ui.shell.offline import OfflineWatch
 from ui.views.tasks import TITLE, WHEN
+from ui.views.timeline.layout import STEP
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFSCREEN_LIMITS = r"This plugin does not support (propagateSizeHints|raise|grabbing the keyboard)"
@@ -49,6 +50,7 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
     with db.transaction() as s:
         planning.ensure_defaults(s, "alice")
         support = planning.find_role(s, "alice", "Support")
+        second = planning.list_roles(s, "alice")[1]
         today = planning.day_of(s, "alice", clock.now(), BERLIN)
         planning.add_slot(
             s,
@@ -120,6 +122,21 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
         assert "Interruption since 10:02" in card.task.text()  # still what runs
         assert panel.view.columnWidth(TITLE) > 100  # the titles are in view, not squeezed out
 
+        # the slot, by keyboard in the timeline: 15 minutes shorter, then the second role
+        timeline = window.timeline
+        timeline.setFocus()
+        qtbot.keyClick(timeline, Qt.Key.Key_Down)  # selects the first slot
+        slot = timeline.selected_slot()
+        assert slot is not None and slot.end == MORNING + timedelta(hours=2)
+        qtbot.keyClick(timeline, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)
+        shorter = MORNING + timedelta(hours=2, minutes=-STEP)
+        qtbot.waitUntil(lambda: window.snapshot.plan.slots[0].end == shorter, timeout=5000)
+        said = window.statusBar().currentMessage()
+        assert "Saved on this device: 10:02 move slot 09:00–12:00 to 09:00–11:55" in said, said
+        qtbot.keyClick(timeline, Qt.Key.Key_2)
+        qtbot.waitUntil(lambda: window.snapshot.plan.slots[0].role_id == second.id, timeout=5000)
+        assert slot.uid in window.snapshot.waiting  # painted "· waiting"
+
         # back to work, by the hotkey: kept too; the Now panel follows
         clock.advance(timedelta(minutes=8))
         back = intr.on_hotkey(clock.now())
@@ -127,19 +144,20 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
         qtbot.waitUntil(lambda: "Interruption" not in card.task.text(), timeout=5000)
         assert card.state.text().startswith("Following the plan"), card.state.text()
         assert "saved on this device" in card.state.text()
-        assert len(gateway.waiting()) == 6
-        assert "6 changes waiting" in watch.label.text()
+        assert len(gateway.waiting()) == 8
+        assert "8 changes waiting" in watch.label.text()
         # a slot edit still waits for the server, and says what is kept
         failed: list[str] = []
         gateway.failed.connect(failed.append)
         later = clock.now() + timedelta(hours=3)
         assert not gateway.add_slot(later, later + timedelta(minutes=30), support.id)
-        assert "task edits (add, check off, rename, delete) are kept" in failed[-1]
+        assert "task edits (add, check off, rename, delete) and moving, resizing" in failed[-1]
+        assert "new or deleted slots, planning the day" in failed[-1] and "wait" in failed[-1]
         assert watch.deliver() is None  # the port does not answer: no wait, nothing lost
     finally:
         cluster.start()
     report = watch.deliver()
-    assert report is not None and (report.delivered, report.left, report.refused) == (6, 0, [])
+    assert report is not None and (report.delivered, report.left, report.refused) == (8, 0, [])
     assert watch.deliver() is None  # nothing waits: nothing delivered twice
     with db.engine.connect() as conn:
         tasks = conn.execute(text("SELECT title, status FROM task ORDER BY id")).all()
@@ -159,7 +177,14 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
         "task_status",
         "task_edit",
         "task_status",
+        "slot_edit",
+        "slot_edit",
         "resume",
+    ]
+    with db.read() as s:
+        slots = planning.list_slots(s, "alice", today)
+    assert [(x.start, x.end, x.role_id) for x in slots] == [
+        (MORNING - timedelta(hours=1), shorter, second.id)
     ]
     assert [(r[0], r[1], r[2] - r[1]) for r in interruptions] == [
         ("printer on fire", pressed, timedelta(minutes=8))

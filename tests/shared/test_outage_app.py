@@ -73,8 +73,8 @@ def test_the_app_keeps_interruptions_while_the_server_is_away(
         # a plan edit cannot wait on the device: refused at once, in words that say what can
         assert not gateway.add_slot(start, start + timedelta(minutes=30), role.id)
         assert failed and "interruptions, back to work, starting and stopping" in failed[-1]
-        assert "task edits (add, check off, rename, delete) are kept" in failed[-1], failed
-        assert "plan and slot edits and scheduling or reordering tasks wait" in failed[-1]
+        assert "task edits (add, check off, rename, delete) and moving" in failed[-1], failed
+        assert "new or deleted slots, planning the day and scheduling or reordering" in failed[-1]
         assert watch.deliver() is None  # the port does not answer: no wait, nothing lost
         assert len(gateway.waiting()) == 2
     finally:

@@ -77,8 +77,8 @@ class OfflineWatch(QObject):
         self.label.setToolTip(
             tr(
                 "The shared server cannot be used now. Interruptions, back-to-work, start and "
-                "stop, and task edits are kept on this device and delivered, in order, as soon "
-                "as it answers again."
+                "stop, task edits and slot moves are kept on this device and delivered, in "
+                "order, as soon as it answers again."
             )
             if text
             else ""
