@@ -197,3 +197,71 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
     watch.close()
     window.close()
     db.close()
+
+
+def test_kept_edits_of_rows_changed_meanwhile_are_refused_and_said_in_the_window(
+    qtbot: QtBot, cluster: Cluster, server_db: str, tmp_path: Path
+) -> None:
+    clock = FakeClock(MORNING)
+    db = open_database(server_db, owner="alice")
+    with db.transaction() as s:
+        planning.ensure_defaults(s, "alice")
+        support = planning.find_role(s, "alice", "Support")
+        second = planning.list_roles(s, "alice")[1]
+        today = planning.day_of(s, "alice", clock.now(), BERLIN)
+        slot, _ = planning.add_slot(
+            s,
+            "alice",
+            BERLIN,
+            MORNING - timedelta(hours=1),
+            MORNING + timedelta(hours=2),
+            support.id,
+        )
+        task, _ = planning.add_task(s, "alice", "Shared", support.id, now=clock.now(), day=today)
+    window = MainWindow(
+        QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat), clock, BERLIN
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    gateway = Gateway(db, clock, BERLIN, window.undo_stack, window)
+    window.attach(gateway)
+    watch = OfflineWatch(gateway, window, lambda: None)
+    watch.timer.stop()
+    panel = window.tasks
+    cluster.stop("immediate")
+    try:
+        assert panel.model.setData(panel.model.index(0, TITLE), "Mine", Qt.ItemDataRole.EditRole)
+        qtbot.waitUntil(lambda: "Mine" in _listed(window), timeout=5000)
+        window.timeline.setFocus()
+        qtbot.keyClick(window.timeline, Qt.Key.Key_Down)
+        qtbot.keyClick(window.timeline, Qt.Key.Key_2)  # the slot to the second role
+        qtbot.waitUntil(lambda: window.snapshot.plan.slots[0].role_id == second.id, timeout=5000)
+        assert [c.kind for c in gateway.waiting()] == ["task_edit", "slot_edit"]
+    finally:
+        cluster.start()
+    other = open_database(server_db, owner="alice")  # another device, on the server meanwhile
+    try:
+        with other.transaction() as s:
+            planning.update_task(s, "alice", task.id, title="Theirs")
+            planning.update_slot(s, "alice", BERLIN, slot.id, end=MORNING + timedelta(hours=1))
+    finally:
+        other.close()
+    failed: list[str] = []
+    gateway.failed.connect(failed.append)
+    report = watch.deliver()
+    assert report is not None and (report.delivered, report.left) == (0, 0)
+    assert len(report.refused) == 2
+    assert len(failed) == 2, failed
+    assert "the task 'Shared' was changed meanwhile on another device" in failed[0]
+    assert "'Shared' → 'Theirs'" in failed[0]
+    assert "the slot 09:00–12:00 was changed meanwhile on another device (end)" in failed[1]
+    assert "2 changes were refused by the server" in watch.label.text()
+    # nothing of this device's was applied: the window shows the server's rows
+    qtbot.waitUntil(lambda: "Theirs" in _listed(window), timeout=10000)
+    with db.read() as s:
+        (kept_slot,) = planning.list_slots(s, "alice", today)
+    assert (kept_slot.end, kept_slot.role_id) == (MORNING + timedelta(hours=1), support.id)
+    watch.close()
+    window.close()
+    db.close()
