@@ -28,6 +28,7 @@ class DaySnapshot:
     # the shared server is away: uids of the tasks whose edits wait on this device
     # (planner.services.offline.view; rows with ids below 0 exist only on this device)
     waiting: frozenset[str] = frozenset()
+    kept: bool = False  # today's state is that of tracking changes kept on this device
 
     def __post_init__(self) -> None:
         if not self.roles_by_id:
@@ -133,7 +134,7 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
         state=tr(status.describe()) if status else "",
         tracking=status is not None and status.state.value in TRACKING_STATES,
         follows_from=status.follows_from if status else None,
-        kept=bool(running) and running[-1].id < 0,
+        kept=snapshot.kept,
     )
 
 

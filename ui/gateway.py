@@ -418,14 +418,15 @@ class Gateway(QObject):
             shown=seen.day,
             slots=seen.plan.slots,
         )
-        status = (offline.day_status(seen.plan, shown, now) if today else None) or seen.status
+        kept = offline.day_status(seen.plan, shown, now) if today else None
         return replace(
             seen,
             plan=replace(seen.plan, tasks=shown.tasks, slots=shown.slots),
             entries=shown.entries if today else seen.entries,
             now=now if today else seen.now,
-            status=status,
+            status=kept or seen.status,
             waiting=shown.waiting,
+            kept=kept is not None,
         )
 
     def _edit_or_keep(
@@ -444,6 +445,26 @@ class Gateway(QObject):
             if not outcome.away:
                 self._fail(outcome.message)
                 return False
+        return self._keep_and_say(kind, fields)
+
+    def _run_or_keep(
+        self, step: Step, failure: str, kind: str, fields: Callable[[], dict[str, Any]]
+    ) -> bool:
+        """A tracking change (start, pause): like `_edit_or_keep`, with no undo step."""
+        if self.pending is None:
+            return self.run(step, failure=failure).ok
+        if self.pending.count():
+            self.deliver_pending()
+        if not self.pending.count():
+            outcome = self.run(step, failure=failure, inline=True)
+            if outcome.ok:
+                return True
+            if not outcome.away:
+                self._fail(outcome.message)
+                return False
+        return self._keep_and_say(kind, fields)
+
+    def _keep_and_say(self, kind: str, fields: Callable[[], dict[str, Any]]) -> bool:
         try:
             kept = self.keep(kind, self.now(), fields())
         except PlannerError as exc:
@@ -588,17 +609,21 @@ class Gateway(QObject):
 
     def start_tracking(self) -> bool:
         """Start (or resume) tracking: follow the plan from now, or from its next item."""
-        return self.run(
+        return self._run_or_keep(
             lambda s: day_flow.start(s, self.owner, self.zone, self.now()),
-            failure=tr("Could not start tracking"),
-        ).ok
+            tr("Could not start tracking"),
+            "start",
+            dict,
+        )
 
     def pause_tracking(self) -> bool:
         """Pause tracking: the log stops now; the day stays started."""
-        return self.run(
+        return self._run_or_keep(
             lambda s: day_flow.pause(s, self.owner, self.zone, self.now()),
-            failure=tr("Could not pause tracking"),
-        ).ok
+            tr("Could not pause tracking"),
+            "stop",
+            dict,
+        )
 
     def sync_calendars(
         self,

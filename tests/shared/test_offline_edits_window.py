@@ -144,8 +144,18 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
         qtbot.waitUntil(lambda: "Interruption" not in card.task.text(), timeout=5000)
         assert card.state.text().startswith("Following the plan"), card.state.text()
         assert "saved on this device" in card.state.text()
-        assert len(gateway.waiting()) == 8
-        assert "8 changes waiting" in watch.label.text()
+        # Ctrl+T pauses the log, and starts it again: kept, and said so
+        window.track_action.trigger()
+        qtbot.waitUntil(lambda: card.state.text().startswith("Stopped"), timeout=5000)
+        assert "saved on this device" in card.state.text(), card.state.text()
+        assert window.track_action.text() == "&Start tracking"
+        clock.advance(timedelta(minutes=5))
+        restarted = clock.now()
+        window.track_action.trigger()
+        qtbot.waitUntil(lambda: card.state.text().startswith("Following"), timeout=5000)
+        assert window.track_action.text() == "&Pause tracking"
+        assert len(gateway.waiting()) == 10
+        assert "10 changes waiting" in watch.label.text()
         # a slot edit still waits for the server, and says what is kept
         failed: list[str] = []
         gateway.failed.connect(failed.append)
@@ -157,7 +167,7 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
     finally:
         cluster.start()
     report = watch.deliver()
-    assert report is not None and (report.delivered, report.left, report.refused) == (8, 0, [])
+    assert report is not None and (report.delivered, report.left, report.refused) == (10, 0, [])
     assert watch.deliver() is None  # nothing waits: nothing delivered twice
     with db.engine.connect() as conn:
         tasks = conn.execute(text("SELECT title, status FROM task ORDER BY id")).all()
@@ -165,6 +175,7 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
         interruptions = conn.execute(
             text("SELECT note, start, \"end\" FROM entry WHERE kind = 'interruption'")
         ).all()
+        running = conn.execute(text('SELECT kind, start FROM entry WHERE "end" IS NULL')).all()
     assert [tuple(r) for r in tasks] == [
         ("Answer tickets", "done"),
         ("Renamed offline", "open"),
@@ -180,6 +191,8 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
         "slot_edit",
         "slot_edit",
         "resume",
+        "stop",
+        "start",
     ]
     with db.read() as s:
         slots = planning.list_slots(s, "alice", today)
@@ -189,6 +202,7 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
     assert [(r[0], r[1], r[2] - r[1]) for r in interruptions] == [
         ("printer on fire", pressed, timedelta(minutes=8))
     ]
+    assert [tuple(r) for r in running] == [("work", restarted)]  # paused, then started again
     # read from the server again: real rows, nothing marked as waiting
     qtbot.waitUntil(lambda: "Renamed offline" in _listed(window), timeout=10000)
     assert all("waiting" not in when for when in _listed(window).values()), _listed(window)
