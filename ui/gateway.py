@@ -788,11 +788,13 @@ class Gateway(QObject):
             "open": tr("Reopen task"),
             "dropped": tr("Remove task"),
         }
-        from planner.services.offline import task_status_fields
+        from planner.services.offline import task_id, task_status_fields
 
         return self._edit_or_keep(
             names.get(status, tr("Task status")),
-            lambda s: planning.set_task_status(s, self.owner, task.id, status, self.now()),
+            lambda s: planning.set_task_status(
+                s, self.owner, task_id(s, self.owner, task), status, self.now()
+            ),
             self._task_days(task),
             "task_status",
             lambda: task_status_fields(task, status),
@@ -806,14 +808,14 @@ class Gateway(QObject):
         estimate_minutes: int | None = None,
         role_id: int | None = None,
     ) -> bool:
-        from planner.services.offline import task_edit_fields
+        from planner.services.offline import task_edit_fields, task_id
 
         return self._edit_or_keep(
             tr("Edit task"),
             lambda s: planning.update_task(
                 s,
                 self.owner,
-                task.id,
+                task_id(s, self.owner, task),
                 title=title,
                 estimate_minutes=estimate_minutes,
                 role_id=role_id,

@@ -296,6 +296,7 @@ def _task_fields(
                 on,
                 role=args.role,
                 due_at=due,
+                priority=args.priority,
             )
         task = next((t for t in tasks if t.id == args.id), None)
         if task is None:
@@ -314,14 +315,14 @@ def _task_fields(
 
 def offline_tasks(args: argparse.Namespace, queue: PendingQueue, away: Exception) -> int:
     """`task list` while the server is away: the tasks as last seen, with the edits kept here."""
-    from datetime import date
+    from planner.cli.common import parse_date
 
     zone = _zone()
     state = queue.state()
     waiting = {str(c.fields.get("task") or c.fields.get("uid")) for c in queue.waiting()}
     data, tasks = _seen_tasks(queue)
     today = _now().astimezone(zone).date()
-    day = None if args.all else date.fromisoformat(args.day) if args.day else today
+    day = None if args.all else parse_date(args.day, today)
     shown = [t for t in tasks if day is None or t.day == day]
     if args.json:
         _print_json(

@@ -119,6 +119,7 @@ def apply(session: Session, owner: str, zone: tzinfo, change: PendingChange) -> 
             now=at,
             day=date.fromisoformat(fields["day"]) if fields.get("day") else None,
             estimate_minutes=int(fields.get("estimate_minutes") or 30),
+            priority=int(fields["priority"]) if fields.get("priority") is not None else None,
             due_at=datetime.fromisoformat(due) if due else None,
             uid=str(fields["uid"]),
         )
@@ -218,6 +219,7 @@ def task_add_fields(
     *,
     role: str | None = None,
     due_at: datetime | None = None,
+    priority: int | None = None,
 ) -> dict[str, Any]:
     """The fields of a task added while the server is away (its uid made here); checked as
     the server would, so that what is kept will not be refused for its input."""
@@ -236,6 +238,7 @@ def task_add_fields(
         "estimate_minutes": estimate_minutes,
         "day": day_.isoformat() if day_ else None,
         "due": due_at.isoformat() if due_at else None,
+        "priority": priority,
     }
 
 
@@ -278,6 +281,19 @@ def task_edit_fields(
         if value is not None:
             fields[key] = value
     return fields
+
+
+def task_id(session: Session, owner: str, task: TaskV) -> int:
+    """The server's id of a task as a view shows it: one added on this device (id below 0)
+    that was delivered meanwhile is found by its uid."""
+    if task.id > 0:
+        return task.id
+    row = session.scalar(select(Task.id).where(Task.owner == owner, Task.uid == task.uid))
+    if row is None:
+        raise PlannerError(
+            tr("the task {title!r} is not on the server yet").format(title=task.title)
+        )
+    return int(row)
 
 
 def _server_task(session: Session, owner: str, fields: dict[str, Any]) -> Task:

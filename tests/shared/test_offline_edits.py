@@ -70,7 +70,7 @@ def test_task_edits_made_while_the_server_is_away_are_delivered_once_in_order(
             ("task", "done", str(ids["Write report"])),
             ("task", "rename", str(ids["Call vendor"]), "Call", "the", "vendor"),
             ("task", "rm", str(ids["Old idea"])),
-            ("task", "add", "Offline second", "--role", "Support"),
+            ("task", "add", "Offline second", "--role", "Support", "--priority", "1"),
             ("task", "undone", str(ids["Write report"])),  # after its own kept check-off
         ):
             done = laptop.run(*args)
@@ -89,6 +89,9 @@ def test_task_edits_made_while_the_server_is_away_are_delivered_once_in_order(
         assert any("Call the vendor" in line and "waiting" in line for line in lines), lines
         assert any("Offline first" in line and "waiting" in line for line in lines), lines
         assert not any("Old idea" in line for line in lines), lines
+        tomorrow = laptop.run("task", "list", "--day", "tomorrow")
+        assert tomorrow.returncode == 0, tomorrow.stderr
+        assert "no tasks were seen on this device for that day" in tomorrow.stdout
         # a task this device never saw cannot be edited blind: said, nothing kept
         unseen = laptop.run("task", "done", "999")
         assert unseen.returncode == 1
@@ -122,6 +125,8 @@ def test_task_edits_made_while_the_server_is_away_are_delivered_once_in_order(
     assert _delivered(server_db) == {"task_add": 3 + 2, "task_edit": 1, "task_status": 3}
     first = _rows(server_db, "SELECT estimate_minutes FROM task WHERE title = 'Offline first'")
     assert first == [(45,)]
+    second = _rows(server_db, "SELECT priority FROM task WHERE title = 'Offline second'")
+    assert second == [(1,)]
     assert laptop.queue().count() == 0 and laptop.queue().refused() == []
 
 

@@ -279,3 +279,48 @@ def test_kept_edits_of_rows_changed_meanwhile_are_refused_and_said_in_the_window
     watch.close()
     window.close()
     db.close()
+
+
+def test_a_task_added_offline_and_delivered_is_found_by_its_uid_from_a_stale_row(
+    qtbot: QtBot, cluster: Cluster, server_db: str, tmp_path: Path
+) -> None:
+    """The list still shows the row made on this device (id below 0) when its add was just
+    delivered: checking it off reaches the server's row, found by the uid made here."""
+    clock = FakeClock(MORNING)
+    db = open_database(server_db, owner="alice")
+    with db.transaction() as s:
+        planning.ensure_defaults(s, "alice")
+        today = planning.day_of(s, "alice", clock.now(), BERLIN)
+    window = MainWindow(
+        QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat), clock, BERLIN
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    gateway = Gateway(db, clock, BERLIN, window.undo_stack, window)
+    window.attach(gateway)
+    watch = OfflineWatch(gateway, window, lambda: None)
+    watch.timer.stop()
+    panel = window.tasks
+    cluster.stop("immediate")
+    try:
+        qtbot.keyClicks(panel.title, "Made here")
+        qtbot.keyClick(panel.title, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "Made here" in _listed(window), timeout=5000)
+    finally:
+        cluster.start()
+    from planner.services import offline
+
+    assert gateway.pending is not None  # delivered behind the window's back: the row is stale
+    done = gateway.pending.deliver(db, lambda s, c: offline.apply(s, "alice", BERLIN, c))
+    assert done.delivered == 1
+    (stale,) = panel.model.tasks
+    assert stale.id < 0
+    panel.view.setCurrentIndex(panel.model.index(0, TITLE))
+    panel.toggle_action.trigger()
+    with db.read() as s:
+        tasks = [(t.title, t.status, t.uid) for t in planning.list_tasks(s, "alice", today)]
+    assert tasks == [("Made here", "done", stale.uid)]
+    watch.close()
+    window.close()
+    db.close()
