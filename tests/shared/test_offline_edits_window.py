@@ -208,7 +208,10 @@ def test_the_window_keeps_task_edits_and_shows_the_kept_interruption(
     assert all("waiting" not in when for when in _listed(window).values()), _listed(window)
     assert all(t.id > 0 for t in panel.model.tasks)
     assert "saved on this device" not in card.state.text()
+    # the listener ends within a second; a re-read it asked for runs before the database
+    # closes (one after it would open a connection that nothing closes)
     watch.close()
+    qtbot.wait(1300)
     window.close()
     db.close()
 
@@ -276,7 +279,10 @@ def test_kept_edits_of_rows_changed_meanwhile_are_refused_and_said_in_the_window
     with db.read() as s:
         (kept_slot,) = planning.list_slots(s, "alice", today)
     assert (kept_slot.end, kept_slot.role_id) == (MORNING + timedelta(hours=1), support.id)
+    # the listener ends within a second; a re-read it asked for runs before the database
+    # closes (one after it would open a connection that nothing closes)
     watch.close()
+    qtbot.wait(1300)
     window.close()
     db.close()
 
@@ -321,6 +327,9 @@ def test_a_task_added_offline_and_delivered_is_found_by_its_uid_from_a_stale_row
     with db.read() as s:
         tasks = [(t.title, t.status, t.uid) for t in planning.list_tasks(s, "alice", today)]
     assert tasks == [("Made here", "done", stale.uid)]
+    # the listener ends within a second; a re-read it asked for runs before the database
+    # closes (one after it would open a connection that nothing closes)
     watch.close()
+    qtbot.wait(1300)
     window.close()
     db.close()
