@@ -346,6 +346,11 @@ def offline_tasks(args: argparse.Namespace, queue: PendingQueue, away: Exception
         return 0
     print(_header(queue, state, away, zone))
     names = {r["id"]: r["name"] for r in data["roles"]}
+    named = {  # a task added here for a role this device never saw: the name typed
+        str(c.fields.get("uid")): str(c.fields.get("role") or "?")
+        for c in queue.waiting()
+        if c.kind == "task_add"
+    }
     for t in shown:
         if t.status == "dropped":
             continue
@@ -353,7 +358,7 @@ def offline_tasks(args: argparse.Namespace, queue: PendingQueue, away: Exception
         number = f"{t.id:>4}" if t.id > 0 else "   ·"
         kept = tr("  (saved on this device, waiting)") if t.uid in waiting else ""
         print(
-            f"[{mark}] {number}  {t.title}  ({names.get(t.role_id, '?')}, "
+            f"[{mark}] {number}  {t.title}  ({names.get(t.role_id) or named.get(t.uid, '?')}, "
             f"{t.estimate_minutes}m){kept}"
         )
     if not shown:
