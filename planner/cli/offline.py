@@ -203,6 +203,8 @@ def _keep(
             ).format(what=what, where=queue.where, reason=reason, state=state.describe(zone))
         )
     spawn_deliverer(args.db)
+    if args.command == "task" and not args.db:  # the running app shows it in its list at once
+        tell()
     return 0
 
 
