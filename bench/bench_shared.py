@@ -375,6 +375,36 @@ def _status_times(code: Path, env: dict[str, str], runs: int) -> tuple[float, fl
     return statistics.median(walls), statistics.median(inside)
 
 
+def _start_app(env: dict[str, str], sock: Path) -> subprocess.Popen[str]:
+    """The app (offscreen, no dialogs) on `env`'s database, listening on `sock`; returns once
+    it answers a ping."""
+    from planner.platform import ipc
+
+    env = {**env, "SPLITDAY_SOCKET": str(sock), "QT_QPA_PLATFORM": "offscreen"}
+    env["SPLITDAY_NO_DIALOGS"] = "1"
+    app = subprocess.Popen(
+        [sys.executable, "-c", "from ui.shell.launcher import main; main([])"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if sock.exists() and ipc.send(str(sock), ipc.encode_request("ping"), 1.0):
+                time.sleep(2)  # the features are wired after the first paint
+                return app
+        except ipc.ProtocolError:  # listening, not answering yet
+            pass
+        if app.poll() is not None:
+            break
+        time.sleep(0.2)
+    app.kill()
+    raise RuntimeError("the app did not start")
+
+
 def latency(args: argparse.Namespace) -> int:
     """`status` direct and through the slow proxy, on PostgreSQL and on SQLite, with this tree
     and (--before REF) with REF's, interleaved run by run so that both see the same load."""
@@ -406,11 +436,21 @@ def latency(args: argparse.Namespace) -> int:
                     timeout=120,
                 )
             envs[label] = env
+        apps: list[subprocess.Popen[str]] = []
+        for label in list(envs):  # `status` answered by the running app (this tree's)
+            sock = folder / f"{label.replace(' ', '_')}.sock"
+            apps.append(_start_app(envs[label], sock))
+            envs[f"{label}, app running"] = {**envs[label], "SPLITDAY_SOCKET": str(sock)}
         results: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for _ in range(args.runs):  # interleaved: each round runs every case once
             for label, env in envs.items():
                 for name, code in codes.items():
+                    if name != "this tree" and label.endswith("app running"):
+                        continue  # the app is this tree's
                     results.setdefault((label, name), []).append(_status_times(code, env, 1))
+        for app in apps:
+            app.terminate()
+            app.wait(30)
         bare = []
         for _ in range(args.runs):
             t0 = time.perf_counter()

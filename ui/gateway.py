@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -27,12 +28,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from planner.domain.clock import Clock, local_zone, reset_local_zone
-from planner.domain.errors import PlannerError
+from planner.domain.errors import ConcurrentChange, PlannerError
 from planner.domain.i18n import tr
 from planner.domain.timerange import day_bounds
 from planner.domain.values import BreakV, Change, SlotV, StepV, TaskV, Topic
 from planner.services import day as day_flow
 from planner.services import planning, tracking, undo
+from planner.storage import conflicts
 from planner.storage.db import Database, LoginRefused, ServerUnreachable
 from planner.storage.db import StorageError as StorageError  # the shell tells it apart too
 from planner.storage.pending import DeliveryReport, PendingChange, PendingQueue
@@ -120,6 +122,7 @@ class Outcome(Generic[T]):
     message: str = ""
     refused: bool = False  # the core said no (PlannerError): as typed it will never be saved
     away: bool = False  # the shared server is down or refused the login: it can be kept
+    told: bool = False  # the person already chose (a change made elsewhere was asked about)
 
     @property
     def retryable(self) -> bool:
@@ -229,6 +232,12 @@ class Gateway(QObject):
                 db.engine.url.render_as_string(hide_password=False), db.owner
             )
         self._offline_said = ""
+        # Asks the person about an edit that met a change made elsewhere (ConcurrentChange
+        # with a row): True keeps mine, False keeps theirs. None (no window): refused, said.
+        self.resolve: Callable[[ConcurrentChange], bool] | None = None
+        self._quick: Any = None  # the forwarded status's engine (status_at)
+        self._copy: Database | None = None  # today's rows in memory, for status_at
+        self._quick_lock = threading.Lock()
 
     # ------------------------------------------------------------ plumbing
 
@@ -255,6 +264,10 @@ class Gateway(QObject):
         try:
             with self.db.transaction() as session:
                 result = step(session)
+        except ConcurrentChange as exc:
+            if self.resolve is None or not exc.kind or self.replaying:
+                return self._refused(f"{failure}: {exc}" if failure else str(exc), inline)
+            return self._resolved(step, exc, failure=failure, inline=inline, later=later)
         except PlannerError as exc:
             return self._refused(f"{failure}: {exc}" if failure else str(exc), inline)
         except (ServerUnreachable, LoginRefused) as exc:
@@ -275,6 +288,35 @@ class Gateway(QObject):
             else:
                 self.changed.emit(change)
         return Outcome(True, result)
+
+    def _resolved(
+        self,
+        step: Callable[[Session], T],
+        conflict: ConcurrentChange,
+        *,
+        failure: str,
+        inline: bool,
+        later: bool,
+    ) -> Outcome[T]:
+        """An edit made on what another device or window has changed (or deleted) since: the
+        person chooses. Keep mine runs the same step again over the row as it is now (one
+        transaction, so an edit stays one undoable step); keep theirs leaves it, and the views
+        read the row as it is."""
+        keep_mine = self.resolve is not None and self.resolve(conflict)  # gone: only said
+        if keep_mine and conflict.can_keep_mine:
+            return self.run(
+                lambda s: step(conflicts.overrule(s, conflict)),
+                failure=failure,
+                inline=inline,
+                later=later,
+            )
+        self.changed.emit(EVERYTHING)  # the views show theirs (a dialog its own rows again)
+        said = (
+            str(conflict)
+            if conflict.gone or not conflict.theirs
+            else tr("Kept the change made elsewhere: {theirs}").format(theirs=conflict.theirs)
+        )
+        return Outcome(False, message=said, refused=True, told=True)
 
     def apply(self, step: Callable[[Session], Any], *, failure: str = "") -> tuple[bool, Any]:
         """Run `step` in one transaction; broadcast its Change, or report the error readably."""
@@ -443,7 +485,8 @@ class Gateway(QObject):
             if outcome.ok:
                 return True
             if not outcome.away:
-                self._fail(outcome.message)
+                if not outcome.told:  # said as an edit that is not kept would say it
+                    self._fail(outcome.message)
                 return False
         return self._keep_and_say(kind, fields)
 
@@ -460,7 +503,8 @@ class Gateway(QObject):
             if outcome.ok:
                 return True
             if not outcome.away:
-                self._fail(outcome.message)
+                if not outcome.told:  # said as an edit that is not kept would say it
+                    self._fail(outcome.message)
                 return False
         return self._keep_and_say(kind, fields)
 
@@ -543,7 +587,11 @@ class Gateway(QObject):
         outcome = self.run(step, failure=failure, inline=inline)
         if not outcome.ok:
             return Outcome(
-                False, message=outcome.message, refused=outcome.refused, away=outcome.away
+                False,
+                message=outcome.message,
+                refused=outcome.refused,
+                away=outcome.away,
+                told=outcome.told,
             )
         result, recorder, _ = outcome.result()
         if recorder.step is not None:
@@ -666,7 +714,75 @@ class Gateway(QObject):
         )
 
     def close(self) -> None:
+        if self._quick is not None:
+            self._quick.dispose()
+        if self._copy is not None:
+            self._copy.close()
         self.db.close()
+
+    # ------------------------------------------------------------ a forwarded `status`
+
+    def status_at(self, now: datetime) -> dict[str, Any] | None:
+        """What `splitday status` shows at `now`, for the command forwarded here (no start-up,
+        no connection of its own). None: the command works it out itself — the log must catch
+        up with the plan first (a write), the server is away, or it cannot be read now.
+
+        On a shared server the rows come in one statement over the pool's connection
+        (planner.storage.snapshot), not the ~20 queries of the views' reads: over a slow link
+        that is one round trip (and the pool's ping) instead of twenty."""
+        from planner.services import status, tracking
+
+        def compute(session: Session) -> dict[str, Any] | None:
+            if planning.needs_defaults(session, self.owner) or tracking.catch_up_due(
+                session, self.owner, self.zone, now
+            ):
+                return None
+            return status.status_data(session, self.owner, self.zone, now)
+
+        if self.pending is None:  # this device's SQLite file
+            try:
+                return self.read(compute)
+            except ReadFailed:
+                return None
+        if self._offline_said or self.pending.count():  # the command says what waits here
+            return None
+        from planner.storage import snapshot
+        from planner.storage.migrations import SCHEMA_REVISION
+
+        with self._quick_lock:  # one status at a time fills the copy
+            try:
+                with self._status_engine().connect() as conn:
+                    quick = conn.execution_options(isolation_level="AUTOCOMMIT")
+                    document = snapshot.fetch_with(quick, self.owner, now)
+            except SQLAlchemyError:
+                return None  # the command tries itself, and says what is wrong in its words
+            if document.get("revision") != SCHEMA_REVISION:
+                return None
+            try:
+                if self._copy is None:
+                    self._copy = snapshot.empty_copy(self.owner)
+                snapshot.fill(self._copy, document)
+                with self._copy.read() as session:
+                    data = compute(session)
+            except Exception:  # a bug here must not cost the status: the command does it
+                log.exception("the forwarded status could not be computed")
+                return None
+        if data is not None:
+            self.pending.save_snapshot("status", data)  # shown by `status` while offline
+            data["sync"] = self.pending.state().as_json(self.zone)
+        return data
+
+    def _status_engine(self) -> Any:
+        """The forwarded status's own small pool, without the ping before each use: the
+        statement alone is the round trip. A connection the server dropped fails that status
+        (the command then does it itself) and is replaced."""
+        if self._quick is None:
+            from planner.storage.db import make_engine
+
+            self._quick = make_engine(
+                self.db.engine.url.render_as_string(hide_password=False), ping=False
+            )
+        return self._quick
 
     # ------------------------------------------------------------ the clock ticks
 
@@ -680,8 +796,12 @@ class Gateway(QObject):
             tracking.heartbeat(session, self.owner, now)
             return change
 
-        ok, _ = self.apply(step)
-        return ok
+        # No action of the person's: a shared server that is away is said by the offline
+        # line (status bar, tray), not as "the change was not saved" once a minute.
+        outcome = self.run(step, inline=True)
+        if not outcome.ok and not outcome.away:
+            self._fail(outcome.message)  # a real failure (a full disk) is said as before
+        return outcome.ok
 
     def recover(self) -> int:
         """After an unclean exit: close entries left open at the last sign of life."""
@@ -709,9 +829,14 @@ class Gateway(QObject):
         role_id: int | None = None,
         title: str | None = None,
         text: str = tr("Change slot"),
+        seen_version: int | None = None,
     ) -> bool:
+        """Edit a slot as the view showed it (`seen_version`: the version a drag began on,
+        else `slot`'s): one changed elsewhere since is asked about, not overwritten. While the
+        shared server is away it is kept on this device (offline.slot_edit_fields)."""
         from planner.services.offline import slot_edit_fields
 
+        seen = seen_version or slot.version or None
         return self._edit_or_keep(
             text,
             lambda s: planning.update_slot(
@@ -723,6 +848,7 @@ class Gateway(QObject):
                 end=end,
                 role_id=role_id,
                 title=title,
+                seen_version=seen,
             ),
             lambda s: {slot.day, self._day_of(s, start or slot.start)},
             "slot_edit",
@@ -733,7 +859,11 @@ class Gateway(QObject):
 
     def remove_slot(self, slot: SlotV) -> bool:
         return self.edit(
-            tr("Delete slot"), lambda s: planning.remove_slot(s, self.owner, slot.id), {slot.day}
+            tr("Delete slot"),
+            lambda s: planning.remove_slot(
+                s, self.owner, slot.id, seen_version=slot.version or None, zone=self.zone
+            ),
+            {slot.day},
         )
 
     # ------------------------------------------------------------ breaks
@@ -793,7 +923,12 @@ class Gateway(QObject):
         return self._edit_or_keep(
             names.get(status, tr("Task status")),
             lambda s: planning.set_task_status(
-                s, self.owner, task_id(s, self.owner, task), status, self.now()
+                s,
+                self.owner,
+                task_id(s, self.owner, task),
+                status,
+                self.now(),
+                seen_version=task.version or None,
             ),
             self._task_days(task),
             "task_status",
@@ -807,9 +942,13 @@ class Gateway(QObject):
         title: str | None = None,
         estimate_minutes: int | None = None,
         role_id: int | None = None,
+        seen_version: int | None = None,
     ) -> bool:
+        """Edit a task as the view showed it (`seen_version`: the version an editor opened on,
+        else `task`'s). While the shared server is away it is kept on this device."""
         from planner.services.offline import task_edit_fields, task_id
 
+        seen = seen_version or task.version or None
         return self._edit_or_keep(
             tr("Edit task"),
             lambda s: planning.update_task(
@@ -819,6 +958,8 @@ class Gateway(QObject):
                 title=title,
                 estimate_minutes=estimate_minutes,
                 role_id=role_id,
+                seen_version=seen,
+                zone=self.zone,
             ),
             self._task_days(task),
             "task_edit",
@@ -836,7 +977,14 @@ class Gateway(QObject):
 
         return self.edit(
             tr("Schedule task") if slot_id else tr("Unschedule task"),
-            lambda s: planning.update_task(s, self.owner, task.id, slot_id=slot_id),
+            lambda s: planning.update_task(
+                s,
+                self.owner,
+                task.id,
+                slot_id=slot_id,
+                seen_version=task.version or None,
+                zone=self.zone,
+            ),
             days,
         )
 

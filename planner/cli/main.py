@@ -32,18 +32,16 @@ from planner.cli.common import (
 )
 from planner.domain.flags import in_words
 from planner.domain.i18n import N_, ntr, tr
+from planner.domain.shapes import iso as _iso
+from planner.domain.shapes import slot_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from planner.domain.values import EntryV, MeetingV, PlanV, RoleV, SlotV
+    from planner.domain.values import PlanV, RoleV
     from planner.storage.pending import PendingQueue
 
 # ---------------------------------------------------------------- parsing helpers
-
-
-def _iso(moment: datetime | None, zone: tzinfo) -> str | None:
-    return None if moment is None else moment.astimezone(zone).isoformat(timespec="minutes")
 
 
 def _hm(moment: datetime, zone: tzinfo) -> str:
@@ -78,38 +76,6 @@ def role_json(role: RoleV) -> dict[str, Any]:
         "colour": role.colour,
         "target_percent": role.target_percent,
         "archived": role.archived,
-    }
-
-
-def slot_json(slot: SlotV, names: dict[int, str], zone: tzinfo) -> dict[str, Any]:
-    return {
-        "id": slot.id,
-        "start": _iso(slot.start, zone),
-        "end": _iso(slot.end, zone),
-        "minutes": round((slot.end - slot.start).total_seconds() / 60),
-        "role": names.get(slot.role_id),
-        "role_id": slot.role_id,
-        "title": slot.title,
-        "origin": slot.origin,
-        "pinned": slot.pinned,
-    }
-
-
-def entry_json(entry: EntryV, names: dict[int, str], zone: tzinfo, now: datetime) -> dict[str, Any]:
-    end = entry.end or now
-    return {
-        "id": entry.id,
-        "kind": entry.kind,
-        "role": names.get(entry.role_id) if entry.role_id is not None else None,
-        "start": _iso(entry.start, zone),
-        "end": _iso(entry.end, zone),
-        "running": entry.end is None,
-        # an entry stamped a moment ahead (another device's clock) has run 0 min, not -0.3
-        "minutes": max(0.0, round((end - entry.start).total_seconds() / 60, 1)),
-        "note": entry.note,
-        "source": entry.source,
-        "flags": sorted(entry.flags),
-        "needs_review": entry.needs_review,
     }
 
 
@@ -626,18 +592,6 @@ def cmd_close(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _meeting_json(meeting: MeetingV | None, names: dict[int, str], zone: tzinfo) -> Any:
-    if meeting is None:
-        return None
-    return {
-        "id": meeting.id,
-        "summary": meeting.summary,
-        "start": _iso(meeting.start, zone),
-        "end": _iso(meeting.end, zone),
-        "role": names.get(meeting.role_id) if meeting.role_id is not None else None,
-    }
-
-
 def catch_up(ctx: Context) -> None:
     """Follow the plan up to now; the write lock only when there is something to write."""
     from planner.services import day, tracking
@@ -652,44 +606,9 @@ def catch_up(ctx: Context) -> None:
 
 def status_data(ctx: Context, s: Session) -> dict[str, Any]:
     """What `status` shows (read only: call catch_up(ctx) first)."""
-    from planner.services import day, planning, tracking
+    from planner.services.status import status_data as computed
 
-    now = ctx.now()
-    today = ctx.today(s)
-    state = day.status(s, ctx.owner, ctx.zone, now)
-    names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
-    focus = state.focus
-    slot, run = focus.slot, state.running
-    summary = tracking.day_summary(s, ctx.owner, today, ctx.zone, now)
-    nxt: dict[str, Any] | None = None
-    if focus.next_is_meeting:
-        nxt = {"kind": "meeting", **_meeting_json(focus.next_meeting, names, ctx.zone)}
-    elif focus.next_slot is not None:
-        nxt = {"kind": "slot", **slot_json(focus.next_slot, names, ctx.zone)}
-    return {
-        "now": _iso(now, ctx.zone),
-        "date": today.isoformat(),
-        "start": _iso(state.day.start, ctx.zone),
-        "hard_stop": _iso(state.day.stop, ctx.zone),
-        "minutes_to_stop": round((state.day.stop - now).total_seconds() / 60),
-        "state": state.state.value,
-        "state_text": state.describe(),
-        "follows_plan_from": _iso(state.follows_from, ctx.zone),
-        "slot": slot_json(slot, names, ctx.zone) if slot else None,
-        "slot_minutes_left": round((slot.end - now).total_seconds() / 60) if slot else None,
-        "meeting": _meeting_json(focus.meeting, names, ctx.zone),
-        "next_slot": slot_json(focus.next_slot, names, ctx.zone) if focus.next_slot else None,
-        "next_meeting": _meeting_json(focus.next_meeting, names, ctx.zone),
-        "next": nxt,
-        "running": entry_json(run, names, ctx.zone, now) if run else None,
-        "interruptions": {
-            "count": summary.count,
-            "minutes": max(0.0, round(summary.minutes, 1)),
-            "cross_role": summary.cross_role,
-            "in_focus": summary.in_focus,
-            "after_stop": summary.after_stop,
-        },
-    }
+    return computed(s, ctx.owner, ctx.zone, ctx.now())
 
 
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
@@ -806,6 +725,33 @@ def _forward(command: str, **fields: Any) -> int | None:
     if reply.message:
         print(reply.message, file=sys.stdout if reply.ok else sys.stderr)
     return 0 if reply.ok else EXIT_ERROR
+
+
+def _status_from_the_app(args: argparse.Namespace, at: datetime) -> int | None:
+    """`status` answered by the running app, which has the database open (on a shared server
+    over a slow link: one round trip instead of a connection and the ORM's start-up). None:
+    no app, or it leaves the status to the command (something must be written or delivered
+    first, the server is away): the usual way follows, so the answer is the same either way."""
+    from planner.platform import ipc
+    from planner.platform.paths import current_owner
+
+    try:
+        reply = ipc.send(
+            ipc.server_name(current_owner()), ipc.encode_request("status", at=at.isoformat())
+        )
+    except (ipc.ForeignSocket, ipc.ProtocolError):  # reading only: do it ourselves
+        return None
+    data = None if reply is None or not reply.ok or not reply.data else reply.data.get("status")
+    if not isinstance(data, dict):
+        return None
+    if args.json:
+        _print_json(data)
+        return 0
+    sync = data.get("sync") or {}
+    if sync.get("text"):
+        print(sync["text"])
+    print_status(data)
+    return 0
 
 
 def _wall_now() -> datetime:
@@ -1030,6 +976,10 @@ def run(argv: Sequence[str], start_app: AppStarter | None = None) -> int:
         forwarded = _forward(args.command, **fields)
         if forwarded is not None:
             return forwarded
+    if args.command == "status" and not args.db:
+        answered = _status_from_the_app(args, pressed_at)
+        if answered is not None:
+            return answered
     if args.command == "toggle":
         raise CliError(tr("Splitday is not running (start it with `splitday`)"))
     if args.command in ("backup", "restore"):
@@ -1269,8 +1219,10 @@ def _report(exc: Exception) -> int:
         if isinstance(exc, OperationalError):
             print(tr("splitday: database error: {reason}").format(reason=exc.orig), file=sys.stderr)
             return EXIT_ERROR
-        if isinstance(exc, SQLAlchemyError):
-            print(tr("splitday: database error: {reason}").format(reason=exc), file=sys.stderr)
+        if isinstance(exc, SQLAlchemyError):  # the driver's words, not the statement
+            reason = getattr(exc, "orig", None) or exc
+            first = " ".join(str(reason).split(" [SQL:", 1)[0].split())
+            print(tr("splitday: database error: {reason}").format(reason=first), file=sys.stderr)
             return EXIT_ERROR
     except ImportError:
         pass

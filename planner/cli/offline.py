@@ -520,16 +520,7 @@ def _say(
 
 
 def sync_json(state: OfflineState, zone: tzinfo) -> dict[str, Any]:
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else moment.astimezone(zone).isoformat(timespec="seconds")
-
-    return {
-        "offline_since": iso(state.offline_since),
-        "reason": state.reason,
-        "waiting": state.waiting,
-        "refused": state.refused,
-        "text": state.describe(zone),
-    }
+    return state.as_json(zone)
 
 
 # ---------------------------------------------------------------- status and plan offline

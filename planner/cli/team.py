@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from planner.cli.common import CliError, _print_json
+from planner.cli.report import _hm
 from planner.domain.i18n import tr
 
 
@@ -87,7 +88,7 @@ def _team(args: argparse.Namespace) -> int:
 
     from planner.domain.clock import clock_from_env, local_zone
     from planner.platform.paths import resolve_url
-    from planner.storage import team
+    from planner.review.team import NoTeam, team_week
     from planner.storage.failures import explain
 
     zone = local_zone()
@@ -96,55 +97,47 @@ def _team(args: argparse.Namespace) -> int:
     engine = _engine(resolve_url(args.db))
     try:
         with engine.connect() as conn:
-            data = team.read_team(conn, week, getattr(zone, "key", None))
+            data = team_week(conn, week, zone)
     except DBAPIError as exc:
         told = explain(exc, engine.url)
         if told is not None:
             raise told from exc
-        if "permission denied" in str(exc.orig) or "does not exist" in str(exc.orig):
-            raise CliError(
-                tr(
-                    "this database has no team views you may read — ask its owner to run `splitday "
-                    "server init`"
-                )
-            ) from exc
         raise
     finally:
         engine.dispose()
+    if isinstance(data, NoTeam):
+        raise CliError(data.reason)
     if args.json:
-        _print_json(_as_json(data, zone))
+        _print_json(_as_json(data.raw, zone))
         return 0
     print(tr("team, week of {week:%Y-%m-%d} (ISO {week:%G-W%V})").format(week=week))
-    people = sorted({r["person"] for r in data.split} | {r["person"] for r in data.now_on})
-    for person in people:
-        now = [r for r in data.now_on if r["person"] == person]
-        on = tr(" — now on {role}").format(role=now[0]["role"]) if now else ""
-        print(f"{person}{on}")
-        for r in (r for r in data.split if r["person"] == person):
-            share = r["actual_share_percent"]
+    for person in data.people:
+        on = tr(" — now on {role}").format(role=person.now_role) if person.now_role else ""
+        print(f"{person.person}{on}")
+        for r in person.roles:
+            share = r.actual_share_percent
             shown = f"{share:.0f} %" if share is not None else "—"
+            # h:mm and "of working time", as `splitday report` says them
             print(
                 tr(
-                    "  {role:<14} planned {planned:>5} min, actual {actual:>5} min, {shown} of the "
-                    "week (target {target:.0f} %)"
+                    "  {role:<14} planned {planned:>6}, actual {actual:>6}, {shown} of working "
+                    "time (target {target:.0f} %)"
                 ).format(
-                    role=r["role"],
-                    planned=r["planned_minutes"],
-                    actual=r["actual_minutes"],
+                    role=r.role,
+                    planned=_hm(r.planned_minutes or 0),
+                    actual=_hm(r.actual_minutes or 0),
                     shown=shown,
-                    target=r["target_percent"],
+                    target=r.target_percent,
                 )
             )
-        over = sum(int(r["overtime_minutes"] or 0) for r in data.overtime if r["person"] == person)
-        if over:
-            print(tr("  overtime: {over} min").format(over=over))
-    hours: dict[int, int] = {}
-    for r in data.interruptions:
-        hours[r["hour"]] = hours.get(r["hour"], 0) + int(r["interruptions"])
-    if hours:
-        top = sorted(hours.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        print(tr("interruptions cluster at ") + ", ".join(f"{h:02d}:00 ({n})" for h, n in top))
-    if not people:
+        if person.overtime_minutes:
+            over = _hm(person.overtime_minutes)
+            print(tr("  overtime past the hard stop: {over}").format(over=over))
+    top = data.hours()[:3]
+    if top:
+        spans = ", ".join(f"{h:02d}:00–{(h + 1) % 24:02d}:00 ({n})" for h, n in top)
+        print(tr("the week's interruptions cluster at {spans}").format(spans=spans))
+    if not data.people:
         print(tr("  nothing planned or logged that week"))
     return 0
 

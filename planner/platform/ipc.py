@@ -11,8 +11,9 @@ import stat
 from typing import Any, NamedTuple
 
 VERSION = 1
-# "changed": a command wrote to the database; the running app re-reads what it shows
-COMMANDS = ("show", "toggle", "interrupt", "resume", "plan", "quit", "ping", "changed")
+# "changed": a command wrote to the database; the running app re-reads what it shows.
+# "status": the app answers `splitday status` from its open database (or leaves it to the CLI).
+COMMANDS = ("show", "toggle", "interrupt", "resume", "plan", "quit", "ping", "changed", "status")
 MAX_MESSAGE = 64 * 1024
 
 

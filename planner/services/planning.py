@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, union_all
+from sqlalchemy import Table, bindparam, delete, func, select, union_all, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from planner.domain import scheduling
 from planner.domain.defaults import DEFAULT_ROLES as DEFAULT_ROLES
@@ -17,7 +19,7 @@ from planner.domain.defaults import DEFAULT_START as DEFAULT_START
 from planner.domain.defaults import DEFAULT_STOP as DEFAULT_STOP
 from planner.domain.defaults import DEFAULTS as DEFAULTS
 from planner.domain.errors import ConcurrentChange, PlannerError
-from planner.domain.i18n import ntr, tr
+from planner.domain.i18n import N_, ntr, tr
 from planner.domain.timerange import Interval, local_date, local_wall_time
 from planner.domain.values import (
     BreakV,
@@ -200,7 +202,7 @@ def edit_role(
     role = session.get(Role, role_id)
     if role is None or role.owner != owner:
         raise PlannerError(tr("no role with id {role_id}").format(role_id=role_id))
-    _check_seen(role, seen_version, tr("the role {name!r}").format(name=role.name))
+    _check_seen(session, role, seen_version, tr("the role {name!r}").format(name=role.name))
     if name is not None:
         role.name = name.strip()
     if colour is not None:
@@ -215,14 +217,82 @@ def edit_role(
     return _role_v(role), Change.of(Topic.ROLES)
 
 
-def _check_seen(row: Role | Slot | Task, seen_version: int | None, what: str) -> None:
-    if seen_version is not None and row.version != seen_version:
-        raise ConcurrentChange(
-            tr(
-                "{what} was changed meanwhile on another device or in another window; nothing was"
-                " saved — look at it again and retry"
-            ).format(what=what)
-        )
+def _check_seen(
+    session: Session,
+    row: Role | Slot | Task,
+    seen_version: int | None,
+    what: str,
+    *,
+    theirs: Callable[[], str] = str,
+    mine: Callable[[], str] = str,
+) -> None:
+    """Refuse an edit of a row changed since the caller read it (its `seen_version`), with
+    what is needed to choose: how it is now (`theirs`), what this edit makes of it (`mine`),
+    its version now; unless the person chose to keep theirs over exactly that version."""
+    if seen_version is None or row.version == seen_version:
+        return
+    kind = type(row).__tablename__
+    if conflicts.overruled(session, kind, row.id, row.version):
+        return
+    raise ConcurrentChange(
+        tr(
+            "{what} was changed meanwhile on another device or in another window; nothing was"
+            " saved — look at it again and retry"
+        ).format(what=what),
+        kind=kind,
+        row_id=row.id,
+        version=row.version,
+        theirs=theirs(),
+        mine=mine(),
+    )
+
+
+def _gone(kind: str, row_id: int, what: str, mine: str) -> ConcurrentChange:
+    """An edit of a row that was deleted meanwhile: said so; nothing to keep over it."""
+    return ConcurrentChange(
+        tr(
+            "{what} was deleted meanwhile on another device or in another window; nothing was saved"
+        ).format(what=what),
+        kind=kind,
+        row_id=row_id,
+        theirs=tr("deleted"),
+        mine=mine,
+        gone=True,
+    )
+
+
+def _role_name(session: Session, role_id: int) -> str:
+    role = session.get(Role, role_id)
+    return role.name if role is not None else "?"
+
+
+def _slot_words(session: Session, slot: Slot | SlotV, zone: tzinfo) -> str:
+    """A slot as a person reads it: '10:00–11:00 · Support · “Standup”'."""
+    from planner.domain.localefmt import clock
+
+    parts = [
+        f"{clock(slot.start, zone)}–{clock(slot.end, zone)}",
+        _role_name(session, slot.role_id),
+    ]
+    if slot.title:
+        parts.append(f"“{slot.title}”")
+    return " · ".join(parts)
+
+
+_STATUS_WORDS = {"open": N_("open"), "done": N_("done"), "dropped": N_("removed")}
+
+
+def _task_words(session: Session, task: Task | TaskV) -> str:
+    """A task as a person reads it: '“Answer tickets” · Support · 30 min · done'."""
+    status = tr(_STATUS_WORDS.get(task.status, task.status))
+    return " · ".join(
+        [
+            f"“{task.title}”",
+            _role_name(session, task.role_id),
+            ntr("{n} min", "{n} min", task.estimate_minutes).format(n=task.estimate_minutes),
+            status,
+        ]
+    )
 
 
 # ---------------------------------------------------------------- workday hours and days
@@ -611,15 +681,40 @@ def update_slot(
     pinned: bool | None = None,
     seen_version: int | None = None,
 ) -> tuple[SlotV, Change]:
+    """Move, resize, re-role or rename a slot; with `seen_version` (SlotV.version as the caller
+    showed it) an edit of a slot changed or deleted since is refused (ConcurrentChange, with
+    theirs and mine in words) rather than overwriting that change."""
     conflicts.hold(session, owner)  # PostgreSQL: one writer of these rows at a time
-    slot = session.get(Slot, slot_id)
+    # read again once the lock is held: a save that committed while this one waited (and
+    # that the undo journal's capture read before it) is seen, and asked about in words
+    slot = session.get(Slot, slot_id, populate_existing=seen_version is not None)
     if slot is None or slot.owner != owner:
+        if seen_version is not None:
+            raise _gone("slot", slot_id, tr("the slot"), tr("change it"))
         raise PlannerError(tr("no slot with id {slot_id}").format(slot_id=slot_id))
-    _check_seen(slot, seen_version, tr("the slot"))
     old_day = slot.day
     new_start = start or slot.start
     new_end = end or slot.end
     new_role = role_id if role_id is not None else slot.role_id
+    current = slot  # bound for the words below
+    _check_seen(
+        session,
+        slot,
+        seen_version,
+        tr("the slot"),
+        theirs=lambda: _slot_words(session, current, zone),
+        mine=lambda: _slot_words(  # what keeping mine would make of it
+            session,
+            replace(
+                _slot_v(current),
+                start=new_start,
+                end=new_end,
+                role_id=new_role,
+                title=current.title if title is None else title.strip()[:200],
+            ),
+            zone,
+        ),
+    )
     _check_slot(session, owner, new_start, new_end, new_role)
     if _overlapping(session, owner, new_start, new_end, ignore=slot_id):
         raise PlannerError(tr("the slot would overlap another slot"))
@@ -640,10 +735,30 @@ def update_slot(
     )
 
 
-def remove_slot(session: Session, owner: str, slot_id: int) -> tuple[SlotV, Change]:
+def remove_slot(
+    session: Session,
+    owner: str,
+    slot_id: int,
+    *,
+    seen_version: int | None = None,
+    zone: tzinfo | None = None,
+) -> tuple[SlotV, Change]:
+    """Delete a slot; with `seen_version`, not one changed since the caller showed it (nor
+    one already gone: said so). `zone`: the zone its times are said in."""
     slot = session.get(Slot, slot_id)
     if slot is None or slot.owner != owner:
+        if seen_version is not None:
+            raise _gone("slot", slot_id, tr("the slot"), tr("delete it"))
         raise PlannerError(tr("no slot with id {slot_id}").format(slot_id=slot_id))
+    current = slot
+    _check_seen(
+        session,
+        slot,
+        seen_version,
+        tr("the slot"),
+        theirs=lambda: _slot_words(session, current, zone or UTC),
+        mine=lambda: tr("delete it"),
+    )
     value = _slot_v(slot)
     session.delete(slot)
     session.flush()
@@ -746,12 +861,37 @@ def _task(session: Session, owner: str, task_id: int) -> Task:
     return task
 
 
+def _seen_task(session: Session, owner: str, task_id: int, seen_version: int | None) -> Task:
+    """The task to edit; one deleted since the caller showed it is a conflict, said so."""
+    task = session.get(Task, task_id)
+    if (task is None or task.owner != owner) and seen_version is not None:
+        raise _gone("task", task_id, tr("the task"), tr("change it"))
+    return _task(session, owner, task_id)
+
+
 def set_task_status(
-    session: Session, owner: str, task_id: int, status: str, now: datetime
+    session: Session,
+    owner: str,
+    task_id: int,
+    status: str,
+    now: datetime,
+    *,
+    seen_version: int | None = None,
 ) -> tuple[TaskV, Change]:
+    """Check off, reopen or remove a task; with `seen_version`, not one changed (or deleted)
+    since the caller showed it (ConcurrentChange)."""
     if status not in ("open", "done", "dropped"):
         raise PlannerError(tr("unknown task status {status!r}").format(status=status))
-    task = _task(session, owner, task_id)
+    task = _seen_task(session, owner, task_id, seen_version)
+    current = task
+    _check_seen(
+        session,
+        task,
+        seen_version,
+        tr("the task {title!r}").format(title=task.title),
+        theirs=lambda: _task_words(session, current),
+        mine=lambda: _task_words(session, replace(_task_v(current), status=status)),
+    )
     task.status = status
     task.done_at = now if status == "done" else None
     session.flush()
@@ -771,12 +911,42 @@ def update_task(
     slot_id: int | bool | None = False,
     seen_version: int | None = None,
     due_at: datetime | bool | None = False,
+    zone: tzinfo | None = None,
 ) -> tuple[TaskV, Change]:
     """Edit a task; `slot_id=N` puts it into that slot by hand (the re-fit leaves it there),
     `None` hands it back to the fit, `False` (default) leaves the slot alone; `due_at` a
-    deadline, None for none, False (default) to leave it."""
-    task = _task(session, owner, task_id)
-    _check_seen(task, seen_version, tr("the task {title!r}").format(title=task.title))
+    deadline, None for none, False (default) to leave it. With `seen_version` (TaskV.version as
+    the caller showed it) an edit of a task changed or deleted since is refused
+    (ConcurrentChange); `zone`: the zone a slot's times are said in."""
+    task = _seen_task(session, owner, task_id, seen_version)
+    current = task
+
+    def mine() -> str:
+        after = replace(
+            _task_v(current),
+            title=" ".join(title.split())[:500] if title is not None else current.title,
+            role_id=role_id if role_id is not None else current.role_id,
+            estimate_minutes=estimate_minutes or current.estimate_minutes,
+        )
+        words = _task_words(session, after)
+        if isinstance(slot_id, int) and not isinstance(slot_id, bool):
+            slot = session.get(Slot, slot_id)
+            if slot is not None:
+                words += " · " + tr("in the slot {slot}").format(
+                    slot=_slot_words(session, slot, UTC if zone is None else zone)
+                )
+        elif slot_id is None:
+            words += " · " + tr("back to the automatic fit")
+        return words
+
+    _check_seen(
+        session,
+        task,
+        seen_version,
+        tr("the task {title!r}").format(title=task.title),
+        theirs=lambda: _task_words(session, current),
+        mine=mine,
+    )
     if title is not None:
         clean = " ".join(title.split())
         if not clean:
@@ -807,11 +977,16 @@ def update_task(
 def reorder_tasks(
     session: Session, owner: str, day: date | None, ordered_ids: Sequence[int]
 ) -> Change:
-    """Set priorities 1..n in the given order."""
+    """Set priorities 1..n in the given order. The order is the list's, not an edit of each
+    task: it leaves the tasks' versions (checking one off on another device that showed it is
+    no conflict with a reorder here); a task moved to another day is an edit."""
     for priority, task_id in enumerate(ordered_ids, start=1):
         task = _task(session, owner, task_id)
-        task.priority = priority
-        task.day = day
+        if task.day == day:
+            _set_derived(session, task, priority=priority)
+        else:
+            task.priority = priority
+            task.day = day
     session.flush()
     if day is not None:
         _fit_open_tasks(session, owner, day)
@@ -840,15 +1015,34 @@ def carry_over(session: Session, owner: str, from_day: date, to_day: date) -> tu
     return moved, Change(frozenset({Topic.TASKS}), frozenset({from_day, to_day}))
 
 
-def carry_task(session: Session, owner: str, task_id: int, to_day: date) -> tuple[TaskV, Change]:
-    """Move one open task to the end of `to_day`'s list (the end-of-day review, one by one)."""
-    task = _task(session, owner, task_id)
-    if task.status != "open":
+def carry_task(
+    session: Session,
+    owner: str,
+    task_id: int,
+    to_day: date,
+    *,
+    seen_version: int | None = None,
+) -> tuple[TaskV, Change]:
+    """Move one open task to the end of `to_day`'s list (the end-of-day review, one by one);
+    with `seen_version`, not one changed (or deleted) since the review showed it."""
+    from planner.domain.localefmt import short_day
+
+    task = _seen_task(session, owner, task_id, seen_version)
+    if task.status != "open":  # checked off elsewhere: no choice to offer, it cannot be carried
         raise PlannerError(
             tr("the task {title!r} is {status}, not open").format(
                 title=task.title, status=task.status
             )
         )
+    current = task
+    _check_seen(
+        session,
+        task,
+        seen_version,
+        tr("the task {title!r}").format(title=task.title),
+        theirs=lambda: _task_words(session, current),
+        mine=lambda: tr("carry it to {day}").format(day=short_day(to_day)),
+    )
     from_day = task.day
     top = session.scalar(
         select(func.max(Task.priority)).where(Task.owner == owner, Task.day == to_day)
@@ -1408,7 +1602,7 @@ def _fit_open_tasks(session: Session, owner: str, day: date) -> None:
     valid = {s.id for s in slots}
     for task in tasks:
         if task.slot_id not in valid:  # its slot is gone (the key was set NULL, or is stale)
-            task.slot_id, task.slot_pinned = None, False
+            _place(session, task, None, pinned=False)
     if not slots:
         return
     span = Interval(min(s.start for s in slots), max(s.end for s in slots))
@@ -1422,8 +1616,31 @@ def _fit_open_tasks(session: Session, owner: str, day: date) -> None:
         placement = fit.placements.get(task.id)
         slot_id = placement.segments[0].slot_id if placement else None
         if task.slot_id != slot_id:
-            task.slot_id = slot_id
+            _place(session, task, slot_id)
     session.flush()
+
+
+def _place(session: Session, task: Task, slot_id: int | None, pinned: bool | None = None) -> None:
+    """The fit puts a task into a slot: derived, not an edit, so the row's version stays (an
+    edit on another device that saw the task is no conflict with where a re-fit put it, and
+    a re-fit there keeps no edit here from being saved)."""
+    values: dict[str, Any] = {"slot_id": slot_id}
+    if pinned is not None:
+        values["slot_pinned"] = pinned
+    _set_derived(session, task, **values)
+
+
+def _set_derived(session: Session, task: Task, **values: Any) -> None:
+    """Write columns of a task that are not an edit of it (where the fit put it, its place in
+    the list) without a new row version; the session's object follows."""
+    changed = {key: value for key, value in values.items() if getattr(task, key) != value}
+    if not changed:
+        return
+    table = Task.__table__
+    assert isinstance(table, Table)
+    session.execute(update(table).where(table.c.id == task.id).values(**changed))
+    for key, value in changed.items():
+        set_committed_value(task, key, value)
 
 
 def reflow_day(

@@ -82,3 +82,22 @@ def translate(exc: BaseException) -> ConcurrentChange | None:
                     tr("{what}; nothing was saved — try again").format(what=what)
                 )
     return None
+
+
+_OVERRULED = "splitday_overrule"
+
+
+def overrule(session: Session, conflict: ConcurrentChange) -> Session:
+    """Keep mine: in this transaction, an edit that saw an older version of the conflict's row
+    goes ahead as long as the row is still as the conflict described it (its version then).
+    A row changed once more since (a third save) is a new conflict, asked again."""
+    if conflict.can_keep_mine:
+        kept: dict[tuple[str, int], int] = session.info.setdefault(_OVERRULED, {})
+        kept[(conflict.kind, conflict.row_id)] = conflict.version or 0
+    return session
+
+
+def overruled(session: Session, kind: str, row_id: int, version: int) -> bool:
+    """Whether the person chose to keep their edit over this row at this version."""
+    kept: dict[tuple[str, int], int] = session.info.get(_OVERRULED, {})
+    return kept.get((kind, row_id)) == version

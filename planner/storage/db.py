@@ -106,7 +106,9 @@ def _on_other_begin(conn: Any) -> None:
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
-def make_engine(url: str, *, connect_timeout: int | None = None) -> Engine:
+def make_engine(url: str, *, connect_timeout: int | None = None, ping: bool = True) -> Engine:
+    """`ping=False`: no round trip to test each pooled connection before use (for a caller
+    that takes a failed statement as "ask again later": the running app's forwarded status)."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -120,7 +122,7 @@ def make_engine(url: str, *, connect_timeout: int | None = None) -> Engine:
     try:
         engine = create_engine(
             parsed,
-            pool_pre_ping=parsed.get_backend_name() != "sqlite",
+            pool_pre_ping=ping and parsed.get_backend_name() != "sqlite",
             connect_args=connect_args,
         )
     except NoSuchModuleError as exc:  # a scheme no dialect knows: say what would do
@@ -175,6 +177,11 @@ def ensure_schema(engine: Engine) -> None:
         told = explain(exc, engine.url)  # an outage, a refused login, a read-only file: no
         if told is not None:  # backup to restore, nothing to move aside
             raise told from exc
+        from planner.storage.team import explain_denied
+
+        lead = explain_denied(engine, exc)  # a lead-only login has no table to open
+        if lead is not None:
+            raise lead from exc
         if not is_corruption(exc):
             raise StorageError(
                 tr("the database {where} cannot be opened ({orig})").format(

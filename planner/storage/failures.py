@@ -131,6 +131,16 @@ def explain(exc: BaseException, url: str | URL) -> StorageError | None:
                 "changed — check that it is running and that the network is up, then try again"
             ).format(server=server, reason=reason)
         )
+    if code == "42501" and "row-level security" in low:  # a team server: not one's own rows
+        from planner.platform.paths import current_owner
+
+        return DatabaseUnavailable(
+            tr(
+                "the server at {server} lets the login {login!r} write only its own rows, and "
+                "Splitday writes as {owner!r}: set SPLITDAY_OWNER={login} (on a team server a "
+                "member's Splitday owner is their database login)"
+            ).format(server=server, login=parsed.username or "", owner=current_owner())
+        )
     if any(key in low for key in _SERVER_FULL):
         return DatabaseUnavailable(
             tr("the database server at {server} is out of disk space; nothing was saved").format(

@@ -143,6 +143,20 @@ class OfflineState:
             )
         return " — ".join(parts)
 
+    def as_json(self, zone: Any) -> dict[str, Any]:
+        """The `sync` part of `status --json`."""
+
+        def iso(moment: datetime | None) -> str | None:
+            return None if moment is None else moment.astimezone(zone).isoformat(timespec="seconds")
+
+        return {
+            "offline_since": iso(self.offline_since),
+            "reason": self.reason,
+            "waiting": self.waiting,
+            "refused": self.refused,
+            "text": self.describe(zone),
+        }
+
 
 @dataclass
 class DeliveryReport:

@@ -21,6 +21,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from planner.domain.i18n import tr
+from planner.storage.failures import DatabaseUnavailable, StorageError
 
 MEMBER = "splitday_member"
 LEAD = "splitday_lead"
@@ -176,4 +180,62 @@ def read_team(conn: Connection, week: date, zone_name: str | None) -> TeamWeek:
             "ORDER BY person, day"
         ),
         rows('SELECT person, role, start, "end" FROM team.now_on ORDER BY person'),
+    )
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the connected login may read of the team views."""
+
+    login: str
+    views: bool  # the team views exist and this login may read them
+    lead: bool  # in the lead group: the views show every member
+    member: bool  # in the member group: the views show this login only; it has a plan
+
+
+_ACCESS = f"""
+    SELECT current_user AS login,
+           CASE WHEN to_regclass('team.week_split') IS NOT NULL
+                THEN has_table_privilege('team.week_split', 'SELECT') ELSE false END AS views,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{LEAD}')
+                THEN pg_has_role('{LEAD}', 'MEMBER') ELSE false END AS lead,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{MEMBER}')
+                THEN pg_has_role('{MEMBER}', 'MEMBER') ELSE false END AS member"""
+
+
+def read_access(conn: Connection) -> Access | None:
+    """Who reads the team views, and may they (None: not a PostgreSQL database)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    row = conn.execute(text(_ACCESS)).one()
+    return Access(str(row.login), bool(row.views), bool(row.lead), bool(row.member))
+
+
+def lead_only(conn: Connection) -> str | None:
+    """The login, if it is a team lead without a plan of its own (no right on any table)."""
+    access = read_access(conn)
+    if access is None or not access.lead or access.member:
+        return None
+    return access.login
+
+
+def explain_denied(engine: Engine, exc: BaseException) -> StorageError | None:
+    """A lead-only login refused the tables (opening the app or a command as the lead): say
+    so in a line, with what it can do (None: another refusal, or not PostgreSQL)."""
+    orig = getattr(exc, "orig", None) or exc
+    if engine.dialect.name != "postgresql" or getattr(orig, "sqlstate", None) != "42501":
+        return None
+    try:
+        with engine.connect() as conn:
+            login = lead_only(conn)
+    except DBAPIError:
+        return None
+    if login is None:
+        return None
+    return DatabaseUnavailable(
+        tr(
+            "{login} is a team lead on this server and may read only the team's aggregates "
+            "(`splitday team`); to plan your own days here too, its owner adds you as a "
+            "member: `splitday server init URL --member {login}`"
+        ).format(login=login)
     )

@@ -198,12 +198,12 @@ def test_an_edit_of_a_task_changed_meanwhile_on_another_device_is_refused(
     assert laptop.run("status").stdout.count("refused by the server") == 1
 
 
-def test_a_row_the_fit_moved_meanwhile_is_no_conflict_a_changed_title_is(
+def test_a_task_put_into_a_slot_meanwhile_is_no_conflict_a_changed_title_is(
     server_db: str, tmp_path: Path
 ) -> None:
-    """The version of a task also moves when the fit puts it into a slot (another device
-    added one): that is no conflict. A title changed meanwhile is: refused, and the queue
-    goes on with the next change (never stuck behind it)."""
+    """The version of a task also moves when another device puts it into a slot: nothing this
+    device showed of it changed, so that is no conflict. A title changed meanwhile is:
+    refused, and the queue goes on with the next change (never stuck behind it)."""
     from datetime import UTC, datetime, timedelta
     from zoneinfo import ZoneInfo
 
@@ -229,12 +229,13 @@ def test_a_row_the_fit_moved_meanwhile_is_no_conflict_a_changed_title_is(
         queue.add("task_edit", now.astimezone(UTC), offline.task_edit_fields(second, title="Mine"))
         queue.add("task_status", now.astimezone(UTC), offline.task_status_fields(second, "done"))
         with db.transaction() as s:  # meanwhile, on another device
-            planning.add_slot(s, "alice", zone, now, now + timedelta(hours=2), role.id)
+            slot, _ = planning.add_slot(s, "alice", zone, now, now + timedelta(hours=2), role.id)
+            planning.update_task(s, "alice", first.id, slot_id=slot.id)
             planning.update_task(s, "alice", second.id, title="Theirs")
         with db.read() as s:
             moved = {t.id: t for t in planning.list_tasks(s, "alice", now.date())}
-        assert moved[first.id].version != first.version  # the fit put it into the slot
-        assert moved[first.id].slot_id is not None
+        assert moved[first.id].version != first.version  # put into the slot by hand
+        assert moved[first.id].slot_id == slot.id
 
         report = queue.deliver(db, lambda s, c: offline.apply(s, "alice", zone, c))
         assert (report.delivered, report.left) == (1, 0)

@@ -183,3 +183,39 @@ def test_the_mini_window_marks_focus_and_one_key_ends_it(qtbot: QtBot, window: M
     assert ended == [True, True]
     window.show_dnd(False, "")
     assert not mini.dnd.isVisible() and not window.end_focus_action.isEnabled()
+
+
+def test_the_timer_reads_the_plan_once_a_minute_and_a_change_at_once(
+    qtbot: QtBot, db: Database, clock: FakeClock, seeded: Seeded, tmp_path: Path
+) -> None:
+    """The blocks begin and end on minutes: within one minute the timer has nothing new to
+    read (on a shared server over a slow link each read froze the window for a second, every
+    5 s). A change of the data is evaluated at once all the same."""
+    switched_on(db)
+    desktop = MemoryDesktop()
+    quiet = controller(db, clock, desktop, tmp_path / "dnd.json")
+    reads: list[object] = []
+    real = quiet._read
+
+    def counted(now: Any) -> Any:
+        reads.append(now)
+        return real(now)
+
+    quiet._read = counted  # type: ignore[method-assign]
+    clock.set(at("09:10"))
+    quiet.start()  # evaluates once
+    qtbot.waitUntil(lambda: quiet.description == "a desktop in memory")
+    assert len(reads) == 1
+    clock.advance(timedelta(seconds=20))
+    quiet._on_timer()
+    quiet._on_timer()
+    assert len(reads) == 1  # the same minute: no read
+    with db.transaction() as s:
+        day.start(s, "tester", BERLIN, clock.now())
+    quiet.evaluate()  # what gateway.changed calls
+    assert len(reads) == 2
+    qtbot.waitUntil(lambda: quiet.on)
+    clock.advance(timedelta(seconds=45))  # 09:11:05: a new minute
+    quiet._on_timer()
+    assert len(reads) == 3
+    quiet.stop()

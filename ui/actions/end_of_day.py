@@ -96,18 +96,24 @@ class EndOfDayActions:
         """A plan edit, recorded as one undoable step in the core (Ctrl+Z in the window)."""
         return self.gateway.record(text, step, days, inline=True)
 
-    def carry_task(self, task_id: int, to_day: date) -> Outcome[Any]:
+    def carry_task(
+        self, task_id: int, to_day: date, seen_version: int | None = None
+    ) -> Outcome[Any]:
         return self._record(
             tr("Carry a task over"),
-            lambda s: planning.carry_task(s, self.owner, task_id, to_day),
+            lambda s: planning.carry_task(
+                s, self.owner, task_id, to_day, seen_version=seen_version
+            ),
             {self.day, to_day},
         )
 
-    def drop_task(self, task_id: int) -> Outcome[Any]:
+    def drop_task(self, task_id: int, seen_version: int | None = None) -> Outcome[Any]:
         now = self.gateway.now()
         return self._record(
             tr("Drop a task"),
-            lambda s: planning.set_task_status(s, self.owner, task_id, "dropped", now),
+            lambda s: planning.set_task_status(
+                s, self.owner, task_id, "dropped", now, seen_version=seen_version
+            ),
             {self.day},
         )
 

@@ -149,9 +149,12 @@ class PlanDayActions:
             lambda s: planning.update_slot(s, self.owner, self.zone, slot_id, **fields),
         )
 
-    def remove_slot(self, slot_id: int) -> Outcome[Any]:
+    def remove_slot(self, slot_id: int, seen_version: int | None = None) -> Outcome[Any]:
         return self._record(
-            tr("Delete slot"), lambda s: planning.remove_slot(s, self.owner, slot_id)
+            tr("Delete slot"),
+            lambda s: planning.remove_slot(
+                s, self.owner, slot_id, seen_version=seen_version, zone=self.zone
+            ),
         )
 
     def reorder_tasks(self, ids: list[int]) -> Outcome[Change]:

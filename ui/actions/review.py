@@ -10,6 +10,7 @@ from planner.domain.i18n import tr
 from planner.domain.timerange import Interval
 from planner.domain.values import Change, EntryV
 from planner.review import reports
+from planner.review import team as team_review
 from planner.services import planning, tracking
 from ui.gateway import Gateway, Outcome
 
@@ -28,6 +29,7 @@ class Week:
     insight: reports.Insight | None
     use_insight: bool  # auto-split plans around the interruption hours
     today: date | None = None  # the days after it have no figures yet
+    team: str | None = None  # team_review.LEAD or MEMBER: the Team tab's reader (None: no team)
 
 
 class ReviewActions:
@@ -54,9 +56,28 @@ class ReviewActions:
                 reports.interruption_insight(s, owner, zone, monday, now),
                 bool(planning.get_setting(s, owner, SETTING)),
                 planning.day_of(s, owner, now, zone),
+                self._team_reader(s),
             )
 
         return gateway.read(fetch, failure=tr("Could not read the week"))
+
+    @staticmethod
+    def _team_reader(session: Session) -> str | None:
+        """Whether the Team tab belongs here: a shared server with the team views this login
+        may read (no query on SQLite; one on PostgreSQL, in the week's transaction)."""
+        access = team_review.team_access(session.connection())
+        if isinstance(access, team_review.NoTeam):
+            return None
+        return team_review.LEAD if access.lead else team_review.MEMBER
+
+    def team(self, first_day: date) -> team_review.TeamReport | team_review.NoTeam:
+        """The team's ISO week that shares most days with the review's week from `first_day`."""
+        zone = self.gateway.zone
+        monday = team_review.iso_monday(first_day)
+        return self.gateway.read(
+            lambda s: team_review.team_week(s.connection(), monday, zone),
+            failure=tr("Could not read the team's week"),
+        )
 
     def entries(self, window: Interval) -> tuple[list[EntryV], int]:
         """The entries in `window` and the day's start minute (for the CSV export)."""

@@ -469,6 +469,9 @@ def run_dialog(factory: DialogFactory, description: str, argv: Sequence[str] | N
         print(f"splitday: {exc}", file=sys.stderr)
         return 2
     dialog = factory(gateway, day)
+    from ui.dialogs import conflict
+
+    gateway.resolve = lambda change: conflict.ask(change, dialog)  # as the main window does
     dialog.show()
     if args.screenshot:
 

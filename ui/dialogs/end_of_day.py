@@ -50,6 +50,7 @@ from ui.gateway import Gateway
 from ui.widgets.fit import fit_window
 
 TASK_ID = Qt.ItemDataRole.UserRole
+TASK_VERSION = Qt.ItemDataRole.UserRole + 1  # as shown: a change elsewhere since is asked
 SPLIT_COLUMNS = (
     tr("Role"),
     tr("Your target"),
@@ -322,6 +323,7 @@ class EndOfDayDialog(ServiceDialog):
                 label += f"  ↻{task.carried_over}"
             item = QListWidgetItem(label)
             item.setData(TASK_ID, task.id)
+            item.setData(TASK_VERSION, task.version or None)
             if role:
                 item.setIcon(swatch(role.colour))
             self.unfinished.addItem(item)
@@ -450,6 +452,11 @@ class EndOfDayDialog(ServiceDialog):
         item = self.unfinished.currentItem()
         return None if item is None or item.data(TASK_ID) is None else int(item.data(TASK_ID))
 
+    def _selected_version(self) -> int | None:
+        item = self.unfinished.currentItem()
+        version = None if item is None else item.data(TASK_VERSION)
+        return int(version) if version else None
+
     def _on_unfinished_current_row_changed(self, _row: int) -> None:
         self.carry.setEnabled(self._selected_task_id() is not None)
         self.drop.setEnabled(self._selected_task_id() is not None)
@@ -460,14 +467,16 @@ class EndOfDayDialog(ServiceDialog):
         task_id, target = self._selected_task_id(), self._next_day
         if task_id is None:
             return
-        self._save(lambda: self.service.carry_task(task_id, target), self.message)
+        seen = self._selected_version()
+        self._save(lambda: self.service.carry_task(task_id, target, seen), self.message)
         self.unfinished.setFocus()
 
     def _on_drop_clicked(self) -> None:
         task_id = self._selected_task_id()
         if task_id is None:
             return
-        self._save(lambda: self.service.drop_task(task_id), self.message)
+        seen = self._selected_version()
+        self._save(lambda: self.service.drop_task(task_id, seen), self.message)
         self.unfinished.setFocus()
 
     def _on_carry_all_clicked(self) -> None:

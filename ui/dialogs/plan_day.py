@@ -797,6 +797,7 @@ class PlanDayDialog(ServiceDialog):
             if str(value).strip() == slot.title:
                 return False
             kwargs["title"] = str(value)
+        kwargs["seen_version"] = slot.version or None  # as shown: a change elsewhere is asked
         # The view is still committing its editor: redraw once it is done.
         result = self._save(
             lambda: self.service.update_slot(slot.id, **kwargs), self.message, defer_reload=True
@@ -809,7 +810,7 @@ class PlanDayDialog(ServiceDialog):
             self.message.show_note(tr("Select a slot to delete first."))
             return
         row = self.slot_model.row_of(slot.id)
-        self._save(lambda: self.service.remove_slot(slot.id), self.message)
+        self._save(lambda: self.service.remove_slot(slot.id, slot.version or None), self.message)
         if self.slot_model.rowCount():
             self.slots.selectRow(min(row, self.slot_model.rowCount() - 1))
             self.slots.setFocus()

@@ -411,14 +411,19 @@ def follow_the_day(window: MainWindow, prompt: ReflowPrompt, toasts: ToastStack 
 def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -> None:
     """Everything that needs the open database: interruptions and the single-instance server,
     reminders, and the morning's Plan my day. All of it reaches the core through the gateway."""
+    import threading
+    from concurrent.futures import Future
+
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QWidget
 
     from planner.domain.values import Change, Topic
+    from planner.platform import ipc
     from planner.platform.notify import Notice
     from ui.gateway import ReadFailed
     from ui.shell import reminders
+    from ui.shell.interruptions import _parse_at as parse_at
     from ui.shell.interruptions import install
 
     window, gateway = runtime.window, runtime.gateway
@@ -483,6 +488,31 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
         if window.isMinimized() or not window.isVisible() or not window.isActiveWindow():
             title = tr("Splitday: saved on this device")
             service.dispatcher.send(Notice(title, text, "kept"))
+
+    def status_cmd(args: dict[str, Any]) -> ipc.Reply | Future[ipc.Reply]:
+        """`splitday status` forwarded: answered from the open database (no data: the command
+        does it itself). On a shared server the read is a round trip: a thread of its own
+        makes it, so the window does not stop for a status bar that asks every few seconds."""
+        at = parse_at(args.get("at")) or gateway.now()
+
+        def answer() -> ipc.Reply:
+            data = gateway.status_at(at)
+            return ipc.Reply(True, "", None if data is None else {"status": data})
+
+        if gateway.pending is None:  # this device's file: a few milliseconds
+            return answer()
+        done: Future[ipc.Reply] = Future()
+
+        def run() -> None:
+            try:
+                done.set_result(answer())
+            except BaseException as exc:
+                done.set_exception(exc)
+
+        threading.Thread(target=run, name="splitday-status", daemon=True).start()
+        return done
+
+    instance.add_handlers({"status": status_cmd})
 
     from ui.shell.offline import OfflineWatch
 

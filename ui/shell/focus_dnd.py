@@ -64,7 +64,8 @@ class FocusDnd(QObject):
         self._worked.connect(self._on_worked)
         self._timer = QTimer(self)
         self._timer.setInterval(check_ms)
-        self._timer.timeout.connect(self.evaluate)
+        self._timer.timeout.connect(self._on_timer)
+        self._read_minute: datetime | None = None  # the minute of the last read
 
     # ------------------------------------------------------------ the GUI thread
 
@@ -73,11 +74,20 @@ class FocusDnd(QObject):
         self._timer.start()
         self.evaluate()
 
+    def _on_timer(self) -> None:
+        """The plan's blocks begin and end on minutes, and a change of the data re-evaluates
+        at once (gateway.changed): within one minute there is nothing new to read. (On a
+        shared server over a slow link, the read is a dozen round trips of the window's.)"""
+        minute = self.gateway.clock.now().replace(second=0, microsecond=0)
+        if minute != self._read_minute:
+            self.evaluate()
+
     def evaluate(self) -> None:
         """Ask the rule now; switch the desktop if its answer differs from what was asked."""
         if self._stopped:
             return
         now = self.gateway.clock.now()
+        self._read_minute = now.replace(second=0, microsecond=0)
         try:
             decision = self._read(now)
         except ReadFailed as exc:

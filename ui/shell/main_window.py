@@ -378,10 +378,19 @@ class MainWindow(QMainWindow):
         gateway.changed.connect(self._on_gateway_changed)
         gateway.failed.connect(self._on_gateway_failed)
         gateway.zone_changed.connect(self._on_gateway_zone_changed)
+        gateway.resolve = self._ask_conflict  # an edit that met a change made elsewhere
         self.set_zone(gateway.zone)
         self.statusBar().clearMessage()
         self.today = self._today_or_none() or self.clock.now().astimezone(self.zone).date()
         self.show_day(self.today)
+
+    def _ask_conflict(self, conflict: Any) -> bool:
+        """Keep theirs or mine, asked over the window the edit came from (a dialog too)."""
+        from PySide6.QtWidgets import QApplication
+
+        from ui.dialogs import conflict as dialog  # loaded when first needed
+
+        return dialog.ask(conflict, QApplication.activeWindow() or self)
 
     def _today_or_none(self) -> date | None:
         from ui.gateway import ReadFailed

@@ -7,6 +7,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
     # imported where used: the first start needs only the lock before its first paint
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-Handler = Callable[[dict[str, Any]], ipc.Reply]
+# A handler answers at once, or with a Future when the answer waits on the network (a forwarded
+# `status` on a shared server): the reply goes out when it is done, the window never waits.
+Handler = Callable[[dict[str, Any]], "ipc.Reply | Future[ipc.Reply]"]
 
 
 def _runs_as_me(pid: int) -> bool:
@@ -51,6 +54,7 @@ class SingleInstance(QObject):
     """
 
     request_failed = QtSignal(str)
+    _answered = QtSignal(object, object)  # (socket, Future): from the thread that answered
 
     def __init__(
         self,
@@ -69,6 +73,7 @@ class SingleInstance(QObject):
         self._lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
         self._server: QLocalServer | None = None
         self._buffers: dict[QLocalSocket, bytearray] = {}
+        self._answered.connect(self._on_answered)  # queued: emitted from a worker thread
 
     def add_handlers(self, handlers: Mapping[str, Handler]) -> None:
         self._handlers.update(handlers)
@@ -175,11 +180,32 @@ class SingleInstance(QObject):
         line = bytes(buffer).split(b"\n", 1)[0]
         self._buffers[sock] = bytearray()
         reply = self._dispatch(line)
+        if isinstance(reply, Future):
+
+            def answered(done: Future[ipc.Reply], s: QLocalSocket = sock) -> None:
+                self._answered.emit(s, done)
+
+            reply.add_done_callback(answered)
+            return
+        self._reply(sock, reply)
+
+    def _reply(self, sock: QLocalSocket, reply: ipc.Reply) -> None:
         sock.write(ipc.encode_reply(reply))
         sock.flush()
         sock.disconnectFromServer()
 
-    def _dispatch(self, line: bytes) -> ipc.Reply:
+    def _on_answered(self, sock: QLocalSocket, done: Future[ipc.Reply]) -> None:
+        if sock not in self._buffers:  # the client gave up and went away meanwhile
+            return
+        try:
+            reply = done.result()
+        except Exception as exc:  # a failed answer must never take the app down
+            reply = ipc.Reply(
+                False, tr("splitday: unexpected error: {name}").format(name=type(exc).__name__)
+            )
+        self._reply(sock, reply)
+
+    def _dispatch(self, line: bytes) -> ipc.Reply | Future[ipc.Reply]:
         try:
             request = ipc.decode_request(line)
         except ipc.ProtocolError as exc:

@@ -1,5 +1,6 @@
 """The weekly review: four charts with week navigation, the week's share (each role's debt day by
-day, its trend, the skipped breaks), the interruption insight, exports.
+day, its trend, the skipped breaks), the interruption insight, exports; on a team server a Team
+tab (ui/views/review_team.py).
 
 matplotlib is imported on the first show (it costs ~0.4 s), never at start-up. Run
 `python -m ui.views.review --db URL` to show this view alone (for screenshots).
@@ -54,6 +55,7 @@ from ui.widgets.fit import fit_window
 
 if TYPE_CHECKING:
     from planner.review.charts import Chart, Theme
+    from ui.views.review_team import TeamTab
 
 TOPICS = {Topic.ENTRIES, Topic.SLOTS, Topic.ROLES, Topic.SETTINGS, Topic.DAY, Topic.CALENDARS}
 
@@ -120,10 +122,12 @@ class ReviewView(QWidget):
         self.export_button.setText(tr("Export"))
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
+        self._chart_exports: list[QAction] = []  # off while the Team tab (no chart) is shown
         for fmt in ("png", "svg", "pdf"):
             action = menu.addAction(tr("This chart as {fmt}…").format(fmt=fmt.upper()))
             action.setData(fmt)
             action.triggered.connect(self._on_export_chart_triggered)
+            self._chart_exports.append(action)
         menu.addSeparator()
         menu.addAction(tr("The whole week as a one-page PDF…"), self._ask_export_week_pdf)
         menu.addAction(tr("Entries and figures as CSV…"), self._ask_export_csv)
@@ -192,6 +196,8 @@ class ReviewView(QWidget):
             tab = _ChartTab(name)
             self._tabs.append(tab)
             self.tabs.addTab(tab, title)
+        # a shared server's team (planner.review.team): added once the week's read finds it
+        self.team_tab: TeamTab | None = None
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -214,6 +220,8 @@ class ReviewView(QWidget):
         self.monday = reports.week_start(monday, first_weekday())
         self._update_week_label()
         self._stale = True
+        if self.team_tab is not None:
+            self.team_tab.show_week(self.monday)
         if self.isVisible():
             self.refresh()
         self.week_changed.emit(self.monday)
@@ -224,11 +232,14 @@ class ReviewView(QWidget):
             week = self.service.week(self.monday)
         except ReadFailed as exc:  # the charts on screen stay; say why they are not new
             self._say(str(exc))
+            if self.team_tab is not None and self.tabs.currentWidget() is self.team_tab:
+                self._draw_current()  # the Team tab says so too (or keeps its week's figures)
             return
         self.message.hide()
         self.week, self.trend, self.insight = week.report, week.trend, week.insight
         self.today = week.today
         self._stale = False
+        self._set_team(week.team)
         self._update_summary(week.use_insight)
         self._update_debt()
         for tab in self._tabs:
@@ -248,7 +259,31 @@ class ReviewView(QWidget):
             self.refresh()
 
     def current_chart(self) -> Chart | None:
-        return self._tabs[self.tabs.currentIndex()].chart
+        tab = self._current_chart_tab()
+        return tab.chart if tab is not None else None
+
+    def _current_chart_tab(self) -> _ChartTab | None:
+        tab = self.tabs.currentWidget()
+        return tab if isinstance(tab, _ChartTab) else None
+
+    def _set_team(self, reader: str | None) -> None:
+        """The Team tab is there while this login has a team to read (a shared server with
+        the team views); it reads the team only when it is shown."""
+        if reader is None:
+            if self.team_tab is not None:
+                self.tabs.removeTab(self.tabs.indexOf(self.team_tab))
+                self.team_tab.deleteLater()
+                self.team_tab = None
+            return
+        if self.team_tab is None:
+            from ui.views.review_team import TeamTab
+
+            self.team_tab = TeamTab(self.service, reader)
+            self.tabs.addTab(self.team_tab, self.team_tab.title())
+        self.team_tab.reader = reader
+        self.tabs.setTabText(self.tabs.indexOf(self.team_tab), self.team_tab.title())
+        self.team_tab.show_week(self.monday)
+        self.team_tab.dirty = True
 
     def chart(self, name: str) -> Chart | None:
         return next((t.chart for t in self._tabs if t.name == name), None)
@@ -259,7 +294,8 @@ class ReviewView(QWidget):
     def export_chart(self, path: str | Path, name: str | None = None) -> Path:
         charts = self._charts()
         assert self.week is not None and self.trend is not None
-        chart = charts.build(name or self._tabs[self.tabs.currentIndex()].name, self.week,
+        current = self._current_chart_tab()
+        chart = charts.build(name or (current or self._tabs[0]).name, self.week,
                              self.trend, self._theme())  # fmt: skip
         return Path(charts.save(chart.figure, path))
 
@@ -326,6 +362,8 @@ class ReviewView(QWidget):
         self.show_week(self._this_monday())
 
     def _on_tabs_current_changed(self, _index: int) -> None:
+        for action in self._chart_exports:
+            action.setEnabled(self._current_chart_tab() is not None)
         if self.isVisible():
             self._draw_current()
 
@@ -382,8 +420,14 @@ class ReviewView(QWidget):
         return theme
 
     def _draw_current(self) -> None:
-        tab = self._tabs[self.tabs.currentIndex()]
-        if not tab.dirty or self.week is None or self.trend is None:
+        team = self.team_tab
+        if team is not None and self.tabs.currentWidget() is team:
+            if team.dirty:
+                team.load()
+                self.tabs.setTabText(self.tabs.indexOf(team), team.title())
+            return
+        tab = self._current_chart_tab()
+        if tab is None or not tab.dirty or self.week is None or self.trend is None:
             return
         charts = self._charts()
         if tab.canvas is None:
@@ -528,7 +572,10 @@ class ReviewView(QWidget):
         self._ask_export_chart(str(action.data()) if isinstance(action, QAction) else "png")
 
     def _ask_export_chart(self, fmt: str) -> None:
-        name = self._tabs[self.tabs.currentIndex()].name
+        current = self._current_chart_tab()
+        if current is None:
+            return
+        name = current.name
         default = f"splitday-{reports.week_label(self.monday)}-{name}.{fmt}"
         path, _ = QFileDialog.getSaveFileName(self, tr("Export chart"), default, f"*.{fmt}")
         if path:

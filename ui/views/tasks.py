@@ -53,7 +53,7 @@ class TaskModel(QAbstractTableModel):
 
     reorder_requested = Signal(list)  # task ids in the new order
     status_requested = Signal(int, str)  # task id, "done" | "open"
-    edit_requested = Signal(int, dict)  # task id, {title | estimate_minutes}
+    edit_requested = Signal(int, dict)  # task id, {title | estimate_minutes, seen_version}
 
     HEADERS = (tr("Task"), tr("Estimate"), tr("Slot"))
 
@@ -188,9 +188,13 @@ class TaskModel(QAbstractTableModel):
             return True
         if role == Qt.ItemDataRole.EditRole:
             if index.column() == TITLE and str(value).strip() and value != task.title:
-                self.edit_requested.emit(task.id, {"title": str(value)})
+                self.edit_requested.emit(
+                    task.id, {"title": str(value), "seen_version": task.version}
+                )
             elif index.column() == ESTIMATE and int(value) != task.estimate_minutes:
-                self.edit_requested.emit(task.id, {"estimate_minutes": int(value)})
+                self.edit_requested.emit(
+                    task.id, {"estimate_minutes": int(value), "seen_version": task.version}
+                )
             return True
         return False
 
@@ -460,8 +464,8 @@ class TaskPanel(QWidget):
             act.setCheckable(True)
             act.setChecked(role.id == task.role_id)
             act.triggered.connect(
-                lambda _=False, r=role.id, t=task.id: self.model.edit_requested.emit(
-                    t, {"role_id": r}
+                lambda _=False, r=role.id, t=task.id, v=task.version: (
+                    self.model.edit_requested.emit(t, {"role_id": r, "seen_version": v})
                 )
             )
         schedule = menu.addMenu(tr("Schedule into slot"))

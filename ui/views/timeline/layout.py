@@ -46,10 +46,14 @@ class Drag:
         moved: bool = False,
         free: bool = False,  # Alt was held at the press: no snapping
         brk: BreakV | None = None,  # a break dragged (then `slot` is None)
+        seen_version: int | None = None,  # the slot's version at the press (kept on reloads)
     ) -> None:
         self.kind, self.press_y, self.press_moment, self.slot = kind, press_y, press_moment, slot
         self.start, self.end, self.moved, self.free = start, end, moved, free
         self.brk = brk
+        self.seen_version = seen_version if seen_version is not None else (
+            slot.version if slot is not None else None
+        )  # fmt: skip
 
     @property
     def block(self) -> tuple[datetime, datetime] | None:

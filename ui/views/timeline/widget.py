@@ -56,7 +56,7 @@ class TimelineWidget(TimelinePainting):
     """Paints both columns; turns mouse and keys into requests (it changes nothing itself)."""
 
     slot_create_requested = Signal(object, object, int)  # start, end, role_id
-    slot_edit_requested = Signal(int, dict)  # slot_id, {start, end, role_id, title}
+    slot_edit_requested = Signal(int, dict)  # slot_id, {start, end, role_id, title, seen_version}
     slot_remove_requested = Signal(int)
     task_drop_requested = Signal(int, int)  # task_id, slot_id
     break_move_requested = Signal(object, object, object)  # BreakV, start, end
@@ -249,7 +249,11 @@ class TimelineWidget(TimelinePainting):
             if role_id is not None:
                 self.slot_create_requested.emit(drag.start, drag.end, role_id)
         elif drag.slot is not None and (drag.start, drag.end) != (drag.slot.start, drag.slot.end):
-            self.slot_edit_requested.emit(drag.slot.id, {"start": drag.start, "end": drag.end})
+            # the version the drag began on: a change made elsewhere mid-drag is asked about
+            self.slot_edit_requested.emit(
+                drag.slot.id,
+                {"start": drag.start, "end": drag.end, "seen_version": drag.seen_version},
+            )
 
     def _update_cursor(self, pos: QPointF) -> None:
         block = self.block_at(pos)
@@ -313,7 +317,9 @@ class TimelineWidget(TimelinePainting):
         end = slot.end + delta(minutes=move + bottom)
         if end - start < delta(minutes=1):
             return
-        self.slot_edit_requested.emit(slot.id, {"start": start, "end": end})
+        self.slot_edit_requested.emit(
+            slot.id, {"start": start, "end": end, "seen_version": slot.version}
+        )
 
     def new_slot_at(self, moment: datetime | None = None, role_id: int | None = None) -> None:
         """Plan a 30-minute slot at `moment` (or after the selected slot, or now)."""
@@ -339,8 +345,8 @@ class TimelineWidget(TimelinePainting):
         if slot is None:
             return
         text, ok = QInputDialog.getText(self, tr("Rename slot"), tr("Slot title:"), text=slot.title)
-        if ok:
-            self.slot_edit_requested.emit(slot.id, {"title": text})
+        if ok:  # the version the dialog opened on, not the one a reload brought meanwhile
+            self.slot_edit_requested.emit(slot.id, {"title": text, "seen_version": slot.version})
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.snapshot is None:
@@ -375,7 +381,9 @@ class TimelineWidget(TimelinePainting):
             index = key - Qt.Key.Key_1
             roles = self.snapshot.plan.roles
             if index < len(roles) and roles[index].id != slot.role_id:
-                self.slot_edit_requested.emit(slot.id, {"role_id": roles[index].id})
+                self.slot_edit_requested.emit(
+                    slot.id, {"role_id": roles[index].id, "seen_version": slot.version}
+                )
         elif key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and shift):
             y = self.y_of(slot.start) + 4 if slot else HEADER + 10
             self._open_menu(QPoint(int(self.planned_column()[0]) + 20, int(y)))
@@ -431,8 +439,8 @@ class TimelineWidget(TimelinePainting):
             action.setCheckable(True)
             action.setChecked(role.id == slot.role_id)
             action.triggered.connect(
-                lambda _=False, r=role.id, s=slot.id: self.slot_edit_requested.emit(
-                    s, {"role_id": r}
+                lambda _=False, r=role.id, s=slot.id, v=slot.version: self.slot_edit_requested.emit(
+                    s, {"role_id": r, "seen_version": v}
                 )
             )
         entries: list[tuple[str, dict[str, int]]] = [
