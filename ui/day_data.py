@@ -25,6 +25,10 @@ class DaySnapshot:
     bounds: tuple[datetime, datetime] | None = None  # the whole local day (start to start)
     roles_by_id: dict[int, RoleV] = field(default_factory=dict, compare=False)
     status: DayStatus | None = None  # today's state (not started, following the plan, …)
+    # the shared server is away: uids of the tasks whose edits wait on this device
+    # (planner.services.offline.view; rows with ids below 0 exist only on this device)
+    waiting: frozenset[str] = frozenset()
+    kept: bool = False  # today's state is that of tracking changes kept on this device
 
     def __post_init__(self) -> None:
         if not self.roles_by_id:
@@ -77,6 +81,7 @@ class Focus:
     tracking: bool = False  # something is logged now, or the log waits for the plan to begin
     follows_from: datetime | None = None  # waiting: when the log starts following the plan
     brk: BreakV | None = None  # the planned break now, when no slot or meeting is
+    kept: bool = False  # what runs now was saved on this device, not yet on the shared server
 
     @property
     def next_is_meeting(self) -> bool:
@@ -129,6 +134,7 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
         state=tr(status.describe()) if status else "",
         tracking=status is not None and status.state.value in TRACKING_STATES,
         follows_from=status.follows_from if status else None,
+        kept=snapshot.kept,
     )
 
 

@@ -51,8 +51,10 @@ Days = Iterable[date] | Callable[[Session], Iterable[date]]
 EVERYTHING = Change(frozenset(Topic))
 NOT_SAVED = tr("The change was not saved")
 OFFLINE_CAN = tr(
-    "while the shared server is away, only interruptions, back to work, starting and stopping "
-    "are kept on this device; plan, slot and task edits wait until it answers"
+    "while the shared server is away, interruptions, back to work, starting and stopping, "
+    "task edits (add, check off, rename, delete) and moving, resizing or re-roling a slot are "
+    "kept on this device; new or deleted slots, planning the day and scheduling or reordering "
+    "tasks wait until it answers"
 )
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -120,6 +122,7 @@ class Outcome(Generic[T]):
     message: str = ""
     refused: bool = False  # the core said no (PlannerError): as typed it will never be saved
     away: bool = False  # the shared server is down or refused the login: it can be kept
+    told: bool = False  # the person already chose (a change made elsewhere was asked about)
 
     @property
     def retryable(self) -> bool:
@@ -204,6 +207,7 @@ class Gateway(QObject):
     failed = Signal(str)
     zone_changed = Signal(object)  # tzinfo: the user's zone is now this one
     offline_changed = Signal(str)  # "offline since 10:42 — 3 changes waiting", or ""
+    kept = Signal(str)  # "Saved on this device: 10:42 add task 'x' — …" (an edit kept)
 
     def __init__(
         self,
@@ -312,7 +316,7 @@ class Gateway(QObject):
             if conflict.gone or not conflict.theirs
             else tr("Kept the change made elsewhere: {theirs}").format(theirs=conflict.theirs)
         )
-        return Outcome(False, message=said, refused=True)
+        return Outcome(False, message=said, refused=True, told=True)
 
     def apply(self, step: Callable[[Session], Any], *, failure: str = "") -> tuple[bool, Any]:
         """Run `step` in one transaction; broadcast its Change, or report the error readably."""
@@ -429,7 +433,94 @@ class Gateway(QObject):
 
         change = self.pending.add(kind, at, {"zone": zone_name(self.zone), **fields})
         self._say_offline()
+        # after the current event (a forwarded command gets its reply first): the views show
+        # it at once, laid over what was last seen (offline_snapshot)
+        kept = Change(frozenset({Topic.TASKS, Topic.ENTRIES}))
+        QTimer.singleShot(0, lambda: self.changed.emit(kept))
         return f"Saved on this device: {describe(change, self.zone)} — {self.offline_text()}"
+
+    def offline_snapshot(self, seen: DaySnapshot) -> DaySnapshot | None:
+        """The day as last seen with what waits on this device laid over it (planner.services.
+        offline.view); None when nothing waits."""
+        waiting = self.waiting()
+        if not waiting:
+            return None
+        from dataclasses import replace
+
+        from planner.services import offline
+
+        now = self.now()
+        today = seen.day == seen.today
+        shown = offline.view(
+            seen.entries,
+            seen.plan.tasks,
+            waiting,
+            self.zone,
+            roles=seen.plan.roles,
+            shown=seen.day,
+            slots=seen.plan.slots,
+        )
+        kept = offline.day_status(seen.plan, shown, now) if today else None
+        return replace(
+            seen,
+            plan=replace(seen.plan, tasks=shown.tasks, slots=shown.slots),
+            entries=shown.entries if today else seen.entries,
+            now=now if today else seen.now,
+            status=kept or seen.status,
+            waiting=shown.waiting,
+            kept=kept is not None,
+        )
+
+    def _edit_or_keep(
+        self, text: str, do: Step, days: Days, kind: str, fields: Callable[[], dict[str, Any]]
+    ) -> bool:
+        """A task edit: on the server when it answers (after what waits here, in order), else
+        kept on this device and delivered when it is back (one workflow: offline.apply)."""
+        if self.pending is None:
+            return self.edit(text, do, days)
+        if self.pending.count():
+            self.deliver_pending()
+        if not self.pending.count():
+            outcome = self.record(text, do, days, inline=True)
+            if outcome.ok:
+                return True
+            if not outcome.away:
+                if not outcome.told:  # said as an edit that is not kept would say it
+                    self._fail(outcome.message)
+                return False
+        return self._keep_and_say(kind, fields)
+
+    def _run_or_keep(
+        self, step: Step, failure: str, kind: str, fields: Callable[[], dict[str, Any]]
+    ) -> bool:
+        """A tracking change (start, pause): like `_edit_or_keep`, with no undo step."""
+        if self.pending is None:
+            return self.run(step, failure=failure).ok
+        if self.pending.count():
+            self.deliver_pending()
+        if not self.pending.count():
+            outcome = self.run(step, failure=failure, inline=True)
+            if outcome.ok:
+                return True
+            if not outcome.away:
+                if not outcome.told:  # said as an edit that is not kept would say it
+                    self._fail(outcome.message)
+                return False
+        return self._keep_and_say(kind, fields)
+
+    def _keep_and_say(self, kind: str, fields: Callable[[], dict[str, Any]]) -> bool:
+        try:
+            kept = self.keep(kind, self.now(), fields())
+        except PlannerError as exc:
+            self._refused(str(exc), inline=False)
+            return False
+        except Exception as exc:  # this device's own file could not take it: said, not lost
+            traceback.print_exc()
+            self._not_saved(f"{NOT_SAVED}: {explain(exc)}", inline=False)
+            return False
+        if kept:  # after the views have shown it (and said they show what was last seen)
+            QTimer.singleShot(0, lambda: self.kept.emit(kept))
+        return True
 
     def deliver_pending(self) -> DeliveryReport | None:
         """Deliver what waits on this device (the app's timer): in order, exactly once."""
@@ -497,7 +588,13 @@ class Gateway(QObject):
 
         outcome = self.run(step, failure=failure, inline=inline)
         if not outcome.ok:
-            return Outcome(False, message=outcome.message, refused=outcome.refused)
+            return Outcome(
+                False,
+                message=outcome.message,
+                refused=outcome.refused,
+                away=outcome.away,
+                told=outcome.told,
+            )
         result, recorder, _ = outcome.result()
         if recorder.step is not None:
             self.undo_stack.push(_Edit(self, recorder.step))
@@ -562,17 +659,21 @@ class Gateway(QObject):
 
     def start_tracking(self) -> bool:
         """Start (or resume) tracking: follow the plan from now, or from its next item."""
-        return self.run(
+        return self._run_or_keep(
             lambda s: day_flow.start(s, self.owner, self.zone, self.now()),
-            failure=tr("Could not start tracking"),
-        ).ok
+            tr("Could not start tracking"),
+            "start",
+            dict,
+        )
 
     def pause_tracking(self) -> bool:
         """Pause tracking: the log stops now; the day stays started."""
-        return self.run(
+        return self._run_or_keep(
             lambda s: day_flow.pause(s, self.owner, self.zone, self.now()),
-            failure=tr("Could not pause tracking"),
-        ).ok
+            tr("Could not pause tracking"),
+            "stop",
+            dict,
+        )
 
     def sync_calendars(
         self,
@@ -733,9 +834,12 @@ class Gateway(QObject):
         seen_version: int | None = None,
     ) -> bool:
         """Edit a slot as the view showed it (`seen_version`: the version a drag began on,
-        else `slot`'s): one changed elsewhere since is asked about, not overwritten."""
+        else `slot`'s): one changed elsewhere since is asked about, not overwritten. While the
+        shared server is away it is kept on this device (offline.slot_edit_fields)."""
+        from planner.services.offline import slot_edit_fields
+
         seen = seen_version or slot.version or None
-        return self.edit(
+        return self._edit_or_keep(
             text,
             lambda s: planning.update_slot(
                 s,
@@ -749,6 +853,10 @@ class Gateway(QObject):
                 seen_version=seen,
             ),
             lambda s: {slot.day, self._day_of(s, start or slot.start)},
+            "slot_edit",
+            lambda: slot_edit_fields(
+                slot, self.zone, start=start, end=end, role_id=role_id, title=title
+            ),
         )
 
     def remove_slot(self, slot: SlotV) -> bool:
@@ -788,7 +896,9 @@ class Gateway(QObject):
         return {task.day} if task.day is not None else set()  # undated tasks: always looked at
 
     def add_task(self, title: str, role_id: int, estimate_minutes: int, day: date) -> bool:
-        return self.edit(
+        from planner.services.offline import task_add_fields
+
+        return self._edit_or_keep(
             tr("Add task"),
             lambda s: planning.add_task(
                 s,
@@ -800,6 +910,8 @@ class Gateway(QObject):
                 estimate_minutes=estimate_minutes,
             ),
             {day},
+            "task_add",
+            lambda: task_add_fields(title, role_id, estimate_minutes, day),
         )
 
     def set_task_status(self, task: TaskV, status: str) -> bool:
@@ -808,12 +920,21 @@ class Gateway(QObject):
             "open": tr("Reopen task"),
             "dropped": tr("Remove task"),
         }
-        return self.edit(
+        from planner.services.offline import task_id, task_status_fields
+
+        return self._edit_or_keep(
             names.get(status, tr("Task status")),
             lambda s: planning.set_task_status(
-                s, self.owner, task.id, status, self.now(), seen_version=task.version or None
+                s,
+                self.owner,
+                task_id(s, self.owner, task),
+                status,
+                self.now(),
+                seen_version=task.version or None,
             ),
             self._task_days(task),
+            "task_status",
+            lambda: task_status_fields(task, status),
         )
 
     def edit_task(
@@ -826,14 +947,16 @@ class Gateway(QObject):
         seen_version: int | None = None,
     ) -> bool:
         """Edit a task as the view showed it (`seen_version`: the version an editor opened on,
-        else `task`'s)."""
+        else `task`'s). While the shared server is away it is kept on this device."""
+        from planner.services.offline import task_edit_fields, task_id
+
         seen = seen_version or task.version or None
-        return self.edit(
+        return self._edit_or_keep(
             tr("Edit task"),
             lambda s: planning.update_task(
                 s,
                 self.owner,
-                task.id,
+                task_id(s, self.owner, task),
                 title=title,
                 estimate_minutes=estimate_minutes,
                 role_id=role_id,
@@ -841,6 +964,10 @@ class Gateway(QObject):
                 zone=self.zone,
             ),
             self._task_days(task),
+            "task_edit",
+            lambda: task_edit_fields(
+                task, title=title, estimate_minutes=estimate_minutes, role_id=role_id
+            ),
         )
 
     def schedule_task(self, task: TaskV, slot_id: int | None) -> bool:

@@ -366,9 +366,10 @@ def cmd_slot(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
+    from planner.cli.offline import TASK_KINDS, TASK_STATUS
     from planner.services import planning
 
-    if args.action in ("add", "done"):
+    if args.action != "list":
         with ctx.db.transaction() as s:
             if args.action == "add":
                 role = ctx.role(s, args.role)
@@ -389,16 +390,25 @@ def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
                     priority=args.priority,
                     due_at=due,
                 )
+            elif args.action == "rename":
+                task, _ = planning.update_task(s, ctx.owner, args.id, title=" ".join(args.title))
             else:
-                task, _ = planning.set_task_status(s, ctx.owner, args.id, "done", ctx.now())
+                status = TASK_STATUS[args.action]
+                task, _ = planning.set_task_status(s, ctx.owner, args.id, status, ctx.now())
+            ctx.mark(s, TASK_KINDS[args.action], ctx.now())
+            seen = _save_tasks_seen(ctx, s, task.day)
         # said once the transaction has committed, never before
-        said = tr("added task {id}").format(id=task.id) if args.action == "add" else tr("done")
-        print(f"{said}: {task.title}")
+        print(f"{task_said(args.action, task.id)}: {task.title}")
+        if seen is not None:
+            seen()
         return 0
     with ctx.db.transaction() as s:
         day = None if args.all else parse_date(args.day, ctx.today(s))
         tasks = planning.list_tasks(s, ctx.owner, day)
         names = {r.id: r.name for r in planning.list_roles(s, ctx.owner, include_archived=True)}
+        seen = _save_tasks_seen(ctx, s, day, tasks)
+    if seen is not None:
+        seen()
     if args.json:
         _print_json(
             [
@@ -424,6 +434,35 @@ def cmd_task(ctx: Context, args: argparse.Namespace) -> int:
     if not tasks:
         print(tr("no tasks"))
     return 0
+
+
+def task_said(action: str, task_id: int) -> str:
+    """What `splitday task ACTION` says once it is done."""
+    if action == "add":
+        return tr("added task {id}").format(id=task_id)
+    words = {"done": N_("done"), "undone": N_("open again"), "rm": N_("deleted")}
+    return tr(words.get(action, N_("renamed")))
+
+
+def _save_tasks_seen(
+    ctx: Context, session: Session, day: date | None, tasks: Sequence[Any] | None = None
+) -> Callable[[], None] | None:
+    """On a shared server: what this device saw of the tasks (their versions too), so that a
+    task edit made while the server is away can be kept and checked when it is delivered.
+    Returns the write, made after the commit (None: this device's own SQLite file)."""
+    if ctx.queue is None:
+        return None
+    from planner.cli.offline import tasks_seen_json
+    from planner.services import planning
+
+    today = ctx.today(session)
+    listed = list(planning.list_tasks(session, ctx.owner, today))
+    if tasks is not None and day != today:
+        listed += [t for t in tasks if t.day != today]
+    roles = planning.list_roles(session, ctx.owner, include_archived=True)
+    data = tasks_seen_json(today, listed, roles)
+    queue = ctx.queue
+    return lambda: queue.save_snapshot("tasks", data)
 
 
 def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
@@ -802,6 +841,13 @@ def build_parser() -> argparse.ArgumentParser:
     task_list.add_argument("--json", action="store_true")
     task_done = task_sub.add_parser("done")
     task_done.add_argument("id", type=int)
+    task_undone = task_sub.add_parser("undone", help=tr("open a task that was done again"))
+    task_undone.add_argument("id", type=int)
+    task_rename = task_sub.add_parser("rename")
+    task_rename.add_argument("id", type=int)
+    task_rename.add_argument("title", nargs="+")
+    task_rm = task_sub.add_parser("rm", help=tr("delete a task"))
+    task_rm.add_argument("id", type=int)
 
     _add_forwarded(sub)
     start = sub.add_parser("start", help=tr("start working (following the plan, or on a role)"))
@@ -985,7 +1031,7 @@ def _on_shared_server(args: argparse.Namespace, pressed_at: datetime) -> int | N
             return cmd_interrupt(ctx, args, pressed_at)
         return HANDLERS[args.command](ctx, args)
 
-    if args.command in offline.QUEUED:
+    if offline.queued(args):
         return offline.run_queued(args, pressed_at, queue, handler)
     if args.command == "status":
         quick = _quick_status(args, queue)
@@ -1002,12 +1048,15 @@ def _on_shared_server(args: argparse.Namespace, pressed_at: datetime) -> int | N
         unreachable = isinstance(away, ServerUnreachable)
         if showing_today and unreachable and not (args.auto or args.reflow):
             return offline.offline_plan(args, queue, away)
+        if args.command == "task" and unreachable:  # `task list`: as last seen, with edits kept
+            return offline.offline_tasks(args, queue, away)
         waiting = queue.state().describe(_local_zone())
         if not isinstance(away, ServerUnreachable):  # a refused login: that is the news
             raise away if not waiting else type(away)(f"{away} ({waiting})")
         can = tr(
-            "while it is away, `interrupt`, `resume`, `start` and `stop` are kept on this "
-            "device and `status` and `plan` show today as last seen; `splitday {command}` "
+            "while it is away, `interrupt`, `resume`, `start`, `stop` and the task edits "
+            "(`task add`, `done`, `undone`, `rename`, `rm`) are kept on this device, and "
+            "`status`, `plan` and `task list` show today as last seen; `splitday {command}` "
             "waits until it answers"
         ).format(command=args.command)
         raise type(away)(f"{away} ({waiting + '; ' if waiting else ''}{can})")

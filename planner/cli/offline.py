@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from planner.storage.pending import DeliveryReport, OfflineState, PendingQueue
 
 QUEUED = frozenset({"interrupt", "resume", "start", "stop"})
+TASK_EDITS = frozenset({"add", "done", "undone", "rename", "rm"})  # `splitday task ACTION`
+TASK_STATUS = {"done": "done", "undone": "open", "rm": "dropped"}
+# the kind of change each `splitday task ACTION` is kept as while the shared server is away
+TASK_KINDS = {
+    "add": "task_add",
+    "done": "task_status",
+    "undone": "task_status",
+    "rm": "task_status",
+    "rename": "task_edit",
+}
+
+
 OFFLINE_CONNECT_TIMEOUT_S = 3  # known to be offline: the hotkey does not wait 10 s to learn it
 DELIVER_FOR_S = 12 * 3600  # how long a background deliverer keeps trying
 
@@ -53,6 +65,20 @@ def queue_for(db: str | None) -> PendingQueue | None:
         return None
     owner = os.environ.get("SPLITDAY_OWNER") or current_owner()
     return PendingQueue.for_database(url, owner)
+
+
+def queued(args: argparse.Namespace) -> bool:
+    """A write kept on this device while the server is away (the tracking commands, the
+    task edits)."""
+    if args.command == "task":
+        return args.action in TASK_EDITS
+    return args.command in QUEUED
+
+
+def kind_of(args: argparse.Namespace) -> str:
+    if args.command == "task":
+        return TASK_KINDS[args.action]
+    return str(args.command)
 
 
 def _fields(args: argparse.Namespace, zone: tzinfo) -> dict[str, Any]:
@@ -151,7 +177,9 @@ def _keep(
     from planner.services import offline
     from planner.storage.failures import LoginRefused
 
-    change = queue.add(args.command, at, fields, uid=uid)
+    if args.command == "task":  # from what this device saw of the tasks (said if nothing)
+        fields = {**fields, **_task_fields(args, queue, zone, at)}
+    change = queue.add(kind_of(args), at, fields, uid=uid)
     if why is not None:
         queue.went_offline(str(why), _now())
     state = queue.state()
@@ -175,6 +203,168 @@ def _keep(
             ).format(what=what, where=queue.where, reason=reason, state=state.describe(zone))
         )
     spawn_deliverer(args.db)
+    if args.command == "task" and not args.db:  # the running app shows it in its list at once
+        tell()
+    return 0
+
+
+def tasks_seen_json(today: Any, tasks: list[Any], roles: list[Any]) -> dict[str, Any]:
+    """What a shared server's tasks looked like (versions too), kept for editing offline."""
+    return {
+        "today": today.isoformat(),
+        "roles": [{"id": r.id, "name": r.name} for r in roles],
+        "tasks": [
+            {
+                "id": t.id,
+                "uid": t.uid,
+                "title": t.title,
+                "role_id": t.role_id,
+                "day": t.day.isoformat() if t.day else None,
+                "priority": t.priority,
+                "estimate_minutes": t.estimate_minutes,
+                "status": t.status,
+                "version": t.version,
+            }
+            for t in tasks
+        ],
+    }
+
+
+def _seen_tasks(queue: PendingQueue) -> tuple[dict[str, Any], list[Any]]:
+    """The tasks as last seen on the server, with what waits on this device laid over them."""
+    from datetime import date
+
+    from planner.domain.values import RoleV, TaskV
+    from planner.services import offline
+
+    seen = queue.snapshot("tasks")
+    data: dict[str, Any] = seen[1] if seen else {"roles": [], "tasks": []}
+    tasks = [
+        TaskV(
+            int(t["id"]),
+            str(t["title"]),
+            int(t["role_id"]),
+            date.fromisoformat(t["day"]) if t.get("day") else None,
+            int(t["priority"]),
+            int(t["estimate_minutes"]),
+            str(t["status"]),
+            None,
+            0,
+            uid=str(t["uid"]),
+            version=int(t["version"]),
+        )
+        for t in data["tasks"]
+    ]
+    roles = [RoleV(int(r["id"]), str(r["name"]), "", 0.0, 0, False) for r in data["roles"]]
+    shown = offline.view([], tasks, queue.waiting(), _zone(), roles=roles)
+    return data, list(shown.tasks)
+
+
+def _zone() -> tzinfo:
+    from planner.domain.clock import local_zone
+
+    return local_zone()
+
+
+def _task_fields(
+    args: argparse.Namespace, queue: PendingQueue, zone: tzinfo, at: datetime
+) -> dict[str, Any]:
+    """The fields of a task edit kept offline: checked against what this device saw."""
+    from planner.cli.common import CommandFailed, parse_date, parse_duration
+    from planner.domain.errors import PlannerError
+    from planner.services import offline
+
+    data, tasks = _seen_tasks(queue)
+    try:
+        if args.action == "add":
+            wanted = args.role.strip().casefold()
+            role = next((r for r in data["roles"] if r["name"].casefold() == wanted), None)
+            if role is None and data["roles"]:
+                raise CommandFailed(
+                    tr(
+                        "no role {role!r} was seen on this device before the server went away"
+                    ).format(role=args.role)
+                )
+            on = parse_date(args.day, at.astimezone(zone).date())
+            due = None
+            if args.due:
+                from planner.domain.timerange import local_wall_time, parse_hhmm
+
+                due = local_wall_time(on, parse_hhmm(args.due), zone)
+            return offline.task_add_fields(
+                " ".join(args.title),
+                role["id"] if role else None,
+                parse_duration(args.estimate),
+                on,
+                role=args.role,
+                due_at=due,
+                priority=args.priority,
+            )
+        task = next((t for t in tasks if t.id == args.id), None)
+        if task is None:
+            raise CommandFailed(
+                tr(
+                    "task {id} was not seen on this device before the server went away "
+                    "(`splitday task list` shows the tasks it saw); nothing was kept"
+                ).format(id=args.id)
+            )
+        if args.action == "rename":
+            return offline.task_edit_fields(task, title=" ".join(args.title))
+        return offline.task_status_fields(task, TASK_STATUS[args.action])
+    except PlannerError as exc:
+        raise CommandFailed(str(exc)) from exc
+
+
+def offline_tasks(args: argparse.Namespace, queue: PendingQueue, away: Exception) -> int:
+    """`task list` while the server is away: the tasks as last seen, with the edits kept here."""
+    from planner.cli.common import parse_date
+
+    zone = _zone()
+    state = queue.state()
+    waiting = {str(c.fields.get("task") or c.fields.get("uid")) for c in queue.waiting()}
+    data, tasks = _seen_tasks(queue)
+    today = _now().astimezone(zone).date()
+    day = None if args.all else parse_date(args.day, today)
+    shown = [t for t in tasks if day is None or t.day == day]
+    if args.json:
+        _print_json(
+            {
+                "tasks": [
+                    {
+                        "id": t.id if t.id > 0 else None,
+                        "uid": t.uid,
+                        "title": t.title,
+                        "status": t.status,
+                        "estimate_minutes": t.estimate_minutes,
+                        "day": t.day.isoformat() if t.day else None,
+                        "waiting": t.uid in waiting,
+                    }
+                    for t in shown
+                    if t.status != "dropped"
+                ],
+                "sync": sync_json(state, zone),
+            }
+        )
+        return 0
+    print(_header(queue, state, away, zone))
+    names = {r["id"]: r["name"] for r in data["roles"]}
+    named = {  # a task added here for a role this device never saw: the name typed
+        str(c.fields.get("uid")): str(c.fields.get("role") or "?")
+        for c in queue.waiting()
+        if c.kind == "task_add"
+    }
+    for t in shown:
+        if t.status == "dropped":
+            continue
+        mark = "x" if t.status == "done" else " "
+        number = f"{t.id:>4}" if t.id > 0 else "   ·"
+        kept = tr("  (saved on this device, waiting)") if t.uid in waiting else ""
+        print(
+            f"[{mark}] {number}  {t.title}  ({names.get(t.role_id) or named.get(t.uid, '?')}, "
+            f"{t.estimate_minutes}m){kept}"
+        )
+    if not shown:
+        print(tr("no tasks were seen on this device for that day"))
     return 0
 
 
@@ -356,7 +546,12 @@ def offline_status(args: argparse.Namespace, queue: PendingQueue, away: Exceptio
         return 0
     now = clock_from_env().now().astimezone(zone)
     print(_header(queue, state, away, zone))
-    print(tr("  interruptions, resume, start and stop are kept here and delivered when it is back"))
+    print(
+        tr(
+            "  interruptions, resume, start, stop and task edits are kept here and delivered "
+            "when it is back"
+        )
+    )
     if seen is None:
         print(tr("nothing of today was seen before the server went away"))
     else:
@@ -384,23 +579,9 @@ def _header(queue: PendingQueue, state: OfflineState, away: Exception, zone: tzi
 
 def _running_after(waiting: list[Any], zone: tzinfo) -> str:
     """What runs after the waiting tracking changes, in words ('' when they do not say)."""
-    for change in reversed(waiting):
-        hhmm = f"{change.at.astimezone(zone):%H:%M}"
-        if change.kind == "interrupt" and not change.fields.get("minutes"):
-            note = change.fields.get("note")
-            since = tr("interruption since {hhmm}").format(
-                hhmm=f"{change.at.astimezone(zone):%H:%M}"
-            )
-            return since + (f" — {note}" if note else "")
-        if change.kind == "resume":
-            return tr("back to work since {hhmm}").format(
-                hhmm=f"{change.at.astimezone(zone):%H:%M}"
-            )
-        if change.kind == "stop":
-            return tr("nothing")
-        if change.kind == "start":
-            return tr("working since {hhmm}").format(hhmm=hhmm)
-    return ""
+    from planner.services.offline import running_words
+
+    return running_words(waiting, zone)
 
 
 def offline_plan(args: argparse.Namespace, queue: PendingQueue, away: Exception) -> int:

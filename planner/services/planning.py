@@ -798,7 +798,10 @@ def add_task(
     estimate_minutes: int = 30,
     priority: int | None = None,
     due_at: datetime | None = None,
+    uid: str | None = None,
 ) -> tuple[TaskV, Change]:
+    """A new task; `uid`: the one a device made for it while the shared server was away
+    (its later edits, kept there too, name the task by it)."""
     clean = " ".join(title.split())
     if not clean:
         raise PlannerError(tr("a task needs a title"))
@@ -824,6 +827,8 @@ def add_task(
         created_at=now,
         due_at=_check_due(due_at),
     )
+    if uid:
+        task.uid = uid
     session.add(task)
     session.flush()
     if day is not None:

@@ -1,7 +1,9 @@
 """Writes waiting for a shared server that cannot be reached: a durable local queue.
 
 When the PostgreSQL server of `SPLITDAY_DB_URL` is down or unreachable, the commands that must
-never be lost — the hotkey's interruptions, resume, start and stop — are kept here instead, on
+never be lost — the hotkey's interruptions, resume, start and stop, and the task edits (add,
+done/undone, rename, delete) and a slot moved, resized or given another role — are kept
+here instead, on
 this device, and delivered when the server answers again: in the order they were made, exactly
 once, with no action from the user.
 
@@ -43,7 +45,17 @@ if TYPE_CHECKING:
 
     from planner.storage.db import Database
 
-KINDS = ("interrupt", "resume", "start", "stop")
+# the tracking changes, the task edits, a slot moved (planner.services.offline applies each)
+KINDS = (
+    "interrupt",
+    "resume",
+    "start",
+    "stop",
+    "task_add",
+    "task_status",
+    "task_edit",
+    "slot_edit",
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS change (

@@ -174,11 +174,12 @@ def test_an_unreachable_server_is_an_outage_never_damage(tmp_path: Path) -> None
 def test_a_write_that_cannot_wait_says_what_can_be_done_offline(tmp_path: Path) -> None:
     url = f"postgresql+psycopg://alice@127.0.0.1:{free_port()}/splitday"
     laptop = Device(tmp_path / "laptop", url)
-    done = laptop.run("task", "add", "write the report", "--role", "Support")
+    done = laptop.run("slot", "add", "today", "14:00-15:00", "Support")
     assert done.returncode == 1
     assert "cannot be reached" in done.stderr
-    assert "`interrupt`, `resume`, `start` and `stop` are kept on this device" in done.stderr
-    assert "`splitday task` waits until it answers" in done.stderr
+    assert "`interrupt`, `resume`, `start`, `stop` and the task edits" in done.stderr
+    assert "(`task add`, `done`, `undone`, `rename`, `rm`) are kept on this device" in done.stderr
+    assert "`splitday slot` waits until it answers" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
 
 

@@ -72,8 +72,9 @@ def test_the_app_keeps_interruptions_while_the_server_is_away(
         start = clock.now() + timedelta(hours=1)
         # a plan edit cannot wait on the device: refused at once, in words that say what can
         assert not gateway.add_slot(start, start + timedelta(minutes=30), role.id)
-        assert failed and "only interruptions, back to work" in failed[-1], failed
-        assert "plan, slot and task edits wait until it answers" in failed[-1]
+        assert failed and "interruptions, back to work, starting and stopping" in failed[-1]
+        assert "task edits (add, check off, rename, delete) and moving" in failed[-1], failed
+        assert "new or deleted slots, planning the day and scheduling or reordering" in failed[-1]
         assert watch.deliver() is None  # the port does not answer: no wait, nothing lost
         assert len(gateway.waiting()) == 2
     finally:

@@ -233,7 +233,8 @@ def test_two_devices_live_two_days_through_an_outage_and_the_lead_sees_the_same_
     life.at(MONDAY, "10:44")
     assert life.do(desktop, "resume").startswith("saved on this device")
     took("forum spam", "Community", start, life.now)
-    refused = desktop.run("task", "add", "while away", "--role", "Support")
+    # (a task edit is kept now, like the tracking changes: a new slot still waits)
+    refused = desktop.run("slot", "add", "today", "15:00-15:30", "Support")
     assert refused.returncode == 1 and "nothing was changed" in refused.stderr
     assert "2 changes" in refused.stderr
     assert desktop.queue().count() == 2

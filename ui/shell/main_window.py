@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.day: date | None = None
         self.today: date | None = None
         self.snapshot: DaySnapshot | None = None
+        self.seen: dict[date, DaySnapshot] = {}  # what the database last gave (for offline)
         self.focus: Focus | None = None
         self.last_error = ""
         self.tray: Any = None  # set by the app when a system tray exists
@@ -473,8 +474,10 @@ class MainWindow(QMainWindow):
             )
         except ReadFailed as exc:
             self._read_failed(str(exc))
+            self._show_offline()
             return
         self._loads += 1
+        self.seen = {snapshot.day: snapshot, today.day: today}
         self.snapshot = snapshot
         before, self.today = self.today, snapshot.today
         if before is not None and before < snapshot.today:
@@ -492,9 +495,26 @@ class MainWindow(QMainWindow):
             self._days_over.add(day)
             self.day_over.emit(day)
 
+    def _show_offline(self) -> None:
+        """The shared server is away: the day as last seen from it, with what waits on this
+        device laid over it (a kept interruption running in the Now panel, a task added or
+        checked off, marked as waiting)."""
+        if self.gateway is None or self.day is None:
+            return
+        seen = self.seen.get(self.day)
+        if seen is not None:
+            shown = self.gateway.offline_snapshot(seen) or seen
+            self.snapshot = shown
+            self.timeline.set_snapshot(shown)
+            self.tasks.set_snapshot(shown)
+        today = self.seen.get(self.today) if self.today is not None else None
+        if today is not None:
+            self._show_focus(self.gateway.offline_snapshot(today) or today)
+
     def show_cached(self, snapshot: DaySnapshot) -> None:
         """Paint today's plan as last seen while the database opens (nothing is editable yet)."""
         self.day = self.today = snapshot.day
+        self.seen = {snapshot.day: snapshot}
         self.snapshot = snapshot
         self.date_edit.blockSignals(True)
         self.date_edit.setDate(QDate(snapshot.day.year, snapshot.day.month, snapshot.day.day))

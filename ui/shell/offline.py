@@ -41,6 +41,8 @@ class OfflineWatch(QObject):
         self.label.setVisible(False)
         window.statusBar().addPermanentWidget(self.label)
         gateway.offline_changed.connect(self.show_text)
+        gateway.kept.connect(self._on_gateway_kept)
+        self._window = window
         self.timer = QTimer(self)
         self.timer.setInterval(DELIVER_EVERY_MS)
         self.timer.timeout.connect(self.deliver)
@@ -74,8 +76,9 @@ class OfflineWatch(QObject):
         self.label.setText(text[:1].upper() + text[1:])
         self.label.setToolTip(
             tr(
-                "The shared server cannot be used now. Interruptions and back-to-work are kept "
-                "on this device and delivered, in order, as soon as it answers again."
+                "The shared server cannot be used now. Interruptions, back-to-work, start and "
+                "stop, task edits and slot moves are kept on this device and delivered, in "
+                "order, as soon as it answers again."
             )
             if text
             else ""
@@ -84,6 +87,10 @@ class OfflineWatch(QObject):
         tray = self._tray()
         if tray is not None:
             tray.set_offline(text)
+
+    def _on_gateway_kept(self, text: str) -> None:
+        """A task edit kept on this device: said in the status bar (the list marks it too)."""
+        self._window.statusBar().showMessage(text, 15000)
 
     def deliver(self) -> Any:
         return self._gateway.deliver_pending()

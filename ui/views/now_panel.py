@@ -197,6 +197,12 @@ class FocusCard(QFrame):
             text += f" from {self._hhmm(focus.follows_from)}"
         if not focus.tracking and focus.state != tr("day closed"):
             text += tr(" · Ctrl+T") if self.compact else tr(" — Ctrl+T starts tracking")
+        if focus.kept:  # the shared server is away: this is what the device keeps
+            text += (
+                tr(" · saved on this device")
+                if self.compact
+                else tr(" — saved on this device, delivered when the server is back")
+            )
         return text
 
     def _fit_height(self) -> None:

@@ -97,6 +97,15 @@ class TaskModel(QAbstractTableModel):
         return None
 
     def when(self, task: TaskV) -> str:
+        if self.waiting(task):  # where the fit puts it is the server's to say
+            return tr("waiting")
+        return self._when(task)
+
+    def waiting(self, task: TaskV) -> bool:
+        """An edit of this task is kept on this device until the shared server is back."""
+        return self.snapshot is not None and task.uid in self.snapshot.waiting
+
+    def _when(self, task: TaskV) -> str:
         if task.status == "done":
             return "done"
         if task.slot_id is not None and self.snapshot is not None:
@@ -133,6 +142,7 @@ class TaskModel(QAbstractTableModel):
             font = QFont()
             font.setStrikeOut(task.status == "done" and col == TITLE)
             font.setBold(col == WHEN and task.id in self.overflow)
+            font.setItalic(self.waiting(task))
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
             name = role_v.name if role_v else "?"
@@ -146,7 +156,12 @@ class TaskModel(QAbstractTableModel):
                 if task.carried_over
                 else ""
             )
-            return f"{task.title}\n{name} · {task.estimate_minutes} min{carried}{extra}"
+            kept = (
+                tr("\nSaved on this device: delivered when the shared server is back.")
+                if self.waiting(task)
+                else ""
+            )
+            return f"{task.title}\n{name} · {task.estimate_minutes} min{carried}{extra}{kept}"
         if role == Qt.ItemDataRole.AccessibleTextRole and col == TITLE:
             return f"{task.title}, {role_v.name if role_v else ''}, {self.when(task)}"
         return None

@@ -194,6 +194,8 @@ class TimelinePainting(TimelineLayout):
         painter.drawRoundedRect(rect, 4, 4)
         name = role.name if role else "?"
         first = f"{self._label(start, end)}  {name}"
+        if slot.uid and slot.uid in self.snapshot.waiting:  # kept on this device, not yet sent
+            first += tr("  · waiting")
         lines = [first]
         if slot.title:
             lines.append(slot.title)
