@@ -414,6 +414,7 @@ def latency(args: argparse.Namespace) -> int:
     proxy.ready.wait(10)
     folder = Path(tempfile.mkdtemp(prefix="splitday-latency."))
     codes = {"this tree": ROOT}
+    apps: list[subprocess.Popen[str]] = []
     if args.before:
         codes[args.before] = _code_of(args.before)
     try:
@@ -443,7 +444,6 @@ def latency(args: argparse.Namespace) -> int:
                         timeout=120,
                     )
                 envs[(label, name)] = env
-        apps: list[subprocess.Popen[str]] = []
         for label, name in list(envs):  # `status` answered by the running app (this tree's)
             if name != "this tree":
                 continue
@@ -458,9 +458,6 @@ def latency(args: argparse.Namespace) -> int:
             for (label, name), env in envs.items():
                 times = _status_times(codes[name], env, 1)
                 results.setdefault((label, name), []).append(times)
-        for app in apps:
-            app.terminate()
-            app.wait(30)
         bare = []
         for _ in range(args.runs):
             t0 = time.perf_counter()
@@ -480,6 +477,12 @@ def latency(args: argparse.Namespace) -> int:
         )
         return 0
     finally:
+        for app in apps:  # also when a run failed: no app left behind
+            app.terminate()
+            try:
+                app.wait(30)
+            except subprocess.TimeoutExpired:
+                app.kill()
         proxy.stop()
         cluster.destroy()
         for code in codes.values():
