@@ -347,6 +347,13 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     window = MainWindow(settings, clock, zone)
     runtime = Runtime(app, window, settings, db_url)
 
+    def last_seen() -> DaySnapshot | None:
+        from ui.shell import plan_cache
+
+        return plan_cache.load_any(cache_path(), cache_key(db_url), clock.now(), window.zone)
+
+    window.last_seen = last_seen  # a day never seen, drawn while the server is away
+
     def after_first_paint() -> None:
         """Today's plan as last seen, painted at once; then the database (slower) takes over."""
         from ui.shell import plan_cache
@@ -514,9 +521,10 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     instance.add_handlers({"status": status_cmd})
 
-    from ui.shell.offline import OfflineWatch
+    from ui.shell.offline import OfflineWatch, offer_roles_seen
 
     runtime.offline = OfflineWatch(gateway, window, lambda: runtime.tray)
+    offer_roles_seen(window, wiring.quick_log)  # the server's list could not be read
     runtime.app.aboutToQuit.connect(runtime.offline.close)
     wiring.interruptions.kept.connect(say_kept)
     follow_the_day(window, wiring.reflow_prompt, service.toasts)

@@ -14,6 +14,9 @@ from planner.domain.i18n import tr
 from ui.gateway import Gateway
 
 if TYPE_CHECKING:
+    from ui.day_data import DaySnapshot
+    from ui.dialogs.quick_log import QuickLog
+    from ui.shell.main_window import MainWindow
     from ui.shell.tray import Tray
 
 DELIVER_EVERY_MS = 5000
@@ -94,3 +97,16 @@ class OfflineWatch(QObject):
 
     def deliver(self) -> Any:
         return self._gateway.deliver_pending()
+
+
+def offer_roles_seen(window: MainWindow, quick_log: QuickLog) -> None:
+    """The quick log's role buttons while the server's list of roles cannot be read (the app
+    started with the server away): the roles of the day the window draws from what it last
+    saw. The server's list, once read, replaces them (QuickLog.offer_roles)."""
+
+    def offer(snapshot: DaySnapshot) -> None:
+        quick_log.offer_roles(snapshot.plan.roles)
+
+    window.offline_shown.connect(offer)
+    if window.snapshot is not None:  # drawn before the quick log was built
+        offer(window.snapshot)
