@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -62,25 +62,33 @@ def test_a_new_morning_with_the_server_away_draws_todays_empty_day_and_keeps_wha
     monkeypatch.setenv("SPLITDAY_OWNER", "alice")
     monkeypatch.setenv("SPLITDAY_NO_DIALOGS", "1")
     monkeypatch.setenv("SPLITDAY_NO_DELIVERER", "1")
-    monkeypatch.setenv("SPLITDAY_NOW", "2026-12-08T08:50")  # Tuesday, a new morning
     from ui.dialogs.quick_log import QuickLog
-    from ui.gateway import Gateway
     from ui.shell import plan_cache
     from ui.shell.app import build, cache_key, cache_path
     from ui.shell.interruptions import Interruptions, parse_minutes
     from ui.shell.offline import OfflineWatch, offer_roles_seen
 
     zone = local_zone()
-    monday = FakeClock(_at(16, 0))
+    monkeypatch.setenv("SPLITDAY_NOW", "2026-12-07T16:00")  # Monday, online
     db = open_database(server_db, owner="alice")
     with db.transaction() as s:
         planning.ensure_defaults(s, "alice")
-        planning.auto_plan(s, "alice", _at(9, 0).astimezone(zone).date(), zone)
-    shown = Gateway(db, monday, zone).load(_at(9, 0).astimezone(zone).date())
-    plan_cache.save(cache_path(), cache_key(server_db), shown)  # Monday, as the app keeps it
+        planning.set_workday_hours(s, "alice", 1, 8 * 60, 15 * 60, True)  # Tuesdays 08:00-15:00
+        planning.auto_plan(s, "alice", date(2026, 12, 7), zone)
     db.close()
+    _app, first, online = build(server_db)  # the window shows Monday and keeps it
+    qtbot.addWidget(first)
+    qtbot.waitUntil(lambda: cache_path().exists() and first.snapshot is not None, timeout=60000)
+    shown = first.snapshot
+    assert shown is not None and shown.day == date(2026, 12, 7) and shown.plan.slots
+    assert plan_cache.load_week(cache_path(), cache_key(server_db)) is not None
+    first.hide()
+    online.close()
+    assert online.gateway is not None
+    online.gateway.db.close()
     roles = [r.name for r in shown.plan.roles if not r.archived]
-    assert len(roles) >= 2 and shown.plan.slots
+    assert len(roles) >= 2
+    monkeypatch.setenv("SPLITDAY_NOW", "2026-12-08T08:50")  # Tuesday, a new morning
 
     cluster.stop("immediate")
     runtime = None
@@ -99,6 +107,7 @@ def test_a_new_morning_with_the_server_away_draws_todays_empty_day_and_keeps_wha
         assert [r.name for r in snap.plan.roles if not r.archived] == roles
         assert window.timeline.snapshot is snap
         assert window.day_label.text().startswith("Today, ")
+        assert window.day_label.text().endswith("08:00–15:00")  # Tuesday's hours, kept
         card = window.now_panel.card
         assert card.role.text() == "Offline"
         assert card.task.text() == NO_PLAN
@@ -261,3 +270,35 @@ def test_status_away_says_when_it_was_last_seen_on_the_callers_clock(
     assert away.returncode == 0, away.stderr
     assert "as last seen at 08:52 (now 10:34):" in away.stdout, away.stdout
     assert "Traceback" not in away.stderr
+
+
+def test_the_real_app_started_on_a_new_morning_with_the_server_away_keeps_and_delivers(
+    tmp_path: Path, cluster: Cluster, server_db: str
+) -> None:
+    """The whole app as a process (wire_features included): Monday seen online, Tuesday
+    started with the server down; a forwarded interruption is kept, delivered exactly once."""
+    from test_offline_start import App, _notes, _wait
+
+    app = App(tmp_path, server_db)
+    try:
+        assert app.cli("plan", "--auto").returncode == 0
+        app.start()  # Monday 09:30, online: the window keeps Monday's plan on the device
+        _wait((app.data / "today-cache.json").exists, 60, "Monday's plan kept on the device")
+        assert app.quit() == 0
+        app.env["SPLITDAY_NOW"] = "2026-12-08T08:50"  # Tuesday, before anything is planned
+        cluster.stop("immediate")
+        try:
+            app.start()
+            said = app.cli("interrupt", "printer on fire", "--source", "phone")
+            assert said.returncode == 0, said.stderr
+            assert "Saved on this device" in said.stdout, said.stdout
+            assert "by the running Splitday" in said.stdout, said.stdout
+        finally:
+            cluster.start()
+        _wait(lambda: _notes(server_db), 90, "the kept interruption on the server")
+        assert _notes(server_db) == [("printer on fire", 1)]
+        assert app.quit() == 0
+    finally:
+        app.kill()
+    log = app.log.read_text(errors="replace")
+    assert "Traceback" not in log, log

@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
         # the plan last kept on this device, of whichever day (ui.shell.plan_cache.load_any):
         # its roles and hours draw a day the server has not shown yet while it is away
         self.last_seen: Callable[[], DaySnapshot | None] | None = None
+        # the workday hours kept with it (ui.shell.plan_cache.load_week), for such a day
+        self.week_seen: Callable[[], Any] | None = None
         self.focus: Focus | None = None
         self.last_error = ""
         self.tray: Any = None  # set by the app when a system tray exists
@@ -527,7 +529,8 @@ class MainWindow(QMainWindow):
 
             seen = self.seen.get(day)
             if seen is None:
-                seen = plan_cache.empty_day(base, day, now, self.zone)
+                week = self.week_seen() if self.week_seen is not None else None
+                seen = plan_cache.empty_day(base, day, now, self.zone, week)
             else:
                 seen = replace(seen, now=now, today=today)
             return gateway.offline_snapshot(seen) or seen
