@@ -82,6 +82,7 @@ def test_a_new_morning_with_the_server_away_draws_todays_empty_day_and_keeps_wha
     shown = first.snapshot
     assert shown is not None and shown.day == date(2026, 12, 7) and shown.plan.slots
     assert plan_cache.load_week(cache_path(), cache_key(server_db)) is not None
+    qtbot.waitUntil(lambda: online._timer is not None, timeout=30000)  # its first tick ran
     first.hide()
     online.close()
     assert online.gateway is not None
@@ -99,6 +100,7 @@ def test_a_new_morning_with_the_server_away_draws_todays_empty_day_and_keeps_wha
         gateway = runtime.gateway
         assert runtime.failure == "" and runtime.db is not None
         assert runtime.db.unchecked is not None  # started with the server away
+        assert window.last_error == "Showing what was last seen: offline since 08:50"
         # today's empty day, not Monday's plan and not "Loading…"
         snap = window.snapshot
         assert snap is not None and snap.unseen
@@ -140,8 +142,10 @@ def test_a_new_morning_with_the_server_away_draws_todays_empty_day_and_keeps_wha
         assert watch.deliver() is None
     finally:
         cluster.start()
+    assert window.statusBar().currentMessage().startswith("Showing what was last seen")
     report = watch.deliver()
     assert report is not None and report.delivered == 1 and report.left == 0
+    assert window.statusBar().currentMessage() == ""  # the offline line is gone with it
     again = watch.deliver()  # one more round: nothing is delivered twice
     assert again is None or again.delivered == 0
     rows = _interruptions(server_db)

@@ -87,6 +87,10 @@ class OfflineWatch(QObject):
             else ""
         )
         self.label.setVisible(bool(text))
+        bar = self._window.statusBar()
+        said = getattr(self._window, "last_error", "")  # the window's failed read, if any
+        if not text and said and bar.currentMessage() == said:
+            bar.clearMessage()  # back: "Showing what was last seen: offline since …" is over
         tray = self._tray()
         if tray is not None:
             tray.set_offline(text)
