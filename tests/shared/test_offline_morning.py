@@ -206,6 +206,8 @@ def test_a_window_running_through_an_outage_follows_the_clock_over_the_plan_last
     gateway.failed.connect(failed.append)
     window.attach(gateway)
     card = window.now_panel.card
+    assert window.snapshot is not None
+    shown_roles = window.snapshot.plan.roles
     assert card.role.text() == "Support"
     assert card.left.text() == "30 min left (until 11:00)"
     assert card.next.text() == "Next: Stand-up at 11:00"
@@ -229,12 +231,20 @@ def test_a_window_running_through_an_outage_follows_the_clock_over_the_plan_last
         assert window.snapshot is not None and window.snapshot.now == clock.now()
         assert not window.snapshot.unseen  # today was seen: its plan, not an empty day
         assert failed == []  # nothing was said as "not saved": the person did nothing
+        clock.set(_at(8, 50, days=1))  # the window left open overnight, the server still away
+        window.tick()
+        assert window.day == window.today == date(2026, 12, 8)
+        assert window.snapshot is not None and window.snapshot.unseen
+        assert window.snapshot.plan.roles == shown_roles
+        assert (card.role.text(), card.task.text()) == ("Offline", NO_PLAN)
+        assert window.date_edit.date().day() == 8
     finally:
         cluster.start()
-    clock.set(_at(11, 45))
     qtbot.waitUntil(lambda: gateway.tick(), timeout=30000)
     window.reload()
-    assert card.left.text() == "45 min left (until 12:30)"
+    assert window.snapshot is not None and not window.snapshot.unseen
+    assert window.snapshot.day == date(2026, 12, 8)
+    assert card.task.text() != NO_PLAN
     window.close()
     db.close()
 

@@ -518,16 +518,21 @@ class MainWindow(QMainWindow):
         base = self._newest_seen()
         if base is None:
             return  # nothing was ever seen on this device: "Loading…" says the truth
+        away = gateway.pending is not None and gateway.pending.state().offline
         today = local_date(now, self.zone, base.day_start_minute)
-        if self.today is not None and today != self.today:  # past the day boundary while away
+        if not away:
+            today = self.today or today
+        elif self.today is not None and today != self.today:  # the day boundary while away
             if self.day == self.today:
                 self._set_day(today)
             self.today = today
 
-        def drawn(day: date) -> DaySnapshot:
+        def drawn(day: date) -> DaySnapshot | None:
             from ui.shell import plan_cache
 
             seen = self.seen.get(day)
+            if seen is None and not away:  # (a file that cannot be read: nothing to draw)
+                return None
             if seen is None:
                 week = self.week_seen() if self.week_seen is not None else None
                 seen = plan_cache.empty_day(base, day, now, self.zone, week)
@@ -536,14 +541,15 @@ class MainWindow(QMainWindow):
             return gateway.offline_snapshot(seen) or seen
 
         shown = drawn(self.day)
-        self.snapshot = shown
-        self.timeline.set_snapshot(shown)
-        self.tasks.set_snapshot(shown)
-        self._update_title(shown)
-        assert self.today is not None
-        current = shown if shown.day == self.today else drawn(self.today)
-        self._show_focus(current)
-        self.offline_shown.emit(current)
+        if shown is not None:
+            self.snapshot = shown
+            self.timeline.set_snapshot(shown)
+            self.tasks.set_snapshot(shown)
+            self._update_title(shown)
+        current = shown if shown is not None and shown.day == today else drawn(today)
+        if current is not None:
+            self._show_focus(current)
+            self.offline_shown.emit(current)
 
     def _newest_seen(self) -> DaySnapshot | None:
         """The newest day the server showed in this run, else the plan kept on this device."""
