@@ -64,9 +64,9 @@ def test_a_new_morning_with_the_server_away_draws_todays_empty_day_and_keeps_wha
     monkeypatch.setenv("SPLITDAY_NO_DELIVERER", "1")
     from ui.dialogs.quick_log import QuickLog
     from ui.shell import plan_cache
-    from ui.shell.app import build, cache_key, cache_path
+    from ui.shell.app import MorningPlan, build, cache_key, cache_path
     from ui.shell.interruptions import Interruptions, parse_minutes
-    from ui.shell.offline import OfflineWatch, offer_roles_seen
+    from ui.shell.offline import OfflineWatch, offer_roles_seen, plan_when_back
 
     zone = local_zone()
     monkeypatch.setenv("SPLITDAY_NOW", "2026-12-07T16:00")  # Monday, online
@@ -139,6 +139,10 @@ def test_a_new_morning_with_the_server_away_draws_todays_empty_day_and_keeps_wha
         assert "saved on this device" in card.state.text()
         watch = OfflineWatch(gateway, window, lambda: None)  # as wire_features does
         watch.timer.stop()  # the test delivers at the moment it chooses
+        planned: list[bool] = []
+        morning = MorningPlan(gateway, lambda: planned.append(True))
+        plan_when_back(gateway, morning)
+        assert not morning.check() and planned == []  # cannot tell while away
         assert watch.deliver() is None
     finally:
         cluster.start()
@@ -146,6 +150,7 @@ def test_a_new_morning_with_the_server_away_draws_todays_empty_day_and_keeps_wha
     report = watch.deliver()
     assert report is not None and report.delivered == 1 and report.left == 0
     assert window.statusBar().currentMessage() == ""  # the offline line is gone with it
+    assert planned == [True]  # the first look at the workday now: Plan my day opens
     again = watch.deliver()  # one more round: nothing is delivered twice
     assert again is None or again.delivered == 0
     rows = _interruptions(server_db)

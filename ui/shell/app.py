@@ -549,7 +549,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     instance.add_handlers({"status": status_cmd})
 
-    from ui.shell.offline import OfflineWatch, offer_roles_seen
+    from ui.shell.offline import OfflineWatch, offer_roles_seen, plan_when_back
 
     runtime.offline = OfflineWatch(gateway, window, lambda: runtime.tray)
     offer_roles_seen(window, wiring.quick_log)  # the server's list could not be read
@@ -596,6 +596,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     morning = MorningPlan(
         gateway, window.open_plan_day, enabled=not os.environ.get("SPLITDAY_NO_DIALOGS")
     )
+    plan_when_back(gateway, morning)  # started with the server away: asked when it is back
     if open_plan:  # asked for (`splitday plan`, the desktop action): not again today
         window.open_plan_day()
         with contextlib.suppress(ReadFailed):

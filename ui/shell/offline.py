@@ -16,6 +16,7 @@ from ui.gateway import Gateway
 if TYPE_CHECKING:
     from ui.day_data import DaySnapshot
     from ui.dialogs.quick_log import QuickLog
+    from ui.shell.app import MorningPlan
     from ui.shell.main_window import MainWindow
     from ui.shell.tray import Tray
 
@@ -114,3 +115,14 @@ def offer_roles_seen(window: MainWindow, quick_log: QuickLog) -> None:
     window.offline_shown.connect(offer)
     if window.snapshot is not None:  # drawn before the quick log was built
         offer(window.snapshot)
+
+
+def plan_when_back(gateway: Gateway, morning: MorningPlan) -> None:
+    """The morning's Plan my day, which could not be asked about at start-up while the server
+    was away, once it answers (if today still has no plan)."""
+
+    def back(text: str) -> None:
+        if not text:
+            morning.check()
+
+    gateway.offline_changed.connect(back)
