@@ -6,11 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from planner.domain.i18n import tr
+from planner.domain.i18n import N_, tr
 
 if TYPE_CHECKING:  # (the values module is not needed for the first paint)
     from planner.domain.values import BreakV, EntryV, MeetingV, PlanV, RoleV, SlotV, TaskV
     from planner.services.day import DayStatus
+
+
+# what the Now panel and the timeline say of a day drawn while the server is away and never
+# seen from it (DaySnapshot.unseen): no plan to follow, and what can be done meanwhile
+NO_PLAN_SEEN = N_(
+    "No plan seen for today yet — the server is away; interruptions are kept on this device"
+)
+NO_PLAN_SEEN_OTHER = N_("No plan of this day was seen — the server is away")
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,9 @@ class DaySnapshot:
     # (planner.services.offline.view; rows with ids below 0 exist only on this device)
     waiting: frozenset[str] = frozenset()
     kept: bool = False  # today's state is that of tracking changes kept on this device
+    # the shared server is away and this day was never seen from it: drawn empty with the
+    # roles last seen (ui.shell.plan_cache.empty_day); the views say so, not "plan it"
+    unseen: bool = False
 
     def __post_init__(self) -> None:
         if not self.roles_by_id:
@@ -82,6 +93,7 @@ class Focus:
     follows_from: datetime | None = None  # waiting: when the log starts following the plan
     brk: BreakV | None = None  # the planned break now, when no slot or meeting is
     kept: bool = False  # what runs now was saved on this device, not yet on the shared server
+    unseen: bool = False  # the server is away and no plan of today was seen from it
 
     @property
     def next_is_meeting(self) -> bool:
@@ -135,6 +147,7 @@ def focus_of(snapshot: DaySnapshot) -> Focus:
         tracking=status is not None and status.state.value in TRACKING_STATES,
         follows_from=status.follows_from if status else None,
         kept=snapshot.kept,
+        unseen=snapshot.unseen,
     )
 
 

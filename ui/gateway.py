@@ -770,7 +770,7 @@ class Gateway(QObject):
                 log.exception("the forwarded status could not be computed")
                 return None
         if data is not None:
-            self.pending.save_snapshot("status", data)  # shown by `status` while offline
+            self.pending.save_snapshot("status", data, now)  # shown by `status` while offline
             data["sync"] = self.pending.state().as_json(self.zone)
         return data
 

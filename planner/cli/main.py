@@ -231,7 +231,7 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
                 s, ctx.owner, day, ctx.zone, ctx.clock.now() if day == today else None
             )
         if ctx.queue is not None and day == today:  # for showing it while the server is away
-            ctx.queue.save_snapshot("plan", plan_json(plan, ctx.zone))
+            ctx.queue.save_snapshot("plan", plan_json(plan, ctx.zone), ctx.now())
     if args.json:
         _print_json(plan_json(plan, ctx.zone))
         return 0
@@ -462,7 +462,8 @@ def _save_tasks_seen(
     roles = planning.list_roles(session, ctx.owner, include_archived=True)
     data = tasks_seen_json(today, listed, roles)
     queue = ctx.queue
-    return lambda: queue.save_snapshot("tasks", data)
+    seen_at = ctx.now()
+    return lambda: queue.save_snapshot("tasks", data, seen_at)
 
 
 def cmd_interrupt(ctx: Context, args: argparse.Namespace, at: datetime) -> int:
@@ -616,7 +617,7 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.db.read() as s:
         data = status_data(ctx, s)
     if ctx.queue is not None:  # a shared server: keep it for showing offline, say what waits
-        ctx.queue.save_snapshot("status", data)
+        ctx.queue.save_snapshot("status", data, ctx.now())
         from planner.cli.offline import sync_json
 
         data["sync"] = sync_json(ctx.queue.state(), ctx.zone)

@@ -364,9 +364,13 @@ class PendingQueue:
 
     # ------------------------------------------------------------ what today looked like
 
-    def save_snapshot(self, name: str, data: dict[str, Any]) -> None:
-        """Keep what a command last saw (today's plan and status) for showing it offline."""
-        stamp = {"saved_at": datetime.now(UTC).isoformat(), "data": data}
+    def save_snapshot(self, name: str, data: dict[str, Any], at: datetime | None = None) -> None:
+        """Keep what a command last saw (today's plan and status) for showing it offline.
+
+        `at`: the caller's clock (SPLITDAY_NOW, the test clock), the moment `data` was computed
+        for; `status` away says "as last seen at {at} (now …)", both times on one clock."""
+        moment = (at or datetime.now(UTC)).astimezone(UTC)
+        stamp = {"saved_at": moment.isoformat(), "data": data}
         with self._connect(write=True) as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",

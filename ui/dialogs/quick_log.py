@@ -81,6 +81,15 @@ class RolePicker(QFrame):
     def role_id(self) -> int | None:
         return self._roles[self._index].id if 0 <= self._index < len(self._roles) else None
 
+    def has_roles(self) -> bool:
+        return bool(self._roles)
+
+    def clear_selection(self) -> None:
+        """No role chosen: the interruption gets the plan's role at its moment (the default)."""
+        if self._index != -1:
+            self._index = -1
+            self._paint()
+
     def select_id(self, role_id: int | None) -> None:
         for i, role in enumerate(self._roles):
             if role.id == role_id:
@@ -155,6 +164,7 @@ class QuickLog(QWidget):
             | Qt.WindowType.WindowStaysOnTopHint,
         )
         self._zone = zone
+        self._offered = False  # the roles are those last seen (offer_roles), not the server's
         self._parse_minutes = parse_minutes
         self._at: datetime | None = None
         self.unsaved: QuickLogEntry | None = None  # typed, not stored yet (the write failed)
@@ -245,7 +255,20 @@ class QuickLog(QWidget):
     # ------------------------------------------------------------------ feeding it
 
     def set_roles(self, roles: Sequence[RoleV]) -> None:
+        self._offered = False
         self.roles.set_roles(roles)
+        self._fit_height()
+
+    def offer_roles(self, roles: Sequence[RoleV]) -> None:
+        """The roles last seen, while the server's list cannot be read (the shared server is
+        away since before start-up): buttons to choose from, none chosen until a digit is
+        pressed, so that an interruption left as it is gets the plan's role on delivery.
+        The server's list, once read (`set_roles`), wins."""
+        if self.roles.has_roles():
+            return
+        self.roles.set_roles([r for r in roles if not r.archived])
+        self.roles.clear_selection()
+        self._offered = True
         self._fit_height()
 
     def set_sources(self, sources: Sequence[str]) -> None:
@@ -267,6 +290,8 @@ class QuickLog(QWidget):
         self.source.clear()
         self.duration.clear()
         self.error.hide()
+        if default_role_id is None and self._offered:  # the plan's role, on delivery
+            self.roles.clear_selection()
         self.roles.select_id(default_role_id)
         self.since.setText(
             tr("Interruption since {time}").format(time=clock(at, self._zone, seconds=True))

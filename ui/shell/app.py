@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ui.day_data import DaySnapshot
     from ui.dialogs.interruption_log import ReflowPrompt
     from ui.gateway import Gateway
+    from ui.shell import plan_cache
     from ui.shell.main_window import MainWindow
     from ui.shell.single_instance import SingleInstance
     from ui.widgets.toast import ToastStack
@@ -100,6 +101,7 @@ class Runtime:
         self._connecting = False
         self._state_hooked = False  # ticks on the application's state changes
         self._quit_hooked = False  # a last heartbeat when the application quits
+        self._week_day: date | None = None  # the day the workday hours were last read
 
     def connect(self) -> bool:
         """Open the database (after the first paint), then show today and start ticking."""
@@ -282,7 +284,27 @@ class Runtime:
     def _on_window_today_loaded(self, snapshot: DaySnapshot) -> None:
         from ui.shell import plan_cache
 
-        plan_cache.save(cache_path(), cache_key(self.db_url), snapshot)
+        plan_cache.save(cache_path(), cache_key(self.db_url), snapshot, self._week(snapshot))
+
+    def _week(self, snapshot: DaySnapshot) -> plan_cache.Week | None:
+        """The workday hours of each weekday, read once a day (kept with today's plan: they
+        draw a day the shared server has not shown yet while it is away)."""
+        from planner.services import planning
+        from ui.gateway import GatewayError
+
+        gateway = self.gateway
+        if gateway is None or self._week_day == snapshot.day:
+            return None
+        try:
+            week = gateway.read(
+                lambda s: tuple(
+                    planning.workday_hours(s, gateway.owner, weekday)[1:] for weekday in range(7)
+                )
+            )
+        except GatewayError:
+            return None
+        self._week_day = snapshot.day
+        return week
 
     def _minute(self) -> datetime:
         return self.window.clock.now().replace(second=0, microsecond=0)
@@ -346,6 +368,19 @@ def build(db_url: str | None = None) -> tuple[QApplication, MainWindow, Runtime]
     clock, zone = clock_from_env(), local_zone()
     window = MainWindow(settings, clock, zone)
     runtime = Runtime(app, window, settings, db_url)
+
+    def last_seen() -> DaySnapshot | None:
+        from ui.shell import plan_cache
+
+        return plan_cache.load_any(cache_path(), cache_key(db_url), clock.now(), window.zone)
+
+    def week_seen() -> plan_cache.Week | None:
+        from ui.shell import plan_cache
+
+        return plan_cache.load_week(cache_path(), cache_key(db_url))
+
+    window.last_seen = last_seen  # a day never seen, drawn while the server is away
+    window.week_seen = week_seen  # and its workday hours
 
     def after_first_paint() -> None:
         """Today's plan as last seen, painted at once; then the database (slower) takes over."""
@@ -514,9 +549,10 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
 
     instance.add_handlers({"status": status_cmd})
 
-    from ui.shell.offline import OfflineWatch
+    from ui.shell.offline import OfflineWatch, offer_roles_seen, plan_when_back
 
     runtime.offline = OfflineWatch(gateway, window, lambda: runtime.tray)
+    offer_roles_seen(window, wiring.quick_log)  # the server's list could not be read
     runtime.app.aboutToQuit.connect(runtime.offline.close)
     wiring.interruptions.kept.connect(say_kept)
     follow_the_day(window, wiring.reflow_prompt, service.toasts)
@@ -560,6 +596,7 @@ def wire_features(runtime: Runtime, instance: SingleInstance, open_plan: bool) -
     morning = MorningPlan(
         gateway, window.open_plan_day, enabled=not os.environ.get("SPLITDAY_NO_DIALOGS")
     )
+    plan_when_back(gateway, morning)  # started with the server away: asked when it is back
     if open_plan:  # asked for (`splitday plan`, the desktop action): not again today
         window.open_plan_day()
         with contextlib.suppress(ReadFailed):

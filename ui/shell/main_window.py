@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
     today_loaded = Signal(object)  # DaySnapshot of today, fresh from the database
     day_over = Signal(object)  # a date that is over: closed (End of day), or a new day began
     day_dialog_opened = Signal()  # Plan my day or End of day opened (prompts make way)
+    offline_shown = Signal(object)  # DaySnapshot of today as drawn while the server is away
 
     def __init__(
         self, settings: QSettings, clock: Clock, zone: tzinfo, parent: QWidget | None = None
@@ -118,6 +119,11 @@ class MainWindow(QMainWindow):
         self.today: date | None = None
         self.snapshot: DaySnapshot | None = None
         self.seen: dict[date, DaySnapshot] = {}  # what the database last gave (for offline)
+        # the plan last kept on this device, of whichever day (ui.shell.plan_cache.load_any):
+        # its roles and hours draw a day the server has not shown yet while it is away
+        self.last_seen: Callable[[], DaySnapshot | None] | None = None
+        # the workday hours kept with it (ui.shell.plan_cache.load_week), for such a day
+        self.week_seen: Callable[[], Any] | None = None
         self.focus: Focus | None = None
         self.last_error = ""
         self.tray: Any = None  # set by the app when a system tray exists
@@ -496,20 +502,66 @@ class MainWindow(QMainWindow):
             self.day_over.emit(day)
 
     def _show_offline(self) -> None:
-        """The shared server is away: the day as last seen from it, with what waits on this
-        device laid over it (a kept interruption running in the Now panel, a task added or
-        checked off, marked as waiting)."""
-        if self.gateway is None or self.day is None:
+        """The shared server is away: the day as last seen from it, at the clock's now (the now
+        line, the time left and the next meeting follow the clock over the plan last seen),
+        with what waits on this device laid over it (a kept interruption running in the Now
+        panel, a task added or checked off, marked as waiting). A day never seen from the
+        server (the first start of a morning) is drawn empty with the roles last seen."""
+        gateway = self.gateway
+        if gateway is None or self.day is None:
             return
-        seen = self.seen.get(self.day)
-        if seen is not None:
-            shown = self.gateway.offline_snapshot(seen) or seen
+        from dataclasses import replace
+
+        from planner.domain.timerange import local_date
+
+        now = self.clock.now()
+        base = self._newest_seen()
+        if base is None:
+            return  # nothing was ever seen on this device: "Loading…" says the truth
+        away = gateway.pending is not None and gateway.pending.state().offline
+        today = local_date(now, self.zone, base.day_start_minute)
+        if not away:
+            today = self.today or today
+        elif self.today is not None and today != self.today:  # the day boundary while away
+            if self.day == self.today:
+                self._set_day(today)
+            self.today = today
+
+        def drawn(day: date) -> DaySnapshot | None:
+            from ui.shell import plan_cache
+
+            seen = self.seen.get(day)
+            if seen is None and not away:  # (a file that cannot be read: nothing to draw)
+                return None
+            if seen is None:
+                week = self.week_seen() if self.week_seen is not None else None
+                seen = plan_cache.empty_day(base, day, now, self.zone, week)
+            else:
+                seen = replace(seen, now=now, today=today)
+            return gateway.offline_snapshot(seen) or seen
+
+        shown = drawn(self.day)
+        if shown is not None:
             self.snapshot = shown
             self.timeline.set_snapshot(shown)
             self.tasks.set_snapshot(shown)
-        today = self.seen.get(self.today) if self.today is not None else None
-        if today is not None:
-            self._show_focus(self.gateway.offline_snapshot(today) or today)
+            self._update_title(shown)
+        current = shown if shown is not None and shown.day == today else drawn(today)
+        if current is not None:
+            self._show_focus(current)
+            self.offline_shown.emit(current)
+
+    def _newest_seen(self) -> DaySnapshot | None:
+        """The newest day the server showed in this run, else the plan kept on this device."""
+        if self.seen:
+            return max(self.seen.values(), key=lambda snap: snap.now)
+        return self.last_seen() if self.last_seen is not None else None
+
+    def _set_day(self, day: date) -> None:
+        self.day = day
+        self.date_edit.blockSignals(True)
+        self.date_edit.setDate(QDate(day.year, day.month, day.day))
+        self.date_edit.blockSignals(False)
 
     def show_cached(self, snapshot: DaySnapshot) -> None:
         """Paint today's plan as last seen while the database opens (nothing is editable yet)."""
@@ -589,7 +641,8 @@ class MainWindow(QMainWindow):
         loads = self._loads
         self.gateway.tick()
         today = self._today_or_none()
-        if today is None:
+        if today is None:  # the server is away: the plan last seen, at the clock's now
+            self._show_offline()
             return
         if was_today and today != self.today:
             self.show_day(today)  # past the day boundary: follow the new day

@@ -14,6 +14,10 @@ from planner.domain.i18n import tr
 from ui.gateway import Gateway
 
 if TYPE_CHECKING:
+    from ui.day_data import DaySnapshot
+    from ui.dialogs.quick_log import QuickLog
+    from ui.shell.app import MorningPlan
+    from ui.shell.main_window import MainWindow
     from ui.shell.tray import Tray
 
 DELIVER_EVERY_MS = 5000
@@ -84,6 +88,10 @@ class OfflineWatch(QObject):
             else ""
         )
         self.label.setVisible(bool(text))
+        bar = self._window.statusBar()
+        said = getattr(self._window, "last_error", "")  # the window's failed read, if any
+        if not text and said and bar.currentMessage() == said:
+            bar.clearMessage()  # back: "Showing what was last seen: offline since …" is over
         tray = self._tray()
         if tray is not None:
             tray.set_offline(text)
@@ -94,3 +102,27 @@ class OfflineWatch(QObject):
 
     def deliver(self) -> Any:
         return self._gateway.deliver_pending()
+
+
+def offer_roles_seen(window: MainWindow, quick_log: QuickLog) -> None:
+    """The quick log's role buttons while the server's list of roles cannot be read (the app
+    started with the server away): the roles of the day the window draws from what it last
+    saw. The server's list, once read, replaces them (QuickLog.offer_roles)."""
+
+    def offer(snapshot: DaySnapshot) -> None:
+        quick_log.offer_roles(snapshot.plan.roles)
+
+    window.offline_shown.connect(offer)
+    if window.snapshot is not None:  # drawn before the quick log was built
+        offer(window.snapshot)
+
+
+def plan_when_back(gateway: Gateway, morning: MorningPlan) -> None:
+    """The morning's Plan my day, which could not be asked about at start-up while the server
+    was away, once it answers (if today still has no plan)."""
+
+    def back(text: str) -> None:
+        if not text:
+            morning.check()
+
+    gateway.offline_changed.connect(back)

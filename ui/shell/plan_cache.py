@@ -15,7 +15,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from planner.domain.timerange import local_date
+from planner.domain.timerange import day_bounds, local_date, local_wall_time
 from planner.domain.values import (
     BreakV,
     DayV,
@@ -63,14 +63,20 @@ def _build(cls: Any, data: dict[str, Any]) -> Any:
     return cls(**kwargs)
 
 
-def save(path: Path, key: str, snapshot: DaySnapshot) -> None:
-    payload = {
+Week = tuple[tuple[int, int], ...]  # each weekday's workday (start, stop) minutes, Monday first
+
+
+def save(path: Path, key: str, snapshot: DaySnapshot, week: Week | None = None) -> None:
+    """Keep `snapshot` (today as shown); `week`: the workday hours, for drawing a day not seen
+    yet (None: those kept before stay)."""
+    payload: dict[str, Any] = {
         "version": VERSION,
         "key": key,
         "day_start_minute": snapshot.day_start_minute,
         "plan": _plain(snapshot.plan),
         "entries": _plain(snapshot.entries),
         "bounds": _plain(snapshot.bounds),
+        "week": [list(hours) for hours in week] if week else _plain(load_week(path, key)),
     }
     tmp = path.with_suffix(".tmp")
     try:
@@ -86,6 +92,15 @@ def save(path: Path, key: str, snapshot: DaySnapshot) -> None:
 
 def load(path: Path, key: str, now: datetime, zone: tzinfo) -> DaySnapshot | None:
     """The cached plan if it is today's plan of this database and owner; else None."""
+    cached = load_any(path, key, now, zone)
+    if cached is None or cached.day != cached.today:
+        return None
+    return cached
+
+
+def load_any(path: Path, key: str, now: datetime, zone: tzinfo) -> DaySnapshot | None:
+    """The cached plan of this database and owner, of whichever day it was (the roles and the
+    hours last seen, for a day the server has not shown yet: `empty_day`); else None."""
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
         if payload.get("version") != VERSION or payload.get("key") != key:
@@ -108,10 +123,63 @@ def load(path: Path, key: str, now: datetime, zone: tzinfo) -> DaySnapshot | Non
             if raw_bounds
             else None
         )
-        today = local_date(now, zone, int(payload["day_start_minute"]))
         start_minute = int(payload["day_start_minute"])
+        today = local_date(now, zone, start_minute)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if plan.day.day != today:
-        return None
     return DaySnapshot(plan, entries, now, today, start_minute, bounds)
+
+
+def load_week(path: Path, key: str) -> Week | None:
+    """The workday hours kept with the plan (None: none kept, or not of this database)."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        if payload.get("version") != VERSION or payload.get("key") != key:
+            return None
+        raw = payload.get("week")
+        week = tuple((int(start), int(stop)) for start, stop in raw) if raw else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return week if week is not None and len(week) == 7 else None
+
+
+def _minute_of(moment: datetime, day: date, zone: tzinfo) -> int:
+    """Wall-clock minutes of `moment` past local midnight of `day` (past 24 h the next day)."""
+    local = moment.astimezone(zone)
+    return (local.date() - day).days * 24 * 60 + local.hour * 60 + local.minute
+
+
+def empty_day(
+    base: DaySnapshot, day: date, now: datetime, zone: tzinfo, week: Week | None = None
+) -> DaySnapshot:
+    """`day` as drawn while the shared server is away and no copy of it was ever seen: nothing
+    planned, nothing logged, with the roles of `base` (the day last seen) and the weekday's
+    workday hours in `week` (without them, `base`'s wall-clock hours). `unseen` makes the
+    views say so instead of offering to plan it."""
+    if week is not None:
+        start_minute, stop_minute = week[day.weekday()]
+    else:
+        start_minute = _minute_of(base.plan.day.start, base.day, zone)
+        stop_minute = _minute_of(base.plan.day.stop, base.day, zone)
+    start = local_wall_time(day, start_minute, zone)
+    stop = local_wall_time(day, stop_minute, zone)
+    if stop <= start:  # (a zone change between the two days)
+        stop = start + (base.plan.day.stop - base.plan.day.start)
+    plan = PlanV(
+        day=DayV(day, start, stop, base.plan.day.min_block_minutes, stored=False),
+        roles=base.plan.roles,
+        slots=(),
+        tasks=(),
+        meetings=(),
+    )
+    bounds = day_bounds(day, zone, base.day_start_minute)
+    today = local_date(now, zone, base.day_start_minute)
+    return DaySnapshot(
+        plan,
+        (),
+        now,
+        today,
+        base.day_start_minute,
+        (bounds.start, bounds.end),
+        unseen=True,
+    )

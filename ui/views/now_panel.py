@@ -122,11 +122,17 @@ class FocusCard(QFrame):
                 if focus.brk is not None
                 else tr("Day over")
                 if focus.after_stop
+                else tr("Offline")
+                if focus.unseen
                 else tr("No slot now")
             )
             self.role.setStyleSheet("border:1px solid palette(mid); border-radius:6px;")
         if focus.interruption is not None:
             self.task.setText(self._interruption_text(focus))
+        elif focus.unseen:  # nothing to follow: say why, and what still works
+            from ui.day_data import NO_PLAN_SEEN
+
+            self.task.setText(tr(NO_PLAN_SEEN))
         elif focus.task is not None:
             self.task.setText(focus.task.title)
         elif focus.slot is not None:
@@ -178,7 +184,7 @@ class FocusCard(QFrame):
                     name=focus.next_role.name, hhmm=self._hhmm(focus.next_slot.start)
                 )
             )
-        elif not focus.after_stop:
+        elif not focus.after_stop and not focus.unseen:  # (an unseen day's hours are a guess)
             self.next.setText(tr("Hard stop at {hhmm}").format(hhmm=self._hhmm(focus.stop)))
         elif focus.working is not None and not self.compact:  # the mini window has no room
             self.next.setText(tr("End of day… (Ctrl+E) stops the log and closes the day"))

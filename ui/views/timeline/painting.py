@@ -352,13 +352,20 @@ class TimelinePainting(TimelineLayout):
         rect = QRectF(left + 12, top, right - left - 24, self.fontMetrics().height() * 5)
         colour = self.palette().placeholderText().color()
         painter.setPen(colour)
+        if self.snapshot.unseen:  # the server is away: planning waits for it
+            from ui.day_data import NO_PLAN_SEEN, NO_PLAN_SEEN_OTHER
+
+            today = self.snapshot.day == self.snapshot.today
+            hint = tr(NO_PLAN_SEEN if today else NO_PLAN_SEEN_OTHER)
+        else:
+            hint = tr(
+                "No slots planned for this day.\nDrag here to plan one, press Ins, or use Plan my"
+                " day (Ctrl+P)."
+            )
         painter.drawText(
             rect,
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-            tr(
-                "No slots planned for this day.\nDrag here to plan one, press Ins, or use Plan my"
-                " day (Ctrl+P)."
-            ),
+            hint,
         )
 
     def _paint_lines(self, painter: QPainter, scale: TimeScale) -> None:
