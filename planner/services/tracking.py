@@ -629,7 +629,10 @@ def interrupt(
     start = at
     cut_short = False
     if before_later and end is None:
-        later = [r for r in _overlapping(session, owner, at, None) if r.start > at and _stated(r)]
+        start, cut_short = _after_stated(session, owner, at)
+        later = [
+            r for r in _overlapping(session, owner, start, None) if r.start > start and _stated(r)
+        ]
         if later:
             end, cut_short = later[0].start, True
     if minutes is not None:
@@ -657,10 +660,31 @@ def interrupt(
     _apply_flags(entry, interruption_flags(session, owner, zone, start, role_id, slot))
     entry.needs_review = cut_short
     session.add(entry)
-    check_log(session, owner, Interval(start, max(at, end or at)), now, zone)
+    check_log(session, owner, Interval(min(start, at), max(start, at, end or at)), now, zone)
     return _entry_v(entry), Change.of(
         Topic.ENTRIES, day=planning.day_of(session, owner, start, zone)
     )
+
+
+def _after_stated(session: Session, owner: str, at: datetime) -> tuple[datetime, bool]:
+    """Where a running interruption delivered from one device may begin when the other device
+    logged an interruption, meeting or break that covers `at` (both kept through one outage):
+    after it, both marked for review — never cutting what the other device logged."""
+    start, moved = at, False
+    while True:
+        covering = next(
+            (
+                r
+                for r in _overlapping(session, owner, start, None)
+                if _stated(r) and r.end is not None and r.start <= start < r.end
+            ),
+            None,
+        )
+        if covering is None:
+            return start, moved
+        assert covering.end is not None
+        covering.needs_review = True
+        start, moved = covering.end, True
 
 
 def _continue(session: Session, owner: str, before: Entry, at: datetime) -> Entry | None:

@@ -86,3 +86,42 @@ def test_a_running_interruption_delivered_before_a_later_one_ends_where_that_beg
     resume = _kept("resume", t + timedelta(minutes=104))
     with pytest.raises(PlannerError, match="no interruption is running"), db.transaction() as s:
         offline.apply(s, "tester", zone, resume, now=delivered)
+
+
+def test_a_running_interruption_delivered_inside_one_the_other_device_logged_begins_after_it(
+    db: Database, clock: FakeClock, zone: ZoneInfo
+) -> None:
+    """The laptop's interruption 10:34-10:45 (a quick log, back to work at 10:45) reached the
+    server first; the desktop's, running from 10:36 and resumed at 10:48, is delivered after
+    it. It used to cut the laptop's to 10:34-10:36 without a word (relive finding 1): now the
+    laptop's stays whole and the desktop's begins where it ends, both marked for review."""
+    t = clock.now()
+    with db.transaction() as s:
+        today = planning.day_of(s, "tester", t, zone)
+        planning.auto_plan(s, "tester", today, zone)
+        day.start(s, "tester", zone, t)
+    with db.transaction() as s:
+        tracking.interrupt(s, "tester", zone, t + timedelta(minutes=94), note="printer down")
+    with db.transaction() as s:
+        tracking.resume(s, "tester", zone, t + timedelta(minutes=105))
+    delivered = t + timedelta(minutes=135)
+    for change in (
+        _kept("interrupt", t + timedelta(minutes=96), note="chat escalation"),
+        _kept("resume", t + timedelta(minutes=108)),
+    ):
+        with db.transaction() as s:
+            offline.apply(s, "tester", zone, change, now=delivered)
+    with db.read() as s:
+        log = tracking.list_entries(s, "tester", Interval(t, delivered))
+    spans = {
+        e.note: (e.start - t, e.end and e.end - t, e.needs_review)
+        for e in log
+        if e.kind == "interruption"
+    }
+    assert spans == {
+        "printer down": (timedelta(minutes=94), timedelta(minutes=105), True),
+        "chat escalation": (timedelta(minutes=105), timedelta(minutes=108), True),
+    }
+    for first, second in pairwise(log):
+        assert first.end is not None and first.end <= second.start
+    assert log[-1].end is None and log[-1].kind == "work"  # back to work after 10:48
