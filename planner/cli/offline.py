@@ -126,7 +126,10 @@ def open_shared(db: str | None, queue: PendingQueue) -> tuple[Context | None, Ex
     try:
         ctx = Context(db, connect_timeout=timeout)
     except DatabaseUnavailable as exc:
-        queue.went_offline(str(exc), _now())
+        from planner.storage.failures import ServerUnreachable
+
+        if isinstance(exc, ServerUnreachable):  # an outage; a refusal (a lead's login, a
+            queue.went_offline(str(exc), _now())  # wrong password) is no "offline since"
         return None, exc
     return ctx, None
 

@@ -382,6 +382,9 @@ def test_a_lead_only_login_is_told_what_it_can_do(
     line = done.stderr.strip().splitlines()[-1]
     assert "leo is a team lead on this server" in line and "--member leo" in line, done.stderr
     assert "Traceback" not in done.stderr
+    assert "offline since" not in done.stderr  # a refusal is no outage (relive finding 6)
+    again = leo.run("status")
+    assert "offline since" not in again.stderr + again.stdout, again.stderr
     shown = leo.run("team")  # what the lead can do: the team's week
     assert shown.returncode == 0 and "ann" in shown.stdout, shown.stderr
     # the app, started as leo: one line on stderr, the same words, and it exits
