@@ -88,3 +88,22 @@ def test_the_now_panel_in_the_lunch_says_lunch_until_when(qtbot: QtBot) -> None:
     skipped = replace(lunch, skipped=True)  # skipped for the day: no lunch to show
     focus = focus_of(replace(base, plan=replace(base.plan, breaks=(skipped,))))
     assert focus.brk is None
+
+
+def test_a_closed_day_shows_no_slot_time_left(qtbot: QtBot) -> None:
+    """A slot moved past the hard stop and the day closed inside it: the card said
+    "Community — 5 min left (until 17:40) — Day closed" (relive finding 8)."""
+    from dataclasses import replace
+
+    from planner.domain.i18n import tr
+    from ui.views.now_panel import FocusCard
+
+    focus = focus_of(snapshot(at(9, 30)))
+    assert focus is not None and focus.slot is not None and focus.left is not None
+    card = FocusCard(BERLIN)
+    qtbot.addWidget(card)
+    card.show_focus(focus)
+    assert "(until 10:00)" in card.left.text()  # open: the slot's time left
+    card.show_focus(replace(focus, state=tr("day closed"), tracking=False))
+    assert card.left.text() == ""
+    assert card.state.text().startswith("Day closed")

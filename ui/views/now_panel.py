@@ -144,7 +144,10 @@ class FocusCard(QFrame):
             self.task.setText(tr("Still logging {what}").format(what=what))
         else:
             self.task.setText("")
-        if focus.slot is not None and focus.left is not None:
+        closed = focus.state == tr("day closed")
+        if closed:  # the day is over: no slot's time left (relive finding 8)
+            self.left.setText("")
+        elif focus.slot is not None and focus.left is not None:
             self.left.setText(
                 tr("{format_left} (until {hhmm})").format(
                     format_left=format_left(focus.left), hhmm=self._hhmm(focus.slot.end)
