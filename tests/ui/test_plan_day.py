@@ -601,3 +601,25 @@ def test_the_summary_counts_the_free_time_not_lunch_and_breaks(
     assert found.group(2) == found.group(3), text  # Auto-split filled all the free time
     breaks = re.search(r"(\d+) min of breaks", text)
     assert breaks is not None and int(breaks.group(1)) >= 45, text  # the lunch at least
+
+
+def test_a_plan_made_on_another_device_shows_before_auto_split(
+    qtbot: QtBot, dialog: PlanDayDialog, db: Database, db_url: str, zone: ZoneInfo
+) -> None:
+    """Both devices opened Plan my day in the morning; the laptop planned and started the
+    day. The desktop's dialog said "0 slots" and its Auto-split replaced the laptop's plan
+    (relive finding 2): it now shows the plan as soon as the change is heard of (the live
+    re-read broadcasts it, as OfflineWatch does for another device's commit)."""
+    from planner.storage.db import open_database
+
+    assert dialog.slot_model.rowCount() == 0
+    laptop = open_database(db_url, owner=OWNER)
+    try:
+        with laptop.transaction() as s:
+            planning.auto_plan(s, OWNER, DAY, zone)
+            made = len(planning.list_slots(s, OWNER, DAY))
+    finally:
+        laptop.close()
+    assert made > 0
+    dialog.service.gateway.broadcast(Change(frozenset(Topic)))  # the live re-read
+    qtbot.waitUntil(lambda: dialog.slot_model.rowCount() == made)

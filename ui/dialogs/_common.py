@@ -252,6 +252,7 @@ class ServiceDialog(QDialog):
         super().__init__(parent)
         self.gateway, self._day = gateway, day
         self._read_bar: MessageBar | None = None  # where a failed read is said
+        self._saving = False  # one of this dialog's own edits is running (and announced)
 
     # Enter belongs to the field being typed in: it never presses a default button behind it
     # (QDialogButtonBox makes its first accept button the default when shown, so Enter in a
@@ -305,6 +306,15 @@ class ServiceDialog(QDialog):
     ) -> Any | None:
         """Run one edit; on success reload and announce its Change. Returns the edit's result
         (None when it did not happen)."""
+        self._saving = True
+        try:
+            return self._saved(action, bar, defer_reload)
+        finally:
+            self._saving = False
+
+    def _saved(
+        self, action: Callable[[], Outcome[Any]], bar: MessageBar, defer_reload: bool
+    ) -> Any | None:
         outcome = action()
         if not outcome.ok:
             if outcome.refused:  # show what is stored again

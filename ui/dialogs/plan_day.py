@@ -289,7 +289,17 @@ class PlanDayDialog(ServiceDialog):
         self._keys = mnemonics_in(self)  # the Alt+letters taken before the roles get theirs
         self._read_bar = self.message
         self.refresh()
+        # Another device (LISTEN/NOTIFY), a sync or the command line changed the data: show
+        # it, so Auto-split is never pressed over a plan this dialog did not show (relive
+        # finding 2: the desktop's dialog said "0 slots" and replaced the laptop's plan).
+        gateway.changed.connect(self._on_gateway_changed)
         fit_window(self, PREFERRED_SIZE)
+
+    def _on_gateway_changed(self, change: Change) -> None:
+        if self._saving or not self.isVisible() or not change.topics:
+            return  # its own edit reloads it already
+        if not change.days or self._day in change.days:
+            self._reload_later()
 
     # ------------------------------------------------------------ layout
 
