@@ -14,6 +14,7 @@ import pytest
 from planner.domain.clock import FakeClock
 from planner.domain.errors import PlannerError
 from planner.domain.timerange import Interval
+from planner.domain.values import EntryV
 from planner.services import day, offline, planning, tracking
 from planner.storage.db import Database
 from planner.storage.pending import PendingChange
@@ -23,14 +24,24 @@ def _kept(kind: str, at: datetime, **fields: object) -> PendingChange:
     return PendingChange(1, f"uid-{kind}-{at:%H%M}", kind, at, dict(fields), at)
 
 
+def _followed_day(db: Database, clock: FakeClock, zone: ZoneInfo) -> datetime:
+    """Today planned and started at the clock's 09:00, followed by the plan; that moment."""
+    t = clock.now()
+    with db.transaction() as s:
+        planning.auto_plan(s, "tester", planning.day_of(s, "tester", t, zone), zone)
+        day.start(s, "tester", zone, t)
+    return t
+
+
+def _log(db: Database, t: datetime, until: datetime) -> list[EntryV]:
+    with db.read() as s:
+        return tracking.list_entries(s, "tester", Interval(t, until))
+
+
 def test_an_earlier_interruption_delivered_after_the_other_devices_later_ones(
     db: Database, clock: FakeClock, zone: ZoneInfo
 ) -> None:
-    t = clock.now()  # 09:00, a day followed by the plan
-    with db.transaction() as s:
-        today = planning.day_of(s, "tester", t, zone)
-        planning.auto_plan(s, "tester", today, zone)
-        day.start(s, "tester", zone, t)
+    t = _followed_day(db, clock, zone)  # 09:00
     # the desktop's, delivered first: an interruption 10:36-10:44
     with db.transaction() as s:
         tracking.interrupt(s, "tester", zone, t + timedelta(minutes=96), note="spam")
@@ -40,8 +51,7 @@ def test_an_earlier_interruption_delivered_after_the_other_devices_later_ones(
     delivered = t + timedelta(minutes=135)  # 11:15
     with db.transaction() as s:
         offline.apply(s, "tester", zone, laptop, now=delivered)
-    with db.read() as s:
-        log = tracking.list_entries(s, "tester", Interval(t, delivered))
+    log = _log(db, t, delivered)
     notes = {e.note: (e.start - t, e.end and e.end - t) for e in log if e.kind == "interruption"}
     assert notes == {
         "DM": (timedelta(minutes=91), timedelta(minutes=94)),
@@ -58,19 +68,14 @@ def test_a_running_interruption_delivered_before_a_later_one_ends_where_that_beg
     """The laptop's interruption 10:40-10:45 reached the server first; the desktop's, running
     from 10:36, is delivered after it: it ends at 10:40 (marked for review) instead of being
     refused as "that would hide the interruption 10:40-10:45" — both stay in the log."""
-    t = clock.now()
-    with db.transaction() as s:
-        today = planning.day_of(s, "tester", t, zone)
-        planning.auto_plan(s, "tester", today, zone)
-        day.start(s, "tester", zone, t)
+    t = _followed_day(db, clock, zone)
     with db.transaction() as s:  # the laptop's, over: 10:40-10:45
         tracking.interrupt(s, "tester", zone, t + timedelta(minutes=105), note="DM", minutes=5)
     desktop = _kept("interrupt", t + timedelta(minutes=96), note="spam")  # running from 10:36
     delivered = t + timedelta(minutes=135)
     with db.transaction() as s:
         offline.apply(s, "tester", zone, desktop, now=delivered)
-    with db.read() as s:
-        log = tracking.list_entries(s, "tester", Interval(t, delivered))
+    log = _log(db, t, delivered)
     spans = {
         e.note: (e.start - t, e.end and e.end - t, e.needs_review)
         for e in log
@@ -95,11 +100,7 @@ def test_a_running_interruption_delivered_inside_one_the_other_device_logged_beg
     server first; the desktop's, running from 10:36 and resumed at 10:48, is delivered after
     it. It used to cut the laptop's to 10:34-10:36 without a word (relive finding 1): now the
     laptop's stays whole and the desktop's begins where it ends, both marked for review."""
-    t = clock.now()
-    with db.transaction() as s:
-        today = planning.day_of(s, "tester", t, zone)
-        planning.auto_plan(s, "tester", today, zone)
-        day.start(s, "tester", zone, t)
+    t = _followed_day(db, clock, zone)
     with db.transaction() as s:
         tracking.interrupt(s, "tester", zone, t + timedelta(minutes=94), note="printer down")
     with db.transaction() as s:
@@ -111,8 +112,7 @@ def test_a_running_interruption_delivered_inside_one_the_other_device_logged_beg
     ):
         with db.transaction() as s:
             offline.apply(s, "tester", zone, change, now=delivered)
-    with db.read() as s:
-        log = tracking.list_entries(s, "tester", Interval(t, delivered))
+    log = _log(db, t, delivered)
     spans = {
         e.note: (e.start - t, e.end and e.end - t, e.needs_review)
         for e in log
