@@ -238,13 +238,7 @@ def task_add_fields(
 ) -> dict[str, Any]:
     """The fields of a task added while the server is away (its uid made here); checked as
     the server would, so that what is kept will not be refused for its input."""
-    clean = " ".join(title.split())
-    if not clean:
-        raise PlannerError(tr("a task needs a title"))
-    if len(clean) > 500:
-        raise PlannerError(tr("a task title is at most 500 characters"))
-    if not 0 < estimate_minutes <= 24 * 60:
-        raise PlannerError(tr("an estimate is between 1 minute and 24 hours"))
+    clean = planning.task_title(title, estimate_minutes)
     return {
         "uid": str(uuid.uuid4()),
         "title": clean,

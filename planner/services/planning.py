@@ -787,6 +787,18 @@ def _task_v(task: Task) -> TaskV:
     )
 
 
+def task_title(title: str, estimate_minutes: float) -> str:
+    """A new task's title, cleaned, once its title and estimate pass the rules (PlannerError)."""
+    clean = " ".join(title.split())
+    if not clean:
+        raise PlannerError(tr("a task needs a title"))
+    if len(clean) > 500:
+        raise PlannerError(tr("a task title is at most 500 characters"))
+    if not 0 < estimate_minutes <= 24 * 60:
+        raise PlannerError(tr("an estimate is between 1 minute and 24 hours"))
+    return clean
+
+
 def add_task(
     session: Session,
     owner: str,
@@ -802,13 +814,7 @@ def add_task(
 ) -> tuple[TaskV, Change]:
     """A new task; `uid`: the one a device made for it while the shared server was away
     (its later edits, kept there too, name the task by it)."""
-    clean = " ".join(title.split())
-    if not clean:
-        raise PlannerError(tr("a task needs a title"))
-    if len(clean) > 500:
-        raise PlannerError(tr("a task title is at most 500 characters"))
-    if not 0 < estimate_minutes <= 24 * 60:
-        raise PlannerError(tr("an estimate is between 1 minute and 24 hours"))
+    clean = task_title(title, estimate_minutes)
     role = session.get(Role, role_id)
     if role is None or role.owner != owner:
         raise PlannerError(tr("no role with id {role_id}").format(role_id=role_id))
